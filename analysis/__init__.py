@@ -1,0 +1,1 @@
+"""Pure failure analysis: CI logs in, frozen dataclasses out. No I/O, no settings."""

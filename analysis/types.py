@@ -1,0 +1,63 @@
+"""Core value types shared by every layer. Line numbers are 1-based and inclusive, in the input as given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class FailureKind(StrEnum):
+    TEST = "test"
+    COMPILE = "compile"
+    TYPE = "type"
+    LINT = "lint"
+    DEPENDENCY = "dependency"
+    INFRA = "infra"
+    CRASH = "crash"
+    TIMEOUT = "timeout"
+    CONFIG = "config"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, order=True)
+class LineRange:
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.start < 1 or self.end < self.start:
+            raise ValueError(f"invalid line range {self.start}-{self.end}")
+
+    def __len__(self) -> int:
+        return self.end - self.start + 1
+
+    def contains(self, line: int) -> bool:
+        return self.start <= line <= self.end
+
+    def as_list(self) -> list[int]:
+        return [self.start, self.end]
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: FailureKind
+    tool: str
+    message: str
+    test_id: str | None = None
+    file: str | None = None
+    line: int | None = None
+    evidence: tuple[LineRange, ...] = ()
+    fingerprint: str = ""
+    job: str | None = None
+    step: str | None = None
+    member: str | None = None  # file inside a run-logs zip, when the input was one
+
+
+@dataclass(frozen=True)
+class Analysis:
+    failures: tuple[Failure, ...]
+    excerpt: tuple[LineRange, ...]
+    summary: str
+    total_lines: int = 0
+    truncated: bool = False
+    member_excerpts: tuple[tuple[str, tuple[LineRange, ...]], ...] = field(default=())

@@ -1,0 +1,1 @@
+"""The GitHub App: settings, web app, webhook intake, GitHub client, handlers, jobs and CLI."""

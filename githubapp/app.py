@@ -1,0 +1,36 @@
+"""``create_app(settings)``: the ASGI application. Nothing happens at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
+
+from . import health
+from .deps import Deps
+from .runtime import open_deps
+from .settings import Settings
+
+
+def routes() -> list[BaseRoute]:
+    return [*health.routes]
+
+
+def create_app(settings: Settings, *, deps: Deps | None = None) -> Starlette:
+    """``deps`` given: use them (tests, ``serve``); else open them from ``settings`` in the lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if deps is not None:
+            app.state.deps = deps
+            yield
+            return
+        async with open_deps(settings) as opened:
+            app.state.deps = opened
+            yield
+
+    app = Starlette(routes=routes(), lifespan=lifespan)
+    app.state.settings = settings
+    return app

@@ -1,0 +1,26 @@
+"""arq job registry and worker settings. Jobs take ``ctx`` (with ``ctx["deps"]``) and are idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from arq.cron import CronJob
+
+from .deps import Deps
+
+
+async def heartbeat(ctx: dict[str, Any]) -> str:
+    """Round trip through Redis and the worker; used by readiness probes and tests of the queue path."""
+    deps: Deps = ctx["deps"]
+    async with deps.pool.acquire() as conn:
+        await conn.fetchval("SELECT 1")
+    return "ok"
+
+
+def job_functions() -> Sequence[Callable[..., Any]]:
+    return [heartbeat]
+
+
+def cron_jobs() -> Sequence[CronJob]:
+    return []

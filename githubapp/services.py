@@ -1,0 +1,9 @@
+"""Feature services attached to ``Deps`` once per process. Each feature adds one line here."""
+
+from __future__ import annotations
+
+from .deps import Deps
+
+
+async def install_services(deps: Deps) -> None:
+    deps.services.setdefault("_closers", [])

@@ -1,0 +1,1 @@
+"""Headless-browser snapshots of preview deployments, with an SSRF guard. Imports nothing of ours."""

@@ -1,0 +1,1 @@
+"""PostgreSQL (asyncpg + pgvector) persistence, embedded PostgreSQL, and artifact stores."""

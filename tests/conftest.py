@@ -1,0 +1,3 @@
+"""Shared fixtures live in tests/support; this file only loads them."""
+
+pytest_plugins = ["tests.support.fixtures"]
