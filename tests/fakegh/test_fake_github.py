@@ -169,12 +169,19 @@ async def test_pagination_wraps_and_links(github: FakeGitHub, http: httpx.AsyncC
     assert last.json()["jobs"] == jobs[6:] and "next" not in last.links and "prev" in last.links
 
 
-async def test_pagination_of_plain_arrays(github: FakeGitHub, http: httpx.AsyncClient) -> None:
-    github.paginate("/app/hook/deliveries", [{"id": n} for n in range(3)])
-    github.take_violations()  # nothing sent yet
-    async with httpx.AsyncClient(base_url=github.url, headers={"Authorization": "Bearer eyJa.b.c"}) as client:
-        page = await client.get("/app/hook/deliveries", params={"per_page": 2})
-    assert page.json() == [{"id": 0}, {"id": 1}] and "next" in page.links
+async def test_cursor_pagination_of_plain_arrays(github: FakeGitHub) -> None:
+    # webhook deliveries page by an opaque `cursor`, not `page`: following `next` must stay valid
+    deliveries = [{"id": n} for n in range(5)]
+    github.paginate("/app/hook/deliveries", deliveries)
+    seen: list[Any] = []
+    url: str | None = f"{github.url}/app/hook/deliveries?per_page=2"
+    async with httpx.AsyncClient(headers={"Authorization": "Bearer eyJa.b.c"}) as client:
+        while url:
+            page = await client.get(url)
+            seen += page.json()
+            assert "last" not in page.links
+            url = page.links.get("next", {}).get("url")
+    assert seen == deliveries
 
 
 # -- redirects to expiring log links

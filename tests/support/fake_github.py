@@ -239,20 +239,32 @@ class FakeGitHub:
 
     def page_of(self, request: Call, items: list[Any], *, list_key: str | None = None,
                 default_per_page: int = 30) -> Reply:
+        """One page of `items` for `request`, with `Link` rel next/prev/first/last as GitHub sends them.
+
+        Operations paged by `cursor` (webhook deliveries) get opaque cursors and only next/prev, like GitHub.
+        """
+        op = self.index.operation(request.method, request.template or "")
+        by_cursor = op is not None and "cursor" in op.query_params and "page" not in op.query_params
         per_page = min(int(request.query.get("per_page", default_per_page)), 100)
-        page = max(int(request.query.get("page", 1)), 1)
+        if by_cursor:
+            cursor = request.query.get("cursor", "p1")
+            if not cursor.startswith("p") or not cursor[1:].isdigit():
+                return Reply(422, {"message": f"invalid cursor {cursor!r}"})
+            page = max(int(cursor[1:]), 1)
+        else:
+            page = max(int(request.query.get("page", 1)), 1)
         chunk = items[(page - 1) * per_page: page * per_page]
         last = max((len(items) + per_page - 1) // per_page, 1)
         links = []
 
         def link(number: int, rel: str) -> str:
-            query = urlencode({**request.query, "page": str(number)})
-            return f'<{self.url}{request.path}?{query}>; rel="{rel}"'
+            moved = {"cursor": f"p{number}"} if by_cursor else {"page": str(number)}
+            return f'<{self.url}{request.path}?{urlencode({**request.query, **moved})}>; rel="{rel}"'
 
         if page > 1:
-            links += [link(page - 1, "prev"), link(1, "first")]
+            links += [link(page - 1, "prev")] + ([] if by_cursor else [link(1, "first")])
         if page < last:
-            links += [link(page + 1, "next"), link(last, "last")]
+            links += [link(page + 1, "next")] + ([] if by_cursor else [link(last, "last")])
         payload: Any = {"total_count": len(items), list_key: chunk} if list_key else chunk
         return Reply(200, payload, headers={"Link": ", ".join(links)} if links else {})
 
