@@ -292,3 +292,31 @@ async def test_state_resets_between_tests_part_1(github: FakeGitHub) -> None:
 async def test_state_resets_between_tests_part_2(github: FakeGitHub) -> None:
     assert github.issue_comments("octo", "demo", 1) == [] and github.calls == []
     assert not github._canned
+
+
+SHA = "b" * 40
+
+
+# Valid requests of the operations other features use through canned replies: each must pass validation.
+@pytest.mark.parametrize(("method", "path", "body", "auth"), [
+    ("POST", f"{REPO}/git/blobs", {"content": "print(1)\n", "encoding": "utf-8"}, "token ghs_t"),
+    ("POST", f"{REPO}/git/trees", {"base_tree": SHA, "tree": [
+        {"path": "a.py", "mode": "100644", "type": "blob", "sha": SHA}]}, "token ghs_t"),
+    ("POST", f"{REPO}/git/commits", {"message": "fix", "tree": SHA, "parents": [SHA]}, "token ghs_t"),
+    ("POST", f"{REPO}/git/refs", {"ref": "refs/heads/ci-triage/fix-1", "sha": SHA}, "token ghs_t"),
+    ("GET", f"{REPO}/git/ref/heads/main", None, "token ghs_t"),
+    ("PUT", f"{REPO}/contents/src/a.py", {"message": "fix", "content": "cHJpbnQoMSkK", "sha": SHA,
+                                          "branch": "ci-triage/fix-1"}, "token ghs_t"),
+    ("GET", f"{REPO}/collaborators/octocat/permission", None, "token ghs_t"),
+    ("POST", "/app/hook/deliveries/123/attempts", None, "Bearer eyJa.b.c"),
+    ("POST", "/app-manifests/abc123/conversions", None, None),  # the one call made without credentials
+])
+async def test_accepts_valid_requests(
+    github: FakeGitHub, method: str, path: str, body: Any, auth: str | None,
+) -> None:
+    github.on(method, path, json={}, status=201 if method in ("POST", "PUT") else 200)
+    headers = {"Authorization": auth} if auth else {}
+    async with httpx.AsyncClient(base_url=github.url, headers=headers) as client:
+        response = await client.request(method, path, json=body)
+    assert response.status_code in (200, 201), response.text
+    assert github.violations == []
