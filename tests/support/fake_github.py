@@ -364,17 +364,25 @@ class FakeGitHub:
                     user_type: str = "User") -> dict[str, Any]:
         """Seed an existing issue comment (e.g. one by a human or by our bot in an earlier run)."""
         with self._lock:
-            return self._new_comment(owner, repo, issue_number, body, login, user_type)
+            return _public(self._new_comment(owner, repo, issue_number, body, login, user_type))
 
     def issue_comments(self, owner: str, repo: str, issue_number: int) -> list[dict[str, Any]]:
+        """The comments on an issue or pull request, oldest first, as GitHub would return them."""
         with self._lock:
-            return [c for c in self.comments.values()
-                    if c["_key"] == (owner.lower(), repo.lower(), int(issue_number))]
+            return [_public(c) for c in self._comments_on(owner, repo, issue_number)]
 
     def check_runs_for(self, owner: str, repo: str, head_sha: str | None = None) -> list[dict[str, Any]]:
+        """The check runs of a repository (of one commit), as GitHub would return them."""
         with self._lock:
-            return [r for r in self.check_runs.values() if r["_repo"] == (owner.lower(), repo.lower())
-                    and (head_sha is None or r["head_sha"] == head_sha)]
+            return [_public(r) for r in self._runs_of(owner, repo, head_sha)]
+
+    def _comments_on(self, owner: str, repo: str, issue_number: int) -> list[dict[str, Any]]:
+        key = (owner.lower(), repo.lower(), int(issue_number))
+        return [c for c in self.comments.values() if c["_key"] == key]
+
+    def _runs_of(self, owner: str, repo: str, head_sha: str | None) -> list[dict[str, Any]]:
+        return [r for r in self.check_runs.values() if r["_repo"] == (owner.lower(), repo.lower())
+                and (head_sha is None or r["head_sha"] == head_sha)]
 
     # -- request handling ------------------------------------------------------------------------------------
 
@@ -383,7 +391,11 @@ class FakeGitHub:
         if raw_path.startswith(BLOB_PREFIX):
             return self._serve_blob(request, raw_path.removeprefix(BLOB_PREFIX))
         body = await request.body()
-        call_or_reply = self._check(request, raw_path, body)
+        try:
+            call_or_reply = self._check(request, raw_path, body)
+        except Exception as exc:  # a bug of the fake must fail the test, not look like a GitHub 500
+            self._violate(request.method, raw_path, f"fake GitHub crashed: {exc!r}")
+            return _render(Reply(500, {"message": f"fake GitHub crashed: {exc!r}"}))
         if isinstance(call_or_reply, Reply):
             return _render(call_or_reply)
         call = call_or_reply
@@ -641,10 +653,9 @@ class FakeGitHub:
         return self.page_of(call, self.annotations[run["id"]]) if run else _not_found()
 
     def _runs_for_ref(self, call: Call) -> Reply:
-        runs = [_public(r) for r in self.check_runs_for(call.params["owner"], call.params["repo"])
-                if r["head_sha"] == call.params["ref"]
-                and call.query.get("check_name", r["name"]) == r["name"]
-                and call.query.get("status", r["status"]) == r["status"]]
+        p, query = call.params, call.query
+        runs = [_public(r) for r in self._runs_of(p["owner"], p["repo"], p["ref"])
+                if query.get("check_name", r["name"]) == r["name"] and query.get("status", r["status"]) == r["status"]]
         return self.page_of(call, runs, list_key="check_runs")
 
     def _new_comment(self, owner: str, repo: str, number: int, body: str, login: str,
@@ -670,7 +681,7 @@ class FakeGitHub:
 
     def _list_comments(self, call: Call) -> Reply:
         p = call.params
-        found = [_public(c) for c in self.issue_comments(p["owner"], p["repo"], int(p["issue_number"]))]
+        found = [_public(c) for c in self._comments_on(p["owner"], p["repo"], int(p["issue_number"]))]
         return self.page_of(call, found)
 
     def _find_comment(self, call: Call) -> dict[str, Any] | None:
