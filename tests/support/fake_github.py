@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import jwt
 import uvicorn
+from cryptography.hazmat.primitives import serialization
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -184,9 +185,16 @@ class FakeGitHub:
             found, self.violations = self.violations, []
             return found
 
-    def verify_app_jwt(self, public_key_pem: str, app_id: int) -> None:
-        """Check App JWTs (signature, `iss`, lifetime) on JWT endpoints against this key until `reset()`."""
-        self._jwt_key, self.app_id = public_key_pem, app_id
+    def verify_app_jwt(self, key_pem: str, app_id: int) -> None:
+        """Check App JWTs (signature, `iss`, lifetime) on JWT endpoints until `reset()`.
+
+        `key_pem` is the App's public key, or its private key (e.g. `settings.github_private_key`).
+        """
+        if "PRIVATE KEY" in key_pem:
+            private = serialization.load_pem_private_key(key_pem.encode(), None)
+            key_pem = private.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        self._jwt_key, self.app_id = key_pem, app_id
 
     # -- configuration ---------------------------------------------------------------------------------------
 
