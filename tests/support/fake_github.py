@@ -107,10 +107,6 @@ class _Blob:
     expires: float
 
 
-class Violation(AssertionError):
-    """A request GitHub would have rejected, or one the test gave no answer for."""
-
-
 class FakeGitHub:
     """The fake GitHub server. Start once per session; `reset()` between tests."""
 
