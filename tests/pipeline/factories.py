@@ -40,9 +40,7 @@ def failure(
     )
 
 
-def history(
-    occurrences: int = 2, *, flake_rate: float | None = None, resolution: Resolution | None = None
-) -> History:
+def history(occurrences: int = 2, *, flake_rate: float | None = None, resolution: Resolution | None = None) -> History:
     return History(
         pattern_id="p1",
         similarity=0.93,

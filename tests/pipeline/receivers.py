@@ -28,9 +28,7 @@ class HttpReceiver:
         method, path, _ = lines[0].split(" ", 2)
         headers = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
         body = await reader.readexactly(int(headers.get("content-length", "0")))
-        self.requests.append(
-            {"method": method, "path": path, "headers": headers, "json": json.loads(body or b"null")}
-        )
+        self.requests.append({"method": method, "path": path, "headers": headers, "json": json.loads(body or b"null")})
         writer.write(
             b"HTTP/1.1 %d X\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s"
             % (self.status, len(self.reply), self.reply)
@@ -55,9 +53,7 @@ class _Collect:
         self.messages: list[tuple[str, list[str], Message]] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(
-            (envelope.mail_from, list(envelope.rcpt_tos), message_from_bytes(envelope.content))
-        )
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
         return "250 OK"
 
 

@@ -63,9 +63,7 @@ def test_annotations_are_repo_relative_deduplicated_and_most_important_first() -
         triaged(1, Verdict.FLAKY, job="a"),
         triaged(2, Verdict.NEW, job="a", line=40),
         triaged(2, Verdict.NEW, job="b", line=40),  # same fingerprint in a second matrix job
-        triaged(
-            3, Verdict.NEW, file="/usr/lib/python3.11/unittest/case.py"
-        ),  # outside the repo: no annotation
+        triaged(3, Verdict.NEW, file="/usr/lib/python3.11/unittest/case.py"),  # outside the repo: no annotation
         triaged(4, Verdict.NEW, line=None),  # no line: no annotation
     ]
     out = check_run_output(report(*items))

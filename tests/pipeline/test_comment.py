@@ -62,9 +62,7 @@ def test_sections_render_when_data_is_present() -> None:
             triaged(3, Verdict.FLAKY),
             recommended_tests=(RecommendedTest("tests/test_app.py::test_case_1", "changed src/app.py", 0.8),),
             risk_level="high",
-            fixes=(
-                SuggestedFix(id="fx12", title="Bump timeout", confidence=0.7, diff="-a\n+b", source="rule"),
-            ),
+            fixes=(SuggestedFix(id="fx12", title="Bump timeout", confidence=0.7, diff="-a\n+b", source="rule"),),
             snapshot_markdown="### 📸 Preview snapshot\n\n![screenshot](https://example.test/s.png)",
         )
     )

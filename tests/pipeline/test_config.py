@@ -78,8 +78,7 @@ def test_documented_example_is_valid_and_complete() -> None:
         ("[1, 2]", "(file): must be a mapping of settings, got a list ([1, 2])"),
         (
             "comments: {enabled: true\n",
-            "(file): invalid YAML at line 2, column 1: expected ',' or '}', but got "
-            "'<stream end>'; defaults used",
+            "(file): invalid YAML at line 2, column 1: expected ',' or '}', but got '<stream end>'; defaults used",
         ),
         ("version: 2", "version: must be 1, got an integer (2)"),
     ],

@@ -91,9 +91,7 @@ async def test_failures_are_reported_not_raised(http, caplog) -> None:  # type: 
     before = service.NOTIFICATIONS[("slack", "failed")]
     async with http_receiver() as slack:
         slack.status, slack.reply = 404, b"no_service"
-        settings = Settings(
-            slack_webhook_url=slack.url, smtp_url="smtp://127.0.0.1:1", mail_from="a@example.com"
-        )
+        settings = Settings(slack_webhook_url=slack.url, smtp_url="smtp://127.0.0.1:1", mail_from="a@example.com")
         wanted = Notifications(slack=True, email=("dev@example.com",))
         outcomes = await notify(report(triaged(1)), wanted, settings=settings, http=http, links=LINKS)
     assert [(o.channel, o.ok) for o in outcomes] == [("slack", False), ("email", False)]
@@ -110,12 +108,6 @@ async def test_unconfigured_channels_are_reported(http) -> None:  # type: ignore
         "SMTP_URL and MAIL_FROM must both be set",
     ]
     assert (
-        await notify(
-            report(triaged(1)), replace(wanted, when="new"), settings=Settings(), http=http, links=LINKS
-        )
-        != []
+        await notify(report(triaged(1)), replace(wanted, when="new"), settings=Settings(), http=http, links=LINKS) != []
     )
-    assert (
-        await notify(report(triaged(1, Verdict.FLAKY)), wanted, settings=Settings(), http=http, links=LINKS)
-        == []
-    )
+    assert await notify(report(triaged(1, Verdict.FLAKY)), wanted, settings=Settings(), http=http, links=LINKS) == []
