@@ -95,9 +95,7 @@ def triage(
                 first_seen=match.first_seen,
                 last_seen=match.last_seen,
                 resolution=_resolution(match.resolution),
-                flake_rate=float(score.fail_rate)
-                if score is not None and hasattr(score, "fail_rate")
-                else None,
+                flake_rate=float(score.fail_rate) if score is not None and hasattr(score, "fail_rate") else None,
             )
     return TriagedFailure(
         failure=failure,

@@ -208,9 +208,7 @@ def _preview_url(value: Any) -> str | None:
         raise _Invalid(f"must be an http(s) URL template, got {url[:60]!r}")
     for name in re.findall(r"\{([^{}]*)\}", url):
         if name not in _TEMPLATE_FIELDS:
-            raise _Invalid(
-                f"unknown placeholder {{{name}}}; use {', '.join('{' + f + '}' for f in _TEMPLATE_FIELDS)}"
-            )
+            raise _Invalid(f"unknown placeholder {{{name}}}; use {', '.join('{' + f + '}' for f in _TEMPLATE_FIELDS)}")
     return url
 
 
@@ -286,9 +284,7 @@ def _field(
         return default
 
 
-def _fields(
-    raw: Any, path: str, errors: Errors, spec: dict[str, tuple[Callable[[Any], Any], Any]]
-) -> dict[str, Any]:
+def _fields(raw: Any, path: str, errors: Errors, spec: dict[str, tuple[Callable[[Any], Any], Any]]) -> dict[str, Any]:
     data = _section(raw, path, errors)
     _unknown(list(data), list(spec), path, errors)
     return {key: _field(data, key, path, check, default, errors) for key, (check, default) in spec.items()}
@@ -406,9 +402,7 @@ def validate(raw: Any) -> ParsedConfig:
     notifications = Notifications(
         slack=_field(note_raw, "slack", "notifications", _bool, d.notifications.slack, errors),
         email=_listed(note_raw, "email", "notifications", _list(_email, max_items=20), (), errors),
-        when=_field(
-            note_raw, "when", "notifications", _choice(("new", "always")), d.notifications.when, errors
-        ),
+        when=_field(note_raw, "when", "notifications", _choice(("new", "always")), d.notifications.when, errors),
     )
 
     th = _fields(
@@ -442,9 +436,7 @@ def validate(raw: Any) -> ParsedConfig:
         steps=_listed(ig, "steps", "ignore", _list(_glob, max_items=200), (), errors),
     )
 
-    ju = _fields(
-        raw.get("junit"), "junit", errors, {"artifact": (_text(300, optional=True), d.junit.artifact)}
-    )
+    ju = _fields(raw.get("junit"), "junit", errors, {"artifact": (_text(300, optional=True), d.junit.artifact)})
     an = _fields(raw.get("annotations"), "annotations", errors, {"max": (_int(0, 1000), d.max_annotations)})
 
     config = RepoConfig(
@@ -483,7 +475,5 @@ def parse_config(text: str | bytes | None) -> ParsedConfig:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return ParsedConfig(
-            RepoConfig(), (ConfigError("(file)", f"invalid YAML{where}: {problem}; defaults used"),)
-        )
+        return ParsedConfig(RepoConfig(), (ConfigError("(file)", f"invalid YAML{where}: {problem}; defaults used"),))
     return validate(raw)

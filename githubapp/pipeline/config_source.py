@@ -43,9 +43,7 @@ async def load_repo_config(gh: gidgethub.abc.GitHubAPI, pool: asyncpg.Pool, ref:
             )
         raise
     if not isinstance(data, dict) or data.get("type") != "file":
-        return ParsedConfig(
-            RepoConfig(), (ConfigError("(file)", f"{CONFIG_PATH} is not a file; defaults used"),)
-        )
+        return ParsedConfig(RepoConfig(), (ConfigError("(file)", f"{CONFIG_PATH} is not a file; defaults used"),))
     sha = data.get("sha")
     if cached is not None and cached.blob_sha == sha and cached.ref == branch and cached.content is not None:
         return parse_config(cached.content)

@@ -114,9 +114,7 @@ def decide_run(payload: dict[str, Any]) -> Decision:
 def decide_job(payload: dict[str, Any]) -> bool:
     job = payload.get("workflow_job") or {}
     return bool(
-        payload.get("action") == "completed"
-        and payload.get("installation")
-        and job.get("conclusion") in FAILED_JOB
+        payload.get("action") == "completed" and payload.get("installation") and job.get("conclusion") in FAILED_JOB
     )
 
 

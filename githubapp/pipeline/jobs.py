@@ -1,0 +1,81 @@
+"""arq jobs of the pipeline. Transient GitHub trouble is retried with backoff; anything else (or the last
+try) completes the check run saying triage failed, so it never stays "in progress"."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from arq.worker import Retry
+
+from ..delivery_jobs import is_permanent, retry_delay
+from ..deps import Deps
+from ..github import RateLimited, github_of
+from ..logs import log_context, redact
+from .outcomes import record_passing
+from .publish import fail_check_run
+from .triage import Triage
+from .triggers import RunRef
+
+log = logging.getLogger("ci_triage.pipeline")
+
+
+async def _run(ctx: dict[str, Any], ref: RunRef, only_job: int | None) -> str:
+    deps: Deps = ctx["deps"]
+    gh = github_of(deps).for_installation(ref.installation_id)
+    triage = Triage(deps, gh, ref, only_job=only_job)
+    with log_context(
+        installation_id=ref.installation_id,
+        repository=ref.repo,
+        run_id=ref.run_id,
+        run_attempt=ref.attempt,
+        job_id=only_job,
+    ):
+        try:
+            return await triage.run()
+        except Exception as exc:
+            job_try = int(ctx.get("job_try", 1))
+            if not is_permanent(exc) and job_try < deps.settings.job_max_tries:
+                delay = retry_delay(job_try, deps.settings.job_retry_base_seconds)
+                if isinstance(exc, RateLimited):
+                    delay = max(delay, exc.retry_after)
+                log.warning(
+                    "triage try %d failed, retrying in %.0f s: %s",
+                    job_try,
+                    delay,
+                    redact(f"{type(exc).__name__}: {exc}"),
+                )
+                raise Retry(defer=delay) from exc
+            log.error("triage failed for good: %s", redact(f"{type(exc).__name__}: {exc}"), exc_info=exc)
+            if triage.check_run_id is not None:
+                try:
+                    await fail_check_run(gh, ref, triage.check_run_id, type(exc).__name__)
+                except Exception:
+                    log.exception("could not mark the check run as failed")
+            return "failed"
+
+
+async def triage_run(ctx: dict[str, Any], ref: dict[str, Any]) -> str:
+    """A failed workflow run: triage every failed job of this attempt."""
+    return await _run(ctx, RunRef.from_job_arg(ref), None)
+
+
+async def triage_job(ctx: dict[str, Any], ref: dict[str, Any], job_id: int) -> str:
+    """A failed job while its run goes on: report it at once; the run's report replaces it later."""
+    return await _run(ctx, RunRef.from_job_arg(ref), int(job_id))
+
+
+async def record_passing_run(ctx: dict[str, Any], ref: dict[str, Any]) -> str:
+    """A run passed: "passing now" in the comment, resolution and flaky evidence in the history."""
+    deps: Deps = ctx["deps"]
+    run = RunRef.from_job_arg(ref)
+    with log_context(installation_id=run.installation_id, repository=run.repo, run_id=run.run_id):
+        gh = github_of(deps).for_installation(run.installation_id)
+        try:
+            return await record_passing(deps, gh, run)
+        except Exception as exc:
+            job_try = int(ctx.get("job_try", 1))
+            if not is_permanent(exc) and job_try < deps.settings.job_max_tries:
+                raise Retry(defer=retry_delay(job_try, deps.settings.job_retry_base_seconds)) from exc
+            log.error("recording a passing run failed: %s", redact(f"{type(exc).__name__}: {exc}"))
+            return "failed"
