@@ -112,9 +112,7 @@ async def get(conn: Conn, installation_id: int, run_id: int) -> ReportRow | None
     return ReportRow.of(row) if row else None
 
 
-async def set_check_run(
-    conn: Conn, installation_id: int, run_id: int, run_attempt: int, check_run_id: int
-) -> None:
+async def set_check_run(conn: Conn, installation_id: int, run_id: int, run_attempt: int, check_run_id: int) -> None:
     await conn.execute(
         "UPDATE reports SET check_run_id = $4, updated_at = now() "
         "WHERE installation_id = $1 AND run_id = $2 AND run_attempt = $3",
@@ -183,13 +181,30 @@ async def latest_failing(
     return ReportRow.of(row) if row else None
 
 
-async def mark_passing(conn: Conn, installation_id: int, run_id: int) -> None:
-    await conn.execute(
-        "UPDATE reports SET status = 'passing', updated_at = now() "
-        "WHERE installation_id = $1 AND run_id = $2",
+async def mark_passing(
+    conn: Conn,
+    installation_id: int,
+    repository_id: int,
+    *,
+    workflow_id: int | None,
+    pr_number: int | None,
+    branch: str | None,
+) -> int:
+    """Every failing report of the workflow on that PR (or branch) is resolved now; how many."""
+    result = await conn.execute(
+        """
+        UPDATE reports SET status = 'passing', updated_at = now()
+         WHERE installation_id = $1 AND repository_id = $2 AND status IN ('failing', 'partial')
+           AND ($3::bigint IS NULL OR workflow_id = $3)
+           AND (CASE WHEN $4::int IS NOT NULL THEN $4 = ANY(pr_numbers) ELSE head_branch = $5 END)
+        """,
         installation_id,
-        run_id,
+        repository_id,
+        workflow_id,
+        pr_number,
+        branch,
     )
+    return int(result.split()[-1])
 
 
 # --- sticky comments -------------------------------------------------------------------------------------
@@ -203,9 +218,7 @@ class CommentRow:
     status: str
 
 
-async def get_comment(
-    conn: Conn, installation_id: int, repository_id: int, pr_number: int
-) -> CommentRow | None:
+async def get_comment(conn: Conn, installation_id: int, repository_id: int, pr_number: int) -> CommentRow | None:
     row = await conn.fetchrow(
         "SELECT comment_id, run_id, run_attempt, status FROM report_comments "
         "WHERE installation_id = $1 AND repository_id = $2 AND pr_number = $3",
@@ -260,8 +273,7 @@ class CachedConfig:
 
 async def get_config(conn: Conn, installation_id: int, repository_id: int) -> CachedConfig | None:
     row = await conn.fetchrow(
-        "SELECT ref, blob_sha, etag, content FROM repo_configs "
-        "WHERE installation_id = $1 AND repository_id = $2",
+        "SELECT ref, blob_sha, etag, content FROM repo_configs WHERE installation_id = $1 AND repository_id = $2",
         installation_id,
         repository_id,
     )

@@ -28,19 +28,27 @@ class MatchLike(Protocol):
 
 
 def excerpt_lines(
-    lines: Sequence[str], failure: Failure, analysis: Analysis, *, limit: int = EXCERPT_LINES
+    lines: Sequence[str],
+    failure: Failure,
+    analysis: Analysis,
+    *,
+    around: LineRange | None = None,
+    limit: int = EXCERPT_LINES,
+    context: tuple[int, int] = (3, 6),
 ) -> tuple[str, ...]:
-    """The failure's own evidence lines, else the analysis' top excerpt; at most ``limit`` lines, in order."""
-    ranges: Sequence[LineRange] = failure.evidence or analysis.excerpt[:1]
+    """The lines a reader needs: ``around`` (e.g. the test's own section) plus the failure's evidence with a
+    little context, else the analysis' top excerpt; at most ``limit`` lines, in log order."""
+    before, after = context
+    ranges: list[LineRange] = [around] if around else []
+    ranges += [LineRange(max(1, r.start - before), r.end + after) for r in failure.evidence]
+    if not ranges:
+        ranges = list(analysis.excerpt[:1])
     picked: list[int] = []
     for r in sorted(ranges):
-        for number in range(r.start, min(r.end, len(lines)) + 1):
-            if not picked or number > picked[-1]:
-                picked.append(number)
+        for number in range(max(r.start, picked[-1] + 1 if picked else 1), min(r.end, len(lines)) + 1):
+            picked.append(number)
             if len(picked) >= limit:
-                break
-        if len(picked) >= limit:
-            break
+                return tuple(lines[n - 1] for n in picked)
     return tuple(lines[n - 1] for n in picked)
 
 

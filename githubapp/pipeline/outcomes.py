@@ -116,7 +116,14 @@ async def record_passing(deps: Deps, gh: Any, ref: RunRef) -> str:
                 only_if_showing=previous.run_id,
             )
     async with deps.pool.acquire() as conn:
-        await db.mark_passing(conn, ref.installation_id, previous.run_id)
+        await db.mark_passing(
+            conn,
+            ref.installation_id,
+            ref.repository_id,
+            workflow_id=ref.workflow_id,
+            pr_number=pr_number,
+            branch=None if pr_number else ref.head_branch,
+        )
     return "resolved" if not same_sha else "flaky evidence"
 
 

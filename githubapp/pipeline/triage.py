@@ -26,6 +26,7 @@ from . import fetch
 from .assemble import excerpt_lines, summary_rows, triage
 from .config import ParsedConfig, RepoConfig
 from .config_source import load_repo_config
+from .locate import section, with_location
 from .publish import complete_check_run, start_check_run, update_partial_check_run, upsert_comment
 from .triggers import RunRef
 
@@ -57,18 +58,27 @@ class JobFindings:
     truncated: bool = False
 
 
-def analyze_job_log(job: fetch.JobInfo, data: bytes, *, budget: int, byte_cap: int, config: RepoConfig) -> JobFindings:
+def log_lines(data: bytes) -> list[str]:
+    """The log's lines as the extraction numbers them (``\\r\\n``, ``\\r`` and ``\\n`` each end one)."""
+    return data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def analyze_job_log(
+    job: fetch.JobInfo, data: bytes, *, budget: int, byte_cap: int, config: RepoConfig, repo_name: str | None = None
+) -> JobFindings:
     """CPU-bound: run in a thread. Failures get their job name; ignored steps are dropped."""
     from analysis.engine import analyze_bytes
 
     analysis: Analysis = analyze_bytes(data, budget=budget, byte_cap=byte_cap)
-    lines = data.decode("utf-8", "replace").splitlines()
+    lines = log_lines(data)
     findings = JobFindings(job)
     for failure in analysis.failures:
         if failure.step and config.ignore.step(failure.step):
             continue
-        findings.failures.append(replace(failure, job=failure.job or job.name))
-        findings.excerpts.append(excerpt_lines(lines, failure, analysis))
+        found = section(lines, failure)
+        located = with_location(lines, failure, repo_name=repo_name, found=found)
+        findings.failures.append(replace(located, job=failure.job or job.name))
+        findings.excerpts.append(excerpt_lines(lines, failure, analysis, around=found.lines if found else None))
     return findings
 
 
@@ -255,6 +265,7 @@ class Triage:
                     budget=settings.excerpt_budget,
                     byte_cap=settings.log_byte_cap,
                     config=config,
+                    repo_name=ref.name,
                 )
                 found.truncated = got.truncated
                 findings.append(found)
@@ -498,8 +509,9 @@ def _junit_failures(reports: Sequence[tuple[str, bytes]], findings: Sequence[Job
     out: list[Failure] = []
     for _name, xml in reports:
         for failure in parse_junit(xml):
-            if failure.test_id and failure.test_id in seen:
-                continue
-            seen.add(failure.test_id)
+            if failure.test_id:
+                if failure.test_id in seen:
+                    continue
+                seen.add(failure.test_id)
             out.append(failure)
     return out
