@@ -30,6 +30,7 @@ class ReportRow:
     conclusion: str | None
     failures: list[dict[str, Any]]
     timings: dict[str, float]
+    created_at: datetime
     updated_at: datetime
 
     @classmethod
@@ -49,6 +50,7 @@ class ReportRow:
             conclusion=r["conclusion"],
             failures=list(r["failures"] or []),
             timings=dict(r["timings"] or {}),
+            created_at=r["created_at"],
             updated_at=r["updated_at"],
         )
 

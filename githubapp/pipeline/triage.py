@@ -1,8 +1,9 @@
 """The triage job: from a failed workflow run to a check run, a sticky PR comment and notifications.
 
-Stages (timed, kept in ``reports.timings``): fetch (jobs, logs, artifacts), analyze (failure extraction),
-match (history), report (GitHub writes). Every step is idempotent, so arq may run the job again after a
-crash or a transient GitHub error; a permanent error completes the check run saying triage failed.
+Stages (timed, kept in ``reports.timings``): setup (repository config, check run in progress), fetch (jobs,
+logs, artifacts), analyze (failure extraction), match (history, recommendations), report (GitHub writes).
+Every step is idempotent, so arq may run the job again after a crash or a transient GitHub error; a
+permanent error completes the check run saying triage failed.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from .triggers import RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
 
-STAGES = ("fetch", "analyze", "match", "report")
+STAGES = ("setup", "fetch", "analyze", "match", "report")  # setup: repo config, check run in progress
 LOG_CONCURRENCY = 4
 
 
@@ -296,10 +297,12 @@ class Triage:
 
     async def run(self) -> str:
         ref = self.ref
-        parsed: ParsedConfig = await load_repo_config(self.gh, self.deps.pool, ref)
-        config = parsed.config
-        if not await self.claim():
-            return "superseded"
+        self.started_at = time.time()
+        with self.watch.stage("setup"):
+            parsed: ParsedConfig = await load_repo_config(self.gh, self.deps.pool, ref)
+            config = parsed.config
+            if not await self.claim():
+                return "superseded"
         assert self.check_run_id is not None
         findings, problems, junit = await self.collect(config)
         with self.watch.stage("analyze"):
@@ -336,7 +339,7 @@ class Triage:
                 status="partial" if self.partial else "failing",
                 conclusion=out.conclusion,
                 failures=summary_rows(items, pattern_ids),
-                timings=self.watch.seconds,
+                timings={**self.watch.seconds, "started_at": self.started_at},
             )
         if not self.partial:
             await self.notify(report, config)

@@ -16,7 +16,7 @@ CREATE TABLE reports (
                      CHECK (status IN ('triaging', 'partial', 'failing', 'passing')),
     conclusion       TEXT,
     failures         JSONB NOT NULL DEFAULT '[]',   -- [{name, verdict, pattern_id, test_id}] for later runs
-    timings          JSONB NOT NULL DEFAULT '{}',   -- seconds per stage: fetch, analyze, match, report
+    timings          JSONB NOT NULL DEFAULT '{}',   -- seconds per stage (setup, fetch, analyze, match, report), started_at
     created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (installation_id, run_id)

@@ -54,7 +54,7 @@ def test_section_range_and_excerpt() -> None:
     from githubapp.pipeline.locate import section
 
     f = failure("tests/test_app.py::test_total", evidence=(LineRange(16, 16),))
-    found = section(LOG + ["FAILED tests/test_app.py::test_total - assert 2 == 3"], f)
+    found = section([*LOG, "FAILED tests/test_app.py::test_total - assert 2 == 3"], f)
     assert found is not None and found.lines == LineRange(2, 8)
     lines = [*LOG, "FAILED tests/test_app.py::test_total - assert 2 == 3"]
     picked = excerpt_lines(lines, f, Analysis((), (), ""), around=found.lines, context=(0, 1))
