@@ -16,6 +16,7 @@ from typing import Any
 
 import gidgethub
 
+from ..github import DownloadFailed
 from .config import RepoConfig
 from .triggers import RunRef
 
@@ -63,19 +64,23 @@ class LogUnavailable(Exception):
 
 
 async def list_jobs(gh: Any, ref: RunRef) -> list[dict[str, Any]]:
-    """The run's latest jobs, every page."""
-    jobs = gh.getiter(
+    """The jobs of the run's attempt being triaged, every page: ``filter=latest`` (the usual case), or the
+    attempt's own list when a newer attempt has started meanwhile."""
+    url_vars = {"owner": ref.owner, "repo": ref.name, "run_id": str(ref.run_id), "per_page": "100"}
+    latest = gh.getiter(
         "/repos/{owner}/{repo}/actions/runs/{run_id}/jobs{?filter,per_page}",
-        url_vars={
-            "owner": ref.owner,
-            "repo": ref.name,
-            "run_id": str(ref.run_id),
-            "filter": "latest",
-            "per_page": "100",
-        },
+        url_vars={**url_vars, "filter": "latest"},
         iterable_key="jobs",
     )
-    return [job async for job in jobs]
+    jobs = [job async for job in latest]
+    if not jobs or any(int(job.get("run_attempt") or 1) == ref.attempt for job in jobs):
+        return jobs
+    older = gh.getiter(
+        "/repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs{?per_page}",
+        url_vars={**url_vars, "attempt_number": str(ref.attempt)},
+        iterable_key="jobs",
+    )
+    return [job async for job in older]
 
 
 def failed_jobs(jobs: list[dict[str, Any]], *, attempt: int, config: RepoConfig) -> list[JobInfo]:
@@ -104,11 +109,8 @@ async def fetch_job_log(gh: Any, ref: RunRef, job: JobInfo, *, max_bytes: int) -
                 what = "have expired" if exc.status_code == 410 else "are not available (expired or deleted)"
                 return JobLog(job, None, problem=f"The logs of job {job.name} {what}.", gone=True)
             raise
-        except Exception as exc:  # storage refused the link (expired) or broke: ask for a fresh one
-            status = getattr(exc, "status_code", None)
-            if type(exc).__name__ != "DownloadFailed":
-                raise
-            last_status = status
+        except DownloadFailed as exc:  # storage refused the link (expired before use) or broke: ask again
+            last_status = exc.status_code
             continue
         return JobLog(job, download.content, truncated=download.truncated)
     raise LogUnavailable(f"log storage answered HTTP {last_status} for job {job.id}")

@@ -299,6 +299,8 @@ class Triage:
         ref = self.ref
         self.started_at = time.time()
         with self.watch.stage("setup"):
+            if self.partial or self.ref.workflow_id is None:
+                self.ref = ref = await complete_ref(self.gh, ref)  # a workflow_job payload lacks PRs and links
             parsed: ParsedConfig = await load_repo_config(self.gh, self.deps.pool, ref)
             config = parsed.config
             if not await self.claim():
