@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -19,7 +19,7 @@ CONFIG_PATH = ".github/ci-triage.yml"
 MAX_BYTES = 64 * 1024
 CONCLUSIONS = ("failure", "neutral", "success", "action_required")
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
-_TEMPLATE_FIELDS = ("pr", "sha", "branch", "repo", "owner")
+_TEMPLATE_FIELDS = ("pr", "sha", "branch")
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class Snapshot:
     viewport: Viewport = Viewport()
     wait_for_selector: str | None = None
     timeout_seconds: int = 30
-    capture_baseline_on_success: bool = False
+    baseline: bool = True  # passing runs capture routes that have no green baseline yet
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,8 @@ class RepoConfig:
 class ParsedConfig:
     config: RepoConfig
     errors: tuple[ConfigError, ...] = ()
+    # The file's top-level mapping as parsed, for features that validate their own section (snapshot).
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 # --- a small declarative schema: each node turns raw YAML into a value or records an error -------------
@@ -358,7 +360,7 @@ def validate(raw: Any) -> ParsedConfig:
         "viewport",
         "wait_for_selector",
         "timeout_seconds",
-        "capture_baseline_on_success",
+        "baseline",
     ]
     _unknown(list(snap_raw), snap_keys, "snapshot", errors)
     vp = _fields(
@@ -366,14 +368,14 @@ def validate(raw: Any) -> ParsedConfig:
         "snapshot.viewport",
         errors,
         {
-            "width": (_int(320, 3840), d.snapshot.viewport.width),
-            "height": (_int(240, 4320), d.snapshot.viewport.height),
+            "width": (_int(200, 4096), d.snapshot.viewport.width),
+            "height": (_int(200, 4096), d.snapshot.viewport.height),
         },
     )
     snapshot = Snapshot(
         enabled=_field(snap_raw, "enabled", "snapshot", _bool, d.snapshot.enabled, errors),
         preview_url=_field(snap_raw, "preview_url", "snapshot", _preview_url, d.snapshot.preview_url, errors),
-        routes=_listed(snap_raw, "routes", "snapshot", _list(_route, max_items=20), d.snapshot.routes, errors)
+        routes=_listed(snap_raw, "routes", "snapshot", _list(_route, max_items=10), d.snapshot.routes, errors)
         or d.snapshot.routes,
         viewport=Viewport(**vp),
         wait_for_selector=_field(
@@ -387,14 +389,7 @@ def validate(raw: Any) -> ParsedConfig:
         timeout_seconds=_field(
             snap_raw, "timeout_seconds", "snapshot", _int(1, 120), d.snapshot.timeout_seconds, errors
         ),
-        capture_baseline_on_success=_field(
-            snap_raw,
-            "capture_baseline_on_success",
-            "snapshot",
-            _bool,
-            d.snapshot.capture_baseline_on_success,
-            errors,
-        ),
+        baseline=_field(snap_raw, "baseline", "snapshot", _bool, d.snapshot.baseline, errors),
     )
 
     note_raw = _section(raw.get("notifications"), "notifications", errors)
@@ -451,7 +446,7 @@ def validate(raw: Any) -> ParsedConfig:
         junit=Junit(**ju),
         max_annotations=an["max"],
     )
-    return ParsedConfig(config, tuple(errors))
+    return ParsedConfig(config, tuple(errors), raw)
 
 
 def parse_config(text: str | bytes | None) -> ParsedConfig:

@@ -40,9 +40,10 @@ ACTIONS_MAX = 3
 ACTION_LABEL_MAX = 20
 ACTION_DESCRIPTION_MAX = 40
 ACTION_IDENTIFIER_MAX = 20
-# Check-run button identifiers; ``check_run.requested_action`` handlers dispatch on these.
-ACTION_RERUN = "rerun-failed"
-ACTION_MARK_FLAKY = "mark-flaky"
+# Check-run button identifiers, the same as the /triage commands' (githubapp.commands.parser):
+# ``check_run.requested_action`` runs them for the person who clicked.
+ACTION_RERUN = "retry"
+ACTION_EXPLAIN = "explain"
 ACTION_APPROVE_PREFIX = "approve:"
 
 CONCLUSIONS = ("failure", "neutral", "success", "action_required")
@@ -62,9 +63,7 @@ class ConclusionPolicy:
         for name in ("new", "known", "flaky", "unidentified"):
             value = getattr(self, name)
             if value not in CONCLUSIONS:
-                raise ValueError(
-                    f"conclusion for {name!r} must be one of {', '.join(CONCLUSIONS)}, got {value!r}"
-                )
+                raise ValueError(f"conclusion for {name!r} must be one of {', '.join(CONCLUSIONS)}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -129,9 +128,7 @@ def conclusion_for(report: TriageReport, policy: ConclusionPolicy = ConclusionPo
     chosen = "success"
     for item in report.failures:
         verdict = Verdict.FLAKY if item.quarantined else item.verdict
-        candidate = {Verdict.NEW: policy.new, Verdict.KNOWN: policy.known, Verdict.FLAKY: policy.flaky}[
-            verdict
-        ]
+        candidate = {Verdict.NEW: policy.new, Verdict.KNOWN: policy.known, Verdict.FLAKY: policy.flaky}[verdict]
         if _SEVERITY[candidate] > _SEVERITY[chosen]:
             chosen = candidate
     return chosen
@@ -216,9 +213,7 @@ def annotations_for(
         history = _history_sentence(g.item)
         if g.item.quarantined:
             history = ("Quarantined in .github/ci-triage.yml. " + history).strip()
-        full_message = md.shorten(
-            message + (f"\n\n{history}" if history else ""), ANNOTATION_MESSAGE_MAX_CHARS
-        )
+        full_message = md.shorten(message + (f"\n\n{history}" if history else ""), ANNOTATION_MESSAGE_MAX_CHARS)
         annotation: dict[str, Any] = {
             "path": path,
             "start_line": f.line,
@@ -241,18 +236,13 @@ def actions_for(report: TriageReport, groups: Sequence[Grouped]) -> list[CheckAc
     for fix in report.fixes:
         identifier = ACTION_APPROVE_PREFIX + fix.id
         if len(identifier) <= ACTION_IDENTIFIER_MAX:
-            actions.append(
-                CheckAction(
-                    "Approve fix", md.shorten(f"Commit: {fix.title}", ACTION_DESCRIPTION_MAX), identifier
-                )
-            )
+            description = md.shorten(f"Commit: {fix.title}", ACTION_DESCRIPTION_MAX)
+            actions.append(CheckAction("Apply fix", description, identifier))
             break  # one approve button: the best suggestion; the others are in the comment
     if groups or report.problems:
-        actions.append(
-            CheckAction("Re-run failed jobs", "Run the failed jobs of this run again", ACTION_RERUN)
-        )
-    if any(g.item.verdict is not Verdict.FLAKY for g in groups):
-        actions.append(CheckAction("Mark as flaky", "Record these failures as flaky", ACTION_MARK_FLAKY))
+        actions.append(CheckAction("Re-run failed jobs", "Run the failed jobs of this run again", ACTION_RERUN))
+    if groups:
+        actions.append(CheckAction("Explain", "A longer explanation of the failure", ACTION_EXPLAIN))
     return actions[:ACTIONS_MAX]
 
 
@@ -300,13 +290,10 @@ def summary_for(
     if report.config_errors:
         listed = "\n".join(f"> - {md.escape_text(e)}" for e in report.config_errors)
         notes.append(
-            f"> [!WARNING]\n> `.github/ci-triage.yml` has errors; defaults were used for those "
-            f"settings:\n{listed}"
+            f"> [!WARNING]\n> `.github/ci-triage.yml` has errors; defaults were used for those settings:\n{listed}"
         )
     if annotations_total > annotations_shown:
-        notes.append(
-            f"Showing {annotations_shown} of {annotations_total} line annotations; the rest are listed below."
-        )
+        notes.append(f"Showing {annotations_shown} of {annotations_total} line annotations; the rest are listed below.")
     if not groups:
         hint = "No failure could be extracted from the logs." if not report.problems else ""
         blocks = [*head, *notes, hint] if hint else [*head, *notes]
@@ -352,20 +339,16 @@ def text_for(report: TriageReport, groups: Sequence[Grouped]) -> str:
     blocks = [_failure_details(g, excerpt_chars=6_000, repo_name=report.run.repo_name) for g in groups]
     if report.recommended_tests:
         rows = "\n".join(
-            f"- {md.inline_code(t.name, limit=200)}: {md.escape_text(md.shorten(t.reason, 200))} "
-            f"({t.confidence:.0%})"
+            f"- {md.inline_code(t.name, limit=200)}: {md.escape_text(md.shorten(t.reason, 200))} ({t.confidence:.0%})"
             for t in report.recommended_tests[:20]
         )
         risk = f" (risk: {md.escape_text(report.risk_level)})" if report.risk_level else ""
         blocks.append(f"### Recommended tests{risk}\n\n{rows}")
     if report.fixes:
         rows = "\n".join(
-            f"- `{md.escape_text(fix.id)}`: {md.escape_text(md.shorten(fix.title, 200))}"
-            for fix in report.fixes
+            f"- `{md.escape_text(fix.id)}`: {md.escape_text(md.shorten(fix.title, 200))}" for fix in report.fixes
         )
-        blocks.append(
-            f"### Suggested fixes\n\n{rows}\n\nApprove one with a PR comment `/triage approve <id>`."
-        )
+        blocks.append(f"### Suggested fixes\n\n{rows}\n\nApprove one with a PR comment `/triage approve <id>`.")
     return md.fit_blocks(blocks, limit=TEXT_MAX, note="_{omitted} more sections not shown (size limit)._")
 
 

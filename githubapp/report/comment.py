@@ -67,9 +67,7 @@ def is_sticky(body: str | None) -> bool:
     return bool(body) and MARKER in body  # type: ignore[operator]
 
 
-def find_sticky(
-    comments: Iterable[Mapping[str, Any]], *, bot_login: str | None = None
-) -> Mapping[str, Any] | None:
+def find_sticky(comments: Iterable[Mapping[str, Any]], *, bot_login: str | None = None) -> Mapping[str, Any] | None:
     """The oldest comment carrying our marker, written by us (a user quoting the marker does not count)."""
     for comment in comments:
         if not is_sticky(comment.get("body")):
@@ -191,10 +189,7 @@ def _flaky(groups: Sequence[Grouped]) -> str | None:
             facts.append(f"seen {plural(h.occurrences, 'time')} since {date(h.first_seen)}")
         if g.item.quarantined:
             facts.append("quarantined")
-        rows.append(
-            f"- {md.inline_code(failure_name(g.item), limit=160)}"
-            + (f": {', '.join(facts)}" if facts else "")
-        )
+        rows.append(f"- {md.inline_code(failure_name(g.item), limit=160)}" + (f": {', '.join(facts)}" if facts else ""))
     if not rows:
         return None
     return "### 🎲 Flaky\n\n" + "\n".join(rows) + "\n\nA re-run will probably pass."
@@ -211,11 +206,7 @@ def _recommended(report: TriageReport) -> str | None:
     ]
     more = len(report.recommended_tests) - 20
     tail = f"\n\n_{more} more in the check run._" if more > 0 else ""
-    return (
-        f"### 🧪 Recommended tests{risk}\n\n| test | why | confidence |\n|---|---|---|\n"
-        + "\n".join(rows)
-        + tail
-    )
+    return f"### 🧪 Recommended tests{risk}\n\n| test | why | confidence |\n|---|---|---|\n" + "\n".join(rows) + tail
 
 
 def _fixes(report: TriageReport) -> str | None:
@@ -276,9 +267,7 @@ def sticky_comment(report: TriageReport, *, limit: int = COMMENT_MAX) -> str:
     if groups:
         middle.append("### What failed")
         for index, g in enumerate(groups):
-            middle.append(
-                _failure_block(g, detailed=index < DETAILED_FAILURES, repo_name=report.run.repo_name)
-            )
+            middle.append(_failure_block(g, detailed=index < DETAILED_FAILURES, repo_name=report.run.repo_name))
     else:
         middle.append("No failure could be extracted from the logs; see the run for details.")
     for section in (_seen_before(groups), _flaky(groups)):
@@ -306,9 +295,7 @@ def passing_comment(report: PassingReport, *, limit: int = COMMENT_MAX) -> str:
         intro = "Fixed since the last failing run"
         if report.previous_run_url:
             intro = f"Fixed since the [last failing run]({report.previous_run_url})"
-        items = "\n".join(
-            f"- ~~{md.inline_code(name, limit=160)}~~" for name in report.previously_failing[:50]
-        )
+        items = "\n".join(f"- ~~{md.inline_code(name, limit=160)}~~" for name in report.previously_failing[:50])
         more = len(report.previously_failing) - 50
         middle.append(intro + ":\n\n" + items + (f"\n- … and {more} more" if more > 0 else ""))
     return _assemble(top, middle, _footer(), limit=limit)

@@ -22,9 +22,7 @@ _WORKSPACE = [
     re.compile(r"^(?:[A-Za-z]:)?/.*?/_work/[^/]+/[^/]+/(?P<rest>.+)$"),
 ]
 # Directories that hold installed or generated code, never the repository's own sources.
-_VENDORED = re.compile(
-    r"(?:^|/)(?:site-packages|dist-packages|node_modules|\.venv|venv|\.tox|\.nox|__pycache__)/"
-)
+_VENDORED = re.compile(r"(?:^|/)(?:site-packages|dist-packages|node_modules|\.venv|venv|\.tox|\.nox|__pycache__)/")
 
 
 def repo_relative(path: str, *, repo_name: str | None = None) -> str | None:
@@ -54,12 +52,7 @@ def repo_relative(path: str, *, repo_name: str | None = None) -> str | None:
             return None  # absolute but outside any workspace we know
         rest = candidate
     normalized = posixpath.normpath(rest)
-    if (
-        normalized in (".", "")
-        or normalized.startswith("../")
-        or normalized == ".."
-        or normalized.startswith("/")
-    ):
+    if normalized in (".", "") or normalized.startswith("../") or normalized == ".." or normalized.startswith("/"):
         return None
     if _VENDORED.search(normalized + "/"):
         return None

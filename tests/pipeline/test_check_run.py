@@ -108,16 +108,17 @@ def test_summary_and_text_are_trimmed_with_a_note() -> None:
 def test_actions_respect_github_limits() -> None:
     fix = SuggestedFix(id="f1a2b3", title="Pin the dependency to the last version that worked for everyone")
     out = check_run_output(report(triaged(1, Verdict.NEW), fixes=(fix,)))
-    assert [a.identifier for a in out.actions] == ["approve:f1a2b3", ACTION_RERUN, "mark-flaky"]
+    assert [a.identifier for a in out.actions] == ["approve:f1a2b3", ACTION_RERUN, "explain"]
     for action in out.actions:
         assert len(action.label) <= 20 and len(action.description) <= 40 and len(action.identifier) <= 20
     with pytest.raises(ValueError, match="label"):
         CheckAction("a label that is far too long", "d", "i")
 
 
-def test_only_flaky_failures_offer_no_mark_flaky_button() -> None:
-    out = check_run_output(report(triaged(1, Verdict.FLAKY)))
-    assert [a.identifier for a in out.actions] == [ACTION_RERUN]
+def test_buttons_use_the_triage_command_identifiers() -> None:
+    assert [a.identifier for a in check_run_output(report(triaged(1, Verdict.FLAKY))).actions] == ["retry", "explain"]
+    # Nothing identified: re-running is all there is to offer.
+    assert [a.identifier for a in check_run_output(report(problems=("logs expired",))).actions] == ["retry"]
 
 
 def test_history_and_problems_appear_in_summary_and_text() -> None:

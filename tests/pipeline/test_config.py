@@ -51,16 +51,16 @@ def test_documented_example_is_valid_and_complete() -> None:
         ),
         (
             "snapshot: {viewport: {width: wide}}",
-            "snapshot.viewport.width: must be an integer from 320 to 3840, got a string ('wide')",
+            "snapshot.viewport.width: must be an integer from 200 to 4096, got a string ('wide')",
         ),
-        ("snapshot: {viewport: {height: 10}}", "snapshot.viewport.height: must be from 240 to 4320, got 10"),
+        ("snapshot: {viewport: {height: 10}}", "snapshot.viewport.height: must be from 200 to 4096, got 10"),
         (
             "snapshot: {preview_url: 'ftp://x'}",
             "snapshot.preview_url: must be an http(s) URL template, got 'ftp://x'",
         ),
         (
             "snapshot: {preview_url: 'https://{number}.x'}",
-            "snapshot.preview_url: unknown placeholder {number}; use {pr}, {sha}, {branch}, {repo}, {owner}",
+            "snapshot.preview_url: unknown placeholder {number}; use {pr}, {sha}, {branch}",
         ),
         (
             "snapshot: {routes: [/ok, nope]}",
