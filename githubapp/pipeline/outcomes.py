@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import gidgethub
@@ -21,7 +22,7 @@ from ..report.comment import passing_comment
 from ..report.model import PassingReport
 from .config_source import load_repo_config
 from .publish import passing_check_run, upsert_comment
-from .triage import run_info
+from .triage import FORK_PR_EVENTS, prs_for_commit, run_info
 from .triggers import RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
@@ -45,6 +46,8 @@ async def compare(gh: Any, ref: RunRef, base: str, head: str) -> tuple[list[str]
 
 
 async def record_passing(deps: Deps, gh: Any, ref: RunRef) -> str:
+    if not ref.pr_numbers and ref.event in FORK_PR_EVENTS:
+        ref = replace(ref, pr_numbers=await prs_for_commit(gh, ref))
     pr_number = ref.pr_numbers[0] if ref.pr_numbers else None
     async with deps.pool.acquire() as conn:
         previous = await db.latest_failing(

@@ -35,6 +35,7 @@ log = logging.getLogger("ci_triage.pipeline")
 
 STAGES = ("setup", "fetch", "analyze", "match", "report")  # setup: repo config, check run in progress
 LOG_CONCURRENCY = 4
+FORK_PR_EVENTS = ("pull_request", "pull_request_target")
 
 
 class Stopwatch:
@@ -148,6 +149,25 @@ async def complete_ref(gh: Any, ref: RunRef) -> RunRef:
         event=run.get("event"),
         pr_numbers=prs or ref.pr_numbers,
     )
+
+
+async def prs_for_commit(gh: Any, ref: RunRef) -> tuple[int, ...]:
+    """Open PRs of this repository whose head is the run's commit. ``workflow_run.pull_requests`` is empty for
+    PRs from forks, so a ``pull_request`` run without PRs asks this way."""
+    pulls = gh.getiter(
+        "/repos/{owner}/{repo}/commits/{commit_sha}/pulls{?per_page}",
+        url_vars={"owner": ref.owner, "repo": ref.name, "commit_sha": ref.head_sha, "per_page": "100"},
+    )
+    found = set()
+    async for pr in pulls:
+        base_repo = ((pr.get("base") or {}).get("repo") or {}).get("id")
+        if (
+            pr.get("state") == "open"
+            and (pr.get("head") or {}).get("sha") == ref.head_sha
+            and base_repo in (None, ref.repository_id)
+        ):
+            found.add(int(pr["number"]))
+    return tuple(sorted(found))
 
 
 async def _pr_files(gh: Any, ref: RunRef, pr_number: int, *, limit: int = 3000) -> list[str]:
@@ -301,6 +321,8 @@ class Triage:
         with self.watch.stage("setup"):
             if self.partial or self.ref.workflow_id is None:
                 self.ref = ref = await complete_ref(self.gh, ref)  # a workflow_job payload lacks PRs and links
+            if not ref.pr_numbers and ref.event in FORK_PR_EVENTS:
+                self.ref = ref = replace(ref, pr_numbers=await prs_for_commit(self.gh, ref))
             parsed: ParsedConfig = await load_repo_config(self.gh, self.deps.pool, ref)
             config = parsed.config
             if not await self.claim():

@@ -303,3 +303,19 @@ async def test_notifications_follow_the_config_and_never_fail_triage(
         serve_run(github, r2.run_id, job_log(("error: something else entirely broke",)))
         assert await triage_run(ctx(deps), r2.as_job_arg()) in ("failure", "neutral")
         assert len(slack.requests) == 2  # tried, refused with 500, and triage still completed
+
+
+async def test_a_pr_from_a_fork_is_found_by_its_commit(deps: Deps, github: FakeGitHub, log: bytes) -> None:
+    serve_repository(github)
+    r = ref(pr_numbers=(), event="pull_request")  # GitHub leaves pull_requests empty for forks
+    serve_run(github, r.run_id, log)
+    github.paginate(
+        f"/repos/{OWNER}/{REPO}/commits/{r.head_sha}/pulls",
+        [
+            {"number": PR, "state": "open", "head": {"sha": r.head_sha}, "base": {"repo": {"id": r.repository_id}}},
+            {"number": 1, "state": "closed", "head": {"sha": r.head_sha}, "base": {"repo": {"id": r.repository_id}}},
+        ],
+    )
+    assert await triage_run(ctx(deps), r.as_job_arg()) == "failure"
+    assert len(github.issue_comments(OWNER, REPO, PR)) == 1
+    assert github.issue_comments(OWNER, REPO, 1) == []
