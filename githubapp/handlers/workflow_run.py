@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from gidgethub.abc import GitHubAPI
@@ -13,7 +12,6 @@ from ..deps import Deps
 from ..pipeline.triggers import decide_run, passed_job_id, run_job_id, run_ref
 
 router = Router()
-log = logging.getLogger("ci_triage.handlers")
 
 
 @router.register("workflow_run", action="completed")

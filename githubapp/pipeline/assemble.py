@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from analysis.types import Analysis, Failure, LineRange
 
+from ..report.common import failure_name
 from ..report.model import History, Resolution, TriagedFailure, Verdict
 from .config import RepoConfig
 
@@ -118,8 +119,6 @@ def triage(
 
 def summary_rows(items: Sequence[TriagedFailure], pattern_ids: Sequence[int | None]) -> list[dict[str, Any]]:
     """What the reports table keeps of each failure, for later runs (resolution, flaky evidence)."""
-    from ..report.common import failure_name
-
     return [
         {
             "name": failure_name(item),
