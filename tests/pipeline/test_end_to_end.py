@@ -227,3 +227,42 @@ async def test_same_run_and_attempt_twice_updates_the_same_check_run(
     assert [r["id"] for r in runs] == [first["id"]]
     assert len(github.annotations[first["id"]]) == 1, "annotations must not be appended twice"
     assert len(github.issue_comments(OWNER, REPO, PR)) == 1
+
+
+@pytest.mark.slow
+async def test_a_failed_job_webhook_reports_at_once(stack: Stack, github: FakeGitHub, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    installation = next(_installations)
+    log = job_log(pytest_failure_output(str(tmp_path / "project")))
+    serve_repository(github)
+    payload = load_payload("workflow_job", "completed.failure.with-organization")
+    payload["installation"] = {"id": installation, "node_id": "x"}
+    payload["repository"].update(full_name=f"{OWNER}/{REPO}", name=REPO)  # the example is another repository's
+    job = payload["workflow_job"]
+    run_id, sha = 9201, "5" * 40
+    job.update(run_id=run_id, head_sha=sha, name="test (3.11)")
+    job_id = serve_run(github, run_id, log)
+    job["id"] = job_id
+    github.on(
+        "GET",
+        f"/repos/{payload['repository']['full_name']}/actions/runs/{run_id}",
+        json={
+            "id": run_id,
+            "name": "CI",
+            "workflow_id": 2823525,
+            "run_number": 12,
+            "event": "push",
+            "status": "in_progress",
+            "html_url": f"https://github.com/{OWNER}/{REPO}/actions/runs/{run_id}",
+            "pull_requests": [],
+        },
+    )
+    response = await stack.deliver("workflow_job", payload)
+    assert response.status_code == 202
+    title = "1 new failure (run still in progress)"
+    await wait_for(
+        lambda: any(c["output"].get("title") == title for c in github.check_runs_for(OWNER, REPO, sha)),
+        what="the job's early report",
+    )
+    check = github.check_runs_for(OWNER, REPO, sha)[0]
+    assert check["status"] == "in_progress"
+    assert "tests/test_app.py::test_total_of_two_prices" in check["output"]["summary"]
