@@ -58,11 +58,14 @@ class JobFindings:
     excerpts: list[tuple[str, ...]] = field(default_factory=list)
     problem: str | None = None
     truncated: bool = False
+    analysis: Analysis | None = None
+    text: str = ""  # the decoded log, for the fix rules
 
 
-def log_lines(data: bytes) -> list[str]:
+def log_lines(data: bytes | str) -> list[str]:
     """The log's lines as the extraction numbers them (``\\r\\n``, ``\\r`` and ``\\n`` each end one)."""
-    return data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def analyze_job_log(
@@ -72,8 +75,9 @@ def analyze_job_log(
     from analysis.engine import analyze_bytes
 
     analysis: Analysis = analyze_bytes(data, budget=budget, byte_cap=byte_cap)
-    lines = log_lines(data)
-    findings = JobFindings(job)
+    text = data.decode("utf-8", "replace")
+    lines = log_lines(text)
+    findings = JobFindings(job, analysis=analysis, text=text)
     for failure in analysis.failures:
         if failure.step and config.ignore.step(failure.step):
             continue
@@ -214,6 +218,8 @@ class Triage:
         self.watch = Stopwatch()
         self.check_run_id: int | None = None
         self.reused_check_run = False
+        self.matches: list[Any] = []  # history matches of every failure, for past fixes
+        self.config_errors: list[str] = []  # found by features that validate their own config section
 
     @property
     def partial(self) -> bool:
@@ -328,22 +334,30 @@ class Triage:
             if not await self.claim():
                 return "superseded"
         assert self.check_run_id is not None
-        findings, problems, junit = await self.collect(config)
-        with self.watch.stage("analyze"):
-            junit_failures = await asyncio.to_thread(_junit_failures, junit, findings)
-        items, pattern_ids, recommended, risk = await self.match(findings, junit_failures, config)
-        fixes = await self.suggest_fixes(items)
-        snapshot = await self.snapshot_markdown(config)
+        # The preview snapshot waits on a browser, not on the logs: it runs beside fetch and analysis.
+        snapshot_task = None if self.partial else asyncio.create_task(self.snapshot(parsed))
+        try:
+            findings, problems, junit = await self.collect(config)
+            with self.watch.stage("analyze"):
+                junit_failures = await asyncio.to_thread(_junit_failures, junit, findings)
+            items, pattern_ids, recommended, risk = await self.match(findings, junit_failures, config)
+            fixes = [] if self.partial else await self.suggest_fixes(findings)
+            snapshot_parts = await snapshot_task if snapshot_task is not None else None
+        finally:
+            if snapshot_task is not None and not snapshot_task.done():
+                snapshot_task.cancel()  # triage failed meanwhile: do not leave the capture running
         report = TriageReport(
             run=run_info(ref),
             failures=tuple(items),
             problems=tuple(problems),
-            config_errors=tuple(str(e) for e in parsed.errors),
+            config_errors=tuple(str(e) for e in parsed.errors) + tuple(self.config_errors),
             failed_jobs=tuple(f.job.name for f in findings),
             recommended_tests=tuple(recommended),
             risk_level=risk,
             fixes=tuple(fixes),
-            snapshot_markdown=snapshot,
+            snapshot_markdown=snapshot_parts[0] if snapshot_parts else None,
+            snapshot_summary=snapshot_parts[1] if snapshot_parts else None,
+            images=snapshot_parts[2] if snapshot_parts else (),
             check_run_url=f"{self.deps.settings.github_url}/{ref.repo}/runs/{self.check_run_id}",
             in_progress=self.partial,
         )
@@ -398,6 +412,7 @@ class Triage:
                         default_branch=ref.default_branch,
                     )
                     all_matches.extend(matches)
+                    self.matches.extend(matches)
                     await self._record_outcomes(history, failures, job_name)
                 for failure, match, excerpt in zip(failures, matches, excerpts, strict=True):
                     items.append(
@@ -436,29 +451,89 @@ class Triage:
             infra=is_infra(failures),
         )
 
-    async def suggest_fixes(self, items: Sequence[TriagedFailure]) -> list[SuggestedFix]:
-        """Seam for the fixes feature: ``deps.services["fixes"].suggest(...)`` when it is installed."""
-        service = self.deps.services.get("fixes")
-        if service is None or not items or not hasattr(service, "suggest_for_report"):
-            return []
+    async def suggest_fixes(self, findings: Sequence[JobFindings]) -> list[SuggestedFix]:
+        """Fix suggestions from the fixes feature (history, rules, LLM), when it is part of this build."""
         try:
-            found = await service.suggest_for_report(self.ref, items)
+            from ..fixes.suggest import FailedJob, PastFix, suggest_fixes
+        except ImportError:
+            return []
+        jobs = [FailedJob(f.analysis, f.text, f.job.name) for f in findings if f.analysis and f.analysis.failures]
+        if not jobs:
+            return []
+        ref = self.ref
+        past = [
+            PastFix(m.fingerprint or None, m.resolution.fixed_sha, ref.repo)
+            for m in self.matches
+            if m is not None and m.resolution is not None and m.resolution.fixed_sha
+        ]
+        try:
+            rows = await suggest_fixes(
+                self.gh,
+                self.deps,
+                installation_id=ref.installation_id,
+                repository_id=ref.repository_id,
+                repo_full_name=ref.repo,
+                pr_number=ref.pr_numbers[0] if ref.pr_numbers else None,
+                head_sha=ref.head_sha,
+                jobs=jobs,
+                past_fixes=past,
+                max_fixes=3,
+            )
         except Exception:  # a fix suggestion must never cost the report
             log.exception("fix suggestions failed")
             return []
-        return [f if isinstance(f, SuggestedFix) else SuggestedFix(**f) for f in found]
+        return [
+            SuggestedFix(
+                id=r.id,
+                title=r.title,
+                explanation=r.explanation,
+                confidence=float(r.score),
+                diff=r.diff,
+                source=r.source,
+            )
+            for r in rows
+        ]
 
-    async def snapshot_markdown(self, config: RepoConfig) -> str | None:
-        """Seam for the snapshot feature: ``deps.services["snapshots"].markdown_for(...)`` when installed."""
-        service = self.deps.services.get("snapshots")
-        if service is None or not config.snapshot.enabled or not hasattr(service, "markdown_for_run"):
+    async def snapshot(self, parsed: ParsedConfig) -> tuple[str | None, str | None, tuple[dict[str, str], ...]] | None:
+        """The preview snapshot's report parts (comment, check-run details, images), when the snapshot
+        feature is part of this build and the run has a preview; it never fails the triage."""
+        try:
+            from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
+            from ..snapshots.report import check_run_images, snapshot_check_summary, snapshot_comment_section
+            from ..snapshots.service import RunContext as SnapshotRun
+            from ..snapshots.service import snapshot_service
+        except ImportError:
+            return None
+        ref = self.ref
+        try:
+            config = parse_snapshot_config(parsed.raw.get("snapshot"))
+        except SnapshotConfigError as exc:
+            self.config_errors.append(f"snapshot: {exc}")
             return None
         try:
-            markdown: str | None = await service.markdown_for_run(self.ref, config.snapshot)
+            outcomes = await snapshot_service(self.deps).snapshot_run(
+                SnapshotRun(
+                    ref.installation_id,
+                    ref.repository_id,
+                    ref.run_id,
+                    ref.attempt,
+                    ref.head_sha,
+                    passed=False,
+                    pr_number=ref.pr_numbers[0] if ref.pr_numbers else None,
+                    branch=ref.head_branch,
+                ),
+                config,
+            )
         except Exception:
-            log.exception("snapshot failed")
+            log.exception("preview snapshot failed")
             return None
-        return markdown
+        if not outcomes:
+            return None
+        return (
+            snapshot_comment_section(outcomes) or None,
+            snapshot_check_summary(outcomes) or None,
+            tuple(check_run_images(outcomes)),
+        )
 
     async def publish(self, report: TriageReport, out: CheckRunOutput, config: RepoConfig) -> bool:
         ref = self.ref

@@ -95,18 +95,21 @@ class CheckRunOutput:
     annotations: tuple[dict[str, Any], ...]
     annotations_total: int  # before the cap
     actions: tuple[CheckAction, ...]
+    images: tuple[dict[str, str], ...] = ()
 
     def batches(self, size: int = ANNOTATIONS_PER_REQUEST) -> list[list[dict[str, Any]]]:
         """Annotations in request-sized batches; always at least one (possibly empty) batch."""
         items = list(self.annotations)
         return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
-    def output(self, annotations: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    def output(self, annotations: Sequence[dict[str, Any]] = (), *, images: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"title": self.title, "summary": self.summary}
         if self.text:
             out["text"] = self.text
         if annotations:
             out["annotations"] = list(annotations)
+        if images and self.images:
+            out["images"] = [dict(i) for i in self.images]
         return out
 
     def requests(self, *, completed_at: str) -> list[dict[str, Any]]:
@@ -116,7 +119,7 @@ class CheckRunOutput:
             "status": "completed",
             "conclusion": self.conclusion,
             "completed_at": completed_at,
-            "output": self.output(batches[0]),
+            "output": self.output(batches[0], images=True),
             "actions": [a.as_json() for a in self.actions],
         }
         return [first, *({"output": self.output(batch)} for batch in batches[1:])]
@@ -337,6 +340,8 @@ def _failure_details(g: Grouped, *, excerpt_chars: int, repo_name: str | None) -
 
 def text_for(report: TriageReport, groups: Sequence[Grouped]) -> str:
     blocks = [_failure_details(g, excerpt_chars=6_000, repo_name=report.run.repo_name) for g in groups]
+    if report.snapshot_summary:
+        blocks.append(report.snapshot_summary)
     if report.recommended_tests:
         rows = "\n".join(
             f"- {md.inline_code(t.name, limit=200)}: {md.escape_text(md.shorten(t.reason, 200))} ({t.confidence:.0%})"
@@ -365,6 +370,7 @@ def check_run_output(
         annotations=tuple(annotations),
         annotations_total=total,
         actions=tuple(actions_for(report, groups)),
+        images=report.images,
     )
 
 

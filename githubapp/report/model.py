@@ -101,7 +101,9 @@ class TriageReport:
     recommended_tests: tuple[RecommendedTest, ...] = ()
     risk_level: str | None = None
     fixes: tuple[SuggestedFix, ...] = ()
-    snapshot_markdown: str | None = None  # rendered by the snapshot feature; trusted Markdown
+    snapshot_markdown: str | None = None  # comment section rendered by the snapshot feature; trusted Markdown
+    snapshot_summary: str | None = None  # the same for the check run's details
+    images: tuple[dict[str, str], ...] = ()  # check-run output images (alt, image_url, caption)
     check_run_url: str | None = None
     in_progress: bool = False  # built from one finished job while the rest of the run goes on
     extra: dict[str, str] = field(default_factory=dict)

@@ -146,3 +146,15 @@ def test_log_content_cannot_break_out_of_the_details_text() -> None:
     out = check_run_output(report(triaged(1, Verdict.NEW, excerpt=excerpt)))
     fence_lines = [line for line in out.text.splitlines() if line.startswith("`````")]
     assert len(fence_lines) >= 2  # fence longer than the content's longest backtick run
+
+
+def test_snapshot_parts_go_to_details_and_images_to_the_first_request() -> None:
+    image = {"alt": "/ on the preview", "image_url": "https://s3.example/shot.png", "caption": "/"}
+    out = check_run_output(
+        report(triaged(1), snapshot_summary="### Preview snapshot\n\n1 route captured", images=(image,))
+    )
+    assert "### Preview snapshot" in out.text
+    bodies = check_run_output(report(*[triaged(i, line=i) for i in range(1, 61)], images=(image,))).requests(
+        completed_at="2026-11-24T10:00:00Z"
+    )
+    assert bodies[0]["output"]["images"] == [image] and "images" not in bodies[1]["output"]
