@@ -49,6 +49,7 @@ async def record_passing(deps: Deps, gh: Any, ref: RunRef) -> str:
     if not ref.pr_numbers and ref.event in FORK_PR_EVENTS:
         ref = replace(ref, pr_numbers=await prs_for_commit(gh, ref))
     pr_number = ref.pr_numbers[0] if ref.pr_numbers else None
+    await seed_snapshot_baselines(deps, gh, ref)
     async with deps.pool.acquire() as conn:
         previous = await db.latest_failing(
             conn,
@@ -132,3 +133,35 @@ async def record_passing(deps: Deps, gh: Any, ref: RunRef) -> str:
 
 def _run_url(deps: Deps, ref: RunRef, run_id: int) -> str:
     return f"{deps.settings.github_url}/{ref.repo}/actions/runs/{run_id}"
+
+
+async def seed_snapshot_baselines(deps: Deps, gh: Any, ref: RunRef) -> None:
+    """A passing run captures the preview routes that have no green baseline yet (snapshot feature)."""
+    try:
+        from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
+        from ..snapshots.service import RunContext as SnapshotRun
+        from ..snapshots.service import snapshot_service
+    except ImportError:
+        return
+    try:
+        parsed = await load_repo_config(gh, deps.pool, ref)
+        config = parse_snapshot_config(parsed.raw.get("snapshot"))
+        if not config.enabled or not config.baseline:
+            return
+        await snapshot_service(deps).snapshot_run(
+            SnapshotRun(
+                ref.installation_id,
+                ref.repository_id,
+                ref.run_id,
+                ref.attempt,
+                ref.head_sha,
+                passed=True,
+                pr_number=ref.pr_numbers[0] if ref.pr_numbers else None,
+                branch=ref.head_branch,
+            ),
+            config,
+        )
+    except SnapshotConfigError:
+        return  # reported by the next failing run's check run
+    except Exception:
+        log.exception("snapshot baseline capture failed")
