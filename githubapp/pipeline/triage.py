@@ -396,6 +396,9 @@ class Triage:
         pattern_ids: list[int | None] = []
         all_matches: list[Any] = []
         with self.watch.stage("match"):
+            commanded = await self.quarantined_by_command()
+            if commanded:
+                config = replace(config, quarantine=config.quarantine + commanded)
             groups: list[tuple[int, str | None, str | None, list[Failure], list[tuple[str, ...]]]] = [
                 (f.job.id, f.job.name, f.job.html_url, f.failures, f.excerpts) for f in findings
             ]
@@ -450,6 +453,16 @@ class Triage:
             pr_number=ref.pr_numbers[0] if ref.pr_numbers else None,
             infra=is_infra(failures),
         )
+
+    async def quarantined_by_command(self) -> tuple[str, ...]:
+        """Tests quarantined with ``/triage quarantine`` (fixes feature), besides the config's list."""
+        try:
+            from storage.fixes import active_quarantines
+        except ImportError:
+            return ()
+        async with self.deps.pool.acquire() as conn:
+            rows = await active_quarantines(conn, self.ref.installation_id, self.ref.repository_id)
+        return tuple(str(q.test_id) for q in rows)
 
     async def suggest_fixes(self, findings: Sequence[JobFindings]) -> list[SuggestedFix]:
         """Fix suggestions from the fixes feature (history, rules, LLM), when it is part of this build."""
