@@ -22,6 +22,11 @@ _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 _TEMPLATE_FIELDS = ("pr", "sha", "branch")
 
 
+def matches(name: str, pattern: str) -> bool:
+    """Exact names first (pytest ids hold ``[param]``, which a glob would read as a character class)."""
+    return name == pattern or fnmatchcase(name, pattern)
+
+
 @dataclass(frozen=True)
 class ConfigError:
     path: str  # dotted key path, e.g. "snapshot.viewport.width"; "(file)" for the file itself
@@ -82,10 +87,10 @@ class Ignore:
     steps: tuple[str, ...] = ()
 
     def job(self, name: str) -> bool:
-        return any(fnmatchcase(name, pattern) for pattern in self.jobs)
+        return any(matches(name, pattern) for pattern in self.jobs)
 
     def step(self, name: str) -> bool:
-        return any(fnmatchcase(name, pattern) for pattern in self.steps)
+        return any(matches(name, pattern) for pattern in self.steps)
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,7 @@ class RepoConfig:
     def quarantined(self, test_id: str | None) -> bool:
         if not test_id:
             return False
-        return any(fnmatchcase(test_id, pattern) for pattern in self.quarantine)
+        return any(matches(test_id, pattern) for pattern in self.quarantine)
 
     def tests_for(self, changed_files: list[str]) -> list[str]:
         tests: list[str] = []

@@ -112,3 +112,10 @@ def test_size_cap_and_encoding() -> None:
 def test_unsafe_yaml_tags_are_rejected() -> None:
     parsed = parse_config("comments: !!python/object/apply:os.system ['true']")
     assert parsed.errors and "invalid YAML" in str(parsed.errors[0])
+
+
+def test_exact_ids_with_brackets_match_themselves() -> None:
+    config = parse_config("quarantine: ['tests/test_a.py::test_x[1-2]']\nignore: {jobs: ['build [linux]']}").config
+    assert config.quarantined("tests/test_a.py::test_x[1-2]")
+    assert not config.quarantined("tests/test_a.py::test_x1")
+    assert config.ignore.job("build [linux]")
