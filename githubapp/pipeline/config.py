@@ -23,8 +23,9 @@ _TEMPLATE_FIELDS = ("pr", "sha", "branch")
 
 
 def matches(name: str, pattern: str) -> bool:
-    """Exact names first (pytest ids hold ``[param]``, which a glob would read as a character class)."""
-    return name == pattern or fnmatchcase(name, pattern)
+    """An exact name, or a glob when the pattern has ``*`` (pytest ids hold ``[param]``, which a glob would read
+    as a character class; the same rule as ``/triage quarantine``)."""
+    return name == pattern or ("*" in pattern and fnmatchcase(name, pattern))
 
 
 @dataclass(frozen=True)

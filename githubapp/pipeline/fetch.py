@@ -11,13 +11,12 @@ import io
 import logging
 import zipfile
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Any
 
 import gidgethub
 
 from ..github import DownloadFailed
-from .config import RepoConfig
+from .config import RepoConfig, matches
 from .triggers import RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
@@ -154,7 +153,7 @@ async def junit_reports(
     )
     found: list[tuple[str, bytes]] = []
     async for artifact in artifacts:
-        if artifact.get("expired") or not fnmatchcase(str(artifact.get("name", "")), glob):
+        if artifact.get("expired") or not matches(str(artifact.get("name", "")), glob):
             continue
         try:
             download = await gh.download(
