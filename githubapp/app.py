@@ -15,7 +15,12 @@ from .settings import Settings
 
 
 def routes() -> list[BaseRoute]:
-    return [*health.routes]
+    from . import artifacts
+
+    return [
+        *health.routes,
+        *artifacts.routes,
+    ]
 
 
 def create_app(settings: Settings, *, deps: Deps | None = None) -> Starlette:

@@ -23,4 +23,10 @@ def job_functions() -> Sequence[Callable[..., Any]]:
 
 
 def cron_jobs() -> Sequence[CronJob]:
-    return []
+    from arq.cron import cron
+
+    from .artifacts import purge_expired_artifacts
+
+    return [
+        cron(purge_expired_artifacts, hour={3}, minute={17}, unique=True, run_at_startup=False),
+    ]
