@@ -19,7 +19,12 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
 
 
 def job_functions() -> Sequence[Callable[..., Any]]:
-    return [heartbeat]
+    from .snapshots.jobs import capture_snapshot
+
+    return [
+        heartbeat,
+        capture_snapshot,
+    ]
 
 
 def cron_jobs() -> Sequence[CronJob]:

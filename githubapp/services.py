@@ -10,3 +10,6 @@ async def install_services(deps: Deps) -> None:
     from . import artifacts
 
     await artifacts.install(deps)  # deps.services["artifacts"]
+    from .snapshots import service as snapshots
+
+    await snapshots.install(deps)  # deps.services["snapshots"] (Chromium launched on first capture)

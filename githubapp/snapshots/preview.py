@@ -38,8 +38,9 @@ def _fields(template: str) -> list[str]:
             continue
         if name not in PLACEHOLDERS or spec or conversion:
             allowed = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-            raise PreviewTemplateError(f"preview URL template {template!r}: unknown placeholder {{{name}}}; "
-                                       f"use {allowed}")
+            raise PreviewTemplateError(
+                f"preview URL template {template!r}: unknown placeholder {{{name}}}; use {allowed}"
+            )
         names.append(name)
     return names
 
@@ -93,8 +94,9 @@ def deployment_status_from_event(payload: dict[str, Any]) -> DeploymentStatus | 
     deployment = payload.get("deployment") or {}
     status = payload.get("deployment_status") or {}
     repository = payload.get("repository") or {}
-    if not (installation and deployment.get("id") and status.get("id") and deployment.get("sha")
-            and repository.get("id")):
+    if not (
+        installation and deployment.get("id") and status.get("id") and deployment.get("sha") and repository.get("id")
+    ):
         return None
     url = status.get("environment_url") or status.get("target_url") or None
     if url and not str(url).startswith(("http://", "https://")):
@@ -104,18 +106,32 @@ def deployment_status_from_event(payload: dict[str, Any]) -> DeploymentStatus | 
     created = status.get("created_at") or status.get("updated_at")
     created_at = datetime.fromisoformat(created.replace("Z", "+00:00")) if created else datetime.now().astimezone()
     return DeploymentStatus(
-        installation_id=int(installation), repository_id=int(repository["id"]),
-        repository=str(repository.get("full_name", "")), deployment_id=int(deployment["id"]),
-        status_id=int(status["id"]), sha=str(deployment["sha"]).lower(), ref=deployment.get("ref"),
+        installation_id=int(installation),
+        repository_id=int(repository["id"]),
+        repository=str(repository.get("full_name", "")),
+        deployment_id=int(deployment["id"]),
+        status_id=int(status["id"]),
+        sha=str(deployment["sha"]).lower(),
+        ref=deployment.get("ref"),
         environment=str(status.get("environment") or deployment.get("environment") or "unknown"),
-        state=str(status.get("state") or "unknown"), url=url, created_at=created_at,
-        transient=deployment.get("transient_environment"), production=deployment.get("production_environment"),
+        state=str(status.get("state") or "unknown"),
+        url=url,
+        created_at=created_at,
+        transient=deployment.get("transient_environment"),
+        production=deployment.get("production_environment"),
     )
 
 
-async def resolve_preview_url(conn: Conn, *, installation_id: int, repository_id: int, sha: str,
-                              template: str | None = None, pr: int | None = None,
-                              branch: str | None = None) -> PreviewURL | None:
+async def resolve_preview_url(
+    conn: Conn,
+    *,
+    installation_id: int,
+    repository_id: int,
+    sha: str,
+    template: str | None = None,
+    pr: int | None = None,
+    branch: str | None = None,
+) -> PreviewURL | None:
     """A successful deployment of ``sha`` first, else the repository's template, else None."""
     recorded = await queries.preview_url_for_sha(conn, installation_id, repository_id, sha.lower())
     if recorded:

@@ -71,9 +71,7 @@ def _handler(site: Site) -> type[http.server.BaseHTTPRequestHandler]:
             elif self.path in ("/", "/index.html", "/about"):
                 self._send(200, page(site.version, site.dead_port))
             elif self.path == "/slow-dialog":
-                self._send(
-                    200, b"<html><body><script>alert('hi'); document.title='after'</script></body></html>"
-                )
+                self._send(200, b"<html><body><script>alert('hi'); document.title='after'</script></body></html>")
             else:
                 self._send(404, b"not found")
 

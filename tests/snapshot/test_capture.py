@@ -36,10 +36,7 @@ async def test_capture_records_every_artifact(browser) -> None:  # type: ignore[
     assert entries[site.url + "/"]["response"]["status"] == 200
     assert entries[site.url + "/api/missing"]["response"]["status"] == 404
     cookies = [
-        h["value"]
-        for e in entries.values()
-        for h in e["response"]["headers"]
-        if h["name"].lower() == "set-cookie"
+        h["value"] for e in entries.values() for h in e["response"]["headers"] if h["name"].lower() == "set-cookie"
     ]
     assert cookies and all("site-secret-cookie" not in c for c in cookies)
     assert "site-secret-cookie" not in (capture.har or b"").decode()
@@ -141,9 +138,7 @@ async def test_artifact_caps(browser) -> None:  # type: ignore[no-untyped-def]
             site.url, ["/"], CaptureOptions(viewport=VIEWPORT, limits=limits)
         )
     assert len(capture.html or b"") <= 200
-    assert len(capture.har or b"") <= 1500 and json.loads(capture.har or b"")["log"]["comment"].startswith(
-        "truncated"
-    )
+    assert len(capture.har or b"") <= 1500 and json.loads(capture.har or b"")["log"]["comment"].startswith("truncated")
     assert len(capture.console) == 2
     assert any("HTML over 200 bytes" in n for n in capture.notes)
     assert any("dropped" in n for n in capture.notes)
