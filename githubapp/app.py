@@ -16,10 +16,12 @@ from .settings import Settings
 
 def routes() -> list[BaseRoute]:
     from . import artifacts
+    from .api import snapshots as api_snapshots
 
     return [
         *health.routes,
         *artifacts.routes,
+        *api_snapshots.routes,
     ]
 
 

@@ -68,7 +68,7 @@ def _handler(site: Site) -> type[http.server.BaseHTTPRequestHandler]:
             elif self.path.startswith("/private-image"):
                 body = b'<html><body><img src="http://10.0.0.1/secret.png"><p>img</p></body></html>'
                 self._send(200, body)
-            elif self.path in ("/", "/index.html", "/about"):
+            elif self.path.split("?")[0] in ("/", "/index.html", "/about"):
                 self._send(200, page(site.version, site.dead_port))
             elif self.path == "/slow-dialog":
                 self._send(200, b"<html><body><script>alert('hi'); document.title='after'</script></body></html>")
