@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageChops
 
 # Per-channel difference below which a pixel counts as unchanged (anti-aliasing, font hinting noise).
 DEFAULT_TOLERANCE = 16
@@ -31,30 +31,30 @@ class PixelDiff:
         return self.changed_pixels / self.total_pixels if self.total_pixels else 0.0
 
 
-def _decode(png: bytes) -> np.ndarray[Any, np.dtype[np.int16]]:
+def _decode(png: bytes) -> Image.Image:
     with Image.open(io.BytesIO(png)) as image:
         if image.width * image.height > MAX_DECODED_PIXELS:
             raise ValueError(f"image of {image.width}x{image.height} pixels is too large to compare")
-        return np.asarray(image.convert("RGB"), dtype=np.int16)
+        return image.convert("RGB") if image.mode != "RGB" else image.copy()
 
 
 def pixel_diff(current_png: bytes, baseline_png: bytes, *, tolerance: int = DEFAULT_TOLERANCE) -> PixelDiff:
     """Share of pixels that differ by more than ``tolerance`` in any channel, over both canvases."""
     current, baseline = _decode(current_png), _decode(baseline_png)
-    height = max(current.shape[0], baseline.shape[0])
-    width = max(current.shape[1], baseline.shape[1])
-    overlap_h = min(current.shape[0], baseline.shape[0])
-    overlap_w = min(current.shape[1], baseline.shape[1])
+    width, height = max(current.width, baseline.width), max(current.height, baseline.height)
+    overlap = (0, 0, min(current.width, baseline.width), min(current.height, baseline.height))
+    # Per-channel |a - b| and its maximum over channels, all inside Pillow (C): ~10x numpy on int16.
+    red, green, blue = ImageChops.difference(current.crop(overlap), baseline.crop(overlap)).split()
+    delta = np.asarray(ImageChops.lighter(ImageChops.lighter(red, green), blue))
     changed = np.ones((height, width), dtype=bool)  # outside the overlap: present on one side only
-    delta = np.abs(current[:overlap_h, :overlap_w] - baseline[:overlap_h, :overlap_w]).max(axis=2)
-    changed[:overlap_h, :overlap_w] = delta > tolerance
+    changed[: overlap[3], : overlap[2]] = delta > tolerance
     count = int(changed.sum())
     bbox = None
     if count:
         rows = np.flatnonzero(changed.any(axis=1))
         cols = np.flatnonzero(changed.any(axis=0))
         bbox = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
-    return PixelDiff(count, height * width, width, height, current.shape[:2] != baseline.shape[:2], bbox)
+    return PixelDiff(count, height * width, width, height, current.size != baseline.size, bbox)
 
 
 _VOLATILE = re.compile(
