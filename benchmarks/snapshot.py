@@ -19,8 +19,16 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def _chromium() -> str | None:
@@ -107,16 +115,22 @@ async def run(runs: int) -> int:
     print(f"  capture / same waits  {full / waits:5.2f}x   (guard + proxy + route checks + HAR + console)")
     console = json.dumps({"console": [vars(m) for m in last.console]}).encode()
     print("artifact sizes (bytes)")
-    for name, data in (("screenshot.png", last.screenshot), ("page.html", last.html), ("network.har", last.har),
-                       ("console.json", console)):
+    for name, data in (
+        ("screenshot.png", last.screenshot),
+        ("page.html", last.html),
+        ("network.har", last.har),
+        ("console.json", console),
+    ):
         print(f"  {name:<15} {len(data or b''):>9,}")
     diff_times = []
     for _ in range(max(3, runs)):
         started = time.perf_counter()
         result = pixel_diff(changed.screenshot, last.screenshot)
         diff_times.append(time.perf_counter() - started)
-    print(f"pixel diff {result.width}x{result.height}: {_stats(diff_times)}; "
-          f"changed share {result.changed_share:.5f} (expected {100 * 50 / (result.width * result.height):.5f})")
+    print(
+        f"pixel diff {result.width}x{result.height}: {_stats(diff_times)}; "
+        f"changed share {result.changed_share:.5f} (expected {100 * 50 / (result.width * result.height):.5f})"
+    )
     return 0
 
 

@@ -159,9 +159,7 @@ async def purge_expired(
     for installation_id in await queries.installations_with_artifacts_before(pool, cutoff):
         while rows := await queries.expired_artifacts(pool, installation_id, cutoff, limit=batch):
             await store.delete([r["key"] for r in rows])  # objects first: a row never points at nothing
-            removed["artifacts"] += await queries.delete_artifact_rows(
-                pool, installation_id, [r["id"] for r in rows]
-            )
+            removed["artifacts"] += await queries.delete_artifact_rows(pool, installation_id, [r["id"] for r in rows])
         removed["snapshots"] += await queries.delete_expired_snapshots(pool, installation_id, cutoff)
     if any(removed.values()):
         log.info("retention removed %(artifacts)d artifacts and %(snapshots)d snapshots", removed)
@@ -171,6 +169,4 @@ async def purge_expired(
 async def purge_expired_artifacts(ctx: dict[str, Any]) -> dict[str, int]:
     """arq cron job: artifacts older than ``LOG_RETENTION_DAYS``."""
     deps: Deps = ctx["deps"]
-    return await purge_expired(
-        deps.pool, artifact_store(deps), retention_days=deps.settings.log_retention_days
-    )
+    return await purge_expired(deps.pool, artifact_store(deps), retention_days=deps.settings.log_retention_days)

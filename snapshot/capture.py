@@ -30,9 +30,7 @@ class Viewport:
 
     def __post_init__(self) -> None:
         if not (200 <= self.width <= 4096 and 200 <= self.height <= 4096):
-            raise ValueError(
-                f"viewport must be between 200 and 4096 pixels each way, got {self.width}x{self.height}"
-            )
+            raise ValueError(f"viewport must be between 200 and 4096 pixels each way, got {self.width}x{self.height}")
 
 
 @dataclass(frozen=True)
@@ -167,9 +165,7 @@ class _Recorder:
         blocked = request.url in self.blocked_urls
         self._add(
             self.failed,
-            FailedRequest(
-                request.url, request.method, request.resource_type, failure=request.failure, blocked=blocked
-            ),
+            FailedRequest(request.url, request.method, request.resource_type, failure=request.failure, blocked=blocked),
         )
 
     def on_response(self, response: Any) -> None:
@@ -184,9 +180,7 @@ class _Recorder:
 class Snapshotter:
     """Captures routes with an already launched Playwright ``Browser`` (shared; contexts are per route)."""
 
-    def __init__(
-        self, browser: Any, *, allow_hosts: Sequence[str] = (), resolver: Resolver | None = None
-    ) -> None:
+    def __init__(self, browser: Any, *, allow_hosts: Sequence[str] = (), resolver: Resolver | None = None) -> None:
         self.browser = browser
         self.allow_hosts = tuple(allow_hosts)
         self.resolver = resolver
@@ -212,9 +206,7 @@ class Snapshotter:
             async with asyncio.timeout(limits.total_timeout_s):
                 for attempt in range(1, limits.attempts + 1):
                     last = attempt == limits.attempts
-                    result = await self._attempt(
-                        route, url, options, guard, proxy, attempt, keep_partial=last
-                    )
+                    result = await self._attempt(route, url, options, guard, proxy, attempt, keep_partial=last)
                     if result.ok or (result.error and result.error.startswith("blocked")):
                         break
                     if not last:
@@ -286,23 +278,17 @@ class Snapshotter:
                 page.on("response", recorder.on_response)
                 page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
                 try:
-                    response = await page.goto(
-                        url, wait_until="load", timeout=limits.attempt_timeout_s * 1000
-                    )
+                    response = await page.goto(url, wait_until="load", timeout=limits.attempt_timeout_s * 1000)
                     status = response.status if response is not None else None
                     if options.wait_for_network_idle:
                         try:
-                            await page.wait_for_load_state(
-                                "networkidle", timeout=limits.network_idle_timeout_s * 1000
-                            )
+                            await page.wait_for_load_state("networkidle", timeout=limits.network_idle_timeout_s * 1000)
                         except Exception as exc:
                             if type(exc).__name__ not in PLAYWRIGHT_TIMEOUT_NAMES:
                                 raise
                             notes.append(f"network not idle after {limits.network_idle_timeout_s:g} s")
                     if options.wait_for_selector:
-                        await page.wait_for_selector(
-                            options.wait_for_selector, timeout=limits.attempt_timeout_s * 1000
-                        )
+                        await page.wait_for_selector(options.wait_for_selector, timeout=limits.attempt_timeout_s * 1000)
                     if status is not None and status >= 500:
                         error = f"HTTP {status}"
                 except Exception as exc:
@@ -326,8 +312,7 @@ class Snapshotter:
                     notes.append(har_note)
         if recorder.dropped:
             notes.append(
-                f"{recorder.dropped} console/error/request entries over the cap of "
-                f"{limits.max_log_entries} dropped"
+                f"{recorder.dropped} console/error/request entries over the cap of {limits.max_log_entries} dropped"
             )
         return RouteCapture(
             route=route,
@@ -348,9 +333,7 @@ class Snapshotter:
         )
 
 
-async def _screenshot(
-    page: Any, options: CaptureOptions, limits: CaptureLimits
-) -> tuple[bytes | None, list[str]]:
+async def _screenshot(page: Any, options: CaptureOptions, limits: CaptureLimits) -> tuple[bytes | None, list[str]]:
     notes: list[str] = []
     try:
         height = int(

@@ -180,8 +180,6 @@ def compare(
             new_page_errors(current_summary.get("page_errors", []), baseline_summary.get("page_errors", []))
         ),
         new_failed_requests=tuple(
-            new_failed_requests(
-                current_summary.get("failed_requests", []), baseline_summary.get("failed_requests", [])
-            )
+            new_failed_requests(current_summary.get("failed_requests", []), baseline_summary.get("failed_requests", []))
         ),
     )

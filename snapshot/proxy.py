@@ -126,9 +126,7 @@ class GuardedProxy:
                 return await self._tunnel(target, reader, writer)
             return await self._forward(method, target, version, headers, reader, writer)
 
-    async def _open(
-        self, url: str, host: str, port: int
-    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def _open(self, url: str, host: str, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         try:
             resolution = await self.guard.resolve(host.strip("[]"), port, url=url)
         except BlockedURL as exc:
@@ -194,8 +192,7 @@ class GuardedProxy:
             status_line, *response_lines = response_head[:-4].split(b"\r\n")
             kept = [h for h in response_lines if h.partition(b":")[0].strip().lower() not in _HOP_HEADERS]
             writer.write(
-                b"\r\n".join([status_line, *kept, b"Connection: close", b"Proxy-Connection: close"])
-                + b"\r\n\r\n"
+                b"\r\n".join([status_line, *kept, b"Connection: close", b"Proxy-Connection: close"]) + b"\r\n\r\n"
             )
             await _pipe(up_reader, writer, close=False)
         finally:

@@ -100,9 +100,7 @@ async def authenticate(conn: Conn, secret: str) -> ApiKey | None:
     if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
         return None
     digest = hash_key(secret)
-    rows = await conn.fetch(
-        "SELECT * FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL", prefix_of(secret)
-    )
+    rows = await conn.fetch("SELECT * FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL", prefix_of(secret))
     match = None
     for row in rows:
         if hmac.compare_digest(bytes(row["key_hash"]), digest):

@@ -100,9 +100,7 @@ class FilesystemStore:
 
     kind = "filesystem"
 
-    def __init__(
-        self, root: Path, signer: LinkSigner, base_url: str, *, link_ttl: int = MAX_PRESIGN_SECONDS
-    ) -> None:
+    def __init__(self, root: Path, signer: LinkSigner, base_url: str, *, link_ttl: int = MAX_PRESIGN_SECONDS) -> None:
         self.root = root.resolve()
         self.signer = signer
         self.base_url = base_url.rstrip("/")

@@ -199,9 +199,7 @@ async def record_artifact(
     return artifact_id
 
 
-async def snapshot_artifacts(
-    conn: Conn, installation_id: int, snapshot_id: uuid.UUID
-) -> list[asyncpg.Record]:
+async def snapshot_artifacts(conn: Conn, installation_id: int, snapshot_id: uuid.UUID) -> list[asyncpg.Record]:
     return list(
         await conn.fetch(
             "SELECT * FROM artifacts WHERE installation_id = $1 AND snapshot_id = $2 ORDER BY id",

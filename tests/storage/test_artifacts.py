@@ -65,9 +65,7 @@ async def test_s3_upload_presigned_link_and_tampering(s3_store: S3Store) -> None
         signature = query["X-Amz-Signature"][0]
         forged = "0" * len(signature) if signature[0] != "0" else "1" * len(signature)
         assert (await client.get(link.replace(signature, forged))).status_code == 403
-        other_key = link.replace(
-            "screenshot.png", "other.png"
-        )  # a valid signature does not move to another key
+        other_key = link.replace("screenshot.png", "other.png")  # a valid signature does not move to another key
         assert (await client.get(other_key)).status_code == 403
     await s3_store.delete([key])
     with pytest.raises(ArtifactNotFound):
@@ -99,18 +97,14 @@ async def _retention_case(pool: asyncpg.Pool, store) -> None:  # type: ignore[no
     old = await save_artifact(pool, store, installation_id=inst, key=old_key, data=PNG, kind="screenshot")
     await save_artifact(pool, store, installation_id=inst, key=new_key, data=PNG, kind="screenshot")
     async with pool.acquire() as conn:
-        await conn.execute(
-            "UPDATE artifacts SET created_at = now() - interval '31 days' WHERE id = $1", old.id
-        )
+        await conn.execute("UPDATE artifacts SET created_at = now() - interval '31 days' WHERE id = $1", old.id)
     removed = await purge_expired(pool, store, retention_days=30)
     assert removed["artifacts"] >= 1
     with pytest.raises(ArtifactNotFound):
         await store.get(old_key)
     assert await store.get(new_key) == PNG
     async with pool.acquire() as conn:
-        keys = {
-            r["key"] for r in await conn.fetch("SELECT key FROM artifacts WHERE installation_id = $1", inst)
-        }
+        keys = {r["key"] for r in await conn.fetch("SELECT key FROM artifacts WHERE installation_id = $1", inst)}
     assert keys == {new_key}
     # a later date expires the rest
     await purge_expired(pool, store, retention_days=30, now=datetime.now(UTC) + timedelta(days=31))
@@ -142,9 +136,7 @@ async def served(session_deps: Deps, tmp_path) -> AsyncIterator[tuple[Filesystem
     deps = replace(session_deps, services={**session_deps.services, "artifacts": store})
     app = create_app(deps.settings, deps=deps)
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-        ) as client:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
             yield store, client
 
 
@@ -157,9 +149,7 @@ async def test_signed_link_is_served(served: tuple[FilesystemStore, httpx.AsyncC
     assert response.headers["content-type"] == "image/png"
     page = await client.get(await store.link("7/snap/page.html"))
     assert page.status_code == 200
-    assert page.headers["content-security-policy"].startswith(
-        "sandbox"
-    )  # captured HTML never runs in our origin
+    assert page.headers["content-security-policy"].startswith("sandbox")  # captured HTML never runs in our origin
     assert page.headers["x-content-type-options"] == "nosniff"
 
 
