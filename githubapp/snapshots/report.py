@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from .service import RouteOutcome
 
@@ -105,6 +106,9 @@ def _details(outcome: RouteOutcome) -> list[str]:
 
 
 def _intro(outcomes: Sequence[RouteOutcome], preview_url: str | None) -> str:
+    if preview_url is None and outcomes:
+        parts = urlsplit(outcomes[0].url)
+        preview_url = f"{parts.scheme}://{parts.netloc}"
     where = f" of <{preview_url}>" if preview_url else ""
     baseline = next((o.baseline for o in outcomes if o.baseline), None)
     if baseline:

@@ -159,28 +159,17 @@ class SnapshotService:
             )
         try:
             captures = await self._capture(preview_url, routes, options)
-        except BlockedURL as exc:
+        except Exception as exc:  # refused URL, or the browser itself failed: report it, never fail the triage
+            error = f"blocked: {exc.reason}" if isinstance(exc, BlockedURL) else f"capture failed: {exc}"[:500]
+            if not isinstance(exc, BlockedURL):
+                log.exception("snapshot capture of %s failed", preview_url)
             outcomes = []
             for route in routes:
                 await queries.finish_snapshot(
-                    self.pool,
-                    run.installation_id,
-                    ids[route],
-                    status="failed",
-                    summary=None,
-                    error=f"blocked: {exc.reason}",
+                    self.pool, run.installation_id, ids[route], status="failed", summary=None, error=error
                 )
                 outcomes.append(
-                    RouteOutcome(
-                        ids[route],
-                        route,
-                        preview_url.rstrip("/") + route,
-                        False,
-                        f"blocked: {exc.reason}",
-                        None,
-                        {},
-                        {},
-                    )
+                    RouteOutcome(ids[route], route, preview_url.rstrip("/") + route, False, error, None, {}, {})
                 )
             return outcomes
         outcomes = []
@@ -315,9 +304,12 @@ class SnapshotService:
         )
         try:
             [capture] = await self._capture_url(row["url"], options)
-        except BlockedURL as exc:
+        except Exception as exc:  # a row left "running" would be polled forever: record the failure
+            error = f"blocked: {exc.reason}" if isinstance(exc, BlockedURL) else f"capture failed: {exc}"[:500]
+            if not isinstance(exc, BlockedURL):
+                log.exception("API snapshot %s failed", snapshot_id)
             await queries.finish_snapshot(
-                self.pool, installation_id, snapshot_id, status="failed", summary=None, error=f"blocked: {exc.reason}"
+                self.pool, installation_id, snapshot_id, status="failed", summary=None, error=error
             )
             return "failed"
         outcome = await self._record(

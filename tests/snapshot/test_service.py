@@ -216,3 +216,19 @@ async def test_links_are_fetchable_through_the_app(service: SnapshotService, ses
     ):
         response = await client.get(outcome.links["screenshot"])
     assert response.status_code == 200 and response.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_a_browser_failure_is_reported_not_raised(pool: asyncpg.Pool, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    async def broken():  # type: ignore[no-untyped-def]
+        raise RuntimeError("chromium exited with code 127")
+
+    store = FilesystemStore(tmp_path, LinkSigner(b"x" * 32), "http://testserver/artifacts")
+    service = SnapshotService(pool=pool, store=store, browser=broken, allow_hosts=("127.0.0.1",))
+    installation = random.randint(10**9, 2 * 10**9)
+    [outcome] = await service.capture_run(run(False, SHA_RED, installation, 1), "http://127.0.0.1:9", SnapshotConfig())
+    assert not outcome.ok and outcome.error == "capture failed: chromium exited with code 127"
+    async with pool.acquire() as conn:
+        status = await conn.fetchval(
+            "SELECT status FROM snapshots WHERE installation_id = $1 AND id = $2", installation, outcome.snapshot_id
+        )
+    assert status == "failed"
