@@ -268,6 +268,7 @@ class Snapshotter:
             final_url: str | None = None
             screenshot = html = None
             error: str | None = None
+            keep = False
             try:
                 context.set_default_timeout(limits.attempt_timeout_s * 1000)
                 await context.route("**/*", check)
@@ -280,14 +281,18 @@ class Snapshotter:
                 try:
                     response = await page.goto(url, wait_until="load", timeout=limits.attempt_timeout_s * 1000)
                     status = response.status if response is not None else None
-                    if options.wait_for_network_idle:
+                    # A redirect hop to a refused address is answered by the proxy (page.route never sees hops).
+                    refused = {b.url: b.reason for b in proxy.log.blocked}
+                    if response is not None and response.url in refused:
+                        error = f"blocked: {refused[response.url]}"
+                    elif options.wait_for_network_idle:
                         try:
                             await page.wait_for_load_state("networkidle", timeout=limits.network_idle_timeout_s * 1000)
                         except Exception as exc:
                             if type(exc).__name__ not in PLAYWRIGHT_TIMEOUT_NAMES:
                                 raise
                             notes.append(f"network not idle after {limits.network_idle_timeout_s:g} s")
-                    if options.wait_for_selector:
+                    if options.wait_for_selector and error is None:
                         await page.wait_for_selector(options.wait_for_selector, timeout=limits.attempt_timeout_s * 1000)
                     if status is not None and status >= 500:
                         error = f"HTTP {status}"
@@ -297,7 +302,8 @@ class Snapshotter:
                     else:
                         error = _short_error(exc)
                 final_url = page.url
-                if error is None or keep_partial:
+                keep = error is None or keep_partial or error.startswith("blocked")
+                if keep:
                     screenshot, shot_note = await _screenshot(page, options, limits)
                     notes.extend(shot_note)
                     html, html_note = await _html(page, limits.max_html_bytes)
@@ -306,7 +312,7 @@ class Snapshotter:
                 with contextlib.suppress(Exception):
                     await context.close()  # writes the HAR
             har: bytes | None = None
-            if (error is None or keep_partial) and har_path.exists():
+            if keep and har_path.exists():
                 har, har_note = har_tools.fit(har_path.read_bytes(), limits.max_har_bytes)
                 if har_note:
                     notes.append(har_note)

@@ -188,8 +188,11 @@ async def test_redirect_to_metadata_address_is_blocked_without_a_request(browser
     assert [b.url for b in capture.blocked] == ["http://169.254.169.254/latest/meta-data/iam/"]
     assert "link-local" in capture.blocked[0].reason
     assert opened and set(opened) == {"127.0.0.1"}  # no socket was ever opened towards 169.254.169.254
-    assert capture.status == 403 or not capture.ok
-    assert b"blocked by snapshot guard" in (capture.html or b"blocked by snapshot guard")
+    assert not capture.ok and capture.attempts == 1  # a refusal is final: no retries
+    assert capture.error == "blocked: link-local address (169.254.0.0/16, cloud metadata)"
+    assert b"blocked by snapshot guard" in (capture.html or b"")  # the evidence is kept
+    har = json.loads(capture.har or b"{}")
+    assert [e["response"]["status"] for e in har["log"]["entries"]][:1] == [302]
 
 
 async def test_subresource_to_private_address_is_blocked(browser) -> None:  # type: ignore[no-untyped-def]
