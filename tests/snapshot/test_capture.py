@@ -224,3 +224,24 @@ async def test_proxy_refuses_other_clients(browser) -> None:  # type: ignore[no-
                 blocked = await client.get("http://169.254.169.254/latest/")
             assert blocked.status_code == 403
             assert [c.address for c in proxy.log.connections] == ["127.0.0.1"]
+
+
+async def test_names_are_resolved_once_by_the_guard_not_by_the_browser(browser) -> None:  # type: ignore[no-untyped-def]
+    """DNS rebinding: the first answer is checked and used for every connection; later answers never are.
+
+    ``preview.test`` exists in no DNS, so a capture that works proves Chromium never resolved it itself.
+    """
+    calls: list[str] = []
+
+    async def rebinding_resolver(host: str, port: int) -> list[str]:
+        calls.append(host)
+        return ["127.0.0.1"] if len(calls) == 1 else ["10.0.0.1"]  # would be internal on a second lookup
+
+    with serve_site() as site:
+        snapshotter = Snapshotter(browser, allow_hosts=["preview.test"], resolver=rebinding_resolver)
+        captures = await snapshotter.capture(
+            f"http://preview.test:{site.port}", ["/", "/about"], CaptureOptions(viewport=VIEWPORT, limits=FAST)
+        )
+    assert [c.status for c in captures] == [200, 200]
+    assert calls == ["preview.test"]
+    assert site.hits.count("/") == 1 and site.hits.count("/about") == 1
