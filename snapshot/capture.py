@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import har as har_tools
-from .guard import BlockedURL, Guard, Resolver, parse_target
+from .guard import BlockedURL, Guard, Resolver
 from .proxy import Blocked, GuardedProxy
 
 PLAYWRIGHT_TIMEOUT_NAMES = ("TimeoutError",)
@@ -202,6 +202,7 @@ class Snapshotter:
         started = time.monotonic()
         result: RouteCapture | None = None
         attempt = 0
+        first_block = len(proxy.log.blocked)  # the proxy serves every route of this capture
         try:
             async with asyncio.timeout(limits.total_timeout_s):
                 for attempt in range(1, limits.attempts + 1):
@@ -216,7 +217,7 @@ class Snapshotter:
                 route, url, ok=False, attempts=attempt, error=f"capture exceeded {limits.total_timeout_s:g} s"
             )
         assert result is not None
-        blocked = tuple(proxy.log.blocked)
+        blocked = tuple(proxy.log.blocked[first_block:])
         return _replace(
             result,
             duration_s=time.monotonic() - started,
@@ -242,7 +243,6 @@ class Snapshotter:
         async def check(pw_route: Any) -> None:
             request_url = pw_route.request.url
             try:
-                parse_target(request_url)
                 await guard.check_url(request_url)
             except BlockedURL as exc:
                 recorder.blocked_urls[request_url] = exc.reason
