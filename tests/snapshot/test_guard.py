@@ -3,6 +3,8 @@
 import ipaddress
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from snapshot.guard import BlockedURL, Guard, parse_ipv4_like_browser, parse_target, refusal_reason
 
@@ -169,3 +171,22 @@ async def test_unresolvable_host_is_refused() -> None:
 
     with pytest.raises(BlockedURL, match="cannot resolve"):
         await Guard(resolver=resolver).check_url("http://nowhere.invalid/")
+
+
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_every_ipv4_spelling_means_the_same_address(number: int) -> None:
+    """Decimal, hex, octal and dotted forms of one 32-bit number all parse to it (as in a browser)."""
+    address = ipaddress.IPv4Address(number)
+    octets = [int(part) for part in str(address).split(".")]
+    spellings = [
+        str(number),
+        hex(number),
+        "0" + oct(number)[2:],
+        ".".join(hex(o) for o in octets),
+        ".".join("0" + oct(o)[2:] for o in octets),
+        f"{octets[0]}.{octets[1]}.{(octets[2] << 8) + octets[3]}",  # a.b.c16
+        f"{octets[0]}.{(octets[1] << 16) + (octets[2] << 8) + octets[3]}",  # a.b24
+    ]
+    for spelling in spellings:
+        assert parse_ipv4_like_browser(spelling) == address, spelling
+        assert parse_target(f"http://{spelling}:8080/").host == str(address)
