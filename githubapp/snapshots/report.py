@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +18,10 @@ def _text(value: Any, limit: int = MAX_TEXT) -> str:
     """One line of untrusted page text, safe inside inline code."""
     text = " ".join(str(value).split()).replace("`", "'")
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _alt(value: str) -> str:
+    return _text(value, 80).replace("[", "(").replace("]", ")")
 
 
 def _cell(value: str) -> str:
@@ -81,27 +86,41 @@ def _table(outcomes: Sequence[RouteOutcome]) -> list[str]:
     return lines
 
 
+def _more(items: Sequence[Any]) -> list[str]:
+    return [f"- … and {len(items) - MAX_LISTED} more"] if len(items) > MAX_LISTED else []
+
+
 def _details(outcome: RouteOutcome) -> list[str]:
-    lines: list[str] = []
+    """Blocks separated by blank lines (a line right after a list item would join that item)."""
+    blocks: list[list[str]] = []
+    route = f"`{_text(outcome.route, 80)}`"
     diff = outcome.diff or {}
     errors = diff.get("new_console_errors") or []
     if errors:
-        lines.append(f"New console errors on `{_text(outcome.route, 80)}`:")
+        block = [f"New console errors on {route}:"]
         for m in errors[:MAX_LISTED]:
-            where = f" ({_text(m.get('url') or '', 80)}:{m.get('line')})" if m.get("url") else ""
-            lines.append(f"- `{_text(m.get('text', ''))}`{where}")
+            where = f" at `{_text(m.get('url') or '', 100)}:{m.get('line')}`" if m.get("url") else ""
+            block.append(f"- `{_text(m.get('text', ''))}`{where}")
+        blocks.append(block + _more(errors))
     page_errors = diff.get("new_page_errors") or []
     if page_errors:
-        lines.append("New uncaught page errors:")
-        lines += [f"- `{_text(e.get('message', ''))}`" for e in page_errors[:MAX_LISTED]]
+        block = [f"New uncaught errors on {route}:"]
+        block += [f"- `{_text(e.get('message', ''))}`" for e in page_errors[:MAX_LISTED]]
+        blocks.append(block + _more(page_errors))
     failed = diff.get("new_failed_requests") or []
     if failed:
-        lines.append("New failed requests:")
+        block = [f"New failed requests on {route}:"]
         for r in failed[:MAX_LISTED]:
-            outcome_text = r.get("status") or r.get("failure") or "failed"
-            lines.append(f"- `{r.get('method', 'GET')} {_text(r.get('url', ''), 150)}` → {_text(outcome_text, 60)}")
+            result = r.get("status") or r.get("failure") or "failed"
+            block.append(f"- `{r.get('method', 'GET')} {_text(r.get('url', ''), 150)}` → `{_text(result, 60)}`")
+        blocks.append(block + _more(failed))
     if outcome.counts.get("blocked"):
-        lines.append(f"{outcome.counts['blocked']} request(s) to private or internal addresses were blocked.")
+        blocks.append(
+            [f"{outcome.counts['blocked']} request(s) from {route} to private or internal addresses were blocked."]
+        )
+    lines: list[str] = []
+    for block in blocks:
+        lines += ["", *block]
     return lines
 
 
@@ -125,16 +144,14 @@ def snapshot_comment_section(
         return ""
     lines = [heading, "", _intro(outcomes, preview_url), "", *_table(outcomes)]
     for outcome in outcomes:
-        details = _details(outcome)
-        if details:
-            lines += ["", *details]
+        lines += _details(outcome)
     for outcome in outcomes:
         if "screenshot" in outcome.links:
             lines += [
                 "",
-                f"<details><summary>Screenshot of <code>{_text(outcome.route, 80)}</code></summary>",
+                f"<details><summary>Screenshot of <code>{html.escape(_text(outcome.route, 80))}</code></summary>",
                 "",
-                f"![screenshot of {_text(outcome.route, 80)}]({outcome.links['screenshot']})",
+                f"![screenshot of {_alt(outcome.route)}]({outcome.links['screenshot']})",
                 "",
                 "</details>",
             ]
@@ -147,9 +164,7 @@ def snapshot_check_summary(outcomes: Sequence[RouteOutcome], *, preview_url: str
         return ""
     lines = ["## Preview snapshot", "", _intro(outcomes, preview_url), "", *_table(outcomes)]
     for outcome in outcomes:
-        details = _details(outcome)
-        if details:
-            lines += ["", *details]
+        lines += _details(outcome)
     return "\n".join(lines) + "\n"
 
 

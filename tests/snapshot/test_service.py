@@ -196,7 +196,7 @@ def test_report_escapes_page_text_and_handles_missing_baseline() -> None:
         },
     )
     text = snapshot_comment_section([failed])
-    assert "```" not in text and "`boom ''' rm -rf` (https://x/app.js:3)" in text
+    assert "```" not in text and "`boom ''' rm -rf` at `https://x/app.js:3`" in text
     assert snapshot_comment_section([]) == "" and check_run_images([failed]) == []
 
 
