@@ -40,6 +40,7 @@ class CaptureLimits:
     attempt_timeout_s: float = 30.0  # navigation, selector and screenshot of one attempt
     network_idle_timeout_s: float = 10.0  # a page that never idles (polling) is captured anyway
     total_timeout_s: float = 120.0  # one route, all attempts included
+    capture_budget_s: float = 300.0  # all routes of one capture; later routes are skipped once it is spent
     max_page_height: int = 16_384
     max_screenshot_bytes: int = 8 * 1024 * 1024
     max_html_bytes: int = 2 * 1024 * 1024
@@ -192,19 +193,29 @@ class Snapshotter:
         guard = Guard(self.allow_hosts, resolver=self.resolver)
         await guard.check_url(base_url)
         urls = [(route, route_url(base_url, route)) for route in routes]
+        deadline = time.monotonic() + options.limits.capture_budget_s
+        results = []
         async with GuardedProxy(guard) as proxy:
-            return [await self._capture_route(route, url, options, guard, proxy) for route, url in urls]
+            for route, url in urls:
+                remaining = deadline - time.monotonic()
+                if remaining <= 1:
+                    error = f"skipped: the capture budget of {options.limits.capture_budget_s:g} s was used up"
+                    results.append(RouteCapture(route, url, ok=False, error=error))
+                    continue
+                results.append(await self._capture_route(route, url, options, guard, proxy, budget_s=remaining))
+        return results
 
     async def _capture_route(
-        self, route: str, url: str, options: CaptureOptions, guard: Guard, proxy: GuardedProxy
+        self, route: str, url: str, options: CaptureOptions, guard: Guard, proxy: GuardedProxy, *, budget_s: float
     ) -> RouteCapture:
         limits = options.limits
+        timeout_s = min(limits.total_timeout_s, budget_s)
         started = time.monotonic()
         result: RouteCapture | None = None
         attempt = 0
         first_block = len(proxy.log.blocked)  # the proxy serves every route of this capture
         try:
-            async with asyncio.timeout(limits.total_timeout_s):
+            async with asyncio.timeout(timeout_s):
                 for attempt in range(1, limits.attempts + 1):
                     last = attempt == limits.attempts
                     result = await self._attempt(route, url, options, guard, proxy, attempt, keep_partial=last)
@@ -213,9 +224,7 @@ class Snapshotter:
                     if not last:
                         await asyncio.sleep(limits.backoff_s * 2 ** (attempt - 1))
         except TimeoutError:
-            result = RouteCapture(
-                route, url, ok=False, attempts=attempt, error=f"capture exceeded {limits.total_timeout_s:g} s"
-            )
+            result = RouteCapture(route, url, ok=False, attempts=attempt, error=f"capture exceeded {timeout_s:.1f} s")
         assert result is not None
         blocked = tuple(proxy.log.blocked[first_block:])
         return _replace(

@@ -245,3 +245,14 @@ async def test_names_are_resolved_once_by_the_guard_not_by_the_browser(browser) 
     assert [c.status for c in captures] == [200, 200]
     assert calls == ["preview.test"]
     assert site.hits.count("/") == 1 and site.hits.count("/about") == 1
+
+
+async def test_routes_past_the_capture_budget_are_skipped(browser) -> None:  # type: ignore[no-untyped-def]
+    limits = CaptureLimits(
+        attempts=3, backoff_s=0.1, attempt_timeout_s=5, network_idle_timeout_s=0.5, capture_budget_s=2.5
+    )
+    options = CaptureOptions(viewport=VIEWPORT, wait_for_selector="#never", limits=limits)
+    with serve_site() as site:
+        captures = await Snapshotter(browser, allow_hosts=["127.0.0.1"]).capture(site.url, ["/", "/about"], options)
+    assert captures[0].error == "capture exceeded 2.5 s"
+    assert captures[1].error == "skipped: the capture budget of 2.5 s was used up" and captures[1].attempts == 0
