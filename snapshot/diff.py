@@ -147,7 +147,7 @@ class RouteDiff:
                 "total_pixels": self.pixels.total_pixels,
                 "changed_share": round(self.pixels.changed_share, 6),
                 "size_changed": self.pixels.size_changed,
-                "bbox": self.pixels.bbox,
+                "bbox": list(self.pixels.bbox) if self.pixels.bbox else None,
                 "width": self.pixels.width,
                 "height": self.pixels.height,
             }

@@ -168,6 +168,23 @@ async def latest_green_snapshot(
     )
 
 
+async def run_snapshots(conn: Conn, installation_id: int, run_id: int, run_attempt: int) -> list[asyncpg.Record]:
+    """Finished pipeline snapshots of one run attempt, newest per route, with their baseline's sha and run."""
+    return list(
+        await conn.fetch(
+            """SELECT DISTINCT ON (s.route) s.*, b.head_sha AS baseline_sha, b.run_id AS baseline_run_id
+               FROM snapshots s
+               LEFT JOIN snapshots b ON b.installation_id = s.installation_id AND b.id = s.baseline_id
+               WHERE s.installation_id = $1 AND s.run_id = $2 AND s.run_attempt = $3 AND s.source = 'pipeline'
+                 AND s.status IN ('done', 'failed')
+               ORDER BY s.route, s.created_at DESC""",
+            installation_id,
+            run_id,
+            run_attempt,
+        )
+    )
+
+
 # --- artifacts ---------------------------------------------------------------------------------------------
 
 

@@ -109,7 +109,14 @@ class SnapshotService:
     # --- the pipeline ---------------------------------------------------------------------------------------
 
     async def snapshot_run(self, run: RunContext, config: SnapshotConfig) -> list[RouteOutcome]:
-        """Resolve the preview, apply the capture rule, capture. A passing run with baselines captures nothing."""
+        """Resolve the preview, apply the capture rule, capture. A passing run with baselines captures nothing.
+
+        Idempotent: when this run attempt was captured already (a retried job), those outcomes are returned
+        with fresh links instead of capturing again.
+        """
+        done = await self.previous_outcomes(run)
+        if done:
+            return done
         async with self.pool.acquire() as conn:
             preview = await resolve_preview_url(
                 conn,
@@ -285,6 +292,36 @@ class SnapshotService:
                 "sizeBytes": row["size_bytes"],
             }
         return found
+
+    async def previous_outcomes(self, run: RunContext) -> list[RouteOutcome]:
+        rows = await queries.run_snapshots(self.pool, run.installation_id, run.run_id, run.run_attempt)
+        outcomes = []
+        for row in rows:
+            summary = row["summary"] or {}
+            baseline = None
+            if row["baseline_id"] is not None:
+                baseline = {
+                    "id": str(row["baseline_id"]),
+                    "head_sha": row["baseline_sha"],
+                    "run_id": row["baseline_run_id"],
+                }
+            links = {kind: entry["url"] for kind, entry in (await self.links(run.installation_id, row["id"])).items()}
+            outcomes.append(
+                RouteOutcome(
+                    row["id"],
+                    row["route"],
+                    row["url"],
+                    row["status"] == "done",
+                    row["error"],
+                    summary.get("status"),
+                    links,
+                    _counts(summary),
+                    row["diff"],
+                    baseline,
+                    tuple(summary.get("notes", ())),
+                )
+            )
+        return outcomes
 
     # --- the API --------------------------------------------------------------------------------------------
 

@@ -66,6 +66,17 @@ async def test_failed_run_is_diffed_against_the_last_green_capture(
         assert len(site.hits) == hits  # a passing run captured nothing: not one request
         site.version = 2
         [red] = await service.snapshot_run(run(False, SHA_RED, installation, 3), config)
+        hits = len(site.hits)
+        [again] = await service.snapshot_run(run(False, SHA_RED, installation, 3), config)  # a retried job
+        assert len(site.hits) == hits  # not captured twice
+        assert (again.snapshot_id, again.diff, again.baseline, again.counts, again.http_status) == (
+            red.snapshot_id,
+            red.diff,
+            red.baseline,
+            red.counts,
+            red.http_status,
+        )
+        assert set(again.links) == set(red.links)
 
     assert red.ok and red.http_status == 200 and red.diff is not None
     pixels = red.diff["pixels"]
