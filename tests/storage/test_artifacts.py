@@ -193,3 +193,21 @@ def test_secret_key_is_generated_once_with_mode_0600(tmp_path) -> None:  # type:
     mode = stat.S_IMODE((tmp_path / "data" / SECRET_KEY_FILE).stat().st_mode)
     assert mode == 0o600
     assert secret_key(replace(settings, secret_key="from-the-environment-0123456789abcdef")) != first
+
+
+async def test_retention_runs_as_a_daily_cron_job(session_deps: Deps, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from githubapp.artifacts import purge_expired_artifacts
+    from githubapp.jobs import cron_jobs
+
+    [job] = [c for c in cron_jobs() if c.coroutine is purge_expired_artifacts]
+    assert job.hour == {3} and job.minute == {17}
+    store = FilesystemStore(tmp_path, LinkSigner(b"k" * 32), "http://testserver/artifacts")
+    deps = replace(session_deps, services={**session_deps.services, "artifacts": store})
+    inst = installation()
+    saved = await save_artifact(
+        deps.pool, store, installation_id=inst, key=f"{inst}/a.png", data=PNG, kind="screenshot"
+    )
+    async with deps.pool.acquire() as conn:
+        await conn.execute("UPDATE artifacts SET created_at = now() - interval '40 days' WHERE id = $1", saved.id)
+    assert (await purge_expired_artifacts({"deps": deps}))["artifacts"] >= 1
+    assert not (tmp_path / f"{inst}/a.png").exists()
