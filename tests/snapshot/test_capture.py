@@ -256,3 +256,23 @@ async def test_routes_past_the_capture_budget_are_skipped(browser) -> None:  # t
         captures = await Snapshotter(browser, allow_hosts=["127.0.0.1"]).capture(site.url, ["/", "/about"], options)
     assert captures[0].error == "capture exceeded 2.5 s"
     assert captures[1].error == "skipped: the capture budget of 2.5 s was used up" and captures[1].attempts == 0
+
+
+async def test_browser_handle_launches_once_and_relaunches_a_dead_browser() -> None:
+    from snapshot.browser import BrowserHandle
+    from tests.support.services import chromium_path
+
+    handle = BrowserHandle(chromium_path())
+    try:
+        first = await handle.get()
+        assert await handle.get() is first
+        with serve_site() as site:
+            [capture] = await Snapshotter(first, allow_hosts=["127.0.0.1"]).capture(
+                site.url, ["/"], CaptureOptions(viewport=VIEWPORT, limits=FAST)
+            )
+        assert capture.ok
+        await first.close()  # as if Chromium crashed
+        second = await handle.get()
+        assert second is not first and second.is_connected()
+    finally:
+        await handle.close()
