@@ -319,3 +319,52 @@ async def test_a_pr_from_a_fork_is_found_by_its_commit(deps: Deps, github: FakeG
     assert await triage_run(ctx(deps), r.as_job_arg()) == "failure"
     assert len(github.issue_comments(OWNER, REPO, PR)) == 1
     assert github.issue_comments(OWNER, REPO, 1) == []
+
+
+@pytest.mark.slow
+async def test_a_preview_snapshot_is_part_of_the_report(
+    deps: Deps,
+    github: FakeGitHub,
+    log: bytes,
+    browser,  # type: ignore[no-untyped-def]
+    tmp_path,
+) -> None:
+    from githubapp.snapshots.service import SnapshotService
+    from storage.artifacts import FilesystemStore, LinkSigner
+    from tests.snapshot.site import serve_site
+
+    async def provide():  # type: ignore[no-untyped-def]
+        return browser
+
+    store = FilesystemStore(tmp_path / "artifacts", LinkSigner(b"k" * 32), "http://testserver/artifacts")
+    deps.services["snapshots"] = SnapshotService(
+        pool=deps.pool, store=store, browser=provide, allow_hosts=("127.0.0.1",)
+    )
+    serve_repository(github)
+    with serve_site(version=1) as site:
+        text = (
+            f"snapshot:\n  preview_url: '{site.url}'\n  viewport: {{width: 400, height: 300}}\n"
+            "  wait_for_selector: \"#app:has-text('ready')\"\n"
+        )
+        github.on(
+            "GET",
+            f"/repos/{OWNER}/{REPO}/contents/.github/ci-triage.yml",
+            json={
+                "type": "file",
+                "encoding": "base64",
+                "size": len(text),
+                "name": "ci-triage.yml",
+                "path": ".github/ci-triage.yml",
+                "sha": "e" * 40,
+                "content": base64.b64encode(text.encode()).decode(),
+            },
+        )
+        r = ref()
+        serve_run(github, r.run_id, log)
+        assert await triage_run(ctx(deps), r.as_job_arg()) == "failure"
+    check = check_of(github, r)
+    assert "## Preview snapshot" in check["output"]["text"]
+    patches = github.calls_to("PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id}")
+    images = [i for p in patches for i in (p.json.get("output") or {}).get("images", [])]
+    assert images and images[0]["image_url"].startswith("http://testserver/artifacts")
+    assert "### Preview snapshot" in github.issue_comments(OWNER, REPO, PR)[0]["body"]
