@@ -192,6 +192,15 @@ async def test_failure_seen_before_then_passing(stack: Stack, github: FakeGitHub
         resolution = await wait_for_resolution(conn, installation)
     assert resolution["fixed_sha"] == sha3 and resolution["changed_files"] == ["src/app.py"]
 
+    # 4. The fault comes back: the comment says how it was fixed last time.
+    sha4 = "6" * 40
+    serve_run(github, 9004, log)
+    await stack.deliver("workflow_run", run_payload(installation, 9004, sha4))
+    await triaged(stack, installation, 9004)
+    body = github.issue_comments(OWNER, REPO, PR)[0]["body"]
+    assert "| 3 |" in body and "`3333333` changed `src/app.py`" in body, body
+    assert len(github.issue_comments(OWNER, REPO, PR)) == 1
+
 
 async def wait_for_resolution(conn: Any, installation: int) -> dict[str, Any]:
     for _ in range(200):
