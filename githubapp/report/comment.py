@@ -213,20 +213,22 @@ def _fixes(report: TriageReport) -> str | None:
     if not report.fixes:
         return None
     blocks = ["### 🛠️ Suggested fixes"]
+    source_names = {"history": "seen before", "rule": "rule", "llm": "language model"}
     for fix in report.fixes:
-        fix_id = md.escape_text(fix.id)
         facts = []
+        if fix.source:
+            facts.append(md.escape_text(source_names.get(fix.source, fix.source)))
         if fix.confidence is not None:
             facts.append(f"confidence {fix.confidence:.0%}")
-        if fix.source:
-            facts.append(f"from {md.escape_text(fix.source)}")
         suffix = f" ({', '.join(facts)})" if facts else ""
-        block = f"**{md.escape_text(md.shorten(fix.title, 200))}**{suffix}"
+        block = f"**Fix {md.inline_code(fix.id, limit=40)}: {md.escape_text(md.shorten(fix.title, 200))}**{suffix}"
         if fix.explanation.strip():
             block += "\n\n" + md.escape_text(md.shorten(fix.explanation, 1_000))
         if fix.diff:
             block += "\n\n" + md.details("Diff", md.code_block(md.shorten(fix.diff, 8_000), lang="diff"))
-        block += f"\n\nTo apply it, comment {md.inline_code(f'/triage approve {fix.id}')} (fix `{fix_id}`)."
+        approve = md.inline_code(f"/triage approve {fix.id}", limit=80)
+        reject = md.inline_code(f"/triage reject {fix.id}", limit=80)
+        block += f"\n\nComment {approve} to commit it to this branch, or {reject} to dismiss it."
         blocks.append(block)
     return "\n\n".join(blocks)
 
