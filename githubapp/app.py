@@ -8,14 +8,19 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
-from . import health
+from . import health, metrics, setup_flow, webhooks
 from .deps import Deps
 from .runtime import open_deps
 from .settings import Settings
 
 
 def routes() -> list[BaseRoute]:
-    return [*health.routes]
+    return [
+        *health.routes,
+        *webhooks.routes,
+        *metrics.routes,
+        *setup_flow.routes,
+    ]
 
 
 def create_app(settings: Settings, *, deps: Deps | None = None) -> Starlette:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from arq.cron import CronJob
+from arq.cron import CronJob, cron
 
+from .delivery_jobs import handle_delivery, sweep_deliveries
 from .deps import Deps
+from .installations import purge_installations
+from .reconcile import reconcile_deliveries
 
 
 async def heartbeat(ctx: dict[str, Any]) -> str:
@@ -19,8 +22,18 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
 
 
 def job_functions() -> Sequence[Callable[..., Any]]:
-    return [heartbeat]
+    return [
+        heartbeat,
+        handle_delivery,
+        sweep_deliveries,
+        reconcile_deliveries,
+        purge_installations,
+    ]
 
 
 def cron_jobs() -> Sequence[CronJob]:
-    return []
+    return [
+        cron(sweep_deliveries, second={0, 15, 30, 45}, run_at_startup=True, timeout=120),
+        cron(reconcile_deliveries, minute=set(range(3, 60, 10)), second=0, timeout=300),
+        cron(purge_installations, hour=3, minute=17, second=0, timeout=600),
+    ]

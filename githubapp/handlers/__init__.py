@@ -1,0 +1,9 @@
+"""One gidgethub Router per feature module, combined here. Add your module's router on its own line."""
+
+from gidgethub.routing import Router
+
+from . import installations
+
+router = Router(
+    installations.router,
+)
