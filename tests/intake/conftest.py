@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -14,11 +14,14 @@ import pytest
 
 from githubapp.app import create_app
 from githubapp.deps import Deps
+from githubapp.handlers import router
 from githubapp.runtime import open_deps
 from githubapp.settings import Settings
 from githubapp.signatures import sign
+from githubapp.worker import build_worker
 
 MakeDeps = Callable[..., Awaitable[Deps]]
+NO_GITHUB = "http://127.0.0.1:9"
 
 
 @pytest.fixture
@@ -30,6 +33,8 @@ async def make_deps(base_settings: Settings, tmp_path: Path) -> AsyncIterator[Ma
         async def make(**changes: Any) -> Deps:
             changes.setdefault("queue_name", f"intake-{uuid.uuid4().hex[:10]}:queue")
             changes.setdefault("data_dir", tmp_path / f"data-{uuid.uuid4().hex[:6]}")
+            # Never api.github.com (a cron job such as reconcile may fire): a closed loopback port instead.
+            changes.setdefault("github_api_url", NO_GITHUB)
             settings = replace(base_settings, **changes)
             return await stack.enter_async_context(open_deps(settings, run_migrations=False))
 
@@ -52,3 +57,35 @@ def webhook_headers(event: str, body: bytes, secret: str | None, delivery_id: st
     if secret is not None:
         headers["X-Hub-Signature-256"] = sign(body, secret)
     return headers
+
+
+async def run_worker(deps: Deps) -> None:
+    """Run every job on the deps' queue (retries included) until it is empty."""
+    worker = build_worker(deps, burst=True)
+    await worker.main()  # the worker shares deps.queue: not closed here
+
+
+class Calls(list[tuple[str, Any]]):
+    """(delivery id, GitHub client) per call; ``behaviour[delivery id]`` lists exceptions to raise first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.behaviour: dict[str, list[BaseException]] = {}
+
+
+@pytest.fixture
+def counting_handler() -> Iterator[Calls]:
+    """A handler for workflow_job added to the combined router for one test."""
+    calls = Calls()
+    behaviour = calls.behaviour
+
+    async def handler(event: Any, gh: Any, *, deps: Deps, **_: Any) -> None:
+        calls.append((event.delivery_id, gh))
+        failures = behaviour.get(event.delivery_id)
+        if failures:
+            behaviour[event.delivery_id] = failures[1:]
+            raise failures[0]
+
+    router.add(handler, "workflow_job")
+    yield calls
+    router._shallow_routes["workflow_job"].remove(handler)

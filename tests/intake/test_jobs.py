@@ -4,52 +4,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import gidgethub
-import pytest
 
 from githubapp import deliveries
 from githubapp.delivery_jobs import is_permanent, retry_delay
 from githubapp.deps import Deps
-from githubapp.handlers import router
-from githubapp.worker import build_worker
 from tests.support.fixtures import WEBHOOK_SECRET
 
-from .conftest import MakeDeps, asgi_client, webhook_headers
-
-
-async def run_worker(deps: Deps) -> None:
-    """Run every job on the deps' queue (retries included) until it is empty."""
-    worker = build_worker(deps, burst=True)
-    await worker.main()  # the worker shares deps.queue: not closed here
-
-
-class Calls(list[tuple[str, Any]]):
-    """(delivery id, GitHub client) per call; ``behaviour[delivery id]`` lists exceptions to raise first."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.behaviour: dict[str, list[BaseException]] = {}
-
-
-@pytest.fixture
-def counting_handler() -> Iterator[Calls]:
-    """A handler for workflow_job added to the combined router for one test."""
-    calls = Calls()
-    behaviour = calls.behaviour
-
-    async def handler(event: Any, gh: Any, *, deps: Deps, **_: Any) -> None:
-        calls.append((event.delivery_id, gh))
-        failures = behaviour.get(event.delivery_id)
-        if failures:
-            behaviour[event.delivery_id] = failures[1:]
-            raise failures[0]
-
-    router.add(handler, "workflow_job")
-    yield calls
-    router._shallow_routes["workflow_job"].remove(handler)
+from .conftest import Calls, MakeDeps, asgi_client, run_worker, webhook_headers
 
 
 async def post(deps: Deps, event: str, payload: dict[str, Any], delivery: str | None = None) -> str:

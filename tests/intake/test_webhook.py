@@ -101,7 +101,8 @@ async def test_ping_unhandled_and_handled_events(make_deps: MakeDeps) -> None:
     deps = await make_deps()
     async with asgi_client(deps) as client:
         ping = json.dumps({"zen": "Keep it logically awesome.", "hook_id": 1}).encode()
-        response = await client.post("/webhooks/github", content=ping, headers=webhook_headers("ping", ping, WEBHOOK_SECRET))
+        response = await client.post("/webhooks/github", content=ping,
+                                     headers=webhook_headers("ping", ping, WEBHOOK_SECRET))
         assert response.status_code == 200
 
         push = json.dumps({"ref": "refs/heads/main", "installation": {"id": 77}}).encode()

@@ -1,0 +1,177 @@
+"""Faults with the real services: redeliveries, Redis stopped mid-burst, a worker killed mid-job."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from githubapp import deliveries, delivery_jobs
+from githubapp.backing import RedisChild, redis_server_binary
+from githubapp.delivery_jobs import lease_key
+from githubapp.settings import Settings
+from tests.support.fixtures import WEBHOOK_SECRET
+from tests.support.payloads import load_payload
+from tests.support.services import REPO_ROOT, wait_for_port
+
+from .conftest import NO_GITHUB, Calls, MakeDeps, asgi_client, run_worker, webhook_headers
+
+
+async def test_same_delivery_posted_twice_is_processed_once(make_deps: MakeDeps, counting_handler: Calls) -> None:
+    deps = await make_deps()
+    delivery = str(uuid.uuid4())
+    body = json.dumps({"action": "completed", "installation": {"id": 95}}).encode()
+    async with asgi_client(deps) as client:
+        for _ in range(2):
+            response = await client.post("/webhooks/github", content=body,
+                                         headers=webhook_headers("workflow_job", body, WEBHOOK_SECRET, delivery))
+            assert response.status_code == 202
+        await run_worker(deps)
+        # GitHub redelivers it once more after it was processed (a manual redelivery, a reconcile request).
+        response = await client.post("/webhooks/github", content=body,
+                                     headers=webhook_headers("workflow_job", body, WEBHOOK_SECRET, delivery))
+        assert response.status_code == 202
+        await run_worker(deps)
+    assert [call[0] for call in counting_handler] == [delivery]
+
+
+def restart_redis(root: Path, port: int) -> subprocess.Popen[bytes]:
+    """Start redis-server again on the same port and directory (its AOF holds what was queued)."""
+    process = subprocess.Popen(
+        [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(root.resolve()),
+         "--appendonly", "yes", "--save", "", "--logfile", str((root / "redis.log").resolve())],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    wait_for_port(port, proc=process)
+    return process
+
+
+@pytest.mark.slow
+async def test_redis_down_during_a_burst_loses_nothing(
+    make_deps: MakeDeps, counting_handler: Calls, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery_jobs, "SWEEP_GRACE_SECONDS", 1.0)
+    redis = RedisChild(tmp_path / "redis")  # private: the machine's shared Redis is never stopped
+    url = redis.start()
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    restarted: subprocess.Popen[bytes] | None = None
+    try:
+        deps = await make_deps(redis_url=url)
+        ids = [str(uuid.uuid4()) for _ in range(30)]
+        async with asgi_client(deps) as client:
+            for n, delivery in enumerate(ids):
+                if n == 10:
+                    redis.stop()
+                body = json.dumps({"action": "queued", "installation": {"id": 96}, "n": n}).encode()
+                response = await client.post("/webhooks/github", content=body,
+                                             headers=webhook_headers("workflow_job", body, WEBHOOK_SECRET, delivery))
+                assert response.status_code == 202, (n, response.text)
+        rows = {r["id"]: r["status"] for r in await deps.pool.fetch(
+            "SELECT id, status FROM deliveries WHERE id = ANY($1::text[])", ids)}
+        assert len(rows) == 30 and set(rows.values()) == {"pending"}
+
+        restarted = restart_redis(redis.root, port)
+        for _ in range(50):  # the client reconnects on its next command
+            try:
+                await deps.queue.ping()
+                break
+            except Exception:
+                await asyncio.sleep(0.1)
+        # Redis kept (AOF) the 10 jobs enqueued before it stopped; the 20 later ones exist only in the DB.
+        assert await deps.queue.zcard(deps.settings.queue_name) == 10
+        await asyncio.sleep(1.1)  # past the sweeper's grace period
+        await run_worker(deps)  # its start-up sweep enqueues what Redis never got
+        assert sorted(call[0] for call in counting_handler) == sorted(ids)  # each exactly once
+        rows = {r["id"]: (r["status"], r["attempts"]) for r in await deps.pool.fetch(
+            "SELECT id, status, attempts FROM deliveries WHERE id = ANY($1::text[])", ids)}
+        assert set(rows.values()) == {("done", 1)}
+    finally:
+        if restarted is not None:
+            restarted.terminate()
+            restarted.wait(10)
+        redis.stop()
+
+
+def worker_env(settings: Settings, queue: str, data_dir: Path) -> dict[str, str]:
+    assert settings.github_private_key and settings.database_url and settings.redis_url
+    return {
+        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")},
+        "PYTHONPATH": str(REPO_ROOT), "CI_TRIAGE_DATA_DIR": str(data_dir),
+        "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url, "CI_TRIAGE_QUEUE": queue,
+        "GITHUB_APP_ID": "4242", "GITHUB_PRIVATE_KEY": settings.github_private_key,
+        "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET, "GITHUB_API_URL": NO_GITHUB, "LOG_LEVEL": "info",
+    }
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "githubapp", "worker"], cwd=REPO_ROOT, env=env,
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+async def wait_until(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not await predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.2)
+
+
+@pytest.mark.slow
+async def test_worker_killed_mid_job_runs_it_again(make_deps: MakeDeps, base_settings: Settings,
+                                                   tmp_path: Path) -> None:
+    queue = f"intake-kill-{uuid.uuid4().hex[:8]}:queue"
+    deps = await make_deps(queue_name=queue)
+    env = worker_env(deps.settings, queue, tmp_path / "worker-data")
+    iid = 7_000_000 + uuid.uuid4().int % 1_000_000
+    payload = load_payload("installation", "created")
+    payload["installation"]["id"] = iid
+    delivery = str(uuid.uuid4())
+    await deliveries.record(deps.pool, deliveries.IncomingDelivery(
+        delivery, "installation", "created", iid, None, json.dumps(payload)))
+
+    # Hold the row so the first worker's job blocks mid-way, with its lease taken.
+    conn = await deps.pool.acquire()
+    blocker = conn.transaction()
+    await blocker.start()
+    await conn.execute("SELECT 1 FROM deliveries WHERE id = $1 FOR UPDATE", delivery)
+    await deps.queue.enqueue_job("handle_delivery", delivery, _job_id=delivery)
+    log = tmp_path / "workers.log"
+    first = start_worker(env, log)
+    second: subprocess.Popen[bytes] | None = None
+    try:
+        await wait_until(lambda: deps.queue.exists(lease_key(deps, delivery)), 60, "the first worker's job")
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        await blocker.rollback()
+        await deps.pool.release(conn)
+        conn = None
+
+        async def lease_gone() -> bool:
+            return not await deps.queue.exists(lease_key(deps, delivery))
+
+        await wait_until(lease_gone, 30, "the dead worker's lease to expire")
+        second = start_worker(env, log)
+
+        async def done() -> bool:
+            return await deps.pool.fetchval("SELECT status FROM deliveries WHERE id = $1", delivery) == "done"
+
+        await wait_until(done, 60, f"the second worker to finish the job; log:\n{log.read_text()[-3000:]}")
+        assert await deps.pool.fetchval("SELECT account_login FROM installations WHERE id = $1", iid) == "Codertocat"
+    finally:
+        if conn is not None:
+            await deps.pool.release(conn)
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
