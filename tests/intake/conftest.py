@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
@@ -19,6 +20,8 @@ from githubapp.runtime import open_deps
 from githubapp.settings import Settings
 from githubapp.signatures import sign
 from githubapp.worker import build_worker
+from tests.support.fixtures import WEBHOOK_SECRET
+from tests.support.services import REPO_ROOT
 
 MakeDeps = Callable[..., Awaitable[Deps]]
 NO_GITHUB = "http://127.0.0.1:9"
@@ -89,3 +92,15 @@ def counting_handler() -> Iterator[Calls]:
     router.add(handler, "workflow_job")
     yield calls
     router._shallow_routes["workflow_job"].remove(handler)
+
+
+def process_env(settings: Settings, queue: str, data_dir: Path) -> dict[str, str]:
+    """Environment for a `python -m githubapp ...` child on the test database and Redis."""
+    assert settings.github_private_key and settings.database_url and settings.redis_url
+    return {
+        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")},
+        "PYTHONPATH": str(REPO_ROOT), "CI_TRIAGE_DATA_DIR": str(data_dir),
+        "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url, "CI_TRIAGE_QUEUE": queue,
+        "GITHUB_APP_ID": "4242", "GITHUB_PRIVATE_KEY": settings.github_private_key,
+        "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET, "GITHUB_API_URL": NO_GITHUB, "LOG_LEVEL": "info",
+    }

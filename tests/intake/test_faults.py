@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from tests.support.fixtures import WEBHOOK_SECRET
 from tests.support.payloads import load_payload
 from tests.support.services import REPO_ROOT, wait_for_port
 
-from .conftest import NO_GITHUB, Calls, MakeDeps, asgi_client, run_worker, webhook_headers
+from .conftest import Calls, MakeDeps, asgi_client, process_env, run_worker, webhook_headers
 
 
 async def test_same_delivery_posted_twice_is_processed_once(make_deps: MakeDeps, counting_handler: Calls) -> None:
@@ -100,17 +99,6 @@ async def test_redis_down_during_a_burst_loses_nothing(
         redis.stop()
 
 
-def worker_env(settings: Settings, queue: str, data_dir: Path) -> dict[str, str]:
-    assert settings.github_private_key and settings.database_url and settings.redis_url
-    return {
-        **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")},
-        "PYTHONPATH": str(REPO_ROOT), "CI_TRIAGE_DATA_DIR": str(data_dir),
-        "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url, "CI_TRIAGE_QUEUE": queue,
-        "GITHUB_APP_ID": "4242", "GITHUB_PRIVATE_KEY": settings.github_private_key,
-        "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET, "GITHUB_API_URL": NO_GITHUB, "LOG_LEVEL": "info",
-    }
-
-
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "githubapp", "worker"], cwd=REPO_ROOT, env=env,
                             stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
@@ -129,7 +117,7 @@ async def test_worker_killed_mid_job_runs_it_again(make_deps: MakeDeps, base_set
                                                    tmp_path: Path) -> None:
     queue = f"intake-kill-{uuid.uuid4().hex[:8]}:queue"
     deps = await make_deps(queue_name=queue)
-    env = worker_env(deps.settings, queue, tmp_path / "worker-data")
+    env = process_env(deps.settings, queue, tmp_path / "worker-data")
     iid = 7_000_000 + uuid.uuid4().int % 1_000_000
     payload = load_payload("installation", "created")
     payload["installation"]["id"] = iid
