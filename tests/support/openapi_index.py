@@ -24,18 +24,7 @@ import jsonschema
 
 from .services import SHARED
 
-
-def shared_dir() -> Path:
-    """`SHARED`, or the nearest `shared/` beside an ancestor of the repo (worktrees sit a level deeper)."""
-    if SHARED.is_dir():
-        return SHARED
-    for parent in SHARED.parents:
-        if (parent / "shared" / "github").is_dir():
-            return parent / "shared"
-    return SHARED
-
-
-SPEC_PATH = shared_dir() / "github" / "openapi" / "api.github.com.json"
+SPEC_PATH = SHARED / "github" / "openapi" / "api.github.com.json"
 INDEX_FORMAT = 3  # bump when Operation or the schema translation changes
 METHODS = ("get", "post", "put", "patch", "delete")
 # A trailing parameter with one of these names may contain slashes (`contents/a/b.py`, `git/refs/heads/x`).

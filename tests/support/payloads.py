@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .openapi_index import shared_dir
+from .services import SHARED
 
-WEBHOOKS = shared_dir() / "github" / "webhooks"
+WEBHOOKS = SHARED / "github" / "webhooks"
 EXAMPLES = WEBHOOKS / "payload-examples" / "api.github.com"
 EXTRA = WEBHOOKS / "extra"
 
