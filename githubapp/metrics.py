@@ -3,16 +3,17 @@
 Each series is one field of a Redis hash (``HINCRBY``), named as it is exposed (``name{a="b"}``), under a
 key prefix derived from the queue name: N web replicas and M workers add up to one correct number, and two
 deployments sharing a Redis stay apart. Gauges about the present (queue depth, deliveries by status) are
-computed at scrape time. Recording never raises and never waits long: a metric is not worth failing or
-slowing a webhook for.
+computed at scrape time. Recording only touches memory; each process adds its increments to Redis once a
+second (and at shutdown), so a metric never slows a webhook down or fails it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -24,7 +25,8 @@ from .deps import Deps
 
 log = logging.getLogger("ci_triage.metrics")
 
-RECORD_TIMEOUT_SECONDS = 0.5
+FLUSH_SECONDS = 1.0
+FLUSH_TIMEOUT_SECONDS = 2.0
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
 
 
@@ -37,8 +39,7 @@ class MetricInfo:
 METRICS: dict[str, MetricInfo] = {
     "ci_triage_webhook_deliveries_total": MetricInfo(
         "counter",
-        "Webhook requests by event and outcome (accepted, duplicate, ignored, ping, invalid, too_large, "
-        "unavailable).",
+        "Webhook requests by event and outcome (accepted, duplicate, ignored, ping, invalid, too_large, unavailable).",
     ),
     "ci_triage_webhook_signature_failures_total": MetricInfo(
         "counter", "Webhook requests refused with 401, by reason (missing, invalid, sha1_only, unconfigured)."
@@ -47,9 +48,7 @@ METRICS: dict[str, MetricInfo] = {
         "counter",
         "Deliveries stored but not enqueued at once (Redis down or slow); the sweeper enqueues them.",
     ),
-    "ci_triage_delivery_jobs_total": MetricInfo(
-        "counter", "Delivery jobs by event and outcome (done, retry, failed)."
-    ),
+    "ci_triage_delivery_jobs_total": MetricInfo("counter", "Delivery jobs by event and outcome (done, retry, failed)."),
     "ci_triage_job_duration_seconds": MetricInfo("histogram", "Job run time by job name."),
     "ci_triage_sweeper_requeued_total": MetricInfo(
         "counter", "Deliveries the sweeper put back on the queue, by reason (not_enqueued, worker_lost)."
@@ -64,9 +63,7 @@ METRICS: dict[str, MetricInfo] = {
         "gauge", "x-ratelimit-remaining of the latest GitHub response, by installation and resource."
     ),
     "ci_triage_queue_depth": MetricInfo("gauge", "Jobs waiting in the arq queue (ready and deferred)."),
-    "ci_triage_deliveries": MetricInfo(
-        "gauge", "Stored deliveries not yet finished, and failed ones, by status."
-    ),
+    "ci_triage_deliveries": MetricInfo("gauge", "Stored deliveries not yet finished, and failed ones, by status."),
 }
 
 
@@ -87,46 +84,81 @@ def _le(bound: float) -> str:
 
 
 class Metrics:
-    """Counters, gauges and histograms in two Redis hashes under ``prefix``."""
+    """Counters, gauges and histograms summed in two Redis hashes under ``prefix``.
+
+    Recording only touches process memory; ``flush()`` (every ``FLUSH_SECONDS`` in the background, at
+    shutdown, and before a scrape) adds the increments to Redis in one pipeline. If Redis is down the
+    increments stay buffered and go out with a later flush, so no count is lost or counted twice.
+    """
 
     def __init__(self, redis: Redis, prefix: str) -> None:
         self.redis = redis
         self.counters_key = f"{prefix}:counters"
         self.gauges_key = f"{prefix}:gauges"
-
-    async def _run(self, what: str, commands: Iterable[tuple[str, str, str, float]]) -> None:
-        try:
-            async with asyncio.timeout(RECORD_TIMEOUT_SECONDS):
-                pipe = self.redis.pipeline(transaction=False)
-                for op, key, field, value in commands:
-                    if op == "incr":
-                        pipe.hincrby(key, field, int(value))
-                    elif op == "incrfloat":
-                        pipe.hincrbyfloat(key, field, value)
-                    else:
-                        pipe.hset(key, field, str(value))
-                await pipe.execute()
-        except Exception as exc:  # metrics are best effort; the failure is logged, never raised
-            log.debug("metric %s not recorded: %s", what, type(exc).__name__)
+        self._counts: dict[str, float] = {}
+        self._gauges: dict[str, float] = {}
+        self._flusher: asyncio.Task[None] | None = None
 
     async def incr(self, name: str, by: int = 1, **labels: object) -> None:
-        await self._run(name, [("incr", self.counters_key, series(name, labels), by)])
+        key = series(name, labels)
+        self._counts[key] = self._counts.get(key, 0) + by
 
     async def set_gauge(self, name: str, value: float, **labels: object) -> None:
-        await self._run(name, [("set", self.gauges_key, series(name, labels), value)])
+        self._gauges[series(name, labels)] = value
 
     async def observe(self, name: str, value: float, **labels: object) -> None:
         """One histogram observation: cumulative buckets, count and sum."""
-        commands: list[tuple[str, str, str, float]] = [
-            ("incr", self.counters_key, series(f"{name}_bucket", {**labels, "le": _le(bound)}), 1)
-            for bound in (*DURATION_BUCKETS, math.inf)
-            if value <= bound
-        ]
-        commands.append(("incr", self.counters_key, series(f"{name}_count", labels), 1))
-        commands.append(("incrfloat", self.counters_key, series(f"{name}_sum", labels), value))
-        await self._run(name, commands)
+        for bound in (*DURATION_BUCKETS, math.inf):
+            if value <= bound:
+                key = series(f"{name}_bucket", {**labels, "le": _le(bound)})
+                self._counts[key] = self._counts.get(key, 0) + 1
+        for key, by in ((series(f"{name}_count", labels), 1.0), (series(f"{name}_sum", labels), value)):
+            self._counts[key] = self._counts.get(key, 0) + by
+
+    async def flush(self) -> None:
+        """Add the buffered increments to Redis; on failure keep them for the next flush."""
+        counts, gauges = self._counts, self._gauges
+        if not counts and not gauges:
+            return
+        self._counts, self._gauges = {}, {}
+        try:
+            async with asyncio.timeout(FLUSH_TIMEOUT_SECONDS):
+                pipe = self.redis.pipeline(transaction=True)
+                for key, by in counts.items():
+                    if float(by).is_integer():
+                        pipe.hincrby(self.counters_key, key, int(by))
+                    else:
+                        pipe.hincrbyfloat(self.counters_key, key, by)
+                if gauges:
+                    pipe.hset(self.gauges_key, mapping={key: str(value) for key, value in gauges.items()})
+                await pipe.execute()
+        except Exception as exc:  # metrics are best effort: keep the increments, never raise
+            for key, by in counts.items():
+                self._counts[key] = self._counts.get(key, 0) + by
+            for key, value in gauges.items():
+                self._gauges.setdefault(key, value)
+            log.debug("metrics not flushed: %s", type(exc).__name__)
+
+    def start(self) -> None:
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(FLUSH_SECONDS)
+                await self.flush()
+
+        if self._flusher is None:
+            self._flusher = asyncio.create_task(loop(), name="metrics-flush")
+
+    async def stop(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+            self._flusher = None
+        await self.flush()
 
     async def stored(self) -> dict[str, float]:
+        """Every process's totals, this one's buffered increments included."""
+        await self.flush()
         pipe = self.redis.pipeline(transaction=False)
         pipe.hgetall(self.counters_key)
         pipe.hgetall(self.gauges_key)
@@ -202,7 +234,10 @@ def metrics_of(deps: Deps) -> Metrics:
 
 
 async def install_metrics(deps: Deps) -> None:
-    deps.services["metrics"] = Metrics(deps.queue, f"{deps.settings.queue_name}:metrics")
+    metrics = Metrics(deps.queue, f"{deps.settings.queue_name}:metrics")
+    metrics.start()
+    deps.services["metrics"] = metrics
+    deps.services["_closers"].append(metrics.stop)
 
 
 async def metrics_endpoint(request: Request) -> PlainTextResponse:

@@ -13,7 +13,6 @@ import json
 import logging
 import urllib.parse
 
-from starlette.background import BackgroundTask, BackgroundTasks
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -22,6 +21,7 @@ from . import deliveries
 from .deps import Deps
 from .logs import log_context
 from .metrics import metrics_of
+from .queueing import enqueue_unique
 from .reload import current_settings
 from .signatures import signature_valid
 
@@ -70,34 +70,22 @@ def _json_text(body: bytes, content_type: str) -> str:
     return body.decode("utf-8")
 
 
-def _answer(
-    status: int, message: str, deps: Deps, event: str, outcome: str, *, enqueue_failed: bool = False
-) -> JSONResponse:
-    """The response; its metrics are recorded after it has been sent."""
-    metrics = metrics_of(deps)
-    tasks = BackgroundTasks()
-    tasks.add_task(metrics.incr, "ci_triage_webhook_deliveries_total", event=event, outcome=outcome)
-    if enqueue_failed:
-        tasks.add_task(metrics.incr, "ci_triage_webhook_enqueue_failures_total")
-    return JSONResponse({"message": message}, status_code=status, background=tasks)
+async def _answer(status: int, message: str, deps: Deps, event: str, outcome: str) -> JSONResponse:
+    await metrics_of(deps).incr("ci_triage_webhook_deliveries_total", event=event, outcome=outcome)
+    return JSONResponse({"message": message}, status_code=status)
 
 
-def _refuse_signature(deps: Deps, reason: str) -> JSONResponse:
+async def _refuse_signature(deps: Deps, reason: str) -> JSONResponse:
     log.warning("webhook refused: signature %s", reason)
-    return JSONResponse(
-        {"message": "signature check failed"},
-        status_code=401,
-        background=BackgroundTask(
-            metrics_of(deps).incr, "ci_triage_webhook_signature_failures_total", reason=reason
-        ),
-    )
+    await metrics_of(deps).incr("ci_triage_webhook_signature_failures_total", reason=reason)
+    return JSONResponse({"message": "signature check failed"}, status_code=401)
 
 
 async def enqueue_delivery(deps: Deps, delivery_id: str) -> bool:
     """Enqueue ``handle_delivery`` (deduplicated by job id); False if Redis did not answer in time."""
     try:
         async with asyncio.timeout(ENQUEUE_TIMEOUT_SECONDS):
-            await deps.queue.enqueue_job("handle_delivery", delivery_id, _job_id=delivery_id)
+            await enqueue_unique(deps.queue, "handle_delivery", delivery_id, delivery_id)
         return True
     except Exception as exc:  # Redis down or slow: the row is stored, the sweeper enqueues it later
         log.warning("delivery stored but not enqueued (%s); the sweeper will pick it up", type(exc).__name__)
@@ -113,50 +101,49 @@ async def receive(request: Request) -> JSONResponse:
         try:
             body = await read_capped(request, settings.webhook_max_bytes)
         except BodyTooLarge:
-            return _answer(
+            return await _answer(
                 413, f"payload larger than {settings.webhook_max_bytes} bytes", deps, event, "too_large"
             )
         except ClientDisconnect:
-            return _answer(400, "client disconnected", deps, event, "invalid")
+            return await _answer(400, "client disconnected", deps, event, "invalid")
 
         if not settings.github_webhook_secrets:
-            return _refuse_signature(deps, "unconfigured")
+            return await _refuse_signature(deps, "unconfigured")
         signature = request.headers.get("x-hub-signature-256")
         if signature is None:
-            return _refuse_signature(deps, "sha1_only" if "x-hub-signature" in request.headers else "missing")
+            return await _refuse_signature(deps, "sha1_only" if "x-hub-signature" in request.headers else "missing")
         if not signature_valid(body, signature, settings.github_webhook_secrets):
-            return _refuse_signature(deps, "invalid")
+            return await _refuse_signature(deps, "invalid")
 
         if not event or not delivery_id or len(delivery_id) > MAX_DELIVERY_ID_CHARS:
-            return _answer(
+            return await _answer(
                 400, "X-GitHub-Event and X-GitHub-Delivery headers are required", deps, event, "invalid"
             )
         try:
             text = _json_text(body, request.headers.get("content-type", "application/json"))
             payload = json.loads(text)
         except (ValueError, KeyError, IndexError):
-            return _answer(400, "body is not a JSON webhook payload", deps, event, "invalid")
+            return await _answer(400, "body is not a JSON webhook payload", deps, event, "invalid")
         if event == "ping":
-            return _answer(200, "pong", deps, event, "ping")
+            return await _answer(200, "pong", deps, event, "ping")
 
         action, installation_id, repository = deliveries.describe(payload)
         incoming = deliveries.IncomingDelivery(delivery_id, event, action, installation_id, repository, text)
         handled = event in HANDLED_EVENTS
         with log_context(installation_id=installation_id, repository=repository):
             try:
-                is_new = await deliveries.record(
-                    deps.pool, incoming, status="pending" if handled else "ignored"
-                )
+                is_new = await deliveries.record(deps.pool, incoming, status="pending" if handled else "ignored")
             except Exception:
                 # Not stored: answer an error so GitHub marks the delivery failed; reconcile redelivers it.
                 log.exception("could not store delivery")
-                return _answer(503, "delivery could not be stored; retry later", deps, event, "unavailable")
+                return await _answer(503, "delivery could not be stored; retry later", deps, event, "unavailable")
             if not handled:
-                return _answer(202, "event not handled; recorded", deps, event, "ignored")
+                return await _answer(202, "event not handled; recorded", deps, event, "ignored")
             if not is_new:
-                return _answer(202, "duplicate delivery; already stored", deps, event, "duplicate")
-            enqueued = await enqueue_delivery(deps, delivery_id)
-            return _answer(202, "accepted", deps, event, "accepted", enqueue_failed=not enqueued)
+                return await _answer(202, "duplicate delivery; already stored", deps, event, "duplicate")
+            if not await enqueue_delivery(deps, delivery_id):
+                await metrics_of(deps).incr("ci_triage_webhook_enqueue_failures_total")
+            return await _answer(202, "accepted", deps, event, "accepted")
 
 
 routes = [Route("/webhooks/github", receive, methods=["POST"])]

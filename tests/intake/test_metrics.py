@@ -42,16 +42,34 @@ async def test_two_processes_add_up(make_deps: MakeDeps) -> None:
     web, worker = (Redis.from_url(deps.settings.redis_url) for _ in range(2))  # separate connections
     prefix = f"{deps.settings.queue_name}:metrics"
     try:
-        for redis in (web, worker):
-            await Metrics(redis, prefix).incr("ci_triage_delivery_jobs_total", event="workflow_run", outcome="done")
-        await Metrics(worker, prefix).observe("ci_triage_job_duration_seconds", 0.2, job="handle_delivery")
-        stored = await Metrics(web, prefix).stored()
+        web_metrics, worker_metrics = Metrics(web, prefix), Metrics(worker, prefix)
+        for metrics in (web_metrics, worker_metrics):
+            await metrics.incr("ci_triage_delivery_jobs_total", event="workflow_run", outcome="done")
+        await worker_metrics.observe("ci_triage_job_duration_seconds", 0.2, job="handle_delivery")
+        await worker_metrics.flush()  # each process adds its own increments to Redis
+        stored = await web_metrics.stored()
     finally:
         await web.aclose()
         await worker.aclose()
     assert stored['ci_triage_delivery_jobs_total{event="workflow_run",outcome="done"}'] == 2
     assert stored['ci_triage_job_duration_seconds_bucket{job="handle_delivery",le="0.25"}'] == 1
     assert 'ci_triage_job_duration_seconds_bucket{job="handle_delivery",le="0.1"}' not in stored
+
+
+async def test_increments_survive_a_redis_outage(make_deps: MakeDeps) -> None:
+    deps = await make_deps()
+    metrics = Metrics(Redis.from_url("redis://127.0.0.1:9/0"), "nowhere:metrics")  # nothing listens there
+    await metrics.incr("ci_triage_webhook_deliveries_total", event="ping", outcome="ping")
+    await metrics.flush()  # fails quietly, keeps the increment
+    assert deps.settings.redis_url is not None
+    metrics.redis = Redis.from_url(deps.settings.redis_url)
+    metrics.counters_key = f"{deps.settings.queue_name}:metrics:counters"
+    try:
+        await metrics.incr("ci_triage_webhook_deliveries_total", event="ping", outcome="ping")
+        stored = await metrics.stored()
+    finally:
+        await metrics.redis.aclose()
+    assert stored['ci_triage_webhook_deliveries_total{event="ping",outcome="ping"}'] == 2
 
 
 async def test_metrics_endpoint(make_deps: MakeDeps) -> None:

@@ -1,0 +1,40 @@
+"""Enqueueing an arq job in one Redis round trip (the webhook's hot path).
+
+arq's ``enqueue_job`` makes four round trips (WATCH, EXISTS, MULTI/EXEC); this Lua script does the same thing
+atomically in one: skip when the job id is queued or has a kept result, else store the job and add it to the
+queue. Jobs are serialized with arq's own ``serialize_job`` and keys, so any arq worker runs them.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from typing import Any
+
+from arq.connections import ArqRedis
+from arq.constants import job_key_prefix, result_key_prefix
+from arq.jobs import serialize_job
+from redis.commands.core import AsyncScript
+
+_ENQUEUE_UNIQUE = """
+if redis.call('EXISTS', KEYS[1], KEYS[2]) > 0 then return 0 end
+redis.call('PSETEX', KEYS[1], ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
+return 1
+"""
+_scripts: weakref.WeakKeyDictionary[ArqRedis, AsyncScript] = weakref.WeakKeyDictionary()
+
+
+async def enqueue_unique(queue: ArqRedis, function: str, job_id: str, *args: Any) -> bool:
+    """Enqueue ``function(*args)`` as job ``job_id`` unless that id is queued or finished recently;
+    True when enqueued. Equivalent to ``queue.enqueue_job(function, *args, _job_id=job_id)``."""
+    now_ms = int(time.time() * 1000)
+    job = serialize_job(function, args, {}, None, now_ms, serializer=queue.job_serializer)
+    script = _scripts.get(queue)
+    if script is None:
+        script = _scripts[queue] = queue.register_script(_ENQUEUE_UNIQUE)
+    added = await script(
+        keys=[job_key_prefix + job_id, result_key_prefix + job_id, queue.default_queue_name],
+        args=[job, queue.expires_extra_ms, now_ms, job_id],
+    )
+    return bool(added)
