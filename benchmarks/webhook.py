@@ -22,7 +22,6 @@ import asyncio
 import contextlib
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -277,7 +276,8 @@ async def run(seconds: float, rate: float, concurrency: int) -> int:
             for name, process in servers.items():
                 _wait_for_port(ports[name], process)
             print(f"payload: workflow_run.completed, {len(body)} bytes, signed; server: uvicorn, 1 process each; "
-                  f"{os.cpu_count()} cores shared with PostgreSQL, Redis and this client")
+                  f"{os.cpu_count()} cores shared with PostgreSQL, Redis and this client; "
+                  f"load average before: {os.getloadavg()[0]:.1f}")
             maximum: dict[str, Result] = {}
             fixed: dict[str, Result] = {}
             for name in servers:  # warm-up: imports, pools, JIT-free but caches
@@ -296,6 +296,7 @@ async def run(seconds: float, rate: float, concurrency: int) -> int:
             ratio = maximum["ci-triage"].throughput / maximum["bare starlette"].throughput
             p99 = fixed["ci-triage"].pct(0.99)
             stored = await count_stored(database_url)
+            print(f"load average after: {os.getloadavg()[0]:.1f} (other work on the machine skews every figure)")
             print(f"ci-triage / bare maximum throughput: {ratio:.0%} (goal ≥ {GOAL_THROUGHPUT_RATIO:.0%})")
             print(f"ci-triage p99 at {rate:.0f}/s: {p99:.1f} ms (goal < {GOAL_P99_MS:.0f} ms)")
             sent_ok = sum(len(r.latencies_ms) - r.errors for r in (maximum["ci-triage"], fixed["ci-triage"]))

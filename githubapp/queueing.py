@@ -1,7 +1,7 @@
-"""Enqueueing an arq job in one Redis round trip (the webhook's hot path).
+"""Enqueueing arq jobs in one Redis round trip (the webhook's hot path).
 
-arq's ``enqueue_job`` makes four round trips (WATCH, EXISTS, MULTI/EXEC); this Lua script does the same thing
-atomically in one: skip when the job id is queued or has a kept result, else store the job and add it to the
+arq's ``enqueue_job`` makes four round trips per job (WATCH, EXISTS, MULTI/EXEC); this Lua script does the
+same thing atomically in one, and a pipeline sends it for many jobs at once: skip when the job id is queued or has a kept result, else store the job and add it to the
 queue. Jobs are serialized with arq's own ``serialize_job`` and keys, so any arq worker runs them.
 """
 
@@ -25,16 +25,24 @@ return 1
 _scripts: weakref.WeakKeyDictionary[ArqRedis, AsyncScript] = weakref.WeakKeyDictionary()
 
 
-async def enqueue_unique(queue: ArqRedis, function: str, job_id: str, *args: Any) -> bool:
-    """Enqueue ``function(*args)`` as job ``job_id`` unless that id is queued or finished recently;
-    True when enqueued. Equivalent to ``queue.enqueue_job(function, *args, _job_id=job_id)``."""
-    now_ms = int(time.time() * 1000)
-    job = serialize_job(function, args, {}, None, now_ms, serializer=queue.job_serializer)
+def _script(queue: ArqRedis) -> AsyncScript:
     script = _scripts.get(queue)
     if script is None:
         script = _scripts[queue] = queue.register_script(_ENQUEUE_UNIQUE)
-    added = await script(
-        keys=[job_key_prefix + job_id, result_key_prefix + job_id, queue.default_queue_name],
-        args=[job, queue.expires_extra_ms, now_ms, job_id],
-    )
-    return bool(added)
+    return script
+
+
+async def enqueue_many(queue: ArqRedis, function: str, job_ids: list[str]) -> list[bool]:
+    """Enqueue ``function(job_id)`` as job ``job_id`` for each id, unless that id is queued or finished
+    recently (as ``queue.enqueue_job(function, job_id, _job_id=job_id)``); all in one round trip."""
+    now_ms = int(time.time() * 1000)
+    script = _script(queue)
+    pipe = queue.pipeline(transaction=False)
+    for job_id in job_ids:
+        job = serialize_job(function, (job_id,), {}, None, now_ms, serializer=queue.job_serializer)
+        await script(
+            keys=[job_key_prefix + job_id, result_key_prefix + job_id, queue.default_queue_name],
+            args=[job, queue.expires_extra_ms, now_ms, job_id],
+            client=pipe,
+        )
+    return [bool(added) for added in await pipe.execute()]

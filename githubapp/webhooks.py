@@ -8,7 +8,6 @@ sweeper enqueues what is left pending.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import urllib.parse
@@ -19,9 +18,9 @@ from starlette.routing import Route
 
 from . import deliveries
 from .deps import Deps
+from .intake_writer import writer_of
 from .logs import log_context
 from .metrics import metrics_of
-from .queueing import enqueue_unique
 from .reload import current_settings
 from .signatures import signature_valid
 
@@ -39,7 +38,6 @@ HANDLED_EVENTS = frozenset(
         "installation_repositories",
     }
 )
-ENQUEUE_TIMEOUT_SECONDS = 1.0
 MAX_DELIVERY_ID_CHARS = 100
 
 
@@ -79,17 +77,6 @@ async def _refuse_signature(deps: Deps, reason: str) -> JSONResponse:
     log.warning("webhook refused: signature %s", reason)
     await metrics_of(deps).incr("ci_triage_webhook_signature_failures_total", reason=reason)
     return JSONResponse({"message": "signature check failed"}, status_code=401)
-
-
-async def enqueue_delivery(deps: Deps, delivery_id: str) -> bool:
-    """Enqueue ``handle_delivery`` (deduplicated by job id); False if Redis did not answer in time."""
-    try:
-        async with asyncio.timeout(ENQUEUE_TIMEOUT_SECONDS):
-            await enqueue_unique(deps.queue, "handle_delivery", delivery_id, delivery_id)
-        return True
-    except Exception as exc:  # Redis down or slow: the row is stored, the sweeper enqueues it later
-        log.warning("delivery stored but not enqueued (%s); the sweeper will pick it up", type(exc).__name__)
-        return False
 
 
 async def receive(request: Request) -> JSONResponse:
@@ -132,16 +119,16 @@ async def receive(request: Request) -> JSONResponse:
         handled = event in HANDLED_EVENTS
         with log_context(installation_id=installation_id, repository=repository):
             try:
-                is_new = await deliveries.record(deps.pool, incoming, status="pending" if handled else "ignored")
+                written = await writer_of(deps).write(incoming, status="pending" if handled else "ignored")
             except Exception:
                 # Not stored: answer an error so GitHub marks the delivery failed; reconcile redelivers it.
                 log.exception("could not store delivery")
                 return await _answer(503, "delivery could not be stored; retry later", deps, event, "unavailable")
             if not handled:
                 return await _answer(202, "event not handled; recorded", deps, event, "ignored")
-            if not is_new:
+            if not written.is_new:
                 return await _answer(202, "duplicate delivery; already stored", deps, event, "duplicate")
-            if not await enqueue_delivery(deps, delivery_id):
+            if not written.enqueued:
                 await metrics_of(deps).incr("ci_triage_webhook_enqueue_failures_total")
             return await _answer(202, "accepted", deps, event, "accepted")
 

@@ -10,13 +10,17 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from githubapp import deliveries, delivery_jobs
 from githubapp.backing import RedisChild, redis_server_binary
 from githubapp.delivery_jobs import lease_key
+from githubapp.github import GitHubApps, RetryPolicy
+from githubapp.handlers import router
 from githubapp.settings import Settings
+from tests.support.fake_github import FakeGitHub
 from tests.support.fixtures import WEBHOOK_SECRET
 from tests.support.payloads import load_payload
 from tests.support.services import REPO_ROOT, wait_for_port
@@ -163,3 +167,31 @@ async def test_worker_killed_mid_job_runs_it_again(make_deps: MakeDeps, base_set
                     process.wait(30)
                 except subprocess.TimeoutExpired:
                     process.kill()
+
+
+async def test_github_502_then_200_inside_a_delivery_job(make_deps: MakeDeps, github: FakeGitHub) -> None:
+    deps = await make_deps(github_api_url=github.url)
+    deps.services["github"] = GitHubApps(deps, policy=RetryPolicy(backoff_base=0.01))
+    runs: list[dict[str, Any]] = []
+
+    async def fetch_run(event: Any, gh: Any, *, deps: Any, **_: Any) -> None:
+        runs.append(await gh.getitem("/repos/{owner}/{repo}/actions/runs/{run_id}",
+                                     {"owner": "octo", "repo": "demo", "run_id": 5}))
+
+    github.on("GET", "/repos/octo/demo/actions/runs/5", json={"id": 5, "conclusion": "failure"})
+    github.fail_next("GET", "/repos/octo/demo/actions/runs/5", status=502)
+    router.add(fetch_run, "workflow_job")
+    try:
+        delivery = str(uuid.uuid4())
+        body = json.dumps({"action": "completed", "installation": {"id": 99}}).encode()
+        async with asgi_client(deps) as client:
+            response = await client.post("/webhooks/github", content=body,
+                                         headers=webhook_headers("workflow_job", body, WEBHOOK_SECRET, delivery))
+        assert response.status_code == 202
+        await run_worker(deps)
+    finally:
+        router._shallow_routes["workflow_job"].remove(fetch_run)
+    assert runs == [{"id": 5, "conclusion": "failure"}]
+    assert [c.status for c in github.calls_to("GET", "/repos/octo/demo/actions/runs/5")] == [502, 200]
+    row = await deliveries.get(deps.pool, delivery)
+    assert row is not None and (row.status, row.attempts) == ("done", 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -157,3 +158,21 @@ async def test_missing_headers_and_nul_characters(make_deps: MakeDeps) -> None:
         assert response.status_code == 202
     payload = await deps.pool.fetchval("SELECT payload FROM deliveries WHERE id = $1", delivery)
     assert payload["comment"]["body"] == "nul  here"
+
+
+async def test_concurrent_burst_with_redeliveries(make_deps: MakeDeps) -> None:
+    """Requests written together in one batch: each id stored once, accepted once, enqueued once."""
+    deps = await make_deps()
+    repeated = str(uuid.uuid4())
+    ids = [str(uuid.uuid4()) for _ in range(40)] + [repeated] * 5
+    body = json.dumps({"action": "completed", "installation": {"id": 81}}).encode()
+    async with asgi_client(deps) as client:
+        responses = await asyncio.gather(*(
+            client.post("/webhooks/github", content=body,
+                        headers=webhook_headers("workflow_job", body, WEBHOOK_SECRET, delivery))
+            for delivery in ids))
+    assert {r.status_code for r in responses} == {202}
+    messages = [r.json()["message"] for r in responses]
+    assert messages.count("accepted") == 41 and messages.count("duplicate delivery; already stored") == 4
+    assert await deps.pool.fetchval("SELECT count(*) FROM deliveries WHERE id = ANY($1::text[])", ids) == 41
+    assert await deps.queue.zcard(deps.settings.queue_name) == 41
