@@ -92,9 +92,7 @@ def _strip_nul(value: Any) -> Any:
     return value
 
 
-_COLUMNS = (
-    "id, event, action, installation_id, repository, received_at, status, attempts, last_error, finished_at"
-)
+_COLUMNS = "id, event, action, installation_id, repository, received_at, status, attempts, last_error, finished_at"
 
 
 def _delivery(row: asyncpg.Record) -> Delivery:
@@ -112,9 +110,7 @@ async def payload_of(conn: Conn, delivery_id: str) -> Any:
 
 async def listing(conn: Conn, *, failed_only: bool = False, limit: int = 50) -> list[Delivery]:
     where = "WHERE status = 'failed'" if failed_only else ""
-    rows = await conn.fetch(
-        f"SELECT {_COLUMNS} FROM deliveries {where} ORDER BY received_at DESC LIMIT $1", limit
-    )
+    rows = await conn.fetch(f"SELECT {_COLUMNS} FROM deliveries {where} ORDER BY received_at DESC LIMIT $1", limit)
     return [_delivery(row) for row in rows]
 
 
@@ -130,9 +126,7 @@ async def start_attempt(conn: Conn, delivery_id: str) -> int | None:
 
 
 async def finish(conn: Conn, delivery_id: str) -> None:
-    await conn.execute(
-        "UPDATE deliveries SET status = 'done', finished_at = now() WHERE id = $1", delivery_id
-    )
+    await conn.execute("UPDATE deliveries SET status = 'done', finished_at = now() WHERE id = $1", delivery_id)
 
 
 async def fail_attempt(conn: Conn, delivery_id: str, error: str, *, final: bool) -> None:

@@ -38,8 +38,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"ci-triage: no delivery {args.id} to retry (unknown id, or an ignored event)")
                 return 1
             print(
-                f"delivery {delivery.id} ({delivery.event}) queued again; previous error: "
-                f"{delivery.last_error or '-'}"
+                f"delivery {delivery.id} ({delivery.event}) queued again; previous error: {delivery.last_error or '-'}"
             )
             return 0
         _print_table(await deliveries.listing(deps.pool, failed_only=args.failed, limit=args.limit))

@@ -136,17 +136,13 @@ async def handle_delivery(ctx: dict[str, Any], delivery_id: str) -> str:
             return "done"
 
 
-async def _failed(
-    deps: Deps, delivery: deliveries.Delivery, exc: Exception, job_try: int, took: float
-) -> str:
+async def _failed(deps: Deps, delivery: deliveries.Delivery, exc: Exception, job_try: int, took: float) -> str:
     metrics = metrics_of(deps)
     await metrics.observe("ci_triage_job_duration_seconds", took, job="handle_delivery")
     error = f"{type(exc).__name__}: {exc}"
     final = is_permanent(exc) or job_try >= deps.settings.job_max_tries
     await deliveries.fail_attempt(deps.pool, delivery.id, error, final=final)
-    await metrics.incr(
-        "ci_triage_delivery_jobs_total", event=delivery.event, outcome="failed" if final else "retry"
-    )
+    await metrics.incr("ci_triage_delivery_jobs_total", event=delivery.event, outcome="failed" if final else "retry")
     if final:
         log.error("delivery failed for good after %d tries: %s", job_try, error, exc_info=exc)
         return "failed"

@@ -53,9 +53,7 @@ async def ensure_installation(conn: Conn, installation_id: int, owner_login: str
     )
 
 
-async def upsert_repositories(
-    conn: Conn, installation_id: int, repositories: Iterable[dict[str, Any]]
-) -> int:
+async def upsert_repositories(conn: Conn, installation_id: int, repositories: Iterable[dict[str, Any]]) -> int:
     count = 0
     for repo in repositories:
         await conn.execute(
@@ -122,8 +120,7 @@ async def purge_deleted(pool: asyncpg.Pool, *, grace_days: int) -> dict[str, int
         ids = [
             row["id"]
             for row in await conn.fetch(
-                "SELECT id FROM installations"
-                " WHERE deleted_at < now() - make_interval(days => $1) FOR UPDATE",
+                "SELECT id FROM installations WHERE deleted_at < now() - make_interval(days => $1) FOR UPDATE",
                 grace_days,
             )
         ]

@@ -1,15 +1,15 @@
 """Enqueueing arq jobs in one Redis round trip (the webhook's hot path).
 
-arq's ``enqueue_job`` makes four round trips per job (WATCH, EXISTS, MULTI/EXEC); this Lua script does the
-same thing atomically in one, and a pipeline sends it for many jobs at once: skip when the job id is queued or has a kept result, else store the job and add it to the
-queue. Jobs are serialized with arq's own ``serialize_job`` and keys, so any arq worker runs them.
+arq's ``enqueue_job`` makes four round trips per job (WATCH, EXISTS, MULTI/EXEC). This Lua script does the
+same atomically in one (skip when the job id is queued or has a kept result, else store the job and add it
+to the queue), and a pipeline sends it for many jobs at once. Jobs are serialized with arq's own
+``serialize_job`` and keys, so any arq worker runs them.
 """
 
 from __future__ import annotations
 
 import time
 import weakref
-from typing import Any
 
 from arq.connections import ArqRedis
 from arq.constants import job_key_prefix, result_key_prefix

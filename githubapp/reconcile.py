@@ -97,9 +97,7 @@ async def reconcile_deliveries(ctx: dict[str, Any]) -> int:
     items = await recent_deliveries(deps)
     guids = sorted({str(item["guid"]) for item in items})
     stored = await deliveries.known_ids(deps.pool, guids)
-    rows = await deps.pool.fetch(
-        "SELECT guid, requests FROM webhook_redeliveries WHERE guid = ANY($1::text[])", guids
-    )
+    rows = await deps.pool.fetch("SELECT guid, requests FROM webhook_redeliveries WHERE guid = ANY($1::text[])", guids)
     requested = {row["guid"]: row["requests"] for row in rows}
     missed = find_missed(items, stored=stored, requested=requested)
     gh = github_of(deps).as_app()

@@ -49,11 +49,7 @@ def load_manifest(public_url: str, path: Path = MANIFEST_PATH) -> dict[str, Any]
 
 def creation_url(github_url: str, organization: str | None, state: str) -> str:
     base = github_url.rstrip("/")
-    target = (
-        f"{base}/organizations/{organization}/settings/apps/new"
-        if organization
-        else f"{base}/settings/apps/new"
-    )
+    target = f"{base}/organizations/{organization}/settings/apps/new" if organization else f"{base}/settings/apps/new"
     return f"{target}?state={state}"
 
 
@@ -61,10 +57,7 @@ def store_credentials(data_dir: Path, conversion: dict[str, Any]) -> Path:
     """Write the App's credentials for ``Settings.with_stored_credentials``: owner-only, atomically."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / CREDENTIALS_FILE
-    stored = {
-        key: conversion.get(key)
-        for key in ("id", "slug", "pem", "webhook_secret", "client_id", "client_secret")
-    }
+    stored = {key: conversion.get(key) for key in ("id", "slug", "pem", "webhook_secret", "client_id", "client_secret")}
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -153,9 +146,7 @@ async def setup_callback(request: Request) -> Response:
     state = request.query_params.get("state", "")
     cookie = request.cookies.get(STATE_COOKIE, "")
     valid = (
-        bool(state)
-        and secrets.compare_digest(state, cookie)
-        and bool(await deps.queue.getdel(_state_key(deps, state)))
+        bool(state) and secrets.compare_digest(state, cookie) and bool(await deps.queue.getdel(_state_key(deps, state)))
     )
     if not valid or not re.fullmatch(r"[A-Za-z0-9_-]{1,200}", code):
         return _page(
@@ -164,13 +155,9 @@ async def setup_callback(request: Request) -> Response:
             'this browser. <a href="/setup">Start again</a>.</p>',
             status=400,
         )
-    conversion = (
-        await github_of(deps).anonymous().post("/app-manifests/{code}/conversions", {"code": code}, data=b"")
-    )
+    conversion = await github_of(deps).anonymous().post("/app-manifests/{code}/conversions", {"code": code}, data=b"")
     if not conversion.get("webhook_secret") or not conversion.get("pem"):
-        return _page(
-            "Setup failed", "<p>GitHub did not return a webhook secret and key for the new App.</p>", 502
-        )
+        return _page("Setup failed", "<p>GitHub did not return a webhook secret and key for the new App.</p>", 502)
     path = store_credentials(settings.data_dir, conversion)
     deps.settings = settings.with_stored_credentials()
     request.app.state.settings = deps.settings
@@ -180,9 +167,7 @@ async def setup_callback(request: Request) -> Response:
         conversion.get("slug"),
         path,
     )
-    return RedirectResponse(
-        f"{settings.github_url}/apps/{conversion['slug']}/installations/new", status_code=303
-    )
+    return RedirectResponse(f"{settings.github_url}/apps/{conversion['slug']}/installations/new", status_code=303)
 
 
 async def installed_page(request: Request) -> Response:

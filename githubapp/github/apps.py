@@ -42,9 +42,7 @@ class _InstallationCredentials:
         return str(self.installation_id)
 
     async def authorization(self, *, stale: str | None = None) -> str:
-        token = await self.apps.tokens.get(
-            self.installation_id, stale=stale.removeprefix("token ") if stale else None
-        )
+        token = await self.apps.tokens.get(self.installation_id, stale=stale.removeprefix("token ") if stale else None)
         return f"token {token}"
 
 
@@ -63,9 +61,7 @@ class GitHubApps:
     def app_jwt(self, *, stale: str | None = None) -> str:
         settings = current_settings(self.deps)
         if settings.github_app_id is None or not settings.github_private_key:
-            raise AppNotConfigured(
-                "no GitHub App configured: open /setup or set GITHUB_APP_ID and GITHUB_PRIVATE_KEY"
-            )
+            raise AppNotConfigured("no GitHub App configured: open /setup or set GITHUB_APP_ID and GITHUB_PRIVATE_KEY")
         if stale is not None and stale == self._jwts.get(settings.github_app_id, settings.github_private_key):
             self._jwts = AppJwtSource()
         return self._jwts.get(settings.github_app_id, settings.github_private_key)

@@ -38,12 +38,7 @@ class AppJwtSource:
     def get(self, app_id: int, private_key: str) -> str:
         now = self._clock()
         cached = self._cached
-        if (
-            cached
-            and cached[0] == app_id
-            and cached[1] == private_key
-            and now - cached[2] < JWT_REUSE_SECONDS
-        ):
+        if cached and cached[0] == app_id and cached[1] == private_key and now - cached[2] < JWT_REUSE_SECONDS:
             return cached[3]
         token = app_jwt(app_id, private_key, now=now)
         self._cached = (app_id, private_key, now, token)

@@ -181,9 +181,7 @@ class GitHubClient(gidgethub.abc.GitHubAPI):
             if self.credentials is not None:
                 request_headers["authorization"] = await self.credentials.authorization(stale=refused)
             try:
-                response = await self._http.request(
-                    method, url, headers=request_headers, content=body or None
-                )
+                response = await self._http.request(method, url, headers=request_headers, content=body or None)
             except httpx.TransportError as exc:
                 await self._record("error", None)
                 if attempt >= self.policy.attempts:

@@ -23,9 +23,7 @@ async def on_installation(event: Event, gh: GitHubAPI, *, deps: Deps, **_: Any) 
     async with deps.pool.acquire() as conn, conn.transaction():
         await installations.upsert_installation(conn, installation)
         if event.data.get("action") == "created":
-            await installations.upsert_repositories(
-                conn, installation["id"], event.data.get("repositories") or []
-            )
+            await installations.upsert_repositories(conn, installation["id"], event.data.get("repositories") or [])
 
 
 @router.register("installation", action="deleted")
@@ -38,9 +36,7 @@ async def on_repositories_added(event: Event, gh: GitHubAPI, *, deps: Deps, **_:
     installation = event.data["installation"]
     async with deps.pool.acquire() as conn, conn.transaction():
         await installations.upsert_installation(conn, installation)
-        await installations.upsert_repositories(
-            conn, installation["id"], event.data.get("repositories_added") or []
-        )
+        await installations.upsert_repositories(conn, installation["id"], event.data.get("repositories_added") or [])
 
 
 @router.register("installation_repositories", action="removed")
