@@ -19,6 +19,7 @@ from . import deliveries
 from .deps import Deps
 from .github import github_of
 from .metrics import metrics_of
+from .reload import current_settings
 from .webhooks import HANDLED_EVENTS
 
 log = logging.getLogger("ci_triage.reconcile")
@@ -92,7 +93,8 @@ async def recent_deliveries(deps: Deps, *, now: datetime | None = None) -> list[
 async def reconcile_deliveries(ctx: dict[str, Any]) -> int:
     """The cron job: ask GitHub to redeliver what we missed. Returns how many were requested."""
     deps: Deps = ctx["deps"]
-    if not deps.settings.app_configured:
+    settings = current_settings(deps)
+    if not settings.app_configured:
         return 0
     items = await recent_deliveries(deps)
     guids = sorted({str(item["guid"]) for item in items})
@@ -103,7 +105,7 @@ async def reconcile_deliveries(ctx: dict[str, Any]) -> int:
     gh = github_of(deps).as_app()
     metrics = metrics_of(deps)
     done = 0
-    for item in missed[: deps.settings.reconcile_max_redeliveries]:
+    for item in missed[: settings.reconcile_max_redeliveries]:
         try:
             await gh.post(
                 "/app/hook/deliveries/{delivery_id}/attempts",
