@@ -9,7 +9,7 @@ from typing import Any
 import gidgethub
 
 from githubapp import deliveries
-from githubapp.delivery_jobs import is_permanent, retry_delay
+from githubapp.delivery_jobs import in_progress_ttl_ms, is_permanent, lease_key, requeue, retry_delay
 from githubapp.deps import Deps
 from tests.support.fixtures import WEBHOOK_SECRET
 
@@ -82,3 +82,46 @@ async def test_failures_end_as_failed_with_the_error(make_deps: MakeDeps, counti
     refused = await deliveries.get(deps.pool, permanent)
     assert refused is not None and (refused.status, refused.attempts) == ("failed", 1)
     assert refused.last_error is not None and "Not Found" in refused.last_error
+
+
+async def test_sweeper_cases(make_deps: MakeDeps) -> None:
+    """What the sweeper does with unfinished deliveries, case by case (arq's keys set up by hand)."""
+    deps = await make_deps(job_max_tries=2)
+    queue = deps.settings.queue_name
+
+    async def stored(attempts: int = 0, status: str = "pending") -> deliveries.Delivery:
+        delivery = str(uuid.uuid4())
+        await deliveries.record(deps.pool, deliveries.IncomingDelivery(delivery, "workflow_job", None, 1, None, "{}"))
+        await deps.pool.execute("UPDATE deliveries SET attempts = $2, status = $3 WHERE id = $1",
+                                delivery, attempts, status)
+        row = await deliveries.get(deps.pool, delivery)
+        assert row is not None
+        return row
+
+    # Stored while Redis was down: enqueued.
+    lost = await stored()
+    assert await requeue(deps, lost) == "not_enqueued"
+    assert await deps.queue.zscore(queue, lost.id) is not None
+    # Already queued: left alone.
+    assert await requeue(deps, lost) is None
+    # A live worker holds the lease: left alone.
+    leased = await stored(1, "running")
+    await deps.queue.set(lease_key(deps, leased.id), b"1", ex=10)
+    assert await requeue(deps, leased) is None
+    # Its worker died long ago (old in-progress key, no lease): back on the queue at once.
+    dead = await stored(1, "running")
+    await deps.queue.enqueue_job("handle_delivery", dead.id, _job_id=dead.id)
+    await deps.queue.set(f"arq:in-progress:{dead.id}", b"1", px=20_000)
+    assert await requeue(deps, dead) == "worker_lost"
+    assert not await deps.queue.exists(f"arq:in-progress:{dead.id}")
+    # Picked up a moment ago, lease not taken yet: left alone.
+    fresh = await stored(0, "pending")
+    await deps.queue.enqueue_job("handle_delivery", fresh.id, _job_id=fresh.id)
+    await deps.queue.set(f"arq:in-progress:{fresh.id}", b"1", px=int(in_progress_ttl_ms()) - 100)
+    assert await requeue(deps, fresh) is None
+    # arq gave up after the last try was lost: the delivery ends failed.
+    gave_up = await stored(2, "running")
+    await deps.queue.set(f"arq:result:{gave_up.id}", b"x", ex=60)
+    assert await requeue(deps, gave_up) is None
+    row = await deliveries.get(deps.pool, gave_up.id)
+    assert row is not None and (row.status, row.last_error) == ("failed", "worker lost on the last try")
