@@ -195,8 +195,14 @@ async def open_loop(port: int, body: bytes, signature: str, *, rate: float, seco
 
     async def send(scheduled: float) -> None:
         nonlocal errors
+        request = request_bytes(port, body, signature)
         conn = idle.pop() if idle else await Connection.open(port)
-        status = await conn.post(request_bytes(port, body, signature))
+        try:
+            status = await conn.post(request)
+        except (asyncio.IncompleteReadError, ConnectionError):  # the server closed an idle keep-alive connection
+            conn.close()
+            conn = await Connection.open(port)
+            status = await conn.post(request)
         latencies.append((time.perf_counter() - scheduled) * 1000)
         errors += status not in (200, 202)
         idle.append(conn)
