@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from githubapp import deliveries, delivery_jobs
@@ -23,7 +24,7 @@ from githubapp.settings import Settings
 from tests.support.fake_github import FakeGitHub
 from tests.support.fixtures import WEBHOOK_SECRET
 from tests.support.payloads import load_payload
-from tests.support.services import REPO_ROOT, wait_for_port
+from tests.support.services import REPO_ROOT, free_port, wait_for_port
 
 from .conftest import Calls, MakeDeps, asgi_client, process_env, run_worker, webhook_headers
 
@@ -195,3 +196,55 @@ async def test_github_502_then_200_inside_a_delivery_job(make_deps: MakeDeps, gi
     assert [c.status for c in github.calls_to("GET", "/repos/octo/demo/actions/runs/5")] == [502, 200]
     row = await deliveries.get(deps.pool, delivery)
     assert row is not None and (row.status, row.attempts) == ("done", 1)
+
+
+@pytest.mark.slow
+async def test_serve_keeps_answering_while_redis_is_down(make_deps: MakeDeps, tmp_path: Path) -> None:
+    """`ci-triage serve` (web + worker in one process) outlives a Redis outage and then catches up."""
+    redis = RedisChild(tmp_path / "redis")
+    url = redis.start()
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    queue = f"intake-serve-{uuid.uuid4().hex[:8]}:queue"
+    deps = await make_deps(queue_name=queue)
+    web_port = free_port()
+    env = {**process_env(deps.settings, queue, tmp_path / "serve-data"), "REDIS_URL": url,
+           "HOST": "127.0.0.1", "PORT": str(web_port)}
+    log = tmp_path / "serve.log"
+    serve = subprocess.Popen([sys.executable, "-m", "githubapp", "serve"], cwd=REPO_ROOT, env=env,
+                             stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    restarted: subprocess.Popen[bytes] | None = None
+
+    async def post(delivery: str) -> int:
+        body = json.dumps({"action": "completed", "installation": {"id": 94}}).encode()
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{web_port}", timeout=10) as client:
+            response = await client.post("/webhooks/github", content=body,
+                                         headers=webhook_headers("workflow_job", body, WEBHOOK_SECRET, delivery))
+        return response.status_code
+
+    def done(delivery: str):  # type: ignore[no-untyped-def]
+        async def check() -> bool:
+            return await deps.pool.fetchval("SELECT status FROM deliveries WHERE id = $1", delivery) == "done"
+        return check
+
+    try:
+        wait_for_port(web_port, timeout=60, proc=serve)
+        before, during = str(uuid.uuid4()), str(uuid.uuid4())
+        assert await post(before) == 202
+        await wait_until(done(before), 30, "the first delivery")
+        redis.stop()
+        await asyncio.sleep(2)  # the worker notices
+        assert await post(during) == 202
+        await asyncio.sleep(2)
+        assert serve.poll() is None, log.read_text()[-3000:]
+        restarted = restart_redis(redis.root, port)
+        await wait_until(done(during), 90, f"the delivery stored during the outage; log:\n{log.read_text()[-3000:]}")
+    finally:
+        serve.terminate()
+        try:
+            serve.wait(30)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+        if restarted is not None:
+            restarted.terminate()
+            restarted.wait(10)
+        redis.stop()
