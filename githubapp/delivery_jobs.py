@@ -30,8 +30,8 @@ from .metrics import metrics_of
 
 log = logging.getLogger("ci_triage.deliveries")
 
-LEASE_TTL_SECONDS = 10
-LEASE_REFRESH_SECONDS = 3
+LEASE_TTL_SECONDS = 20  # long enough to ride out an event loop blocked for a while by a CPU-heavy job
+LEASE_REFRESH_SECONDS = 5
 SWEEP_GRACE_SECONDS = 5.0  # a delivery younger than this may still be on its way to the queue
 RETRY_CAP_SECONDS = 15 * 60
 
