@@ -8,18 +8,23 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
-from . import health, metrics, setup_flow, webhooks
+from . import health
 from .deps import Deps
 from .runtime import open_deps
 from .settings import Settings
 
 
 def routes() -> list[BaseRoute]:
+    from . import artifacts, metrics, setup_flow, webhooks
+    from .api import snapshots as api_snapshots
+
     return [
         *health.routes,
         *webhooks.routes,
         *metrics.routes,
         *setup_flow.routes,
+        *artifacts.routes,
+        *api_snapshots.routes,
     ]
 
 

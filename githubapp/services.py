@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from .deps import Deps
-from .github.apps import install_github
-from .metrics import install_metrics
 
 
 async def install_services(deps: Deps) -> None:
     deps.services.setdefault("_closers", [])
-    await install_metrics(deps)
-    await install_github(deps)
+    from .metrics import install_metrics
+
+    await install_metrics(deps)  # deps.services["metrics"] (counters shared through Redis)
+    from .github.apps import install_github
+
+    await install_github(deps)  # deps.services["github"] (the GitHub client factory)
+    from . import artifacts
+
+    await artifacts.install(deps)  # deps.services["artifacts"]
+    from .snapshots import service as snapshots
+
+    await snapshots.install(deps)  # deps.services["snapshots"] (Chromium launched on first capture)

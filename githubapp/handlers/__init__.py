@@ -2,8 +2,9 @@
 
 from gidgethub.routing import Router
 
-from . import installations
+from . import deployments, installations
 
 router = Router(
     installations.router,
+    deployments.router,
 )
