@@ -21,6 +21,7 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
 def job_functions() -> Sequence[Callable[..., Any]]:
     from .delivery_jobs import handle_delivery, sweep_deliveries
     from .installations import purge_installations
+    from .pipeline.jobs import record_passing_run, triage_job, triage_run
     from .reconcile import reconcile_deliveries
     from .snapshots.jobs import capture_snapshot
 
@@ -31,6 +32,9 @@ def job_functions() -> Sequence[Callable[..., Any]]:
         reconcile_deliveries,
         purge_installations,
         capture_snapshot,
+        triage_run,
+        triage_job,
+        record_passing_run,
     ]
 
 

@@ -2,9 +2,11 @@
 
 from gidgethub.routing import Router
 
-from . import deployments, installations
+from . import deployments, installations, workflow_job, workflow_run
 
 router = Router(
     installations.router,
     deployments.router,
+    workflow_run.router,
+    workflow_job.router,
 )

@@ -55,9 +55,7 @@ def _listed(report: TriageReport) -> list[str]:
 
 def slack_payload(report: TriageReport, links: Links) -> dict[str, Any]:
     text = headline(report)
-    listed = (
-        "\n".join(f"• {_slack_escape(line)}" for line in _listed(report)) or "No failure could be extracted."
-    )
+    listed = "\n".join(f"• {_slack_escape(line)}" for line in _listed(report)) or "No failure could be extracted."
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{_slack_escape(text)}*"}},
         {"type": "section", "text": {"type": "mrkdwn", "text": listed[:2900]}},
@@ -80,9 +78,7 @@ def _header_safe(text: str) -> str:
     return " ".join(text.split())[:200]
 
 
-def email_message(
-    report: TriageReport, links: Links, *, sender: str, recipients: tuple[str, ...]
-) -> EmailMessage:
+def email_message(report: TriageReport, links: Links, *, sender: str, recipients: tuple[str, ...]) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = _header_safe(f"[ci-triage] {headline(report)}")
     message["From"] = sender

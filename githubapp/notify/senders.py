@@ -32,9 +32,7 @@ class SmtpTarget:
         """``smtp://user:pass@host:port`` or ``smtps://...``; credentials URL-encoded."""
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps"):
-            raise ValueError(
-                f"SMTP_URL must start with smtp:// or smtps://, got {parts.scheme or 'no'} scheme"
-            )
+            raise ValueError(f"SMTP_URL must start with smtp:// or smtps://, got {parts.scheme or 'no'} scheme")
         if not parts.hostname:
             raise ValueError("SMTP_URL has no host")
         try:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import Protocol
 
 import httpx
 
@@ -17,8 +17,12 @@ from .messages import Links, email_message, should_notify, slack_payload
 from .senders import NotificationError, SmtpTarget, send_email, send_slack
 
 log = logging.getLogger("ci_triage.notify")
-# Per-process counters (channel, outcome); exported by whoever serves metrics.
-NOTIFICATIONS: Counter[tuple[str, str]] = Counter()
+
+
+class Counts(Protocol):
+    """The metrics recorder (``githubapp.metrics.Metrics``)."""
+
+    async def incr(self, name: str, by: int = 1, **labels: object) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,13 @@ class Outcome:
 
 
 async def notify(
-    report: TriageReport, wanted: Notifications, *, settings: Settings, http: httpx.AsyncClient, links: Links
+    report: TriageReport,
+    wanted: Notifications,
+    *,
+    settings: Settings,
+    http: httpx.AsyncClient,
+    links: Links,
+    metrics: Counts | None = None,
 ) -> list[Outcome]:
     if not should_notify(report, wanted.when):
         return []
@@ -39,9 +49,7 @@ async def notify(
             outcomes.append(Outcome("slack", False, "SLACK_WEBHOOK_URL is not set"))
         else:
             outcomes.append(
-                await _attempt(
-                    "slack", send_slack(http, settings.slack_webhook_url, slack_payload(report, links))
-                )
+                await _attempt("slack", send_slack(http, settings.slack_webhook_url, slack_payload(report, links)))
             )
     if wanted.email:
         if not (settings.smtp_url and settings.mail_from):
@@ -55,7 +63,10 @@ async def notify(
             else:
                 outcomes.append(await _attempt("email", send_email(target, message)))
     for outcome in outcomes:
-        NOTIFICATIONS[(outcome.channel, "sent" if outcome.ok else "failed")] += 1
+        if metrics is not None:
+            await metrics.incr(
+                "ci_triage_notifications_total", channel=outcome.channel, outcome="sent" if outcome.ok else "failed"
+            )
         if not outcome.ok:
             log.warning(
                 "notification failed",

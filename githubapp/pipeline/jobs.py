@@ -4,6 +4,7 @@ try) completes the check run saying triage failed, so it never stays "in progres
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from arq.worker import Retry
@@ -31,8 +32,11 @@ async def _run(ctx: dict[str, Any], ref: RunRef, only_job: int | None) -> str:
         run_attempt=ref.attempt,
         job_id=only_job,
     ):
+        started = time.perf_counter()
         try:
-            return await triage.run()
+            outcome = await triage.run()
+            await _count(deps, triage, outcome, time.perf_counter() - started)
+            return outcome
         except Exception as exc:
             job_try = int(ctx.get("job_try", 1))
             if not is_permanent(exc) and job_try < deps.settings.job_max_tries:
@@ -52,7 +56,20 @@ async def _run(ctx: dict[str, Any], ref: RunRef, only_job: int | None) -> str:
                     await fail_check_run(gh, ref, triage.check_run_id, type(exc).__name__)
                 except Exception:
                     log.exception("could not mark the check run as failed")
+            await _count(deps, triage, "failed", time.perf_counter() - started)
             return "failed"
+
+
+async def _count(deps: Deps, triage: Triage, outcome: str, seconds: float) -> None:
+    metrics = deps.services.get("metrics")
+    if metrics is None:
+        return
+    kind = "job" if triage.partial else "run"
+    await metrics.incr("ci_triage_triages_total", kind=kind, outcome=outcome)
+    await metrics.observe("ci_triage_job_duration_seconds", seconds, job=f"triage_{kind}")
+    for stage, value in triage.watch.seconds.items():
+        if value:
+            await metrics.observe("ci_triage_triage_stage_seconds", value, stage=stage)
 
 
 async def triage_run(ctx: dict[str, Any], ref: dict[str, Any]) -> str:

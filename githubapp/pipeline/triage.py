@@ -596,7 +596,14 @@ class Triage:
             pull_request=f"{url}/{ref.repo}/pull/{ref.pr_numbers[0]}" if ref.pr_numbers else None,
             run=ref.html_url,
         )
-        await notify(report, config.notifications, settings=self.deps.settings, http=self.deps.http, links=links)
+        await notify(
+            report,
+            config.notifications,
+            settings=self.deps.settings,
+            http=self.deps.http,
+            links=links,
+            metrics=self.deps.services.get("metrics"),
+        )
 
 
 def _run_context(ref: RunRef, job_id: int, job_name: str | None, excerpts: Sequence[tuple[str, ...]]) -> Any:

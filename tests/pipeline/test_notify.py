@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import pytest
 
-from githubapp.notify import service
 from githubapp.notify.messages import Links, should_notify, slack_payload
 from githubapp.notify.senders import SmtpTarget
 from githubapp.notify.service import notify
@@ -22,6 +21,14 @@ LINKS = Links(
     pull_request="https://github.com/o/r/pull/2",
     run="https://github.com/o/r/actions/runs/3",
 )
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, object]]] = []
+
+    async def incr(self, name: str, by: int = 1, **labels: object) -> None:
+        self.calls.append((name, labels))
 
 
 @pytest.fixture
@@ -88,15 +95,18 @@ async def test_slack_and_email_are_delivered(http) -> None:  # type: ignore[no-u
 
 
 async def test_failures_are_reported_not_raised(http, caplog) -> None:  # type: ignore[no-untyped-def]
-    before = service.NOTIFICATIONS[("slack", "failed")]
+    counted = Recorder()
     async with http_receiver() as slack:
         slack.status, slack.reply = 404, b"no_service"
         settings = Settings(slack_webhook_url=slack.url, smtp_url="smtp://127.0.0.1:1", mail_from="a@example.com")
         wanted = Notifications(slack=True, email=("dev@example.com",))
-        outcomes = await notify(report(triaged(1)), wanted, settings=settings, http=http, links=LINKS)
+        outcomes = await notify(report(triaged(1)), wanted, settings=settings, http=http, links=LINKS, metrics=counted)
     assert [(o.channel, o.ok) for o in outcomes] == [("slack", False), ("email", False)]
     assert "HTTP 404: no_service" in outcomes[0].detail
-    assert service.NOTIFICATIONS[("slack", "failed")] == before + 1
+    assert counted.calls == [
+        ("ci_triage_notifications_total", {"channel": "slack", "outcome": "failed"}),
+        ("ci_triage_notifications_total", {"channel": "email", "outcome": "failed"}),
+    ]
     assert "secret" not in caplog.text  # the webhook URL path is a credential
 
 
