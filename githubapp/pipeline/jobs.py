@@ -7,6 +7,7 @@ import logging
 import time
 from typing import Any
 
+import gidgethub
 from arq.worker import Retry
 
 from ..delivery_jobs import is_permanent, retry_delay
@@ -39,7 +40,7 @@ async def _run(ctx: dict[str, Any], ref: RunRef, only_job: int | None) -> str:
             return outcome
         except Exception as exc:
             job_try = int(ctx.get("job_try", 1))
-            if not is_permanent(exc) and job_try < deps.settings.job_max_tries:
+            if not permanent(exc) and job_try < deps.settings.job_max_tries:
                 delay = retry_delay(job_try, deps.settings.job_retry_base_seconds)
                 if isinstance(exc, RateLimited):
                     delay = max(delay, exc.retry_after)
@@ -53,11 +54,31 @@ async def _run(ctx: dict[str, Any], ref: RunRef, only_job: int | None) -> str:
             log.error("triage failed for good: %s", redact(f"{type(exc).__name__}: {exc}"), exc_info=exc)
             if triage.check_run_id is not None:
                 try:
-                    await fail_check_run(gh, ref, triage.check_run_id, type(exc).__name__)
+                    await fail_check_run(gh, ref, triage.check_run_id, describe(exc))
                 except Exception:
                     log.exception("could not mark the check run as failed")
             await _count(deps, triage, "failed", time.perf_counter() - started)
             return "failed"
+
+
+def permanent(exc: BaseException) -> bool:
+    """The intake's rule, plus: a 403 that reaches us is a missing permission (the client has already turned
+    rate-limit 403s into ``RateLimited``), which no retry fixes."""
+    if isinstance(exc, gidgethub.BadRequest) and exc.status_code == 403:
+        return True
+    return is_permanent(exc)
+
+
+def describe(exc: Exception) -> str:
+    """What the check run says when triage gave up; never the exception text (it may carry URLs or tokens)."""
+    status = getattr(exc, "status_code", None)
+    if isinstance(exc, gidgethub.BadRequest) and status == 403:
+        return "GitHub refused access (HTTP 403): the App needs actions: read, checks: write and pull requests: write"
+    if isinstance(exc, gidgethub.BadRequest) and status in (404, 410):
+        return f"GitHub no longer has this run's data (HTTP {status})"
+    if isinstance(exc, RateLimited):
+        return "GitHub's rate limit was reached; try again later"
+    return type(exc).__name__
 
 
 async def _count(deps: Deps, triage: Triage, outcome: str, seconds: float) -> None:
@@ -92,7 +113,7 @@ async def record_passing_run(ctx: dict[str, Any], ref: dict[str, Any]) -> str:
             return await record_passing(deps, gh, run)
         except Exception as exc:
             job_try = int(ctx.get("job_try", 1))
-            if not is_permanent(exc) and job_try < deps.settings.job_max_tries:
+            if not permanent(exc) and job_try < deps.settings.job_max_tries:
                 raise Retry(defer=retry_delay(job_try, deps.settings.job_retry_base_seconds)) from exc
             log.error("recording a passing run failed: %s", redact(f"{type(exc).__name__}: {exc}"))
             return "failed"

@@ -374,3 +374,19 @@ async def test_a_preview_snapshot_is_part_of_the_report(
     images = [i for p in patches for i in (p.json.get("output") or {}).get("images", [])]
     assert images and images[0]["image_url"].startswith("http://testserver/artifacts")
     assert "### Preview snapshot" in github.issue_comments(OWNER, REPO, PR)[0]["body"]
+
+
+async def test_a_permanent_refusal_completes_the_check_run_saying_why(deps: Deps, github: FakeGitHub) -> None:
+    serve_repository(github)
+    r = ref()
+    github.on(
+        "GET",
+        f"/repos/{OWNER}/{REPO}/actions/runs/{r.run_id}/jobs",
+        json={"message": "Resource not accessible by integration"},
+        status=403,
+    )
+    assert await triage_run(ctx(deps), r.as_job_arg()) == "failed"
+    check = check_of(github, r)
+    assert check["status"] == "completed" and check["conclusion"] == "neutral"
+    assert "HTTP 403" in check["output"]["summary"] and "actions: read" in check["output"]["summary"]
+    github.take_violations()
