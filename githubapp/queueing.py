@@ -9,12 +9,10 @@ to the queue), and a pipeline sends it for many jobs at once. Jobs are serialize
 from __future__ import annotations
 
 import time
-import weakref
 
 from arq.connections import ArqRedis
 from arq.constants import job_key_prefix, result_key_prefix
 from arq.jobs import serialize_job
-from redis.commands.core import AsyncScript
 
 _ENQUEUE_UNIQUE = """
 if redis.call('EXISTS', KEYS[1], KEYS[2]) > 0 then return 0 end
@@ -22,27 +20,25 @@ redis.call('PSETEX', KEYS[1], ARGV[2], ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
 return 1
 """
-_scripts: weakref.WeakKeyDictionary[ArqRedis, AsyncScript] = weakref.WeakKeyDictionary()
-
-
-def _script(queue: ArqRedis) -> AsyncScript:
-    script = _scripts.get(queue)
-    if script is None:
-        script = _scripts[queue] = queue.register_script(_ENQUEUE_UNIQUE)
-    return script
 
 
 async def enqueue_many(queue: ArqRedis, function: str, job_ids: list[str]) -> list[bool]:
     """Enqueue ``function(job_id)`` as job ``job_id`` for each id, unless that id is queued or finished
     recently (as ``queue.enqueue_job(function, job_id, _job_id=job_id)``); all in one round trip."""
     now_ms = int(time.time() * 1000)
-    script = _script(queue)
     pipe = queue.pipeline(transaction=False)
     for job_id in job_ids:
         job = serialize_job(function, (job_id,), {}, None, now_ms, serializer=queue.job_serializer)
-        await script(
-            keys=[job_key_prefix + job_id, result_key_prefix + job_id, queue.default_queue_name],
-            args=[job, queue.expires_extra_ms, now_ms, job_id],
-            client=pipe,
+        # Plain EVAL: redis-py's Script objects add a SCRIPT EXISTS round trip to every pipeline.
+        pipe.eval(
+            _ENQUEUE_UNIQUE,
+            3,
+            job_key_prefix + job_id,
+            result_key_prefix + job_id,
+            queue.default_queue_name,
+            job,  # type: ignore[arg-type]  # bytes are fine, the stubs say str
+            str(queue.expires_extra_ms),
+            str(now_ms),
+            job_id,
         )
     return [bool(added) for added in await pipe.execute()]

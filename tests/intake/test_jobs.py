@@ -44,7 +44,7 @@ async def test_delivery_dispatched_once_and_marked_done(make_deps: MakeDeps, cou
                                                  "repository": {"id": 910, "full_name": "octo/jobs",
                                                                 "owner": {"login": "octo"}}})
     await run_worker(deps)
-    assert [call[0] for call in counting_handler] == [delivery]
+    assert counting_handler.of({delivery}) == [delivery]
     row = await deliveries.get(deps.pool, delivery)
     assert row is not None and (row.status, row.attempts, row.last_error) == ("done", 1, None)
     # The installation and repository seen in the event are recorded for everyone else's tables.
@@ -54,7 +54,7 @@ async def test_delivery_dispatched_once_and_marked_done(make_deps: MakeDeps, cou
     await deps.queue.delete(f"arq:result:{delivery}")
     await deps.queue.enqueue_job("handle_delivery", delivery, _job_id=delivery)
     await run_worker(deps)
-    assert len(counting_handler) == 1
+    assert counting_handler.of({delivery}) == [delivery]
 
 
 async def test_transient_failure_retried_then_done(make_deps: MakeDeps, counting_handler: Calls) -> None:
