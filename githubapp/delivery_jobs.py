@@ -227,3 +227,13 @@ async def retry_delivery(deps: Deps, delivery_id: str) -> deliveries.Delivery | 
     await deps.queue.delete(result_key_prefix + delivery_id, in_progress_key_prefix + delivery_id)
     await deps.queue.enqueue_job("handle_delivery", delivery_id, _job_id=delivery_id)
     return delivery
+
+
+async def prune_deliveries(ctx: dict[str, Any]) -> int:
+    """Cron job: forget finished deliveries after LOG_RETENTION_DAYS (their payloads are the bulk of the table).
+    Reconcile looks back 48 hours and GitHub redelivers only within 3 days, so dedup is not affected."""
+    deps: Deps = ctx["deps"]
+    pruned = await deliveries.prune(deps.pool, older_than_days=deps.settings.log_retention_days)
+    if pruned:
+        log.info("pruned %d finished deliveries older than %d days", pruned, deps.settings.log_retention_days)
+    return pruned

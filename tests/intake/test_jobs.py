@@ -125,3 +125,18 @@ async def test_sweeper_cases(make_deps: MakeDeps) -> None:
     assert await requeue(deps, gave_up) is None
     row = await deliveries.get(deps.pool, gave_up.id)
     assert row is not None and (row.status, row.last_error) == ("failed", "worker lost on the last try")
+
+
+async def test_prune_keeps_failed_and_recent_deliveries(make_deps: MakeDeps) -> None:
+    deps = await make_deps()
+    rows = {}
+    for status, days in (("done", 40), ("ignored", 40), ("failed", 40), ("pending", 40), ("done", 1)):
+        delivery = str(uuid.uuid4())
+        await deliveries.record(deps.pool, deliveries.IncomingDelivery(delivery, "workflow_job", None, 1, None, "{}"))
+        await deps.pool.execute(
+            "UPDATE deliveries SET status = $2, received_at = now() - make_interval(days => $3) WHERE id = $1",
+            delivery, status, days)
+        rows[delivery] = (status, days)
+    assert await deliveries.prune(deps.pool, older_than_days=30, batch=1) >= 2
+    left = {r["id"] for r in await deps.pool.fetch("SELECT id FROM deliveries WHERE id = ANY($1::text[])", list(rows))}
+    assert {rows[i] for i in left} == {("failed", 40), ("pending", 40), ("done", 1)}
