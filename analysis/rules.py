@@ -1,0 +1,833 @@
+"""Rule tables: which log lines explain a failure, in the tools' real output formats.
+
+Shaped like Treeherder's log parser: exclusions are checked first, then rules in table order; the first rule
+that matches a line wins. Every rule names the lowercase ``needles`` of which at least one must occur in the raw
+line, so the scanner runs a rule's regex only on the few lines a single multi-needle pass picked out.
+
+Patterns run on a cleaned line (no colours or timestamps, leading indentation kept). Named groups fill the
+Failure: ``test``, ``file``, ``line``, ``msg``, ``code``, ``cmd``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from .types import FailureKind as K
+
+
+class Role(Enum):
+    FAILURE = "failure"  # opens a failure: a failing test, a compiler/linter error, a crash
+    DETAIL = "detail"  # explains the open failure: assertion, exception, expected/received
+    LOCATION = "location"  # file:line of the open failure
+    SUMMARY = "summary"  # the tool's own tally ("2 failed, 10 passed")
+    EXIT = "exit"  # a command or the job ending with a non-zero status
+    HINT = "hint"  # what to run to fix it ("please run prettier")
+    GENERIC = "generic"  # any other error-looking line (fallback)
+    STEP = "step"  # a step or command boundary (##[group]Run, Travis "$ cmd")
+    DOCKER_STEP = "docker_step"  # a BuildKit step header "#12 [stage 2/5] RUN ..."
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    tool: str
+    role: Role
+    kind: K | None
+    score: int
+    pattern: re.Pattern[str]
+    needles: tuple[str, ...]
+    after: int = 0  # lines after the anchor that belong to it (assertion bodies, code frames)
+    before: int = 0
+    unless: re.Pattern[str] | None = None
+
+
+def _r(
+    name: str,
+    role: Role,
+    kind: K | None,
+    score: int,
+    pattern: str,
+    needles: str | tuple[str, ...],
+    *,
+    after: int = 0,
+    before: int = 0,
+    unless: str | None = None,
+    flags: int = 0,
+) -> Rule:
+    tool = name.split(".", 1)[0]
+    return Rule(
+        name,
+        tool,
+        role,
+        kind,
+        score,
+        re.compile(pattern, flags),
+        (needles,) if isinstance(needles, str) else needles,
+        after,
+        before,
+        re.compile(unless, flags) if unless else None,
+    )
+
+
+F, D, L, S, X, H, G = Role.FAILURE, Role.DETAIL, Role.LOCATION, Role.SUMMARY, Role.EXIT, Role.HINT, Role.GENERIC
+I = re.IGNORECASE
+
+# Lines that look like errors and are not: tallies of zero, flags, option echoes, file names.
+EXCLUSIONS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\b(?:0|no) (?:errors?|failures?|failed|failing)\b(?![^,;]*\b[1-9]\d* (?:errors?|failures?|failed))",
+        r"\b(?:errors?|failures?|failed)[:=] ?0\b(?![\d.])(?!.*\b(?:errors?|failures?|failed)[:=] ?[1-9])",
+        r"^(?:continue-on-error|fail-fast|fail_ci_if_error|if-no-files-found|ignore-errors?)\s*:",
+        r"^\s*(?:##\[(?:debug|endgroup)\]|travis_(?:fold|time)|::(?:debug|notice|group|endgroup|add-mask))",
+        r"-W(?:no-)?error\b.*\s-[Iowc]\s|\s-c\s+\S+\.c(?:c|pp|xx)?\s+-o\s",  # compiler command lines
+        r"^\s*(?:\+\s+)?(?:echo|printf)\s",
+        r"(?:error|fail)\w*\.(?:go|py|rs|js|ts|java|c|cc|cpp|h|rb|php|cs|kt|scala|o|class|html|md)\b",
+        r"\bwith(?:out)? errors?\b.*\b(?:ignored|allowed)\b|\bexpected(?:_|-)fail",
+        r"^\s*(?:compiling|downloading|downloaded|installing|collecting|requirement already|checking)\b.*error",
+    )
+)
+
+_PY_EXC = r"(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning|Failure|Fault)"
+_PATH = r"[^\s:'\"()\[\]]+"
+
+RULES: tuple[Rule, ...] = (
+    # --- GitHub Actions runner markers and workflow commands ---
+    _r("actions.step", Role.STEP, None, 0, r"^##\[group\](?P<cmd>Run .*)", "##[group]run"),
+    _r(
+        "actions.timeout",
+        F,
+        K.TIMEOUT,
+        98,
+        r"^##\[error\](?P<msg>The job running on runner .* has exceeded the maximum execution time .*)",
+        "exceeded the maximum",
+    ),
+    _r(
+        "actions.cancelled",
+        F,
+        K.INFRA,
+        80,
+        r"^##\[error\](?P<msg>The operation was canceled\.?)$",
+        "canceled",
+    ),
+    _r(
+        "actions.runner_lost",
+        F,
+        K.INFRA,
+        95,
+        r"(?P<msg>The runner has received a shutdown signal.*|.*lost communication with the server.*"
+        r"|.*The hosted runner encountered an error.*|.*runner .* did not connect.*)",
+        ("shutdown signal", "lost communication", "hosted runner encountered", "did not connect"),
+    ),
+    _r(
+        "actions.exit",
+        X,
+        None,
+        70,
+        r"^##\[error\](?P<msg>Process completed with exit code (?P<code>\d+)\.?)",
+        "exit code",
+        before=3,
+    ),
+    _r(
+        "actions.workflow_error",
+        F,
+        K.UNKNOWN,
+        90,
+        r"^::error(?: (?P<props>[^:]*))?::(?P<msg>.*)",
+        "::error",
+    ),
+    _r("actions.error", G, None, 78, r"^##\[error\](?P<msg>.+)", "##[error]"),
+    # --- timeouts, kills, crashes, resources ---
+    _r(
+        "travis.stalled",
+        F,
+        K.TIMEOUT,
+        96,
+        r"(?P<msg>No output has been received in the last \S+.*"
+        r"|The job exceeded the maximum (?:time limit|log length).*)",
+        ("no output has been received", "exceeded the maximum"),
+    ),
+    _r(
+        "go.timeout",
+        F,
+        K.TIMEOUT,
+        97,
+        r"^panic: (?P<msg>test timed out after \S+)",
+        "timed out",
+        after=2,
+    ),
+    _r(
+        "timeout.generic",
+        F,
+        K.TIMEOUT,
+        86,
+        r"(?P<msg>(?:Exceeded timeout of \d+ ?ms|Timeout of \d+ms exceeded|Failed: Timeout >[\d.]+s"
+        r"|\bTimed? ?out after \d|timed out after \d|\bcontext deadline exceeded|Test timed out|Timeout \+{3,}).*)",
+        ("timeout", "timed out", "deadline exceeded", "time out"),
+        flags=0,
+    ),
+    _r(
+        "oom.killed",
+        F,
+        K.CRASH,
+        95,
+        r"(?P<msg>JavaScript heap out of memory.*|java\.lang\.OutOfMemoryError.*|^MemoryError\b.*"
+        r"|Out of memory: Killed process.*|\bOOMKilled\b.*|Killed process \d+.*|^Killed$|signal: killed"
+        r"|.*\bexit(?:ed)? (?:with )?(?:code|status) 137\b.*|fatal error: runtime: out of memory.*"
+        r"|.*[Cc]annot allocate memory.*)",
+        ("out of memory", "outofmemory", "memoryerror", "killed", "code 137", "status 137", "cannot allocate memory"),
+    ),
+    _r(
+        "crash.segfault",
+        F,
+        K.CRASH,
+        95,
+        r"(?P<msg>.*(?:Segmentation fault|SIGSEGV|SIGABRT|SIGBUS|core dumped|Fatal Python error|"
+        r"==\d+==\s*ERROR: \w+Sanitizer|Aborted \(core|Abort trap|stack overflow|"
+        r"exit(?:ed)? (?:with )?(?:code|status) 139\b).*)",
+        ("segmentation", "sigsegv", "sigabrt", "sigbus", "core dumped", "fatal python error", "sanitizer",
+         "abort", "stack overflow", "code 139", "status 139"),
+        after=3,
+        unless=r"\bulimit\b|--disable|-fsanitize|\bskip",
+    ),
+    _r(
+        "infra.disk",
+        F,
+        K.INFRA,
+        95,
+        r"(?P<msg>.*(?:No space left on device|ENOSPC|disk quota exceeded).*)",
+        ("no space left", "enospc", "disk quota"),
+        flags=I,
+    ),
+    _r(
+        "infra.network",
+        F,
+        K.INFRA,
+        88,
+        r"(?P<msg>.*(?:Could not resolve host|Temporary failure in name resolution|Name or service not known"
+        r"|Connection (?:reset by peer|refused|timed out)|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN"
+        r"|ENOTFOUND|socket hang up|TLS handshake timeout|Max retries exceeded with url|rate limit exceeded"
+        r"|toomanyrequests|502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out|server returned error"
+        r"|Bad Gateway|Service Unavailable|The requested URL returned error: 5\d\d"
+        r"|unable to access '[^']*': ).*)",
+        ("resolve host", "name resolution", "service not known", "connection", "econn", "etimedout",
+         "eai_again", "enotfound", "hang up", "handshake", "max retries", "rate limit", "toomanyrequests",
+         "bad gateway", "unavailable", "gateway time", "returned error", "unable to access"),
+        unless=r"^\s*(?:WARNING|WARN|warn)\b.*Retrying",
+    ),
+    # --- pytest ---
+    _r(
+        "pytest.summary_failed",
+        F,
+        K.TEST,
+        96,
+        r"^(?P<sev>FAILED|ERROR) (?P<test>[^\s:]+\.py(?:::[^\s\[]+(?:\[.*?\])?)*)(?: - (?P<msg>.*))?$",
+        ("failed", "error"),
+    ),
+    _r(
+        "pytest.section",
+        F,
+        K.TEST,
+        88,
+        r"^_{3,} (?P<test>(?:ERROR (?:collecting|at setup of|at teardown of) )?[\w.:/\[\]-][^_]*?) _{3,}$",
+        "___ ",
+        after=1,
+    ),
+    _r("pytest.assert", D, None, 92, r"^E {2,}(?P<msg>\S.*)", "e   ", after=1),
+    _r(
+        "pytest.location",
+        L,
+        None,
+        84,
+        r"^(?P<file>" + _PATH + r"\.py):(?P<line>\d+): (?P<msg>" + _PY_EXC + r"|Failed|AssertionError)\b",
+        (".py:",),
+    ),
+    _r(
+        "pytest.tally",
+        S,
+        None,
+        86,
+        r"^=+ .*\b\d+ (?:failed|errors?)\b.* in [\d.]+s.*=+$",
+        ("failed", "error"),
+    ),
+    _r(
+        "pytest.interrupted",
+        S,
+        None,
+        86,
+        r"^(?:!+ )?Interrupted: \d+ errors? during collection",
+        "interrupted",
+    ),
+    _r("pytest.section_header", S, None, 45, r"^=+ (?:FAILURES|ERRORS|short test summary info) =+$",
+       ("failures", "errors", "short test summary")),
+    # --- unittest / Python tracebacks ---
+    _r(
+        "unittest.fail",
+        F,
+        K.TEST,
+        94,
+        r"^(?P<sev>FAIL|ERROR): (?P<test>\w+) \((?P<cls>[\w.]+)\)",
+        ("fail:", "error:"),
+        after=1,
+    ),
+    _r("unittest.tally", S, None, 85, r"^FAILED \((?:failures|errors)=\d+", "failed ("),
+    _r("python.traceback", D, None, 60, r"^\s*Traceback \(most recent call last\):", "traceback"),
+    _r(
+        "python.exception",
+        D,
+        None,
+        88,
+        r"^(?P<exc>" + _PY_EXC + r")(?:: (?P<msg>.*))?$",
+        ("error", "exception", "exit", "interrupt", "failure", "fault"),
+    ),
+    # --- jest / vitest / mocha / node ---
+    _r(
+        "jest.test",
+        F,
+        K.TEST,
+        95,
+        r"^\s*● (?P<test>(?!Console\b).+?)\s*$",
+        "●",
+        after=2,
+    ),
+    _r(
+        "vitest.fail",
+        F,
+        K.TEST,
+        95,
+        r"^\s*(?:FAIL|×|✗)\s+(?P<file>\S+\.[cm]?[jt]sx?)\s+>\s+(?P<test>.+?)(?:\s+\d+m?s)?$",
+        ("fail", "×", "✗"),
+        after=1,
+    ),
+    _r(
+        "jest.file",
+        F,
+        K.TEST,
+        82,
+        r"^\s*FAIL\s+(?P<file>\S+\.(?:[cm]?[jt]sx?|vue|svelte))\b",
+        "fail",
+    ),
+    _r(
+        "jest.failed_test",
+        F,
+        K.TEST,
+        84,
+        r"^\s*(?:✕|×|✗)\s+(?P<test>.+?)(?:\s+\(\d+(?:\.\d+)? ?m?s\))?$",
+        ("✕", "×", "✗"),
+    ),
+    _r(
+        "jest.expect",
+        D,
+        None,
+        86,
+        r"^\s*(?:Expected|Received)(?: [\w ]{1,25})?:\s+\S",
+        ("expected", "received"),
+        after=1,
+    ),
+    _r("jest.no_tests", F, K.CONFIG, 90, r"(?P<msg>No tests found, exiting with code \d+)", "no tests found"),
+    _r(
+        "jest.tally",
+        S,
+        None,
+        84,
+        r"^\s*(?:Tests|Test Suites|Test Files):\s+.*\b\d+ failed\b",
+        "failed",
+    ),
+    _r(
+        "jest.retries",
+        F,
+        K.TEST,
+        86,
+        r"^(?P<test>\S+) failed to pass within \d+ retr",
+        "failed to pass",
+    ),
+    _r("mocha.tally", S, None, 86, r"^\s*\d+ failing\b", "failing"),
+    _r(
+        "node.error",
+        D,
+        None,
+        82,
+        r"^\s*(?P<exc>(?:Assertion|Type|Reference|Syntax|Range)?Error(?: \[\w+\])?): (?P<msg>.*)",
+        "error",
+    ),
+    # --- go ---
+    _r("go.test", F, K.TEST, 96, r"^\s*--- FAIL: (?P<test>\S+)(?: \([\d.]+s\))?", "fail", after=2),
+    _r(
+        "go.assert",
+        D,
+        None,
+        87,
+        r"^\s+(?P<file>[\w./-]+_test\.go):(?P<line>\d+): (?P<msg>.*)",
+        "_test.go:",
+    ),
+    _r("go.pkg_fail", S, None, 72, r"^FAIL\s+(?P<pkg>\S+)\s+(?:[\d.]+s|\[build failed\]|\[setup failed\])",
+       "fail"),
+    _r("go.panic", F, K.CRASH, 95, r"^panic: (?P<msg>.*)", "panic", after=2),
+    # --- rust: rustc, cargo test, nextest, trybuild ---
+    _r(
+        "rustc.error",
+        F,
+        K.COMPILE,
+        94,
+        r"^\s*error(?:\[(?P<code>E\d{4})\])?: (?P<msg>.*)",
+        "error",
+        after=1,
+        unless=r"^\s*error: (?:could not compile|aborting due to|test failed, to rerun|Recipe|process didn't exit"
+        r"|build failed|failed to run custom build command)",
+    ),
+    _r(
+        "rustc.location",
+        L,
+        None,
+        90,
+        r"^\s*--> (?P<file>[^\s:]+):(?P<line>\d+):(?P<col>\d+)",
+        "-->",
+    ),
+    _r("cargo.test", F, K.TEST, 93, r"^test (?P<test>\S+) \.\.\. (?:FAILED|mismatch|error)", ("failed", "mismatch",
+                                                                                            "error")),
+    _r("cargo.stdout", F, K.TEST, 88, r"^---- (?P<test>\S+) stdout ----$", "stdout ----", after=2),
+    _r("rust.panic", D, None, 92, r"thread '(?P<thread>[^']*)' panicked at (?P<msg>.*)", "panicked", after=1),
+    _r(
+        "nextest.fail",
+        F,
+        K.TEST,
+        96,
+        r"^\s*(?:FAIL|SIGSEGV|SIGABRT|TIMEOUT|LEAK-FAIL) \[\s*[\d.]+s\] (?:\(\s*\d+/\d+\) )?(?P<test>.+?)\s*$",
+        ("fail", "sigsegv", "sigabrt", "timeout"),
+    ),
+    _r(
+        "cargo.tally",
+        S,
+        None,
+        86,
+        r"^\s*(?:test result: FAILED\.|Summary \[.*\d+ failed|\d+ of \d+ tests? failed|error: test failed, to rerun)",
+        ("failed",),
+    ),
+    _r("rustc.abort", S, None, 70, r"^\s*error: (?:could not compile|aborting due to) .*", "error"),
+    # --- TypeScript, MSBuild/C#, javac, gcc/clang, go build, linters with file:line[:col] ---
+    _r(
+        "tsc.error",
+        F,
+        K.TYPE,
+        94,
+        r"^(?P<file>[^\s(]+)(?:\((?P<line>\d+),\d+\)|:(?P<line2>\d+):\d+ -) error (?P<code>TS\d+): (?P<msg>.*)",
+        "error ts",
+    ),
+    _r(
+        "dotnet.compile",
+        F,
+        K.COMPILE,
+        94,
+        r"^\s*(?P<file>[^\s(]+)\((?P<line>\d+),\d+\): error (?P<code>[A-Z]+\d+): (?P<msg>.*?)(?: \[[^\]]+\])?$",
+        "error",
+    ),
+    _r(
+        "mypy.error",
+        F,
+        K.TYPE,
+        93,
+        r"^(?P<file>" + _PATH + r"\.pyi?):(?P<line>\d+)(?::\d+)?: error: (?P<msg>.*?)(?:\s+\[(?P<code>[\w-]+)\])?$",
+        "error:",
+    ),
+    _r(
+        "maven.compile",
+        F,
+        K.COMPILE,
+        94,
+        r"^\[ERROR\] (?P<file>\S+\.(?:java|kt|scala|groovy)):\[(?P<line>\d+),\d+\] (?P<msg>.*)",
+        "error",
+    ),
+    _r(
+        "gcc.error",
+        F,
+        K.COMPILE,
+        94,
+        r"^(?P<file>[^\s:]+\.\w+):(?P<line>\d+):(?:\d+:)? (?:fatal )?error: (?P<msg>.*)",
+        "error",
+        after=2,
+    ),
+    _r(
+        "kotlin.error",
+        F,
+        K.COMPILE,
+        93,
+        r"^e: (?:file://)?(?P<file>\S+\.kts?)(?::(?P<line>\d+):\d+:?|: \((?P<line2>\d+), \d+\):) (?P<msg>.*)",
+        ("e: file:", "e: /"),
+    ),
+    _r(
+        "scala.error",
+        F,
+        K.COMPILE,
+        92,
+        r"^\[error\] (?:-- .*Error: )?(?P<file>/\S+\.scala):(?P<line>\d+):(?:\d+:)? (?P<msg>.*)",
+        "[error]",
+    ),
+    _r(
+        "linker.error",
+        F,
+        K.COMPILE,
+        90,
+        r"(?P<msg>.*(?:undefined reference to|ld returned \d+ exit status|Undefined symbols for architecture|"
+        r"ld: symbol\(s\) not found|cannot find -l\w+).*)",
+        ("undefined reference", "ld returned", "undefined symbols", "symbol(s) not found", "cannot find -l"),
+    ),
+    _r(
+        "cmake.error",
+        F,
+        K.CONFIG,
+        93,
+        r"^CMake Error(?: at (?P<file>[^\s:]+):(?P<line>\d+))?.*",
+        "cmake error",
+        after=2,
+    ),
+    _r(
+        "ruff.error",
+        F,
+        K.LINT,
+        90,
+        r"^(?P<file>" + _PATH + r"\.pyi?):(?P<line>\d+):\d+: (?P<code>[A-Z]{1,3}\d{2,4}) (?:\[\*\] )?(?P<msg>.*)",
+        ".py:",
+    ),
+    _r(
+        "ruff.concise",
+        F,
+        K.LINT,
+        89,
+        r"^(?:error\[)?(?P<code>[A-Z]{1,4}\d{3,4})\]?:? (?:\[\*\] )?(?P<msg>.+)$",
+        ("[*]", "error["),
+    ),
+    _r(
+        "pylint.error",
+        F,
+        K.LINT,
+        88,
+        r"^(?P<file>" + _PATH + r"\.py):(?P<line>\d+):\d+: (?P<code>[CRWEF]\d{4}): (?P<msg>.*?)(?: \([\w-]+\))?$",
+        ".py:",
+    ),
+    _r("pylint.score", S, None, 60, r"^Your code has been rated at [\d.-]+/10", "rated at"),
+    _r(
+        "golint.error",
+        F,
+        K.LINT,
+        88,
+        r"^(?P<file>[^\s:]+\.go):(?P<line>\d+):\d+: (?P<msg>.*\(\w+\))$",
+        ".go:",
+    ),
+    _r(
+        "go.build",
+        F,
+        K.COMPILE,
+        91,
+        r"^(?:\.\.?/)?(?P<file>[^\s:]+\.go):(?P<line>\d+):(?:\d+:)? (?P<msg>.*)",
+        ".go:",
+        unless=r"_test\.go:\d+: ",
+    ),
+    _r(
+        "eslint.error",
+        F,
+        K.LINT,
+        90,
+        r"^\s+(?P<line>\d+):\d+\s+(?:error|✖)\s+(?P<msg>.+?)\s{2,}(?P<code>[\w@/-]+)$",
+        ("error", "✖"),
+    ),
+    _r("eslint.tally", S, None, 84, r"^\s*✖ \d+ problems? \(\d+ errors?", "problem"),
+    _r(
+        "stylelint.error",
+        F,
+        K.LINT,
+        86,
+        r"^\s+(?P<line>\d+):\d+\s+✖\s+(?P<msg>.+)$",
+        "✖",
+    ),
+    _r(
+        "typecheck.tally",
+        S,
+        None,
+        85,
+        r"^Found \d+ errors?(?: in \d+ files?)?(?: \(checked \d+ source files?\))?\.?|^Found \d+ errors? in ",
+        "error",
+    ),
+    # --- formatters ---
+    _r("black.would_reformat", F, K.LINT, 90, r"^would reformat (?P<file>\S.*)$", "would reformat"),
+    _r("ruff.would_reformat", F, K.LINT, 90, r"^Would reformat: (?P<file>\S.*)$", "would reformat"),
+    _r(
+        "format.tally",
+        S,
+        None,
+        84,
+        r"^(?:Oh no! .*|\d+ files? would be reformatted.*|\[warn\] Code style issues found.*"
+        r"|Code style issues found in \d+ files?.*|All matched files use Prettier.*)$",
+        ("oh no", "would be reformatted", "code style issues"),
+    ),
+    _r("prettier.file", F, K.LINT, 88, r"^\[warn\] (?P<file>[^\s\[]\S*\.\w+)$", "[warn]"),
+    _r("gofmt.diff", F, K.LINT, 80, r"^diff -u (?P<file>\S+)\.orig \S+$", "diff -u"),
+    # --- Maven / Surefire / Gradle / JVM ---
+    _r(
+        "surefire.test",
+        F,
+        K.TEST,
+        96,
+        r"^(?:\[ERROR\] )?(?:(?P<test>\w+)\((?P<cls>[\w.$]+)\)|(?P<cls2>[\w.$]+)\.(?P<test2>\w+)(?:\(\))?)"
+        r"(?: \S+)?\s+Time elapsed: .*<<< (?:FAILURE|ERROR)!",
+        ("<<< failure", "<<< error"),
+        after=1,
+    ),
+    _r(
+        "surefire.class",
+        S,
+        None,
+        74,
+        r"^(?:\[ERROR\] )?Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+.*<<< (?:FAILURE|ERROR)!",
+        ("<<< failure", "<<< error"),
+    ),
+    _r(
+        "surefire.list",
+        D,
+        None,
+        86,
+        r"^\[ERROR\]\s{2,}(?:Run \d+: )?(?P<cls>[\w.$]+)\.(?P<test>\w+):(?P<line>\d+)(?: (?P<msg>.*))?$",
+        "error",
+    ),
+    _r(
+        "surefire.tally",
+        S,
+        None,
+        84,
+        r"^(?:\[(?:ERROR|WARNING|INFO)\] )?Tests run: \d+, Failures: \d+, Errors: \d+(?:, Skipped: \d+)?$",
+        ("failures",),
+        unless=r"Failures: 0, Errors: 0",
+    ),
+    _r("maven.build_failure", S, None, 72, r"^\[INFO\] BUILD FAILURE\s*$|^BUILD FAILURE$", "build failure"),
+    _r(
+        "maven.dependency",
+        F,
+        K.DEPENDENCY,
+        93,
+        r"^\[ERROR\] (?P<msg>Failed to execute goal .*(?:Could not resolve dependencies|"
+        r"Could not transfer artifact|Could not find artifact|Non-resolvable).*)",
+        ("could not",),
+    ),
+    _r(
+        "maven.goal",
+        F,
+        K.UNKNOWN,
+        86,
+        r"^\[ERROR\] (?P<msg>Failed to execute goal (?P<goal>\S+) .*)",
+        "failed to execute goal",
+        after=1,
+    ),
+    _r("maven.compilation", S, None, 75, r"^\[ERROR\] COMPILATION ERROR\s*:?\s*$", "compilation error"),
+    _r(
+        "gradle.test",
+        F,
+        K.TEST,
+        96,
+        r"^(?P<cls>[\w.$]+) > (?P<test>.+?) FAILED$",
+        "failed",
+        after=2,
+    ),
+    _r("gradle.what_went_wrong", D, None, 86, r"^\* What went wrong:", "what went wrong", after=3),
+    _r("gradle.task_failed", S, None, 78, r"^(?:> Task (?P<task>\S+) FAILED|Execution failed for task '[^']+'.*)",
+       ("failed",)),
+    _r("gradle.tally", S, None, 84, r"^\d+ tests? completed, \d+ failed", "failed"),
+    _r("gradle.build_failed", S, None, 68, r"^(?:FAILURE: Build failed with an exception\.|BUILD FAILED\b.*)",
+       "failed"),
+    _r(
+        "java.exception",
+        D,
+        None,
+        84,
+        r"^(?:Caused by: |Exception in thread \"[^\"]*\" )?(?P<exc>(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error))"
+        r"(?:: (?P<msg>.*))?$",
+        ("exception", "error"),
+    ),
+    # --- .NET ---
+    _r(
+        "dotnet.test",
+        F,
+        K.TEST,
+        96,
+        r"^\s*(?:Failed|X) (?P<test>[\w.`<>,\[\]()\" '=-]+?) \[(?:[\d.]+ ?m?s|< ?1 ?ms)\]$",
+        ("failed ",),
+        after=2,
+    ),
+    _r("xunit.test", F, K.TEST, 95, r"^\s*(?P<test>\S+) \[FAIL\]$", "[fail]", after=2),
+    _r("dotnet.error_message", D, None, 80, r"^\s*Error Message:\s*$", "error message", after=1),
+    _r(
+        "dotnet.tally",
+        S,
+        None,
+        85,
+        r"^\s*(?:Failed!\s+- Failed:\s+\d+|Total tests: \d+.*Failed: [1-9]|Test Run Failed\.)",
+        "failed",
+    ),
+    _r("msbuild.failed", S, None, 68, r"^\s*Build FAILED\.", "build failed"),
+    # --- RSpec / PHPUnit / mocha numbered failures ---
+    _r("rspec.failure_error", D, None, 92, r"^\s*Failure/Error: (?P<msg>.*)", "failure/error", after=2),
+    _r(
+        "rspec.rerun",
+        F,
+        K.TEST,
+        93,
+        r"^rspec (?P<file>\./\S+?):(?P<line>\d+) # (?P<test>.*)$",
+        "rspec ",
+    ),
+    _r("rspec.tally", S, None, 86, r"^\d+ examples?, [1-9]\d* failures?", "failure"),
+    _r(
+        "phpunit.test",
+        F,
+        K.TEST,
+        95,
+        r"^\d+\) (?P<cls>[\w\\]+)::(?P<test>\w+)(?: with data set .*)?$",
+        "::",
+        after=1,
+    ),
+    _r("phpunit.assert", D, None, 90, r"^Failed asserting that (?P<msg>.*)", "failed asserting"),
+    _r(
+        "phpunit.tally",
+        S,
+        None,
+        85,
+        r"^(?:Tests: \d+, Assertions: \d+, (?:Failures|Errors): [1-9]|FAILURES!$|ERRORS!$)",
+        ("failures", "errors"),
+    ),
+    _r("php.fatal", F, K.CRASH, 94, r"^(?:PHP )?(?:Fatal|Parse) error: (?P<msg>.*)", ("fatal error", "parse error")),
+    _r(
+        "numbered.failure",
+        F,
+        K.TEST,
+        86,
+        r"^\s{0,4}\d+\) (?P<test>\S.*?):?$",
+        tuple(f"{d}) " for d in "0123456789"),
+        after=3,
+        unless=r"^\s*\d+\) (?:Run|Step|Task)\b",
+    ),
+    # --- package managers ---
+    _r("npm.code", F, K.DEPENDENCY, 88, r"^npm (?:ERR!|error) code (?P<code>\S+)", ("err!", "error code"), after=3),
+    _r(
+        "npm.missing_script",
+        F,
+        K.CONFIG,
+        90,
+        r"^npm (?:ERR!|error) (?P<msg>Missing script: .*)",
+        "missing script",
+    ),
+    _r("npm.err", G, None, 62, r"^npm (?:ERR!|error) (?P<msg>\S.*)", ("err!", "npm error")),
+    _r("pnpm.err", F, K.DEPENDENCY, 90, r"(?:^|\s)(?P<code>ERR_PNPM_\w+)\s*(?P<msg>.*)", "err_pnpm_"),
+    _r("yarn.error", G, None, 66, r"^error (?P<msg>(?!Command failed with exit code).*)", "error "),
+    _r("yarn.exit", X, None, 58, r"^error Command failed with exit code (?P<code>\d+)\.", "command failed"),
+    _r("yarn.berry", F, K.DEPENDENCY, 86, r"^➤ YN\d{4}: .*(?:error|failed|couldn't|not found).*", "yn0"),
+    _r(
+        "pip.resolution",
+        F,
+        K.DEPENDENCY,
+        94,
+        r"^(?:ERROR: )?(?P<msg>(?:Could not find a version that satisfies the requirement|No matching "
+        r"distribution found for|ResolutionImpossible|Cannot install .* because these package versions have "
+        r"conflicting dependencies|Failed building wheel for|Could not build wheels for|Could not install "
+        r"packages due to).*)",
+        ("could not", "no matching", "resolutionimpossible", "cannot install", "failed building wheel"),
+    ),
+    _r(
+        "poetry.solver",
+        F,
+        K.DEPENDENCY,
+        93,
+        r"(?P<msg>.*(?:version solving failed|SolverProblemError|No solution found when resolving"
+        r"|Unable to find installation candidates|Because .* depends on .* which doesn't match).*)",
+        ("version solving failed", "solverproblemerror", "no solution found", "installation candidates",
+         "depends on"),
+    ),
+    _r("uv.error", F, K.DEPENDENCY, 86, r"^\s*(?:×|error:) (?P<msg>Failed to (?:download|build|fetch|resolve).*)",
+       ("failed to",)),
+    _r("bundler.error", F, K.DEPENDENCY, 88, r"^(?P<msg>Could not find gem .*|Bundler could not find .*)",
+       "could not find"),
+    # --- docker ---
+    _r("docker.step", Role.DOCKER_STEP, None, 0, r"^#(?P<n>\d+) \[[^\]]+\] (?P<cmd>\S.*)",
+       ("] run ", "] copy ", "] add ", "] from ")),
+    _r(
+        "docker.failed_to_solve",
+        F,
+        K.CONFIG,
+        92,
+        r"^(?:ERROR|error): (?P<msg>failed to (?:solve|build).*)",
+        "failed to",
+    ),
+    _r("docker.step_error", D, None, 88, r"^#(?P<n>\d+) ERROR: (?P<msg>.*)", "error"),
+    _r("docker.summary", D, None, 80, r"^ERROR \[(?P<stage>[^\]]+)\] (?P<cmd>.*)", "error ["),
+    _r(
+        "docker.legacy",
+        F,
+        K.CONFIG,
+        91,
+        r"^The command '(?P<cmd>.*)' returned a non-zero code: (?P<code>\d+)",
+        "returned a non-zero code",
+    ),
+    # --- shell, make, git, Travis ---
+    _r("shell.not_found", F, K.CONFIG, 93, r"(?P<msg>(?:\S+: )?(?:line \d+: )?(?P<cmd>\S+): command not found)",
+       "command not found"),
+    _r("shell.no_such_file", D, None, 70, r"(?P<msg>.*: No such file or directory)$", "no such file"),
+    _r("shell.permission", D, None, 72, r"(?P<msg>.*: Permission denied)$", "permission denied"),
+    _r("make.error", X, None, 62, r"^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* .*Error \d+", "error"),
+    _r("git.fatal", F, K.CONFIG, 86, r"^fatal: (?P<msg>.*)", "fatal:"),
+    _r(
+        "travis.exit",
+        X,
+        None,
+        74,
+        r"^The command \"(?P<cmd>.*)\" (?:failed and )?exited with (?P<code>[1-9]\d*)\.",
+        "exited with",
+        before=4,
+    ),
+    _r("travis.step", Role.STEP, None, 0, r"^\$ (?P<cmd>\S.*)", "$ "),
+    _r("script.exit", X, None, 60, r"(?:exited|exit(?:ing)?|failed) with (?:exit )?(?:code|status) (?P<code>[1-9]\d*)",
+       ("exit",)),
+    _r("hint.run", H, None, 72, r"(?i:\bplease run\b|\brun `[^`]+` to (?:fix|update|format)|files listed below)",
+       ("please run", "to fix", "to update", "to format", "listed below"), after=4),
+    _r("precommit.failed", S, None, 84, r"^(?P<hook>\S.*?)\.{3,}(?:\(no files to check\))?Failed$", "failed"),
+    _r("r.check", S, None, 82, r"^\s*(?:Running the tests in .* failed\.|Status: \d+ ERRORs?)", ("failed", "error")),
+    _r("tap.not_ok", F, K.TEST, 84, r"^\s*not ok \d+ (?:- )?(?P<test>.*)$", "not ok"),
+    _r("generic.check_mark", F, K.TEST, 78, r"^\s*(?:✗|✘|✖|❌|\[-\]|\[FAIL\]|FAIL:?)\s+(?P<test>\S.*)$",
+       ("✗", "✘", "✖", "❌", "[-]", "[fail]", "fail")),
+    # --- fallbacks: strong (line starts like an error), then any error word ---
+    _r(
+        "generic.error_prefix",
+        G,
+        None,
+        58,
+        r"^\s*(?:\[(?:ERROR|FATAL|FAIL|FAILED|error|fatal)\]|(?:ERROR|FATAL|Error|error|fatal|FAILED|FAIL|Fatal"
+        r"|Exception|Uncaught \w+|Unhandled \w+)\b[:!]?)\s*(?P<msg>.*)",
+        ("error", "fatal", "fail", "exception", "uncaught", "unhandled"),
+    ),
+    _r(
+        "generic.error_word",
+        G,
+        None,
+        40,
+        r"(?<![\w/.-])(?:errors?|fail(?:ed|ure|ures|ing|s)?|fatal|exception|panic(?:ked)?|traceback|abort(?:ed)?"
+        r"|cannot|could not|unable to|not found|denied|invalid|unexpected|missing|refused|mismatch)(?![\w/-])",
+        ("error", "fail", "fatal", "exception", "panic", "traceback", "abort", "cannot", "could not",
+         "unable to", "not found", "denied", "invalid", "unexpected", "missing", "refused", "mismatch"),
+        flags=I,
+    ),
+)
+
+# Failure kinds that a generic or exit line should take from what the message says.
+KIND_HINTS: tuple[tuple[re.Pattern[str], K], ...] = (
+    (re.compile(r"timed? ?out|timeout|exceeded the maximum", re.I), K.TIMEOUT),
+    (re.compile(r"out of memory|segmentation|sigsegv|core dumped|exit code 13[79]\b|killed", re.I), K.CRASH),
+    (re.compile(r"network|connection|resolve host|econn|etimedout|50[234]\b|rate limit|no space left", re.I), K.INFRA),
+    (re.compile(r"dependenc|resolv|version solving|no matching distribution|could not find artifact", re.I),
+     K.DEPENDENCY),
+    (re.compile(r"syntax error|compil|cannot find symbol|undefined reference", re.I), K.COMPILE),
+    (re.compile(r"\btests?\b|assert", re.I), K.TEST),
+)
+
+
+def kind_from_text(text: str, default: K = K.UNKNOWN) -> K:
+    for pattern, kind in KIND_HINTS:
+        if pattern.search(text):
+            return kind
+    return default
