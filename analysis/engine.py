@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from .excerpt import select
-from .lines import Chunk, chunks_from_bytes, chunks_from_lines, chunks_from_text, count_lines, count_lines_bytes
+from .lines import (
+    Chunk,
+    chunks_from_byte_pieces,
+    chunks_from_bytes,
+    chunks_from_lines,
+    chunks_from_text,
+    count_lines,
+    count_lines_bytes,
+)
 from .scanner import Scanner
 from .types import Analysis, Failure
 
@@ -47,6 +55,35 @@ def analyze_bytes(data: bytes, *, budget: int = DEFAULT_BUDGET, byte_cap: int = 
 
     skipped = count_lines_bytes(data[head_end:tail_start])
     return _run(both(), budget=budget, byte_cap=None, truncated=True, skipped_lines=skipped)
+
+
+def analyze_stream(
+    pieces: Iterable[bytes], *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP
+) -> Analysis:
+    """Streaming bytes (e.g. 1 MB reads of a file): bounded memory; stops at ``byte_cap``."""
+    return _run(chunks_from_byte_pieces(pieces), budget=budget, byte_cap=byte_cap)
+
+
+def analyze_head_tail(
+    head: Iterable[bytes],
+    tail: Iterable[bytes],
+    *,
+    tail_first_line: int,
+    skipped_lines: int,
+    budget: int = DEFAULT_BUDGET,
+) -> Analysis:
+    """An over-long log read in two parts (its start, its end); ``tail`` starts at input line
+    ``tail_first_line`` and both parts end on a line break. The Analysis is marked truncated."""
+
+    def both() -> Iterator[Chunk]:
+        yield from chunks_from_byte_pieces(head)
+        yield from chunks_from_byte_pieces(tail, first_line=tail_first_line)
+
+    return _run(both(), budget=budget, byte_cap=None, truncated=True, skipped_lines=skipped_lines)
+
+
+def line_end(data: bytes, position: int) -> int:
+    return _line_end(data, position)
 
 
 def _line_end(data: bytes, position: int) -> int:
@@ -99,13 +136,17 @@ def summarize(failures: Iterable[Failure], *, truncated: bool = False, skipped_l
         text = f"{len(items)} failure{'s' if len(items) != 1 else ''}: {kinds}; first: {first.tool}{where}: "
         text += first.message.splitlines()[0][:200] if first.message else ""
     if truncated:
-        text += f" [log truncated: {skipped_lines} lines not analysed]" if skipped_lines else " [log truncated]"
+        text += (
+            f" [log truncated: {skipped_lines} lines not analysed]" if skipped_lines else " [log truncated]"
+        )
     return text
 
 
 __all__ = [
     "analyze_bytes",
+    "analyze_head_tail",
     "analyze_lines",
+    "analyze_stream",
     "analyze_text",
     "analyze_zip",
     "count_lines",
@@ -118,7 +159,7 @@ __all__ = [
 
 def looks_like_junit(data: bytes) -> bool:
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"<?xml") and (b"<testsuite" in data[:4096] or b"<testcase" in data[:65536]) or (
+    return (head.startswith(b"<?xml") and (b"<testsuite" in data[:4096] or b"<testcase" in data[:65536])) or (
         head.startswith((b"<testsuites", b"<testsuite"))
     )
 

@@ -114,13 +114,35 @@ def chunks_from_text(text: str, first_line: int = 1) -> Iterator[Chunk]:
 
 
 def chunks_from_bytes(data: bytes, first_line: int = 1) -> Iterator[Chunk]:
+    return chunks_from_byte_pieces(
+        (data[i : i + CHUNK_CHARS] for i in range(0, len(data), CHUNK_CHARS)), first_line
+    )
+
+
+def chunks_from_byte_pieces(pieces: Iterable[bytes], first_line: int = 1) -> Iterator[Chunk]:
     """Decode safely: invalid UTF-8 becomes U+FFFD, sequences split across pieces are kept whole."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     chunker = Chunker(first_line)
-    for start in range(0, len(data), CHUNK_CHARS):
-        yield from chunker.feed(decoder.decode(data[start : start + CHUNK_CHARS]))
+    for piece in pieces:
+        yield from chunker.feed(decoder.decode(piece))
     yield from chunker.feed(decoder.decode(b"", final=True))
     yield from chunker.close()
+
+
+def count_lines_pieces(pieces: Iterable[bytes]) -> int:
+    """``count_lines_bytes`` of the concatenation, without holding it: a \\r\\n split across pieces is one."""
+    total = 0
+    previous_cr = False
+    last = b""
+    for piece in pieces:
+        if not piece:
+            continue
+        total += piece.count(b"\n") + piece.count(b"\r") - piece.count(b"\r\n")
+        if previous_cr and piece[:1] == b"\n":
+            total -= 1
+        previous_cr = piece[-1:] == b"\r"
+        last = piece[-1:]
+    return total + (1 if last and last not in (b"\r", b"\n") else 0)
 
 
 def chunks_from_lines(lines: Iterable[str]) -> Iterator[Chunk]:

@@ -20,11 +20,18 @@ _MASKS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b0x[0-9a-f]+\b", "<ADDR>", re.I),
         (r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,64}\b", "<HEX>", re.I),
         # temp dirs and absolute build roots: keep the project-relative tail of a path
-        (r"(?:/tmp|/var/folders|/private/var|C:\\Users\\[^\\\s]+\\AppData\\Local\\Temp)(?:/[\w.-]+)*(?=/|\s|$|['\":])",
-         "<TMP>", 0),
-        (r"(?:/home/(?:runner|travis)/work/[^/\s]+/[^/\s]+|/home/travis/build/[^/\s]+/[^/\s]+|/builds/[^/\s]+/[^/\s]+"
-         r"|/__w/[^/\s]+/[^/\s]+|/github/workspace|/Users/runner/work/[^/\s]+/[^/\s]+|D:\\a\\[^\\\s]+\\[^\\\s]+"
-         r"|/home/circleci/[^/\s]+|/workspace/[^/\s]+|/opt/atlassian/pipelines/agent/build)(?=/|\\|\s|$)", "<ROOT>", 0),
+        (
+            r"(?:/tmp|/var/folders|/private/var|C:\\Users\\[^\\\s]+\\AppData\\Local\\Temp)(?:/[\w.-]+)*(?=/|\s|$|['\":])",
+            "<TMP>",
+            0,
+        ),
+        (
+            r"(?:/home/(?:runner|travis)/work/[^/\s]+/[^/\s]+|/home/travis/build/[^/\s]+/[^/\s]+|/builds/[^/\s]+/[^/\s]+"
+            r"|/__w/[^/\s]+/[^/\s]+|/github/workspace|/Users/runner/work/[^/\s]+/[^/\s]+|D:\\a\\[^\\\s]+\\[^\\\s]+"
+            r"|/home/circleci/[^/\s]+|/workspace/[^/\s]+|/opt/atlassian/pipelines/agent/build)(?=/|\\|\s|$)",
+            "<ROOT>",
+            0,
+        ),
         (r"(?:/[\w.+-]+)*/(?:site|dist)-packages(?=/)", "<PKGS>", 0),
         (r"\b\d+(?:\.\d+)?\s?(?:ms|s|sec|secs|seconds|m|min|minutes|h|µs|us|ns)\b", "<DUR>", 0),
         (r"\b\d+(?:\.\d+)?\s?(?:[KMGT]i?B|bytes)\b", "<SIZE>", 0),
@@ -51,9 +58,17 @@ def _stable(text: str) -> str:
     return _DIGITS.sub("#", _LINE_REF.sub("", normalize(text))).lower()
 
 
-def fingerprint(tool: str, kind: str, test_id: str | None = None, message: str = "", file: str | None = None) -> str:
+def fingerprint(
+    tool: str, kind: str, test_id: str | None = None, message: str = "", file: str | None = None
+) -> str:
     """A 16-hex-digit id for the fault: test or file plus the normalized message, never line numbers."""
-    parts = [tool, kind, _stable(test_id or ""), _stable(file or "") if not test_id else "", _stable(message)[:300]]
+    parts = [
+        tool,
+        kind,
+        _stable(test_id or ""),
+        _stable(file or "") if not test_id else "",
+        _stable(message)[:300],
+    ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 

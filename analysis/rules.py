@@ -71,7 +71,15 @@ def _r(
     )
 
 
-F, D, L, S, X, H, G = Role.FAILURE, Role.DETAIL, Role.LOCATION, Role.SUMMARY, Role.EXIT, Role.HINT, Role.GENERIC
+F, D, L, S, X, H, G = (
+    Role.FAILURE,
+    Role.DETAIL,
+    Role.LOCATION,
+    Role.SUMMARY,
+    Role.EXIT,
+    Role.HINT,
+    Role.GENERIC,
+)
 I = re.IGNORECASE
 
 # Lines that look like errors and are not: tallies of zero, flags, option echoes, file names.
@@ -177,7 +185,15 @@ RULES: tuple[Rule, ...] = (
         r"|Out of memory: Killed process.*|\bOOMKilled\b.*|Killed process \d+.*|^Killed$|signal: killed"
         r"|.*\bexit(?:ed)? (?:with )?(?:code|status) 137\b.*|fatal error: runtime: out of memory.*"
         r"|.*[Cc]annot allocate memory.*)",
-        ("out of memory", "outofmemory", "memoryerror", "killed", "code 137", "status 137", "cannot allocate memory"),
+        (
+            "out of memory",
+            "outofmemory",
+            "memoryerror",
+            "killed",
+            "code 137",
+            "status 137",
+            "cannot allocate memory",
+        ),
     ),
     _r(
         "crash.segfault",
@@ -187,8 +203,19 @@ RULES: tuple[Rule, ...] = (
         r"(?P<msg>.*(?:Segmentation fault|SIGSEGV|SIGABRT|SIGBUS|core dumped|Fatal Python error|"
         r"==\d+==\s*ERROR: \w+Sanitizer|Aborted \(core|Abort trap|stack overflow|"
         r"exit(?:ed)? (?:with )?(?:code|status) 139\b).*)",
-        ("segmentation", "sigsegv", "sigabrt", "sigbus", "core dumped", "fatal python error", "sanitizer",
-         "abort", "stack overflow", "code 139", "status 139"),
+        (
+            "segmentation",
+            "sigsegv",
+            "sigabrt",
+            "sigbus",
+            "core dumped",
+            "fatal python error",
+            "sanitizer",
+            "abort",
+            "stack overflow",
+            "code 139",
+            "status 139",
+        ),
         after=3,
         unless=r"\bulimit\b|--disable|-fsanitize|\bskip",
     ),
@@ -212,9 +239,26 @@ RULES: tuple[Rule, ...] = (
         r"|toomanyrequests|502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out|server returned error"
         r"|Bad Gateway|Service Unavailable|The requested URL returned error: 5\d\d"
         r"|unable to access '[^']*': ).*)",
-        ("resolve host", "name resolution", "service not known", "connection", "econn", "etimedout",
-         "eai_again", "enotfound", "hang up", "handshake", "max retries", "rate limit", "toomanyrequests",
-         "bad gateway", "unavailable", "gateway time", "returned error", "unable to access"),
+        (
+            "resolve host",
+            "name resolution",
+            "service not known",
+            "connection",
+            "econn",
+            "etimedout",
+            "eai_again",
+            "enotfound",
+            "hang up",
+            "handshake",
+            "max retries",
+            "rate limit",
+            "toomanyrequests",
+            "bad gateway",
+            "unavailable",
+            "gateway time",
+            "returned error",
+            "unable to access",
+        ),
         unless=r"^\s*(?:WARNING|WARN|warn)\b.*Retrying",
     ),
     # --- pytest ---
@@ -260,8 +304,14 @@ RULES: tuple[Rule, ...] = (
         r"^(?:!+ )?Interrupted: \d+ errors? during collection",
         "interrupted",
     ),
-    _r("pytest.section_header", S, None, 45, r"^=+ (?:FAILURES|ERRORS|short test summary info) =+$",
-       ("failures", "errors", "short test summary")),
+    _r(
+        "pytest.section_header",
+        S,
+        None,
+        45,
+        r"^=+ (?:FAILURES|ERRORS|short test summary info) =+$",
+        ("failures", "errors", "short test summary"),
+    ),
     # --- unittest / Python tracebacks ---
     _r(
         "unittest.fail",
@@ -362,8 +412,14 @@ RULES: tuple[Rule, ...] = (
         r"^\s+(?P<file>[\w./-]+_test\.go):(?P<line>\d+): (?P<msg>.*)",
         "_test.go:",
     ),
-    _r("go.pkg_fail", S, None, 72, r"^FAIL\s+(?P<pkg>\S+)\s+(?:[\d.]+s|\[build failed\]|\[setup failed\])",
-       "fail"),
+    _r(
+        "go.pkg_fail",
+        S,
+        None,
+        72,
+        r"^FAIL\s+(?P<pkg>\S+)\s+(?:[\d.]+s|\[build failed\]|\[setup failed\])",
+        "fail",
+    ),
     _r("go.panic", F, K.CRASH, 95, r"^panic: (?P<msg>.*)", "panic", after=2),
     # --- rust: rustc, cargo test, nextest, trybuild ---
     _r(
@@ -385,8 +441,14 @@ RULES: tuple[Rule, ...] = (
         r"^\s*--> (?P<file>[^\s:]+):(?P<line>\d+):(?P<col>\d+)",
         "-->",
     ),
-    _r("cargo.test", F, K.TEST, 93, r"^test (?P<test>\S+) \.\.\. (?:FAILED|mismatch|error)", ("failed", "mismatch",
-                                                                                            "error")),
+    _r(
+        "cargo.test",
+        F,
+        K.TEST,
+        93,
+        r"^test (?P<test>\S+) \.\.\. (?:FAILED|mismatch|error)",
+        ("failed", "mismatch", "error"),
+    ),
     _r("cargo.stdout", F, K.TEST, 88, r"^---- (?P<test>\S+) stdout ----$", "stdout ----", after=2),
     _r("rust.panic", D, None, 92, r"thread '(?P<thread>[^']*)' panicked at (?P<msg>.*)", "panicked", after=1),
     _r(
@@ -428,7 +490,9 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TYPE,
         93,
-        r"^(?P<file>" + _PATH + r"\.pyi?):(?P<line>\d+)(?::\d+)?: error: (?P<msg>.*?)(?:\s+\[(?P<code>[\w-]+)\])?$",
+        r"^(?P<file>"
+        + _PATH
+        + r"\.pyi?):(?P<line>\d+)(?::\d+)?: error: (?P<msg>.*?)(?:\s+\[(?P<code>[\w-]+)\])?$",
         "error:",
     ),
     _r(
@@ -487,7 +551,9 @@ RULES: tuple[Rule, ...] = (
         F,
         K.LINT,
         90,
-        r"^(?P<file>" + _PATH + r"\.pyi?):(?P<line>\d+):\d+: (?P<code>[A-Z]{1,3}\d{2,4}) (?:\[\*\] )?(?P<msg>.*)",
+        r"^(?P<file>"
+        + _PATH
+        + r"\.pyi?):(?P<line>\d+):\d+: (?P<code>[A-Z]{1,3}\d{2,4}) (?:\[\*\] )?(?P<msg>.*)",
         ".py:",
     ),
     _r(
@@ -503,7 +569,9 @@ RULES: tuple[Rule, ...] = (
         F,
         K.LINT,
         88,
-        r"^(?P<file>" + _PATH + r"\.py):(?P<line>\d+):\d+: (?P<code>[CRWEF]\d{4}): (?P<msg>.*?)(?: \([\w-]+\))?$",
+        r"^(?P<file>"
+        + _PATH
+        + r"\.py):(?P<line>\d+):\d+: (?P<code>[CRWEF]\d{4}): (?P<msg>.*?)(?: \([\w-]+\))?$",
         ".py:",
     ),
     _r("pylint.score", S, None, 60, r"^Your code has been rated at [\d.-]+/10", "rated at"),
@@ -629,11 +697,23 @@ RULES: tuple[Rule, ...] = (
         after=2,
     ),
     _r("gradle.what_went_wrong", D, None, 86, r"^\* What went wrong:", "what went wrong", after=3),
-    _r("gradle.task_failed", S, None, 78, r"^(?:> Task (?P<task>\S+) FAILED|Execution failed for task '[^']+'.*)",
-       ("failed",)),
+    _r(
+        "gradle.task_failed",
+        S,
+        None,
+        78,
+        r"^(?:> Task (?P<task>\S+) FAILED|Execution failed for task '[^']+'.*)",
+        ("failed",),
+    ),
     _r("gradle.tally", S, None, 84, r"^\d+ tests? completed, \d+ failed", "failed"),
-    _r("gradle.build_failed", S, None, 68, r"^(?:FAILURE: Build failed with an exception\.|BUILD FAILED\b.*)",
-       "failed"),
+    _r(
+        "gradle.build_failed",
+        S,
+        None,
+        68,
+        r"^(?:FAILURE: Build failed with an exception\.|BUILD FAILED\b.*)",
+        "failed",
+    ),
     _r(
         "java.exception",
         D,
@@ -693,7 +773,14 @@ RULES: tuple[Rule, ...] = (
         r"^(?:Tests: \d+, Assertions: \d+, (?:Failures|Errors): [1-9]|FAILURES!$|ERRORS!$)",
         ("failures", "errors"),
     ),
-    _r("php.fatal", F, K.CRASH, 94, r"^(?:PHP )?(?:Fatal|Parse) error: (?P<msg>.*)", ("fatal error", "parse error")),
+    _r(
+        "php.fatal",
+        F,
+        K.CRASH,
+        94,
+        r"^(?:PHP )?(?:Fatal|Parse) error: (?P<msg>.*)",
+        ("fatal error", "parse error"),
+    ),
     _r(
         "numbered.failure",
         F,
@@ -705,7 +792,15 @@ RULES: tuple[Rule, ...] = (
         unless=r"^\s*\d+\) (?:Run|Step|Task)\b",
     ),
     # --- package managers ---
-    _r("npm.code", F, K.DEPENDENCY, 88, r"^npm (?:ERR!|error) code (?P<code>\S+)", ("err!", "error code"), after=3),
+    _r(
+        "npm.code",
+        F,
+        K.DEPENDENCY,
+        88,
+        r"^npm (?:ERR!|error) code (?P<code>\S+)",
+        ("err!", "error code"),
+        after=3,
+    ),
     _r(
         "npm.missing_script",
         F,
@@ -737,16 +832,39 @@ RULES: tuple[Rule, ...] = (
         93,
         r"(?P<msg>.*(?:version solving failed|SolverProblemError|No solution found when resolving"
         r"|Unable to find installation candidates|Because .* depends on .* which doesn't match).*)",
-        ("version solving failed", "solverproblemerror", "no solution found", "installation candidates",
-         "depends on"),
+        (
+            "version solving failed",
+            "solverproblemerror",
+            "no solution found",
+            "installation candidates",
+            "depends on",
+        ),
     ),
-    _r("uv.error", F, K.DEPENDENCY, 86, r"^\s*(?:×|error:) (?P<msg>Failed to (?:download|build|fetch|resolve).*)",
-       ("failed to",)),
-    _r("bundler.error", F, K.DEPENDENCY, 88, r"^(?P<msg>Could not find gem .*|Bundler could not find .*)",
-       "could not find"),
+    _r(
+        "uv.error",
+        F,
+        K.DEPENDENCY,
+        86,
+        r"^\s*(?:×|error:) (?P<msg>Failed to (?:download|build|fetch|resolve).*)",
+        ("failed to",),
+    ),
+    _r(
+        "bundler.error",
+        F,
+        K.DEPENDENCY,
+        88,
+        r"^(?P<msg>Could not find gem .*|Bundler could not find .*)",
+        "could not find",
+    ),
     # --- docker ---
-    _r("docker.step", Role.DOCKER_STEP, None, 0, r"^#(?P<n>\d+) \[[^\]]+\] (?P<cmd>\S.*)",
-       ("] run ", "] copy ", "] add ", "] from ")),
+    _r(
+        "docker.step",
+        Role.DOCKER_STEP,
+        None,
+        0,
+        r"^#(?P<n>\d+) \[[^\]]+\] (?P<cmd>\S.*)",
+        ("] run ", "] copy ", "] add ", "] from "),
+    ),
     _r(
         "docker.failed_to_solve",
         F,
@@ -766,8 +884,14 @@ RULES: tuple[Rule, ...] = (
         "returned a non-zero code",
     ),
     # --- shell, make, git, Travis ---
-    _r("shell.not_found", F, K.CONFIG, 93, r"(?P<msg>(?:\S+: )?(?:line \d+: )?(?P<cmd>\S+): command not found)",
-       "command not found"),
+    _r(
+        "shell.not_found",
+        F,
+        K.CONFIG,
+        93,
+        r"(?P<msg>(?:\S+: )?(?:line \d+: )?(?P<cmd>\S+): command not found)",
+        "command not found",
+    ),
     _r("shell.no_such_file", D, None, 70, r"(?P<msg>.*: No such file or directory)$", "no such file"),
     _r("shell.permission", D, None, 72, r"(?P<msg>.*: Permission denied)$", "permission denied"),
     _r("make.error", X, None, 62, r"^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* .*Error \d+", "error"),
@@ -782,15 +906,41 @@ RULES: tuple[Rule, ...] = (
         before=4,
     ),
     _r("travis.step", Role.STEP, None, 0, r"^\$ (?P<cmd>\S.*)", "$ "),
-    _r("script.exit", X, None, 60, r"(?:exited|exit(?:ing)?|failed) with (?:exit )?(?:code|status) (?P<code>[1-9]\d*)",
-       ("exit",)),
-    _r("hint.run", H, None, 72, r"(?i:\bplease run\b|\brun `[^`]+` to (?:fix|update|format)|files listed below)",
-       ("please run", "to fix", "to update", "to format", "listed below"), after=4),
+    _r(
+        "script.exit",
+        X,
+        None,
+        60,
+        r"(?:exited|exit(?:ing)?|failed) with (?:exit )?(?:code|status) (?P<code>[1-9]\d*)",
+        ("exit",),
+    ),
+    _r(
+        "hint.run",
+        H,
+        None,
+        72,
+        r"(?i:\bplease run\b|\brun `[^`]+` to (?:fix|update|format)|files listed below)",
+        ("please run", "to fix", "to update", "to format", "listed below"),
+        after=4,
+    ),
     _r("precommit.failed", S, None, 84, r"^(?P<hook>\S.*?)\.{3,}(?:\(no files to check\))?Failed$", "failed"),
-    _r("r.check", S, None, 82, r"^\s*(?:Running the tests in .* failed\.|Status: \d+ ERRORs?)", ("failed", "error")),
+    _r(
+        "r.check",
+        S,
+        None,
+        82,
+        r"^\s*(?:Running the tests in .* failed\.|Status: \d+ ERRORs?)",
+        ("failed", "error"),
+    ),
     _r("tap.not_ok", F, K.TEST, 84, r"^\s*not ok \d+ (?:- )?(?P<test>.*)$", "not ok"),
-    _r("generic.check_mark", F, K.TEST, 78, r"^\s*(?:✗|✘|✖|❌|\[-\]|\[FAIL\]|FAIL:?)\s+(?P<test>\S.*)$",
-       ("✗", "✘", "✖", "❌", "[-]", "[fail]", "fail")),
+    _r(
+        "generic.check_mark",
+        F,
+        K.TEST,
+        78,
+        r"^\s*(?:✗|✘|✖|❌|\[-\]|\[FAIL\]|FAIL:?)\s+(?P<test>\S.*)$",
+        ("✗", "✘", "✖", "❌", "[-]", "[fail]", "fail"),
+    ),
     # --- fallbacks: strong (line starts like an error), then any error word ---
     _r(
         "generic.error_prefix",
@@ -808,8 +958,25 @@ RULES: tuple[Rule, ...] = (
         40,
         r"(?<![\w/.-])(?:errors?|fail(?:ed|ure|ures|ing|s)?|fatal|exception|panic(?:ked)?|traceback|abort(?:ed)?"
         r"|cannot|could not|unable to|not found|denied|invalid|unexpected|missing|refused|mismatch)(?![\w/-])",
-        ("error", "fail", "fatal", "exception", "panic", "traceback", "abort", "cannot", "could not",
-         "unable to", "not found", "denied", "invalid", "unexpected", "missing", "refused", "mismatch"),
+        (
+            "error",
+            "fail",
+            "fatal",
+            "exception",
+            "panic",
+            "traceback",
+            "abort",
+            "cannot",
+            "could not",
+            "unable to",
+            "not found",
+            "denied",
+            "invalid",
+            "unexpected",
+            "missing",
+            "refused",
+            "mismatch",
+        ),
         flags=I,
     ),
 )
@@ -818,9 +985,18 @@ RULES: tuple[Rule, ...] = (
 KIND_HINTS: tuple[tuple[re.Pattern[str], K], ...] = (
     (re.compile(r"timed? ?out|timeout|exceeded the maximum", re.I), K.TIMEOUT),
     (re.compile(r"out of memory|segmentation|sigsegv|core dumped|exit code 13[79]\b|killed", re.I), K.CRASH),
-    (re.compile(r"network|connection|resolve host|econn|etimedout|50[234]\b|rate limit|no space left", re.I), K.INFRA),
-    (re.compile(r"dependenc|resolv|version solving|no matching distribution|could not find artifact", re.I),
-     K.DEPENDENCY),
+    (
+        re.compile(
+            r"network|connection|resolve host|econn|etimedout|50[234]\b|rate limit|no space left", re.I
+        ),
+        K.INFRA,
+    ),
+    (
+        re.compile(
+            r"dependenc|resolv|version solving|no matching distribution|could not find artifact", re.I
+        ),
+        K.DEPENDENCY,
+    ),
     (re.compile(r"syntax error|compil|cannot find symbol|undefined reference", re.I), K.COMPILE),
     (re.compile(r"\btests?\b|assert", re.I), K.TEST),
 )

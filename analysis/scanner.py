@@ -112,7 +112,13 @@ def _workflow_props(props: str | None) -> dict[str, str]:
 
 
 def _unescape_command(text: str) -> str:
-    return text.replace("%0D", "").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
+    return (
+        text.replace("%0D", "")
+        .replace("%0A", "\n")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
+        .replace("%25", "%")
+    )
 
 
 class Scanner:
@@ -306,7 +312,9 @@ class Scanner:
         if current is None or hit.line - current.last > ATTACH_DISTANCE:
             if rule.name in ("python.exception", "java.exception", "node.error", "rust.panic"):
                 message = hit.text.strip()
-                kind = kind_from_text(message, FailureKind.CRASH if rule.name == "rust.panic" else FailureKind.UNKNOWN)
+                kind = kind_from_text(
+                    message, FailureKind.CRASH if rule.name == "rust.panic" else FailureKind.UNKNOWN
+                )
                 tool = {"python.exception": "python", "java.exception": "java", "node.error": "node"}.get(
                     rule.name, "rust"
                 )
@@ -317,8 +325,18 @@ class Scanner:
                     existing.add_evidence(hit.line, hit.line)
                     hit.score -= ECHO_PENALTY // 2
                 elif len(self.failures) < MAX_FAILURES:
-                    opened = _Open(kind, tool, message[:MAX_MESSAGE], None, None, None, hit.step, hit.line,
-                                   hit.line, hit.score)
+                    opened = _Open(
+                        kind,
+                        tool,
+                        message[:MAX_MESSAGE],
+                        None,
+                        None,
+                        None,
+                        hit.step,
+                        hit.line,
+                        hit.line,
+                        hit.score,
+                    )
                     opened.add_evidence(hit.line, hit.line)
                     self.failures.append(opened)
                     self._by_fp[fp] = opened
@@ -336,7 +354,9 @@ class Scanner:
         msg = (_group(match, "msg") or hit.text).strip()
         if rule.name == "python.exception" or rule.name == "java.exception":
             msg = hit.text.strip()
-        generic = current.message in ("", current.test_id, "collection error") or current.message.endswith(":")
+        generic = current.message in ("", current.test_id, "collection error") or current.message.endswith(
+            ":"
+        )
         if generic and msg:
             current.message = msg[:MAX_MESSAGE]
         if current.file is None and _group(match, "file"):
@@ -383,7 +403,9 @@ class Scanner:
 
     def _fallback(self) -> Failure | None:
         """No tool recognised: the best error-looking line, its kind read from its words."""
-        candidates = [h for h in self.hits if h.rule.role in (Role.GENERIC, Role.EXIT, Role.SUMMARY, Role.DETAIL)]
+        candidates = [
+            h for h in self.hits if h.rule.role in (Role.GENERIC, Role.EXIT, Role.SUMMARY, Role.DETAIL)
+        ]
         if not candidates:
             return None
         best = max(candidates, key=lambda h: (h.rule.role is not Role.EXIT, h.score, -h.line))

@@ -48,8 +48,14 @@ def logdx(base: Path) -> Iterator[Case]:
             for signal in data["required_signals"]
             if signal.get("importance") == "critical"
         )
-        yield Case("logdx-dev", case_dir.name, case_dir / "raw.log", items, case_dir.name,
-                   tuple(data.get("relevant_tests", ())))
+        yield Case(
+            "logdx-dev",
+            case_dir.name,
+            case_dir / "raw.log",
+            items,
+            case_dir.name,
+            tuple(data.get("relevant_tests", ())),
+        )
 
 
 def logchunks(base: Path) -> Iterator[Case]:

@@ -14,9 +14,8 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from githubapp.cli_analyze import analyze_path
-
 from analysis import render
+from githubapp.cli_analyze import analyze_path
 
 from .datasets import LOADERS, Case, datasets_dir, held_out
 
@@ -106,7 +105,9 @@ def main(argv: Sequence[str] = ()) -> int:
                 print(f"{label:<22} {total:>5} {budget:>6} {cells}")
             if test_hits:
                 hit, total = _ratio(test_hits)
-                print(f"{name + ' test ids':<22} {total:>5} {budget:>6} {hit / total:>7.3f}   (failing-test-id recall)")
+                print(
+                    f"{name + ' test ids':<22} {total:>5} {budget:>6} {hit / total:>7.3f}   (failing-test-id recall)"
+                )
             if args.misses:
                 print("\n".join(misses))
     print(f"({time.perf_counter() - started:.1f} s)")
