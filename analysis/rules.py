@@ -71,6 +71,11 @@ def _r(
     )
 
 
+def _line_start(*texts: str, indent: int = 4) -> tuple[str, ...]:
+    """Needles for text at the start of a line: after a line break or a runner timestamp (``...Z ``)."""
+    return tuple(f"{before}{' ' * n}{text}" for text in texts for before in ("\n", "z ") for n in range(indent + 1))
+
+
 F, D, L, S, X, H, G = (
     Role.FAILURE,
     Role.DETAIL,
@@ -83,9 +88,10 @@ F, D, L, S, X, H, G = (
 I = re.IGNORECASE
 
 # Lines that look like errors and are not: tallies of zero, flags, option echoes, file names.
-EXCLUSIONS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p, re.IGNORECASE)
-    for p in (
+EXCLUSIONS: re.Pattern[str] = re.compile(
+    "|".join(
+        f"(?:{p})"
+        for p in (
         r"\b(?:0|no) (?:errors?|failures?|failed|failing)\b(?![^,;]*\b[1-9]\d* (?:errors?|failures?|failed))",
         r"\b(?:errors?|failures?|failed)[:=] ?0\b(?![\d.])(?!.*\b(?:errors?|failures?|failed)[:=] ?[1-9])",
         r"^(?:continue-on-error|fail-fast|fail_ci_if_error|if-no-files-found|ignore-errors?)\s*:",
@@ -94,8 +100,10 @@ EXCLUSIONS: tuple[re.Pattern[str], ...] = tuple(
         r"^\s*(?:\+\s+)?(?:echo|printf)\s",
         r"(?:error|fail)\w*\.(?:go|py|rs|js|ts|java|c|cc|cpp|h|rb|php|cs|kt|scala|o|class|html|md)\b",
         r"\bwith(?:out)? errors?\b.*\b(?:ignored|allowed)\b|\bexpected(?:_|-)fail",
-        r"^\s*(?:compiling|downloading|downloaded|installing|collecting|requirement already|checking)\b.*error",
-    )
+            r"^\s*(?:compiling|downloading|downloaded|installing|collecting|requirement already|checking)\b.*error",
+        )
+    ),
+    re.IGNORECASE,
 )
 
 _PY_EXC = r"(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning|Failure|Fault)"
@@ -125,8 +133,8 @@ RULES: tuple[Rule, ...] = (
         F,
         K.INFRA,
         95,
-        r"(?P<msg>The runner has received a shutdown signal.*|.*lost communication with the server.*"
-        r"|.*The hosted runner encountered an error.*|.*runner .* did not connect.*)",
+        r"The runner has received a shutdown signal|lost communication with the server"
+        r"|The hosted runner encountered an error|runner \S+ did not connect",
         ("shutdown signal", "lost communication", "hosted runner encountered", "did not connect"),
     ),
     _r(
@@ -181,10 +189,10 @@ RULES: tuple[Rule, ...] = (
         F,
         K.CRASH,
         95,
-        r"(?P<msg>JavaScript heap out of memory.*|java\.lang\.OutOfMemoryError.*|^MemoryError\b.*"
-        r"|Out of memory: Killed process.*|\bOOMKilled\b.*|Killed process \d+.*|^Killed$|signal: killed"
-        r"|.*\bexit(?:ed)? (?:with )?(?:code|status) 137\b.*|fatal error: runtime: out of memory.*"
-        r"|.*[Cc]annot allocate memory.*)",
+        r"JavaScript heap out of memory|java\.lang\.OutOfMemoryError|^MemoryError\b"
+        r"|Out of memory: Killed process|\bOOMKilled\b|Killed process \d+|^Killed$|signal: killed"
+        r"|\bexit(?:ed)? (?:with )?(?:code|status) 137\b|fatal error: runtime: out of memory"
+        r"|[Cc]annot allocate memory",
         (
             "out of memory",
             "outofmemory",
@@ -200,9 +208,9 @@ RULES: tuple[Rule, ...] = (
         F,
         K.CRASH,
         95,
-        r"(?P<msg>.*(?:Segmentation fault|SIGSEGV|SIGABRT|SIGBUS|core dumped|Fatal Python error|"
+        r"Segmentation fault|SIGSEGV|SIGABRT|SIGBUS|core dumped|Fatal Python error|"
         r"==\d+==\s*ERROR: \w+Sanitizer|Aborted \(core|Abort trap|stack overflow|"
-        r"exit(?:ed)? (?:with )?(?:code|status) 139\b).*)",
+        r"exit(?:ed)? (?:with )?(?:code|status) 139\b",
         (
             "segmentation",
             "sigsegv",
@@ -224,7 +232,7 @@ RULES: tuple[Rule, ...] = (
         F,
         K.INFRA,
         95,
-        r"(?P<msg>.*(?:No space left on device|ENOSPC|disk quota exceeded).*)",
+        r"No space left on device|ENOSPC|disk quota exceeded",
         ("no space left", "enospc", "disk quota"),
         flags=I,
     ),
@@ -233,12 +241,12 @@ RULES: tuple[Rule, ...] = (
         F,
         K.INFRA,
         88,
-        r"(?P<msg>.*(?:Could not resolve host|Temporary failure in name resolution|Name or service not known"
+        r"(?:Could not resolve host|Temporary failure in name resolution|Name or service not known"
         r"|Connection (?:reset by peer|refused|timed out)|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN"
         r"|ENOTFOUND|socket hang up|TLS handshake timeout|Max retries exceeded with url|rate limit exceeded"
         r"|toomanyrequests|502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out|server returned error"
         r"|Bad Gateway|Service Unavailable|The requested URL returned error: 5\d\d"
-        r"|unable to access '[^']*': ).*)",
+        r"|unable to access '[^']*': )",
         (
             "resolve host",
             "name resolution",
@@ -279,7 +287,7 @@ RULES: tuple[Rule, ...] = (
         "___ ",
         after=1,
     ),
-    _r("pytest.assert", D, None, 92, r"^E {2,}(?P<msg>\S.*)", "e   ", after=1),
+    _r("pytest.assert", D, None, 92, r"^E {2,}(?P<msg>\S.*)", _line_start("e   "), after=1),
     _r(
         "pytest.location",
         L,
@@ -330,7 +338,7 @@ RULES: tuple[Rule, ...] = (
         None,
         88,
         r"^(?P<exc>" + _PY_EXC + r")(?:: (?P<msg>.*))?$",
-        ("error", "exception", "exit", "interrupt", "failure", "fault"),
+        ("error", "exception", "exit", "interrupt", "failure"),
     ),
     # --- jest / vitest / mocha / node ---
     _r(
@@ -533,8 +541,8 @@ RULES: tuple[Rule, ...] = (
         F,
         K.COMPILE,
         90,
-        r"(?P<msg>.*(?:undefined reference to|ld returned \d+ exit status|Undefined symbols for architecture|"
-        r"ld: symbol\(s\) not found|cannot find -l\w+).*)",
+        r"undefined reference to|ld returned \d+ exit status|Undefined symbols for architecture|"
+        r"ld: symbol\(s\) not found|cannot find -l\w+",
         ("undefined reference", "ld returned", "undefined symbols", "symbol(s) not found", "cannot find -l"),
     ),
     _r(
@@ -787,7 +795,7 @@ RULES: tuple[Rule, ...] = (
         K.TEST,
         86,
         r"^\s{0,4}\d+\) (?P<test>\S.*?):?$",
-        tuple(f"{d}) " for d in "0123456789"),
+        _line_start(*(f"{n}) " for n in range(1, 100)), indent=6),
         after=3,
         unless=r"^\s*\d+\) (?:Run|Step|Task)\b",
     ),
@@ -830,8 +838,8 @@ RULES: tuple[Rule, ...] = (
         F,
         K.DEPENDENCY,
         93,
-        r"(?P<msg>.*(?:version solving failed|SolverProblemError|No solution found when resolving"
-        r"|Unable to find installation candidates|Because .* depends on .* which doesn't match).*)",
+        r"version solving failed|SolverProblemError|No solution found when resolving"
+        r"|Unable to find installation candidates|^\s*Because \S+ depends on ",
         (
             "version solving failed",
             "solverproblemerror",
@@ -889,11 +897,11 @@ RULES: tuple[Rule, ...] = (
         F,
         K.CONFIG,
         93,
-        r"(?P<msg>(?:\S+: )?(?:line \d+: )?(?P<cmd>\S+): command not found)",
+        r"(?<![^\s:])(?P<cmd>[^\s:]+): command not found",
         "command not found",
     ),
-    _r("shell.no_such_file", D, None, 70, r"(?P<msg>.*: No such file or directory)$", "no such file"),
-    _r("shell.permission", D, None, 72, r"(?P<msg>.*: Permission denied)$", "permission denied"),
+    _r("shell.no_such_file", D, None, 70, r": No such file or directory$", "no such file"),
+    _r("shell.permission", D, None, 72, r": Permission denied$", "permission denied"),
     _r("make.error", X, None, 62, r"^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* .*Error \d+", "error"),
     _r("git.fatal", F, K.CONFIG, 86, r"^fatal: (?P<msg>.*)", "fatal:"),
     _r(
@@ -905,14 +913,14 @@ RULES: tuple[Rule, ...] = (
         "exited with",
         before=4,
     ),
-    _r("travis.step", Role.STEP, None, 0, r"^\$ (?P<cmd>\S.*)", "$ "),
+    _r("travis.step", Role.STEP, None, 0, r"^\$ (?P<cmd>\S.*)", _line_start("$ ", indent=0)),
     _r(
         "script.exit",
         X,
         None,
         60,
         r"(?:exited|exit(?:ing)?|failed) with (?:exit )?(?:code|status) (?P<code>[1-9]\d*)",
-        ("exit",),
+        ("exited with", "exit code", "exit status", "with code", "with status", "exiting with"),
     ),
     _r(
         "hint.run",
