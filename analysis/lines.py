@@ -27,6 +27,7 @@ _STAMP = re.compile(
     r"^(?:[^\t]{1,200}\t[^\t]{0,200}\t)?"
     r"\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?"
     r"(?: \d\d[OE]\+?)? ?"
+    r"|^#\d+ \d+\.\d+ "  # BuildKit: step number and seconds before each line a step prints
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufeff\ufffe]+")
 

@@ -27,6 +27,7 @@ class Role(Enum):
     GENERIC = "generic"  # any other error-looking line (fallback)
     STEP = "step"  # a step or command boundary (##[group]Run, Travis "$ cmd")
     DOCKER_STEP = "docker_step"  # a BuildKit step header "#12 [stage 2/5] RUN ..."
+    COMMAND = "command"  # a command echoed inside a step ("> jest --ci" from npm): names the tool
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Rule:
     after: int = 0  # lines after the anchor that belong to it (assertion bodies, code frames)
     before: int = 0
     unless: re.Pattern[str] | None = None
+    weak: bool = False  # its failure only stands when nothing more specific was found in the log
 
 
 def _r(
@@ -55,6 +57,7 @@ def _r(
     before: int = 0,
     unless: str | None = None,
     flags: int = 0,
+    weak: bool = False,
 ) -> Rule:
     tool = name.split(".", 1)[0]
     return Rule(
@@ -68,12 +71,14 @@ def _r(
         after,
         before,
         re.compile(unless, flags) if unless else None,
+        weak,
     )
 
 
 def _line_start(*texts: str, indent: int = 4) -> tuple[str, ...]:
     """Needles for text at the start of a line: after a line break or a runner timestamp (``...Z ``)."""
-    return tuple(f"{before}{' ' * n}{text}" for text in texts for before in ("\n", "z ") for n in range(indent + 1))
+    prefixes = ("\n", "z ", "m")  # line break, runner timestamp, end of a colour escape
+    return tuple(f"{before}{' ' * n}{text}" for text in texts for before in prefixes for n in range(indent + 1))
 
 
 F, D, L, S, X, H, G = (
@@ -127,6 +132,7 @@ RULES: tuple[Rule, ...] = (
         80,
         r"^##\[error\](?P<msg>The operation was canceled\.?)$",
         "canceled",
+        weak=True,
     ),
     _r(
         "actions.runner_lost",
@@ -283,9 +289,10 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TEST,
         88,
-        r"^_{3,} (?P<test>(?:ERROR (?:collecting|at setup of|at teardown of) )?[\w.:/\[\]-][^_]*?) _{3,}$",
+        r"^_{3,} (?P<test>(?:ERROR (?:collecting|at setup of|at teardown of) )?[\w.:/\[\]-].*?) _{3,}$",
         "___ ",
         after=1,
+        unless=r"^_+ (?:coverage|summary|captured|warnings)\b",
     ),
     _r("pytest.assert", D, None, 92, r"^E {2,}(?P<msg>\S.*)", _line_start("e   "), after=1),
     _r(
@@ -374,7 +381,9 @@ RULES: tuple[Rule, ...] = (
         84,
         r"^\s*(?:✕|×|✗)\s+(?P<test>.+?)(?:\s+\(\d+(?:\.\d+)? ?m?s\))?$",
         ("✕", "×", "✗"),
+        unless=r"No solution found|Failed to (?:download|build|fetch|resolve)|\bdependencies\b",
     ),
+    _r("jest.matcher", D, None, 85, r"^\s*expect\((?:received|jest\.fn\(\)|value)\)\.[\w.]+\(.*\)", "expect("),
     _r(
         "jest.expect",
         D,
@@ -439,7 +448,7 @@ RULES: tuple[Rule, ...] = (
         "error",
         after=1,
         unless=r"^\s*error: (?:could not compile|aborting due to|test failed, to rerun|Recipe|process didn't exit"
-        r"|build failed|failed to run custom build command)",
+        r"|build failed|failed to run custom build command|test run failed)",
     ),
     _r(
         "rustc.location",
@@ -482,7 +491,7 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TYPE,
         94,
-        r"^(?P<file>[^\s(]+)(?:\((?P<line>\d+),\d+\)|:(?P<line2>\d+):\d+ -) error (?P<code>TS\d+): (?P<msg>.*)",
+        r"^(?P<file>[^\s(]+)(?:\((?P<line>\d+),\d+\):|:(?P<line2>\d+):\d+ -) error (?P<code>TS\d+): (?P<msg>.*)",
         "error ts",
     ),
     _r(
@@ -541,10 +550,10 @@ RULES: tuple[Rule, ...] = (
         F,
         K.COMPILE,
         90,
-        r"undefined reference to|ld returned \d+ exit status|Undefined symbols for architecture|"
-        r"ld: symbol\(s\) not found|cannot find -l\w+",
-        ("undefined reference", "ld returned", "undefined symbols", "symbol(s) not found", "cannot find -l"),
+        r"undefined reference to|Undefined symbols for architecture|ld: symbol\(s\) not found|cannot find -l\w+",
+        ("undefined reference", "undefined symbols", "symbol(s) not found", "cannot find -l"),
     ),
+    _r("linker.exit", S, None, 70, r"ld returned \d+ exit status|linker command failed with exit code", ("ld returned", "linker command")),
     _r(
         "cmake.error",
         F,
@@ -693,6 +702,7 @@ RULES: tuple[Rule, ...] = (
         r"^\[ERROR\] (?P<msg>Failed to execute goal (?P<goal>\S+) .*)",
         "failed to execute goal",
         after=1,
+        weak=True,
     ),
     _r("maven.compilation", S, None, 75, r"^\[ERROR\] COMPILATION ERROR\s*:?\s*$", "compilation error"),
     _r(
@@ -727,8 +737,8 @@ RULES: tuple[Rule, ...] = (
         D,
         None,
         84,
-        r"^(?:Caused by: |Exception in thread \"[^\"]*\" )?(?P<exc>(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error))"
-        r"(?:: (?P<msg>.*))?$",
+        r"^\s*(?:Caused by: |Exception in thread \"[^\"]*\" )?(?P<exc>(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error))"
+        r"(?:: (?P<msg>.*)| at (?P<file>[\w$]+\.(?:java|kt|scala|groovy)):(?P<line>\d+))?$",
         ("exception", "error"),
     ),
     # --- .NET ---
@@ -808,6 +818,8 @@ RULES: tuple[Rule, ...] = (
         r"^npm (?:ERR!|error) code (?P<code>\S+)",
         ("err!", "error code"),
         after=3,
+        unless=r"code (?:1|ELIFECYCLE)\s*$",
+        weak=True,
     ),
     _r(
         "npm.missing_script",
@@ -819,6 +831,15 @@ RULES: tuple[Rule, ...] = (
     ),
     _r("npm.err", G, None, 62, r"^npm (?:ERR!|error) (?P<msg>\S.*)", ("err!", "npm error")),
     _r("pnpm.err", F, K.DEPENDENCY, 90, r"(?:^|\s)(?P<code>ERR_PNPM_\w+)\s*(?P<msg>.*)", "err_pnpm_"),
+    _r(
+        "yarn.dependency",
+        F,
+        K.DEPENDENCY,
+        90,
+        r"^error (?P<msg>(?:Couldn't find (?:package|any versions)|Package \".*\" not found|.*Integrity check failed"
+        r"|Incorrect integrity|.*doesn't satisfy found match|.*no such package available).*)",
+        ("couldn't find", "not found", "integrity", "doesn't satisfy", "no such package"),
+    ),
     _r("yarn.error", G, None, 66, r"^error (?P<msg>(?!Command failed with exit code).*)", "error "),
     _r("yarn.exit", X, None, 58, r"^error Command failed with exit code (?P<code>\d+)\.", "command failed"),
     _r("yarn.berry", F, K.DEPENDENCY, 86, r"^➤ YN\d{4}: .*(?:error|failed|couldn't|not found).*", "yn0"),
@@ -827,27 +848,37 @@ RULES: tuple[Rule, ...] = (
         F,
         K.DEPENDENCY,
         94,
-        r"^(?:ERROR: )?(?P<msg>(?:Could not find a version that satisfies the requirement|No matching "
-        r"distribution found for|ResolutionImpossible|Cannot install .* because these package versions have "
-        r"conflicting dependencies|Failed building wheel for|Could not build wheels for|Could not install "
+        r"^(?:ERROR: )?(?P<msg>(?:Could not find a version that satisfies the requirement|"
+        r"Cannot install .* because these package versions have "
+        r"conflicting dependencies|Failed building wheel for|Could not install "
         r"packages due to).*)",
         ("could not", "no matching", "resolutionimpossible", "cannot install", "failed building wheel"),
+    ),
+    _r(
+        "pip.followup",
+        D,
+        None,
+        80,
+        r"^(?:ERROR: )?(?P<msg>(?:No matching distribution found for|ResolutionImpossible|Could not build wheels for).*)",
+        ("no matching", "resolutionimpossible", "could not build wheels"),
     ),
     _r(
         "poetry.solver",
         F,
         K.DEPENDENCY,
         93,
-        r"version solving failed|SolverProblemError|No solution found when resolving"
+        r"version solving failed|SolverProblemError"
         r"|Unable to find installation candidates|^\s*Because \S+ depends on ",
         (
             "version solving failed",
             "solverproblemerror",
-            "no solution found",
             "installation candidates",
             "depends on",
         ),
     ),
+    _r("uv.no_solution", F, K.DEPENDENCY, 92, r"^\s*(?:×|error:) (?P<msg>No solution found when resolving.*)",
+       "no solution found"),
+    _r("uv.because", D, None, 84, r"^\s*╰─▶ (?P<msg>.*)", "╰─▶"),
     _r(
         "uv.error",
         F,
@@ -880,6 +911,7 @@ RULES: tuple[Rule, ...] = (
         92,
         r"^(?:ERROR|error): (?P<msg>failed to (?:solve|build).*)",
         "failed to",
+        weak=True,
     ),
     _r("docker.step_error", D, None, 88, r"^#(?P<n>\d+) ERROR: (?P<msg>.*)", "error"),
     _r("docker.summary", D, None, 80, r"^ERROR \[(?P<stage>[^\]]+)\] (?P<cmd>.*)", "error ["),
@@ -890,6 +922,7 @@ RULES: tuple[Rule, ...] = (
         91,
         r"^The command '(?P<cmd>.*)' returned a non-zero code: (?P<code>\d+)",
         "returned a non-zero code",
+        weak=True,
     ),
     # --- shell, make, git, Travis ---
     _r(
@@ -913,6 +946,7 @@ RULES: tuple[Rule, ...] = (
         "exited with",
         before=4,
     ),
+    _r("npm.script", Role.COMMAND, None, 0, r"^> (?P<cmd>(?![\w@/.-]+@\d)\S.*)$", _line_start("> ", indent=0)),
     _r("travis.step", Role.STEP, None, 0, r"^\$ (?P<cmd>\S.*)", _line_start("$ ", indent=0)),
     _r(
         "script.exit",

@@ -73,6 +73,7 @@ class Hit:
     step: int
     after: int
     before: int
+    context: str | None = None  # for an exit line: the command's last output line
 
 
 @dataclass
@@ -87,15 +88,21 @@ class _Open:
     first: int
     last: int
     score: int
+    rule: str
+    weak: bool = False
+    plain: bool = True  # message is just the matched line: the first detail says it better
     evidence: list[list[int]] = field(default_factory=list)
     details: int = 0
     count: int = 1
 
     def add_evidence(self, start: int, end: int) -> None:
-        if self.evidence and start <= self.evidence[-1][1] + 1:
-            self.evidence[-1][1] = max(self.evidence[-1][1], end)
-        elif len(self.evidence) < 12:
-            self.evidence.append([start, end])
+        for rng in self.evidence:
+            if start <= rng[1] + 1 and end >= rng[0] - 1:  # overlaps or touches: widen it
+                rng[0], rng[1] = min(rng[0], start), max(rng[1], end)
+                break
+        else:
+            if len(self.evidence) < 12:
+                self.evidence.append([start, end])
         self.last = max(self.last, end)
 
 
@@ -127,6 +134,42 @@ def _unescape_command(text: str) -> str:
     )
 
 
+_CI_ROOT = re.compile(
+    r"^(?:/home/runner/work/[^/]+/[^/]+/|/Users/runner/work/[^/]+/[^/]+/|[A-Z]:\\a\\[^\\]+\\[^\\]+\\"
+    r"|/__w/[^/]+/[^/]+/|/github/workspace/|/home/travis/build/[^/]+/[^/]+/|/builds/[^/]+/[^/]+/"
+    r"|/home/circleci/project/|/var/lib/jenkins/workspace/[^/]+/|/app/|\./)"
+)
+_DETAIL_TOOL = {"rspec.failure_error": "rspec", "node.error": "mocha", "jest.expect": "mocha", "phpunit.assert": "phpunit"}
+_LINTING = re.compile(r"\b(?:vet|lint|golangci-lint|staticcheck|revive)\b")
+_PATH_LINE = re.compile(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]+)*\.\w+$")
+_NOT_A_MESSAGE = {"python.traceback", "gradle.what_went_wrong", "docker.step_error", "docker.summary"}
+_SPLIT_ID = re.compile(r"::|[ ./>›]+")
+
+
+def _merged(ranges: list[list[int]]) -> tuple[LineRange, ...]:
+    out: list[list[int]] = []
+    for start, end in sorted(ranges):
+        if out and start <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return tuple(LineRange(s, e) for s, e in out)
+
+
+def _relative(path: str | None) -> str | None:
+    return _CI_ROOT.sub("", path, count=1) if path else path
+
+
+def _same_test(a: str, b: str, *, loose: bool = False) -> bool:
+    """One test named two ways (``Class.test`` vs ``path::Class::test``; ``crate tests::x`` vs ``tests::x``).
+    ``loose``: same tool, so a bare function name may match its full id."""
+    if a == b:
+        return True
+    pa, pb = [p for p in _SPLIT_ID.split(a) if p], [p for p in _SPLIT_ID.split(b) if p]
+    short, long = (pa, pb) if len(pa) <= len(pb) else (pb, pa)
+    return len(short) >= (1 if loose else 2) and long[-len(short) :] == short
+
+
 class Scanner:
     """Feed chunks in order, then ``finish`` once; holds bounded state only."""
 
@@ -139,14 +182,18 @@ class Scanner:
         self._echo: Counter[str] = Counter()
         self._rule_count: Counter[tuple[str, int]] = Counter()
         self._open: _Open | None = None
+        self._pending: tuple[Hit, re.Match[str]] | None = None  # a detail printed before its test's name
         self._docker: dict[str, tuple[int, str]] = {}
+        self._command = ""  # last command echoed inside the step (``> jest --ci``)
+        self._test_file: tuple[int, str] | None = None  # jest/vitest ``FAIL file`` heading the tests below
+        self._lines: list[str] = []
+        self._first = 1
         self.total_lines = 0
 
     # -- streaming --------------------------------------------------------------------------------------
     def feed(self, chunk: Chunk) -> None:
         text = chunk.text
         lower = text.lower()
-        lines: list[str] | None = None
         masks: dict[int, int] = {}
         index = 0
         last = 0
@@ -155,10 +202,19 @@ class Scanner:
             last = end
             masks[index] = masks.get(index, 0) | _MASKS[needle]
         if masks:
-            lines = text.split("\n")
+            self._lines = text.split("\n")
+            self._first = chunk.first
             for index, mask in masks.items():
-                self._line(chunk.first + index, lines[index], mask)
+                self._line(chunk.first + index, self._lines[index], mask)
+            self._lines = []
         self.total_lines = chunk.first + text.count("\n")
+
+    def _peek(self, number: int) -> str | None:
+        """A neighbouring line, cleaned, when it is in the chunk at hand (rules look 1-8 lines around)."""
+        index = number - self._first
+        if 0 <= index < len(self._lines):
+            return clean(self._lines[index])
+        return None
 
     def _line(self, number: int, raw: str, mask: int) -> None:
         line = clean(raw)
@@ -186,15 +242,18 @@ class Scanner:
         role = rule.role
         step = len(self.steps) - 1
         if role is Role.STEP:
-            cmd = (_group(match, "cmd") or "").strip()
-            self.steps.append(cmd[:200])
+            self.steps.append((_group(match, "cmd") or "").strip()[:200])
             self._open = None
+            self._command = ""
+            self._test_file = None
+            return
+        if role is Role.COMMAND:
+            self._command = (_group(match, "cmd") or "").strip()[:200]
             return
         if role is Role.DOCKER_STEP:
-            n = _group(match, "n") or ""
             if len(self._docker) > 5000:
                 self._docker.clear()
-            self._docker[n] = (number, line)
+            self._docker[_group(match, "n") or ""] = (number, line)
             return
         score = rule.score
         key = echo_key(line)
@@ -207,6 +266,10 @@ class Scanner:
         self._rule_count[(rule.name, step)] = count + 1
         score -= min(24, 3 * count)
         hit = Hit(number, rule, score, line, step, rule.after, rule.before)
+        if rule.name in ("jest.file", "vitest.file"):
+            self._test_file = (number, _group(match, "file") or "")
+            self._add(hit)
+            return
         if role is Role.FAILURE:
             self._failure(hit, match)
         elif role in (Role.DETAIL, Role.LOCATION):
@@ -214,6 +277,7 @@ class Scanner:
         elif role is Role.EXIT:
             self.failed_steps.add(step)
             self._open = None
+            hit.context = self._last_output(number)
         self._add(hit)
 
     def _add(self, hit: Hit) -> None:
@@ -225,43 +289,77 @@ class Scanner:
     def _tool(self, rule: Rule, step: int) -> str:
         alternatives = _TOOL_ALTERNATIVES.get(rule.tool)
         if alternatives:
-            command = self.steps[step].lower()
+            command = f"{self.steps[step]} {self._command}".lower()
             for name in alternatives:
                 if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", command):
                     return _TOOL_NAMES.get(name, name)
         return rule.tool
 
+    # -- failures ---------------------------------------------------------------------------------------
     def _failure(self, hit: Hit, match: re.Match[str]) -> None:
         rule = hit.rule
         test = _group(match, "test", "test2")
         cls = _group(match, "cls", "cls2")
         if test and cls:
-            test = f"{cls}::{test}" if rule.tool == "phpunit" else f"{cls}.{test}"
-        message = _group(match, "msg") or hit.text.strip()
+            if rule.tool == "phpunit":
+                test = f"{cls}::{test}"
+            elif not cls.endswith(f".{test}"):
+                test = f"{cls}.{test}"
+            else:
+                test = cls
+        message = _group(match, "msg")
+        plain = message is None or message.rstrip().endswith(":")  # a heading: its detail says more
+        message = message or hit.text.strip().removeprefix("##[error]")
         file = _group(match, "file")
         line_s = _group(match, "line", "line2")
         kind = rule.kind or FailureKind.UNKNOWN
         tool = self._tool(rule, hit.step)
-        if rule.name == "actions.workflow_error":
+        name = rule.name
+        if name == "actions.workflow_error":
             props = _workflow_props(_group(match, "props"))
             file = props.get("file") or file
             line_s = props.get("line") or line_s
             message = _unescape_command(message)
+            if props.get("title"):
+                message = f"{props['title']}: {message}"
             kind = kind_from_text(message, FailureKind.UNKNOWN)
-            tool = props.get("title", "").split(" ")[0].lower() or "actions"
-        elif rule.name in ("maven.goal", "git.fatal", "docker.failed_to_solve", "docker.legacy", "npm.code"):
+        elif name in ("maven.goal", "git.fatal", "docker.failed_to_solve", "docker.legacy"):
             kind = kind_from_text(message, kind)
-        elif rule.name == "pytest.section" and test and test.startswith("ERROR collecting "):
+        elif name == "npm.code":
+            code = _group(match, "code") or ""
+            following = self._peek(hit.line + 1) or ""
+            detail = re.sub(r"^npm (?:ERR!|error) ", "", following).strip()
+            message, plain = (f"{code}: {detail}" if detail else code), False
+            kind = kind_from_text(code + " " + detail, FailureKind.DEPENDENCY)
+            if code.upper() in ("ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "ECONNREFUSED"):
+                kind = FailureKind.INFRA
+        elif name == "go.build" and _LINTING.search(f"{self.steps[hit.step]} {self._command}"):
+            kind, tool = FailureKind.LINT, "go vet"
+        elif name == "cmake.error":
+            following = [self._peek(hit.line + k) or "" for k in (1, 2)]
+            detail = " ".join(t.strip() for t in following if t.startswith("  ") and t.strip())
+            if detail:
+                message, plain = detail, False
+        elif name == "maven.compile":
+            following = self._peek(hit.line + 1) or ""
+            if re.match(r"^(?:\[ERROR\])?\s+symbol:", following):
+                message = f"{message} ({following.removeprefix('[ERROR]').strip()})"
+        elif name == "pytest.section" and test and test.startswith("ERROR collecting "):
             file, test = test.removeprefix("ERROR collecting ").strip(), None
-            message = "collection error"
-        if rule.name == "pytest.summary_failed" and test:
-            merged = self._merge_pytest(test, message, hit)
-            if merged:
-                return
-        if rule.name.startswith("docker.") and self._docker:
-            self._docker_evidence(message)
+        elif name == "numbered.failure" and test:
+            test = self._numbered_title(hit, test)
+        elif name in ("eslint.error", "stylelint.error") and file is None:
+            file = self._heading_path(hit.line)
+        elif name in ("jest.test", "jest.failed_test", "jest.retries") and self._test_file and not file:
+            if hit.line - self._test_file[0] < 400:
+                file = self._test_file[1]
+        if name == "jest.test" and test and test.startswith("Test suite failed to run"):
+            test, kind = None, FailureKind.CONFIG
         if test:
             test = test.strip()[:300]
+            merged = self._merge_test(test, message, plain, hit, file, line_s)
+            if merged:
+                return
         message = message.strip()[:MAX_MESSAGE]
         line_no = int(line_s) if line_s and line_s.isdigit() else None
         fp = fingerprint(tool, kind.value, test, message if not test else "", file if not test else None)
@@ -275,28 +373,90 @@ class Scanner:
         if len(self.failures) >= MAX_FAILURES:
             self._open = None
             return
-        opened = _Open(kind, tool, message, test, file, line_no, hit.step, hit.line, hit.line, hit.score)
+        opened = _Open(kind, tool, message, test, file, line_no, hit.step, hit.line, hit.line, hit.score, name,
+                       weak=rule.weak, plain=plain)
         opened.add_evidence(hit.line, hit.line + hit.after)
+        if name.startswith("docker.") and self._docker:
+            self._docker_evidence(opened, message)
         self.failures.append(opened)
         self._by_fp[fp] = opened
         self._open = opened
+        self._adopt_pending(opened)
 
-    def _merge_pytest(self, nodeid: str, message: str, hit: Hit) -> bool:
-        """``FAILED path::Class::test - msg`` repeats a section ``Class.test`` seen earlier: one failure."""
-        short = nodeid.split("::", 1)[-1]
-        for failure in reversed(self.failures):
-            if failure.tool != "pytest" or not failure.test_id:
+    def _numbered_title(self, hit: Hit, first: str) -> str:
+        """Mocha prints a failing test's title over several indented lines, the last ending with ':'."""
+        parts = [first.rstrip(":")]
+        if first.endswith(":"):
+            return parts[0]
+        for k in range(1, 5):
+            following = self._peek(hit.line + k)
+            if following is None or not following.strip() or not following.startswith("  "):
+                break
+            parts.append(following.strip().rstrip(":"))
+            if following.rstrip().endswith(":"):
+                return " ".join(parts)
+        return parts[0]
+
+    def _last_output(self, number: int) -> str | None:
+        for k in range(1, 4):
+            previous = self._peek(number - k)
+            if previous is None:
+                return None
+            text = previous.strip()
+            if text and not text.startswith(("##[", "$ ", "+ ", "> ")):
+                return text
+        return None
+
+    def _heading_path(self, number: int) -> str | None:
+        """ESLint/stylelint print the file on its own line above its problems."""
+        for k in range(1, 60):
+            previous = self._peek(number - k)
+            if previous is None:
+                return None
+            text = previous.strip()
+            if text and not previous.startswith((" ", "\t")) and _PATH_LINE.match(text):
+                return text
+        return None
+
+    def _merge_test(
+        self, test: str, message: str, plain: bool, hit: Hit, file: str | None, line_s: str | None
+    ) -> bool:
+        """A test reported twice (section then summary, nextest then libtest, ``N)`` list then details)."""
+        number = re.match(r"^\s*(\d+)\)", hit.text) if hit.rule.name == "numbered.failure" else None
+        for failure in reversed(self.failures[-200:]):
+            if failure.step != hit.step:
                 continue
-            if failure.test_id == nodeid or failure.test_id.replace(".", "::") == short:
-                failure.test_id = nodeid
-                if not failure.message or failure.message == failure.test_id:
-                    failure.message = message[:MAX_MESSAGE]
-                failure.add_evidence(hit.line, hit.line)
-                failure.count += 1
-                return True
+            if not failure.test_id:
+                # pytest: ``ERROR tests/test_io.py`` repeats the collection error of that file
+                if failure.rule == "pytest.section" and failure.file == test:
+                    failure.add_evidence(hit.line, hit.line)
+                    failure.count += 1
+                    return True
+                continue
+            same = _same_test(failure.test_id, test, loose=failure.tool == self._tool(hit.rule, hit.step))
+            if not same and number and failure.rule == "numbered.failure":
+                previous = re.match(r"^\s*(\d+)\)", failure.message)
+                same = previous is not None and previous.group(1) == number.group(1)
+            if not same:
+                continue
+            if len(test) > len(failure.test_id) and hit.rule.name != "cargo.test":
+                failure.test_id = test
+            if failure.plain and not plain:
+                failure.message, failure.plain = message[:MAX_MESSAGE], False
+            if hit.rule.tool == "rspec" or failure.tool == "numbered":
+                failure.tool = self._tool(hit.rule, hit.step) if hit.rule.tool != "numbered" else failure.tool
+            if file and not failure.file:
+                failure.file = file
+            if line_s and line_s.isdigit() and failure.line is None:
+                failure.line = int(line_s)
+            failure.add_evidence(hit.line, hit.line + hit.after)
+            failure.count += 1
+            self._open = failure
+            hit.score -= 10
+            return True
         return False
 
-    def _docker_evidence(self, message: str) -> None:
+    def _docker_evidence(self, failure: _Open, message: str) -> None:
         """Point at the BuildKit step whose command failed: ``#12 [stage 3/7] RUN make``."""
         failed = _DOCKER_PROCESS.search(message)
         wanted = failed.group(1)[:20] if failed else None
@@ -305,10 +465,13 @@ class Scanner:
             command = text.split("] ", 1)[-1].removeprefix("RUN ").strip()
             if wanted and command.startswith(wanted):
                 self._add(Hit(number, _DOCKER_STEP_RULE, 88, text, step, 0, 0))
+                failure.add_evidence(number, number)
+                failure.evidence.sort()
                 return
         number, text = next(reversed(self._docker.values()))
         self._add(Hit(number, _DOCKER_STEP_RULE, 66, text, step, 0, 0))
 
+    # -- details ----------------------------------------------------------------------------------------
     def _detail(self, hit: Hit, match: re.Match[str]) -> None:
         rule = hit.rule
         current = self._open
@@ -316,67 +479,87 @@ class Scanner:
             found = self._docker.get(_group(match, "n") or "")
             if found:
                 self._add(Hit(found[0], _DOCKER_STEP_RULE, 88, found[1], hit.step, 0, 0))
-        if current is None or hit.line - current.last > ATTACH_DISTANCE:
-            if rule.name in ("python.exception", "java.exception", "node.error", "rust.panic"):
-                message = hit.text.strip()
-                kind = kind_from_text(
-                    message, FailureKind.CRASH if rule.name == "rust.panic" else FailureKind.UNKNOWN
-                )
-                tool = {"python.exception": "python", "java.exception": "java", "node.error": "node"}.get(
-                    rule.name, "rust"
-                )
-                fp = fingerprint(tool, kind.value, None, message, None)
-                existing = self._by_fp.get(fp)
-                if existing is not None:
-                    existing.count += 1
-                    existing.add_evidence(hit.line, hit.line)
-                    hit.score -= ECHO_PENALTY // 2
-                elif len(self.failures) < MAX_FAILURES:
-                    opened = _Open(
-                        kind,
-                        tool,
-                        message[:MAX_MESSAGE],
-                        None,
-                        None,
-                        None,
-                        hit.step,
-                        hit.line,
-                        hit.line,
-                        hit.score,
-                    )
-                    opened.add_evidence(hit.line, hit.line)
-                    self.failures.append(opened)
-                    self._by_fp[fp] = opened
+        if current is None or hit.line - current.last > ATTACH_DISTANCE or current.step != hit.step:
+            self._orphan(hit, match)
             return
+        self._attach(current, hit, match)
+
+    def _attach(self, current: _Open, hit: Hit, match: re.Match[str]) -> None:
+        rule = hit.rule
         if current.details >= 1 and rule.role is Role.DETAIL:
             hit.score -= 20 + min(20, 4 * current.details)
         current.add_evidence(hit.line, hit.line + hit.after)
-        if rule.role is Role.LOCATION:
-            if current.file is None:
-                current.file = _group(match, "file")
-                line_s = _group(match, "line")
-                current.line = int(line_s) if line_s else None
-            return
-        current.details += 1
-        msg = (_group(match, "msg") or hit.text).strip()
-        if rule.name == "python.exception" or rule.name == "java.exception":
-            msg = hit.text.strip()
-        generic = current.message in ("", current.test_id, "collection error") or current.message.endswith(
-            ":"
-        )
-        if generic and msg:
-            current.message = msg[:MAX_MESSAGE]
         if current.file is None and _group(match, "file"):
             current.file = _group(match, "file")
             line_s = _group(match, "line")
             current.line = int(line_s) if line_s else None
+        if rule.role is Role.LOCATION:
+            return
+        current.details += 1
+        if current.tool == "numbered" and rule.name in _DETAIL_TOOL:
+            current.tool = _DETAIL_TOOL[rule.name]
+        if rule.name in _NOT_A_MESSAGE:
+            return
+        msg = (_group(match, "msg") or hit.text).strip()
+        if rule.name in ("python.exception", "java.exception", "node.error", "go.assert", "phpunit.assert"):
+            msg = hit.text.strip()
+        if rule.name == "rust.panic" and msg.endswith(":"):
+            following = self._peek(hit.line + 1)
+            msg = following.strip() if following and following.strip() else msg
+        if rule.name == "dotnet.error_message":
+            following = self._peek(hit.line + 1)
+            msg = following.strip() if following else msg
+        if rule.name == "jest.expect" and current.details <= 3 and current.message.startswith("expect("):
+            current.message = f"{current.message} | {msg}"[:MAX_MESSAGE]
+            return
+        if current.plain and msg:
+            current.message, current.plain = msg[:MAX_MESSAGE], False
+
+    def _orphan(self, hit: Hit, match: re.Match[str]) -> None:
+        """A detail with no failure open: a crash of its own, or the message of a test named just after."""
+        rule = hit.rule
+        if rule.name in ("go.assert", "pytest.assert", "jest.expect", "rust.panic", "phpunit.assert"):
+            self._pending = (hit, match)
+            if rule.name != "rust.panic":
+                return
+        if rule.name not in ("python.exception", "java.exception", "node.error", "rust.panic", "pip.followup"):
+            return
+        message = hit.text.strip()
+        default = {"rust.panic": FailureKind.CRASH, "pip.followup": FailureKind.DEPENDENCY}.get(
+            rule.name, FailureKind.UNKNOWN
+        )
+        kind = kind_from_text(message, default)
+        tool = {"python.exception": "python", "java.exception": "java", "node.error": "node", "pip.followup": "pip"}
+        fp = fingerprint(tool.get(rule.name, "rust"), kind.value, None, message, None)
+        existing = self._by_fp.get(fp)
+        if existing is not None:
+            existing.count += 1
+            existing.add_evidence(hit.line, hit.line)
+            hit.score -= ECHO_PENALTY // 2
+            return
+        if len(self.failures) < MAX_FAILURES:
+            opened = _Open(kind, tool.get(rule.name, "rust"), message[:MAX_MESSAGE], None, None, None, hit.step,
+                           hit.line, hit.line, hit.score, rule.name, plain=False)
+            opened.add_evidence(hit.line, hit.line)
+            self.failures.append(opened)
+            self._by_fp[fp] = opened
+            self._open = opened
+
+    def _adopt_pending(self, opened: _Open) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        hit, match = pending
+        if 0 < opened.first - hit.line <= 30 and hit.step == opened.step:
+            self._attach(opened, hit, match)
+            opened.evidence.sort()
 
     # -- end of input -----------------------------------------------------------------------------------
     def finish(self) -> tuple[list[Failure], list[Hit]]:
-        """Score hits by step, fall back to a generic failure, and freeze the failures."""
+        """Score hits by step, drop failures that only echo others, fall back to a generic one, freeze."""
         failing = set(self.failed_steps)
         for opened in self.failures:
-            if opened.kind in (FailureKind.TIMEOUT, FailureKind.CRASH, FailureKind.INFRA):
+            if opened.kind in (FailureKind.TIMEOUT, FailureKind.CRASH, FailureKind.INFRA) or not opened.weak:
                 failing.add(opened.step)
         if failing:
             last_failing = max(failing)
@@ -385,7 +568,8 @@ class Scanner:
                     hit.score += STEP_BONUS
                 elif hit.step > last_failing or len(self.steps) > 2:
                     hit.score -= OTHER_STEP_PENALTY
-        failures = [self._freeze(opened) for opened in self.failures]
+        kept = self._drop_echoes(self.failures)
+        failures = [self._freeze(opened) for opened in kept]
         if not failures:
             fallback = self._fallback()
             if fallback is not None:
@@ -393,30 +577,63 @@ class Scanner:
         failures.sort(key=lambda f: f.evidence[0].start if f.evidence else 0)
         return failures, self.hits
 
+    @staticmethod
+    def _drop_echoes(failures: list[_Open]) -> list[_Open]:
+        strong = [f for f in failures if not f.weak]
+        kept = strong or failures
+        # an abort right after an out-of-memory error is its consequence
+        ooms = [f for f in kept if f.tool == "oom"]
+        kept = [
+            f
+            for f in kept
+            if not (f.tool == "crash" and any(o.step == f.step and 0 <= f.first - o.first <= 40 for o in ooms))
+        ]
+        # a Go parent test fails because its subtest did; what it printed belongs to the subtest
+        go = [f for f in kept if f.tool == "go" and f.test_id]
+        parents = set()
+        for parent in go:
+            children = [c for c in go if c.test_id and c.test_id.startswith(f"{parent.test_id}/")]
+            if not children:
+                continue
+            parents.add(id(parent))
+            for child in children:
+                if child.plain and not parent.plain:
+                    child.message, child.plain = parent.message, False
+                    child.file, child.line = child.file or parent.file, child.line or parent.line
+                    for start, end in parent.evidence:
+                        child.add_evidence(start, end)
+        return [f for f in kept if id(f) not in parents]
+
     def _freeze(self, opened: _Open) -> Failure:
         step = self.steps[opened.step] if opened.step < len(self.steps) else ""
         message = opened.message or opened.test_id or opened.kind.value
+        file = _relative(opened.file)
+        tool = "test" if opened.tool == "numbered" else opened.tool
         return Failure(
             kind=opened.kind,
-            tool=opened.tool,
+            tool=tool,
             message=message,
             test_id=opened.test_id,
-            file=opened.file,
+            file=file,
             line=opened.line,
-            evidence=tuple(LineRange(s, e) for s, e in opened.evidence),
-            fingerprint=fingerprint(opened.tool, opened.kind.value, opened.test_id, message, opened.file),
+            evidence=_merged(opened.evidence),
+            fingerprint=fingerprint(tool, opened.kind.value, opened.test_id, message, file),
             step=step.removeprefix("Run ") or None,
         )
 
     def _fallback(self) -> Failure | None:
         """No tool recognised: the best error-looking line, its kind read from its words."""
-        candidates = [
-            h for h in self.hits if h.rule.role in (Role.GENERIC, Role.EXIT, Role.SUMMARY, Role.DETAIL)
-        ]
+        roles = (Role.GENERIC, Role.EXIT, Role.SUMMARY, Role.DETAIL, Role.HINT)
+        candidates = [h for h in self.hits if h.rule.role in roles]
         if not candidates:
             return None
         best = max(candidates, key=lambda h: (h.rule.role is not Role.EXIT, h.score, -h.line))
         message = best.text.strip().removeprefix("##[error]")[:MAX_MESSAGE]
+        evidence = [LineRange(best.line, best.line)]
+        if best.rule.role is Role.EXIT and best.context:
+            # nothing looked like an error: the failing command's last words say most
+            message = f"{best.context} ({message.rstrip('.')})"[:MAX_MESSAGE]
+            evidence = [LineRange(max(1, best.line - best.before), best.line)]
         kind = kind_from_text(message)
         exit_code = re.search(r"exit(?:ed)? (?:with )?(?:code|status) (\d+)", message)
         if exit_code and exit_code.group(1) in ("137", "139"):
@@ -426,7 +643,7 @@ class Scanner:
             kind=kind,
             tool="generic",
             message=message,
-            evidence=(LineRange(best.line, best.line),),
+            evidence=tuple(evidence),
             fingerprint=fingerprint("generic", kind.value, None, message, None),
             step=step,
         )
