@@ -1,9 +1,9 @@
 """Public entry points: a job log (text, lines, bytes), a run-logs zip or JUnit XML in, an Analysis out.
 
-All functions are pure and stream: memory stays bounded by the chunk size and the capped hit list, whatever
-the log's size. A log larger than ``byte_cap`` is analysed in part (its head and, when the whole input is at
-hand, its tail, where failures usually are) and the Analysis says ``truncated``; line numbers stay those of the
-full input.
+All functions are pure and stream: memory stays bounded by the chunk size and the capped hit list,
+whatever the log's size. A log larger than ``byte_cap`` is analysed in part (its head and, when the whole
+input is at hand, its tail, where failures usually are) and the Analysis says ``truncated``; line numbers
+stay those of the full input.
 """
 
 from __future__ import annotations
@@ -171,8 +171,8 @@ def parse_junit(xml: bytes) -> list[Failure]:
 
 
 def analyze_zip(data: bytes, *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP) -> Analysis:
-    """A run-logs zip (one ``<n>_<job>.txt`` per job, ``<job>/<n>_<step>.txt`` per step) or an artifact zip of
-    JUnit XML files. Failures name their member and job; the budget is shared between the members that failed."""
+    """A run-logs zip (one ``<n>_<job>.txt`` per job, ``<job>/<n>_<step>.txt`` per step) or an artifact zip
+    of JUnit XML files. Failures name their member and job; the members that failed share the budget."""
     from .runlogs import analyze_archive
 
     return analyze_archive(data, budget=budget, byte_cap=byte_cap)

@@ -1,7 +1,7 @@
 """JUnit XML (pytest, Surefire, Gradle, jest-junit, go-junit-report, dotnet trx2junit...) to Failures.
 
-A streaming expat parse that records the XML line of every ``<testcase>`` and ``<failure>``/``<error>``, so the
-evidence points into the file as given. Entity declarations are refused (no billion laughs, no external
+A streaming expat parse that records the XML line of every ``<testcase>`` and ``<failure>``/``<error>``,
+so the evidence points into the file as given. Entity declarations are refused (no billion laughs, no external
 entities).
 """
 

@@ -1,9 +1,9 @@
 """Split raw log input into chunks of lines that keep the input's line numbers, and clean single lines.
 
-Lines are counted the way editors and CiDiff count them: ``\\r\\n``, a lone ``\\r`` and ``\\n`` each end a line,
-so a ``\\r`` progress bar is several lines. Chunks are about 1 MB of text whose line breaks are all ``\\n``;
-only the few lines a prefilter picks are cleaned (ANSI escapes, runner timestamps, control bytes), so the
-per-line cost stays out of the hot path.
+Lines are counted the way editors and CiDiff count them: ``\\r\\n``, a lone ``\\r`` and ``\\n`` each end a
+line, so a ``\\r`` progress bar is several lines. Chunks are about 1 MB of text whose line breaks are all
+``\\n``; only the few lines a prefilter picks are cleaned (ANSI escapes, runner timestamps, control bytes),
+so the per-line cost stays out of the hot path.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ _ANSI = re.compile(
     r"|[()*+][0-9A-Za-z]"  # charset selection
     r"|[@-Z\\-_=>78])"  # two-byte escapes
 )
-# GitHub Actions (raw and `gh run view --log` with job/step columns), GitLab (`... 00O `), Jenkins timestamper.
+# GitHub Actions (raw, and `gh run view --log` with job/step columns), GitLab (`... 00O `), Jenkins.
 _STAMP = re.compile(
     r"^(?:[^\t]{1,200}\t[^\t]{0,200}\t)?"
     r"\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?"

@@ -104,7 +104,7 @@ def _escape_property(text: str) -> str:
 
 
 def to_github(analysis: Analysis) -> str:
-    """One ``::error`` workflow command per failure (annotations on the run), then a notice with the summary."""
+    """One ``::error`` workflow command per failure (run annotations), then a notice with the summary."""
     out = []
     for failure in analysis.failures:
         props: Mapping[str, str | int | None] = {

@@ -1,8 +1,8 @@
 """Rule tables: which log lines explain a failure, in the tools' real output formats.
 
-Shaped like Treeherder's log parser: exclusions are checked first, then rules in table order; the first rule
-that matches a line wins. Every rule names the lowercase ``needles`` of which at least one must occur in the raw
-line, so the scanner runs a rule's regex only on the few lines a single multi-needle pass picked out.
+Shaped like Treeherder's log parser: exclusions are checked first, then rules in table order; the first
+rule that matches a line wins. Every rule names the lowercase ``needles`` of which at least one must occur
+in the raw line, so the scanner runs a rule's regex only on the few lines one multi-needle pass picked.
 
 Patterns run on a cleaned line (no colours or timestamps, leading indentation kept). Named groups fill the
 Failure: ``test``, ``file``, ``line``, ``msg``, ``code``, ``cmd``.
@@ -78,7 +78,9 @@ def _r(
 def _line_start(*texts: str, indent: int = 4) -> tuple[str, ...]:
     """Needles for text at the start of a line: after a line break or a runner timestamp (``...Z ``)."""
     prefixes = ("\n", "z ", "m")  # line break, runner timestamp, end of a colour escape
-    return tuple(f"{before}{' ' * n}{text}" for text in texts for before in prefixes for n in range(indent + 1))
+    return tuple(
+        f"{before}{' ' * n}{text}" for text in texts for before in prefixes for n in range(indent + 1)
+    )
 
 
 F, D, L, S, X, H, G = (
@@ -90,22 +92,25 @@ F, D, L, S, X, H, G = (
     Role.HINT,
     Role.GENERIC,
 )
-I = re.IGNORECASE
+IGNORE_CASE = re.IGNORECASE
 
 # Lines that look like errors and are not: tallies of zero, flags, option echoes, file names.
 EXCLUSIONS: re.Pattern[str] = re.compile(
     "|".join(
         f"(?:{p})"
         for p in (
-        r"\b(?:0|no) (?:errors?|failures?|failed|failing)\b(?![^,;]*\b[1-9]\d* (?:errors?|failures?|failed))",
-        r"\b(?:errors?|failures?|failed)[:=] ?0\b(?![\d.])(?!.*\b(?:errors?|failures?|failed)[:=] ?[1-9])",
-        r"^(?:continue-on-error|fail-fast|fail_ci_if_error|if-no-files-found|ignore-errors?)\s*:",
-        r"^\s*(?:##\[(?:debug|endgroup)\]|travis_(?:fold|time)|::(?:debug|notice|group|endgroup|add-mask))",
-        r"-W(?:no-)?error\b.*\s-[Iowc]\s|\s-c\s+\S+\.c(?:c|pp|xx)?\s+-o\s",  # compiler command lines
-        r"^\s*(?:\+\s+)?(?:echo|printf)\s",
-        r"(?:error|fail)\w*\.(?:go|py|rs|js|ts|java|c|cc|cpp|h|rb|php|cs|kt|scala|o|class|html|md)\b",
-        r"\bwith(?:out)? errors?\b.*\b(?:ignored|allowed)\b|\bexpected(?:_|-)fail",
-            r"^\s*(?:compiling|downloading|downloaded|installing|collecting|requirement already|checking)\b.*error",
+            r"\b(?:0|no) (?:errors?|failures?|failed|failing)\b"
+            r"(?![^,;]*\b[1-9]\d* (?:errors?|failures?|failed))",
+            r"\b(?:errors?|failures?|failed)[:=] ?0\b(?![\d.])"
+            r"(?!.*\b(?:errors?|failures?|failed)[:=] ?[1-9])",
+            r"^(?:continue-on-error|fail-fast|fail_ci_if_error|if-no-files-found|ignore-errors?)\s*:",
+            r"^\s*(?:##\[(?:debug|endgroup)\]|travis_(?:fold|time)|::(?:debug|notice|group|endgroup|add-mask))",
+            r"-W(?:no-)?error\b.*\s-[Iowc]\s|\s-c\s+\S+\.c(?:c|pp|xx)?\s+-o\s",  # compiler command lines
+            r"^\s*(?:\+\s+)?(?:echo|printf)\s",
+            r"(?:error|fail)\w*\.(?:go|py|rs|js|ts|java|c|cc|cpp|h|rb|php|cs|kt|scala|o|class|html|md)\b",
+            r"\bwith(?:out)? errors?\b.*\b(?:ignored|allowed)\b|\bexpected(?:_|-)fail",
+            r"^\s*(?:compiling|downloading|downloaded|installing|collecting|requirement already"
+            r"|checking)\b.*error",
         )
     ),
     re.IGNORECASE,
@@ -186,7 +191,8 @@ RULES: tuple[Rule, ...] = (
         K.TIMEOUT,
         86,
         r"(?P<msg>(?:Exceeded timeout of \d+ ?ms|Timeout of \d+ms exceeded|Failed: Timeout >[\d.]+s"
-        r"|\bTimed? ?out after \d|timed out after \d|\bcontext deadline exceeded|Test timed out|Timeout \+{3,}).*)",
+        r"|\bTimed? ?out after \d|timed out after \d|\bcontext deadline exceeded|Test timed out"
+        r"|Timeout \+{3,}).*)",
         ("timeout", "timed out", "deadline exceeded", "time out"),
         flags=0,
     ),
@@ -240,7 +246,7 @@ RULES: tuple[Rule, ...] = (
         95,
         r"No space left on device|ENOSPC|disk quota exceeded",
         ("no space left", "enospc", "disk quota"),
-        flags=I,
+        flags=IGNORE_CASE,
     ),
     _r(
         "infra.network",
@@ -250,7 +256,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:Could not resolve host|Temporary failure in name resolution|Name or service not known"
         r"|Connection (?:reset by peer|refused|timed out)|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN"
         r"|ENOTFOUND|socket hang up|TLS handshake timeout|Max retries exceeded with url|rate limit exceeded"
-        r"|toomanyrequests|502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out|server returned error"
+        r"|toomanyrequests|502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out"
+        r"|server returned error"
         r"|Bad Gateway|Service Unavailable|The requested URL returned error: 5\d\d"
         r"|unable to access '[^']*': )",
         (
@@ -362,8 +369,8 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TEST,
         95,
-        r"^\s*(?:FAIL|×|✗)\s+(?P<file>\S+\.[cm]?[jt]sx?)\s+>\s+(?P<test>.+?)(?:\s+\d+m?s)?$",
-        ("fail", "×", "✗"),
+        r"^\s*(?:FAIL|\u00d7|✗)\s+(?P<file>\S+\.[cm]?[jt]sx?)\s+>\s+(?P<test>.+?)(?:\s+\d+m?s)?$",
+        ("fail", "\u00d7", "✗"),
         after=1,
     ),
     _r(
@@ -379,11 +386,13 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TEST,
         84,
-        r"^\s*(?:✕|×|✗)\s+(?P<test>.+?)(?:\s+\(\d+(?:\.\d+)? ?m?s\))?$",
-        ("✕", "×", "✗"),
+        r"^\s*(?:✕|\u00d7|✗)\s+(?P<test>.+?)(?:\s+\(\d+(?:\.\d+)? ?m?s\))?$",
+        ("✕", "\u00d7", "✗"),
         unless=r"No solution found|Failed to (?:download|build|fetch|resolve)|\bdependencies\b",
     ),
-    _r("jest.matcher", D, None, 85, r"^\s*expect\((?:received|jest\.fn\(\)|value)\)\.[\w.]+\(.*\)", "expect("),
+    _r(
+        "jest.matcher", D, None, 85, r"^\s*expect\((?:received|jest\.fn\(\)|value)\)\.[\w.]+\(.*\)", "expect("
+    ),
     _r(
         "jest.expect",
         D,
@@ -447,7 +456,8 @@ RULES: tuple[Rule, ...] = (
         r"^\s*error(?:\[(?P<code>E\d{4})\])?: (?P<msg>.*)",
         "error",
         after=1,
-        unless=r"^\s*error: (?:could not compile|aborting due to|test failed, to rerun|Recipe|process didn't exit"
+        unless=r"^\s*error: (?:could not compile|aborting due to|test failed, to rerun|Recipe"
+        r"|process didn't exit"
         r"|build failed|failed to run custom build command|test run failed)",
     ),
     _r(
@@ -473,7 +483,8 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TEST,
         96,
-        r"^\s*(?:FAIL|SIGSEGV|SIGABRT|TIMEOUT|LEAK-FAIL) \[\s*[\d.]+s\] (?:\(\s*\d+/\d+\) )?(?P<test>.+?)\s*$",
+        r"^\s*(?:FAIL|SIGSEGV|SIGABRT|TIMEOUT|LEAK-FAIL) \[\s*[\d.]+s\] "
+        r"(?:\(\s*\d+/\d+\) )?(?P<test>.+?)\s*$",
         ("fail", "sigsegv", "sigabrt", "timeout"),
     ),
     _r(
@@ -481,7 +492,8 @@ RULES: tuple[Rule, ...] = (
         S,
         None,
         86,
-        r"^\s*(?:test result: FAILED\.|Summary \[.*\d+ failed|\d+ of \d+ tests? failed|error: test failed, to rerun)",
+        r"^\s*(?:test result: FAILED\.|Summary \[.*\d+ failed|\d+ of \d+ tests? failed"
+        r"|error: test failed, to rerun)",
         ("failed",),
     ),
     _r("rustc.abort", S, None, 70, r"^\s*error: (?:could not compile|aborting due to) .*", "error"),
@@ -491,7 +503,8 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TYPE,
         94,
-        r"^(?P<file>[^\s(]+)(?:\((?P<line>\d+),\d+\):|:(?P<line2>\d+):\d+ -) error (?P<code>TS\d+): (?P<msg>.*)",
+        r"^(?P<file>[^\s(]+)(?:\((?P<line>\d+),\d+\):|:(?P<line2>\d+):\d+ -) "
+        r"error (?P<code>TS\d+): (?P<msg>.*)",
         "error ts",
     ),
     _r(
@@ -499,7 +512,8 @@ RULES: tuple[Rule, ...] = (
         F,
         K.COMPILE,
         94,
-        r"^\s*(?P<file>[^\s(]+)\((?P<line>\d+),\d+\): error (?P<code>[A-Z]+\d+): (?P<msg>.*?)(?: \[[^\]]+\])?$",
+        r"^\s*(?P<file>[^\s(]+)\((?P<line>\d+),\d+\): error (?P<code>[A-Z]+\d+): "
+        r"(?P<msg>.*?)(?: \[[^\]]+\])?$",
         "error",
     ),
     _r(
@@ -550,10 +564,18 @@ RULES: tuple[Rule, ...] = (
         F,
         K.COMPILE,
         90,
-        r"undefined reference to|Undefined symbols for architecture|ld: symbol\(s\) not found|cannot find -l\w+",
+        r"undefined reference to|Undefined symbols for architecture|ld: symbol\(s\) not found"
+        r"|cannot find -l\w+",
         ("undefined reference", "undefined symbols", "symbol(s) not found", "cannot find -l"),
     ),
-    _r("linker.exit", S, None, 70, r"ld returned \d+ exit status|linker command failed with exit code", ("ld returned", "linker command")),
+    _r(
+        "linker.exit",
+        S,
+        None,
+        70,
+        r"ld returned \d+ exit status|linker command failed with exit code",
+        ("ld returned", "linker command"),
+    ),
     _r(
         "cmake.error",
         F,
@@ -737,7 +759,8 @@ RULES: tuple[Rule, ...] = (
         D,
         None,
         84,
-        r"^\s*(?:Caused by: |Exception in thread \"[^\"]*\" )?(?P<exc>(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error))"
+        r"^\s*(?:Caused by: |Exception in thread \"[^\"]*\" )?"
+        r"(?P<exc>(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error))"
         r"(?:: (?P<msg>.*)| at (?P<file>[\w$]+\.(?:java|kt|scala|groovy)):(?P<line>\d+))?$",
         ("exception", "error"),
     ),
@@ -836,7 +859,8 @@ RULES: tuple[Rule, ...] = (
         F,
         K.DEPENDENCY,
         90,
-        r"^error (?P<msg>(?:Couldn't find (?:package|any versions)|Package \".*\" not found|.*Integrity check failed"
+        r"^error (?P<msg>(?:Couldn't find (?:package|any versions)|Package \".*\" not found"
+        r"|.*Integrity check failed"
         r"|Incorrect integrity|.*doesn't satisfy found match|.*no such package available).*)",
         ("couldn't find", "not found", "integrity", "doesn't satisfy", "no such package"),
     ),
@@ -859,7 +883,8 @@ RULES: tuple[Rule, ...] = (
         D,
         None,
         80,
-        r"^(?:ERROR: )?(?P<msg>(?:No matching distribution found for|ResolutionImpossible|Could not build wheels for).*)",
+        r"^(?:ERROR: )?(?P<msg>(?:No matching distribution found for|ResolutionImpossible"
+        r"|Could not build wheels for).*)",
         ("no matching", "resolutionimpossible", "could not build wheels"),
     ),
     _r(
@@ -876,15 +901,21 @@ RULES: tuple[Rule, ...] = (
             "depends on",
         ),
     ),
-    _r("uv.no_solution", F, K.DEPENDENCY, 92, r"^\s*(?:×|error:) (?P<msg>No solution found when resolving.*)",
-       "no solution found"),
+    _r(
+        "uv.no_solution",
+        F,
+        K.DEPENDENCY,
+        92,
+        r"^\s*(?:\u00d7|error:) (?P<msg>No solution found when resolving.*)",
+        "no solution found",
+    ),
     _r("uv.because", D, None, 84, r"^\s*╰─▶ (?P<msg>.*)", "╰─▶"),
     _r(
         "uv.error",
         F,
         K.DEPENDENCY,
         86,
-        r"^\s*(?:×|error:) (?P<msg>Failed to (?:download|build|fetch|resolve).*)",
+        r"^\s*(?:\u00d7|error:) (?P<msg>Failed to (?:download|build|fetch|resolve).*)",
         ("failed to",),
     ),
     _r(
@@ -946,7 +977,9 @@ RULES: tuple[Rule, ...] = (
         "exited with",
         before=4,
     ),
-    _r("npm.script", Role.COMMAND, None, 0, r"^> (?P<cmd>(?![\w@/.-]+@\d)\S.*)$", _line_start("> ", indent=0)),
+    _r(
+        "npm.script", Role.COMMAND, None, 0, r"^> (?P<cmd>(?![\w@/.-]+@\d)\S.*)$", _line_start("> ", indent=0)
+    ),
     _r("travis.step", Role.STEP, None, 0, r"^\$ (?P<cmd>\S.*)", _line_start("$ ", indent=0)),
     _r(
         "script.exit",
@@ -999,7 +1032,8 @@ RULES: tuple[Rule, ...] = (
         None,
         40,
         r"(?<![\w/.-])(?:errors?|fail(?:ed|ure|ures|ing|s)?|fatal|exception|panic(?:ked)?|traceback|abort(?:ed)?"
-        r"|cannot|could not|unable to|not found|denied|invalid|unexpected|missing|refused|mismatch)(?![\w/-])",
+        r"|cannot|could not|unable to|not found|denied|invalid|unexpected|missing|refused|mismatch"
+        r")(?![\w/-])",
         (
             "error",
             "fail",
@@ -1019,7 +1053,7 @@ RULES: tuple[Rule, ...] = (
             "refused",
             "mismatch",
         ),
-        flags=I,
+        flags=IGNORE_CASE,
     ),
 )
 

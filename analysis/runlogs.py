@@ -1,9 +1,9 @@
 """Zips: GitHub's run-logs archive, or an artifact of JUnit XML reports.
 
-Run-logs layout (``logs_download.zip_layout`` in the GitHub facts): a top-level ``<n>_<job>.txt`` per job (the
-ordinal ``n`` may be negative on legacy runs) and a folder ``<job>/`` with ``<n>_<step>.txt`` per step, the same
-lines again. Job files are analysed when present (one pass per job); step files only when a zip has no job
-files. Members are read one at a time; a member larger than the byte cap is streamed up to the cap.
+Run-logs layout (``logs_download.zip_layout`` in the GitHub facts): a top-level ``<n>_<job>.txt`` per job
+(the ordinal ``n`` may be negative on legacy runs) and a folder ``<job>/`` with ``<n>_<step>.txt`` per step,
+the same lines again. Job files are analysed when present (one pass per job); step files only when a zip
+has no job files. Members are read one at a time; a member larger than the byte cap is streamed up to the cap.
 """
 
 from __future__ import annotations
@@ -35,7 +35,13 @@ def analyze_archive(data: bytes, *, budget: int, byte_cap: int) -> Analysis:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise ValueError(f"not a readable zip archive: {exc}") from None
-    infos = [i for i in archive.infolist() if not i.is_dir()][:MAX_MEMBERS]
+    infos = [
+        i
+        for i in archive.infolist()
+        if not i.is_dir()
+        and not i.filename.startswith("__MACOSX/")
+        and not i.filename.rsplit("/", 1)[-1].startswith(".")
+    ][:MAX_MEMBERS]
     jobs = [i for i in infos if "/" not in i.filename and i.filename.endswith(".txt")]
     steps = [i for i in infos if "/" in i.filename and i.filename.endswith(".txt")]
     xmls = [i for i in infos if i.filename.endswith(".xml")]

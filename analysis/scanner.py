@@ -1,9 +1,10 @@
 """Stream chunks of a log through the rule tables; collect scored hits and the failures they describe.
 
-One Aho-Corasick pass over each lowercased chunk finds the lines worth a look (every rule's needles at once, in
-C); only those lines are cleaned and tried against the rules their needles point to. State carried from line to
-line is small and bounded: the open failure (details and locations attach to it), the current step, a count of
-each message seen (echoes of a cascade score lower than its first line) and a capped list of hits.
+One Aho-Corasick pass over each lowercased chunk finds the lines worth a look (every rule's needles at
+once, in C); only those lines are cleaned and tried against the rules their needles point to. State
+carried from line to line is small and bounded: the open failure (details and locations attach to it), the
+current step, a count of each message seen (echoes of a cascade score lower than its first line) and a
+capped list of hits.
 """
 
 from __future__ import annotations
@@ -139,16 +140,24 @@ _CI_ROOT = re.compile(
     r"|/__w/[^/]+/[^/]+/|/github/workspace/|/home/travis/build/[^/]+/[^/]+/|/builds/[^/]+/[^/]+/"
     r"|/home/circleci/project/|/var/lib/jenkins/workspace/[^/]+/|/app/|\./)"
 )
-_DETAIL_TOOL = {"rspec.failure_error": "rspec", "node.error": "mocha", "jest.expect": "mocha", "phpunit.assert": "phpunit"}
+_DETAIL_TOOL = {
+    "rspec.failure_error": "rspec",
+    "node.error": "mocha",
+    "jest.expect": "mocha",
+    "phpunit.assert": "phpunit",
+}
 _LINTING = re.compile(r"\b(?:vet|lint|golangci-lint|staticcheck|revive)\b")
 _PATH_LINE = re.compile(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]+)*\.\w+$")
 _NOT_A_MESSAGE = {"python.traceback", "gradle.what_went_wrong", "docker.step_error", "docker.summary"}
-_SPLIT_ID = re.compile(r"::|[ ./>›]+")
+_SPLIT_ID = re.compile(r"::|[ ./>\u203a]+")
 
 
-def _merged(ranges: list[list[int]]) -> tuple[LineRange, ...]:
+def _merged(ranges: list[list[int]], last_line: int) -> tuple[LineRange, ...]:
     out: list[list[int]] = []
     for start, end in sorted(ranges):
+        if start > last_line:
+            continue
+        end = min(end, last_line)
         if out and start <= out[-1][1] + 1:
             out[-1][1] = max(out[-1][1], end)
         else:
@@ -336,8 +345,8 @@ class Scanner:
         elif name == "go.build" and _LINTING.search(f"{self.steps[hit.step]} {self._command}"):
             kind, tool = FailureKind.LINT, "go vet"
         elif name == "cmake.error":
-            following = [self._peek(hit.line + k) or "" for k in (1, 2)]
-            detail = " ".join(t.strip() for t in following if t.startswith("  ") and t.strip())
+            below = [self._peek(hit.line + k) or "" for k in (1, 2)]
+            detail = " ".join(t.strip() for t in below if t.startswith("  ") and t.strip())
             if detail:
                 message, plain = detail, False
         elif name == "maven.compile":
@@ -373,8 +382,21 @@ class Scanner:
         if len(self.failures) >= MAX_FAILURES:
             self._open = None
             return
-        opened = _Open(kind, tool, message, test, file, line_no, hit.step, hit.line, hit.line, hit.score, name,
-                       weak=rule.weak, plain=plain)
+        opened = _Open(
+            kind,
+            tool,
+            message,
+            test,
+            file,
+            line_no,
+            hit.step,
+            hit.line,
+            hit.line,
+            hit.score,
+            name,
+            weak=rule.weak,
+            plain=plain,
+        )
         opened.add_evidence(hit.line, hit.line + hit.after)
         if name.startswith("docker.") and self._docker:
             self._docker_evidence(opened, message)
@@ -522,14 +544,25 @@ class Scanner:
             self._pending = (hit, match)
             if rule.name != "rust.panic":
                 return
-        if rule.name not in ("python.exception", "java.exception", "node.error", "rust.panic", "pip.followup"):
+        if rule.name not in (
+            "python.exception",
+            "java.exception",
+            "node.error",
+            "rust.panic",
+            "pip.followup",
+        ):
             return
         message = hit.text.strip()
         default = {"rust.panic": FailureKind.CRASH, "pip.followup": FailureKind.DEPENDENCY}.get(
             rule.name, FailureKind.UNKNOWN
         )
         kind = kind_from_text(message, default)
-        tool = {"python.exception": "python", "java.exception": "java", "node.error": "node", "pip.followup": "pip"}
+        tool = {
+            "python.exception": "python",
+            "java.exception": "java",
+            "node.error": "node",
+            "pip.followup": "pip",
+        }
         fp = fingerprint(tool.get(rule.name, "rust"), kind.value, None, message, None)
         existing = self._by_fp.get(fp)
         if existing is not None:
@@ -538,8 +571,20 @@ class Scanner:
             hit.score -= ECHO_PENALTY // 2
             return
         if len(self.failures) < MAX_FAILURES:
-            opened = _Open(kind, tool.get(rule.name, "rust"), message[:MAX_MESSAGE], None, None, None, hit.step,
-                           hit.line, hit.line, hit.score, rule.name, plain=False)
+            opened = _Open(
+                kind,
+                tool.get(rule.name, "rust"),
+                message[:MAX_MESSAGE],
+                None,
+                None,
+                None,
+                hit.step,
+                hit.line,
+                hit.line,
+                hit.score,
+                rule.name,
+                plain=False,
+            )
             opened.add_evidence(hit.line, hit.line)
             self.failures.append(opened)
             self._by_fp[fp] = opened
@@ -586,7 +631,9 @@ class Scanner:
         kept = [
             f
             for f in kept
-            if not (f.tool == "crash" and any(o.step == f.step and 0 <= f.first - o.first <= 40 for o in ooms))
+            if not (
+                f.tool == "crash" and any(o.step == f.step and 0 <= f.first - o.first <= 40 for o in ooms)
+            )
         ]
         # a Go parent test fails because its subtest did; what it printed belongs to the subtest
         go = [f for f in kept if f.tool == "go" and f.test_id]
@@ -616,7 +663,7 @@ class Scanner:
             test_id=opened.test_id,
             file=file,
             line=opened.line,
-            evidence=_merged(opened.evidence),
+            evidence=_merged(opened.evidence, self.total_lines),
             fingerprint=fingerprint(tool, opened.kind.value, opened.test_id, message, file),
             step=step.removeprefix("Run ") or None,
         )

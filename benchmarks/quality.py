@@ -1,7 +1,8 @@
 """Evidence recall at a line budget on ../shared/datasets, beside the tail and grep baselines.
 
-Measure (datasets/README.md): the union of the ``excerpt`` ranges of ``ci-triage analyze LOG --json --budget N``
-must contain at least one line of each labeled item. Runs the CLI's own code path in-process.
+Measure (datasets/README.md): the union of the ``excerpt`` ranges of
+``ci-triage analyze LOG --json --budget N`` must contain at least one line of each labeled item. Runs the
+CLI's own code path in-process.
 ``python -m benchmarks.quality [--budget N ...] [--dataset NAME ...] [--misses]``
 """
 
@@ -105,9 +106,8 @@ def main(argv: Sequence[str] = ()) -> int:
                 print(f"{label:<22} {total:>5} {budget:>6} {cells}")
             if test_hits:
                 hit, total = _ratio(test_hits)
-                print(
-                    f"{name + ' test ids':<22} {total:>5} {budget:>6} {hit / total:>7.3f}   (failing-test-id recall)"
-                )
+                label = f"{name} test ids"
+                print(f"{label:<22} {total:>5} {budget:>6} {hit / total:>7.3f}   (failing-test-id recall)")
             if args.misses:
                 print("\n".join(misses))
     print(f"({time.perf_counter() - started:.1f} s)")
