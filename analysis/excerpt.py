@@ -65,8 +65,7 @@ def select(hits: Sequence[Hit], total_lines: int, budget: int) -> tuple[LineRang
     while pick.left > 0 and anchors and radius <= 4:
         for hit in anchors:
             pick.take(hit.line + radius, hit.score - 10 - radius)
-            if radius <= 2:
-                pick.take(hit.line - radius, hit.score - 10 - radius)
+            pick.take(hit.line - radius, hit.score - 11 - radius)
         radius += 1
     line = total_lines
     while pick.left > 0 and line >= 1:

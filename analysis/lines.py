@@ -21,6 +21,8 @@ _ANSI = re.compile(
     r"|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?"  # OSC: titles, hyperlinks
     r"|[()*+][0-9A-Za-z]"  # charset selection
     r"|[@-Z\\-_=>78])"  # two-byte escapes
+    r"|\^\[\[[0-?]*[ -/]*[@-~]"  # the same, printed in caret notation by a tool that escaped ESC
+    r"|\[\d{1,3}(?:;\d{1,3}){0,4}m"  # colour codes that lost their ESC
 )
 # GitHub Actions (raw, and `gh run view --log` with job/step columns), GitLab (`... 00O `), Jenkins.
 _STAMP = re.compile(
@@ -35,7 +37,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufeff\ufffe]+")
 def clean(line: str) -> str:
     """One line as a reader sees it: no colours, no runner timestamp, no control bytes, bounded length."""
     line = line[:MAX_LINE_CHARS]
-    if "\x1b" in line:
+    if "\x1b" in line or "[" in line:
         line = _ANSI.sub("", line)
     line = _STAMP.sub("", line, count=1)
     return _CONTROL.sub("", line)

@@ -980,6 +980,16 @@ RULES: tuple[Rule, ...] = (
     _r(
         "npm.script", Role.COMMAND, None, 0, r"^> (?P<cmd>(?![\w@/.-]+@\d)\S.*)$", _line_start("> ", indent=0)
     ),
+    _r(
+        "jenkins.exit",
+        X,
+        None,
+        72,
+        r"^(?:Build step '.*' marked build as failure|Finished: (?:FAILURE|ABORTED|UNSTABLE)"
+        r"|ERROR: script returned exit code \d+)",
+        ("marked build as failure", "finished: ", "script returned exit code"),
+        before=4,
+    ),
     _r("travis.step", Role.STEP, None, 0, r"^\$ (?P<cmd>\S.*)", _line_start("$ ", indent=0)),
     _r(
         "script.exit",
