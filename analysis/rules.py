@@ -191,7 +191,7 @@ RULES: tuple[Rule, ...] = (
         K.TIMEOUT,
         86,
         r"(?P<msg>(?:Exceeded timeout of \d+ ?ms|Timeout of \d+ms exceeded|Failed: Timeout >[\d.]+s"
-        r"|\bTimed? ?out after \d|timed out after \d|\bcontext deadline exceeded|Test timed out"
+        r"|\bTimed? ?out after \d|timed out after \d|\bcontext deadline exceeded|Tests? timed out"
         r"|Timeout \+{3,}).*)",
         ("timeout", "timed out", "deadline exceeded", "time out"),
         flags=0,
@@ -694,8 +694,8 @@ RULES: tuple[Rule, ...] = (
         D,
         None,
         86,
-        r"^\[ERROR\]\s{2,}(?:Run \d+: )?(?P<cls>[\w.$]+)\.(?P<test>\w+):(?P<line>\d+)(?: (?P<msg>.*))?$",
-        "error",
+        r"^(?:\[ERROR\])?\s{2,}(?:Run \d+: )?(?P<cls>[\w.$]+)\.(?P<test>\w+):(?P<line>\d+)(?: (?P<msg>.*))?$",
+        ("error", "expected", "but was", "exception", "assert"),
     ),
     _r(
         "surefire.tally",
@@ -764,6 +764,50 @@ RULES: tuple[Rule, ...] = (
         r"(?:: (?P<msg>.*)| at (?P<file>[\w$]+\.(?:java|kt|scala|groovy)):(?P<line>\d+))?$",
         ("exception", "error"),
     ),
+    _r(
+        "scalatest.failed",
+        F,
+        K.TEST,
+        93,
+        r"^(?:\[info\] )?\s*- (?P<test>.+?) \*\*\* FAILED \*\*\*",
+        "*** failed ***",
+        after=1,
+    ),
+    _r(
+        "gtest.failed",
+        F,
+        K.TEST,
+        95,
+        r"^\[  FAILED  \] (?P<test>[\w/.]+(?:\.\w+|/\d+)+)(?:, where .*)?(?: \(\d+ ms\))?$",
+        "[  failed  ]",
+    ),
+    _r("gtest.tally", S, None, 82, r"^\[  FAILED  \] \d+ tests?, listed below:", "[  failed  ]"),
+    _r(
+        "busted.tally",
+        S,
+        None,
+        82,
+        r"^\[  (?:ERROR|FAILED)   ?\] \d+ (?:errors?|failures?), listed below:",
+        "listed below",
+    ),
+    _r(
+        "common_test.failed",
+        F,
+        K.TEST,
+        92,
+        r"^(?P<test>\w+:\w+) failed on line (?P<line>\d+)",
+        "failed on line",
+        after=1,
+    ),
+    _r(
+        "xcpretty.error",
+        F,
+        K.COMPILE,
+        92,
+        r"(?:❌|error:?)\s+(?P<file>/?[^\s:]+\.(?:swift|m|mm|h|c|cpp)):(?P<line>\d+):\d+: (?P<msg>.*)",
+        ("❌",),
+    ),
+    _r("test.name_failed", F, K.TEST, 80, r"^\s*(?P<test>[\w./:-]+) FAILED\s*$", "failed"),
     # --- .NET ---
     _r(
         "dotnet.test",
