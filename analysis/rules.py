@@ -808,6 +808,27 @@ RULES: tuple[Rule, ...] = (
         ("❌",),
     ),
     _r("test.name_failed", F, K.TEST, 80, r"^\s*(?P<test>[\w./:-]+) FAILED\s*$", "failed"),
+    _r(
+        "minitest.test",
+        F,
+        K.TEST,
+        94,
+        r"^(?P<cls>[\w:]+)#(?P<test>\w+)(?: \[(?P<file>[^\]:\s]+):(?P<line>\d+)\])?:?\s*$",
+        "#test",
+        after=1,
+    ),
+    _r("minitest.header", S, None, 60, r"^(?:Failure|Error):\s*$", ("failure:", "error:"), after=2),
+    _r("minitest.assertion", D, None, 88, r"^(?P<exc>Minitest::\w+): (?P<msg>.*)", "minitest::"),
+    _r(
+        "rubocop.offense",
+        F,
+        K.LINT,
+        89,
+        r"^(?P<file>[^\s:]+\.(?:rb|rake|gemspec)):(?P<line>\d+):\d+: (?P<sev>[CWEF]): "
+        r"(?P<code>[\w/]+): (?P<msg>.*)",
+        (".rb:", ".rake:", ".gemspec:"),
+    ),
+    _r("rubocop.tally", S, None, 84, r"^\d+ files? inspected, [1-9]\d* offenses? detected", "offense"),
     # --- .NET ---
     _r(
         "dotnet.test",
@@ -1008,7 +1029,7 @@ RULES: tuple[Rule, ...] = (
         r"(?<![^\s:])(?P<cmd>[^\s:]+): command not found",
         "command not found",
     ),
-    _r("shell.no_such_file", D, None, 70, r": No such file or directory$", "no such file"),
+    _r("shell.no_such_file", D, None, 70, r"No such file or directory", "no such file"),
     _r("shell.permission", D, None, 72, r": Permission denied$", "permission denied"),
     _r("make.error", X, None, 62, r"^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* .*Error \d+", "error"),
     _r("git.fatal", F, K.CONFIG, 86, r"^fatal: (?P<msg>.*)", "fatal:"),

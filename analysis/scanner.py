@@ -28,6 +28,7 @@ MAX_MESSAGE = 500
 ECHO_PENALTY = 45
 STEP_BONUS = 12  # hits inside the step that failed
 OTHER_STEP_PENALTY = 15  # hits in steps that passed, once we know which one failed
+VERDICT_BONUS = 20  # the last exit line of the log
 
 
 def _build_automaton() -> tuple[ahocorasick.Automaton, list[int]]:
@@ -148,6 +149,7 @@ _DETAIL_TOOL = {
 }
 _LINTING = re.compile(r"\b(?:vet|lint|golangci-lint|staticcheck|revive)\b")
 _PATH_LINE = re.compile(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]+)*\.\w+$")
+_VERDICTS = {"actions.exit", "travis.exit", "jenkins.exit"}  # the runner's own word that a step failed
 _NOT_A_MESSAGE = {"python.traceback", "gradle.what_went_wrong", "docker.step_error", "docker.summary"}
 _SPLIT_ID = re.compile(r"::|[ ./>\u203a]+")
 
@@ -273,7 +275,7 @@ class Scanner:
             score -= ECHO_PENALTY
         count = self._rule_count[(rule.name, step)]
         self._rule_count[(rule.name, step)] = count + 1
-        score -= min(24, 3 * count)
+        score -= min(24, 3 * count)  # the first lines of a cascade say most
         hit = Hit(number, rule, score, line, step, rule.after, rule.before)
         if rule.name in ("jest.file", "vitest.file"):
             self._test_file = (number, _group(match, "file") or "")
@@ -284,7 +286,8 @@ class Scanner:
         elif role in (Role.DETAIL, Role.LOCATION):
             self._detail(hit, match)
         elif role is Role.EXIT:
-            self.failed_steps.add(step)
+            if rule.name in _VERDICTS:
+                self.failed_steps.add(step)
             self._open = None
             hit.context = self._last_output(number)
         self._add(hit)
@@ -613,6 +616,11 @@ class Scanner:
                     hit.score += STEP_BONUS
                 elif hit.step > last_failing or len(self.steps) > 2:
                     hit.score -= OTHER_STEP_PENALTY
+        exits = [h for h in self.hits if h.rule.name in _VERDICTS] or [
+            h for h in self.hits if h.rule.role is Role.EXIT
+        ]
+        if exits:
+            exits[-1].score += VERDICT_BONUS  # where the job gave up: the lines before it explain why
         kept = self._drop_echoes(self.failures)
         failures = [self._freeze(opened) for opened in kept]
         if not failures:
