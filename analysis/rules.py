@@ -264,7 +264,9 @@ RULES: tuple[Rule, ...] = (
             "resolve host",
             "name resolution",
             "service not known",
-            "connection",
+            "connection reset",
+            "connection refused",
+            "connection timed out",
             "econn",
             "etimedout",
             "eai_again",
@@ -352,7 +354,7 @@ RULES: tuple[Rule, ...] = (
         None,
         88,
         r"^(?P<exc>" + _PY_EXC + r")(?:: (?P<msg>.*))?$",
-        ("error", "exception", "exit", "interrupt", "failure"),
+        ("error", "exception", "systemexit", "interrupt", "failure"),
     ),
     # --- jest / vitest / mocha / node ---
     _r(
@@ -695,7 +697,7 @@ RULES: tuple[Rule, ...] = (
         None,
         86,
         r"^(?:\[ERROR\])?\s{2,}(?:Run \d+: )?(?P<cls>[\w.$]+)\.(?P<test>\w+):(?P<line>\d+)(?: (?P<msg>.*))?$",
-        ("error", "expected", "but was", "exception", "assert"),
+        ("error", "expected", "but was", "exception"),
     ),
     _r(
         "surefire.tally",
@@ -814,10 +816,10 @@ RULES: tuple[Rule, ...] = (
         K.TEST,
         94,
         r"^(?P<cls>[\w:]+)#(?P<test>\w+)(?: \[(?P<file>[^\]:\s]+):(?P<line>\d+)\])?:?\s*$",
-        "#test",
+        (),  # tried on the line after a ``Failure:``/``Error:`` heading, never on its own
         after=1,
     ),
-    _r("minitest.header", S, None, 60, r"^(?:Failure|Error):\s*$", ("failure:", "error:"), after=2),
+    _r("minitest.header", F, K.TEST, 70, r"^(?:Failure|Error):\s*$", ("failure:", "error:"), after=2),
     _r("minitest.assertion", D, None, 88, r"^(?P<exc>Minitest::\w+): (?P<msg>.*)", "minitest::"),
     _r(
         "rubocop.offense",

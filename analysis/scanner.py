@@ -36,12 +36,12 @@ def _build_automaton() -> tuple[ahocorasick.Automaton, list[int]]:
     for index, rule in enumerate(RULES):
         for needle in rule.needles:
             needles[needle] = needles.get(needle, 0) | (1 << index)
-    # A needle containing a shorter needle fires with it anyway: fold it in, fewer matches to walk.
+    # A needle containing a shorter needle fires with it anyway: when the shorter one already tries all its
+    # rules, drop it (fewer matches to walk, no extra regex to run).
     for needle in sorted(needles, key=len, reverse=True):
-        inner = [other for other in needles if other != needle and other in needle]
-        if inner:
-            shortest = min(inner, key=len)
-            needles[shortest] |= needles.pop(needle)
+        rules = needles[needle]
+        if any(other != needle and other in needle and rules & ~mask == 0 for other, mask in needles.items()):
+            del needles[needle]
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
     masks: list[int] = []
     for needle, mask in needles.items():
@@ -352,6 +352,14 @@ class Scanner:
             detail = " ".join(t.strip() for t in below if t.startswith("  ") and t.strip())
             if detail:
                 message, plain = detail, False
+        elif name == "minitest.header":
+            below = self._peek(hit.line + 1) or ""
+            found = _MINITEST_TEST.pattern.match(below)
+            if found is None:
+                hit.rule = _MINITEST_TEST  # only a heading: keep the line as evidence, open nothing
+                return
+            test = f"{found.group('cls')}#{found.group('test')}"
+            file, line_s, message, plain = found.group("file"), found.group("line"), below.strip(), True
         elif name == "maven.compile":
             following = self._peek(hit.line + 1) or ""
             if re.match(r"^(?:\[ERROR\])?\s+symbol:", following):
@@ -708,5 +716,6 @@ _GENERIC_MASK = 0
 for _i, _rule in enumerate(RULES):
     if _rule.role is Role.GENERIC:
         _GENERIC_MASK |= 1 << _i
+_MINITEST_TEST = next(r for r in RULES if r.name == "minitest.test")
 _DOCKER_PROCESS = re.compile(r'process "(?:/bin/(?:ba)?sh -c )?(.*?)" did not complete')
 _DOCKER_STEP_RULE = next(r for r in RULES if r.name == "docker.step")
