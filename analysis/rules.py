@@ -783,6 +783,15 @@ RULES: tuple[Rule, ...] = (
         r"^\[  FAILED  \] (?P<test>[\w/.]+(?:\.\w+|/\d+)+)(?:, where .*)?(?: \(\d+ ms\))?$",
         "[  failed  ]",
     ),
+    _r(
+        "gtest.failure",
+        D,
+        None,
+        88,
+        r"^(?P<file>[^\s:]+\.(?:cc|cpp|cxx|c|h|hpp)):(?P<line>\d+): (?:Failure|error: .*)$",
+        ("failure", "error"),
+        after=3,
+    ),
     _r("gtest.tally", S, None, 82, r"^\[  FAILED  \] \d+ tests?, listed below:", "[  failed  ]"),
     _r(
         "busted.tally",
@@ -819,7 +828,15 @@ RULES: tuple[Rule, ...] = (
         (),  # tried on the line after a ``Failure:``/``Error:`` heading, never on its own
         after=1,
     ),
-    _r("minitest.header", F, K.TEST, 70, r"^(?:Failure|Error):\s*$", ("failure:", "error:"), after=2),
+    _r(
+        "minitest.header",
+        F,
+        K.TEST,
+        70,
+        r"^\s*(?:\d+\) )?(?:Failure|Error):\s*$",
+        ("failure:", "error:"),
+        after=2,
+    ),
     _r("minitest.assertion", D, None, 88, r"^(?P<exc>Minitest::\w+): (?P<msg>.*)", "minitest::"),
     _r(
         "rubocop.offense",

@@ -360,6 +360,24 @@ class Scanner:
                 return
             test = f"{found.group('cls')}#{found.group('test')}"
             file, line_s, message, plain = found.group("file"), found.group("line"), below.strip(), True
+        elif name == "scalatest.failed":
+            below = re.sub(r"^\[info\]\s*", "", self._peek(hit.line + 1) or "").strip()
+            if below:
+                message, plain = below, False
+                where = re.search(r"\((?P<file>[\w$]+\.scala):(?P<line>\d+)\)$", below)
+                if where:
+                    file, line_s = where.group("file"), where.group("line")
+        elif name == "tap.not_ok":
+            found = {}
+            for k in range(1, 10):
+                below = (self._peek(hit.line + k) or "").strip()
+                if below in ("...", "") or below.startswith(("ok ", "not ok ")):
+                    break
+                key, _, value = below.partition(":")
+                if key in ("expected", "actual", "message") and value.strip():
+                    found[key] = value.strip()
+            if found:
+                message, plain = ", ".join(f"{k}: {v}" for k, v in found.items()), False
         elif name == "maven.compile":
             following = self._peek(hit.line + 1) or ""
             if re.match(r"^(?:\[ERROR\])?\s+symbol:", following):
@@ -539,7 +557,7 @@ class Scanner:
         if rule.name == "rust.panic" and msg.endswith(":"):
             following = self._peek(hit.line + 1)
             msg = following.strip() if following and following.strip() else msg
-        if rule.name == "dotnet.error_message":
+        if rule.name in ("dotnet.error_message", "gtest.failure") and msg.endswith(("Message:", "Failure")):
             following = self._peek(hit.line + 1)
             msg = following.strip() if following else msg
         if rule.name == "jest.expect" and current.details <= 3 and current.message.startswith("expect("):
@@ -551,7 +569,14 @@ class Scanner:
     def _orphan(self, hit: Hit, match: re.Match[str]) -> None:
         """A detail with no failure open: a crash of its own, or the message of a test named just after."""
         rule = hit.rule
-        if rule.name in ("go.assert", "pytest.assert", "jest.expect", "rust.panic", "phpunit.assert"):
+        if rule.name in (
+            "go.assert",
+            "pytest.assert",
+            "jest.expect",
+            "rust.panic",
+            "phpunit.assert",
+            "gtest.failure",
+        ):
             self._pending = (hit, match)
             if rule.name != "rust.panic":
                 return
