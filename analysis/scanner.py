@@ -348,8 +348,8 @@ class Scanner:
         elif name == "go.build" and _LINTING.search(f"{self.steps[hit.step]} {self._command}"):
             kind, tool = FailureKind.LINT, "go vet"
         elif name == "cmake.error":
-            below = [self._peek(hit.line + k) or "" for k in (1, 2)]
-            detail = " ".join(t.strip() for t in below if t.startswith("  ") and t.strip())
+            nearby = [self._peek(hit.line + k) or "" for k in (1, 2)]
+            detail = " ".join(t.strip() for t in nearby if t.startswith("  ") and t.strip())
             if detail:
                 message, plain = detail, False
         elif name == "minitest.header":
