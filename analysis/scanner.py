@@ -368,16 +368,16 @@ class Scanner:
                 if where:
                     file, line_s = where.group("file"), where.group("line")
         elif name == "tap.not_ok":
-            found = {}
+            fields: dict[str, str] = {}
             for k in range(1, 10):
                 below = (self._peek(hit.line + k) or "").strip()
                 if below in ("...", "") or below.startswith(("ok ", "not ok ")):
                     break
                 key, _, value = below.partition(":")
                 if key in ("expected", "actual", "message") and value.strip():
-                    found[key] = value.strip()
-            if found:
-                message, plain = ", ".join(f"{k}: {v}" for k, v in found.items()), False
+                    fields[key] = value.strip()
+            if fields:
+                message, plain = ", ".join(f"{k}: {v}" for k, v in fields.items()), False
         elif name == "maven.compile":
             following = self._peek(hit.line + 1) or ""
             if re.match(r"^(?:\[ERROR\])?\s+symbol:", following):
