@@ -48,6 +48,7 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
     }
 
 
+MAX_LISTED = 20  # failures the text view names; the JSON has them all
 _STYLE = {"bold": "1", "dim": "2", "red": "31", "yellow": "33", "cyan": "36"}
 
 
@@ -58,7 +59,7 @@ def _paint(text: str, style: str, colour: bool) -> str:
 def to_text(analysis: Analysis, lines: LineSource, *, colour: bool = False) -> str:
     """Failures first, then the excerpt in reading order with line numbers and ``...`` for skipped lines."""
     out = [_paint(analysis.summary, "bold", colour)]
-    for failure in analysis.failures:
+    for failure in analysis.failures[:MAX_LISTED]:
         where = ":".join(str(p) for p in (failure.file, failure.line) if p)
         head = f"- [{failure.kind.value}] {failure.tool}"
         if failure.test_id:
@@ -71,6 +72,8 @@ def to_text(analysis: Analysis, lines: LineSource, *, colour: bool = False) -> s
         first = failure.message.splitlines()[0] if failure.message else ""
         if first:
             out.append(f"    {first[:300]}")
+    if len(analysis.failures) > MAX_LISTED:
+        out.append(f"- ... and {len(analysis.failures) - MAX_LISTED} more (--json lists them all)")
     groups: Sequence[tuple[str | None, Sequence[LineRange]]] = (
         [(m, r) for m, r in analysis.member_excerpts]
         if analysis.member_excerpts

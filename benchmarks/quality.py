@@ -20,6 +20,7 @@ from githubapp.cli_analyze import analyze_path
 
 from .datasets import LOADERS, Case, datasets_dir, held_out
 
+_PARAMS = re.compile(r"\[[^\]]*\]$")
 _GREP = re.compile(r"error|fail|exception|panic|fatal|traceback", re.IGNORECASE)
 
 
@@ -48,6 +49,12 @@ def ours(path: Path, budget: int) -> tuple[set[int], list[str]]:
         raise AssertionError(f"{path}: excerpt of {len(chosen)} lines exceeds the budget {budget}")
     tests = [f["test_id"] for f in document["failures"] if f["test_id"]]
     return chosen, tests
+
+
+def _same_test(label: str, ours: str) -> bool:
+    """A labeled id names the test; ours may add the file or the parametrization (``test_x[True]``)."""
+    bare = _PARAMS.sub("", ours)
+    return any(label == x or label.endswith(x) or x.endswith(label) for x in (ours, bare))
 
 
 def found(case: Case, chosen: set[int]) -> list[bool]:
@@ -97,7 +104,7 @@ def main(argv: Sequence[str] = ()) -> int:
                     if not ok:
                         misses.append(f"  miss {case.name} {list(item)}")
                 for test in case.tests:
-                    test_hits.append(any(t == test or test.endswith(t) or t.endswith(test) for t in tests))
+                    test_hits.append(any(_same_test(test, t) for t in tests))
             for label, members in groups.items():
                 keys = [c.path.as_posix() + c.name for c in members]
                 row = [_ratio(h for k in keys for h in results[k][i]) for i in range(3)]

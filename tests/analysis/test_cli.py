@@ -74,3 +74,19 @@ def test_zip_json_names_members(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert code == 0
     assert {f["member"] for f in document["failures"]} == {"1_build.txt"}
     assert all(entry[2] == "1_build.txt" for entry in document["excerpt"])
+
+
+def test_junit_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "report.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<testsuite name="s">\n'
+        '  <testcase classname="pkg.CartTest" name="testTotal">\n'
+        '    <failure message="expected 90 but was 81" type="AssertionError"/>\n'
+        "  </testcase>\n</testsuite>\n"
+    )
+    code, out, _ = _run(capsys, str(path), "--json")
+    [failure] = json.loads(out)["failures"]
+    assert code == 0
+    assert failure["test_id"] == "pkg.CartTest.testTotal"
+    assert failure["message"] == "AssertionError: expected 90 but was 81"
+    assert failure["evidence"] == [[3, 5]]
