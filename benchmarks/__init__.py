@@ -3,5 +3,5 @@
 # name -> module with a ``main(argv) -> int``; one line each.
 REGISTRY: dict[str, str] = {
     "extract": "benchmarks.extract",
-    "quality": "benchmarks.quality",
+    "snapshot": "benchmarks.snapshot",
 }
