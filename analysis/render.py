@@ -48,6 +48,7 @@ def to_dict(analysis: Analysis) -> dict[str, Any]:
     }
 
 
+MAX_ANNOTATIONS = 20  # GitHub shows few annotations per step; the rest go in the notice
 MAX_LISTED = 20  # failures the text view names; the JSON has them all
 _STYLE = {"bold": "1", "dim": "2", "red": "31", "yellow": "33", "cyan": "36"}
 
@@ -109,7 +110,7 @@ def _escape_property(text: str) -> str:
 def to_github(analysis: Analysis) -> str:
     """One ``::error`` workflow command per failure (run annotations), then a notice with the summary."""
     out = []
-    for failure in analysis.failures:
+    for failure in analysis.failures[:MAX_ANNOTATIONS]:
         props: Mapping[str, str | int | None] = {
             "file": failure.file,
             "line": failure.line,
@@ -120,5 +121,8 @@ def to_github(analysis: Analysis) -> str:
             f"{k}={_escape_property(str(v))}" for k, v in props.items() if v not in (None, "")
         )
         out.append(f"::error {rendered}::{_escape_data(failure.message)}")
-    out.append(f"::notice title=ci-triage::{_escape_data(analysis.summary)}")
+    summary = analysis.summary
+    if len(analysis.failures) > MAX_ANNOTATIONS:
+        summary += f" ({len(analysis.failures) - MAX_ANNOTATIONS} more failures not annotated)"
+    out.append(f"::notice title=ci-triage::{_escape_data(summary)}")
     return "\n".join(out) + "\n"

@@ -107,6 +107,8 @@ EXCLUSIONS: re.Pattern[str] = re.compile(
             r"^\s*(?:##\[(?:debug|endgroup)\]|travis_(?:fold|time)|::(?:debug|notice|group|endgroup|add-mask))",
             r"-W(?:no-)?error\b.*\s-[Iowc]\s|\s-c\s+\S+\.c(?:c|pp|xx)?\s+-o\s",  # compiler command lines
             r"^\s*(?:\+\s+)?(?:echo|printf)\s",
+        # a test that passed, whatever its name says ("test_error_handling PASSED", "... ok", "✓ panics")
+        r"^\s*(?:PASS(?:ED)?|ok|✓|✔|√|\[\s*(?:OK|PASSED)\s*\])\s|\sPASSED\b|\s\.\.\.\s+ok$",
             r"(?:error|fail)\w*\.(?:go|py|rs|js|ts|java|c|cc|cpp|h|rb|php|cs|kt|scala|o|class|html|md)\b",
             r"\bwith(?:out)? errors?\b.*\b(?:ignored|allowed)\b|\bexpected(?:_|-)fail",
             r"^\s*(?:compiling|downloading|downloaded|installing|collecting|requirement already"
