@@ -34,9 +34,7 @@ def analyze_text(text: str, *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEF
     return _run(chunks_from_text(text), budget=budget, byte_cap=byte_cap)
 
 
-def analyze_lines(
-    lines: Iterable[str], *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP
-) -> Analysis:
+def analyze_lines(lines: Iterable[str], *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP) -> Analysis:
     """Streaming: reads ``lines`` once and stops at ``byte_cap`` (the rest is not read)."""
     return _run(chunks_from_lines(lines), budget=budget, byte_cap=byte_cap)
 
@@ -136,9 +134,7 @@ def summarize(failures: Iterable[Failure], *, truncated: bool = False, skipped_l
         text = f"{len(items)} failure{'s' if len(items) != 1 else ''}: {kinds}; first: {first.tool}{where}: "
         text += first.message.splitlines()[0][:200] if first.message else ""
     if truncated:
-        text += (
-            f" [log truncated: {skipped_lines} lines not analysed]" if skipped_lines else " [log truncated]"
-        )
+        text += f" [log truncated: {skipped_lines} lines not analysed]" if skipped_lines else " [log truncated]"
     return text
 
 

@@ -117,9 +117,7 @@ def chunks_from_text(text: str, first_line: int = 1) -> Iterator[Chunk]:
 
 
 def chunks_from_bytes(data: bytes, first_line: int = 1) -> Iterator[Chunk]:
-    return chunks_from_byte_pieces(
-        (data[i : i + CHUNK_CHARS] for i in range(0, len(data), CHUNK_CHARS)), first_line
-    )
+    return chunks_from_byte_pieces((data[i : i + CHUNK_CHARS] for i in range(0, len(data), CHUNK_CHARS)), first_line)
 
 
 def chunks_from_byte_pieces(pieces: Iterable[bytes], first_line: int = 1) -> Iterator[Chunk]:

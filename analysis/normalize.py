@@ -58,9 +58,7 @@ def _stable(text: str) -> str:
     return _DIGITS.sub("#", _LINE_REF.sub("", normalize(text))).lower()
 
 
-def fingerprint(
-    tool: str, kind: str, test_id: str | None = None, message: str = "", file: str | None = None
-) -> str:
+def fingerprint(tool: str, kind: str, test_id: str | None = None, message: str = "", file: str | None = None) -> str:
     """A 16-hex-digit id for the fault: test or file plus the normalized message, never line numbers."""
     parts = [
         tool,

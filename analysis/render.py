@@ -76,9 +76,7 @@ def to_text(analysis: Analysis, lines: LineSource, *, colour: bool = False) -> s
     if len(analysis.failures) > MAX_LISTED:
         out.append(f"- ... and {len(analysis.failures) - MAX_LISTED} more (--json lists them all)")
     groups: Sequence[tuple[str | None, Sequence[LineRange]]] = (
-        [(m, r) for m, r in analysis.member_excerpts]
-        if analysis.member_excerpts
-        else [(None, analysis.excerpt)]
+        [(m, r) for m, r in analysis.member_excerpts] if analysis.member_excerpts else [(None, analysis.excerpt)]
     )
     evidence = {line for f in analysis.failures for r in f.evidence for line in range(r.start, r.end + 1)}
     for member, ranges in groups:
@@ -114,12 +112,9 @@ def to_github(analysis: Analysis) -> str:
         props: Mapping[str, str | int | None] = {
             "file": failure.file,
             "line": failure.line,
-            "title": f"{failure.tool} {failure.kind.value}"
-            + (f": {failure.test_id}" if failure.test_id else ""),
+            "title": f"{failure.tool} {failure.kind.value}" + (f": {failure.test_id}" if failure.test_id else ""),
         }
-        rendered = ",".join(
-            f"{k}={_escape_property(str(v))}" for k, v in props.items() if v not in (None, "")
-        )
+        rendered = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props.items() if v not in (None, ""))
         out.append(f"::error {rendered}::{_escape_data(failure.message)}")
     summary = analysis.summary
     if len(analysis.failures) > MAX_ANNOTATIONS:

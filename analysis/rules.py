@@ -78,9 +78,7 @@ def _r(
 def _line_start(*texts: str, indent: int = 4) -> tuple[str, ...]:
     """Needles for text at the start of a line: after a line break or a runner timestamp (``...Z ``)."""
     prefixes = ("\n", "z ", "m")  # line break, runner timestamp, end of a colour escape
-    return tuple(
-        f"{before}{' ' * n}{text}" for text in texts for before in prefixes for n in range(indent + 1)
-    )
+    return tuple(f"{before}{' ' * n}{text}" for text in texts for before in prefixes for n in range(indent + 1))
 
 
 F, D, L, S, X, H, G = (
@@ -107,8 +105,8 @@ EXCLUSIONS: re.Pattern[str] = re.compile(
             r"^\s*(?:##\[(?:debug|endgroup)\]|travis_(?:fold|time)|::(?:debug|notice|group|endgroup|add-mask))",
             r"-W(?:no-)?error\b.*\s-[Iowc]\s|\s-c\s+\S+\.c(?:c|pp|xx)?\s+-o\s",  # compiler command lines
             r"^\s*(?:\+\s+)?(?:echo|printf)\s",
-        # a test that passed, whatever its name says ("test_error_handling PASSED", "... ok", "✓ panics")
-        r"^\s*(?:PASS(?:ED)?|ok|✓|✔|√|\[\s*(?:OK|PASSED)\s*\])\s|\sPASSED\b|\s\.\.\.\s+ok$",
+            # a test that passed, whatever its name says ("test_error_handling PASSED", "... ok", "✓ panics")
+            r"^\s*(?:PASS(?:ED)?|ok|✓|✔|√|\[\s*(?:OK|PASSED)\s*\])\s|\sPASSED\b|\s\.\.\.\s+ok$",
             r"(?:error|fail)\w*\.(?:go|py|rs|js|ts|java|c|cc|cpp|h|rb|php|cs|kt|scala|o|class|html|md)\b",
             r"\bwith(?:out)? errors?\b.*\b(?:ignored|allowed)\b|\bexpected(?:_|-)fail",
             r"^\s*(?:compiling|downloading|downloaded|installing|collecting|requirement already"
@@ -377,6 +375,7 @@ RULES: tuple[Rule, ...] = (
         ("fail", "\u00d7", "✗"),
         after=1,
     ),
+    _r("vitest.location", L, None, 82, r"^\s*\u276f (?P<file>\S+\.[cm]?[jt]sx?):(?P<line>\d+):\d+\s*$", "\u276f"),
     _r(
         "jest.file",
         F,
@@ -394,9 +393,7 @@ RULES: tuple[Rule, ...] = (
         ("✕", "\u00d7", "✗"),
         unless=r"No solution found|Failed to (?:download|build|fetch|resolve)|\bdependencies\b",
     ),
-    _r(
-        "jest.matcher", D, None, 85, r"^\s*expect\((?:received|jest\.fn\(\)|value)\)\.[\w.]+\(.*\)", "expect("
-    ),
+    _r("jest.matcher", D, None, 85, r"^\s*expect\((?:received|jest\.fn\(\)|value)\)\.[\w.]+\(.*\)", "expect("),
     _r(
         "jest.expect",
         D,
@@ -525,9 +522,7 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TYPE,
         93,
-        r"^(?P<file>"
-        + _PATH
-        + r"\.pyi?):(?P<line>\d+)(?::\d+)?: error: (?P<msg>.*?)(?:\s+\[(?P<code>[\w-]+)\])?$",
+        r"^(?P<file>" + _PATH + r"\.pyi?):(?P<line>\d+)(?::\d+)?: error: (?P<msg>.*?)(?:\s+\[(?P<code>[\w-]+)\])?$",
         "error:",
     ),
     _r(
@@ -594,9 +589,7 @@ RULES: tuple[Rule, ...] = (
         F,
         K.LINT,
         90,
-        r"^(?P<file>"
-        + _PATH
-        + r"\.pyi?):(?P<line>\d+):\d+: (?P<code>[A-Z]{1,3}\d{2,4}) (?:\[\*\] )?(?P<msg>.*)",
+        r"^(?P<file>" + _PATH + r"\.pyi?):(?P<line>\d+):\d+: (?P<code>[A-Z]{1,3}\d{2,4}) (?:\[\*\] )?(?P<msg>.*)",
         ".py:",
     ),
     _r(
@@ -612,9 +605,7 @@ RULES: tuple[Rule, ...] = (
         F,
         K.LINT,
         88,
-        r"^(?P<file>"
-        + _PATH
-        + r"\.py):(?P<line>\d+):\d+: (?P<code>[CRWEF]\d{4}): (?P<msg>.*?)(?: \([\w-]+\))?$",
+        r"^(?P<file>" + _PATH + r"\.py):(?P<line>\d+):\d+: (?P<code>[CRWEF]\d{4}): (?P<msg>.*?)(?: \([\w-]+\))?$",
         ".py:",
     ),
     _r("pylint.score", S, None, 60, r"^Your code has been rated at [\d.-]+/10", "rated at"),
@@ -1063,9 +1054,7 @@ RULES: tuple[Rule, ...] = (
         "exited with",
         before=4,
     ),
-    _r(
-        "npm.script", Role.COMMAND, None, 0, r"^> (?P<cmd>(?![\w@/.-]+@\d)\S.*)$", _line_start("> ", indent=0)
-    ),
+    _r("npm.script", Role.COMMAND, None, 0, r"^> (?P<cmd>(?![\w@/.-]+@\d)\S.*)$", _line_start("> ", indent=0)),
     _r(
         "jenkins.exit",
         X,
@@ -1158,15 +1147,11 @@ KIND_HINTS: tuple[tuple[re.Pattern[str], K], ...] = (
     (re.compile(r"timed? ?out|timeout|exceeded the maximum", re.I), K.TIMEOUT),
     (re.compile(r"out of memory|segmentation|sigsegv|core dumped|exit code 13[79]\b|killed", re.I), K.CRASH),
     (
-        re.compile(
-            r"network|connection|resolve host|econn|etimedout|50[234]\b|rate limit|no space left", re.I
-        ),
+        re.compile(r"network|connection|resolve host|econn|etimedout|50[234]\b|rate limit|no space left", re.I),
         K.INFRA,
     ),
     (
-        re.compile(
-            r"dependenc|resolv|version solving|no matching distribution|could not find artifact", re.I
-        ),
+        re.compile(r"dependenc|resolv|version solving|no matching distribution|could not find artifact", re.I),
         K.DEPENDENCY,
     ),
     (re.compile(r"syntax error|compil|cannot find symbol|undefined reference", re.I), K.COMPILE),

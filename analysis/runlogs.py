@@ -58,8 +58,7 @@ def analyze_archive(data: bytes, *, budget: int, byte_cap: int) -> Analysis:
                 result = analyze_lines(text, budget=budget, byte_cap=byte_cap)
         truncated |= result.truncated
         failures = tuple(
-            replace(f, member=info.filename, job=job, step=f.step if step is None else step)
-            for f in result.failures
+            replace(f, member=info.filename, job=job, step=f.step if step is None else step) for f in result.failures
         )
         results.append((info.filename, replace(result, failures=failures)))
     for info in xmls:
@@ -89,9 +88,7 @@ def analyze_archive(data: bytes, *, budget: int, byte_cap: int) -> Analysis:
     )
 
 
-def _share_budget(
-    results: list[tuple[str, Analysis]], budget: int
-) -> tuple[tuple[str, tuple[LineRange, ...]], ...]:
+def _share_budget(results: list[tuple[str, Analysis]], budget: int) -> tuple[tuple[str, tuple[LineRange, ...]], ...]:
     """Round-robin over the members' ranked ranges (members with failures first) until the budget is spent."""
     order = sorted(results, key=lambda item: (not item[1].failures, item[0]))
     order = [item for item in order if item[1].failures] or order[:1]

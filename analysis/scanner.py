@@ -127,13 +127,7 @@ def _workflow_props(props: str | None) -> dict[str, str]:
 
 
 def _unescape_command(text: str) -> str:
-    return (
-        text.replace("%0D", "")
-        .replace("%0A", "\n")
-        .replace("%3A", ":")
-        .replace("%2C", ",")
-        .replace("%25", "%")
-    )
+    return text.replace("%0D", "").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
 
 
 _CI_ROOT = re.compile(
@@ -165,6 +159,11 @@ def _merged(ranges: list[list[int]], last_line: int) -> tuple[LineRange, ...]:
         else:
             out.append([start, end])
     return tuple(LineRange(s, e) for s, e in out)
+
+
+def _same_path(a: str, b: str) -> bool:
+    a, b = a.removeprefix("./"), b.removeprefix("./")
+    return a == b or a.endswith("/" + b) or b.endswith("/" + a)
 
 
 def _relative(path: str | None) -> str | None:
@@ -469,9 +468,7 @@ class Scanner:
                 return text
         return None
 
-    def _merge_test(
-        self, test: str, message: str, plain: bool, hit: Hit, file: str | None, line_s: str | None
-    ) -> bool:
+    def _merge_test(self, test: str, message: str, plain: bool, hit: Hit, file: str | None, line_s: str | None) -> bool:
         """A test reported twice (section then summary, nextest then libtest, ``N)`` list then details)."""
         number = re.match(r"^\s*(\d+)\)", hit.text) if hit.rule.name == "numbered.failure" else None
         for failure in reversed(self.failures[-200:]):
@@ -540,8 +537,9 @@ class Scanner:
         if current.details >= 1 and rule.role is Role.DETAIL:
             hit.score -= 20 + min(20, 4 * current.details)
         current.add_evidence(hit.line, hit.line + hit.after)
-        if current.file is None and _group(match, "file"):
-            current.file = _group(match, "file")
+        where = _group(match, "file")
+        if where and current.line is None and (current.file is None or _same_path(current.file, where)):
+            current.file = where
             line_s = _group(match, "line")
             current.line = int(line_s) if line_s else None
         if rule.role is Role.LOCATION:
@@ -649,9 +647,7 @@ class Scanner:
                     hit.score += STEP_BONUS
                 elif hit.step > last_failing or len(self.steps) > 2:
                     hit.score -= OTHER_STEP_PENALTY
-        exits = [h for h in self.hits if h.rule.name in _VERDICTS] or [
-            h for h in self.hits if h.rule.role is Role.EXIT
-        ]
+        exits = [h for h in self.hits if h.rule.name in _VERDICTS] or [h for h in self.hits if h.rule.role is Role.EXIT]
         if exits:
             exits[-1].score += VERDICT_BONUS  # where the job gave up: the lines before it explain why
         kept = self._drop_echoes(self.failures)
@@ -672,9 +668,7 @@ class Scanner:
         kept = [
             f
             for f in kept
-            if not (
-                f.tool == "crash" and any(o.step == f.step and 0 <= f.first - o.first <= 40 for o in ooms)
-            )
+            if not (f.tool == "crash" and any(o.step == f.step and 0 <= f.first - o.first <= 40 for o in ooms))
         ]
         # a Go parent test fails because its subtest did; what it printed belongs to the subtest
         go = [f for f in kept if f.tool == "go" and f.test_id]

@@ -47,9 +47,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 READ_SIZE = 1 << 20
 
 
-def analyze_path(
-    path: str | Path, *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP
-) -> Analysis:
+def analyze_path(path: str | Path, *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP) -> Analysis:
     """What ``analyze`` computes for a file: the one code path the CLI and the quality benchmark share.
     A plain log is streamed (bounded memory); zips and XML reports are read whole."""
     with open(path, "rb") as handle:

@@ -38,9 +38,7 @@ def _covers(ranges: tuple[LineRange, ...], line: int) -> bool:
 )
 def test_line_numbers_refer_to_the_input_as_given(prefix: str, newline: str) -> None:
     lines = ["setup", "more setup", *PYTEST_TAIL.splitlines()]
-    text = newline.join(
-        ("2024-05-02T10:11:12.1234567Z " if prefix.startswith("2024") else "") + x for x in lines
-    )
+    text = newline.join(("2024-05-02T10:11:12.1234567Z " if prefix.startswith("2024") else "") + x for x in lines)
     if prefix == "\ufeff":
         text = prefix + text
     analysis = analyze_text(text)
@@ -137,9 +135,7 @@ def test_normalize_masks_volatile_tokens() -> None:
         "2024-05-02T10:11:12.123Z worker pid=4242 took 12.5s at 0x7ffd5a3c "
         "/home/runner/work/app/app/src/x.py id 123e4567-e89b-12d3-a456-426614174000 seed=987654"
     )
-    assert (
-        normalize(text) == "<TS> worker pid=<PID> took <DUR> at <ADDR> <ROOT>/src/x.py id <UUID> seed=<SEED>"
-    )
+    assert normalize(text) == "<TS> worker pid=<PID> took <DUR> at <ADDR> <ROOT>/src/x.py id <UUID> seed=<SEED>"
 
 
 def _run_logs_zip() -> bytes:
@@ -196,9 +192,7 @@ def test_junit_inside_an_artifact_zip() -> None:
 
 
 def test_junit_entities_are_refused() -> None:
-    bomb = (
-        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><testsuite><testcase name="&a;"/></testsuite>'
-    )
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><testsuite><testcase name="&a;"/></testsuite>'
     with pytest.raises(JUnitError):
         parse_junit(bomb)
 
