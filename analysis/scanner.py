@@ -22,6 +22,7 @@ from .types import Failure, FailureKind, LineRange
 
 MAX_HITS = 20_000  # pruned to half, keeping the best, when reached
 MAX_FAILURES = 500
+MAX_STEPS = 5_000
 ATTACH_DISTANCE = 80  # a detail further than this from its failure's last line starts afresh
 MAX_MESSAGE = 500
 
@@ -252,7 +253,11 @@ class Scanner:
         role = rule.role
         step = len(self.steps) - 1
         if role is Role.STEP:
-            self.steps.append((_group(match, "cmd") or "").strip()[:200])
+            name = (_group(match, "cmd") or "").strip()[:200]
+            if len(self.steps) < MAX_STEPS:
+                self.steps.append(name)
+            else:  # a log of endless "$ cmd" lines: later steps share the last slot
+                self.steps[-1] = name
             self._open = None
             self._command = ""
             self._test_file = None
