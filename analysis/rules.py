@@ -538,9 +538,18 @@ RULES: tuple[Rule, ...] = (
         F,
         K.COMPILE,
         94,
-        r"^(?P<file>[^\s:]+\.\w+):(?P<line>\d+):(?:\d+:)? (?:fatal )?error: (?P<msg>.*)",
+        r"^(?P<file>[^\s:]+\.\w+):(?P<line>\d+):(?:\d+:)? (?:fatal )?error:(?: (?P<msg>.*)|\s*$)",
         "error",
         after=2,
+    ),
+    _r(
+        "eslint.unix",
+        F,
+        K.LINT,
+        86,
+        r"^(?P<file>[^\s:]+\.(?:[cm]?[jt]sx?|vue|svelte)):(?P<line>\d+)(?::\d+)?(?: (?P<msg>.+) \((?P<code>[\w@/-]+)\)"
+        r"|: (?P<msg2>.+) \[Error/(?P<code2>[\w@/-]+)\])$",
+        (".js:", ".ts:", ".jsx:", ".tsx:", ".mjs:", ".cjs:", ".vue:", ".svelte:"),
     ),
     _r(
         "kotlin.error",
@@ -811,6 +820,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:❌|error:?)\s+(?P<file>/?[^\s:]+\.(?:swift|m|mm|h|c|cpp)):(?P<line>\d+):\d+: (?P<msg>.*)",
         ("❌",),
     ),
+    _r("vim.test", F, K.TEST, 88, r"^\s*Found errors in (?P<test>\w+)\(\):", "found errors in", after=2),
     _r("test.name_failed", F, K.TEST, 80, r"^\s*(?P<test>[\w./:-]+) FAILED\s*$", "failed"),
     _r(
         "minitest.test",

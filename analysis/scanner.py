@@ -323,7 +323,7 @@ class Scanner:
                 test = f"{cls}.{test}"
             else:
                 test = cls
-        message = _group(match, "msg")
+        message = _group(match, "msg", "msg2")
         plain = message is None or message.rstrip().endswith(":")  # a heading: its detail says more
         message = message or hit.text.strip().removeprefix("##[error]")
         file = _group(match, "file")
@@ -382,6 +382,11 @@ class Scanner:
                     fields[key] = value.strip()
             if fields:
                 message, plain = ", ".join(f"{k}: {v}" for k, v in fields.items()), False
+        elif name == "gcc.error":
+            tool = _COMPILER_BY_SUFFIX.get((file or "").rsplit(".", 1)[-1].lower(), tool)
+            below = (self._peek(hit.line + 1) or "").strip()
+            if plain and below:  # GHC puts the message on the lines below ``file:line:col: error:``
+                message, plain = below, False
         elif name == "maven.compile":
             following = self._peek(hit.line + 1) or ""
             if re.match(r"^(?:\[ERROR\])?\s+symbol:", following):
@@ -740,6 +745,7 @@ _GENERIC_MASK = 0
 for _i, _rule in enumerate(RULES):
     if _rule.role is Role.GENERIC:
         _GENERIC_MASK |= 1 << _i
+_COMPILER_BY_SUFFIX = {"hs": "ghc", "swift": "swiftc", "java": "javac", "kt": "kotlinc", "rs": "rustc", "go": "go"}
 _MINITEST_TEST = next(r for r in RULES if r.name == "minitest.test")
 _DOCKER_PROCESS = re.compile(r'process "(?:/bin/(?:ba)?sh -c )?(.*?)" did not complete')
 _DOCKER_STEP_RULE = next(r for r in RULES if r.name == "docker.step")
