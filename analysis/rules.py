@@ -459,7 +459,8 @@ RULES: tuple[Rule, ...] = (
         after=1,
         unless=r"^\s*error: (?:could not compile|aborting due to|test failed, to rerun|Recipe"
         r"|process didn't exit"
-        r"|build failed|failed to run custom build command|test run failed)",
+        r"|build failed|failed to run custom build command|test run failed"
+        r"|Failed to (?:download|build|fetch|resolve))",
     ),
     _r(
         "rustc.location",
@@ -640,7 +641,7 @@ RULES: tuple[Rule, ...] = (
         F,
         K.LINT,
         90,
-        r"^\s+(?P<line>\d+):\d+\s+(?:error|✖)\s+(?P<msg>.+?)\s{2,}(?P<code>[\w@/-]+)$",
+        r"^\s+(?P<line>\d+):\d+\s+error\s+(?P<msg>.+?)\s{2,}(?P<code>[\w@/-]+)$",
         ("error", "✖"),
     ),
     _r("eslint.tally", S, None, 84, r"^\s*✖ \d+ problems? \(\d+ errors?", "problem"),
@@ -953,7 +954,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _r("yarn.error", G, None, 66, r"^error (?P<msg>(?!Command failed with exit code).*)", "error "),
     _r("yarn.exit", X, None, 58, r"^error Command failed with exit code (?P<code>\d+)\.", "command failed"),
-    _r("yarn.berry", F, K.DEPENDENCY, 86, r"^➤ YN\d{4}: .*(?:error|failed|couldn't|not found).*", "yn0"),
+    _r("yarn.berry", F, K.DEPENDENCY, 86, r"^➤ YN\d{4}: .*(?:[Ee]rror|[Ff]ailed|[Cc]ouldn't|not found).*", "yn0"),
     _r(
         "pip.resolution",
         F,

@@ -181,6 +181,36 @@ def _same_test(a: str, b: str, *, loose: bool = False) -> bool:
     return len(short) >= (1 if loose else 2) and long[-len(short) :] == short
 
 
+def _first_rule(line: str, mask: int) -> tuple[Rule, re.Match[str]] | None:
+    """The first rule of the table (among those ``mask`` selects) that matches the cleaned line."""
+    if not line.strip():
+        return None
+    excluded: bool | None = None
+    while mask:
+        low = mask & -mask
+        mask ^= low
+        if low & _GENERIC_MASK:
+            # exclusions guard the fallbacks only: specific rules carry their own ``unless``
+            if excluded is None:
+                excluded = EXCLUSIONS.search(line) is not None
+            if excluded:
+                return None
+        rule = RULES[low.bit_length() - 1]
+        match = rule.pattern.search(line)
+        if match is not None and (rule.unless is None or not rule.unless.search(line)):
+            return rule, match
+    return None
+
+
+def classify(raw_line: str) -> str | None:
+    """Name of the rule a single raw log line matches, or None: for tests and for debugging a rule table."""
+    mask = 0
+    for _, needle in _AUTOMATON.iter(f"\n{raw_line.lower()}"):
+        mask |= _MASKS[needle]
+    found = _first_rule(clean(raw_line), mask)
+    return found[0].name if found else None
+
+
 class Scanner:
     """Feed chunks in order, then ``finish`` once; holds bounded state only."""
 
@@ -229,24 +259,9 @@ class Scanner:
 
     def _line(self, number: int, raw: str, mask: int) -> None:
         line = clean(raw)
-        if not line.strip():
-            return
-        excluded: bool | None = None
-        while mask:
-            low = mask & -mask
-            mask ^= low
-            if low & _GENERIC_MASK:
-                # exclusions guard the fallbacks only: specific rules carry their own ``unless``
-                if excluded is None:
-                    excluded = EXCLUSIONS.search(line) is not None
-                if excluded:
-                    return
-            rule = RULES[low.bit_length() - 1]
-            match = rule.pattern.search(line)
-            if match is None or (rule.unless is not None and rule.unless.search(line)):
-                continue
-            self._apply(number, line, rule, match)
-            return
+        found = _first_rule(line, mask)
+        if found is not None:
+            self._apply(number, line, *found)
 
     # -- one matched line -------------------------------------------------------------------------------
     def _apply(self, number: int, line: str, rule: Rule, match: re.Match[str]) -> None:
