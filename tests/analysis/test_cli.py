@@ -90,3 +90,17 @@ def test_junit_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert failure["test_id"] == "pkg.CartTest.testTotal"
     assert failure["message"] == "AssertionError: expected 90 but was 81"
     assert failure["evidence"] == [[3, 5]]
+
+
+def test_over_long_file_is_read_in_head_and_tail_like_bytes(tmp_path: Path) -> None:
+    """The CLI reads a big file from disk in two parts; the result equals the in-memory analysis."""
+    from analysis.engine import analyze_bytes
+    from githubapp.cli_analyze import analyze_path
+
+    data = b"".join(b"progress %d\r\n" % i for i in range(30_000)) + (GOLDEN / "pytest_gha.log").read_bytes()
+    path = tmp_path / "big.log"
+    path.write_bytes(data)
+    from_disk = analyze_path(path, byte_cap=100_000)
+    assert from_disk.truncated
+    assert from_disk == analyze_bytes(data, byte_cap=100_000)
+    assert from_disk.failures[-1].test_id == "tests/test_units.py::test_parse_size[10MB-10485760]"
