@@ -31,6 +31,7 @@ _STAMP = re.compile(
     r"(?: \d\d[OE]\+?)? ?"
     r"|^#\d+ \d+\.\d+ "  # BuildKit: step number and seconds before each line a step prints
 )
+_STAMP_START = frozenset("0123456789[#")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufeff\ufffe]+")
 
 
@@ -39,8 +40,9 @@ def clean(line: str) -> str:
     line = line[:MAX_LINE_CHARS]
     if "\x1b" in line or "[" in line:
         line = _ANSI.sub("", line)
-    line = _STAMP.sub("", line, count=1)
-    return _CONTROL.sub("", line)
+    if line[:1] in _STAMP_START or "\t" in line:
+        line = _STAMP.sub("", line, count=1)
+    return _CONTROL.sub("", line) if _CONTROL.search(line) else line
 
 
 @dataclass(frozen=True)

@@ -354,7 +354,7 @@ RULES: tuple[Rule, ...] = (
         None,
         88,
         r"^(?P<exc>" + _PY_EXC + r")(?:: (?P<msg>.*))?$",
-        ("error", "exception", "systemexit", "interrupt", "failure"),
+        ("error:", "error\n", "exception:", "exception\n", "systemexit", "interrupt", "failure:", "warning:"),
     ),
     # --- jest / vitest / mocha / node ---
     _r(
@@ -427,7 +427,7 @@ RULES: tuple[Rule, ...] = (
         None,
         82,
         r"^\s*(?P<exc>(?:Assertion|Type|Reference|Syntax|Range)?Error(?: \[\w+\])?): (?P<msg>.*)",
-        "error",
+        ("error: ", "error ["),
     ),
     # --- go ---
     _r("go.test", F, K.TEST, 96, r"^\s*--- FAIL: (?P<test>\S+)(?: \([\d.]+s\))?", "fail", after=2),
@@ -516,7 +516,7 @@ RULES: tuple[Rule, ...] = (
         94,
         r"^\s*(?P<file>[^\s(]+)\((?P<line>\d+),\d+\): error (?P<code>[A-Z]+\d+): "
         r"(?P<msg>.*?)(?: \[[^\]]+\])?$",
-        "error",
+        "): error ",
     ),
     _r(
         "mypy.error",
@@ -540,7 +540,7 @@ RULES: tuple[Rule, ...] = (
         K.COMPILE,
         94,
         r"^(?P<file>[^\s:]+\.\w+):(?P<line>\d+):(?:\d+:)? (?:fatal )?error:(?: (?P<msg>.*)|\s*$)",
-        "error",
+        "error:",
         after=2,
     ),
     _r(
@@ -642,7 +642,7 @@ RULES: tuple[Rule, ...] = (
         K.LINT,
         90,
         r"^\s+(?P<line>\d+):\d+\s+error\s+(?P<msg>.+?)\s{2,}(?P<code>[\w@/-]+)$",
-        ("error", "✖"),
+        "error",
     ),
     _r("eslint.tally", S, None, 84, r"^\s*✖ \d+ problems? \(\d+ errors?", "problem"),
     _r(
@@ -659,7 +659,7 @@ RULES: tuple[Rule, ...] = (
         None,
         85,
         r"^Found \d+ errors?(?: in \d+ files?)?(?: \(checked \d+ source files?\))?\.?|^Found \d+ errors? in ",
-        "error",
+        _line_start("found ", indent=0),
     ),
     # --- formatters ---
     _r("black.would_reformat", F, K.LINT, 90, r"^would reformat (?P<file>\S.*)$", "would reformat"),
@@ -767,7 +767,7 @@ RULES: tuple[Rule, ...] = (
         r"^\s*(?:Caused by: |Exception in thread \"[^\"]*\" )?"
         r"(?P<exc>(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error))"
         r"(?:: (?P<msg>.*)| at (?P<file>[\w$]+\.(?:java|kt|scala|groovy)):(?P<line>\d+))?$",
-        ("exception", "error"),
+        ("exception", "error:", "error\n", "error at "),
     ),
     _r(
         "scalatest.failed",
@@ -792,7 +792,7 @@ RULES: tuple[Rule, ...] = (
         None,
         88,
         r"^(?P<file>[^\s:]+\.(?:cc|cpp|cxx|c|h|hpp)):(?P<line>\d+): (?:Failure|error: .*)$",
-        ("failure", "error"),
+        (": failure", ": error: "),
         after=3,
     ),
     _r("gtest.tally", S, None, 82, r"^\[  FAILED  \] \d+ tests?, listed below:", "[  failed  ]"),
@@ -1032,7 +1032,7 @@ RULES: tuple[Rule, ...] = (
         "failed to",
         weak=True,
     ),
-    _r("docker.step_error", D, None, 88, r"^#(?P<n>\d+) ERROR: (?P<msg>.*)", "error"),
+    _r("docker.step_error", D, None, 88, r"^#(?P<n>\d+) ERROR: (?P<msg>.*)", "error:"),
     _r("docker.summary", D, None, 80, r"^ERROR \[(?P<stage>[^\]]+)\] (?P<cmd>.*)", "error ["),
     _r(
         "docker.legacy",
@@ -1054,7 +1054,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _r("shell.no_such_file", D, None, 70, r"No such file or directory", "no such file"),
     _r("shell.permission", D, None, 72, r": Permission denied$", "permission denied"),
-    _r("make.error", X, None, 62, r"^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* .*Error \d+", "error"),
+    _r("make.error", X, None, 62, r"^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* .*Error \d+", "*** "),
     _r("git.fatal", F, K.CONFIG, 86, r"^fatal: (?P<msg>.*)", "fatal:"),
     _r(
         "travis.exit",

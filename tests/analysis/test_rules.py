@@ -207,3 +207,27 @@ def test_every_rule_has_a_case() -> None:
     covered = {rule for _, rule in CASES}
     # a rule without needles is only tried by another one (minitest.test, after a ``Failure:`` heading)
     assert [r.name for r in RULES if r.needles and r.name not in covered] == []
+
+
+# Coloured output as CI prints it (CARGO_TERM_COLOR, maven -Dstyle.color, eslint, pytest --color=yes): the
+# escape codes sit inside the words the prefilter looks for.
+COLOURED = [
+    ("\x1b[0m\x1b[1m\x1b[38;5;9merror[E0308]\x1b[0m\x1b[0m\x1b[1m: mismatched types\x1b[0m", "rustc.error"),
+    ("\x1b[1m\x1b[31merror\x1b[0m\x1b[1m: could not compile `x`\x1b[0m", "rustc.abort"),
+    ("\x1b[01m\x1b[Ksrc/a.c:88:12:\x1b[m\x1b[K \x1b[01;31m\x1b[Kerror: \x1b[m\x1b[K'len' undeclared", "gcc.error"),
+    ("[\x1b[1;31mERROR\x1b[m] /builds/w/src/main/java/A.java:[107,64] incompatible types", "maven.compile"),
+    (
+        "  14:7  \x1b[31merror\x1b[39m  'x' is assigned a value but never used  \x1b[2mno-unused-vars\x1b[22m",
+        "eslint.error",
+    ),
+    ("\x1b[31mFAILED\x1b[0m tests/t.py::test_a - boom", "pytest.summary_failed"),
+    ("^[[31mFAILED^[[0m tests/t.py::^[[1mtest_a^[[0m - boom", "pytest.summary_failed"),  # caret notation
+    ("\x1b[1m\x1b[31mE       assert 1 == 2\x1b[0m", "pytest.assert"),
+    ("\x1b[1m\x1b[31mFound 2 errors in 1 file (checked 3 source files)\x1b[m", "typecheck.tally"),
+    ("\x1b[31m--- FAIL: TestX (0.00s)\x1b[0m", "go.test"),
+]
+
+
+@pytest.mark.parametrize(("line", "rule"), COLOURED)
+def test_colours_do_not_hide_a_line(line: str, rule: str) -> None:
+    assert classify(line) == rule
