@@ -14,13 +14,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def datasets_dir() -> Path:
+    """``$CI_TRIAGE_SHARED/datasets`` (or ``$CI_TRIAGE_SHARED`` itself if it is the datasets folder), else
+    ``../shared/datasets`` from the repository root, else the nearest ``shared/datasets`` above it (worktrees
+    sit one level deeper than the main checkout)."""
     shared = os.environ.get("CI_TRIAGE_SHARED")
-    base = Path(shared) if shared else ROOT.parent / "shared"
-    if not (base / "datasets").is_dir():  # a worktree sits one level deeper than the main checkout
-        for parent in ROOT.parents:
-            if (parent / "shared" / "datasets").is_dir():
-                return parent / "shared" / "datasets"
-    return base / "datasets"
+    if shared:
+        base = Path(shared)
+        return base if (base / "logdx-dev").is_dir() else base / "datasets"
+    for parent in ROOT.parents:
+        if (parent / "shared" / "datasets").is_dir():
+            return parent / "shared" / "datasets"
+    return ROOT.parent / "shared" / "datasets"
 
 
 @dataclass(frozen=True)
