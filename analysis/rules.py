@@ -43,6 +43,7 @@ class Rule:
     before: int = 0
     unless: re.Pattern[str] | None = None
     weak: bool = False  # its failure only stands when nothing more specific was found in the log
+    starts: tuple[str, ...] = ()  # the line, indentation aside, starts with one of these: checked before the regex
 
 
 def _r(
@@ -58,6 +59,7 @@ def _r(
     unless: str | None = None,
     flags: int = 0,
     weak: bool = False,
+    starts: tuple[str, ...] = (),
 ) -> Rule:
     tool = name.split(".", 1)[0]
     return Rule(
@@ -72,6 +74,7 @@ def _r(
         before,
         re.compile(unless, flags) if unless else None,
         weak,
+        starts,
     )
 
 
@@ -292,6 +295,7 @@ RULES: tuple[Rule, ...] = (
         96,
         r"^(?P<sev>FAILED|ERROR) (?P<test>[^\s:]+\.py(?:::[^\s\[]+(?:\[.*?\])?)*)(?: - (?P<msg>.*))?$",
         ("failed", "error"),
+        starts=("FAILED ", "ERROR "),
     ),
     _r(
         "pytest.section",
@@ -302,6 +306,7 @@ RULES: tuple[Rule, ...] = (
         "___ ",
         after=1,
         unless=r"^_+ (?:coverage|summary|captured|warnings)\b",
+        starts=("_",),
     ),
     _r("pytest.assert", D, None, 92, r"^E {2,}(?P<msg>\S.*)", _line_start("e   "), after=1),
     _r(
@@ -319,6 +324,7 @@ RULES: tuple[Rule, ...] = (
         86,
         r"^=+ .*\b\d+ (?:failed|errors?)\b.* in [\d.]+s.*=+$",
         ("failed", "error"),
+        starts=("=",),
     ),
     _r(
         "pytest.interrupted",
@@ -335,6 +341,7 @@ RULES: tuple[Rule, ...] = (
         45,
         r"^=+ (?:FAILURES|ERRORS|short test summary info) =+$",
         ("failures", "errors", "short test summary"),
+        starts=("=",),
     ),
     # --- unittest / Python tracebacks ---
     _r(
@@ -345,6 +352,7 @@ RULES: tuple[Rule, ...] = (
         r"^(?P<sev>FAIL|ERROR): (?P<test>\w+) \((?P<cls>[\w.]+)\)",
         ("fail:", "error:"),
         after=1,
+        starts=("FAIL:", "ERROR:"),
     ),
     _r("unittest.tally", S, None, 85, r"^FAILED \((?:failures|errors)=\d+", "failed ("),
     _r("python.traceback", D, None, 60, r"^\s*Traceback \(most recent call last\):", "traceback"),
@@ -383,6 +391,7 @@ RULES: tuple[Rule, ...] = (
         82,
         r"^\s*FAIL\s+(?P<file>\S+\.(?:[cm]?[jt]sx?|vue|svelte))\b",
         "fail",
+        starts=("FAIL",),
     ),
     _r(
         "jest.failed_test",
@@ -411,6 +420,7 @@ RULES: tuple[Rule, ...] = (
         84,
         r"^\s*(?:Tests|Test Suites|Test Files):\s+.*\b\d+ failed\b",
         "failed",
+        starts=("Tests:", "Test Suites:", "Test Files:"),
     ),
     _r(
         "jest.retries",
@@ -430,7 +440,9 @@ RULES: tuple[Rule, ...] = (
         ("error: ", "error ["),
     ),
     # --- go ---
-    _r("go.test", F, K.TEST, 96, r"^\s*--- FAIL: (?P<test>\S+)(?: \([\d.]+s\))?", "fail", after=2),
+    _r(
+        "go.test", F, K.TEST, 96, r"^\s*--- FAIL: (?P<test>\S+)(?: \([\d.]+s\))?", "fail", after=2, starts=("--- FAIL",)
+    ),
     _r(
         "go.assert",
         D,
@@ -446,6 +458,7 @@ RULES: tuple[Rule, ...] = (
         72,
         r"^FAIL\s+(?P<pkg>\S+)\s+(?:[\d.]+s|\[build failed\]|\[setup failed\])",
         "fail",
+        starts=("FAIL",),
     ),
     _r("go.panic", F, K.CRASH, 95, r"^panic: (?P<msg>.*)", "panic", after=2),
     # --- rust: rustc, cargo test, nextest, trybuild ---
@@ -461,6 +474,7 @@ RULES: tuple[Rule, ...] = (
         r"|process didn't exit"
         r"|build failed|failed to run custom build command|test run failed"
         r"|Failed to (?:download|build|fetch|resolve))",
+        starts=("error",),
     ),
     _r(
         "rustc.location",
@@ -477,6 +491,7 @@ RULES: tuple[Rule, ...] = (
         93,
         r"^test (?P<test>\S+) \.\.\. (?:FAILED|mismatch|error)",
         ("failed", "mismatch", "error"),
+        starts=("test ",),
     ),
     _r("cargo.stdout", F, K.TEST, 88, r"^---- (?P<test>\S+) stdout ----$", "stdout ----", after=2),
     _r("rust.panic", D, None, 92, r"thread '(?P<thread>[^']*)' panicked at (?P<msg>.*)", "panicked", after=1),
@@ -488,6 +503,7 @@ RULES: tuple[Rule, ...] = (
         r"^\s*(?:FAIL|SIGSEGV|SIGABRT|TIMEOUT|LEAK-FAIL) \[\s*[\d.]+s\] "
         r"(?:\(\s*\d+/\d+\) )?(?P<test>.+?)\s*$",
         ("fail", "sigsegv", "sigabrt", "timeout"),
+        starts=("FAIL", "SIGSEGV", "SIGABRT", "TIMEOUT", "LEAK-FAIL"),
     ),
     _r(
         "cargo.tally",
@@ -498,7 +514,7 @@ RULES: tuple[Rule, ...] = (
         r"|error: test failed, to rerun)",
         ("failed",),
     ),
-    _r("rustc.abort", S, None, 70, r"^\s*error: (?:could not compile|aborting due to) .*", "error"),
+    _r("rustc.abort", S, None, 70, r"^\s*error: (?:could not compile|aborting due to) .*", "error", starts=("error:",)),
     # --- TypeScript, MSBuild/C#, javac, gcc/clang, go build, linters with file:line[:col] ---
     _r(
         "tsc.error",
@@ -533,6 +549,7 @@ RULES: tuple[Rule, ...] = (
         94,
         r"^\[ERROR\] (?P<file>\S+\.(?:java|kt|scala|groovy)):\[(?P<line>\d+),\d+\] (?P<msg>.*)",
         "error",
+        starts=("[ERROR] ",),
     ),
     _r(
         "gcc.error",
@@ -643,6 +660,7 @@ RULES: tuple[Rule, ...] = (
         90,
         r"^\s+(?P<line>\d+):\d+\s+error\s+(?P<msg>.+?)\s{2,}(?P<code>[\w@/-]+)$",
         "error",
+        starts=tuple("0123456789"),
     ),
     _r("eslint.tally", S, None, 84, r"^\s*✖ \d+ problems? \(\d+ errors?", "problem"),
     _r(
@@ -710,6 +728,7 @@ RULES: tuple[Rule, ...] = (
         r"^(?:\[(?:ERROR|WARNING|INFO)\] )?Tests run: \d+, Failures: \d+, Errors: \d+(?:, Skipped: \d+)?$",
         ("failures",),
         unless=r"Failures: 0, Errors: 0",
+        starts=("[", "Tests run"),
     ),
     _r("maven.build_failure", S, None, 72, r"^\[INFO\] BUILD FAILURE\s*$|^BUILD FAILURE$", "build failure"),
     _r(
@@ -883,7 +902,7 @@ RULES: tuple[Rule, ...] = (
         r"^rspec (?P<file>\./\S+?):(?P<line>\d+) # (?P<test>.*)$",
         "rspec ",
     ),
-    _r("rspec.tally", S, None, 86, r"^\d+ examples?, [1-9]\d* failures?", "failure"),
+    _r("rspec.tally", S, None, 86, r"^\d+ examples?, [1-9]\d* failures?", "failure", starts=tuple("0123456789")),
     _r(
         "phpunit.test",
         F,
@@ -901,6 +920,7 @@ RULES: tuple[Rule, ...] = (
         85,
         r"^(?:Tests: \d+, Assertions: \d+, (?:Failures|Errors): [1-9]|FAILURES!$|ERRORS!$)",
         ("failures", "errors"),
+        starts=("Tests:", "FAILURES!", "ERRORS!"),
     ),
     _r(
         "php.fatal",
@@ -1102,6 +1122,7 @@ RULES: tuple[Rule, ...] = (
         82,
         r"^\s*(?:Running the tests in .* failed\.|Status: \d+ ERRORs?)",
         ("failed", "error"),
+        starts=("Running the tests in", "Status:"),
     ),
     _r("tap.not_ok", F, K.TEST, 84, r"^\s*not ok \d+ (?:- )?(?P<test>.*)$", "not ok"),
     _r(

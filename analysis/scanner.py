@@ -186,16 +186,19 @@ def _first_rule(line: str, mask: int) -> tuple[Rule, re.Match[str]] | None:
     if not line.strip():
         return None
     excluded: bool | None = None
+    stripped = line.lstrip()
     while mask:
         low = mask & -mask
         mask ^= low
+        rule = RULES[low.bit_length() - 1]
+        if rule.starts and not stripped.startswith(rule.starts):
+            continue
         if low & _GENERIC_MASK:
             # exclusions guard the fallbacks only: specific rules carry their own ``unless``
             if excluded is None:
                 excluded = EXCLUSIONS.search(line) is not None
             if excluded:
                 return None
-        rule = RULES[low.bit_length() - 1]
         match = rule.pattern.search(line)
         if match is not None and (rule.unless is None or not rule.unless.search(line)):
             return rule, match
