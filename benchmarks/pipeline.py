@@ -6,7 +6,7 @@ the share of each stage (fetch, analyze, match, report, from ``reports.timings``
 measured in the same run, the bare cost of downloading the log through the same client and extracting its
 failures (``analyze_bytes``) with no pipeline around them.
 
-``python -m benchmarks pipeline [--runs=20] [--mb=10]`` (``make bench BENCH_ARGS="pipeline --runs=20"``)
+``python -m benchmarks pipeline [-- --runs=20 --mb=10]`` (``make bench BENCH_ARGS=pipeline``)
 """
 
 from __future__ import annotations
