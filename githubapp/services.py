@@ -7,3 +7,6 @@ from .deps import Deps
 
 async def install_services(deps: Deps) -> None:
     deps.services.setdefault("_closers", [])
+    from . import history
+
+    await history.install(deps)
