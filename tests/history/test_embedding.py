@@ -33,11 +33,13 @@ def test_numbers_do_not_move_the_vector() -> None:
 
 def test_same_fault_is_closer_than_a_different_fault() -> None:
     e = HashingEmbedder()
-    base, same, other = e.embed([
-        "FAILED tests/test_api.py::test_login - KeyError: 'token' in auth/session.py",
-        "FAILED tests/test_api.py::test_login - KeyError: 'token' in auth/session.py (retry)",
-        "FAILED tests/test_api.py::test_logout - ConnectionRefusedError: [Errno 111] Connection refused",
-    ])
+    base, same, other = e.embed(
+        [
+            "FAILED tests/test_api.py::test_login - KeyError: 'token' in auth/session.py",
+            "FAILED tests/test_api.py::test_login - KeyError: 'token' in auth/session.py (retry)",
+            "FAILED tests/test_api.py::test_logout - ConnectionRefusedError: [Errno 111] Connection refused",
+        ]
+    )
     assert float(base @ same) > 0.9 > float(base @ other)
 
 
@@ -53,7 +55,9 @@ class _EmbeddingsStub(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        _EmbeddingsStub.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
+        _EmbeddingsStub.requests.append(
+            {"path": self.path, "auth": self.headers.get("Authorization"), **body}
+        )
         if body["model"] == "broken":
             self.send_response(500)
             self.end_headers()
@@ -62,8 +66,14 @@ class _EmbeddingsStub(BaseHTTPRequestHandler):
             {"object": "embedding", "index": i, "embedding": [float(len(t)), 1.0, 0, 0, 0, 0, 0, float(i)]}
             for i, t in enumerate(body["input"])
         ]
-        payload = json.dumps({"object": "list", "data": data[::-1], "model": body["model"],
-                              "usage": {"prompt_tokens": 1, "total_tokens": 1}}).encode()
+        payload = json.dumps(
+            {
+                "object": "list",
+                "data": data[::-1],
+                "model": body["model"],
+                "usage": {"prompt_tokens": 1, "total_tokens": 1},
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))

@@ -18,15 +18,29 @@ NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 P, F = Outcome.PASSED, Outcome.FAILED
 
 
-def o(test: str, sha: str, outcome: Outcome, *, days: float = 1, run: int = 1, attempt: int = 1, job: str = "test",
-      branch: str | None = "feature", infra: bool = False) -> TestOutcome:
+def o(
+    test: str,
+    sha: str,
+    outcome: Outcome,
+    *,
+    days: float = 1,
+    run: int = 1,
+    attempt: int = 1,
+    job: str = "test",
+    branch: str | None = "feature",
+    infra: bool = False,
+) -> TestOutcome:
     return TestOutcome(test, sha, outcome, NOW - timedelta(days=days), run, attempt, job, branch, infra)
 
 
 def test_pass_on_retry_is_flaky_evidence() -> None:
-    history = [o("t", "a", F, run=1), o("t", "a", P, run=1, attempt=2),
-               o("t", "b", F, run=2), o("t", "b", P, run=2, attempt=2),
-               o("t", "c", P, run=3)]
+    history = [
+        o("t", "a", F, run=1),
+        o("t", "a", P, run=1, attempt=2),
+        o("t", "b", F, run=2),
+        o("t", "b", P, run=2, attempt=2),
+        o("t", "c", P, run=3),
+    ]
     s = score_test("t", history, now=NOW)
     assert s.status is FlakeStatus.FLAKY and s.flaky_shas == 2 and s.pass_on_retry == 2
     assert s.failures == 2 and s.passes == 3 and s.fail_rate == 0.4
@@ -47,8 +61,11 @@ def test_consistent_failure_is_not_flaky() -> None:
 
 
 def test_consistent_failure_on_the_default_branch_is_broken() -> None:
-    history = [o("t", "old", P, days=5, branch="main"),
-               o("t", "x", F, days=2, branch="main"), o("t", "y", F, days=1, branch="main")]
+    history = [
+        o("t", "old", P, days=5, branch="main"),
+        o("t", "x", F, days=2, branch="main"),
+        o("t", "y", F, days=1, branch="main"),
+    ]
     assert score_test("t", history, now=NOW, default_branch="main").status is FlakeStatus.BROKEN
     # One default-branch failure alone is not "broken" yet.
     assert score_test("t", history[:2], now=NOW, default_branch="main").status is not FlakeStatus.BROKEN
@@ -79,7 +96,11 @@ def test_infrastructure_failures_are_not_flakes() -> None:
 
 def test_quarantine_needs_repeated_evidence_and_expires() -> None:
     once = [o("once", "a", F), o("once", "a", P, attempt=2)]
-    often = [x for i, sha in enumerate("abc") for x in (o("often", sha, F, run=i), o("often", sha, P, run=i, attempt=2))]
+    often = [
+        x
+        for i, sha in enumerate("abc")
+        for x in (o("often", sha, F, run=i), o("often", sha, P, run=i, attempt=2))
+    ]
     scores = score_tests(once + often, now=NOW)
     assert scores["once"].flaky and scores["often"].flaky
     suggestions = quarantine_suggestions(scores.values(), now=NOW)

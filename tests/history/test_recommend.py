@@ -51,8 +51,13 @@ def test_recommendations_for_a_constructed_pr() -> None:
     assert CoFailure("src/billing.py", "tests/test_billing.py::test_refund", 2) in co
     assert CoFailure("src/", "tests/test_search.py::test_query", 1) in co
     test_map = parse_test_map({"features": {"auth": {"paths": ["web/**"], "tests": ["tests/test_auth.py"]}}})
-    recs = recommend_tests(changed, known_tests=KNOWN, co_failures=co, test_map=test_map,
-                           pattern_tests={"tests/test_search.py::test_query": 0.93})
+    recs = recommend_tests(
+        changed,
+        known_tests=KNOWN,
+        co_failures=co,
+        test_map=test_map,
+        pattern_tests={"tests/test_search.py::test_query": 0.93},
+    )
     by_name = {r.test_name: r for r in recs}
     top = recs[0]
     # Failed twice when this very file changed, and tests it by name: the strongest.

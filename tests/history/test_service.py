@@ -15,21 +15,32 @@ from githubapp.history import HistoryService, RunContext
 from storage import history as q
 
 TIMEOUT = Failure(
-    FailureKind.TEST, "pytest",
+    FailureKind.TEST,
+    "pytest",
     "AssertionError: timed out waiting for the worker queue to drain after 30 seconds; queue=jobs pending=3",
-    test_id="tests/test_queue.py::test_drain", file="tests/test_queue.py", line=41, fingerprint="fp-timeout-1",
+    test_id="tests/test_queue.py::test_drain",
+    file="tests/test_queue.py",
+    line=41,
+    fingerprint="fp-timeout-1",
 )
 # The same fault on another run: other numbers, another fingerprint (say the engine's masking missed one).
 TIMEOUT_AGAIN = Failure(
-    FailureKind.TEST, "pytest",
+    FailureKind.TEST,
+    "pytest",
     "AssertionError: timed out waiting for the worker queue to drain after 45 seconds; queue=jobs pending=7",
-    test_id="tests/test_queue.py::test_drain", file="tests/test_queue.py", line=44, fingerprint="fp-timeout-2",
+    test_id="tests/test_queue.py::test_drain",
+    file="tests/test_queue.py",
+    line=44,
+    fingerprint="fp-timeout-2",
 )
 # Same tool, different fault: a hard negative.
 IMPORT = Failure(
-    FailureKind.COMPILE, "python",
+    FailureKind.COMPILE,
+    "python",
     "ModuleNotFoundError: No module named 'yaml' while importing conftest from tests/conftest.py",
-    file="tests/conftest.py", line=3, fingerprint="fp-import",
+    file="tests/conftest.py",
+    line=3,
+    fingerprint="fp-import",
 )
 
 
@@ -111,14 +122,18 @@ async def test_retried_job_is_not_counted_twice(service: HistoryService, install
     [m2] = await service.record_failures(installation, 1, [TIMEOUT], ctx)
     assert m2.failure_id == m1.failure_id and m2.occurrences == 1 and m2.how is How.NEW
     # A re-run (attempt 2) is a new occurrence.
-    [m3] = await service.record_failures(installation, 1, [TIMEOUT], RunContext(run_id=77, run_attempt=2, job_id=6))
+    [m3] = await service.record_failures(
+        installation, 1, [TIMEOUT], RunContext(run_id=77, run_attempt=2, job_id=6)
+    )
     assert m3.known and m3.occurrences == 2
 
 
 async def test_first_and_last_seen(service: HistoryService, installation: int) -> None:
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     await service.record_failures(installation, 1, [TIMEOUT], RunContext(seen_at=t0))
-    [m] = await service.record_failures(installation, 1, [TIMEOUT], RunContext(seen_at=t0 + timedelta(days=3)))
+    [m] = await service.record_failures(
+        installation, 1, [TIMEOUT], RunContext(seen_at=t0 + timedelta(days=3))
+    )
     assert m.first_seen == t0 and m.last_seen == t0 + timedelta(days=3)
 
 
@@ -126,8 +141,14 @@ async def test_resolution_is_remembered_and_reported(service: HistoryService, in
     failing = RunContext(run_id=1, job_id=1, head_sha="bad1", branch="fix-queue", pr_number=12)
     [m] = await service.record_failures(installation, 1, [TIMEOUT], failing)
     updated = await service.record_resolution(
-        installation, 1, fixed_sha="good2", pr_number=12, branch="fix-queue", commits=["good2"],
-        changed_files=["src/queue.py"], run_id=2,
+        installation,
+        1,
+        fixed_sha="good2",
+        pr_number=12,
+        branch="fix-queue",
+        commits=["good2"],
+        changed_files=["src/queue.py"],
+        run_id=2,
     )
     assert updated == [m.pattern_id]
     [again] = await service.record_failures(installation, 1, [TIMEOUT])
@@ -142,10 +163,23 @@ async def test_match_carries_flake_score(service: HistoryService, installation: 
     now = datetime.now(UTC)
     test_id = TIMEOUT.test_id
     assert test_id is not None
-    for sha, attempt, outcome in (("s1", 1, "failed"), ("s1", 2, "passed"), ("s2", 1, "failed"),
-                                  ("s2", 2, "passed"), ("s3", 1, "passed")):
-        await service.record_test_outcomes(installation, 1, [(test_id, outcome)], head_sha=sha, run_id=hash(sha) % 1000,
-                                           run_attempt=attempt, job="test", recorded_at=now - timedelta(hours=1))
+    for run, sha, attempt, outcome in (
+        (1, "s1", 1, "failed"),
+        (1, "s1", 2, "passed"),
+        (2, "s2", 1, "failed"),
+        (2, "s2", 2, "passed"),
+        (3, "s3", 1, "passed"),
+    ):
+        await service.record_test_outcomes(
+            installation,
+            1,
+            [(test_id, outcome)],
+            head_sha=sha,
+            run_id=run,
+            run_attempt=attempt,
+            job="test",
+            recorded_at=now - timedelta(hours=1),
+        )
     [m] = await service.record_failures(installation, 1, [TIMEOUT])
     assert m.flaky is not None and m.flaky.flaky
     assert m.flaky.flaky_shas == 2 and m.flaky.pass_on_retry == 2
