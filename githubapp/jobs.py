@@ -23,4 +23,10 @@ def job_functions() -> Sequence[Callable[..., Any]]:
 
 
 def cron_jobs() -> Sequence[CronJob]:
-    return []
+    from arq.cron import cron
+
+    from .retention import purge_expired
+
+    return [
+        cron(purge_expired, name="purge_expired", hour={3}, minute={17}, unique=True, timeout=3600),
+    ]
