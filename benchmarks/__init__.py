@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m benchmarks <name> [args]``; each module has ``main(argv)``."""
