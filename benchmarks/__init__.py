@@ -1,1 +1,8 @@
-"""Benchmarks: ``python -m benchmarks <name> [args]``; each module has ``main(argv)``."""
+"""Benchmarks: ``python -m benchmarks`` runs every registered one, ``python -m benchmarks NAME`` one."""
+
+# name -> module with a ``main(argv) -> int``; one line each.
+REGISTRY: dict[str, str] = {
+    "snapshot": "benchmarks.snapshot",
+    "history": "benchmarks.history",
+    "matching": "benchmarks.matching",
+}

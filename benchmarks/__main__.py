@@ -1,29 +1,25 @@
-"""Benchmark registry: ``python -m benchmarks`` runs all, ``python -m benchmarks NAME [args]`` one."""
+"""Dispatch named benchmarks: ``python -m benchmarks [NAME ...] [-- ARGS]``."""
 
 from __future__ import annotations
 
 import importlib
 import sys
 
-BENCHMARKS = {
-    "history": "benchmarks.history",  # vector search at scale (HNSW vs exact), embedder throughput
-    "matching": "benchmarks.matching",  # "same pattern" precision/recall through `ci-triage replay`
-}
+from . import REGISTRY
 
 
 def main(argv: list[str]) -> int:
-    if argv and argv[0] in ("-h", "--help"):
-        print("usage: python -m benchmarks [NAME [ARGS...]]\n\nbenchmarks: " + ", ".join(BENCHMARKS))
-        return 0
-    if argv:
-        name, rest = argv[0], argv[1:]
-        if name not in BENCHMARKS:
-            print(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
-            return 2
-        return int(importlib.import_module(BENCHMARKS[name]).main(rest) or 0)
+    names = [a for a in argv if not a.startswith("-")] or list(REGISTRY)
+    unknown = [n for n in names if n not in REGISTRY]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(REGISTRY)}", file=sys.stderr)
+        return 2
+    options = [a for a in argv if a.startswith("-")]
     status = 0
-    for module in BENCHMARKS.values():
-        status |= int(importlib.import_module(module).main([]) or 0)
+    for name in names:
+        print(f"== {name}", flush=True)
+        module = importlib.import_module(REGISTRY[name])
+        status |= int(module.main(options))
     return status
 
 

@@ -68,9 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> Sequence[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Subcommands contributed by feature modules (each exposes ``register(subparsers)``)."""
-    from . import history_cli
+    from . import apikeys_cli, history_cli
 
     return [
+        apikeys_cli.register,
         history_cli.register,
     ]
 

@@ -19,14 +19,21 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
 
 
 def job_functions() -> Sequence[Callable[..., Any]]:
-    return [heartbeat]
+    from .snapshots.jobs import capture_snapshot
+
+    return [
+        heartbeat,
+        capture_snapshot,
+    ]
 
 
 def cron_jobs() -> Sequence[CronJob]:
     from arq.cron import cron
 
+    from .artifacts import purge_expired_artifacts
     from .retention import purge_expired
 
     return [
-        cron(purge_expired, name="purge_expired", hour={3}, minute={17}, unique=True, timeout=3600),
+        cron(purge_expired_artifacts, hour={3}, minute={17}, unique=True, run_at_startup=False),
+        cron(purge_expired, name="purge_expired", hour={3}, minute={47}, unique=True, timeout=3600),
     ]
