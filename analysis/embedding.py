@@ -162,9 +162,7 @@ class OpenAIEmbedder:
             return np.zeros((0, self._dim or 0), dtype=np.float32)
         matrix = np.asarray(rows, dtype=np.float32)
         if self._dim is not None and matrix.shape[1] != self._dim:
-            raise EmbeddingError(
-                f"model {self.model!r} returned {matrix.shape[1]} dimensions, expected {self._dim}"
-            )
+            raise EmbeddingError(f"model {self.model!r} returned {matrix.shape[1]} dimensions, expected {self._dim}")
         self._dim = int(matrix.shape[1])
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         norms[norms == 0] = 1.0

@@ -61,9 +61,7 @@ def decide(fingerprint_owner: int | None, nearest: Sequence[Candidate], threshol
     return Decision(How.NEW, None, 0.0)
 
 
-def update_centroid(
-    centroid: Vectors, count: int, vector: Vectors, *, window: int = CENTROID_WINDOW
-) -> Vectors:
+def update_centroid(centroid: Vectors, count: int, vector: Vectors, *, window: int = CENTROID_WINDOW) -> Vectors:
     """Running mean of unit vectors over at most ``window`` members, renormalized to unit length."""
     n = max(0, min(count, window - 1))
     mean = (centroid.astype(np.float64) * n + vector.astype(np.float64)) / (n + 1)

@@ -217,9 +217,7 @@ _HIGH_RISK = re.compile(
     r"|requirements[^/]*\.txt$|package\.json$|package-lock\.json$|yarn\.lock$|pnpm-lock\.yaml$|go\.(mod|sum)$"
     r"|Cargo\.(toml|lock)$|Gemfile(\.lock)?$|pom\.xml$|build\.gradle(\.kts)?$|.*\.sql$|migrations?/|\.env)"
 )
-_LOW_RISK = re.compile(
-    r"(\.(md|rst|txt|adoc)$|(^|/)docs?/|(^|/)LICENSE|(^|/)\.gitignore$|(^|/)CHANGELOG)", re.I
-)
+_LOW_RISK = re.compile(r"(\.(md|rst|txt|adoc)$|(^|/)docs?/|(^|/)LICENSE|(^|/)\.gitignore$|(^|/)CHANGELOG)", re.I)
 
 
 def risk_level(changed_paths: Sequence[str], *, co_failures: Iterable[CoFailure] = ()) -> tuple[Risk, str]:

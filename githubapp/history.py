@@ -130,11 +130,7 @@ class HistoryService:
         async with self._ready_lock:
             if self._ready:
                 return
-            dim = (
-                self.embedder.dim
-                if self.embedder.local
-                else await asyncio.to_thread(lambda: self.embedder.dim)
-            )
+            dim = self.embedder.dim if self.embedder.local else await asyncio.to_thread(lambda: self.embedder.dim)
             async with self.pool.acquire() as conn:
                 await q.ensure_vector_space(conn, self.embedder.name, dim)
             self._ready = True
@@ -180,8 +176,7 @@ class HistoryService:
                 default_branch=default_branch,
             )
         return [
-            _with_flake(m, flakes.get(f.test_id)) if f.test_id else m
-            for m, f in zip(matches, failures, strict=True)
+            _with_flake(m, flakes.get(f.test_id)) if f.test_id else m for m, f in zip(matches, failures, strict=True)
         ]
 
     async def _record_one(
@@ -393,9 +388,7 @@ class HistoryService:
             for t, o in outcomes
         ]
         async with self.pool.acquire() as conn:
-            return await q.insert_test_outcomes(
-                conn, installation_id, repository_id, rows, pr_number=pr_number
-            )
+            return await q.insert_test_outcomes(conn, installation_id, repository_id, rows, pr_number=pr_number)
 
     async def flaky_tests(
         self,
@@ -520,9 +513,7 @@ class HistoryService:
                         centroid = mean_centroid(member_vectors)
                     else:  # every failure expired: the representative text stands in
                         centroid = (
-                            new.embed([text])[0]
-                            if new.local
-                            else (await asyncio.to_thread(new.embed, [text]))[0]
+                            new.embed([text])[0] if new.local else (await asyncio.to_thread(new.embed, [text]))[0]
                         )
                     await q.set_centroid(conn, installation_id, pattern_id, centroid)
                     counts["patterns"] += 1

@@ -37,12 +37,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("logs", nargs="+", metavar="LOG", type=Path)
     p.add_argument("--json", action="store_true", help="one JSON object per log")
-    p.add_argument(
-        "--database-url", help="replay into this PostgreSQL (with pgvector) instead of a temporary one"
-    )
-    p.add_argument(
-        "--threshold", type=float, default=None, help=f"similarity threshold (default {DEFAULT_THRESHOLD})"
-    )
+    p.add_argument("--database-url", help="replay into this PostgreSQL (with pgvector) instead of a temporary one")
+    p.add_argument("--threshold", type=float, default=None, help=f"similarity threshold (default {DEFAULT_THRESHOLD})")
     p.add_argument("--installation-id", type=int, default=REPLAY_INSTALLATION)
     p.add_argument("--budget", type=int, default=100, help="excerpt line budget of the analysis")
     p.set_defaults(handler=cmd_replay)
@@ -154,9 +150,7 @@ async def replay_into(
         analysis = analyze_bytes(data, budget=budget)
         failures: list[Failure] = list(analysis.failures)
         context = RunContext(run_id=index + 1, job_id=1, seen_at=start + timedelta(seconds=index))
-        matches: list[Match] = await service.record_failures(
-            installation_id, installation_id, failures, context
-        )
+        matches: list[Match] = await service.record_failures(installation_id, installation_id, failures, context)
         for failure, match in zip(failures, matches, strict=True):
             result.failures.append(
                 {
@@ -223,9 +217,7 @@ async def _service(settings: Settings) -> AsyncIterator[HistoryService]:
         await db.migrate(resolved.database_url)
         pool: asyncpg.Pool = await db.create_pool(resolved.database_url, min_size=1, max_size=2)
         try:
-            yield HistoryService(
-                pool, embedder_from_settings(settings), threshold=settings.similarity_threshold
-            )
+            yield HistoryService(pool, embedder_from_settings(settings), threshold=settings.similarity_threshold)
         finally:
             await pool.close()
 
@@ -233,9 +225,7 @@ async def _service(settings: Settings) -> AsyncIterator[HistoryService]:
 def cmd_patterns_search(args: argparse.Namespace, settings: Settings) -> int:
     async def go() -> list[dict[str, Any]]:
         async with _service(settings) as service:
-            hits = await service.search(
-                args.installation_id, args.text, top_k=args.top_k, threshold=args.threshold
-            )
+            hits = await service.search(args.installation_id, args.text, top_k=args.top_k, threshold=args.threshold)
         return [
             {
                 "pattern_id": h.pattern_id,

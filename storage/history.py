@@ -117,9 +117,7 @@ async def fingerprint_owner(conn: Conn, installation_id: int, fingerprint: str) 
     return int(value) if value is not None else None
 
 
-async def nearest_patterns(
-    conn: Conn, installation_id: int, vector: Vectors, k: int = 5
-) -> list[tuple[int, float]]:
+async def nearest_patterns(conn: Conn, installation_id: int, vector: Vectors, k: int = 5) -> list[tuple[int, float]]:
     rows = await conn.fetch(
         """SELECT id, 1 - (centroid <=> $2) AS similarity FROM patterns
            WHERE installation_id = $1 AND centroid IS NOT NULL
@@ -179,9 +177,7 @@ def as_array(value: Any) -> Vectors | None:
     return np.asarray(data, dtype=np.float32)
 
 
-async def pattern_for_update(
-    conn: Conn, installation_id: int, pattern_id: int
-) -> tuple[int, Vectors | None] | None:
+async def pattern_for_update(conn: Conn, installation_id: int, pattern_id: int) -> tuple[int, Vectors | None] | None:
     """(occurrences, centroid) of a pattern, row-locked until the transaction ends."""
     row = await conn.fetchrow(
         "SELECT occurrences, centroid FROM patterns WHERE installation_id = $1 AND id = $2 FOR UPDATE",
@@ -257,9 +253,7 @@ async def list_patterns(
 
 
 async def count_patterns(conn: Conn, installation_id: int) -> int:
-    return int(
-        await conn.fetchval("SELECT count(*) FROM patterns WHERE installation_id = $1", installation_id)
-    )
+    return int(await conn.fetchval("SELECT count(*) FROM patterns WHERE installation_id = $1", installation_id))
 
 
 async def set_pattern_status(conn: Conn, installation_id: int, pattern_id: int, status: str) -> bool:
@@ -413,8 +407,7 @@ async def search_failures(
 async def count_failures(conn: Conn, installation_id: int, *, pattern_id: int | None = None) -> int:
     return int(
         await conn.fetchval(
-            "SELECT count(*) FROM failures"
-            " WHERE installation_id = $1 AND ($2::bigint IS NULL OR pattern_id = $2)",
+            "SELECT count(*) FROM failures WHERE installation_id = $1 AND ($2::bigint IS NULL OR pattern_id = $2)",
             installation_id,
             pattern_id,
         )
@@ -460,9 +453,7 @@ async def latest_failing_sha(
     return str(value) if value is not None else None
 
 
-async def patterns_failing_on(
-    conn: Conn, installation_id: int, repository_id: int, head_sha: str
-) -> list[int]:
+async def patterns_failing_on(conn: Conn, installation_id: int, repository_id: int, head_sha: str) -> list[int]:
     rows = await conn.fetch(
         """SELECT DISTINCT pattern_id FROM failures
            WHERE installation_id = $1 AND repository_id = $2 AND head_sha = $3 AND pattern_id IS NOT NULL""",
@@ -599,9 +590,7 @@ async def outcomes_of_job_runs(
     ]
 
 
-async def known_tests(
-    conn: Conn, installation_id: int, repository_id: int, *, limit: int = 20000
-) -> list[str]:
+async def known_tests(conn: Conn, installation_id: int, repository_id: int, *, limit: int = 20000) -> list[str]:
     rows = await conn.fetch(
         """SELECT test_id FROM (
                SELECT test_id, max(recorded_at) AS at FROM test_outcomes
@@ -701,8 +690,7 @@ async def purge_installation(
     """Expire raw excerpts, then failures, outcomes, change lists. Patterns (centroids, resolutions) stay."""
     async with conn.transaction():
         excerpts = await conn.execute(
-            "UPDATE failures SET excerpt = NULL"
-            " WHERE installation_id = $1 AND seen_at < $2 AND excerpt IS NOT NULL",
+            "UPDATE failures SET excerpt = NULL WHERE installation_id = $1 AND seen_at < $2 AND excerpt IS NOT NULL",
             installation_id,
             excerpts_before,
         )
@@ -727,9 +715,7 @@ async def purge_installation(
 # --- re-embedding -----------------------------------------------------------------------------------------
 
 
-async def failure_texts(
-    conn: Conn, installation_id: int, *, after_id: int, limit: int
-) -> list[tuple[int, str]]:
+async def failure_texts(conn: Conn, installation_id: int, *, after_id: int, limit: int) -> list[tuple[int, str]]:
     rows = await conn.fetch(
         "SELECT id, text FROM failures WHERE installation_id = $1 AND id > $2 ORDER BY id LIMIT $3",
         installation_id,

@@ -55,9 +55,7 @@ class _EmbeddingsStub(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        _EmbeddingsStub.requests.append(
-            {"path": self.path, "auth": self.headers.get("Authorization"), **body}
-        )
+        _EmbeddingsStub.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
         if body["model"] == "broken":
             self.send_response(500)
             self.end_headers()

@@ -97,9 +97,7 @@ def test_infrastructure_failures_are_not_flakes() -> None:
 def test_quarantine_needs_repeated_evidence_and_expires() -> None:
     once = [o("once", "a", F), o("once", "a", P, attempt=2)]
     often = [
-        x
-        for i, sha in enumerate("abc")
-        for x in (o("often", sha, F, run=i), o("often", sha, P, run=i, attempt=2))
+        x for i, sha in enumerate("abc") for x in (o("often", sha, F, run=i), o("often", sha, P, run=i, attempt=2))
     ]
     scores = score_tests(once + often, now=NOW)
     assert scores["once"].flaky and scores["often"].flaky

@@ -121,8 +121,7 @@ async def test_reembed_retypes_vectors_and_keeps_matching(pg_server: EmbeddedPos
         async with pool.acquire() as conn:
             assert await q.active_embedder(conn) == ("hashing-v1-256", 256)
             typmod = await conn.fetchval(
-                "SELECT atttypmod FROM pg_attribute"
-                " WHERE attrelid = 'failures'::regclass AND attname = 'embedding'"
+                "SELECT atttypmod FROM pg_attribute WHERE attrelid = 'failures'::regclass AND attname = 'embedding'"
             )
             assert typmod == 256
             indexes = {r["indexname"] for r in await conn.fetch("SELECT indexname FROM pg_indexes")}

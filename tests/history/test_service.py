@@ -101,9 +101,7 @@ async def test_installations_never_see_each_other(
     assert await service.search(installation + 2, TIMEOUT.message) == []
 
 
-async def test_concurrent_assignment_creates_one_pattern(
-    history_pool: asyncpg.Pool, installation: int
-) -> None:
+async def test_concurrent_assignment_creates_one_pattern(history_pool: asyncpg.Pool, installation: int) -> None:
     # Separate services (as separate workers would be), same new failure, at once.
     services = [HistoryService(history_pool, HashingEmbedder()) for _ in range(6)]
     results = await asyncio.gather(*(s.record_failures(installation, 1, [TIMEOUT]) for s in services))
@@ -122,18 +120,14 @@ async def test_retried_job_is_not_counted_twice(service: HistoryService, install
     [m2] = await service.record_failures(installation, 1, [TIMEOUT], ctx)
     assert m2.failure_id == m1.failure_id and m2.occurrences == 1 and m2.how is How.NEW
     # A re-run (attempt 2) is a new occurrence.
-    [m3] = await service.record_failures(
-        installation, 1, [TIMEOUT], RunContext(run_id=77, run_attempt=2, job_id=6)
-    )
+    [m3] = await service.record_failures(installation, 1, [TIMEOUT], RunContext(run_id=77, run_attempt=2, job_id=6))
     assert m3.known and m3.occurrences == 2
 
 
 async def test_first_and_last_seen(service: HistoryService, installation: int) -> None:
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     await service.record_failures(installation, 1, [TIMEOUT], RunContext(seen_at=t0))
-    [m] = await service.record_failures(
-        installation, 1, [TIMEOUT], RunContext(seen_at=t0 + timedelta(days=3))
-    )
+    [m] = await service.record_failures(installation, 1, [TIMEOUT], RunContext(seen_at=t0 + timedelta(days=3)))
     assert m.first_seen == t0 and m.last_seen == t0 + timedelta(days=3)
 
 
