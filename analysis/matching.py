@@ -20,8 +20,8 @@ import numpy.typing as npt
 from .embedding import Vectors
 from .types import Failure
 
-# Calibrated on held-out data with benchmarks/matching.py (see docs/history.md): the seed systems used 0.85.
-DEFAULT_THRESHOLD = 0.85
+# Calibrated by benchmarks/matching.py for hashing-v1-384 (docs/history.md); the seed systems used 0.85.
+DEFAULT_THRESHOLD = 0.68
 CENTROID_WINDOW = 50  # the centroid is a mean over at most this many recent members: it follows slow drift
 
 
@@ -51,8 +51,9 @@ class Decision:
 def decide(fingerprint_owner: int | None, nearest: Sequence[Candidate], threshold: float) -> Decision:
     """The assignment rule. ``nearest`` need not be sorted; ties go to the older (smaller id) pattern."""
     if fingerprint_owner is not None:
-        best = next((c.similarity for c in nearest if c.pattern_id == fingerprint_owner), 1.0)
-        return Decision(How.FINGERPRINT, fingerprint_owner, max(best, 0.0) if best < 1.0 else 1.0)
+        # Reported similarity: to the owner's centroid when it was among the candidates, else an exact 1.0.
+        similarity = next((c.similarity for c in nearest if c.pattern_id == fingerprint_owner), 1.0)
+        return Decision(How.FINGERPRINT, fingerprint_owner, max(0.0, min(1.0, similarity)))
     if nearest:
         best_candidate = min(nearest, key=lambda c: (-c.similarity, c.pattern_id))
         if best_candidate.similarity >= threshold:

@@ -46,7 +46,7 @@ IMPORT = Failure(
 
 @pytest.fixture
 def service(history_pool: asyncpg.Pool) -> HistoryService:
-    return HistoryService(history_pool, HashingEmbedder(), threshold=0.85)
+    return HistoryService(history_pool, HashingEmbedder())  # the calibrated default threshold
 
 
 async def test_first_failure_makes_a_new_pattern(service: HistoryService, installation: int) -> None:
@@ -68,7 +68,7 @@ async def test_similar_text_joins_the_nearest_pattern(service: HistoryService, i
     [similar] = await service.record_failures(installation, 1, [TIMEOUT_AGAIN])
     assert similar.how is How.SIMILAR and similar.known
     assert similar.pattern_id == first.pattern_id
-    assert similar.similarity >= 0.85
+    assert similar.similarity >= service.threshold
     # Its fingerprint now belongs to the pattern: next time it is an exact match.
     [third] = await service.record_failures(installation, 1, [TIMEOUT_AGAIN])
     assert third.how is How.FINGERPRINT and third.pattern_id == first.pattern_id
@@ -78,7 +78,7 @@ async def test_different_fault_below_threshold_is_new(service: HistoryService, i
     [first] = await service.record_failures(installation, 1, [TIMEOUT])
     [other] = await service.record_failures(installation, 1, [IMPORT])
     assert other.how is How.NEW and other.pattern_id != first.pattern_id
-    assert other.similarity < 0.85
+    assert other.similarity < service.threshold
 
 
 async def test_installations_never_see_each_other(
