@@ -193,6 +193,8 @@ class HistoryService:
     ) -> Match:
         fingerprint = failure_fingerprint(failure)
         async with conn.transaction():
+            # The lock first: a retried job racing its first attempt must see that attempt's row.
+            await q.lock_fingerprint(conn, installation_id, fingerprint)
             if context.run_id is not None and context.job_id is not None:
                 earlier = await q.recorded_failure(
                     conn,
@@ -209,7 +211,6 @@ class HistoryService:
                     return _match(
                         earlier["id"], pattern, How(earlier["how"]), float(earlier["similarity"]), fingerprint
                     )
-            await q.lock_fingerprint(conn, installation_id, fingerprint)
             await q.set_ef_search(conn)
             owner = await q.fingerprint_owner(conn, installation_id, fingerprint)
             nearest = await q.nearest_patterns(conn, installation_id, vector, self.candidates)

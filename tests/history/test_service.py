@@ -124,6 +124,15 @@ async def test_retried_job_is_not_counted_twice(service: HistoryService, install
     assert m3.known and m3.occurrences == 2
 
 
+async def test_a_job_retried_concurrently_records_once(history_pool: asyncpg.Pool, installation: int) -> None:
+    ctx = RunContext(run_id=78, run_attempt=1, job_id=5)
+    services = [HistoryService(history_pool, HashingEmbedder()) for _ in range(4)]
+    results = await asyncio.gather(*(s.record_failures(installation, 1, [TIMEOUT], ctx) for s in services))
+    assert len({r[0].failure_id for r in results}) == 1
+    async with history_pool.acquire() as conn:
+        assert await q.count_failures(conn, installation) == 1
+
+
 async def test_first_and_last_seen(service: HistoryService, installation: int) -> None:
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     await service.record_failures(installation, 1, [TIMEOUT], RunContext(seen_at=t0))
