@@ -38,9 +38,8 @@ def _pct(values: list[float], q: float) -> float:
 
 async def _bench(runs: int, megabytes: int, root: Path) -> int:
     from analysis.engine import analyze_bytes
-    from githubapp.github import github_of
-
     from githubapp.backing import RedisChild
+    from githubapp.github import github_of
     from githubapp.settings import Settings
     from storage import db
     from storage import reports as reports_db
