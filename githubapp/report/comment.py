@@ -244,8 +244,9 @@ def _problems(report: TriageReport) -> str | None:
 
 def _footer() -> str:
     return (
-        "<sub>Edited in place on every run. Commands: `/triage retry`, `/triage approve &lt;fix-id&gt;`, "
-        "`/triage reject &lt;fix-id&gt;`.</sub>"
+        # Code spans show "<" literally (an entity there would show as "&lt;").
+        "<sub>Edited in place on every run. Commands: `/triage retry`, `/triage explain`, "
+        "`/triage approve <fix-id>`, `/triage reject <fix-id>`.</sub>"
     )
 
 

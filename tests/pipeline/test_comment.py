@@ -130,3 +130,8 @@ def test_passing_comment_says_so() -> None:
     assert "~~`tests/test_app.py::test_case_1`~~" in body
     state = parse_state(body)
     assert state is not None and state.status == "passing"
+
+
+def test_footer_commands_render_literally() -> None:
+    html = render(sticky_comment(report(triaged(1))))
+    assert "<code>/triage approve &lt;fix-id&gt;</code>" in html  # "<" shown as such, not as "&lt;" text
