@@ -205,3 +205,20 @@ async def fail_check_run(gh: gidgethub.abc.GitHubAPI, ref: RunRef, check_run_id:
             },
         },
     )
+
+
+async def supersede_check_run(gh: gidgethub.abc.GitHubAPI, ref: RunRef, check_run_id: int) -> None:
+    """A newer attempt of the run reported meanwhile: close this attempt's check run, pointing there."""
+    await gh.patch(
+        "/repos/{owner}/{repo}/check-runs/{check_run_id}",
+        url_vars={"owner": ref.owner, "repo": ref.name, "check_run_id": str(check_run_id)},
+        data={
+            "status": "completed",
+            "conclusion": "skipped",
+            "completed_at": now_iso(),
+            "output": {
+                "title": "Superseded",
+                "summary": f"Attempt {ref.attempt} was triaged after a newer attempt of this run; see its check run.",
+            },
+        },
+    )

@@ -28,7 +28,13 @@ from .assemble import excerpt_lines, summary_rows, triage
 from .config import ParsedConfig, RepoConfig
 from .config_source import load_repo_config
 from .locate import section, with_location
-from .publish import complete_check_run, start_check_run, update_partial_check_run, upsert_comment
+from .publish import (
+    complete_check_run,
+    start_check_run,
+    supersede_check_run,
+    update_partial_check_run,
+    upsert_comment,
+)
 from .triggers import RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
@@ -554,7 +560,11 @@ class Triage:
         async with db.locked(self.deps.pool, "run", ref.installation_id, ref.run_id) as conn:
             current = await db.get(conn, ref.installation_id, ref.run_id)
             if current is None or current.run_attempt != ref.attempt or (self.partial and current.status != "partial"):
-                return False  # a newer attempt (or the whole run's triage) owns the report now
+                # A newer attempt (or the whole run's triage) owns the report now. A check run only this
+                # triage created must not stay "in progress" beside the newer one.
+                if current is None or current.check_run_id != self.check_run_id:
+                    await supersede_check_run(self.gh, ref, self.check_run_id)
+                return False
             if self.partial:
                 await update_partial_check_run(self.gh, ref, self.check_run_id, out)
             else:

@@ -390,3 +390,63 @@ async def test_a_permanent_refusal_completes_the_check_run_saying_why(deps: Deps
     assert check["status"] == "completed" and check["conclusion"] == "neutral"
     assert "HTTP 403" in check["output"]["summary"] and "actions: read" in check["output"]["summary"]
     github.take_violations()
+
+
+async def test_two_attempts_racing_end_with_the_newest_state(deps: Deps, github: FakeGitHub, log: bytes) -> None:
+    import asyncio
+
+    serve_repository(github)
+    first = ref()
+    second = ref(installation_id=first.installation_id, run_id=first.run_id, head_sha=first.head_sha, attempt=2)
+    github.paginate(
+        f"/repos/{OWNER}/{REPO}/actions/runs/{first.run_id}/jobs",
+        [
+            {
+                "id": 71,
+                "run_id": first.run_id,
+                "run_attempt": 1,
+                "name": "test (3.11)",
+                "status": "completed",
+                "conclusion": "failure",
+                "html_url": None,
+                "steps": [],
+            },
+            {
+                "id": 72,
+                "run_id": first.run_id,
+                "run_attempt": 2,
+                "name": "test (3.11)",
+                "status": "completed",
+                "conclusion": "failure",
+                "html_url": None,
+                "steps": [],
+            },
+        ],
+    )
+    github.paginate(
+        f"/repos/{OWNER}/{REPO}/actions/runs/{first.run_id}/attempts/1/jobs",
+        [
+            {
+                "id": 71,
+                "run_id": first.run_id,
+                "run_attempt": 1,
+                "name": "test (3.11)",
+                "status": "completed",
+                "conclusion": "failure",
+                "html_url": None,
+                "steps": [],
+            }
+        ],
+    )
+    github.paginate(f"/repos/{OWNER}/{REPO}/actions/runs/{first.run_id}/artifacts", [])
+    github.job_logs(OWNER, REPO, job_id=71, text=log)
+    github.job_logs(OWNER, REPO, job_id=72, text=log)
+    for _ in range(3):  # whichever finishes first, the newest attempt's state wins
+        await asyncio.gather(triage_run(ctx(deps), first.as_job_arg()), triage_run(ctx(deps), second.as_job_arg()))
+        runs = github.check_runs_for(OWNER, REPO, first.head_sha)
+        assert all(r["status"] == "completed" for r in runs)
+        newest = [r for r in runs if r["external_id"] == f"{first.run_id}:2"]
+        assert len(newest) == 1 and newest[0]["conclusion"] == "failure"
+        assert [r["conclusion"] for r in runs if r["external_id"] != f"{first.run_id}:2"] in ([], ["skipped"])
+        comments = github.issue_comments(OWNER, REPO, PR)
+        assert len(comments) == 1 and "attempt=2" in comments[0]["body"]
