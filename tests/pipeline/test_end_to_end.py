@@ -243,6 +243,21 @@ async def test_same_run_and_attempt_twice_updates_the_same_check_run(
     assert len(github.annotations[first["id"]]) == 1, "annotations must not be appended twice"
     assert len(github.issue_comments(OWNER, REPO, PR)) == 1
 
+    # The same event delivered again (a new delivery id, as a manual redelivery has): not triaged again.
+    await stack.deliver("workflow_run", payload)
+    for _ in range(500):
+        async with stack.deps.pool.acquire() as conn:
+            done = await conn.fetchval(
+                "SELECT count(*) FROM deliveries WHERE installation_id = $1 AND status = 'done'", installation
+            )
+        if done == 2:
+            break
+        await asyncio.sleep(0.02)
+    assert done == 2
+    await asyncio.sleep(1.0)  # time for a triage job, had one been enqueued (the worker polls every 0.2 s)
+    assert len(github.calls_to("POST", "/repos/{owner}/{repo}/check-runs")) == 1
+    assert len(github.calls_to("GET", "/repos/{owner}/{repo}/actions/runs/{run_id}/jobs")) == 2  # job + direct
+
 
 @pytest.mark.slow
 async def test_a_failed_job_webhook_reports_at_once(stack: Stack, github: FakeGitHub, tmp_path) -> None:  # type: ignore[no-untyped-def]
