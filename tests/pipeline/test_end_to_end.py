@@ -98,6 +98,8 @@ def serve_run(github: FakeGitHub, run_id: int, log: bytes | None, *, attempt: in
 
 def serve_repository(github: FakeGitHub) -> None:
     github.on("GET", "/repos/{owner}/{repo}/contents/{path}", json={"message": "Not Found"}, status=404)
+    # The fixes feature replays the commit that fixed a pattern last time; this repository has no such commits.
+    github.on("GET", "/repos/{owner}/{repo}/commits/{ref}", json={"message": "No commit found"}, status=404)
     github.paginate(
         f"/repos/{OWNER}/{REPO}/pulls/{PR}/files",
         [
