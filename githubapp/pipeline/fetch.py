@@ -15,7 +15,7 @@ from typing import Any
 
 import gidgethub
 
-from ..github import DownloadFailed
+from ..github import DownloadFailed, GitHubClient
 from .config import RepoConfig, matches
 from .triggers import RunRef
 
@@ -62,7 +62,7 @@ class LogUnavailable(Exception):
     """The job log download failed in a way the run-logs zip may still work around."""
 
 
-async def list_jobs(gh: Any, ref: RunRef) -> list[dict[str, Any]]:
+async def list_jobs(gh: GitHubClient, ref: RunRef) -> list[dict[str, Any]]:
     """The jobs of the run's attempt being triaged, every page: ``filter=latest`` (the usual case), or the
     attempt's own list when a newer attempt has started meanwhile."""
     url_vars = {"owner": ref.owner, "repo": ref.name, "run_id": str(ref.run_id), "per_page": "100"}
@@ -95,7 +95,7 @@ def failed_jobs(jobs: list[dict[str, Any]], *, attempt: int, config: RepoConfig)
     return out
 
 
-async def fetch_job_log(gh: Any, ref: RunRef, job: JobInfo, *, max_bytes: int) -> JobLog:
+async def fetch_job_log(gh: GitHubClient, ref: RunRef, job: JobInfo, *, max_bytes: int) -> JobLog:
     url_vars = {"owner": ref.owner, "repo": ref.name, "job_id": str(job.id)}
     last_status: int | None = None
     for _ in range(LINK_ATTEMPTS):
@@ -115,7 +115,7 @@ async def fetch_job_log(gh: Any, ref: RunRef, job: JobInfo, *, max_bytes: int) -
     raise LogUnavailable(f"log storage answered HTTP {last_status} for job {job.id}")
 
 
-async def fetch_run_logs_zip(gh: Any, ref: RunRef, *, max_bytes: int) -> bytes | None:
+async def fetch_run_logs_zip(gh: GitHubClient, ref: RunRef, *, max_bytes: int) -> bytes | None:
     """The attempt's run-logs zip (fallback), or None when it is gone."""
     url_vars = {
         "owner": ref.owner,
@@ -141,7 +141,7 @@ async def fetch_run_logs_zip(gh: Any, ref: RunRef, *, max_bytes: int) -> bytes |
 
 
 async def junit_reports(
-    gh: Any, ref: RunRef, glob: str | None, *, max_bytes: int = JUNIT_MAX_BYTES
+    gh: GitHubClient, ref: RunRef, glob: str | None, *, max_bytes: int = JUNIT_MAX_BYTES
 ) -> list[tuple[str, bytes]]:
     """(artifact/member name, XML) for every XML file in the run's artifacts whose name matches ``glob``."""
     if not glob:

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
 
 import gidgethub
 
 from storage import reports as db
 
 from ..deps import Deps
+from ..github import GitHubClient
 from ..report.comment import passing_comment
 from ..report.model import PassingReport
+from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
+from ..snapshots.service import RunContext as SnapshotRun
+from ..snapshots.service import snapshot_service
 from .config_source import load_repo_config
 from .publish import passing_check_run, upsert_comment
 from .triage import FORK_PR_EVENTS, prs_for_commit, run_info
@@ -29,7 +32,7 @@ log = logging.getLogger("ci_triage.pipeline")
 COMPARE_FILES_MAX = 300  # GitHub's compare API lists at most 300 files
 
 
-async def compare(gh: Any, ref: RunRef, base: str, head: str) -> tuple[list[str], list[str]]:
+async def compare(gh: GitHubClient, ref: RunRef, base: str, head: str) -> tuple[list[str], list[str]]:
     """(commit shas, changed files) between two commits; empty when GitHub cannot compare them."""
     try:
         data = await gh.getitem(
@@ -45,7 +48,7 @@ async def compare(gh: Any, ref: RunRef, base: str, head: str) -> tuple[list[str]
     return commits, files
 
 
-async def record_passing(deps: Deps, gh: Any, ref: RunRef) -> str:
+async def record_passing(deps: Deps, gh: GitHubClient, ref: RunRef) -> str:
     if not ref.pr_numbers and ref.event in FORK_PR_EVENTS:
         ref = replace(ref, pr_numbers=await prs_for_commit(gh, ref))
     pr_number = ref.pr_numbers[0] if ref.pr_numbers else None
@@ -135,14 +138,8 @@ def _run_url(deps: Deps, ref: RunRef, run_id: int) -> str:
     return f"{deps.settings.github_url}/{ref.repo}/actions/runs/{run_id}"
 
 
-async def seed_snapshot_baselines(deps: Deps, gh: Any, ref: RunRef) -> None:
+async def seed_snapshot_baselines(deps: Deps, gh: GitHubClient, ref: RunRef) -> None:
     """A passing run captures the preview routes that have no green baseline yet (snapshot feature)."""
-    try:
-        from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
-        from ..snapshots.service import RunContext as SnapshotRun
-        from ..snapshots.service import snapshot_service
-    except ImportError:
-        return
     try:
         parsed = await load_repo_config(gh, deps.pool, ref)
         config = parse_snapshot_config(parsed.raw.get("snapshot"))

@@ -16,13 +16,22 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from analysis.engine import analyze_bytes, analyze_zip, parse_junit
 from analysis.types import Analysis, Failure
 from storage import reports as db
 
 from ..deps import Deps
+from ..github import GitHubClient
+from ..history import RunContext, is_infra
+from ..notify.messages import Links
+from ..notify.service import notify
 from ..report.check_run import CheckRunOutput, ConclusionPolicy, check_run_output
 from ..report.comment import CommentPolicy, should_comment, sticky_comment
 from ..report.model import RecommendedTest, RunInfo, SuggestedFix, TriagedFailure, TriageReport
+from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
+from ..snapshots.report import check_run_images, snapshot_check_summary, snapshot_comment_section
+from ..snapshots.service import RunContext as SnapshotRun
+from ..snapshots.service import snapshot_service
 from . import fetch
 from .assemble import excerpt_lines, summary_rows, triage
 from .config import ParsedConfig, RepoConfig
@@ -78,8 +87,6 @@ def analyze_job_log(
     job: fetch.JobInfo, data: bytes, *, budget: int, byte_cap: int, config: RepoConfig, repo_name: str | None = None
 ) -> JobFindings:
     """CPU-bound: run in a thread. Failures get their job name; ignored steps are dropped."""
-    from analysis.engine import analyze_bytes
-
     analysis: Analysis = analyze_bytes(data, budget=budget, byte_cap=byte_cap)
     text = data.decode("utf-8", "replace")
     lines = log_lines(text)
@@ -98,8 +105,6 @@ def analyze_run_zip(
     jobs: Sequence[fetch.JobInfo], data: bytes, *, budget: int, byte_cap: int, config: RepoConfig
 ) -> list[JobFindings]:
     """The run-logs zip fallback: failures are attributed to jobs by the zip member they came from."""
-    from analysis.engine import analyze_zip
-
     analysis: Analysis = analyze_zip(data, budget=budget, byte_cap=byte_cap)
     by_job = {job.name: JobFindings(job) for job in jobs}
     for failure in analysis.failures:
@@ -120,7 +125,9 @@ def _job_of_member(member: str, names: Sequence[str]) -> str | None:
     return None
 
 
-async def _fetch_logs(gh: Any, ref: RunRef, jobs: Sequence[fetch.JobInfo], cap: int) -> list[fetch.JobLog | None]:
+async def _fetch_logs(
+    gh: GitHubClient, ref: RunRef, jobs: Sequence[fetch.JobInfo], cap: int
+) -> list[fetch.JobLog | None]:
     """Each failed job's log; None for a job whose log must come from the run-logs zip instead."""
     limit = asyncio.Semaphore(LOG_CONCURRENCY)
 
@@ -135,7 +142,7 @@ async def _fetch_logs(gh: Any, ref: RunRef, jobs: Sequence[fetch.JobInfo], cap: 
     return list(await asyncio.gather(*(one(job) for job in jobs)))
 
 
-async def complete_ref(gh: Any, ref: RunRef) -> RunRef:
+async def complete_ref(gh: GitHubClient, ref: RunRef) -> RunRef:
     """Fill what a ``workflow_job`` payload lacks (PRs, workflow id, links) from the run itself."""
     run = await gh.getitem(
         "/repos/{owner}/{repo}/actions/runs/{run_id}",
@@ -161,7 +168,7 @@ async def complete_ref(gh: Any, ref: RunRef) -> RunRef:
     )
 
 
-async def prs_for_commit(gh: Any, ref: RunRef) -> tuple[int, ...]:
+async def prs_for_commit(gh: GitHubClient, ref: RunRef) -> tuple[int, ...]:
     """Open PRs of this repository whose head is the run's commit. ``workflow_run.pull_requests`` is empty for
     PRs from forks, so a ``pull_request`` run without PRs asks this way."""
     pulls = gh.getiter(
@@ -180,7 +187,7 @@ async def prs_for_commit(gh: Any, ref: RunRef) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
-async def _pr_files(gh: Any, ref: RunRef, pr_number: int, *, limit: int = 3000) -> list[str]:
+async def _pr_files(gh: GitHubClient, ref: RunRef, pr_number: int, *, limit: int = 3000) -> list[str]:
     files = gh.getiter(
         "/repos/{owner}/{repo}/pulls/{pull_number}/files{?per_page}",
         url_vars={"owner": ref.owner, "repo": ref.name, "pull_number": str(pr_number), "per_page": "100"},
@@ -216,7 +223,7 @@ def run_info(ref: RunRef) -> RunInfo:
 
 
 class Triage:
-    def __init__(self, deps: Deps, gh: Any, ref: RunRef, *, only_job: int | None = None) -> None:
+    def __init__(self, deps: Deps, gh: GitHubClient, ref: RunRef, *, only_job: int | None = None) -> None:
         self.deps = deps
         self.gh = gh
         self.ref = ref
@@ -441,8 +448,6 @@ class Triage:
 
     async def _record_outcomes(self, history: Any, failures: Sequence[Failure], job_name: str | None) -> None:
         """Failed tests of this job run: evidence for flakiness when a later attempt passes."""
-        from ..history import is_infra
-
         tests = sorted({f.test_id for f in failures if f.test_id})
         if not tests:
             return
@@ -514,15 +519,8 @@ class Triage:
         ]
 
     async def snapshot(self, parsed: ParsedConfig) -> tuple[str | None, str | None, tuple[dict[str, str], ...]] | None:
-        """The preview snapshot's report parts (comment, check-run details, images), when the snapshot
-        feature is part of this build and the run has a preview; it never fails the triage."""
-        try:
-            from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
-            from ..snapshots.report import check_run_images, snapshot_check_summary, snapshot_comment_section
-            from ..snapshots.service import RunContext as SnapshotRun
-            from ..snapshots.service import snapshot_service
-        except ImportError:
-            return None
+        """The preview snapshot's report parts (comment, check-run details, images) when the run has a preview
+        (the snapshot service decides); it never fails the triage."""
         ref = self.ref
         try:
             config = parse_snapshot_config(parsed.raw.get("snapshot"))
@@ -595,9 +593,6 @@ class Triage:
         return f"{slug}[bot]" if slug else None
 
     async def notify(self, report: TriageReport, config: RepoConfig) -> None:
-        from ..notify.messages import Links
-        from ..notify.service import notify
-
         if not (config.notifications.slack or config.notifications.email):
             return
         ref, url = self.ref, self.deps.settings.github_url
@@ -616,9 +611,7 @@ class Triage:
         )
 
 
-def _run_context(ref: RunRef, job_id: int, job_name: str | None, excerpts: Sequence[tuple[str, ...]]) -> Any:
-    from ..history import RunContext
-
+def _run_context(ref: RunRef, job_id: int, job_name: str | None, excerpts: Sequence[tuple[str, ...]]) -> RunContext:
     return RunContext(
         run_id=ref.run_id,
         run_attempt=ref.attempt,
@@ -635,8 +628,6 @@ def _junit_failures(reports: Sequence[tuple[str, bytes]], findings: Sequence[Job
     """Failures from JUnit XML that the logs did not already show (same test id)."""
     if not reports:
         return []
-    from analysis.engine import parse_junit
-
     seen = {f.test_id for found in findings for f in found.failures if f.test_id}
     out: list[Failure] = []
     for _name, xml in reports:
