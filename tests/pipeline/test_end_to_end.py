@@ -22,12 +22,6 @@ from tests.support.payloads import load_payload
 from .gha import job_log, pytest_failure_output
 from .stack import Stack, running_stack, wait_for
 
-# The pipeline stands on the extraction engine and the history service; until both are in the build there is
-# nothing to triage with.
-pytest.importorskip("analysis.engine", reason="needs the extraction engine (analysis branch)")
-pytest.importorskip("githubapp.history", reason="needs the history service (history branch)")
-
-
 OWNER, REPO = "octo-org", "octo-repo"
 PR = 2
 FAILED_RUN = "completed.failure.DERIVED-from-octokit-completed.with-pull-requests"

@@ -13,7 +13,6 @@ from githubapp.runtime import open_deps
 from tests.support.fake_github import FakeGitHub
 
 pytest.importorskip("githubapp.fixes.suggest", reason="needs the fixes feature (fixes branch)")
-pytest.importorskip("githubapp.history", reason="needs the history service (history branch)")
 
 from githubapp.pipeline.jobs import triage_run
 from githubapp.pipeline.triggers import RunRef

@@ -23,12 +23,6 @@ from .gha import job_log, pytest_failure_output
 from .receivers import http_receiver
 from .test_end_to_end import OWNER, PR, REPO, serve_repository, serve_run
 
-# The pipeline stands on the extraction engine and the history service; until both are in the build there is
-# nothing to triage with.
-pytest.importorskip("analysis.engine", reason="needs the extraction engine (analysis branch)")
-pytest.importorskip("githubapp.history", reason="needs the history service (history branch)")
-
-
 _installations = count(990_000)
 _runs = count(50_000)
 
