@@ -110,7 +110,9 @@ EXCLUSIONS: re.Pattern[str] = re.compile(
             r"^\s*(?:\+\s+)?(?:echo|printf)\s",
             # a test that passed, whatever its name says ("test_error_handling PASSED", "... ok", "✓ panics")
             r"^\s*(?:PASS(?:ED)?|ok|✓|✔|√|\[\s*(?:OK|PASSED)\s*\])\s|\sPASSED\b|\s\.\.\.\s+ok$",
-            r"(?:error|fail)\w*\.(?:go|py|rs|js|ts|java|c|cc|cpp|h|rb|php|cs|kt|scala|o|class|html|md)\b",
+            r"(?:error|fail)\w*\.(?:go|py|rs|js|ts|java|c|cc|cpp|h|rb|php|cs|kt|scala|o|class|html|md|swift|m|mm|ex|exs"
+            r"|erl|hs)\b",
+            r"^\s*W: ",  # apt's warnings ("W: GPG error: ..."); its errors start with "E: "
             r"\bwith(?:out)? errors?\b.*\b(?:ignored|allowed)\b|\bexpected(?:_|-)fail",
             r"^\s*(?:compiling|downloading|downloaded|installing|collecting|requirement already"
             r"|checking)\b.*error",
@@ -1140,8 +1142,8 @@ RULES: tuple[Rule, ...] = (
         None,
         58,
         r"^\s*(?:\[(?:ERROR|FATAL|FAIL|FAILED|error|fatal)\]|(?:ERROR|FATAL|Error|error|fatal|FAILED|FAIL|Fatal"
-        r"|Exception|Uncaught \w+|Unhandled \w+)\b[:!]?)\s*(?P<msg>.*)",
-        ("error", "fatal", "fail", "exception", "uncaught", "unhandled"),
+        r"|Exception|Uncaught \w+|Unhandled \w+)\b[:!]?|\*\* \((?:throw|exit|[A-Z][\w.]*)\))\s*(?P<msg>.*)",
+        ("error", "fatal", "fail", "exception", "uncaught", "unhandled", "** ("),
     ),
     _r(
         "generic.error_word",

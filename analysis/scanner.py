@@ -681,7 +681,7 @@ class Scanner:
         kept = self._drop_echoes(self.failures)
         failures = [self._freeze(opened) for opened in kept]
         if not failures:
-            fallback = self._fallback()
+            fallback = self._fallback(failing)
             if fallback is not None:
                 failures.append(fallback)
         failures.sort(key=lambda f: f.evidence[0].start if f.evidence else 0)
@@ -731,13 +731,23 @@ class Scanner:
             step=step.removeprefix("Run ") or None,
         )
 
-    def _fallback(self) -> Failure | None:
-        """No tool recognised: the best error-looking line, its kind read from its words."""
+    def _fallback(self, failing: set[int]) -> Failure | None:
+        """No tool recognised: the best error-looking line, its kind read from its words.
+
+        Taken from the step that failed, else from the last step with an error-looking line (a job stops at
+        the command that failed; setup chatter and comments early in the log are not why). A hint ("please
+        run ...") or an exit line only when nothing reads like an error; between equals, the later line."""
         roles = (Role.GENERIC, Role.EXIT, Role.SUMMARY, Role.DETAIL, Role.HINT)
         candidates = [h for h in self.hits if h.rule.role in roles]
         if not candidates:
             return None
-        best = max(candidates, key=lambda h: (h.rule.role is not Role.EXIT, h.score, -h.line))
+        in_failing = [h for h in candidates if h.step in failing]
+        if in_failing:
+            candidates = in_failing
+        else:
+            last_step = max(h.step for h in candidates)
+            candidates = [h for h in candidates if h.step == last_step]
+        best = max(candidates, key=lambda h: (h.rule.role not in (Role.EXIT, Role.HINT), h.score, h.line))
         message = best.text.strip().removeprefix("##[error]")[:MAX_MESSAGE]
         evidence = [LineRange(best.line, best.line)]
         if best.rule.role is Role.EXIT and best.context:
