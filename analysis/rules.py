@@ -110,8 +110,7 @@ EXCLUSIONS: re.Pattern[str] = re.compile(
             r"^\s*(?:\+\s+)?(?:echo|printf)\s",
             # a test that passed, whatever its name says ("test_error_handling PASSED", "... ok", "✓ panics")
             r"^\s*(?:PASS(?:ED)?|ok|✓|✔|√|\[\s*(?:OK|PASSED)\s*\])\s|\sPASSED\b|\s\.\.\.\s+ok$",
-            r"(?:error|fail)\w*\.(?:go|py|rs|js|ts|java|c|cc|cpp|h|rb|php|cs|kt|scala|o|class|html|md|swift|m|mm|ex|exs"
-            r"|erl|hs)\b",
+            r"(?:error|fail)\w*\.(?:go|py|rs|js|ts|java|c|cc|cpp|h|rb|php|cs|kt|scala|o|class|html|md)\b",
             r"^\s*W: ",  # apt's warnings ("W: GPG error: ..."); its errors start with "E: "
             r"\bwith(?:out)? errors?\b.*\b(?:ignored|allowed)\b|\bexpected(?:_|-)fail",
             r"^\s*(?:compiling|downloading|downloaded|installing|collecting|requirement already"

@@ -738,7 +738,7 @@ class Scanner:
         the command that failed; setup chatter and comments early in the log are not why). A hint ("please
         run ...") or an exit line only when nothing reads like an error; between equals, the later line."""
         roles = (Role.GENERIC, Role.EXIT, Role.SUMMARY, Role.DETAIL, Role.HINT)
-        candidates = [h for h in self.hits if h.rule.role in roles]
+        candidates = [h for h in self.hits if h.rule.role in roles and not _error_word_in_name_only(h)]
         if not candidates:
             return None
         in_failing = [h for h in candidates if h.step in failing]
@@ -767,6 +767,17 @@ class Scanner:
             fingerprint=fingerprint("generic", kind.value, None, message, None),
             step=step,
         )
+
+
+# A file or type named after errors ("Parsing Error.swift", "FailureHandler.m"): kept as a hit for the
+# excerpt, but not a failure of its own.
+_ERRORISH_NAME = re.compile(r"[\w/.-]*(?:error|fail)\w*\.[A-Za-z]\w{0,5}\b", re.IGNORECASE)
+
+
+def _error_word_in_name_only(hit: Hit) -> bool:
+    if hit.rule.role is not Role.GENERIC or not _ERRORISH_NAME.search(hit.text):
+        return False
+    return hit.rule.pattern.search(_ERRORISH_NAME.sub(" ", hit.text)) is None
 
 
 _GENERIC_MASK = 0
