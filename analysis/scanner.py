@@ -480,8 +480,9 @@ class Scanner:
             previous = self._peek(number - k)
             if previous is None:
                 return None
-            text = previous.strip()
-            if text and not text.startswith(("##[", "$ ", "+ ", "> ")):
+            text = previous.strip().lstrip("}")  # a Travis timing marker may follow a closing brace
+            # runner bookkeeping (Travis timing and fold markers) is not what the command printed
+            if text and not text.startswith(("##[", "$ ", "+ ", "> ", "travis_time:", "travis_fold:")):
                 return text
         return None
 
