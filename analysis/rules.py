@@ -242,7 +242,7 @@ RULES: tuple[Rule, ...] = (
         ),
         after=3,
         # ``mono --version`` lists "SIGSEGV: altstack" (how it handles signals) among its features
-        unless=r"\bulimit\b|--disable|-fsanitize|\bskip|^\s*SIGSEGV:\s+altstack\s*$",
+        unless=r"\bulimit\b|--disable|-fsanitize|(?i:\bskip)|^\s*SIGSEGV:\s+altstack\s*$",
     ),
     _r(
         "infra.disk",
@@ -1081,7 +1081,7 @@ RULES: tuple[Rule, ...] = (
     _r("shell.no_such_file", D, None, 70, r"No such file or directory", "no such file"),
     _r("shell.permission", D, None, 72, r": Permission denied$", "permission denied"),
     _r("make.error", X, None, 62, r"^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* .*Error \d+", "*** "),
-    _r("git.fatal", F, K.CONFIG, 86, r"^fatal: (?P<msg>.*)", "fatal:"),
+    _r("git.fatal", F, K.CONFIG, 86, r"^fatal: (?P<msg>.*)", "fatal:", weak=True),
     _r(
         "travis.exit",
         X,
