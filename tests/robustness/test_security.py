@@ -56,3 +56,25 @@ def test_signature_tries_every_secret_and_refuses_lookalikes() -> None:
     assert not signature_valid(body, sign(body, "new") + "00", ["new"])
     assert not signature_valid(body, "sha256=\u00e9" + sign(body, "new")[8:], ["new"])
     assert not signature_valid(body, sign(body, ""), [])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://0/", "http://0.0.0.0/", "http://127.0.0.1./", "http://LOCALHOST/", "http://LocalHost./",
+        "HTTP://127.0.0.1/", "http://a@127.0.0.1/", "http://a:b@example.com/", "http://[::1]/",
+        "http://[0:0:0:0:0:0:0:1]/", "http://[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]/",
+        "http://[0:0:0:0:0:ffff:a9fe:a9fe]/", "http://[::ffff:169.254.169.254]/", "http://[64:ff9b::a9fe:a9fe]/",
+        "http://[2002:a9fe:a9fe::1]/", "http://[fe80::1%25eth0]/", "http://0x7f000001/", "http://127.000.000.001/",
+        "http://[::127.0.0.1]/", "http://169.254.169.254.:80/", "http://100.64.0.1/", "http://192.168.1.1/",
+        "file:///etc/passwd", "gopher://127.0.0.1/", "http:///path", "http://example.com\\@127.0.0.1/",
+    ],
+)
+async def test_guard_refuses_host_spellings(url: str) -> None:
+    from snapshot.guard import BlockedURL, Guard
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]  # any name here points home
+
+    with pytest.raises(BlockedURL):
+        await Guard(resolver=resolver).check_url(url)
