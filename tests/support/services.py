@@ -21,7 +21,19 @@ from githubapp.backing import RedisChild
 from storage.embedded_pg import EmbeddedPostgres
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("CI_TRIAGE_SHARED", REPO_ROOT.parent / "shared"))
+
+
+def _find_shared() -> Path:
+    """``shared/`` beside the checkout (CI, main tree), or beside any parent (git worktrees)."""
+    if os.environ.get("CI_TRIAGE_SHARED"):
+        return Path(os.environ["CI_TRIAGE_SHARED"])
+    for parent in REPO_ROOT.parents:
+        if (parent / "shared" / "DESIGN.md").exists():
+            return parent / "shared"
+    return REPO_ROOT.parent / "shared"
+
+
+SHARED = _find_shared()
 
 
 def free_port() -> int:
@@ -113,7 +125,7 @@ def start_s3(root: Path) -> S3Server:
         "actions": ["Admin", "Read", "Write", "List", "Tagging"],
     }]}))
     s3_port, master_port, volume_port, filer_port, admin_port = (_free_port_with_grpc() for _ in range(5))
-    log = open(root / "weed.log", "wb")  # noqa: SIM115 - lives as long as the process
+    log = open(root / "weed.log", "wb")  # kept open as long as the process
     args = [
         weed_binary(), "mini", f"-dir={root / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
         f"-s3.port={s3_port}", f"-s3.config={config}", "-master.telemetry=false", "-admin.ui=false",
