@@ -137,9 +137,7 @@ async def save_fix(
 
 
 async def get_fix(db: DB, installation_id: int, fix_id: str) -> FixRow | None:
-    row = await db.fetchrow(
-        "SELECT * FROM fixes WHERE installation_id = $1 AND id = $2", installation_id, fix_id
-    )
+    row = await db.fetchrow("SELECT * FROM fixes WHERE installation_id = $1 AND id = $2", installation_id, fix_id)
     return FixRow.from_record(row) if row else None
 
 
@@ -181,9 +179,7 @@ async def set_fix_status(
     return result.endswith(" 1")
 
 
-async def record_fix_outcomes(
-    db: DB, installation_id: int, repository_id: int, head_sha: str, passed: bool
-) -> int:
+async def record_fix_outcomes(db: DB, installation_id: int, repository_id: int, head_sha: str, passed: bool) -> int:
     """The run on a commit ci-triage made marks that commit's fixes worked or failed. Returns how many."""
     result: str = await db.execute(
         """UPDATE fixes SET outcome = $4, outcome_at = now()
@@ -267,8 +263,7 @@ async def fix_stats(
         since,
     )
     return [
-        SourceStats(r["source"], r["suggested"], r["approved"], r["rejected"], r["worked"], r["failed"])
-        for r in rows
+        SourceStats(r["source"], r["suggested"], r["approved"], r["rejected"], r["worked"], r["failed"]) for r in rows
     ]
 
 
@@ -295,6 +290,16 @@ async def claim_execution(
         actor,
     )
     return row is not None
+
+
+async def release_execution(db: DB, installation_id: int, source: str, key: str) -> None:
+    """Forget a claim whose commands failed on a transient error, so the retried job runs them."""
+    await db.execute(
+        "DELETE FROM command_executions WHERE installation_id = $1 AND source = $2 AND key = $3",
+        installation_id,
+        source,
+        key,
+    )
 
 
 async def audit(
@@ -342,9 +347,7 @@ async def audit_entries(db: DB, installation_id: int, *, limit: int = 100) -> li
         limit,
     )
     return [
-        AuditEntry(
-            r["actor"], r["action"], r["target"], r["result"], r["message"], r["detail"], r["created_at"]
-        )
+        AuditEntry(r["actor"], r["action"], r["target"], r["result"], r["message"], r["detail"], r["created_at"])
         for r in rows
     ]
 

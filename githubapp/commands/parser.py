@@ -96,11 +96,7 @@ def command_lines(body: str) -> list[tuple[int, str]]:
         line = raw.rstrip("\r")
         if fence is not None:
             stripped = line.strip()
-            if (
-                stripped.startswith(fence)
-                and set(stripped) == {fence[0]}
-                and len(line) - len(line.lstrip()) < 4
-            ):
+            if stripped.startswith(fence) and set(stripped) == {fence[0]} and len(line) - len(line.lstrip()) < 4:
                 fence = None
             continue
         if in_html_comment:
@@ -119,9 +115,7 @@ def command_lines(body: str) -> list[tuple[int, str]]:
     return found
 
 
-def parse_comment(
-    body: str, *, max_chars: int = MAX_COMMENT_CHARS, max_commands: int = MAX_COMMANDS
-) -> Parsed:
+def parse_comment(body: str, *, max_chars: int = MAX_COMMENT_CHARS, max_commands: int = MAX_COMMANDS) -> Parsed:
     if "/triage" not in body.lower():
         return Parsed()
     if len(body) > max_chars:
@@ -172,9 +166,7 @@ def parse_command_line(text: str, *, line: int = 0) -> Command:
         return Command(CommandName.APPROVE, fix_id=_fix_id(args, verb), line=line)
     if verb == "reject":
         fix, _, reason = args.partition(" ")
-        return Command(
-            CommandName.REJECT, fix_id=_fix_id(fix, verb), reason=reason.strip() or None, line=line
-        )
+        return Command(CommandName.REJECT, fix_id=_fix_id(fix, verb), reason=reason.strip() or None, line=line)
     if verb == "retry":
         if args:
             raise CommandSyntaxError("`/triage retry` takes no arguments")
@@ -213,9 +205,7 @@ def _test_id(value: str, verb: str) -> str:
 
 def _days(raw: str) -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_QUARANTINE_DAYS:
-        raise CommandSyntaxError(
-            f"--days must be a whole number from 1 to {MAX_QUARANTINE_DAYS}, got `{raw[:20]}`"
-        )
+        raise CommandSyntaxError(f"--days must be a whole number from 1 to {MAX_QUARANTINE_DAYS}, got `{raw[:20]}`")
     return int(raw)
 
 
@@ -248,9 +238,7 @@ def parse_action_identifier(identifier: str) -> Command:
     raise CommandSyntaxError(f"unknown button `{identifier[:40]}`")
 
 
-def check_run_action(
-    label: str, description: str, name: CommandName, fix_id: str | None = None
-) -> dict[str, str]:
+def check_run_action(label: str, description: str, name: CommandName, fix_id: str | None = None) -> dict[str, str]:
     """One entry of a check run's ``actions`` (label ≤ 20, description ≤ 40 characters)."""
     return {
         "label": label[:20],

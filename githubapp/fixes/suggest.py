@@ -1,0 +1,266 @@
+"""``suggest_fixes``: proposals from history, rules and the LLM, each checked against the head commit's files
+before it is stored and offered. Called by the triage job once per failed run."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import gidgethub
+from gidgethub.abc import GitHubAPI
+
+from analysis.fixes.llm import AnswerError, Budget, fix_messages, parse_answer
+from analysis.fixes.logtext import repo_path
+from analysis.fixes.patch import PatchError, parse_patch, path_problem
+from analysis.fixes.ranking import adjusted_score
+from analysis.fixes.rules import rule_proposals
+from analysis.fixes.types import FixSource, Proposal
+from analysis.fixes.verify import materialise, paths_needed, verify
+from analysis.types import Analysis, Failure
+from storage import fixes as store
+
+from ..deps import Deps
+from .gitdata import FileUnavailable, get_file, repo_url
+from .llm import FixModel, ModelError
+from .redaction import may_send_file, redact_for_model
+
+log = logging.getLogger("ci_triage.fixes.suggest")
+
+LLM_WHEN_BEST_BELOW = 0.8  # ask the model only when history and rules found nothing this good
+LLM_CONTEXT_FILES = 4
+EXCERPT_LINES_STORED = 60
+
+
+@dataclass(frozen=True)
+class FailedJob:
+    analysis: Analysis
+    log_text: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class PastFix:
+    """How a matching failure pattern was fixed before (from history): the commit that fixed it."""
+
+    fingerprint: str | None
+    commit_sha: str
+    repo_full_name: str
+    summary: str = ""
+    url: str | None = None
+
+
+class _Files:
+    """Files at the head commit, fetched once each; unavailable ones (too large, binary) are remembered."""
+
+    def __init__(self, gh: GitHubAPI, full_name: str, ref: str) -> None:
+        self.gh, self.full_name, self.ref = gh, full_name, ref
+        self.known: dict[str, str | None] = {}
+        self.unavailable: set[str] = set()
+
+    async def fetch(self, paths: Sequence[str]) -> dict[str, str | None]:
+        for path in paths:
+            if path in self.known or path in self.unavailable or path_problem(path):
+                continue
+            try:
+                self.known[path] = await get_file(self.gh, self.full_name, path, self.ref)
+            except FileUnavailable:
+                self.unavailable.add(path)
+        return {p: self.known[p] for p in paths if p in self.known}
+
+
+def excerpt_text(analysis: Analysis, log_text: str, *, max_lines: int = 150) -> str:
+    lines = log_text.split("\n")
+    picked: list[str] = []
+    for span in sorted(analysis.excerpt):
+        picked.extend(lines[span.start - 1 : span.end])
+        if len(picked) >= max_lines:
+            break
+    return "\n".join(picked[:max_lines]) or "\n".join(lines[-max_lines:])
+
+
+def _evidence(failure: Failure, log_lines: list[str], limit: int = EXCERPT_LINES_STORED) -> str:
+    picked: list[str] = []
+    for span in failure.evidence:
+        picked.extend(log_lines[span.start - 1 : span.end])
+    return "\n".join(picked[:limit])
+
+
+def failure_context(jobs: Sequence[FailedJob]) -> list[dict[str, Any]]:
+    """What `/triage explain` needs later, redacted before it reaches the database."""
+    out: list[dict[str, Any]] = []
+    for job in jobs:
+        lines = job.log_text.split("\n")
+        for f in job.analysis.failures[:10]:
+            out.append(
+                {
+                    "kind": str(f.kind),
+                    "tool": f.tool,
+                    "message": redact_for_model(f.message[:500]),
+                    "test_id": f.test_id,
+                    "file": f.file,
+                    "line": f.line,
+                    "job": f.job or job.name or None,
+                    "fingerprint": f.fingerprint or None,
+                    "excerpt": redact_for_model(_evidence(f, lines)),
+                }
+            )
+    return out
+
+
+async def history_proposals(gh: GitHubAPI, past_fixes: Sequence[PastFix]) -> list[Proposal]:
+    """Replay each past fixing commit's diff (GET /commits/{sha}); whether it still fits is checked later."""
+    proposals: list[Proposal] = []
+    for past in past_fixes[:3]:
+        try:
+            commit: Any = await gh.getitem(f"{repo_url(past.repo_full_name)}/commits/{past.commit_sha}")
+        except gidgethub.BadRequest as exc:
+            log.info("past fix %s unavailable: %s", past.commit_sha, exc.status_code)
+            continue
+        parts: list[str] = []
+        for f in commit.get("files") or []:
+            patch, status, name = f.get("patch"), f.get("status"), f.get("filename", "")
+            if not patch or status not in ("modified", "added", "removed"):
+                parts = []
+                break  # binary, renamed or too large: the fix cannot be replayed exactly
+            old = "/dev/null" if status == "added" else f"a/{name}"
+            new = "/dev/null" if status == "removed" else f"b/{name}"
+            parts.append(f"--- {old}\n+++ {new}\n{patch}\n")
+        if not parts:
+            continue
+        message = (commit.get("commit") or {}).get("message", "").split("\n", 1)[0][:100]
+        url = past.url or commit.get("html_url")
+        proposals.append(
+            Proposal(
+                source=FixSource.HISTORY,
+                rule="history",
+                title=f"Apply the earlier fix `{past.commit_sha[:7]}`" + (f": {message}" if message else ""),
+                explanation=(
+                    f"The same failure was seen before and fixed by {past.commit_sha[:7]}"
+                    + (f" ({past.summary})" if past.summary else "")
+                    + ". Its change still applies here."
+                ),
+                confidence=0.7,
+                diff="".join(parts),
+                fingerprint=past.fingerprint,
+                links=(url,) if url else (),
+            )
+        )
+    return proposals
+
+
+async def _llm_proposal(
+    model: FixModel,
+    files: _Files,
+    jobs: Sequence[FailedJob],
+    budget: Budget,
+) -> Proposal | None:
+    job = jobs[0]
+    excerpt = redact_for_model(excerpt_text(job.analysis, job.log_text))
+    wanted: list[str] = []
+    for f in job.analysis.failures:
+        if f.file:
+            path = repo_path(f.file)
+            if path not in wanted and not path_problem(path) and may_send_file(path):
+                wanted.append(path)
+        if len(wanted) >= LLM_CONTEXT_FILES:
+            break
+    fetched = await files.fetch(wanted)
+    context = {p: redact_for_model(c) for p, c in fetched.items() if c is not None}
+    try:
+        raw = await model.propose(fix_messages(excerpt, context, budget=budget), max_tokens=budget.answer_tokens)
+        return parse_answer(raw, fingerprint=job.analysis.failures[0].fingerprint if job.analysis.failures else None)
+    except (ModelError, AnswerError) as exc:
+        log.warning("no LLM fix: %s", exc)
+        return None
+
+
+async def suggest_fixes(
+    gh: GitHubAPI,
+    deps: Deps,
+    *,
+    installation_id: int,
+    repository_id: int,
+    repo_full_name: str,
+    pr_number: int | None,
+    head_sha: str,
+    jobs: Sequence[FailedJob],
+    past_fixes: Sequence[PastFix] = (),
+    max_fixes: int = 3,
+    budget: Budget | None = None,
+) -> list[store.FixRow]:
+    """Verified, stored fix suggestions for a failed run's head commit, best first (at most ``max_fixes``).
+
+    Each returned fix has an ``id`` for ``/triage approve <id>``; running this again for the same head commit
+    returns the same ids.
+    """
+    budget = budget or Budget()
+    if pr_number is not None:
+        await store.save_context(
+            deps.pool,
+            installation_id=installation_id,
+            repository_id=repository_id,
+            pr_number=pr_number,
+            head_sha=head_sha,
+            failures=failure_context(jobs),
+        )
+    files = _Files(gh, repo_full_name, head_sha)
+    proposals = await history_proposals(gh, past_fixes)
+    for job in jobs:
+        fingerprint = job.analysis.failures[0].fingerprint if job.analysis.failures else None
+        proposals.extend(rule_proposals(job.log_text, fingerprint=fingerprint or None))
+    performance = await store.rule_performance(deps.pool, installation_id)
+    accepted: list[tuple[float, Proposal, str]] = []
+    seen_diffs: set[str] = set()
+
+    async def consider(proposal: Proposal) -> None:
+        try:
+            await files.fetch(paths_needed(proposal))
+            diff = materialise(proposal, files.known)
+            paths = parse_patch(diff).paths
+            await files.fetch(paths)
+            verified = verify(diff, {p: files.known[p] for p in paths if p in files.known})
+        except PatchError as exc:
+            log.info("%s proposal %s not offered: %s", proposal.source, proposal.rule, exc)
+            return
+        if verified.diff in seen_diffs:
+            return
+        seen_diffs.add(verified.diff)
+        stats = performance.get(f"{proposal.source}:{proposal.rule}", store.RulePerformance(0, 0))
+        failed_before = bool(
+            await store.failed_diff_hashes(deps.pool, installation_id, [store.diff_hash(verified.diff)])
+        )
+        score = adjusted_score(proposal.confidence, stats.worked, stats.failed, diff_failed_before=failed_before)
+        accepted.append((score, proposal, verified.diff))
+
+    for proposal in proposals:
+        await consider(proposal)
+    model: FixModel | None = deps.services.get("fix_model")
+    if model is not None and jobs and max((s for s, _, _ in accepted), default=0.0) < LLM_WHEN_BEST_BELOW:
+        llm = await _llm_proposal(model, files, jobs, budget)
+        if llm is not None:
+            await consider(llm)
+    accepted.sort(key=lambda item: -item[0])
+    rows: list[store.FixRow] = []
+    for score, proposal, diff in accepted[:max_fixes]:
+        rows.append(
+            await store.save_fix(
+                deps.pool,
+                installation_id=installation_id,
+                repository_id=repository_id,
+                repo_full_name=repo_full_name,
+                pr_number=pr_number,
+                head_sha=head_sha,
+                source=proposal.source.value,
+                rule=proposal.rule,
+                title=proposal.title,
+                explanation=redact_for_model(proposal.explanation),
+                confidence=proposal.confidence,
+                score=score,
+                diff=diff,
+                fingerprint=proposal.fingerprint,
+                links=proposal.links,
+            )
+        )
+    return rows
