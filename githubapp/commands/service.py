@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 import gidgethub
-import httpx
 from gidgethub.abc import GitHubAPI
 
 from analysis.fixes.llm import Budget, explain_messages
@@ -39,7 +38,6 @@ log = logging.getLogger("ci_triage.commands")
 
 FAILED_CONCLUSIONS = ("failure", "timed_out")
 APPLY_LOCK_SECONDS = 300
-TRANSIENT = (gidgethub.GitHubBroken, gidgethub.RateLimitExceeded, httpx.TransportError, OSError)
 Result = Literal["ok", "denied", "refused", "failed"]
 
 
@@ -154,8 +152,9 @@ async def run_commands(gh: GitHubAPI, deps: Deps, inv: Invocation, parsed: Parse
         return
     try:
         await _run_claimed(gh, deps, inv, parsed)
-    except TRANSIENT:
-        # Transient: let the job retry run the commands again (what already happened is recorded).
+    except Exception:
+        # Transient (5xx, network, rate limits) or unexpected: the job's retry runs the commands again.
+        # What already happened is recorded (an applied fix stays applied), so a rerun cannot repeat it.
         await store.release_execution(pool, inv.installation_id, inv.source, inv.key)
         raise
 
@@ -184,9 +183,9 @@ async def _run_claimed(gh: GitHubAPI, deps: Deps, inv: Invocation, parsed: Parse
             else:
                 try:
                     outcome = await execute(gh, deps, inv, command)
-                except TRANSIENT:
-                    raise
                 except gidgethub.BadRequest as exc:
+                    if isinstance(exc, gidgethub.RateLimitExceeded):
+                        raise
                     outcome = Outcome("failed", f"GitHub answered {exc.status_code}: {code(str(exc), 200)}")
             await _audit(deps, inv, f"command.{command.name.value}", outcome, text=command.describe())
             outcomes.append((command.describe(), outcome))

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from analysis.fixes.llm import ANSWER_SCHEMA
 
+from ..deps import Deps
 from ..settings import Settings
 
 
@@ -70,3 +71,12 @@ def model_from_settings(settings: Settings) -> OpenAIFixModel | None:
     if not settings.llm_model or (not settings.openai_base_url and not settings.openai_api_key):
         return None
     return OpenAIFixModel(base_url=settings.openai_base_url, api_key=settings.openai_api_key, model=settings.llm_model)
+
+
+async def install_fix_model(deps: Deps) -> None:
+    """``deps.services["fix_model"]`` when an LLM is configured (OPENAI_BASE_URL/OPENAI_API_KEY + LLM_MODEL)."""
+    model = model_from_settings(deps.settings)
+    if model is None:
+        return
+    deps.services["fix_model"] = model
+    deps.services.setdefault("_closers", []).append(model.close)
