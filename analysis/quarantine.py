@@ -15,9 +15,7 @@ def is_quarantined(test_id: str | None, quarantined: Iterable[str]) -> bool:
     return any(test_id == q or ("*" in q and fnmatchcase(test_id, q)) for q in quarantined)
 
 
-def split_quarantined(
-    failures: Sequence[Failure], quarantined: Iterable[str]
-) -> tuple[list[Failure], list[Failure]]:
+def split_quarantined(failures: Sequence[Failure], quarantined: Iterable[str]) -> tuple[list[Failure], list[Failure]]:
     """(failures that count, failures of quarantined tests), each in the given order."""
     ids = list(quarantined)
     counted: list[Failure] = []

@@ -11,9 +11,7 @@ from collections.abc import Iterable
 from .logtext import clean_lines
 from .types import FileEdit, FixSource, Proposal, Transform
 
-_PY_MISSING = re.compile(
-    r"""(?:ModuleNotFoundError|ImportError): No module named ['"]([A-Za-z_][\w.]*)['"]"""
-)
+_PY_MISSING = re.compile(r"""(?:ModuleNotFoundError|ImportError): No module named ['"]([A-Za-z_][\w.]*)['"]""")
 _NODE_MISSING = re.compile(r"""(?:Error: )?Cannot find (?:module|package) ['"]([^'"\s]+)['"]""")
 
 # Import names whose distribution is named differently (the common cases; the rest import as named).

@@ -66,9 +66,7 @@ def unified_diffs_in_log(log_text: str) -> list[LoggedDiff]:
     found: list[LoggedDiff] = []
     i = 0
     while i < len(lines) - 2:
-        if not (
-            lines[i].startswith("--- ") and lines[i + 1].startswith("+++ ") and lines[i + 2].startswith("@@")
-        ):
+        if not (lines[i].startswith("--- ") and lines[i + 1].startswith("+++ ") and lines[i + 2].startswith("@@")):
             i += 1
             continue
         start = i

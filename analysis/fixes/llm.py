@@ -50,9 +50,7 @@ class Budget:
         return self.prompt_tokens * CHARS_PER_TOKEN
 
 
-def fix_messages(
-    excerpt: str, files: Mapping[str, str], *, budget: Budget = Budget()
-) -> list[dict[str, str]]:
+def fix_messages(excerpt: str, files: Mapping[str, str], *, budget: Budget = Budget()) -> list[dict[str, str]]:
     """System + user messages; the excerpt first, then whole files in the given order while they fit."""
     remaining = budget.prompt_chars - len(SYSTEM_PROMPT)
     excerpt = _clip(excerpt, max(remaining // 2, 500))
@@ -69,9 +67,7 @@ def fix_messages(
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "\n\n".join(parts)}]
 
 
-def explain_messages(
-    excerpt: str, question: str | None, *, budget: Budget = Budget()
-) -> list[dict[str, str]]:
+def explain_messages(excerpt: str, question: str | None, *, budget: Budget = Budget()) -> list[dict[str, str]]:
     text = f"## Failure excerpt\n```\n{_clip(excerpt, budget.prompt_chars - len(EXPLAIN_PROMPT) - 500)}\n```"
     if question:
         text += f"\n\nThe developer asks about: {question[:300]}"

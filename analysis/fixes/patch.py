@@ -115,9 +115,7 @@ def parse_patch(text: str) -> Patch:
         elif line.startswith("deleted file mode"):
             git_deleted = True
         elif line.startswith(_UNSUPPORTED):
-            raise PatchError(
-                f"unsupported diff content: {line[:60]!r} (binary, rename and copy diffs are refused)"
-            )
+            raise PatchError(f"unsupported diff content: {line[:60]!r} (binary, rename and copy diffs are refused)")
         if not (line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ ")):
             i += 1
             continue
@@ -139,9 +137,7 @@ def parse_patch(text: str) -> Patch:
         if not hunks:
             raise PatchError("file diff has no hunks", path=new_path or old_path)
         if (git_new and old_path is not None) or (git_deleted and new_path is not None):
-            raise PatchError(
-                "git header and ---/+++ lines disagree about creation/deletion", path=new_path or old_path
-            )
+            raise PatchError("git header and ---/+++ lines disagree about creation/deletion", path=new_path or old_path)
         files.append(FilePatch(old_path, new_path, tuple(hunks)))
         git_new = git_deleted = False
     if not files:
@@ -181,9 +177,7 @@ def _parse_hunk(lines: list[str], i: int, path: str) -> tuple[Hunk, int]:
             i = _no_newline(body, raw, i, path)
             continue
         else:
-            raise PatchError(
-                f"hunk @@ -{old_start} +{new_start} @@ does not match its line counts", path=path
-            )
+            raise PatchError(f"hunk @@ -{old_start} +{new_start} @@ does not match its line counts", path=path)
         body.append((op, text))
         i += 1
     if i < len(lines) and lines[i].startswith("\\"):

@@ -87,11 +87,7 @@ def _jest_diff(lines: list[str], start: int) -> tuple[list[str], int] | None:
                 line = raw[indent:]
                 if not line.strip():
                     ahead = next((x[indent:] for x in lines[j + 1 : j + 3] if x.strip()), "")
-                    if (
-                        not _is_diff_line(ahead)
-                        or _CODE_FRAME.match(ahead)
-                        or ahead.lstrip().startswith("at ")
-                    ):
+                    if not _is_diff_line(ahead) or _CODE_FRAME.match(ahead) or ahead.lstrip().startswith("at "):
                         break
                     line = ""
                 elif not _is_diff_line(line) or _CODE_FRAME.match(line):
@@ -206,8 +202,7 @@ def update_snap_file(name: str, chunks: tuple[Chunk, ...]) -> Transform:
             return None
         block = content[start:end].split("\n")
         escaped = tuple(
-            (tuple(_escape_backtick(x) for x in old), tuple(_escape_backtick(x) for x in new))
-            for old, new in chunks
+            (tuple(_escape_backtick(x) for x in old), tuple(_escape_backtick(x) for x in new)) for old, new in chunks
         )
         replaced = _replace_chunks(block, escaped)
         if replaced is None:
@@ -262,9 +257,7 @@ def snapshot_proposals(log_text: str, *, fingerprint: str | None = None) -> list
         Proposal(
             source=FixSource.RULE,
             rule=f"{frameworks[0]}-snapshot",
-            title="Update the mismatched snapshots"
-            if len(mismatches) > 1
-            else "Update the mismatched snapshot",
+            title="Update the mismatched snapshots" if len(mismatches) > 1 else "Update the mismatched snapshot",
             explanation=(
                 f"The stored snapshots ({names}) differ from what the tests now produce; the log shows the "
                 "new output. Approve only if the new output is the intended behaviour."

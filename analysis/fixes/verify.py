@@ -75,9 +75,7 @@ def verify(
         raise PatchError(f"the diff touches {len(patch.files)} files; at most {max_files} are accepted")
     added, removed = changed_line_counts(patch)
     if added + removed > max_changed_lines:
-        raise PatchError(
-            f"the diff changes {added + removed} lines; at most {max_changed_lines} are accepted"
-        )
+        raise PatchError(f"the diff changes {added + removed} lines; at most {max_changed_lines} are accepted")
     results = apply_patch(patch, files)
     if all(results[p] == files.get(p) for p in results):
         raise PatchError("the diff changes nothing")

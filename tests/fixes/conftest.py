@@ -36,11 +36,25 @@ def installation_id() -> int:
 
 @pytest.fixture
 def repo(github: FakeGitHub, installation_id: int) -> GitModel:
-    model = GitModel(github, repo_id=installation_id * 10,
-                     permissions={"alice": ("write", "write"), "maya": ("write", "maintain"),
-                                  "root": ("admin", "admin"), "eve": ("read", "triage")})
-    model.commit({"src/app.py": "import os\nx=1\ny = 2\n", "scripts/run.sh": "#!/bin/sh\necho hi\n",
-                  "requirements.txt": "requests\n"}, modes={"scripts/run.sh": "100755"}, message="initial")
+    model = GitModel(
+        github,
+        repo_id=installation_id * 10,
+        permissions={
+            "alice": ("write", "write"),
+            "maya": ("write", "maintain"),
+            "root": ("admin", "admin"),
+            "eve": ("read", "triage"),
+        },
+    )
+    model.commit(
+        {
+            "src/app.py": "import os\nx=1\ny = 2\n",
+            "scripts/run.sh": "#!/bin/sh\necho hi\n",
+            "requirements.txt": "requests\n",
+        },
+        modes={"scripts/run.sh": "100755"},
+        message="initial",
+    )
     return model.serve()
 
 
@@ -66,8 +80,16 @@ async def llm_deps(deps: Deps, llm_stub: LLMStub) -> AsyncIterator[Deps]:
     await model.close()
 
 
-def comment_payload(repo: GitModel, installation_id: int, body: str, *, login: str = "alice",
-                    user_type: str = "User", comment_id: int | None = None, action: str = "created") -> dict[str, Any]:
+def comment_payload(
+    repo: GitModel,
+    installation_id: int,
+    body: str,
+    *,
+    login: str = "alice",
+    user_type: str = "User",
+    comment_id: int | None = None,
+    action: str = "created",
+) -> dict[str, Any]:
     payload = load_payload("issue_comment", "created.on-pull-request.flutter-cocoon")
     payload["action"] = action
     payload["installation"] = {"id": installation_id, "node_id": "I"}

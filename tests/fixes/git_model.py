@@ -55,8 +55,14 @@ class GitModel:
         self.trees[sha] = dict(entries)
         return sha
 
-    def commit(self, files: dict[str, str | None], *, parent: str | None = None, message: str = "change",
-               modes: dict[str, str] | None = None) -> str:
+    def commit(
+        self,
+        files: dict[str, str | None],
+        *,
+        parent: str | None = None,
+        message: str = "change",
+        modes: dict[str, str] | None = None,
+    ) -> str:
         """A commit on top of ``parent`` (or the branch head) changing ``files`` (None deletes); moves the branch."""
         parent = parent or self.refs.get(self.branch)
         entries = dict(self.trees[self.commits[parent]["tree"]]) if parent else {}
@@ -83,11 +89,26 @@ class GitModel:
     def modes_at(self, sha: str) -> dict[str, str]:
         return {p: m for p, (m, _) in self.trees[self.commits[sha]["tree"]].items()}
 
-    def add_failed_run(self, run_id: int, *, head_sha: str | None = None, conclusion: str = "failure",
-                       created_at: str = "2026-04-23T04:00:00Z") -> None:
-        self.runs.append({"id": run_id, "name": "CI", "run_number": run_id % 1000, "head_sha": head_sha or self.head,
-                          "conclusion": conclusion, "status": "completed", "created_at": created_at,
-                          "html_url": f"https://github.com/{self.full_name}/actions/runs/{run_id}"})
+    def add_failed_run(
+        self,
+        run_id: int,
+        *,
+        head_sha: str | None = None,
+        conclusion: str = "failure",
+        created_at: str = "2026-04-23T04:00:00Z",
+    ) -> None:
+        self.runs.append(
+            {
+                "id": run_id,
+                "name": "CI",
+                "run_number": run_id % 1000,
+                "head_sha": head_sha or self.head,
+                "conclusion": conclusion,
+                "status": "completed",
+                "created_at": created_at,
+                "html_url": f"https://github.com/{self.full_name}/actions/runs/{run_id}",
+            }
+        )
 
     # -- serving -----------------------------------------------------------------------------------------
 
@@ -145,29 +166,48 @@ class GitModel:
         path = params["path"]
         if path not in tree:
             if any(p.startswith(path + "/") for p in tree):
-                return Reply(200, [{"type": "file", "name": p.split("/")[-1], "path": p} for p in tree
-                                   if p.startswith(path + "/")])
+                return Reply(
+                    200,
+                    [{"type": "file", "name": p.split("/")[-1], "path": p} for p in tree if p.startswith(path + "/")],
+                )
             return Reply(404, {"message": "Not Found"})
         mode, blob = tree[path]
         content = self.blobs[blob]
-        return Reply(200, {"type": "symlink" if mode == "120000" else "file", "encoding": "base64",
-                           "size": len(content), "name": path.split("/")[-1], "path": path, "sha": blob,
-                           "content": base64.encodebytes(content).decode()})
+        return Reply(
+            200,
+            {
+                "type": "symlink" if mode == "120000" else "file",
+                "encoding": "base64",
+                "size": len(content),
+                "name": path.split("/")[-1],
+                "path": path,
+                "sha": blob,
+                "content": base64.encodebytes(content).decode(),
+            },
+        )
 
     def _get_commit(self, call: Call, params: dict[str, str]) -> Reply:
         commit = self.commits.get(params["commit_sha"])
         if commit is None:
             return Reply(404, {"message": "Not Found"})
-        return Reply(200, {"sha": params["commit_sha"], "tree": {"sha": commit["tree"], "url": ""},
-                           "parents": [{"sha": p, "url": "", "html_url": ""} for p in commit["parents"]],
-                           "message": commit["message"]})
+        return Reply(
+            200,
+            {
+                "sha": params["commit_sha"],
+                "tree": {"sha": commit["tree"], "url": ""},
+                "parents": [{"sha": p, "url": "", "html_url": ""} for p in commit["parents"]],
+                "message": commit["message"],
+            },
+        )
 
     def _get_tree(self, call: Call, params: dict[str, str]) -> Reply:
         tree = self.trees.get(params["tree_sha"])
         if tree is None:
             return Reply(404, {"message": "Not Found"})
-        entries = [{"path": p, "mode": m, "type": "commit" if m == "160000" else "blob", "sha": b}
-                   for p, (m, b) in sorted(tree.items())]
+        entries = [
+            {"path": p, "mode": m, "type": "commit" if m == "160000" else "blob", "sha": b}
+            for p, (m, b) in sorted(tree.items())
+        ]
         return Reply(200, {"sha": params["tree_sha"], "url": "", "tree": entries, "truncated": False})
 
     def _post_blob(self, call: Call, params: dict[str, str]) -> Reply:
@@ -192,10 +232,8 @@ class GitModel:
         body = call.json
         if body["tree"] not in self.trees or any(p not in self.commits for p in body.get("parents", [])):
             return Reply(422, {"message": "Tree SHA or parent SHA does not exist"})
-        sha = _sha("commit", {"tree": body["tree"], "parents": body.get("parents", []),
-                              "message": body["message"]})
-        self.commits[sha] = {"tree": body["tree"], "parents": body.get("parents", []),
-                             "message": body["message"]}
+        sha = _sha("commit", {"tree": body["tree"], "parents": body.get("parents", []), "message": body["message"]})
+        self.commits[sha] = {"tree": body["tree"], "parents": body.get("parents", []), "message": body["message"]}
         return Reply(201, {"sha": sha, "tree": {"sha": body["tree"]}, "message": body["message"]})
 
     def _ancestors(self, sha: str) -> set[str]:
@@ -223,29 +261,45 @@ class GitModel:
 
     def _get_pull(self, call: Call, params: dict[str, str]) -> Reply:
         head_repo = {"id": self.repo_id + (1 if self.fork else 0), "full_name": self.head_full_name}
-        return Reply(200, {
-            "number": self.pr_number, "state": "open", "maintainer_can_modify": self.maintainer_can_modify,
-            "head": {"ref": self.branch, "sha": self.head, "repo": head_repo},
-            "base": {"ref": "main", "sha": "0" * 40, "repo": {"id": self.repo_id, "full_name": self.full_name}},
-        })
+        return Reply(
+            200,
+            {
+                "number": self.pr_number,
+                "state": "open",
+                "maintainer_can_modify": self.maintainer_can_modify,
+                "head": {"ref": self.branch, "sha": self.head, "repo": head_repo},
+                "base": {"ref": "main", "sha": "0" * 40, "repo": {"id": self.repo_id, "full_name": self.full_name}},
+            },
+        )
 
     def _pull_files(self, call: Call, params: dict[str, str]) -> Any:
         files = [{"filename": p, "status": "modified", "patch": patch} for p, patch in self.pr_files_patch.items()]
         return self.github.page_of(call, files)
 
     def _post_review(self, call: Call, params: dict[str, str]) -> Reply:
-        return Reply(200, {"id": 99, "html_url": f"https://github.com/{self.full_name}/pull/{self.pr_number}"
-                                                 "#pullrequestreview-99"})
+        return Reply(
+            200,
+            {"id": 99, "html_url": f"https://github.com/{self.full_name}/pull/{self.pr_number}#pullrequestreview-99"},
+        )
 
     def _permission(self, call: Call, params: dict[str, str]) -> Reply:
         login = params["username"]
         permission, role = self.permissions.get(login, ("read", "read"))
-        return Reply(200, {"permission": permission, "role_name": role,
-                           "user": {"login": login, "id": 1, "type": "User"}})
+        return Reply(
+            200, {"permission": permission, "role_name": role, "user": {"login": login, "id": 1, "type": "User"}}
+        )
 
     def _reaction(self, call: Call, params: dict[str, str]) -> Reply:
-        return Reply(201, {"id": 1, "content": call.json["content"], "user": None,
-                           "created_at": "2026-04-23T04:00:00Z", "node_id": "R"})
+        return Reply(
+            201,
+            {
+                "id": 1,
+                "content": call.json["content"],
+                "user": None,
+                "created_at": "2026-04-23T04:00:00Z",
+                "node_id": "R",
+            },
+        )
 
     def _list_runs(self, call: Call, params: dict[str, str]) -> Reply:
         sha = call.query.get("head_sha")

@@ -45,8 +45,9 @@ class LLMStub:
     def start(self) -> LLMStub:
         self.port = free_port()
         app = Starlette(routes=[Route("/v1/chat/completions", self._complete, methods=["POST"])])
-        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                     lifespan="off", access_log=False))
+        self._server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off", access_log=False)
+        )
         self._thread = threading.Thread(target=self._server.run, name="llm-stub", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
@@ -75,10 +76,20 @@ class LLMStub:
         if callable(answer):
             answer = answer(body)
         content = answer if isinstance(answer, str) else json.dumps(answer)
-        return JSONResponse({
-            "id": "chatcmpl-stub", "object": "chat.completion", "created": int(time.time()),
-            "model": body.get("model", "stub"),
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                         "finish_reason": "stop", "logprobs": None}],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-        })
+        return JSONResponse(
+            {
+                "id": "chatcmpl-stub",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", "stub"),
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": content},
+                        "finish_reason": "stop",
+                        "logprobs": None,
+                    }
+                ],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+            }
+        )

@@ -38,9 +38,18 @@ def replies(github: FakeGitHub, repo: GitModel) -> list[str]:
 
 async def stored_fix(deps: Deps, repo: GitModel, installation_id: int, diff: str, **changes: object) -> store.FixRow:
     fields: dict[str, object] = dict(
-        installation_id=installation_id, repository_id=repo.repo_id, repo_full_name=repo.full_name,
-        pr_number=repo.pr_number, head_sha=repo.head, source="rule", rule="ruff-format",
-        title="Apply `ruff format`", explanation="formatting", confidence=0.9, score=0.9, diff=diff,
+        installation_id=installation_id,
+        repository_id=repo.repo_id,
+        repo_full_name=repo.full_name,
+        pr_number=repo.pr_number,
+        head_sha=repo.head,
+        source="rule",
+        rule="ruff-format",
+        title="Apply `ruff format`",
+        explanation="formatting",
+        confidence=0.9,
+        score=0.9,
+        diff=diff,
         fingerprint="fp1",
     )
     fields.update(changes)
@@ -51,7 +60,11 @@ FORMAT_DIFF = unified_diff("import os\nx=1\ny = 2\n", "import os\nx = 1\ny = 2\n
 
 
 async def test_collaborator_approve_creates_exactly_one_commit(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
     before = repo.head
@@ -87,12 +100,17 @@ async def test_collaborator_approve_creates_exactly_one_commit(
 
 
 async def test_non_collaborator_is_refused_and_nothing_changes(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
     before = repo.head
-    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage approve {fix.id}",
-                                                         login="eve"))
+    await handle_issue_comment(
+        gh, deps, comment_payload(repo, installation_id, f"/triage approve {fix.id}", login="eve")
+    )
     assert git_writes(github) == 0 and repo.head == before
     [reply] = replies(github, repo)
     assert "write, maintain or admin" in reply and "`triage`" in reply
@@ -104,18 +122,27 @@ async def test_non_collaborator_is_refused_and_nothing_changes(
 
 
 async def test_maintain_role_and_custom_write_roles_may_approve(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     repo.permissions["custom"] = ("write", "release-manager")  # custom role built on write
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
-    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage reject {fix.id} meh",
-                                                         login="custom"))
+    await handle_issue_comment(
+        gh, deps, comment_payload(repo, installation_id, f"/triage reject {fix.id} meh", login="custom")
+    )
     row = await store.get_fix(deps.pool, installation_id, fix.id)
     assert row is not None and row.status == "rejected"
 
 
 async def test_moved_head_with_a_conflicting_change_is_refused(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
     moved = repo.commit({"src/app.py": "import os\nx=10\ny = 2\n"}, message="someone pushed")
@@ -129,7 +156,11 @@ async def test_moved_head_with_a_conflicting_change_is_refused(
 
 
 async def test_moved_head_without_conflict_is_applied_on_the_new_head(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
     moved = repo.commit({"README.md": "docs\n"}, message="unrelated push")
@@ -140,11 +171,19 @@ async def test_moved_head_without_conflict_is_applied_on_the_new_head(
 
 
 async def test_a_push_racing_the_ref_update_is_retried_not_forced(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
-    github.fail_next("PATCH", f"/repos/octo/demo/git/refs/heads/{repo.branch}", status=422,
-                     json={"message": "Update is not a fast forward"})
+    github.fail_next(
+        "PATCH",
+        f"/repos/octo/demo/git/refs/heads/{repo.branch}",
+        status=422,
+        json={"message": "Update is not a fast forward"},
+    )
     await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage approve {fix.id}"))
     refs = github.calls_to("PATCH", "/repos/{owner}/{repo}/git/refs/{ref}")
     assert len(refs) == 2 and all(c.json["force"] is False for c in refs)
@@ -152,11 +191,20 @@ async def test_a_push_racing_the_ref_update_is_retried_not_forced(
 
 
 async def test_reject_records_the_reason(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
-    await handle_issue_comment(gh, deps, comment_payload(
-        repo, installation_id, f"/triage reject {fix.id} we format with `black`, not ruff", login="maya"))
+    await handle_issue_comment(
+        gh,
+        deps,
+        comment_payload(
+            repo, installation_id, f"/triage reject {fix.id} we format with `black`, not ruff", login="maya"
+        ),
+    )
     row = await store.get_fix(deps.pool, installation_id, fix.id)
     assert row is not None and (row.status, row.decided_by) == ("rejected", "maya")
     assert row.reason == "we format with `black`, not ruff"
@@ -169,7 +217,11 @@ async def test_reject_records_the_reason(
 
 
 async def test_retry_reruns_the_latest_failed_run_of_the_head(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     repo.add_failed_run(101, created_at="2026-04-23T04:00:00Z")
     repo.add_failed_run(102, created_at="2026-04-23T05:00:00Z")
@@ -182,7 +234,11 @@ async def test_retry_reruns_the_latest_failed_run_of_the_head(
 
 
 async def test_retry_without_a_failed_run_says_so(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, "/triage retry"))
     assert github.calls_to("POST", "/repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs") == []
@@ -190,21 +246,31 @@ async def test_retry_without_a_failed_run_says_so(
 
 
 async def test_quarantine_and_unquarantine(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
-    await handle_issue_comment(gh, deps, comment_payload(
-        repo, installation_id, "/triage quarantine tests/test_api.py::test_login --days 5"))
+    await handle_issue_comment(
+        gh, deps, comment_payload(repo, installation_id, "/triage quarantine tests/test_api.py::test_login --days 5")
+    )
     [q] = await store.active_quarantines(deps.pool, installation_id, repo.repo_id)
     assert q.test_id == "tests/test_api.py::test_login" and q.created_by == "alice"
     assert 4.9 < (q.expires_at - q.created_at).total_seconds() / 86400 < 5.1
-    await handle_issue_comment(gh, deps, comment_payload(
-        repo, installation_id, "/triage unquarantine tests/test_api.py::test_login"))
+    await handle_issue_comment(
+        gh, deps, comment_payload(repo, installation_id, "/triage unquarantine tests/test_api.py::test_login")
+    )
     assert await store.active_quarantines(deps.pool, installation_id, repo.repo_id) == []
     assert reactions(github) == ["eyes", "rocket", "eyes", "rocket"]
 
 
 async def test_each_comment_runs_once(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     payload = comment_payload(repo, installation_id, "/triage quarantine flaky::test")
     await handle_issue_comment(gh, deps, payload)
@@ -224,7 +290,12 @@ async def test_each_comment_runs_once(
     ],
 )
 async def test_hidden_bot_or_edited_commands_do_nothing(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int, body: str,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
+    body: str,
     kwargs: dict[str, str],
 ) -> None:
     await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
@@ -233,7 +304,11 @@ async def test_hidden_bot_or_edited_commands_do_nothing(
 
 
 async def test_a_one_megabyte_comment_is_refused_with_a_clear_reply(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
     body = f"/triage approve {fix.id}\n" + ("A" * 1023 + "\n") * 1024
@@ -251,7 +326,13 @@ async def test_a_one_megabyte_comment_is_refused_with_a_clear_reply(
     [("../outside.txt", "'..'"), ("/etc/passwd", "absolute"), (".github/workflows/ci.yml", "workflow")],
 )
 async def test_hostile_diffs_are_refused_on_approve(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int, path: str, why: str,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
+    path: str,
+    why: str,
 ) -> None:
     diff = f"--- a/{path}\n+++ b/{path}\n@@ -1 +1 @@\n-a\n+b\n"
     fix = await stored_fix(deps, repo, installation_id, diff)  # as if the database had been tampered with
@@ -262,7 +343,11 @@ async def test_hostile_diffs_are_refused_on_approve(
 
 
 async def test_unknown_fix_and_fix_of_another_installation(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     other = await stored_fix(deps, repo, installation_id + 100_000, FORMAT_DIFF)
     await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage approve {other.id}"))
@@ -271,7 +356,11 @@ async def test_unknown_fix_and_fix_of_another_installation(
 
 
 async def test_fork_without_push_access_gets_review_suggestions(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     repo.fork, repo.maintainer_can_modify, repo.fork_writable = "someone/demo", True, False
     repo.serve()
@@ -282,14 +371,19 @@ async def test_fork_without_push_access_gets_review_suggestions(
     assert repo.head == before and github.calls_to("PATCH", "/repos/{owner}/{repo}/git/refs/{ref}") == []
     [review] = github.calls_to("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews")
     assert review.json["commit_id"] == before and review.json["event"] == "COMMENT"
-    assert review.json["comments"] == [{"path": "src/app.py", "line": 2, "side": "RIGHT",
-                                        "body": "```suggestion\nx = 1\n```"}]
+    assert review.json["comments"] == [
+        {"path": "src/app.py", "line": 2, "side": "RIGHT", "body": "```suggestion\nx = 1\n```"}
+    ]
     row = await store.get_fix(deps.pool, installation_id, fix.id)
     assert row is not None and row.status == "suggested_in_review"
 
 
 async def test_fork_that_allows_maintainer_edits_gets_the_commit(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     repo.fork, repo.maintainer_can_modify, repo.fork_writable = "someone/demo", True, True
     repo.serve()
@@ -301,7 +395,11 @@ async def test_fork_that_allows_maintainer_edits_gets_the_commit(
 
 
 async def test_check_run_button_approves(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
     payload = load_payload("check_run", "requested_action")
@@ -319,7 +417,11 @@ async def test_check_run_button_approves(
 
 
 async def test_help_and_bad_commands(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, "/triage help\n/triage frob"))
     [reply] = replies(github, repo)

@@ -160,9 +160,7 @@ def test_unsafe_paths_are_refused(path: str) -> None:
 
 
 def test_safe_paths_pass() -> None:
-    check_paths(
-        parse_patch("--- a/.github/dependabot.yml\n+++ b/.github/dependabot.yml\n@@ -1 +1 @@\n-a\n+b\n")
-    )
+    check_paths(parse_patch("--- a/.github/dependabot.yml\n+++ b/.github/dependabot.yml\n@@ -1 +1 @@\n-a\n+b\n"))
     check_paths(parse_patch(unified_diff(None, "x\n", "pkg/new_file.py")))
 
 

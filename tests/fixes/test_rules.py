@@ -22,9 +22,7 @@ from analysis.fixes.verify import materialise, paths_needed, verify
 
 def gha(*lines: str) -> str:
     """A GitHub Actions log: BOM, timestamps on every line."""
-    return "\ufeff" + "".join(
-        f"2026-04-23T04:08:{i % 60:02d}.1234567Z {line}\n" for i, line in enumerate(lines)
-    )
+    return "\ufeff" + "".join(f"2026-04-23T04:08:{i % 60:02d}.1234567Z {line}\n" for i, line in enumerate(lines))
 
 
 def test_ruff_format_diff_in_a_log_becomes_a_fix() -> None:
@@ -189,9 +187,7 @@ def test_requirements_gets_the_distribution_name() -> None:
 
 
 def test_pyproject_when_there_is_no_requirements_file() -> None:
-    pyproject = (
-        '[project]\nname = "x"\ndependencies = [\n    "httpx>=0.27",\n]\n\n[tool.ruff]\nline-length = 100\n'
-    )
+    pyproject = '[project]\nname = "x"\ndependencies = [\n    "httpx>=0.27",\n]\n\n[tool.ruff]\nline-length = 100\n'
     [proposal] = dependency_proposals(gha("ModuleNotFoundError: No module named 'attr'"))
     diff = materialise(proposal, {"requirements.txt": None, "pyproject.toml": pyproject})
     new = verify(diff, {"pyproject.toml": pyproject}).results["pyproject.toml"]
@@ -218,10 +214,7 @@ def test_already_listed_dependencies_are_not_proposed_again() -> None:
 
 
 def test_package_json_keeps_its_indentation_and_order() -> None:
-    pkg = (
-        json.dumps({"name": "app", "dependencies": {"react": "^18"}, "scripts": {"t": "jest"}}, indent=4)
-        + "\n"
-    )
+    pkg = json.dumps({"name": "app", "dependencies": {"react": "^18"}, "scripts": {"t": "jest"}}, indent=4) + "\n"
     [proposal] = dependency_proposals(gha("Error: Cannot find module 'axios'", "Require stack:"))
     new = verify(materialise(proposal, {"package.json": pkg}), {"package.json": pkg}).results["package.json"]
     assert new is not None and new.endswith("}\n") and '\n    "name": "app"' in new
@@ -297,9 +290,7 @@ def test_vitest_snapshot() -> None:
     snap = 'exports[`suite > snapshot 1`] = `\nObject {\n  "a": 1,\n}\n`;\n'
     [proposal] = snapshot_proposals(log)
     path = "src/__snapshots__/basic.test.ts.snap"
-    assert verify(materialise(proposal, {path: snap}), {path: snap}).results[path] == snap.replace(
-        '": 1', '": 2'
-    )
+    assert verify(materialise(proposal, {path: snap}), {path: snap}).results[path] == snap.replace('": 1', '": 2')
 
 
 def test_syrupy_snapshot() -> None:
@@ -317,10 +308,7 @@ def test_syrupy_snapshot() -> None:
     )
     [m] = syrupy_mismatches(log)
     assert (m.test_file, m.name) == ("tests/test_view.py", "test_render")
-    ambr = (
-        "# serializer version: 1\n# name: test_other\n  'hello'\n# ---\n"
-        "# name: test_render\n  'hello'\n# ---\n"
-    )
+    ambr = "# serializer version: 1\n# name: test_other\n  'hello'\n# ---\n# name: test_render\n  'hello'\n# ---\n"
     [proposal] = snapshot_proposals(log)
     path = "tests/__snapshots__/test_view.ambr"
     new = verify(materialise(proposal, {path: ambr}), {path: ambr}).results[path]

@@ -78,9 +78,7 @@ async def test_outcomes_and_stats(pool: asyncpg.Pool) -> None:
     assert stats["llm"].success_rate == 0.0 and stats["llm"].approval_rate == 0.5
     perf = await store.rule_performance(pool, inst)
     assert perf["llm:llm"] == store.RulePerformance(0, 1)
-    assert await store.failed_diff_hashes(pool, inst, [store.diff_hash(failed.diff)]) == {
-        store.diff_hash(failed.diff)
-    }
+    assert await store.failed_diff_hashes(pool, inst, [store.diff_hash(failed.diff)]) == {store.diff_hash(failed.diff)}
 
 
 async def test_each_comment_runs_once(pool: asyncpg.Pool) -> None:
@@ -91,12 +89,8 @@ async def test_each_comment_runs_once(pool: asyncpg.Pool) -> None:
 
 async def test_quarantine_lifecycle(pool: asyncpg.Pool) -> None:
     inst, repo = ids()
-    await store.quarantine_test(
-        pool, installation_id=inst, repository_id=repo, test_id="t::a", by="a", days=3
-    )
-    await store.quarantine_test(
-        pool, installation_id=inst, repository_id=repo, test_id="t::a", by="b", days=9
-    )
+    await store.quarantine_test(pool, installation_id=inst, repository_id=repo, test_id="t::a", by="a", days=3)
+    await store.quarantine_test(pool, installation_id=inst, repository_id=repo, test_id="t::a", by="b", days=9)
     [q] = await store.active_quarantines(pool, inst, repo)
     assert q.test_id == "t::a" and q.created_by == "b"
     assert await store.active_quarantines(pool, inst + 1, repo) == []
@@ -105,12 +99,8 @@ async def test_quarantine_lifecycle(pool: asyncpg.Pool) -> None:
         "UPDATE quarantines SET expires_at = now() - interval '1 minute' WHERE installation_id = $1", inst
     )
     assert await store.active_quarantines(pool, inst, repo) == []
-    await store.quarantine_test(
-        pool, installation_id=inst, repository_id=repo, test_id="t::a", by="c", days=1
-    )
+    await store.quarantine_test(pool, installation_id=inst, repository_id=repo, test_id="t::a", by="c", days=1)
     assert [q.created_by for q in await store.active_quarantines(pool, inst, repo)] == ["c"]
     assert await store.end_quarantine(pool, installation_id=inst, repository_id=repo, test_id="t::a", by="d")
-    assert not await store.end_quarantine(
-        pool, installation_id=inst, repository_id=repo, test_id="t::a", by="d"
-    )
+    assert not await store.end_quarantine(pool, installation_id=inst, repository_id=repo, test_id="t::a", by="d")
     assert await store.active_quarantines(pool, inst, repo) == []

@@ -19,47 +19,71 @@ from .conftest import comment_payload
 from .git_model import GitModel
 from .llm_stub import LLMStub
 
-RUFF_LOG = "\n".join([
-    "2026-04-23T04:08:01.0000000Z ##[group]Run ruff format --check --diff .",
-    "2026-04-23T04:08:02.0000000Z --- src/app.py",
-    "2026-04-23T04:08:02.0000000Z +++ src/app.py",
-    "2026-04-23T04:08:02.0000000Z @@ -1,3 +1,3 @@",
-    "2026-04-23T04:08:02.0000000Z  import os",
-    "2026-04-23T04:08:02.0000000Z -x=1",
-    "2026-04-23T04:08:02.0000000Z +x = 1",
-    "2026-04-23T04:08:02.0000000Z  y = 2",
-    "2026-04-23T04:08:03.0000000Z 1 file would be reformatted",
-    "2026-04-23T04:08:03.0000000Z ##[error]Process completed with exit code 1.",
-])
+RUFF_LOG = "\n".join(
+    [
+        "2026-04-23T04:08:01.0000000Z ##[group]Run ruff format --check --diff .",
+        "2026-04-23T04:08:02.0000000Z --- src/app.py",
+        "2026-04-23T04:08:02.0000000Z +++ src/app.py",
+        "2026-04-23T04:08:02.0000000Z @@ -1,3 +1,3 @@",
+        "2026-04-23T04:08:02.0000000Z  import os",
+        "2026-04-23T04:08:02.0000000Z -x=1",
+        "2026-04-23T04:08:02.0000000Z +x = 1",
+        "2026-04-23T04:08:02.0000000Z  y = 2",
+        "2026-04-23T04:08:03.0000000Z 1 file would be reformatted",
+        "2026-04-23T04:08:03.0000000Z ##[error]Process completed with exit code 1.",
+    ]
+)
 
-TEST_LOG = "\n".join([
-    "Run pytest",
-    "E   AssertionError: assert compute() == 3",
-    "E   token=ghp_abcdefghijklmnopqrstuvwxyz0123456789 leaked in the log",
-    "src/app.py:2: AssertionError",
-    "FAILED tests/test_app.py::test_compute",
-])
+TEST_LOG = "\n".join(
+    [
+        "Run pytest",
+        "E   AssertionError: assert compute() == 3",
+        "E   token=ghp_abcdefghijklmnopqrstuvwxyz0123456789 leaked in the log",
+        "src/app.py:2: AssertionError",
+        "FAILED tests/test_app.py::test_compute",
+    ]
+)
 
 
-def analysis_for(log: str, *, kind: FailureKind = FailureKind.LINT, file: str | None = "src/app.py",
-                 fingerprint: str = "fp-format") -> Analysis:
+def analysis_for(
+    log: str, *, kind: FailureKind = FailureKind.LINT, file: str | None = "src/app.py", fingerprint: str = "fp-format"
+) -> Analysis:
     n = log.count("\n") + 1
-    failure = Failure(kind=kind, tool="ruff", message="1 file would be reformatted", file=file, line=2,
-                      evidence=(LineRange(1, n),), fingerprint=fingerprint, test_id="tests/test_app.py::test_compute")
+    failure = Failure(
+        kind=kind,
+        tool="ruff",
+        message="1 file would be reformatted",
+        file=file,
+        line=2,
+        evidence=(LineRange(1, n),),
+        fingerprint=fingerprint,
+        test_id="tests/test_app.py::test_compute",
+    )
     return Analysis(failures=(failure,), excerpt=(LineRange(1, n),), summary="format check failed", total_lines=n)
 
 
-async def suggest(gh: GitHubAPI, deps: Deps, repo: GitModel, installation_id: int, log: str,
-                  **kwargs: object) -> list[store.FixRow]:
+async def suggest(
+    gh: GitHubAPI, deps: Deps, repo: GitModel, installation_id: int, log: str, **kwargs: object
+) -> list[store.FixRow]:
     return await suggest_fixes(
-        gh, deps, installation_id=installation_id, repository_id=repo.repo_id, repo_full_name=repo.full_name,
-        pr_number=repo.pr_number, head_sha=repo.head, jobs=[FailedJob(analysis_for(log), log, "lint")],
+        gh,
+        deps,
+        installation_id=installation_id,
+        repository_id=repo.repo_id,
+        repo_full_name=repo.full_name,
+        pr_number=repo.pr_number,
+        head_sha=repo.head,
+        jobs=[FailedJob(analysis_for(log), log, "lint")],
         **kwargs,  # type: ignore[arg-type]
     )
 
 
 async def test_rule_fix_is_verified_stored_and_approvable_end_to_end(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     [fix] = await suggest(gh, deps, repo, installation_id, RUFF_LOG)
     assert (fix.source, fix.rule, fix.head_sha) == ("rule", "ruff-format", repo.head)
@@ -76,14 +100,22 @@ async def test_rule_fix_is_verified_stored_and_approvable_end_to_end(
 
 
 async def test_a_log_diff_that_no_longer_applies_is_not_offered(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     repo.commit({"src/app.py": "import os\nx = 1\ny = 2\n"}, message="already formatted")
     assert await suggest(gh, deps, repo, installation_id, RUFF_LOG) == []
 
 
 async def test_failed_fixes_rank_lower_next_time(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     [fix] = await suggest(gh, deps, repo, installation_id, RUFF_LOG)
     await store.set_fix_status(deps.pool, installation_id, fix.id, status="applied", by="a", commit_sha="c" * 40)
@@ -94,23 +126,43 @@ async def test_failed_fixes_rank_lower_next_time(
 
 
 async def test_history_fix_is_replayed_when_it_still_applies(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     patch = "@@ -1,3 +1,3 @@\n import os\n-x=1\n+x = 1\n y = 2"
-    github.on("GET", "/repos/octo/demo/commits/abc1234", json={
-        "sha": "abc1234" + "0" * 33, "html_url": "https://github.com/octo/demo/commit/abc1234",
-        "commit": {"message": "Format app.py\n\nbody"},
-        "files": [{"filename": "src/app.py", "status": "modified", "patch": patch}],
-    })
-    fixes = await suggest(gh, deps, repo, installation_id, TEST_LOG,
-                          past_fixes=[PastFix("fp-format", "abc1234", repo.full_name, "formatting")])
+    github.on(
+        "GET",
+        "/repos/octo/demo/commits/abc1234",
+        json={
+            "sha": "abc1234" + "0" * 33,
+            "html_url": "https://github.com/octo/demo/commit/abc1234",
+            "commit": {"message": "Format app.py\n\nbody"},
+            "files": [{"filename": "src/app.py", "status": "modified", "patch": patch}],
+        },
+    )
+    fixes = await suggest(
+        gh,
+        deps,
+        repo,
+        installation_id,
+        TEST_LOG,
+        past_fixes=[PastFix("fp-format", "abc1234", repo.full_name, "formatting")],
+    )
     [fix] = fixes
     assert fix.source == "history" and fix.links == ("https://github.com/octo/demo/commit/abc1234",)
     assert "Format app.py" in fix.title
 
 
 async def test_llm_fix_through_the_openai_client_with_secrets_redacted(
-    gh: GitHubAPI, llm_deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int, llm_stub: LLMStub,
+    gh: GitHubAPI,
+    llm_deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
+    llm_stub: LLMStub,
 ) -> None:
     diff = unified_diff("import os\nx=1\ny = 2\n", "import os\nx=3\ny = 2\n", "src/app.py")
     llm_stub.answers.append({"explanation": "compute() reads x; it must be 3.", "confidence": 0.9, "diff": diff})
@@ -127,18 +179,31 @@ async def test_llm_fix_through_the_openai_client_with_secrets_redacted(
 
 
 async def test_llm_diffs_that_escape_or_touch_workflows_are_never_stored(
-    gh: GitHubAPI, llm_deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int, llm_stub: LLMStub,
+    gh: GitHubAPI,
+    llm_deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
+    llm_stub: LLMStub,
 ) -> None:
     for path in ("../../etc/passwd", "/etc/passwd", ".github/workflows/ci.yml"):
-        llm_stub.answers.append({"explanation": "x", "confidence": 0.9,
-                                 "diff": f"--- a/{path}\n+++ b/{path}\n@@ -1 +1 @@\n-a\n+b\n"})
+        llm_stub.answers.append(
+            {"explanation": "x", "confidence": 0.9, "diff": f"--- a/{path}\n+++ b/{path}\n@@ -1 +1 @@\n-a\n+b\n"}
+        )
         assert await suggest(gh, llm_deps, repo, installation_id, TEST_LOG) == []
-    assert all(c.params.get("path", "").startswith("src/") for c in github.calls_to(
-        "GET", "/repos/{owner}/{repo}/contents/{path}"))
+    assert all(
+        c.params.get("path", "").startswith("src/")
+        for c in github.calls_to("GET", "/repos/{owner}/{repo}/contents/{path}")
+    )
 
 
 async def test_llm_failures_and_malformed_answers_leave_rules_working(
-    gh: GitHubAPI, llm_deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int, llm_stub: LLMStub,
+    gh: GitHubAPI,
+    llm_deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
+    llm_stub: LLMStub,
 ) -> None:
     llm_stub.answers.append("this is not json")
     assert await suggest(gh, llm_deps, repo, installation_id, TEST_LOG) == []
@@ -147,7 +212,12 @@ async def test_llm_failures_and_malformed_answers_leave_rules_working(
 
 
 async def test_explain_uses_the_stored_context_and_the_model(
-    gh: GitHubAPI, llm_deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int, llm_stub: LLMStub,
+    gh: GitHubAPI,
+    llm_deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
+    llm_stub: LLMStub,
 ) -> None:
     await suggest(gh, llm_deps, repo, installation_id, TEST_LOG)
     llm_stub.answers.append("The assertion compares compute() with 3; x is 1.")
@@ -160,7 +230,11 @@ async def test_explain_uses_the_stored_context_and_the_model(
 
 
 async def test_explain_without_a_model_is_deterministic(
-    gh: GitHubAPI, deps: Deps, github: FakeGitHub, repo: GitModel, installation_id: int,
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
 ) -> None:
     await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, "/triage explain"))
     assert "no triaged failure" in github.issue_comments(repo.owner, repo.repo, repo.pr_number)[-1]["body"]
