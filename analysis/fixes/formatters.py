@@ -18,7 +18,7 @@ _TOOL_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("black", re.compile(r"\bblack\b|would reformat |Oh no! 💥 💔 💥", re.I)),
     ("gofmt", re.compile(r"\bgofmt\b|\bgoimports\b", re.I)),
     ("rustfmt", re.compile(r"\b(?:rustfmt|cargo fmt)\b", re.I)),
-    ("prettier", re.compile(r"\bprettier\b|Code style issues found", re.I)),
+    ("prettier", re.compile(r"\bprettier (?:--check|--write|-c|-w|--list-different)|Code style issues found", re.I)),
     ("clang-format", re.compile(r"\bclang-format\b", re.I)),
     ("git-diff-check", re.compile(r"git diff --exit-code|PLEASE APPLY CHANGES BELOW|git diff --quiet", re.I)),
 )
@@ -38,11 +38,12 @@ class LoggedDiff:
 
 
 def _guess_tool(lines: list[str], start: int, end: int, window: int = 40) -> str | None:
-    """The tool named near the diff: in the command that printed it, or in the summary that follows."""
-    context = "\n".join(lines[max(0, start - window) : start] + lines[end : end + 10])
-    for tool, pattern in _TOOL_MARKERS:
-        if pattern.search(context):
-            return tool
+    """The tool named nearest the diff: the summary right after it, else the closest line above it."""
+    nearby = lines[end : end + 10] + lines[max(0, start - window) : start][::-1]
+    for line in nearby:
+        for tool, pattern in _TOOL_MARKERS:
+            if pattern.search(line):
+                return tool
     return None
 
 

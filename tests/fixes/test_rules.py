@@ -4,6 +4,8 @@ import json
 import tomllib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.fixes.dependencies import (
     add_to_package_json,
@@ -18,6 +20,7 @@ from analysis.fixes.patch import PatchError
 from analysis.fixes.rules import rule_proposals
 from analysis.fixes.snapshots import jest_mismatches, snapshot_proposals, syrupy_mismatches
 from analysis.fixes.verify import materialise, paths_needed, verify
+from tests.support.services import SHARED
 
 
 def gha(*lines: str) -> str:
@@ -333,3 +336,49 @@ def test_verify_refuses_workflow_changes_and_oversized_diffs() -> None:
     big = "--- a/f\n+++ b/f\n@@ -1 +1,3000 @@\n-a\n" + "+x\n" * 3000
     with pytest.raises(PatchError, match="at most"):
         verify(big, {"f": "a\n"})
+
+
+_log_text = st.lists(
+    st.sampled_from(
+        [
+            "--- a/x.py",
+            "+++ b/x.py",
+            "@@ -1,2 +1,2 @@",
+            " a",
+            "-b",
+            "+c",
+            "",
+            "Diff in /home/runner/work/r/r/x.rs:1:",
+            "Snapshot name: `t 1`",
+            "    - Snapshot  - 1",
+            "    + Received  + 1",
+            "E       AssertionError: assert [+ received] == [- snapshot]",
+            "E         - 'x'",
+            "E         + 'y'",
+            "tests/test_a.py:3: AssertionError",
+            "ModuleNotFoundError: No module named 'yaml'",
+            "Error: Cannot find module '@a/b'",
+            "FAIL src/a.test.js",
+            "\\ No newline at end of file",
+            "___ test_a ___",
+        ]
+    )
+    | st.text(max_size=30),
+    max_size=40,
+).map("\n".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(log=_log_text)
+def test_rules_never_crash_on_any_log(log: str) -> None:
+    for proposal in rule_proposals(log):
+        assert proposal.diff is not None or proposal.edits
+
+
+@pytest.mark.slow
+def test_rules_never_crash_on_real_logs() -> None:
+    logs = sorted((SHARED / "datasets" / "logdx-dev").glob("*/raw.log"))
+    logs += sorted((SHARED / "datasets" / "cidiff" / "data").glob("**/*.log"))
+    assert len(logs) > 50
+    found = {p.rule for log in logs for p in rule_proposals(log.read_text(errors="replace"))}
+    assert "missing-node-dependency" in found  # logdx pnpm-jest-config: Cannot find module 'unrs-resolver'
