@@ -20,7 +20,7 @@ _JEST_NAME = re.compile(r"^\s*Snapshot name: `(.+)`\s*$")
 _VITEST_NAME = re.compile(r"(?:Error: )?Snapshot `(.+)` mismatched")
 _JEST_HEADER = re.compile(r"^(\s*)- (?:Snapshot|Expected)\b")
 _FAIL_LINE = re.compile(r"^\s*FAIL\s+(\S+?\.(?:[cm]?[jt]sx?))\b")
-_AT_FILE = re.compile(r"(?:\(|\u276f |at )([^\s():]+\.(?:[cm]?[jt]sx?)):\d+:\d+")
+_AT_FILE = re.compile(r"(?:\(|\u276f |at )([^\s():]+\.(?:[cm]?[jt]sx?)):(\d+):\d+")
 _CODE_FRAME = re.compile(r"^\s*>?\s*\d+ \|")
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@$")
 
@@ -36,6 +36,8 @@ class SnapshotMismatch:
     test_file: str
     name: str
     chunks: tuple[Chunk, ...]
+    inline: bool = False  # toMatchInlineSnapshot: the snapshot lives in the test file, at ``line``
+    line: int | None = None
 
 
 def _chunks(lines: list[str], *, elision: re.Pattern[str]) -> tuple[Chunk, ...]:
@@ -116,17 +118,20 @@ def jest_mismatches(log_text: str) -> list[SnapshotMismatch]:
         if parsed is None:
             continue
         body, end = parsed
-        test_file = current_file
+        test_file, at_line = current_file, None
         for later in lines[end : end + 40]:
             located = _AT_FILE.search(later)
             if located and "node_modules" not in located.group(1):
-                test_file = repo_path(located.group(1))
+                test_file, at_line = repo_path(located.group(1)), int(located.group(2))
                 break
         if not test_file:
             continue
+        around = lines[max(0, i - 6) : i] + lines[end : end + 12]
+        inline = any("toMatchInlineSnapshot" in x for x in around)
         chunks = _chunks(body, elision=_HUNK)
-        if chunks:
-            found.append(SnapshotMismatch("vitest" if vitest else "jest", test_file, name, chunks))
+        if chunks and (at_line or not inline):
+            framework = "vitest" if vitest else "jest"
+            found.append(SnapshotMismatch(framework, test_file, name, chunks, inline=inline, line=at_line))
     return found
 
 
@@ -235,7 +240,62 @@ def update_ambr_file(name: str, chunks: tuple[Chunk, ...]) -> Transform:
     return transform
 
 
+_INLINE_CALL = re.compile(r"toMatchInlineSnapshot\(\s*`")
+
+
+def update_inline_snapshot(line: int, chunks: tuple[Chunk, ...]) -> Transform:
+    """Replace inside the template literal of the ``toMatchInlineSnapshot(`...`)`` call at (or just after)
+    ``line`` of the test file; jest and vitest compare those dedented, so chunks apply to dedented lines."""
+
+    def transform(path: str, content: str | None) -> str | None:
+        if content is None:
+            return None
+        offsets = [0]
+        for text_line in content.split("\n"):
+            offsets.append(offsets[-1] + len(text_line) + 1)
+        if line < 1 or line > len(offsets) - 1:
+            return None
+        call = _INLINE_CALL.search(content, offsets[line - 1], offsets[min(line + 2, len(offsets) - 1)])
+        if call is None:
+            return None
+        start = call.end()
+        end = start
+        while True:
+            end = content.find("`", end)
+            if end == -1:
+                return None
+            if content[end - 1] != "\\":
+                break
+            end += 1
+        literal = content[start:end]
+        rows = literal.split("\n")
+        multiline = len(rows) > 1
+        inner = rows[1:-1] if multiline else rows
+        indent = min((len(r) - len(r.lstrip(" ")) for r in inner if r.strip()), default=0)
+        dedented = [r[indent:] for r in inner]
+        escaped = tuple(
+            (tuple(_escape_backtick(x) for x in old), tuple(_escape_backtick(x) for x in new)) for old, new in chunks
+        )
+        replaced = _replace_chunks(dedented, escaped)
+        if replaced is None:
+            return None
+        if multiline:
+            pad = " " * indent
+            body = "\n".join([rows[0], *[pad + r if r else r for r in replaced], rows[-1]])
+        elif len(replaced) == 1:
+            body = replaced[0]
+        else:
+            call_indent = content[offsets[line - 1] : call.start()]
+            call_indent = call_indent[: len(call_indent) - len(call_indent.lstrip(" "))]
+            body = "\n".join(["", *[call_indent + "  " + r if r else r for r in replaced], call_indent])
+        return content[:start] + body + content[end:]
+
+    return transform
+
+
 def snapshot_file(mismatch: SnapshotMismatch) -> str:
+    if mismatch.inline:
+        return mismatch.test_file
     folder, base = posixpath.split(mismatch.test_file)
     if mismatch.framework == "syrupy":
         return posixpath.join(folder, "__snapshots__", posixpath.splitext(base)[0] + ".ambr")
@@ -249,7 +309,12 @@ def snapshot_proposals(log_text: str, *, fingerprint: str | None = None) -> list
     edits: list[FileEdit] = []
     for m in mismatches[:20]:
         path = snapshot_file(m)
-        transform = (update_ambr_file if m.framework == "syrupy" else update_snap_file)(m.name, m.chunks)
+        if m.inline and m.line is not None:
+            transform = update_inline_snapshot(m.line, m.chunks)
+        elif m.framework == "syrupy":
+            transform = update_ambr_file(m.name, m.chunks)
+        else:
+            transform = update_snap_file(m.name, m.chunks)
         edits.append(FileEdit((path,), transform, name=f"{m.framework} snapshot {m.name!r} in {path}"))
     frameworks = sorted({m.framework for m in mismatches})
     names = ", ".join(f"`{m.name}`" for m in mismatches[:5]) + (" and more" if len(mismatches) > 5 else "")

@@ -382,3 +382,67 @@ def test_rules_never_crash_on_real_logs() -> None:
     assert len(logs) > 50
     found = {p.rule for log in logs for p in rule_proposals(log.read_text(errors="replace"))}
     assert "missing-node-dependency" in found  # logdx pnpm-jest-config: Cannot find module 'unrs-resolver'
+
+
+def test_jest_inline_snapshot_multiline() -> None:
+    log = gha(
+        "FAIL src/a.test.js",
+        "  ● renders",
+        "",
+        "    expect(received).toMatchInlineSnapshot(snapshot)",
+        "",
+        "    Snapshot name: `renders 1`",
+        "",
+        "    - Snapshot  - 1",
+        "    + Received  + 1",
+        "",
+        "      <div>",
+        "    -   Hello",
+        "    +   Hello world",
+        "      </div>",
+        "",
+        "      3 | test('renders', () => {",
+        "    > 4 |   expect(render()).toMatchInlineSnapshot(`",
+        "        |                    ^",
+        "",
+        "      at Object.toMatchInlineSnapshot (src/a.test.js:4:20)",
+    )
+    [m] = jest_mismatches(log)
+    assert m.inline and m.line == 4
+    source = (
+        "import { render } from './a';\n\n"
+        "test('renders', () => {\n"
+        "  expect(render()).toMatchInlineSnapshot(`\n"
+        "    <div>\n"
+        "      Hello\n"
+        "    </div>\n"
+        "  `);\n"
+        "});\n"
+    )
+    [proposal] = snapshot_proposals(log)
+    assert paths_needed(proposal) == ["src/a.test.js"]
+    new = verify(materialise(proposal, {"src/a.test.js": source}), {"src/a.test.js": source}).results["src/a.test.js"]
+    assert new == source.replace("      Hello\n", "      Hello world\n")
+
+
+def test_vitest_inline_snapshot_single_line() -> None:
+    log = gha(
+        " FAIL  src/b.test.ts > greets",
+        "Error: Snapshot `greets 1` mismatched",
+        "",
+        "- Expected",
+        "+ Received",
+        "",
+        '- "hello"',
+        '+ "hello world"',
+        "",
+        " \u276f src/b.test.ts:2:18",
+        "      1| test('greets', () => {",
+        '      2|   expect(greet()).toMatchInlineSnapshot(`"hello"`)',
+    )
+    [m] = jest_mismatches(log)
+    assert m.inline and (m.test_file, m.line) == ("src/b.test.ts", 2)
+    source = "test('greets', () => {\n  expect(greet()).toMatchInlineSnapshot(`\"hello\"`)\n})\n"
+    [proposal] = snapshot_proposals(log)
+    new = verify(materialise(proposal, {"src/b.test.ts": source}), {"src/b.test.ts": source}).results["src/b.test.ts"]
+    assert new == source.replace('`"hello"`', '`"hello world"`')
