@@ -269,7 +269,7 @@ async def _reject(deps: Deps, inv: Invocation, fix_id: str, reason: str | None) 
     if fix is None:
         assert refusal is not None
         return refusal
-    clean_reason = reason[:500] if reason else None
+    clean_reason = redact_for_model(reason[:500]) if reason else None  # a pasted secret is not kept
     if not await store.set_fix_status(
         deps.pool, inv.installation_id, fix.id, status="rejected", by=inv.actor, reason=clean_reason
     ):
@@ -444,9 +444,9 @@ async def _audit(deps: Deps, inv: Invocation, action: str, outcome: Outcome, *, 
         action=action,
         target=outcome.target,
         result=outcome.result,
-        message=outcome.message[:2000],
+        message=redact_for_model(outcome.message[:2000]),
         detail={
-            "command": text[:300],
+            "command": redact_for_model(text[:300]),
             "source": inv.source,
             "key": inv.key,
             "pr": inv.pr_number,

@@ -427,3 +427,38 @@ async def test_help_and_bad_commands(
     [reply] = replies(github, repo)
     assert "/triage approve <fix-id>" in reply and "unknown command" in reply
     assert reactions(github) == ["eyes", "confused"]
+
+
+async def test_a_fix_that_adds_and_deletes_files_commits_both(
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
+) -> None:
+    diff = unified_diff("requests\n", None, "requirements.txt") + unified_diff(
+        None, '[project]\ndependencies = ["requests"]\n', "pyproject.toml"
+    )
+    fix = await stored_fix(deps, repo, installation_id, diff)
+    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage approve {fix.id}"))
+    files = repo.files_at(repo.head)
+    assert "requirements.txt" not in files and files["pyproject.toml"].startswith("[project]")
+    [tree] = github.calls_to("POST", "/repos/{owner}/{repo}/git/trees")
+    assert {"path": "requirements.txt", "mode": "100644", "type": "blob", "sha": None} in tree.json["tree"]
+
+
+async def test_secrets_in_a_reject_reason_are_not_stored(
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
+) -> None:
+    fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
+    secret = "ghp_" + "x" * 36
+    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage reject {fix.id} {secret}"))
+    row = await store.get_fix(deps.pool, installation_id, fix.id)
+    assert row is not None and row.reason is not None and secret not in row.reason
+    [entry] = await store.audit_entries(deps.pool, installation_id)
+    assert secret not in str(entry.detail) and secret not in (entry.message or "")
+    assert secret not in replies(github, repo)[0]
