@@ -8,4 +8,10 @@ from .fixes.llm import install_fix_model
 
 async def install_services(deps: Deps) -> None:
     deps.services.setdefault("_closers", [])
-    await install_fix_model(deps)
+    from . import artifacts
+
+    await artifacts.install(deps)  # deps.services["artifacts"]
+    from .snapshots import service as snapshots
+
+    await snapshots.install(deps)  # deps.services["snapshots"] (Chromium launched on first capture)
+    await install_fix_model(deps)  # deps.services["fix_model"] when an LLM is configured
