@@ -2,9 +2,10 @@
 
 from gidgethub.routing import Router
 
-from . import deployments, installations
+from . import comments, deployments, installations
 
 router = Router(
     installations.router,
     deployments.router,
+    comments.router,
 )
