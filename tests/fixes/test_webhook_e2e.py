@@ -123,7 +123,9 @@ async def test_redelivered_comment_runs_once(
 ) -> None:
     payload = comment_payload(repo, installation_id, "/triage quarantine tests/test_a.py::test_b --days 3")
     await deliver(stack, "issue_comment", payload, delivery_id=str(uuid.uuid4()))
-    await deliver(stack, "issue_comment", payload, delivery_id=str(uuid.uuid4()))  # the same comment replayed under another delivery id
+    await deliver(
+        stack, "issue_comment", payload, delivery_id=str(uuid.uuid4())
+    )  # the same comment replayed under another delivery id
     assert len(github.issue_comments(repo.owner, repo.repo, repo.pr_number)) == 1
     assert [q.test_id for q in await store.active_quarantines(stack.pool, installation_id, repo.repo_id)] == [
         "tests/test_a.py::test_b"
