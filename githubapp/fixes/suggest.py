@@ -13,7 +13,15 @@ from gidgethub.abc import GitHubAPI
 
 from analysis.fixes.llm import AnswerError, Budget, fix_messages, parse_answer
 from analysis.fixes.logtext import repo_path
-from analysis.fixes.patch import PatchError, parse_patch, path_problem
+from analysis.fixes.patch import (
+    FilePatch,
+    PatchError,
+    apply_file_patch,
+    check_paths,
+    parse_patch,
+    path_problem,
+    unified_diff,
+)
 from analysis.fixes.ranking import adjusted_score
 from analysis.fixes.rules import rule_proposals
 from analysis.fixes.types import FixSource, Proposal
@@ -42,13 +50,27 @@ class FailedJob:
 
 @dataclass(frozen=True)
 class PastFix:
-    """How a matching failure pattern was fixed before (from history): the commit that fixed it."""
+    """How a matching failure pattern was fixed before (history's resolution): the commits between the
+    failing run and the passing one, oldest first (``commits``), or just the passing commit."""
 
     fingerprint: str | None
-    commit_sha: str
+    commit_sha: str  # the commit whose run passed
     repo_full_name: str
     summary: str = ""
     url: str | None = None
+    commits: tuple[str, ...] = ()
+
+    @classmethod
+    def from_resolution(cls, resolution: Any, *, fingerprint: str | None, repo_full_name: str) -> PastFix:
+        """From history's ``Resolution`` (``fixed_sha``, ``commits``, ``pr_number``)."""
+        pr = getattr(resolution, "pr_number", None)
+        return cls(
+            fingerprint=fingerprint,
+            commit_sha=resolution.fixed_sha,
+            repo_full_name=repo_full_name,
+            summary=f"in #{pr}" if pr else "",
+            commits=tuple(getattr(resolution, "commits", ()) or ()),
+        )
 
 
 class _Files:
@@ -109,28 +131,70 @@ def failure_context(jobs: Sequence[FailedJob]) -> list[dict[str, Any]]:
     return out
 
 
-async def history_proposals(gh: GitHubAPI, past_fixes: Sequence[PastFix]) -> list[Proposal]:
-    """Replay each past fixing commit's diff (GET /commits/{sha}); whether it still fits is checked later."""
+MAX_REPLAYED_COMMITS = 5
+
+
+async def _commit_patches(gh: GitHubAPI, full_name: str, sha: str) -> tuple[Any, list[FilePatch]] | None:
+    """One commit's change as file patches; None when it cannot be replayed exactly (merge, binary, rename,
+    a patch GitHub left out because it is too large)."""
+    try:
+        commit: Any = await gh.getitem(f"{repo_url(full_name)}/commits/{sha}")
+    except gidgethub.BadRequest as exc:
+        log.info("past fix %s unavailable: %s", sha, exc.status_code)
+        return None
+    if len(commit.get("parents") or []) > 1:
+        return None
+    parts: list[str] = []
+    for f in commit.get("files") or []:
+        patch, status, name = f.get("patch"), f.get("status"), f.get("filename", "")
+        if not patch or status not in ("modified", "added", "removed"):
+            return None
+        old = "/dev/null" if status == "added" else f"a/{name}"
+        new = "/dev/null" if status == "removed" else f"b/{name}"
+        parts.append(f"--- {old}\n+++ {new}\n{patch}\n")
+    if not parts:
+        return None
+    try:
+        parsed = parse_patch("".join(parts))
+        check_paths(parsed)
+    except PatchError:
+        return None
+    return commit, list(parsed.files)
+
+
+async def history_proposals(gh: GitHubAPI, files: _Files, past_fixes: Sequence[PastFix]) -> list[Proposal]:
+    """Replay how each matching pattern was fixed: its commits' changes applied in order to the head
+    commit's files (hunks may have moved; their lines must match exactly), as one diff."""
     proposals: list[Proposal] = []
     for past in past_fixes[:3]:
+        shas = (past.commits or (past.commit_sha,))[-MAX_REPLAYED_COMMITS:]
+        replay: list[FilePatch] = []
+        last_commit: Any = None
+        for sha in shas:
+            found = await _commit_patches(gh, past.repo_full_name, sha)
+            if found is None:
+                replay = []
+                break
+            last_commit, patches = found
+            replay.extend(patches)
+        if not replay:
+            continue
+        paths = list(dict.fromkeys(fp.path for fp in replay))
+        current = await files.fetch(paths)
+        if set(current) != set(paths):
+            continue
+        state = dict(current)
         try:
-            commit: Any = await gh.getitem(f"{repo_url(past.repo_full_name)}/commits/{past.commit_sha}")
-        except gidgethub.BadRequest as exc:
-            log.info("past fix %s unavailable: %s", past.commit_sha, exc.status_code)
+            for fp in replay:
+                state[fp.path] = apply_file_patch(state[fp.path], fp)
+        except PatchError as exc:
+            log.info("past fix %s does not apply to this head: %s", past.commit_sha[:7], exc)
             continue
-        parts: list[str] = []
-        for f in commit.get("files") or []:
-            patch, status, name = f.get("patch"), f.get("status"), f.get("filename", "")
-            if not patch or status not in ("modified", "added", "removed"):
-                parts = []
-                break  # binary, renamed or too large: the fix cannot be replayed exactly
-            old = "/dev/null" if status == "added" else f"a/{name}"
-            new = "/dev/null" if status == "removed" else f"b/{name}"
-            parts.append(f"--- {old}\n+++ {new}\n{patch}\n")
-        if not parts:
-            continue
-        message = (commit.get("commit") or {}).get("message", "").split("\n", 1)[0][:100]
-        url = past.url or commit.get("html_url")
+        diff = "".join(unified_diff(current[p], state[p], p) for p in paths if state[p] != current[p])
+        if not diff:
+            continue  # already in the branch
+        message = (last_commit.get("commit") or {}).get("message", "").split("\n", 1)[0][:100]
+        url = past.url or last_commit.get("html_url")
         proposals.append(
             Proposal(
                 source=FixSource.HISTORY,
@@ -142,7 +206,7 @@ async def history_proposals(gh: GitHubAPI, past_fixes: Sequence[PastFix]) -> lis
                     + ". Its change still applies here."
                 ),
                 confidence=0.7,
-                diff="".join(parts),
+                diff=diff,
                 fingerprint=past.fingerprint,
                 links=(url,) if url else (),
             )
@@ -206,7 +270,7 @@ async def suggest_fixes(
             failures=failure_context(jobs),
         )
     files = _Files(gh, repo_full_name, head_sha)
-    proposals = await history_proposals(gh, past_fixes)
+    proposals = await history_proposals(gh, files, past_fixes)
     for job in jobs:
         fingerprint = job.analysis.failures[0].fingerprint if job.analysis.failures else None
         proposals.extend(rule_proposals(job.log_text, fingerprint=fingerprint or None))

@@ -156,6 +156,97 @@ async def test_history_fix_is_replayed_when_it_still_applies(
     assert "Format app.py" in fix.title
 
 
+async def test_history_replays_several_commits_in_order(
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
+) -> None:
+    # Two commits fixed it last time, both touching src/app.py; the file has moved down by two lines since.
+    repo.commit({"src/app.py": "# header\n\nimport os\nx=1\ny = 2\n"})
+    first = {
+        "sha": "c1",
+        "parents": [{"sha": "p"}],
+        "commit": {"message": "step 1"},
+        "files": [
+            {
+                "filename": "src/app.py",
+                "status": "modified",
+                "patch": "@@ -1,3 +1,3 @@\n import os\n-x=1\n+x = 1\n y = 2",
+            }
+        ],
+    }
+    second = {
+        "sha": "c2",
+        "parents": [{"sha": "c1"}],
+        "commit": {"message": "step 2"},
+        "html_url": "https://github.com/octo/demo/commit/c2",
+        "files": [
+            {
+                "filename": "src/app.py",
+                "status": "modified",
+                "patch": "@@ -1,3 +1,4 @@\n import os\n x = 1\n y = 2\n+z = 3",
+            },
+            {"filename": "CHANGELOG.md", "status": "added", "patch": "@@ -0,0 +1 @@\n+fixed"},
+        ],
+    }
+    github.on("GET", "/repos/octo/demo/commits/c1", json=first)
+    github.on("GET", "/repos/octo/demo/commits/c2", json=second)
+    past = PastFix.from_resolution(
+        type("Resolution", (), {"fixed_sha": "c2", "commits": ("c1", "c2"), "pr_number": 12})(),
+        fingerprint="fp",
+        repo_full_name=repo.full_name,
+    )
+    [fix] = await suggest(gh, deps, repo, installation_id, TEST_LOG, past_fixes=[past])
+    assert fix.source == "history" and "(in #12)" in fix.explanation and "step 2" in fix.title
+    assert fix.diff == unified_diff(
+        "# header\n\nimport os\nx=1\ny = 2\n", "# header\n\nimport os\nx = 1\ny = 2\nz = 3\n", "src/app.py"
+    ) + unified_diff(None, "fixed\n", "CHANGELOG.md")
+
+
+async def test_history_skips_merge_commits_and_fixes_already_in_the_branch(
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
+) -> None:
+    github.on(
+        "GET",
+        "/repos/octo/demo/commits/m1",
+        json={
+            "sha": "m1",
+            "parents": [{"sha": "a"}, {"sha": "b"}],
+            "commit": {"message": "Merge main"},
+            "files": [
+                {"filename": "src/app.py", "status": "modified", "patch": "@@ -1 +1 @@\n-import os\n+import sys"}
+            ],
+        },
+    )
+    github.on(
+        "GET",
+        "/repos/octo/demo/commits/r1",
+        json={
+            "sha": "r1",
+            "parents": [{"sha": "a"}],
+            "commit": {"message": "revert"},
+            "files": [
+                {"filename": "src/app.py", "status": "modified", "patch": "@@ -1 +1 @@\n-import sys\n+import os"}
+            ],
+        },
+    )
+    fixes = await suggest(
+        gh,
+        deps,
+        repo,
+        installation_id,
+        TEST_LOG,
+        past_fixes=[PastFix("fp", "m1", repo.full_name), PastFix("fp", "r1", repo.full_name)],
+    )
+    assert fixes == []
+
+
 async def test_llm_fix_through_the_openai_client_with_secrets_redacted(
     gh: GitHubAPI,
     llm_deps: Deps,
