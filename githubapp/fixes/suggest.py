@@ -4,6 +4,7 @@ before it is stored and offered. Called by the triage job once per failed run.""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -214,6 +215,26 @@ async def history_proposals(gh: GitHubAPI, files: _Files, past_fixes: Sequence[P
     return proposals
 
 
+_PATH_IN_LOG = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.[A-Za-z]{1,5}):\d+")
+
+
+def context_paths(analysis: Analysis, excerpt: str) -> list[str]:
+    """Files worth showing the model, most relevant first: failing files, test files, paths in the excerpt."""
+    candidates: list[str] = []
+    for f in analysis.failures:
+        if f.file:
+            candidates.append(f.file)
+        if f.test_id and "::" in f.test_id:
+            candidates.append(f.test_id.split("::", 1)[0])
+    candidates.extend(m.group(1) for m in _PATH_IN_LOG.finditer(excerpt))
+    out: list[str] = []
+    for raw in candidates:
+        path = repo_path(raw)
+        if path not in out and not path_problem(path) and may_send_file(path) and "site-packages" not in path:
+            out.append(path)
+    return out
+
+
 async def _llm_proposal(
     model: FixModel,
     files: _Files,
@@ -221,17 +242,11 @@ async def _llm_proposal(
     budget: Budget,
 ) -> Proposal | None:
     job = jobs[0]
-    excerpt = redact_for_model(excerpt_text(job.analysis, job.log_text))
-    wanted: list[str] = []
-    for f in job.analysis.failures:
-        if f.file:
-            path = repo_path(f.file)
-            if path not in wanted and not path_problem(path) and may_send_file(path):
-                wanted.append(path)
-        if len(wanted) >= LLM_CONTEXT_FILES:
-            break
-    fetched = await files.fetch(wanted)
+    raw_excerpt = excerpt_text(job.analysis, job.log_text)
+    excerpt = redact_for_model(raw_excerpt)
+    fetched = await files.fetch(context_paths(job.analysis, raw_excerpt)[: LLM_CONTEXT_FILES * 3])
     context = {p: redact_for_model(c) for p, c in fetched.items() if c is not None}
+    context = dict(list(context.items())[:LLM_CONTEXT_FILES])
     try:
         raw = await model.propose(fix_messages(excerpt, context, budget=budget), max_tokens=budget.answer_tokens)
         return parse_answer(raw, fingerprint=job.analysis.failures[0].fingerprint if job.analysis.failures else None)

@@ -7,8 +7,8 @@ import json
 
 from gidgethub.httpx import GitHubAPI
 
+from analysis.engine import analyze_text
 from analysis.fixes.patch import unified_diff
-from analysis.types import Analysis, Failure, FailureKind, LineRange
 from githubapp.commands.service import handle_issue_comment
 from githubapp.deps import Deps
 from githubapp.fixes.suggest import FailedJob, PastFix, suggest_fixes
@@ -45,26 +45,10 @@ TEST_LOG = "\n".join(
 )
 
 
-def analysis_for(
-    log: str, *, kind: FailureKind = FailureKind.LINT, file: str | None = "src/app.py", fingerprint: str = "fp-format"
-) -> Analysis:
-    n = log.count("\n") + 1
-    failure = Failure(
-        kind=kind,
-        tool="ruff",
-        message="1 file would be reformatted",
-        file=file,
-        line=2,
-        evidence=(LineRange(1, n),),
-        fingerprint=fingerprint,
-        test_id="tests/test_app.py::test_compute",
-    )
-    return Analysis(failures=(failure,), excerpt=(LineRange(1, n),), summary="format check failed", total_lines=n)
-
-
 async def suggest(
     gh: GitHubAPI, deps: Deps, repo: GitModel, installation_id: int, log: str, **kwargs: object
 ) -> list[store.FixRow]:
+    """suggest_fixes on the real extraction engine's analysis of ``log``."""
     return await suggest_fixes(
         gh,
         deps,
@@ -73,7 +57,7 @@ async def suggest(
         repo_full_name=repo.full_name,
         pr_number=repo.pr_number,
         head_sha=repo.head,
-        jobs=[FailedJob(analysis_for(log), log, "lint")],
+        jobs=[FailedJob(analyze_text(log), log, "lint")],
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -282,10 +266,8 @@ async def test_llm_diffs_that_escape_or_touch_workflows_are_never_stored(
             {"explanation": "x", "confidence": 0.9, "diff": f"--- a/{path}\n+++ b/{path}\n@@ -1 +1 @@\n-a\n+b\n"}
         )
         assert await suggest(gh, llm_deps, repo, installation_id, TEST_LOG) == []
-    assert all(
-        c.params.get("path", "").startswith("src/")
-        for c in github.calls_to("GET", "/repos/{owner}/{repo}/contents/{path}")
-    )
+    fetched = [c.params["path"] for c in github.calls_to("GET", "/repos/{owner}/{repo}/contents/{path}")]
+    assert fetched and all(".." not in p and not p.startswith(("/", ".github")) for p in fetched)
 
 
 async def test_llm_failures_and_malformed_answers_leave_rules_working(
@@ -329,7 +311,8 @@ async def test_explain_without_a_model_is_deterministic(
 ) -> None:
     await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, "/triage explain"))
     assert "no triaged failure" in github.issue_comments(repo.owner, repo.repo, repo.pr_number)[-1]["body"]
-    await suggest(gh, deps, repo, installation_id, RUFF_LOG)
-    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, "/triage explain src/app.py"))
+    await suggest(gh, deps, repo, installation_id, RUFF_LOG + "\n" + TEST_LOG)
+    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, "/triage explain test_compute"))
     reply = github.issue_comments(repo.owner, repo.repo, repo.pr_number)[-1]["body"]
-    assert "`src/app.py:2`" in reply and "Suggested: `" in reply
+    assert "from `pytest`" in reply and "tests/test_app.py::test_compute" in reply
+    assert "Suggested: `" in reply and "ghp_abcdefghijklmnopqrstuvwxyz0123456789" not in reply
