@@ -5,5 +5,7 @@ REGISTRY: dict[str, str] = {
     "extract": "benchmarks.extract",
     "webhook": "benchmarks.webhook",
     "snapshot": "benchmarks.snapshot",
+    "history": "benchmarks.history",
+    "matching": "benchmarks.matching",
     "fixes": "benchmarks.fixes",
 }
