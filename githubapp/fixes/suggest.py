@@ -27,6 +27,7 @@ from analysis.fixes.ranking import adjusted_score
 from analysis.fixes.rules import rule_proposals
 from analysis.fixes.types import FixSource, Proposal
 from analysis.fixes.verify import materialise, paths_needed, verify
+from analysis.matching import Resolution
 from analysis.types import Analysis, Failure
 from storage import fixes as store
 
@@ -62,15 +63,15 @@ class PastFix:
     commits: tuple[str, ...] = ()
 
     @classmethod
-    def from_resolution(cls, resolution: Any, *, fingerprint: str | None, repo_full_name: str) -> PastFix:
-        """From history's ``Resolution`` (``fixed_sha``, ``commits``, ``pr_number``)."""
-        pr = getattr(resolution, "pr_number", None)
+    def from_resolution(cls, resolution: Resolution, *, fingerprint: str | None, repo_full_name: str) -> PastFix:
+        """From history's ``Resolution`` of a matched pattern (``Match.resolution``)."""
+        pr = resolution.pr_number
         return cls(
             fingerprint=fingerprint,
             commit_sha=resolution.fixed_sha,
             repo_full_name=repo_full_name,
             summary=f"in #{pr}" if pr else "",
-            commits=tuple(getattr(resolution, "commits", ()) or ()),
+            commits=tuple(resolution.commits),
         )
 
 

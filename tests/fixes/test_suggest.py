@@ -9,6 +9,7 @@ from gidgethub.httpx import GitHubAPI
 
 from analysis.engine import analyze_text
 from analysis.fixes.patch import unified_diff
+from analysis.matching import Resolution
 from githubapp.commands.service import handle_issue_comment
 from githubapp.deps import Deps
 from githubapp.fixes.suggest import FailedJob, PastFix, suggest_fixes
@@ -178,7 +179,7 @@ async def test_history_replays_several_commits_in_order(
     github.on("GET", "/repos/octo/demo/commits/c1", json=first)
     github.on("GET", "/repos/octo/demo/commits/c2", json=second)
     past = PastFix.from_resolution(
-        type("Resolution", (), {"fixed_sha": "c2", "commits": ("c1", "c2"), "pr_number": 12})(),
+        Resolution(fixed_sha="c2", commits=("c1", "c2"), pr_number=12, changed_files=("src/app.py",)),
         fingerprint="fp",
         repo_full_name=repo.full_name,
     )
