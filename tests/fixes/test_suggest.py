@@ -317,3 +317,55 @@ async def test_explain_without_a_model_is_deterministic(
     reply = github.issue_comments(repo.owner, repo.repo, repo.pr_number)[-1]["body"]
     assert "from `pytest`" in reply and "tests/test_app.py::test_compute" in reply
     assert "Suggested: `" in reply and "ghp_abcdefghijklmnopqrstuvwxyz0123456789" not in reply
+
+
+async def test_history_service_resolution_becomes_a_replayed_fix(
+    gh: GitHubAPI,
+    deps: Deps,
+    github: FakeGitHub,
+    repo: GitModel,
+    installation_id: int,
+) -> None:
+    """The real HistoryService: a failure fixed on PR 12 by commit c9 is offered again when it recurs."""
+    from githubapp import history
+
+    await history.install(deps)
+    service: history.HistoryService = deps.services["history"]
+    failures = list(analyze_text(TEST_LOG).failures)
+    await service.record_failures(
+        installation_id, repo.repo_id, failures, history.RunContext(run_id=1, job_id=1, head_sha="bad1", pr_number=12)
+    )
+    await service.record_resolution(
+        installation_id,
+        repo.repo_id,
+        fixed_sha="c9",
+        pr_number=12,
+        commits=["c9"],
+        changed_files=["src/app.py"],
+        run_id=2,
+    )
+    [match] = await service.record_failures(
+        installation_id, repo.repo_id, failures, history.RunContext(run_id=3, job_id=3, head_sha=repo.head, pr_number=7)
+    )
+    assert match.resolution is not None
+    github.on(
+        "GET",
+        "/repos/octo/demo/commits/c9",
+        json={
+            "sha": "c9",
+            "parents": [{"sha": "c8"}],
+            "commit": {"message": "Make compute() return 3"},
+            "html_url": "https://github.com/octo/demo/commit/c9",
+            "files": [
+                {
+                    "filename": "src/app.py",
+                    "status": "modified",
+                    "patch": "@@ -1,3 +1,3 @@\n import os\n-x=1\n+x=3\n y = 2",
+                }
+            ],
+        },
+    )
+    past = PastFix.from_resolution(match.resolution, fingerprint=match.fingerprint, repo_full_name=repo.full_name)
+    [fix] = await suggest(gh, deps, repo, installation_id, TEST_LOG, past_fixes=[past])
+    assert fix.source == "history" and fix.links == ("https://github.com/octo/demo/commit/c9",)
+    assert "x=3" in fix.diff and "(in #12)" in fix.explanation
