@@ -180,11 +180,15 @@ async def set_fix_status(
 
 
 async def record_fix_outcomes(db: DB, installation_id: int, repository_id: int, head_sha: str, passed: bool) -> int:
-    """The run on a commit ci-triage made marks that commit's fixes worked or failed. Returns how many."""
+    """A run on a commit ci-triage made marks that commit's fixes worked or failed; returns how many changed.
+
+    A commit has one run per workflow: any failing run marks the fix failed, even after another passed;
+    a passing run never overrides a failure.
+    """
     result: str = await db.execute(
         """UPDATE fixes SET outcome = $4, outcome_at = now()
            WHERE installation_id = $1 AND repository_id = $2 AND commit_sha = $3 AND status = 'applied'
-             AND outcome IS NULL""",
+             AND (outcome IS NULL OR ($4 = 'failed' AND outcome = 'worked'))""",
         installation_id,
         repository_id,
         head_sha,

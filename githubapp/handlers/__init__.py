@@ -2,10 +2,11 @@
 
 from gidgethub.routing import Router
 
-from . import comments, deployments, installations
+from . import comments, deployments, fix_outcomes, installations
 
 router = Router(
     installations.router,
     deployments.router,
     comments.router,
+    fix_outcomes.router,
 )

@@ -72,7 +72,8 @@ async def test_outcomes_and_stats(pool: asyncpg.Pool) -> None:
     await store.set_fix_status(pool, inst, rejected.id, status="rejected", by="a", reason="no")
     assert await store.record_fix_outcomes(pool, inst, repo, "e" * 40, True) == 1
     assert await store.record_fix_outcomes(pool, inst, repo, "f" * 40, False) == 1
-    assert await store.record_fix_outcomes(pool, inst, repo, "f" * 40, True) == 0  # only the first run counts
+    assert await store.record_fix_outcomes(pool, inst, repo, "f" * 40, True) == 0  # a pass never hides a failure
+    assert await store.record_fix_outcomes(pool, inst, repo, "e" * 40, True) == 0  # already worked
     stats = {s.source: s for s in await store.fix_stats(pool, inst)}
     assert stats["rule"].success_rate == 1.0 and stats["rule"].approval_rate == 1.0
     assert stats["llm"].success_rate == 0.0 and stats["llm"].approval_rate == 0.5
@@ -104,3 +105,13 @@ async def test_quarantine_lifecycle(pool: asyncpg.Pool) -> None:
     assert await store.end_quarantine(pool, installation_id=inst, repository_id=repo, test_id="t::a", by="d")
     assert not await store.end_quarantine(pool, installation_id=inst, repository_id=repo, test_id="t::a", by="d")
     assert await store.active_quarantines(pool, inst, repo) == []
+
+
+async def test_a_later_failing_workflow_marks_the_fix_failed(pool: asyncpg.Pool) -> None:
+    inst, repo = ids()
+    fix = await save(pool, inst, repo)
+    await store.set_fix_status(pool, inst, fix.id, status="applied", by="a", commit_sha="9" * 40)
+    assert await store.record_fix_outcomes(pool, inst, repo, "9" * 40, True) == 1  # lint workflow passed
+    assert await store.record_fix_outcomes(pool, inst, repo, "9" * 40, False) == 1  # tests workflow failed
+    row = await store.get_fix(pool, inst, fix.id)
+    assert row is not None and row.outcome == "failed"

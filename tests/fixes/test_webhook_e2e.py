@@ -21,6 +21,7 @@ from storage import fixes as store
 from tests.intake.conftest import asgi_client, run_worker, webhook_headers
 from tests.support.fake_github import FakeGitHub
 from tests.support.fixtures import WEBHOOK_SECRET
+from tests.support.payloads import load_payload
 
 from .conftest import comment_payload
 from .git_model import GitModel
@@ -98,6 +99,15 @@ async def test_signed_approve_comment_commits_the_fix(
     row = await store.get_fix(stack.pool, installation_id, fix.id)
     assert row is not None and row.status == "applied" and row.commit_sha == repo.head
 
+    # The next run, on the commit the fix made, passes: the fix is marked as having worked.
+    run = load_payload("workflow_run", "completed")
+    run["installation"] = {"id": installation_id, "node_id": "I"}
+    run["repository"].update(id=repo.repo_id, full_name=repo.full_name, name=repo.repo)
+    run["workflow_run"].update(head_sha=repo.head, conclusion="success")
+    await deliver(stack, "workflow_run", run)
+    row = await store.get_fix(stack.pool, installation_id, fix.id)
+    assert row is not None and row.outcome == "worked"
+
 
 async def test_signed_approve_by_a_reader_is_refused(
     stack: Deps,
@@ -163,8 +173,6 @@ async def test_check_run_button_through_the_webhook(
     repo: GitModel,
     installation_id: int,
 ) -> None:
-    from tests.support.payloads import load_payload
-
     fix = await save_fix(stack, repo, installation_id, FORMAT_DIFF)
     payload = load_payload("check_run", "requested_action")
     payload["installation"] = {"id": installation_id, "node_id": "I"}
