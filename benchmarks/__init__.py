@@ -8,4 +8,5 @@ REGISTRY: dict[str, str] = {
     "pipeline": "benchmarks.pipeline",
     "history": "benchmarks.history",
     "matching": "benchmarks.matching",
+    "fixes": "benchmarks.fixes",
 }
