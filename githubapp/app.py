@@ -15,7 +15,12 @@ from .settings import Settings
 
 
 def routes() -> list[BaseRoute]:
-    return [*health.routes]
+    from . import web
+
+    return [
+        *health.routes,
+        *web.routes(),  # last: the dashboard serves "/"
+    ]
 
 
 def create_app(settings: Settings, *, deps: Deps | None = None) -> Starlette:
@@ -31,6 +36,8 @@ def create_app(settings: Settings, *, deps: Deps | None = None) -> Starlette:
             app.state.deps = opened
             yield
 
-    app = Starlette(routes=routes(), lifespan=lifespan)
+    from . import web
+
+    app = Starlette(routes=routes(), lifespan=lifespan, middleware=web.middleware(settings))
     app.state.settings = settings
     return app

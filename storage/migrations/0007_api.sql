@@ -28,6 +28,7 @@ CREATE TABLE ci_runs (
     duration_seconds DOUBLE PRECISION,              -- wall time of the failed work (time lost when failing)
     started_at       TIMESTAMPTZ,
     finished_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
+    snapshot_links   JSONB NOT NULL DEFAULT '[]',   -- [{"label", "url"}] given by the caller
     request_sha256   TEXT,                          -- replay with another body under the same id is refused
     response         JSONB,                         -- the answer given, returned again on replay
     created_at       TIMESTAMPTZ NOT NULL DEFAULT now()
