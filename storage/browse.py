@@ -101,7 +101,7 @@ RUNS = f"""
     SELECT c.*, coalesce(r.full_name, e.full_name, '') AS full_name FROM ci_runs c
       LEFT JOIN repositories r ON r.id = c.repository_id AND r.installation_id = c.installation_id
       LEFT JOIN external_repositories e ON e.id = c.repository_id AND e.installation_id = c.installation_id
-     WHERE c.{scoped('c')}
+     WHERE {scoped('c')}
 """
 
 
