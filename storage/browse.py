@@ -3,6 +3,7 @@ repositories a signed-in user may see) and filters on it: an object outside the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -170,7 +171,8 @@ def failure_json(row: asyncpg.Record, *, detail: bool = False) -> Row:
     }
     if detail:
         out["excerpt"] = row["excerpt"]
-        out["match"] = {"how": row["how"], "similarity": float(row["similarity"])}
+        similarity = float(row["similarity"])
+        out["match"] = {"how": row["how"], "similarity": similarity if math.isfinite(similarity) else 0.0}
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -255,6 +256,8 @@ async def search_patterns(call: Call) -> JSON:
     hits = []
     for installation_id in call.principal.installations:
         for hit in await history.search(installation_id, p["q"], top_k=p["top_k"], threshold=p["threshold"]):
+            if not math.isfinite(hit.similarity):
+                continue  # a text without any token embeds to the zero vector: cosine is undefined (NaN)
             visible = call.principal.repositories is None or any(
                 call.principal.sees_repository(installation_id, r) for r in hit.repositories
             )

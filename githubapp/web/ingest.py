@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,11 @@ from .openapi import FieldError, Operation, ValidationFailed
 
 JSON = dict[str, Any]
 DIFF_FILE = re.compile(r"^\+\+\+ b/(.+)$", re.MULTILINE)
+
+
+def finite(value: float) -> float:
+    """NaN (the cosine of a zero vector: a failure text without tokens) as 0: JSON has no NaN."""
+    return float(value) if math.isfinite(value) else 0.0
 
 
 def changed_files_of(body: JSON) -> list[str]:
@@ -197,7 +203,7 @@ async def ingest(call: Any) -> JSON:
             similar[match.pattern_id] = {
                 "patternId": match.pattern_id,
                 "title": "",
-                "similarity": float(match.similarity),
+                "similarity": finite(match.similarity),
                 "occurrences": int(match.occurrences),
                 "firstSeen": match.first_seen.isoformat(),
                 "lastSeen": match.last_seen.isoformat(),
@@ -220,7 +226,7 @@ async def ingest(call: Any) -> JSON:
         "failures": [
             {"failureId": m.failure_id, "name": f.test_id, "kind": str(f.kind), "message": f.message,
              "file": f.file, "line": f.line, "patternId": m.pattern_id, "how": str(m.how),
-             "similarity": float(m.similarity)}
+             "similarity": finite(m.similarity)}
             for f, m in zip(failures, matches, strict=True)
         ],
         "similarPatterns": sorted(similar.values(), key=lambda p: -p["similarity"]),

@@ -256,7 +256,7 @@ class Document:
             statuses.add(401)
             out["security"] = [{"bearer": []}, {"apiKey": []}]
         if op.body is not None:
-            statuses.add(400)
+            statuses |= {400, 413, 415}
         if any(p.where == "path" for p in op.params):
             statuses.add(404)
         for status in sorted(statuses):
