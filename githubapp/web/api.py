@@ -146,8 +146,12 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
             params = parse_params(op.params, request.query_params, request.path_params)
             body: Any = None
             if op.body is not None:
-                body = await (op.handler.read_body(request, deps) if hasattr(op.handler, "read_body")  # type: ignore[attr-defined]
-                              else read_json(request))
+                if hasattr(op.handler, "read_body"):
+                    body = await op.handler.read_body(request, deps)
+                elif op.optional_body and not await request.body():
+                    body = {}
+                else:
+                    body = await read_json(request)
                 validate_body(op.body, body, s.COMPONENTS)
             result = await op.handler(Call(request, deps, principal, params, body))
         except ValidationFailed as exc:
@@ -438,7 +442,7 @@ PATTERN_ID = Param("pattern_id", ID_SCHEMA, "Pattern id.", where="path")
 
 
 def operations() -> list[Operation]:
-    from . import fixes_api, ingest
+    from . import fixes_api, ingest, snapshots_doc
 
     return [
         Operation("GET", "/api/repositories", "listRepositories", "Repositories visible to the key",
@@ -471,7 +475,7 @@ def operations() -> list[Operation]:
                                 "Number of patterns."),
                           Param("threshold", {"type": "number", "minimum": 0, "maximum": 1, "default": 0.0},
                                 "Minimum cosine similarity.")),
-                  extra_responses=()),
+                  extra_responses=(503,)),
         Operation("GET", pattern_path(), "getPattern", "A pattern with members and a 30-day timeline",
                   get_pattern, "patterns", s.ref("PatternDetail"), params=(PATTERN_ID,)),
         Operation("POST", pattern_path("/mute"), "mutePattern", "Mute a pattern (reports stop flagging it)",
@@ -491,6 +495,7 @@ def operations() -> list[Operation]:
                   params=(REPOSITORY, Param("days", {"type": "integer", "minimum": 1, "maximum": 365, "default": 30},
                                             "Window in days."))),
         *ingest.operations(),
+        *snapshots_doc.operations(),
     ]
 
 
@@ -512,7 +517,8 @@ async def openapi_json(request: Request) -> JSONResponse:
 def routes() -> list[Route]:
     found: dict[str, list[Operation]] = {}
     for op in operations():
-        found.setdefault(op.path, []).append(op)
+        if op.routed:
+            found.setdefault(op.path, []).append(op)
     out = [Route("/api/openapi.json", openapi_json, methods=["GET"])]
     for path, ops in found.items():
         out.append(_route(path, ops))

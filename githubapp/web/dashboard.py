@@ -75,7 +75,7 @@ def page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         deps: Deps = request.app.state.deps
         session = await current_session(deps, request)
         if session is None:
-            return render(request, "signin.html", None, status=401)
+            return render(request, "signin.html", None)
         if request.method == "POST":
             form = await request.form()
             if not csrf_ok(session, form.get("csrf_token")):
@@ -238,7 +238,7 @@ async def fixes(request: Request, deps: Deps, session: WebSession, principal: Pr
     shown: str = status
     notice = request.query_params.get("notice")
     return render(request, "fixes.html", session, fixes=rows, status_filter=shown,
-                  notice=notice if notice in fix_actions.NOTICES else None)
+                  notice=fix_actions.NOTICES.get(notice or ""), notice_fix=request.query_params.get("fix"))
 
 
 async def decide_fix(request: Request, deps: Deps, session: WebSession, principal: Principal,
@@ -250,8 +250,11 @@ async def decide_fix(request: Request, deps: Deps, session: WebSession, principa
     form = await request.form()
     decision = request.path_params["decision"]
     reason = str(form.get("reason") or "")[:500] or None
-    notice = await fix_actions.decide(deps, principal, found, decision, reason=reason)
-    return RedirectResponse(f"/fixes?{urlencode({'status': 'all', 'notice': notice})}", status_code=303)
+    if decision not in ("approve", "reject"):
+        return not_found(request, session, "action")
+    outcome = await fix_actions.decide(deps, principal, found, decision, reason=reason)
+    query = urlencode({"status": "all", "notice": outcome.notice, "fix": found["id"]})
+    return RedirectResponse(f"/fixes?{query}#fix-{found['id']}", status_code=303)
 
 
 async def events(request: Request) -> Response:
@@ -271,7 +274,7 @@ def routes() -> list[Route | Mount]:
         Route("/patterns/{pattern_id}", page(pattern), methods=["GET", "POST"]),
         Route("/flaky", page(flaky), methods=["GET"]),
         Route("/fixes", page(fixes), methods=["GET"]),
-        Route("/fixes/{fix_id}/{decision:str}", page(decide_fix), methods=["POST"]),
+        Route("/fixes/{fix_id}/{decision}", page(decide_fix), methods=["POST"]),
         Route("/events", events, methods=["GET"]),
         Mount("/static", StaticFiles(packages=[("githubapp", "static")]), name="static"),
     ]

@@ -1,8 +1,13 @@
-"""Approve or reject a fix from the dashboard or the API, through the fixes feature's command service so the
-same authorization applies as for a `/triage approve` comment (write, maintain or admin on the repository)."""
+"""Approve or reject a fix from the dashboard or the API through the fixes feature's command service, so the
+same rules apply as for a `/triage approve` comment: the fix must belong to the repository (and its pull
+request), and a signed-in user needs write, maintain or admin permission on the repository, asked of GitHub.
+An API key is an operator-issued credential of its installation and decides as ``api-key:<id>``.
+Every decision, allowed or denied, goes to the audit log like a comment command."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from ..deps import Deps
@@ -14,16 +19,67 @@ NOTICES = {
     "denied": "Only people with write, maintain or admin permission on the repository may decide on fixes.",
     "refused": "The fix cannot be decided in its current state.",
     "failed": "Applying the fix failed; see the pull request for details.",
-    "unavailable": "Deciding on fixes is not available on this server yet.",
 }
 
 
-async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision: str, *, reason: str | None) -> str:
-    """One of NOTICES' keys."""
+@dataclass(frozen=True)
+class Decision:
+    notice: str  # a key of NOTICES
+    message: str  # the command service's explanation (Markdown)
+    fix_status: str | None = None
+
+
+async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision: str, *,
+                 reason: str | None) -> Decision:
+    from githubapp.commands.authz import WHO_MAY, repository_access
+    from githubapp.commands.parser import Command, CommandName
+    from githubapp.commands.service import Invocation, Outcome, execute
+    from githubapp.github import github_of
+    from storage import fixes as store
+
     if decision not in ("approve", "reject"):
-        return "refused"
-    try:
-        from githubapp.commands import service  # noqa: F401 - the fixes feature, when deployed
-    except ImportError:
-        return "unavailable"
-    return "unavailable"
+        return Decision("refused", f"unknown decision {decision!r}")
+    installation_id = int(fix["installationId"])
+    gh = github_of(deps).for_installation(installation_id)
+    inv = Invocation(
+        installation_id=installation_id,
+        repository_id=int(fix["repositoryId"]),
+        full_name=str(fix["repository"]),
+        pr_number=fix["pullRequest"],
+        actor=principal.actor,
+        source="comment",  # the command service's vocabulary; the audit detail names the dashboard/API
+        key=f"{principal.kind}:{uuid.uuid4()}",
+    )
+    command = Command(CommandName.APPROVE if decision == "approve" else CommandName.REJECT, fix_id=str(fix["id"]),
+                      reason=reason)
+    if principal.kind == "user":
+        access = await repository_access(gh, deps.queue, installation_id=installation_id,
+                                         full_name=inv.full_name, login=principal.actor)
+        if not access.may_run_commands:
+            outcome = Outcome("denied", f"@{principal.actor} has `{access.role_name}` access; fixes can be "
+                              f"decided by {WHO_MAY}.", target=command.fix_id)
+            await _audit(store, deps, inv, command, outcome, principal)
+            return Decision("denied", outcome.message)
+    outcome = await execute(gh, deps, inv, command)
+    await _audit(store, deps, inv, command, outcome, principal)
+    if outcome.result == "ok":
+        notice = "approved" if decision == "approve" else "rejected"
+    else:
+        notice = outcome.result if outcome.result in NOTICES else "failed"
+    row = await store.get_fix(deps.pool, installation_id, str(fix["id"]))
+    return Decision(notice, outcome.message, row.status if row else None)
+
+
+async def _audit(store: Any, deps: Deps, inv: Any, command: Any, outcome: Any, principal: Principal) -> None:
+    await store.audit(
+        deps.pool,
+        installation_id=inv.installation_id,
+        repository_id=inv.repository_id,
+        actor=inv.actor,
+        action=f"command.{command.name.value}",
+        target=outcome.target or command.fix_id,
+        result=outcome.result,
+        message=outcome.message[:2000],
+        detail={"command": command.describe(), "via": "dashboard" if principal.kind == "user" else "api",
+                "pr": inv.pr_number, **{k: v for k, v in outcome.detail.items() if v is not None}},
+    )

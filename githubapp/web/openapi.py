@@ -39,6 +39,8 @@ class Operation:
     body: JSON | None = None  # JSON schema of the request body
     multipart: JSON | None = None  # schema of a multipart/form-data alternative
     status: int = 200
+    optional_body: bool = False  # an empty body means {}
+    routed: bool = True  # False: documented here, served by another feature's route
     authenticated: bool = True
     extra_responses: tuple[int, ...] = ()
     description: str = ""
@@ -188,6 +190,7 @@ ERROR_STATUSES = {
     413: "The request body is too large.",
     415: "Unsupported content type.",
     422: "A parameter or body field is invalid; `detail` names each field.",
+    503: "A backing service (queue, history) is unavailable; retry later.",
     429: "Rate limit exceeded; retry after the number of seconds in Retry-After.",
 }
 
@@ -228,7 +231,7 @@ class Document:
             "tags": [op.tag],
             "responses": {
                 str(op.status): {
-                    "description": "OK" if op.status == 200 else "Created",
+                    "description": {200: "OK", 201: "Created", 202: "Accepted"}[op.status],
                     "content": {"application/json": {"schema": op.response}},
                 },
             },
@@ -250,7 +253,7 @@ class Document:
             content: JSON = {"application/json": {"schema": op.body}}
             if op.multipart is not None:
                 content["multipart/form-data"] = {"schema": op.multipart}
-            out["requestBody"] = {"required": True, "content": content}
+            out["requestBody"] = {"required": not op.optional_body, "content": content}
         statuses = {422, 429, *op.extra_responses}
         if op.authenticated:
             statuses.add(401)

@@ -18,7 +18,7 @@ from .conftest import MakeDeps, asgi_client, seed_installation
 JUNIT = b"""<?xml version="1.0" encoding="UTF-8"?>
 <testsuites><testsuite name="checkout" tests="3" failures="1">
   <testcase classname="tests.test_checkout" name="test_total" file="tests/test_checkout.py" line="12">
-    <failure message="AssertionError: assert 41 == 42">tests/test_checkout.py:12: AssertionError: assert 41 == 42</failure>
+    <failure message="AssertionError: assert 41 == 42">tests/test_checkout.py:12: AssertionError</failure>
   </testcase>
   <testcase classname="tests.test_checkout" name="test_tax"/>
   <testcase classname="tests.test_checkout" name="test_discount"/>
