@@ -20,6 +20,7 @@ from storage.browse import FailureFilter, Scope
 
 from ..deps import Deps
 from . import schemas as s
+from . import triage_metrics
 from .openapi import (
     Document,
     FieldError,
@@ -90,6 +91,7 @@ def client_address(request: Request) -> str:
 async def enforce_limit(deps: Deps, subject: str) -> None:
     retry_after = await limiter(deps).hit(subject)
     if retry_after is not None:
+        await triage_metrics.count(deps, "ci_triage_api_rate_limited_total", limit=subject.split(":", 1)[0])
         raise ApiError(429, "rate_limited", "too many requests; slow down", {"Retry-After": str(retry_after)})
 
 
@@ -139,6 +141,12 @@ async def read_json(request: Request) -> Any:
 def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
     async def handle(request: Request) -> Response:
         deps: Deps = request.app.state.deps
+        response = await answer(request, deps)
+        await triage_metrics.count(deps, "ci_triage_api_requests_total", operation=op.operation_id,
+                                   status=response.status_code)
+        return response
+
+    async def answer(request: Request, deps: Deps) -> Response:
         try:
             await enforce_limit(deps, f"ip:{client_address(request)}")
             principal = await authenticate(deps, request)

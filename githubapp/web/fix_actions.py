@@ -12,6 +12,11 @@ from typing import Any
 
 from ..deps import Deps
 from .principal import Principal
+from .triage_metrics import count
+
+
+def _via(principal: Principal) -> str:
+    return "dashboard" if principal.kind == "user" else "api"
 
 NOTICES = {
     "approved": "The fix was approved.",
@@ -59,6 +64,7 @@ async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision
             outcome = Outcome("denied", f"@{principal.actor} has `{access.role_name}` access; fixes can be "
                               f"decided by {WHO_MAY}.", target=command.fix_id)
             await _audit(store, deps, inv, command, outcome, principal)
+            await count(deps, "ci_triage_fix_decisions_total", decision=decision, result="denied", via=_via(principal))
             return Decision("denied", outcome.message)
     outcome = await execute(gh, deps, inv, command)
     await _audit(store, deps, inv, command, outcome, principal)
@@ -67,6 +73,7 @@ async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision
     else:
         notice = outcome.result if outcome.result in NOTICES else "failed"
     row = await store.get_fix(deps.pool, installation_id, str(fix["id"]))
+    await count(deps, "ci_triage_fix_decisions_total", decision=decision, result=notice, via=_via(principal))
     return Decision(notice, outcome.message, row.status if row else None)
 
 
@@ -80,6 +87,6 @@ async def _audit(store: Any, deps: Deps, inv: Any, command: Any, outcome: Any, p
         target=outcome.target or command.fix_id,
         result=outcome.result,
         message=outcome.message[:2000],
-        detail={"command": command.describe(), "via": "dashboard" if principal.kind == "user" else "api",
+        detail={"command": command.describe(), "via": _via(principal),
                 "pr": inv.pr_number, **{k: v for k, v in outcome.detail.items() if v is not None}},
     )

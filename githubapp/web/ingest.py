@@ -17,7 +17,7 @@ from analysis.types import Failure, FailureKind
 from storage import ci_runs
 
 from ..deps import Deps
-from . import live
+from . import live, triage_metrics
 from . import schemas as s
 from .openapi import FieldError, Operation, ValidationFailed
 
@@ -235,6 +235,9 @@ async def ingest(call: Any) -> JSON:
         "replayed": False,
     }
     await ci_runs.set_response(pool, installation_id, run_id, response)
+    await triage_metrics.count(deps, "ci_triage_ingested_runs_total", ci=body["ci"], status=response["status"])
+    for f, m in zip(failures, matches, strict=True):
+        await triage_metrics.count(deps, "ci_triage_ingested_failures_total", kind=str(f.kind), how=str(m.how))
     for f, m in zip(failures, matches, strict=True):
         await live.publish(deps, installation_id, {
             "failureId": m.failure_id, "repositoryId": repository_id, "repository": body["repository"],

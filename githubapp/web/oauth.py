@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from ..deps import Deps
 from .sessions import STATE_COOKIE, csrf_ok, current_session, end_session, secure_cookies, sign, start_session, unsign
+from .triage_metrics import count
 
 log = logging.getLogger("ci_triage.oauth")
 MAX_PAGES = 20  # 2,000 installations or repositories per installation are plenty for one user
@@ -107,6 +108,7 @@ async def callback(request: Request) -> Response:
         user, installations, repositories = await access_list(deps, token)
     except (SignInError, httpx.HTTPError, ValueError) as exc:
         log.warning("sign-in failed: %s", exc)
+        await count(deps, "ci_triage_dashboard_signins_total", result="failed")
         return HTMLResponse("<!doctype html><title>Sign-in failed</title><main><h1>Sign-in failed</h1>"
                             "<p>GitHub did not confirm the sign-in. <a href=\"/login\">Try again</a>.</p></main>",
                             status_code=502)
@@ -114,6 +116,7 @@ async def callback(request: Request) -> Response:
     await start_session(deps, response, user_id=int(user["id"]), login=str(user["login"]),
                         installations=installations, repositories=repositories)
     response.delete_cookie(STATE_COOKIE, path="/auth")
+    await count(deps, "ci_triage_dashboard_signins_total", result="ok")
     return response
 
 
