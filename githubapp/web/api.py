@@ -336,6 +336,7 @@ async def flaky_tests(deps: Deps, scope: Scope, principal: Principal, repository
         scores, suggestions = await history.flaky_tests(repo["installationId"], repo["id"],
                                                         default_branch=repo["defaultBranch"])
         suggested = {getattr(q, "test_id", None) for q in suggestions}
+        quarantined = await active_quarantines(deps, repo["installationId"], repo["id"])
         for score in scores:
             if score.score <= 0:
                 continue
@@ -351,10 +352,44 @@ async def flaky_tests(deps: Deps, scope: Scope, principal: Principal, repository
                     "impact": float(score.score) * failures,
                     "lastSeen": _iso_or_none(getattr(score, "last_failed_at", None)),
                     "quarantineSuggested": score.test_id in suggested,
+                    "quarantinedUntil": quarantined.get(score.test_id),
                 }
             )
     out.sort(key=lambda t: (-t["impact"], -t["score"], t["testId"]))
     return out
+
+
+async def active_quarantines(deps: Deps, installation_id: int, repository_id: int) -> dict[str, str]:
+    """Test id -> end of its quarantine (the fixes feature's table), when that feature is deployed."""
+    try:
+        from storage import fixes as fix_store
+    except ImportError:
+        return {}
+    rows = await fix_store.active_quarantines(deps.pool, installation_id, repository_id)
+    return {q.test_id: q.expires_at.isoformat() for q in rows}
+
+
+async def quarantine_target(call: Call) -> Any:
+    from .fix_actions import Target
+
+    repos = await browse.repositories(call.deps.pool, call.scope)
+    found = [r for r in repos if r["fullName"].lower() == call.body["repository"].lower()]
+    if not found:
+        raise ValidationFailed([FieldError("repository", "no such repository")])
+    repo = found[0]
+    return Target(repo["installationId"], repo["id"], repo["fullName"])
+
+
+def _quarantiner(end: bool) -> Callable[[Call], Awaitable[JSON]]:
+    async def run(call: Call) -> JSON:
+        from .fix_actions import quarantine
+
+        target = await quarantine_target(call)
+        result, message = await quarantine(call.deps, call.principal, target, call.body["testName"],
+                                           days=call.body.get("days", 14), end=end)
+        return {"result": result, "message": message}
+
+    return run
 
 
 def _iso_or_none(value: Any) -> str | None:
@@ -497,6 +532,17 @@ def operations() -> list[Operation]:
                   body=s.obj({"into": ID_SCHEMA})),
         Operation("GET", "/api/flaky-tests", "listFlakyTests", "Flaky tests by impact", list_flaky, "flaky-tests",
                   s.page("FlakyTest"), params=(REPOSITORY, LIMIT)),
+        Operation("POST", "/api/flaky-tests/quarantine", "quarantineTest",
+                  "Quarantine a test: its failures stop counting against pull requests", _quarantiner(False),
+                  "flaky-tests", s.ref("CommandResult"), body=s.obj({
+                      "repository": {"type": "string", "minLength": 1, "maxLength": 300},
+                      "testName": {"type": "string", "minLength": 1, "maxLength": 1000},
+                      "days": {"type": "integer", "minimum": 1, "maximum": 90}}, required=["repository", "testName"]),
+                  description="Same rules as `/triage quarantine <test> [days]` (default 14 days)."),
+        Operation("POST", "/api/flaky-tests/unquarantine", "unquarantineTest", "End a test's quarantine",
+                  _quarantiner(True), "flaky-tests", s.ref("CommandResult"), body=s.obj({
+                      "repository": {"type": "string", "minLength": 1, "maxLength": 300},
+                      "testName": {"type": "string", "minLength": 1, "maxLength": 1000}})),
         *fixes_api.operations(),
         Operation("GET", "/api/metrics", "getMetrics", "CI health metrics for a repository or the organisation",
                   get_metrics, "metrics", s.ref("Metrics"),

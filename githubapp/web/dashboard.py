@@ -92,6 +92,14 @@ def page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     return wrapped
 
 
+QUARANTINE_NOTICES = {
+    "ok": "Done.",
+    "denied": "Only people with write, maintain or admin permission on the repository may quarantine tests.",
+    "refused": "Nothing to do: the test is not quarantined.",
+    "failed": "That did not work; try again.",
+}
+
+
 def not_found(request: Request, session: WebSession, what: str) -> HTMLResponse:
     return render(request, "error.html", session, status=404, title="Not found", message=f"No such {what}.")
 
@@ -226,8 +234,23 @@ async def pattern(request: Request, deps: Deps, session: WebSession, principal: 
 
 
 async def flaky(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
+    if request.method == "POST":
+        form = await request.form()
+        raw_id = str(form.get("repository_id") or "")
+        repo_id = int(raw_id) if raw_id.lstrip("-").isdigit() and len(raw_id) < 20 else 0
+        repo = await browse.repository(deps.pool, scope, repo_id)
+        test_id = str(form.get("test") or "")
+        action = form.get("action")
+        if repo is None or not test_id or action not in ("quarantine", "unquarantine"):
+            raise ValidationFailed([FieldError("test", "no such test in your repositories")])
+        target = fix_actions.Target(repo["installationId"], repo["id"], repo["fullName"])
+        result, _ = await fix_actions.quarantine(deps, principal, target, test_id, days=14,
+                                                       end=action == "unquarantine")
+        return RedirectResponse(f"/flaky?{urlencode({'result': result, 'test': test_id})}", status_code=303)
     tests = await flaky_tests(deps, scope, principal, None)
-    return render(request, "flaky.html", session, tests=tests[:200])
+    notice = QUARANTINE_NOTICES.get(request.query_params.get("result") or "")
+    return render(request, "flaky.html", session, tests=tests[:200], notice=notice,
+                  notice_test=request.query_params.get("test") if notice else None)
 
 
 async def fixes(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
@@ -272,7 +295,7 @@ def routes() -> list[Route | Mount]:
         Route("/failures", page(failures), methods=["GET"]),
         Route("/failures/{failure_id}", page(failure), methods=["GET"]),
         Route("/patterns/{pattern_id}", page(pattern), methods=["GET", "POST"]),
-        Route("/flaky", page(flaky), methods=["GET"]),
+        Route("/flaky", page(flaky), methods=["GET", "POST"]),
         Route("/fixes", page(fixes), methods=["GET"]),
         Route("/fixes/{fix_id}/{decision}", page(decide_fix), methods=["POST"]),
         Route("/events", events, methods=["GET"]),

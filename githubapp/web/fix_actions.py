@@ -34,47 +34,72 @@ class Decision:
     fix_status: str | None = None
 
 
-async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision: str, *,
-                 reason: str | None) -> Decision:
+@dataclass(frozen=True)
+class Target:
+    installation_id: int
+    repository_id: int
+    full_name: str
+    pr_number: int | None = None
+
+
+async def run_command(deps: Deps, principal: Principal, target: Target, command: Any) -> tuple[str, str]:
+    """Run one ``/triage`` command for ``principal``: (result, message), result one of ok, denied, refused,
+    failed. A signed-in user needs the access a comment command needs; the decision is audited either way."""
     from githubapp.commands.authz import WHO_MAY, repository_access
-    from githubapp.commands.parser import Command, CommandName
     from githubapp.commands.service import Invocation, Outcome, execute
     from githubapp.github import github_of
     from storage import fixes as store
 
-    if decision not in ("approve", "reject"):
-        return Decision("refused", f"unknown decision {decision!r}")
-    installation_id = int(fix["installationId"])
-    gh = github_of(deps).for_installation(installation_id)
+    gh = github_of(deps).for_installation(target.installation_id)
     inv = Invocation(
-        installation_id=installation_id,
-        repository_id=int(fix["repositoryId"]),
-        full_name=str(fix["repository"]),
-        pr_number=fix["pullRequest"],
+        installation_id=target.installation_id,
+        repository_id=target.repository_id,
+        full_name=target.full_name,
+        pr_number=target.pr_number,
         actor=principal.actor,
-        source="comment",  # the command service's vocabulary; the audit detail names the dashboard/API
+        source="comment",  # the command service's vocabulary; the audit detail says dashboard or api
         key=f"{principal.kind}:{uuid.uuid4()}",
     )
-    command = Command(CommandName.APPROVE if decision == "approve" else CommandName.REJECT, fix_id=str(fix["id"]),
-                      reason=reason)
     if principal.kind == "user":
-        access = await repository_access(gh, deps.queue, installation_id=installation_id,
-                                         full_name=inv.full_name, login=principal.actor)
+        access = await repository_access(gh, deps.queue, installation_id=target.installation_id,
+                                         full_name=target.full_name, login=principal.actor)
         if not access.may_run_commands:
-            outcome = Outcome("denied", f"@{principal.actor} has `{access.role_name}` access; fixes can be "
-                              f"decided by {WHO_MAY}.", target=command.fix_id)
+            outcome = Outcome("denied", f"@{principal.actor} has `{access.role_name}` access; this can be done "
+                              f"by {WHO_MAY}.", target=command.fix_id or command.test_id)
             await _audit(store, deps, inv, command, outcome, principal)
-            await count(deps, "ci_triage_fix_decisions_total", decision=decision, result="denied", via=_via(principal))
-            return Decision("denied", outcome.message)
+            return "denied", outcome.message
     outcome = await execute(gh, deps, inv, command)
     await _audit(store, deps, inv, command, outcome, principal)
-    if outcome.result == "ok":
+    return outcome.result, outcome.message
+
+
+async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision: str, *,
+                 reason: str | None) -> Decision:
+    from githubapp.commands.parser import Command, CommandName
+    from storage import fixes as store
+
+    if decision not in ("approve", "reject"):
+        return Decision("refused", f"unknown decision {decision!r}")
+    target = Target(int(fix["installationId"]), int(fix["repositoryId"]), str(fix["repository"]), fix["pullRequest"])
+    command = Command(CommandName.APPROVE if decision == "approve" else CommandName.REJECT, fix_id=str(fix["id"]),
+                      reason=reason)
+    result, message = await run_command(deps, principal, target, command)
+    if result == "ok":
         notice = "approved" if decision == "approve" else "rejected"
     else:
-        notice = outcome.result if outcome.result in NOTICES else "failed"
-    row = await store.get_fix(deps.pool, installation_id, str(fix["id"]))
+        notice = result if result in NOTICES else "failed"
+    row = await store.get_fix(deps.pool, target.installation_id, str(fix["id"]))
     await count(deps, "ci_triage_fix_decisions_total", decision=decision, result=notice, via=_via(principal))
-    return Decision(notice, outcome.message, row.status if row else None)
+    return Decision(notice, message, row.status if row else None)
+
+
+async def quarantine(deps: Deps, principal: Principal, target: Target, test_id: str, *, days: int | None,
+                     end: bool = False) -> tuple[str, str]:
+    """``/triage quarantine <test> [days]`` (or ``unquarantine``) for a repository."""
+    from githubapp.commands.parser import Command, CommandName
+
+    name = CommandName.UNQUARANTINE if end else CommandName.QUARANTINE
+    return await run_command(deps, principal, target, Command(name, test_id=test_id, days=None if end else days))
 
 
 async def _audit(store: Any, deps: Deps, inv: Any, command: Any, outcome: Any, principal: Principal) -> None:
@@ -84,7 +109,7 @@ async def _audit(store: Any, deps: Deps, inv: Any, command: Any, outcome: Any, p
         repository_id=inv.repository_id,
         actor=inv.actor,
         action=f"command.{command.name.value}",
-        target=outcome.target or command.fix_id,
+        target=outcome.target or command.fix_id or command.test_id,
         result=outcome.result,
         message=outcome.message[:2000],
         detail={"command": command.describe(), "via": _via(principal),

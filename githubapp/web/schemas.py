@@ -236,7 +236,12 @@ FLAKY_TEST = obj(
         "impact": NUM,
         "lastSeen": N_TIME,
         "quarantineSuggested": {"type": "boolean"},
+        "quarantinedUntil": N_TIME,
     }
+)
+
+COMMAND_RESULT = obj(
+    {"result": {"type": "string", "enum": ["ok", "denied", "refused", "failed"]}, "message": STR}
 )
 
 FIX = obj(
@@ -317,6 +322,7 @@ COMPONENTS: JSON = {
     "PatternDetail": PATTERN_DETAIL,
     "SearchHit": SEARCH_HIT,
     "FlakyTest": FLAKY_TEST,
+    "CommandResult": COMMAND_RESULT,
     "Fix": FIX,
     "RatePoint": RATE_POINT,
     "PatternImpact": PATTERN_IMPACT,

@@ -306,3 +306,63 @@ async def test_rate_limit_per_key_across_addresses(make_deps: MakeDeps) -> None:
     assert ok == [200, 200]
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
     assert other.status_code == 200  # the second address and the other key still have budget
+
+
+async def test_flaky_tests_and_quarantine(world: World) -> None:
+    commit = uuid.uuid4().hex
+    flaky = {"name": "Net.retries", "message": "ConnectionResetError: peer reset"}
+    for i, failed in enumerate([True, False, True, False]):
+        body = run_body(f"flaky-{i}", repository="jenkins/flaky", commit=commit, failedTests=[flaky] if failed else [],
+                        passedTests=["Net.ok"] + ([] if failed else ["Net.retries"]),
+                        status="failed" if failed else "passed")
+        assert (await ingest(world, body)).status_code == 200
+    listed = await world.client.get("/api/flaky-tests", params={"repository": "jenkins/flaky"}, headers=world.auth())
+    assert listed.status_code == 200, listed.text
+    [test] = [t for t in listed.json()["items"] if t["testId"] == "Net.retries"]
+    assert test["score"] > 0 and test["failures"] == 2 and test["quarantinedUntil"] is None
+    assert all(t["testId"] != "Net.ok" for t in listed.json()["items"])
+
+    done = await world.client.post("/api/flaky-tests/quarantine", headers=world.auth(),
+                                   json={"repository": "jenkins/flaky", "testName": "Net.retries", "days": 7})
+    assert done.status_code == 200 and done.json()["result"] == "ok", done.text
+    listed = (await world.client.get("/api/flaky-tests", params={"repository": "jenkins/flaky"},
+                                     headers=world.auth())).json()["items"]
+    assert [t["quarantinedUntil"] is not None for t in listed if t["testId"] == "Net.retries"] == [True]
+    ended = await world.client.post("/api/flaky-tests/unquarantine", headers=world.auth(),
+                                    json={"repository": "jenkins/flaky", "testName": "Net.retries"})
+    assert ended.json()["result"] == "ok"
+    again = await world.client.post("/api/flaky-tests/unquarantine", headers=world.auth(),
+                                    json={"repository": "jenkins/flaky", "testName": "Net.retries"})
+    assert again.json()["result"] == "refused"
+    elsewhere = await world.client.post("/api/flaky-tests/quarantine", headers=world.auth(world.key_b),
+                                        json={"repository": "jenkins/flaky", "testName": "Net.retries"})
+    assert elsewhere.status_code == 422 and elsewhere.json()["detail"][0]["field"] == "repository"
+
+
+async def test_fix_queue_and_reject_through_the_api(world: World) -> None:
+    from storage import fixes as fix_store
+
+    repo_id = world.inst_a * 10
+    fix = await fix_store.save_fix(
+        world.deps.pool, installation_id=world.inst_a, repository_id=repo_id, repo_full_name="org-a/shop",
+        pr_number=3, head_sha="a" * 40, source="rule", rule="ruff-format", title="Format", explanation="ruff",
+        confidence=0.8, score=0.8, diff="--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-x=1\n+x = 1\n", fingerprint=None,
+    )
+    queue = (await world.client.get("/api/fixes", params={"status": "suggested"}, headers=world.auth())).json()
+    assert [f["id"] for f in queue["items"]] == [fix.id]
+    assert (await world.client.get("/api/fixes", headers=world.auth(world.key_b))).json()["items"] == []
+    hidden = await world.client.post(f"/api/fixes/{fix.id}/reject", headers=world.auth(world.key_b))
+    assert hidden.status_code == 404
+    bad = await world.client.post("/api/fixes/NOT-HEX/reject", headers=world.auth())
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "fix_id"
+
+    rejected = await world.client.post(f"/api/fixes/{fix.id}/reject", json={"reason": "not this way"},
+                                       headers=world.auth())
+    assert rejected.status_code == 200, rejected.text
+    assert rejected.json()["result"] == "rejected" and rejected.json()["fix"]["status"] == "rejected"
+    assert rejected.json()["fix"]["decidedBy"] == f"api-key:{world.key_a_id}"
+    approve = await world.client.post(f"/api/fixes/{fix.id}/approve", headers=world.auth())
+    assert approve.json()["result"] == "refused" and "rejected" in approve.json()["message"]
+    entries = await fix_store.audit_entries(world.deps.pool, world.inst_a)
+    assert [(e.action, e.result, e.detail["via"]) for e in entries][:2] == [
+        ("command.approve", "refused", "api"), ("command.reject", "ok", "api")]
