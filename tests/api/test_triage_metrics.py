@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import uuid
 
-
 from githubapp.deps import Deps
 
 from .conftest import MakeDeps, asgi_client, seed_installation
