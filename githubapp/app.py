@@ -15,10 +15,13 @@ from .settings import Settings
 
 
 def routes() -> list[BaseRoute]:
-    from . import web
+    from . import artifacts, web
+    from .api import snapshots as api_snapshots
 
     return [
         *health.routes,
+        *artifacts.routes,
+        *api_snapshots.routes,
         *web.routes(),  # last: the dashboard serves "/"
     ]
 
