@@ -15,6 +15,10 @@ def routes() -> list[BaseRoute]:
 
 
 def middleware(settings: Settings) -> list[Middleware]:
+    from .ratelimit import ApiRateLimit
     from .security import SecurityHeaders
 
-    return [Middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://"))]
+    return [
+        Middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://")),
+        Middleware(ApiRateLimit),
+    ]

@@ -33,7 +33,6 @@ from .openapi import (
     validate_body,
 )
 from .principal import Principal
-from .ratelimit import Limit, RateLimiter
 
 log = logging.getLogger("ci_triage.api")
 
@@ -76,49 +75,17 @@ class Call:
 # ---- authentication and limits ------------------------------------------------------------------------------
 
 
-def limiter(deps: Deps) -> RateLimiter:
-    found = deps.services.get("api_rate_limiter")
-    if found is None:
-        limit = Limit(deps.settings.api_rate_limit, deps.settings.api_rate_window_seconds)
-        found = deps.services["api_rate_limiter"] = RateLimiter(deps.queue, deps.settings.queue_name, limit)
-    return found  # type: ignore[no-any-return]
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-async def enforce_limit(deps: Deps, subject: str) -> None:
-    retry_after = await limiter(deps).hit(subject)
-    if retry_after is not None:
-        await triage_metrics.count(deps, "ci_triage_api_rate_limited_total", limit=subject.split(":", 1)[0])
-        raise ApiError(429, "rate_limited", "too many requests; slow down", {"Retry-After": str(retry_after)})
-
-
-def presented_key(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    key = request.headers.get("x-api-key", "").strip()
-    return key or None
-
-
 async def authenticate(deps: Deps, request: Request) -> Principal:
-    """The API key's principal; 401 (the same answer for missing, unknown and revoked keys)."""
-    secret = presented_key(request)
-    unauthorized = ApiError(
-        401, "unauthorized", "a valid API key is required (Authorization: Bearer KEY or x-api-key: KEY)",
-        {"WWW-Authenticate": 'Bearer realm="ci-triage"'},
-    )
-    if secret is None:
-        raise unauthorized
-    from storage import api_keys
+    """The API key's principal (githubapp.api.auth: Bearer or x-api-key, hashed keys); 401 with the same
+    answer for missing, unknown and revoked keys."""
+    from ..api.auth import request_api_key
 
-    async with deps.pool.acquire() as conn:
-        key = await api_keys.authenticate(conn, secret)
+    key = await request_api_key(request)
     if key is None:
-        raise unauthorized
+        raise ApiError(
+            401, "unauthorized", "a valid API key is required (Authorization: Bearer KEY or x-api-key: KEY)",
+            {"WWW-Authenticate": 'Bearer realm="ci-triage"'},
+        )
     return Principal(kind="key", actor=f"api-key:{key.id}", installations=(key.installation_id,), key_id=key.id)
 
 
@@ -148,9 +115,7 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
 
     async def answer(request: Request, deps: Deps) -> Response:
         try:
-            await enforce_limit(deps, f"ip:{client_address(request)}")
-            principal = await authenticate(deps, request)
-            await enforce_limit(deps, f"key:{principal.key_id}")
+            principal = await authenticate(deps, request)  # rate limits: ratelimit.ApiRateLimit, before this
             params = parse_params(op.params, request.query_params, request.path_params)
             body: Any = None
             if op.body is not None:

@@ -52,10 +52,6 @@ async def _routed_elsewhere(call: Any) -> Any:  # never called: githubapp.api.sn
 
 
 def operations() -> list[Operation]:
-    try:
-        import githubapp.api.snapshots  # noqa: F401 - present once the snapshot feature is deployed
-    except ImportError:
-        return []
     return [
         Operation("POST", "/api/snapshots", "createSnapshot", "Capture a page with a headless browser (async)",
                   _routed_elsewhere, "snapshots", ACCEPTED, body=REQUEST, status=202, routed=False,

@@ -78,7 +78,8 @@ async def test_rate_limit_per_address_answers_429_with_retry_after(make_deps: Ma
     async with asgi_client(deps) as client:
         statuses = [(await client.get("/api/repositories")).status_code for _ in range(3)]
         assert statuses == [401, 401, 401]  # counted although unauthenticated
-        limited = await client.get("/api/repositories")
+        limited = await client.get("/api/snapshots/abc")  # every /api endpoint shares the limit
+        assert (await client.get("/api/openapi.json")).status_code == 200  # the document is not limited
     assert limited.status_code == 429
     assert limited.json()["error"] == "rate_limited"
     assert 1 <= int(limited.headers["retry-after"]) <= 900
