@@ -3,4 +3,5 @@
 # name -> module with a ``main(argv) -> int``; one line each.
 REGISTRY: dict[str, str] = {
     "snapshot": "benchmarks.snapshot",
+    "api": "benchmarks.api",
 }

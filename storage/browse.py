@@ -187,23 +187,67 @@ class FailureFilter:
     run_id: int | None = None
 
 
+class Where:
+    """WHERE clauses with only the filters in use: no ``$n IS NULL OR ...`` terms, which keep PostgreSQL's
+    generic plans from using the (installation_id, seen_at) index."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.args: list[Any] = []
+        self.terms: list[str] = []
+        if len(scope.installations) == 1:
+            self.add("installation_id = {}", scope.installations[0])
+        else:
+            self.add("installation_id = ANY({}::bigint[])", scope.installations)
+        if scope.repositories is not None:
+            self.add("(repository_id = ANY({}::bigint[]) OR repository_id < 0)", scope.repositories)
+
+    def add(self, term: str, *values: Any) -> None:
+        """``term`` with ``{}`` for each value; columns unqualified (the query has one table)."""
+        self.terms.append(term.format(*(self.arg(value) for value in values)))
+
+    def sql(self) -> str:
+        return " AND ".join(self.terms)
+
+    def arg(self, value: Any) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+
+FAILURE_PAGE = """
+    SELECT f.id, f.installation_id, f.repository_id, f.pattern_id, f.run_id, f.run_attempt, f.job_id, f.job_name,
+           f.head_sha, f.branch, f.pr_number, f.kind, f.tool, f.test_id, f.message, f.file, f.line, f.how,
+           f.similarity, f.seen_at, NULL::text AS excerpt, p.title AS pattern_title, p.status AS pattern_status,
+           coalesce(r.full_name, e.full_name, '') AS full_name
+      FROM (SELECT * FROM failures WHERE {where} ORDER BY seen_at DESC, id DESC LIMIT {limit}) f
+      LEFT JOIN patterns p ON p.id = f.pattern_id AND p.installation_id = f.installation_id
+      LEFT JOIN repositories r ON r.id = f.repository_id AND r.installation_id = f.installation_id
+      LEFT JOIN external_repositories e ON e.id = f.repository_id AND e.installation_id = f.installation_id
+     ORDER BY f.seen_at DESC, f.id DESC
+"""
+
+
 async def failures(
     conn: Conn, scope: Scope, where: FailureFilter, *, after: tuple[datetime, int] | None, limit: int
 ) -> list[Row]:
-    rows = await conn.fetch(
-        FAILURES + """
-           AND ($3::bigint[] IS NULL OR f.repository_id = ANY($3))
-           AND ($4::text IS NULL OR f.branch = $4)
-           AND ($5::text IS NULL OR f.kind = $5)
-           AND ($6::timestamptz IS NULL OR f.seen_at >= $6)
-           AND ($7::timestamptz IS NULL OR f.seen_at < $7)
-           AND ($8::bigint IS NULL OR f.pattern_id = $8)
-           AND ($9::bigint IS NULL OR f.run_id = $9)
-           AND ($10::timestamptz IS NULL OR (f.seen_at, f.id) < ($10, $11))
-         ORDER BY f.seen_at DESC, f.id DESC LIMIT $12""",
-        scope.installations, scope.repositories, where.repository_ids, where.branch, where.kind, where.since,
-        where.until, where.pattern_id, where.run_id, after[0] if after else None, after[1] if after else 0, limit,
-    )
+    """A page of failures, newest first: the page is cut from ``failures`` alone, then joined."""
+    w = Where(scope)
+    if where.repository_ids is not None:
+        w.add("repository_id = ANY({}::bigint[])", list(where.repository_ids))
+    if where.branch is not None:
+        w.add("branch = {}", where.branch)
+    if where.kind is not None:
+        w.add("kind = {}", where.kind)
+    if where.since is not None:
+        w.add("seen_at >= {}", where.since)
+    if where.until is not None:
+        w.add("seen_at < {}", where.until)
+    if where.pattern_id is not None:
+        w.add("pattern_id = {}", where.pattern_id)
+    if where.run_id is not None:
+        w.add("run_id = {}", where.run_id)
+    if after is not None:
+        w.add("(seen_at, id) < ({}, {})", after[0], after[1])
+    rows = await conn.fetch(FAILURE_PAGE.format(where=w.sql(), limit=w.arg(limit)), *w.args)
     return [failure_json(r) for r in rows]
 
 
