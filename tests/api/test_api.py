@@ -366,3 +366,47 @@ async def test_fix_queue_and_reject_through_the_api(world: World) -> None:
     entries = await fix_store.audit_entries(world.deps.pool, world.inst_a)
     assert [(e.action, e.result, e.detail["via"]) for e in entries][:2] == [
         ("command.approve", "refused", "api"), ("command.reject", "ok", "api")]
+
+
+async def test_a_signed_in_user_sees_only_the_repositories_github_lists(world: World) -> None:
+    from .conftest import sign_in
+
+    shop, secret = world.inst_a * 10, world.inst_a * 10 + 1
+    await seed_installation(world.deps, world.inst_a, "org-a", {secret: "org-a/secret"})
+    seen = (await ingest(world, run_body("user-1", repository="org-a/shop"))).json()
+    hidden = (await ingest(world, run_body("user-2", repository="org-a/secret", failedTests=[
+        {"name": "Secret.test", "message": "classified failure"}]))).json()
+    assert (seen["repositoryId"], hidden["repositoryId"]) == (shop, secret)
+    cookies = await sign_in(world.deps, login="carol", installations=[world.inst_a], repositories=[shop])
+    async with asgi_client(world.deps) as browser:
+        browser.cookies.update(cookies)
+        listing = (await browser.get("/failures")).text
+        assert seen["failures"][0]["message"] in listing and "classified failure" not in listing
+        own = await browser.get(f"/failures/{seen['failures'][0]['failureId']}")
+        other = await browser.get(f"/failures/{hidden['failures'][0]['failureId']}")
+        assert own.status_code == 200 and other.status_code == 404
+        assert (await browser.get(f"/repositories/{secret}")).status_code == 404
+        overview = (await browser.get("/")).text
+        assert "org-a/shop" in overview and "org-a/secret" not in overview
+        # the other installation does not exist for this user at all
+        assert (await browser.get(f"/repositories/{world.inst_b * 10}")).status_code == 404
+
+
+async def test_malformed_junit_is_a_clear_error(world: World) -> None:
+    import json
+
+    response = await world.client.post(
+        "/api/test-runs", headers=world.auth(),
+        data={"metadata": json.dumps({"id": "bad-xml", "repository": "gitlab/web", "ci": "gitlab"})},
+        files=[("junit", ("report.xml", b"<testsuite><testcase", "application/xml"))],
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["field"] == "junit"
+    assert "not well-formed" in response.json()["detail"][0]["message"]
+    # nothing was recorded: the same id can be sent again once the report is fixed
+    fixed = await world.client.post(
+        "/api/test-runs", headers=world.auth(),
+        data={"metadata": json.dumps({"id": "bad-xml", "repository": "gitlab/web", "ci": "gitlab"})},
+        files=[("junit", ("report.xml", JUNIT, "application/xml"))],
+    )
+    assert fixed.status_code == 200 and fixed.json()["status"] == "failed"
