@@ -37,7 +37,20 @@ def changed_files_of(body: JSON) -> list[str]:
     return sorted(set(files))
 
 
-def failures_of(body: JSON, junit: list[bytes], *, excerpt_budget: int) -> tuple[list[Failure], dict[int, str], str]:
+def junit_failures(reports: list[bytes]) -> list[Failure]:
+    """Failures of the JUnit XML reports; a report that is not JUnit XML is a 422 naming ``junit``."""
+    from analysis import engine
+
+    found: list[Failure] = []
+    for index, xml in enumerate(reports):
+        try:
+            found += engine.parse_junit(xml)
+        except ValueError as exc:  # analysis.junit.JUnitError
+            raise ValidationFailed([FieldError("junit", f"file {index + 1}: {exc}")]) from None
+    return found
+
+
+def failures_of(body: JSON, junit: list[Failure], *, excerpt_budget: int) -> tuple[list[Failure], dict[int, str], str]:
     """Failures from the failed tests given, JUnit reports and the log, without repeating a test; the excerpts
     by failure index and the log's one-line summary."""
     from analysis import engine
@@ -63,9 +76,8 @@ def failures_of(body: JSON, junit: list[bytes], *, excerpt_budget: int) -> tuple
                     file=test.get("file"), line=test.get("line")),
             "\n".join(filter(None, [test.get("message"), test.get("stackTrace")])),
         )
-    for xml in junit:
-        for failure in engine.parse_junit(xml):
-            add(failure, failure.message)
+    for failure in junit:
+        add(failure, failure.message)
     summary = ""
     log = body.get("log")
     if log:
@@ -161,10 +173,8 @@ async def ingest(call: Any) -> JSON:
 
     if await ci_runs.find_by_client_id(pool, installation_id, "api", body["id"]) is not None:
         return await replay()
-    try:
-        failures, excerpts, summary = failures_of(body, junit, excerpt_budget=deps.settings.excerpt_budget)
-    except ValueError as exc:
-        raise ValidationFailed([FieldError("junit", str(exc))]) from None
+    failures, excerpts, summary = failures_of(body, junit_failures(junit),
+                                              excerpt_budget=deps.settings.excerpt_budget)
     failed = bool(failures) or body.get("status") == "failed"
     finished_at = datetime.fromisoformat(body["finishedAt"].replace("Z", "+00:00")) if body.get("finishedAt") else None
     if finished_at is not None and finished_at.tzinfo is None:
