@@ -119,8 +119,8 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
             params = parse_params(op.params, request.query_params, request.path_params)
             body: Any = None
             if op.body is not None:
-                if hasattr(op.handler, "read_body"):
-                    body = await op.handler.read_body(request, deps)
+                if op.reader is not None:
+                    body = await op.reader(request, deps)
                 elif op.optional_body and not await request.body():
                     body = {}
                 else:

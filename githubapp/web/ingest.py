@@ -256,15 +256,12 @@ async def ingest(call: Any) -> JSON:
     return response
 
 
-setattr(ingest, "read_body", read_body)  # noqa: B010 - the endpoint reads this body itself (JSON or multipart)
-
-
 def operations() -> list[Operation]:
     return [
         Operation(
             "POST", "/api/test-runs", "ingestTestRun", "Ingest a test run from any CI", ingest, "ingestion",
             s.ref("TestRunResponse"), body=s.ref("TestRunRequest"), multipart=s.TEST_RUN_MULTIPART,
-            extra_responses=(409, 413, 415),
+            extra_responses=(409, 413, 415), reader=read_body,
             description="JSON (failed tests, log, diff or changed files, snapshot links) or multipart/form-data "
             "with a `metadata` JSON field plus `junit` (JUnit XML) and `log` files. The failures go through the "
             "same analysis and history matching as GitHub Actions runs. Idempotent on `id`: sending the same "

@@ -41,6 +41,7 @@ class Operation:
     status: int = 200
     optional_body: bool = False  # an empty body means {}
     routed: bool = True  # False: documented here, served by another feature's route
+    reader: Callable[..., Awaitable[Any]] | None = None  # reads the body itself (JSON or multipart)
     authenticated: bool = True
     extra_responses: tuple[int, ...] = ()
     description: str = ""
