@@ -129,6 +129,21 @@ async def runs(
     return [run_json(r) for r in rows]
 
 
+async def run_key(conn: Conn, scope: Scope, run_id: int) -> tuple[int, int | None] | None:
+    """The (failures.run_id, run_attempt) of a ``ci_runs`` row: ingested runs record their failures under
+    -id, GitHub Actions runs under the GitHub run id and attempt (client id "<run id>:<attempt>")."""
+    found = await conn.fetchrow(
+        f"SELECT c.id, c.source, c.client_id FROM ci_runs c WHERE {scoped('c')} AND c.id = $3",
+        scope.installations, scope.repositories, run_id,
+    )
+    if found is None:
+        return None
+    if found["source"] == "github":
+        github_run, _, attempt = str(found["client_id"]).partition(":")
+        return int(github_run), int(attempt or 1)
+    return -int(found["id"]), None
+
+
 async def run(conn: Conn, scope: Scope, run_id: int) -> Row | None:
     row = await conn.fetchrow(RUNS + " AND c.id = $3", scope.installations, scope.repositories, run_id)
     return run_json(row) if row else None
@@ -154,7 +169,7 @@ def failure_json(row: asyncpg.Record, *, detail: bool = False) -> Row:
         "id": row["id"],
         "repositoryId": row["repository_id"],
         "repository": row["full_name"],
-        "runId": row["run_id"],
+        "runId": abs(row["run_id"]) if row["run_id"] is not None else None,
         "jobName": row["job_name"],
         "branch": row["branch"],
         "commit": row["head_sha"],
@@ -184,7 +199,8 @@ class FailureFilter:
     since: datetime | None = None
     until: datetime | None = None
     pattern_id: int | None = None
-    run_id: int | None = None
+    run_id: int | None = None  # failures.run_id: -ci_runs.id for ingested runs, the GitHub run id for Actions
+    run_attempt: int | None = None
 
 
 class Where:
@@ -245,6 +261,8 @@ async def failures(
         w.add("pattern_id = {}", where.pattern_id)
     if where.run_id is not None:
         w.add("run_id = {}", where.run_id)
+    if where.run_attempt is not None:
+        w.add("run_attempt = {}", where.run_attempt)
     if after is not None:
         w.add("(seen_at, id) < ({}, {})", after[0], after[1])
     rows = await conn.fetch(FAILURE_PAGE.format(where=w.sql(), limit=w.arg(limit)), *w.args)
@@ -258,8 +276,8 @@ async def failure(conn: Conn, scope: Scope, failure_id: int) -> Row | None:
     out = failure_json(row, detail=True)
     links = await conn.fetchval(
         """SELECT snapshot_links FROM ci_runs WHERE installation_id = $1 AND repository_id = $2 AND id = $3""",
-        row["installation_id"], row["repository_id"], row["run_id"],
-    ) if row["repository_id"] < 0 and row["run_id"] is not None else None
+        row["installation_id"], row["repository_id"], -row["run_id"],
+    ) if row["run_id"] is not None and row["run_id"] < 0 else None
     out["snapshotLinks"] = links or []
     out["pattern"] = await pattern(conn, scope, row["pattern_id"]) if row["pattern_id"] is not None else None
     return out

@@ -37,7 +37,9 @@ async def pattern_hits(conn: Conn, scope: Scope, repository_id: int | None, sinc
               FROM failures f
               JOIN patterns p ON p.id = f.pattern_id AND p.installation_id = f.installation_id
               LEFT JOIN ci_runs c ON c.installation_id = f.installation_id AND c.repository_id = f.repository_id
-                   AND c.id = f.run_id AND f.repository_id < 0
+                   AND ((f.run_id < 0 AND c.id = -f.run_id)
+                        OR (f.run_id > 0 AND c.source = 'github'
+                            AND c.client_id = f.run_id::text || ':' || f.run_attempt::text))
              WHERE {_scoped('f')} AND ($3::bigint IS NULL OR f.repository_id = $3) AND f.seen_at >= $4""",
         scope.installations, scope.repositories, repository_id, since,
     )

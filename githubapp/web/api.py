@@ -6,7 +6,7 @@ import json
 import logging
 import math
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -187,13 +187,18 @@ def failure_filter(params: dict[str, Any], repository_ids: list[int] | None) -> 
         raise ValidationFailed([FieldError("until", "must be later than since")])
     return FailureFilter(
         repository_ids=repository_ids, branch=params.get("branch"), kind=params.get("kind"), since=since,
-        until=until, pattern_id=params.get("pattern"), run_id=params.get("run"),
+        until=until, pattern_id=params.get("pattern"),
     )
 
 
 async def list_failures(call: Call) -> JSON:
     p = call.params
     where = failure_filter(p, await _repo_ids(call))
+    if p.get("run") is not None:
+        key = await browse.run_key(call.deps.pool, call.scope, p["run"])
+        if key is None:
+            return {"items": [], "nextCursor": None}
+        where = replace(where, run_id=key[0], run_attempt=key[1])
     rows = await browse.failures(call.deps.pool, call.scope, where, after=_cursor_after(call), limit=p["limit"] + 1)
     return _page(rows, p["limit"], "seenAt")
 
@@ -466,7 +471,7 @@ def operations() -> list[Operation]:
                           Param("since", {"type": "string", "format": "date-time"}, "Seen at or after."),
                           Param("until", {"type": "string", "format": "date-time"}, "Seen before."),
                           Param("pattern", ID_SCHEMA, "Pattern id."),
-                          Param("run", {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}, "Run id."),
+                          Param("run", {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}, "A run id of /api/runs."),
                           CURSOR, LIMIT)),
         Operation("GET", "/api/failures/{failure_id}", "getFailure", "One failure with excerpt, match and links",
                   get_failure, "failures", s.ref("FailureDetail"),

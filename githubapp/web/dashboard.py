@@ -5,6 +5,7 @@ Pages see what the signed-in user's GitHub access list allows, through the same 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -134,8 +135,10 @@ async def failure_page(deps: Deps, scope: Scope, params: JSON, *, repository_ids
         repository_ids=repository_ids, branch=params.get("branch") or None, kind=params.get("kind") or None,
         since=_day(params.get("since"), "since"), until=_day(params.get("until"), "until"),
         pattern_id=int(params["pattern"]) if params.get("pattern") else None,
-        run_id=int(params["run"]) if params.get("run") else None,
     )
+    if params.get("run"):
+        key = await browse.run_key(deps.pool, scope, int(params["run"]))
+        where = replace(where, run_id=key[0] if key else 0, run_attempt=key[1] if key else None)
     rows = await browse.failures(deps.pool, scope, where, after=after, limit=PAGE + 1)
     next_query = None
     if len(rows) > PAGE:

@@ -194,14 +194,15 @@ async def ingest(call: Any) -> JSON:
     history = deps.services["history"]
     from githubapp.history import RunContext
 
-    context = RunContext(run_id=run_id, job_name=body["ci"], head_sha=body.get("commit"), branch=body.get("branch"),
+    run_key = -run_id  # failures of ingested runs are recorded under -ci_runs.id (GitHub run ids are positive)
+    context = RunContext(run_id=run_key, job_name=body["ci"], head_sha=body.get("commit"), branch=body.get("branch"),
                          seen_at=finished_at, excerpts=excerpts)
     matches = await history.record_failures(installation_id, repository_id, failures, context)
     outcomes = [(f.test_id, "failed") for f in failures if f.test_id]
     outcomes += [(name, "passed") for name in body.get("passedTests") or [] if name not in {t for t, _ in outcomes}]
     if outcomes and body.get("commit"):
         await history.record_test_outcomes(installation_id, repository_id, outcomes, head_sha=body["commit"],
-                                           run_id=run_id, job=body["ci"], branch=body.get("branch"))
+                                           run_id=run_key, job=body["ci"], branch=body.get("branch"))
     changed = changed_files_of(body)
     if changed and body.get("commit"):
         await history.record_changed_files(installation_id, repository_id, head_sha=body["commit"], files=changed)

@@ -215,6 +215,14 @@ async def test_failures_pagination_and_filters(world: World) -> None:
     assert future["items"] == []
     runs = (await world.client.get("/api/runs", params={"limit": 2}, headers=world.auth())).json()
     assert len(runs["items"]) == 2 and runs["nextCursor"]
+    newest = runs["items"][0]
+    of_run = (await world.client.get("/api/failures", params={"run": newest["id"]}, headers=world.auth())).json()
+    assert [f["testId"] for f in of_run["items"]] == ["Suite.test6"]
+    assert of_run["items"][0]["runId"] == newest["id"]
+    other = (await world.client.get("/api/runs", headers=world.auth(world.key_b))).json()["items"]
+    assert other == []
+    hidden = await world.client.get("/api/failures", params={"run": newest["id"]}, headers=world.auth(world.key_b))
+    assert hidden.json()["items"] == []
 
 
 @pytest.mark.parametrize(
