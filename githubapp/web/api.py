@@ -471,7 +471,7 @@ def operations() -> list[Operation]:
                           Param("since", {"type": "string", "format": "date-time"}, "Seen at or after."),
                           Param("until", {"type": "string", "format": "date-time"}, "Seen before."),
                           Param("pattern", ID_SCHEMA, "Pattern id."),
-                          Param("run", {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}, "A run id of /api/runs."),
+                          Param("run", ID_SCHEMA, "A run id of /api/runs."),
                           CURSOR, LIMIT)),
         Operation("GET", "/api/failures/{failure_id}", "getFailure", "One failure with excerpt, match and links",
                   get_failure, "failures", s.ref("FailureDetail"),
