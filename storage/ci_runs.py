@@ -12,8 +12,11 @@ import asyncpg
 Conn: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy | asyncpg.Pool
 
 
-async def repository_id_for(conn: Conn, installation_id: int, full_name: str) -> int:
-    """The installation's GitHub repository of that name, else its external repository (created on first use)."""
+async def repository_id_for(
+    conn: Conn, installation_id: int, full_name: str, *, default_branch: str | None = None
+) -> int:
+    """The installation's GitHub repository of that name, else its external repository (created on first use;
+    ``default_branch``, when given, is remembered for it)."""
     found = await conn.fetchval(
         """SELECT id FROM repositories
             WHERE installation_id = $1 AND lower(full_name) = lower($2) AND removed_at IS NULL""",
@@ -22,10 +25,11 @@ async def repository_id_for(conn: Conn, installation_id: int, full_name: str) ->
     if found is not None:
         return int(found)
     row = await conn.fetchval(
-        """INSERT INTO external_repositories (installation_id, full_name) VALUES ($1, $2)
-           ON CONFLICT (installation_id, lower(full_name)) DO UPDATE SET full_name = external_repositories.full_name
+        """INSERT INTO external_repositories (installation_id, full_name, default_branch) VALUES ($1, $2, $3)
+           ON CONFLICT (installation_id, lower(full_name)) DO UPDATE
+               SET default_branch = coalesce(EXCLUDED.default_branch, external_repositories.default_branch)
            RETURNING id""",
-        installation_id, full_name,
+        installation_id, full_name, default_branch,
     )
     return int(row)
 

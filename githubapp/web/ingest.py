@@ -180,7 +180,8 @@ async def ingest(call: Any) -> JSON:
     if finished_at is not None and finished_at.tzinfo is None:
         raise ValidationFailed([FieldError("finishedAt", "must include a time zone offset")])
     async with pool.acquire() as conn:
-        repository_id = await ci_runs.repository_id_for(conn, installation_id, body["repository"])
+        repository_id = await ci_runs.repository_id_for(conn, installation_id, body["repository"],
+                                                        default_branch=body.get("defaultBranch"))
         run_id = await ci_runs.insert_run(
             conn, installation_id, repository_id, source="api", client_id=body["id"], ci=body["ci"],
             branch=body.get("branch"), commit_sha=body.get("commit"), conclusion="failure" if failed else "success",

@@ -57,6 +57,8 @@ TEST_RUN_REQUEST = obj(
         "id": {"type": "string", "minLength": 1, "maxLength": 200, "description": "Idempotency id (the client's)."},
         "repository": {"type": "string", "minLength": 1, "maxLength": 300, "pattern": r"^[^\s/]+(/[^\s/]+)+$"},
         "branch": {"type": "string", "maxLength": 500},
+        "defaultBranch": {"type": "string", "minLength": 1, "maxLength": 500,
+                          "description": "The repository's main branch (time to recovery); default main."},
         "commit": {"type": "string", "maxLength": 100},
         "ci": {"type": "string", "minLength": 1, "maxLength": 50},
         "status": {"type": "string", "enum": ["passed", "failed"]},

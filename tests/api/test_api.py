@@ -272,7 +272,8 @@ async def test_patterns_search_mute_pin_merge(world: World) -> None:
 
 async def test_metrics_from_ingested_runs(world: World) -> None:
     for i, failed in enumerate([True, True, False, True, False]):
-        body = run_body(f"m-{i}", repository="jenkins/metrics", durationSeconds=300)
+        body = run_body(f"m-{i}", repository="jenkins/metrics", durationSeconds=300, branch="trunk",
+                        defaultBranch="trunk")
         if not failed:
             body["failedTests"] = []
             body["status"] = "passed"
