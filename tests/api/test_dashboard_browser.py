@@ -180,6 +180,30 @@ async def test_navigate_filter_and_approve_a_fix(site: Site, browser: Any, githu
     assert errors == []
 
 
+async def test_readable_without_javascript_with_landmarks(site: Site, browser: Any) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    page = await context.new_page()
+    try:
+        await page.goto(site.url + "/login")  # the OAuth flow is redirects only
+        await page.get_by_text("Signed in as").wait_for()
+        for landmark in ("banner", "navigation", "main"):
+            assert await page.get_by_role(landmark).count() >= 1, landmark
+        await page.get_by_role("link", name="Failures").first.click()
+        await page.get_by_label("Kind").select_option("test")
+        await page.get_by_label("Branch").fill("main")
+        await page.get_by_role("button", name="Filter").click()
+        await page.wait_for_url("**kind=test**")
+        rows = page.locator("table tbody tr")
+        assert await rows.count() == 2 and "CheckoutTest.total" in await rows.first.inner_text()
+        unlabelled = await page.locator("input:not([type=hidden]), select").evaluate_all(
+            "els => els.filter(e => !e.labels || e.labels.length === 0).map(e => e.name)")
+        assert unlabelled == []
+        await page.screenshot(path=str(site.shots / "no-js.png"), full_page=True)
+        assert_decent_screenshot(site.shots / "no-js.png")
+    finally:
+        await context.close()
+
+
 async def test_a_reader_cannot_approve_and_new_failures_arrive_live(site: Site, browser: Any) -> None:
     site.repo.permissions["alice"] = ("read", "read")
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
