@@ -67,11 +67,14 @@ async def fix_records(conn: Conn, scope: Scope, repository_id: int | None, since
 async def deployment_statuses(
     conn: Conn, scope: Scope, repository_id: int | None, since: datetime
 ) -> list[DeploymentStatus]:
+    """Statuses of production deployments (GitHub's ``production_environment`` flag, or the environment's
+    name): previews and staging say nothing about delivery to users."""
     if not await _table_exists(conn, "deployments"):
         return []
     rows = await conn.fetch(
         f"""SELECT deployment_id, state, created_at, environment FROM deployments d
-             WHERE {_scoped('d')} AND ($3::bigint IS NULL OR d.repository_id = $3) AND d.created_at >= $4""",
+             WHERE {_scoped('d')} AND ($3::bigint IS NULL OR d.repository_id = $3) AND d.created_at >= $4
+               AND (d.production IS TRUE OR lower(d.environment) IN ('production', 'prod'))""",
         scope.installations, scope.repositories, repository_id, since,
     )
     return [DeploymentStatus(r["deployment_id"], r["state"], r["created_at"], r["environment"]) for r in rows]

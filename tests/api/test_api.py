@@ -372,6 +372,9 @@ async def test_fix_queue_and_reject_through_the_api(world: World) -> None:
     assert rejected.json()["fix"]["decidedBy"] == f"api-key:{world.key_a_id}"
     approve = await world.client.post(f"/api/fixes/{fix.id}/approve", headers=world.auth())
     assert approve.json()["result"] == "refused" and "rejected" in approve.json()["message"]
+    rates = (await world.client.get("/api/metrics", params={"repository": "org-a/shop"},
+                                    headers=world.auth())).json()["fixes"]
+    assert (rates["suggested"], rates["decided"], rates["rejected"], rates["approvalRate"]) == (1, 1, 1, 0.0)
     entries = await fix_store.audit_entries(world.deps.pool, world.inst_a)
     assert [(e.action, e.result, e.detail["via"]) for e in entries][:2] == [
         ("command.approve", "refused", "api"), ("command.reject", "ok", "api")]
@@ -419,3 +422,31 @@ async def test_malformed_junit_is_a_clear_error(world: World) -> None:
         files=[("junit", ("report.xml", JUNIT, "application/xml"))],
     )
     assert fixed.status_code == 200 and fixed.json()["status"] == "failed"
+
+
+async def test_deployment_frequency_and_change_failure_rate(world: World) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    repo = world.inst_a * 10
+    now = datetime.now(UTC)
+    rows = [  # (deployment, status id, environment, production flag, state, days ago)
+        (1, 11, "production", None, "in_progress", 9), (1, 12, "production", None, "success", 9),
+        (2, 21, "production", None, "failure", 5),
+        (3, 31, "prod-eu", True, "success", 2),
+        (4, 41, "pr-7-preview", False, "success", 1),  # a preview: not a delivery to users
+    ]
+    for deployment, status, environment, production, state, days in rows:
+        await world.deps.pool.execute(
+            """INSERT INTO deployments (installation_id, repository_id, repository, deployment_id, status_id, sha,
+                                       environment, state, production, created_at)
+               VALUES ($1, $2, 'org-a/shop', $3, $4, 'abc', $5, $6, $7, $8)""",
+            world.inst_a, repo, deployment, status, environment, state, production, now - timedelta(days=days),
+        )
+    metrics = (await world.client.get("/api/metrics", params={"repository": "org-a/shop", "days": 14},
+                                      headers=world.auth())).json()
+    assert metrics["deployments"]["deployments"] == 3
+    assert metrics["deployments"]["successful"] == 2 and metrics["deployments"]["failed"] == 1
+    assert metrics["deployments"]["perWeek"] == pytest.approx(1.0)
+    assert metrics["deployments"]["changeFailureRate"] == pytest.approx(1 / 3)
+    other = (await world.client.get("/api/metrics", headers=world.auth(world.key_b))).json()
+    assert other["deployments"]["deployments"] == 0
