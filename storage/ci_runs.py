@@ -81,6 +81,17 @@ async def insert_run(
     return int(row) if row is not None else None
 
 
+async def discard_run(conn: Conn, installation_id: int, repository_id: int, run_id: int) -> None:
+    """Remove an ingested run whose processing failed, with what was recorded of it (failures and test
+    outcomes under -run_id), so that the same idempotency id can be sent again."""
+    for table in ("failures", "test_outcomes"):
+        await conn.execute(
+            f"DELETE FROM {table} WHERE installation_id = $1 AND repository_id = $2 AND run_id = $3",
+            installation_id, repository_id, -run_id,
+        )
+    await conn.execute("DELETE FROM ci_runs WHERE installation_id = $1 AND id = $2", installation_id, run_id)
+
+
 async def set_response(conn: Conn, installation_id: int, run_id: int, response: dict[str, Any]) -> None:
     await conn.execute(
         "UPDATE ci_runs SET response = $3 WHERE installation_id = $1 AND id = $2", installation_id, run_id, response

@@ -3,6 +3,7 @@ matching as a GitHub Actions run. Idempotent on the client's ``id``: a replay re
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import math
@@ -191,7 +192,31 @@ async def ingest(call: Any) -> JSON:
         )
     if run_id is None:
         return await replay()
+    try:
+        response = await record(deps, installation_id, repository_id, run_id, body, failures, excerpts, summary,
+                                failed=failed, finished_at=finished_at)
+    except BaseException:
+        # Nothing half-done stays behind: the client may send the same id again.
+        await asyncio.shield(ci_runs.discard_run(pool, installation_id, repository_id, run_id))
+        raise
+    return response
 
+
+async def record(
+    deps: Deps,
+    installation_id: int,
+    repository_id: int,
+    run_id: int,
+    body: JSON,
+    failures: list[Failure],
+    excerpts: dict[int, str],
+    summary: str,
+    *,
+    failed: bool,
+    finished_at: datetime | None,
+) -> JSON:
+    """History matching, test outcomes, changed files, recommendations; the answer stored for replays."""
+    pool = deps.pool
     history = deps.services["history"]
     from githubapp.history import RunContext
 

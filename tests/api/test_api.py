@@ -450,3 +450,31 @@ async def test_deployment_frequency_and_change_failure_rate(world: World) -> Non
     assert metrics["deployments"]["changeFailureRate"] == pytest.approx(1 / 3)
     other = (await world.client.get("/api/metrics", headers=world.auth(world.key_b))).json()
     assert other["deployments"]["deployments"] == 0
+
+
+async def test_a_failed_ingestion_leaves_nothing_and_can_be_sent_again(world: World) -> None:
+    history = world.deps.services["history"]
+
+    class Broken:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(history, name)
+
+        async def record_test_outcomes(self, *args: Any, **kwargs: Any) -> int:
+            raise RuntimeError("database went away")
+
+    body = run_body("retry-1")
+    world.deps.services["history"] = Broken()
+    try:
+        with pytest.raises(RuntimeError):
+            await ingest(world, body)
+    finally:
+        world.deps.services["history"] = history
+    left = await world.deps.pool.fetchval(
+        "SELECT count(*) FROM ci_runs WHERE installation_id = $1 AND client_id = 'retry-1'", world.inst_a)
+    assert left == 0
+    again = await ingest(world, body)
+    assert again.status_code == 200 and again.json()["replayed"] is False
+    run_key = -again.json()["runId"]
+    recorded = await world.deps.pool.fetchval(
+        "SELECT count(*) FROM failures WHERE installation_id = $1 AND run_id = $2", world.inst_a, run_key)
+    assert recorded == len(again.json()["failures"]) == 1
