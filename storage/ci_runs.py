@@ -37,17 +37,22 @@ async def repository_id_for(
 @dataclass(frozen=True)
 class StoredRun:
     id: int
+    repository_id: int
     request_sha256: str | None
     response: dict[str, Any] | None
+    age_seconds: float
 
 
 async def find_by_client_id(conn: Conn, installation_id: int, source: str, client_id: str) -> StoredRun | None:
     row = await conn.fetchrow(
-        """SELECT id, request_sha256, response FROM ci_runs
+        """SELECT id, repository_id, request_sha256, response,
+                  extract(epoch FROM now() - created_at)::float8 AS age FROM ci_runs
             WHERE installation_id = $1 AND source = $2 AND client_id = $3""",
         installation_id, source, client_id,
     )
-    return StoredRun(row["id"], row["request_sha256"], row["response"]) if row else None
+    if row is None:
+        return None
+    return StoredRun(row["id"], row["repository_id"], row["request_sha256"], row["response"], row["age"])
 
 
 async def insert_run(

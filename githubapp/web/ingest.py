@@ -23,6 +23,7 @@ from . import schemas as s
 from .openapi import FieldError, Operation, ValidationFailed
 
 JSON = dict[str, Any]
+ABANDONED_AFTER_SECONDS = 600  # an ingestion takes seconds; a row without an answer this old was abandoned
 DIFF_FILE = re.compile(r"^\+\+\+ b/(.+)$", re.MULTILINE)
 
 
@@ -166,8 +167,12 @@ async def ingest(call: Any) -> JSON:
 
     async def replay() -> JSON:
         stored = await ci_runs.find_by_client_id(pool, installation_id, "api", body["id"])
+        if stored is not None and stored.response is None and stored.age_seconds > ABANDONED_AFTER_SECONDS:
+            # the process ingesting it died: forget it, the client's retry starts afresh
+            await ci_runs.discard_run(pool, installation_id, stored.repository_id, stored.id)
         if stored is None or stored.response is None:
-            raise ApiError(409, "in_progress", "a run with this id is being ingested; retry shortly")
+            raise ApiError(409, "in_progress", "a run with this id is being ingested; retry shortly",
+                           {"Retry-After": "5"})
         if stored.request_sha256 != digest:
             raise ApiError(409, "conflict", "this id was used before with a different request")
         return {**stored.response, "replayed": True}

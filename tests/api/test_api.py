@@ -478,3 +478,19 @@ async def test_a_failed_ingestion_leaves_nothing_and_can_be_sent_again(world: Wo
     recorded = await world.deps.pool.fetchval(
         "SELECT count(*) FROM failures WHERE installation_id = $1 AND run_id = $2", world.inst_a, run_key)
     assert recorded == len(again.json()["failures"]) == 1
+
+
+async def test_an_abandoned_ingestion_is_forgotten(world: World) -> None:
+    body = run_body("abandoned-1")
+    repository_id = await world.deps.pool.fetchval(
+        """INSERT INTO external_repositories (installation_id, full_name) VALUES ($1, 'jenkins/payments')
+           ON CONFLICT (installation_id, lower(full_name)) DO UPDATE SET full_name = EXCLUDED.full_name
+           RETURNING id""", world.inst_a)
+    await world.deps.pool.execute(
+        """INSERT INTO ci_runs (installation_id, repository_id, source, client_id, ci, conclusion, created_at)
+           VALUES ($1, $2, 'api', 'abandoned-1', 'jenkins', 'failure', now() - interval '1 hour')""",
+        world.inst_a, repository_id)
+    first = await ingest(world, body)
+    assert first.status_code == 409 and first.headers["retry-after"] == "5"
+    second = await ingest(world, body)
+    assert second.status_code == 200 and second.json()["replayed"] is False
