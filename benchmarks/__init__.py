@@ -6,4 +6,6 @@ REGISTRY: dict[str, str] = {
     "webhook": "benchmarks.webhook",
     "snapshot": "benchmarks.snapshot",
     "api": "benchmarks.api",
+    "history": "benchmarks.history",
+    "matching": "benchmarks.matching",
 }
