@@ -455,7 +455,7 @@ PATTERN_ID = Param("pattern_id", ID_SCHEMA, "Pattern id.", where="path")
 
 
 def operations() -> list[Operation]:
-    from . import fixes_api, ingest, snapshots_doc
+    from . import fix_actions, fixes_api, ingest, snapshots_doc
 
     return [
         Operation("GET", "/api/repositories", "listRepositories", "Repositories visible to the key",
@@ -502,6 +502,20 @@ def operations() -> list[Operation]:
                   body=s.obj({"into": ID_SCHEMA})),
         Operation("GET", "/api/flaky-tests", "listFlakyTests", "Flaky tests by impact", list_flaky, "flaky-tests",
                   s.page("FlakyTest"), params=(REPOSITORY, LIMIT)),
+        *(quarantine_operations() if fix_actions.available() else []),
+        *fixes_api.operations(),
+        Operation("GET", "/api/metrics", "getMetrics", "CI health metrics for a repository or the organisation",
+                  get_metrics, "metrics", s.ref("Metrics"),
+                  params=(REPOSITORY, Param("days", {"type": "integer", "minimum": 1, "maximum": 365, "default": 30},
+                                            "Window in days."))),
+        *ingest.operations(),
+        *snapshots_doc.operations(),
+    ]
+
+
+def quarantine_operations() -> list[Operation]:
+    """``/triage quarantine`` through the API: only with the fixes feature's command service."""
+    return [
         Operation("POST", "/api/flaky-tests/quarantine", "quarantineTest",
                   "Quarantine a test: its failures stop counting against pull requests", _quarantiner(False),
                   "flaky-tests", s.ref("CommandResult"), body=s.obj({
@@ -513,13 +527,6 @@ def operations() -> list[Operation]:
                   _quarantiner(True), "flaky-tests", s.ref("CommandResult"), body=s.obj({
                       "repository": {"type": "string", "minLength": 1, "maxLength": 300},
                       "testName": {"type": "string", "minLength": 1, "maxLength": 1000}})),
-        *fixes_api.operations(),
-        Operation("GET", "/api/metrics", "getMetrics", "CI health metrics for a repository or the organisation",
-                  get_metrics, "metrics", s.ref("Metrics"),
-                  params=(REPOSITORY, Param("days", {"type": "integer", "minimum": 1, "maximum": 365, "default": 30},
-                                            "Window in days."))),
-        *ingest.operations(),
-        *snapshots_doc.operations(),
     ]
 
 

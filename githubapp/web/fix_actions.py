@@ -6,6 +6,7 @@ Every decision, allowed or denied, goes to the audit log like a comment command.
 
 from __future__ import annotations
 
+import importlib.util
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,11 @@ NOTICES = {
     "refused": "The fix cannot be decided in its current state.",
     "failed": "Applying the fix failed; see the pull request for details.",
 }
+
+
+def available() -> bool:
+    """Whether the fixes feature (its command service) is deployed in this build."""
+    return importlib.util.find_spec("githubapp.commands") is not None
 
 
 @dataclass(frozen=True)

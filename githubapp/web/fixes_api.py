@@ -41,7 +41,7 @@ DECISION = s.obj({"result": {"type": "string", "enum": sorted(fix_actions.NOTICE
 
 
 def operations() -> list[Operation]:
-    return [
+    listing = [
         Operation(
             "GET", "/api/fixes", "listFixes", "Suggested fixes, newest first", list_fixes, "fixes", s.page("Fix"),
             params=(
@@ -49,6 +49,11 @@ def operations() -> list[Operation]:
                 Param("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}, "Page size."),
             ),
         ),
+    ]
+    if not fix_actions.available():
+        return listing
+    return [
+        *listing,
         Operation(
             "POST", "/api/fixes/{fix_id}/approve", "approveFix", "Approve a fix: it is committed to the PR branch",
             _decider("approve"), "fixes", DECISION, params=(FIX_ID,), body=s.obj({}, required=[]),

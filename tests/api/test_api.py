@@ -13,7 +13,7 @@ import pytest
 from githubapp.deps import Deps
 from storage import api_keys
 
-from .conftest import MakeDeps, asgi_client, seed_installation
+from .conftest import MakeDeps, asgi_client, new_key, run_body, seed_installation
 
 JUNIT = b"""<?xml version="1.0" encoding="UTF-8"?>
 <testsuites><testsuite name="checkout" tests="3" failures="1">
@@ -40,12 +40,6 @@ class World:
         return {"Authorization": f"Bearer {key or self.key_a}"}
 
 
-async def new_key(deps: Deps, installation_id: int) -> tuple[str, int]:
-    async with deps.pool.acquire() as conn:
-        created = await api_keys.create_key(conn, installation_id, "test")
-    return created.secret, created.key.id
-
-
 @pytest.fixture
 async def world(deps: Deps) -> Any:
     inst_a, inst_b = (int(uuid.uuid4().int % 10**9) + 10**9 for _ in range(2))
@@ -56,27 +50,6 @@ async def world(deps: Deps) -> Any:
     key_b, _ = await new_key(deps, inst_b)
     async with asgi_client(deps) as client:
         yield World(deps, client, key_a, key_b, key_a_id, inst_a, inst_b)
-
-
-def run_body(run_id: str, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": run_id,
-        "repository": "jenkins/payments",
-        "branch": "main",
-        "commit": uuid.uuid4().hex,
-        "ci": "jenkins",
-        "durationSeconds": 600,
-        "failedTests": [
-            {"name": "PaymentTest.refundsTwice", "message": "expected 200 but was 500",
-             "stackTrace": "at PaymentTest.refundsTwice(PaymentTest.java:88)", "file": "src/PaymentTest.java",
-             "line": 88},
-        ],
-        "passedTests": ["PaymentTest.charges"],
-        "changedFiles": ["src/Payment.java"],
-        "snapshotLinks": [{"label": "screenshot", "url": "https://ci.example/artifacts/shot.png"}],
-    }
-    body.update(overrides)
-    return body
 
 
 async def ingest(world: World, body: dict[str, Any], key: str | None = None) -> httpx.Response:
@@ -317,7 +290,8 @@ async def test_rate_limit_per_key_across_addresses(make_deps: MakeDeps) -> None:
     assert other.status_code == 200  # the second address and the other key still have budget
 
 
-async def test_flaky_tests_and_quarantine(world: World) -> None:
+async def seed_flaky(world: World) -> None:
+    """Net.retries fails and passes on the same commit: a flake."""
     commit = uuid.uuid4().hex
     flaky = {"name": "Net.retries", "message": "ConnectionResetError: peer reset"}
     for i, failed in enumerate([True, False, True, False]):
@@ -325,12 +299,21 @@ async def test_flaky_tests_and_quarantine(world: World) -> None:
                         passedTests=["Net.ok"] + ([] if failed else ["Net.retries"]),
                         status="failed" if failed else "passed")
         assert (await ingest(world, body)).status_code == 200
+
+
+async def test_flaky_tests_by_impact(world: World) -> None:
+    await seed_flaky(world)
     listed = await world.client.get("/api/flaky-tests", params={"repository": "jenkins/flaky"}, headers=world.auth())
     assert listed.status_code == 200, listed.text
     [test] = [t for t in listed.json()["items"] if t["testId"] == "Net.retries"]
     assert test["score"] > 0 and test["failures"] == 2 and test["quarantinedUntil"] is None
     assert all(t["testId"] != "Net.ok" for t in listed.json()["items"])
+    assert (await world.client.get("/api/flaky-tests", headers=world.auth(world.key_b))).json()["items"] == []
 
+
+async def test_quarantine_through_the_api(world: World) -> None:
+    pytest.importorskip("githubapp.commands.service", reason="the fixes feature is not merged yet")
+    await seed_flaky(world)
     done = await world.client.post("/api/flaky-tests/quarantine", headers=world.auth(),
                                    json={"repository": "jenkins/flaky", "testName": "Net.retries", "days": 7})
     assert done.status_code == 200 and done.json()["result"] == "ok", done.text
@@ -349,6 +332,7 @@ async def test_flaky_tests_and_quarantine(world: World) -> None:
 
 
 async def test_fix_queue_and_reject_through_the_api(world: World) -> None:
+    pytest.importorskip("githubapp.commands.service", reason="the fixes feature is not merged yet")
     from storage import fixes as fix_store
 
     repo_id = world.inst_a * 10

@@ -13,8 +13,7 @@ from githubapp.deps import Deps
 from githubapp.handlers.ci_runs import on_completed, run_from_event
 from tests.support.payloads import load_payload
 
-from .conftest import asgi_client, seed_installation
-from .test_api import new_key
+from .conftest import asgi_client, new_key, seed_installation
 
 
 def completed(installation: int, repository: int, run_id: int, conclusion: str, *, attempt: int = 1,

@@ -15,8 +15,7 @@ import pytest
 from githubapp.app import create_app
 from tests.support.services import REPO_ROOT
 
-from .conftest import MakeDeps, seed_installation, serve
-from .test_api import new_key, run_body
+from .conftest import MakeDeps, new_key, run_body, seed_installation, serve
 
 CHECKS = ",".join([
     "not_a_server_error",

@@ -8,8 +8,7 @@ import uuid
 
 from githubapp.deps import Deps
 
-from .conftest import MakeDeps, asgi_client, seed_installation
-from .test_api import new_key, run_body
+from .conftest import MakeDeps, asgi_client, new_key, run_body, seed_installation
 
 
 def value(text: str, series: str) -> float:
