@@ -332,7 +332,7 @@ async def flaky_tests(deps: Deps, scope: Scope, principal: Principal, repository
 async def active_quarantines(deps: Deps, installation_id: int, repository_id: int) -> dict[str, str]:
     """Test id -> end of its quarantine (the fixes feature's table), when that feature is deployed."""
     try:
-        from storage import fixes as fix_store
+        import storage.fixes as fix_store
     except ImportError:
         return {}
     rows = await fix_store.active_quarantines(deps.pool, installation_id, repository_id)

@@ -51,10 +51,11 @@ class Target:
 async def run_command(deps: Deps, principal: Principal, target: Target, command: Any) -> tuple[str, str]:
     """Run one ``/triage`` command for ``principal``: (result, message), result one of ok, denied, refused,
     failed. A signed-in user needs the access a comment command needs; the decision is audited either way."""
+    import storage.fixes as store
+
     from githubapp.commands.authz import WHO_MAY, repository_access
     from githubapp.commands.service import Invocation, Outcome, execute
     from githubapp.github import github_of
-    from storage import fixes as store
 
     gh = github_of(deps).for_installation(target.installation_id)
     inv = Invocation(
@@ -81,8 +82,9 @@ async def run_command(deps: Deps, principal: Principal, target: Target, command:
 
 async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision: str, *,
                  reason: str | None) -> Decision:
+    import storage.fixes as store
+
     from githubapp.commands.parser import Command, CommandName
-    from storage import fixes as store
 
     if decision not in ("approve", "reject"):
         return Decision("refused", f"unknown decision {decision!r}")
