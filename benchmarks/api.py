@@ -4,7 +4,7 @@ the bare SQL query it runs, in the same process and the same run, on a private e
 The history holds ``--failures`` rows (default 50,000) over 200 patterns, two installations and 20 repositories;
 the API pages through one installation's failures (first page, and a page 2,000 rows deep through cursors) and
 reads ``GET /api/failures/{id}``. Baseline: the same storage query (asyncpg, rows to dicts) without HTTP.
-``python -m benchmarks api [--failures 50000] [--requests 200]``
+``python -m benchmarks api -- [--failures 50000] [--requests 200]``
 """
 
 from __future__ import annotations
