@@ -6,6 +6,7 @@ REGISTRY: dict[str, str] = {
     "webhook": "benchmarks.webhook",
     "snapshot": "benchmarks.snapshot",
     "pipeline": "benchmarks.pipeline",
+    "api": "benchmarks.api",
     "history": "benchmarks.history",
     "matching": "benchmarks.matching",
     "fixes": "benchmarks.fixes",
