@@ -36,7 +36,6 @@ bench-quality: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check githubapp analysis storage snapshot
 	$(BIN)/mypy
 
 fmt: $(STAMP)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Generator
 
 import uvicorn
 from arq.worker import Worker
+from starlette.applications import Starlette
 
 from .app import create_app
 from .runtime import backing_services, open_deps
@@ -33,7 +34,7 @@ def _on_signals(handler: Callable[[], None]) -> None:
         loop.add_signal_handler(sig, handler)
 
 
-def _uvicorn_config(app: object, settings: Settings) -> uvicorn.Config:
+def _uvicorn_config(app: Starlette, settings: Settings) -> uvicorn.Config:
     return uvicorn.Config(
         app, host=settings.host, port=settings.port, log_config=None, access_log=False,
         proxy_headers=True, forwarded_allow_ips="*", lifespan="on", timeout_graceful_shutdown=20,
@@ -65,7 +66,7 @@ async def run(settings: Settings, *, web: bool, worker: bool, on_ready: Callable
 
         _on_signals(shutdown)
         if server is not None:
-            while not server.started and not tasks[0].done():
+            while not server.started and not tasks[0].done():  # noqa: ASYNC110 - uvicorn has no "started" event
                 await asyncio.sleep(0.05)
             on_ready(f"ci-triage listening on http://{resolved.host}:{resolved.port}")
         if not resolved.app_configured and web:

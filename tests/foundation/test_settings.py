@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -50,10 +51,9 @@ def test_both_value_and_file_is_an_error(tmp_path: Path) -> None:
 
 
 def test_credentials_from_manifest_flow_file(tmp_path: Path, private_key_pem: str) -> None:
-    (tmp_path / "github-app.json").write_text(
-        '{"id": 7, "slug": "triage", "pem": %s, "webhook_secret": "w", "client_id": "Iv1", "client_secret": "c"}'
-        % __import__("json").dumps(private_key_pem)
-    )
+    stored = {"id": 7, "slug": "triage", "pem": private_key_pem, "webhook_secret": "w", "client_id": "Iv1",
+              "client_secret": "c"}
+    (tmp_path / "github-app.json").write_text(json.dumps(stored))
     s = Settings.from_env({"CI_TRIAGE_DATA_DIR": str(tmp_path)})
     assert (s.github_app_id, s.github_app_slug, s.github_webhook_secrets) == (7, "triage", ("w",))
     assert s.app_configured

@@ -113,7 +113,7 @@ def start_s3(root: Path) -> S3Server:
         "actions": ["Admin", "Read", "Write", "List", "Tagging"],
     }]}))
     s3_port, master_port, volume_port, filer_port, admin_port = (_free_port_with_grpc() for _ in range(5))
-    log = open(root / "weed.log", "wb")  # noqa: SIM115 - lives as long as the process
+    log = open(root / "weed.log", "wb")  # kept open as long as the process
     args = [
         weed_binary(), "mini", f"-dir={root / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
         f"-s3.port={s3_port}", f"-s3.config={config}", "-master.telemetry=false", "-admin.ui=false",
