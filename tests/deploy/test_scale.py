@@ -1,0 +1,104 @@
+"""Scale-out on one machine: 2 ``ci-triage web`` + 2 ``ci-triage worker`` processes on one PostgreSQL and one
+Redis, started at the same moment against an empty database."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
+import httpx
+import pytest
+from arq.connections import ArqRedis, create_pool
+from arq.jobs import Job, JobStatus
+
+from githubapp.backing import RedisChild
+from githubapp.runtime import redis_settings
+from storage import db
+from storage.embedded_pg import EmbeddedPostgres
+from tests.support.fixtures import WEBHOOK_SECRET
+from tests.support.services import unique_name
+
+from .cluster import Cluster, running_cluster
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+
+
+@pytest.fixture(scope="module")
+def scale_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private redis-server for this module only: nothing else enqueues on it."""
+    child = RedisChild(tmp_path_factory.mktemp("scale-redis"))
+    url = child.start()
+    yield url
+    child.stop()
+
+
+@pytest.fixture(scope="module")
+async def empty_database(pg_server: EmbeddedPostgres) -> str:
+    """A database with no tables at all: the processes must migrate it themselves."""
+    name = unique_name("scale")
+    await db.create_database(pg_server.url(), name)
+    return pg_server.url(name)
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    empty_database: str, scale_redis: str, private_key_pem: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Cluster]:
+    env = {"GITHUB_APP_ID": "4242", "GITHUB_PRIVATE_KEY": private_key_pem, "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET}
+    with running_cluster(
+        database_url=empty_database, redis_url=scale_redis, queue_name=f"{unique_name('scale')}:queue",
+        root=tmp_path_factory.mktemp("cluster"), webs=2, workers=2, env=env,
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+async def queue(cluster: Cluster) -> AsyncIterator[ArqRedis]:
+    pool = await create_pool(redis_settings(cluster.redis_url), default_queue_name=cluster.queue_name)
+    yield pool
+    await pool.aclose()
+
+
+async def test_all_start_together_and_migrations_run_once(cluster: Cluster) -> None:
+    # Every process is up: both webs ready (database, Redis, no pending migration), both workers polling.
+    for web in cluster.webs:
+        body = httpx.get(f"{web.url}/health/ready", timeout=5).json()
+        assert body["checks"] == {"database": "ok", "migrations": "ok", "redis": "ok"}, web.name
+    assert all(process.popen.poll() is None for process in cluster.processes)
+
+    conn = await asyncpg.connect(cluster.database_url)
+    try:
+        rows = await conn.fetch("SELECT version, name, checksum FROM schema_migrations ORDER BY version")
+    finally:
+        await conn.close()
+    expected = db.load_migrations()
+    assert [(r["version"], r["name"], r["checksum"]) for r in rows] == [
+        (m.version, m.name, m.checksum) for m in expected
+    ]
+    # Exactly one of the four processes applied them; the other three found the schema up to date.
+    appliers = [p.name for p in cluster.processes if any(m.startswith("applied migrations:") for m in p.messages())]
+    assert len(appliers) == 1, appliers
+
+
+async def test_a_burst_of_jobs_runs_each_once_across_both_workers(cluster: Cluster, queue: ArqRedis) -> None:
+    """The queue path of the cluster: distinct job ids run once each, a duplicate id is refused."""
+    ids = [f"burst-{uuid.uuid4().hex[:12]}" for _ in range(60)]
+    jobs = [await queue.enqueue_job("heartbeat", _job_id=job_id) for job_id in ids]
+    duplicates = [await queue.enqueue_job("heartbeat", _job_id=job_id) for job_id in ids[:20]]
+    assert all(job is not None for job in jobs)
+    assert duplicates == [None] * 20  # arq refuses a job id that is queued, running or has a result
+
+    results = await asyncio.gather(*(job.result(timeout=60, poll_delay=0.1) for job in jobs if job))
+    assert results == ["ok"] * len(ids)
+    for job_id in ids:
+        assert await Job(job_id, queue, _queue_name=cluster.queue_name).status() == JobStatus.complete
+
+    started: dict[str, list[str]] = {}
+    for worker in cluster.workers:
+        for message in worker.messages():
+            if "→" in message and ":heartbeat(" in message:
+                job_id = message.split("→", 1)[1].strip().split(":", 1)[0]
+                started.setdefault(job_id, []).append(worker.name)
+    assert {job_id: len(names) for job_id, names in started.items() if job_id in ids} == {i: 1 for i in ids}
