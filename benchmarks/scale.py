@@ -103,7 +103,7 @@ async def run(topologies: list[str], jobs: int, repeat: int) -> list[list[Result
 
 def report(runs: list[list[Result]]) -> str:
     topologies = [r.topology for r in runs[0]]
-    lines = [f"{'topology':>9} {'start-up s':>10} {'jobs/s':>8} {'× baseline':>10}"]
+    lines = [f"{'topology':>9} {'start-up s':>10} {'jobs/s':>8} {'vs base':>10}"]
     baseline = statistics.median(run[0].jobs_per_second for run in runs)
     for index, topology in enumerate(topologies):
         startup = statistics.median(run[index].startup_seconds for run in runs)
