@@ -18,6 +18,7 @@ from githubapp.settings import Settings
 from storage import db
 from storage.embedded_pg import EmbeddedPostgres
 
+from .fake_github import FakeGitHub
 from .services import S3Server, chromium_path, start_postgres, start_s3, unique_name
 
 WEBHOOK_SECRET = "test-webhook-secret"
@@ -124,3 +125,23 @@ def settings_for(base_settings: Settings, tmp_path: Path):  # type: ignore[no-un
         return replace(base_settings, data_dir=tmp_path / "data", **changes)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture(scope="session")
+def fake_github() -> Iterator[FakeGitHub]:
+    """The suite's one fake GitHub server; use the function-scoped `github` fixture in tests."""
+    fake = FakeGitHub().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def github(fake_github: FakeGitHub) -> Iterator[FakeGitHub]:
+    """The fake GitHub, reset for this test; the test fails if it made a request GitHub would reject."""
+    fake_github.reset()
+    yield fake_github
+    problems = fake_github.take_violations()
+    fake_github.reset()
+    if problems:
+        listing = "\n  ".join(problems)
+        pytest.fail(f"fake GitHub saw requests GitHub would reject:\n  {listing}", pytrace=False)

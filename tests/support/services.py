@@ -21,7 +21,19 @@ from githubapp.backing import RedisChild
 from storage.embedded_pg import EmbeddedPostgres
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("CI_TRIAGE_SHARED", REPO_ROOT.parent / "shared"))
+
+
+def _find_shared() -> Path:
+    """``shared/`` beside the checkout (CI, main tree), or beside any parent (git worktrees)."""
+    if os.environ.get("CI_TRIAGE_SHARED"):
+        return Path(os.environ["CI_TRIAGE_SHARED"])
+    for parent in REPO_ROOT.parents:
+        if (parent / "shared" / "DESIGN.md").exists():
+            return parent / "shared"
+    return REPO_ROOT.parent / "shared"
+
+
+SHARED = _find_shared()
 
 
 def free_port() -> int:
