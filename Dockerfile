@@ -10,7 +10,7 @@
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
-# ---- build stage: a virtualenv with the project and its dependencies (compilers stay here) ----
+# ---- build stage: a virtualenv with the dependencies, the sources in /app (compilers stay here) ----
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -20,19 +20,24 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
-WORKDIR /src
+WORKDIR /app
 # Dependencies first, so a source change does not reinstall them: install from the project metadata only.
 COPY pyproject.toml README.md ./
 RUN mkdir -p githubapp analysis storage snapshot \
  && touch githubapp/__init__.py analysis/__init__.py storage/__init__.py snapshot/__init__.py \
  && pip install --upgrade pip \
  && pip install . \
- && pip uninstall -y ci-triage
+ && pip uninstall -y ci-triage \
+ && rm -rf build ./*.egg-info
 COPY githubapp ./githubapp
 COPY analysis ./analysis
 COPY storage ./storage
 COPY snapshot ./snapshot
-RUN pip install --no-deps . \
+# The project runs from /app (an editable install: `ci-triage` on PATH, packages imported from /app), so files
+# the code reads beside its packages are in the image exactly as in the repository. Bytecode is compiled
+# here because the runtime's root filesystem is read-only.
+RUN pip install --no-deps -e . \
+ && python -m compileall -q /app \
  && ci-triage --help > /dev/null
 
 # ---- runtime stage: slim Debian + Chromium + the virtualenv, running as an unprivileged user ----
@@ -46,6 +51,7 @@ RUN apt-get update \
  && mkdir -p /var/lib/ci-triage \
  && chown ${UID}:${UID} /var/lib/ci-triage
 COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
 # HOST=0.0.0.0: inside a container the app must listen beyond loopback. HOME and TMPDIR point at writable
 # places so the image also runs with a read-only root filesystem (mount /tmp and the data dir).
 ENV PATH=/opt/venv/bin:$PATH \
