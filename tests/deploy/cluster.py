@@ -3,6 +3,7 @@ PostgreSQL and one Redis, all started at once. Used by tests/deploy/test_scale.p
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,3 +149,72 @@ def running_cluster(
         yield cluster
     finally:
         cluster.stop()
+
+
+# ---- webhook deliveries (used once the intake is present) ----
+
+@dataclass(frozen=True)
+class Delivery:
+    id: str
+    body: bytes
+    headers: dict[str, str]
+
+
+def signed_delivery(payload: dict[str, Any], event: str, secret: str) -> Delivery:
+    """A webhook request as GitHub sends it: a fresh delivery id, signed with ``secret``."""
+    from tests.support.payloads import sign
+
+    delivery_id = str(uuid.uuid4())
+    body = json.dumps(payload).encode()
+    headers = {
+        "X-GitHub-Event": event, "X-GitHub-Delivery": delivery_id, "Content-Type": "application/json",
+        "X-Hub-Signature-256": sign(body, secret), "User-Agent": "GitHub-Hookshot/ci-triage-scale",
+    }
+    return Delivery(delivery_id, body, headers)
+
+
+@dataclass(frozen=True)
+class Answer:
+    delivery_id: str
+    web: str
+    status: int
+    message: str
+    seconds: float
+
+
+async def post_deliveries(
+    cluster: Cluster, sends: list[tuple[int, Delivery]], *, concurrency: int = 32
+) -> list[Answer]:
+    """POST each (web index, delivery) to that web's /webhooks/github, ``concurrency`` at a time."""
+    limit = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def send(web: int, delivery: Delivery) -> Answer:
+            async with limit:
+                started = time.perf_counter()
+                response = await client.post(
+                    f"{cluster.webs[web].url}/webhooks/github", content=delivery.body, headers=delivery.headers
+                )
+                took = time.perf_counter() - started
+            return Answer(delivery.id, cluster.webs[web].name, response.status_code,
+                          str(response.json().get("message", "")), took)
+
+        return list(await asyncio.gather(*(send(web, delivery) for web, delivery in sends)))
+
+
+async def wait_until_finished(database_url: str, ids: list[str], *, timeout: float = 120) -> list[dict[str, Any]]:
+    """Poll the deliveries table until every id is in a final state; its rows (id, status, attempts)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                rows = await conn.fetch(
+                    "SELECT id, status, attempts, last_error FROM deliveries WHERE id = ANY($1)", ids
+                )
+                if len(rows) == len(ids) and all(r["status"] in ("done", "failed", "ignored") for r in rows):
+                    return [dict(r) for r in rows]
+                await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
