@@ -1,2 +1,7 @@
-"""Performance benchmarks: ``python -m benchmarks NAME`` (or ``python -m benchmarks.NAME``). Each reports
-absolute numbers and ratios against a baseline measured in the same run."""
+"""Benchmarks: ``python -m benchmarks`` runs every registered one, ``python -m benchmarks NAME`` one."""
+
+# name -> module with a ``main(argv) -> int``; one line each.
+REGISTRY: dict[str, str] = {
+    "snapshot": "benchmarks.snapshot",
+    "scale": "benchmarks.scale",
+}

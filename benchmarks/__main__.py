@@ -1,23 +1,26 @@
-"""``python -m benchmarks NAME [ARGS]``: run ``benchmarks.NAME.main(ARGS)``; no NAME lists them."""
+"""Dispatch named benchmarks: ``python -m benchmarks [NAME ...] [-- ARGS]``."""
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import sys
-from pathlib import Path
 
-
-def available() -> list[str]:
-    return sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.name.startswith("_"))
+from . import REGISTRY
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in available():
-        print("usage: python -m benchmarks NAME [ARGS]; NAME is one of: " + ", ".join(available()))
+    names = [a for a in argv if not a.startswith("-")] or list(REGISTRY)
+    unknown = [n for n in names if n not in REGISTRY]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(REGISTRY)}", file=sys.stderr)
         return 2
-    module = importlib.import_module(f"benchmarks.{argv[0]}")
-    return int(module.main(argv[1:]) or 0)
+    options = [a for a in argv if a.startswith("-")]
+    status = 0
+    for name in names:
+        print(f"== {name}", flush=True)
+        module = importlib.import_module(REGISTRY[name])
+        status |= int(module.main(options))
+    return status
 
 
 if __name__ == "__main__":

@@ -15,7 +15,14 @@ from .settings import Settings
 
 
 def routes() -> list[BaseRoute]:
-    return [*health.routes]
+    from . import artifacts
+    from .api import snapshots as api_snapshots
+
+    return [
+        *health.routes,
+        *artifacts.routes,
+        *api_snapshots.routes,
+    ]
 
 
 def create_app(settings: Settings, *, deps: Deps | None = None) -> Starlette:

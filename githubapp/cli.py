@@ -68,7 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> Sequence[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Subcommands contributed by feature modules (each exposes ``register(subparsers)``)."""
-    return []
+    from . import apikeys_cli
+
+    return [
+        apikeys_cli.register,
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

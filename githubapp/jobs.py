@@ -19,8 +19,19 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
 
 
 def job_functions() -> Sequence[Callable[..., Any]]:
-    return [heartbeat]
+    from .snapshots.jobs import capture_snapshot
+
+    return [
+        heartbeat,
+        capture_snapshot,
+    ]
 
 
 def cron_jobs() -> Sequence[CronJob]:
-    return []
+    from arq.cron import cron
+
+    from .artifacts import purge_expired_artifacts
+
+    return [
+        cron(purge_expired_artifacts, hour={3}, minute={17}, unique=True, run_at_startup=False),
+    ]

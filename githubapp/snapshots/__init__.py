@@ -1,0 +1,1 @@
+"""Preview-deployment snapshots: when to capture, storing artifacts, diffs against the last green, report."""
