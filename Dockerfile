@@ -15,6 +15,9 @@ FROM ${PYTHON_IMAGE} AS build
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
+# Debian packages are not version-pinned: the base image tag pins the Debian release, and a rebuild should
+# pick up its security updates (Chromium's above all).
+# hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential \
  && rm -rf /var/lib/apt/lists/*
@@ -25,7 +28,6 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 RUN mkdir -p githubapp analysis storage snapshot \
  && touch githubapp/__init__.py analysis/__init__.py storage/__init__.py snapshot/__init__.py \
- && pip install --upgrade pip \
  && pip install . \
  && pip uninstall -y ci-triage \
  && rm -rf build ./*.egg-info
@@ -43,6 +45,7 @@ RUN pip install --no-deps -e . \
 # ---- runtime stage: slim Debian + Chromium + the virtualenv, running as an unprivileged user ----
 FROM ${PYTHON_IMAGE} AS runtime
 ARG UID=10001
+# hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends chromium fonts-liberation fonts-noto-color-emoji tini \
  && rm -rf /var/lib/apt/lists/* \
