@@ -15,11 +15,14 @@ from .settings import Settings
 
 
 def routes() -> list[BaseRoute]:
-    from . import artifacts
+    from . import artifacts, metrics, setup_flow, webhooks
     from .api import snapshots as api_snapshots
 
     return [
         *health.routes,
+        *webhooks.routes,
+        *metrics.routes,
+        *setup_flow.routes,
         *artifacts.routes,
         *api_snapshots.routes,
     ]

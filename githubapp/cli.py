@@ -68,9 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> Sequence[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Subcommands contributed by feature modules (each exposes ``register(subparsers)``)."""
-    from . import apikeys_cli
+    from . import apikeys_cli, deliveries_cli
 
     return [
+        deliveries_cli.register,
         apikeys_cli.register,
     ]
 

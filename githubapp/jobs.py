@@ -19,10 +19,17 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
 
 
 def job_functions() -> Sequence[Callable[..., Any]]:
+    from .delivery_jobs import handle_delivery, sweep_deliveries
+    from .installations import purge_installations
+    from .reconcile import reconcile_deliveries
     from .snapshots.jobs import capture_snapshot
 
     return [
         heartbeat,
+        handle_delivery,
+        sweep_deliveries,
+        reconcile_deliveries,
+        purge_installations,
         capture_snapshot,
     ]
 
@@ -31,7 +38,13 @@ def cron_jobs() -> Sequence[CronJob]:
     from arq.cron import cron
 
     from .artifacts import purge_expired_artifacts
+    from .delivery_jobs import sweep_deliveries
+    from .installations import purge_installations
+    from .reconcile import reconcile_deliveries
 
     return [
+        cron(sweep_deliveries, second={0, 15, 30, 45}, run_at_startup=True, timeout=120),
+        cron(reconcile_deliveries, minute=set(range(3, 60, 10)), second=0, timeout=300),
+        cron(purge_installations, hour=3, minute=47, second=0, timeout=600),
         cron(purge_expired_artifacts, hour={3}, minute={17}, unique=True, run_at_startup=False),
     ]

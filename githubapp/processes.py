@@ -10,6 +10,8 @@ from collections.abc import Callable, Generator
 
 import uvicorn
 from arq.worker import Worker
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.applications import Starlette
 
 from .app import create_app
@@ -42,8 +44,20 @@ def _uvicorn_config(app: Starlette, settings: Settings) -> uvicorn.Config:
 
 
 async def _run_worker(worker: Worker) -> None:
-    with contextlib.suppress(asyncio.CancelledError):
-        await worker.async_run()  # a graceful stop cancels its main task once in-flight jobs are done
+    """Run the worker; if Redis goes away, wait and resume instead of taking the process (and, under
+    ``serve``, the web app that still answers webhooks) down with it."""
+    delay = 1.0
+    while True:
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker.async_run()  # a graceful stop cancels its main task once in-flight jobs are done
+            return
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            if not worker.allow_pick_jobs:  # shutting down
+                return
+            log.warning("worker lost Redis (%s); resuming in %.0f s", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
 
 
 async def run(settings: Settings, *, web: bool, worker: bool, on_ready: Callable[[str], None] = print) -> None:

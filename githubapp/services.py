@@ -7,6 +7,12 @@ from .deps import Deps
 
 async def install_services(deps: Deps) -> None:
     deps.services.setdefault("_closers", [])
+    from .metrics import install_metrics
+
+    await install_metrics(deps)  # deps.services["metrics"] (counters shared through Redis)
+    from .github.apps import install_github
+
+    await install_github(deps)  # deps.services["github"] (the GitHub client factory)
     from . import artifacts
 
     await artifacts.install(deps)  # deps.services["artifacts"]

@@ -127,6 +127,8 @@ class Settings:
     installation_purge_days: int = 30
     webhook_max_bytes: int = 25 * 1024 * 1024
     job_max_tries: int = 6
+    job_retry_base_seconds: float = 10.0
+    reconcile_max_redeliveries: int = 20
     secret_key: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -185,6 +187,8 @@ class Settings:
             installation_purge_days=_int(env, "INSTALLATION_PURGE_DAYS", 30, minimum=0),
             webhook_max_bytes=_int(env, "WEBHOOK_MAX_BYTES", 25 * 1024 * 1024, minimum=1024),
             job_max_tries=_int(env, "JOB_MAX_TRIES", 6, minimum=1),
+            job_retry_base_seconds=_float(env, "JOB_RETRY_BASE_SECONDS", 10.0),
+            reconcile_max_redeliveries=_int(env, "RECONCILE_MAX_REDELIVERIES", 20),
             secret_key=_read_secret(env, "CI_TRIAGE_SECRET_KEY"),
         )
         if settings.s3_bucket and not (settings.aws_access_key_id and settings.aws_secret_access_key):

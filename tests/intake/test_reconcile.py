@@ -1,0 +1,75 @@
+"""Missed deliveries: list the App's recent deliveries and ask GitHub to redeliver what we never stored."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from githubapp import deliveries
+from githubapp.github import GitHubApps, RetryPolicy
+from githubapp.reconcile import MAX_REQUESTS_PER_GUID, find_missed, reconcile_deliveries
+from tests.support.fake_github import FakeGitHub
+
+from .conftest import MakeDeps
+
+ATTEMPTS = "/app/hook/deliveries/{delivery_id}/attempts"
+_ids = iter(range(10_000, 1_000_000))
+
+
+def attempt(guid: str, status_code: int, *, event: str = "workflow_run", minutes_ago: int = 5,
+            redelivery: bool = False) -> dict[str, Any]:
+    delivered = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    return {
+        "id": next(_ids), "guid": guid, "delivered_at": delivered.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "redelivery": redelivery, "duration": 0.2, "status": "OK" if status_code < 400 else "Bad Gateway",
+        "status_code": status_code, "event": event, "action": "completed", "installation_id": 7,
+        "repository_id": 70, "throttled_at": None,
+    }
+
+
+def test_find_missed_rules() -> None:
+    lost, recovered, stored, unhandled, asked = (str(uuid.uuid4()) for _ in range(5))
+    items = [
+        attempt(lost, 502, minutes_ago=9), attempt(lost, 0, minutes_ago=3, redelivery=True),  # failed twice
+        attempt(recovered, 500, minutes_ago=8), attempt(recovered, 202, minutes_ago=7, redelivery=True),
+        attempt(stored, 504),  # timed out at GitHub's end, but we did store it
+        attempt(unhandled, 502, event="push"),  # we would only ignore it
+        attempt(asked, 502),  # asked for too often already
+    ]
+    missed = find_missed(items, stored={stored}, requested={asked: MAX_REQUESTS_PER_GUID})
+    assert [m.guid for m in missed] == [lost]
+    assert missed[0].github_delivery_id == items[1]["id"]  # the latest attempt is redelivered
+
+
+async def test_reconcile_redelivers_missed_ones_bounded(make_deps: MakeDeps, github: FakeGitHub) -> None:
+    deps = await make_deps(github_api_url=github.url, reconcile_max_redeliveries=2)
+    deps.services["github"] = GitHubApps(deps, policy=RetryPolicy(backoff_base=0.01))
+    assert deps.settings.github_private_key is not None
+    github.verify_app_jwt(deps.settings.github_private_key, 4242)
+
+    missed = [str(uuid.uuid4()) for _ in range(3)]
+    stored = str(uuid.uuid4())
+    await deliveries.record(deps.pool, deliveries.IncomingDelivery(stored, "workflow_run", "completed", 7,
+                                                                   "octo/demo", "{}"))
+    items = [attempt(str(uuid.uuid4()), 202, minutes_ago=1) for _ in range(150)]  # two pages of successes
+    items += [attempt(guid, 502, minutes_ago=10 + n) for n, guid in enumerate(missed)]
+    items += [attempt(stored, 502, minutes_ago=20)]
+    items += [attempt(str(uuid.uuid4()), 502, minutes_ago=60 * 72)]  # older than the lookback window
+    github.paginate("/app/hook/deliveries", items)
+    github.on("POST", ATTEMPTS, status=202, json={})
+
+    assert await reconcile_deliveries({"deps": deps}) == 2  # bounded per run, oldest first
+    asked = [int(call.params["delivery_id"]) for call in github.calls_to("POST", ATTEMPTS)]
+    by_id = {item["id"]: item["guid"] for item in items}
+    assert [by_id[i] for i in asked] == [missed[2], missed[1]]
+    listing = github.calls_to("GET", "/app/hook/deliveries")
+    assert len(listing) == 2 and listing[1].query.get("cursor")  # followed the cursor link
+    assert all(call.headers["authorization"].startswith("Bearer ") for call in listing)
+
+    assert await reconcile_deliveries({"deps": deps}) == 2  # the third, then the oldest again
+    for _ in range(MAX_REQUESTS_PER_GUID + 1):
+        await reconcile_deliveries({"deps": deps})
+    asked = [by_id[int(call.params["delivery_id"])] for call in github.calls_to("POST", ATTEMPTS)]
+    assert sorted(set(asked)) == sorted(missed)
+    assert all(asked.count(guid) == MAX_REQUESTS_PER_GUID for guid in missed)
