@@ -35,8 +35,9 @@ COPY githubapp ./githubapp
 COPY analysis ./analysis
 COPY storage ./storage
 COPY snapshot ./snapshot
+COPY app.yml ./
 # The project runs from /app (an editable install: `ci-triage` on PATH, packages imported from /app), so files
-# the code reads beside its packages are in the image exactly as in the repository. Bytecode is compiled
+# the code reads beside its packages (app.yml, for the /setup manifest flow) are where they are in the repository. Bytecode is compiled
 # here because the runtime's root filesystem is read-only.
 RUN pip install --no-deps -e . \
  && python -m compileall -q /app \

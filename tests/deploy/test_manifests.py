@@ -219,6 +219,33 @@ def test_web_probes_hit_the_apps_health_routes() -> None:
         assert get["port"] in ports or get["port"] in ports.values()
 
 
+def test_metrics_are_refused_at_the_edge() -> None:
+    """/metrics is unauthenticated: every Ingress path that would reach it must carry the deny annotation."""
+    app_paths = {route.path for route in create_app(Settings()).routes}  # type: ignore[attr-defined]
+    if "/metrics" not in app_paths:
+        pytest.skip("the app serves no /metrics")
+    resources = rendered("example")
+    hosts = {rule["host"] for i in by_kind(resources, "Ingress") for rule in i["spec"]["rules"]}
+    for host in hosts:
+        best = None  # the most specific path matching /metrics on this host, as the controller picks it
+        for ingress in by_kind(resources, "Ingress"):
+            for rule in ingress["spec"]["rules"]:
+                if rule["host"] != host:
+                    continue
+                for path in rule["http"]["paths"]:
+                    exact = path["pathType"] == "Exact" and path["path"] == "/metrics"
+                    prefix = path["pathType"] == "Prefix" and "/metrics".startswith(path["path"])
+                    if exact or prefix:
+                        rank = (exact, len(path["path"]))
+                        if best is None or rank > best[0]:
+                            best = (rank, ingress)
+        assert best is not None
+        annotations = best[1]["metadata"].get("annotations", {})
+        assert annotations.get("nginx.ingress.kubernetes.io/denylist-source-range") == "0.0.0.0/0,::/0", host
+        assert best[1]["spec"]["ingressClassName"] == named(resources, "Ingress", "ci-triage")["spec"][
+            "ingressClassName"]
+
+
 def test_ingress_routes_the_webhook_to_the_web_service() -> None:
     resources = rendered("example")
     ingress = named(resources, "Ingress", "ci-triage")
