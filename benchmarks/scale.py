@@ -32,6 +32,7 @@ from githubapp.backing import RedisChild
 from githubapp.runtime import redis_settings
 from storage import db
 from tests.deploy.cluster import Cluster, Delivery, post_deliveries, signed_delivery, wait_until_finished
+from tests.support.fake_github import FakeGitHub
 from tests.support.payloads import load_payload
 from tests.support.services import start_postgres
 
@@ -139,7 +140,9 @@ async def measure(topology: str, *, admin_url: str, redis_url: str, root: Path, 
 
 async def run(topologies: list[str], jobs: int, deliveries: int, concurrency: int, repeat: int
               ) -> list[list[Result]]:
-    env = {"GITHUB_APP_ID": "4242", "GITHUB_PRIVATE_KEY": _private_key(), "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET}
+    github = FakeGitHub().start()  # whatever the workers ask GitHub goes to the suite's fake, on loopback
+    env = {"GITHUB_APP_ID": "4242", "GITHUB_PRIVATE_KEY": _private_key(), "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET,
+           "GITHUB_API_URL": github.url, "GITHUB_URL": github.url}
     with tempfile.TemporaryDirectory(prefix="ci-triage-bench-") as tmp:
         root = Path(tmp)
         pg = start_postgres(root / "postgres")
@@ -155,6 +158,7 @@ async def run(topologies: list[str], jobs: int, deliveries: int, concurrency: in
         finally:
             redis.stop()
             pg.stop()
+            github.stop()
 
 
 def report(runs: list[list[Result]]) -> str:

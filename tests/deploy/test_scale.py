@@ -17,6 +17,7 @@ from githubapp.backing import RedisChild
 from githubapp.runtime import redis_settings
 from storage import db
 from storage.embedded_pg import EmbeddedPostgres
+from tests.support.fake_github import FakeGitHub
 from tests.support.fixtures import WEBHOOK_SECRET
 from tests.support.payloads import load_payload
 from tests.support.services import unique_name
@@ -45,9 +46,14 @@ async def empty_database(pg_server: EmbeddedPostgres) -> str:
 
 @pytest.fixture(scope="module")
 def cluster(
-    empty_database: str, scale_redis: str, private_key_pem: str, tmp_path_factory: pytest.TempPathFactory
+    empty_database: str, scale_redis: str, private_key_pem: str, fake_github: FakeGitHub,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Cluster]:
-    env = {"GITHUB_APP_ID": "4242", "GITHUB_PRIVATE_KEY": private_key_pem, "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET}
+    env = {
+        "GITHUB_APP_ID": "4242", "GITHUB_PRIVATE_KEY": private_key_pem, "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        # Everything GitHub-bound (handlers, reconcile cron) goes to the suite's fake, never the internet.
+        "GITHUB_API_URL": fake_github.url, "GITHUB_URL": fake_github.url,
+    }
     with running_cluster(
         database_url=empty_database, redis_url=scale_redis, queue_name=f"{unique_name('scale')}:queue",
         root=tmp_path_factory.mktemp("cluster"), webs=2, workers=2, env=env,
