@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import httpx
@@ -124,13 +125,37 @@ def workflow_run_delivery(index: int) -> Delivery:
     return signed_delivery(payload, "workflow_run", WEBHOOK_SECRET)
 
 
-async def test_a_burst_of_deliveries_is_processed_exactly_once(cluster: Cluster) -> None:
-    """Deliveries spread over both webs, each duplicate sent to the other web at the same moment (GitHub
+def answer_background_calls(github: FakeGitHub, private_key_pem: str) -> None:
+    """What the workers may ask GitHub besides the test's own calls: the reconcile cron's delivery list, and
+    the repository config a run's handler reads (none: defaults)."""
+    github.verify_app_jwt(private_key_pem, 4242)
+    github.paginate("/app/hook/deliveries", [])
+    github.on("GET", "/repos/{owner}/{repo}/contents/{path}", json={"message": "Not Found"}, status=404)
+
+
+async def quiesce(github: FakeGitHub, *, quiet: float = 1.0, timeout: float = 60) -> None:
+    """Wait until the fake GitHub has had no request for ``quiet`` seconds (jobs started by a test finish
+    inside it, not in the next test)."""
+    async with asyncio.timeout(timeout):
+        seen = -1
+        while seen != len(github.calls):
+            seen = len(github.calls)
+            await asyncio.sleep(quiet)
+
+
+async def test_a_burst_of_deliveries_is_processed_exactly_once(
+    cluster: Cluster, github: FakeGitHub, private_key_pem: str
+) -> None:
+    """Deliveries spread over both webs, each duplicate sent to the other web right behind it (GitHub
     redelivering while the first is in flight): one row and one processing per delivery id."""
     pytest.importorskip("githubapp.webhooks", reason="the webhook intake is not on this branch yet")
+    answer_background_calls(github, private_key_pem)
     deliveries = [workflow_run_delivery(i) for i in range(BURST)]
-    sends = [(i % 2, d) for i, d in enumerate(deliveries)]
-    sends += [((i + 1) % 2, d) for i, d in enumerate(deliveries[:DUPLICATES])]
+    sends = []
+    for i, delivery in enumerate(deliveries):
+        sends.append((i % 2, delivery))
+        if i < DUPLICATES:  # the redelivery right behind it, to the other web
+            sends.append(((i + 1) % 2, delivery))
     answers = await post_deliveries(cluster, sends)
     assert {a.status for a in answers} == {202}
     accepted: dict[str, int] = {}
@@ -151,3 +176,61 @@ async def test_a_burst_of_deliveries_is_processed_exactly_once(cluster: Cluster)
             if record.get("msg") == "delivery processed" and record.get("delivery_id") in accepted:
                 processed[record["delivery_id"]] = processed.get(record["delivery_id"], 0) + 1
     assert processed == {i: 1 for i in ids}
+    await quiesce(github)
+
+
+# ---- the pipeline behind them: no duplicate check runs or comments ----
+
+RUNS = 16
+
+
+async def test_failed_runs_on_one_pr_get_one_check_run_each_and_one_comment(
+    cluster: Cluster, github: FakeGitHub, private_key_pem: str, tmp_path: Path
+) -> None:
+    """Failed runs of one PR, each delivered twice (once to each web, at the same moment) and triaged
+    concurrently by both workers: one "CI Triage" check run per commit, one sticky comment on the PR, one
+    history pattern that counted every run once."""
+    pytest.importorskip("githubapp.pipeline", reason="the triage pipeline is not on this branch yet")
+    pytest.importorskip("analysis.engine", reason="the extraction engine is not on this branch yet")
+    pytest.importorskip("githubapp.history", reason="the history service is not on this branch yet")
+    from storage import reports
+    from tests.pipeline.gha import job_log, pytest_failure_output
+    from tests.pipeline.test_end_to_end import OWNER, PR, REPO, run_payload, serve_repository, serve_run
+
+    installation = 990_001
+    answer_background_calls(github, private_key_pem)
+    serve_repository(github)
+    log = job_log(pytest_failure_output(str(tmp_path / "project")))
+    runs = {8_800_000 + i: f"{i + 1:040x}" for i in range(RUNS)}
+    deliveries = []
+    for run_id, sha in runs.items():
+        serve_run(github, run_id, log)
+        deliveries.append(signed_delivery(run_payload(installation, run_id, sha), "workflow_run", WEBHOOK_SECRET))
+    sends = [(web, d) for i, d in enumerate(deliveries) for web in (i % 2, (i + 1) % 2)]
+    answers = await post_deliveries(cluster, sends)
+    assert {a.status for a in answers} == {202}
+    rows = await wait_until_finished(cluster.database_url, [d.id for d in deliveries])
+    assert {(r["status"], r["attempts"]) for r in rows} == {("done", 1)}
+
+    pool = await db.create_pool(cluster.database_url, min_size=1, max_size=2)  # with the app's JSON codecs
+    try:
+        async with asyncio.timeout(180), pool.acquire() as conn:
+            while True:
+                found = [await reports.get(conn, installation, run_id) for run_id in runs]
+                if all(row is not None and row.status == "failing" for row in found):
+                    break
+                await asyncio.sleep(0.2)
+            await quiesce(github)
+            patterns = await conn.fetch("SELECT occurrences FROM patterns WHERE installation_id = $1", installation)
+    finally:
+        await pool.close()
+
+    for sha in runs.values():
+        checks = [c for c in github.check_runs_for(OWNER, REPO, sha) if c["name"] == "CI Triage"]
+        assert len(checks) == 1, f"{len(checks)} check runs for {sha}"
+        assert checks[0]["status"] == "completed" and checks[0]["conclusion"] == "failure"
+    assert len(github.calls_to("POST", "/repos/{owner}/{repo}/check-runs")) == RUNS
+    comments = github.issue_comments(OWNER, REPO, PR)
+    assert len(comments) == 1, "one sticky comment per PR, whichever worker got there first"
+    assert len(github.calls_to("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments")) == 1
+    assert [p["occurrences"] for p in patterns] == [RUNS]
