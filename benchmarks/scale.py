@@ -141,6 +141,8 @@ async def measure(topology: str, *, admin_url: str, redis_url: str, root: Path, 
 async def run(topologies: list[str], jobs: int, deliveries: int, concurrency: int, repeat: int
               ) -> list[list[Result]]:
     github = FakeGitHub().start()  # whatever the workers ask GitHub goes to the suite's fake, on loopback
+    github.paginate("/app/hook/deliveries", [])  # the reconcile cron: nothing missed
+    github.on("GET", "/repos/{owner}/{repo}/contents/{path}", json={"message": "Not Found"}, status=404)
     env = {"GITHUB_APP_ID": "4242", "GITHUB_PRIVATE_KEY": _private_key(), "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET,
            "GITHUB_API_URL": github.url, "GITHUB_URL": github.url}
     with tempfile.TemporaryDirectory(prefix="ci-triage-bench-") as tmp:
