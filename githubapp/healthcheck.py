@@ -23,7 +23,7 @@ def command_of(cmdline: Sequence[str]) -> str | None:
     """The ``ci-triage`` subcommand in a process's argv (``tini -- ci-triage web`` gives ``web``)."""
     for index, arg in enumerate(cmdline):
         if Path(arg).name == "ci-triage" or arg == "githubapp":
-            rest = [a for a in cmdline[index + 1:] if not a.startswith("-")]
+            rest = [a for a in cmdline[index + 1 :] if not a.startswith("-")]
             return rest[0] if rest else None
     return None
 
