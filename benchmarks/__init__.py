@@ -2,6 +2,7 @@
 
 # name -> module with a ``main(argv) -> int``; one line each.
 REGISTRY: dict[str, str] = {
+    "extract": "benchmarks.extract",
     "webhook": "benchmarks.webhook",
     "snapshot": "benchmarks.snapshot",
     "scale": "benchmarks.scale",

@@ -9,12 +9,12 @@ from . import REGISTRY
 
 
 def main(argv: list[str]) -> int:
-    names = [a for a in argv if not a.startswith("-")] or list(REGISTRY)
+    split = argv.index("--") if "--" in argv else len(argv)
+    names, options = argv[:split] or list(REGISTRY), argv[split + 1 :]
     unknown = [n for n in names if n not in REGISTRY]
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(REGISTRY)}", file=sys.stderr)
         return 2
-    options = [a for a in argv if a.startswith("-")]
     status = 0
     for name in names:
         print(f"== {name}", flush=True)

@@ -11,7 +11,9 @@ Measured for both, side by side in one run:
 * latency at a fixed offered rate (``--rate``, default 200 deliveries/s) in an open loop: requests are sent
   on schedule whatever the server does, and latency counts from the scheduled time (no coordinated omission).
 
-``python -m benchmarks webhook [--seconds 6] [--rate 200] [--concurrency 32]``
+``python -m benchmarks webhook [--seconds 6] [--rate 200] [--concurrency 32] [--async-commit]``
+``--async-commit`` adds a third server: ci-triage on a database with ``synchronous_commit = off``, to show what
+the disk's fsync costs (not the default: an acknowledged delivery could be lost if PostgreSQL crashed).
 Goal: p99 < 50 ms at 200 deliveries/s and at least 30 % of the bare endpoint's maximum throughput.
 """
 
@@ -34,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_PATH = "github/webhooks/payload-examples/api.github.com/workflow_run/completed.with-pull-requests.payload.json"
 SECRET = "benchmark-webhook-secret"
+ASYNC = "ci-triage async commit"  # same, on a database with synchronous_commit = off (--async-commit)
 GOAL_P99_MS = 50.0
 GOAL_THROUGHPUT_RATIO = 0.30
 TARGET_BYTES = 10 * 1024
@@ -186,8 +189,9 @@ async def closed_loop(port: int, body: bytes, signature: str, *, concurrency: in
 
 
 async def open_loop(port: int, body: bytes, signature: str, *, rate: float, seconds: float) -> Result:
-    """Send at ``rate``/s on schedule; a request waits for no one (new connections when all are busy)."""
-    idle: list[Connection] = []
+    """Send at ``rate``/s on schedule; a request waits for no one (new connections when all are busy).
+    A few connections are opened beforehand so connection set-up is not what is measured."""
+    idle: list[Connection] = [await Connection.open(port) for _ in range(16)]
     latencies: list[float] = []
     errors = 0
     total = int(rate * seconds)
@@ -222,8 +226,9 @@ async def open_loop(port: int, body: bytes, signature: str, *, rate: float, seco
 
 # -- orchestration ---------------------------------------------------------------------------------------------
 
-async def prepare_backing(root: Path) -> tuple[str, str, list[object]]:
-    """A private embedded PostgreSQL (migrated) and redis-server under ``root``."""
+async def prepare_backing(root: Path, *, async_commit_database: bool = False) -> tuple[str, str, list[object]]:
+    """A private embedded PostgreSQL (migrated) and redis-server under ``root``; with
+    ``async_commit_database`` also a database ``bench_async`` with ``synchronous_commit = off``."""
     from githubapp.backing import RedisChild
     from storage import db
     from storage.embedded_pg import EmbeddedPostgres
@@ -233,6 +238,14 @@ async def prepare_backing(root: Path) -> tuple[str, str, list[object]]:
     await db.create_database(admin, "bench")
     database_url = pg.url("bench")
     await db.migrate(database_url)
+    if async_commit_database:
+        await db.create_database(admin, "bench_async")
+        conn = await db.connect_once(admin)
+        try:
+            await conn.execute("ALTER DATABASE bench_async SET synchronous_commit = off")
+        finally:
+            await conn.close()
+        await db.migrate(pg.url("bench_async"))
     redis = RedisChild(root / "redis")
     redis_url = await asyncio.to_thread(redis.start)
     return database_url, redis_url, [redis, pg]
@@ -258,15 +271,17 @@ def row(name: str, result: Result) -> str:
             f"errors {result.errors}")
 
 
-async def run(seconds: float, rate: float, concurrency: int) -> int:
+async def run(seconds: float, rate: float, concurrency: int, *, async_commit: bool = False) -> int:
     body = payload()
     from githubapp.signatures import sign
 
     signature = sign(body, SECRET)
     with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp:
         root = Path(tmp)
-        database_url, redis_url, stops = await prepare_backing(root)
+        database_url, redis_url, stops = await prepare_backing(root, async_commit_database=async_commit)
         ports = {"ci-triage": _free_port(), "bare starlette": _free_port()}
+        if async_commit:
+            ports[ASYNC] = _free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT), "CI_TRIAGE_DATA_DIR": str(root / "data"),
                "DATABASE_URL": database_url, "REDIS_URL": redis_url, "CI_TRIAGE_QUEUE": "bench:queue",
                "GITHUB_APP_ID": "1", "GITHUB_PRIVATE_KEY": private_key(), "GITHUB_WEBHOOK_SECRET": SECRET,
@@ -278,6 +293,11 @@ async def run(seconds: float, rate: float, concurrency: int) -> int:
                 ["-c", f"from benchmarks.webhook import serve_bare; serve_bare({ports['bare starlette']})"],
                 env, root / "bare.log"),
         }
+        if async_commit:
+            async_url = database_url.rsplit("/", 1)[0] + "/bench_async"
+            servers[ASYNC] = start_server(["-m", "githubapp", "web"], {
+                **env, "PORT": str(ports[ASYNC]), "DATABASE_URL": async_url, "CI_TRIAGE_QUEUE": "bench-async:queue",
+            }, root / "web-async.log")
         try:
             for name, process in servers.items():
                 _wait_for_port(ports[name], process)
@@ -337,8 +357,10 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--seconds", type=float, default=6.0, help="length of each measured phase")
     parser.add_argument("--rate", type=float, default=200.0, help="offered rate of the fixed-rate phase")
     parser.add_argument("--concurrency", type=int, default=32, help="connections of the throughput phase")
+    parser.add_argument("--async-commit", action="store_true",
+                        help="also measure ci-triage on a database with synchronous_commit = off (not durable)")
     args = parser.parse_args(list(argv))
-    return asyncio.run(run(args.seconds, args.rate, args.concurrency))
+    return asyncio.run(run(args.seconds, args.rate, args.concurrency, async_commit=args.async_commit))
 
 
 if __name__ == "__main__":

@@ -166,3 +166,22 @@ async def unfinished(conn: Conn, *, older_than_seconds: float, limit: int = 1000
 async def known_ids(conn: Conn, ids: list[str]) -> set[str]:
     rows = await conn.fetch("SELECT id FROM deliveries WHERE id = ANY($1::text[])", ids)
     return {row["id"] for row in rows}
+
+
+async def prune(conn: Conn, *, older_than_days: int, batch: int = 5000) -> int:
+    """Delete finished (done or ignored) deliveries older than ``older_than_days``; failed and unfinished ones
+    stay for the operator. Deletes in batches so a large backlog does not hold one long transaction."""
+    total = 0
+    while True:
+        status = await conn.execute(
+            """DELETE FROM deliveries WHERE id IN (
+                   SELECT id FROM deliveries
+                   WHERE status IN ('done', 'ignored') AND received_at < now() - make_interval(days => $1)
+                   LIMIT $2)""",
+            older_than_days,
+            batch,
+        )
+        deleted = int(status.split()[-1])
+        total += deleted
+        if deleted < batch:
+            return total

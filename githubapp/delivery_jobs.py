@@ -25,7 +25,7 @@ from . import deliveries, installations
 from .deps import Deps
 from .github import GitHubClient, GitHubUnavailable, RateLimited, github_of
 from .handlers import router
-from .logs import log_context
+from .logs import log_context, redact
 from .metrics import metrics_of
 
 log = logging.getLogger("ci_triage.deliveries")
@@ -139,7 +139,7 @@ async def handle_delivery(ctx: dict[str, Any], delivery_id: str) -> str:
 async def _failed(deps: Deps, delivery: deliveries.Delivery, exc: Exception, job_try: int, took: float) -> str:
     metrics = metrics_of(deps)
     await metrics.observe("ci_triage_job_duration_seconds", took, job="handle_delivery")
-    error = f"{type(exc).__name__}: {exc}"
+    error = redact(f"{type(exc).__name__}: {exc}")  # kept in the database: no token may slip through
     final = is_permanent(exc) or job_try >= deps.settings.job_max_tries
     await deliveries.fail_attempt(deps.pool, delivery.id, error, final=final)
     await metrics.incr("ci_triage_delivery_jobs_total", event=delivery.event, outcome="failed" if final else "retry")
@@ -227,3 +227,13 @@ async def retry_delivery(deps: Deps, delivery_id: str) -> deliveries.Delivery | 
     await deps.queue.delete(result_key_prefix + delivery_id, in_progress_key_prefix + delivery_id)
     await deps.queue.enqueue_job("handle_delivery", delivery_id, _job_id=delivery_id)
     return delivery
+
+
+async def prune_deliveries(ctx: dict[str, Any]) -> int:
+    """Cron job: forget finished deliveries after LOG_RETENTION_DAYS (their payloads are the bulk of the table).
+    Reconcile looks back 48 hours and GitHub redelivers only within 3 days, so dedup is not affected."""
+    deps: Deps = ctx["deps"]
+    pruned = await deliveries.prune(deps.pool, older_than_days=deps.settings.log_retention_days)
+    if pruned:
+        log.info("pruned %d finished deliveries older than %d days", pruned, deps.settings.log_retention_days)
+    return pruned

@@ -54,6 +54,26 @@ class DeliveryWriter:
         self.max_batch = max_batch
         self._waiting: list[_Waiting] = []
         self._draining: asyncio.Task[None] | None = None
+        # One connection kept for the writer: a pool round trip resets the connection on every release.
+        self._conn: asyncpg.pool.PoolConnectionProxy | None = None
+
+    async def close(self) -> None:
+        if self._draining is not None:
+            await asyncio.gather(self._draining, return_exceptions=True)
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            await self.deps.pool.release(conn)
+
+    async def _fetch(self, query: str, *args: object) -> list[asyncpg.Record]:
+        if self._conn is None:
+            self._conn = await self.deps.pool.acquire()
+        try:
+            rows: list[asyncpg.Record] = await self._conn.fetch(query, *args)
+            return rows
+        except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
+            conn, self._conn = self._conn, None
+            await self.deps.pool.release(conn)  # a broken connection is closed, not reused
+            raise
 
     async def write(self, delivery: deliveries.IncomingDelivery, *, status: str) -> Written:
         """Store (and, if ``status`` is pending and the delivery is new, enqueue) one delivery."""
@@ -94,7 +114,7 @@ class DeliveryWriter:
             )
         )
         try:
-            rows = await self.deps.pool.fetch(_INSERT_MANY, *(list(column) for column in columns))
+            rows = await self._fetch(_INSERT_MANY, *(list(column) for column in columns))
             return {row["id"] for row in rows}
         except (asyncpg.UntranslatableCharacterError, asyncpg.InvalidTextRepresentationError):
             stored: set[str] = set()
@@ -140,4 +160,5 @@ def writer_of(deps: Deps) -> DeliveryWriter:
     writer: DeliveryWriter | None = deps.services.get("delivery_writer")
     if writer is None:
         writer = deps.services["delivery_writer"] = DeliveryWriter(deps)
+        deps.services.setdefault("_closers", []).append(writer.close)
     return writer

@@ -19,7 +19,7 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
 
 
 def job_functions() -> Sequence[Callable[..., Any]]:
-    from .delivery_jobs import handle_delivery, sweep_deliveries
+    from .delivery_jobs import handle_delivery, prune_deliveries, sweep_deliveries
     from .installations import purge_installations
     from .reconcile import reconcile_deliveries
     from .snapshots.jobs import capture_snapshot
@@ -30,6 +30,7 @@ def job_functions() -> Sequence[Callable[..., Any]]:
         sweep_deliveries,
         reconcile_deliveries,
         purge_installations,
+        prune_deliveries,
         capture_snapshot,
     ]
 
@@ -38,7 +39,7 @@ def cron_jobs() -> Sequence[CronJob]:
     from arq.cron import cron
 
     from .artifacts import purge_expired_artifacts
-    from .delivery_jobs import sweep_deliveries
+    from .delivery_jobs import prune_deliveries, sweep_deliveries
     from .installations import purge_installations
     from .reconcile import reconcile_deliveries
 
@@ -46,5 +47,6 @@ def cron_jobs() -> Sequence[CronJob]:
         cron(sweep_deliveries, second={0, 15, 30, 45}, run_at_startup=True, timeout=120),
         cron(reconcile_deliveries, minute=set(range(3, 60, 10)), second=0, timeout=300),
         cron(purge_installations, hour=3, minute=47, second=0, timeout=600),
+        cron(prune_deliveries, hour=4, minute=7, second=0, timeout=600),
         cron(purge_expired_artifacts, hour={3}, minute={17}, unique=True, run_at_startup=False),
     ]

@@ -88,11 +88,12 @@ async def receive(request: Request) -> JSONResponse:
         try:
             body = await read_capped(request, settings.webhook_max_bytes)
         except BodyTooLarge:
+            # Not verified yet: the event header is not trusted as a metric label.
             return await _answer(
-                413, f"payload larger than {settings.webhook_max_bytes} bytes", deps, event, "too_large"
+                413, f"payload larger than {settings.webhook_max_bytes} bytes", deps, "unverified", "too_large"
             )
         except ClientDisconnect:
-            return await _answer(400, "client disconnected", deps, event, "invalid")
+            return await _answer(400, "client disconnected", deps, "unverified", "invalid")
 
         if not settings.github_webhook_secrets:
             return await _refuse_signature(deps, "unconfigured")
@@ -110,6 +111,8 @@ async def receive(request: Request) -> JSONResponse:
             text = _json_text(body, request.headers.get("content-type", "application/json"))
             payload = json.loads(text)
         except (ValueError, KeyError, IndexError):
+            payload = None
+        if not isinstance(payload, dict):
             return await _answer(400, "body is not a JSON webhook payload", deps, event, "invalid")
         if event == "ping":
             return await _answer(200, "pong", deps, event, "ping")

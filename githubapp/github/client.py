@@ -31,6 +31,9 @@ from uritemplate import variable
 from ..metrics import Metrics
 
 REQUESTER = "ci-triage"
+API_VERSION = "2022-11-28"  # the REST API version this client is written against (X-GitHub-Api-Version)
+LEGACY_ACCEPT = sansio.accept_format()  # gidgethub's default, application/vnd.github.v3+json
+ACCEPT = "application/vnd.github+json"  # what GitHub documents today
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
@@ -174,6 +177,9 @@ class GitHubClient(gidgethub.abc.GitHubAPI):
     async def _send(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> httpx.Response:
         """One logical request: authorization, retries, rate-limit waits. The response body is read."""
         request_headers = dict(headers)
+        if request_headers.get("accept") == LEGACY_ACCEPT:
+            request_headers["accept"] = ACCEPT
+        request_headers.setdefault("x-github-api-version", API_VERSION)
         refused: str | None = None
         attempt = 0
         while True:

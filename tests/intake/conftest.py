@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -74,6 +74,11 @@ class Calls(list[tuple[str, Any]]):
     def __init__(self) -> None:
         super().__init__()
         self.behaviour: dict[str, list[BaseException]] = {}
+
+    def of(self, ids: Collection[str]) -> list[str]:
+        """The calls for these deliveries, in order. A worker's start-up sweep also picks up deliveries other
+        tests left pending in the shared database, so tests look only at their own."""
+        return [delivery for delivery, _ in self if delivery in ids]
 
 
 @pytest.fixture

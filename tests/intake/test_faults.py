@@ -44,7 +44,7 @@ async def test_same_delivery_posted_twice_is_processed_once(make_deps: MakeDeps,
                                      headers=webhook_headers("workflow_job", body, WEBHOOK_SECRET, delivery))
         assert response.status_code == 202
         await run_worker(deps)
-    assert [call[0] for call in counting_handler] == [delivery]
+    assert counting_handler.of({delivery}) == [delivery]
 
 
 def restart_redis(root: Path, port: int) -> subprocess.Popen[bytes]:
@@ -93,7 +93,7 @@ async def test_redis_down_during_a_burst_loses_nothing(
         assert await deps.queue.zcard(deps.settings.queue_name) == 10
         await asyncio.sleep(1.1)  # past the sweeper's grace period
         await run_worker(deps)  # its start-up sweep enqueues what Redis never got
-        assert sorted(call[0] for call in counting_handler) == sorted(ids)  # each exactly once
+        assert sorted(counting_handler.of(set(ids))) == sorted(ids)  # each exactly once
         rows = {r["id"]: (r["status"], r["attempts"]) for r in await deps.pool.fetch(
             "SELECT id, status, attempts FROM deliveries WHERE id = ANY($1::text[])", ids)}
         assert set(rows.values()) == {("done", 1)}

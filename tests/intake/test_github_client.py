@@ -88,6 +88,8 @@ async def test_installation_token_minted_once_and_reused(make_deps: MakeDeps, gi
     assert len({call.headers["authorization"] for call in run_calls}) == 1
     assert run_calls[0].headers["authorization"].startswith("token ghs_")
     assert run_calls[0].headers["user-agent"] == "ci-triage"
+    assert run_calls[0].headers["accept"] == "application/vnd.github+json"
+    assert run_calls[0].headers["x-github-api-version"] == "2022-11-28"
     # Building a client costs nothing: no token for an installation whose handler never calls GitHub.
     apps.for_installation(32)
     assert len(github.calls_to("POST", "/app/installations/{installation_id}/access_tokens")) == 1

@@ -44,7 +44,7 @@ async def test_delivery_dispatched_once_and_marked_done(make_deps: MakeDeps, cou
                                                  "repository": {"id": 910, "full_name": "octo/jobs",
                                                                 "owner": {"login": "octo"}}})
     await run_worker(deps)
-    assert [call[0] for call in counting_handler] == [delivery]
+    assert counting_handler.of({delivery}) == [delivery]
     row = await deliveries.get(deps.pool, delivery)
     assert row is not None and (row.status, row.attempts, row.last_error) == ("done", 1, None)
     # The installation and repository seen in the event are recorded for everyone else's tables.
@@ -54,7 +54,7 @@ async def test_delivery_dispatched_once_and_marked_done(make_deps: MakeDeps, cou
     await deps.queue.delete(f"arq:result:{delivery}")
     await deps.queue.enqueue_job("handle_delivery", delivery, _job_id=delivery)
     await run_worker(deps)
-    assert len(counting_handler) == 1
+    assert counting_handler.of({delivery}) == [delivery]
 
 
 async def test_transient_failure_retried_then_done(make_deps: MakeDeps, counting_handler: Calls) -> None:
@@ -125,3 +125,18 @@ async def test_sweeper_cases(make_deps: MakeDeps) -> None:
     assert await requeue(deps, gave_up) is None
     row = await deliveries.get(deps.pool, gave_up.id)
     assert row is not None and (row.status, row.last_error) == ("failed", "worker lost on the last try")
+
+
+async def test_prune_keeps_failed_and_recent_deliveries(make_deps: MakeDeps) -> None:
+    deps = await make_deps()
+    rows = {}
+    for status, days in (("done", 40), ("ignored", 40), ("failed", 40), ("pending", 40), ("done", 1)):
+        delivery = str(uuid.uuid4())
+        await deliveries.record(deps.pool, deliveries.IncomingDelivery(delivery, "workflow_job", None, 1, None, "{}"))
+        await deps.pool.execute(
+            "UPDATE deliveries SET status = $2, received_at = now() - make_interval(days => $3) WHERE id = $1",
+            delivery, status, days)
+        rows[delivery] = (status, days)
+    assert await deliveries.prune(deps.pool, older_than_days=30, batch=1) >= 2
+    left = {r["id"] for r in await deps.pool.fetch("SELECT id FROM deliveries WHERE id = ANY($1::text[])", list(rows))}
+    assert {rows[i] for i in left} == {("failed", 40), ("pending", 40), ("done", 1)}

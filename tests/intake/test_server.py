@@ -18,6 +18,7 @@ from tests.support.payloads import EXAMPLES, EXTRA
 from tests.support.services import REPO_ROOT, free_port, wait_for_port
 
 from .conftest import MakeDeps, process_env, run_worker
+from .test_webhook import VECTOR_BODY, VECTOR_SECRET, VECTOR_SIGNATURE
 
 
 def example_files() -> Iterator[tuple[str, Path]]:
@@ -34,7 +35,9 @@ def web_server(base_settings: Settings, tmp_path: Path) -> Iterator[tuple[str, s
     """A `ci-triage web` child process on a free port; yields (base URL, queue name)."""
     queue = f"intake-web-{uuid.uuid4().hex[:8]}:queue"
     port = free_port()
-    env = {**process_env(base_settings, queue, tmp_path / "web-data"), "HOST": "127.0.0.1", "PORT": str(port)}
+    env = {**process_env(base_settings, queue, tmp_path / "web-data"), "HOST": "127.0.0.1", "PORT": str(port),
+           # Two secrets, as during a rotation: the suite's and the one of GitHub's documented test vector.
+           "GITHUB_WEBHOOK_SECRET": f"{WEBHOOK_SECRET},{VECTOR_SECRET}"}
     log = tmp_path / "web.log"
     process = subprocess.Popen([sys.executable, "-m", "githubapp", "web"], cwd=REPO_ROOT, env=env,
                                stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
@@ -80,3 +83,26 @@ async def test_every_example_payload_is_accepted(web_server: tuple[str, str], ma
     assert {status for _, status in by_status} <= {"done", "ignored"}, [dict(r) for r in rows if r["last_error"]]
     assert {event for event, status in by_status if status == "ignored"} == {
         "check_suite", "pull_request_review_comment"}
+
+
+@pytest.mark.slow
+async def test_documented_vector_over_real_http(web_server: tuple[str, str]) -> None:
+    url, _ = web_server
+
+    def headers(**extra: str) -> dict[str, str]:
+        return {"X-GitHub-Event": "workflow_run", "X-GitHub-Delivery": str(uuid.uuid4()),
+                "Content-Type": "application/json", **extra}
+
+    async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+        accepted = await client.post("/webhooks/github", content=VECTOR_BODY,
+                                     headers=headers(**{"X-Hub-Signature-256": VECTOR_SIGNATURE}))
+        assert accepted.status_code == 400  # signature fine, "Hello, World!" is not JSON
+        tampered = await client.post("/webhooks/github", content=b"Hello, World.",
+                                     headers=headers(**{"X-Hub-Signature-256": VECTOR_SIGNATURE}))
+        missing = await client.post("/webhooks/github", content=VECTOR_BODY, headers=headers())
+        sha1_only = await client.post("/webhooks/github", content=VECTOR_BODY, headers=headers(
+            **{"X-Hub-Signature": "sha1=01dc10d0c83e72ed246219cdd91669667fe2ca59"}))
+        assert (tampered.status_code, missing.status_code, sha1_only.status_code) == (401, 401, 401)
+        too_big = await client.post("/webhooks/github", content=b"x" * (26 * 1024 * 1024),
+                                    headers=headers(**{"X-Hub-Signature-256": VECTOR_SIGNATURE}))
+        assert too_big.status_code == 413

@@ -152,6 +152,10 @@ async def test_missing_headers_and_nul_characters(make_deps: MakeDeps) -> None:
         del headers["X-GitHub-Delivery"]
         response = await client.post("/webhooks/github", content=body, headers=headers)
         assert response.status_code == 400
+        for not_an_object in (b"[]", b'"text"', b"42"):
+            response = await client.post("/webhooks/github", content=not_an_object,
+                                         headers=webhook_headers("issue_comment", not_an_object, WEBHOOK_SECRET))
+            assert response.status_code == 400
         delivery = str(uuid.uuid4())
         response = await client.post("/webhooks/github", content=body,
                                      headers=webhook_headers("issue_comment", body, WEBHOOK_SECRET, delivery))

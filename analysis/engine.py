@@ -1,0 +1,174 @@
+"""Public entry points: a job log (text, lines, bytes), a run-logs zip or JUnit XML in, an Analysis out.
+
+All functions are pure and stream: memory stays bounded by the chunk size and the capped hit list,
+whatever the log's size. A log larger than ``byte_cap`` is analysed in part (its head and, when the whole
+input is at hand, its tail, where failures usually are) and the Analysis says ``truncated``; line numbers
+stay those of the full input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from .excerpt import select
+from .lines import (
+    Chunk,
+    chunks_from_byte_pieces,
+    chunks_from_bytes,
+    chunks_from_lines,
+    chunks_from_text,
+    count_lines,
+    count_lines_bytes,
+)
+from .scanner import Scanner
+from .types import Analysis, Failure
+
+DEFAULT_BUDGET = 100
+DEFAULT_BYTE_CAP = 64 * 1024 * 1024
+HEAD_SHARE = 0.25  # of the cap, kept from the start of an over-long log; the rest comes from its end
+
+
+def analyze_text(text: str, *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP) -> Analysis:
+    if len(text) * 4 > byte_cap and len(text.encode("utf-8", "surrogatepass")) > byte_cap:
+        return analyze_bytes(text.encode("utf-8", "surrogatepass"), budget=budget, byte_cap=byte_cap)
+    return _run(chunks_from_text(text), budget=budget, byte_cap=byte_cap)
+
+
+def analyze_lines(lines: Iterable[str], *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP) -> Analysis:
+    """Streaming: reads ``lines`` once and stops at ``byte_cap`` (the rest is not read)."""
+    return _run(chunks_from_lines(lines), budget=budget, byte_cap=byte_cap)
+
+
+def analyze_bytes(data: bytes, *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP) -> Analysis:
+    """Invalid UTF-8 becomes U+FFFD; a UTF-8 BOM is dropped. Over the cap: head and tail, middle skipped."""
+    if len(data) <= byte_cap:
+        return _run(chunks_from_bytes(data), budget=budget, byte_cap=byte_cap)
+    head_end = _line_end(data, int(byte_cap * HEAD_SHARE))
+    tail_start = _line_end(data, len(data) - (byte_cap - head_end))
+    tail_first = 1 + count_lines_bytes(data[:tail_start])
+
+    def both() -> Iterator[Chunk]:
+        yield from chunks_from_bytes(data[:head_end])
+        yield from chunks_from_bytes(data[tail_start:], first_line=tail_first)
+
+    skipped = count_lines_bytes(data[head_end:tail_start])
+    return _run(both(), budget=budget, byte_cap=None, truncated=True, skipped_lines=skipped)
+
+
+def analyze_stream(
+    pieces: Iterable[bytes], *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP
+) -> Analysis:
+    """Streaming bytes (e.g. 1 MB reads of a file): bounded memory; stops at ``byte_cap``."""
+    return _run(chunks_from_byte_pieces(pieces), budget=budget, byte_cap=byte_cap)
+
+
+def analyze_head_tail(
+    head: Iterable[bytes],
+    tail: Iterable[bytes],
+    *,
+    tail_first_line: int,
+    skipped_lines: int,
+    budget: int = DEFAULT_BUDGET,
+) -> Analysis:
+    """An over-long log read in two parts (its start, its end); ``tail`` starts at input line
+    ``tail_first_line`` and both parts end on a line break. The Analysis is marked truncated."""
+
+    def both() -> Iterator[Chunk]:
+        yield from chunks_from_byte_pieces(head)
+        yield from chunks_from_byte_pieces(tail, first_line=tail_first_line)
+
+    return _run(both(), budget=budget, byte_cap=None, truncated=True, skipped_lines=skipped_lines)
+
+
+def line_end(data: bytes, position: int) -> int:
+    return _line_end(data, position)
+
+
+def _line_end(data: bytes, position: int) -> int:
+    """Index just past the line break at or after ``position`` (a \\r\\n pair stays together)."""
+    position = max(0, min(position, len(data)))
+    found = [i for i in (data.find(b"\n", position), data.find(b"\r", position)) if i >= 0]
+    if not found:
+        return len(data)
+    end = min(found) + 1
+    if data[end - 1 : end + 1] == b"\r\n":
+        end += 1
+    return end
+
+
+def _run(
+    chunks: Iterable[Chunk],
+    *,
+    budget: int,
+    byte_cap: int | None,
+    truncated: bool = False,
+    skipped_lines: int = 0,
+) -> Analysis:
+    budget = max(0, budget)
+    scanner = Scanner()
+    seen = 0
+    for chunk in chunks:
+        if byte_cap is not None and seen + chunk.nbytes > byte_cap and seen > 0:
+            truncated = True
+            break
+        seen += chunk.nbytes
+        scanner.feed(chunk)
+    failures, hits = scanner.finish()
+    total = scanner.total_lines
+    excerpt = select(hits, total, budget)
+    summary = summarize(failures, truncated=truncated, skipped_lines=skipped_lines)
+    return Analysis(tuple(failures), excerpt, summary, total_lines=total, truncated=truncated)
+
+
+def summarize(failures: Iterable[Failure], *, truncated: bool = False, skipped_lines: int = 0) -> str:
+    items = list(failures)
+    if not items:
+        text = "no failure found"
+    else:
+        by_kind: dict[str, set[str]] = {}
+        for failure in items:
+            by_kind.setdefault(failure.kind.value, set()).add(failure.tool)
+        kinds = ", ".join(f"{kind} ({', '.join(sorted(tools))})" for kind, tools in by_kind.items())
+        first = items[0]
+        where = f" in {first.test_id}" if first.test_id else (f" at {first.file}" if first.file else "")
+        text = f"{len(items)} failure{'s' if len(items) != 1 else ''}: {kinds}; first: {first.tool}{where}: "
+        text += first.message.splitlines()[0][:200] if first.message else ""
+    if truncated:
+        text += f" [log truncated: {skipped_lines} lines not analysed]" if skipped_lines else " [log truncated]"
+    return text
+
+
+__all__ = [
+    "analyze_bytes",
+    "analyze_head_tail",
+    "analyze_lines",
+    "analyze_stream",
+    "analyze_text",
+    "analyze_zip",
+    "count_lines",
+    "count_lines_bytes",
+    "looks_like_junit",
+    "parse_junit",
+    "summarize",
+]
+
+
+def looks_like_junit(data: bytes) -> bool:
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return (head.startswith(b"<?xml") and (b"<testsuite" in data[:4096] or b"<testcase" in data[:65536])) or (
+        head.startswith((b"<testsuites", b"<testsuite"))
+    )
+
+
+def parse_junit(xml: bytes) -> list[Failure]:
+    from .junit import parse_junit as parse
+
+    return parse(xml)
+
+
+def analyze_zip(data: bytes, *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP) -> Analysis:
+    """A run-logs zip (one ``<n>_<job>.txt`` per job, ``<job>/<n>_<step>.txt`` per step) or an artifact zip
+    of JUnit XML files. Failures name their member and job; the members that failed share the budget."""
+    from .runlogs import analyze_archive
+
+    return analyze_archive(data, budget=budget, byte_cap=byte_cap)

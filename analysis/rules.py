@@ -1,0 +1,1198 @@
+"""Rule tables: which log lines explain a failure, in the tools' real output formats.
+
+Shaped like Treeherder's log parser: exclusions are checked first, then rules in table order; the first
+rule that matches a line wins. Every rule names the lowercase ``needles`` of which at least one must occur
+in the raw line, so the scanner runs a rule's regex only on the few lines one multi-needle pass picked.
+
+Patterns run on a cleaned line (no colours or timestamps, leading indentation kept). Named groups fill the
+Failure: ``test``, ``file``, ``line``, ``msg``, ``code``, ``cmd``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from .types import FailureKind as K
+
+
+class Role(Enum):
+    FAILURE = "failure"  # opens a failure: a failing test, a compiler/linter error, a crash
+    DETAIL = "detail"  # explains the open failure: assertion, exception, expected/received
+    LOCATION = "location"  # file:line of the open failure
+    SUMMARY = "summary"  # the tool's own tally ("2 failed, 10 passed")
+    EXIT = "exit"  # a command or the job ending with a non-zero status
+    HINT = "hint"  # what to run to fix it ("please run prettier")
+    GENERIC = "generic"  # any other error-looking line (fallback)
+    STEP = "step"  # a step or command boundary (##[group]Run, Travis "$ cmd")
+    DOCKER_STEP = "docker_step"  # a BuildKit step header "#12 [stage 2/5] RUN ..."
+    COMMAND = "command"  # a command echoed inside a step ("> jest --ci" from npm): names the tool
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    tool: str
+    role: Role
+    kind: K | None
+    score: int
+    pattern: re.Pattern[str]
+    needles: tuple[str, ...]
+    after: int = 0  # lines after the anchor that belong to it (assertion bodies, code frames)
+    before: int = 0
+    unless: re.Pattern[str] | None = None
+    weak: bool = False  # its failure only stands when nothing more specific was found in the log
+    starts: tuple[str, ...] = ()  # the line, indentation aside, starts with one of these: checked before the regex
+
+
+def _r(
+    name: str,
+    role: Role,
+    kind: K | None,
+    score: int,
+    pattern: str,
+    needles: str | tuple[str, ...],
+    *,
+    after: int = 0,
+    before: int = 0,
+    unless: str | None = None,
+    flags: int = 0,
+    weak: bool = False,
+    starts: tuple[str, ...] = (),
+) -> Rule:
+    tool = name.split(".", 1)[0]
+    return Rule(
+        name,
+        tool,
+        role,
+        kind,
+        score,
+        re.compile(pattern, flags),
+        (needles,) if isinstance(needles, str) else needles,
+        after,
+        before,
+        re.compile(unless, flags) if unless else None,
+        weak,
+        starts,
+    )
+
+
+def _line_start(*texts: str, indent: int = 4) -> tuple[str, ...]:
+    """Needles for text at the start of a line: after a line break or a runner timestamp (``...Z ``)."""
+    prefixes = ("\n", "z ", "m")  # line break, runner timestamp, end of a colour escape
+    return tuple(f"{before}{' ' * n}{text}" for text in texts for before in prefixes for n in range(indent + 1))
+
+
+F, D, L, S, X, H, G = (
+    Role.FAILURE,
+    Role.DETAIL,
+    Role.LOCATION,
+    Role.SUMMARY,
+    Role.EXIT,
+    Role.HINT,
+    Role.GENERIC,
+)
+IGNORE_CASE = re.IGNORECASE
+
+# Lines that look like errors and are not: tallies of zero, flags, option echoes, file names.
+EXCLUSIONS: re.Pattern[str] = re.compile(
+    "|".join(
+        f"(?:{p})"
+        for p in (
+            r"\b(?:0|no) (?:errors?|failures?|failed|failing)\b"
+            r"(?![^,;]*\b[1-9]\d* (?:errors?|failures?|failed))",
+            r"\b(?:errors?|failures?|failed)[:=] ?0\b(?![\d.])"
+            r"(?!.*\b(?:errors?|failures?|failed)[:=] ?[1-9])",
+            r"^(?:continue-on-error|fail-fast|fail_ci_if_error|if-no-files-found|ignore-errors?)\s*:",
+            r"^\s*(?:##\[(?:debug|endgroup)\]|travis_(?:fold|time)|::(?:debug|notice|group|endgroup|add-mask))",
+            r"-W(?:no-)?error\b.*\s-[Iowc]\s|\s-c\s+\S+\.c(?:c|pp|xx)?\s+-o\s",  # compiler command lines
+            r"^\s*(?:\+\s+)?(?:echo|printf)\s",
+            # a test that passed, whatever its name says ("test_error_handling PASSED", "... ok", "✓ panics")
+            r"^\s*(?:PASS(?:ED)?|ok|✓|✔|√|\[\s*(?:OK|PASSED)\s*\])\s|\sPASSED\b|\s\.\.\.\s+ok$",
+            r"(?:error|fail)\w*\.(?:go|py|rs|js|ts|java|c|cc|cpp|h|rb|php|cs|kt|scala|o|class|html|md)\b",
+            r"\bwith(?:out)? errors?\b.*\b(?:ignored|allowed)\b|\bexpected(?:_|-)fail",
+            r"^\s*(?:compiling|downloading|downloaded|installing|collecting|requirement already"
+            r"|checking)\b.*error",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+_PY_EXC = r"(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning|Failure|Fault)"
+_PATH = r"[^\s:'\"()\[\]]+"
+
+RULES: tuple[Rule, ...] = (
+    # --- GitHub Actions runner markers and workflow commands ---
+    _r("actions.step", Role.STEP, None, 0, r"^##\[group\](?P<cmd>Run .*)", "##[group]run"),
+    _r(
+        "actions.timeout",
+        F,
+        K.TIMEOUT,
+        98,
+        r"^##\[error\](?P<msg>The job running on runner .* has exceeded the maximum execution time .*)",
+        "exceeded the maximum",
+    ),
+    _r(
+        "actions.cancelled",
+        F,
+        K.INFRA,
+        80,
+        r"^##\[error\](?P<msg>The operation was canceled\.?)$",
+        "canceled",
+        weak=True,
+    ),
+    _r(
+        "actions.runner_lost",
+        F,
+        K.INFRA,
+        95,
+        r"The runner has received a shutdown signal|lost communication with the server"
+        r"|The hosted runner encountered an error|runner \S+ did not connect",
+        ("shutdown signal", "lost communication", "hosted runner encountered", "did not connect"),
+    ),
+    _r(
+        "actions.exit",
+        X,
+        None,
+        70,
+        r"^##\[error\](?P<msg>Process completed with exit code (?P<code>\d+)\.?)",
+        "exit code",
+        before=3,
+    ),
+    _r(
+        "actions.workflow_error",
+        F,
+        K.UNKNOWN,
+        90,
+        r"^::error(?: (?P<props>[^:]*))?::(?P<msg>.*)",
+        "::error",
+    ),
+    _r("actions.error", G, None, 78, r"^##\[error\](?P<msg>.+)", "##[error]"),
+    # --- timeouts, kills, crashes, resources ---
+    _r(
+        "travis.stalled",
+        F,
+        K.TIMEOUT,
+        96,
+        r"(?P<msg>No output has been received in the last \S+.*"
+        r"|The job exceeded the maximum (?:time limit|log length).*)",
+        ("no output has been received", "exceeded the maximum"),
+    ),
+    _r(
+        "go.timeout",
+        F,
+        K.TIMEOUT,
+        97,
+        r"^panic: (?P<msg>test timed out after \S+)",
+        "timed out",
+        after=2,
+    ),
+    _r(
+        "timeout.generic",
+        F,
+        K.TIMEOUT,
+        86,
+        r"(?P<msg>(?:Exceeded timeout of \d+ ?ms|Timeout of \d+ms exceeded|Failed: Timeout >[\d.]+s"
+        r"|\bTimed? ?out after \d|timed out after \d|\bcontext deadline exceeded|Tests? timed out"
+        r"|Timeout \+{3,}).*)",
+        ("timeout", "timed out", "deadline exceeded", "time out"),
+        flags=0,
+    ),
+    _r(
+        "oom.killed",
+        F,
+        K.CRASH,
+        95,
+        r"JavaScript heap out of memory|java\.lang\.OutOfMemoryError|^MemoryError\b"
+        r"|Out of memory: Killed process|\bOOMKilled\b|Killed process \d+|^Killed$|signal: killed"
+        r"|\bexit(?:ed)? (?:with )?(?:code|status) 137\b|fatal error: runtime: out of memory"
+        r"|[Cc]annot allocate memory",
+        (
+            "out of memory",
+            "outofmemory",
+            "memoryerror",
+            "killed",
+            "code 137",
+            "status 137",
+            "cannot allocate memory",
+        ),
+    ),
+    _r(
+        "crash.segfault",
+        F,
+        K.CRASH,
+        95,
+        r"Segmentation fault|SIGSEGV|SIGABRT|SIGBUS|core dumped|Fatal Python error|"
+        r"==\d+==\s*ERROR: \w+Sanitizer|Aborted \(core|Abort trap|stack overflow|"
+        r"exit(?:ed)? (?:with )?(?:code|status) 139\b",
+        (
+            "segmentation",
+            "sigsegv",
+            "sigabrt",
+            "sigbus",
+            "core dumped",
+            "fatal python error",
+            "sanitizer",
+            "abort",
+            "stack overflow",
+            "code 139",
+            "status 139",
+        ),
+        after=3,
+        unless=r"\bulimit\b|--disable|-fsanitize|\bskip",
+    ),
+    _r(
+        "infra.disk",
+        F,
+        K.INFRA,
+        95,
+        r"No space left on device|ENOSPC|disk quota exceeded",
+        ("no space left", "enospc", "disk quota"),
+        flags=IGNORE_CASE,
+    ),
+    _r(
+        "infra.network",
+        F,
+        K.INFRA,
+        88,
+        r"(?:Could not resolve host|Temporary failure in name resolution|Name or service not known"
+        r"|Connection (?:reset by peer|refused|timed out)|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN"
+        r"|ENOTFOUND|socket hang up|TLS handshake timeout|Max retries exceeded with url|rate limit exceeded"
+        r"|toomanyrequests|502 Bad Gateway|503 Service Unavailable|504 Gateway Time-?out"
+        r"|server returned error"
+        r"|Bad Gateway|Service Unavailable|The requested URL returned error: 5\d\d"
+        r"|unable to access '[^']*': )",
+        (
+            "resolve host",
+            "name resolution",
+            "service not known",
+            "connection reset",
+            "connection refused",
+            "connection timed out",
+            "econn",
+            "etimedout",
+            "eai_again",
+            "enotfound",
+            "hang up",
+            "handshake",
+            "max retries",
+            "rate limit",
+            "toomanyrequests",
+            "bad gateway",
+            "unavailable",
+            "gateway time",
+            "returned error",
+            "unable to access",
+        ),
+        unless=r"^\s*(?:WARNING|WARN|warn)\b.*Retrying",
+    ),
+    # --- pytest ---
+    _r(
+        "pytest.summary_failed",
+        F,
+        K.TEST,
+        96,
+        r"^(?P<sev>FAILED|ERROR) (?P<test>[^\s:]+\.py(?:::[^\s\[]+(?:\[.*?\])?)*)(?: - (?P<msg>.*))?$",
+        ("failed", "error"),
+        starts=("FAILED ", "ERROR "),
+    ),
+    _r(
+        "pytest.section",
+        F,
+        K.TEST,
+        88,
+        r"^_{3,} (?P<test>(?:ERROR (?:collecting|at setup of|at teardown of) )?[\w.:/\[\]-].*?) _{3,}$",
+        "___ ",
+        after=1,
+        unless=r"^_+ (?:coverage|summary|captured|warnings)\b",
+        starts=("_",),
+    ),
+    _r("pytest.assert", D, None, 92, r"^E {2,}(?P<msg>\S.*)", _line_start("e   "), after=1),
+    _r(
+        "pytest.location",
+        L,
+        None,
+        84,
+        r"^(?P<file>" + _PATH + r"\.py):(?P<line>\d+): (?P<msg>" + _PY_EXC + r"|Failed|AssertionError)\b",
+        (".py:",),
+    ),
+    _r(
+        "pytest.tally",
+        S,
+        None,
+        86,
+        r"^=+ .*\b\d+ (?:failed|errors?)\b.* in [\d.]+s.*=+$",
+        ("failed", "error"),
+        starts=("=",),
+    ),
+    _r(
+        "pytest.interrupted",
+        S,
+        None,
+        86,
+        r"^(?:!+ )?Interrupted: \d+ errors? during collection",
+        "interrupted",
+    ),
+    _r(
+        "pytest.section_header",
+        S,
+        None,
+        45,
+        r"^=+ (?:FAILURES|ERRORS|short test summary info) =+$",
+        ("failures", "errors", "short test summary"),
+        starts=("=",),
+    ),
+    # --- unittest / Python tracebacks ---
+    _r(
+        "unittest.fail",
+        F,
+        K.TEST,
+        94,
+        r"^(?P<sev>FAIL|ERROR): (?P<test>\w+) \((?P<cls>[\w.]+)\)",
+        ("fail:", "error:"),
+        after=1,
+        starts=("FAIL:", "ERROR:"),
+    ),
+    _r("unittest.tally", S, None, 85, r"^FAILED \((?:failures|errors)=\d+", "failed ("),
+    _r("python.traceback", D, None, 60, r"^\s*Traceback \(most recent call last\):", "traceback"),
+    _r(
+        "python.exception",
+        D,
+        None,
+        88,
+        r"^(?P<exc>" + _PY_EXC + r")(?:: (?P<msg>.*))?$",
+        ("error:", "error\n", "exception:", "exception\n", "systemexit", "interrupt", "failure:", "warning:"),
+    ),
+    # --- jest / vitest / mocha / node ---
+    _r(
+        "jest.test",
+        F,
+        K.TEST,
+        95,
+        r"^\s*● (?P<test>(?!Console\b).+?)\s*$",
+        "●",
+        after=2,
+    ),
+    _r(
+        "vitest.fail",
+        F,
+        K.TEST,
+        95,
+        r"^\s*(?:FAIL|\u00d7|✗)\s+(?P<file>\S+\.[cm]?[jt]sx?)\s+>\s+(?P<test>.+?)(?:\s+\d+m?s)?$",
+        ("fail", "\u00d7", "✗"),
+        after=1,
+    ),
+    _r("vitest.location", L, None, 82, r"^\s*\u276f (?P<file>\S+\.[cm]?[jt]sx?):(?P<line>\d+):\d+\s*$", "\u276f"),
+    _r(
+        "jest.file",
+        F,
+        K.TEST,
+        82,
+        r"^\s*FAIL\s+(?P<file>\S+\.(?:[cm]?[jt]sx?|vue|svelte))\b",
+        "fail",
+        starts=("FAIL",),
+    ),
+    _r(
+        "jest.failed_test",
+        F,
+        K.TEST,
+        84,
+        r"^\s*(?:✕|\u00d7|✗)\s+(?P<test>.+?)(?:\s+\(\d+(?:\.\d+)? ?m?s\))?$",
+        ("✕", "\u00d7", "✗"),
+        unless=r"No solution found|Failed to (?:download|build|fetch|resolve)|\bdependencies\b",
+    ),
+    _r("jest.matcher", D, None, 85, r"^\s*expect\((?:received|jest\.fn\(\)|value)\)\.[\w.]+\(.*\)", "expect("),
+    _r(
+        "jest.expect",
+        D,
+        None,
+        86,
+        r"^\s*(?:Expected|Received)(?: [\w ]{1,25})?:\s+\S",
+        ("expected", "received"),
+        after=1,
+    ),
+    _r("jest.no_tests", F, K.CONFIG, 90, r"(?P<msg>No tests found, exiting with code \d+)", "no tests found"),
+    _r(
+        "jest.tally",
+        S,
+        None,
+        84,
+        r"^\s*(?:Tests|Test Suites|Test Files):\s+.*\b\d+ failed\b",
+        "failed",
+        starts=("Tests:", "Test Suites:", "Test Files:"),
+    ),
+    _r(
+        "jest.retries",
+        F,
+        K.TEST,
+        86,
+        r"^(?P<test>\S+) failed to pass within \d+ retr",
+        "failed to pass",
+    ),
+    _r("mocha.tally", S, None, 86, r"^\s*\d+ failing\b", "failing"),
+    _r(
+        "node.error",
+        D,
+        None,
+        82,
+        r"^\s*(?P<exc>(?:Assertion|Type|Reference|Syntax|Range)?Error(?: \[\w+\])?): (?P<msg>.*)",
+        ("error: ", "error ["),
+    ),
+    # --- go ---
+    _r(
+        "go.test", F, K.TEST, 96, r"^\s*--- FAIL: (?P<test>\S+)(?: \([\d.]+s\))?", "fail", after=2, starts=("--- FAIL",)
+    ),
+    _r(
+        "go.assert",
+        D,
+        None,
+        87,
+        r"^\s+(?P<file>[\w./-]+_test\.go):(?P<line>\d+): (?P<msg>.*)",
+        "_test.go:",
+    ),
+    _r(
+        "go.pkg_fail",
+        S,
+        None,
+        72,
+        r"^FAIL\s+(?P<pkg>\S+)\s+(?:[\d.]+s|\[build failed\]|\[setup failed\])",
+        "fail",
+        starts=("FAIL",),
+    ),
+    _r("go.panic", F, K.CRASH, 95, r"^panic: (?P<msg>.*)", "panic", after=2),
+    # --- rust: rustc, cargo test, nextest, trybuild ---
+    _r(
+        "rustc.error",
+        F,
+        K.COMPILE,
+        94,
+        r"^\s*error(?:\[(?P<code>E\d{4})\])?: (?P<msg>.*)",
+        "error",
+        after=1,
+        unless=r"^\s*error: (?:could not compile|aborting due to|test failed, to rerun|Recipe"
+        r"|process didn't exit"
+        r"|build failed|failed to run custom build command|test run failed"
+        r"|Failed to (?:download|build|fetch|resolve))",
+        starts=("error",),
+    ),
+    _r(
+        "rustc.location",
+        L,
+        None,
+        90,
+        r"^\s*--> (?P<file>[^\s:]+):(?P<line>\d+):(?P<col>\d+)",
+        "-->",
+    ),
+    _r(
+        "cargo.test",
+        F,
+        K.TEST,
+        93,
+        r"^test (?P<test>\S+) \.\.\. (?:FAILED|mismatch|error)",
+        ("failed", "mismatch", "error"),
+        starts=("test ",),
+    ),
+    _r("cargo.stdout", F, K.TEST, 88, r"^---- (?P<test>\S+) stdout ----$", "stdout ----", after=2),
+    _r("rust.panic", D, None, 92, r"thread '(?P<thread>[^']*)' panicked at (?P<msg>.*)", "panicked", after=1),
+    _r(
+        "nextest.fail",
+        F,
+        K.TEST,
+        96,
+        r"^\s*(?:FAIL|SIGSEGV|SIGABRT|TIMEOUT|LEAK-FAIL) \[\s*[\d.]+s\] "
+        r"(?:\(\s*\d+/\d+\) )?(?P<test>.+?)\s*$",
+        ("fail", "sigsegv", "sigabrt", "timeout"),
+        starts=("FAIL", "SIGSEGV", "SIGABRT", "TIMEOUT", "LEAK-FAIL"),
+    ),
+    _r(
+        "cargo.tally",
+        S,
+        None,
+        86,
+        r"^\s*(?:test result: FAILED\.|Summary \[.*\d+ failed|\d+ of \d+ tests? failed"
+        r"|error: test failed, to rerun)",
+        ("failed",),
+    ),
+    _r("rustc.abort", S, None, 70, r"^\s*error: (?:could not compile|aborting due to) .*", "error", starts=("error:",)),
+    # --- TypeScript, MSBuild/C#, javac, gcc/clang, go build, linters with file:line[:col] ---
+    _r(
+        "tsc.error",
+        F,
+        K.TYPE,
+        94,
+        r"^(?P<file>[^\s(]+)(?:\((?P<line>\d+),\d+\):|:(?P<line2>\d+):\d+ -) "
+        r"error (?P<code>TS\d+): (?P<msg>.*)",
+        "error ts",
+    ),
+    _r(
+        "dotnet.compile",
+        F,
+        K.COMPILE,
+        94,
+        r"^\s*(?P<file>[^\s(]+)\((?P<line>\d+),\d+\): error (?P<code>[A-Z]+\d+): "
+        r"(?P<msg>.*?)(?: \[[^\]]+\])?$",
+        "): error ",
+    ),
+    _r(
+        "mypy.error",
+        F,
+        K.TYPE,
+        93,
+        r"^(?P<file>" + _PATH + r"\.pyi?):(?P<line>\d+)(?::\d+)?: error: (?P<msg>.*?)(?:\s+\[(?P<code>[\w-]+)\])?$",
+        "error:",
+    ),
+    _r(
+        "maven.compile",
+        F,
+        K.COMPILE,
+        94,
+        r"^\[ERROR\] (?P<file>\S+\.(?:java|kt|scala|groovy)):\[(?P<line>\d+),\d+\] (?P<msg>.*)",
+        "error",
+        starts=("[ERROR] ",),
+    ),
+    _r(
+        "gcc.error",
+        F,
+        K.COMPILE,
+        94,
+        r"^(?P<file>[^\s:]+\.\w+):(?P<line>\d+):(?:\d+:)? (?:fatal )?error:(?: (?P<msg>.*)|\s*$)",
+        "error:",
+        after=2,
+    ),
+    _r(
+        "eslint.unix",
+        F,
+        K.LINT,
+        86,
+        r"^(?P<file>[^\s:]+\.(?:[cm]?[jt]sx?|vue|svelte)):(?P<line>\d+)(?::\d+)?(?: (?P<msg>.+) \((?P<code>[\w@/-]+)\)"
+        r"|: (?P<msg2>.+) \[Error/(?P<code2>[\w@/-]+)\])$",
+        (".js:", ".ts:", ".jsx:", ".tsx:", ".mjs:", ".cjs:", ".vue:", ".svelte:"),
+    ),
+    _r(
+        "kotlin.error",
+        F,
+        K.COMPILE,
+        93,
+        r"^e: (?:file://)?(?P<file>\S+\.kts?)(?::(?P<line>\d+):\d+:?|: \((?P<line2>\d+), \d+\):) (?P<msg>.*)",
+        ("e: file:", "e: /"),
+    ),
+    _r(
+        "scala.error",
+        F,
+        K.COMPILE,
+        92,
+        r"^\[error\] (?:-- .*Error: )?(?P<file>/\S+\.scala):(?P<line>\d+):(?:\d+:)? (?P<msg>.*)",
+        "[error]",
+    ),
+    _r(
+        "linker.error",
+        F,
+        K.COMPILE,
+        90,
+        r"undefined reference to|Undefined symbols for architecture|ld: symbol\(s\) not found"
+        r"|cannot find -l\w+",
+        ("undefined reference", "undefined symbols", "symbol(s) not found", "cannot find -l"),
+    ),
+    _r(
+        "linker.exit",
+        S,
+        None,
+        70,
+        r"ld returned \d+ exit status|linker command failed with exit code",
+        ("ld returned", "linker command"),
+    ),
+    _r(
+        "cmake.error",
+        F,
+        K.CONFIG,
+        93,
+        r"^CMake Error(?: at (?P<file>[^\s:]+):(?P<line>\d+))?.*",
+        "cmake error",
+        after=2,
+    ),
+    _r(
+        "ruff.error",
+        F,
+        K.LINT,
+        90,
+        r"^(?P<file>" + _PATH + r"\.pyi?):(?P<line>\d+):\d+: (?P<code>[A-Z]{1,3}\d{2,4}) (?:\[\*\] )?(?P<msg>.*)",
+        ".py:",
+    ),
+    _r(
+        "ruff.concise",
+        F,
+        K.LINT,
+        89,
+        r"^(?:error\[)?(?P<code>[A-Z]{1,4}\d{3,4})\]?:? (?:\[\*\] )?(?P<msg>.+)$",
+        ("[*]", "error["),
+    ),
+    _r(
+        "pylint.error",
+        F,
+        K.LINT,
+        88,
+        r"^(?P<file>" + _PATH + r"\.py):(?P<line>\d+):\d+: (?P<code>[CRWEF]\d{4}): (?P<msg>.*?)(?: \([\w-]+\))?$",
+        ".py:",
+    ),
+    _r("pylint.score", S, None, 60, r"^Your code has been rated at [\d.-]+/10", "rated at"),
+    _r(
+        "golint.error",
+        F,
+        K.LINT,
+        88,
+        r"^(?P<file>[^\s:]+\.go):(?P<line>\d+):\d+: (?P<msg>.*\(\w+\))$",
+        ".go:",
+    ),
+    _r(
+        "go.build",
+        F,
+        K.COMPILE,
+        91,
+        r"^(?:\.\.?/)?(?P<file>[^\s:]+\.go):(?P<line>\d+):(?:\d+:)? (?P<msg>.*)",
+        ".go:",
+        unless=r"_test\.go:\d+: ",
+    ),
+    _r(
+        "eslint.error",
+        F,
+        K.LINT,
+        90,
+        r"^\s+(?P<line>\d+):\d+\s+error\s+(?P<msg>.+?)\s{2,}(?P<code>[\w@/-]+)$",
+        "error",
+        starts=tuple("0123456789"),
+    ),
+    _r("eslint.tally", S, None, 84, r"^\s*✖ \d+ problems? \(\d+ errors?", "problem"),
+    _r(
+        "stylelint.error",
+        F,
+        K.LINT,
+        86,
+        r"^\s+(?P<line>\d+):\d+\s+✖\s+(?P<msg>.+)$",
+        "✖",
+    ),
+    _r(
+        "typecheck.tally",
+        S,
+        None,
+        85,
+        r"^Found \d+ errors?(?: in \d+ files?)?(?: \(checked \d+ source files?\))?\.?|^Found \d+ errors? in ",
+        _line_start("found ", indent=0),
+    ),
+    # --- formatters ---
+    _r("black.would_reformat", F, K.LINT, 90, r"^would reformat (?P<file>\S.*)$", "would reformat"),
+    _r("ruff.would_reformat", F, K.LINT, 90, r"^Would reformat: (?P<file>\S.*)$", "would reformat"),
+    _r(
+        "format.tally",
+        S,
+        None,
+        84,
+        r"^(?:Oh no! .*|\d+ files? would be reformatted.*|\[warn\] Code style issues found.*"
+        r"|Code style issues found in \d+ files?.*|All matched files use Prettier.*)$",
+        ("oh no", "would be reformatted", "code style issues"),
+    ),
+    _r("prettier.file", F, K.LINT, 88, r"^\[warn\] (?P<file>[^\s\[]\S*\.\w+)$", "[warn]"),
+    _r("gofmt.diff", F, K.LINT, 80, r"^diff -u (?P<file>\S+)\.orig \S+$", "diff -u"),
+    # --- Maven / Surefire / Gradle / JVM ---
+    _r(
+        "surefire.test",
+        F,
+        K.TEST,
+        96,
+        r"^(?:\[ERROR\] )?(?:(?P<test>\w+)\((?P<cls>[\w.$]+)\)|(?P<cls2>[\w.$]+)\.(?P<test2>\w+)(?:\(\))?)"
+        r"(?: \S+)?\s+Time elapsed: .*<<< (?:FAILURE|ERROR)!",
+        ("<<< failure", "<<< error"),
+        after=1,
+    ),
+    _r(
+        "surefire.class",
+        S,
+        None,
+        74,
+        r"^(?:\[ERROR\] )?Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+.*<<< (?:FAILURE|ERROR)!",
+        ("<<< failure", "<<< error"),
+    ),
+    _r(
+        "surefire.list",
+        D,
+        None,
+        86,
+        r"^(?:\[ERROR\])?\s{2,}(?:Run \d+: )?(?P<cls>[\w.$]+)\.(?P<test>\w+):(?P<line>\d+)(?: (?P<msg>.*))?$",
+        ("error", "expected", "but was", "exception"),
+    ),
+    _r(
+        "surefire.tally",
+        S,
+        None,
+        84,
+        r"^(?:\[(?:ERROR|WARNING|INFO)\] )?Tests run: \d+, Failures: \d+, Errors: \d+(?:, Skipped: \d+)?$",
+        ("failures",),
+        unless=r"Failures: 0, Errors: 0",
+        starts=("[", "Tests run"),
+    ),
+    _r("maven.build_failure", S, None, 72, r"^\[INFO\] BUILD FAILURE\s*$|^BUILD FAILURE$", "build failure"),
+    _r(
+        "maven.dependency",
+        F,
+        K.DEPENDENCY,
+        93,
+        r"^\[ERROR\] (?P<msg>Failed to execute goal .*(?:Could not resolve dependencies|"
+        r"Could not transfer artifact|Could not find artifact|Non-resolvable).*)",
+        ("could not",),
+    ),
+    _r(
+        "maven.goal",
+        F,
+        K.UNKNOWN,
+        86,
+        r"^\[ERROR\] (?P<msg>Failed to execute goal (?P<goal>\S+) .*)",
+        "failed to execute goal",
+        after=1,
+        weak=True,
+    ),
+    _r("maven.compilation", S, None, 75, r"^\[ERROR\] COMPILATION ERROR\s*:?\s*$", "compilation error"),
+    _r(
+        "gradle.test",
+        F,
+        K.TEST,
+        96,
+        r"^(?P<cls>[\w.$]+) > (?P<test>.+?) FAILED$",
+        "failed",
+        after=2,
+    ),
+    _r("gradle.what_went_wrong", D, None, 86, r"^\* What went wrong:", "what went wrong", after=3),
+    _r(
+        "gradle.task_failed",
+        S,
+        None,
+        78,
+        r"^(?:> Task (?P<task>\S+) FAILED|Execution failed for task '[^']+'.*)",
+        ("failed",),
+    ),
+    _r("gradle.tally", S, None, 84, r"^\d+ tests? completed, \d+ failed", "failed"),
+    _r(
+        "gradle.build_failed",
+        S,
+        None,
+        68,
+        r"^(?:FAILURE: Build failed with an exception\.|BUILD FAILED\b.*)",
+        "failed",
+    ),
+    _r(
+        "java.exception",
+        D,
+        None,
+        84,
+        r"^\s*(?:Caused by: |Exception in thread \"[^\"]*\" )?"
+        r"(?P<exc>(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error))"
+        r"(?:: (?P<msg>.*)| at (?P<file>[\w$]+\.(?:java|kt|scala|groovy)):(?P<line>\d+))?$",
+        ("exception", "error:", "error\n", "error at "),
+    ),
+    _r(
+        "scalatest.failed",
+        F,
+        K.TEST,
+        93,
+        r"^(?:\[info\] )?\s*- (?P<test>.+?) \*\*\* FAILED \*\*\*",
+        "*** failed ***",
+        after=1,
+    ),
+    _r(
+        "gtest.failed",
+        F,
+        K.TEST,
+        95,
+        r"^\[  FAILED  \] (?P<test>[\w/.]+(?:\.\w+|/\d+)+)(?:, where .*)?(?: \(\d+ ms\))?$",
+        "[  failed  ]",
+    ),
+    _r(
+        "gtest.failure",
+        D,
+        None,
+        88,
+        r"^(?P<file>[^\s:]+\.(?:cc|cpp|cxx|c|h|hpp)):(?P<line>\d+): (?:Failure|error: .*)$",
+        (": failure", ": error: "),
+        after=3,
+    ),
+    _r("gtest.tally", S, None, 82, r"^\[  FAILED  \] \d+ tests?, listed below:", "[  failed  ]"),
+    _r(
+        "busted.tally",
+        S,
+        None,
+        82,
+        r"^\[  (?:ERROR|FAILED)   ?\] \d+ (?:errors?|failures?), listed below:",
+        "listed below",
+    ),
+    _r(
+        "common_test.failed",
+        F,
+        K.TEST,
+        92,
+        r"^(?P<test>\w+:\w+) failed on line (?P<line>\d+)",
+        "failed on line",
+        after=1,
+    ),
+    _r(
+        "xcpretty.error",
+        F,
+        K.COMPILE,
+        92,
+        r"(?:❌|error:?)\s+(?P<file>/?[^\s:]+\.(?:swift|m|mm|h|c|cpp)):(?P<line>\d+):\d+: (?P<msg>.*)",
+        ("❌",),
+    ),
+    _r("vim.test", F, K.TEST, 88, r"^\s*Found errors in (?P<test>\w+)\(\):", "found errors in", after=2),
+    _r("test.name_failed", F, K.TEST, 80, r"^\s*(?P<test>[\w./:-]+) FAILED\s*$", "failed"),
+    _r(
+        "minitest.test",
+        F,
+        K.TEST,
+        94,
+        r"^(?P<cls>[\w:]+)#(?P<test>\w+)(?: \[(?P<file>[^\]:\s]+):(?P<line>\d+)\])?:?\s*$",
+        (),  # tried on the line after a ``Failure:``/``Error:`` heading, never on its own
+        after=1,
+    ),
+    _r(
+        "minitest.header",
+        F,
+        K.TEST,
+        70,
+        r"^\s*(?:\d+\) )?(?:Failure|Error):\s*$",
+        ("failure:", "error:"),
+        after=2,
+    ),
+    _r("minitest.assertion", D, None, 88, r"^(?P<exc>Minitest::\w+): (?P<msg>.*)", "minitest::"),
+    _r(
+        "rubocop.offense",
+        F,
+        K.LINT,
+        89,
+        r"^(?P<file>[^\s:]+\.(?:rb|rake|gemspec)):(?P<line>\d+):\d+: (?P<sev>[CWEF]): "
+        r"(?P<code>[\w/]+): (?P<msg>.*)",
+        (".rb:", ".rake:", ".gemspec:"),
+    ),
+    _r("rubocop.tally", S, None, 84, r"^\d+ files? inspected, [1-9]\d* offenses? detected", "offense"),
+    # --- .NET ---
+    _r(
+        "dotnet.test",
+        F,
+        K.TEST,
+        96,
+        r"^\s*(?:Failed|X) (?P<test>[\w.`<>,\[\]()\" '=-]+?) \[(?:[\d.]+ ?m?s|< ?1 ?ms)\]$",
+        ("failed ",),
+        after=2,
+    ),
+    _r("xunit.test", F, K.TEST, 95, r"^\s*(?P<test>\S+) \[FAIL\]$", "[fail]", after=2),
+    _r("dotnet.error_message", D, None, 80, r"^\s*Error Message:\s*$", "error message", after=1),
+    _r(
+        "dotnet.tally",
+        S,
+        None,
+        85,
+        r"^\s*(?:Failed!\s+- Failed:\s+\d+|Total tests: \d+.*Failed: [1-9]|Test Run Failed\.)",
+        "failed",
+    ),
+    _r("msbuild.failed", S, None, 68, r"^\s*Build FAILED\.", "build failed"),
+    # --- RSpec / PHPUnit / mocha numbered failures ---
+    _r("rspec.failure_error", D, None, 92, r"^\s*Failure/Error: (?P<msg>.*)", "failure/error", after=2),
+    _r(
+        "rspec.rerun",
+        F,
+        K.TEST,
+        93,
+        r"^rspec (?P<file>\./\S+?):(?P<line>\d+) # (?P<test>.*)$",
+        "rspec ",
+    ),
+    _r("rspec.tally", S, None, 86, r"^\d+ examples?, [1-9]\d* failures?", "failure", starts=tuple("0123456789")),
+    _r(
+        "phpunit.test",
+        F,
+        K.TEST,
+        95,
+        r"^\d+\) (?P<cls>[\w\\]+)::(?P<test>\w+)(?: with data set .*)?$",
+        "::",
+        after=1,
+    ),
+    _r("phpunit.assert", D, None, 90, r"^Failed asserting that (?P<msg>.*)", "failed asserting"),
+    _r(
+        "phpunit.tally",
+        S,
+        None,
+        85,
+        r"^(?:Tests: \d+, Assertions: \d+, (?:Failures|Errors): [1-9]|FAILURES!$|ERRORS!$)",
+        ("failures", "errors"),
+        starts=("Tests:", "FAILURES!", "ERRORS!"),
+    ),
+    _r(
+        "php.fatal",
+        F,
+        K.CRASH,
+        94,
+        r"^(?:PHP )?(?:Fatal|Parse) error: (?P<msg>.*)",
+        ("fatal error", "parse error"),
+    ),
+    _r(
+        "numbered.failure",
+        F,
+        K.TEST,
+        86,
+        r"^\s{0,4}\d+\) (?P<test>\S.*?):?$",
+        _line_start(*(f"{n}) " for n in range(1, 100)), indent=6),
+        after=3,
+        unless=r"^\s*\d+\) (?:Run|Step|Task)\b",
+    ),
+    # --- package managers ---
+    _r(
+        "npm.code",
+        F,
+        K.DEPENDENCY,
+        88,
+        r"^npm (?:ERR!|error) code (?P<code>\S+)",
+        ("err!", "error code"),
+        after=3,
+        unless=r"code (?:1|ELIFECYCLE)\s*$",
+        weak=True,
+    ),
+    _r(
+        "npm.missing_script",
+        F,
+        K.CONFIG,
+        90,
+        r"^npm (?:ERR!|error) (?P<msg>Missing script: .*)",
+        "missing script",
+    ),
+    _r("npm.err", G, None, 62, r"^npm (?:ERR!|error) (?P<msg>\S.*)", ("err!", "npm error")),
+    _r("pnpm.err", F, K.DEPENDENCY, 90, r"(?:^|\s)(?P<code>ERR_PNPM_\w+)\s*(?P<msg>.*)", "err_pnpm_"),
+    _r(
+        "yarn.dependency",
+        F,
+        K.DEPENDENCY,
+        90,
+        r"^error (?P<msg>(?:Couldn't find (?:package|any versions)|Package \".*\" not found"
+        r"|.*Integrity check failed"
+        r"|Incorrect integrity|.*doesn't satisfy found match|.*no such package available).*)",
+        ("couldn't find", "not found", "integrity", "doesn't satisfy", "no such package"),
+    ),
+    _r("yarn.error", G, None, 66, r"^error (?P<msg>(?!Command failed with exit code).*)", "error "),
+    _r("yarn.exit", X, None, 58, r"^error Command failed with exit code (?P<code>\d+)\.", "command failed"),
+    _r("yarn.berry", F, K.DEPENDENCY, 86, r"^➤ YN\d{4}: .*(?:[Ee]rror|[Ff]ailed|[Cc]ouldn't|not found).*", "yn0"),
+    _r(
+        "pip.resolution",
+        F,
+        K.DEPENDENCY,
+        94,
+        r"^(?:ERROR: )?(?P<msg>(?:Could not find a version that satisfies the requirement|"
+        r"Cannot install .* because these package versions have "
+        r"conflicting dependencies|Failed building wheel for|Could not install "
+        r"packages due to).*)",
+        ("could not", "no matching", "resolutionimpossible", "cannot install", "failed building wheel"),
+    ),
+    _r(
+        "pip.followup",
+        D,
+        None,
+        80,
+        r"^(?:ERROR: )?(?P<msg>(?:No matching distribution found for|ResolutionImpossible"
+        r"|Could not build wheels for).*)",
+        ("no matching", "resolutionimpossible", "could not build wheels"),
+    ),
+    _r(
+        "poetry.solver",
+        F,
+        K.DEPENDENCY,
+        93,
+        r"version solving failed|SolverProblemError"
+        r"|Unable to find installation candidates|^\s*Because \S+ depends on ",
+        (
+            "version solving failed",
+            "solverproblemerror",
+            "installation candidates",
+            "depends on",
+        ),
+    ),
+    _r(
+        "uv.no_solution",
+        F,
+        K.DEPENDENCY,
+        92,
+        r"^\s*(?:\u00d7|error:) (?P<msg>No solution found when resolving.*)",
+        "no solution found",
+    ),
+    _r("uv.because", D, None, 84, r"^\s*╰─▶ (?P<msg>.*)", "╰─▶"),
+    _r(
+        "uv.error",
+        F,
+        K.DEPENDENCY,
+        86,
+        r"^\s*(?:\u00d7|error:) (?P<msg>Failed to (?:download|build|fetch|resolve).*)",
+        ("failed to",),
+    ),
+    _r(
+        "bundler.error",
+        F,
+        K.DEPENDENCY,
+        88,
+        r"^(?P<msg>Could not find gem .*|Bundler could not find .*)",
+        "could not find",
+    ),
+    # --- docker ---
+    _r(
+        "docker.step",
+        Role.DOCKER_STEP,
+        None,
+        0,
+        r"^#(?P<n>\d+) \[[^\]]+\] (?P<cmd>\S.*)",
+        ("] run ", "] copy ", "] add ", "] from "),
+    ),
+    _r(
+        "docker.failed_to_solve",
+        F,
+        K.CONFIG,
+        92,
+        r"^(?:ERROR|error): (?P<msg>failed to (?:solve|build).*)",
+        "failed to",
+        weak=True,
+    ),
+    _r("docker.step_error", D, None, 88, r"^#(?P<n>\d+) ERROR: (?P<msg>.*)", "error:"),
+    _r("docker.summary", D, None, 80, r"^ERROR \[(?P<stage>[^\]]+)\] (?P<cmd>.*)", "error ["),
+    _r(
+        "docker.legacy",
+        F,
+        K.CONFIG,
+        91,
+        r"^The command '(?P<cmd>.*)' returned a non-zero code: (?P<code>\d+)",
+        "returned a non-zero code",
+        weak=True,
+    ),
+    # --- shell, make, git, Travis ---
+    _r(
+        "shell.not_found",
+        F,
+        K.CONFIG,
+        93,
+        r"(?<![^\s:])(?P<cmd>[^\s:]+): command not found",
+        "command not found",
+    ),
+    _r("shell.no_such_file", D, None, 70, r"No such file or directory", "no such file"),
+    _r("shell.permission", D, None, 72, r": Permission denied$", "permission denied"),
+    _r("make.error", X, None, 62, r"^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* .*Error \d+", "*** "),
+    _r("git.fatal", F, K.CONFIG, 86, r"^fatal: (?P<msg>.*)", "fatal:"),
+    _r(
+        "travis.exit",
+        X,
+        None,
+        74,
+        r"^The command \"(?P<cmd>.*)\" (?:failed and )?exited with (?P<code>[1-9]\d*)\.",
+        "exited with",
+        before=4,
+    ),
+    _r("npm.script", Role.COMMAND, None, 0, r"^> (?P<cmd>(?![\w@/.-]+@\d)\S.*)$", _line_start("> ", indent=0)),
+    _r(
+        "jenkins.exit",
+        X,
+        None,
+        72,
+        r"^(?:Build step '.*' marked build as failure|Finished: (?:FAILURE|ABORTED|UNSTABLE)"
+        r"|ERROR: script returned exit code \d+)",
+        ("marked build as failure", "finished: ", "script returned exit code"),
+        before=4,
+    ),
+    _r("travis.step", Role.STEP, None, 0, r"^\$ (?P<cmd>\S.*)", _line_start("$ ", indent=0)),
+    _r(
+        "script.exit",
+        X,
+        None,
+        60,
+        r"(?:exited|exit(?:ing)?|failed) with (?:exit )?(?:code|status) (?P<code>[1-9]\d*)",
+        ("exited with", "exit code", "exit status", "with code", "with status", "exiting with"),
+    ),
+    _r(
+        "hint.run",
+        H,
+        None,
+        72,
+        r"(?i:\bplease run\b|\brun `[^`]+` to (?:fix|update|format)|files listed below)",
+        ("please run", "to fix", "to update", "to format", "listed below"),
+        after=4,
+    ),
+    _r("precommit.failed", S, None, 84, r"^(?P<hook>\S.*?)\.{3,}(?:\(no files to check\))?Failed$", "failed"),
+    _r(
+        "r.check",
+        S,
+        None,
+        82,
+        r"^\s*(?:Running the tests in .* failed\.|Status: \d+ ERRORs?)",
+        ("failed", "error"),
+        starts=("Running the tests in", "Status:"),
+    ),
+    _r("tap.not_ok", F, K.TEST, 84, r"^\s*not ok \d+ (?:- )?(?P<test>.*)$", "not ok"),
+    _r(
+        "generic.check_mark",
+        F,
+        K.TEST,
+        78,
+        r"^\s*(?:✗|✘|✖|❌|\[-\]|\[FAIL\]|FAIL:?)\s+(?P<test>\S.*)$",
+        ("✗", "✘", "✖", "❌", "[-]", "[fail]", "fail"),
+    ),
+    # --- fallbacks: strong (line starts like an error), then any error word ---
+    _r(
+        "generic.error_prefix",
+        G,
+        None,
+        58,
+        r"^\s*(?:\[(?:ERROR|FATAL|FAIL|FAILED|error|fatal)\]|(?:ERROR|FATAL|Error|error|fatal|FAILED|FAIL|Fatal"
+        r"|Exception|Uncaught \w+|Unhandled \w+)\b[:!]?)\s*(?P<msg>.*)",
+        ("error", "fatal", "fail", "exception", "uncaught", "unhandled"),
+    ),
+    _r(
+        "generic.error_word",
+        G,
+        None,
+        40,
+        r"(?<![\w/.-])(?:errors?|fail(?:ed|ure|ures|ing|s)?|fatal|exception|panic(?:ked)?|traceback|abort(?:ed)?"
+        r"|cannot|could not|unable to|not found|denied|invalid|unexpected|missing|refused|mismatch"
+        r")(?![\w/-])",
+        (
+            "error",
+            "fail",
+            "fatal",
+            "exception",
+            "panic",
+            "traceback",
+            "abort",
+            "cannot",
+            "could not",
+            "unable to",
+            "not found",
+            "denied",
+            "invalid",
+            "unexpected",
+            "missing",
+            "refused",
+            "mismatch",
+        ),
+        flags=IGNORE_CASE,
+    ),
+)
+
+# Failure kinds that a generic or exit line should take from what the message says.
+KIND_HINTS: tuple[tuple[re.Pattern[str], K], ...] = (
+    (re.compile(r"timed? ?out|timeout|exceeded the maximum", re.I), K.TIMEOUT),
+    (re.compile(r"out of memory|segmentation|sigsegv|core dumped|exit code 13[79]\b|killed", re.I), K.CRASH),
+    (
+        re.compile(r"network|connection|resolve host|econn|etimedout|50[234]\b|rate limit|no space left", re.I),
+        K.INFRA,
+    ),
+    (
+        re.compile(r"dependenc|resolv|version solving|no matching distribution|could not find artifact", re.I),
+        K.DEPENDENCY,
+    ),
+    (re.compile(r"syntax error|compil|cannot find symbol|undefined reference", re.I), K.COMPILE),
+    (re.compile(r"\btests?\b|assert", re.I), K.TEST),
+)
+
+
+def kind_from_text(text: str, default: K = K.UNKNOWN) -> K:
+    for pattern, kind in KIND_HINTS:
+        if pattern.search(text):
+            return kind
+    return default

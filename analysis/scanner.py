@@ -1,0 +1,769 @@
+"""Stream chunks of a log through the rule tables; collect scored hits and the failures they describe.
+
+One Aho-Corasick pass over each lowercased chunk finds the lines worth a look (every rule's needles at
+once, in C); only those lines are cleaned and tried against the rules their needles point to. State
+carried from line to line is small and bounded: the open failure (details and locations attach to it), the
+current step, a count of each message seen (echoes of a cascade score lower than its first line) and a
+capped list of hits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from .lines import Chunk, clean
+from .normalize import echo_key, fingerprint
+from .rules import EXCLUSIONS, RULES, Role, Rule, kind_from_text
+from .types import Failure, FailureKind, LineRange
+
+MAX_HITS = 20_000  # pruned to half, keeping the best, when reached
+MAX_FAILURES = 500
+MAX_STEPS = 5_000
+ATTACH_DISTANCE = 80  # a detail further than this from its failure's last line starts afresh
+MAX_MESSAGE = 500
+
+ECHO_PENALTY = 45
+STEP_BONUS = 12  # hits inside the step that failed
+OTHER_STEP_PENALTY = 15  # hits in steps that passed, once we know which one failed
+VERDICT_BONUS = 20  # the last exit line of the log
+
+
+def _build_automaton() -> tuple[ahocorasick.Automaton, list[int]]:
+    needles: dict[str, int] = {}
+    for index, rule in enumerate(RULES):
+        for needle in rule.needles:
+            needles[needle] = needles.get(needle, 0) | (1 << index)
+    # A needle containing a shorter needle fires with it anyway: when the shorter one already tries all its
+    # rules, drop it (fewer matches to walk, no extra regex to run).
+    for needle in sorted(needles, key=len, reverse=True):
+        rules = needles[needle]
+        if any(other != needle and other in needle and rules & ~mask == 0 for other, mask in needles.items()):
+            del needles[needle]
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    masks: list[int] = []
+    for needle, mask in needles.items():
+        automaton.add_word(needle, len(masks))
+        masks.append(mask)
+    automaton.make_automaton()
+    return automaton, masks
+
+
+_AUTOMATON, _MASKS = _build_automaton()
+
+# Tools that print the same format; the command that ran tells them apart.
+_TOOL_ALTERNATIVES: dict[str, tuple[str, ...]] = {
+    "ruff": ("flake8", "ruff", "pycodestyle", "pyflakes"),
+    "gcc": ("clang", "gcc", "g++", "cc", "javac", "swiftc", "nvcc"),
+    "jest": ("vitest", "jest"),
+    "black": ("black", "ruff"),
+    "numbered": ("mocha", "rspec", "phpunit", "karma", "jasmine"),
+    "node": ("mocha", "jest", "vitest", "node"),
+    "generic": ("pytest", "jest", "mocha", "rspec", "phpunit", "go test", "cargo", "npm", "pnpm", "yarn"),
+}
+_TOOL_NAMES = {"go test": "go", "g++": "gcc", "cc": "gcc", "pycodestyle": "flake8", "pyflakes": "flake8"}
+
+
+@dataclass
+class Hit:
+    line: int
+    rule: Rule
+    score: int
+    text: str
+    step: int
+    after: int
+    before: int
+    context: str | None = None  # for an exit line: the command's last output line
+
+
+@dataclass
+class _Open:
+    kind: FailureKind
+    tool: str
+    message: str
+    test_id: str | None
+    file: str | None
+    line: int | None
+    step: int
+    first: int
+    last: int
+    score: int
+    rule: str
+    weak: bool = False
+    plain: bool = True  # message is just the matched line: the first detail says it better
+    evidence: list[list[int]] = field(default_factory=list)
+    details: int = 0
+    count: int = 1
+
+    def add_evidence(self, start: int, end: int) -> None:
+        for rng in self.evidence:
+            if start <= rng[1] + 1 and end >= rng[0] - 1:  # overlaps or touches: widen it
+                rng[0], rng[1] = min(rng[0], start), max(rng[1], end)
+                break
+        else:
+            if len(self.evidence) < 12:
+                self.evidence.append([start, end])
+        self.last = max(self.last, end)
+
+
+def _group(match: re.Match[str], *names: str) -> str | None:
+    groups = match.groupdict()
+    for name in names:
+        value = groups.get(name)
+        if value:
+            return value
+    return None
+
+
+def _workflow_props(props: str | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in (props or "").split(","):
+        key, _, value = part.partition("=")
+        if value:
+            out[key.strip()] = value.strip()
+    return out
+
+
+def _unescape_command(text: str) -> str:
+    return text.replace("%0D", "").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
+
+
+_CI_ROOT = re.compile(
+    r"^(?:/home/runner/work/[^/]+/[^/]+/|/Users/runner/work/[^/]+/[^/]+/|[A-Z]:\\a\\[^\\]+\\[^\\]+\\"
+    r"|/__w/[^/]+/[^/]+/|/github/workspace/|/home/travis/build/[^/]+/[^/]+/|/builds/[^/]+/[^/]+/"
+    r"|/home/circleci/project/|/var/lib/jenkins/workspace/[^/]+/|/app/|\./)"
+)
+_DETAIL_TOOL = {
+    "rspec.failure_error": "rspec",
+    "node.error": "mocha",
+    "jest.expect": "mocha",
+    "phpunit.assert": "phpunit",
+}
+_LINTING = re.compile(r"\b(?:vet|lint|golangci-lint|staticcheck|revive)\b")
+_PATH_LINE = re.compile(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]+)*\.\w+$")
+_VERDICTS = {"actions.exit", "travis.exit", "jenkins.exit"}  # the runner's own word that a step failed
+_NOT_A_MESSAGE = {"python.traceback", "gradle.what_went_wrong", "docker.step_error", "docker.summary"}
+_SPLIT_ID = re.compile(r"::|[ ./>\u203a]+")
+
+
+def _merged(ranges: list[list[int]], last_line: int) -> tuple[LineRange, ...]:
+    out: list[list[int]] = []
+    for start, end in sorted(ranges):
+        if start > last_line:
+            continue
+        end = min(end, last_line)
+        if out and start <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return tuple(LineRange(s, e) for s, e in out)
+
+
+def _same_path(a: str, b: str) -> bool:
+    a, b = a.removeprefix("./"), b.removeprefix("./")
+    return a == b or a.endswith("/" + b) or b.endswith("/" + a)
+
+
+def _relative(path: str | None) -> str | None:
+    return _CI_ROOT.sub("", path, count=1) if path else path
+
+
+def _same_test(a: str, b: str, *, loose: bool = False) -> bool:
+    """One test named two ways (``Class.test`` vs ``path::Class::test``; ``crate tests::x`` vs ``tests::x``).
+    ``loose``: same tool, so a bare function name may match its full id."""
+    if a == b:
+        return True
+    pa, pb = [p for p in _SPLIT_ID.split(a) if p], [p for p in _SPLIT_ID.split(b) if p]
+    short, long = (pa, pb) if len(pa) <= len(pb) else (pb, pa)
+    return len(short) >= (1 if loose else 2) and long[-len(short) :] == short
+
+
+def _first_rule(line: str, mask: int) -> tuple[Rule, re.Match[str]] | None:
+    """The first rule of the table (among those ``mask`` selects) that matches the cleaned line."""
+    if not line.strip():
+        return None
+    excluded: bool | None = None
+    stripped = line.lstrip()
+    while mask:
+        low = mask & -mask
+        mask ^= low
+        rule = RULES[low.bit_length() - 1]
+        if rule.starts and not stripped.startswith(rule.starts):
+            continue
+        if low & _GENERIC_MASK:
+            # exclusions guard the fallbacks only: specific rules carry their own ``unless``
+            if excluded is None:
+                excluded = EXCLUSIONS.search(line) is not None
+            if excluded:
+                return None
+        match = rule.pattern.search(line)
+        if match is not None and (rule.unless is None or not rule.unless.search(line)):
+            return rule, match
+    return None
+
+
+def classify(raw_line: str) -> str | None:
+    """Name of the rule a single raw log line matches, or None: for tests and for debugging a rule table."""
+    mask = 0
+    for _, needle in _AUTOMATON.iter(f"\n{raw_line.lower()}"):
+        mask |= _MASKS[needle]
+    found = _first_rule(clean(raw_line), mask)
+    return found[0].name if found else None
+
+
+class Scanner:
+    """Feed chunks in order, then ``finish`` once; holds bounded state only."""
+
+    def __init__(self) -> None:
+        self.hits: list[Hit] = []
+        self.failures: list[_Open] = []
+        self._by_fp: dict[str, _Open] = {}
+        self.steps: list[str] = [""]
+        self.failed_steps: set[int] = set()
+        self._echo: Counter[str] = Counter()
+        self._rule_count: Counter[tuple[str, int]] = Counter()
+        self._open: _Open | None = None
+        self._pending: tuple[Hit, re.Match[str]] | None = None  # a detail printed before its test's name
+        self._docker: dict[str, tuple[int, str]] = {}
+        self._command = ""  # last command echoed inside the step (``> jest --ci``)
+        self._test_file: tuple[int, str] | None = None  # jest/vitest ``FAIL file`` heading the tests below
+        self._lines: list[str] = []
+        self._first = 1
+        self.total_lines = 0
+
+    # -- streaming --------------------------------------------------------------------------------------
+    def feed(self, chunk: Chunk) -> None:
+        text = chunk.text
+        lower = text.lower()
+        masks: dict[int, int] = {}
+        index = 0
+        last = 0
+        for end, needle in _AUTOMATON.iter(lower):
+            index += lower.count("\n", last, end)
+            last = end
+            masks[index] = masks.get(index, 0) | _MASKS[needle]
+        if masks:
+            self._lines = text.split("\n")
+            self._first = chunk.first
+            for index, mask in masks.items():
+                self._line(chunk.first + index, self._lines[index], mask)
+            self._lines = []
+        self.total_lines = chunk.first + text.count("\n")
+
+    def _peek(self, number: int) -> str | None:
+        """A neighbouring line, cleaned, when it is in the chunk at hand (rules look 1-8 lines around)."""
+        index = number - self._first
+        if 0 <= index < len(self._lines):
+            return clean(self._lines[index])
+        return None
+
+    def _line(self, number: int, raw: str, mask: int) -> None:
+        line = clean(raw)
+        found = _first_rule(line, mask)
+        if found is not None:
+            self._apply(number, line, *found)
+
+    # -- one matched line -------------------------------------------------------------------------------
+    def _apply(self, number: int, line: str, rule: Rule, match: re.Match[str]) -> None:
+        role = rule.role
+        step = len(self.steps) - 1
+        if role is Role.STEP:
+            name = (_group(match, "cmd") or "").strip()[:200]
+            if len(self.steps) < MAX_STEPS:
+                self.steps.append(name)
+            else:  # a log of endless "$ cmd" lines: later steps share the last slot
+                self.steps[-1] = name
+            self._open = None
+            self._command = ""
+            self._test_file = None
+            return
+        if role is Role.COMMAND:
+            self._command = (_group(match, "cmd") or "").strip()[:200]
+            return
+        if role is Role.DOCKER_STEP:
+            if len(self._docker) > 5000:
+                self._docker.clear()
+            self._docker[_group(match, "n") or ""] = (number, line)
+            return
+        score = rule.score
+        key = echo_key(line)
+        seen = self._echo[key]
+        if len(self._echo) < 200_000 or seen:
+            self._echo[key] = seen + 1
+        if seen:
+            score -= ECHO_PENALTY
+        count = self._rule_count[(rule.name, step)]
+        self._rule_count[(rule.name, step)] = count + 1
+        score -= min(24, 3 * count)  # the first lines of a cascade say most
+        hit = Hit(number, rule, score, line, step, rule.after, rule.before)
+        if rule.name in ("jest.file", "vitest.file"):
+            self._test_file = (number, _group(match, "file") or "")
+            self._add(hit)
+            return
+        if role is Role.FAILURE:
+            self._failure(hit, match)
+        elif role in (Role.DETAIL, Role.LOCATION):
+            self._detail(hit, match)
+        elif role is Role.EXIT:
+            if rule.name in _VERDICTS:
+                self.failed_steps.add(step)
+            self._open = None
+            hit.context = self._last_output(number)
+        self._add(hit)
+
+    def _add(self, hit: Hit) -> None:
+        self.hits.append(hit)
+        if len(self.hits) >= MAX_HITS:
+            keep = sorted(self.hits, key=lambda h: (-h.score, h.line))[: MAX_HITS // 2]
+            self.hits = sorted(keep, key=lambda h: h.line)
+
+    def _tool(self, rule: Rule, step: int) -> str:
+        alternatives = _TOOL_ALTERNATIVES.get(rule.tool)
+        if alternatives:
+            command = f"{self.steps[step]} {self._command}".lower()
+            for name in alternatives:
+                if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", command):
+                    return _TOOL_NAMES.get(name, name)
+        return rule.tool
+
+    # -- failures ---------------------------------------------------------------------------------------
+    def _failure(self, hit: Hit, match: re.Match[str]) -> None:
+        rule = hit.rule
+        test = _group(match, "test", "test2")
+        cls = _group(match, "cls", "cls2")
+        if test and cls:
+            if rule.tool == "phpunit":
+                test = f"{cls}::{test}"
+            elif not cls.endswith(f".{test}"):
+                test = f"{cls}.{test}"
+            else:
+                test = cls
+        message = _group(match, "msg", "msg2")
+        plain = message is None or message.rstrip().endswith(":")  # a heading: its detail says more
+        message = message or hit.text.strip().removeprefix("##[error]")
+        file = _group(match, "file")
+        line_s = _group(match, "line", "line2")
+        kind = rule.kind or FailureKind.UNKNOWN
+        tool = self._tool(rule, hit.step)
+        name = rule.name
+        if name == "actions.workflow_error":
+            props = _workflow_props(_group(match, "props"))
+            file = props.get("file") or file
+            line_s = props.get("line") or line_s
+            message = _unescape_command(message)
+            if props.get("title"):
+                message = f"{props['title']}: {message}"
+            kind = kind_from_text(message, FailureKind.UNKNOWN)
+        elif name in ("maven.goal", "git.fatal", "docker.failed_to_solve", "docker.legacy"):
+            kind = kind_from_text(message, kind)
+        elif name == "npm.code":
+            code = _group(match, "code") or ""
+            following = self._peek(hit.line + 1) or ""
+            detail = re.sub(r"^npm (?:ERR!|error) ", "", following).strip()
+            message, plain = (f"{code}: {detail}" if detail else code), False
+            kind = kind_from_text(code + " " + detail, FailureKind.DEPENDENCY)
+            if code.upper() in ("ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "ECONNREFUSED"):
+                kind = FailureKind.INFRA
+        elif name == "go.build" and _LINTING.search(f"{self.steps[hit.step]} {self._command}"):
+            kind, tool = FailureKind.LINT, "go vet"
+        elif name == "cmake.error":
+            nearby = [self._peek(hit.line + k) or "" for k in (1, 2)]
+            detail = " ".join(t.strip() for t in nearby if t.startswith("  ") and t.strip())
+            if detail:
+                message, plain = detail, False
+        elif name == "minitest.header":
+            below = self._peek(hit.line + 1) or ""
+            found = _MINITEST_TEST.pattern.match(below)
+            if found is None:
+                hit.rule = _MINITEST_TEST  # only a heading: keep the line as evidence, open nothing
+                return
+            test = f"{found.group('cls')}#{found.group('test')}"
+            file, line_s, message, plain = found.group("file"), found.group("line"), below.strip(), True
+        elif name == "scalatest.failed":
+            below = re.sub(r"^\[info\]\s*", "", self._peek(hit.line + 1) or "").strip()
+            if below:
+                message, plain = below, False
+                where = re.search(r"\((?P<file>[\w$]+\.scala):(?P<line>\d+)\)$", below)
+                if where:
+                    file, line_s = where.group("file"), where.group("line")
+        elif name == "tap.not_ok":
+            fields: dict[str, str] = {}
+            for k in range(1, 10):
+                below = (self._peek(hit.line + k) or "").strip()
+                if below in ("...", "") or below.startswith(("ok ", "not ok ")):
+                    break
+                key, _, value = below.partition(":")
+                if key in ("expected", "actual", "message") and value.strip():
+                    fields[key] = value.strip()
+            if fields:
+                message, plain = ", ".join(f"{k}: {v}" for k, v in fields.items()), False
+        elif name == "gcc.error":
+            tool = _COMPILER_BY_SUFFIX.get((file or "").rsplit(".", 1)[-1].lower(), tool)
+            below = (self._peek(hit.line + 1) or "").strip()
+            if plain and below:  # GHC puts the message on the lines below ``file:line:col: error:``
+                message, plain = below, False
+        elif name == "maven.compile":
+            following = self._peek(hit.line + 1) or ""
+            if re.match(r"^(?:\[ERROR\])?\s+symbol:", following):
+                message = f"{message} ({following.removeprefix('[ERROR]').strip()})"
+        elif name == "pytest.section" and test and test.startswith("ERROR collecting "):
+            file, test = test.removeprefix("ERROR collecting ").strip(), None
+        elif name == "numbered.failure" and test:
+            test = self._numbered_title(hit, test)
+        elif name in ("eslint.error", "stylelint.error") and file is None:
+            file = self._heading_path(hit.line)
+        elif name in ("jest.test", "jest.failed_test", "jest.retries") and self._test_file and not file:
+            if hit.line - self._test_file[0] < 400:
+                file = self._test_file[1]
+        if name == "jest.test" and test and test.startswith("Test suite failed to run"):
+            test, kind = None, FailureKind.CONFIG
+        if test:
+            test = test.strip()[:300]
+            merged = self._merge_test(test, message, plain, hit, file, line_s)
+            if merged:
+                return
+        message = message.strip()[:MAX_MESSAGE]
+        line_no = int(line_s) if line_s and line_s.isdigit() else None
+        fp = fingerprint(tool, kind.value, test, message if not test else "", file if not test else None)
+        existing = self._by_fp.get(fp)
+        if existing is not None:
+            existing.count += 1
+            existing.add_evidence(hit.line, hit.line + hit.after)
+            self._open = existing
+            hit.score -= ECHO_PENALTY // 2
+            return
+        if len(self.failures) >= MAX_FAILURES:
+            self._open = None
+            return
+        opened = _Open(
+            kind,
+            tool,
+            message,
+            test,
+            file,
+            line_no,
+            hit.step,
+            hit.line,
+            hit.line,
+            hit.score,
+            name,
+            weak=rule.weak,
+            plain=plain,
+        )
+        opened.add_evidence(hit.line, hit.line + hit.after)
+        if name.startswith("docker.") and self._docker:
+            self._docker_evidence(opened, message)
+        self.failures.append(opened)
+        self._by_fp[fp] = opened
+        self._open = opened
+        self._adopt_pending(opened)
+
+    def _numbered_title(self, hit: Hit, first: str) -> str:
+        """Mocha prints a failing test's title over several indented lines, the last ending with ':'."""
+        parts = [first.rstrip(":")]
+        if first.endswith(":"):
+            return parts[0]
+        for k in range(1, 5):
+            following = self._peek(hit.line + k)
+            if following is None or not following.strip() or not following.startswith("  "):
+                break
+            parts.append(following.strip().rstrip(":"))
+            if following.rstrip().endswith(":"):
+                return " ".join(parts)
+        return parts[0]
+
+    def _last_output(self, number: int) -> str | None:
+        for k in range(1, 4):
+            previous = self._peek(number - k)
+            if previous is None:
+                return None
+            text = previous.strip()
+            if text and not text.startswith(("##[", "$ ", "+ ", "> ")):
+                return text
+        return None
+
+    def _heading_path(self, number: int) -> str | None:
+        """ESLint/stylelint print the file on its own line above its problems."""
+        for k in range(1, 60):
+            previous = self._peek(number - k)
+            if previous is None:
+                return None
+            text = previous.strip()
+            if text and not previous.startswith((" ", "\t")) and _PATH_LINE.match(text):
+                return text
+        return None
+
+    def _merge_test(self, test: str, message: str, plain: bool, hit: Hit, file: str | None, line_s: str | None) -> bool:
+        """A test reported twice (section then summary, nextest then libtest, ``N)`` list then details)."""
+        number = re.match(r"^\s*(\d+)\)", hit.text) if hit.rule.name == "numbered.failure" else None
+        for failure in reversed(self.failures[-200:]):
+            if failure.step != hit.step:
+                continue
+            if not failure.test_id:
+                # pytest: ``ERROR tests/test_io.py`` repeats the collection error of that file
+                if failure.rule == "pytest.section" and failure.file == test:
+                    failure.add_evidence(hit.line, hit.line)
+                    failure.count += 1
+                    return True
+                continue
+            same = _same_test(failure.test_id, test, loose=failure.tool == self._tool(hit.rule, hit.step))
+            if not same and number and failure.rule == "numbered.failure":
+                previous = re.match(r"^\s*(\d+)\)", failure.message)
+                same = previous is not None and previous.group(1) == number.group(1)
+            if not same:
+                continue
+            if len(test) > len(failure.test_id) and hit.rule.name != "cargo.test":
+                failure.test_id = test
+            if failure.plain and not plain:
+                failure.message, failure.plain = message[:MAX_MESSAGE], False
+            if hit.rule.tool == "rspec" or failure.tool == "numbered":
+                failure.tool = self._tool(hit.rule, hit.step) if hit.rule.tool != "numbered" else failure.tool
+            if file and not failure.file:
+                failure.file = file
+            if line_s and line_s.isdigit() and failure.line is None:
+                failure.line = int(line_s)
+            failure.add_evidence(hit.line, hit.line + hit.after)
+            failure.count += 1
+            self._open = failure
+            hit.score -= 10
+            return True
+        return False
+
+    def _docker_evidence(self, failure: _Open, message: str) -> None:
+        """Point at the BuildKit step whose command failed: ``#12 [stage 3/7] RUN make``."""
+        failed = _DOCKER_PROCESS.search(message)
+        wanted = failed.group(1)[:20] if failed else None
+        step = len(self.steps) - 1
+        for number, text in reversed(list(self._docker.values())):
+            command = text.split("] ", 1)[-1].removeprefix("RUN ").strip()
+            if wanted and command.startswith(wanted):
+                self._add(Hit(number, _DOCKER_STEP_RULE, 88, text, step, 0, 0))
+                failure.add_evidence(number, number)
+                failure.evidence.sort()
+                return
+        number, text = next(reversed(self._docker.values()))
+        self._add(Hit(number, _DOCKER_STEP_RULE, 66, text, step, 0, 0))
+
+    # -- details ----------------------------------------------------------------------------------------
+    def _detail(self, hit: Hit, match: re.Match[str]) -> None:
+        rule = hit.rule
+        current = self._open
+        if rule.name == "docker.step_error":
+            found = self._docker.get(_group(match, "n") or "")
+            if found:
+                self._add(Hit(found[0], _DOCKER_STEP_RULE, 88, found[1], hit.step, 0, 0))
+        if current is None or hit.line - current.last > ATTACH_DISTANCE or current.step != hit.step:
+            self._orphan(hit, match)
+            return
+        self._attach(current, hit, match)
+
+    def _attach(self, current: _Open, hit: Hit, match: re.Match[str]) -> None:
+        rule = hit.rule
+        if current.details >= 1 and rule.role is Role.DETAIL:
+            hit.score -= 20 + min(20, 4 * current.details)
+        current.add_evidence(hit.line, hit.line + hit.after)
+        where = _group(match, "file")
+        if where and current.line is None and (current.file is None or _same_path(current.file, where)):
+            current.file = where
+            line_s = _group(match, "line")
+            current.line = int(line_s) if line_s else None
+        if rule.role is Role.LOCATION:
+            return
+        current.details += 1
+        if current.tool == "numbered" and rule.name in _DETAIL_TOOL:
+            current.tool = _DETAIL_TOOL[rule.name]
+        if rule.name in _NOT_A_MESSAGE:
+            return
+        msg = (_group(match, "msg") or hit.text).strip()
+        if rule.name in ("python.exception", "java.exception", "node.error", "go.assert", "phpunit.assert"):
+            msg = hit.text.strip()
+        if rule.name == "rust.panic" and msg.endswith(":"):
+            following = self._peek(hit.line + 1)
+            msg = following.strip() if following and following.strip() else msg
+        if rule.name in ("dotnet.error_message", "gtest.failure") and msg.endswith(("Message:", "Failure")):
+            following = self._peek(hit.line + 1)
+            msg = following.strip() if following else msg
+        if rule.name == "jest.expect" and current.details <= 3 and current.message.startswith("expect("):
+            current.message = f"{current.message} | {msg}"[:MAX_MESSAGE]
+            return
+        if current.plain and msg:
+            current.message, current.plain = msg[:MAX_MESSAGE], False
+
+    def _orphan(self, hit: Hit, match: re.Match[str]) -> None:
+        """A detail with no failure open: a crash of its own, or the message of a test named just after."""
+        rule = hit.rule
+        if rule.name in (
+            "go.assert",
+            "pytest.assert",
+            "jest.expect",
+            "rust.panic",
+            "phpunit.assert",
+            "gtest.failure",
+        ):
+            self._pending = (hit, match)
+            if rule.name != "rust.panic":
+                return
+        if rule.name not in (
+            "python.exception",
+            "java.exception",
+            "node.error",
+            "rust.panic",
+            "pip.followup",
+        ):
+            return
+        message = hit.text.strip()
+        default = {"rust.panic": FailureKind.CRASH, "pip.followup": FailureKind.DEPENDENCY}.get(
+            rule.name, FailureKind.UNKNOWN
+        )
+        kind = kind_from_text(message, default)
+        tool = {
+            "python.exception": "python",
+            "java.exception": "java",
+            "node.error": "node",
+            "pip.followup": "pip",
+        }
+        fp = fingerprint(tool.get(rule.name, "rust"), kind.value, None, message, None)
+        existing = self._by_fp.get(fp)
+        if existing is not None:
+            existing.count += 1
+            existing.add_evidence(hit.line, hit.line)
+            hit.score -= ECHO_PENALTY // 2
+            return
+        if len(self.failures) < MAX_FAILURES:
+            opened = _Open(
+                kind,
+                tool.get(rule.name, "rust"),
+                message[:MAX_MESSAGE],
+                None,
+                None,
+                None,
+                hit.step,
+                hit.line,
+                hit.line,
+                hit.score,
+                rule.name,
+                plain=False,
+            )
+            opened.add_evidence(hit.line, hit.line)
+            self.failures.append(opened)
+            self._by_fp[fp] = opened
+            self._open = opened
+
+    def _adopt_pending(self, opened: _Open) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        hit, match = pending
+        if 0 < opened.first - hit.line <= 30 and hit.step == opened.step:
+            self._attach(opened, hit, match)
+            opened.evidence.sort()
+
+    # -- end of input -----------------------------------------------------------------------------------
+    def finish(self) -> tuple[list[Failure], list[Hit]]:
+        """Score hits by step, drop failures that only echo others, fall back to a generic one, freeze."""
+        failing = set(self.failed_steps)
+        for opened in self.failures:
+            if opened.kind in (FailureKind.TIMEOUT, FailureKind.CRASH, FailureKind.INFRA) or not opened.weak:
+                failing.add(opened.step)
+        if failing:
+            last_failing = max(failing)
+            for hit in self.hits:
+                if hit.step in failing:
+                    hit.score += STEP_BONUS
+                elif hit.step > last_failing or len(self.steps) > 2:
+                    hit.score -= OTHER_STEP_PENALTY
+        exits = [h for h in self.hits if h.rule.name in _VERDICTS] or [h for h in self.hits if h.rule.role is Role.EXIT]
+        if exits:
+            exits[-1].score += VERDICT_BONUS  # where the job gave up: the lines before it explain why
+        kept = self._drop_echoes(self.failures)
+        failures = [self._freeze(opened) for opened in kept]
+        if not failures:
+            fallback = self._fallback()
+            if fallback is not None:
+                failures.append(fallback)
+        failures.sort(key=lambda f: f.evidence[0].start if f.evidence else 0)
+        return failures, self.hits
+
+    @staticmethod
+    def _drop_echoes(failures: list[_Open]) -> list[_Open]:
+        strong = [f for f in failures if not f.weak]
+        kept = strong or failures
+        # an abort right after an out-of-memory error is its consequence
+        ooms = [f for f in kept if f.tool == "oom"]
+        kept = [
+            f
+            for f in kept
+            if not (f.tool == "crash" and any(o.step == f.step and 0 <= f.first - o.first <= 40 for o in ooms))
+        ]
+        # a Go parent test fails because its subtest did; what it printed belongs to the subtest
+        go = [f for f in kept if f.tool == "go" and f.test_id]
+        parents = set()
+        for parent in go:
+            children = [c for c in go if c.test_id and c.test_id.startswith(f"{parent.test_id}/")]
+            if not children:
+                continue
+            parents.add(id(parent))
+            for child in children:
+                if child.plain and not parent.plain:
+                    child.message, child.plain = parent.message, False
+                    child.file, child.line = child.file or parent.file, child.line or parent.line
+                    for start, end in parent.evidence:
+                        child.add_evidence(start, end)
+        return [f for f in kept if id(f) not in parents]
+
+    def _freeze(self, opened: _Open) -> Failure:
+        step = self.steps[opened.step] if opened.step < len(self.steps) else ""
+        message = opened.message or opened.test_id or opened.kind.value
+        file = _relative(opened.file)
+        tool = "test" if opened.tool == "numbered" else opened.tool
+        return Failure(
+            kind=opened.kind,
+            tool=tool,
+            message=message,
+            test_id=opened.test_id,
+            file=file,
+            line=opened.line,
+            evidence=_merged(opened.evidence, self.total_lines),
+            fingerprint=fingerprint(tool, opened.kind.value, opened.test_id, message, file),
+            step=step.removeprefix("Run ") or None,
+        )
+
+    def _fallback(self) -> Failure | None:
+        """No tool recognised: the best error-looking line, its kind read from its words."""
+        roles = (Role.GENERIC, Role.EXIT, Role.SUMMARY, Role.DETAIL, Role.HINT)
+        candidates = [h for h in self.hits if h.rule.role in roles]
+        if not candidates:
+            return None
+        best = max(candidates, key=lambda h: (h.rule.role is not Role.EXIT, h.score, -h.line))
+        message = best.text.strip().removeprefix("##[error]")[:MAX_MESSAGE]
+        evidence = [LineRange(best.line, best.line)]
+        if best.rule.role is Role.EXIT and best.context:
+            # nothing looked like an error: the failing command's last words say most
+            message = f"{best.context} ({message.rstrip('.')})"[:MAX_MESSAGE]
+            evidence = [LineRange(max(1, best.line - best.before), best.line)]
+        kind = kind_from_text(message)
+        exit_code = re.search(r"exit(?:ed)? (?:with )?(?:code|status) (\d+)", message)
+        if exit_code and exit_code.group(1) in ("137", "139"):
+            kind = FailureKind.CRASH
+        step = self.steps[best.step].removeprefix("Run ") or None
+        return Failure(
+            kind=kind,
+            tool="generic",
+            message=message,
+            evidence=tuple(evidence),
+            fingerprint=fingerprint("generic", kind.value, None, message, None),
+            step=step,
+        )
+
+
+_GENERIC_MASK = 0
+for _i, _rule in enumerate(RULES):
+    if _rule.role is Role.GENERIC:
+        _GENERIC_MASK |= 1 << _i
+_COMPILER_BY_SUFFIX = {"hs": "ghc", "swift": "swiftc", "java": "javac", "kt": "kotlinc", "rs": "rustc", "go": "go"}
+_MINITEST_TEST = next(r for r in RULES if r.name == "minitest.test")
+_DOCKER_PROCESS = re.compile(r'process "(?:/bin/(?:ba)?sh -c )?(.*?)" did not complete')
+_DOCKER_STEP_RULE = next(r for r in RULES if r.name == "docker.step")

@@ -1,0 +1,233 @@
+"""Each rule of the table on one line of its tool's real output, exclusions included."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.rules import RULES
+from analysis.scanner import classify
+
+# (line as the tool prints it, rule expected to claim it); every rule of the table appears at least once
+CASES: list[tuple[str, str | None]] = [
+    ("##[group]Run pytest -q", "actions.step"),
+    (
+        "##[error]The job running on runner GitHub Actions 3 has exceeded the maximum execution time of 360 minutes.",
+        "actions.timeout",
+    ),
+    ("##[error]The operation was canceled.", "actions.cancelled"),
+    ("##[error]The runner has received a shutdown signal.", "actions.runner_lost"),
+    ("##[error]Process completed with exit code 1.", "actions.exit"),
+    ("::error file=app.py,line=3,title=lint::bad thing%0Aon two lines", "actions.workflow_error"),
+    ("##[error]Unable to locate executable file: tox.", "actions.error"),
+    ("No output has been received in the last 10m0s, this potentially indicates a stalled build", "travis.stalled"),
+    ("panic: test timed out after 10m0s", "go.timeout"),
+    ('  thrown: "Exceeded timeout of 5000 ms for a test.', "timeout.generic"),
+    ("FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory", "oom.killed"),
+    ("Segmentation fault (core dumped)", "crash.segfault"),
+    ("OSError: [Errno 28] No space left on device", "infra.disk"),
+    ("curl: (6) Could not resolve host: example.com", "infra.network"),
+    ("FAILED tests/test_a.py::test_x[1-2] - AssertionError: boom", "pytest.summary_failed"),
+    ("_________________________ test_parse[10MB-10485760] _________________________", "pytest.section"),
+    ("E       AssertionError: assert 3 == 4", "pytest.assert"),
+    ("tests/test_units.py:12: AssertionError", "pytest.location"),
+    ("========================= 1 failed, 1 error in 2.31s =========================", "pytest.tally"),
+    ("!!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!!", "pytest.interrupted"),
+    ("=================================== FAILURES ===================================", "pytest.section_header"),
+    ("FAIL: test_divide (test_calc.CalcTest.test_divide)", "unittest.fail"),
+    ("FAILED (failures=1, errors=1)", "unittest.tally"),
+    ("Traceback (most recent call last):", "python.traceback"),
+    ("FileNotFoundError: [Errno 2] No such file or directory: 'x.json'", "python.exception"),
+    ("  ● cart total \u203a applies the discount once", "jest.test"),
+    (" FAIL  src/date.test.ts > formatDate > pads the month", "vitest.fail"),
+    (" \u276f src/date.test.ts:8:33", "vitest.location"),
+    ("FAIL src/cart/total.test.ts", "jest.file"),
+    ("    ✕ applies the discount once (5 ms)", "jest.failed_test"),
+    ("    expect(received).toBe(expected) // Object.is equality", "jest.matcher"),
+    ("    Expected: 90", "jest.expect"),
+    ("No tests found, exiting with code 1", "jest.no_tests"),
+    ("Tests:       1 failed, 7 passed, 8 total", "jest.tally"),
+    ("examples/a.test.tsx failed to pass within 2 retries", "jest.retries"),
+    ("  1 failing", "mocha.tally"),
+    ("      AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:", "node.error"),
+    ("--- FAIL: TestParse (0.00s)", "go.test"),
+    ('    parse_test.go:41: Parse("x") = "", want "x"', "go.assert"),
+    ("FAIL\tgithub.com/acme/tmpl/parse\t0.015s", "go.pkg_fail"),
+    ("panic: runtime error: index out of range [3] with length 3", "go.panic"),
+    ("error[E0308]: mismatched types", "rustc.error"),
+    ("  --> src/render.rs:42:16", "rustc.location"),
+    ("test tests::rejects_empty ... FAILED", "cargo.test"),
+    ("---- tests::rejects_empty stdout ----", "cargo.stdout"),
+    ("thread 'tests::rejects_empty' panicked at src/lib.rs:88:9:", "rust.panic"),
+    ("        FAIL [   0.014s] widgets::parse tests::rejects_empty", "nextest.fail"),
+    ("test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out", "cargo.tally"),
+    ("error: could not compile `widgets` (lib) due to 2 previous errors", "rustc.abort"),
+    ("src/api/client.ts(14,7): error TS2322: Type 'string' is not assignable to type 'number'.", "tsc.error"),
+    ("src/Parser.cs(57,24): error CS1061: 'string' does not contain a definition for 'Trimm'", "dotnet.compile"),
+    ('src/core.py:57: error: Argument 1 has incompatible type "str | None"  [arg-type]', "mypy.error"),
+    ("[ERROR] /w/src/main/java/a/Parser.java:[57,24] cannot find symbol", "maven.compile"),
+    ("src/codec.c:88:12: error: 'len' undeclared (first use in this function)", "gcc.error"),
+    ("src/registry.js:640 Replace `\"grim\"` with `'grim'` (prettier/prettier)", "eslint.unix"),
+    ("e: file:///w/app/src/main/kotlin/Main.kt:12:17 Unresolved reference: prinltn", "kotlin.error"),
+    ("[error] /w/src/main/scala/a/Parser.scala:31:7: not found: value x", "scala.error"),
+    ("codec_test.cpp:(.text+0x5a): undefined reference to `codec::decode()'", "linker.error"),
+    ("collect2: error: ld returned 1 exit status", "linker.exit"),
+    ("CMake Error at CMakeLists.txt:23 (find_package):", "cmake.error"),
+    ("src/widgets/io.py:3:8: F401 [*] `os` imported but unused", "ruff.error"),
+    ("F401 [*] `os` imported but unused", "ruff.concise"),
+    ("src/core.py:57:4: W0612: Unused variable 'tmp' (unused-variable)", "pylint.error"),
+    ("Your code has been rated at 8.75/10 (previous run: 9.10/10, -0.35)", "pylint.score"),
+    ("render/render.go:44:2: printf: Sprintf format %d has arg of wrong type (govet)", "golint.error"),
+    ("render/render.go:27:9: undefined: escapeHTML", "go.build"),
+    ("  14:7   error    'retries' is assigned a value but never used  no-unused-vars", "eslint.error"),
+    ("✖ 3 problems (2 errors, 1 warning)", "eslint.tally"),
+    (' 105:12  ✖  Expected newline after ","   selector-list-comma-newline-after', "stylelint.error"),
+    ("Found 2 errors in 2 files (checked 14 source files)", "typecheck.tally"),
+    ("would reformat /w/src/widgets/core.py", "black.would_reformat"),
+    ("Would reformat: src/widgets/core.py", "ruff.would_reformat"),
+    ("1 file would be reformatted, 23 files would be left unchanged.", "format.tally"),
+    ("[warn] src/components/Cart.tsx", "prettier.file"),
+    ("diff -u render/render.go.orig render/render.go", "gofmt.diff"),
+    ("[ERROR] com.acme.ParserTest.parsesQuotedField -- Time elapsed: 0.012 s <<< FAILURE!", "surefire.test"),
+    (
+        "[ERROR] Tests run: 4, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: 0.08 s <<< FAILURE! -- in a.B",
+        "surefire.class",
+    ),
+    ("[ERROR]   ParserTest.parsesQuotedField:31 expected: <a,b> but was: <a>", "surefire.list"),
+    ("[ERROR] Tests run: 10, Failures: 1, Errors: 0, Skipped: 0", "surefire.tally"),
+    ("[INFO] BUILD FAILURE", "maven.build_failure"),
+    (
+        "[ERROR] Failed to execute goal on project x: Could not resolve dependencies for project a:b:jar:1",
+        "maven.dependency",
+    ),
+    ("[ERROR] Failed to execute goal org.apache.maven.plugins:maven-surefire-plugin:3.2.5:test (t) on x", "maven.goal"),
+    ("[ERROR] COMPILATION ERROR : ", "maven.compilation"),
+    ("ParserTest > parsesQuotedField() FAILED", "gradle.test"),
+    ("* What went wrong:", "gradle.what_went_wrong"),
+    ("> Task :test FAILED", "gradle.task_failed"),
+    ("10 tests completed, 1 failed", "gradle.tally"),
+    ("FAILURE: Build failed with an exception.", "gradle.build_failed"),
+    ("Caused by: java.lang.IllegalStateException: not ready", "java.exception"),
+    ("[info] - parses quoted fields *** FAILED ***", "scalatest.failed"),
+    ("[  FAILED  ] CodecTest.Decode (1 ms)", "gtest.failed"),
+    ("/w/test/codec_test.cpp:42: Failure", "gtest.failure"),
+    ("[  FAILED  ] 1 test, listed below:", "gtest.tally"),
+    ("[  ERROR   ] 9 errors, listed below:", "busted.tally"),
+    ("inet_SUITE:t_gethostnative failed on line 696", "common_test.failed"),
+    ("❌  /Users/travis/build/a/Source/A.swift:97:2: unknown attribute 'dynamicMemberLookup'", "xcpretty.error"),
+    ("\tFound errors in Test_popup_beval():", "vim.test"),
+    ("\ttest72 FAILED", "test.name_failed"),
+    ("  1) Failure:", "minitest.header"),
+    ("Minitest::Assertion: Expected true to not be truthy.", "minitest.assertion"),
+    ("lib/shop/cart.rb:18:5: C: Style/GuardClause: Use a guard clause.", "rubocop.offense"),
+    ("42 files inspected, 1 offense detected, 1 offense autocorrectable", "rubocop.tally"),
+    ("  Failed Widgets.Tests.ParserTests.ParsesQuotedField [12 ms]", "dotnet.test"),
+    ("    Nancy.Tests.BrowserFixture.Should_return_JSON [FAIL]", "xunit.test"),
+    ("  Error Message:", "dotnet.error_message"),
+    ("Failed!  - Failed:     1, Passed:    11, Skipped:     0, Total:    12, Duration: 48 ms", "dotnet.tally"),
+    ("Build FAILED.", "msbuild.failed"),
+    ("     Failure/Error: expect(cart.total).to eq(90)", "rspec.failure_error"),
+    ("rspec ./spec/cart_spec.rb:12 # Cart#total applies the discount once", "rspec.rerun"),
+    ("8 examples, 1 failure", "rspec.tally"),
+    ("1) Acme\\Tests\\CartTest::testTotalAppliesDiscount", "phpunit.test"),
+    ("Failed asserting that 81 is identical to 90.", "phpunit.assert"),
+    ("Tests: 4, Assertions: 6, Failures: 1.", "phpunit.tally"),
+    ("PHP Fatal error:  Class 'Composer\\Util\\Response' not found in /w/a.php on line 286", "php.fatal"),
+    ("  1) Users API", "numbered.failure"),
+    ("npm ERR! code ERESOLVE", "npm.code"),
+    ('npm error Missing script: "test:unit"', "npm.missing_script"),
+    ("npm ERR! Could not resolve dependency:", "npm.err"),
+    (' ERR_PNPM_OUTDATED_LOCKFILE  Cannot install with "frozen-lockfile"', "pnpm.err"),
+    (
+        'error Couldn\'t find package "@acme/ui@^2.0.0" required by "web@0.1.0" on the "npm" registry.',
+        "yarn.dependency",
+    ),
+    ('error An unexpected error occurred: "EACCES: permission denied".', "yarn.error"),
+    ("error Command failed with exit code 1.", "yarn.exit"),
+    ("➤ YN0001: │ Error: Couldn't find the node_modules state file", "yarn.berry"),
+    ("ERROR: Could not find a version that satisfies the requirement requests==2.99.0", "pip.resolution"),
+    ("ERROR: No matching distribution found for requests==2.99.0", "pip.followup"),
+    (
+        "Because widgets depends on numpy (>=2.0) which doesn't match any versions, version solving failed.",
+        "poetry.solver",
+    ),
+    ("  \u00d7 No solution found when resolving dependencies:", "uv.no_solution"),
+    ("  ╰─▶ Because only numpy<2.0 is available and widgets depends on numpy>=2.0", "uv.because"),
+    ("error: Failed to download `numpy==2.0.0`", "uv.error"),
+    ("Could not find gem 'rails (~> 7.1)' in locally installed gems.", "bundler.error"),
+    ("#7 [base 2/3] RUN pip install -r requirements.txt", "docker.step"),
+    (
+        'ERROR: failed to solve: process "/bin/sh -c make" did not complete successfully: exit code: 2',
+        "docker.failed_to_solve",
+    ),
+    ('#7 ERROR: process "/bin/sh -c make" did not complete successfully: exit code: 2', "docker.step_error"),
+    ("ERROR [base 2/3] RUN make", "docker.summary"),
+    ("The command '/bin/sh -c make -C src all' returned a non-zero code: 2", "docker.legacy"),
+    ("./scripts/release.sh: line 14: goreleaser: command not found", "shell.not_found"),
+    ("cp: cannot stat 'dist/app': No such file or directory", "shell.no_such_file"),
+    ("/bin/sh: 1: ./gradlew: Permission denied", "shell.permission"),
+    ("make: *** [Makefile:91: all] Error 2", "make.error"),
+    ("fatal: detected dubious ownership in repository at '/work'", "git.fatal"),
+    ('The command "make test" exited with 2.', "travis.exit"),
+    ("> jest --ci", "npm.script"),
+    ("Build step 'Execute shell' marked build as failure", "jenkins.exit"),
+    ("$ make test", "travis.step"),
+    ("nox > Command pytest tests failed with exit code 1", "script.exit"),
+    ("    Please run yarn prettier-all and add changes to files listed below to your commit:", "hint.run"),
+    ("mypy.....................................................................Failed", "precommit.failed"),
+    ("Running the tests in \u2018tests/testthat.R\u2019 failed.", "r.check"),
+    ("not ok 2 parses negative numbers", "tap.not_ok"),
+    ("[-] Should validate test results against the nunit 2.5 schema 191ms", "generic.check_mark"),
+    ("ERROR: Step ?Publish XML Summary Reports? failed: archive does not exist.", "generic.error_prefix"),
+    ("✗ multiple-cursors/selections-trim", "jest.failed_test"),  # the same mark: jest's rule claims it
+    ("the deploy could not reach the registry", "generic.error_word"),
+    # exclusions: lines that only look like errors
+    ("Tests run: 12, Failures: 0, Errors: 0, Skipped: 1", None),
+    ("tests/test_errors.py::test_error_handling PASSED [ 10%]", None),
+    ("        PASS [   0.005s] tokio-util::panic delay_queue_insert_panic_caller", None),
+    ("continue-on-error: true", None),
+    ("Compiling error-chain v0.12.4", None),
+    ("echo 'error: this is only printed'", None),
+    ("0 errors, 2 warnings", None),
+]
+
+
+@pytest.mark.parametrize(("line", "rule"), CASES, ids=[f"{r}:{i}" for i, (_, r) in enumerate(CASES)])
+def test_rule_claims_its_line(line: str, rule: str | None) -> None:
+    assert classify(line) == rule
+
+
+@pytest.mark.parametrize(
+    "stamp", ["", "2024-05-02T10:11:12.1234567Z ", "\x1b[31m", "build\tRun tests\t2024-05-02T10:11:12.1Z "]
+)
+def test_decorations_do_not_change_the_rule(stamp: str) -> None:
+    assert classify(f"{stamp}FAILED tests/test_a.py::test_x - boom") == "pytest.summary_failed"
+
+
+def test_every_rule_has_a_case() -> None:
+    covered = {rule for _, rule in CASES}
+    # a rule without needles is only tried by another one (minitest.test, after a ``Failure:`` heading)
+    assert [r.name for r in RULES if r.needles and r.name not in covered] == []
+
+
+# Coloured output as CI prints it (CARGO_TERM_COLOR, maven -Dstyle.color, eslint, pytest --color=yes): the
+# escape codes sit inside the words the prefilter looks for.
+COLOURED = [
+    ("\x1b[0m\x1b[1m\x1b[38;5;9merror[E0308]\x1b[0m\x1b[0m\x1b[1m: mismatched types\x1b[0m", "rustc.error"),
+    ("\x1b[1m\x1b[31merror\x1b[0m\x1b[1m: could not compile `x`\x1b[0m", "rustc.abort"),
+    ("\x1b[01m\x1b[Ksrc/a.c:88:12:\x1b[m\x1b[K \x1b[01;31m\x1b[Kerror: \x1b[m\x1b[K'len' undeclared", "gcc.error"),
+    ("[\x1b[1;31mERROR\x1b[m] /builds/w/src/main/java/A.java:[107,64] incompatible types", "maven.compile"),
+    (
+        "  14:7  \x1b[31merror\x1b[39m  'x' is assigned a value but never used  \x1b[2mno-unused-vars\x1b[22m",
+        "eslint.error",
+    ),
+    ("\x1b[31mFAILED\x1b[0m tests/t.py::test_a - boom", "pytest.summary_failed"),
+    ("^[[31mFAILED^[[0m tests/t.py::^[[1mtest_a^[[0m - boom", "pytest.summary_failed"),  # caret notation
+    ("\x1b[1m\x1b[31mE       assert 1 == 2\x1b[0m", "pytest.assert"),
+    ("\x1b[1m\x1b[31mFound 2 errors in 1 file (checked 3 source files)\x1b[m", "typecheck.tally"),
+    ("\x1b[31m--- FAIL: TestX (0.00s)\x1b[0m", "go.test"),
+]
+
+
+@pytest.mark.parametrize(("line", "rule"), COLOURED)
+def test_colours_do_not_hide_a_line(line: str, rule: str) -> None:
+    assert classify(line) == rule
