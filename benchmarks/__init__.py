@@ -6,4 +6,6 @@ REGISTRY: dict[str, str] = {
     "webhook": "benchmarks.webhook",
     "snapshot": "benchmarks.snapshot",
     "scale": "benchmarks.scale",
+    "history": "benchmarks.history",
+    "matching": "benchmarks.matching",
 }

@@ -68,12 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> Sequence[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Subcommands contributed by feature modules (each exposes ``register(subparsers)``)."""
-    from . import apikeys_cli, cli_analyze, deliveries_cli
+    from . import apikeys_cli, cli_analyze, deliveries_cli, history_cli
 
     return [
         deliveries_cli.register,
         apikeys_cli.register,
         cli_analyze.register,
+        history_cli.register,
     ]
 
 

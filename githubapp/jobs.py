@@ -42,6 +42,7 @@ def cron_jobs() -> Sequence[CronJob]:
     from .delivery_jobs import prune_deliveries, sweep_deliveries
     from .installations import purge_installations
     from .reconcile import reconcile_deliveries
+    from .retention import purge_expired
 
     return [
         cron(sweep_deliveries, second={0, 15, 30, 45}, run_at_startup=True, timeout=120),
@@ -49,4 +50,5 @@ def cron_jobs() -> Sequence[CronJob]:
         cron(purge_installations, hour=3, minute=47, second=0, timeout=600),
         cron(prune_deliveries, hour=4, minute=7, second=0, timeout=600),
         cron(purge_expired_artifacts, hour={3}, minute={17}, unique=True, run_at_startup=False),
+        cron(purge_expired, name="purge_expired", hour={4}, minute={27}, unique=True, timeout=3600),
     ]

@@ -19,3 +19,6 @@ async def install_services(deps: Deps) -> None:
     from .snapshots import service as snapshots
 
     await snapshots.install(deps)  # deps.services["snapshots"] (Chromium launched on first capture)
+    from . import history
+
+    await history.install(deps)  # deps.services["history"]

@@ -1,0 +1,188 @@
+"""Pattern assignment, pure: exact fingerprint first, else the nearest pattern above a threshold, else new.
+
+The database supplies the candidates (fingerprint owner, nearest centroids); this module decides and keeps
+the centroid arithmetic, so the rule is tested without PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .embedding import Vectors
+from .types import Failure
+
+# Calibrated by benchmarks/matching.py for hashing-v1-384 (docs/history.md); the seed systems used 0.85.
+DEFAULT_THRESHOLD = 0.68
+CENTROID_WINDOW = 50  # the centroid is a mean over at most this many recent members: it follows slow drift
+
+
+class How(StrEnum):
+    FINGERPRINT = "fingerprint"  # exact fingerprint seen before
+    SIMILAR = "similar"  # nearest pattern above the threshold
+    NEW = "new"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    pattern_id: int
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    how: How
+    pattern_id: int | None  # None for NEW: the caller creates the pattern
+    similarity: float
+
+    @property
+    def known(self) -> bool:
+        return self.how is not How.NEW
+
+
+def decide(fingerprint_owner: int | None, nearest: Sequence[Candidate], threshold: float) -> Decision:
+    """The assignment rule. ``nearest`` need not be sorted; ties go to the older (smaller id) pattern."""
+    if fingerprint_owner is not None:
+        # Reported similarity: to the owner's centroid when it was among the candidates, else an exact 1.0.
+        similarity = next((c.similarity for c in nearest if c.pattern_id == fingerprint_owner), 1.0)
+        return Decision(How.FINGERPRINT, fingerprint_owner, max(0.0, min(1.0, similarity)))
+    if nearest:
+        best_candidate = min(nearest, key=lambda c: (-c.similarity, c.pattern_id))
+        if best_candidate.similarity >= threshold:
+            return Decision(How.SIMILAR, best_candidate.pattern_id, best_candidate.similarity)
+        return Decision(How.NEW, None, best_candidate.similarity)
+    return Decision(How.NEW, None, 0.0)
+
+
+def update_centroid(centroid: Vectors, count: int, vector: Vectors, *, window: int = CENTROID_WINDOW) -> Vectors:
+    """Running mean of unit vectors over at most ``window`` members, renormalized to unit length."""
+    n = max(0, min(count, window - 1))
+    mean = (centroid.astype(np.float64) * n + vector.astype(np.float64)) / (n + 1)
+    norm = float(np.linalg.norm(mean))
+    if norm > 0:
+        mean /= norm
+    return mean.astype(np.float32)
+
+
+def mean_centroid(vectors: Vectors) -> Vectors:
+    """Centroid of a pattern's members (``reembed``), unit length."""
+    mean: npt.NDArray[np.float64] = vectors.astype(np.float64).mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    if norm > 0:
+        mean /= norm
+    return mean.astype(np.float32)
+
+
+def cosine(a: Vectors, b: Vectors) -> float:
+    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
+    if na == 0 or nb == 0:
+        return 0.0
+    return float(np.dot(a, b) / (na * nb))
+
+
+# A minimal mask used until (and unless) analysis.normalize is present; the engine's normalizer is richer.
+_VOLATILE = [
+    (re.compile(r"\x1b\[[0-9;]*[A-Za-z]"), ""),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
+    (re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{7,64}\b", re.I), "<hex>"),
+    (re.compile(r"(/tmp|/var/folders|/private/var)/[^\s:'\"]+"), "<tmp>"),
+    (re.compile(r"\d+(\.\d+)?"), "<n>"),
+]
+
+
+def _fallback_normalize(text: str) -> str:
+    for pattern, replacement in _VOLATILE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def normalize_text(text: str) -> str:
+    try:
+        from .normalize import normalize  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return _fallback_normalize(text)
+    result: str = normalize(text)
+    return result
+
+
+def failure_text(failure: Failure) -> str:
+    """What gets embedded: tool, kind, test id, file and message, normalized (no line numbers)."""
+    parts = [
+        failure.tool or "",
+        failure.kind.value,
+        failure.test_id or "",
+        failure.file or "",
+        failure.message,
+    ]
+    return normalize_text("\n".join(p for p in parts if p))[:4000]
+
+
+def failure_fingerprint(failure: Failure) -> str:
+    """The engine's fingerprint when it set one, else a hash of the normalized text."""
+    if failure.fingerprint:
+        return failure.fingerprint
+    return hashlib.sha256(failure_text(failure).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How a pattern was made to pass last time."""
+
+    fixed_sha: str
+    commits: tuple[str, ...] = ()
+    pr_number: int | None = None
+    changed_files: tuple[str, ...] = ()
+    run_id: int | None = None
+    resolved_at: datetime | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "fixed_sha": self.fixed_sha,
+            "commits": list(self.commits),
+            "pr_number": self.pr_number,
+            "changed_files": list(self.changed_files),
+            "run_id": self.run_id,
+            "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Resolution | None:
+        if not data:
+            return None
+        resolved = data.get("resolved_at")
+        return cls(
+            fixed_sha=str(data.get("fixed_sha") or ""),
+            commits=tuple(data.get("commits") or ()),
+            pr_number=data.get("pr_number"),
+            changed_files=tuple(data.get("changed_files") or ()),
+            run_id=data.get("run_id"),
+            resolved_at=datetime.fromisoformat(resolved) if resolved else None,
+        )
+
+
+@dataclass(frozen=True)
+class Match:
+    """The history's answer for one failure, in the order the failures were given."""
+
+    failure_id: int
+    pattern_id: int
+    how: How
+    known: bool  # seen before this failure (fingerprint or similar); False for the first occurrence
+    similarity: float
+    occurrences: int
+    first_seen: datetime
+    last_seen: datetime
+    status: str = "active"
+    repositories: int = 1
+    resolution: Resolution | None = None
+    flaky: Any = None  # analysis.flakiness.FlakeScore for the failure's test, when it has one
+    fingerprint: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,564 @@
+"""The history service: has this failed like this before, how often, where, how was it fixed, is it flaky,
+which tests should run. The pipeline calls it; ``install`` attaches it to ``deps.services["history"]``.
+
+Every method takes the installation id first and passes it to every query: one installation's failures are
+never matched, listed or counted for another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+from analysis import flakiness, recommend
+from analysis.embedding import Embedder, HashingEmbedder, OpenAIEmbedder, Vectors
+from analysis.flakiness import FlakeScore, Outcome, QuarantineSuggestion, TestOutcome
+from analysis.matching import (
+    DEFAULT_THRESHOLD,
+    Candidate,
+    How,
+    Match,
+    Resolution,
+    decide,
+    failure_fingerprint,
+    failure_text,
+    mean_centroid,
+    update_centroid,
+)
+from analysis.recommend import Recommendation, Risk
+from analysis.types import Failure, FailureKind
+from storage import history as q
+
+from .deps import Deps
+from .settings import Settings
+
+SERVICE_KEY = "history"
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Where failures were seen. ``run_id`` + ``job_id`` make recording idempotent for a retried job."""
+
+    run_id: int | None = None
+    run_attempt: int = 1
+    job_id: int | None = None
+    job_name: str | None = None
+    head_sha: str | None = None
+    branch: str | None = None
+    pr_number: int | None = None
+    seen_at: datetime | None = None
+    excerpts: Mapping[int, str] = field(default_factory=dict)  # failure index -> raw log lines
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    pattern_id: int
+    similarity: float
+    title: str
+    kind: str
+    tool: str
+    test_id: str | None
+    occurrences: int
+    first_seen: datetime
+    last_seen: datetime
+    repositories: tuple[int, ...]
+    status: str
+    resolution: Resolution | None
+
+
+@dataclass(frozen=True)
+class TestRecommendations:
+    __test__ = False
+
+    tests: list[Recommendation]
+    risk: Risk
+    risk_reason: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "risk": self.risk.value,
+            "riskReason": self.risk_reason,
+            "tests": [r.as_json() for r in self.tests],
+        }
+
+
+def embedder_from_settings(settings: Settings) -> Embedder:
+    """The OpenAI-compatible endpoint when EMBEDDING_MODEL and OPENAI_BASE_URL are set, else the local one."""
+    if settings.embedding_model and settings.openai_base_url:
+        import openai
+
+        client = openai.OpenAI(
+            base_url=settings.openai_base_url,
+            api_key=settings.openai_api_key or "unused",
+            timeout=30.0,
+            max_retries=3,
+        )
+        return OpenAIEmbedder(client, settings.embedding_model)
+    return HashingEmbedder()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class HistoryService:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        embedder: Embedder,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        candidates: int = 5,
+    ) -> None:
+        self.pool = pool
+        self.embedder = embedder
+        self.threshold = threshold
+        self.candidates = candidates
+        self._ready = False
+        self._ready_lock = asyncio.Lock()
+
+    async def ready(self) -> None:
+        """Type the vector columns for this embedder on first use (or refuse a mismatch)."""
+        if self._ready:
+            return
+        async with self._ready_lock:
+            if self._ready:
+                return
+            dim = self.embedder.dim if self.embedder.local else await asyncio.to_thread(lambda: self.embedder.dim)
+            async with self.pool.acquire() as conn:
+                await q.ensure_vector_space(conn, self.embedder.name, dim)
+            self._ready = True
+
+    async def embed(self, texts: Sequence[str]) -> Vectors:
+        if self.embedder.local:
+            return self.embedder.embed(texts)
+        return await asyncio.to_thread(self.embedder.embed, list(texts))
+
+    # --- failures and patterns ----------------------------------------------------------------------------
+
+    async def record_failures(
+        self,
+        installation_id: int,
+        repository_id: int,
+        failures: Sequence[Failure],
+        context: RunContext | None = None,
+        *,
+        default_branch: str | None = None,
+    ) -> list[Match]:
+        """Store failures, assign each a pattern, return one Match per failure in the given order."""
+        await self.ready()
+        context = context or RunContext()
+        if not failures:
+            return []
+        seen_at = context.seen_at or _now()
+        texts = [failure_text(f) for f in failures]
+        vectors = await self.embed(texts)
+        matches: list[Match] = []
+        async with self.pool.acquire() as conn:
+            for index, (failure, text, vector) in enumerate(zip(failures, texts, vectors, strict=True)):
+                excerpt = context.excerpts.get(index)
+                matches.append(
+                    await self._record_one(
+                        conn, installation_id, repository_id, failure, text, vector, context, seen_at, excerpt
+                    )
+                )
+            flakes = await self._flake_scores(
+                conn,
+                installation_id,
+                repository_id,
+                [f.test_id for f in failures if f.test_id],
+                default_branch=default_branch,
+            )
+        return [
+            _with_flake(m, flakes.get(f.test_id)) if f.test_id else m for m, f in zip(matches, failures, strict=True)
+        ]
+
+    async def _record_one(
+        self,
+        conn: q.Conn,
+        installation_id: int,
+        repository_id: int,
+        failure: Failure,
+        text: str,
+        vector: Vectors,
+        context: RunContext,
+        seen_at: datetime,
+        excerpt: str | None,
+    ) -> Match:
+        fingerprint = failure_fingerprint(failure)
+        async with conn.transaction():
+            # The lock first: a retried job racing its first attempt must see that attempt's row.
+            await q.lock_fingerprint(conn, installation_id, fingerprint)
+            if context.run_id is not None and context.job_id is not None:
+                earlier = await q.recorded_failure(
+                    conn,
+                    installation_id,
+                    repository_id,
+                    run_id=context.run_id,
+                    run_attempt=context.run_attempt,
+                    job_id=context.job_id,
+                    fingerprint=fingerprint,
+                )
+                if earlier is not None:  # a retried job: answer as the first time, count nothing twice
+                    pattern = await q.get_pattern(conn, installation_id, earlier["pattern_id"])
+                    assert pattern is not None
+                    return _match(
+                        earlier["id"], pattern, How(earlier["how"]), float(earlier["similarity"]), fingerprint
+                    )
+            await q.set_ef_search(conn)
+            owner = await q.fingerprint_owner(conn, installation_id, fingerprint)
+            nearest = await q.nearest_patterns(conn, installation_id, vector, self.candidates)
+            decision = decide(owner, [Candidate(p, s) for p, s in nearest], self.threshold)
+            if decision.pattern_id is None:
+                pattern_id = await q.create_pattern(
+                    conn,
+                    installation_id,
+                    kind=failure.kind.value,
+                    tool=failure.tool,
+                    title=failure.message.splitlines()[0][:500] if failure.message else failure.kind.value,
+                    test_id=failure.test_id,
+                    text=text,
+                    centroid=vector,
+                    repository_id=repository_id,
+                    seen_at=seen_at,
+                )
+                new_centroid = None
+            else:
+                pattern_id = decision.pattern_id
+                current = await q.pattern_for_update(conn, installation_id, pattern_id)
+                assert current is not None
+                occurrences, centroid = current
+                new_centroid = vector if centroid is None else update_centroid(centroid, occurrences, vector)
+            await q.add_fingerprint(conn, installation_id, fingerprint, pattern_id)
+            failure_id = await q.insert_failure(
+                conn,
+                installation_id,
+                q.FailureRow(
+                    repository_id=repository_id,
+                    pattern_id=pattern_id,
+                    kind=failure.kind.value,
+                    tool=failure.tool,
+                    test_id=failure.test_id,
+                    message=failure.message[:20000],
+                    file=failure.file,
+                    line=failure.line,
+                    fingerprint=fingerprint,
+                    text=text,
+                    how=decision.how.value,
+                    similarity=decision.similarity,
+                    embedding=vector,
+                    seen_at=seen_at,
+                    run_id=context.run_id,
+                    run_attempt=context.run_attempt,
+                    job_id=context.job_id,
+                    job_name=failure.job or context.job_name,
+                    head_sha=context.head_sha,
+                    branch=context.branch,
+                    pr_number=context.pr_number,
+                    excerpt=excerpt,
+                ),
+            )
+            pattern = await q.count_occurrence(
+                conn,
+                installation_id,
+                pattern_id,
+                repository_id=repository_id,
+                seen_at=seen_at,
+                centroid=new_centroid,
+                failure_id=failure_id,
+            )
+        return _match(failure_id, pattern, decision.how, decision.similarity, fingerprint)
+
+    async def search(
+        self, installation_id: int, text: str, *, top_k: int = 5, threshold: float = 0.0
+    ) -> list[SearchHit]:
+        """Patterns nearest to ``text`` (patterns outlive their failures' retention)."""
+        await self.ready()
+        vector = (await self.embed([text]))[0]
+        async with self.pool.acquire() as conn, conn.transaction():
+            await q.set_ef_search(conn)
+            rows = await q.search_patterns(conn, installation_id, vector, top_k=top_k, threshold=threshold)
+        return [
+            SearchHit(
+                pattern_id=r["id"],
+                similarity=round(float(r["similarity"]), 4),
+                title=r["title"],
+                kind=r["kind"],
+                tool=r["tool"],
+                test_id=r["test_id"],
+                occurrences=r["occurrences"],
+                first_seen=r["first_seen"],
+                last_seen=r["last_seen"],
+                repositories=tuple(r["repositories"]),
+                status=r["status"],
+                resolution=Resolution.from_json(r["resolution"]),
+            )
+            for r in rows
+        ]
+
+    async def set_status(self, installation_id: int, pattern_id: int, status: str) -> bool:
+        if status not in ("active", "muted", "pinned"):
+            raise ValueError(f"pattern status must be active, muted or pinned, got {status!r}")
+        async with self.pool.acquire() as conn:
+            return await q.set_pattern_status(conn, installation_id, pattern_id, status)
+
+    async def record_resolution(
+        self,
+        installation_id: int,
+        repository_id: int,
+        *,
+        fixed_sha: str,
+        branch: str | None = None,
+        pr_number: int | None = None,
+        commits: Sequence[str] = (),
+        changed_files: Sequence[str] = (),
+        run_id: int | None = None,
+        resolved_at: datetime | None = None,
+    ) -> list[int]:
+        """A run passed after failures on the same PR (or branch): remember how, on those patterns."""
+        if pr_number is None and branch is None:
+            raise ValueError("record_resolution needs the PR number or the branch")
+        async with self.pool.acquire() as conn, conn.transaction():
+            failing = await q.latest_failing_sha(
+                conn, installation_id, repository_id, branch=branch, pr_number=pr_number, before_sha=fixed_sha
+            )
+            if failing is None:
+                return []
+            pattern_ids = await q.patterns_failing_on(conn, installation_id, repository_id, failing)
+            resolution = Resolution(
+                fixed_sha=fixed_sha,
+                commits=tuple(commits),
+                pr_number=pr_number,
+                changed_files=tuple(changed_files),
+                run_id=run_id,
+                resolved_at=resolved_at or _now(),
+            )
+            data = {**resolution.as_json(), "failing_sha": failing, "repository_id": repository_id}
+            await q.set_resolution(conn, installation_id, pattern_ids, data)
+            if changed_files:
+                await q.upsert_change_files(
+                    conn,
+                    installation_id,
+                    repository_id,
+                    head_sha=fixed_sha,
+                    pr_number=pr_number,
+                    files=changed_files,
+                )
+        return sorted(pattern_ids)
+
+    # --- tests ------------------------------------------------------------------------------------------
+
+    async def record_test_outcomes(
+        self,
+        installation_id: int,
+        repository_id: int,
+        outcomes: Sequence[tuple[str, str | Outcome]],
+        *,
+        head_sha: str,
+        run_id: int | None = None,
+        run_attempt: int = 1,
+        job: str = "",
+        branch: str | None = None,
+        pr_number: int | None = None,
+        infra: bool = False,
+        recorded_at: datetime | None = None,
+    ) -> int:
+        """Outcomes of one job run: ``[(test_id, "passed" | "failed" | "skipped"), ...]``.
+
+        ``infra``: the job failed for runner/network reasons; its outcomes never count as flaky evidence.
+        """
+        at = recorded_at or _now()
+        rows = [
+            TestOutcome(
+                test_id=t,
+                head_sha=head_sha,
+                outcome=Outcome(o),
+                recorded_at=at,
+                run_id=run_id,
+                run_attempt=run_attempt,
+                job=job,
+                branch=branch,
+                infra=infra,
+            )
+            for t, o in outcomes
+        ]
+        async with self.pool.acquire() as conn:
+            return await q.insert_test_outcomes(conn, installation_id, repository_id, rows, pr_number=pr_number)
+
+    async def flaky_tests(
+        self,
+        installation_id: int,
+        repository_id: int,
+        *,
+        now: datetime | None = None,
+        default_branch: str | None = None,
+    ) -> tuple[list[FlakeScore], list[QuarantineSuggestion]]:
+        now = now or _now()
+        async with self.pool.acquire() as conn:
+            scores = await self._flake_scores(
+                conn, installation_id, repository_id, None, now=now, default_branch=default_branch
+            )
+        ranked = sorted(scores.values(), key=lambda s: (-s.score, s.test_id))
+        return ranked, flakiness.quarantine_suggestions(ranked, now=now)
+
+    async def _flake_scores(
+        self,
+        conn: q.Conn,
+        installation_id: int,
+        repository_id: int,
+        test_ids: Sequence[str] | None,
+        *,
+        now: datetime | None = None,
+        default_branch: str | None = None,
+    ) -> dict[str, FlakeScore]:
+        if test_ids is not None and not test_ids:
+            return {}
+        now = now or _now()
+        since = now - timedelta(days=flakiness.WINDOW_DAYS)
+        outcomes = await q.test_outcomes(conn, installation_id, repository_id, since=since, test_ids=test_ids)
+        if test_ids is not None:  # mass-failure detection needs every outcome of the job runs involved
+            job_runs = sorted({(o.run_id or 0, o.run_attempt, o.job) for o in outcomes})
+            context = await q.outcomes_of_job_runs(conn, installation_id, repository_id, job_runs)
+        else:
+            context = outcomes
+        branch = default_branch or await q.default_branch(conn, installation_id, repository_id)
+        infra = flakiness.infra_job_runs(context)
+        by_test: dict[str, list[TestOutcome]] = defaultdict(list)
+        for o in outcomes:
+            by_test[o.test_id].append(o)
+        return {
+            t: flakiness.score_test(t, items, now=now, default_branch=branch, infra_runs=infra)
+            for t, items in by_test.items()
+        }
+
+    async def record_changed_files(
+        self,
+        installation_id: int,
+        repository_id: int,
+        *,
+        head_sha: str,
+        files: Sequence[str],
+        pr_number: int | None = None,
+    ) -> None:
+        async with self.pool.acquire() as conn:
+            await q.upsert_change_files(
+                conn, installation_id, repository_id, head_sha=head_sha, pr_number=pr_number, files=files
+            )
+
+    async def recommend_tests(
+        self,
+        installation_id: int,
+        repository_id: int,
+        changed_paths: Sequence[str],
+        *,
+        test_map: Mapping[str, Any] | None = None,
+        matches: Sequence[Match] = (),
+        limit: int = 20,
+    ) -> TestRecommendations:
+        """Rank tests for a PR's changed files (``GET /repos/{o}/{r}/pulls/{n}/files``, by the caller)."""
+        features = recommend.parse_test_map(test_map)
+        since = _now() - timedelta(days=365)
+        async with self.pool.acquire() as conn:
+            known = await q.known_tests(conn, installation_id, repository_id)
+            changes = await q.changes_with_failed_tests(conn, installation_id, repository_id, since=since)
+            pattern_sims: dict[int, float] = {m.pattern_id: max(m.similarity, 0.0) for m in matches}
+            pairs = await q.pattern_tests(conn, installation_id, list(pattern_sims), repository_id)
+        co = recommend.co_failures(changes, changed_paths)
+        by_test: dict[str, float] = {}
+        for pattern_id, test in pairs:
+            by_test[test] = max(by_test.get(test, 0.0), pattern_sims.get(pattern_id, 0.0))
+        tests = recommend.recommend_tests(
+            changed_paths,
+            known_tests=known,
+            co_failures=co,
+            pattern_tests=by_test,
+            test_map=features,
+            limit=limit,
+        )
+        risk, reason = recommend.risk_level(changed_paths, co_failures=co)
+        return TestRecommendations(tests, risk, reason)
+
+    # --- maintenance ------------------------------------------------------------------------------------
+
+    async def reembed(self, new: Embedder, *, batch: int = 512, log: Any = None) -> dict[str, int]:
+        """Re-embed every stored failure with ``new`` and recompute centroids, retyping the vector columns.
+
+        One transaction: workers block meanwhile and see either the old space or the new one, never a mix.
+        """
+        dim = new.dim if new.local else await asyncio.to_thread(lambda: new.dim)
+        counts = {"failures": 0, "patterns": 0}
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("LOCK TABLE history_embedder IN EXCLUSIVE MODE")
+            await q.untype_vectors(conn)
+            for installation_id in await q.installations_with_patterns(conn):
+                after = 0
+                while rows := await q.failure_texts(conn, installation_id, after_id=after, limit=batch):
+                    ids = [r[0] for r in rows]
+                    vectors = (
+                        new.embed([r[1] for r in rows])
+                        if new.local
+                        else await asyncio.to_thread(new.embed, [r[1] for r in rows])
+                    )
+                    await q.set_failure_vectors(conn, installation_id, ids, vectors)
+                    counts["failures"] += len(ids)
+                    after = ids[-1]
+                for pattern_id, text, members in await q.pattern_members(conn, installation_id):
+                    member_vectors = await q.failure_vectors(conn, installation_id, members[-200:])
+                    if len(member_vectors):
+                        centroid = mean_centroid(member_vectors)
+                    else:  # every failure expired: the representative text stands in
+                        centroid = (
+                            new.embed([text])[0] if new.local else (await asyncio.to_thread(new.embed, [text]))[0]
+                        )
+                    await q.set_centroid(conn, installation_id, pattern_id, centroid)
+                    counts["patterns"] += 1
+                if log is not None:
+                    log(f"installation {installation_id}: re-embedded")
+            await q.set_vector_dimension(conn, dim)
+            await q.record_embedder(conn, new.name, dim)
+        self.embedder = new
+        self._ready = True
+        return counts
+
+
+def _match(failure_id: int, pattern: asyncpg.Record, how: How, similarity: float, fingerprint: str) -> Match:
+    return Match(
+        failure_id=int(failure_id),
+        pattern_id=int(pattern["id"]),
+        how=how,
+        known=how is not How.NEW,
+        similarity=round(float(similarity), 4),
+        occurrences=int(pattern["occurrences"]),
+        first_seen=pattern["first_seen"],
+        last_seen=pattern["last_seen"],
+        status=pattern["status"],
+        repositories=len(pattern["repositories"]),
+        resolution=Resolution.from_json(pattern["resolution"]),
+        fingerprint=fingerprint,
+    )
+
+
+def _with_flake(match: Match, score: FlakeScore | None) -> Match:
+    if score is None:
+        return match
+    from dataclasses import replace
+
+    return replace(match, flaky=score)
+
+
+def is_infra(failures: Sequence[Failure]) -> bool:
+    """A job whose failures are all runner/network trouble: its test outcomes are not flaky evidence."""
+    return bool(failures) and all(f.kind is FailureKind.INFRA for f in failures)
+
+
+async def install(deps: Deps) -> None:
+    service = HistoryService(
+        deps.pool, embedder_from_settings(deps.settings), threshold=deps.settings.similarity_threshold
+    )
+    deps.services[SERVICE_KEY] = service

@@ -1,0 +1,267 @@
+"""``ci-triage replay``, ``ci-triage patterns search`` and ``ci-triage reembed``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from analysis.embedding import Embedder, HashingEmbedder
+from analysis.matching import DEFAULT_THRESHOLD, Match
+from analysis.types import Failure
+
+from .history import HistoryService, RunContext, embedder_from_settings
+from .settings import Settings
+
+REPLAY_INSTALLATION = 0  # replay writes as this installation (and repository) unless told otherwise
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "replay",
+        help="analyze logs in order against a history and show which failures were seen before",
+        description="Analyze each LOG in the order given, as if from one repository, against a history "
+        "(a fresh temporary embedded database unless --database-url is given), and print each failure's "
+        "pattern, whether it was already known, the similarity and which earlier log it matched.",
+    )
+    p.add_argument("logs", nargs="+", metavar="LOG", type=Path)
+    p.add_argument("--json", action="store_true", help="one JSON object per log")
+    p.add_argument("--database-url", help="replay into this PostgreSQL (with pgvector) instead of a temporary one")
+    p.add_argument("--threshold", type=float, default=None, help=f"similarity threshold (default {DEFAULT_THRESHOLD})")
+    p.add_argument("--installation-id", type=int, default=REPLAY_INSTALLATION)
+    p.add_argument("--budget", type=int, default=100, help="excerpt line budget of the analysis")
+    p.set_defaults(handler=cmd_replay)
+
+    p = sub.add_parser("patterns", help="query the failure history", description="query the failure history")
+    psub = p.add_subparsers(dest="patterns_command", metavar="ACTION", required=True)
+    s = psub.add_parser("search", help="patterns nearest to a text", description="patterns nearest to a text")
+    s.add_argument("text")
+    s.add_argument("--installation-id", type=int, required=True, help="whose history to search")
+    s.add_argument("--top-k", type=int, default=5)
+    s.add_argument("--threshold", type=float, default=0.0, help="hide hits below this similarity")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(handler=cmd_patterns_search)
+
+    p = sub.add_parser(
+        "reembed",
+        help="re-embed stored failures with the configured embedder and recompute pattern centroids",
+        description="After changing EMBEDDING_MODEL/OPENAI_BASE_URL (or back to the local embedder): "
+        "re-embed every stored failure, recompute centroids and retype the vector columns to the new "
+        "dimension. Workers wait for it (one transaction).",
+    )
+    p.set_defaults(handler=cmd_reembed)
+
+
+# --- replay -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReplayResult:
+    input: str
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"input": self.input, "failures": self.failures}
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+@asynccontextmanager
+async def temporary_database() -> AsyncIterator[str]:
+    """A fresh embedded PostgreSQL in a temporary directory, removed afterwards."""
+    from storage import db
+    from storage.embedded_pg import EmbeddedPostgres
+
+    root = Path(tempfile.mkdtemp(prefix="ci-triage-replay-"))
+    pg = EmbeddedPostgres(root)
+    try:
+        await asyncio.to_thread(pg.start)
+        await db.create_database(pg.url(), "replay")
+        yield pg.url("replay")
+    finally:
+        await asyncio.to_thread(pg.stop, "immediate")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+async def replay(
+    logs: Sequence[Path],
+    *,
+    database_url: str | None = None,
+    threshold: float | None = None,
+    embedder: Embedder | None = None,
+    installation_id: int = REPLAY_INSTALLATION,
+    budget: int = 100,
+) -> list[ReplayResult]:
+    """The replay path shared by the CLI and benchmarks/matching.py."""
+    from storage import db
+
+    async with _database(database_url) as url:
+        await db.migrate(url)
+        pool = await db.create_pool(url, min_size=1, max_size=2)
+        try:
+            service = HistoryService(
+                pool,
+                embedder or HashingEmbedder(),
+                threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
+            )
+            return await replay_into(service, logs, installation_id=installation_id, budget=budget)
+        finally:
+            await pool.close()
+
+
+@asynccontextmanager
+async def _database(url: str | None) -> AsyncIterator[str]:
+    if url:
+        yield url
+        return
+    async with temporary_database() as temp:
+        yield temp
+
+
+async def replay_into(
+    service: HistoryService, logs: Sequence[Path], *, installation_id: int, budget: int = 100
+) -> list[ReplayResult]:
+    from analysis.engine import analyze_bytes  # type: ignore[import-not-found, unused-ignore]
+
+    first_input: dict[int, str] = {}  # pattern id -> the first log it appeared in
+    results: list[ReplayResult] = []
+    start = datetime.now(UTC)
+    for index, path in enumerate(logs):
+        result = ReplayResult(str(path))
+        results.append(result)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            result.error = f"cannot read {path}: {exc.strerror}"
+            continue
+        analysis = analyze_bytes(data, budget=budget)
+        failures: list[Failure] = list(analysis.failures)
+        context = RunContext(run_id=index + 1, job_id=1, seen_at=start + timedelta(seconds=index))
+        matches: list[Match] = await service.record_failures(installation_id, installation_id, failures, context)
+        for failure, match in zip(failures, matches, strict=True):
+            result.failures.append(
+                {
+                    "test_id": failure.test_id,
+                    "message": failure.message,
+                    "fingerprint": match.fingerprint,
+                    "pattern_id": match.pattern_id,
+                    "known": match.known,
+                    "similarity": match.similarity,
+                    # None when new, or when known from before this replay (--database-url)
+                    "matched_input": first_input.get(match.pattern_id) if match.known else None,
+                }
+            )
+            first_input.setdefault(match.pattern_id, str(path))
+    return results
+
+
+def _print_human(results: Sequence[ReplayResult]) -> None:
+    for r in results:
+        if r.error:
+            print(f"{r.input}: error: {r.error}")
+            continue
+        print(f"{r.input}: {len(r.failures)} failure(s)")
+        for f in r.failures:
+            state = "known" if f["known"] else "new"
+            where = f" (matched {f['matched_input']})" if f["matched_input"] else ""
+            name = f["test_id"] or (f["message"].splitlines() or [""])[0][:100]
+            print(f"  pattern {f['pattern_id']:>4} {state:<5} sim {f['similarity']:.3f}{where}  {name}")
+
+
+def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    missing = [str(p) for p in args.logs if not p.is_file()]
+    if missing:
+        print(f"ci-triage replay: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    results = asyncio.run(
+        replay(
+            args.logs,
+            database_url=args.database_url,
+            threshold=args.threshold,
+            installation_id=args.installation_id,
+            budget=args.budget,
+        )
+    )
+    if args.json:
+        for r in results:
+            print(json.dumps(r.as_json(), ensure_ascii=False))
+    else:
+        _print_human(results)
+    return 1 if any(r.error for r in results) else 0
+
+
+# --- patterns search, reembed -----------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def _service(settings: Settings) -> AsyncIterator[HistoryService]:
+    from storage import db
+
+    from .runtime import backing_services
+
+    async with backing_services(settings) as resolved:
+        assert resolved.database_url is not None
+        await db.migrate(resolved.database_url)
+        pool: asyncpg.Pool = await db.create_pool(resolved.database_url, min_size=1, max_size=2)
+        try:
+            yield HistoryService(pool, embedder_from_settings(settings), threshold=settings.similarity_threshold)
+        finally:
+            await pool.close()
+
+
+def cmd_patterns_search(args: argparse.Namespace, settings: Settings) -> int:
+    async def go() -> list[dict[str, Any]]:
+        async with _service(settings) as service:
+            hits = await service.search(args.installation_id, args.text, top_k=args.top_k, threshold=args.threshold)
+        return [
+            {
+                "pattern_id": h.pattern_id,
+                "similarity": h.similarity,
+                "title": h.title,
+                "kind": h.kind,
+                "tool": h.tool,
+                "test_id": h.test_id,
+                "occurrences": h.occurrences,
+                "first_seen": h.first_seen.isoformat(),
+                "last_seen": h.last_seen.isoformat(),
+                "status": h.status,
+                "repositories": list(h.repositories),
+                "resolution": h.resolution.as_json() if h.resolution else None,
+            }
+            for h in hits
+        ]
+
+    hits = asyncio.run(go())
+    if args.json:
+        print(json.dumps(hits, indent=2))
+    elif not hits:
+        print("no similar patterns")
+    for h in hits if not args.json else []:
+        print(
+            f"pattern {h['pattern_id']:>5}  sim {h['similarity']:.3f}  {h['occurrences']:>5}x  "
+            f"last {h['last_seen'][:10]}  {h['status']:<6}  {h['title'][:90]}"
+        )
+    return 0
+
+
+def cmd_reembed(args: argparse.Namespace, settings: Settings) -> int:
+    async def go() -> dict[str, int]:
+        async with _service(settings) as service:
+            return await service.reembed(service.embedder, log=print)
+
+    counts = asyncio.run(go())
+    print(f"re-embedded {counts['failures']} failure(s), recomputed {counts['patterns']} centroid(s)")
+    return 0

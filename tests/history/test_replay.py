@@ -1,0 +1,80 @@
+"""``ci-triage replay`` end to end: real engine, a temporary embedded PostgreSQL, the real service."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("analysis.engine")  # the extraction engine (issue 4) lands separately
+
+from githubapp.cli import main
+
+LOGIN = """\
+============================= test session starts ==============================
+platform linux -- Python 3.11.7, pytest-8.2.0, pluggy-1.5.0
+rootdir: /home/runner/work/shop/shop
+collected 3 items
+
+tests/test_api.py ..F                                                    [100%]
+
+=================================== FAILURES ===================================
+_________________________________ test_login ___________________________________
+
+    def test_login(client):
+        response = client.post("/login", json=CREDENTIALS)
+>       assert response.status_code == 200
+E       assert 503 == 200
+E        +  where 503 = <Response [503]>.status_code
+
+tests/test_api.py:{line}: AssertionError
+=========================== short test summary info ============================
+FAILED tests/test_api.py::test_login - assert 503 == 200
+========================= 1 failed, 2 passed in {secs}s ==========================
+"""
+
+IMPORT = """\
+============================= test session starts ==============================
+platform linux -- Python 3.11.7, pytest-8.2.0, pluggy-1.5.0
+collected 0 items / 1 error
+
+==================================== ERRORS ====================================
+___________________ ERROR collecting tests/test_billing.py ____________________
+ImportError while importing test module '/home/runner/work/shop/shop/tests/test_billing.py'.
+tests/test_billing.py:3: in <module>
+    from shop.billing import invoice_total
+E   ModuleNotFoundError: No module named 'shop.billing'
+=========================== short test summary info ============================
+ERROR tests/test_billing.py
+!!!!!!!!!!!!!!!!!!!! Interrupted: 1 error during collection !!!!!!!!!!!!!!!!!!!!
+=============================== 1 error in 0.31s ===============================
+"""
+
+
+def test_replay_json_marks_the_rerun_known_and_the_other_fault_new(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, rerun, other = tmp_path / "run1.log", tmp_path / "run2.log", tmp_path / "run3.log"
+    first.write_text(LOGIN.format(line=42, secs="0.52"))
+    rerun.write_text(LOGIN.format(line=45, secs="1.07"))  # shifted line, other duration
+    other.write_text(IMPORT)
+    assert main(["replay", "--json", str(first), str(rerun), str(other)]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o["input"] for o in out] == [str(first), str(rerun), str(other)]
+    [f1], [f2] = out[0]["failures"][:1], out[1]["failures"][:1]
+    assert set(f1) == {"test_id", "message", "fingerprint", "pattern_id", "known", "similarity", "matched_input"}
+    assert not f1["known"] and f1["matched_input"] is None
+    assert f2["known"] and f2["pattern_id"] == f1["pattern_id"] and f2["matched_input"] == str(first)
+    assert all(not f["known"] for f in out[2]["failures"])
+    assert {f["pattern_id"] for f in out[2]["failures"]}.isdisjoint({f1["pattern_id"]})
+
+
+def test_replay_human_output_and_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = tmp_path / "a.log"
+    log.write_text(LOGIN.format(line=42, secs="0.52"))
+    assert main(["replay", str(log), str(log)]) == 0
+    text = capsys.readouterr().out
+    assert "new" in text and "known" in text and f"(matched {log})" in text
+    assert main(["replay", str(tmp_path / "missing.log")]) == 2
+    assert "no such file" in capsys.readouterr().err
