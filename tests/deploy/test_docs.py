@@ -28,3 +28,11 @@ def test_every_variable_of_env_example_is_documented() -> None:
 def test_the_reference_documents_no_unknown_variable() -> None:
     unknown = documented_variables() - env_example_variables()
     assert not unknown, f"documented but not in .env.example: {sorted(unknown)}"
+
+
+def test_documented_defaults_follow_env_example() -> None:
+    section = DOCS.read_text().split("## Configuration reference", 1)[1].split("\n## ", 1)[0]
+    rows = {name: row for row in section.splitlines() if row.startswith("| `")
+            for name in re.findall(r"`([A-Z][A-Z0-9_]*)`", row.split("|")[1])}
+    for name, value in re.findall(r"^([A-Z][A-Z0-9_]*)=(\S+)", (ROOT / ".env.example").read_text(), re.MULTILINE):
+        assert f"`{value}`" in rows[name], f"{name}: docs/operations.md should give the default `{value}`"

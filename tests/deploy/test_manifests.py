@@ -33,7 +33,8 @@ WORKLOAD_KINDS = {"Deployment", "Job"}
 
 
 def rendered(overlay: str) -> list[Resource]:
-    return render(MANIFESTS / "overlays" / overlay)
+    """An overlay rendered; ``base_only`` is the base itself."""
+    return render(MANIFESTS / "base") if overlay == "base_only" else render(MANIFESTS / "overlays" / overlay)
 
 
 def by_kind(resources: list[Resource], kind: str) -> list[Resource]:
@@ -361,6 +362,21 @@ def test_every_documented_variable_is_deployable() -> None:
     missing = env_example_variables() - set(config) - set(secret)
     assert not missing, f".env.example variables neither in the ConfigMap nor the Secret template: {missing}"
     assert not set(config) & set(secret), "a variable is both in the ConfigMap and the Secret"
+
+
+# ConfigMap values that differ from .env.example on purpose (the container, not a laptop).
+DEPLOYMENT_VALUES = {"HOST", "PUBLIC_URL", "CI_TRIAGE_DATA_DIR", "S3_BUCKET", "CHROMIUM_PATH"}
+
+
+def test_configmap_defaults_follow_env_example() -> None:
+    """A default changed in .env.example (and Settings) must not be silently overridden by a stale copy."""
+    config = named(rendered("base_only"), "ConfigMap", "ci-triage-config")["data"]
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        match = re.match(r"^([A-Z][A-Z0-9_]*)=(\S*)", line)
+        if not match or match.group(1) not in config or match.group(1) in DEPLOYMENT_VALUES:
+            continue
+        name, default = match.groups()
+        assert config[name] in (default, ""), f"{name}: ConfigMap {config[name]!r}, .env.example {default!r}"
 
 
 def test_secret_template_has_no_values() -> None:
