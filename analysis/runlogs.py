@@ -11,13 +11,17 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import replace
+from typing import IO
 
-from .engine import analyze_bytes, analyze_lines, looks_like_junit, summarize
+from .engine import analyze_bytes, analyze_stream, looks_like_junit, summarize
 from .junit import JUnitError, analyze_junit
 from .types import Analysis, Failure, LineRange
 
 MAX_MEMBERS = 2000
+TOTAL_CAP_FACTOR = 4  # all members together are read up to this many byte caps (zip bombs: bounded time)
 _ORDINAL = re.compile(r"^-?\d+_")
 
 
@@ -48,21 +52,39 @@ def analyze_archive(data: bytes, *, budget: int, byte_cap: int) -> Analysis:
     chosen = jobs or steps
     results: list[tuple[str, Analysis]] = []
     truncated = False
+    left = byte_cap * TOTAL_CAP_FACTOR
     for info in chosen:
         job, step = _job_name(info.filename)
-        if info.file_size <= byte_cap:
-            result = analyze_bytes(archive.read(info), budget=budget, byte_cap=byte_cap)
-        else:
-            with archive.open(info) as raw:
-                text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
-                result = analyze_lines(text, budget=budget, byte_cap=byte_cap)
+        if left <= 0:
+            truncated = True  # the zip's total is over the cap: later members are not read
+            break
+        try:
+            if info.file_size <= min(byte_cap, left):
+                result = analyze_bytes(_read_capped(archive, info, byte_cap), budget=budget, byte_cap=byte_cap)
+            else:
+                with archive.open(info) as raw:  # 1 MB reads up to the cap, even when no line ever ends
+                    cap = min(byte_cap, left)
+                    result = analyze_stream(_pieces(raw, cap), budget=budget, byte_cap=cap)
+                    truncated |= bool(raw.read(1))
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+            truncated = True  # a damaged, lying or encrypted member is skipped, the rest still analysed
+            continue
+        left -= min(info.file_size, byte_cap)
         truncated |= result.truncated
         failures = tuple(
             replace(f, member=info.filename, job=job, step=f.step if step is None else step) for f in result.failures
         )
         results.append((info.filename, replace(result, failures=failures)))
     for info in xmls:
-        payload = archive.read(info)
+        if info.file_size > min(byte_cap, left):
+            truncated = True
+            continue
+        try:
+            payload = _read_capped(archive, info, byte_cap)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+            truncated = True
+            continue
+        left -= len(payload)
         if not looks_like_junit(payload):
             continue
         try:
@@ -86,6 +108,21 @@ def analyze_archive(data: bytes, *, budget: int, byte_cap: int) -> Analysis:
         truncated=truncated,
         member_excerpts=member_excerpts,
     )
+
+
+def _pieces(raw: IO[bytes], cap: int) -> Iterator[bytes]:
+    while cap > 0 and (piece := raw.read(min(cap, 1 << 20))):
+        cap -= len(piece)
+        yield piece
+
+
+def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
+    """The member, refusing one that inflates past ``cap`` whatever its header declares."""
+    with archive.open(info) as raw:
+        data = raw.read(cap + 1)
+    if len(data) > cap:
+        raise zipfile.BadZipFile(f"{info.filename} is larger than its declared size")
+    return data
 
 
 def _share_budget(results: list[tuple[str, Analysis]], budget: int) -> tuple[tuple[str, tuple[LineRange, ...]], ...]:

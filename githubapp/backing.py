@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storage.db import create_database
-from storage.embedded_pg import EmbeddedPostgres
+from storage.embedded_pg import EmbeddedPostgres, free_port
 
 from .settings import Settings
 
@@ -53,13 +53,6 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass
 class RedisChild:
     """A private redis-server on loopback, persisting the queue in its directory (AOF)."""
@@ -76,7 +69,7 @@ class RedisChild:
         port = self._port()
         if port is not None and _port_open(port):
             return f"redis://127.0.0.1:{port}/0"  # started by a sibling process
-        port = _free_port()
+        port = free_port()
         self.process = subprocess.Popen(
             [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(self.root.resolve()),
              "--appendonly", "yes", "--save", "", "--protected-mode", "yes",

@@ -57,7 +57,8 @@ def describe(payload: Any) -> tuple[str | None, int | None, str | None]:
     full_name = repository.get("full_name") if isinstance(repository, dict) else None
     return (
         action if isinstance(action, str) else None,
-        installation_id if isinstance(installation_id, int) else None,
+        # bool is an int, and an id beyond BIGINT would make the INSERT fail: neither is an installation id
+        installation_id if type(installation_id) is int and 0 < installation_id < 2**63 else None,
         full_name if isinstance(full_name, str) else None,
     )
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import gidgethub
 from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix
 from arq.worker import Retry
@@ -47,7 +48,13 @@ def is_permanent(exc: BaseException) -> bool:
         return False
     if isinstance(exc, gidgethub.BadRequest):
         return exc.status_code not in (403, 408, 409, 429)
-    return isinstance(exc, KeyError | TypeError | ValueError)
+    # A payload of the wrong shape fails the same way every time: a missing key, None or a str where an
+    # object was expected, a value PostgreSQL refuses (out of range, wrong type, NULL in a NOT NULL column).
+    return isinstance(
+        exc,
+        KeyError | TypeError | ValueError | AttributeError | asyncpg.DataError | asyncpg.NotNullViolationError
+        | asyncpg.CheckViolationError,
+    )
 
 
 def lease_key(deps: Deps, delivery_id: str) -> str:

@@ -16,7 +16,10 @@ _context: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("log_c
 
 # Tokens that must never reach a log line, even inside an exception message.
 _SECRET_PATTERNS = re.compile(
-    r"(gh[pousr]_[A-Za-z0-9_]{16,}|github_pat_[A-Za-z0-9_]{20,}|v1\.[0-9a-f]{40}"
+    # ghs_<app id>_<JWT> (stateless installation tokens) carries dots and dashes; bare JWTs are App tokens;
+    # cit_ is our own API key.
+    r"(gh[pousr]_[A-Za-z0-9_.\-]{16,}|github_pat_[A-Za-z0-9_]{20,}|v1\.[0-9a-f]{40}"
+    r"|eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*|cit_[A-Za-z0-9_\-]{16,}"
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"
     r"|(?i:(?:token|authorization|password|secret)[\"']?\s*[:=]\s*[\"']?(?:bearer\s+)?)[^\s\"',]{6,})"
 )
@@ -46,7 +49,7 @@ class JsonFormatter(logging.Formatter):
         }
         extra = getattr(record, "fields", None)
         if isinstance(extra, dict):
-            entry.update(extra)
+            entry.update({k: redact(v) if isinstance(v, str) else v for k, v in extra.items()})
         if record.exc_info:
             entry["exc"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)

@@ -34,7 +34,8 @@ def _bin_dir() -> Path:
     return Path(spec.origin).parent / "pginstall" / "bin"
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on loopback right now (the one helper for every embedded server and test)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -116,7 +117,7 @@ class EmbeddedPostgres:
             if result.returncode != 0:
                 raise EmbeddedPostgresError(f"initdb failed in {self.pgdata}:\n{result.stderr.strip()}")
         if not self.running():
-            port = int(self.port_file.read_text()) if self.port_file.exists() else _free_port()
+            port = int(self.port_file.read_text()) if self.port_file.exists() else free_port()
             log = self.root / "postgres.log"
             options = f"-h 127.0.0.1 -p {port} -k {self.root} -c max_connections=200"
             result = self._cmd("pg_ctl", "-D", str(self.pgdata), "-w", "-t", "60", "-o", options,

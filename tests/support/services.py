@@ -19,6 +19,7 @@ from pathlib import Path
 
 from githubapp.backing import RedisChild
 from storage.embedded_pg import EmbeddedPostgres
+from storage.embedded_pg import free_port as free_port  # one helper for the app and the tests
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,13 +35,6 @@ def _find_shared() -> Path:
 
 
 SHARED = _find_shared()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def wait_for_port(port: int, timeout: float = 20.0, proc: subprocess.Popen[bytes] | None = None) -> None:
