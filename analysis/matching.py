@@ -21,7 +21,7 @@ from .embedding import Vectors
 from .types import Failure
 
 # Calibrated by benchmarks/matching.py for hashing-v1-384 (docs/history.md); the seed systems used 0.85.
-DEFAULT_THRESHOLD = 0.68
+DEFAULT_THRESHOLD = 0.64
 CENTROID_WINDOW = 50  # the centroid is a mean over at most this many recent members: it follows slow drift
 
 
@@ -113,14 +113,21 @@ def normalize_text(text: str) -> str:
     return result
 
 
+# A quoted value with a space or a slash in it is data (a sentence, a list entry, a URL, a path): the same
+# assertion failing on other data is the same pattern. Quoted identifiers ('numpy', `foo`) stay: they are
+# often what tells two faults apart (which module is missing, which symbol is undefined).
+_QUOTED_DATA = re.compile(r"'[^'\n]*[\s/][^'\n]*'|\"[^\"\n]*[\s/][^\"\n]*\"|`[^`\n]*[\s/][^`\n]*`")
+
+
 def failure_text(failure: Failure) -> str:
-    """What gets embedded: tool, kind, test id, file and message, normalized (no line numbers)."""
+    """What gets embedded: tool, kind, test id, file and message, normalized (no line numbers), quoted data
+    values masked."""
     parts = [
         failure.tool or "",
         failure.kind.value,
         failure.test_id or "",
         failure.file or "",
-        failure.message,
+        _QUOTED_DATA.sub("<q>", failure.message),
     ]
     return normalize_text("\n".join(p for p in parts if p))[:4000]
 

@@ -480,8 +480,9 @@ class Scanner:
             previous = self._peek(number - k)
             if previous is None:
                 return None
-            text = previous.strip()
-            if text and not text.startswith(("##[", "$ ", "+ ", "> ")):
+            text = previous.strip().lstrip("}")  # a Travis timing marker may follow a closing brace
+            # runner bookkeeping (Travis timing and fold markers) is not what the command printed
+            if text and not text.startswith(("##[", "$ ", "+ ", "> ", "travis_time:", "travis_fold:")):
                 return text
         return None
 
@@ -681,7 +682,7 @@ class Scanner:
         kept = self._drop_echoes(self.failures)
         failures = [self._freeze(opened) for opened in kept]
         if not failures:
-            fallback = self._fallback()
+            fallback = self._fallback(failing)
             if fallback is not None:
                 failures.append(fallback)
         failures.sort(key=lambda f: f.evidence[0].start if f.evidence else 0)
@@ -731,13 +732,23 @@ class Scanner:
             step=step.removeprefix("Run ") or None,
         )
 
-    def _fallback(self) -> Failure | None:
-        """No tool recognised: the best error-looking line, its kind read from its words."""
+    def _fallback(self, failing: set[int]) -> Failure | None:
+        """No tool recognised: the best error-looking line, its kind read from its words.
+
+        Taken from the step that failed, else from the last step with an error-looking line (a job stops at
+        the command that failed; setup chatter and comments early in the log are not why). A hint ("please
+        run ...") or an exit line only when nothing reads like an error; between equals, the later line."""
         roles = (Role.GENERIC, Role.EXIT, Role.SUMMARY, Role.DETAIL, Role.HINT)
-        candidates = [h for h in self.hits if h.rule.role in roles]
+        candidates = [h for h in self.hits if h.rule.role in roles and not _error_word_in_name_only(h)]
         if not candidates:
             return None
-        best = max(candidates, key=lambda h: (h.rule.role is not Role.EXIT, h.score, -h.line))
+        in_failing = [h for h in candidates if h.step in failing]
+        if in_failing:
+            candidates = in_failing
+        else:
+            last_step = max(h.step for h in candidates)
+            candidates = [h for h in candidates if h.step == last_step]
+        best = max(candidates, key=lambda h: (h.rule.role not in (Role.EXIT, Role.HINT), h.score, h.line))
         message = best.text.strip().removeprefix("##[error]")[:MAX_MESSAGE]
         evidence = [LineRange(best.line, best.line)]
         if best.rule.role is Role.EXIT and best.context:
@@ -757,6 +768,17 @@ class Scanner:
             fingerprint=fingerprint("generic", kind.value, None, message, None),
             step=step,
         )
+
+
+# A file or type named after errors ("Parsing Error.swift", "FailureHandler.m"): kept as a hit for the
+# excerpt, but not a failure of its own.
+_ERRORISH_NAME = re.compile(r"[\w/.-]*(?:error|fail)\w*\.[A-Za-z]\w{0,5}\b", re.IGNORECASE)
+
+
+def _error_word_in_name_only(hit: Hit) -> bool:
+    if hit.rule.role is not Role.GENERIC or not _ERRORISH_NAME.search(hit.text):
+        return False
+    return hit.rule.pattern.search(_ERRORISH_NAME.sub(" ", hit.text)) is None
 
 
 _GENERIC_MASK = 0

@@ -13,18 +13,20 @@ of one temporary embedded PostgreSQL):
 
 Two logs of one replay are "same" when their labels are equal. "Predicted same", two ways, both reported:
 
-- **set** (the headline): the logs' failures got the same set of patterns (the history's whole answer);
-- **primary**: the logs' first (most important) failures got the same pattern. This one inherits the
-  engine's ranking: CI noise ranked first (``bc: command not found`` on a Jenkins) makes unrelated logs equal.
+- **primary** (the headline): the logs' primary (first) failures got the same pattern: the replay's own
+  log-level answer (``pattern_id`` of a log in ``ci-triage replay --json``). It relies on the engine keeping
+  CI noise (setup chatter, ``command not found`` in a script that went on) out of first place;
+- **set**: the logs' failures got the same set of patterns (every secondary failure must agree too).
 
 Logs without a failure are never predicted same.
 
 Held-out: groups are split in two halves by a hash of their name (dev: fault groups; logchunks:
 repositories). The threshold is calibrated on the *calibration* half only, by simulating the assignment
 rule in memory (``analysis.matching.decide`` + ``update_centroid``, exact cosine) over a grid: the highest
-pooled F1 ("set") whose precision on each corpus is at least ``--min-precision``; when no threshold reaches
-that precision, the highest pooled F0.5 (precision weighs more: a wrong "seen before" costs more than a
-miss). Then the real replay runs on both halves with that threshold; quote the *held-out* figures.
+pooled F1 (of ``--mode``, default "primary") whose precision on each corpus is at least
+``--min-precision``; when no threshold reaches that precision, the highest pooled F0.5 (precision weighs
+more: a wrong "seen before" costs more than a miss). Then the real replay runs on both halves with that
+threshold; quote the *held-out* figures.
 """
 
 from __future__ import annotations
@@ -139,7 +141,7 @@ class Counts:
         }
 
 
-MODES = ("set", "primary")
+MODES = ("primary", "set")
 
 
 def pairwise(group: Group, assigned: Sequence[Sequence[int]], mode: str) -> Counts:
@@ -196,14 +198,16 @@ def simulate(group: Group, vectors: list[np.ndarray], threshold: float) -> list[
     return assigned
 
 
-def calibrate(groups: list[Group], embedder: Embedder, *, min_precision: float) -> tuple[float, list[dict[str, Any]]]:
+def calibrate(
+    groups: list[Group], embedder: Embedder, *, min_precision: float, mode: str = "primary"
+) -> tuple[float, list[dict[str, Any]]]:
     calibration = [g for g in groups if _split_of(g) == "calibration"]
     vectors = {id(g): [embedder.embed([failure_text(f) for f in fs]) for fs in g.failures] for g in calibration}
     table = []
     for threshold in GRID:
         per: dict[str, Counts] = {}
         for g in calibration:
-            per.setdefault(g.corpus, Counts()).add(pairwise(g, simulate(g, vectors[id(g)], threshold), "set"))
+            per.setdefault(g.corpus, Counts()).add(pairwise(g, simulate(g, vectors[id(g)], threshold), mode))
         pooled = Counts()
         for c in per.values():
             pooled.add(c)
@@ -245,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, help="skip calibration and replay with this threshold")
     parser.add_argument("--seed-threshold", type=float, default=0.85, help="also replay with this (0 to skip)")
     parser.add_argument("--min-precision", type=float, default=0.95)
+    parser.add_argument("--mode", choices=MODES, default="primary", help="what calibration optimizes")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     from analysis.engine import analyze_bytes  # type: ignore[import-not-found, unused-ignore]
@@ -259,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         report["logs"] = sum(len(g.logs) for g in groups)
         report["analysis_s"] = round(time.perf_counter() - t0, 1)
         if args.threshold is None:
-            threshold, table = calibrate(groups, embedder, min_precision=args.min_precision)
+            threshold, table = calibrate(groups, embedder, min_precision=args.min_precision, mode=args.mode)
             report["calibration_grid"] = table
         else:
             threshold = args.threshold
@@ -285,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{report['logs']} logs analyzed in {report['analysis_s']} s; embedder {embedder.name}")
     if "calibration_grid" in report:
         print(
-            f"threshold calibrated on the calibration half: {threshold} (highest pooled F1 with precision >= "
+            f"threshold calibrated on the calibration half: {threshold} (highest pooled F1 of {args.mode!r} with "
+            f"precision >= "
             f"{args.min_precision} on both corpora, else highest F0.5)"
         )
     for t, by_mode in report["replay"].items():

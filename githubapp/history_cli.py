@@ -68,12 +68,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 @dataclass
 class ReplayResult:
+    """One log's answer. The log's own pattern is its primary (first) failure's: the engine puts the failure
+    that explains the job first and keeps setup chatter out of that place, so "same pattern as an earlier
+    log" is decided by it, not by every secondary failure the log also printed."""
+
     input: str
     failures: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
 
+    @property
+    def primary(self) -> dict[str, Any] | None:
+        return self.failures[0] if self.failures else None
+
     def as_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"input": self.input, "failures": self.failures}
+        primary = self.primary
+        out: dict[str, Any] = {
+            "input": self.input,
+            "pattern_id": primary["pattern_id"] if primary else None,
+            "known": bool(primary and primary["known"]),
+            "matched_input": primary["matched_input"] if primary else None,
+            "failures": self.failures,
+        }
         if self.error:
             out["error"] = self.error
         return out
@@ -173,7 +188,16 @@ def _print_human(results: Sequence[ReplayResult]) -> None:
         if r.error:
             print(f"{r.input}: error: {r.error}")
             continue
-        print(f"{r.input}: {len(r.failures)} failure(s)")
+        primary = r.primary
+        if primary is None:
+            print(f"{r.input}: no failure found")
+            continue
+        seen = (
+            f"known (matched {primary['matched_input']})"
+            if primary["matched_input"]
+            else ("known" if primary["known"] else "new")
+        )
+        print(f"{r.input}: {len(r.failures)} failure(s); pattern {primary['pattern_id']} {seen}")
         for f in r.failures:
             state = "known" if f["known"] else "new"
             where = f" (matched {f['matched_input']})" if f["matched_input"] else ""

@@ -46,3 +46,15 @@ def test_failure_text_has_no_line_numbers_and_fingerprint_falls_back() -> None:
     assert failure_text(f) == failure_text(g)
     assert failure_fingerprint(f) == failure_fingerprint(g) and len(failure_fingerprint(f)) == 32
     assert failure_fingerprint(Failure(FailureKind.TEST, "x", "y", fingerprint="given")) == "given"
+
+
+def test_failure_text_masks_quoted_data_but_keeps_quoted_identifiers() -> None:
+    def text(message: str) -> str:
+        return failure_text(Failure(FailureKind.TEST, "go", message, test_id="TestAlpha"))
+
+    # the same assertion on other entries of a list
+    assert text("expected 'golang auckland, nz' but actual is 'golang baltimore, md'") == text(
+        "expected 'gqlgen servers' but actual is 'graphql-go/graphql'"
+    )
+    # which module is missing tells two faults apart
+    assert text("No module named 'numpy'") != text("No module named 'pandas'")

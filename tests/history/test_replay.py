@@ -78,3 +78,25 @@ def test_replay_human_output_and_missing_file(tmp_path: Path, capsys: pytest.Cap
     assert "new" in text and "known" in text and f"(matched {log})" in text
     assert main(["replay", str(tmp_path / "missing.log")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+SETUP_NOISE = """\
+/home/travis/.travis/functions: line 104: yarn: command not found
+"""
+
+
+def test_replay_decides_a_log_by_its_primary_failure_not_by_setup_noise(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Both logs print the same setup chatter; only the second one's test failure is the first log's again.
+    first, noisy_rerun, other = tmp_path / "a.log", tmp_path / "b.log", tmp_path / "c.log"
+    first.write_text(LOGIN.format(line=42, secs="0.52"))
+    noisy_rerun.write_text(SETUP_NOISE + LOGIN.format(line=44, secs="0.61"))
+    other.write_text(SETUP_NOISE + IMPORT)
+    assert main(["replay", "--json", str(first), str(noisy_rerun), str(other)]) == 0
+    a, b, c = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert not a["known"] and a["matched_input"] is None and a["pattern_id"] == a["failures"][0]["pattern_id"]
+    assert b["known"] and b["pattern_id"] == a["pattern_id"] and b["matched_input"] == str(first)
+    assert not c["known"] and c["pattern_id"] not in {a["pattern_id"]}
+    # the chatter is not a failure of its own once a real failure is there
+    assert all("command not found" not in f["message"] for f in b["failures"] + c["failures"])
