@@ -6,6 +6,8 @@ REGISTRY: dict[str, str] = {
     "webhook": "benchmarks.webhook",
     "snapshot": "benchmarks.snapshot",
     "scale": "benchmarks.scale",
+    "pipeline": "benchmarks.pipeline",
     "history": "benchmarks.history",
     "matching": "benchmarks.matching",
+    "fixes": "benchmarks.fixes",
 }

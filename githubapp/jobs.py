@@ -21,6 +21,7 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
 def job_functions() -> Sequence[Callable[..., Any]]:
     from .delivery_jobs import handle_delivery, prune_deliveries, sweep_deliveries
     from .installations import purge_installations
+    from .pipeline.jobs import record_passing_run, triage_job, triage_run
     from .reconcile import reconcile_deliveries
     from .snapshots.jobs import capture_snapshot
 
@@ -32,6 +33,9 @@ def job_functions() -> Sequence[Callable[..., Any]]:
         purge_installations,
         prune_deliveries,
         capture_snapshot,
+        triage_run,
+        triage_job,
+        record_passing_run,
     ]
 
 

@@ -64,6 +64,15 @@ METRICS: dict[str, MetricInfo] = {
     ),
     "ci_triage_queue_depth": MetricInfo("gauge", "Jobs waiting in the arq queue (ready and deferred)."),
     "ci_triage_deliveries": MetricInfo("gauge", "Stored deliveries not yet finished, and failed ones, by status."),
+    "ci_triage_triages_total": MetricInfo(
+        "counter", "Triage jobs by kind (run, job) and outcome (the check run's conclusion, superseded, failed)."
+    ),
+    "ci_triage_triage_stage_seconds": MetricInfo(
+        "histogram", "Time per triage stage (setup, fetch, analyze, match, report)."
+    ),
+    "ci_triage_notifications_total": MetricInfo(
+        "counter", "Slack and email notifications by channel and outcome (sent, failed); failures never fail triage."
+    ),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .deps import Deps
+from .fixes.llm import install_fix_model
 
 
 async def install_services(deps: Deps) -> None:
@@ -22,3 +23,4 @@ async def install_services(deps: Deps) -> None:
     from . import history
 
     await history.install(deps)  # deps.services["history"]
+    await install_fix_model(deps)  # deps.services["fix_model"] when an LLM is configured

@@ -104,7 +104,9 @@ async def migrate(dsn: str, *, log: Any = None) -> list[str]:
                     await conn.execute(migration.sql)
                     await conn.execute(
                         "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                        migration.version, migration.name, migration.checksum,
+                        migration.version,
+                        migration.name,
+                        migration.checksum,
                     )
                 applied.append(migration.name)
                 if log is not None:

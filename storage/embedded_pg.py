@@ -48,8 +48,7 @@ def _run_as() -> pwd.struct_passwd | None:
     try:
         return pwd.getpwnam(SYSTEM_USER)
     except KeyError:
-        subprocess.run(["useradd", "--system", "-s", "/usr/sbin/nologin", SYSTEM_USER], check=True,
-                       capture_output=True)
+        subprocess.run(["useradd", "--system", "-s", "/usr/sbin/nologin", SYSTEM_USER], check=True, capture_output=True)
         return pwd.getpwnam(SYSTEM_USER)
 
 
@@ -85,8 +84,13 @@ class EmbeddedPostgres:
             kwargs = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
             env["HOME"] = str(self.root)
         return subprocess.run(  # type: ignore[call-overload, no-any-return]
-            [str(_bin_dir() / name), *args], capture_output=True, text=True, timeout=timeout, env=env,
-            cwd=str(self.root), **kwargs,
+            [str(_bin_dir() / name), *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            cwd=str(self.root),
+            **kwargs,
         )
 
     def _ensure_dirs(self) -> None:
@@ -112,16 +116,25 @@ class EmbeddedPostgres:
         """Initialize if needed, start if not running, and return a connection URL."""
         self._ensure_dirs()
         if not self.initialized():
-            result = self._cmd("initdb", "-D", str(self.pgdata), "--auth=trust", "--encoding=UTF8",
-                               "-U", "postgres", "--no-instructions")
+            result = self._cmd(
+                "initdb",
+                "-D",
+                str(self.pgdata),
+                "--auth=trust",
+                "--encoding=UTF8",
+                "-U",
+                "postgres",
+                "--no-instructions",
+            )
             if result.returncode != 0:
                 raise EmbeddedPostgresError(f"initdb failed in {self.pgdata}:\n{result.stderr.strip()}")
         if not self.running():
             port = int(self.port_file.read_text()) if self.port_file.exists() else free_port()
             log = self.root / "postgres.log"
             options = f"-h 127.0.0.1 -p {port} -k {self.root} -c max_connections=200"
-            result = self._cmd("pg_ctl", "-D", str(self.pgdata), "-w", "-t", "60", "-o", options,
-                               "-l", str(log), "start", timeout=90)
+            result = self._cmd(
+                "pg_ctl", "-D", str(self.pgdata), "-w", "-t", "60", "-o", options, "-l", str(log), "start", timeout=90
+            )
             if result.returncode != 0 and not self.running():
                 tail = log.read_text(errors="replace")[-2000:] if log.exists() else result.stderr
                 if "Address already in use" in tail and self.port_file.exists():

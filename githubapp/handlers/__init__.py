@@ -2,9 +2,13 @@
 
 from gidgethub.routing import Router
 
-from . import deployments, installations
+from . import comments, deployments, fix_outcomes, installations, workflow_job, workflow_run
 
 router = Router(
     installations.router,
     deployments.router,
+    workflow_run.router,
+    workflow_job.router,
+    comments.router,
+    fix_outcomes.router,
 )

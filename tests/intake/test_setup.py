@@ -23,7 +23,7 @@ def test_manifest_from_app_yml() -> None:
     assert manifest["redirect_url"] == "https://triage.example.com/setup/callback"
     assert manifest["public"] is False
     assert manifest["default_permissions"] == {
-        "actions": "read", "checks": "write", "contents": "write", "deployments": "read", "issues": "write",
+        "actions": "write", "checks": "write", "contents": "write", "deployments": "read", "issues": "write",
         "metadata": "read", "pull_requests": "write", "statuses": "read"}
     assert set(manifest["default_events"]) == {
         "check_run", "deployment_status", "issue_comment", "pull_request", "workflow_job", "workflow_run"}

@@ -1,0 +1,177 @@
+"""Formatter and lint ``--check`` failures whose log shows the change: the change itself is the fix.
+
+Recognised: unified diffs printed in the log (``ruff format --diff``, ``black --diff``, ``gofmt -d``,
+``git diff --exit-code`` after ``prettier --write`` and friends) and ``rustfmt --check``'s own diff format.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .logtext import clean_lines, repo_path
+from .patch import PatchError, parse_patch
+from .types import FixSource, Proposal
+
+_TOOL_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("ruff-format", re.compile(r"ruff format|Would reformat: |files? would be reformatted.*ruff", re.I)),
+    ("black", re.compile(r"\bblack\b|would reformat |Oh no! 💥 💔 💥", re.I)),
+    ("gofmt", re.compile(r"\bgofmt\b|\bgoimports\b", re.I)),
+    ("rustfmt", re.compile(r"\b(?:rustfmt|cargo fmt)\b", re.I)),
+    ("prettier", re.compile(r"\bprettier (?:--check|--write|-c|-w|--list-different)|Code style issues found", re.I)),
+    ("clang-format", re.compile(r"\bclang-format\b", re.I)),
+    ("git-diff-check", re.compile(r"git diff --exit-code|PLEASE APPLY CHANGES BELOW|git diff --quiet", re.I)),
+)
+_DIFF_LINE = re.compile(
+    r"^(?:[ +\-\\]|@@ |diff --git |index [0-9a-f]|new file mode |deleted file mode |"
+    r"old mode |new mode |similarity index |diff -u )"
+)
+_RUSTFMT_HEADER = re.compile(r"^Diff in (.+?)(?: at line (\d+):|:(\d+):)\s*$")
+MAX_DIFF_LINES = 5_000
+
+
+@dataclass(frozen=True)
+class LoggedDiff:
+    tool: str
+    diff: str
+    first_line: int  # 1-based line of the log where the diff starts
+
+
+def _guess_tool(lines: list[str], start: int, end: int, window: int = 40) -> str | None:
+    """The tool named nearest the diff: the summary right after it, else the closest line above it."""
+    nearby = lines[end : end + 10] + lines[max(0, start - window) : start][::-1]
+    for line in nearby:
+        for tool, pattern in _TOOL_MARKERS:
+            if pattern.search(line):
+                return tool
+    return None
+
+
+def _normalise_header(line: str, prefix: str) -> str:
+    """``--- /home/runner/work/r/r/x.go.orig`` -> ``--- a/x.go``: repository paths, gofmt's .orig dropped."""
+    raw = line[4:]
+    path = raw.partition("\t")[0]
+    if path == "/dev/null":
+        return line
+    if path.startswith(("a/", "b/")):
+        path = path[2:]
+    path = repo_path(path)
+    if path.endswith(".orig"):
+        path = path[: -len(".orig")]
+    return f"{line[:4]}{prefix}{path}"
+
+
+def unified_diffs_in_log(log_text: str) -> list[LoggedDiff]:
+    """Every well-formed file diff printed in the log, with headers rewritten to repository paths."""
+    lines = clean_lines(log_text)
+    found: list[LoggedDiff] = []
+    i = 0
+    while i < len(lines) - 2:
+        if not (lines[i].startswith("--- ") and lines[i + 1].startswith("+++ ") and lines[i + 2].startswith("@@")):
+            i += 1
+            continue
+        start = i
+        block = [_normalise_header(lines[i], "a/"), _normalise_header(lines[i + 1], "b/")]
+        i += 2
+        while i < len(lines) and len(block) < MAX_DIFF_LINES:
+            line = lines[i]
+            if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
+                block += [_normalise_header(line, "a/"), _normalise_header(lines[i + 1], "b/")]
+                i += 2
+                continue
+            if not (_DIFF_LINE.match(line) or line == ""):
+                break
+            if not line.startswith(("diff --git ", "diff -u ", "index ")):
+                block.append(line)
+            i += 1
+        text = "\n".join(block) + "\n"
+        try:
+            patch = parse_patch(text)
+        except PatchError:
+            continue
+        if any(f.old_path and f.new_path and f.old_path != f.new_path for f in patch.files):
+            continue  # "--- Expected / +++ Actual" assertion output, not a file diff
+        found.append(LoggedDiff(_guess_tool(lines, start, i) or "diff", text, start + 1))
+    return found
+
+
+def rustfmt_diffs_in_log(log_text: str) -> list[LoggedDiff]:
+    """``rustfmt --check`` / ``cargo fmt --check`` prints ``Diff in PATH at line N:`` then +/-/space lines."""
+    lines = clean_lines(log_text)
+    by_path: dict[str, list[str]] = {}
+    first: dict[str, int] = {}
+    i = 0
+    while i < len(lines):
+        header = _RUSTFMT_HEADER.match(lines[i])
+        if not header:
+            i += 1
+            continue
+        path = repo_path(header.group(1))
+        start = int(header.group(2) or header.group(3))
+        body: list[str] = []
+        i += 1
+        while i < len(lines) and lines[i][:1] in (" ", "+", "-") and not _RUSTFMT_HEADER.match(lines[i]):
+            body.append(lines[i])
+            i += 1
+        if not body or any(line.endswith("⏎") for line in body):
+            continue  # trailing-whitespace markers: the exact text is not in the log
+        old = sum(1 for line in body if line[0] != "+")
+        new = sum(1 for line in body if line[0] != "-")
+        hunk = [f"@@ -{start},{old} +{start},{new} @@", *body]
+        by_path.setdefault(path, []).extend(hunk)
+        first.setdefault(path, i - len(body))
+    found = []
+    for path, hunks in by_path.items():
+        text = "\n".join([f"--- a/{path}", f"+++ b/{path}", *hunks]) + "\n"
+        try:
+            parse_patch(text)
+        except PatchError:
+            continue
+        found.append(LoggedDiff("rustfmt", text, first[path]))
+    return found
+
+
+_TOOL_TITLES = {
+    "ruff-format": "Apply `ruff format`",
+    "black": "Apply `black`",
+    "gofmt": "Apply `gofmt`",
+    "rustfmt": "Apply `cargo fmt`",
+    "prettier": "Apply `prettier --write`",
+    "clang-format": "Apply `clang-format`",
+    "git-diff-check": "Apply the changes the check printed",
+    "diff": "Apply the diff printed in the log",
+}
+
+
+def formatter_proposals(log_text: str, *, fingerprint: str | None = None) -> list[Proposal]:
+    """One proposal with every formatter diff of the log combined (one file each; the first diff wins)."""
+    diffs = unified_diffs_in_log(log_text) + rustfmt_diffs_in_log(log_text)
+    if not diffs:
+        return []
+    seen: set[str] = set()
+    parts: list[str] = []
+    tools: list[str] = []
+    for logged in diffs:
+        patch = parse_patch(logged.diff)
+        if any(p in seen for p in patch.paths):
+            continue
+        seen.update(patch.paths)
+        parts.append(logged.diff)
+        tools.append(logged.tool)
+    tool = next((t for t in tools if t != "diff"), "diff")
+    files = sorted(seen)
+    shown = ", ".join(f"`{f}`" for f in files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+    return [
+        Proposal(
+            source=FixSource.RULE,
+            rule=tool,
+            title=_TOOL_TITLES.get(tool, "Apply the formatter's change"),
+            explanation=(
+                f"The check failed because these files are not formatted as the tool expects; the log "
+                f"prints the exact change ({shown}). Applying it makes the check pass."
+            ),
+            confidence=0.9 if tool != "diff" else 0.6,
+            diff="".join(parts),
+            fingerprint=fingerprint,
+        )
+    ]

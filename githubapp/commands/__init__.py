@@ -1,0 +1,1 @@
+"""PR comment commands (``/triage ...``) and check-run buttons: parsing, authorization, execution."""

@@ -1,0 +1,1 @@
+"""Suggested fixes: finding them (history, rules, LLM), checking them, committing approved ones."""

@@ -1,0 +1,1 @@
+"""Slack and email notifications for triaged failures. A failing notification never fails triage."""

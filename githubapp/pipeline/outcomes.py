@@ -1,0 +1,164 @@
+"""Learning from outcomes: a run that passes after a triaged failure on the same PR or branch.
+
+- The sticky comment says "passing now" (when the repository wants that).
+- A pass on a re-run of the same commit is flaky evidence: the failed tests are recorded as passed on a later
+  attempt of the same run (or another run of that sha).
+- A pass on a later commit records how the failure was fixed on its patterns: the commits between and the
+  files they changed (``GET /repos/{o}/{r}/compare/{base}...{head}``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import gidgethub
+
+from storage import reports as db
+
+from ..deps import Deps
+from ..github import GitHubClient
+from ..report.comment import passing_comment
+from ..report.model import PassingReport
+from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
+from ..snapshots.service import RunContext as SnapshotRun
+from ..snapshots.service import snapshot_service
+from .config_source import load_repo_config
+from .publish import passing_check_run, upsert_comment
+from .triage import FORK_PR_EVENTS, prs_for_commit, run_info
+from .triggers import RunRef
+
+log = logging.getLogger("ci_triage.pipeline")
+COMPARE_FILES_MAX = 300  # GitHub's compare API lists at most 300 files
+
+
+async def compare(gh: GitHubClient, ref: RunRef, base: str, head: str) -> tuple[list[str], list[str]]:
+    """(commit shas, changed files) between two commits; empty when GitHub cannot compare them."""
+    try:
+        data = await gh.getitem(
+            "/repos/{owner}/{repo}/compare/{basehead}",
+            url_vars={"owner": ref.owner, "repo": ref.name, "basehead": f"{base}...{head}"},
+        )
+    except gidgethub.BadRequest as exc:
+        if exc.status_code in (404, 422):  # force-pushed away, or unrelated histories
+            return [], []
+        raise
+    commits = [str(c["sha"]) for c in data.get("commits") or []]
+    files = [str(f["filename"]) for f in (data.get("files") or [])[:COMPARE_FILES_MAX]]
+    return commits, files
+
+
+async def record_passing(deps: Deps, gh: GitHubClient, ref: RunRef) -> str:
+    if not ref.pr_numbers and ref.event in FORK_PR_EVENTS:
+        ref = replace(ref, pr_numbers=await prs_for_commit(gh, ref))
+    pr_number = ref.pr_numbers[0] if ref.pr_numbers else None
+    await seed_snapshot_baselines(deps, gh, ref)
+    async with deps.pool.acquire() as conn:
+        previous = await db.latest_failing(
+            conn,
+            ref.installation_id,
+            ref.repository_id,
+            workflow_id=ref.workflow_id,
+            pr_number=pr_number,
+            branch=None if pr_number else ref.head_branch,
+        )
+    if previous is None:
+        return "nothing to resolve"
+    history = deps.services.get("history")
+    failed_tests = sorted({f["test_id"] for f in previous.failures if f.get("test_id")})
+    same_sha = previous.head_sha == ref.head_sha
+    if history is not None:
+        if failed_tests:
+            # Passing now: on the same sha this is flaky evidence; on a new sha, the tests' new state.
+            await history.record_test_outcomes(
+                ref.installation_id,
+                ref.repository_id,
+                [(t, "passed") for t in failed_tests],
+                head_sha=ref.head_sha,
+                run_id=ref.run_id,
+                run_attempt=ref.attempt,
+                job="",
+                branch=ref.head_branch,
+                pr_number=pr_number,
+            )
+        if not same_sha:
+            commits, files = await compare(gh, ref, previous.head_sha, ref.head_sha)
+            await history.record_resolution(
+                ref.installation_id,
+                ref.repository_id,
+                fixed_sha=ref.head_sha,
+                branch=ref.head_branch,
+                pr_number=pr_number,
+                commits=commits,
+                changed_files=files,
+                run_id=ref.run_id,
+            )
+    if previous.run_id == ref.run_id and previous.check_run_id is not None:
+        # A later attempt of the same run passed: its check run should not stay red.
+        await passing_check_run(
+            gh,
+            ref,
+            previous.check_run_id,
+            f"Attempt {ref.attempt} passed; the failure of attempt {previous.run_attempt} "
+            "did not repeat (likely flaky).",
+        )
+    config = (await load_repo_config(gh, deps.pool, ref)).config
+    if config.comments.enabled and config.comments.update_on_success:
+        names = tuple(str(f.get("name")) for f in previous.failures if f.get("name"))
+        body = passing_comment(
+            PassingReport(
+                run=run_info(ref), previously_failing=names, previous_run_url=_run_url(deps, ref, previous.run_id)
+            )
+        )
+        for number in ref.pr_numbers:
+            await upsert_comment(
+                gh,
+                deps.pool,
+                ref,
+                number,
+                body,
+                status="passing",
+                create=False,
+                bot_login=f"{deps.settings.github_app_slug}[bot]" if deps.settings.github_app_slug else None,
+                only_if_showing=previous.run_id,
+            )
+    async with deps.pool.acquire() as conn:
+        await db.mark_passing(
+            conn,
+            ref.installation_id,
+            ref.repository_id,
+            workflow_id=ref.workflow_id,
+            pr_number=pr_number,
+            branch=None if pr_number else ref.head_branch,
+        )
+    return "resolved" if not same_sha else "flaky evidence"
+
+
+def _run_url(deps: Deps, ref: RunRef, run_id: int) -> str:
+    return f"{deps.settings.github_url}/{ref.repo}/actions/runs/{run_id}"
+
+
+async def seed_snapshot_baselines(deps: Deps, gh: GitHubClient, ref: RunRef) -> None:
+    """A passing run captures the preview routes that have no green baseline yet (snapshot feature)."""
+    try:
+        parsed = await load_repo_config(gh, deps.pool, ref)
+        config = parse_snapshot_config(parsed.raw.get("snapshot"))
+        if not config.enabled or not config.baseline:
+            return
+        await snapshot_service(deps).snapshot_run(
+            SnapshotRun(
+                ref.installation_id,
+                ref.repository_id,
+                ref.run_id,
+                ref.attempt,
+                ref.head_sha,
+                passed=True,
+                pr_number=ref.pr_numbers[0] if ref.pr_numbers else None,
+                branch=ref.head_branch,
+            ),
+            config,
+        )
+    except SnapshotConfigError:
+        return  # reported by the next failing run's check run
+    except Exception:
+        log.exception("snapshot baseline capture failed")

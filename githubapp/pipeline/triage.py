@@ -1,0 +1,640 @@
+"""The triage job: from a failed workflow run to a check run, a sticky PR comment and notifications.
+
+Stages (timed, kept in ``reports.timings``): setup (repository config, check run in progress), fetch (jobs,
+logs, artifacts), analyze (failure extraction), match (history, recommendations), report (GitHub writes).
+Every step is idempotent, so arq may run the job again after a crash or a transient GitHub error; a
+permanent error completes the check run saying triage failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from analysis.engine import analyze_bytes, analyze_zip, parse_junit
+from analysis.types import Analysis, Failure
+from storage import reports as db
+
+from ..deps import Deps
+from ..github import GitHubClient
+from ..history import RunContext, is_infra
+from ..notify.messages import Links
+from ..notify.service import notify
+from ..report.check_run import CheckRunOutput, ConclusionPolicy, check_run_output
+from ..report.comment import CommentPolicy, should_comment, sticky_comment
+from ..report.model import RecommendedTest, RunInfo, SuggestedFix, TriagedFailure, TriageReport
+from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
+from ..snapshots.report import check_run_images, snapshot_check_summary, snapshot_comment_section
+from ..snapshots.service import RunContext as SnapshotRun
+from ..snapshots.service import snapshot_service
+from . import fetch
+from .assemble import excerpt_lines, summary_rows, triage
+from .config import ParsedConfig, RepoConfig
+from .config_source import load_repo_config
+from .locate import section, with_location
+from .publish import (
+    complete_check_run,
+    start_check_run,
+    supersede_check_run,
+    update_partial_check_run,
+    upsert_comment,
+)
+from .triggers import RunRef
+
+log = logging.getLogger("ci_triage.pipeline")
+
+STAGES = ("setup", "fetch", "analyze", "match", "report")  # setup: repo config, check run in progress
+LOG_CONCURRENCY = 4
+FORK_PR_EVENTS = ("pull_request", "pull_request_target")
+
+
+class Stopwatch:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - started
+
+
+@dataclass
+class JobFindings:
+    job: fetch.JobInfo
+    failures: list[Failure] = field(default_factory=list)
+    excerpts: list[tuple[str, ...]] = field(default_factory=list)
+    problem: str | None = None
+    truncated: bool = False
+    analysis: Analysis | None = None
+    text: str = ""  # the decoded log, for the fix rules
+
+
+def log_lines(data: bytes | str) -> list[str]:
+    """The log's lines as the extraction numbers them (``\\r\\n``, ``\\r`` and ``\\n`` each end one)."""
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def analyze_job_log(
+    job: fetch.JobInfo, data: bytes, *, budget: int, byte_cap: int, config: RepoConfig, repo_name: str | None = None
+) -> JobFindings:
+    """CPU-bound: run in a thread. Failures get their job name; ignored steps are dropped."""
+    analysis: Analysis = analyze_bytes(data, budget=budget, byte_cap=byte_cap)
+    text = data.decode("utf-8", "replace")
+    lines = log_lines(text)
+    findings = JobFindings(job, analysis=analysis, text=text)
+    for failure in analysis.failures:
+        if failure.step and config.ignore.step(failure.step):
+            continue
+        found = section(lines, failure)
+        located = with_location(lines, failure, repo_name=repo_name, found=found)
+        findings.failures.append(replace(located, job=failure.job or job.name))
+        findings.excerpts.append(excerpt_lines(lines, failure, analysis, around=found.lines if found else None))
+    return findings
+
+
+def analyze_run_zip(
+    jobs: Sequence[fetch.JobInfo], data: bytes, *, budget: int, byte_cap: int, config: RepoConfig
+) -> list[JobFindings]:
+    """The run-logs zip fallback: failures are attributed to jobs by the zip member they came from."""
+    analysis: Analysis = analyze_zip(data, budget=budget, byte_cap=byte_cap)
+    by_job = {job.name: JobFindings(job) for job in jobs}
+    for failure in analysis.failures:
+        job_name = _job_of_member(failure.member or "", [j.name for j in jobs]) or failure.job
+        if job_name not in by_job or (failure.step and config.ignore.step(failure.step)):
+            continue
+        by_job[job_name].failures.append(replace(failure, job=job_name))
+        by_job[job_name].excerpts.append(())
+    return list(by_job.values())
+
+
+def _job_of_member(member: str, names: Sequence[str]) -> str | None:
+    """Zip members are ``<n>_<job>.txt`` or ``<job>/<n>_<step>.txt`` (names sanitized: no '/' or ':')."""
+    for name in names:
+        clean = name.replace("/", "").replace(":", "")[:90]
+        if member.startswith(clean + "/") or member.endswith("_" + clean + ".txt"):
+            return name
+    return None
+
+
+async def _fetch_logs(
+    gh: GitHubClient, ref: RunRef, jobs: Sequence[fetch.JobInfo], cap: int
+) -> list[fetch.JobLog | None]:
+    """Each failed job's log; None for a job whose log must come from the run-logs zip instead."""
+    limit = asyncio.Semaphore(LOG_CONCURRENCY)
+
+    async def one(job: fetch.JobInfo) -> fetch.JobLog | None:
+        async with limit:
+            try:
+                return await fetch.fetch_job_log(gh, ref, job, max_bytes=cap)
+            except fetch.LogUnavailable as exc:
+                log.warning("job log unavailable, falling back to the run logs: %s", exc)
+                return None
+
+    return list(await asyncio.gather(*(one(job) for job in jobs)))
+
+
+async def complete_ref(gh: GitHubClient, ref: RunRef) -> RunRef:
+    """Fill what a ``workflow_job`` payload lacks (PRs, workflow id, links) from the run itself."""
+    run = await gh.getitem(
+        "/repos/{owner}/{repo}/actions/runs/{run_id}",
+        url_vars={"owner": ref.owner, "repo": ref.name, "run_id": str(ref.run_id)},
+    )
+    prs = tuple(
+        sorted(
+            {
+                p["number"]
+                for p in run.get("pull_requests") or []
+                if ((p.get("base") or {}).get("repo") or {}).get("id") in (None, ref.repository_id)
+            }
+        )
+    )
+    return replace(
+        ref,
+        workflow_id=run.get("workflow_id"),
+        workflow_name=run.get("name") or ref.workflow_name,
+        html_url=run.get("html_url"),
+        run_number=run.get("run_number"),
+        event=run.get("event"),
+        pr_numbers=prs or ref.pr_numbers,
+    )
+
+
+async def prs_for_commit(gh: GitHubClient, ref: RunRef) -> tuple[int, ...]:
+    """Open PRs of this repository whose head is the run's commit. ``workflow_run.pull_requests`` is empty for
+    PRs from forks, so a ``pull_request`` run without PRs asks this way."""
+    pulls = gh.getiter(
+        "/repos/{owner}/{repo}/commits/{commit_sha}/pulls{?per_page}",
+        url_vars={"owner": ref.owner, "repo": ref.name, "commit_sha": ref.head_sha, "per_page": "100"},
+    )
+    found = set()
+    async for pr in pulls:
+        base_repo = ((pr.get("base") or {}).get("repo") or {}).get("id")
+        if (
+            pr.get("state") == "open"
+            and (pr.get("head") or {}).get("sha") == ref.head_sha
+            and base_repo in (None, ref.repository_id)
+        ):
+            found.add(int(pr["number"]))
+    return tuple(sorted(found))
+
+
+async def _pr_files(gh: GitHubClient, ref: RunRef, pr_number: int, *, limit: int = 3000) -> list[str]:
+    files = gh.getiter(
+        "/repos/{owner}/{repo}/pulls/{pull_number}/files{?per_page}",
+        url_vars={"owner": ref.owner, "repo": ref.name, "pull_number": str(pr_number), "per_page": "100"},
+    )
+    out: list[str] = []
+    async for entry in files:
+        out.append(str(entry["filename"]))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _test_map(config: RepoConfig) -> dict[str, Any] | None:
+    """The config's ``glob: [tests]`` map in the history service's feature format."""
+    if not config.test_map:
+        return None
+    return {"features": {glob: {"paths": [glob], "tests": list(tests)} for glob, tests in config.test_map}}
+
+
+def run_info(ref: RunRef) -> RunInfo:
+    return RunInfo(
+        repo=ref.repo,
+        run_id=ref.run_id,
+        attempt=ref.attempt,
+        workflow_name=ref.workflow_name,
+        head_sha=ref.head_sha,
+        html_url=ref.html_url,
+        head_branch=ref.head_branch,
+        event=ref.event,
+        run_number=ref.run_number,
+        pr_numbers=ref.pr_numbers,
+    )
+
+
+class Triage:
+    def __init__(self, deps: Deps, gh: GitHubClient, ref: RunRef, *, only_job: int | None = None) -> None:
+        self.deps = deps
+        self.gh = gh
+        self.ref = ref
+        self.only_job = only_job
+        self.watch = Stopwatch()
+        self.check_run_id: int | None = None
+        self.reused_check_run = False
+        self.matches: list[Any] = []  # history matches of every failure, for past fixes
+        self.config_errors: list[str] = []  # found by features that validate their own config section
+
+    @property
+    def partial(self) -> bool:
+        return self.only_job is not None
+
+    async def claim(self) -> bool:
+        """Take the run's report for this attempt and put the check run in progress; False if superseded."""
+        ref = self.ref
+        async with db.locked(self.deps.pool, "run", ref.installation_id, ref.run_id) as conn:
+            existing = await db.get(conn, ref.installation_id, ref.run_id)
+            if (
+                self.partial
+                and existing is not None
+                and (
+                    existing.run_attempt > ref.attempt
+                    or (existing.run_attempt == ref.attempt and existing.status != "partial")
+                )
+            ):
+                return False  # the whole run was (or is being) triaged: a job's early report adds nothing
+            row = await db.claim(
+                conn,
+                ref.installation_id,
+                ref.repository_id,
+                run_id=ref.run_id,
+                run_attempt=ref.attempt,
+                workflow_id=ref.workflow_id,
+                workflow_name=ref.workflow_name,
+                head_sha=ref.head_sha,
+                head_branch=ref.head_branch,
+                pr_numbers=ref.pr_numbers,
+                status="partial" if self.partial else "triaging",
+            )
+            if row is None:
+                return False
+            # A new attempt gets a new check run: annotations can only be appended, never removed.
+            same_attempt = existing is not None and existing.run_attempt == ref.attempt
+            previous = existing.check_run_id if same_attempt and existing is not None else None
+            self.check_run_id = await start_check_run(self.gh, ref, previous)
+            self.reused_check_run = previous is not None and self.check_run_id == previous
+            if self.check_run_id != row.check_run_id:
+                await db.set_check_run(conn, ref.installation_id, ref.run_id, ref.attempt, self.check_run_id)
+            return True
+
+    async def collect(self, config: RepoConfig) -> tuple[list[JobFindings], list[str], list[tuple[str, bytes]]]:
+        ref, settings = self.ref, self.deps.settings
+        problems: list[str] = []
+        with self.watch.stage("fetch"):
+            jobs = await fetch.list_jobs(self.gh, ref)
+            failed = fetch.failed_jobs(jobs, attempt=ref.attempt, config=config)
+            if self.only_job is not None:
+                failed = [j for j in failed if j.id == self.only_job]
+            logs = await _fetch_logs(self.gh, ref, failed, settings.log_byte_cap)
+            missing = [job for job, got in zip(failed, logs, strict=True) if got is None]
+            zip_data = (
+                await fetch.fetch_run_logs_zip(self.gh, ref, max_bytes=settings.log_byte_cap) if missing else None
+            )
+            junit = [] if self.partial else await fetch.junit_reports(self.gh, ref, config.junit.artifact)
+        findings: list[JobFindings] = []
+        with self.watch.stage("analyze"):
+            for got in logs:
+                if got is None:
+                    continue
+                if got.data is None:
+                    findings.append(JobFindings(got.job, problem=got.problem))
+                    continue
+                found = await asyncio.to_thread(
+                    analyze_job_log,
+                    got.job,
+                    got.data,
+                    budget=settings.excerpt_budget,
+                    byte_cap=settings.log_byte_cap,
+                    config=config,
+                    repo_name=ref.name,
+                )
+                found.truncated = got.truncated
+                findings.append(found)
+            if missing and zip_data is not None:
+                findings.extend(
+                    await asyncio.to_thread(
+                        analyze_run_zip,
+                        missing,
+                        zip_data,
+                        budget=settings.excerpt_budget,
+                        byte_cap=settings.log_byte_cap,
+                        config=config,
+                    )
+                )
+            elif missing:
+                problems.append(f"The logs of {', '.join(j.name for j in missing)} could not be downloaded.")
+        for found in findings:
+            if found.problem:
+                problems.append(found.problem)
+            if found.truncated:
+                problems.append(
+                    f"The log of job {found.job.name} is larger than {settings.log_byte_cap} bytes; "
+                    "only its beginning was analysed."
+                )
+        if not failed:
+            problems.append("No failed job was found in this run (it may have failed before any job started).")
+        return findings, problems, junit
+
+    async def run(self) -> str:
+        ref = self.ref
+        self.started_at = time.time()
+        with self.watch.stage("setup"):
+            if self.partial or self.ref.workflow_id is None:
+                self.ref = ref = await complete_ref(self.gh, ref)  # a workflow_job payload lacks PRs and links
+            if not ref.pr_numbers and ref.event in FORK_PR_EVENTS:
+                self.ref = ref = replace(ref, pr_numbers=await prs_for_commit(self.gh, ref))
+            parsed: ParsedConfig = await load_repo_config(self.gh, self.deps.pool, ref)
+            config = parsed.config
+            if not await self.claim():
+                return "superseded"
+        assert self.check_run_id is not None
+        # The preview snapshot waits on a browser, not on the logs: it runs beside fetch and analysis.
+        snapshot_task = None if self.partial else asyncio.create_task(self.snapshot(parsed))
+        try:
+            findings, problems, junit = await self.collect(config)
+            with self.watch.stage("analyze"):
+                junit_failures = await asyncio.to_thread(_junit_failures, junit, findings)
+            items, pattern_ids, recommended, risk = await self.match(findings, junit_failures, config)
+            fixes = [] if self.partial else await self.suggest_fixes(findings)
+            snapshot_parts = await snapshot_task if snapshot_task is not None else None
+        finally:
+            if snapshot_task is not None and not snapshot_task.done():
+                snapshot_task.cancel()  # triage failed meanwhile: do not leave the capture running
+        report = TriageReport(
+            run=run_info(ref),
+            failures=tuple(items),
+            problems=tuple(problems),
+            config_errors=tuple(str(e) for e in parsed.errors) + tuple(self.config_errors),
+            failed_jobs=tuple(f.job.name for f in findings),
+            recommended_tests=tuple(recommended),
+            risk_level=risk,
+            fixes=tuple(fixes),
+            snapshot_markdown=snapshot_parts[0] if snapshot_parts else None,
+            snapshot_summary=snapshot_parts[1] if snapshot_parts else None,
+            images=snapshot_parts[2] if snapshot_parts else (),
+            check_run_url=f"{self.deps.settings.github_url}/{ref.repo}/runs/{self.check_run_id}",
+            in_progress=self.partial,
+        )
+        out = check_run_output(
+            report, policy=ConclusionPolicy(**asdict(config.conclusion)), max_annotations=config.max_annotations
+        )
+        with self.watch.stage("report"):
+            written = await self.publish(report, out, config)
+        if not written:
+            return "superseded"
+        async with self.deps.pool.acquire() as conn:
+            await db.finish(
+                conn,
+                ref.installation_id,
+                ref.run_id,
+                ref.attempt,
+                status="partial" if self.partial else "failing",
+                conclusion=out.conclusion,
+                failures=summary_rows(items, pattern_ids),
+                timings={**self.watch.seconds, "started_at": self.started_at},
+            )
+        if not self.partial:
+            await self.notify(report, config)
+        log.info(
+            "run triaged",
+            extra={"fields": {"failures": len(items), "conclusion": out.conclusion, "timings": self.watch.seconds}},
+        )
+        return out.conclusion
+
+    async def match(
+        self, findings: list[JobFindings], junit_failures: list[Failure], config: RepoConfig
+    ) -> tuple[list[TriagedFailure], list[int | None], list[RecommendedTest], str | None]:
+        ref = self.ref
+        history = self.deps.services.get("history")
+        items: list[TriagedFailure] = []
+        pattern_ids: list[int | None] = []
+        all_matches: list[Any] = []
+        with self.watch.stage("match"):
+            commanded = await self.quarantined_by_command()
+            if commanded:
+                config = replace(config, quarantine=config.quarantine + commanded)
+            groups: list[tuple[int, str | None, str | None, list[Failure], list[tuple[str, ...]]]] = [
+                (f.job.id, f.job.name, f.job.html_url, f.failures, f.excerpts) for f in findings
+            ]
+            if junit_failures:
+                groups.append((0, None, None, junit_failures, [()] * len(junit_failures)))
+            for job_id, job_name, job_url, failures, excerpts in groups:
+                matches: Sequence[Any] = [None] * len(failures)
+                if history is not None and failures:
+                    matches = await history.record_failures(
+                        ref.installation_id,
+                        ref.repository_id,
+                        failures,
+                        _run_context(ref, job_id, job_name, excerpts),
+                        default_branch=ref.default_branch,
+                    )
+                    all_matches.extend(matches)
+                    self.matches.extend(matches)
+                    await self._record_outcomes(history, failures, job_name)
+                for failure, match, excerpt in zip(failures, matches, excerpts, strict=True):
+                    items.append(
+                        triage(failure, match, config=config, excerpt=excerpt, job_name=job_name, job_url=job_url)
+                    )
+                    pattern_ids.append(int(match.pattern_id) if match is not None else None)
+            recommended: list[RecommendedTest] = []
+            risk: str | None = None
+            if history is not None and ref.pr_numbers and not self.partial:
+                changed = await _pr_files(self.gh, ref, ref.pr_numbers[0])
+                recs = await history.recommend_tests(
+                    ref.installation_id, ref.repository_id, changed, test_map=_test_map(config), matches=all_matches
+                )
+                recommended = [RecommendedTest(r.test_name, r.reason, float(r.confidence)) for r in recs.tests]
+                risk = str(recs.risk.value) if recs.tests else None
+        return items, pattern_ids, recommended, risk
+
+    async def _record_outcomes(self, history: Any, failures: Sequence[Failure], job_name: str | None) -> None:
+        """Failed tests of this job run: evidence for flakiness when a later attempt passes."""
+        tests = sorted({f.test_id for f in failures if f.test_id})
+        if not tests:
+            return
+        ref = self.ref
+        await history.record_test_outcomes(
+            ref.installation_id,
+            ref.repository_id,
+            [(t, "failed") for t in tests],
+            head_sha=ref.head_sha,
+            run_id=ref.run_id,
+            run_attempt=ref.attempt,
+            job=job_name or "",
+            branch=ref.head_branch,
+            pr_number=ref.pr_numbers[0] if ref.pr_numbers else None,
+            infra=is_infra(failures),
+        )
+
+    async def quarantined_by_command(self) -> tuple[str, ...]:
+        """Tests quarantined with ``/triage quarantine`` (fixes feature), besides the config's list."""
+        try:
+            from storage.fixes import active_quarantines
+        except ImportError:
+            return ()
+        async with self.deps.pool.acquire() as conn:
+            rows = await active_quarantines(conn, self.ref.installation_id, self.ref.repository_id)
+        return tuple(str(q.test_id) for q in rows)
+
+    async def suggest_fixes(self, findings: Sequence[JobFindings]) -> list[SuggestedFix]:
+        """Fix suggestions from the fixes feature (history, rules, LLM), when it is part of this build."""
+        try:
+            from ..fixes.suggest import FailedJob, PastFix, suggest_fixes
+        except ImportError:
+            return []
+        jobs = [FailedJob(f.analysis, f.text, f.job.name) for f in findings if f.analysis and f.analysis.failures]
+        if not jobs:
+            return []
+        ref = self.ref
+        past = [
+            PastFix(m.fingerprint or None, m.resolution.fixed_sha, ref.repo)
+            for m in self.matches
+            if m is not None and m.resolution is not None and m.resolution.fixed_sha
+        ]
+        try:
+            rows = await suggest_fixes(
+                self.gh,
+                self.deps,
+                installation_id=ref.installation_id,
+                repository_id=ref.repository_id,
+                repo_full_name=ref.repo,
+                pr_number=ref.pr_numbers[0] if ref.pr_numbers else None,
+                head_sha=ref.head_sha,
+                jobs=jobs,
+                past_fixes=past,
+                max_fixes=3,
+            )
+        except Exception:  # a fix suggestion must never cost the report
+            log.exception("fix suggestions failed")
+            return []
+        return [
+            SuggestedFix(
+                id=r.id,
+                title=r.title,
+                explanation=r.explanation,
+                confidence=float(r.score),
+                diff=r.diff,
+                source=r.source,
+            )
+            for r in rows
+        ]
+
+    async def snapshot(self, parsed: ParsedConfig) -> tuple[str | None, str | None, tuple[dict[str, str], ...]] | None:
+        """The preview snapshot's report parts (comment, check-run details, images) when the run has a preview
+        (the snapshot service decides); it never fails the triage."""
+        ref = self.ref
+        try:
+            config = parse_snapshot_config(parsed.raw.get("snapshot"))
+        except SnapshotConfigError as exc:
+            self.config_errors.append(f"snapshot: {exc}")
+            return None
+        try:
+            outcomes = await snapshot_service(self.deps).snapshot_run(
+                SnapshotRun(
+                    ref.installation_id,
+                    ref.repository_id,
+                    ref.run_id,
+                    ref.attempt,
+                    ref.head_sha,
+                    passed=False,
+                    pr_number=ref.pr_numbers[0] if ref.pr_numbers else None,
+                    branch=ref.head_branch,
+                ),
+                config,
+            )
+        except Exception:
+            log.exception("preview snapshot failed")
+            return None
+        if not outcomes:
+            return None
+        return (
+            snapshot_comment_section(outcomes) or None,
+            snapshot_check_summary(outcomes) or None,
+            tuple(check_run_images(outcomes)),
+        )
+
+    async def publish(self, report: TriageReport, out: CheckRunOutput, config: RepoConfig) -> bool:
+        ref = self.ref
+        assert self.check_run_id is not None
+        async with db.locked(self.deps.pool, "run", ref.installation_id, ref.run_id) as conn:
+            current = await db.get(conn, ref.installation_id, ref.run_id)
+            if current is None or current.run_attempt != ref.attempt or (self.partial and current.status != "partial"):
+                # A newer attempt (or the whole run's triage) owns the report now. A check run only this
+                # triage created must not stay "in progress" beside the newer one.
+                if current is None or current.check_run_id != self.check_run_id:
+                    await supersede_check_run(self.gh, ref, self.check_run_id)
+                return False
+            if self.partial:
+                await update_partial_check_run(self.gh, ref, self.check_run_id, out)
+            else:
+                await complete_check_run(self.gh, ref, self.check_run_id, out, skip_existing=self.reused_check_run)
+        policy = CommentPolicy(
+            enabled=config.comments.enabled,
+            skip_when_all_flaky=config.comments.skip_when_all_flaky,
+            update_on_success=config.comments.update_on_success,
+        )
+        if config.comments.enabled:
+            body = sticky_comment(report)
+            for pr_number in ref.pr_numbers:
+                await upsert_comment(
+                    self.gh,
+                    self.deps.pool,
+                    ref,
+                    pr_number,
+                    body,
+                    status="failing",
+                    create=should_comment(report, policy),
+                    bot_login=self.bot_login,
+                )
+        return True
+
+    @property
+    def bot_login(self) -> str | None:
+        slug = self.deps.settings.github_app_slug
+        return f"{slug}[bot]" if slug else None
+
+    async def notify(self, report: TriageReport, config: RepoConfig) -> None:
+        if not (config.notifications.slack or config.notifications.email):
+            return
+        ref, url = self.ref, self.deps.settings.github_url
+        links = Links(
+            check_run=report.check_run_url,
+            pull_request=f"{url}/{ref.repo}/pull/{ref.pr_numbers[0]}" if ref.pr_numbers else None,
+            run=ref.html_url,
+        )
+        await notify(
+            report,
+            config.notifications,
+            settings=self.deps.settings,
+            http=self.deps.http,
+            links=links,
+            metrics=self.deps.services.get("metrics"),
+        )
+
+
+def _run_context(ref: RunRef, job_id: int, job_name: str | None, excerpts: Sequence[tuple[str, ...]]) -> RunContext:
+    return RunContext(
+        run_id=ref.run_id,
+        run_attempt=ref.attempt,
+        job_id=job_id,
+        job_name=job_name,
+        head_sha=ref.head_sha,
+        branch=ref.head_branch,
+        pr_number=ref.pr_numbers[0] if ref.pr_numbers else None,
+        excerpts={i: "\n".join(e) for i, e in enumerate(excerpts) if e},
+    )
+
+
+def _junit_failures(reports: Sequence[tuple[str, bytes]], findings: Sequence[JobFindings]) -> list[Failure]:
+    """Failures from JUnit XML that the logs did not already show (same test id)."""
+    if not reports:
+        return []
+    seen = {f.test_id for found in findings for f in found.failures if f.test_id}
+    out: list[Failure] = []
+    for _name, xml in reports:
+        for failure in parse_junit(xml):
+            if failure.test_id:
+                if failure.test_id in seen:
+                    continue
+                seen.add(failure.test_id)
+            out.append(failure)
+    return out

@@ -1,0 +1,131 @@
+"""Which webhook deliveries start which pipeline job. Pure: payload in, decision out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+FAILED = frozenset({"failure", "timed_out", "startup_failure"})
+FAILED_JOB = frozenset({"failure", "timed_out"})
+PASSED = frozenset({"success"})
+
+
+@dataclass(frozen=True)
+class RunRef:
+    """What a job needs to know about a workflow run; passed to arq as a plain dict."""
+
+    installation_id: int
+    repository_id: int
+    repo: str  # owner/name
+    default_branch: str | None
+    run_id: int
+    attempt: int
+    head_sha: str
+    workflow_id: int | None = None
+    workflow_name: str = ""
+    head_branch: str | None = None
+    html_url: str | None = None
+    run_number: int | None = None
+    event: str | None = None
+    conclusion: str | None = None
+    pr_numbers: tuple[int, ...] = ()
+
+    @property
+    def owner(self) -> str:
+        return self.repo.split("/", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.repo.split("/", 1)[1]
+
+    def as_job_arg(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["pr_numbers"] = list(self.pr_numbers)
+        return data
+
+    @classmethod
+    def from_job_arg(cls, data: dict[str, Any]) -> RunRef:
+        return cls(**{**data, "pr_numbers": tuple(data.get("pr_numbers") or ())})
+
+
+def _pr_numbers(run: dict[str, Any], repository_id: int) -> tuple[int, ...]:
+    """PRs of this repository only: ``pull_requests`` may list PRs of a fork's base with other repo ids."""
+    numbers = []
+    for pr in run.get("pull_requests") or []:
+        base_repo = ((pr.get("base") or {}).get("repo") or {}).get("id")
+        if base_repo in (None, repository_id) and isinstance(pr.get("number"), int):
+            numbers.append(pr["number"])
+    return tuple(sorted(set(numbers)))
+
+
+def run_ref(payload: dict[str, Any]) -> RunRef:
+    run = payload["workflow_run"]
+    repo = payload["repository"]
+    return RunRef(
+        installation_id=int(payload["installation"]["id"]),
+        repository_id=int(repo["id"]),
+        repo=str(repo["full_name"]),
+        default_branch=repo.get("default_branch"),
+        run_id=int(run["id"]),
+        attempt=int(run.get("run_attempt") or 1),
+        head_sha=str(run["head_sha"]),
+        workflow_id=run.get("workflow_id"),
+        workflow_name=str(run.get("name") or (payload.get("workflow") or {}).get("name") or "workflow"),
+        head_branch=run.get("head_branch"),
+        html_url=run.get("html_url"),
+        run_number=run.get("run_number"),
+        event=run.get("event"),
+        conclusion=run.get("conclusion"),
+        pr_numbers=_pr_numbers(run, int(repo["id"])),
+    )
+
+
+def job_run_ref(payload: dict[str, Any]) -> RunRef:
+    """A run reference from a ``workflow_job`` payload (no PRs or workflow id there: fetched later)."""
+    job = payload["workflow_job"]
+    repo = payload["repository"]
+    return RunRef(
+        installation_id=int(payload["installation"]["id"]),
+        repository_id=int(repo["id"]),
+        repo=str(repo["full_name"]),
+        default_branch=repo.get("default_branch"),
+        run_id=int(job["run_id"]),
+        attempt=int(job.get("run_attempt") or 1),
+        head_sha=str(job["head_sha"]),
+        workflow_name=str(job.get("workflow_name") or "workflow"),
+        head_branch=job.get("head_branch"),
+    )
+
+
+Decision = Literal["triage", "passed", "ignore"]
+
+
+def decide_run(payload: dict[str, Any]) -> Decision:
+    if payload.get("action") != "completed" or not payload.get("installation"):
+        return "ignore"
+    conclusion = (payload.get("workflow_run") or {}).get("conclusion")
+    if conclusion in FAILED:
+        return "triage"
+    if conclusion in PASSED:
+        return "passed"
+    return "ignore"  # cancelled, skipped, neutral, action_required, stale
+
+
+def decide_job(payload: dict[str, Any]) -> bool:
+    job = payload.get("workflow_job") or {}
+    return bool(
+        payload.get("action") == "completed" and payload.get("installation") and job.get("conclusion") in FAILED_JOB
+    )
+
+
+def run_job_id(ref: RunRef) -> str:
+    """arq job id: one triage per (run, attempt) however often the webhook is delivered."""
+    return f"triage:{ref.installation_id}:{ref.run_id}:{ref.attempt}"
+
+
+def job_job_id(ref: RunRef, job_id: int) -> str:
+    return f"triage-job:{ref.installation_id}:{job_id}"
+
+
+def passed_job_id(ref: RunRef) -> str:
+    return f"passed:{ref.installation_id}:{ref.run_id}:{ref.attempt}"

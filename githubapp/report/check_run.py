@@ -1,0 +1,382 @@
+"""The "CI Triage" check run: title, summary, details text, annotations, buttons and conclusion.
+
+Limits from GitHub's Checks API (shared/github/facts.json ``check_runs``): summary and text at most 65,535
+characters, at most 50 annotations per request (later updates append), annotation title at most 255
+characters, message and raw_details at most 64 KB, at most 3 actions with label ≤ 20, description ≤ 40,
+identifier ≤ 20.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import markdown as md
+from .common import (
+    VERDICT_ICON,
+    VERDICT_LABEL,
+    Grouped,
+    counts,
+    date,
+    failure_name,
+    first_line,
+    group,
+    location,
+    plural,
+)
+from .model import TriagedFailure, TriageReport, Verdict
+from .paths import repo_relative
+
+CHECK_NAME = "CI Triage"
+SUMMARY_MAX = 65_535
+TEXT_MAX = 65_535
+ANNOTATIONS_PER_REQUEST = 50
+ANNOTATION_TITLE_MAX = 255
+# 64 KB per field in bytes; a character is at most 4 bytes in UTF-8, so these character caps always fit.
+ANNOTATION_MESSAGE_MAX_CHARS = 4_000
+ANNOTATION_DETAILS_MAX_CHARS = 12_000
+ACTIONS_MAX = 3
+ACTION_LABEL_MAX = 20
+ACTION_DESCRIPTION_MAX = 40
+ACTION_IDENTIFIER_MAX = 20
+# Check-run button identifiers, the same as the /triage commands' (githubapp.commands.parser):
+# ``check_run.requested_action`` runs them for the person who clicked.
+ACTION_RERUN = "retry"
+ACTION_EXPLAIN = "explain"
+ACTION_APPROVE_PREFIX = "approve:"
+
+CONCLUSIONS = ("failure", "neutral", "success", "action_required")
+_SEVERITY = {"success": 0, "neutral": 1, "action_required": 2, "failure": 3}
+
+
+@dataclass(frozen=True)
+class ConclusionPolicy:
+    """The check run's conclusion for each kind of failure present; the most severe one wins."""
+
+    new: str = "failure"
+    known: str = "failure"
+    flaky: str = "neutral"
+    unidentified: str = "neutral"  # the run failed but no failure could be extracted (or logs are gone)
+
+    def __post_init__(self) -> None:
+        for name in ("new", "known", "flaky", "unidentified"):
+            value = getattr(self, name)
+            if value not in CONCLUSIONS:
+                raise ValueError(f"conclusion for {name!r} must be one of {', '.join(CONCLUSIONS)}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class CheckAction:
+    label: str
+    description: str
+    identifier: str
+
+    def __post_init__(self) -> None:
+        for name, limit in (
+            ("label", ACTION_LABEL_MAX),
+            ("description", ACTION_DESCRIPTION_MAX),
+            ("identifier", ACTION_IDENTIFIER_MAX),
+        ):
+            value = getattr(self, name)
+            if not value or len(value) > limit:
+                raise ValueError(f"check-run action {name} must be 1-{limit} characters, got {value!r}")
+
+    def as_json(self) -> dict[str, str]:
+        return {"label": self.label, "description": self.description, "identifier": self.identifier}
+
+
+@dataclass(frozen=True)
+class CheckRunOutput:
+    title: str
+    summary: str
+    text: str
+    conclusion: str
+    annotations: tuple[dict[str, Any], ...]
+    annotations_total: int  # before the cap
+    actions: tuple[CheckAction, ...]
+    images: tuple[dict[str, str], ...] = ()
+
+    def batches(self, size: int = ANNOTATIONS_PER_REQUEST) -> list[list[dict[str, Any]]]:
+        """Annotations in request-sized batches; always at least one (possibly empty) batch."""
+        items = list(self.annotations)
+        return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+    def output(self, annotations: Sequence[dict[str, Any]] = (), *, images: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {"title": self.title, "summary": self.summary}
+        if self.text:
+            out["text"] = self.text
+        if annotations:
+            out["annotations"] = list(annotations)
+        if images and self.images:
+            out["images"] = [dict(i) for i in self.images]
+        return out
+
+    def requests(self, *, completed_at: str) -> list[dict[str, Any]]:
+        """PATCH bodies, in order: the first completes the run; later ones append annotation batches."""
+        batches = self.batches()
+        first: dict[str, Any] = {
+            "status": "completed",
+            "conclusion": self.conclusion,
+            "completed_at": completed_at,
+            "output": self.output(batches[0], images=True),
+            "actions": [a.as_json() for a in self.actions],
+        }
+        return [first, *({"output": self.output(batch)} for batch in batches[1:])]
+
+
+def conclusion_for(report: TriageReport, policy: ConclusionPolicy = ConclusionPolicy()) -> str:
+    if not report.failures:
+        return policy.unidentified
+    chosen = "success"
+    for item in report.failures:
+        verdict = Verdict.FLAKY if item.quarantined else item.verdict
+        candidate = {Verdict.NEW: policy.new, Verdict.KNOWN: policy.known, Verdict.FLAKY: policy.flaky}[verdict]
+        if _SEVERITY[candidate] > _SEVERITY[chosen]:
+            chosen = candidate
+    return chosen
+
+
+def title_for(report: TriageReport, groups: Sequence[Grouped]) -> str:
+    if not groups:
+        if report.problems:
+            return "Failure could not be analysed"
+        return "Could not identify the failure"
+    c = counts(groups)
+    parts = []
+    if c[Verdict.NEW]:
+        parts.append(f"{c[Verdict.NEW]} new")
+    if c[Verdict.KNOWN]:
+        parts.append(f"{c[Verdict.KNOWN]} seen before")
+    if c[Verdict.FLAKY]:
+        parts.append(f"{c[Verdict.FLAKY]} flaky")
+    if len(parts) > 1:
+        title = f"{plural(len(groups), 'failure')}: " + ", ".join(parts)
+    elif c[Verdict.KNOWN]:
+        title = f"{plural(len(groups), 'failure')} seen before"
+    else:
+        adjective = "new" if c[Verdict.NEW] else "flaky"
+        title = f"{len(groups)} {adjective} {'failure' if len(groups) == 1 else 'failures'}"
+    return title + (" (run still in progress)" if report.in_progress else "")
+
+
+def _level(item: TriagedFailure) -> str:
+    if item.quarantined or item.verdict is Verdict.FLAKY:
+        return "warning"
+    return "failure"
+
+
+def _history_sentence(item: TriagedFailure) -> str:
+    h = item.history
+    if h is None:
+        return ""
+    text = (
+        f"Seen {plural(h.occurrences, 'time')} since {date(h.first_seen)}, last {date(h.last_seen)} "
+        f"(similarity {h.similarity:.2f})."
+    )
+    if h.flake_rate is not None and item.verdict is Verdict.FLAKY:
+        text += f" Flaky: fails {h.flake_rate:.0%} of runs."
+    if h.resolution is not None:
+        text += " Last fixed by " + _resolution_plain(h.resolution) + "."
+    return text
+
+
+def _resolution_plain(r: Any) -> str:
+    parts = []
+    if r.pr_number:
+        parts.append(f"PR #{r.pr_number}")
+    if r.commit_sha:
+        parts.append(f"commit {r.commit_sha[:7]}")
+    if r.changed_files:
+        shown = ", ".join(r.changed_files[:3]) + (" …" if len(r.changed_files) > 3 else "")
+        parts.append(f"changing {shown}")
+    if r.note:
+        parts.append(r.note)
+    return " ".join(parts) or "an unrecorded change"
+
+
+def annotations_for(
+    groups: Sequence[Grouped], *, repo_name: str | None, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Annotations for failures that point at a repository file and line; (kept, total before the cap)."""
+    result: list[dict[str, Any]] = []
+    seen: set[tuple[str, int, str]] = set()
+    for g in groups:
+        f = g.item.failure
+        if not f.file or not f.line or f.line < 1:
+            continue
+        path = repo_relative(f.file, repo_name=repo_name)
+        if path is None:
+            continue
+        message = f.message.strip() or failure_name(g.item)
+        identity = (path, f.line, first_line(message))
+        if identity in seen:
+            continue
+        seen.add(identity)
+        history = _history_sentence(g.item)
+        if g.item.quarantined:
+            history = ("Quarantined in .github/ci-triage.yml. " + history).strip()
+        full_message = md.shorten(message + (f"\n\n{history}" if history else ""), ANNOTATION_MESSAGE_MAX_CHARS)
+        annotation: dict[str, Any] = {
+            "path": path,
+            "start_line": f.line,
+            "end_line": f.line,
+            "annotation_level": _level(g.item),
+            "title": md.shorten(
+                f"{VERDICT_LABEL[g.item.verdict].capitalize()}: {failure_name(g.item)}", ANNOTATION_TITLE_MAX
+            ),
+            "message": full_message,
+        }
+        if g.item.excerpt:
+            details = "\n".join(md.clean_log_line(line) for line in g.item.excerpt)
+            annotation["raw_details"] = md.shorten(details, ANNOTATION_DETAILS_MAX_CHARS)
+        result.append(annotation)
+    return result[:limit], len(result)
+
+
+def actions_for(report: TriageReport, groups: Sequence[Grouped]) -> list[CheckAction]:
+    actions: list[CheckAction] = []
+    for fix in report.fixes:
+        identifier = ACTION_APPROVE_PREFIX + fix.id
+        if len(identifier) <= ACTION_IDENTIFIER_MAX:
+            description = md.shorten(f"Commit: {fix.title}", ACTION_DESCRIPTION_MAX)
+            actions.append(CheckAction("Apply fix", description, identifier))
+            break  # one approve button: the best suggestion; the others are in the comment
+    if groups or report.problems:
+        actions.append(CheckAction("Re-run failed jobs", "Run the failed jobs of this run again", ACTION_RERUN))
+    if groups:
+        actions.append(CheckAction("Explain", "A longer explanation of the failure", ACTION_EXPLAIN))
+    return actions[:ACTIONS_MAX]
+
+
+def _summary_row(g: Grouped, repo_name: str | None) -> str:
+    f = g.item.failure
+    where = ""
+    if f.file:
+        where = md.inline_code(location(f, repo_name), limit=120, in_table=True)
+    jobs = md.table_cell(", ".join(g.jobs), limit=120) if g.jobs else ""
+    verdict = f"{VERDICT_ICON[g.item.verdict]} {VERDICT_LABEL[g.item.verdict]}"
+    if g.item.quarantined:
+        verdict += " (quarantined)"
+    if g.item.history and g.item.verdict is not Verdict.NEW:
+        verdict += f" x{g.item.history.occurrences}"
+    return (
+        f"| {verdict} | {md.inline_code(failure_name(g.item), limit=150, in_table=True)} | {where} | "
+        f"{md.table_cell(first_line(f.message), limit=160)} | {jobs} |"
+    )
+
+
+def _run_line(report: TriageReport) -> str:
+    run = report.run
+    label = f"#{run.run_number}" if run.run_number else f"{run.run_id}"
+    link = (
+        f"[{md.escape_text(run.workflow_name)} {label}]({run.html_url})"
+        if run.html_url
+        else (f"{md.escape_text(run.workflow_name)} {label}")
+    )
+    attempt = f" (attempt {run.attempt})" if run.attempt > 1 else ""
+    state = "is failing" if report.in_progress else "failed"
+    branch = f" on {md.inline_code(run.head_branch, limit=80)}" if run.head_branch else ""
+    return f"{link}{attempt} {state}{branch} at {md.inline_code(run.head_sha[:7])}."
+
+
+def summary_for(
+    report: TriageReport, groups: Sequence[Grouped], *, annotations_shown: int, annotations_total: int
+) -> str:
+    head = [_run_line(report)]
+    c = counts(groups)
+    if groups:
+        head.append(" · ".join(f"{VERDICT_ICON[v]} {c[v]} {VERDICT_LABEL[v]}" for v in Verdict))
+    notes: list[str] = []
+    for problem in report.problems:
+        notes.append(f"> [!WARNING]\n> {md.escape_text(problem)}")
+    if report.config_errors:
+        listed = "\n".join(f"> - {md.escape_text(e)}" for e in report.config_errors)
+        notes.append(
+            f"> [!WARNING]\n> `.github/ci-triage.yml` has errors; defaults were used for those settings:\n{listed}"
+        )
+    if annotations_total > annotations_shown:
+        notes.append(f"Showing {annotations_shown} of {annotations_total} line annotations; the rest are listed below.")
+    if not groups:
+        hint = "No failure could be extracted from the logs." if not report.problems else ""
+        blocks = [*head, *notes, hint] if hint else [*head, *notes]
+        return md.fit_blocks(blocks, limit=SUMMARY_MAX, note="…")
+    table_head = "| | failure | where | message | job |\n|---|---|---|---|---|"
+    rows = [_summary_row(g, report.run.repo_name) for g in groups]
+    fixed = "\n\n".join([*head, *notes, table_head])
+    budget = SUMMARY_MAX - len(fixed) - 2
+    note = "| | _{omitted} more not shown (summary size limit)_ | | | |"
+    table_rows = md.fit_blocks(rows, limit=budget, note=note, separator="\n")
+    return f"{fixed}\n{table_rows}"
+
+
+def _failure_details(g: Grouped, *, excerpt_chars: int, repo_name: str | None) -> str:
+    item = g.item
+    f = item.failure
+    title = f"{VERDICT_ICON[item.verdict]} {md.escape_text(md.shorten(failure_name(item), 200))}"
+    lines = [f"### {title}"]
+    facts = [
+        f"**{VERDICT_LABEL[item.verdict]}**",
+        f"{md.escape_text(str(f.kind))} ({md.escape_text(f.tool)})",
+    ]
+    if f.file:
+        facts.append(md.inline_code(location(f, repo_name), limit=200))
+    if g.jobs:
+        facts.append("in " + ", ".join(md.escape_text(j) for j in g.jobs))
+    lines.append(" · ".join(facts))
+    history = _history_sentence(item)
+    if history:
+        lines.append(md.escape_text(history))
+    if f.message.strip():
+        lines.append(md.code_block(md.shorten(f.message.strip(), 2_000)))
+    if item.excerpt:
+        cleaned = [md.clean_log_line(line) for line in item.excerpt]
+        kept, dropped = md.trim_lines(cleaned, max_chars=excerpt_chars)
+        if dropped:
+            kept.append(f"… {dropped} more lines")
+        lines.append(md.details("Log excerpt", md.code_block("\n".join(kept))))
+    return "\n\n".join(lines)
+
+
+def text_for(report: TriageReport, groups: Sequence[Grouped]) -> str:
+    blocks = [_failure_details(g, excerpt_chars=6_000, repo_name=report.run.repo_name) for g in groups]
+    if report.snapshot_summary:
+        blocks.append(report.snapshot_summary)
+    if report.recommended_tests:
+        rows = "\n".join(
+            f"- {md.inline_code(t.name, limit=200)}: {md.escape_text(md.shorten(t.reason, 200))} ({t.confidence:.0%})"
+            for t in report.recommended_tests[:20]
+        )
+        risk = f" (risk: {md.escape_text(report.risk_level)})" if report.risk_level else ""
+        blocks.append(f"### Recommended tests{risk}\n\n{rows}")
+    if report.fixes:
+        rows = "\n".join(
+            f"- `{md.escape_text(fix.id)}`: {md.escape_text(md.shorten(fix.title, 200))}" for fix in report.fixes
+        )
+        blocks.append(f"### Suggested fixes\n\n{rows}\n\nApprove one with a PR comment `/triage approve <id>`.")
+    return md.fit_blocks(blocks, limit=TEXT_MAX, note="_{omitted} more sections not shown (size limit)._")
+
+
+def check_run_output(
+    report: TriageReport, *, policy: ConclusionPolicy = ConclusionPolicy(), max_annotations: int = 100
+) -> CheckRunOutput:
+    groups = group(report.failures)
+    annotations, total = annotations_for(groups, repo_name=report.run.repo_name, limit=max_annotations)
+    return CheckRunOutput(
+        title=title_for(report, groups),
+        summary=summary_for(report, groups, annotations_shown=len(annotations), annotations_total=total),
+        text=text_for(report, groups),
+        conclusion=conclusion_for(report, policy),
+        annotations=tuple(annotations),
+        annotations_total=total,
+        actions=tuple(actions_for(report, groups)),
+        images=report.images,
+    )
+
+
+def in_progress_output(run_name: str) -> dict[str, Any]:
+    """Output shown while triage works (status ``in_progress``)."""
+    return {
+        "title": "Triaging…",
+        "summary": f"Fetching the logs of {md.escape_text(run_name)} and analysing them.",
+    }

@@ -1,0 +1,304 @@
+"""The one sticky PR comment: found again by its hidden marker and edited in place on every run.
+
+GitHub rejects comment bodies over 65,536 characters (facts.json ``issue_comment_body_max_chars``); the
+builder keeps whole sections and says what it left out. Log content is fenced so it can neither close the
+fence, render HTML nor mention anyone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import markdown as md
+from .common import (
+    VERDICT_ICON,
+    VERDICT_LABEL,
+    Grouped,
+    counts,
+    date,
+    failure_name,
+    first_line,
+    group,
+    location,
+    plural,
+)
+from .model import PassingReport, Resolution, RunInfo, TriageReport, Verdict
+
+MARKER = "<!-- ci-triage:sticky -->"
+COMMENT_MAX = 65_536
+FORMAT_VERSION = 1
+_STATE = re.compile(r"<!-- ci-triage:state v=(\d+) run=(\d+) attempt=(\d+) status=(\w+) -->")
+DETAILED_FAILURES = 10  # failures shown with their excerpt; the rest are one line each
+EXCERPT_CHARS = 3_000
+
+
+@dataclass(frozen=True)
+class CommentPolicy:
+    enabled: bool = True
+    # Noise budget: no new comment when every failure is a known flake (an existing comment is still updated).
+    skip_when_all_flaky: bool = True
+    update_on_success: bool = True
+
+
+@dataclass(frozen=True)
+class StickyState:
+    version: int
+    run_id: int
+    attempt: int
+    status: str  # failing | passing
+
+
+def state_marker(run: RunInfo, status: str) -> str:
+    state = f"v={FORMAT_VERSION} run={run.run_id} attempt={run.attempt} status={status}"
+    return f"{MARKER}\n<!-- ci-triage:state {state} -->"
+
+
+def parse_state(body: str) -> StickyState | None:
+    match = _STATE.search(body)
+    if not match:
+        return None
+    return StickyState(int(match[1]), int(match[2]), int(match[3]), match[4])
+
+
+def is_sticky(body: str | None) -> bool:
+    return bool(body) and MARKER in body  # type: ignore[operator]
+
+
+def find_sticky(comments: Iterable[Mapping[str, Any]], *, bot_login: str | None = None) -> Mapping[str, Any] | None:
+    """The oldest comment carrying our marker, written by us (a user quoting the marker does not count)."""
+    for comment in comments:
+        if not is_sticky(comment.get("body")):
+            continue
+        author = (comment.get("user") or {}).get("login")
+        if bot_login is not None and author != bot_login:
+            continue
+        if bot_login is None and (comment.get("user") or {}).get("type") not in (None, "Bot"):
+            continue
+        return comment
+    return None
+
+
+def should_comment(report: TriageReport, policy: CommentPolicy = CommentPolicy()) -> bool:
+    """Whether a failing run deserves a new comment. Updating an existing one is always allowed."""
+    if not policy.enabled:
+        return False
+    if (
+        policy.skip_when_all_flaky
+        and report.failures
+        and all(f.verdict is Verdict.FLAKY or f.quarantined for f in report.failures)
+    ):
+        return False
+    return True
+
+
+def _resolution_md(r: Resolution | None) -> str:
+    if r is None:
+        return "—"
+    parts = []
+    if r.pr_number:
+        parts.append(f"#{r.pr_number}")
+    if r.commit_sha:
+        parts.append(md.inline_code(r.commit_sha[:7], in_table=True))
+    if r.changed_files:
+        files = ", ".join(md.inline_code(p, limit=60, in_table=True) for p in r.changed_files[:3])
+        more = f" +{len(r.changed_files) - 3}" if len(r.changed_files) > 3 else ""
+        parts.append(f"changed {files}{more}")
+    if r.commits_between:
+        parts.append(f"{plural(r.commits_between, 'commit')} later")
+    if r.note:
+        parts.append(md.table_cell(r.note, limit=120))
+    return " ".join(parts) or "—"
+
+
+def _header(report: TriageReport, groups: Sequence[Grouped]) -> str:
+    run = report.run
+    c = counts(groups)
+    if groups:
+        icon = "❌" if c[Verdict.NEW] or c[Verdict.KNOWN] else "⚠️"
+        parts = [f"{VERDICT_ICON[v]} {c[v]} {VERDICT_LABEL[v]}" for v in Verdict if c[v]]
+        headline = f"## {icon} CI Triage: {plural(len(groups), 'failure')} ({', '.join(parts)})"
+    else:
+        headline = "## ❌ CI Triage: the run failed"
+    label = f"#{run.run_number}" if run.run_number else str(run.run_id)
+    name = f"{md.escape_text(run.workflow_name)} {label}"
+    link = f"[{name}]({run.html_url})" if run.html_url else name
+    attempt = f" (attempt {run.attempt})" if run.attempt > 1 else ""
+    state = "is failing (other jobs still running)" if report.in_progress else "failed"
+    where = f" at {md.inline_code(run.head_sha[:7])}"
+    check = f" · [check run]({report.check_run_url})" if report.check_run_url else ""
+    return f"{headline}\n\n{link}{attempt} {state}{where}{check}"
+
+
+def _failure_block(g: Grouped, *, detailed: bool, repo_name: str | None) -> str:
+    item = g.item
+    f = item.failure
+    badge = f"{VERDICT_ICON[item.verdict]} **{VERDICT_LABEL[item.verdict]}**"
+    if item.quarantined:
+        badge += " (quarantined)"
+    name = md.inline_code(failure_name(item), limit=200)
+    where = ""
+    if f.file and f.test_id:
+        where = " at " + md.inline_code(location(f, repo_name), limit=160)
+    jobs = f" in {md.escape_text(', '.join(g.jobs))}" if g.jobs else ""
+    line = f"{badge} {name}{where}{jobs}"
+    message = first_line(f.message)
+    if message and message != failure_name(item):
+        line += f"\n{md.inline_code(message, limit=300)}"
+    if not detailed or not item.excerpt:
+        return line
+    cleaned = [md.clean_log_line(x) for x in item.excerpt]
+    kept, dropped = md.trim_lines(cleaned, max_chars=EXCERPT_CHARS, line_limit=300)
+    if dropped:
+        kept.append(f"… {dropped} more lines (see the check run)")
+    return line + "\n\n" + md.details("Log excerpt", md.code_block("\n".join(kept)))
+
+
+def _seen_before(groups: Sequence[Grouped]) -> str | None:
+    rows = []
+    for g in groups:
+        h = g.item.history
+        if g.item.verdict is not Verdict.KNOWN or h is None:
+            continue
+        rows.append(
+            f"| {md.inline_code(failure_name(g.item), limit=120, in_table=True)} | {h.similarity:.0%} | "
+            f"{h.occurrences} | {date(h.first_seen)} | {date(h.last_seen)} | {_resolution_md(h.resolution)} |"
+        )
+    if not rows:
+        return None
+    head = (
+        "### 🔁 Seen before\n\n"
+        "| failure | similarity | occurrences | first seen | last seen | fixed last time by |\n"
+        "|---|---|---|---|---|---|"
+    )
+    return head + "\n" + "\n".join(rows)
+
+
+def _flaky(groups: Sequence[Grouped]) -> str | None:
+    rows = []
+    for g in groups:
+        if g.item.verdict is not Verdict.FLAKY and not g.item.quarantined:
+            continue
+        h = g.item.history
+        facts = []
+        if h is not None and h.flake_rate is not None:
+            facts.append(f"fails in {h.flake_rate:.0%} of runs")
+        if h is not None:
+            facts.append(f"seen {plural(h.occurrences, 'time')} since {date(h.first_seen)}")
+        if g.item.quarantined:
+            facts.append("quarantined")
+        rows.append(f"- {md.inline_code(failure_name(g.item), limit=160)}" + (f": {', '.join(facts)}" if facts else ""))
+    if not rows:
+        return None
+    return "### 🎲 Flaky\n\n" + "\n".join(rows) + "\n\nA re-run will probably pass."
+
+
+def _recommended(report: TriageReport) -> str | None:
+    if not report.recommended_tests:
+        return None
+    risk = f" (risk: {md.escape_text(report.risk_level)})" if report.risk_level else ""
+    rows = [
+        f"| {md.inline_code(t.name, limit=160, in_table=True)} | {md.table_cell(t.reason, limit=200)} | "
+        f"{t.confidence:.0%} |"
+        for t in report.recommended_tests[:20]
+    ]
+    more = len(report.recommended_tests) - 20
+    tail = f"\n\n_{more} more in the check run._" if more > 0 else ""
+    return f"### 🧪 Recommended tests{risk}\n\n| test | why | confidence |\n|---|---|---|\n" + "\n".join(rows) + tail
+
+
+def _fixes(report: TriageReport) -> str | None:
+    if not report.fixes:
+        return None
+    blocks = ["### 🛠️ Suggested fixes"]
+    source_names = {"history": "seen before", "rule": "rule", "llm": "language model"}
+    for fix in report.fixes:
+        facts = []
+        if fix.source:
+            facts.append(md.escape_text(source_names.get(fix.source, fix.source)))
+        if fix.confidence is not None:
+            facts.append(f"confidence {fix.confidence:.0%}")
+        suffix = f" ({', '.join(facts)})" if facts else ""
+        block = f"**Fix {md.inline_code(fix.id, limit=40)}: {md.escape_text(md.shorten(fix.title, 200))}**{suffix}"
+        if fix.explanation.strip():
+            block += "\n\n" + md.escape_text(md.shorten(fix.explanation, 1_000))
+        if fix.diff:
+            block += "\n\n" + md.details("Diff", md.code_block(md.shorten(fix.diff, 8_000), lang="diff"))
+        approve = md.inline_code(f"/triage approve {fix.id}", limit=80)
+        reject = md.inline_code(f"/triage reject {fix.id}", limit=80)
+        block += f"\n\nComment {approve} to commit it to this branch, or {reject} to dismiss it."
+        blocks.append(block)
+    return "\n\n".join(blocks)
+
+
+def _problems(report: TriageReport) -> str | None:
+    items = [*report.problems]
+    if report.config_errors:
+        items.extend(f".github/ci-triage.yml: {e}" for e in report.config_errors)
+    if not items:
+        return None
+    return "> [!WARNING]\n" + "\n".join(f"> - {md.escape_text(p)}" for p in items)
+
+
+def _footer() -> str:
+    return (
+        # Code spans show "<" literally (an entity there would show as "&lt;").
+        "<sub>Edited in place on every run. Commands: `/triage retry`, `/triage explain`, "
+        "`/triage approve <fix-id>`, `/triage reject <fix-id>`.</sub>"
+    )
+
+
+def _assemble(top: str, middle: list[str], bottom: str, *, limit: int) -> str:
+    budget = limit - len(top) - len(bottom) - 4
+    body = md.fit_blocks(
+        middle,
+        limit=budget,
+        note="_{omitted} more sections left out (comment size limit); the check run has them all._",
+    )
+    return "\n\n".join(part for part in (top, body, bottom) if part)
+
+
+def sticky_comment(report: TriageReport, *, limit: int = COMMENT_MAX) -> str:
+    groups = group(report.failures)
+    top = state_marker(report.run, "failing") + "\n" + _header(report, groups)
+    middle: list[str] = []
+    problems = _problems(report)
+    if problems:
+        middle.append(problems)
+    if groups:
+        middle.append("### What failed")
+        for index, g in enumerate(groups):
+            middle.append(_failure_block(g, detailed=index < DETAILED_FAILURES, repo_name=report.run.repo_name))
+    else:
+        middle.append("No failure could be extracted from the logs; see the run for details.")
+    for section in (_seen_before(groups), _flaky(groups)):
+        if section:
+            middle.append(section)
+    if report.snapshot_markdown:
+        middle.append(report.snapshot_markdown)
+    for section in (_recommended(report), _fixes(report)):
+        if section:
+            middle.append(section)
+    return _assemble(top, middle, _footer(), limit=limit)
+
+
+def passing_comment(report: PassingReport, *, limit: int = COMMENT_MAX) -> str:
+    run = report.run
+    label = f"#{run.run_number}" if run.run_number else str(run.run_id)
+    name = f"{md.escape_text(run.workflow_name)} {label}"
+    link = f"[{name}]({run.html_url})" if run.html_url else name
+    top = (
+        state_marker(run, "passing") + "\n## ✅ CI Triage: passing now\n\n"
+        f"{link} passed at {md.inline_code(run.head_sha[:7])}."
+    )
+    middle: list[str] = []
+    if report.previously_failing:
+        intro = "Fixed since the last failing run"
+        if report.previous_run_url:
+            intro = f"Fixed since the [last failing run]({report.previous_run_url})"
+        items = "\n".join(f"- ~~{md.inline_code(name, limit=160)}~~" for name in report.previously_failing[:50])
+        more = len(report.previously_failing) - 50
+        middle.append(intro + ":\n\n" + items + (f"\n- … and {more} more" if more > 0 else ""))
+    return _assemble(top, middle, _footer(), limit=limit)

@@ -1,0 +1,119 @@
+"""What a triage report is made of. Pure data: the pipeline fills it, the builders render it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from analysis.types import Failure
+
+
+class Verdict(StrEnum):
+    NEW = "new"
+    KNOWN = "known"  # seen before, not flaky
+    FLAKY = "flaky"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How a failure pattern was fixed the last time it went away."""
+
+    commit_sha: str | None = None
+    pr_number: int | None = None
+    changed_files: tuple[str, ...] = ()
+    commits_between: int | None = None
+    resolved_at: datetime | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class History:
+    pattern_id: str
+    similarity: float
+    occurrences: int
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    resolution: Resolution | None = None
+    flake_rate: float | None = None
+
+
+@dataclass(frozen=True)
+class TriagedFailure:
+    failure: Failure
+    verdict: Verdict
+    history: History | None = None
+    excerpt: tuple[str, ...] = ()  # raw log lines around the failure, in order
+    job_name: str | None = None
+    job_url: str | None = None
+    quarantined: bool = False  # listed in the repository config's quarantine
+
+    @property
+    def key(self) -> str:
+        """Identity for deduplication: the fingerprint, or the visible facts when there is none."""
+        f = self.failure
+        return f.fingerprint or f"{f.kind}|{f.tool}|{f.test_id}|{f.file}|{f.line}|{f.message}"
+
+
+@dataclass(frozen=True)
+class RecommendedTest:
+    name: str
+    reason: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class SuggestedFix:
+    id: str
+    title: str
+    explanation: str = ""
+    confidence: float | None = None
+    diff: str | None = None
+    source: str | None = None  # history | rule | llm
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    repo: str  # owner/name
+    run_id: int
+    attempt: int
+    workflow_name: str
+    head_sha: str
+    html_url: str | None = None
+    head_branch: str | None = None
+    event: str | None = None
+    run_number: int | None = None
+    pr_numbers: tuple[int, ...] = ()
+
+    @property
+    def repo_name(self) -> str:
+        return self.repo.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class TriageReport:
+    run: RunInfo
+    failures: tuple[TriagedFailure, ...] = ()
+    # Things the reader must know that are not failures: logs expired, jobs skipped, config errors.
+    problems: tuple[str, ...] = ()
+    config_errors: tuple[str, ...] = ()
+    failed_jobs: tuple[str, ...] = ()
+    recommended_tests: tuple[RecommendedTest, ...] = ()
+    risk_level: str | None = None
+    fixes: tuple[SuggestedFix, ...] = ()
+    snapshot_markdown: str | None = None  # comment section rendered by the snapshot feature; trusted Markdown
+    snapshot_summary: str | None = None  # the same for the check run's details
+    images: tuple[dict[str, str], ...] = ()  # check-run output images (alt, image_url, caption)
+    check_run_url: str | None = None
+    in_progress: bool = False  # built from one finished job while the rest of the run goes on
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PassingReport:
+    """A later run on the same PR or branch passed: the sticky comment says so."""
+
+    run: RunInfo
+    previously_failing: tuple[str, ...] = ()  # short names of what failed before
+    previous_run_url: str | None = None
+    check_run_url: str | None = None

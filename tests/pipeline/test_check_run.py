@@ -1,0 +1,160 @@
+"""The check-run output builder: title, conclusion policy, annotations, buttons, size limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from githubapp.report.check_run import (
+    ACTION_RERUN,
+    SUMMARY_MAX,
+    TEXT_MAX,
+    CheckAction,
+    ConclusionPolicy,
+    check_run_output,
+    conclusion_for,
+)
+from githubapp.report.model import Resolution, SuggestedFix, Verdict
+
+from .factories import history, report, triaged
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "policy", "expected"),
+    [
+        ([Verdict.NEW], ConclusionPolicy(), "failure"),  # new failures fail the check
+        ([Verdict.FLAKY, Verdict.FLAKY], ConclusionPolicy(), "neutral"),  # only known flakes: neutral
+        ([Verdict.FLAKY, Verdict.NEW], ConclusionPolicy(), "failure"),  # the most severe wins
+        ([Verdict.KNOWN], ConclusionPolicy(known="neutral"), "neutral"),  # configurable per verdict
+        ([], ConclusionPolicy(), "neutral"),  # nothing identified
+        ([], ConclusionPolicy(unidentified="failure"), "failure"),
+    ],
+)
+def test_conclusion_policy(verdicts: list[Verdict], policy: ConclusionPolicy, expected: str) -> None:
+    items = [triaged(i, v) for i, v in enumerate(verdicts)]
+    assert conclusion_for(report(*items), policy) == expected
+
+
+def test_quarantined_failures_count_as_flaky() -> None:
+    assert conclusion_for(report(triaged(1, Verdict.NEW, quarantined=True))) == "neutral"
+
+
+def test_policy_rejects_unknown_conclusions() -> None:
+    with pytest.raises(ValueError, match="'new'"):
+        ConclusionPolicy(new="stale")
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "title"),
+    [
+        ([Verdict.NEW], "1 new failure"),
+        ([Verdict.NEW, Verdict.NEW], "2 new failures"),
+        ([Verdict.KNOWN], "1 failure seen before"),
+        ([Verdict.FLAKY, Verdict.FLAKY], "2 flaky failures"),
+        ([Verdict.NEW, Verdict.KNOWN, Verdict.FLAKY], "3 failures: 1 new, 1 seen before, 1 flaky"),
+        ([], "Could not identify the failure"),
+    ],
+)
+def test_title(verdicts: list[Verdict], title: str) -> None:
+    assert check_run_output(report(*[triaged(i, v) for i, v in enumerate(verdicts)])).title == title
+
+
+def test_annotations_are_repo_relative_deduplicated_and_most_important_first() -> None:
+    items = [
+        triaged(1, Verdict.FLAKY, job="a"),
+        triaged(2, Verdict.NEW, job="a", line=40),
+        triaged(2, Verdict.NEW, job="b", line=40),  # same fingerprint in a second matrix job
+        triaged(3, Verdict.NEW, file="/usr/lib/python3.11/unittest/case.py"),  # outside the repo: no annotation
+        triaged(4, Verdict.NEW, line=None),  # no line: no annotation
+    ]
+    out = check_run_output(report(*items))
+    assert [(a["path"], a["start_line"], a["annotation_level"]) for a in out.annotations] == [
+        ("tests/test_app.py", 40, "failure"),
+        ("tests/test_app.py", 12, "warning"),
+    ]
+    assert out.annotations[0]["title"] == "New: tests/test_app.py::test_case_2"
+    assert "Seen 5 times since 2026-01-02" in out.annotations[1]["message"]
+    # The summary table lists each distinct failure once, with all its jobs.
+    assert out.summary.count("test_case_2") == 1 and "| a, b |" in out.summary
+
+
+def test_annotation_batches_of_50_appended_by_later_requests() -> None:
+    items = [triaged(i, Verdict.NEW, line=i) for i in range(1, 131)]
+    out = check_run_output(report(*items), max_annotations=120)
+    assert len(out.annotations) == 120 and out.annotations_total == 130
+    bodies = out.requests(completed_at="2026-11-24T10:00:00Z")
+    assert [len(b["output"].get("annotations", [])) for b in bodies] == [50, 50, 20]
+    assert bodies[0]["status"] == "completed" and bodies[0]["conclusion"] == "failure"
+    assert all("conclusion" not in b for b in bodies[1:])
+    assert all(b["output"]["title"] == out.title and b["output"]["summary"] for b in bodies)
+    assert "Showing 120 of 130 line annotations" in out.summary
+
+
+def test_no_annotations_still_yields_one_completing_request() -> None:
+    out = check_run_output(report())
+    bodies = out.requests(completed_at="2026-11-24T10:00:00Z")
+    assert len(bodies) == 1 and "annotations" not in bodies[0]["output"]
+
+
+def test_summary_and_text_are_trimmed_with_a_note() -> None:
+    huge = "E" * 3000
+    items = [triaged(i, Verdict.NEW, message=huge + str(i), excerpt=(huge,) * 5) for i in range(400)]
+    out = check_run_output(report(*items))
+    assert len(out.summary) <= SUMMARY_MAX and len(out.text) <= TEXT_MAX
+    assert "more not shown (summary size limit)" in out.summary
+    assert "more sections not shown (size limit)" in out.text
+    assert out.text.count("<details>") == out.text.count("</details>")
+
+
+def test_actions_respect_github_limits() -> None:
+    fix = SuggestedFix(id="f1a2b3", title="Pin the dependency to the last version that worked for everyone")
+    out = check_run_output(report(triaged(1, Verdict.NEW), fixes=(fix,)))
+    assert [a.identifier for a in out.actions] == ["approve:f1a2b3", ACTION_RERUN, "explain"]
+    for action in out.actions:
+        assert len(action.label) <= 20 and len(action.description) <= 40 and len(action.identifier) <= 20
+    with pytest.raises(ValueError, match="label"):
+        CheckAction("a label that is far too long", "d", "i")
+
+
+def test_buttons_use_the_triage_command_identifiers() -> None:
+    assert [a.identifier for a in check_run_output(report(triaged(1, Verdict.FLAKY))).actions] == ["retry", "explain"]
+    # Nothing identified: re-running is all there is to offer.
+    assert [a.identifier for a in check_run_output(report(problems=("logs expired",))).actions] == ["retry"]
+
+
+def test_history_and_problems_appear_in_summary_and_text() -> None:
+    item = triaged(1, Verdict.KNOWN)
+    item = type(item)(
+        item.failure,
+        Verdict.KNOWN,
+        history(3, resolution=Resolution(commit_sha="abcdef123", pr_number=7)),
+        job_name="test",
+    )
+    out = check_run_output(
+        report(
+            item,
+            problems=("Logs for job build have expired.",),
+            config_errors=("thresholds.similarity: must be from 0 to 1, got 2",),
+        )
+    )
+    assert "Logs for job build have expired." in out.summary
+    assert "thresholds.similarity: must be from 0 to 1, got 2" in out.summary
+    assert "Last fixed by PR #7 commit abcdef1" in out.text
+
+
+def test_log_content_cannot_break_out_of_the_details_text() -> None:
+    excerpt = ("```", "</details>", "@octocat <script>alert(1)</script>", "````")
+    out = check_run_output(report(triaged(1, Verdict.NEW, excerpt=excerpt)))
+    fence_lines = [line for line in out.text.splitlines() if line.startswith("`````")]
+    assert len(fence_lines) >= 2  # fence longer than the content's longest backtick run
+
+
+def test_snapshot_parts_go_to_details_and_images_to_the_first_request() -> None:
+    image = {"alt": "/ on the preview", "image_url": "https://s3.example/shot.png", "caption": "/"}
+    out = check_run_output(
+        report(triaged(1), snapshot_summary="### Preview snapshot\n\n1 route captured", images=(image,))
+    )
+    assert "### Preview snapshot" in out.text
+    bodies = check_run_output(report(*[triaged(i, line=i) for i in range(1, 61)], images=(image,))).requests(
+        completed_at="2026-11-24T10:00:00Z"
+    )
+    assert bodies[0]["output"]["images"] == [image] and "images" not in bodies[1]["output"]
