@@ -5,6 +5,7 @@ REGISTRY: dict[str, str] = {
     "extract": "benchmarks.extract",
     "webhook": "benchmarks.webhook",
     "snapshot": "benchmarks.snapshot",
+    "scale": "benchmarks.scale",
     "pipeline": "benchmarks.pipeline",
     "api": "benchmarks.api",
     "history": "benchmarks.history",
