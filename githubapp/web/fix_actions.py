@@ -52,7 +52,6 @@ async def run_command(deps: Deps, principal: Principal, target: Target, command:
     """Run one ``/triage`` command for ``principal``: (result, message), result one of ok, denied, refused,
     failed. A signed-in user needs the access a comment command needs; the decision is audited either way."""
     import storage.fixes as store
-
     from githubapp.commands.authz import WHO_MAY, repository_access
     from githubapp.commands.service import Invocation, Outcome, execute
     from githubapp.github import github_of
@@ -83,7 +82,6 @@ async def run_command(deps: Deps, principal: Principal, target: Target, command:
 async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision: str, *,
                  reason: str | None) -> Decision:
     import storage.fixes as store
-
     from githubapp.commands.parser import Command, CommandName
 
     if decision not in ("approve", "reject"):

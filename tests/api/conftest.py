@@ -221,7 +221,6 @@ async def site(make_deps: MakeDeps, github: FakeGitHub, oauth_web: tuple[OAuthWe
     repo_id, full_name = installation_id * 10, "octo/demo"
     if fix_actions.available():  # a GitHub repository served by the fake, with a fix to approve
         from analysis.fixes.patch import unified_diff
-
         from storage import fixes as fix_store
         from tests.fixes.git_model import GitModel
 
