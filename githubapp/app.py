@@ -15,7 +15,7 @@ from .settings import Settings
 
 
 def routes() -> list[BaseRoute]:
-    from . import artifacts, metrics, setup_flow, webhooks
+    from . import artifacts, metrics, setup_flow, web, webhooks
     from .api import snapshots as api_snapshots
 
     return [
@@ -25,6 +25,7 @@ def routes() -> list[BaseRoute]:
         *setup_flow.routes,
         *artifacts.routes,
         *api_snapshots.routes,
+        *web.routes(),  # last: the dashboard serves "/"
     ]
 
 
@@ -41,6 +42,8 @@ def create_app(settings: Settings, *, deps: Deps | None = None) -> Starlette:
             app.state.deps = opened
             yield
 
-    app = Starlette(routes=routes(), lifespan=lifespan)
+    from . import web
+
+    app = Starlette(routes=routes(), lifespan=lifespan, middleware=web.middleware(settings))
     app.state.settings = settings
     return app

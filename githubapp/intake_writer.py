@@ -29,6 +29,7 @@ INSERT INTO deliveries (id, event, action, installation_id, repository, payload,
 SELECT d.id, d.event, d.action, d.installation_id, d.repository, d.payload::jsonb, d.status
 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
      AS d(id, event, action, installation_id, repository, payload, status)
+ORDER BY d.id  -- replicas inserting overlapping batches take row locks in one order: no deadlock
 ON CONFLICT (id) DO NOTHING
 RETURNING id
 """

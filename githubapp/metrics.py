@@ -22,6 +22,8 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from .deps import Deps
+from .web.triage_metrics import DEFINITIONS as TRIAGE_METRICS
+from .web.triage_metrics import gauges as triage_gauges
 
 log = logging.getLogger("ci_triage.metrics")
 
@@ -73,6 +75,7 @@ METRICS: dict[str, MetricInfo] = {
     "ci_triage_notifications_total": MetricInfo(
         "counter", "Slack and email notifications by channel and outcome (sent, failed); failures never fail triage."
     ),
+    **{name: MetricInfo(kind, text) for name, (kind, text) in TRIAGE_METRICS.items()},  # githubapp/web
 }
 
 
@@ -234,6 +237,7 @@ async def live_gauges(deps: Deps) -> dict[str, float]:
             values[series("ci_triage_deliveries", {"status": status})] = float(n)
     except Exception as exc:
         log.warning("delivery counts unavailable: %s", type(exc).__name__)
+    values.update(await triage_gauges(deps))
     return values
 
 

@@ -130,6 +130,10 @@ class Settings:
     job_retry_base_seconds: float = 10.0
     reconcile_max_redeliveries: int = 20
     secret_key: str | None = field(default=None, repr=False)
+    api_rate_limit: int = 100
+    api_rate_window_seconds: int = 15 * 60
+    session_ttl_seconds: int = 8 * 3600
+    ingest_max_bytes: int = 20 * 1024 * 1024
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -190,6 +194,10 @@ class Settings:
             job_retry_base_seconds=_float(env, "JOB_RETRY_BASE_SECONDS", 10.0),
             reconcile_max_redeliveries=_int(env, "RECONCILE_MAX_REDELIVERIES", 20),
             secret_key=_read_secret(env, "CI_TRIAGE_SECRET_KEY"),
+            api_rate_limit=_int(env, "API_RATE_LIMIT", 100, minimum=1),
+            api_rate_window_seconds=_int(env, "API_RATE_LIMIT_WINDOW_SECONDS", 15 * 60, minimum=1),
+            session_ttl_seconds=_int(env, "SESSION_TTL_SECONDS", 8 * 3600, minimum=60),
+            ingest_max_bytes=_int(env, "INGEST_MAX_BYTES", 20 * 1024 * 1024, minimum=1024),
         )
         if settings.s3_bucket and not (settings.aws_access_key_id and settings.aws_secret_access_key):
             raise SettingsError("S3_BUCKET is set: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are required too")

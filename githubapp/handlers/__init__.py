@@ -2,7 +2,7 @@
 
 from gidgethub.routing import Router
 
-from . import comments, deployments, fix_outcomes, installations, workflow_job, workflow_run
+from . import ci_runs, comments, deployments, fix_outcomes, installations, workflow_job, workflow_run
 
 router = Router(
     installations.router,
@@ -11,4 +11,5 @@ router = Router(
     workflow_job.router,
     comments.router,
     fix_outcomes.router,
+    ci_runs.router,
 )

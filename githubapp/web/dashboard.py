@@ -1,0 +1,311 @@
+"""The dashboard: server-rendered pages (Jinja2), readable without JavaScript; forms carry a CSRF token.
+
+Pages see what the signed-in user's GitHub access list allows, through the same scoped queries as the API."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from storage import browse, fix_queue
+from storage.browse import FailureFilter, Scope
+from storage.web_sessions import WebSession
+
+from ..deps import Deps
+from . import charts, fix_actions, live
+from .api import KINDS, compute_metrics, flaky_tests
+from .openapi import FieldError, Param, ValidationFailed, decode_cursor, encode_cursor, parse_params
+from .principal import Principal
+from .sessions import csrf_ok, current_session, principal_of
+
+JSON = dict[str, Any]
+PAGE = 25
+NONE = "\u2013"  # an en dash for "no value"
+
+_env: Environment | None = None
+
+
+def templates() -> Environment:
+    global _env
+    if _env is None:
+        _env = Environment(loader=PackageLoader("githubapp", "templates"), autoescape=select_autoescape(["html"]))
+        _env.filters["when"] = _when
+        _env.filters["pct"] = lambda v: NONE if v is None else f"{v:.0%}"
+        _env.filters["duration"] = _duration
+    return _env
+
+
+def _when(value: str | None) -> str:
+    if not value:
+        return NONE
+    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return NONE
+    minutes = seconds / 60
+    if minutes < 120:
+        return f"{minutes:.0f} min"
+    return f"{minutes / 60:.1f} h"
+
+
+def render(request: Request, name: str, session: WebSession | None, status: int = 200, **context: Any) -> HTMLResponse:
+    html = templates().get_template(name).render(
+        request=request, session=session, csrf=session.csrf_token if session else "",
+        commands=fix_actions.available(), **context
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+Handler = Callable[[Request, Deps, WebSession, Principal, Scope], Awaitable[Response]]
+
+
+def page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """Sign-in required; a form post needs the session's CSRF token; bad parameters answer 422."""
+
+    async def wrapped(request: Request) -> Response:
+        deps: Deps = request.app.state.deps
+        session = await current_session(deps, request)
+        if session is None:
+            return render(request, "signin.html", None)
+        if request.method == "POST":
+            form = await request.form()
+            if not csrf_ok(session, form.get("csrf_token")):
+                return render(request, "error.html", session, status=403, title="Forbidden",
+                              message="The form expired or did not come from this site. Reload and try again.")
+        principal = principal_of(session)
+        scope = Scope(list(principal.installations), principal.repo_filter)
+        try:
+            return await handler(request, deps, session, principal, scope)
+        except ValidationFailed as exc:
+            return render(request, "error.html", session, status=422, title="Invalid request",
+                          message="; ".join(f"{e.field}: {e.message}" for e in exc.errors))
+
+    return wrapped
+
+
+QUARANTINE_NOTICES = {
+    "ok": "Done.",
+    "denied": "Only people with write, maintain or admin permission on the repository may quarantine tests.",
+    "refused": "Nothing to do: the test is not quarantined.",
+    "failed": "That did not work; try again.",
+}
+
+
+def not_found(request: Request, session: WebSession, what: str) -> HTMLResponse:
+    return render(request, "error.html", session, status=404, title="Not found", message=f"No such {what}.")
+
+
+FAILURE_PARAMS = (
+    Param("repository", {"type": "string", "maxLength": 300}, ""),
+    Param("branch", {"type": "string", "maxLength": 500}, ""),
+    Param("kind", {"type": "string", "enum": ["", *KINDS]}, ""),
+    Param("since", {"type": "string", "maxLength": 10, "pattern": r"^(\d{4}-\d{2}-\d{2})?$"}, ""),
+    Param("until", {"type": "string", "maxLength": 10, "pattern": r"^(\d{4}-\d{2}-\d{2})?$"}, ""),
+    Param("pattern", {"type": "string", "pattern": r"^\d{0,18}$"}, ""),
+    Param("run", {"type": "string", "pattern": r"^\d{0,18}$"}, ""),
+    Param("cursor", {"type": "string", "maxLength": 500}, ""),
+)
+
+
+def _day(value: str | None, field: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value + "T00:00:00+00:00")
+    except ValueError:
+        raise ValidationFailed([FieldError(field, "must be a date (YYYY-MM-DD)")]) from None
+
+
+async def failure_page(deps: Deps, scope: Scope, params: JSON, *, repository_ids: list[int] | None) -> JSON:
+    after = None
+    if params.get("cursor"):
+        when, ident = decode_cursor(params["cursor"], [datetime, int])
+        after = (when, ident)
+    where = FailureFilter(
+        repository_ids=repository_ids, branch=params.get("branch") or None, kind=params.get("kind") or None,
+        since=_day(params.get("since"), "since"), until=_day(params.get("until"), "until"),
+        pattern_id=int(params["pattern"]) if params.get("pattern") else None,
+    )
+    if params.get("run"):
+        key = await browse.run_key(deps.pool, scope, int(params["run"]))
+        where = replace(where, run_id=key[0] if key else 0, run_attempt=key[1] if key else None)
+    rows = await browse.failures(deps.pool, scope, where, after=after, limit=PAGE + 1)
+    next_query = None
+    if len(rows) > PAGE:
+        rows = rows[:PAGE]
+        last = rows[-1]
+        cursor = encode_cursor(datetime.fromisoformat(last["seenAt"]), last["id"])
+        next_query = urlencode({**{k: v for k, v in params.items() if v and k != "cursor"}, "cursor": cursor})
+    return {"failures": rows, "next_query": next_query}
+
+
+# ---- pages --------------------------------------------------------------------------------------------------
+
+
+async def overview(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
+    metrics = await compute_metrics(deps, scope, principal, None, 30)
+    repos = await browse.repositories(deps.pool, scope)
+    recent = await browse.failures(deps.pool, scope, FailureFilter(), after=None, limit=10)
+    chart = charts.line_chart([p["rate"] for p in metrics["failureRateSeries"]],
+                              label="Run failure rate per day, last 30 days")
+    return render(request, "overview.html", session, metrics=metrics, repositories=repos, recent=recent,
+                  chart=chart, live=True)
+
+
+async def repository(request: Request, deps: Deps, session: WebSession, principal: Principal,
+                     scope: Scope) -> Response:
+    try:
+        repository_id = int(request.path_params["repository_id"])
+    except ValueError:
+        return not_found(request, session, "repository")
+    repo = await browse.repository(deps.pool, scope, repository_id)
+    if repo is None:
+        return not_found(request, session, "repository")
+    params = parse_params(FAILURE_PARAMS, request.query_params, {})
+    metrics = await compute_metrics(deps, scope, principal, repository_id, 30)
+    listing = await failure_page(deps, scope, params, repository_ids=[repository_id])
+    runs = await browse.runs(deps.pool, scope, repository_ids=[repository_id], branch=None, conclusion=None,
+                             after=None, limit=10)
+    chart = charts.line_chart([p["rate"] for p in metrics["failureRateSeries"]],
+                              label=f"Run failure rate per day of {repo['fullName']}, last 30 days")
+    return render(request, "repository.html", session, repo=repo, metrics=metrics, chart=chart, runs=runs,
+                  params=params, kinds=KINDS, **listing)
+
+
+async def failures(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
+    params = parse_params(FAILURE_PARAMS, request.query_params, {})
+    repo_ids = None
+    if params.get("repository"):
+        repo_ids = await browse.repository_ids_named(deps.pool, scope, params["repository"])
+    listing = await failure_page(deps, scope, params, repository_ids=repo_ids)
+    repos = await browse.repositories(deps.pool, scope)
+    return render(request, "failures.html", session, params=params, kinds=KINDS, repositories=repos,
+                  live=not params.get("cursor"), **listing)
+
+
+async def failure(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
+    try:
+        failure_id = int(request.path_params["failure_id"])
+    except ValueError:
+        return not_found(request, session, "failure")
+    found = await browse.failure(deps.pool, scope, failure_id)
+    if found is None:
+        return not_found(request, session, "failure")
+    return render(request, "failure.html", session, failure=found)
+
+
+async def pattern(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
+    try:
+        pattern_id = int(request.path_params["pattern_id"])
+    except ValueError:
+        return not_found(request, session, "pattern")
+    found = await browse.pattern(deps.pool, scope, pattern_id)
+    if found is None:
+        return not_found(request, session, "pattern")
+    if request.method == "POST":
+        form = await request.form()
+        action = form.get("action")
+        installation_id = int(found["installationId"])
+        if action in ("mute", "pin", "activate"):
+            status = {"mute": "muted", "pin": "pinned", "activate": "active"}[str(action)]
+            await browse.set_pattern_status(deps.pool, installation_id, pattern_id, status)
+        elif action == "merge":
+            target = str(form.get("into") or "")
+            target_found = await browse.pattern(deps.pool, scope, int(target)) if target.isdigit() else None
+            if target_found is None or target_found["installationId"] != installation_id or int(target) == pattern_id:
+                raise ValidationFailed([FieldError("into", "no other pattern with that id in this installation")])
+            async with deps.pool.acquire() as conn:
+                await browse.merge_patterns(conn, installation_id, pattern_id, int(target), actor=principal.actor)
+            return RedirectResponse(f"/patterns/{int(target)}", status_code=303)
+        else:
+            raise ValidationFailed([FieldError("action", "must be mute, pin, activate or merge")])
+        return RedirectResponse(f"/patterns/{pattern_id}", status_code=303)
+    members = await browse.failures(deps.pool, scope, FailureFilter(pattern_id=pattern_id), after=None, limit=50)
+    timeline = await browse.pattern_timeline(deps.pool, scope, pattern_id, days=30)
+    chart = charts.bar_chart([d["failures"] for d in timeline], label="Failures per day, last 30 days")
+    return render(request, "pattern.html", session, pattern=found, members=members, timeline=timeline, chart=chart)
+
+
+async def flaky(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
+    if request.method == "POST":
+        if not fix_actions.available():
+            return not_found(request, session, "action")
+        form = await request.form()
+        raw_id = str(form.get("repository_id") or "")
+        repo_id = int(raw_id) if raw_id.lstrip("-").isdigit() and len(raw_id) < 20 else 0
+        repo = await browse.repository(deps.pool, scope, repo_id)
+        test_id = str(form.get("test") or "")
+        action = form.get("action")
+        if repo is None or not test_id or action not in ("quarantine", "unquarantine"):
+            raise ValidationFailed([FieldError("test", "no such test in your repositories")])
+        target = fix_actions.Target(repo["installationId"], repo["id"], repo["fullName"])
+        result, _ = await fix_actions.quarantine(deps, principal, target, test_id, days=14,
+                                                       end=action == "unquarantine")
+        return RedirectResponse(f"/flaky?{urlencode({'result': result, 'test': test_id})}", status_code=303)
+    tests = await flaky_tests(deps, scope, principal, None)
+    notice = QUARANTINE_NOTICES.get(request.query_params.get("result") or "")
+    return render(request, "flaky.html", session, tests=tests[:200], notice=notice,
+                  notice_test=request.query_params.get("test") if notice else None)
+
+
+async def fixes(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
+    status = request.query_params.get("status") or "suggested"
+    if status not in ("suggested", "applied", "suggested_in_review", "rejected", "failed", "all"):
+        raise ValidationFailed([FieldError("status", "unknown status")])
+    rows = await fix_queue.fixes(deps.pool, scope, status=None if status == "all" else status, limit=100)
+    shown: str = status
+    notice = request.query_params.get("notice")
+    return render(request, "fixes.html", session, fixes=rows, status_filter=shown,
+                  notice=fix_actions.NOTICES.get(notice or ""), notice_fix=request.query_params.get("fix"))
+
+
+async def decide_fix(request: Request, deps: Deps, session: WebSession, principal: Principal,
+                     scope: Scope) -> Response:
+    if not fix_actions.available():
+        return not_found(request, session, "action")
+    fix_id = request.path_params["fix_id"]
+    found = await fix_queue.fix(deps.pool, scope, fix_id) if len(fix_id) <= 16 else None
+    if found is None:
+        return not_found(request, session, "fix")
+    form = await request.form()
+    decision = request.path_params["decision"]
+    reason = str(form.get("reason") or "")[:500] or None
+    if decision not in ("approve", "reject"):
+        return not_found(request, session, "action")
+    outcome = await fix_actions.decide(deps, principal, found, decision, reason=reason)
+    query = urlencode({"status": "all", "notice": outcome.notice, "fix": found["id"]})
+    return RedirectResponse(f"/fixes?{query}#fix-{found['id']}", status_code=303)
+
+
+async def events(request: Request) -> Response:
+    deps: Deps = request.app.state.deps
+    session = await current_session(deps, request)
+    if session is None:
+        return Response(status_code=401)
+    return live.sse_response(deps, session.installations, session.repositories, request)
+
+
+def routes() -> list[Route | Mount]:
+    return [
+        Route("/", page(overview), methods=["GET"]),
+        Route("/repositories/{repository_id}", page(repository), methods=["GET"]),
+        Route("/failures", page(failures), methods=["GET"]),
+        Route("/failures/{failure_id}", page(failure), methods=["GET"]),
+        Route("/patterns/{pattern_id}", page(pattern), methods=["GET", "POST"]),
+        Route("/flaky", page(flaky), methods=["GET", "POST"]),
+        Route("/fixes", page(fixes), methods=["GET"]),
+        Route("/fixes/{fix_id}/{decision}", page(decide_fix), methods=["POST"]),
+        Route("/events", events, methods=["GET"]),
+        Mount("/static", StaticFiles(packages=[("githubapp", "static")]), name="static"),
+    ]

@@ -1,0 +1,31 @@
+"""Who is asking: an API key (one installation, every repository) or a signed-in GitHub user (the
+installations and repositories GitHub says they can access). Every query is scoped by one of these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # key | user
+    actor: str  # shown in audit records: "api-key:<id>" or the GitHub login
+    installations: tuple[int, ...]
+    # None: every repository of those installations (API keys). Repositories of other CI systems (negative ids)
+    # belong to the installation as a whole and are visible to everyone who can see the installation.
+    repositories: tuple[int, ...] | None = None
+    key_id: int | None = None
+    user_id: int | None = None
+
+    def sees_installation(self, installation_id: int) -> bool:
+        return installation_id in self.installations
+
+    def sees_repository(self, installation_id: int, repository_id: int) -> bool:
+        if installation_id not in self.installations:
+            return False
+        return self.repositories is None or repository_id < 0 or repository_id in self.repositories
+
+    @property
+    def repo_filter(self) -> list[int] | None:
+        """The ``$n::bigint[]`` argument of scoped queries (NULL means no repository restriction)."""
+        return None if self.repositories is None else list(self.repositories)
