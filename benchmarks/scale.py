@@ -1,6 +1,7 @@
 """Scale-out throughput: N ``ci-triage web`` + M ``ci-triage worker`` processes on one PostgreSQL and one Redis.
 
-    python -m benchmarks scale [--deliveries=400] [--jobs=400] [--topologies=1x1,2x2] [--repeat=1]
+    python -m benchmarks scale -- [--deliveries=400] [--jobs=400] [--topologies=1x1,2x2] [--repeat=1]
+    python -m benchmarks.scale [same options]
 
 For each topology (``WEBSxWORKERS``), on a fresh database: the time until every process is up (they start
 together and race for the migration lock); a burst of queued jobs through the workers (jobs/s); and, when
