@@ -19,8 +19,10 @@ from typing import Any
 from analysis.engine import analyze_bytes, analyze_zip, parse_junit
 from analysis.types import Analysis, Failure
 from storage import reports as db
+from storage.fixes import active_quarantines
 
 from ..deps import Deps
+from ..fixes.suggest import FailedJob, PastFix, suggest_fixes
 from ..github import GitHubClient
 from ..history import RunContext, is_infra
 from ..notify.messages import Links
@@ -466,21 +468,13 @@ class Triage:
         )
 
     async def quarantined_by_command(self) -> tuple[str, ...]:
-        """Tests quarantined with ``/triage quarantine`` (fixes feature), besides the config's list."""
-        try:
-            from storage.fixes import active_quarantines
-        except ImportError:
-            return ()
+        """Tests quarantined with ``/triage quarantine``, besides the config's list."""
         async with self.deps.pool.acquire() as conn:
             rows = await active_quarantines(conn, self.ref.installation_id, self.ref.repository_id)
         return tuple(str(q.test_id) for q in rows)
 
     async def suggest_fixes(self, findings: Sequence[JobFindings]) -> list[SuggestedFix]:
-        """Fix suggestions from the fixes feature (history, rules, LLM), when it is part of this build."""
-        try:
-            from ..fixes.suggest import FailedJob, PastFix, suggest_fixes
-        except ImportError:
-            return []
+        """Fix suggestions (history, rules, LLM; verified against the head commit); never fails the triage."""
         jobs = [FailedJob(f.analysis, f.text, f.job.name) for f in findings if f.analysis and f.analysis.failures]
         if not jobs:
             return []

@@ -9,14 +9,11 @@ from typing import Any
 import pytest
 
 from githubapp.deps import Deps
-from githubapp.runtime import open_deps
-from tests.support.fake_github import FakeGitHub
-
-pytest.importorskip("githubapp.fixes.suggest", reason="needs the fixes feature (fixes branch)")
-
 from githubapp.pipeline.jobs import triage_run
 from githubapp.pipeline.triggers import RunRef
+from githubapp.runtime import open_deps
 from tests.fixes.git_model import GitModel
+from tests.support.fake_github import FakeGitHub
 
 RUFF_LOG = "\n".join(
     [
