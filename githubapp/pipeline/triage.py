@@ -34,6 +34,7 @@ from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
 from ..snapshots.report import check_run_images, snapshot_check_summary, snapshot_comment_section
 from ..snapshots.service import RunContext as SnapshotRun
 from ..snapshots.service import snapshot_service
+from ..web import live
 from . import fetch
 from .assemble import excerpt_lines, summary_rows, triage
 from .config import ParsedConfig, RepoConfig
@@ -431,6 +432,8 @@ class Triage:
                     )
                     all_matches.extend(matches)
                     self.matches.extend(matches)
+                    await live.publish_failures(self.deps, ref.installation_id, ref.repository_id, ref.repo,
+                                                failures, matches)  # the dashboards' live list
                     await self._record_outcomes(history, failures, job_name)
                 for failure, match, excerpt in zip(failures, matches, excerpts, strict=True):
                     items.append(

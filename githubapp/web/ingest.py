@@ -280,11 +280,7 @@ async def record(
     await triage_metrics.count(deps, "ci_triage_ingested_runs_total", ci=body["ci"], status=response["status"])
     for f, m in zip(failures, matches, strict=True):
         await triage_metrics.count(deps, "ci_triage_ingested_failures_total", kind=str(f.kind), how=str(m.how))
-    for f, m in zip(failures, matches, strict=True):
-        await live.publish(deps, installation_id, {
-            "failureId": m.failure_id, "repositoryId": repository_id, "repository": body["repository"],
-            "message": f.message, "kind": str(f.kind), "testId": f.test_id,
-        })
+    await live.publish_failures(deps, installation_id, repository_id, body["repository"], failures, matches)
     return response
 
 

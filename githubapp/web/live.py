@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -30,6 +30,20 @@ async def publish(deps: Deps, installation_id: int, event: dict[str, Any]) -> No
             await deps.queue.publish(channel(deps, installation_id), payload)
     except Exception as exc:
         log.warning("live update not published: %s", type(exc).__name__)
+
+
+async def publish_failures(
+    deps: Deps, installation_id: int, repository_id: int, repository: str, failures: Sequence[Any],
+    matches: Sequence[Any],
+) -> None:
+    """One live event per recorded failure (``analysis.types.Failure`` with its history ``Match``)."""
+    for failure, match in zip(failures, matches, strict=True):
+        if match is None:
+            continue
+        await publish(deps, installation_id, {
+            "failureId": match.failure_id, "repositoryId": repository_id, "repository": repository,
+            "message": failure.message, "kind": str(failure.kind), "testId": failure.test_id,
+        })
 
 
 async def stream(deps: Deps, installations: tuple[int, ...], repositories: tuple[int, ...] | None,

@@ -206,3 +206,33 @@ async def test_dashboard_pages_render_for_a_user_without_data(deps: Deps, client
     assert (await client.get("/repositories/999999")).status_code == 404
     assert (await client.get("/failures?since=yesterday")).status_code == 422
     assert time.time() > 0
+
+
+async def test_failures_are_published_per_installation(deps: Deps) -> None:
+    import asyncio
+    import json
+    from types import SimpleNamespace
+
+    from analysis.types import Failure, FailureKind
+    from githubapp.web import live
+
+    pubsub = deps.queue.pubsub()
+    await pubsub.subscribe(live.channel(deps, 31))
+    await pubsub.get_message(timeout=1)  # the subscription confirmation
+    failures = [Failure(FailureKind.TEST, "pytest", "assert 1 == 2", test_id="t.py::test_x"),
+                Failure(FailureKind.LINT, "ruff", "E501")]
+    matches = [SimpleNamespace(failure_id=7), None]  # a failure without a match is not announced
+    await live.publish_failures(deps, 31, 310, "octo/app", failures, matches)
+    await live.publish_failures(deps, 32, 320, "other/app", failures[:1], matches[:1])  # another installation
+    message = None
+    for _ in range(20):
+        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.5)
+        if message:
+            break
+        await asyncio.sleep(0.05)
+    assert message is not None
+    event = json.loads(message["data"])
+    assert event == {"failureId": 7, "repositoryId": 310, "repository": "octo/app", "message": "assert 1 == 2",
+                     "kind": "test", "testId": "t.py::test_x", "installationId": 31}
+    assert await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.3) is None
+    await pubsub.aclose()
