@@ -24,11 +24,12 @@ FAILED = ("failure", "timed_out", "startup_failure")
 async def on_run_completed(event: Event, gh: GitHubAPI, *, deps: Deps, **_: Any) -> None:
     run = event.data["workflow_run"]
     conclusion = run.get("conclusion")
-    if conclusion not in PASSED + FAILED:
-        return  # cancelled, skipped, neutral: says nothing about the fix
+    installation_id = (event.data.get("installation") or {}).get("id")
+    if conclusion not in PASSED + FAILED or installation_id is None:
+        return  # cancelled, skipped, neutral: says nothing about the fix; no installation: not ours to record
     marked = await record_fix_outcomes(
         deps.pool,
-        int(event.data["installation"]["id"]),
+        int(installation_id),
         int(event.data["repository"]["id"]),
         run["head_sha"],
         conclusion in PASSED,
