@@ -39,7 +39,8 @@ def _on_signals(handler: Callable[[], None]) -> None:
 def _uvicorn_config(app: Starlette, settings: Settings) -> uvicorn.Config:
     return uvicorn.Config(
         app, host=settings.host, port=settings.port, log_config=None, access_log=False,
-        proxy_headers=True, forwarded_allow_ips="*", lifespan="on", timeout_graceful_shutdown=20,
+        proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips, lifespan="on",
+        timeout_graceful_shutdown=20,
     )
 
 
