@@ -101,6 +101,7 @@ async def _bench(runs: int, megabytes: int, root: Path) -> int:
                 "fetch": [],
                 "analyze": [],
                 "match": [],
+                "fixes": [],
                 "report": [],
             }
             installation = 770_001

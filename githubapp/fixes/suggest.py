@@ -3,6 +3,7 @@ before it is stored and offered. Called by the triage job once per failed run.""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Sequence
@@ -289,7 +290,8 @@ async def suggest_fixes(
     proposals = await history_proposals(gh, files, past_fixes)
     for job in jobs:
         fingerprint = job.analysis.failures[0].fingerprint if job.analysis.failures else None
-        proposals.extend(rule_proposals(job.log_text, fingerprint=fingerprint or None))
+        # CPU-bound over a whole log: off the event loop, which also serves webhooks under `serve`.
+        proposals.extend(await asyncio.to_thread(rule_proposals, job.log_text, fingerprint=fingerprint or None))
     performance = await store.rule_performance(deps.pool, installation_id)
     accepted: list[tuple[float, Proposal, str]] = []
     seen_diffs: set[str] = set()

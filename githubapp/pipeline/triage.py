@@ -357,7 +357,8 @@ class Triage:
             with self.watch.stage("analyze"):
                 junit_failures = await asyncio.to_thread(_junit_failures, junit, findings)
             items, pattern_ids, recommended, risk = await self.match(findings, junit_failures, config)
-            fixes = [] if self.partial else await self.suggest_fixes(findings)
+            with self.watch.stage("fixes"):
+                fixes = [] if self.partial else await self.suggest_fixes(findings)
             snapshot_parts = await snapshot_task if snapshot_task is not None else None
         finally:
             if snapshot_task is not None and not snapshot_task.done():
