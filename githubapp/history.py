@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import numpy as np
 
 from analysis import flakiness, recommend
 from analysis.embedding import Embedder, HashingEmbedder, OpenAIEmbedder, Vectors
@@ -281,6 +282,8 @@ class HistoryService:
         """Patterns nearest to ``text`` (patterns outlive their failures' retention)."""
         await self.ready()
         vector = (await self.embed([text]))[0]
+        if not np.any(vector):
+            return []  # a text without tokens embeds to the zero vector: nothing is near it (cosine is NaN)
         async with self.pool.acquire() as conn, conn.transaction():
             await q.set_ef_search(conn)
             rows = await q.search_patterns(conn, installation_id, vector, top_k=top_k, threshold=threshold)

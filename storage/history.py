@@ -6,6 +6,7 @@ module only reads and writes rows.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -126,7 +127,8 @@ async def nearest_patterns(conn: Conn, installation_id: int, vector: Vectors, k:
         vector,
         k,
     )
-    return [(int(r["id"]), float(r["similarity"])) for r in rows]
+    # A zero vector (a text without tokens) has no cosine: PostgreSQL answers NaN, which no caller can use.
+    return [(int(r["id"]), float(r["similarity"])) for r in rows if not math.isnan(r["similarity"])]
 
 
 async def create_pattern(
@@ -287,7 +289,7 @@ async def search_patterns(
                 SELECT {PATTERN_COLUMNS}, 1 - (centroid <=> $2) AS similarity FROM patterns
                 WHERE installation_id = $1 AND centroid IS NOT NULL
                 ORDER BY centroid <=> $2 LIMIT $3) hits
-            WHERE similarity >= $4 ORDER BY similarity DESC, id""",
+            WHERE similarity >= $4 AND similarity <> 'NaN' ORDER BY similarity DESC, id""",
             installation_id,
             vector,
             top_k,
@@ -395,7 +397,7 @@ async def search_failures(
                       1 - (embedding <=> $2) AS similarity FROM failures
                WHERE installation_id = $1 AND embedding IS NOT NULL
                ORDER BY embedding <=> $2 LIMIT $3) hits
-           WHERE similarity >= $4 ORDER BY similarity DESC, id""",
+           WHERE similarity >= $4 AND similarity <> 'NaN' ORDER BY similarity DESC, id""",
             installation_id,
             vector,
             top_k,
