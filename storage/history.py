@@ -542,20 +542,21 @@ async def test_outcomes(
         since,
         list(test_ids) if test_ids is not None else None,
     )
-    return [
-        TestOutcome(
-            test_id=r["test_id"],
-            head_sha=r["head_sha"],
-            outcome=Outcome(r["outcome"]),
-            recorded_at=r["recorded_at"],
-            run_id=r["run_id"],
-            run_attempt=r["run_attempt"],
-            job=r["job"],
-            branch=r["branch"],
-            infra=r["infra"],
-        )
-        for r in rows
-    ]
+    return [_test_outcome(r) for r in rows]
+
+
+def _test_outcome(r: asyncpg.Record) -> TestOutcome:
+    return TestOutcome(
+        test_id=r["test_id"],
+        head_sha=r["head_sha"],
+        outcome=Outcome(r["outcome"]),
+        recorded_at=r["recorded_at"],
+        run_id=r["run_id"],
+        run_attempt=r["run_attempt"],
+        job=r["job"],
+        branch=r["branch"],
+        infra=r["infra"],
+    )
 
 
 async def outcomes_of_job_runs(
@@ -576,20 +577,7 @@ async def outcomes_of_job_runs(
         [j[1] for j in job_runs],
         [j[2] for j in job_runs],
     )
-    return [
-        TestOutcome(
-            test_id=r["test_id"],
-            head_sha=r["head_sha"],
-            outcome=Outcome(r["outcome"]),
-            recorded_at=r["recorded_at"],
-            run_id=r["run_id"],
-            run_attempt=r["run_attempt"],
-            job=r["job"],
-            branch=r["branch"],
-            infra=r["infra"],
-        )
-        for r in rows
-    ]
+    return [_test_outcome(r) for r in rows]
 
 
 async def known_tests(conn: Conn, installation_id: int, repository_id: int, *, limit: int = 20000) -> list[str]:
