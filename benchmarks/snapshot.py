@@ -19,17 +19,6 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
 
 def _chromium() -> str | None:
     for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
@@ -53,6 +42,7 @@ def _stats(samples: list[float]) -> str:
 async def run(runs: int) -> int:
     from playwright.async_api import async_playwright
 
+    from snapshot.browser import CHROMIUM_ARGS
     from snapshot.capture import CaptureLimits, CaptureOptions, Snapshotter, Viewport
     from snapshot.diff import pixel_diff
     from tests.snapshot.site import serve_site
@@ -64,7 +54,7 @@ async def run(runs: int) -> int:
         print("no Chromium found (set CHROMIUM_PATH)")
         return 2
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        browser = await pw.chromium.launch(executable_path=path, args=[*CHROMIUM_ARGS, "--no-sandbox"], headless=True)
         snapshotter = Snapshotter(browser, allow_hosts=["127.0.0.1"])
         with serve_site(version=1) as site:
             url = site.url + "/"
