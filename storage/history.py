@@ -302,6 +302,19 @@ async def search_patterns(
 
 
 @dataclass(frozen=True)
+class RunWhere:
+    """Where a failure was seen; ``run_id`` + ``job_id`` make recording idempotent for a retried job."""
+
+    run_id: int | None = None
+    run_attempt: int = 1
+    job_id: int | None = None
+    job_name: str | None = None
+    head_sha: str | None = None
+    branch: str | None = None
+    pr_number: int | None = None
+
+
+@dataclass(frozen=True)
 class FailureRow:
     repository_id: int
     pattern_id: int
@@ -317,13 +330,7 @@ class FailureRow:
     similarity: float
     embedding: Vectors
     seen_at: datetime
-    run_id: int | None = None
-    run_attempt: int = 1
-    job_id: int | None = None
-    job_name: str | None = None
-    head_sha: str | None = None
-    branch: str | None = None
-    pr_number: int | None = None
+    run: RunWhere = RunWhere()
     excerpt: str | None = None
 
 
@@ -338,13 +345,13 @@ async def insert_failure(conn: Conn, installation_id: int, row: FailureRow) -> i
         installation_id,
         row.repository_id,
         row.pattern_id,
-        row.run_id,
-        row.run_attempt,
-        row.job_id,
-        row.job_name,
-        row.head_sha,
-        row.branch,
-        row.pr_number,
+        row.run.run_id,
+        row.run.run_attempt,
+        row.run.job_id,
+        row.run.job_name,
+        row.run.head_sha,
+        row.run.branch,
+        row.run.pr_number,
         row.kind,
         row.tool,
         row.test_id,
