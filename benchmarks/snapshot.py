@@ -12,30 +12,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import shutil
 import statistics
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
-def _chromium() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and os.path.exists(candidate):
-            return candidate
-    return None
 
 
 async def _timed(fn: Callable[[], Awaitable[Any]]) -> float:
@@ -53,18 +33,21 @@ def _stats(samples: list[float]) -> str:
 async def run(runs: int) -> int:
     from playwright.async_api import async_playwright
 
+    from snapshot.browser import CHROMIUM_ARGS
     from snapshot.capture import CaptureLimits, CaptureOptions, Snapshotter, Viewport
     from snapshot.diff import pixel_diff
     from tests.snapshot.site import serve_site
+    from tests.support.services import chromium_path
 
     viewport = Viewport(1280, 800)
     options = CaptureOptions(viewport=viewport, wait_for_selector="#app", limits=CaptureLimits(attempts=1))
-    path = _chromium()
-    if path is None:
-        print("no Chromium found (set CHROMIUM_PATH)")
+    try:
+        path = chromium_path()
+    except RuntimeError as exc:
+        print(exc)
         return 2
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        browser = await pw.chromium.launch(executable_path=path, args=[*CHROMIUM_ARGS, "--no-sandbox"], headless=True)
         snapshotter = Snapshotter(browser, allow_hosts=["127.0.0.1"])
         with serve_site(version=1) as site:
             url = site.url + "/"

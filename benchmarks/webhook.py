@@ -90,15 +90,6 @@ def serve_bare(port: int) -> None:
     uvicorn.Server(config).run()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
     import socket
 
@@ -274,14 +265,15 @@ def row(name: str, result: Result) -> str:
 async def run(seconds: float, rate: float, concurrency: int, *, async_commit: bool = False) -> int:
     body = payload()
     from githubapp.signatures import sign
+    from storage.embedded_pg import free_port
 
     signature = sign(body, SECRET)
     with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp:
         root = Path(tmp)
         database_url, redis_url, stops = await prepare_backing(root, async_commit_database=async_commit)
-        ports = {"ci-triage": _free_port(), "bare starlette": _free_port()}
+        ports = {"ci-triage": free_port(), "bare starlette": free_port()}
         if async_commit:
-            ports[ASYNC] = _free_port()
+            ports[ASYNC] = free_port()
         env = {**os.environ, "PYTHONPATH": str(ROOT), "CI_TRIAGE_DATA_DIR": str(root / "data"),
                "DATABASE_URL": database_url, "REDIS_URL": redis_url, "CI_TRIAGE_QUEUE": "bench:queue",
                "GITHUB_APP_ID": "1", "GITHUB_PRIVATE_KEY": private_key(), "GITHUB_WEBHOOK_SECRET": SECRET,

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import numpy as np
 
 from analysis import flakiness, recommend
 from analysis.embedding import Embedder, HashingEmbedder, OpenAIEmbedder, Vectors
@@ -42,16 +43,9 @@ SERVICE_KEY = "history"
 
 
 @dataclass(frozen=True)
-class RunContext:
-    """Where failures were seen. ``run_id`` + ``job_id`` make recording idempotent for a retried job."""
+class RunContext(q.RunWhere):
+    """Where failures were seen (``RunWhere``'s fields, in that order), when, and their raw log lines."""
 
-    run_id: int | None = None
-    run_attempt: int = 1
-    job_id: int | None = None
-    job_name: str | None = None
-    head_sha: str | None = None
-    branch: str | None = None
-    pr_number: int | None = None
     seen_at: datetime | None = None
     excerpts: Mapping[int, str] = field(default_factory=dict)  # failure index -> raw log lines
 
@@ -254,13 +248,7 @@ class HistoryService:
                     similarity=decision.similarity,
                     embedding=vector,
                     seen_at=seen_at,
-                    run_id=context.run_id,
-                    run_attempt=context.run_attempt,
-                    job_id=context.job_id,
-                    job_name=failure.job or context.job_name,
-                    head_sha=context.head_sha,
-                    branch=context.branch,
-                    pr_number=context.pr_number,
+                    run=replace(context, job_name=failure.job or context.job_name),
                     excerpt=excerpt,
                 ),
             )
@@ -281,6 +269,8 @@ class HistoryService:
         """Patterns nearest to ``text`` (patterns outlive their failures' retention)."""
         await self.ready()
         vector = (await self.embed([text]))[0]
+        if not np.any(vector):
+            return []  # a text without tokens embeds to the zero vector: nothing is near it (cosine is NaN)
         async with self.pool.acquire() as conn, conn.transaction():
             await q.set_ef_search(conn)
             rows = await q.search_patterns(conn, installation_id, vector, top_k=top_k, threshold=threshold)
@@ -547,8 +537,6 @@ def _match(failure_id: int, pattern: asyncpg.Record, how: How, similarity: float
 def _with_flake(match: Match, score: FlakeScore | None) -> Match:
     if score is None:
         return match
-    from dataclasses import replace
-
     return replace(match, flaky=score)
 
 

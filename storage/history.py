@@ -6,6 +6,7 @@ module only reads and writes rows.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -126,7 +127,8 @@ async def nearest_patterns(conn: Conn, installation_id: int, vector: Vectors, k:
         vector,
         k,
     )
-    return [(int(r["id"]), float(r["similarity"])) for r in rows]
+    # A zero vector (a text without tokens) has no cosine: PostgreSQL answers NaN, which no caller can use.
+    return [(int(r["id"]), float(r["similarity"])) for r in rows if not math.isnan(r["similarity"])]
 
 
 async def create_pattern(
@@ -287,7 +289,7 @@ async def search_patterns(
                 SELECT {PATTERN_COLUMNS}, 1 - (centroid <=> $2) AS similarity FROM patterns
                 WHERE installation_id = $1 AND centroid IS NOT NULL
                 ORDER BY centroid <=> $2 LIMIT $3) hits
-            WHERE similarity >= $4 ORDER BY similarity DESC, id""",
+            WHERE similarity >= $4 AND similarity <> 'NaN' ORDER BY similarity DESC, id""",
             installation_id,
             vector,
             top_k,
@@ -297,6 +299,19 @@ async def search_patterns(
 
 
 # --- failures ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunWhere:
+    """Where a failure was seen; ``run_id`` + ``job_id`` make recording idempotent for a retried job."""
+
+    run_id: int | None = None
+    run_attempt: int = 1
+    job_id: int | None = None
+    job_name: str | None = None
+    head_sha: str | None = None
+    branch: str | None = None
+    pr_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -315,13 +330,7 @@ class FailureRow:
     similarity: float
     embedding: Vectors
     seen_at: datetime
-    run_id: int | None = None
-    run_attempt: int = 1
-    job_id: int | None = None
-    job_name: str | None = None
-    head_sha: str | None = None
-    branch: str | None = None
-    pr_number: int | None = None
+    run: RunWhere = RunWhere()
     excerpt: str | None = None
 
 
@@ -336,13 +345,13 @@ async def insert_failure(conn: Conn, installation_id: int, row: FailureRow) -> i
         installation_id,
         row.repository_id,
         row.pattern_id,
-        row.run_id,
-        row.run_attempt,
-        row.job_id,
-        row.job_name,
-        row.head_sha,
-        row.branch,
-        row.pr_number,
+        row.run.run_id,
+        row.run.run_attempt,
+        row.run.job_id,
+        row.run.job_name,
+        row.run.head_sha,
+        row.run.branch,
+        row.run.pr_number,
         row.kind,
         row.tool,
         row.test_id,
@@ -395,7 +404,7 @@ async def search_failures(
                       1 - (embedding <=> $2) AS similarity FROM failures
                WHERE installation_id = $1 AND embedding IS NOT NULL
                ORDER BY embedding <=> $2 LIMIT $3) hits
-           WHERE similarity >= $4 ORDER BY similarity DESC, id""",
+           WHERE similarity >= $4 AND similarity <> 'NaN' ORDER BY similarity DESC, id""",
             installation_id,
             vector,
             top_k,
@@ -540,20 +549,21 @@ async def test_outcomes(
         since,
         list(test_ids) if test_ids is not None else None,
     )
-    return [
-        TestOutcome(
-            test_id=r["test_id"],
-            head_sha=r["head_sha"],
-            outcome=Outcome(r["outcome"]),
-            recorded_at=r["recorded_at"],
-            run_id=r["run_id"],
-            run_attempt=r["run_attempt"],
-            job=r["job"],
-            branch=r["branch"],
-            infra=r["infra"],
-        )
-        for r in rows
-    ]
+    return [_test_outcome(r) for r in rows]
+
+
+def _test_outcome(r: asyncpg.Record) -> TestOutcome:
+    return TestOutcome(
+        test_id=r["test_id"],
+        head_sha=r["head_sha"],
+        outcome=Outcome(r["outcome"]),
+        recorded_at=r["recorded_at"],
+        run_id=r["run_id"],
+        run_attempt=r["run_attempt"],
+        job=r["job"],
+        branch=r["branch"],
+        infra=r["infra"],
+    )
 
 
 async def outcomes_of_job_runs(
@@ -574,20 +584,7 @@ async def outcomes_of_job_runs(
         [j[1] for j in job_runs],
         [j[2] for j in job_runs],
     )
-    return [
-        TestOutcome(
-            test_id=r["test_id"],
-            head_sha=r["head_sha"],
-            outcome=Outcome(r["outcome"]),
-            recorded_at=r["recorded_at"],
-            run_id=r["run_id"],
-            run_attempt=r["run_attempt"],
-            job=r["job"],
-            branch=r["branch"],
-            infra=r["infra"],
-        )
-        for r in rows
-    ]
+    return [_test_outcome(r) for r in rows]
 
 
 async def known_tests(conn: Conn, installation_id: int, repository_id: int, *, limit: int = 20000) -> list[str]:

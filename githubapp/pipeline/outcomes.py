@@ -21,11 +21,10 @@ from ..github import GitHubClient
 from ..report.comment import passing_comment
 from ..report.model import PassingReport
 from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
-from ..snapshots.service import RunContext as SnapshotRun
 from ..snapshots.service import snapshot_service
 from .config_source import load_repo_config
 from .publish import passing_check_run, upsert_comment
-from .triage import FORK_PR_EVENTS, prs_for_commit, run_info
+from .triage import FORK_PR_EVENTS, prs_for_commit, run_info, snapshot_run_of
 from .triggers import RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
@@ -51,7 +50,7 @@ async def compare(gh: GitHubClient, ref: RunRef, base: str, head: str) -> tuple[
 async def record_passing(deps: Deps, gh: GitHubClient, ref: RunRef) -> str:
     if not ref.pr_numbers and ref.event in FORK_PR_EVENTS:
         ref = replace(ref, pr_numbers=await prs_for_commit(gh, ref))
-    pr_number = ref.pr_numbers[0] if ref.pr_numbers else None
+    pr_number = ref.pr_number
     await seed_snapshot_baselines(deps, gh, ref)
     async with deps.pool.acquire() as conn:
         previous = await db.latest_failing(
@@ -146,16 +145,7 @@ async def seed_snapshot_baselines(deps: Deps, gh: GitHubClient, ref: RunRef) -> 
         if not config.enabled or not config.baseline:
             return
         await snapshot_service(deps).snapshot_run(
-            SnapshotRun(
-                ref.installation_id,
-                ref.repository_id,
-                ref.run_id,
-                ref.attempt,
-                ref.head_sha,
-                passed=True,
-                pr_number=ref.pr_numbers[0] if ref.pr_numbers else None,
-                branch=ref.head_branch,
-            ),
+            snapshot_run_of(ref, passed=True),
             config,
         )
     except SnapshotConfigError:

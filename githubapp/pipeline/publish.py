@@ -81,9 +81,30 @@ async def complete_check_run(
     if skip_existing:
         present = await existing_annotation_keys(gh, ref, check_run_id)
         out = replace(out, annotations=tuple(a for a in out.annotations if _annotation_key(a) not in present))
-    url_vars = {"owner": ref.owner, "repo": ref.name, "check_run_id": str(check_run_id)}
     for body in out.requests(completed_at=now_iso()):
-        await gh.patch("/repos/{owner}/{repo}/check-runs/{check_run_id}", url_vars=url_vars, data=body)
+        await _patch_check_run(gh, ref, check_run_id, body)
+
+
+async def _patch_check_run(gh: gidgethub.abc.GitHubAPI, ref: RunRef, check_run_id: int, data: dict[str, Any]) -> None:
+    await gh.patch(
+        "/repos/{owner}/{repo}/check-runs/{check_run_id}",
+        url_vars={"owner": ref.owner, "repo": ref.name, "check_run_id": str(check_run_id)},
+        data=data,
+    )
+
+
+async def _conclude_check_run(
+    gh: gidgethub.abc.GitHubAPI,
+    ref: RunRef,
+    check_run_id: int,
+    conclusion: str,
+    title: str,
+    summary: str,
+    **extra: Any,
+) -> None:
+    """Complete a check run with a plain title and summary (no annotations)."""
+    data = {"status": "completed", "conclusion": conclusion, "completed_at": now_iso()}
+    await _patch_check_run(gh, ref, check_run_id, {**data, "output": {"title": title, "summary": summary}, **extra})
 
 
 async def update_partial_check_run(
@@ -91,25 +112,11 @@ async def update_partial_check_run(
 ) -> None:
     """A job's early report while the run goes on: the text only, still in progress; annotations come with
     the run's full report (they could not be taken back)."""
-    await gh.patch(
-        "/repos/{owner}/{repo}/check-runs/{check_run_id}",
-        url_vars={"owner": ref.owner, "repo": ref.name, "check_run_id": str(check_run_id)},
-        data={"status": "in_progress", "output": out.output()},
-    )
+    await _patch_check_run(gh, ref, check_run_id, {"status": "in_progress", "output": out.output()})
 
 
 async def passing_check_run(gh: gidgethub.abc.GitHubAPI, ref: RunRef, check_run_id: int, summary: str) -> None:
-    await gh.patch(
-        "/repos/{owner}/{repo}/check-runs/{check_run_id}",
-        url_vars={"owner": ref.owner, "repo": ref.name, "check_run_id": str(check_run_id)},
-        data={
-            "status": "completed",
-            "conclusion": "success",
-            "completed_at": now_iso(),
-            "output": {"title": "Passing now", "summary": summary},
-            "actions": [],
-        },
-    )
+    await _conclude_check_run(gh, ref, check_run_id, "success", "Passing now", summary, actions=[])
 
 
 async def _find_comment(gh: gidgethub.abc.GitHubAPI, ref: RunRef, pr_number: int, bot_login: str | None) -> int | None:
@@ -191,34 +198,14 @@ async def _edit(gh: gidgethub.abc.GitHubAPI, ref: RunRef, comment_id: int, body:
 
 async def fail_check_run(gh: gidgethub.abc.GitHubAPI, ref: RunRef, check_run_id: int, reason: str) -> None:
     """Triage itself failed for good: say so rather than leave the check run in progress."""
-    await gh.patch(
-        "/repos/{owner}/{repo}/check-runs/{check_run_id}",
-        url_vars={"owner": ref.owner, "repo": ref.name, "check_run_id": str(check_run_id)},
-        data={
-            "status": "completed",
-            "conclusion": "neutral",
-            "completed_at": now_iso(),
-            "output": {
-                "title": "Triage failed",
-                "summary": f"ci-triage could not analyse this run ({reason}). The run's own logs are "
-                "unaffected; `/triage retry` on the PR tries again.",
-            },
-        },
+    summary = (
+        f"ci-triage could not analyse this run ({reason}). The run's own logs are "
+        "unaffected; `/triage retry` on the PR tries again."
     )
+    await _conclude_check_run(gh, ref, check_run_id, "neutral", "Triage failed", summary)
 
 
 async def supersede_check_run(gh: gidgethub.abc.GitHubAPI, ref: RunRef, check_run_id: int) -> None:
     """A newer attempt of the run reported meanwhile: close this attempt's check run, pointing there."""
-    await gh.patch(
-        "/repos/{owner}/{repo}/check-runs/{check_run_id}",
-        url_vars={"owner": ref.owner, "repo": ref.name, "check_run_id": str(check_run_id)},
-        data={
-            "status": "completed",
-            "conclusion": "skipped",
-            "completed_at": now_iso(),
-            "output": {
-                "title": "Superseded",
-                "summary": f"Attempt {ref.attempt} was triaged after a newer attempt of this run; see its check run.",
-            },
-        },
-    )
+    summary = f"Attempt {ref.attempt} was triaged after a newer attempt of this run; see its check run."
+    await _conclude_check_run(gh, ref, check_run_id, "skipped", "Superseded", summary)

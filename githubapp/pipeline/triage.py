@@ -80,6 +80,20 @@ class JobFindings:
     text: str = ""  # the decoded log, for the fix rules
 
 
+def snapshot_run_of(ref: RunRef, *, passed: bool) -> SnapshotRun:
+    """What the snapshot service needs to know about a run (a failing one compares, a passing one seeds)."""
+    return SnapshotRun(
+        ref.installation_id,
+        ref.repository_id,
+        ref.run_id,
+        ref.attempt,
+        ref.head_sha,
+        passed=passed,
+        pr_number=ref.pr_number,
+        branch=ref.head_branch,
+    )
+
+
 def log_lines(data: bytes | str) -> list[str]:
     """The log's lines as the extraction numbers them (``\\r\\n``, ``\\r`` and ``\\n`` each end one)."""
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
@@ -467,7 +481,7 @@ class Triage:
             run_attempt=ref.attempt,
             job=job_name or "",
             branch=ref.head_branch,
-            pr_number=ref.pr_numbers[0] if ref.pr_numbers else None,
+            pr_number=ref.pr_number,
             infra=is_infra(failures),
         )
 
@@ -495,7 +509,7 @@ class Triage:
                 installation_id=ref.installation_id,
                 repository_id=ref.repository_id,
                 repo_full_name=ref.repo,
-                pr_number=ref.pr_numbers[0] if ref.pr_numbers else None,
+                pr_number=ref.pr_number,
                 head_sha=ref.head_sha,
                 jobs=jobs,
                 past_fixes=past,
@@ -527,16 +541,7 @@ class Triage:
             return None
         try:
             outcomes = await snapshot_service(self.deps).snapshot_run(
-                SnapshotRun(
-                    ref.installation_id,
-                    ref.repository_id,
-                    ref.run_id,
-                    ref.attempt,
-                    ref.head_sha,
-                    passed=False,
-                    pr_number=ref.pr_numbers[0] if ref.pr_numbers else None,
-                    branch=ref.head_branch,
-                ),
+                snapshot_run_of(ref, passed=False),
                 config,
             )
         except Exception:
@@ -617,7 +622,7 @@ def _run_context(ref: RunRef, job_id: int, job_name: str | None, excerpts: Seque
         job_name=job_name,
         head_sha=ref.head_sha,
         branch=ref.head_branch,
-        pr_number=ref.pr_numbers[0] if ref.pr_numbers else None,
+        pr_number=ref.pr_number,
         excerpts={i: "\n".join(e) for i, e in enumerate(excerpts) if e},
     )
 

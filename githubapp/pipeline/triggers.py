@@ -31,6 +31,11 @@ class RunRef:
     pr_numbers: tuple[int, ...] = ()
 
     @property
+    def pr_number(self) -> int | None:
+        """The PR a report about this run goes to: the first (lowest) of this repository's PRs."""
+        return self.pr_numbers[0] if self.pr_numbers else None
+
+    @property
     def owner(self) -> str:
         return self.repo.split("/", 1)[0]
 
@@ -58,20 +63,28 @@ def _pr_numbers(run: dict[str, Any], repository_id: int) -> tuple[int, ...]:
     return tuple(sorted(set(numbers)))
 
 
+def _run_fields(payload: dict[str, Any], source: dict[str, Any], *, run_id: Any) -> dict[str, Any]:
+    """The fields a ``workflow_run`` and a ``workflow_job`` payload give alike (``source`` is the run or job)."""
+    repo = payload["repository"]
+    return {
+        "installation_id": int(payload["installation"]["id"]),
+        "repository_id": int(repo["id"]),
+        "repo": str(repo["full_name"]),
+        "default_branch": repo.get("default_branch"),
+        "run_id": int(run_id),
+        "attempt": int(source.get("run_attempt") or 1),
+        "head_sha": str(source["head_sha"]),
+        "head_branch": source.get("head_branch"),
+    }
+
+
 def run_ref(payload: dict[str, Any]) -> RunRef:
     run = payload["workflow_run"]
     repo = payload["repository"]
     return RunRef(
-        installation_id=int(payload["installation"]["id"]),
-        repository_id=int(repo["id"]),
-        repo=str(repo["full_name"]),
-        default_branch=repo.get("default_branch"),
-        run_id=int(run["id"]),
-        attempt=int(run.get("run_attempt") or 1),
-        head_sha=str(run["head_sha"]),
+        **_run_fields(payload, run, run_id=run["id"]),
         workflow_id=run.get("workflow_id"),
         workflow_name=str(run.get("name") or (payload.get("workflow") or {}).get("name") or "workflow"),
-        head_branch=run.get("head_branch"),
         html_url=run.get("html_url"),
         run_number=run.get("run_number"),
         event=run.get("event"),
@@ -83,17 +96,9 @@ def run_ref(payload: dict[str, Any]) -> RunRef:
 def job_run_ref(payload: dict[str, Any]) -> RunRef:
     """A run reference from a ``workflow_job`` payload (no PRs or workflow id there: fetched later)."""
     job = payload["workflow_job"]
-    repo = payload["repository"]
     return RunRef(
-        installation_id=int(payload["installation"]["id"]),
-        repository_id=int(repo["id"]),
-        repo=str(repo["full_name"]),
-        default_branch=repo.get("default_branch"),
-        run_id=int(job["run_id"]),
-        attempt=int(job.get("run_attempt") or 1),
-        head_sha=str(job["head_sha"]),
+        **_run_fields(payload, job, run_id=job["run_id"]),
         workflow_name=str(job.get("workflow_name") or "workflow"),
-        head_branch=job.get("head_branch"),
     )
 
 

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import numpy as np
 import pytest
 
 from analysis.embedding import HashingEmbedder
@@ -201,3 +202,39 @@ async def test_status_must_be_known(service: HistoryService, installation: int) 
         await service.set_status(installation, m.pattern_id, "deleted")
     [again] = await service.record_failures(installation, 1, [TIMEOUT])
     assert again.status == "muted"
+
+
+async def test_search_without_tokens_finds_nothing(service: HistoryService, installation: int) -> None:
+    await service.record_failures(installation, 1, [TIMEOUT, IMPORT])
+    for text in ("", "   ", "!!! ---"):
+        assert not (await service.embed([text])).any()  # the zero vector: its cosine is NaN
+        assert await service.search(installation, text, top_k=10) == []
+
+
+async def test_zero_vectors_never_yield_nan_similarity(service: HistoryService, installation: int) -> None:
+    [m] = await service.record_failures(installation, 1, [TIMEOUT])
+    await service.ready()
+    zero = np.zeros(service.embedder.dim, dtype=np.float32)
+    async with service.pool.acquire() as conn:
+        blank = await q.create_pattern(
+            conn,
+            installation,
+            kind="test",
+            tool="pytest",
+            title="blank",
+            test_id=None,
+            text="",
+            centroid=zero,
+            repository_id=1,
+            seen_at=datetime.now(UTC),
+        )
+        query = (await service.embed([TIMEOUT.message]))[0]
+        # A pattern whose centroid is the zero vector is no candidate and no hit, whatever the threshold ...
+        assert [p for p, _ in await q.nearest_patterns(conn, installation, query, 10)] == [m.pattern_id]
+        hits = await q.search_patterns(conn, installation, query, top_k=10, threshold=-1.0)
+        assert [r["id"] for r in hits] == [m.pattern_id]
+        # ... and a zero query vector matches nothing at all.
+        assert await q.nearest_patterns(conn, installation, zero, 10) == []
+        assert await q.search_patterns(conn, installation, zero, top_k=10, threshold=-1.0) == []
+        assert await q.search_failures(conn, installation, zero, top_k=10) == []
+    assert blank not in [h.pattern_id for h in await service.search(installation, TIMEOUT.message, top_k=10)]

@@ -8,20 +8,14 @@ Version 1 draws a red 100x50 box at the top left; version 2 draws it blue, so th
 from __future__ import annotations
 
 import http.server
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from storage.embedded_pg import free_port
+
 BOX = (100, 50)
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port  # closed again on exit: connecting gets "connection refused"
 
 
 def page(version: int, dead_port: int) -> bytes:
@@ -52,7 +46,7 @@ class Site:
     version: int = 1
     port: int = 0
     hits: list[str] = field(default_factory=list)
-    dead_port: int = field(default_factory=_closed_port)
+    dead_port: int = field(default_factory=free_port)  # nothing listens there: "connection refused"
 
     @property
     def url(self) -> str:

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from githubapp.deps import Deps
 from githubapp.runtime import open_deps
 from githubapp.settings import Settings
+from snapshot.browser import CHROMIUM_ARGS as BROWSER_ARGS
 from storage import db
 from storage.embedded_pg import EmbeddedPostgres
 
@@ -100,10 +101,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     server.stop()
 
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]
+CHROMIUM_ARGS = [*BROWSER_ARGS, "--no-sandbox"]  # the service's flags
 
 
 @pytest.fixture(scope="session")
