@@ -51,7 +51,7 @@ from .triggers import RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
 
-STAGES = ("setup", "fetch", "analyze", "match", "report")  # setup: repo config, check run in progress
+STAGES = ("setup", "fetch", "analyze", "match", "fixes", "report")  # setup: repo config, check run in progress
 LOG_CONCURRENCY = 4
 FORK_PR_EVENTS = ("pull_request", "pull_request_target")
 
