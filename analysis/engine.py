@@ -42,7 +42,8 @@ def analyze_lines(lines: Iterable[str], *, budget: int = DEFAULT_BUDGET, byte_ca
 def analyze_bytes(data: bytes, *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP) -> Analysis:
     """Invalid UTF-8 becomes U+FFFD; a UTF-8 BOM is dropped. Over the cap: head and tail, middle skipped."""
     if len(data) <= byte_cap:
-        return _run(chunks_from_bytes(data), budget=budget, byte_cap=byte_cap)
+        # Within the cap as given: no cap while reading (decoding invalid bytes to U+FFFD may grow the text).
+        return _run(chunks_from_bytes(data), budget=budget, byte_cap=None)
     head_end = _line_end(data, int(byte_cap * HEAD_SHARE))
     tail_start = _line_end(data, len(data) - (byte_cap - head_end))
     tail_first = 1 + count_lines_bytes(data[:tail_start])
