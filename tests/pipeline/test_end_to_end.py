@@ -188,7 +188,7 @@ async def test_failure_seen_before_then_passing(stack: Stack, github: FakeGitHub
     assert len(comments) == 1
     assert "~~`tests/test_app.py::test_total_of_two_prices`~~" in comments[0]["body"]
     row = await triaged(stack, installation, 9002, "passing")
-    assert set(row.timings) == {"setup", "fetch", "analyze", "match", "report", "started_at"}
+    assert set(row.timings) == {"setup", "fetch", "analyze", "match", "fixes", "report", "started_at"}
     assert (await triaged(stack, installation, 9001, "passing")).run_id == 9001
     async with stack.deps.pool.acquire() as conn:
         resolution = await wait_for_resolution(conn, installation)
