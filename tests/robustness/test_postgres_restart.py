@@ -107,10 +107,9 @@ async def test_postgres_restart_under_web_and_worker(base_settings: Settings, tm
             assert len(accepted) == 10
             assert set(by_id) == set(accepted)  # the refused ones were not stored (GitHub redelivers them)
             assert {by_id[d][0] for d in accepted} == {"done"}
-            # A job running when the database stopped fails that attempt and succeeds on its retry; those
-            # accepted after the restart run once.
-            assert all(by_id[d][1] <= 2 for d in accepted[:5]), by_id
-            assert all(by_id[d][1] == 1 for d in accepted[5:]), by_id
+            # A job running when the database stopped (or the first to meet a pooled connection the restart
+            # broke) fails that attempt and succeeds on its retry: one effect each, counted below.
+            assert all(by_id[d][1] <= 2 for d in accepted), by_id
             installed = await pool.fetchval("SELECT count(*) FROM installations")
             assert installed == 10
         finally:
