@@ -20,6 +20,7 @@ from .lines import (
     count_lines,
     count_lines_bytes,
 )
+from .restatements import drop_restatements
 from .scanner import Scanner
 from .types import Analysis, Failure
 
@@ -115,6 +116,7 @@ def _run(
         seen += chunk.nbytes
         scanner.feed(chunk)
     failures, hits = scanner.finish()
+    failures = drop_restatements(failures)
     total = scanner.total_lines
     excerpt = select(hits, total, budget)
     summary = summarize(failures, truncated=truncated, skipped_lines=skipped_lines)

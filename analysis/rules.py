@@ -121,6 +121,9 @@ EXCLUSIONS: re.Pattern[str] = re.compile(
 )
 
 _PY_EXC = r"(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning|Failure|Fault)"
+# Package roots of JVM class names (``java.lang.X``, ``org.junit.X``): such an exception line is the JVM's,
+# left to ``java.exception`` so the tool (and the pattern text) says java, not python.
+_JVM_ROOT = r"(?:java|javax|jdk|kotlin|kotlinx|scala|groovy|org|com|io|net|hudson|jenkins|android|akka)\."
 _PATH = r"[^\s:'\"()\[\]]+"
 
 RULES: tuple[Rule, ...] = (
@@ -363,7 +366,7 @@ RULES: tuple[Rule, ...] = (
         D,
         None,
         88,
-        r"^(?P<exc>" + _PY_EXC + r")(?:: (?P<msg>.*))?$",
+        r"^(?!" + _JVM_ROOT + r")(?P<exc>" + _PY_EXC + r")(?:: (?P<msg>.*))?$",
         ("error:", "error\n", "exception:", "exception\n", "systemexit", "interrupt", "failure:", "warning:"),
     ),
     # --- jest / vitest / mocha / node ---
@@ -786,9 +789,9 @@ RULES: tuple[Rule, ...] = (
         None,
         84,
         r"^\s*(?:Caused by: |Exception in thread \"[^\"]*\" )?"
-        r"(?P<exc>(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error))"
+        r"(?P<exc>(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error|Failure))"
         r"(?:: (?P<msg>.*)| at (?P<file>[\w$]+\.(?:java|kt|scala|groovy)):(?P<line>\d+))?$",
-        ("exception", "error:", "error\n", "error at "),
+        ("exception", "error:", "error\n", "error at ", "failure:", "failure\n"),
     ),
     _r(
         "scalatest.failed",

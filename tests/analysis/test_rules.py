@@ -107,6 +107,8 @@ CASES: list[tuple[str, str | None]] = [
     ("10 tests completed, 1 failed", "gradle.tally"),
     ("FAILURE: Build failed with an exception.", "gradle.build_failed"),
     ("Caused by: java.lang.IllegalStateException: not ready", "java.exception"),
+    ("java.lang.IllegalArgumentException: n > 0 required but it was 0", "java.exception"),
+    ("org.junit.ComparisonFailure: expected:<[a]> but was:<[b]>", "java.exception"),
     ("[info] - parses quoted fields *** FAILED ***", "scalatest.failed"),
     ("[  FAILED  ] CodecTest.Decode (1 ms)", "gtest.failed"),
     ("/w/test/codec_test.cpp:42: Failure", "gtest.failure"),
