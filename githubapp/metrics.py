@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
 import math
 from collections.abc import Mapping
@@ -253,8 +254,22 @@ async def install_metrics(deps: Deps) -> None:
     deps.services["_closers"].append(metrics.stop)
 
 
+def _authorized(request: Request, token: str | None) -> bool:
+    """No token configured: open (scraped inside the cluster). Else the Bearer must match, in constant time."""
+    if not token:
+        return True
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
 async def metrics_endpoint(request: Request) -> PlainTextResponse:
     deps: Deps = request.app.state.deps
+    if not _authorized(request, deps.settings.metrics_token):
+        return PlainTextResponse(
+            "metrics need the token set in METRICS_TOKEN: Authorization: Bearer <token>\n",
+            status_code=401,
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
     values: dict[str, float] = {}
     try:
         async with asyncio.timeout(2):

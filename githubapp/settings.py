@@ -133,6 +133,7 @@ class Settings:
     api_rate_limit: int = 100
     # Proxies whose X-Forwarded-For is believed (client address for rate limits and logs); "*" trusts any.
     forwarded_allow_ips: str = "127.0.0.1"
+    metrics_token: str | None = field(default=None, repr=False)  # when set, GET /metrics needs it as a Bearer
     api_rate_window_seconds: int = 15 * 60
     session_ttl_seconds: int = 8 * 3600
     ingest_max_bytes: int = 20 * 1024 * 1024
@@ -198,6 +199,7 @@ class Settings:
             secret_key=_read_secret(env, "CI_TRIAGE_SECRET_KEY"),
             api_rate_limit=_int(env, "API_RATE_LIMIT", 100, minimum=1),
             forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1",
+            metrics_token=_read_secret(env, "METRICS_TOKEN"),
             api_rate_window_seconds=_int(env, "API_RATE_LIMIT_WINDOW_SECONDS", 15 * 60, minimum=1),
             session_ttl_seconds=_int(env, "SESSION_TTL_SECONDS", 8 * 3600, minimum=60),
             ingest_max_bytes=_int(env, "INGEST_MAX_BYTES", 20 * 1024 * 1024, minimum=1024),

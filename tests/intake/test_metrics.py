@@ -92,3 +92,16 @@ async def test_metrics_endpoint(make_deps: MakeDeps) -> None:
     for name in ("ci_triage_github_api_calls_total", "ci_triage_github_rate_limit_remaining",
                  "ci_triage_job_duration_seconds", "ci_triage_delivery_jobs_total"):
         assert f"# TYPE {name} " in text
+
+
+async def test_metrics_token_is_required_when_set(make_deps: MakeDeps) -> None:
+    deps = await make_deps(metrics_token="scrape-me")
+    async with asgi_client(deps) as client:
+        missing = await client.get("/metrics")
+        wrong = await client.get("/metrics", headers={"Authorization": "Bearer scrape-you"})
+        basic = await client.get("/metrics", headers={"Authorization": "Basic scrape-me"})
+        right = await client.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+    for refused in (missing, wrong, basic):
+        assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Bearer")
+        assert "ci_triage_" not in refused.text and "scrape-me" not in refused.text
+    assert right.status_code == 200 and "# TYPE ci_triage_queue_depth gauge" in right.text
