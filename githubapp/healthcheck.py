@@ -1,12 +1,14 @@
-"""Container health check (Dockerfile ``HEALTHCHECK``): ``python -m githubapp.healthcheck``.
+"""Container health check (Dockerfile ``HEALTHCHECK``, the worker's Kubernetes liveness probe):
+``python -m githubapp.healthcheck``.
 
-``serve`` and ``web`` must answer ``GET /health`` on their port. ``worker`` and ``migrate`` listen on nothing;
-for them the check passes while PID 1 runs (Docker only runs the check in a running container). Kubernetes
-ignores this and uses the probes in ``manifests/``.
+``serve`` and ``web`` must answer ``GET /health`` on their port. ``serve`` and ``worker`` must also have a
+fresh heartbeat (``githubapp.heartbeat``: the worker's event loop still turns). ``migrate`` and other one-shot
+commands pass while PID 1 runs (Docker only runs the check in a running container).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import urllib.error
@@ -14,9 +16,11 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
+from .heartbeat import heartbeat_path, staleness
 from .settings import Settings, SettingsError
 
 HTTP_COMMANDS = frozenset({"serve", "web"})
+WORKER_COMMANDS = frozenset({"serve", "worker"})
 
 
 def command_of(cmdline: Sequence[str]) -> str | None:
@@ -48,18 +52,29 @@ def check(url: str, *, timeout: float = 3.0) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    command = command_of(_pid1_cmdline())
-    if command is not None and command not in HTTP_COMMANDS:
+    parser = argparse.ArgumentParser(prog="python -m githubapp.healthcheck", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--command", choices=sorted(HTTP_COMMANDS | WORKER_COMMANDS), help="what to check (default: PID 1's command)"
+    )
+    args = parser.parse_args(argv)
+    command = args.command or command_of(_pid1_cmdline())
+    if command is not None and command not in HTTP_COMMANDS | WORKER_COMMANDS:
         return 0
     try:
         settings = Settings.from_env(os.environ)
     except SettingsError as exc:
         print(f"unhealthy: configuration error: {exc}", file=sys.stderr)
         return 1
-    problem = check(f"http://127.0.0.1:{settings.port}/health")
-    if problem is not None:
-        print(f"unhealthy: GET /health: {problem}", file=sys.stderr)
-        return 1
+    if command is None or command in HTTP_COMMANDS:
+        problem = check(f"http://127.0.0.1:{settings.port}/health")
+        if problem is not None:
+            print(f"unhealthy: GET /health: {problem}", file=sys.stderr)
+            return 1
+    if command in WORKER_COMMANDS:
+        problem = staleness(heartbeat_path(settings.data_dir))
+        if problem is not None:
+            print(f"unhealthy: {problem}", file=sys.stderr)
+            return 1
     return 0
 
 

@@ -15,6 +15,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.applications import Starlette
 
 from .app import create_app
+from .heartbeat import heartbeat_path, keep_beating
 from .runtime import backing_services, open_deps
 from .settings import Settings
 from .worker import build_worker, stop_gracefully
@@ -80,15 +81,24 @@ async def run(settings: Settings, *, web: bool, worker: bool, on_ready: Callable
                 stop_gracefully(arq_worker)
 
         _on_signals(shutdown)
-        if server is not None:
-            while not server.started and not tasks[0].done():  # noqa: ASYNC110 - uvicorn has no "started" event
-                await asyncio.sleep(0.05)
-            on_ready(f"ci-triage listening on http://{resolved.host}:{resolved.port}")
-        if not resolved.app_configured and web:
-            on_ready(f"No GitHub App configured yet: open {resolved.public_url}/setup to create one.")
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        for task in done:
-            if not task.cancelled() and task.exception() is not None:
-                shutdown()
-                await asyncio.gather(*pending, return_exceptions=True)
-                raise task.exception()  # type: ignore[misc]
+        heartbeat = None
+        if arq_worker is not None:
+            heartbeat = asyncio.create_task(keep_beating(heartbeat_path(resolved.data_dir)), name="heartbeat")
+        try:
+            if server is not None:
+                while not server.started and not tasks[0].done():  # noqa: ASYNC110 - uvicorn has no "started" event
+                    await asyncio.sleep(0.05)
+                on_ready(f"ci-triage listening on http://{resolved.host}:{resolved.port}")
+            if not resolved.app_configured and web:
+                on_ready(f"No GitHub App configured yet: open {resolved.public_url}/setup to create one.")
+            done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                if not task.cancelled() and task.exception() is not None:
+                    shutdown()
+                    await asyncio.gather(*pending, return_exceptions=True)
+                    raise task.exception()  # type: ignore[misc]
+        finally:
+            if heartbeat is not None:
+                heartbeat.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await heartbeat

@@ -16,6 +16,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from githubapp import healthcheck
 from githubapp.app import create_app
 from githubapp.cli import build_parser
 from githubapp.settings import Settings
@@ -218,6 +219,15 @@ def test_web_probes_hit_the_apps_health_routes() -> None:
         get = container[probe]["httpGet"]
         assert get["path"] in app_paths, f"{probe} path {get['path']} is not a route of the app"
         assert get["port"] in ports or get["port"] in ports.values()
+
+
+def test_worker_liveness_runs_the_heartbeat_check() -> None:
+    worker = named(rendered("example"), "Deployment", "ci-triage-worker")
+    probe = worker["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]
+    command = probe["exec"]["command"]
+    assert command[:3] == ["python", "-m", "githubapp.healthcheck"]
+    assert command[3:] == ["--command", "worker"]
+    assert healthcheck.main.__module__ == "githubapp.healthcheck"  # the module the probe runs
 
 
 def test_metrics_are_refused_at_the_edge() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from githubapp.heartbeat import heartbeat_path, staleness
 from storage.embedded_pg import EmbeddedPostgres
 from tests.support.services import REPO_ROOT, free_port
 
@@ -52,6 +53,7 @@ async def test_serve_is_ready_stops_cleanly_and_keeps_data(tmp_path: Path) -> No
         body = _wait_ready(port, proc)
         assert body["checks"] == {"database": "ok", "migrations": "ok", "redis": "ok"}
         assert httpx.get(f"http://127.0.0.1:{port}/health").json() == {"status": "ok"}
+        assert staleness(heartbeat_path(data_dir)) is None  # serve runs a worker: its heartbeat is fresh
         pg = EmbeddedPostgres(data_dir / "postgres")
         conn = await asyncpg.connect(pg.url("ci_triage"))
         await conn.execute("INSERT INTO installations (id, account_login) VALUES (1, 'octo-org')")
@@ -60,6 +62,7 @@ async def test_serve_is_ready_stops_cleanly_and_keeps_data(tmp_path: Path) -> No
         assert _stop(proc) == 0
     assert not EmbeddedPostgres(data_dir / "postgres").running()  # the process stopped what it started
     assert not (data_dir / "redis" / "port").exists()
+    assert staleness(heartbeat_path(data_dir)) is not None  # a stopped worker is not alive
 
     proc = _start(data_dir, port)
     try:
