@@ -405,7 +405,9 @@ RULES: tuple[Rule, ...] = (
         84,
         r"^\s*(?:✕|\u00d7|✗)\s+(?P<test>.+?)(?:\s+\(\d+(?:\.\d+)? ?m?s\))?$",
         ("✕", "\u00d7", "✗"),
-        unless=r"No solution found|Failed to (?:download|build|fetch|resolve)|\bdependencies\b",
+        # lychee marks a dead link "✗ [404] https://...": a link checker's line, not a test
+        unless=r"No solution found|Failed to (?:download|build|fetch|resolve)|\bdependencies\b"
+        r"|^\s*✗ \[(?:\d{3}|ERR|ERROR|TIMEOUT)\] (?:https?|file)://",
     ),
     _r("jest.matcher", D, None, 85, r"^\s*expect\((?:received|jest\.fn\(\)|value)\)\.[\w.]+\(.*\)", "expect("),
     _r(
@@ -837,6 +839,16 @@ RULES: tuple[Rule, ...] = (
         "failed on line",
         after=1,
     ),
+    # a suite's configuration function (init_per_suite/group/testcase) failing: "Reason: {...}" follows
+    _r(
+        "common_test.config_failed",
+        F,
+        K.TEST,
+        92,
+        r"^(?P<test>\w+_SUITE:(?:init|end)_per_\w+) failed\s*$",
+        "_suite:",
+        after=10,
+    ),
     _r(
         "xcpretty.error",
         F,
@@ -876,6 +888,43 @@ RULES: tuple[Rule, ...] = (
         (".rb:", ".rake:", ".gemspec:"),
     ),
     _r("rubocop.tally", S, None, 84, r"^\d+ files? inspected, [1-9]\d* offenses? detected", "offense"),
+    # --- link checkers: a dead link fails a docs or awesome-list build with no error word on its line ---
+    _r(
+        "awesome_bot.link",
+        F,
+        K.LINT,
+        86,
+        r"^\s*\d+\. \[L(?P<line>\d+)\] (?P<msg>(?P<code>-?\d{1,3}|[A-Za-z]\w*) https?://\S+.*?)\s*$",
+        "[l",
+    ),
+    # "> White listed:" lists links that may fail; "> Links" (after "Issues :-(") the ones that failed the build
+    _r("awesome_bot.section", Role.COMMAND, None, 0, r"^> (?P<cmd>White listed|Links|Dupes):?\s*$", "> "),
+    _r("awesome_bot.tally", S, None, 84, r"^Issues :-\(\s*$", "issues :-("),
+    _r(
+        "markdown-link-check.dead",
+        F,
+        K.LINT,
+        86,
+        r"^\s*\[✖\] (?P<msg>\S+.*?)(?: → Status: (?P<code>\d+))?\s*$",
+        "[✖]",
+    ),
+    _r(
+        "lychee.error",
+        F,
+        K.LINT,
+        86,
+        r"^\s*(?:[✗✖] )?(?P<msg>\[(?P<code>\d{3}|ERR|ERROR|TIMEOUT)\] (?:https?|file)://\S+.*?)\s*$",
+        ("[4", "[5", "[err", "[timeout"),
+    ),
+    _r(
+        "htmlproofer.check",
+        F,
+        K.LINT,
+        86,
+        r"^\s*\*\s+(?P<msg>(?:External link \S+ failed\b|internally linking to \S+, which does not exist"
+        r"|image \S+ does not have an alt attribute|\S+ is not an HTTPS link).*?)\s*$",
+        ("external link", "internally linking", "does not have an alt", "not an https link"),
+    ),
     # --- .NET ---
     _r(
         "dotnet.test",

@@ -136,6 +136,7 @@ _CI_ROOT = re.compile(
     r"|/__w/[^/]+/[^/]+/|/github/workspace/|/home/travis/build/[^/]+/[^/]+/|/builds/[^/]+/[^/]+/"
     r"|/home/circleci/project/|/var/lib/jenkins/workspace/[^/]+/|/app/|\./)"
 )
+_CHECKED_DOCUMENT = re.compile(r"\bawesome_bot\s+(?:-\S+\s+)*([\w./-]+\.(?:md|markdown|org|txt|rst|html?))\b")
 _DETAIL_TOOL = {
     "rspec.failure_error": "rspec",
     "node.error": "mocha",
@@ -230,6 +231,7 @@ class Scanner:
         self._docker: dict[str, tuple[int, str]] = {}
         self._command = ""  # last command echoed inside the step (``> jest --ci``)
         self._test_file: tuple[int, str] | None = None  # jest/vitest ``FAIL file`` heading the tests below
+        self._link_section = ""  # awesome_bot's "> White listed" / "> Links" heading the link lines below
         self._lines: list[str] = []
         self._first = 1
         self.total_lines = 0
@@ -279,7 +281,13 @@ class Scanner:
             self._open = None
             self._command = ""
             self._test_file = None
+            self._link_section = ""
             return
+        if rule.name == "awesome_bot.section":
+            self._link_section = (_group(match, "cmd") or "").lower()
+            return
+        if rule.name == "awesome_bot.link" and self._link_section == "white listed":
+            return  # allowed to fail: awesome_bot lists these whatever their status
         if role is Role.COMMAND:
             self._command = (_group(match, "cmd") or "").strip()[:200]
             return
@@ -367,6 +375,14 @@ class Scanner:
             kind = kind_from_text(code + " " + detail, FailureKind.DEPENDENCY)
             if code.upper() in ("ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "ECONNREFUSED"):
                 kind = FailureKind.INFRA
+        elif name == "common_test.config_failed":
+            reason = (self._peek(hit.line + 1) or "").strip()
+            if reason.startswith("Reason:"):
+                message, plain = reason, False
+        elif name == "awesome_bot.link" and file is None:
+            # "[L296]" is a line of the document the step checks: ``awesome_bot README.md ...``
+            checked = _CHECKED_DOCUMENT.search(f"{self.steps[hit.step]} {self._command}")
+            file = checked.group(1) if checked else None
         elif name == "go.build" and _LINTING.search(f"{self.steps[hit.step]} {self._command}"):
             kind, tool = FailureKind.LINT, "go vet"
         elif name == "cmake.error":
