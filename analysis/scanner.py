@@ -17,7 +17,7 @@ import ahocorasick
 
 from .lines import Chunk, clean
 from .normalize import echo_key, fingerprint
-from .rules import EXCLUSIONS, RULES, Role, Rule, kind_from_text
+from .rules import RULES, Role, Rule, is_excluded, kind_from_text
 from .types import Failure, FailureKind, LineRange
 
 MAX_HITS = 20_000  # pruned to half, keeping the best, when reached
@@ -197,7 +197,7 @@ def _first_rule(line: str, mask: int) -> tuple[Rule, re.Match[str]] | None:
         if low & _GENERIC_MASK:
             # exclusions guard the fallbacks only: specific rules carry their own ``unless``
             if excluded is None:
-                excluded = EXCLUSIONS.search(line) is not None
+                excluded = is_excluded(line)
             if excluded:
                 return None
         match = rule.pattern.search(line)

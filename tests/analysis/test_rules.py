@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from analysis.rules import RULES
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.rules import EXCLUSIONS, RULES, is_excluded
 from analysis.scanner import classify
 
 # (line as the tool prints it, rule expected to claim it); every rule of the table appears at least once
@@ -242,3 +246,46 @@ COLOURED = [
 @pytest.mark.parametrize(("line", "rule"), COLOURED)
 def test_colours_do_not_hide_a_line(line: str, rule: str) -> None:
     assert classify(line) == rule
+
+
+# ---- the exclusion check's literal prechecks never change its answer ----
+
+_GOLDEN_LINES = sorted(
+    {
+        line
+        for path in (Path(__file__).parent / "golden").glob("*.log")
+        for line in path.read_bytes().decode("utf-8", "replace").splitlines()
+    }
+)
+_EXCLUDED_EXAMPLES = [
+    "Tests run: 12, Failures: 0, Errors: 0, Skipped: 1",
+    "0 errors, 0 warnings",
+    "no failures found in 3 files",
+    "continue-on-error: true",
+    "##[endgroup]",
+    "gcc -Werror -Wall -c src/error.c -o build/error.o",
+    "echo 'error: this is only printed'",
+    "test_error_handling PASSED",
+    "Compiling error_chain v0.12.4",
+    "W: GPG error: https://example.com stable InRelease",
+    "finished with errors ignored",
+    "src/errors.py is formatted",
+]
+
+
+def test_is_excluded_agrees_with_the_single_pattern_on_every_golden_line() -> None:
+    lines = _GOLDEN_LINES + _EXCLUDED_EXAMPLES
+    disagree = [line for line in lines if is_excluded(line) != (EXCLUSIONS.search(line) is not None)]
+    assert len(lines) > 500 and disagree == []
+
+
+def test_the_examples_are_excluded() -> None:
+    assert all(is_excluded(line) for line in _EXCLUDED_EXAMPLES)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["error", "Errors", "fail", "FAILED", "0", " ", ":", "=", "-Werror", "-c", "PASSED",
+                                 "ok", "✓", "echo", "W: ", "with", "out", "ignored", "no", ".py", "\t", "x"]),
+                max_size=12).map("".join))
+def test_is_excluded_agrees_on_made_up_lines(line: str) -> None:
+    assert is_excluded(line) == (EXCLUSIONS.search(line) is not None)
