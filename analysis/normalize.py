@@ -6,6 +6,7 @@ the same. Placeholders are short upper-case words in angle brackets, chosen to s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -58,6 +59,7 @@ def _stable(text: str) -> str:
     return _DIGITS.sub("#", _LINE_REF.sub("", normalize(text))).lower()
 
 
+@functools.lru_cache(maxsize=4096)  # a log repeats its failures (cascades, retries); normalizing is the cost
 def fingerprint(tool: str, kind: str, test_id: str | None = None, message: str = "", file: str | None = None) -> str:
     """A 16-hex-digit id for the fault: test or file plus the normalized message, never line numbers."""
     parts = [
