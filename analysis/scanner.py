@@ -9,6 +9,7 @@ capped list of hits.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -182,19 +183,28 @@ def _same_test(a: str, b: str, *, loose: bool = False) -> bool:
     return len(short) >= (1 if loose else 2) and long[-len(short) :] == short
 
 
+@functools.lru_cache(maxsize=8192)
+def _candidates(mask: int) -> tuple[tuple[Rule, bool], ...]:
+    """The rules a needle mask selects, in table order, each with whether it is a generic fallback. Lines
+    repeat few distinct masks, so this is computed once per mask, not once per line."""
+    rules = []
+    while mask:
+        low = mask & -mask
+        mask ^= low
+        rules.append((RULES[low.bit_length() - 1], bool(low & _GENERIC_MASK)))
+    return tuple(rules)
+
+
 def _first_rule(line: str, mask: int) -> tuple[Rule, re.Match[str]] | None:
     """The first rule of the table (among those ``mask`` selects) that matches the cleaned line."""
     if not line.strip():
         return None
     excluded: bool | None = None
     stripped = line.lstrip()
-    while mask:
-        low = mask & -mask
-        mask ^= low
-        rule = RULES[low.bit_length() - 1]
+    for rule, generic in _candidates(mask):
         if rule.starts and not stripped.startswith(rule.starts):
             continue
-        if low & _GENERIC_MASK:
+        if generic:
             # exclusions guard the fallbacks only: specific rules carry their own ``unless``
             if excluded is None:
                 excluded = is_excluded(line)
