@@ -893,6 +893,15 @@ RULES: tuple[Rule, ...] = (
         r"(?:❌|error:?)\s+(?P<file>/?[^\s:]+\.(?:swift|m|mm|h|c|cpp)):(?P<line>\d+):\d+: (?P<msg>.*)",
         ("❌",),
     ),
+    # xcpretty's failure summary: the assertion's file:line alone on an indented line under the test
+    _r(
+        "xcpretty.location",
+        L,
+        None,
+        70,
+        r"^\s+(?P<file>/\S+\.(?:swift|m|mm)):(?P<line>\d+)\s*$",
+        (".swift:", ".m:", ".mm:"),
+    ),
     _r("vim.test", F, K.TEST, 88, r"^\s*Found errors in (?P<test>\w+)\(\):", "found errors in", after=2),
     _r("test.name_failed", F, K.TEST, 80, r"^\s*(?P<test>[\w./:-]+) FAILED\s*$", "failed"),
     _r(

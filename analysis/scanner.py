@@ -59,13 +59,22 @@ _AUTOMATON, _MASKS = _build_automaton()
 _TOOL_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "ruff": ("flake8", "ruff", "pycodestyle", "pyflakes"),
     "gcc": ("clang", "gcc", "g++", "cc", "javac", "swiftc", "nvcc"),
-    "jest": ("vitest", "jest"),
+    "jest": ("vitest", "jest", "xcodebuild", "xcpretty", "swift test"),  # xcpretty marks XCTest failures "✗" too
     "black": ("black", "ruff"),
     "numbered": ("mocha", "rspec", "phpunit", "karma", "jasmine"),
     "node": ("mocha", "jest", "vitest", "node"),
     "generic": ("pytest", "jest", "mocha", "rspec", "phpunit", "go test", "cargo", "npm", "pnpm", "yarn"),
 }
-_TOOL_NAMES = {"go test": "go", "g++": "gcc", "cc": "gcc", "pycodestyle": "flake8", "pyflakes": "flake8"}
+_TOOL_NAMES = {
+    "go test": "go",
+    "g++": "gcc",
+    "cc": "gcc",
+    "pycodestyle": "flake8",
+    "pyflakes": "flake8",
+    "xcodebuild": "xctest",
+    "xcpretty": "xctest",
+    "swift test": "xctest",
+}
 
 
 @dataclass
@@ -444,6 +453,10 @@ class Scanner:
         elif name in ("jest.test", "jest.failed_test", "jest.retries") and self._test_file and not file:
             if hit.line - self._test_file[0] < 400:
                 file = self._test_file[1]
+        if name == "jest.failed_test" and tool == "xctest" and test and ", " in test:
+            # xcpretty: "✗ testParsesDates, XCTAssertEqual failed: ("1") is not equal to ("2")"
+            test, reason = test.split(", ", 1)
+            message, plain = reason, False
         if name == "jest.test" and test and test.startswith("Test suite failed to run"):
             test, kind = None, FailureKind.CONFIG
         if test:

@@ -121,6 +121,7 @@ CASES: list[tuple[str, str | None]] = [
     ("inet_SUITE:t_gethostnative failed on line 696", "common_test.failed"),
     ("ejabberd_SUITE:init_per_group failed", "common_test.config_failed"),
     ("❌  /Users/travis/build/a/Source/A.swift:97:2: unknown attribute 'dynamicMemberLookup'", "xcpretty.error"),
+    ("  /Users/runner/work/w/w/Tests/WidgetTests/DateParserTests.swift:41", "xcpretty.location"),
     ("\tFound errors in Test_popup_beval():", "vim.test"),
     ("\ttest72 FAILED", "test.name_failed"),
     ("  1) Failure:", "minitest.header"),
