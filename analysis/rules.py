@@ -933,6 +933,64 @@ RULES: tuple[Rule, ...] = (
         (".rb:", ".rake:", ".gemspec:"),
     ),
     _r("rubocop.tally", S, None, 84, r"^\d+ files? inspected, [1-9]\d* offenses? detected", "offense"),
+    # --- repository linters: workflows, Dockerfiles, shell scripts, Kotlin, Terraform ---
+    _r(
+        "actionlint.error",
+        F,
+        K.LINT,
+        88,
+        r"^(?P<file>[^\s:]+\.ya?ml):(?P<line>\d+):\d+: (?P<msg>.+?) \[(?P<code>[a-z][\w-]*)\]\s*$",
+        (".yml:", ".yaml:"),
+    ),
+    _r(
+        "hadolint.rule",
+        F,
+        K.LINT,
+        88,
+        r"^(?P<file>\S*Dockerfile[\w.-]*):(?P<line>\d+) "
+        r"(?P<msg>(?P<code>(?:DL|SC)\d{4}) (?:error|warning|info|style): .*)$",
+        "dockerfile",
+    ),
+    # shellcheck's default format: "In FILE line N:", the code, a caret line naming the check
+    _r(
+        "shellcheck.in",
+        F,
+        K.LINT,
+        86,
+        r"^In (?P<file>\S+) line (?P<line>\d+):\s*$",
+        " line ",
+        after=3,
+        starts=("In ",),
+    ),
+    _r(
+        "shellcheck.check",
+        D,
+        None,
+        86,
+        r"^\s*\^[-^]* (?P<msg>(?P<code>SC\d{4}) \((?:error|warning|info|style)\): .*)$",
+        ("^ sc", "^-- sc"),
+    ),
+    _r("terraform.error", F, K.CONFIG, 88, r"^│ Error: (?P<msg>.+?)\s*$", "│ error: "),
+    _r("terraform.location", L, None, 84, r"^│\s+on (?P<file>\S+\.tf(?:vars)?) line (?P<line>\d+)", ".tf line"),
+    _r(
+        "ktlint.rule",
+        F,
+        K.LINT,
+        88,
+        r"^(?P<file>\S+\.kts?):(?P<line>\d+):\d+ (?P<msg>.+?) \((?P<code>[\w-]+:[\w-]+)\)\s*$",
+        (".kt:", ".kts:"),
+    ),
+    # ExUnit: the failing test's location and assertion under its "  1) test ... (Module)" heading
+    # (test files only: compiler warnings print bare "lib/x.ex:16" locations too)
+    _r("exunit.location", L, None, 84, r"^\s+(?P<file>\S*_test\.exs):(?P<line>\d+)\s*$", "_test.exs:"),
+    _r(
+        "exunit.assertion",
+        D,
+        None,
+        86,
+        r"^\s+(?P<msg>(?:Assertion with \S+ failed|Expected truthy, got \S+|\*\* \(\w[\w.]*\) .*))$",
+        ("assertion with", "expected truthy", "** ("),
+    ),
     # --- link checkers: a dead link fails a docs or awesome-list build with no error word on its line ---
     _r(
         "awesome_bot.link",

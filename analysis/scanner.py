@@ -61,7 +61,7 @@ _TOOL_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "gcc": ("clang", "gcc", "g++", "cc", "javac", "swiftc", "nvcc"),
     "jest": ("vitest", "jest", "xcodebuild", "xcpretty", "swift test"),  # xcpretty marks XCTest failures "✗" too
     "black": ("black", "ruff"),
-    "numbered": ("mocha", "rspec", "phpunit", "karma", "jasmine"),
+    "numbered": ("mocha", "rspec", "phpunit", "karma", "jasmine", "mix test"),
     "node": ("mocha", "jest", "vitest", "node"),
     "generic": ("pytest", "jest", "mocha", "rspec", "phpunit", "go test", "cargo", "npm", "pnpm", "yarn"),
 }
@@ -74,6 +74,7 @@ _TOOL_NAMES = {
     "xcodebuild": "xctest",
     "xcpretty": "xctest",
     "swift test": "xctest",
+    "mix test": "exunit",
 }
 
 
