@@ -594,6 +594,17 @@ RULES: tuple[Rule, ...] = (
         "error",
         starts=("[ERROR] ",),
     ),
+    # XCTest's own output (swift test, xcodebuild without xcpretty): "-[Module.Class test]" on macOS,
+    # "Class.test" with swift-corelibs-xctest on Linux
+    _r(
+        "xctest.failure",
+        F,
+        K.TEST,
+        94,
+        r"^(?P<file>\S+\.swift):(?P<line>\d+): error: "
+        r"(?:-\[(?P<cls>[\w.]+) (?P<test>\w+)\]|(?P<cls2>[\w.]+)\.(?P<test2>\w+)) : (?P<msg>.*)$",
+        ".swift:",
+    ),
     _r(
         "gcc.error",
         F,
@@ -695,6 +706,17 @@ RULES: tuple[Rule, ...] = (
         r"^(?:\.\.?/)?(?P<file>[^\s:]+\.go):(?P<line>\d+):(?:\d+:)? (?P<msg>.*)",
         ".go:",
         unless=r"_test\.go:\d+: ",
+    ),
+    # yamllint (parsable columns, the rule in parentheses; its file heads the block like eslint's). Warnings
+    # do not fail a yamllint run unless --strict, so only errors open failures.
+    _r(
+        "yamllint.error",
+        F,
+        K.LINT,
+        90,
+        r"^\s+(?P<line>\d+):\d+\s+error\s+(?P<msg>.+?)\s+\((?P<code>[\w-]+)\)\s*$",
+        "error",
+        starts=tuple("0123456789"),
     ),
     _r(
         "eslint.error",
@@ -933,7 +955,25 @@ RULES: tuple[Rule, ...] = (
         (".rb:", ".rake:", ".gemspec:"),
     ),
     _r("rubocop.tally", S, None, 84, r"^\d+ files? inspected, [1-9]\d* offenses? detected", "offense"),
-    # --- repository linters: workflows, Dockerfiles, shell scripts, Kotlin, Terraform ---
+    # --- repository linters: workflows, Dockerfiles, shell scripts, Kotlin, Terraform, Markdown, rustfmt ---
+    _r(
+        "markdownlint.rule",
+        F,
+        K.LINT,
+        88,
+        r"^(?P<file>[^\s:]+\.(?:md|markdown)):(?P<line>\d+)(?::\d+)? "
+        r"(?P<msg>(?P<code>MD\d{3})(?:/[\w-]+)+ .*)$",
+        (".md:", ".markdown:"),
+    ),
+    _r(
+        "rustfmt.diff",
+        F,
+        K.LINT,
+        88,
+        r"^Diff in (?P<file>\S+?\.rs)(?: at line (?P<line>\d+)|:(?P<line2>\d+)):\s*$",
+        "diff in ",
+        after=8,
+    ),
     _r(
         "actionlint.error",
         F,

@@ -61,7 +61,7 @@ _TOOL_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "gcc": ("clang", "gcc", "g++", "cc", "javac", "swiftc", "nvcc"),
     "jest": ("vitest", "jest", "xcodebuild", "xcpretty", "swift test"),  # xcpretty marks XCTest failures "✗" too
     "black": ("black", "ruff"),
-    "numbered": ("mocha", "rspec", "phpunit", "karma", "jasmine", "mix test"),
+    "numbered": ("playwright", "mocha", "rspec", "phpunit", "karma", "jasmine", "mix test"),
     "node": ("mocha", "jest", "vitest", "node"),
     "generic": ("pytest", "jest", "mocha", "rspec", "phpunit", "go test", "cargo", "npm", "pnpm", "yarn"),
 }
@@ -146,6 +146,9 @@ _CI_ROOT = re.compile(
     r"^(?:/home/runner/work/[^/]+/[^/]+/|/Users/runner/work/[^/]+/[^/]+/|[A-Z]:\\a\\[^\\]+\\[^\\]+\\"
     r"|/__w/[^/]+/[^/]+/|/github/workspace/|/home/travis/build/[^/]+/[^/]+/|/builds/[^/]+/[^/]+/"
     r"|/home/circleci/project/|/var/lib/jenkins/workspace/[^/]+/|/app/|\./)"
+)
+_PLAYWRIGHT_TITLE = re.compile(
+    r"^(?P<project>\[[^\]]+\] \u203a )?(?P<file>\S+?\.\w+):(?P<line>\d+):\d+ \u203a (?P<rest>.+?)[\s\u2500]*$"
 )
 _CHECKED_DOCUMENT = re.compile(r"\bawesome_bot\s+(?:-\S+\s+)*([\w./-]+\.(?:md|markdown|org|txt|rst|html?))\b")
 _DETAIL_TOOL = {
@@ -395,6 +398,8 @@ class Scanner:
             kind = kind_from_text(code + " " + detail, FailureKind.DEPENDENCY)
             if code.upper() in ("ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "ECONNREFUSED"):
                 kind = FailureKind.INFRA
+        elif name == "rustfmt.diff":
+            message, plain = "not formatted as rustfmt formats it (run cargo fmt)", False
         elif name == "common_test.config_failed":
             reason = (self._peek(hit.line + 1) or "").strip()
             if reason.startswith("Reason:"):
@@ -449,7 +454,11 @@ class Scanner:
             file, test = test.removeprefix("ERROR collecting ").strip(), None
         elif name == "numbered.failure" and test:
             test = self._numbered_title(hit, test)
-        elif name in ("eslint.error", "stylelint.error") and file is None:
+            spec = _PLAYWRIGHT_TITLE.match(test)
+            if spec:  # "[chromium] > tests/a.spec.ts:12:5 > suite > title" (U+203A): the id without line numbers
+                file, line_s = spec.group("file"), spec.group("line")
+                test = f"{spec.group('project')}{file} \u203a {spec.group('rest')}"
+        elif name in ("eslint.error", "stylelint.error", "yamllint.error") and file is None:
             file = self._heading_path(hit.line)
         elif name in ("jest.test", "jest.failed_test", "jest.retries") and self._test_file and not file:
             if hit.line - self._test_file[0] < 400:
