@@ -1326,6 +1326,17 @@ RULES: tuple[Rule, ...] = (
         starts=("Running the tests in", "Status:"),
     ),
     _r("tap.not_ok", F, K.TEST, 84, r"^\s*not ok \d+ (?:- )?(?P<test>.*)$", "not ok"),
+    # Bazel: "FAIL: //pkg:target (see .../test.log)" and the summary's "//pkg:target   FAILED in 0.4s"
+    _r("bazel.test_failed", F, K.TEST, 88, r"^FAIL: (?P<test>//\S*:\S+) \(see \S+\)", "fail: //"),
+    _r(
+        "bazel.summary_failed",
+        F,
+        K.TEST,
+        86,
+        r"^(?P<test>//\S*:\S+)\s+(?:\(cached\) )?(?:FAILED(?: TO BUILD)?|TIMEOUT|FLAKY)\b.*$",
+        ("failed", "timeout", "flaky"),
+        starts=("//",),
+    ),
     _r(
         "generic.check_mark",
         F,
