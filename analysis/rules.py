@@ -140,13 +140,11 @@ _EXCLUSION_PARTS: tuple[tuple[tuple[str, ...], str], ...] = (
         r"^\s*(?:compiling|downloading|downloaded|installing|collecting|requirement already|checking)\b.*error",
     ),
 )
-# All of them as one pattern: the reference ``is_excluded`` must agree with (tests/analysis/test_rules.py).
-EXCLUSIONS: re.Pattern[str] = re.compile("|".join(f"(?:{p})" for _, p in _EXCLUSION_PARTS), re.IGNORECASE)
 _EXCLUSION_CHECKS = tuple((needles, re.compile(p, re.IGNORECASE)) for needles, p in _EXCLUSION_PARTS)
 
 
 def is_excluded(line: str) -> bool:
-    """``EXCLUSIONS.search(line) is not None``, without running the patterns whose literals are absent."""
+    """Whether any exclusion pattern matches, without running those whose literals are absent."""
     low = line.lower()
     for needles, pattern in _EXCLUSION_CHECKS:  # plain loops: this runs on every fallback candidate
         for needle in needles:

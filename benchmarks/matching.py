@@ -252,7 +252,8 @@ async def replay_groups(groups: list[Group], threshold: float) -> dict[str, dict
 
 def labeled_groups(root: Path = LOGCHUNKS, field_name: str = "chunk") -> list[Group]:
     """LogChunks groups whose one failure per log is the label itself (``chunk`` or ``keywords``)."""
-    rows = {json.loads(line)["log_path"]: json.loads(line) for line in (root / "labels.jsonl").read_text().splitlines()}
+    parsed = (json.loads(line) for line in (root / "labels.jsonl").read_text().splitlines())
+    rows = {row["log_path"]: row for row in parsed}
     groups = logchunks_groups(root)
     for group in groups:
         labels = [rows[str(path.relative_to(root))] for path in group.logs]

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from .api.auth import bearer_token
 from .deps import Deps
 from .web.triage_metrics import DEFINITIONS as TRIAGE_METRICS
 from .web.triage_metrics import gauges as triage_gauges
@@ -258,8 +259,8 @@ def _authorized(request: Request, token: str | None) -> bool:
     """No token configured: open (scraped inside the cluster). Else the Bearer must match, in constant time."""
     if not token:
         return True
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+    given = bearer_token(request)
+    return given is not None and hmac.compare_digest(given.encode(), token.encode())
 
 
 async def metrics_endpoint(request: Request) -> PlainTextResponse:

@@ -18,13 +18,15 @@ from storage.api_keys import ApiKey, authenticate
 Endpoint = Callable[[Request, ApiKey], Awaitable[Response]]
 
 
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, if the request has one."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 def presented_key(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
     api_key = request.headers.get("x-api-key", "").strip()
-    return api_key or None
+    return bearer_token(request) or api_key or None
 
 
 def unauthorized(message: str) -> JSONResponse:
