@@ -6,7 +6,7 @@ Two corpora, each replayed "as if from one repository" (one replay per group, ea
 of one temporary embedded PostgreSQL):
 
 - **dev**: real tool output re-run with other timestamps, durations, temp paths, ids and shifted line numbers
-  (``benchmarks/corpus.py``); the other sources are hard negatives (same tool, another fault). Label: the
+  (``benchmarks/dev_corpus.py``); the other sources are hard negatives (same tool, another fault). Label: the
   source's fault group.
 - **logchunks**: 797 real Travis CI logs of 80 repositories (one replay per repository, in job order). Label:
   the repository's ``category`` (logs that fail the same way).
@@ -55,7 +55,7 @@ from analysis.embedding import Embedder, HashingEmbedder
 from analysis.matching import Candidate, decide, failure_fingerprint, failure_text, update_centroid
 from analysis.types import Failure, FailureKind
 
-from . import corpus
+from . import dev_corpus as corpus
 
 LOGCHUNKS = Path("/work/shared/datasets/logchunks")
 GRID = [round(0.40 + 0.02 * i, 2) for i in range(30)]  # 0.40 .. 0.98
