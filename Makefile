@@ -10,7 +10,7 @@ help:
 	@echo "make run            set up .venv, migrate, run web + worker on embedded defaults"
 	@echo "make test           set up .venv and run the whole test suite"
 	@echo "make bench          run the performance benchmarks"
-	@echo "make bench-quality  measure extraction quality on ../shared/datasets"
+	@echo "make bench-quality  measure extraction quality on benchmarks/data (--datasets PATH for more)"
 	@echo "make lint           ruff + mypy"
 
 $(STAMP): pyproject.toml

@@ -1,5 +1,9 @@
-"""Labeled CI logs of ../shared/datasets (or $CI_TRIAGE_SHARED/datasets), as /work/shared/datasets/README.md
-defines them: line numbers count ``\\r\\n``, ``\\r`` and ``\\n`` as line ends (universal newlines)."""
+"""Labeled CI logs, as benchmarks/data/README.md defines them: line numbers count ``\\r\\n``, ``\\r`` and ``\\n``
+as line ends (universal newlines).
+
+``logdx-dev`` and ``cidiff`` live in the repository (``benchmarks/data``); larger sets (``logchunks``) are read from
+an external folder given by ``--datasets PATH`` or ``$CI_TRIAGE_DATASETS``, and skipped when it is absent.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +15,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+BUNDLED = ROOT / "benchmarks" / "data"
+ENV = "CI_TRIAGE_DATASETS"
+# The folder (inside a data set's root) whose presence says the set is there.
+MARKERS = {"logdx-dev": "logdx-dev", "cidiff": "cidiff/data/breakages", "logchunks": "logchunks/labels.jsonl"}
 
 
-def datasets_dir() -> Path:
-    """``$CI_TRIAGE_SHARED/datasets`` (or ``$CI_TRIAGE_SHARED`` itself if it is the datasets folder), else
-    ``../shared/datasets`` from the repository root, else the nearest ``shared/datasets`` above it (worktrees
-    sit one level deeper than the main checkout)."""
-    shared = os.environ.get("CI_TRIAGE_SHARED")
-    if shared:
-        base = Path(shared)
-        return base if (base / "logdx-dev").is_dir() else base / "datasets"
-    for parent in ROOT.parents:
-        if (parent / "shared" / "datasets").is_dir():
-            return parent / "shared" / "datasets"
-    return ROOT.parent / "shared" / "datasets"
+def external_dir(given: str | Path | None = None) -> Path | None:
+    """The external data sets folder: ``given`` (a ``--datasets`` flag), else ``$CI_TRIAGE_DATASETS``."""
+    chosen = given or os.environ.get(ENV)
+    return Path(chosen) if chosen else None
+
+
+def dataset_root(name: str, external: Path | None = None) -> Path | None:
+    """The folder holding data set ``name`` (as ``<root>/<name>/...``): the external folder if it has it, else
+    the repository's copy; None when neither has it."""
+    for base in (external, BUNDLED):
+        if base is not None and (base / MARKERS[name]).exists():
+            return base
+    return None
+
+
+def skipped_note(name: str, external: Path | None) -> str:
+    where = f"not in {external}" if external else f"set --datasets PATH or {ENV}"
+    return f"{name}: skipped (external data set, {where})"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Development corpus for matching quality: real tool output, re-run with what changes between runs.
 
-Sources are real failing CI logs from ``../shared/datasets`` (LogDx-CI dev: pytest, jest, cargo, mypy, eslint,
+Sources are real failing CI logs from ``benchmarks/data`` (LogDx-CI dev: pytest, jest, cargo, mypy, eslint,
 docker buildx, pip; CiDiff: Maven/Gradle/JUnit on Jenkins and GitHub Actions). Each source is one fault. A
 *re-run* of a source keeps the fault and changes what a new run changes: timestamps (shifted), durations
 (rescaled), temp paths, hex ids and PIDs (new random values), line numbers in ``file:line`` references
@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-DATASETS = Path("/work/shared/datasets")
+from .datasets import BUNDLED
+
+DATASETS = BUNDLED
 
 # Sources that fail the same way (read from the logs' error lines): one group each.
 SHARED_FAULTS = {

@@ -18,7 +18,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .datasets import ROOT, datasets_dir
+from .datasets import BUNDLED, ROOT
 
 GOAL_MB_S = 25.0
 GOAL_RSS_MB = 200.0
@@ -32,9 +32,9 @@ print(len(analysis.failures), analysis.total_lines, analysis.truncated)
 
 
 def build_log(target: Path, size: int) -> int:
-    sources = sorted(p for p in datasets_dir().rglob("*.log") if p.stat().st_size > 0)
+    sources = sorted(p for p in BUNDLED.rglob("*.log") if p.stat().st_size > 0)
     if not sources:
-        raise SystemExit(f"no logs under {datasets_dir()}")
+        raise SystemExit(f"no logs under {BUNDLED}")
     written = 0
     with target.open("wb") as out:
         while written < size:

@@ -11,27 +11,17 @@ Each figure is reported with a baseline measured in the same run on the same inp
 from __future__ import annotations
 
 import difflib
-import os
 import random
 import re
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from analysis.fixes.patch import apply_patch, parse_patch, split_lines, unified_diff
 from analysis.fixes.rules import rule_proposals
 from githubapp.commands.parser import parse_comment
 
-
-def shared_dir() -> Path:
-    """``../shared`` of the checkout (``CI_TRIAGE_SHARED`` overrides), also from a worktree."""
-    if os.environ.get("CI_TRIAGE_SHARED"):
-        return Path(os.environ["CI_TRIAGE_SHARED"])
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "shared" / "datasets").is_dir():
-            return parent / "shared"
-    raise SystemExit("shared/datasets not found: set CI_TRIAGE_SHARED")
+from .datasets import BUNDLED
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:
@@ -66,7 +56,7 @@ def patch_figures(lines: int, hunks: int, repeat: int) -> None:
 
 
 def rules_figures(quick: bool) -> None:
-    root = shared_dir() / "datasets"
+    root = BUNDLED
     logs = sorted((root / "logdx-dev").glob("*/raw.log")) + sorted((root / "cidiff" / "data").glob("**/fail.log"))
     if quick:
         logs = logs[:15]

@@ -27,11 +27,12 @@ from typing import Any
 import numpy as np
 
 from analysis.embedding import HashingEmbedder
+from analysis.engine import analyze_bytes
 from analysis.matching import failure_text
 from analysis.types import Failure, FailureKind
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-LOGCHUNKS = Path("/work/shared/datasets/logchunks/labels.jsonl")
+from .datasets import BUNDLED, dataset_root, external_dir, skipped_note
+
 INSTALLATION, OTHER_INSTALLATION = 1, 2
 
 
@@ -238,14 +239,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return report
 
 
-def embedder_throughput(seconds: float = 5.0) -> dict[str, Any]:
-    """Failures per second through failure_text + embed, on real failure chunks (LogChunks)."""
+def embedder_throughput(seconds: float = 5.0, datasets: Path | None = None) -> dict[str, Any]:
+    """Failures per second through failure_text + embed, on real failure chunks (LogChunks, external), else on
+    the failures the extractor finds in the repository's labeled logs."""
     texts: list[str] = []
-    if LOGCHUNKS.exists():
-        for line in LOGCHUNKS.read_text().splitlines():
+    root = dataset_root("logchunks", datasets)
+    if root is not None:
+        for line in (root / "logchunks" / "labels.jsonl").read_text().splitlines():
             texts.append(json.loads(line)["chunk"][:2000])
-    if not texts:
-        texts = [f"AssertionError: expected {i} got {i + 1} in tests/test_mod{i % 50}.py" for i in range(800)]
+    else:
+        print(skipped_note("logchunks", datasets) + "; embedding the repository's labeled logs' failures")
+        texts = [failure_text(f)[:2000] for path in sorted(BUNDLED.rglob("*.log"))
+                 for f in analyze_bytes(path.read_bytes()).failures]
     failures = [Failure(FailureKind.TEST, "tool", t) for t in texts]
     out: dict[str, Any] = {
         "texts": len(failures),
@@ -278,11 +283,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--maintenance-work-mem", default="4GB")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-search", action="store_true", help="only the embedder throughput")
+    parser.add_argument("--datasets", metavar="PATH", help="external data sets; default $CI_TRIAGE_DATASETS")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
     report: dict[str, Any] = {}
-    report["embedder_failures_per_s"] = embedder_throughput()
+    report["embedder_failures_per_s"] = embedder_throughput(datasets=external_dir(args.datasets))
     if not args.skip_search:
         report["search"] = asyncio.run(run(args))
     if args.json:

@@ -56,8 +56,8 @@ from analysis.matching import Candidate, decide, failure_fingerprint, failure_te
 from analysis.types import Failure, FailureKind
 
 from . import dev_corpus as corpus
+from .datasets import dataset_root, external_dir, skipped_note
 
-LOGCHUNKS = Path("/work/shared/datasets/logchunks")
 GRID = [round(0.40 + 0.02 * i, 2) for i in range(30)]  # 0.40 .. 0.98
 WIDE_GRID = [round(0.10 + 0.02 * i, 2) for i in range(45)]  # 0.10 .. 0.98, for the ceiling
 
@@ -93,7 +93,7 @@ def dev_groups(work: Path) -> list[Group]:
     return list(by_split.values())
 
 
-def logchunks_groups(root: Path = LOGCHUNKS) -> list[Group]:
+def logchunks_groups(root: Path) -> list[Group]:
     rows = [json.loads(line) for line in (root / "labels.jsonl").read_text().splitlines()]
     by_repo: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
@@ -250,7 +250,7 @@ async def replay_groups(groups: list[Group], threshold: float) -> dict[str, dict
     return results
 
 
-def labeled_groups(root: Path = LOGCHUNKS, field_name: str = "chunk") -> list[Group]:
+def labeled_groups(root: Path, field_name: str = "chunk") -> list[Group]:
     """LogChunks groups whose one failure per log is the label itself (``chunk`` or ``keywords``)."""
     parsed = (json.loads(line) for line in (root / "labels.jsonl").read_text().splitlines())
     rows = {row["log_path"]: row for row in parsed}
@@ -262,11 +262,11 @@ def labeled_groups(root: Path = LOGCHUNKS, field_name: str = "chunk") -> list[Gr
     return groups
 
 
-def ceiling(embedder: Embedder, *, min_precision: float) -> dict[str, Any]:
+def ceiling(embedder: Embedder, root: Path, *, min_precision: float) -> dict[str, Any]:
     """Best F1 at ``min_precision`` over the grid, per split, when the failure text is the label itself."""
     report: dict[str, Any] = {}
     for field_name in ("chunk", "keywords"):
-        groups = labeled_groups(field_name=field_name)
+        groups = labeled_groups(root, field_name=field_name)
         vectors = {id(g): [embedder.embed([failure_text(f) for f in fs]) for fs in g.failures] for g in groups}
         best: dict[str, dict[str, Any]] = {}
         for threshold in WIDE_GRID:
@@ -288,15 +288,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--min-precision", type=float, default=0.95)
     parser.add_argument("--mode", choices=MODES, default="primary", help="what calibration optimizes")
     parser.add_argument("--ceiling", action="store_true", help="also match LogChunks' labeled chunks/keywords")
+    parser.add_argument("--datasets", metavar="PATH", help="external data sets; default $CI_TRIAGE_DATASETS")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    found = dataset_root("logchunks", external_dir(args.datasets))
+    logchunks = found / "logchunks" if found else None
+    if logchunks is None:
+        print(skipped_note("logchunks", external_dir(args.datasets)) + "; the dev corpus alone")
     from analysis.engine import analyze_bytes  # type: ignore[import-not-found, unused-ignore]
 
     report: dict[str, Any] = {}
     embedder = HashingEmbedder()
     with tempfile.TemporaryDirectory(prefix="ci-triage-bench-matching-") as tmp:
         t0 = time.perf_counter()
-        groups = dev_groups(Path(tmp)) + logchunks_groups()
+        groups = dev_groups(Path(tmp)) + (logchunks_groups(logchunks) if logchunks else [])
         for g in groups:
             g.failures = [list(analyze_bytes(p.read_bytes()).failures) for p in g.logs]
         report["logs"] = sum(len(g.logs) for g in groups)
@@ -322,8 +327,8 @@ def main(argv: list[str] | None = None) -> int:
                 for mode, by_corpus in counts.items()
             }
             report["replay"][str(t)]["seconds"] = round(time.perf_counter() - t0, 1)
-    if args.ceiling:
-        report["ceiling"] = ceiling(embedder, min_precision=args.min_precision)
+    if args.ceiling and logchunks is not None:
+        report["ceiling"] = ceiling(embedder, logchunks, min_precision=args.min_precision)
     if args.json:
         print(json.dumps(report, indent=2))
         return 0

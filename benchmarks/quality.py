@@ -1,9 +1,9 @@
-"""Evidence recall at a line budget on ../shared/datasets, beside the tail and grep baselines.
+"""Evidence recall at a line budget on the labeled data sets, beside the tail and grep baselines.
 
-Measure (datasets/README.md): the union of the ``excerpt`` ranges of
+Measure (benchmarks/data/README.md): the union of the ``excerpt`` ranges of
 ``ci-triage analyze LOG --json --budget N`` must contain at least one line of each labeled item. Runs the
 CLI's own code path in-process.
-``python -m benchmarks.quality [--budget N ...] [--dataset NAME ...] [--misses]``
+``python -m benchmarks.quality [--budget N ...] [--dataset NAME ...] [--datasets PATH] [--misses]``
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from analysis import render
 from githubapp.cli_analyze import analyze_path
 
-from .datasets import LOADERS, Case, datasets_dir, held_out
+from .datasets import LOADERS, Case, dataset_root, external_dir, held_out, skipped_note
 
 _PARAMS = re.compile(r"\[[^\]]*\]$")
 _GREP = re.compile(r"error|fail|exception|panic|fatal|traceback", re.IGNORECASE)
@@ -70,18 +70,23 @@ def main(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__)
     parser.add_argument("--budget", type=int, action="append", help="line budget(s); default 100 and 30")
     parser.add_argument("--dataset", action="append", choices=sorted(LOADERS), help="default: all")
+    parser.add_argument("--datasets", metavar="PATH", help="folder of external data sets (logchunks/); "
+                        "default $CI_TRIAGE_DATASETS; the repository's own sets are used otherwise")
     parser.add_argument("--misses", action="store_true", help="list the labeled items missed at each budget")
     args = parser.parse_args(list(argv))
-    base = datasets_dir()
-    if not base.is_dir():
-        print(f"datasets not found at {base} (set CI_TRIAGE_SHARED)", file=sys.stderr)
-        return 2
+    external = external_dir(args.datasets)
     budgets = args.budget or [100, 30]
     names = args.dataset or ["logdx-dev", "logchunks", "cidiff"]
-    print(f"datasets: {base}")
+    roots = {name: dataset_root(name, external) for name in names}
+    for name, root in roots.items():
+        print(f"{name}: {root}" if root else skipped_note(name, external))
+    if args.dataset and not all(roots.values()):
+        return 2  # a set asked for by name must be there
     print(f"{'data set':<22} {'items':>5} {'budget':>6} {'ours':>7} {'tail':>7} {'grep':>7}")
     started = time.perf_counter()
-    for name in names:
+    for name, base in roots.items():
+        if base is None:
+            continue
         cases = list(LOADERS[name](base))
         groups: dict[str, list[Case]] = {name: cases}
         if name == "logchunks":

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE_PATH = "github/webhooks/payload-examples/api.github.com/workflow_run/completed.with-pull-requests.payload.json"
+# octokit's example, vendored with the test data (tests/data/github/README.md)
+EXAMPLE = ROOT / "tests/data/github/webhooks/api.github.com/workflow_run/completed.with-pull-requests.payload.json"
 SECRET = "benchmark-webhook-secret"
 ASYNC = "ci-triage async commit"  # same, on a database with synchronous_commit = off (--async-commit)
 GOAL_P99_MS = 50.0
@@ -42,19 +43,9 @@ GOAL_THROUGHPUT_RATIO = 0.30
 TARGET_BYTES = 10 * 1024
 
 
-def shared_dir() -> Path:
-    """``shared/`` beside the checkout, or beside any parent (git worktrees); CI_TRIAGE_SHARED wins."""
-    if os.environ.get("CI_TRIAGE_SHARED"):
-        return Path(os.environ["CI_TRIAGE_SHARED"])
-    for parent in ROOT.parents:
-        if (parent / "shared" / "github").is_dir():
-            return parent / "shared"
-    return ROOT.parent / "shared"
-
-
 def payload() -> bytes:
     """A real workflow_run.completed delivery trimmed to about 10 KB (compact JSON, as GitHub sends)."""
-    data = json.loads((shared_dir() / EXAMPLE_PATH).read_text())
+    data = json.loads(EXAMPLE.read_text())
     data["installation"] = {"id": 1, "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ=="}
     run = data["workflow_run"]
     for key in ("head_repository", "triggering_actor", "repository", "actor"):

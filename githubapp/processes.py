@@ -14,6 +14,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.applications import Starlette
 
+from . import public_url
 from .app import create_app
 from .heartbeat import heartbeat_path, keep_beating
 from .runtime import backing_services, open_deps
@@ -90,7 +91,14 @@ async def run(settings: Settings, *, web: bool, worker: bool, on_ready: Callable
                     await asyncio.sleep(0.05)
                 on_ready(f"ci-triage listening on http://{resolved.host}:{resolved.port}")
             if not resolved.app_configured and web:
-                on_ready(f"No GitHub App configured yet: open {resolved.public_url}/setup to create one.")
+                from .setup_flow import setup_link
+
+                on_ready(f"No GitHub App configured yet: open {setup_link(resolved)} to create one "
+                         "(the link carries a one-time token: only its holder can create the App).")
+            problem = public_url.warning(resolved.public_url) if web else None
+            if problem:
+                log.warning("%s", problem)
+                on_ready(f"Warning: {problem}")
             done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
             for task in done:
                 if not task.cancelled() and task.exception() is not None:

@@ -1,6 +1,6 @@
 """The "CI Triage" check run: title, summary, details text, annotations, buttons and conclusion.
 
-Limits from GitHub's Checks API (shared/github/facts.json ``check_runs``): summary and text at most 65,535
+Limits from GitHub's Checks API (tests/data/github/facts.json ``check_runs``): summary and text at most 65,535
 characters, at most 50 annotations per request (later updates append), annotation title at most 255
 characters, message and raw_details at most 64 KB, at most 3 actions with label ≤ 20, description ≤ 40,
 identifier ≤ 20.

@@ -19,6 +19,7 @@ def middleware(settings: Settings) -> list[Middleware]:
     from .security import SecurityHeaders
 
     return [
-        Middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://")),
+        # The setup page's form posts the App manifest to GitHub: the one origin besides ours a form may target.
+        Middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://"), form_origin=settings.github_url),
         Middleware(ApiRateLimit),
     ]

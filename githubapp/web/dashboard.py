@@ -21,6 +21,7 @@ from storage.browse import FailureFilter, Scope
 from storage.web_sessions import WebSession
 
 from ..deps import Deps
+from ..reload import current_settings
 from . import charts, fix_actions, live
 from .api import KINDS, compute_metrics, flaky_tests
 from .openapi import FieldError, Param, ValidationFailed, decode_cursor, encode_cursor, parse_params
@@ -296,9 +297,19 @@ async def events(request: Request) -> Response:
     return live.sse_response(deps, session.installations, session.repositories, request)
 
 
+_overview_page = page(overview)
+
+
+async def home(request: Request) -> Response:
+    """The overview; an instance without a GitHub App sends its first visitor to the setup page instead."""
+    if not current_settings(request.app.state.deps).app_configured:
+        return RedirectResponse("/setup", status_code=303)
+    return await _overview_page(request)
+
+
 def routes() -> list[Route | Mount]:
     return [
-        Route("/", page(overview), methods=["GET"]),
+        Route("/", home, methods=["GET"]),
         Route("/repositories/{repository_id}", page(repository), methods=["GET"]),
         Route("/failures", page(failures), methods=["GET"]),
         Route("/failures/{failure_id}", page(failure), methods=["GET"]),

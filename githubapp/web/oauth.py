@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..deps import Deps
+from ..reload import current_settings
 from .sessions import STATE_COOKIE, csrf_ok, current_session, end_session, secure_cookies, sign, start_session, unsign
 from .triage_metrics import count
 
@@ -33,15 +34,24 @@ def callback_url(deps: Deps) -> str:
     return f"{deps.settings.public_url}/auth/callback"
 
 
+def _not_configured(request: Request, app_configured: bool) -> Response:
+    """Guidance, not an error page: 200, since a non-2xx document is a console error in the browser."""
+    from .dashboard import render
+
+    if app_configured:
+        advice = ("The GitHub App has no OAuth client configured here: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET "
+                  "(the App's client id and a client secret, from the App's settings on GitHub) and restart.")
+    else:
+        advice = "No GitHub App is configured yet: create it on the setup page first, then sign in."
+    return render(request, "error.html", None, title="Sign-in is not configured", message=advice,
+                  setup_link=not app_configured)
+
+
 async def login(request: Request) -> Response:
     deps: Deps = request.app.state.deps
-    settings = deps.settings
+    settings = current_settings(deps)
     if not settings.github_client_id or not settings.github_client_secret:
-        return HTMLResponse(
-            "<!doctype html><title>Sign-in unavailable</title><main><h1>Sign-in is not configured</h1>"
-            "<p>Set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (the App's OAuth client).</p></main>",
-            status_code=503,
-        )
+        return _not_configured(request, settings.app_configured)
     state = secrets.token_urlsafe(24)
     query = urlencode({"client_id": settings.github_client_id, "redirect_uri": callback_url(deps), "state": state})
     response = RedirectResponse(f"{settings.github_url}/login/oauth/authorize?{query}", status_code=302)

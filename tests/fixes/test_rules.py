@@ -20,7 +20,7 @@ from analysis.fixes.patch import PatchError
 from analysis.fixes.rules import rule_proposals
 from analysis.fixes.snapshots import jest_mismatches, snapshot_proposals, syrupy_mismatches
 from analysis.fixes.verify import materialise, paths_needed, verify
-from tests.support.services import SHARED
+from tests.support.services import DATASETS
 
 
 def gha(*lines: str) -> str:
@@ -377,9 +377,9 @@ def test_rules_never_crash_on_any_log(log: str) -> None:
 
 @pytest.mark.slow
 def test_rules_never_crash_on_real_logs() -> None:
-    logs = sorted((SHARED / "datasets" / "logdx-dev").glob("*/raw.log"))
-    logs += sorted((SHARED / "datasets" / "cidiff" / "data").glob("**/*.log"))
-    assert len(logs) > 50
+    logs = sorted((DATASETS / "logdx-dev").glob("*/raw.log"))
+    logs += sorted((DATASETS / "cidiff" / "data").glob("**/*.log"))
+    assert len(logs) == 44  # 8 LogDx-CI dev logs, 36 CiDiff failing logs
     found = {p.rule for log in logs for p in rule_proposals(log.read_text(errors="replace"))}
     assert "missing-node-dependency" in found  # logdx pnpm-jest-config: Cannot find module 'unrs-resolver'
 

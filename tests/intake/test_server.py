@@ -22,7 +22,7 @@ from .test_webhook import VECTOR_BODY, VECTOR_SECRET, VECTOR_SIGNATURE
 
 
 def example_files() -> Iterator[tuple[str, Path]]:
-    """(event, file) for every payload in shared/github/webhooks: octokit's examples and extra/."""
+    """(event, file) for every vendored payload (tests/data/github/webhooks): octokit's examples and extra/."""
     for event_dir in sorted(p for p in EXAMPLES.iterdir() if p.is_dir()):
         for file in sorted(event_dir.glob("*.json")):
             yield event_dir.name, file

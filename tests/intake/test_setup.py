@@ -10,6 +10,7 @@ import uuid
 
 from githubapp.settings import CREDENTIALS_FILE
 from githubapp.setup_flow import load_manifest
+from githubapp.setup_token import TOKEN_FILE, setup_token
 from tests.support.fake_github import FakeGitHub
 
 from .conftest import MakeDeps, asgi_client, webhook_headers
@@ -39,7 +40,13 @@ async def test_manifest_flow_end_to_end(make_deps: MakeDeps, github: FakeGitHub,
         "webhook_secret": "fresh-webhook-secret", "pem": private_key_pem,
     })
     async with asgi_client(deps) as client:
-        page = await client.get("/setup", params={"organization": "my-org"})
+        # Without the one-time token of the setup link, /setup only says where to find it.
+        for params in ({}, {"token": "guessed"}):
+            refused = await client.get("/setup", params=params)
+            assert "one-time link" in refused.text and "<form" not in refused.text
+        token = (deps.settings.data_dir / TOKEN_FILE).read_text()
+        assert setup_token(deps.settings.data_dir) == (token, False)
+        page = await client.get("/setup", params={"organization": "my-org", "token": token})
         assert page.status_code == 200
         action = re.search(r'<form method="post" action="([^"]+)"', page.text)
         assert action is not None
@@ -48,12 +55,12 @@ async def test_manifest_flow_end_to_end(make_deps: MakeDeps, github: FakeGitHub,
         state = url.split("state=", 1)[1]
         manifest = json.loads(html.unescape(re.search(r'name="manifest" value="([^"]+)"', page.text).group(1)))  # type: ignore[union-attr]
         assert manifest["hook_attributes"]["url"] == "https://triage.example.com/webhooks/github"
-        personal = await client.get("/setup")
+        personal = await client.get("/setup", params={"token": token})
         assert "https://ghe.example.com/settings/apps/new?state=" in html.unescape(personal.text)
 
         # A forged or replayed state is refused before anything reaches GitHub.
         forged = await client.get("/setup/callback", params={"code": "c0de", "state": "forged"})
-        assert forged.status_code == 400
+        assert "Setup link not valid" in forged.text
         assert github.calls_to("POST", CONVERSIONS) == []
 
         client.cookies.set("ci_triage_setup_state", state)
@@ -66,17 +73,19 @@ async def test_manifest_flow_end_to_end(make_deps: MakeDeps, github: FakeGitHub,
         assert stat.S_IMODE(stored.stat().st_mode) == 0o600
         assert json.loads(stored.read_text())["webhook_secret"] == "fresh-webhook-secret"
         assert (deps.settings.github_app_id, deps.settings.github_app_slug) == (777, "ci-triage-example")
+        assert not (deps.settings.data_dir / TOKEN_FILE).exists()
 
         # The running process uses the new webhook secret at once.
         body = json.dumps({"zen": "hello"}).encode()
         pong = await client.post("/webhooks/github", content=body,
                                  headers=webhook_headers("ping", body, "fresh-webhook-secret"))
         assert pong.status_code == 200
-        # And setup is closed now.
-        closed = await client.get("/setup")
-        assert closed.status_code == 410 and "already configured" in closed.text
+        # And setup is closed now (a page for the browser: 200, it says so).
+        closed = await client.get("/setup", params={"token": token})
+        assert "Setup is closed" in closed.text and "already configured" in closed.text and "<form" not in closed.text
         replay = await client.get("/setup/callback", params={"code": "c0de", "state": state})
-        assert replay.status_code == 410
+        assert "Setup is closed" in replay.text
+        assert len(github.calls_to("POST", CONVERSIONS)) == 1
 
 
 async def test_another_process_picks_up_stored_credentials(make_deps: MakeDeps, private_key_pem: str) -> None:

@@ -1,6 +1,6 @@
 """Real-format GitHub Actions job logs, built around the output of a real pytest run.
 
-The format (shared/github/facts.json ``logs_download.line_format``): a UTF-8 BOM at the start, every line
+The format (tests/data/github/facts.json ``logs_download.line_format``): a UTF-8 BOM at the start, every line
 prefixed by a UTC timestamp with 7 fractional digits, ``##[group]``/``##[endgroup]`` around each step's
 command, ``##[error]Process completed with exit code N.`` at the end of a failed step.
 """

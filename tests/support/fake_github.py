@@ -48,6 +48,9 @@ JWT_TEMPLATES = frozenset({
     "/repos/{owner}/{repo}/installation", "/orgs/{org}/installation", "/users/{username}/installation",
 })
 NO_AUTH_TEMPLATES = frozenset({"/app-manifests/{code}/conversions"})
+# GitHub's web pages of the App-manifest flow (github.com, not the REST API): the form posts here.
+MANIFEST_PAGES = ("/settings/apps/new", "/organizations/{org}/settings/apps/new")
+MANIFEST_REQUIRED = ("url", "redirect_url", "hook_attributes", "default_permissions", "default_events")
 MAX_JWT_LIFETIME = 600 + 60  # GitHub: exp at most 10 minutes ahead (iat may be backdated by a minute)
 
 
@@ -172,6 +175,9 @@ class FakeGitHub:
             self.annotations: dict[int, list[dict[str, Any]]] = {}
             self.comments: dict[int, dict[str, Any]] = {}
             self.bot_login = "ci-triage[bot]"
+            self.manifests: dict[str, dict[str, Any]] = {}  # code -> manifest posted to .../settings/apps/new
+            self.manifest_posts: list[dict[str, Any]] = []  # every manifest form post: path, state, manifest
+            self.created_apps: dict[str, dict[str, Any]] = {}  # slug -> manifest, once converted
             self.app_id: int | None = None
             self._jwt_key: str | None = None
 
@@ -206,6 +212,7 @@ class FakeGitHub:
         op = match.route.methods.get(method) if match else None
         if match is None or op is None:
             raise ValueError(f"{method} {path} matches no operation in GitHub's OpenAPI description")
+
         return op, match.params
 
     def on(self, method: str, path: str, handler: Handler | None = None, *, json: Any = _UNSET,
@@ -394,6 +401,10 @@ class FakeGitHub:
         raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
         if raw_path.startswith(BLOB_PREFIX):
             return self._serve_blob(request, raw_path.removeprefix(BLOB_PREFIX))
+        if _manifest_page(raw_path.split("?", 1)[0]):
+            return await self._new_app_page(request, raw_path.split("?", 1)[0])
+        if _install_page(raw_path.split("?", 1)[0]):
+            return self._install_page(request, raw_path.split("?", 1)[0])
         body = await request.body()
         try:
             call_or_reply = self._check(request, raw_path, body)
@@ -575,7 +586,69 @@ class FakeGitHub:
                             b"</Message></Error>", 403, media_type="application/xml")
         return Response(blob.content, 200, media_type=blob.content_type)
 
+    async def _new_app_page(self, request: Request, path: str) -> Response:
+        """GitHub's "Create GitHub App" page for a manifest, as a signed-in user who confirms it sees it:
+        the App is created and the browser sent to the manifest's `redirect_url` with a one-time code."""
+        if request.method != "POST":
+            self._violate(request.method, path, "the manifest flow posts its form (GitHub answers GET with a page)")
+            return Response("Not Found", 404, media_type="text/plain")
+        form = await request.form()
+        state = str(form.get("state") or request.query_params.get("state") or "")
+        try:
+            manifest = jsonlib.loads(str(form.get("manifest") or ""))
+        except ValueError:
+            manifest = None
+        missing = [k for k in MANIFEST_REQUIRED if not isinstance(manifest, dict) or not manifest.get(k)]
+        hook = manifest.get("hook_attributes", {}) if isinstance(manifest, dict) else {}
+        if missing or not isinstance(hook, dict) or not hook.get("url"):
+            self._violate("POST", path, f"manifest invalid: missing {', '.join(missing) or 'hook_attributes.url'}")
+            return Response("Invalid GitHub App configuration", 422, media_type="text/plain")
+        assert isinstance(manifest, dict)
+        code = secrets.token_hex(10)
+        with self._lock:
+            self.manifests[code] = manifest
+            self.manifest_posts.append({"path": path, "state": state, "manifest": manifest})
+        query = urlencode({"code": code, "state": state} if state else {"code": code})
+        return Response(status_code=302, headers={"location": f"{manifest['redirect_url']}?{query}"})
+
+    def _install_page(self, request: Request, path: str) -> Response:
+        """GitHub's "Install" page of an App created here, as a user who installs it on all repositories:
+        the browser is sent to the App's `setup_url` with the new installation, as GitHub does."""
+        slug = path.strip("/").split("/")[1]
+        with self._lock:
+            manifest = self.created_apps.get(slug)
+        if request.method != "GET" or manifest is None:
+            self._violate(request.method, path, f"no App {slug!r} was created through the manifest flow")
+            return Response("Not Found", 404, media_type="text/plain")
+        if not manifest.get("setup_url"):
+            return Response(f"{slug} installed", 200, media_type="text/plain")
+        query = urlencode({"installation_id": next(self._ids), "setup_action": "install"})
+        return Response(status_code=302, headers={"location": f"{manifest['setup_url']}?{query}"})
+
     # -- built-in models (called with the lock held) ---------------------------------------------------------
+
+    def _manifest_conversion(self, call: Call) -> Reply:
+        manifest = self.manifests.pop(call.params["code"], None)
+        if manifest is None:
+            return _not_found()
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                serialization.NoEncryption()).decode()
+        app_id = next(self._ids)
+        name = str(manifest.get("name") or f"app-{app_id}")
+        slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+        self.created_apps[slug] = manifest
+        now = _iso(datetime.now(UTC))
+        return Reply(201, {
+            "id": app_id, "slug": slug, "node_id": _node_id("App", app_id), "name": name,
+            "owner": self._user("octocat", "User"), "description": manifest.get("description"),
+            "external_url": manifest["url"], "html_url": f"https://github.com/apps/{slug}",
+            "created_at": now, "updated_at": now, "permissions": manifest["default_permissions"],
+            "events": manifest["default_events"], "client_id": f"Iv1.{secrets.token_hex(8)}",
+            "client_secret": secrets.token_hex(20), "webhook_secret": secrets.token_hex(20), "pem": pem,
+        })
 
     def _user(self, login: str, user_type: str) -> dict[str, Any]:
         return {"login": login, "id": abs(hash(login)) % 10**8, "type": user_type,
@@ -716,6 +789,7 @@ class FakeGitHub:
 
 
 _BUILTINS: dict[tuple[str, str], Callable[[FakeGitHub, Call], Reply]] = {
+    ("POST", "/app-manifests/{code}/conversions"): FakeGitHub._manifest_conversion,
     ("POST", "/app/installations/{installation_id}/access_tokens"): FakeGitHub._access_token,
     ("POST", "/repos/{owner}/{repo}/check-runs"): FakeGitHub._create_check_run,
     ("PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id}"): FakeGitHub._patch_check_run,
@@ -728,6 +802,17 @@ _BUILTINS: dict[tuple[str, str], Callable[[FakeGitHub, Call], Reply]] = {
     ("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}"): FakeGitHub._patch_comment,
     ("DELETE", "/repos/{owner}/{repo}/issues/comments/{comment_id}"): FakeGitHub._delete_comment,
 }
+
+
+def _manifest_page(path: str) -> bool:
+    parts = path.strip("/").split("/")
+    return parts == ["settings", "apps", "new"] or (
+        len(parts) == 5 and parts[0] == "organizations" and parts[2:] == ["settings", "apps", "new"])
+
+
+def _install_page(path: str) -> bool:
+    parts = path.strip("/").split("/")
+    return len(parts) == 4 and parts[0] == "apps" and parts[2:] == ["installations", "new"]
 
 
 def _serves(canned: _Canned, call: Call) -> bool:

@@ -1,9 +1,10 @@
 """GitHub's OpenAPI description, indexed for request validation by the fake GitHub.
 
-The 13 MB description is read once and reduced to one `Operation` per (method, path template): its parameters
-and a self-contained JSON schema (Draft 2020-12, OpenAPI 3.0 `nullable` translated) for its JSON body. The
-reduced index is pickled in the temp dir keyed by the description's path, size and mtime, so later sessions
-skip the parse. Path lookup goes through a table grouped by segment count.
+The description (trimmed to the operations the app and the fake use) is read once and reduced to one
+`Operation` per (method, path template): its parameters and a self-contained JSON schema (Draft 2020-12,
+OpenAPI 3.0 `nullable` translated) for its JSON body. The reduced index is pickled in the temp dir keyed by the
+description's path, size and mtime, so later sessions skip the parse. Path lookup goes through a table grouped
+by segment count.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from urllib.parse import unquote
 
 import jsonschema
 
-from .services import SHARED
+from .services import GITHUB_DATA
 
-SPEC_PATH = SHARED / "github" / "openapi" / "api.github.com.json"
+# Trimmed to the operations of openapi/operations.txt and what they reference (scripts/vendor_github.py).
+SPEC_PATH = GITHUB_DATA / "openapi" / "api.github.com.json"
 INDEX_FORMAT = 3  # bump when Operation or the schema translation changes
 METHODS = ("get", "post", "put", "patch", "delete")
 # A trailing parameter with one of these names may contain slashes (`contents/a/b.py`, `git/refs/heads/x`).

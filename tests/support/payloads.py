@@ -1,4 +1,4 @@
-"""Webhook payload examples (octokit/webhooks, read from shared/, never copied) and webhook signing."""
+"""Webhook payload examples (octokit/webhooks, vendored in tests/data/github, see its README) and webhook signing."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .services import SHARED
+from .services import GITHUB_DATA
 
-WEBHOOKS = SHARED / "github" / "webhooks"
-EXAMPLES = WEBHOOKS / "payload-examples" / "api.github.com"
+WEBHOOKS = GITHUB_DATA / "webhooks"
+EXAMPLES = WEBHOOKS / "api.github.com"
 EXTRA = WEBHOOKS / "extra"
 
 

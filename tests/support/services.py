@@ -22,19 +22,10 @@ from storage.embedded_pg import EmbeddedPostgres
 from storage.embedded_pg import free_port as free_port  # one helper for the app and the tests
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _find_shared() -> Path:
-    """``shared/`` beside the checkout (CI, main tree), or beside any parent (git worktrees)."""
-    if os.environ.get("CI_TRIAGE_SHARED"):
-        return Path(os.environ["CI_TRIAGE_SHARED"])
-    for parent in REPO_ROOT.parents:
-        if (parent / "shared" / "DESIGN.md").exists():
-            return parent / "shared"
-    return REPO_ROOT.parent / "shared"
-
-
-SHARED = _find_shared()
+# GitHub's descriptions, vendored (tests/data/github/README.md; rebuilt by scripts/vendor_github.py).
+GITHUB_DATA = REPO_ROOT / "tests" / "data" / "github"
+# Labeled CI logs kept in the repository (benchmarks/data/README.md).
+DATASETS = REPO_ROOT / "benchmarks" / "data"
 
 
 def wait_for_port(port: int, timeout: float = 20.0, proc: subprocess.Popen[bytes] | None = None) -> None:
