@@ -55,6 +55,7 @@ def handled_examples() -> Iterator[tuple[str, str, dict[str, Any]]]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)  # ~3,800 deliveries at ~30 ms: ~110 s alone, more on a loaded machine
 async def test_malformed_payloads_end_done_or_failed_at_once(make_deps: MakeDeps) -> None:
     deps = await make_deps()
     problems: list[str] = []
