@@ -82,14 +82,14 @@ def _state_key(deps: Deps, state: str) -> str:
     return f"{deps.settings.queue_name}:setup-state:{state}"
 
 
-def _page(request: Request, title: str, body: str, status: int = 200, *, warning: str | None = None) -> HTMLResponse:
+def _page(request: Request, title: str, body: str, *, warning: str | None = None) -> HTMLResponse:
     """A page in the dashboard's layout and stylesheet (no inline style or script: the CSP allows neither).
     ``body`` is HTML whose variable parts the caller escaped."""
     from .web.dashboard import templates
 
     page = templates().get_template("setup.html").render(
         request=request, session=None, title=title, body=Markup(body), warning=warning)  # noqa: S704 - escaped above
-    return HTMLResponse(page, status_code=status)
+    return HTMLResponse(page)
 
 
 def setup_link(settings: Settings) -> str:
