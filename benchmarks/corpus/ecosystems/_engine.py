@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -46,12 +47,15 @@ class ToolRun:
     findings: tuple[Finding, ...]
 
 
+ToolFn = Callable[[Path, Options], ToolRun]
+
+
 @dataclass(frozen=True)
 class Tool:
     name: str  # as in the truth: "pytest", "mypy", "jest"...
     kind: Kind
     job: str  # job name, e.g. "test (3.12)"
-    run: Callable[[Path, Options], ToolRun]
+    run: ToolFn
     variants: tuple[Variant, ...] = ("timestamps", "shifted", "matrix")  # what recurrences make sense
     test_tool: bool = False  # findings are tests (matched to faults by test id) rather than diagnostics
 
@@ -95,9 +99,15 @@ class Injected:
     line: int
 
 
-def _line_of(text: str, needle: str) -> int:
+def _line_of(text: str, needle: str, original: str) -> int:
+    """The first line of ``needle`` in ``text`` that differs from ``original`` (the text it replaced)."""
     index = text.index(needle)
-    return text.count("\n", 0, index) + 1 + (len(needle) - len(needle.lstrip("\n")))
+    same = 0
+    for new, old in zip(needle.split("\n"), original.split("\n"), strict=False):
+        if new != old:
+            break
+        same += 1
+    return text.count("\n", 0, index) + 1 + same
 
 
 def write_project(project: Project, root: Path, faults: Sequence[tuple[Fault, str]], shift: int) -> list[Injected]:
@@ -116,7 +126,7 @@ def write_project(project: Project, root: Path, faults: Sequence[tuple[Fault, st
             body = files[fault.file]
             files[fault.file] = _insert_after_header(body, fault.shift_with * shift)
     for fault, text in faults:
-        injected.append(Injected(fault, text, fault.file, _line_of(files[fault.file], text)))
+        injected.append(Injected(fault, text, fault.file, _line_of(files[fault.file], text, fault.find)))
     for rel, body in files.items():
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -144,7 +154,7 @@ def attribute(findings: Sequence[Finding], injected: Sequence[Injected], tool: T
             if item.fault.tool != tool.name:
                 continue
             if tool.test_tool:
-                if finding.test_id and any(e in finding.test_id for e in item.fault.expect):
+                if any(e in (finding.test_id or finding.file or "") for e in item.fault.expect):
                     owner = item
             elif item.fault.expect and finding.code is not None:
                 if any(e == finding.code or e in finding.message for e in item.fault.expect) and (
@@ -236,29 +246,38 @@ def project_cases(project: Project, workdir: Path, rng: random.Random) -> Iterat
         )
 
     for fault in project.faults:
-        tool = project.tools[fault.tool]
-        if fault.negative:
-            kind, other = fault.negative
-            if other not in by_id:
-                raise ValueError(f"{project.name}/{fault.id}: negative of unknown fault {other}")
-            yield case(
-                f"{fault.id}--negative",
-                fault,
-                "negative",
-                [(fault, fault.replace)],
-                hard_negative=kind,
-                negative_of=f"{project.name}/{other}",
-            )
-        else:
-            yield case(f"{fault.id}--base", fault, "base", [(fault, fault.replace)])
-        choices = list(fault.variants or tool.variants)
-        if fault.data is not None and "data" not in choices:
-            choices.append("data")
-        if fault.extra and "extra" not in choices:
-            choices.append("extra")
-        rng.shuffle(choices)
-        for variant in sorted(choices[:2], key=lambda v: ("data", "extra").count(v)):
-            yield _recurrence(case, project, fault, variant, rng, by_id)
+        try:
+            yield from _fault_cases(case, project, fault, rng, by_id)
+        except (ValueError, OSError, KeyError) as exc:  # one broken switch must not lose the others
+            print(f"  ! {project.name}/{fault.id}: skipped: {exc}", file=sys.stderr)
+
+
+def _fault_cases(
+    case: Callable[..., RawCase], project: Project, fault: Fault, rng: random.Random, by_id: dict[str, Fault]
+) -> Iterator[RawCase]:
+    tool = project.tools[fault.tool]
+    if fault.negative:
+        kind, other = fault.negative
+        if other not in by_id:
+            raise ValueError(f"{project.name}/{fault.id}: negative of unknown fault {other}")
+        yield case(
+            f"{fault.id}--negative",
+            fault,
+            "negative",
+            [(fault, fault.replace)],
+            hard_negative=kind,
+            negative_of=f"{project.name}/{other}",
+        )
+    else:
+        yield case(f"{fault.id}--base", fault, "base", [(fault, fault.replace)])
+    choices = list(fault.variants or tool.variants)
+    if fault.data is not None and "data" not in choices:
+        choices.append("data")
+    if fault.extra and "extra" not in choices:
+        choices.append("extra")
+    rng.shuffle(choices)
+    for variant in sorted(choices[:2], key=lambda v: ("data", "extra").count(v)):
+        yield _recurrence(case, project, fault, variant, rng, by_id)
 
 
 def _recurrence(
