@@ -137,20 +137,22 @@ def run(command: str, cwd: Path, repo: str, env: dict[str, str] | None = None, t
 
 
 def find_evidence(output: str, patterns: Sequence[str]) -> list[str]:
-    """Each pattern's first matching output line, searched in order after the previous match."""
+    """Each pattern's first matching output line, searched after the previous pattern's match."""
     raw_lines = output.splitlines()
     plain = [strip_ansi(line) for line in raw_lines]
     found: list[str] = []
     start = 0
     for pattern in patterns:
         regex = re.compile(pattern)
-        for i in range(start, len(plain)):
-            if regex.search(plain[i]):
-                found.append(raw_lines[i].strip())  # as printed, ANSI codes included
-                start = i + 1
-                break
-        else:
-            raise LookupError(f"evidence {pattern!r} not found after line {start} in:\n{strip_ansi(output)}")
+        # After the previous match first (blocks repeat per failure); else anywhere, since some tools print
+        # a failure's message before its header in one mode and after it in another (go test -v vs quiet).
+        at = next((i for i in range(start, len(plain)) if regex.search(plain[i])), None)
+        if at is None:
+            at = next((i for i in range(start) if regex.search(plain[i])), None)
+        if at is None:
+            raise LookupError(f"evidence {pattern!r} not found in:\n{strip_ansi(output)}")
+        found.append(raw_lines[at].strip())  # as printed, ANSI codes included
+        start = at + 1
     return found
 
 
