@@ -53,6 +53,7 @@ class Fault:
     fault_at: tuple[str, int] | None = None  # (switch, offset) when the fault line is another switch's line
     negative_of: str | None = None  # key of the fault this one must not be matched with
     hard_negative: HardNegative | None = None
+    matrix_tool: str | None = None  # the tool on the "matrix" entry when it differs (gcc -> clang)
     group: str = "main"  # faults of one group can appear together in a log ("extra" recurrence)
     variants: tuple[Variant, ...] = ()  # recurrences to make; empty = three chosen at random
 
@@ -95,13 +96,23 @@ def render(project: Project, scenario: Scenario, mark: str | None = None) -> dic
         values[fault.switch] = fault.bad[min(scenario.data, len(fault.bad) - 1)]
     if mark is not None:
         values[mark] = "\x00" + values[mark]
-    shift = "".join(f"{project.comment} {project.shift_text} ({i + 1})\n" for i in range(scenario.shift))
     out: dict[str, str] = {}
     for path, template in project.files.items():
         shifted = scenario.shift and any(f.file == path for f in scenario.faults)
+        marker = comment_marker(path, project.comment)
+        shift = "".join(f"{marker} {project.shift_text} ({i + 1})\n" for i in range(scenario.shift))
         text = template.replace("{{SHIFT}}\n", shift if shifted else "")
         out[path] = _SWITCH.sub(lambda m: values[m.group(1)], text)
     return out
+
+
+def comment_marker(path: str, default: str) -> str:
+    """The line-comment marker of ``path``'s language (build files differ from the project's sources)."""
+    name = path.rsplit("/", 1)[-1]
+    if name in ("Makefile", "CMakeLists.txt", "Gemfile", "Rakefile") or name.endswith(
+            (".yml", ".yaml", ".sh", ".rb", ".pl", ".pm", ".t", ".py", ".toml", ".ex", ".exs", ".cmake")):
+        return "#"
+    return default
 
 
 def switch_line(project: Project, scenario: Scenario, path: str, switch: str) -> int:
@@ -172,7 +183,7 @@ def truth_for(project: Project, scenario: Scenario, fault: Fault, output: str) -
         message = next((e for e in plain if re.search(fault.message, e)), plain[0])
     return TruthFailure(
         root_cause=f"{project.name}/{fault.key}",
-        tool=fault.tool,
+        tool=fault.matrix_tool if scenario.matrix and fault.matrix_tool else fault.tool,
         kind=fault.kind,
         test_id=fault.test_id,
         fault_file=fault.file,
