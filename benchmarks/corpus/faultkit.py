@@ -147,6 +147,19 @@ def run(command: str, cwd: Path, repo: str, env: dict[str, str] | None = None, t
                 exit_code=proc.returncode)
 
 
+_WORKFLOW_COMMAND = re.compile(r"^::(error|warning|notice|debug)( [^:]*)?::")
+
+
+def _readable(raw_line: str) -> str:
+    """The part of an output line that reaches the job log as printed (ANSI codes included).
+
+    A workflow command (``::error file=..::msg``) is consumed by the runner, which logs only its message.
+    """
+    line = raw_line.strip()
+    command = _WORKFLOW_COMMAND.match(line)
+    return line[command.end():] if command else line
+
+
 def find_evidence(output: str, patterns: Sequence[str]) -> list[str]:
     """Each pattern's first matching output line, searched after the previous pattern's match."""
     raw_lines = output.splitlines()
@@ -162,7 +175,7 @@ def find_evidence(output: str, patterns: Sequence[str]) -> list[str]:
             at = next((i for i in range(start) if regex.search(plain[i])), None)
         if at is None:
             raise LookupError(f"evidence {pattern!r} not found in:\n{strip_ansi(output)}")
-        found.append(raw_lines[at].strip())  # as printed, ANSI codes included
+        found.append(_readable(raw_lines[at]))
         start = at + 1
     return found
 
