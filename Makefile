@@ -33,6 +33,7 @@ bench: $(STAMP)
 
 bench-quality: $(STAMP)
 	$(BIN)/python -m benchmarks.quality $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.corpus.measure
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

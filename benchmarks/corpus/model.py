@@ -79,3 +79,14 @@ class RawCase:
     project_files: tuple[str, ...] = field(default=())  # repository-relative paths of the project's tree
     repo: str = ""  # GitHub repo name used in the workspace path; defaults to the project name
     runner_os: Literal["ubuntu", "windows", "macos"] = "ubuntu"
+    # Added by i15a (additive, defaults keep older generators valid):
+    # the project's checkout on the generating machine; the builder replaces it by the runner's workspace
+    # (``/home/runner/work/<repo>/<repo>``, or the Windows/macOS one). Empty: ``<workdir>/<project>``.
+    source_root: str = ""
+    # further (generator path, runner path) replacements, longest first, e.g. a private tool folder ->
+    # ``{workspace}/node_modules``; ``{workspace}`` in the runner path is replaced by the workspace.
+    path_map: tuple[tuple[str, str], ...] = ()
+    # job-level env shown under each ``Run`` step's group, e.g. (("FORCE_COLOR", "1"),)
+    env: tuple[tuple[str, str], ...] = ()
+    # version shown by the setup action (``actions/setup-python`` 3.12.8, ``actions/setup-node`` 20.18.1...)
+    toolchain_version: str = ""

@@ -1,0 +1,1 @@
+"""One module per ecosystem, each exposing ``cases(workdir, rng) -> Iterator[RawCase]`` (see ``../model.py``)."""

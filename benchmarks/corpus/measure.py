@@ -1,0 +1,349 @@
+"""Extraction and matching quality on the real-tool corpus, dev and held-out parts, beside naive baselines.
+
+``python -m benchmarks.corpus.measure [--part dev|held-out] [--json PATH] [--no-replay] [--misses]``
+
+Per log (``logs/<project>/<case>.log`` with its truth ``<case>.json``), what ``ci-triage analyze --json``
+computes (the CLI's own code path, in-process) at 100 and 30 lines is scored against the truth:
+
+- **evidence@N**: a truth failure counts when at least one of its evidence lines is in the excerpt.
+- **tests named**: a truth failure with a test id counts when one of our failures names that test.
+- **fault file:line**: our failures include the fault's file (suffix match) and line.
+- **test file:line**: our failures include the test's assertion file and line (``test_file``/``test_line``
+  when the extractor gives them, else ``file``/``line``).
+- **same root cause** (pairwise P/R/F1): all logs of a part replayed through ``ci-triage replay`` (the same
+  code, a temporary PostgreSQL) in the logs' time order, as one repository's history; two logs are predicted
+  "same" when any of their failures share a pattern, truly "same" when any of their root causes are equal.
+
+Baselines on the same logs: **tail** (the last N lines: evidence@N; a test / a ``file:line`` counts as named
+when it appears in those lines) and, for matching, **hash** (the hash of a log's error lines with digits, hex
+and paths masked: equal hashes = same).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import itertools
+import json
+import re
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .split import part_of
+
+HERE = Path(__file__).resolve().parent
+LOGS = HERE / "logs"
+RESULTS = HERE.parent / "results" / "corpus-quality.json"
+BUDGETS = (100, 30)
+_STAMP = re.compile(r"^\ufeff?\d{4}-\d\d-\d\dT[\d:.]+Z ")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_ERRORISH = re.compile(r"error|fail|exception|panic|fatal|traceback", re.IGNORECASE)
+_MASKS = (
+    (re.compile(r"[A-Za-z]:\\[^\s'\"]*|/[^\s'\":]*"), "<path>"),
+    (re.compile(r"0x[0-9a-fA-F]+|\b[0-9a-f]{7,40}\b"), "<hex>"),
+    (re.compile(r"\d+"), "<n>"),
+)
+_PARAMS = re.compile(r"\[[^\]]*\]$")
+
+
+@dataclass
+class Case:
+    log: Path
+    truth: dict[str, Any]
+
+    @property
+    def project(self) -> str:
+        return str(self.truth["project"])
+
+    @property
+    def failures(self) -> list[dict[str, Any]]:
+        return list(self.truth["failures"])
+
+
+def load(root: Path = LOGS) -> list[Case]:
+    cases = []
+    for truth_path in sorted(root.glob("*/*.json")):
+        if truth_path.name == "project.json":
+            continue
+        cases.append(Case(truth_path.with_suffix(".log"), json.loads(truth_path.read_text())))
+    return cases
+
+
+def log_lines(path: Path) -> list[str]:
+    text = path.read_bytes().decode("utf-8", "replace").replace("\r\n", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def content(line: str) -> str:
+    return _ANSI.sub("", _STAMP.sub("", line))
+
+
+# --- ours and the tail baseline, per log -----------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    chosen: dict[int, set[int]] = field(default_factory=dict)  # budget -> excerpt lines
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+
+def ours(case: Case) -> Answer:
+    from analysis import render
+    from githubapp.cli_analyze import analyze_path
+
+    answer = Answer()
+    for budget in BUDGETS:
+        document = render.to_dict(analyze_path(case.log, budget=budget))
+        chosen: set[int] = set()
+        for start, end, *_ in document["excerpt"]:
+            chosen.update(range(start, end + 1))
+        answer.chosen[budget] = chosen
+        if budget == BUDGETS[0]:
+            answer.failures = list(document["failures"])
+    return answer
+
+
+def same_test(label: str, named: str) -> bool:
+    """A truth id names the test; ours may add the file, the suite or the parametrization, or drop them."""
+    if not named:
+        return False
+    bare = _PARAMS.sub("", named)
+    norm = label.replace(" › ", " ").replace(" > ", " ")
+    return any(x and (norm == x or norm.endswith(x) or x.endswith(norm)) for x in (named, bare))
+
+
+def _suffix(a: str, b: str) -> bool:
+    a, b = a.replace("\\", "/"), b.replace("\\", "/")
+    return a == b or a.endswith("/" + b) or b.endswith("/" + a)
+
+
+def found_location(failures: Iterable[dict[str, Any]], file: str, line: int, *, test: bool) -> bool:
+    for f in failures:
+        pairs = [(f.get("file"), f.get("line"))]
+        if test:
+            pairs.insert(0, (f.get("test_file"), f.get("test_line")))
+        if any(p and n == line and _suffix(str(p), file) for p, n in pairs):
+            return True
+    return False
+
+
+def tail_mentions(lines: Sequence[str], budget: int, needle: str) -> bool:
+    return any(needle in content(line) for line in lines[-budget:])
+
+
+# --- scoring ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    hit: int = 0
+    total: int = 0
+
+    def add(self, ok: bool) -> None:
+        self.hit += int(ok)
+        self.total += 1
+
+    @property
+    def ratio(self) -> float | None:
+        return round(self.hit / self.total, 4) if self.total else None
+
+
+MEASURES = (
+    "evidence@100",
+    "evidence@30",
+    "tests named",
+    "fault file:line",
+    "test file:line",
+)
+
+
+def score(
+    failure: dict[str, Any], lines: Sequence[str], answer: Answer, tallies: dict[str, dict[str, Tally]]
+) -> list[str]:
+    """Add one truth failure's items to ``tallies[who][measure]`` (who: ours, tail); return what we missed."""
+    misses: list[str] = []
+    evidence = set(failure["evidence_lines"])
+    for budget in BUDGETS:
+        key = f"evidence@{budget}"
+        ok = bool(evidence & answer.chosen[budget])
+        tallies["ours"][key].add(ok)
+        tallies["tail"][key].add(bool(evidence & set(range(len(lines) - budget + 1, len(lines) + 1))))
+        if not ok:
+            misses.append(f"{key} {failure['root_cause']} lines {sorted(evidence)}")
+    if failure.get("test_id"):
+        ok = any(same_test(failure["test_id"], str(f.get("test_id") or "")) for f in answer.failures)
+        tallies["ours"]["tests named"].add(ok)
+        name = failure["test_id"].split("::")[-1].split(" ")[-1]
+        tallies["tail"]["tests named"].add(tail_mentions(lines, BUDGETS[0], _PARAMS.sub("", name)))
+        if not ok:
+            misses.append(f"tests named {failure['test_id']!r}")
+    if failure.get("fault_file") and failure.get("fault_line"):
+        ok = found_location(answer.failures, failure["fault_file"], failure["fault_line"], test=False)
+        tallies["ours"]["fault file:line"].add(ok)
+        needle = f"{failure['fault_file'].rsplit('/', 1)[-1]}:{failure['fault_line']}"
+        tallies["tail"]["fault file:line"].add(tail_mentions(lines, BUDGETS[0], needle))
+        if not ok:
+            misses.append(f"fault {failure['fault_file']}:{failure['fault_line']}")
+    if failure.get("test_file") and failure.get("test_line"):
+        ok = found_location(answer.failures, failure["test_file"], failure["test_line"], test=True)
+        tallies["ours"]["test file:line"].add(ok)
+        needle = f"{failure['test_file'].rsplit('/', 1)[-1]}:{failure['test_line']}"
+        tallies["tail"]["test file:line"].add(tail_mentions(lines, BUDGETS[0], needle))
+        if not ok:
+            misses.append(f"test {failure['test_file']}:{failure['test_line']}")
+    return misses
+
+
+# --- matching --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f1, 4), "tp": self.tp, "fp": self.fp, "fn": self.fn}
+
+
+def pairwise(cases: Sequence[Case], predicted: Sequence[set[Any]]) -> tuple[Counts, Counts]:
+    """(all pairs, hard-negative pairs: a negative log with a log of the root cause it must not match)."""
+    counts, negatives = Counts(), Counts()
+    causes = [{f["root_cause"] for f in c.failures} for c in cases]
+    for a, b in itertools.combinations(range(len(cases)), 2):
+        same = bool(causes[a] & causes[b])
+        guess = bool(predicted[a] & predicted[b])
+        hard = any(
+            c.truth.get("negative_of") and c.truth["negative_of"] in causes[other] and not same
+            for c, other in ((cases[a], b), (cases[b], a))
+        )
+        for bucket in (counts, negatives) if hard else (counts,):
+            if guess and same:
+                bucket.tp += 1
+            elif guess:
+                bucket.fp += 1
+            elif same:
+                bucket.fn += 1
+    return counts, negatives
+
+
+def masked_hash(path: Path) -> str:
+    rows = []
+    for line in log_lines(path):
+        text = content(line)
+        if _ERRORISH.search(text):
+            for pattern, mask in _MASKS:
+                text = pattern.sub(mask, text)
+            rows.append(text.strip())
+    return hashlib.sha256("\n".join(sorted(set(rows))).encode()).hexdigest()
+
+
+def _first_stamp(path: Path) -> str:
+    with path.open("rb") as handle:
+        return handle.readline().decode("utf-8", "replace").lstrip("\ufeff")[:28]
+
+
+async def replayed(cases: Sequence[Case]) -> list[set[Any]]:
+    from githubapp.history_cli import replay
+
+    results = await replay([c.log for c in cases])
+    return [{int(f["pattern_id"]) for f in r.failures} for r in results]
+
+
+# --- report ----------------------------------------------------------------------------------------------
+
+
+def measure(cases: Sequence[Case], *, replay: bool, misses: bool) -> dict[str, Any]:
+    tallies: dict[str, dict[str, Tally]] = {w: defaultdict(Tally) for w in ("ours", "tail")}
+    by_tool: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
+    missed: list[str] = []
+    for case in cases:
+        answer = ours(case)
+        lines = log_lines(case.log)
+        for failure in case.failures:
+            mine: dict[str, dict[str, Tally]] = {"ours": by_tool[failure["tool"]], "tail": defaultdict(Tally)}
+            problems = score(failure, lines, answer, mine)
+            missed += [f"{case.project}/{case.truth['case']}: {p}" for p in problems]
+            score(failure, lines, answer, tallies)
+    report: dict[str, Any] = {
+        "logs": len(cases),
+        "failures": sum(len(c.failures) for c in cases),
+        "ours": {k: tallies["ours"][k].ratio for k in MEASURES},
+        "tail": {k: tallies["tail"][k].ratio for k in MEASURES},
+        "items": {k: tallies["ours"][k].total for k in MEASURES},
+        "by_tool": {t: {k: v.ratio for k, v in sorted(m.items())} for t, m in sorted(by_tool.items())},
+    }
+    ordered = sorted(cases, key=lambda c: _first_stamp(c.log))
+    hashes = [{masked_hash(c.log)} for c in ordered]
+    all_pairs, negative_pairs = pairwise(ordered, hashes)
+    report["matching_hash"] = {"pairs": all_pairs.as_json(), "hard_negative_pairs": negative_pairs.as_json()}
+    if replay:
+        predicted = asyncio.run(replayed(ordered))
+        all_pairs, negative_pairs = pairwise(ordered, predicted)
+        report["matching_ours"] = {"pairs": all_pairs.as_json(), "hard_negative_pairs": negative_pairs.as_json()}
+    if misses:
+        report["misses"] = missed
+    return report
+
+
+def _cell(value: float | None) -> str:
+    return f"{value:>7.3f}" if value is not None else f"{'-':>7}"
+
+
+def print_table(name: str, report: dict[str, Any]) -> None:
+    print(f"\n{name}: {report['logs']} logs, {report['failures']} failures")
+    print(f"{'measure':<22} {'items':>6} {'ours':>7} {'tail':>7}")
+    for key in MEASURES:
+        print(f"{key:<22} {report['items'][key]:>6} {_cell(report['ours'][key])} {_cell(report['tail'][key])}")
+    for label, key in (("same root cause", "pairs"), ("  hard-negative pairs", "hard_negative_pairs")):
+        mine = report.get("matching_ours", {}).get(key)
+        base = report["matching_hash"][key]
+        mine_text = f"P {mine['precision']:.3f} R {mine['recall']:.3f} F1 {mine['f1']:.3f}" if mine else "(no replay)"
+        print(f"{label:<22} ours {mine_text}   hash P {base['precision']:.3f} R {base['recall']:.3f} F1 {base['f1']:.3f}")
+    print(f"{'per tool (ours)':<22} " + " ".join(f"{k:>15}" for k in MEASURES))
+    for tool, values in report["by_tool"].items():
+        print(f"  {tool:<20} " + " ".join(f"{_cell(values.get(k)):>15}" for k in MEASURES))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.corpus.measure", description=__doc__)
+    parser.add_argument("--part", action="append", choices=["dev", "held-out"], help="default: both")
+    parser.add_argument("--json", type=Path, default=RESULTS, help=f"default: {RESULTS}")
+    parser.add_argument("--no-replay", action="store_true", help="skip the replay (it starts a PostgreSQL)")
+    parser.add_argument("--misses", action="store_true", help="list what we missed (dev part only)")
+    args = parser.parse_args(argv)
+    cases = load()
+    if not cases:
+        print(f"no corpus at {LOGS}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    out: dict[str, Any] = {}
+    for part in args.part or ["dev", "held-out"]:
+        members = [c for c in cases if part_of(c.project) == part]
+        report = measure(members, replay=not args.no_replay, misses=args.misses and part == "dev")
+        out[part] = report
+        print_table(part, report)
+        for miss in report.get("misses", []):
+            print(f"  miss {miss}")
+    out["seconds"] = round(time.perf_counter() - started, 1)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(out, indent=1) + "\n")
+    print(f"\n({out['seconds']} s; written {args.json})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
