@@ -31,6 +31,17 @@ def workspace(repo: str) -> str:
     return f"/home/runner/work/{repo}/{repo}"
 
 
+def tool_version(command: str, pattern: str = r"(\d+\.\d+(?:\.\d+)?)") -> str:
+    """The installed toolchain's version (first match of ``pattern`` in ``command``'s output), or ""."""
+    try:
+        proc = subprocess.run(["bash", "-c", command], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    m = re.search(pattern, proc.stdout.decode("utf-8", "replace"))
+    return m.group(1) if m else ""
+
+
 def strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
 
@@ -83,6 +94,8 @@ class Project:
     matrix_job_name: str = "test"
     executable: tuple[str, ...] = ()  # files to chmod +x
     supported: tuple[Variant, ...] = RECURRENCES
+    env: tuple[tuple[str, str], ...] = ()  # job-level env the builder shows under each step
+    toolchain_version: str = ""  # what the setup action reports, from the real toolchain (tool_version)
     shift_text: str = "helper notes for the next release; no code change"
 
 
@@ -241,6 +254,9 @@ class Generator:
             negative_of=f"{self.project.name}/{negative.negative_of}" if negative else None,
             project_files=tuple(sorted(files)),
             repo=self.project.name,
+            source_root=str(root),
+            env=self.project.env,
+            toolchain_version=self.project.toolchain_version,
         )
 
     def cases(self) -> Iterator[RawCase]:

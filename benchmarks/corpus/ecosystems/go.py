@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from benchmarks.corpus.faultkit import Fault, Generator, Project, Scenario, run
+from benchmarks.corpus.faultkit import Fault, Generator, Project, Scenario, run, tool_version
 from benchmarks.corpus.model import RawCase, Step
 
 TOOLS = ("go-test", "go-vet", "go-build")
@@ -274,7 +274,8 @@ def _confkit() -> Project:
     files = {"go.mod": "module example.com/confkit\n\ngo 1.19\n", "config.go": CONFIG_GO,
              "expand.go": EXPAND_GO, "config_test.go": CONFIG_TEST_GO}
     return Project(name="go-confkit", ecosystem="go", files=files, defaults=CONFIG_DEFAULTS, faults=CONFIG_FAULTS,
-                   comment="//", job_name="test (1.19)", matrix_job_name="test (1.19, 386)")
+                   comment="//", job_name="test (1.19)", matrix_job_name="test (1.19, 386)",
+                   toolchain_version=tool_version("go version", r"go(\d+\.\d+(?:\.\d+)?)"))
 
 
 BUCKET_GO = """// Package ratelimit is a token bucket.
@@ -384,7 +385,8 @@ def _ratelimit() -> Project:
     files = {"go.mod": "module example.com/ratelimit\n\ngo 1.19\n", "bucket.go": BUCKET_GO,
              "bucket_test.go": BUCKET_TEST_GO}
     return Project(name="go-ratelimit", ecosystem="go", files=files, defaults=BUCKET_DEFAULTS,
-                   faults=BUCKET_FAULTS, comment="//", job_name="unit", matrix_job_name="unit (386)")
+                   faults=BUCKET_FAULTS, comment="//", job_name="unit", matrix_job_name="unit (386)",
+                   toolchain_version=tool_version("go version", r"go(\d+\.\d+(?:\.\d+)?)"))
 
 
 def steps(root: Path, scenario: Scenario, repo: str, json_report: bool, cache: Path) -> Sequence[Step]:

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from benchmarks.corpus.faultkit import Fault, Generator, Project, Scenario, run
+from benchmarks.corpus.faultkit import Fault, Generator, Project, Scenario, run, tool_version
 from benchmarks.corpus.model import RawCase, Step
 
 TOOLS = ("javac", "junit5", "junit4")
@@ -244,7 +244,8 @@ def _project() -> Project:
              f"{TPKG}/InvoiceTest.java": INVOICE_TEST, f"{TPKG}/TaxTableTest.java": TAX_TABLE_TEST}
     return Project(name="jvm-invoicing", ecosystem="jvm", files=files, defaults=DEFAULTS, faults=FAULTS,
                    comment="//", job_name="test (17)", matrix_job_name="test (17)",
-                   supported=("timestamps", "shifted", "data", "verbose", "order", "extra"))
+                   supported=("timestamps", "shifted", "data", "verbose", "order", "extra"),
+                   toolchain_version=tool_version("java -version", r'version "([\d.]+)"'))
 
 
 def steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from benchmarks.corpus.faultkit import Fault, Generator, Project, Scenario, run
+from benchmarks.corpus.faultkit import Fault, Generator, Project, Scenario, run, tool_version
 from benchmarks.corpus.model import RawCase, Step
 
 TOOLS = ("cargo-test", "rustc", "clippy")
@@ -246,7 +246,8 @@ def _geometry_project() -> Project:
     files = {"Cargo.toml": CARGO_TOML.format(name="floorplan"), "src/lib.rs": GEOMETRY}
     return Project(name="rs-floorplan", ecosystem="rust", files=files, defaults=GEOMETRY_DEFAULTS,
                    faults=GEOMETRY_FAULTS, comment="//", job_name="build (stable)",
-                   matrix_job_name="build (release)")
+                   matrix_job_name="build (release)", env=(("CARGO_TERM_COLOR", "always"),),
+                   toolchain_version=tool_version("rustc --version"))
 
 
 def steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:
