@@ -174,10 +174,14 @@ def _readable(raw_line: str) -> str:
 
 
 def find_evidence(output: str, patterns: Sequence[str]) -> list[str]:
+    return [text for text, _ in find_evidence_at(output, patterns)]
+
+
+def find_evidence_at(output: str, patterns: Sequence[str]) -> list[tuple[str, int]]:
     """Each pattern's first matching output line, searched after the previous pattern's match."""
     raw_lines = output.splitlines()
     plain = [strip_ansi(line) for line in raw_lines]
-    found: list[str] = []
+    found: list[tuple[str, int]] = []
     start = 0
     for pattern in patterns:
         regex = re.compile(pattern)
@@ -188,18 +192,22 @@ def find_evidence(output: str, patterns: Sequence[str]) -> list[str]:
             at = next((i for i in range(start) if regex.search(plain[i])), None)
         if at is None:
             raise LookupError(f"evidence {pattern!r} not found in:\n{strip_ansi(output)}")
-        found.append(_readable(raw_lines[at]))
+        found.append((_readable(raw_lines[at]), at))
         start = at + 1
     return found
 
 
 def truth_for(project: Project, scenario: Scenario, fault: Fault, output: str) -> TruthFailure:
     """The truth of one fault in one run: its location from the template, its evidence from the output."""
-    evidence = find_evidence(output, fault.evidence)
+    located = find_evidence_at(output, fault.evidence)
+    evidence = [text for text, _ in located]
     switch, offset = fault.fault_at or (fault.switch, fault.line_offset)
     test_file = test_line = None
     if fault.test_loc:
-        m = re.search(fault.test_loc, strip_ansi(output), re.M)
+        # The assertion site printed after this failure's first evidence line, else anywhere (printed before).
+        plain_lines = strip_ansi(output).split("\n")
+        after = "\n".join(plain_lines[located[0][1]:])
+        m = re.search(fault.test_loc, after, re.M) or re.search(fault.test_loc, strip_ansi(output), re.M)
         if m is None:
             raise LookupError(f"test location {fault.test_loc!r} not in output")
         test_file, test_line = m.group("file"), int(m.group("line"))
