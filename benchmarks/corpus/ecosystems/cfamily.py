@@ -195,7 +195,8 @@ def _assert(key: str, switch: str, bad: tuple[str, ...], test: str, expr: str, *
     return Fault(key=key, file="src/ringbuf.c", switch=switch, bad=bad, tool="make", kind="test", test_id=test,
                  evidence=(rf"tests/test_ringbuf\.c:\d+: (void )?{test}(\(void\))?: Assertion `{expr}' failed\.$",
                            r"^make: \*\*\* \[Makefile:\d+: check\] Aborted"),
-                 test_loc=rf"(?P<file>tests/test_ringbuf\.c):(?P<line>\d+): (void )?{test}(\(void\))?: Assertion `{expr}'",
+                 test_loc=rf"(?P<file>tests/test_ringbuf\.c):(?P<line>\d+): (void )?{test}(\(void\))?: "
+                          rf"Assertion `{expr}'",
                  group="check", **kw)  # type: ignore[arg-type]
 
 
@@ -222,7 +223,9 @@ RINGBUF_FAULTS: tuple[Fault, ...] = (
     Fault(key="makefile-recipe-spaces", file="Makefile", switch="RECIPE",
           bad=("        @mkdir -p build\n\t$(CC) $(CFLAGS) -c -o $@ $<",
                "    @mkdir -p build\n\t$(CC) $(CFLAGS) -c -o $@ $<"),
-          tool="make", kind="config", evidence=(r"^Makefile:\d+: \*\*\* missing separator( \(did you mean TAB instead of \d+ spaces\?\))?\.  Stop\.$",),  # GNU make quotes with '
+          tool="make", kind="config",
+          evidence=(r"^Makefile:\d+: \*\*\* missing separator( \(did you mean TAB instead of \d+ spaces\?\))?"
+                    r"\.  Stop\.$",),
 
           group="make", variants=("timestamps", "shifted", "data")),
     Fault(key="makefile-missing-source", file="Makefile", switch="SRCS",
@@ -433,7 +436,8 @@ def _ctest(key: str, switch: str, bad: tuple[str, ...], test: str, message: str,
 
 def _cxx(key: str, switch: str, bad: tuple[str, ...], gcc: str, clang: str, **kw: object) -> Fault:
     gcc = _q(gcc)
-    return Fault(key=key, file="src/matrix.cpp", switch=switch, bad=bad, tool="g++", kind="compile", matrix_tool="clang++",
+    return Fault(key=key, file="src/matrix.cpp", switch=switch, bad=bad, tool="g++", kind="compile",
+                 matrix_tool="clang++",
                  evidence=(rf"src/matrix\.cpp:\d+:\d+: error: ({gcc}|{clang})",), message="error: ",
                  group="compile", **kw)  # type: ignore[arg-type]
 
@@ -483,6 +487,11 @@ def matrix_steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:
     flags += " --schedule-random" if scenario.seed is not None else ""
     out.append(run(f"ctest --test-dir build --output-on-failure --output-junit junit.xml{flags}", root, repo))
     return out
+
+
+def projects() -> tuple[Project, ...]:
+    """The ecosystem's projects (templates and faults), without running anything."""
+    return (_ringbuf(), _matrix())
 
 
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:

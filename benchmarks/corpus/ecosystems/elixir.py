@@ -94,7 +94,8 @@ def _cc(key: str, switch: str, bad: tuple[str, ...], function: str, **kw: object
 EQ = (r"^\s+Assertion with == failed$", r"^\s+left:\s+", r"^\s+right:\s+")
 
 FAULTS: tuple[Fault, ...] = (
-    _t("add-counts-one-extra", "ADD", ("Map.update(stock, sku, n, &(&1 + n + 1))", "Map.update(stock, sku, n, &(&1 * n))"),
+    _t("add-counts-one-extra", "ADD",
+       ("Map.update(stock, sku, n, &(&1 + n + 1))", "Map.update(stock, sku, n, &(&1 * n))"),
        "add/3 adds to an existing sku", *EQ),
     _t("add-creates-empty", "ADD", ("Map.update(stock, sku, 0, &(&1 + n))",), "add/3 creates a missing sku", *EQ,
        negative_of="add-counts-one-extra", hard_negative="sibling-subtest"),
@@ -128,6 +129,11 @@ def steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:
         if got != expected:
             raise AssertionError(f"ExUnit failed {sorted(got)}, injected {sorted(e or '' for e in expected)}")
     return [ran]
+
+
+def projects() -> tuple[Project, ...]:
+    """The ecosystem's projects (templates and faults), without running anything."""
+    return (_project(),)
 
 
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:

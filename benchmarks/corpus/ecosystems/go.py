@@ -429,6 +429,11 @@ def check(scenario: Scenario, ran: Sequence[Step]) -> None:
             raise AssertionError(f"go test failed {sorted(got)}, injected {sorted(e or '' for e in expected)}")
 
 
+def projects() -> tuple[Project, ...]:
+    """The ecosystem's projects (templates and faults), without running anything."""
+    return (_confkit(), _ratelimit())
+
+
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:
     cache = workdir / "go-cache"
     for project, json_report in ((_confkit(), False), (_ratelimit(), True)):

@@ -172,7 +172,8 @@ def _j5(key: str, file: str, switch: str, bad: tuple[str, ...], method: str, mes
     # The console launcher's failure summary: "JUnit Jupiter:InvoiceTest:<display name>", then "=> <exception>",
     # then the test's frame "com.acme.invoice.InvoiceTest.<method>(InvoiceTest.java:N)".
     shown = re.escape(f"{method}(long, String):{display}" if display else f"{method}()")
-    kw.setdefault("test_loc", rf"com\.acme\.invoice\.InvoiceTest\.{method}\((?P<file>InvoiceTest\.java):(?P<line>\d+)\)")
+    kw.setdefault("test_loc",
+                  rf"com\.acme\.invoice\.InvoiceTest\.{method}\((?P<file>InvoiceTest\.java):(?P<line>\d+)\)")
     return Fault(key=key, file=file, switch=switch, bad=bad, tool="junit5", kind="test",
                  test_id=f"{J5}.{method}" + (f"[{display.split(']')[0][1:]}]" if display else ""),
                  evidence=(rf"JUnit Jupiter:InvoiceTest:{shown}$", rf"=> {message}",
@@ -181,7 +182,8 @@ def _j5(key: str, file: str, switch: str, bad: tuple[str, ...], method: str, mes
 
 
 def _j4(key: str, switch: str, bad: tuple[str, ...], method: str, message: str, **kw: object) -> Fault:
-    kw.setdefault("test_loc", rf"at com\.acme\.invoice\.TaxTableTest\.{method}\((?P<file>TaxTableTest\.java):(?P<line>\d+)\)")
+    kw.setdefault("test_loc",
+                  rf"at com\.acme\.invoice\.TaxTableTest\.{method}\((?P<file>TaxTableTest\.java):(?P<line>\d+)\)")
     return Fault(key=key, file=f"{PKG}/TaxTable.java", switch=switch, bad=bad, tool="junit4", kind="test",
                  test_id=f"com.acme.invoice.TaxTableTest.{method}",
                  evidence=(rf"^\d+\) {method}\(com\.acme\.invoice\.TaxTableTest\)$", rf"^{message}",
@@ -288,6 +290,11 @@ def failed_in_report(path: Path) -> set[str]:
         index = re.search(r"\[(\d+)\]$", name)
         found.add(f"{case.get('classname')}.{method}" + (f"[{index.group(1)}]" if index else ""))
     return found
+
+
+def projects() -> tuple[Project, ...]:
+    """The ecosystem's projects (templates and faults), without running anything."""
+    return (_project(),)
 
 
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:

@@ -112,7 +112,8 @@ FAULTS: tuple[Fault, ...] = (
        hard_negative="same-test-other-reason"),
     Fault(key="field-undeclared-variable", file="lib/CsvLite.pm", switch="FIELD", bad=("$feild", "$fld"),
           tool="prove", kind="compile",
-          evidence=(r'Global symbol "\$(feild|fld)" requires explicit package name .* at (\S+/)?lib/CsvLite\.pm line \d+\.$',
+          evidence=(r'Global symbol "\$(feild|fld)" requires explicit package name .* '
+                    r'at (\S+/)?lib/CsvLite\.pm line \d+\.$',
                     r"^Compilation failed in require at t/(csv|join)\.t line \d+\.$",
                     r"Dubious, test returned 255"),
           group="compile"),
@@ -141,6 +142,11 @@ def steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:
         if got != expected:
             raise AssertionError(f"TAP failed {sorted(got)}, injected {sorted(e or '' for e in expected)}")
     return [ran]
+
+
+def projects() -> tuple[Project, ...]:
+    """The ecosystem's projects (templates and faults), without running anything."""
+    return (_project(),)
 
 
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:

@@ -118,7 +118,8 @@ def _t(key: str, switch: str, bad: tuple[str, ...], test: str, *lines: str, **kw
     t = re.escape(test)
     lines = tuple(rf"^(\s*│ )?{line[1:]}" if line.startswith("^") else line for line in lines)
     header = rf"(^\d+\) {t}( \(|$)|^ ✘ {re.escape(testdox_name(test))}$)"
-    kw.setdefault("test_loc", r"^(\s*│ )?/home/runner/work/php-money/php-money/(?P<file>tests/MoneyTest\.php):(?P<line>\d+)$")
+    kw.setdefault("test_loc",
+                  r"^(\s*│ )?/home/runner/work/php-money/php-money/(?P<file>tests/MoneyTest\.php):(?P<line>\d+)$")
     return Fault(key=key, file="src/Money.php", switch=switch, bad=bad, tool="phpunit", kind="test", test_id=test,
                  evidence=(header, *lines), group="phpunit", **kw)  # type: ignore[arg-type]
 
@@ -134,8 +135,9 @@ FAULTS: tuple[Fault, ...] = (
                                                       "$other->currency === ''"),
        "MoneyTest::testAddRejectsOtherCurrency",
        r'^Failed asserting that exception of type "InvalidArgumentException" is thrown\.$', test_loc=None),
-    _t("format-drops-padding", "FORMAT", ("sprintf('%s %d.%d', $this->currency, intdiv($this->cents, 100), $this->cents % 100)",
-                                          "sprintf('%s %d,%02d', $this->currency, intdiv($this->cents, 100), $this->cents % 100)"),
+    _t("format-drops-padding", "FORMAT",
+       ("sprintf('%s %d.%d', $this->currency, intdiv($this->cents, 100), $this->cents % 100)",
+        "sprintf('%s %d,%02d', $this->currency, intdiv($this->cents, 100), $this->cents % 100)"),
        "MoneyTest::testFormatPadsCents", r"^Failed asserting that two strings are identical\.$",
        r"^-'EUR 12\.05'$", r"^\+'EUR 12[.,]0?5'$"),
     _t("allocate-drops-remainder", "REMAINDER", ("$i < 0", "$i < $remainder - 1"),
@@ -175,6 +177,11 @@ def failed_in_junit(path: Path) -> set[str]:
         if case.find("failure") is not None or case.find("error") is not None:
             found.add(f"{case.get('class') or case.get('classname')}::{case.get('name')}")
     return found
+
+
+def projects() -> tuple[Project, ...]:
+    """The ecosystem's projects (templates and faults), without running anything."""
+    return (_project(),)
 
 
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:

@@ -111,7 +111,7 @@ def _mt(key: str, switch: str, bad: tuple[str, ...], test: str, *lines: str, err
     # an exception: "  1) Error:" / "TestSlugger#test_x:" / "TypeError: ..." / "    lib/slugger.rb:N:in ...".
     head = rf"^TestSlugger#{test} \[test/test_slugger\.rb:\d+\]:$" if not error else rf"^TestSlugger#{test}:$"
     kw.setdefault("test_loc", rf"^TestSlugger#{test} \[(?P<file>test/test_slugger\.rb):(?P<line>\d+)\]:$"
-                  if not error else rf"^\s+(?P<file>test/test_slugger\.rb):(?P<line>\d+):in")
+                  if not error else r"^\s+(?P<file>test/test_slugger\.rb):(?P<line>\d+):in")
     return Fault(key=key, file="lib/slugger.rb", switch=switch, bad=bad, tool="minitest", kind="test",
                  test_id=f"TestSlugger#{test}", evidence=(rf"^\s+\d+\) {'Error' if error else 'Failure'}:$", head,
                                                           *lines),
@@ -146,7 +146,7 @@ FAULTS: tuple[Fault, ...] = (
     _rs("unique-free-slug-numbered", "EMPTY", ('return "#{slug}-1" if taken.empty?',),
         "Slugger.unique returns the slug when it is free", r'^\s+expected: "post"$', r'^\s+got: "post-1"$',
         negative_of="unique-suffix-without-dash", hard_negative="sibling-subtest"),
-    _rs("unique-stops-after-one-try", "LOOP", ("taken.include?(candidate) && n < 2",), 
+    _rs("unique-stops-after-one-try", "LOOP", ("taken.include?(candidate) && n < 2",),
         "Slugger.unique appends a counter when the slug is taken", r'^\s+expected: "post-3"$',
         r'^\s+got: "post-2"$', negative_of="unique-suffix-without-dash", hard_negative="same-test-other-reason"),
 )
@@ -185,6 +185,11 @@ def _expect(scenario: Scenario, got: set[str], tool: str) -> None:
     expected = {f.test_id for f in scenario.faults}
     if got != expected:
         raise AssertionError(f"{tool} failed {sorted(got)}, injected {sorted(e or '' for e in expected)}")
+
+
+def projects() -> tuple[Project, ...]:
+    """The ecosystem's projects (templates and faults), without running anything."""
+    return (_project(),)
 
 
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:

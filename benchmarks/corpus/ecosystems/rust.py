@@ -282,6 +282,11 @@ def check(scenario: Scenario, ran: Sequence[Step]) -> None:
         raise AssertionError(f"libtest failed {sorted(listed)}, injected {sorted(e or '' for e in expected)}")
 
 
+def projects() -> tuple[Project, ...]:
+    """The ecosystem's projects (templates and faults), without running anything."""
+    return (_geometry_project(),)
+
+
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:
     project = _geometry_project()
     yield from Generator(project, lambda root, sc: steps(root, sc, project.name), workdir, rng, check).cases()

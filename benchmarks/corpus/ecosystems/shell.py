@@ -95,7 +95,8 @@ def _sc(key: str, file: str, switch: str, bad: tuple[str, ...], code: str, messa
 def _yl(key: str, switch: str, bad: tuple[str, ...], rule: str, message: str, **kw: object) -> Fault:
     # github format under GITHUB_ACTIONS ("::error file=..::L:C [rule] msg"), parsable with -f parsable.
     return Fault(key=key, file="config/deploy.yaml", switch=switch, bad=bad, tool="yamllint", kind="lint",
-                 evidence=(rf"(\d+:\d+ \[{rule}\] {message}|config/deploy\.yaml:\d+:\d+: \[\w+\] {message} \({rule}\))",),
+                 evidence=(rf"(\d+:\d+ \[{rule}\] {message}"
+                           rf"|config/deploy\.yaml:\d+:\d+: \[\w+\] {message} \({rule}\))",),
                  message=rule, group="yamllint", **kw)  # type: ignore[arg-type]
 
 
@@ -118,7 +119,8 @@ FAULTS: tuple[Fault, ...] = (
     _bash("checksum-wrong-extension", "scripts/release.sh", "CHECK",
           ('checksum "$DIST/app-$VERSION.tgz"', 'checksum "$DIST/app-v$VERSION.tar.gz"'),
           r"^sha256sum: dist/app-v?1\.4\.2\.(tgz|tar\.gz): No such file or directory$"),
-    _sc("mkdir-unquoted", "scripts/release.sh", "MKDIR", ("mkdir -p $DIST/v$VERSION", "mkdir -p \"$DIST\"/$VERSION"), "SC2086",
+    _sc("mkdir-unquoted", "scripts/release.sh", "MKDIR", ("mkdir -p $DIST/v$VERSION", "mkdir -p \"$DIST\"/$VERSION"),
+        "SC2086",
         r"Double quote to prevent globbing and word splitting\."),
     _sc("sum-unquoted", "scripts/lib.sh", "SUM", ('sha256sum $1 > "$1.sha256"',), "SC2086",
         r"Double quote to prevent globbing and word splitting\.", negative_of="mkdir-unquoted",
@@ -126,6 +128,9 @@ FAULTS: tuple[Fault, ...] = (
     _sc("cd-unquoted-substitution", "scripts/release.sh", "CD",
         ('cd $(dirname "$0")/.. || exit 1', 'cd $(dirname "$0")/../ || exit 1'), "SC2046",
         r"Quote this to prevent word splitting\."),
+    _sc("log-unquoted-date", "scripts/lib.sh", "LOG", ("printf '[release] %s %s\\n' $(date +%T) \"$*\"",), "SC2046",
+        r"Quote this to prevent word splitting\.", negative_of="cd-unquoted-substitution",
+        hard_negative="same-message-other-place"),
     _sc("archive-name-typo", "scripts/release.sh", "ARCHIVE",
         ('ARCHVE="$DIST/app-$VERSION.tar.gz"\nARCHIVE="$DIST/app.tar.gz"',
          'ARCHIV="$DIST/app-$VERSION.tar.gz"\nARCHIVE="$DIST/app.tar.gz"'),
@@ -134,6 +139,8 @@ FAULTS: tuple[Fault, ...] = (
         r'duplication of key "host" in mapping'),
     _yl("feature-truthy-yes", "FEATURE", ("audit: yes", "audit: on"), "truthy",
         r"truthy value should be one of \[false, true\]"),
+    _yl("dbport-truthy-ssl", "DBPORT", ("ssl: yes",), "truthy", r"truthy value should be one of \[false, true\]",
+        negative_of="feature-truthy-yes", hard_negative="same-message-other-place"),
     _yl("ports-sequence-indent", "PORTS", ("  - 8080", "  - 8443"), "indentation",
         r"wrong indentation: expected 4 but found 2"),
     _yl("regions-sequence-indent", "REGIONS", ("  - eu-west-1",), "indentation",
@@ -165,6 +172,11 @@ def steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:
         raise ValueError(f"no step runs {groups}")
     trace = "bash -x " if scenario.verbose else ""
     return [run(f"{trace}scripts/release.sh 1.4.2", root, repo)]
+
+
+def projects() -> tuple[Project, ...]:
+    """The ecosystem's projects (templates and faults), without running anything."""
+    return (_project(),)
 
 
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:
