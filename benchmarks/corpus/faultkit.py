@@ -307,3 +307,21 @@ class Generator:
                       if f.switch != fault.switch and not f.negative_of and f.group == fault.group]
             return replace(base, faults=(fault, self.rng.choice(others))) if others else None
         return base
+
+
+OTHER_ECOSYSTEMS = ("rust", "go", "cfamily", "shell", "jvm", "ruby", "php", "perl", "elixir")
+
+
+def apt_packages() -> tuple[str, ...]:
+    """The Debian packages the generators in OTHER_ECOSYSTEMS need (Rust comes from rustup, with clippy)."""
+    import importlib  # here: the ecosystem modules import this one
+
+    packages: list[str] = []
+    for name in OTHER_ECOSYSTEMS:
+        module = importlib.import_module(f"benchmarks.corpus.ecosystems.{name}")
+        packages += [p for p in module.APT if p not in packages]
+    return tuple(packages)
+
+
+if __name__ == "__main__":
+    print(" ".join(apt_packages()))
