@@ -197,6 +197,16 @@ def find_evidence_at(output: str, patterns: Sequence[str]) -> list[tuple[str, in
     return found
 
 
+def project_path(project: Project, reported: str) -> str:
+    """A file as a tool reported it, as a path of the project: stack frames often carry the base name only."""
+    if reported in project.files:
+        return reported
+    matches = [path for path in project.files if path.endswith("/" + reported)]
+    if len(matches) != 1:
+        raise LookupError(f"{reported!r} names {len(matches)} files of {project.name}")
+    return matches[0]
+
+
 def truth_for(project: Project, scenario: Scenario, fault: Fault, output: str) -> TruthFailure:
     """The truth of one fault in one run: its location from the template, its evidence from the output."""
     located = find_evidence_at(output, fault.evidence)
@@ -210,7 +220,7 @@ def truth_for(project: Project, scenario: Scenario, fault: Fault, output: str) -
         m = re.search(fault.test_loc, after, re.M) or re.search(fault.test_loc, strip_ansi(output), re.M)
         if m is None:
             raise LookupError(f"test location {fault.test_loc!r} not in output")
-        test_file, test_line = m.group("file"), int(m.group("line"))
+        test_file, test_line = project_path(project, m.group("file")), int(m.group("line"))
     plain = [strip_ansi(e) for e in evidence]
     message = plain[0]
     if fault.message:
@@ -270,8 +280,12 @@ class Generator:
     def cases(self) -> Iterator[RawCase]:
         for fault in self.project.faults:
             if fault.negative_of:
+                # A hard negative is a root cause of its own: it recurs too (never beside another fault).
                 yield self.case(Scenario((fault,), variant="negative"), f"{fault.key}--negative", negative=fault)
-                yield self.case(Scenario((fault,), variant="timestamps"), f"{fault.key}--timestamps")
+                for variant in self.recurrences(fault, count=2, exclude=("extra",)):
+                    scenario = self.scenario(fault, variant)
+                    if scenario is not None:
+                        yield self.case(scenario, f"{fault.key}--{variant}")
                 continue
             yield self.case(Scenario((fault,)), fault.key)
             for variant in self.recurrences(fault):
@@ -279,12 +293,15 @@ class Generator:
                 if scenario is not None:
                     yield self.case(scenario, f"{fault.key}--{variant}")
 
-    def recurrences(self, fault: Fault) -> tuple[Variant, ...]:
+    def recurrences(self, fault: Fault, count: int = 3, exclude: tuple[Variant, ...] = ()) -> tuple[Variant, ...]:
+        """``count`` recurrence variants for ``fault``: its own list, else drawn from what the project supports
+        (timestamps fills in when too few others apply)."""
         if fault.variants:
             return fault.variants
-        pool = [v for v in self.project.supported if self.scenario(fault, v) is not None and v != "timestamps"]
-        chosen = self.rng.sample(pool, k=min(3, len(pool)))
-        return tuple(chosen) if len(chosen) == 3 else (*chosen, "timestamps")
+        pool = [v for v in self.project.supported
+                if v not in exclude and v != "timestamps" and self.scenario(fault, v) is not None]
+        chosen = self.rng.sample(pool, k=min(count, len(pool)))
+        return tuple(chosen) if len(chosen) == count else (*chosen, "timestamps")
 
     def scenario(self, fault: Fault, variant: Variant) -> Scenario | None:
         if variant not in self.project.supported and variant != "timestamps":

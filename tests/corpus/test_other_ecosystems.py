@@ -204,3 +204,41 @@ def test_run_rewrites_local_paths(tmp_path: Path) -> None:
     step = faultkit.run(f"echo {tmp_path}/src/lib.rs:3; echo $HOME/.cargo; exit 3", tmp_path, "demo")
     assert step.exit_code == 3
     assert step.output.splitlines() == ["/home/runner/work/demo/demo/src/lib.rs:3", "/home/runner/.cargo"]
+
+
+def test_project_path_resolves_base_names() -> None:
+    project = next(p for p in PROJECTS if p.name == "jvm-invoicing")
+    assert faultkit.project_path(project, "InvoiceTest.java") == "src/test/java/com/acme/invoice/InvoiceTest.java"
+    assert faultkit.project_path(project, "src/main/java/com/acme/invoice/Invoice.java").endswith("Invoice.java")
+    with pytest.raises(LookupError):
+        faultkit.project_path(project, "Missing.java")
+
+
+def test_generator_makes_recurrences_and_negatives(tmp_path: Path) -> None:
+    # The "tool" is grep over the written tree: real output, real exit code, known lines.
+    files = {"conf/app.ini": "[app]\n{{SHIFT}}\nport = {{PORT}}\nhost = {{HOST}}\n"}
+    main = Fault(key="port-zero", file="conf/app.ini", switch="PORT", bad=("0", "00"), tool="grep", kind="config",
+                 evidence=(r"^conf/app\.ini:\d+:port = 0+$",))
+    negative = Fault(key="host-zero", file="conf/app.ini", switch="HOST", bad=("0",), tool="grep", kind="config",
+                     evidence=(r"^conf/app\.ini:\d+:host = 0$",), negative_of="port-zero",
+                     hard_negative="same-message-other-place")
+    project = Project(name="ini", ecosystem="shell", files=files, defaults={"PORT": "80", "HOST": "a"},
+                      faults=(main, negative), supported=("timestamps", "shifted", "data", "verbose"))
+
+    def runner(root: Path, scenario: Scenario) -> list[faultkit.Step]:
+        return [faultkit.run("! grep -n -H -E '= 0+$' conf/app.ini", root, "ini")]
+
+    import random
+
+    made = list(faultkit.Generator(project, runner, tmp_path, random.Random(1)).cases())
+    by_cause: dict[str, list[str]] = {}
+    for case in made:
+        for failure in case.failures:
+            by_cause.setdefault(failure.root_cause, []).append(case.variant)
+            line = int(failure.evidence_text[0].split(":")[1])
+            assert failure.fault_line == line, "the fault line is the line grep printed"
+    assert sorted(by_cause["ini/port-zero"]) == sorted(["base", "data", "shifted", "verbose"])
+    assert by_cause["ini/host-zero"][0] == "negative" and len(by_cause["ini/host-zero"]) == 3
+    negative_case = next(c for c in made if c.variant == "negative")
+    assert negative_case.negative_of == "ini/port-zero"
+    assert negative_case.hard_negative == "same-message-other-place"
