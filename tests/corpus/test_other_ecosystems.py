@@ -12,6 +12,7 @@ import pytest
 
 from benchmarks.corpus import faultkit
 from benchmarks.corpus.faultkit import Fault, Project, Scenario, find_evidence, render, switch_line, truth_for
+from benchmarks.corpus.model import Step
 
 MODULES = ("rust", "go", "cfamily", "shell", "jvm", "ruby", "php", "perl", "elixir")
 
@@ -225,7 +226,7 @@ def test_generator_makes_recurrences_and_negatives(tmp_path: Path) -> None:
     project = Project(name="ini", ecosystem="shell", files=files, defaults={"PORT": "80", "HOST": "a"},
                       faults=(main, negative), supported=("timestamps", "shifted", "data", "verbose"))
 
-    def runner(root: Path, scenario: Scenario) -> list[faultkit.Step]:
+    def runner(root: Path, scenario: Scenario) -> list[Step]:
         return [faultkit.run("! grep -n -H -E '= 0+$' conf/app.ini", root, "ini")]
 
     import random
