@@ -19,6 +19,8 @@ def failure_dict(failure: Failure) -> dict[str, Any]:
         "message": failure.message,
         "file": failure.file,
         "line": failure.line,
+        "test_file": failure.test_file,
+        "test_line": failure.test_line,
         "evidence": [r.as_list() for r in failure.evidence],
         "fingerprint": failure.fingerprint,
     }

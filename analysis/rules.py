@@ -28,6 +28,7 @@ class Role(Enum):
     STEP = "step"  # a step or command boundary (##[group]Run, Travis "$ cmd")
     DOCKER_STEP = "docker_step"  # a BuildKit step header "#12 [stage 2/5] RUN ..."
     COMMAND = "command"  # a command echoed inside a step ("> jest --ci" from npm): names the tool
+    FRAME = "frame"  # one frame of a stack trace or traceback: where the open failure's code ran
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,57 @@ RULES: tuple[Rule, ...] = (
         "::error",
     ),
     _r("actions.error", G, None, 78, r"^##\[error\](?P<msg>.+)", "##[error]"),
+    # --- stack frames (scored 0: they locate a failure, the excerpt keeps them through its anchors) ---
+    # Python tracebacks; faulthandler prints "line N in f" without the comma, innermost call first
+    _r(
+        "python.frame",
+        Role.FRAME,
+        None,
+        0,
+        r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)(?P<sep>,? in )(?P<func>\S+)',
+        'file "',
+    ),
+    # pytest's own frames (--tb=long|short): "tests/test_x.py:13: in test_x" and a bare "src/m.py:7: "
+    _r(
+        "pytest.frame",
+        Role.FRAME,
+        None,
+        0,
+        r"^(?P<file>[^\s:'\"()\[\]]+\.py):(?P<line>\d+): (?:in (?P<func>\S+))?\s*$",
+        (".py:",),
+    ),
+    # JVM: "at com.example.ShapesTest.area(ShapesTest.java:14)" (a module prefix "java.base/" allowed)
+    _r(
+        "jvm.frame",
+        Role.FRAME,
+        None,
+        0,
+        r"^\s*at (?:[\w.-]+(?:@[\w.-]+)?/)*(?P<cls>[\w$]+(?:\.[\w$]+)*)\.(?P<func>[\w$<>-]+)"
+        r"\((?P<file>[\w$-]+\.(?:java|kt|kts|scala|groovy)):(?P<line>\d+)\)",
+        _line_start("at ", indent=10) + ("\tat ",),
+    ),
+    # .NET: "at Ns.CalcTests.Adds() in /home/runner/work/r/r/tests/CalcTests.cs:line 12"
+    _r(
+        "dotnet.frame",
+        Role.FRAME,
+        None,
+        0,
+        r"^\s*at \S.* in (?P<file>\S+?\.(?:cs|fs|vb)):line (?P<line>\d+)\s*$",
+        _line_start("at ", indent=10),
+    ),
+    # node (jest, mocha, vitest's stack, plain node) and Rust backtraces: "at f (path:L:C)", "at path:L:C"
+    _r(
+        "node.frame",
+        Role.FRAME,
+        None,
+        0,
+        r"^\s*at (?:(?:async |new )?[^()\s][^()]* \()?(?P<file>[^\s()]+?):(?P<line>\d+)(?::\d+)?\)?\s*$",
+        _line_start("at ", indent=10) + ("\tat ",),
+    ),
+    # Go goroutine dumps: a tab, the file, its line and the frame's offset
+    _r("go.frame", Role.FRAME, None, 0, r"^\s+(?P<file>\S+\.go):(?P<line>\d+)(?: \+0x[0-9a-f]+)?\s*$", ".go:"),
+    # RSpec's backtrace under a failure: "# ./spec/calc_spec.rb:12:in 'block (2 levels) in <top>'"
+    _r("rspec.frame", Role.FRAME, None, 0, r"^\s*# (?P<file>\S+\.rb):(?P<line>\d+)(?::in |\s*$)", ".rb:"),
     # --- timeouts, kills, crashes, resources ---
     _r(
         "travis.stalled",
@@ -535,7 +587,16 @@ RULES: tuple[Rule, ...] = (
         starts=("test ",),
     ),
     _r("cargo.stdout", F, K.TEST, 88, r"^---- (?P<test>\S+) stdout ----$", "stdout ----", after=2),
-    _r("rust.panic", D, None, 92, r"thread '(?P<thread>[^']*)' panicked at (?P<msg>.*)", "panicked", after=1),
+    _r(
+        "rust.panic",
+        D,
+        None,
+        92,
+        r"thread '(?P<thread>[^']*)' panicked at (?:(?P<file>[^\s:']+\.rs):(?P<line>\d+):\d+:?\s*$"
+        r"|'(?P<quoted>.*)', (?P<file2>[^\s:']+\.rs):(?P<line2>\d+):\d+\s*$|(?P<msg>.*))",
+        "panicked",
+        after=3,
+    ),
     _r(
         "nextest.fail",
         F,

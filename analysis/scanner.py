@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from .lines import Chunk, clean
+from .locations import Frame, is_test_path, jvm_path, pick, repo_path
 from .normalize import echo_key, fingerprint
 from .rules import RULES, Role, Rule, is_excluded, kind_from_text
 from .types import Failure, FailureKind, LineRange
@@ -26,6 +27,8 @@ MAX_FAILURES = 500
 MAX_STEPS = 5_000
 ATTACH_DISTANCE = 80  # a detail further than this from its failure's last line starts afresh
 MAX_MESSAGE = 500
+MAX_FRAMES = 200  # per failure; beyond it the last frame is replaced (the innermost Python call comes last)
+LOOSE_FRAME_DISTANCE = 60  # a traceback printed before the exception line that opens its failure
 
 ECHO_PENALTY = 45
 STEP_BONUS = 12  # hits inside the step that failed
@@ -108,6 +111,14 @@ class _Open:
     evidence: list[list[int]] = field(default_factory=list)
     details: int = 0
     count: int = 1
+    frames: list[Frame] = field(default_factory=list)
+
+    def add_frame(self, frame: Frame, number: int) -> None:
+        if len(self.frames) < MAX_FRAMES:
+            self.frames.append(frame)
+        else:
+            self.frames[-1] = frame
+        self.last = max(self.last, number)
 
     def add_evidence(self, start: int, end: int) -> None:
         for rng in self.evidence:
@@ -162,6 +173,8 @@ _PATH_LINE = re.compile(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]
 _VERDICTS = {"actions.exit", "travis.exit", "jenkins.exit"}  # the runner's own word that a step failed
 _NOT_A_MESSAGE = {"python.traceback", "gradle.what_went_wrong", "docker.step_error", "docker.summary"}
 _SPLIT_ID = re.compile(r"::|[ ./>\u203a]+")
+# details whose file:line is also a frame of the failure's stack
+_LOCATING_DETAILS = {"pytest.location", "vitest.location", "rust.panic", "go.assert"}
 
 
 def _merged(ranges: list[list[int]], last_line: int) -> tuple[LineRange, ...]:
@@ -180,10 +193,6 @@ def _merged(ranges: list[list[int]], last_line: int) -> tuple[LineRange, ...]:
 def _same_path(a: str, b: str) -> bool:
     a, b = a.removeprefix("./"), b.removeprefix("./")
     return a == b or a.endswith("/" + b) or b.endswith("/" + a)
-
-
-def _relative(path: str | None) -> str | None:
-    return _CI_ROOT.sub("", path, count=1) if path else path
 
 
 def _same_test(a: str, b: str, *, loose: bool = False) -> bool:
@@ -255,6 +264,8 @@ class Scanner:
         self._command = ""  # last command echoed inside the step (``> jest --ci``)
         self._test_file: tuple[int, str] | None = None  # jest/vitest ``FAIL file`` heading the tests below
         self._link_section = ""  # awesome_bot's "> White listed" / "> Links" heading the link lines below
+        self._block = 0  # stack traces printed so far: frames of one share a number
+        self._loose: list[tuple[int, Frame]] = []  # frames seen with no failure open (a script's traceback)
         self._lines: list[str] = []
         self._first = 1
         self.total_lines = 0
@@ -305,6 +316,10 @@ class Scanner:
             self._command = ""
             self._test_file = None
             self._link_section = ""
+            self._loose = []
+            return
+        if role is Role.FRAME:
+            self._frame(number, rule, match, step)
             return
         if rule.name == "awesome_bot.section":
             self._link_section = (_group(match, "cmd") or "").lower()
@@ -335,8 +350,11 @@ class Scanner:
             self._add(hit)
             return
         if role is Role.FAILURE:
+            self._block += 1
             self._failure(hit, match)
         elif role in (Role.DETAIL, Role.LOCATION):
+            if rule.name == "python.traceback" or (rule.name == "java.exception" and "Caused by:" in line):
+                self._block += 1
             self._detail(hit, match)
         elif role is Role.EXIT:
             if rule.name in _VERDICTS:
@@ -359,6 +377,35 @@ class Scanner:
                 if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", command):
                     return _TOOL_NAMES.get(name, name)
         return rule.tool
+
+    # -- frames -----------------------------------------------------------------------------------------
+    def _frame(self, number: int, rule: Rule, match: re.Match[str], step: int) -> None:
+        """A stack frame: it belongs to the open failure, or to the one a traceback's last line opens."""
+        file, line_s = _group(match, "file"), _group(match, "line")
+        if not file or not line_s:
+            return
+        if rule.name == "jvm.frame":
+            file = jvm_path(_group(match, "cls") or "", file)
+            if file is None:
+                return
+        # Python prints the innermost call last, except faulthandler's dump ("line N in f", no comma)
+        innermost_last = rule.name == "pytest.frame" or (rule.name == "python.frame" and _group(match, "sep") == ", in ")
+        frame = Frame(file, int(line_s), not innermost_last, self._block)
+        current = self._open
+        if current is not None and number - current.last <= ATTACH_DISTANCE and current.step == step:
+            current.add_frame(frame, number)
+            return
+        self._open = None
+        if len(self._loose) < MAX_FRAMES:
+            self._loose.append((number, frame))
+        else:
+            self._loose[-1] = (number, frame)
+
+    def _adopt_loose(self, opened: _Open) -> None:
+        loose, self._loose = self._loose, []
+        if loose and 0 < opened.first - loose[-1][0] <= LOOSE_FRAME_DISTANCE:
+            for _, frame in loose:
+                opened.frames.append(frame)
 
     # -- failures ---------------------------------------------------------------------------------------
     def _failure(self, hit: Hit, match: re.Match[str]) -> None:
@@ -508,6 +555,7 @@ class Scanner:
         self.failures.append(opened)
         self._by_fp[fp] = opened
         self._open = opened
+        self._adopt_loose(opened)
         self._adopt_pending(opened)
 
     def _numbered_title(self, hit: Hit, first: str) -> str:
@@ -615,10 +663,14 @@ class Scanner:
         if current.details >= 1 and rule.role is Role.DETAIL:
             hit.score -= 20 + min(20, 4 * current.details)
         current.add_evidence(hit.line, hit.line + hit.after)
-        where = _group(match, "file")
+        where = _group(match, "file", "file2")
+        line_s = _group(match, "line", "line2")
+        if where and line_s and rule.name in _LOCATING_DETAILS:
+            # a traceback's last frame (pytest), vitest's "❯ file:L:C", a panic's location: innermost first
+            innermost_last = rule.name == "pytest.location"
+            current.add_frame(Frame(where, int(line_s), not innermost_last, self._block), hit.line)
         if where and current.line is None and (current.file is None or _same_path(current.file, where)):
             current.file = where
-            line_s = _group(match, "line")
             current.line = int(line_s) if line_s else None
         if rule.role is Role.LOCATION:
             return
@@ -630,9 +682,8 @@ class Scanner:
         msg = (_group(match, "msg") or hit.text).strip()
         if rule.name in ("python.exception", "java.exception", "node.error", "go.assert", "phpunit.assert"):
             msg = hit.text.strip()
-        if rule.name == "rust.panic" and msg.endswith(":"):
-            following = self._peek(hit.line + 1)
-            msg = following.strip() if following and following.strip() else msg
+        if rule.name == "rust.panic":
+            msg = self._panic_message(hit, match) or msg
         if rule.name in ("dotnet.error_message", "gtest.failure") and msg.endswith(("Message:", "Failure")):
             following = self._peek(hit.line + 1)
             msg = following.strip() if following else msg
@@ -641,6 +692,24 @@ class Scanner:
             return
         if current.plain and msg:
             current.message, current.plain = msg[:MAX_MESSAGE], False
+
+    def _panic_message(self, hit: Hit, match: re.Match[str]) -> str | None:
+        """What a Rust panic says: the quoted message (before 1.73) or the line below the location, with an
+        assertion's ``left:``/``right:`` values."""
+        quoted = _group(match, "quoted")
+        if quoted:
+            return quoted
+        if not _group(match, "file"):
+            return None
+        following = (self._peek(hit.line + 1) or "").strip()
+        if not following:
+            return None
+        values = []
+        for k in (2, 3):
+            below = (self._peek(hit.line + k) or "").strip()
+            if below.startswith(("left:", "right:")):
+                values.append(below)
+        return f"{following} ({', '.join(values)})" if values else following
 
     def _orphan(self, hit: Hit, match: re.Match[str]) -> None:
         """A detail with no failure open: a crash of its own, or the message of a test named just after."""
@@ -701,6 +770,7 @@ class Scanner:
             self.failures.append(opened)
             self._by_fp[fp] = opened
             self._open = opened
+            self._adopt_loose(opened)
 
     def _adopt_pending(self, opened: _Open) -> None:
         pending, self._pending = self._pending, None
@@ -767,19 +837,39 @@ class Scanner:
     def _freeze(self, opened: _Open) -> Failure:
         step = self.steps[opened.step] if opened.step < len(self.steps) else ""
         message = opened.message or opened.test_id or opened.kind.value
-        file = _relative(opened.file)
         tool = "test" if opened.tool == "numbered" else opened.tool
+        file, line, test_file, test_line = self._locations(opened)
         return Failure(
             kind=opened.kind,
             tool=tool,
             message=message,
             test_id=opened.test_id,
             file=file,
-            line=opened.line,
+            line=line,
             evidence=_merged(opened.evidence, self.total_lines),
             fingerprint=fingerprint(tool, opened.kind.value, opened.test_id, message, file),
             step=step.removeprefix("Run ") or None,
+            test_file=test_file,
+            test_line=test_line,
         )
+
+    @staticmethod
+    def _locations(opened: _Open) -> tuple[str | None, int | None, str | None, int | None]:
+        """(file, line, test_file, test_line): the fault is the innermost frame inside the repository, else
+        the file:line the tool printed; the test's line is its innermost frame in a test file."""
+        fault, test = pick(opened.frames)
+        file, line = repo_path(opened.file), opened.line
+        if fault is not None:
+            file, line = fault.file, fault.line
+        elif file is None:
+            line = None
+        if test is None and opened.kind is FailureKind.TEST and file and line and is_test_path(file):
+            return file, line, file, line
+        if test is None and opened.rule in ("cargo.test", "cargo.stdout", "rust.panic") and file and line:
+            # a panic inside a unit test's module: assert!/assert_eq! panics where the test asserted
+            if opened.message.startswith("assertion") or is_test_path(file):
+                return file, line, file, line
+        return file, line, (test.file if test else None), (test.line if test else None)
 
     def _fallback(self, failing: set[int]) -> Failure | None:
         """No tool recognised: the best error-looking line, its kind read from its words.
