@@ -117,12 +117,14 @@ class Frame:
     line: int
     deepest_first: bool  # the stack's order: node, JVM, Go, Rust, .NET, Ruby print the innermost call first
     block: int  # frames of one printed stack share a block; a later block (a chained cause) says more
+    func: str = ""  # the function, when the format names it
 
 
 @dataclass(frozen=True)
 class Location:
     file: str
     line: int
+    func: str = ""
 
 
 def pick(
@@ -139,11 +141,27 @@ def pick(
     stack = [(f, p) for f, p in inside if f.block == last_block]
     ordered = _innermost_first(stack)
     fault_frame, fault_path = ordered[0]
-    fault = Location(fault_path, fault_frame.line)
-    test = next((Location(p, f.line) for f, p in ordered if is_test_path(p)), None)
+    fault = Location(fault_path, fault_frame.line, fault_frame.func)
+    test = next((Location(p, f.line, f.func) for f, p in ordered if is_test_path(p)), None)
     if test is None:  # the test itself may have printed in an earlier block (pytest's sections)
-        test = next((Location(p, f.line) for f, p in _innermost_first(inside) if is_test_path(p)), None)
+        test = next((Location(p, f.line, f.func) for f, p in _innermost_first(inside) if is_test_path(p)), None)
     return fault, test
+
+
+_TEST_FUNCTION = re.compile(r"^(?:test\w*|Test\w+)$")
+
+
+def test_frame(
+    frames: Sequence[Frame], *, repo_name: str | None = None, tree: Collection[str] | None = None
+) -> Location | None:
+    """The innermost frame of a test function (``test_x`` in a test file): the test a crash happened in."""
+    for frame in _innermost_first((f, "") for f in frames):
+        f = frame[0]
+        if _TEST_FUNCTION.match(f.func):
+            path = in_tree(repo_path(f.file, repo_name=repo_name), tree)
+            if path is not None and is_test_path(path):
+                return Location(path, f.line, f.func)
+    return None
 
 
 def _innermost_first(frames: Iterable[tuple[Frame, str]]) -> list[tuple[Frame, str]]:

@@ -235,7 +235,7 @@ RULES: tuple[Rule, ...] = (
         0,
         r"^\s*at (?:[\w.-]+(?:@[\w.-]+)?/)*(?P<cls>[\w$]+(?:\.[\w$]+)*)\.(?P<func>[\w$<>-]+)"
         r"\((?P<file>[\w$-]+\.(?:java|kt|kts|scala|groovy)):(?P<line>\d+)\)",
-        _line_start("at ", indent=10) + ("\tat ",),
+        _line_start("at ", indent=16) + ("\tat ",),
     ),
     # .NET: "at Ns.CalcTests.Adds() in /home/runner/work/r/r/tests/CalcTests.cs:line 12"
     _r(
@@ -244,7 +244,7 @@ RULES: tuple[Rule, ...] = (
         None,
         0,
         r"^\s*at \S.* in (?P<file>\S+?\.(?:cs|fs|vb)):line (?P<line>\d+)\s*$",
-        _line_start("at ", indent=10),
+        _line_start("at ", indent=16),
     ),
     # node (jest, mocha, vitest's stack, plain node) and Rust backtraces: "at f (path:L:C)", "at path:L:C"
     _r(
@@ -253,7 +253,7 @@ RULES: tuple[Rule, ...] = (
         None,
         0,
         r"^\s*at (?:(?:async |new )?[^()\s][^()]* \()?(?P<file>[^\s()]+?):(?P<line>\d+)(?::\d+)?\)?\s*$",
-        _line_start("at ", indent=10) + ("\tat ",),
+        _line_start("at ", indent=16) + ("\tat ",),
     ),
     # Go goroutine dumps: a tab, the file, its line and the frame's offset
     _r("go.frame", Role.FRAME, None, 0, r"^\s+(?P<file>\S+\.go):(?P<line>\d+)(?: \+0x[0-9a-f]+)?\s*$", ".go:"),
@@ -405,7 +405,7 @@ RULES: tuple[Rule, ...] = (
         L,
         None,
         84,
-        r"^(?P<file>" + _PATH + r"\.py):(?P<line>\d+): (?P<msg>" + _PY_EXC + r"|Failed|AssertionError)\b",
+        r"^(?P<file>" + _PATH + r"\.py):(?P<line>\d+): (?P<msg>" + _PY_EXC + r"|Failed|AssertionError|assert)\b",
         (".py:",),
     ),
     _r(

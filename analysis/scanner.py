@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from .lines import Chunk, clean
-from .locations import Frame, is_test_path, jvm_path, pick, repo_path
+from .locations import Frame, is_test_path, jvm_path, pick, repo_path, test_frame
 from .normalize import echo_key, fingerprint
 from .rules import RULES, Role, Rule, is_excluded, kind_from_text
 from .types import Failure, FailureKind, LineRange
@@ -266,6 +266,7 @@ class Scanner:
         self._link_section = ""  # awesome_bot's "> White listed" / "> Links" heading the link lines below
         self._block = 0  # stack traces printed so far: frames of one share a number
         self._loose: list[tuple[int, Frame]] = []  # frames seen with no failure open (a script's traceback)
+        self._pytest_lines: list[tuple[str, Frame]] = []  # pytest --tb=line locations, by message
         self._lines: list[str] = []
         self._first = 1
         self.total_lines = 0
@@ -390,7 +391,7 @@ class Scanner:
                 return
         # Python prints the innermost call last, except faulthandler's dump ("line N in f", no comma)
         innermost_last = rule.name == "pytest.frame" or (rule.name == "python.frame" and _group(match, "sep") == ", in ")
-        frame = Frame(file, int(line_s), not innermost_last, self._block)
+        frame = Frame(file, int(line_s), not innermost_last, self._block, _group(match, "func") or "")
         current = self._open
         if current is not None and number - current.last <= ATTACH_DISTANCE and current.step == step:
             current.add_frame(frame, number)
@@ -406,6 +407,15 @@ class Scanner:
         if loose and 0 < opened.first - loose[-1][0] <= LOOSE_FRAME_DISTANCE:
             for _, frame in loose:
                 opened.frames.append(frame)
+
+    def _adopt_pytest_line(self, opened: _Open, message: str) -> None:
+        """The summary's "FAILED id - message" (cut with "...") names the test a --tb=line location is for."""
+        wanted = message.removesuffix("...").strip()
+        for index, (text, frame) in enumerate(self._pytest_lines):
+            if wanted and (text.startswith(wanted) or wanted.endswith(text)):
+                opened.frames.append(frame)
+                del self._pytest_lines[index]
+                return
 
     # -- failures ---------------------------------------------------------------------------------------
     def _failure(self, hit: Hit, match: re.Match[str]) -> None:
@@ -498,7 +508,8 @@ class Scanner:
             if re.match(r"^(?:\[ERROR\])?\s+symbol:", following):
                 message = f"{message} ({following.removeprefix('[ERROR]').strip()})"
         elif name == "pytest.section" and test and test.startswith("ERROR collecting "):
-            file, test = test.removeprefix("ERROR collecting ").strip(), None
+            # a module that fails to import: the module is the failing unit, its import line the location
+            file = test = test.removeprefix("ERROR collecting ").strip()
         elif name == "numbered.failure" and test:
             test = self._numbered_title(hit, test)
             spec = _PLAYWRIGHT_TITLE.match(test)
@@ -556,6 +567,8 @@ class Scanner:
         self._by_fp[fp] = opened
         self._open = opened
         self._adopt_loose(opened)
+        if name == "pytest.summary_failed" and self._pytest_lines:
+            self._adopt_pytest_line(opened, message)
         self._adopt_pending(opened)
 
     def _numbered_title(self, hit: Hit, first: str) -> str:
@@ -714,6 +727,13 @@ class Scanner:
     def _orphan(self, hit: Hit, match: re.Match[str]) -> None:
         """A detail with no failure open: a crash of its own, or the message of a test named just after."""
         rule = hit.rule
+        if rule.name == "pytest.location":
+            # --tb=line: "path:line: message" per failure, before the summary names their tests
+            where, line_s = _group(match, "file"), _group(match, "line")
+            if where and line_s and len(self._pytest_lines) < MAX_FAILURES:
+                text = hit.text.strip().split(": ", 1)[-1].strip()
+                self._pytest_lines.append((text, Frame(where, int(line_s), True, self._block)))
+            return
         if rule.name in (
             "go.assert",
             "pytest.assert",
@@ -858,6 +878,10 @@ class Scanner:
         """(file, line, test_file, test_line): the fault is the innermost frame inside the repository, else
         the file:line the tool printed; the test's line is its innermost frame in a test file."""
         fault, test = pick(opened.frames)
+        if opened.rule == "crash.segfault":  # faulthandler: the test function the crash happened in
+            test = test_frame(opened.frames) or test
+            if test is not None and opened.test_id is None and test.func:
+                opened.test_id = f"{test.file}::{test.func}"
         file, line = repo_path(opened.file), opened.line
         if fault is not None:
             file, line = fault.file, fault.line

@@ -228,6 +228,19 @@ CASES: list[tuple[str, str | None]] = [
     ("Compiling error-chain v0.12.4", None),
     ("echo 'error: this is only printed'", None),
     ("0 errors, 2 warnings", None),
+    # stack frames: where the open failure's code ran
+    ('  File "/home/runner/work/inv/inv/src/inv/stock.py", line 7, in price', "python.frame"),
+    ('  File "/home/runner/work/inv/inv/tests/test_crash.py", line 9 in test_reads_header', "python.frame"),
+    ("tests/test_stock.py:13: in test_total_unknown_sku", "pytest.frame"),
+    ("src/inventory/stock.py:11: ", "pytest.frame"),
+    ("\tat com.example.ShapesTest.area(ShapesTest.java:14)", "jvm.frame"),
+    ("\tat java.base/java.lang.reflect.Method.invoke(Method.java:580)", "jvm.frame"),
+    ("   at Calc.Tests.AddTests.Adds() in /home/runner/work/c/c/tests/AddTests.cs:line 12", "dotnet.frame"),
+    ("      at Object.<anonymous> (__tests__/cart.test.js:11:13)", "node.frame"),
+    ("      at Context.<anonymous> (file:///home/runner/work/c/c/test/cart.test.mjs:8:12)", "node.frame"),
+    ("             at ./src/lib.rs:88:9", "node.frame"),
+    ("\t/home/runner/work/calc/calc/calc.go:12 +0x1d", "go.frame"),
+    ("     # ./spec/cart_spec.rb:14:in 'block (2 levels) in <top (required)>'", "rspec.frame"),
 ]
 
 
