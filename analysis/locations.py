@@ -86,6 +86,11 @@ def is_test_path(path: str) -> bool:
     return _TEST_PATH.search(path) is not None
 
 
+def _is_test_frame(path: str, func: str) -> bool:
+    """A test file's frame, or a Rust unit test's (``crate::tests::name`` inside ``src/``)."""
+    return is_test_path(path) or "::tests::" in func or func.startswith("tests::")
+
+
 # JVM classes of the platform and of test and build frameworks: their frames are never the repository's.
 _JVM_LIBRARY = re.compile(
     r"^(?:java|javax|jdk|sun|com\.sun|kotlin|kotlinx|scala|groovy|org\.junit|junit|org\.opentest4j"
@@ -142,9 +147,10 @@ def pick(
     ordered = _innermost_first(stack)
     fault_frame, fault_path = ordered[0]
     fault = Location(fault_path, fault_frame.line, fault_frame.func)
-    test = next((Location(p, f.line, f.func) for f, p in ordered if is_test_path(p)), None)
+    test = next((Location(p, f.line, f.func) for f, p in ordered if _is_test_frame(p, f.func)), None)
     if test is None:  # the test itself may have printed in an earlier block (pytest's sections)
-        test = next((Location(p, f.line, f.func) for f, p in _innermost_first(inside) if is_test_path(p)), None)
+        earlier = _innermost_first(inside)
+        test = next((Location(p, f.line, f.func) for f, p in earlier if _is_test_frame(p, f.func)), None)
     return fault, test
 
 

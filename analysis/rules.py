@@ -564,7 +564,7 @@ RULES: tuple[Rule, ...] = (
         "error",
         after=1,
         unless=r"^\s*error: (?:could not compile|aborting due to|test failed, to rerun|Recipe"
-        r"|process didn't exit"
+        r"|process didn't exit|\d+ targets? failed"
         r"|build failed|failed to run custom build command|test run failed"
         r"|Failed to (?:download|build|fetch|resolve))",
         starts=("error",),
@@ -586,13 +586,15 @@ RULES: tuple[Rule, ...] = (
         ("failed", "mismatch", "error"),
         starts=("test ",),
     ),
+    # cargo test -q (libtest's terse format) names each failing test as it finishes
+    _r("cargo.terse", F, K.TEST, 92, r"^(?P<test>[\w:]+) --- FAILED\s*$", "--- failed"),
     _r("cargo.stdout", F, K.TEST, 88, r"^---- (?P<test>\S+) stdout ----$", "stdout ----", after=2),
     _r(
         "rust.panic",
         D,
         None,
         92,
-        r"thread '(?P<thread>[^']*)' panicked at (?:(?P<file>[^\s:']+\.rs):(?P<line>\d+):\d+:?\s*$"
+        r"thread '(?P<thread>[^']*)'(?: \(\d+\))? panicked at (?:(?P<file>[^\s:']+\.rs):(?P<line>\d+):\d+:?\s*$"
         r"|'(?P<quoted>.*)', (?P<file2>[^\s:']+\.rs):(?P<line2>\d+):\d+\s*$|(?P<msg>.*))",
         "panicked",
         after=3,

@@ -175,6 +175,7 @@ _NOT_A_MESSAGE = {"python.traceback", "gradle.what_went_wrong", "docker.step_err
 _SPLIT_ID = re.compile(r"::|[ ./>\u203a]+")
 # details whose file:line is also a frame of the failure's stack
 _LOCATING_DETAILS = {"pytest.location", "vitest.location", "rust.panic", "go.assert"}
+_RUST_TEST_RULES = {"cargo.test", "cargo.terse", "cargo.stdout", "nextest.fail", "rust.panic"}
 
 
 def _merged(ranges: list[list[int]], last_line: int) -> tuple[LineRange, ...]:
@@ -391,7 +392,11 @@ class Scanner:
                 return
         # Python prints the innermost call last, except faulthandler's dump ("line N in f", no comma)
         innermost_last = rule.name == "pytest.frame" or (rule.name == "python.frame" and _group(match, "sep") == ", in ")
-        frame = Frame(file, int(line_s), not innermost_last, self._block, _group(match, "func") or "")
+        func = _group(match, "func") or ""
+        if rule.name == "node.frame" and file.endswith(".rs"):  # Rust names the function on the line above
+            above = re.match(r"^\s*\d+: (\S+)", self._peek(number - 1) or "")
+            func = above.group(1) if above else func
+        frame = Frame(file, int(line_s), not innermost_last, self._block, func)
         current = self._open
         if current is not None and number - current.last <= ATTACH_DISTANCE and current.step == step:
             current.add_frame(frame, number)
@@ -889,7 +894,7 @@ class Scanner:
             line = None
         if test is None and opened.kind is FailureKind.TEST and file and line and is_test_path(file):
             return file, line, file, line
-        if test is None and opened.rule in ("cargo.test", "cargo.stdout", "rust.panic") and file and line:
+        if test is None and opened.rule in _RUST_TEST_RULES and file and line:
             # a panic inside a unit test's module: assert!/assert_eq! panics where the test asserted
             if opened.message.startswith("assertion") or is_test_path(file):
                 return file, line, file, line

@@ -240,6 +240,7 @@ CASES: list[tuple[str, str | None]] = [
     ("      at Context.<anonymous> (file:///home/runner/work/c/c/test/cart.test.mjs:8:12)", "node.frame"),
     ("             at ./src/lib.rs:88:9", "node.frame"),
     ("\t/home/runner/work/calc/calc/calc.go:12 +0x1d", "go.frame"),
+    ("tests::parses_number --- FAILED", "cargo.terse"),
     ("     # ./spec/cart_spec.rb:14:in 'block (2 levels) in <top (required)>'", "rspec.frame"),
 ]
 
