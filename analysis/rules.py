@@ -474,7 +474,7 @@ RULES: tuple[Rule, ...] = (
         ("fail", "\u00d7", "✗"),
         after=1,
     ),
-    _r("vitest.location", L, None, 82, r"^\s*\u276f (?P<file>\S+\.[cm]?[jt]sx?):(?P<line>\d+):\d+\s*$", "\u276f"),
+    _r("vitest.location", L, None, 82, r"^\s*\u276f (?:\S+ )?(?P<file>\S+\.[cm]?[jt]sx?):(?P<line>\d+):\d+\s*$", "\u276f"),
     _r(
         "jest.file",
         F,

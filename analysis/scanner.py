@@ -172,6 +172,7 @@ _LINTING = re.compile(r"\b(?:vet|lint|golangci-lint|staticcheck|revive)\b")
 _PATH_LINE = re.compile(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]+)*\.\w+$")
 _VERDICTS = {"actions.exit", "travis.exit", "jenkins.exit"}  # the runner's own word that a step failed
 _NOT_A_MESSAGE = {"python.traceback", "gradle.what_went_wrong", "docker.step_error", "docker.summary"}
+_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _SPLIT_ID = re.compile(r"::|[ ./>\u203a]+")
 # details whose file:line is also a frame of the failure's stack
 _LOCATING_DETAILS = {"pytest.location", "vitest.location", "rust.panic", "go.assert"}
@@ -275,7 +276,8 @@ class Scanner:
     # -- streaming --------------------------------------------------------------------------------------
     def feed(self, chunk: Chunk) -> None:
         text = chunk.text
-        lower = text.lower()
+        # colour codes inside words ("AssertionError\x1b[22m: x") would hide the needles; lines stay aligned
+        lower = (_CSI.sub("", text) if "\x1b" in text else text).lower()
         masks: dict[int, int] = {}
         index = 0
         last = 0
@@ -526,6 +528,14 @@ class Scanner:
         elif name in ("jest.test", "jest.failed_test", "jest.retries") and self._test_file and not file:
             if hit.line - self._test_file[0] < 400:
                 file = self._test_file[1]
+        if name == "jest.test" and plain:
+            # "● suite › title", a blank line, then what the test threw ("unknown sku kiwi", "TypeError: ...")
+            for k in (1, 2, 3):
+                below = (self._peek(hit.line + k) or "").strip()
+                if below:
+                    if not below.startswith(("expect(", "●", "at ")) and not re.match(r"^>?\s*\d+ \|", below):
+                        message, plain = below, False
+                    break
         if name == "jest.failed_test" and tool == "xctest" and test and ", " in test:
             # xcpretty: "✗ testParsesDates, XCTAssertEqual failed: ("1") is not equal to ("2")"
             test, reason = test.split(", ", 1)
@@ -702,6 +712,13 @@ class Scanner:
             msg = hit.text.strip()
         if rule.name == "rust.panic":
             msg = self._panic_message(hit, match) or msg
+        if rule.name == "node.error" and msg.endswith(":"):
+            # node's assert: "Expected values to be strictly equal:", a blank line, "4 !== 5"
+            for k in (1, 2, 3):
+                below = (self._peek(hit.line + k) or "").strip()
+                if below:
+                    msg = f"{msg} {below}"
+                    break
         if rule.name in ("dotnet.error_message", "gtest.failure") and msg.endswith(("Message:", "Failure")):
             following = self._peek(hit.line + 1)
             msg = following.strip() if following else msg
