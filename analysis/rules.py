@@ -705,7 +705,8 @@ RULES: tuple[Rule, ...] = (
         F,
         K.COMPILE,
         90,
-        r"undefined reference to|Undefined symbols for architecture|ld: symbol\(s\) not found"
+        r"^(?:(?P<file>[^\s:]+\.\w+):(?P<line>\d+): )?.*?(?P<msg>undefined reference to .*)"
+        r"|Undefined symbols for architecture|ld: symbol\(s\) not found"
         r"|cannot find -l\w+",
         ("undefined reference", "undefined symbols", "symbol(s) not found", "cannot find -l"),
     ),
@@ -806,6 +807,8 @@ RULES: tuple[Rule, ...] = (
         _line_start("found ", indent=0),
     ),
     # --- formatters ---
+    # a unified diff's hunk (black --diff, ruff format --diff): the first line a formatter would change
+    _r("diff.hunk", Role.COMMAND, None, 0, r"^@@ -(?P<line>\d+)(?:,\d+)? \+\d+(?:,\d+)? @@", "@@ -", starts=("@@",)),
     _r("black.would_reformat", F, K.LINT, 90, r"^would reformat (?P<file>\S.*)$", "would reformat"),
     _r("ruff.would_reformat", F, K.LINT, 90, r"^Would reformat: (?P<file>\S.*)$", "would reformat"),
     _r(
@@ -1322,6 +1325,26 @@ RULES: tuple[Rule, ...] = (
         weak=True,
     ),
     # --- shell, make, git, Travis ---
+    # bash running a script: "./scripts/release.sh: line 6: helmfile-lint: command not found"
+    _r(
+        "bash.not_found",
+        F,
+        K.CONFIG,
+        93,
+        r"^(?P<file>[^\s:]*/[^\s:]+|[^\s:/]+\.(?:sh|bash)): line (?P<line>\d+): "
+        r"(?P<msg>(?P<cmd>[^\s:]+): command not found)\s*$",
+        "command not found",
+        weak=True,  # like shell.not_found: beside a test or build failure it is setup chatter
+    ),
+    _r(
+        "bash.error",
+        F,
+        K.CONFIG,
+        90,
+        r"^(?P<file>[^\s:]+\.(?:sh|bash)): line (?P<line>\d+): (?P<msg>.*(?:unbound variable|syntax error.*"
+        r"|No such file or directory|Permission denied|bad substitution|ambiguous redirect))\s*$",
+        (": line ",),
+    ),
     _r(
         "shell.not_found",
         F,

@@ -268,7 +268,8 @@ class Scanner:
         self._link_section = ""  # awesome_bot's "> White listed" / "> Links" heading the link lines below
         self._block = 0  # stack traces printed so far: frames of one share a number
         self._loose: list[tuple[int, Frame]] = []  # frames seen with no failure open (a script's traceback)
-        self._pytest_lines: list[tuple[str, Frame]] = []  # pytest --tb=line locations, by message
+        self._pytest_lines: list[tuple[str, Frame]] = []
+        self._diffs: dict[str, int] = {}  # file -> first line a printed diff changes (formatters' --diff)  # pytest --tb=line locations, by message
         self._lines: list[str] = []
         self._first = 1
         self.total_lines = 0
@@ -330,6 +331,9 @@ class Scanner:
             return
         if rule.name == "awesome_bot.link" and self._link_section == "white listed":
             return  # allowed to fail: awesome_bot lists these whatever their status
+        if rule.name == "diff.hunk":
+            self._hunk(number, match)
+            return
         if role is Role.COMMAND:
             self._command = (_group(match, "cmd") or "").strip()[:200]
             return
@@ -424,6 +428,22 @@ class Scanner:
                 del self._pytest_lines[index]
                 return
 
+    def _hunk(self, number: int, match: re.Match[str]) -> None:
+        """The first hunk of a file's diff: its start plus the context lines before the first change."""
+        header = (self._peek(number - 2) or "").strip()
+        if not header.startswith("--- ") or len(self._diffs) >= MAX_FAILURES:
+            return
+        path = repo_path(header[4:].split("\t", 1)[0].strip().removeprefix("a/"))
+        if path is None or path in self._diffs:
+            return
+        line = int(match.group("line"))
+        for k in range(1, 40):
+            below = self._peek(number + k)
+            if below is None or below.startswith(("-", "+", "@@")):
+                break
+            line += 1
+        self._diffs[path] = max(1, line)
+
     # -- failures ---------------------------------------------------------------------------------------
     def _failure(self, hit: Hit, match: re.Match[str]) -> None:
         rule = hit.rule
@@ -462,6 +482,9 @@ class Scanner:
             kind = kind_from_text(code + " " + detail, FailureKind.DEPENDENCY)
             if code.upper() in ("ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "ECONNREFUSED"):
                 kind = FailureKind.INFRA
+        elif name in ("black.would_reformat", "ruff.would_reformat") and file:
+            found = self._diffs.get(repo_path(file) or "")
+            line_s = str(found) if found else line_s
         elif name == "rustfmt.diff":
             message, plain = "not formatted as rustfmt formats it (run cargo fmt)", False
         elif name == "common_test.config_failed":

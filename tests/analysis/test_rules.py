@@ -202,7 +202,7 @@ CASES: list[tuple[str, str | None]] = [
     ('#7 ERROR: process "/bin/sh -c make" did not complete successfully: exit code: 2', "docker.step_error"),
     ("ERROR [base 2/3] RUN make", "docker.summary"),
     ("The command '/bin/sh -c make -C src all' returned a non-zero code: 2", "docker.legacy"),
-    ("./scripts/release.sh: line 14: goreleaser: command not found", "shell.not_found"),
+    ("env: goreleaser: command not found", "shell.not_found"),
     ("cp: cannot stat 'dist/app': No such file or directory", "shell.no_such_file"),
     ("/bin/sh: 1: ./gradlew: Permission denied", "shell.permission"),
     ("make: *** [Makefile:91: all] Error 2", "make.error"),
@@ -241,6 +241,9 @@ CASES: list[tuple[str, str | None]] = [
     ("             at ./src/lib.rs:88:9", "node.frame"),
     ("\t/home/runner/work/calc/calc/calc.go:12 +0x1d", "go.frame"),
     ("tests::parses_number --- FAILED", "cargo.terse"),
+    ("./scripts/release.sh: line 6: helmfile-lint: command not found", "bash.not_found"),
+    ("./scripts/check.sh: line 3: TARGET_ENV: unbound variable", "bash.error"),
+    ("@@ -1,9 +1,9 @@", "diff.hunk"),
     ("     # ./spec/cart_spec.rb:14:in 'block (2 levels) in <top (required)>'", "rspec.frame"),
 ]
 
