@@ -536,6 +536,8 @@ RULES: tuple[Rule, ...] = (
     _r(
         "go.test", F, K.TEST, 96, r"^\s*--- FAIL: (?P<test>\S+)(?: \([\d.]+s\))?", "fail", after=2, starts=("--- FAIL",)
     ),
+    # go test -v: a test starts; what it logs until its "--- FAIL" is its own
+    _r("go.run", Role.COMMAND, None, 0, r"^=== (?:RUN|CONT|PAUSE|NAME)\s+(?P<test>\S+)", "=== ", starts=("===",)),
     _r(
         "go.assert",
         D,
@@ -554,6 +556,44 @@ RULES: tuple[Rule, ...] = (
         starts=("FAIL",),
     ),
     _r("go.panic", F, K.CRASH, 95, r"^panic: (?P<msg>.*)", "panic", after=2),
+    # Ginkgo v2: "• [FAILED] [0.01 seconds]", the spec's name on the next line; "[FAILED] message" and
+    # "In [It] at: file:line" under it; the summary's "[FAIL] name" repeats it
+    _r(
+        "ginkgo.spec",
+        F,
+        K.TEST,
+        94,
+        r"^\s*• \[(?P<state>FAILED|PANICKED|TIMEDOUT|INTERRUPTED)\] \[[\d.]+ seconds?\]",
+        "• [",
+        after=2,
+    ),
+    _r(
+        "ginkgo.summary",
+        F,
+        K.TEST,
+        90,
+        r"^\s*\[(?:FAIL|PANICKED|TIMEDOUT|INTERRUPTED)\] (?P<test>.*\[(?:It|BeforeEach|AfterEach|JustBeforeEach"
+        r"|BeforeAll|AfterAll|BeforeSuite|AfterSuite|SynchronizedBeforeSuite|SynchronizedAfterSuite|DeferCleanup)"
+        r"\] .*?)\s*$",
+        ("[fail] ", "[panicked] ", "[timedout] ", "[interrupted] "),
+    ),
+    _r(
+        "ginkgo.failed",
+        D,
+        None,
+        90,
+        r"^\s*\[(?:FAILED|PANICKED|TIMEDOUT)\] (?P<msg>\S.*)$",
+        ("[failed] ", "[panicked] ", "[timedout] "),
+        after=4,
+    ),
+    _r(
+        "ginkgo.location",
+        L,
+        None,
+        84,
+        r"^\s*In \[\w+\] at: (?P<file>\S+\.go):(?P<line>\d+)",
+        "] at: ",
+    ),
     # --- rust: rustc, cargo test, nextest, trybuild ---
     _r(
         "rustc.error",

@@ -175,7 +175,7 @@ _NOT_A_MESSAGE = {"python.traceback", "gradle.what_went_wrong", "docker.step_err
 _CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _SPLIT_ID = re.compile(r"::|[ ./>\u203a]+")
 # details whose file:line is also a frame of the failure's stack
-_LOCATING_DETAILS = {"pytest.location", "vitest.location", "rust.panic", "go.assert"}
+_LOCATING_DETAILS = {"pytest.location", "vitest.location", "rust.panic", "go.assert", "ginkgo.location"}
 _RUST_TEST_RULES = {"cargo.test", "cargo.terse", "cargo.stdout", "nextest.fail", "rust.panic"}
 
 
@@ -269,6 +269,8 @@ class Scanner:
         self._block = 0  # stack traces printed so far: frames of one share a number
         self._loose: list[tuple[int, Frame]] = []  # frames seen with no failure open (a script's traceback)
         self._pytest_lines: list[tuple[str, Frame]] = []
+        self._go_running = ""  # go test -v: the test an "=== RUN" line started
+        self._go_details: dict[str, tuple[Hit, re.Match[str]]] = {}  # its first "x_test.go:N: msg" line
         self._diffs: dict[str, int] = {}  # file -> first line a printed diff changes (formatters' --diff)  # pytest --tb=line locations, by message
         self._lines: list[str] = []
         self._first = 1
@@ -333,6 +335,10 @@ class Scanner:
             return  # allowed to fail: awesome_bot lists these whatever their status
         if rule.name == "diff.hunk":
             self._hunk(number, match)
+            return
+        if rule.name == "go.run":
+            self._go_running = _group(match, "test") or ""
+            self._open = None
             return
         if role is Role.COMMAND:
             self._command = (_group(match, "cmd") or "").strip()[:200]
@@ -428,6 +434,25 @@ class Scanner:
                 del self._pytest_lines[index]
                 return
 
+    def _go_test_panicked(self, hit: Hit, message: str) -> bool:
+        """"--- FAIL: TestX" then "panic: ...": the panic is that test's message, its goroutine dump its frames."""
+        current = self._open
+        if current is None or current.rule != "go.test" or not current.plain or hit.line - current.last > 3:
+            return False
+        current.message, current.plain = message.strip()[:MAX_MESSAGE], False
+        current.add_evidence(hit.line, hit.line + hit.after)
+        return True
+
+    def _ginkgo_message(self, hit: Hit, first: str) -> str:
+        """Gomega's message runs over lines ("Expected", "<int>: 3", "to equal", "<int>: 4") until "In [It] at:"."""
+        parts = [first.strip()]
+        for k in range(1, 7):
+            below = (self._peek(hit.line + k) or "").strip()
+            if not below or below.startswith(("In [", "---")):
+                break
+            parts.append(below)
+        return " ".join(parts)
+
     def _hunk(self, number: int, match: re.Match[str]) -> None:
         """The first hunk of a file's diff: its start plus the context lines before the first change."""
         header = (self._peek(number - 2) or "").strip()
@@ -485,6 +510,12 @@ class Scanner:
         elif name in ("black.would_reformat", "ruff.would_reformat") and file:
             found = self._diffs.get(repo_path(file) or "")
             line_s = str(found) if found else line_s
+        elif name == "ginkgo.spec":
+            test = (self._peek(hit.line + 1) or "").strip() or None
+            if test is None:
+                return
+        elif name == "go.panic" and self._go_test_panicked(hit, message):
+            return
         elif name == "rustfmt.diff":
             message, plain = "not formatted as rustfmt formats it (run cargo fmt)", False
         elif name == "common_test.config_failed":
@@ -605,6 +636,9 @@ class Scanner:
         self._by_fp[fp] = opened
         self._open = opened
         self._adopt_loose(opened)
+        if name == "go.test" and test in self._go_details:
+            self._attach(opened, *self._go_details.pop(test))
+            opened.evidence.sort()
         if name == "pytest.summary_failed" and self._pytest_lines:
             self._adopt_pytest_line(opened, message)
         self._adopt_pending(opened)
@@ -700,6 +734,11 @@ class Scanner:
     def _detail(self, hit: Hit, match: re.Match[str]) -> None:
         rule = hit.rule
         current = self._open
+        if rule.name == "go.assert" and self._go_running:
+            # -v prints a test's log before its "--- FAIL" line: keep it for that test
+            if self._go_running not in self._go_details and len(self._go_details) < MAX_FAILURES:
+                self._go_details[self._go_running] = (hit, match)
+            return
         if rule.name == "docker.step_error":
             found = self._docker.get(_group(match, "n") or "")
             if found:
@@ -731,10 +770,12 @@ class Scanner:
         if rule.name in _NOT_A_MESSAGE:
             return
         msg = (_group(match, "msg") or hit.text).strip()
-        if rule.name in ("python.exception", "java.exception", "node.error", "go.assert", "phpunit.assert"):
+        if rule.name in ("python.exception", "java.exception", "node.error", "phpunit.assert"):
             msg = hit.text.strip()
         if rule.name == "rust.panic":
             msg = self._panic_message(hit, match) or msg
+        if rule.name == "ginkgo.failed":
+            msg = self._ginkgo_message(hit, msg)
         if rule.name == "node.error" and msg.endswith(":"):
             # node's assert: "Expected values to be strictly equal:", a blank line, "4 !== 5"
             for k in (1, 2, 3):
@@ -883,6 +924,9 @@ class Scanner:
             for f in kept
             if not (f.tool == "crash" and any(o.step == f.step and 0 <= f.first - o.first <= 40 for o in ooms))
         ]
+        # Ginkgo's suite runs inside one "go test" function: its "--- FAIL: TestSuite" says nothing more
+        ginkgo_steps = {f.step for f in kept if f.tool == "ginkgo"}
+        kept = [f for f in kept if not (f.rule == "go.test" and f.plain and f.step in ginkgo_steps)]
         # a Go parent test fails because its subtest did; what it printed belongs to the subtest
         go = [f for f in kept if f.tool == "go" and f.test_id]
         parents = set()
