@@ -172,7 +172,7 @@ _LINTING = re.compile(r"\b(?:vet|lint|golangci-lint|staticcheck|revive)\b")
 _PATH_LINE = re.compile(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]+)*\.\w+$")
 _VERDICTS = {"actions.exit", "travis.exit", "jenkins.exit"}  # the runner's own word that a step failed
 _NOT_A_MESSAGE = {"python.traceback", "gradle.what_went_wrong", "docker.step_error", "docker.summary"}
-_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+_CSI = re.compile(r"([^\n])(?:\x1b\[[0-?]*[ -/]*[@-~])+")
 _SPLIT_ID = re.compile(r"::|[ ./>\u203a]+")
 # details whose file:line is also a frame of the failure's stack
 _LOCATING_DETAILS = {"pytest.location", "vitest.location", "rust.panic", "go.assert", "ginkgo.location"}
@@ -279,8 +279,9 @@ class Scanner:
     # -- streaming --------------------------------------------------------------------------------------
     def feed(self, chunk: Chunk) -> None:
         text = chunk.text
-        # colour codes inside words ("AssertionError\x1b[22m: x") would hide the needles; lines stay aligned
-        lower = (_CSI.sub("", text) if "\x1b" in text else text).lower()
+        # colour codes inside a line ("AssertionError\x1b[22m: x") would hide the needles; those opening a line
+        # stay (line-start needles keep their meaning); line breaks are kept, so lines stay aligned
+        lower = (_CSI.sub(r"\1", text) if "\x1b" in text else text).lower()
         masks: dict[int, int] = {}
         index = 0
         last = 0

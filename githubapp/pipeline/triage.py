@@ -40,6 +40,7 @@ from .assemble import excerpt_lines, summary_rows, triage
 from .config import ParsedConfig, RepoConfig
 from .config_source import load_repo_config
 from .locate import section, with_location
+from .tree import repository_tree, within_tree
 from .publish import (
     complete_check_run,
     start_check_run,
@@ -339,6 +340,11 @@ class Triage:
                 )
             elif missing:
                 problems.append(f"The logs of {', '.join(j.name for j in missing)} could not be downloaded.")
+        if any(f.file or f.test_file for found in findings for f in found.failures):
+            with self.watch.stage("fetch"):
+                tree = await repository_tree(self.gh, ref)
+            for found in findings:
+                found.failures = [within_tree(f, tree) for f in found.failures]
         for found in findings:
             if found.problem:
                 problems.append(found.problem)

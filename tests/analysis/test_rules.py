@@ -244,6 +244,11 @@ CASES: list[tuple[str, str | None]] = [
     ("./scripts/release.sh: line 6: helmfile-lint: command not found", "bash.not_found"),
     ("./scripts/check.sh: line 3: TARGET_ENV: unbound variable", "bash.error"),
     ("@@ -1,9 +1,9 @@", "diff.hunk"),
+    ("=== RUN   TestTable/one", "go.run"),
+    ("• [FAILED] [0.002 seconds]", "ginkgo.spec"),
+    ("  [FAIL] Calc Add [It] adds two numbers", "ginkgo.summary"),
+    ("  [FAILED] Expected", "ginkgo.failed"),
+    ("  In [It] at: /home/runner/work/gcalc/gcalc/calc_test.go:15 @ 03/04/26 09:15:02.123", "ginkgo.location"),
     ("     # ./spec/cart_spec.rb:14:in 'block (2 levels) in <top (required)>'", "rspec.frame"),
 ]
 
