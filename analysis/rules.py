@@ -235,7 +235,7 @@ RULES: tuple[Rule, ...] = (
         0,
         r"^\s*at (?:[\w.-]+(?:@[\w.-]+)?/)*(?P<cls>[\w$]+(?:\.[\w$]+)*)\.(?P<func>[\w$<>-]+)"
         r"\((?P<file>[\w$-]+\.(?:java|kt|kts|scala|groovy)):(?P<line>\d+)\)",
-        _line_start("at ", indent=16) + ("\tat ",),
+        (*_line_start("at ", indent=16), "\tat "),
     ),
     # .NET: "at Ns.CalcTests.Adds() in /home/runner/work/r/r/tests/CalcTests.cs:line 12"
     _r(
@@ -253,7 +253,7 @@ RULES: tuple[Rule, ...] = (
         None,
         0,
         r"^\s*at (?:(?:async |new )?[^()\s][^()]* \()?(?P<file>[^\s()]+?):(?P<line>\d+)(?::\d+)?\)?\s*$",
-        _line_start("at ", indent=16) + ("\tat ",),
+        (*_line_start("at ", indent=16), "\tat "),
     ),
     # Go goroutine dumps: a tab, the file, its line and the frame's offset
     _r("go.frame", Role.FRAME, None, 0, r"^\s+(?P<file>\S+\.go):(?P<line>\d+)(?: \+0x[0-9a-f]+)?\s*$", ".go:"),
@@ -474,7 +474,15 @@ RULES: tuple[Rule, ...] = (
         ("fail", "\u00d7", "✗"),
         after=1,
     ),
-    _r("vitest.location", L, None, 82, r"^\s*\u276f (?:\S+ )?(?P<file>\S+\.[cm]?[jt]sx?):(?P<line>\d+):\d+\s*$", "\u276f"),
+    # vitest's code frame and stack (U+276F): "test/x.test.ts:6:27", "price src/cart.ts:5:11"
+    _r(
+        "vitest.location",
+        L,
+        None,
+        82,
+        r"^\s*\u276f (?:\S+ )?(?P<file>\S+\.[cm]?[jt]sx?):(?P<line>\d+):\d+\s*$",
+        "\u276f",
+    ),
     _r(
         "jest.file",
         F,
@@ -848,7 +856,9 @@ RULES: tuple[Rule, ...] = (
     ),
     # --- formatters ---
     # a unified diff's hunk (black --diff, ruff format --diff): the first line a formatter would change
-    _r("diff.hunk", Role.COMMAND, None, 0, r"^@@ -(?P<line>\d+)(?:,\d+)? \+\d+(?:,\d+)? @@", "@@ -", starts=("@@",)),
+    _r(
+        "diff.hunk", Role.COMMAND, None, 0, r"^@@ -(?P<line>\d+)(?:,\d+)? \+\d+(?:,\d+)? @@", "@@ -", starts=("@@",)
+    ),
     _r("black.would_reformat", F, K.LINT, 90, r"^would reformat (?P<file>\S.*)$", "would reformat"),
     _r("ruff.would_reformat", F, K.LINT, 90, r"^Would reformat: (?P<file>\S.*)$", "would reformat"),
     _r(

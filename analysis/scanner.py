@@ -268,10 +268,10 @@ class Scanner:
         self._link_section = ""  # awesome_bot's "> White listed" / "> Links" heading the link lines below
         self._block = 0  # stack traces printed so far: frames of one share a number
         self._loose: list[tuple[int, Frame]] = []  # frames seen with no failure open (a script's traceback)
-        self._pytest_lines: list[tuple[str, Frame]] = []
+        self._pytest_lines: list[tuple[str, Frame]] = []  # pytest --tb=line locations, by message
         self._go_running = ""  # go test -v: the test an "=== RUN" line started
         self._go_details: dict[str, tuple[Hit, re.Match[str]]] = {}  # its first "x_test.go:N: msg" line
-        self._diffs: dict[str, int] = {}  # file -> first line a printed diff changes (formatters' --diff)  # pytest --tb=line locations, by message
+        self._diffs: dict[str, int] = {}  # file -> first line a printed diff changes (formatters' --diff)
         self._lines: list[str] = []
         self._first = 1
         self.total_lines = 0
@@ -404,7 +404,9 @@ class Scanner:
             if file is None:
                 return
         # Python prints the innermost call last, except faulthandler's dump ("line N in f", no comma)
-        innermost_last = rule.name == "pytest.frame" or (rule.name == "python.frame" and _group(match, "sep") == ", in ")
+        innermost_last = rule.name == "pytest.frame" or (
+            rule.name == "python.frame" and _group(match, "sep") == ", in "
+        )
         func = _group(match, "func") or ""
         if rule.name == "node.frame" and file.endswith(".rs"):  # Rust names the function on the line above
             above = re.match(r"^\s*\d+: (\S+)", self._peek(number - 1) or "")
@@ -509,8 +511,8 @@ class Scanner:
             if code.upper() in ("ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "ECONNREFUSED"):
                 kind = FailureKind.INFRA
         elif name in ("black.would_reformat", "ruff.would_reformat") and file:
-            found = self._diffs.get(repo_path(file) or "")
-            line_s = str(found) if found else line_s
+            changed = self._diffs.get(repo_path(file) or "")
+            line_s = str(changed) if changed else line_s
         elif name == "ginkgo.spec":
             test = (self._peek(hit.line + 1) or "").strip() or None
             if test is None:
@@ -584,7 +586,7 @@ class Scanner:
             if hit.line - self._test_file[0] < 400:
                 file = self._test_file[1]
         if name == "jest.test" and plain:
-            # "● suite › title", a blank line, then what the test threw ("unknown sku kiwi", "TypeError: ...")
+            # "● suite > title", a blank line, then what the test threw ("unknown sku kiwi", "TypeError: ...")
             for k in (1, 2, 3):
                 below = (self._peek(hit.line + k) or "").strip()
                 if below:
@@ -757,7 +759,7 @@ class Scanner:
         where = _group(match, "file", "file2")
         line_s = _group(match, "line", "line2")
         if where and line_s and rule.name in _LOCATING_DETAILS:
-            # a traceback's last frame (pytest), vitest's "❯ file:L:C", a panic's location: innermost first
+            # a traceback's last frame (pytest), vitest's "> file:L:C", a panic's location: innermost first
             innermost_last = rule.name == "pytest.location"
             current.add_frame(Frame(where, int(line_s), not innermost_last, self._block), hit.line)
         if where and current.line is None and (current.file is None or _same_path(current.file, where)):

@@ -40,7 +40,6 @@ from .assemble import excerpt_lines, summary_rows, triage
 from .config import ParsedConfig, RepoConfig
 from .config_source import load_repo_config
 from .locate import section, with_location
-from .tree import repository_tree, within_tree
 from .publish import (
     complete_check_run,
     start_check_run,
@@ -48,6 +47,7 @@ from .publish import (
     update_partial_check_run,
     upsert_comment,
 )
+from .tree import repository_tree, within_tree
 from .triggers import RunRef
 
 log = logging.getLogger("ci_triage.pipeline")

@@ -81,7 +81,8 @@ def test_annotations_at_the_fault_and_at_the_tests_line() -> None:
     root = "/home/runner/work/hello-world/hello-world/"
     raised = triaged(1, file=root + "src/app.py", line=7, test_file="tests/test_app.py", test_line=13)
     same = triaged(2, file="tests/test_app.py", line=20, test_file="tests/test_app.py", test_line=20)
-    only_test = triaged(3, file="/usr/lib/python3.11/json/decoder.py", line=3, test_file="tests/test_app.py", test_line=30)
+    outside = "/usr/lib/python3.11/json/decoder.py"
+    only_test = triaged(3, file=outside, line=3, test_file="tests/test_app.py", test_line=30)
     out = check_run_output(report(raised, same, only_test))
     assert [(a["path"], a["start_line"], a["title"]) for a in out.annotations] == [
         ("src/app.py", 7, "New (pytest): tests/test_app.py::test_case_1 (where it was raised)"),

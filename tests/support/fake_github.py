@@ -733,7 +733,7 @@ class FakeGitHub:
             entries[path] = {"path": path, "mode": "100644", "type": "blob", "size": 1}
         base = f"{self.url}/repos/{p['owner']}/{p['repo']}/git"
         tree = []
-        for path, entry in sorted(entries.items()):
+        for _, entry in sorted(entries.items()):
             sha = secrets.token_hex(20)
             kind = "trees" if entry["type"] == "tree" else "blobs"
             tree.append({**entry, "sha": sha, "url": f"{base}/{kind}/{sha}"})
