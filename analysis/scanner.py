@@ -179,6 +179,16 @@ _LOCATING_DETAILS = {"pytest.location", "vitest.location", "rust.panic", "go.ass
 _RUST_TEST_RULES = {"cargo.test", "cargo.terse", "cargo.stdout", "nextest.fail", "rust.panic"}
 
 
+def _needle_masks(lower: str, masks: dict[int, int]) -> None:
+    """OR into ``masks`` (line index in the chunk -> rule bits) the rules whose needles occur on each line."""
+    index = 0
+    last = 0
+    for end, needle in _AUTOMATON.iter(lower):
+        index += lower.count("\n", last, end)
+        last = end
+        masks[index] = masks.get(index, 0) | _MASKS[needle]
+
+
 def _merged(ranges: list[list[int]], last_line: int) -> tuple[LineRange, ...]:
     out: list[list[int]] = []
     for start, end in sorted(ranges):
@@ -279,16 +289,14 @@ class Scanner:
     # -- streaming --------------------------------------------------------------------------------------
     def feed(self, chunk: Chunk) -> None:
         text = chunk.text
-        # colour codes inside a line ("AssertionError\x1b[22m: x") would hide the needles; those opening a line
-        # stay (line-start needles keep their meaning); line breaks are kept, so lines stay aligned
-        lower = (_CSI.sub(r"\1", text) if "\x1b" in text else text).lower()
+        lower = text.lower()
         masks: dict[int, int] = {}
-        index = 0
-        last = 0
-        for end, needle in _AUTOMATON.iter(lower):
-            index += lower.count("\n", last, end)
-            last = end
-            masks[index] = masks.get(index, 0) | _MASKS[needle]
+        _needle_masks(lower, masks)
+        if "\x1b" in text:
+            # colour codes inside a line ("AssertionError\x1b[22m: x") hide needles: look again without them.
+            # Codes opening a line stay (and the raw pass stays: line-start needles count on an escape's
+            # closing "m"), so a line's start means what it meant; line breaks stay, so lines stay aligned.
+            _needle_masks(_CSI.sub(r"\1", lower), masks)
         if masks:
             self._lines = text.split("\n")
             self._first = chunk.first
