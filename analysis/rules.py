@@ -233,7 +233,7 @@ RULES: tuple[Rule, ...] = (
         Role.FRAME,
         None,
         0,
-        r"^\s*at (?:[\w.-]+(?:@[\w.-]+)?/)*(?P<cls>[\w$]+(?:\.[\w$]+)*)\.(?P<func>[\w$<>-]+)"
+        r"^\s*at (?:[\w.-]+(?:@[\w.-]+)?/+)*(?P<cls>[\w$]+(?:\.[\w$]+)*)\.(?P<func>[\w$<>-]+)"
         r"\((?P<file>[\w$-]+\.(?:java|kt|kts|scala|groovy)):(?P<line>\d+)\)",
         (*_line_start("at ", indent=16), "\tat "),
     ),
@@ -257,6 +257,8 @@ RULES: tuple[Rule, ...] = (
     ),
     # Go goroutine dumps: a tab, the file, its line and the frame's offset
     _r("go.frame", Role.FRAME, None, 0, r"^\s+(?P<file>\S+\.go):(?P<line>\d+)(?: \+0x[0-9a-f]+)?\s*$", ".go:"),
+    # PHPUnit's trace under a failure: the file and line alone, innermost call first
+    _r("phpunit.frame", Role.FRAME, None, 0, r"^(?P<file>\S+\.php):(?P<line>\d+)\s*$", ".php:"),
     # RSpec's backtrace under a failure: "# ./spec/calc_spec.rb:12:in 'block (2 levels) in <top>'"
     _r("rspec.frame", Role.FRAME, None, 0, r"^\s*# (?P<file>\S+\.rb):(?P<line>\d+)(?::in |\s*$)", ".rb:"),
     # --- timeouts, kills, crashes, resources ---
