@@ -407,7 +407,10 @@ RULES: tuple[Rule, ...] = (
         L,
         None,
         84,
-        r"^(?P<file>" + _PATH + r"\.py):(?P<line>\d+): (?P<msg>" + _PY_EXC + r"|Failed|AssertionError|assert)\b",
+        # the exception's class ends the line (long, short), or its text follows (--tb=line); pytest names
+        # any class: KeyError, Failed, InvalidOperation, StopIteration
+        r"^(?P<file>" + _PATH + r"\.py):(?P<line>\d+): (?P<msg>(?:" + _PY_EXC + r"|Failed|AssertionError|assert)\b"
+        r"|(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:\s*$|: ))",
         (".py:",),
     ),
     _r(
