@@ -19,6 +19,8 @@ def failure_dict(failure: Failure) -> dict[str, Any]:
         "message": failure.message,
         "file": failure.file,
         "line": failure.line,
+        "test_file": failure.test_file,
+        "test_line": failure.test_line,
         "evidence": [r.as_list() for r in failure.evidence],
         "fingerprint": failure.fingerprint,
     }
@@ -62,6 +64,8 @@ def to_text(analysis: Analysis, lines: LineSource, *, colour: bool = False) -> s
     out = [_paint(analysis.summary, "bold", colour)]
     for failure in analysis.failures[:MAX_LISTED]:
         where = ":".join(str(p) for p in (failure.file, failure.line) if p)
+        if failure.test_file and (failure.test_file, failure.test_line) != (failure.file, failure.line):
+            where += f"{', ' if where else ''}test {failure.test_file}:{failure.test_line}"
         head = f"- [{failure.kind.value}] {failure.tool}"
         if failure.test_id:
             head += f" {failure.test_id}"
@@ -116,6 +120,13 @@ def to_github(analysis: Analysis) -> str:
         }
         rendered = ",".join(f"{k}={_escape_property(str(v))}" for k, v in props.items() if v not in (None, ""))
         out.append(f"::error {rendered}::{_escape_data(failure.message)}")
+        if failure.test_file and failure.test_line and (failure.test_file, failure.test_line) != (
+            failure.file,
+            failure.line,
+        ):  # where the test asserted, when the fault is elsewhere
+            test_props = {"file": failure.test_file, "line": failure.test_line, "title": f"{props['title']} (test)"}
+            rendered = ",".join(f"{k}={_escape_property(str(v))}" for k, v in test_props.items())
+            out.append(f"::error {rendered}::{_escape_data(failure.message)}")
     summary = analysis.summary
     if len(analysis.failures) > MAX_ANNOTATIONS:
         summary += f" ({len(analysis.failures) - MAX_ANNOTATIONS} more failures not annotated)"

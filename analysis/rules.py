@@ -28,6 +28,7 @@ class Role(Enum):
     STEP = "step"  # a step or command boundary (##[group]Run, Travis "$ cmd")
     DOCKER_STEP = "docker_step"  # a BuildKit step header "#12 [stage 2/5] RUN ..."
     COMMAND = "command"  # a command echoed inside a step ("> jest --ci" from npm): names the tool
+    FRAME = "frame"  # one frame of a stack trace or traceback: where the open failure's code ran
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,59 @@ RULES: tuple[Rule, ...] = (
         "::error",
     ),
     _r("actions.error", G, None, 78, r"^##\[error\](?P<msg>.+)", "##[error]"),
+    # --- stack frames (scored 0: they locate a failure, the excerpt keeps them through its anchors) ---
+    # Python tracebacks; faulthandler prints "line N in f" without the comma, innermost call first
+    _r(
+        "python.frame",
+        Role.FRAME,
+        None,
+        0,
+        r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)(?P<sep>,? in )(?P<func>\S+)',
+        'file "',
+    ),
+    # pytest's own frames (--tb=long|short): "tests/test_x.py:13: in test_x" and a bare "src/m.py:7: "
+    _r(
+        "pytest.frame",
+        Role.FRAME,
+        None,
+        0,
+        r"^(?P<file>[^\s:'\"()\[\]]+\.py):(?P<line>\d+): (?:in (?P<func>\S+))?\s*$",
+        (".py:",),
+    ),
+    # JVM: "at com.example.ShapesTest.area(ShapesTest.java:14)" (a module prefix "java.base/" allowed)
+    _r(
+        "jvm.frame",
+        Role.FRAME,
+        None,
+        0,
+        r"^\s*at (?:[\w.-]+(?:@[\w.-]+)?/+)*(?P<cls>[\w$]+(?:\.[\w$]+)*)\.(?P<func>[\w$<>-]+)"
+        r"\((?P<file>[\w$-]+\.(?:java|kt|kts|scala|groovy)):(?P<line>\d+)\)",
+        (*_line_start("at ", indent=16), "\tat "),
+    ),
+    # .NET: "at Ns.CalcTests.Adds() in /home/runner/work/r/r/tests/CalcTests.cs:line 12"
+    _r(
+        "dotnet.frame",
+        Role.FRAME,
+        None,
+        0,
+        r"^\s*at \S.* in (?P<file>\S+?\.(?:cs|fs|vb)):line (?P<line>\d+)\s*$",
+        _line_start("at ", indent=16),
+    ),
+    # node (jest, mocha, vitest's stack, plain node) and Rust backtraces: "at f (path:L:C)", "at path:L:C"
+    _r(
+        "node.frame",
+        Role.FRAME,
+        None,
+        0,
+        r"^\s*at (?:(?:async |new )?[^()\s][^()]* \()?(?P<file>[^\s()]+?):(?P<line>\d+)(?::\d+)?\)?\s*$",
+        (*_line_start("at ", indent=16), "\tat "),
+    ),
+    # Go goroutine dumps: a tab, the file, its line and the frame's offset
+    _r("go.frame", Role.FRAME, None, 0, r"^\s+(?P<file>\S+\.go):(?P<line>\d+)(?: \+0x[0-9a-f]+)?\s*$", ".go:"),
+    # PHPUnit's trace under a failure: the file and line alone, innermost call first
+    _r("phpunit.frame", Role.FRAME, None, 0, r"^(?P<file>\S+\.php):(?P<line>\d+)\s*$", ".php:"),
+    # RSpec's backtrace under a failure: "# ./spec/calc_spec.rb:12:in 'block (2 levels) in <top>'"
+    _r("rspec.frame", Role.FRAME, None, 0, r"^\s*# (?P<file>\S+\.rb):(?P<line>\d+)(?::in |\s*$)", ".rb:"),
     # --- timeouts, kills, crashes, resources ---
     _r(
         "travis.stalled",
@@ -353,7 +407,10 @@ RULES: tuple[Rule, ...] = (
         L,
         None,
         84,
-        r"^(?P<file>" + _PATH + r"\.py):(?P<line>\d+): (?P<msg>" + _PY_EXC + r"|Failed|AssertionError)\b",
+        # the exception's class ends the line (long, short), or its text follows (--tb=line); pytest names
+        # any class: KeyError, Failed, InvalidOperation, StopIteration
+        r"^(?P<file>" + _PATH + r"\.py):(?P<line>\d+): (?P<msg>(?:" + _PY_EXC + r"|Failed|AssertionError|assert)\b"
+        r"|(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:\s*$|: ))",
         (".py:",),
     ),
     _r(
@@ -422,7 +479,15 @@ RULES: tuple[Rule, ...] = (
         ("fail", "\u00d7", "✗"),
         after=1,
     ),
-    _r("vitest.location", L, None, 82, r"^\s*\u276f (?P<file>\S+\.[cm]?[jt]sx?):(?P<line>\d+):\d+\s*$", "\u276f"),
+    # vitest's code frame and stack (U+276F): "test/x.test.ts:6:27", "price src/cart.ts:5:11"
+    _r(
+        "vitest.location",
+        L,
+        None,
+        82,
+        r"^\s*\u276f (?:\S+ )?(?P<file>\S+\.[cm]?[jt]sx?):(?P<line>\d+):\d+\s*$",
+        "\u276f",
+    ),
     _r(
         "jest.file",
         F,
@@ -484,6 +549,8 @@ RULES: tuple[Rule, ...] = (
     _r(
         "go.test", F, K.TEST, 96, r"^\s*--- FAIL: (?P<test>\S+)(?: \([\d.]+s\))?", "fail", after=2, starts=("--- FAIL",)
     ),
+    # go test -v: a test starts; what it logs until its "--- FAIL" is its own
+    _r("go.run", Role.COMMAND, None, 0, r"^=== (?:RUN|CONT|PAUSE|NAME)\s+(?P<test>\S+)", "=== ", starts=("===",)),
     _r(
         "go.assert",
         D,
@@ -502,6 +569,44 @@ RULES: tuple[Rule, ...] = (
         starts=("FAIL",),
     ),
     _r("go.panic", F, K.CRASH, 95, r"^panic: (?P<msg>.*)", "panic", after=2),
+    # Ginkgo v2: "• [FAILED] [0.01 seconds]", the spec's name on the next line; "[FAILED] message" and
+    # "In [It] at: file:line" under it; the summary's "[FAIL] name" repeats it
+    _r(
+        "ginkgo.spec",
+        F,
+        K.TEST,
+        94,
+        r"^\s*• \[(?P<state>FAILED|PANICKED|TIMEDOUT|INTERRUPTED)\] \[[\d.]+ seconds?\]",
+        "• [",
+        after=2,
+    ),
+    _r(
+        "ginkgo.summary",
+        F,
+        K.TEST,
+        90,
+        r"^\s*\[(?:FAIL|PANICKED|TIMEDOUT|INTERRUPTED)\] (?P<test>.*\[(?:It|BeforeEach|AfterEach|JustBeforeEach"
+        r"|BeforeAll|AfterAll|BeforeSuite|AfterSuite|SynchronizedBeforeSuite|SynchronizedAfterSuite|DeferCleanup)"
+        r"\] .*?)\s*$",
+        ("[fail] ", "[panicked] ", "[timedout] ", "[interrupted] "),
+    ),
+    _r(
+        "ginkgo.failed",
+        D,
+        None,
+        90,
+        r"^\s*\[(?:FAILED|PANICKED|TIMEDOUT)\] (?P<msg>\S.*)$",
+        ("[failed] ", "[panicked] ", "[timedout] "),
+        after=4,
+    ),
+    _r(
+        "ginkgo.location",
+        L,
+        None,
+        84,
+        r"^\s*In \[\w+\] at: (?P<file>\S+\.go):(?P<line>\d+)",
+        "] at: ",
+    ),
     # --- rust: rustc, cargo test, nextest, trybuild ---
     _r(
         "rustc.error",
@@ -512,7 +617,7 @@ RULES: tuple[Rule, ...] = (
         "error",
         after=1,
         unless=r"^\s*error: (?:could not compile|aborting due to|test failed, to rerun|Recipe"
-        r"|process didn't exit"
+        r"|process didn't exit|\d+ targets? failed"
         r"|build failed|failed to run custom build command|test run failed"
         r"|Failed to (?:download|build|fetch|resolve))",
         starts=("error",),
@@ -534,8 +639,19 @@ RULES: tuple[Rule, ...] = (
         ("failed", "mismatch", "error"),
         starts=("test ",),
     ),
+    # cargo test -q (libtest's terse format) names each failing test as it finishes
+    _r("cargo.terse", F, K.TEST, 92, r"^(?P<test>[\w:]+) --- FAILED\s*$", "--- failed"),
     _r("cargo.stdout", F, K.TEST, 88, r"^---- (?P<test>\S+) stdout ----$", "stdout ----", after=2),
-    _r("rust.panic", D, None, 92, r"thread '(?P<thread>[^']*)' panicked at (?P<msg>.*)", "panicked", after=1),
+    _r(
+        "rust.panic",
+        D,
+        None,
+        92,
+        r"thread '(?P<thread>[^']*)'(?: \(\d+\))? panicked at (?:(?P<file>[^\s:']+\.rs):(?P<line>\d+):\d+:?\s*$"
+        r"|'(?P<quoted>.*)', (?P<file2>[^\s:']+\.rs):(?P<line2>\d+):\d+\s*$|(?P<msg>.*))",
+        "panicked",
+        after=3,
+    ),
     _r(
         "nextest.fail",
         F,
@@ -642,7 +758,8 @@ RULES: tuple[Rule, ...] = (
         F,
         K.COMPILE,
         90,
-        r"undefined reference to|Undefined symbols for architecture|ld: symbol\(s\) not found"
+        r"^(?:(?P<file>[^\s:]+\.\w+):(?P<line>\d+): )?.*?(?P<msg>undefined reference to .*)"
+        r"|Undefined symbols for architecture|ld: symbol\(s\) not found"
         r"|cannot find -l\w+",
         ("undefined reference", "undefined symbols", "symbol(s) not found", "cannot find -l"),
     ),
@@ -743,6 +860,10 @@ RULES: tuple[Rule, ...] = (
         _line_start("found ", indent=0),
     ),
     # --- formatters ---
+    # a unified diff's hunk (black --diff, ruff format --diff): the first line a formatter would change
+    _r(
+        "diff.hunk", Role.COMMAND, None, 0, r"^@@ -(?P<line>\d+)(?:,\d+)? \+\d+(?:,\d+)? @@", "@@ -", starts=("@@",)
+    ),
     _r("black.would_reformat", F, K.LINT, 90, r"^would reformat (?P<file>\S.*)$", "would reformat"),
     _r("ruff.would_reformat", F, K.LINT, 90, r"^Would reformat: (?P<file>\S.*)$", "would reformat"),
     _r(
@@ -1259,6 +1380,26 @@ RULES: tuple[Rule, ...] = (
         weak=True,
     ),
     # --- shell, make, git, Travis ---
+    # bash running a script: "./scripts/release.sh: line 6: helmfile-lint: command not found"
+    _r(
+        "bash.not_found",
+        F,
+        K.CONFIG,
+        93,
+        r"^(?P<file>[^\s:]*/[^\s:]+|[^\s:/]+\.(?:sh|bash)): line (?P<line>\d+): "
+        r"(?P<msg>(?P<cmd>[^\s:]+): command not found)\s*$",
+        "command not found",
+        weak=True,  # like shell.not_found: beside a test or build failure it is setup chatter
+    ),
+    _r(
+        "bash.error",
+        F,
+        K.CONFIG,
+        90,
+        r"^(?P<file>[^\s:]+\.(?:sh|bash)): line (?P<line>\d+): (?P<msg>.*(?:unbound variable|syntax error.*"
+        r"|No such file or directory|Permission denied|bad substitution|ambiguous redirect))\s*$",
+        (": line ",),
+    ),
     _r(
         "shell.not_found",
         F,

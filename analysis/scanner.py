@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from .lines import Chunk, clean
+from .locations import Frame, is_test_path, jvm_path, pick, repo_path, test_frame
 from .normalize import echo_key, fingerprint
 from .rules import RULES, Role, Rule, is_excluded, kind_from_text
 from .types import Failure, FailureKind, LineRange
@@ -26,6 +27,8 @@ MAX_FAILURES = 500
 MAX_STEPS = 5_000
 ATTACH_DISTANCE = 80  # a detail further than this from its failure's last line starts afresh
 MAX_MESSAGE = 500
+MAX_FRAMES = 200  # per failure; beyond it the last frame is replaced (the innermost Python call comes last)
+LOOSE_FRAME_DISTANCE = 60  # a traceback printed before the exception line that opens its failure
 
 ECHO_PENALTY = 45
 STEP_BONUS = 12  # hits inside the step that failed
@@ -108,6 +111,14 @@ class _Open:
     evidence: list[list[int]] = field(default_factory=list)
     details: int = 0
     count: int = 1
+    frames: list[Frame] = field(default_factory=list)
+
+    def add_frame(self, frame: Frame, number: int) -> None:
+        if len(self.frames) < MAX_FRAMES:
+            self.frames.append(frame)
+        else:
+            self.frames[-1] = frame
+        self.last = max(self.last, number)
 
     def add_evidence(self, start: int, end: int) -> None:
         for rng in self.evidence:
@@ -161,7 +172,21 @@ _LINTING = re.compile(r"\b(?:vet|lint|golangci-lint|staticcheck|revive)\b")
 _PATH_LINE = re.compile(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]+)*\.\w+$")
 _VERDICTS = {"actions.exit", "travis.exit", "jenkins.exit"}  # the runner's own word that a step failed
 _NOT_A_MESSAGE = {"python.traceback", "gradle.what_went_wrong", "docker.step_error", "docker.summary"}
+_CSI = re.compile(r"([^\n])(?:\x1b\[[0-?]*[ -/]*[@-~])+")
 _SPLIT_ID = re.compile(r"::|[ ./>\u203a]+")
+# details whose file:line is also a frame of the failure's stack
+_LOCATING_DETAILS = {"pytest.location", "vitest.location", "rust.panic", "go.assert", "ginkgo.location"}
+_RUST_TEST_RULES = {"cargo.test", "cargo.terse", "cargo.stdout", "nextest.fail", "rust.panic"}
+
+
+def _needle_masks(lower: str, masks: dict[int, int]) -> None:
+    """OR into ``masks`` (line index in the chunk -> rule bits) the rules whose needles occur on each line."""
+    index = 0
+    last = 0
+    for end, needle in _AUTOMATON.iter(lower):
+        index += lower.count("\n", last, end)
+        last = end
+        masks[index] = masks.get(index, 0) | _MASKS[needle]
 
 
 def _merged(ranges: list[list[int]], last_line: int) -> tuple[LineRange, ...]:
@@ -180,10 +205,6 @@ def _merged(ranges: list[list[int]], last_line: int) -> tuple[LineRange, ...]:
 def _same_path(a: str, b: str) -> bool:
     a, b = a.removeprefix("./"), b.removeprefix("./")
     return a == b or a.endswith("/" + b) or b.endswith("/" + a)
-
-
-def _relative(path: str | None) -> str | None:
-    return _CI_ROOT.sub("", path, count=1) if path else path
 
 
 def _same_test(a: str, b: str, *, loose: bool = False) -> bool:
@@ -255,6 +276,12 @@ class Scanner:
         self._command = ""  # last command echoed inside the step (``> jest --ci``)
         self._test_file: tuple[int, str] | None = None  # jest/vitest ``FAIL file`` heading the tests below
         self._link_section = ""  # awesome_bot's "> White listed" / "> Links" heading the link lines below
+        self._block = 0  # stack traces printed so far: frames of one share a number
+        self._loose: list[tuple[int, Frame]] = []  # frames seen with no failure open (a script's traceback)
+        self._pytest_lines: list[tuple[str, Frame]] = []  # pytest --tb=line locations, by message
+        self._go_running = ""  # go test -v: the test an "=== RUN" line started
+        self._go_details: dict[str, tuple[Hit, re.Match[str]]] = {}  # its first "x_test.go:N: msg" line
+        self._diffs: dict[str, int] = {}  # file -> first line a printed diff changes (formatters' --diff)
         self._lines: list[str] = []
         self._first = 1
         self.total_lines = 0
@@ -264,12 +291,12 @@ class Scanner:
         text = chunk.text
         lower = text.lower()
         masks: dict[int, int] = {}
-        index = 0
-        last = 0
-        for end, needle in _AUTOMATON.iter(lower):
-            index += lower.count("\n", last, end)
-            last = end
-            masks[index] = masks.get(index, 0) | _MASKS[needle]
+        _needle_masks(lower, masks)
+        if "\x1b" in text:
+            # colour codes inside a line ("AssertionError\x1b[22m: x") hide needles: look again without them.
+            # Codes opening a line stay (and the raw pass stays: line-start needles count on an escape's
+            # closing "m"), so a line's start means what it meant; line breaks stay, so lines stay aligned.
+            _needle_masks(_CSI.sub(r"\1", lower), masks)
         if masks:
             self._lines = text.split("\n")
             self._first = chunk.first
@@ -305,12 +332,23 @@ class Scanner:
             self._command = ""
             self._test_file = None
             self._link_section = ""
+            self._loose = []
+            return
+        if role is Role.FRAME:
+            self._frame(number, rule, match, step)
             return
         if rule.name == "awesome_bot.section":
             self._link_section = (_group(match, "cmd") or "").lower()
             return
         if rule.name == "awesome_bot.link" and self._link_section == "white listed":
             return  # allowed to fail: awesome_bot lists these whatever their status
+        if rule.name == "diff.hunk":
+            self._hunk(number, match)
+            return
+        if rule.name == "go.run":
+            self._go_running = _group(match, "test") or ""
+            self._open = None
+            return
         if role is Role.COMMAND:
             self._command = (_group(match, "cmd") or "").strip()[:200]
             return
@@ -335,8 +373,11 @@ class Scanner:
             self._add(hit)
             return
         if role is Role.FAILURE:
+            self._block += 1
             self._failure(hit, match)
         elif role in (Role.DETAIL, Role.LOCATION):
+            if rule.name == "python.traceback" or (rule.name == "java.exception" and "Caused by:" in line):
+                self._block += 1
             self._detail(hit, match)
         elif role is Role.EXIT:
             if rule.name in _VERDICTS:
@@ -359,6 +400,85 @@ class Scanner:
                 if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", command):
                     return _TOOL_NAMES.get(name, name)
         return rule.tool
+
+    # -- frames -----------------------------------------------------------------------------------------
+    def _frame(self, number: int, rule: Rule, match: re.Match[str], step: int) -> None:
+        """A stack frame: it belongs to the open failure, or to the one a traceback's last line opens."""
+        file, line_s = _group(match, "file"), _group(match, "line")
+        if not file or not line_s:
+            return
+        if rule.name == "jvm.frame":
+            file = jvm_path(_group(match, "cls") or "", file)
+            if file is None:
+                return
+        # Python prints the innermost call last, except faulthandler's dump ("line N in f", no comma)
+        innermost_last = rule.name == "pytest.frame" or (
+            rule.name == "python.frame" and _group(match, "sep") == ", in "
+        )
+        func = _group(match, "func") or ""
+        if rule.name == "node.frame" and file.endswith(".rs"):  # Rust names the function on the line above
+            above = re.match(r"^\s*\d+: (\S+)", self._peek(number - 1) or "")
+            func = above.group(1) if above else func
+        frame = Frame(file, int(line_s), not innermost_last, self._block, func)
+        current = self._open
+        if current is not None and number - current.last <= ATTACH_DISTANCE and current.step == step:
+            current.add_frame(frame, number)
+            return
+        self._open = None
+        if len(self._loose) < MAX_FRAMES:
+            self._loose.append((number, frame))
+        else:
+            self._loose[-1] = (number, frame)
+
+    def _adopt_loose(self, opened: _Open) -> None:
+        loose, self._loose = self._loose, []
+        if loose and 0 < opened.first - loose[-1][0] <= LOOSE_FRAME_DISTANCE:
+            for _, frame in loose:
+                opened.frames.append(frame)
+
+    def _adopt_pytest_line(self, opened: _Open, message: str) -> None:
+        """The summary's "FAILED id - message" (cut with "...") names the test a --tb=line location is for."""
+        wanted = message.removesuffix("...").strip()
+        for index, (text, frame) in enumerate(self._pytest_lines):
+            if wanted and (text.startswith(wanted) or wanted.endswith(text)):
+                opened.frames.append(frame)
+                del self._pytest_lines[index]
+                return
+
+    def _go_test_panicked(self, hit: Hit, message: str) -> bool:
+        """"--- FAIL: TestX" then "panic: ...": the panic is that test's message, its goroutine dump its frames."""
+        current = self._open
+        if current is None or current.rule != "go.test" or not current.plain or hit.line - current.last > 3:
+            return False
+        current.message, current.plain = message.strip()[:MAX_MESSAGE], False
+        current.add_evidence(hit.line, hit.line + hit.after)
+        return True
+
+    def _ginkgo_message(self, hit: Hit, first: str) -> str:
+        """Gomega's message runs over lines ("Expected", "<int>: 3", "to equal", "<int>: 4") until "In [It] at:"."""
+        parts = [first.strip()]
+        for k in range(1, 7):
+            below = (self._peek(hit.line + k) or "").strip()
+            if not below or below.startswith(("In [", "---")):
+                break
+            parts.append(below)
+        return " ".join(parts)
+
+    def _hunk(self, number: int, match: re.Match[str]) -> None:
+        """The first hunk of a file's diff: its start plus the context lines before the first change."""
+        header = (self._peek(number - 2) or "").strip()
+        if not header.startswith("--- ") or len(self._diffs) >= MAX_FAILURES:
+            return
+        path = repo_path(header[4:].split("\t", 1)[0].strip().removeprefix("a/"))
+        if path is None or path in self._diffs:
+            return
+        line = int(match.group("line"))
+        for k in range(1, 40):
+            below = self._peek(number + k)
+            if below is None or below.startswith(("-", "+", "@@")):
+                break
+            line += 1
+        self._diffs[path] = max(1, line)
 
     # -- failures ---------------------------------------------------------------------------------------
     def _failure(self, hit: Hit, match: re.Match[str]) -> None:
@@ -398,6 +518,15 @@ class Scanner:
             kind = kind_from_text(code + " " + detail, FailureKind.DEPENDENCY)
             if code.upper() in ("ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "ECONNREFUSED"):
                 kind = FailureKind.INFRA
+        elif name in ("black.would_reformat", "ruff.would_reformat") and file:
+            changed = self._diffs.get(repo_path(file) or "")
+            line_s = str(changed) if changed else line_s
+        elif name == "ginkgo.spec":
+            test = (self._peek(hit.line + 1) or "").strip() or None
+            if test is None:
+                return
+        elif name == "go.panic" and self._go_test_panicked(hit, message):
+            return
         elif name == "rustfmt.diff":
             message, plain = "not formatted as rustfmt formats it (run cargo fmt)", False
         elif name == "common_test.config_failed":
@@ -451,7 +580,8 @@ class Scanner:
             if re.match(r"^(?:\[ERROR\])?\s+symbol:", following):
                 message = f"{message} ({following.removeprefix('[ERROR]').strip()})"
         elif name == "pytest.section" and test and test.startswith("ERROR collecting "):
-            file, test = test.removeprefix("ERROR collecting ").strip(), None
+            # a module that fails to import: the module is the failing unit, its import line the location
+            file = test = test.removeprefix("ERROR collecting ").strip()
         elif name == "numbered.failure" and test:
             test = self._numbered_title(hit, test)
             spec = _PLAYWRIGHT_TITLE.match(test)
@@ -463,6 +593,14 @@ class Scanner:
         elif name in ("jest.test", "jest.failed_test", "jest.retries") and self._test_file and not file:
             if hit.line - self._test_file[0] < 400:
                 file = self._test_file[1]
+        if name == "jest.test" and plain:
+            # "● suite > title", a blank line, then what the test threw ("unknown sku kiwi", "TypeError: ...")
+            for k in (1, 2, 3):
+                below = (self._peek(hit.line + k) or "").strip()
+                if below:
+                    if not below.startswith(("expect(", "●", "at ")) and not re.match(r"^>?\s*\d+ \|", below):
+                        message, plain = below, False
+                    break
         if name == "jest.failed_test" and tool == "xctest" and test and ", " in test:
             # xcpretty: "✗ testParsesDates, XCTAssertEqual failed: ("1") is not equal to ("2")"
             test, reason = test.split(", ", 1)
@@ -508,6 +646,12 @@ class Scanner:
         self.failures.append(opened)
         self._by_fp[fp] = opened
         self._open = opened
+        self._adopt_loose(opened)
+        if name == "go.test" and test in self._go_details:
+            self._attach(opened, *self._go_details.pop(test))
+            opened.evidence.sort()
+        if name == "pytest.summary_failed" and self._pytest_lines:
+            self._adopt_pytest_line(opened, message)
         self._adopt_pending(opened)
 
     def _numbered_title(self, hit: Hit, first: str) -> str:
@@ -601,6 +745,11 @@ class Scanner:
     def _detail(self, hit: Hit, match: re.Match[str]) -> None:
         rule = hit.rule
         current = self._open
+        if rule.name == "go.assert" and self._go_running:
+            # -v prints a test's log before its "--- FAIL" line: keep it for that test
+            if self._go_running not in self._go_details and len(self._go_details) < MAX_FAILURES:
+                self._go_details[self._go_running] = (hit, match)
+            return
         if rule.name == "docker.step_error":
             found = self._docker.get(_group(match, "n") or "")
             if found:
@@ -615,10 +764,14 @@ class Scanner:
         if current.details >= 1 and rule.role is Role.DETAIL:
             hit.score -= 20 + min(20, 4 * current.details)
         current.add_evidence(hit.line, hit.line + hit.after)
-        where = _group(match, "file")
+        where = _group(match, "file", "file2")
+        line_s = _group(match, "line", "line2")
+        if where and line_s and rule.name in _LOCATING_DETAILS:
+            # a traceback's last frame (pytest), vitest's "> file:L:C", a panic's location: innermost first
+            innermost_last = rule.name == "pytest.location"
+            current.add_frame(Frame(where, int(line_s), not innermost_last, self._block), hit.line)
         if where and current.line is None and (current.file is None or _same_path(current.file, where)):
             current.file = where
-            line_s = _group(match, "line")
             current.line = int(line_s) if line_s else None
         if rule.role is Role.LOCATION:
             return
@@ -628,11 +781,19 @@ class Scanner:
         if rule.name in _NOT_A_MESSAGE:
             return
         msg = (_group(match, "msg") or hit.text).strip()
-        if rule.name in ("python.exception", "java.exception", "node.error", "go.assert", "phpunit.assert"):
+        if rule.name in ("python.exception", "java.exception", "node.error", "phpunit.assert"):
             msg = hit.text.strip()
-        if rule.name == "rust.panic" and msg.endswith(":"):
-            following = self._peek(hit.line + 1)
-            msg = following.strip() if following and following.strip() else msg
+        if rule.name == "rust.panic":
+            msg = self._panic_message(hit, match) or msg
+        if rule.name == "ginkgo.failed":
+            msg = self._ginkgo_message(hit, msg)
+        if rule.name == "node.error" and msg.endswith(":"):
+            # node's assert: "Expected values to be strictly equal:", a blank line, "4 !== 5"
+            for k in (1, 2, 3):
+                below = (self._peek(hit.line + k) or "").strip()
+                if below:
+                    msg = f"{msg} {below}"
+                    break
         if rule.name in ("dotnet.error_message", "gtest.failure") and msg.endswith(("Message:", "Failure")):
             following = self._peek(hit.line + 1)
             msg = following.strip() if following else msg
@@ -642,9 +803,34 @@ class Scanner:
         if current.plain and msg:
             current.message, current.plain = msg[:MAX_MESSAGE], False
 
+    def _panic_message(self, hit: Hit, match: re.Match[str]) -> str | None:
+        """What a Rust panic says: the quoted message (before 1.73) or the line below the location, with an
+        assertion's ``left:``/``right:`` values."""
+        quoted = _group(match, "quoted")
+        if quoted:
+            return quoted
+        if not _group(match, "file"):
+            return None
+        following = (self._peek(hit.line + 1) or "").strip()
+        if not following:
+            return None
+        values = []
+        for k in (2, 3):
+            below = (self._peek(hit.line + k) or "").strip()
+            if below.startswith(("left:", "right:")):
+                values.append(below)
+        return f"{following} ({', '.join(values)})" if values else following
+
     def _orphan(self, hit: Hit, match: re.Match[str]) -> None:
         """A detail with no failure open: a crash of its own, or the message of a test named just after."""
         rule = hit.rule
+        if rule.name == "pytest.location":
+            # --tb=line: "path:line: message" per failure, before the summary names their tests
+            where, line_s = _group(match, "file"), _group(match, "line")
+            if where and line_s and len(self._pytest_lines) < MAX_FAILURES:
+                text = hit.text.strip().split(": ", 1)[-1].strip()
+                self._pytest_lines.append((text, Frame(where, int(line_s), True, self._block)))
+            return
         if rule.name in (
             "go.assert",
             "pytest.assert",
@@ -701,6 +887,7 @@ class Scanner:
             self.failures.append(opened)
             self._by_fp[fp] = opened
             self._open = opened
+            self._adopt_loose(opened)
 
     def _adopt_pending(self, opened: _Open) -> None:
         pending, self._pending = self._pending, None
@@ -748,6 +935,9 @@ class Scanner:
             for f in kept
             if not (f.tool == "crash" and any(o.step == f.step and 0 <= f.first - o.first <= 40 for o in ooms))
         ]
+        # Ginkgo's suite runs inside one "go test" function: its "--- FAIL: TestSuite" says nothing more
+        ginkgo_steps = {f.step for f in kept if f.tool == "ginkgo"}
+        kept = [f for f in kept if not (f.rule == "go.test" and f.plain and f.step in ginkgo_steps)]
         # a Go parent test fails because its subtest did; what it printed belongs to the subtest
         go = [f for f in kept if f.tool == "go" and f.test_id]
         parents = set()
@@ -767,19 +957,43 @@ class Scanner:
     def _freeze(self, opened: _Open) -> Failure:
         step = self.steps[opened.step] if opened.step < len(self.steps) else ""
         message = opened.message or opened.test_id or opened.kind.value
-        file = _relative(opened.file)
         tool = "test" if opened.tool == "numbered" else opened.tool
+        file, line, test_file, test_line = self._locations(opened)
         return Failure(
             kind=opened.kind,
             tool=tool,
             message=message,
             test_id=opened.test_id,
             file=file,
-            line=opened.line,
+            line=line,
             evidence=_merged(opened.evidence, self.total_lines),
             fingerprint=fingerprint(tool, opened.kind.value, opened.test_id, message, file),
             step=step.removeprefix("Run ") or None,
+            test_file=test_file,
+            test_line=test_line,
         )
+
+    @staticmethod
+    def _locations(opened: _Open) -> tuple[str | None, int | None, str | None, int | None]:
+        """(file, line, test_file, test_line): the fault is the innermost frame inside the repository, else
+        the file:line the tool printed; the test's line is its innermost frame in a test file."""
+        fault, test = pick(opened.frames)
+        if opened.rule == "crash.segfault":  # faulthandler: the test function the crash happened in
+            test = test_frame(opened.frames) or test
+            if test is not None and opened.test_id is None and test.func:
+                opened.test_id = f"{test.file}::{test.func}"
+        file, line = repo_path(opened.file), opened.line
+        if fault is not None:
+            file, line = fault.file, fault.line
+        elif file is None:
+            line = None
+        if test is None and opened.kind is FailureKind.TEST and file and line and is_test_path(file):
+            return file, line, file, line
+        if test is None and opened.rule in _RUST_TEST_RULES and file and line:
+            # a panic inside a unit test's module: assert!/assert_eq! panics where the test asserted
+            if opened.message.startswith("assertion") or is_test_path(file):
+                return file, line, file, line
+        return file, line, (test.file if test else None), (test.line if test else None)
 
     def _fallback(self, failing: set[int]) -> Failure | None:
         """No tool recognised: the best error-looking line, its kind read from its words.

@@ -44,13 +44,15 @@ class Failure:
     tool: str
     message: str
     test_id: str | None = None
-    file: str | None = None
+    file: str | None = None  # the fault: the deepest frame inside the repository (or the tool's file:line)
     line: int | None = None
     evidence: tuple[LineRange, ...] = ()
     fingerprint: str = ""
     job: str | None = None
     step: str | None = None
     member: str | None = None  # file inside a run-logs zip, when the input was one
+    test_file: str | None = None  # where the failing test asserted (its own frame); may equal file:line
+    test_line: int | None = None
 
 
 @dataclass(frozen=True)

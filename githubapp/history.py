@@ -242,6 +242,8 @@ class HistoryService:
                     message=failure.message[:20000],
                     file=failure.file,
                     line=failure.line,
+                    test_file=failure.test_file,
+                    test_line=failure.test_line,
                     fingerprint=fingerprint,
                     text=text,
                     how=decision.how.value,

@@ -153,7 +153,8 @@ async def run(conn: Conn, scope: Scope, run_id: int) -> Row | None:
 
 FAILURES = f"""
     SELECT f.id, f.installation_id, f.repository_id, f.pattern_id, f.run_id, f.run_attempt, f.job_id, f.job_name,
-           f.head_sha, f.branch, f.pr_number, f.kind, f.tool, f.test_id, f.message, f.file, f.line, f.how,
+           f.head_sha, f.branch, f.pr_number, f.kind, f.tool, f.test_id, f.message, f.file, f.line,
+           f.test_file, f.test_line, f.how,
            f.similarity, f.seen_at, f.excerpt, p.title AS pattern_title, p.status AS pattern_status,
            coalesce(r.full_name, e.full_name, '') AS full_name
       FROM failures f
@@ -180,6 +181,8 @@ def failure_json(row: asyncpg.Record, *, detail: bool = False) -> Row:
         "message": row["message"],
         "file": row["file"],
         "line": row["line"],
+        "testFile": row["test_file"],
+        "testLine": row["test_line"],
         "patternId": row["pattern_id"],
         "patternTitle": row["pattern_title"],
         "seenAt": _iso(row["seen_at"]),
@@ -231,7 +234,8 @@ class Where:
 
 FAILURE_PAGE = """
     SELECT f.id, f.installation_id, f.repository_id, f.pattern_id, f.run_id, f.run_attempt, f.job_id, f.job_name,
-           f.head_sha, f.branch, f.pr_number, f.kind, f.tool, f.test_id, f.message, f.file, f.line, f.how,
+           f.head_sha, f.branch, f.pr_number, f.kind, f.tool, f.test_id, f.message, f.file, f.line,
+           f.test_file, f.test_line, f.how,
            f.similarity, f.seen_at, NULL::text AS excerpt, p.title AS pattern_title, p.status AS pattern_status,
            coalesce(r.full_name, e.full_name, '') AS full_name
       FROM (SELECT * FROM failures WHERE {where} ORDER BY seen_at DESC, id DESC LIMIT {limit}) f

@@ -332,15 +332,18 @@ class FailureRow:
     seen_at: datetime
     run: RunWhere = RunWhere()
     excerpt: str | None = None
+    test_file: str | None = None
+    test_line: int | None = None
 
 
 async def insert_failure(conn: Conn, installation_id: int, row: FailureRow) -> int:
     value = await conn.fetchval(
         """INSERT INTO failures (installation_id, repository_id, pattern_id, run_id, run_attempt, job_id,
                                  job_name, head_sha, branch, pr_number, kind, tool, test_id, message, file,
-                                 line, fingerprint, text, excerpt, how, similarity, embedding, seen_at)
+                                 line, fingerprint, text, excerpt, how, similarity, embedding, seen_at,
+                                 test_file, test_line)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                   $21, $22, $23)
+                   $21, $22, $23, $24, $25)
            RETURNING id""",
         installation_id,
         row.repository_id,
@@ -365,6 +368,8 @@ async def insert_failure(conn: Conn, installation_id: int, row: FailureRow) -> i
         row.similarity,
         row.embedding,
         row.seen_at,
+        row.test_file,
+        row.test_line,
     )
     return int(value)
 

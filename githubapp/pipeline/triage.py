@@ -47,6 +47,7 @@ from .publish import (
     update_partial_check_run,
     upsert_comment,
 )
+from .tree import repository_tree, within_tree
 from .triggers import RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
@@ -339,6 +340,11 @@ class Triage:
                 )
             elif missing:
                 problems.append(f"The logs of {', '.join(j.name for j in missing)} could not be downloaded.")
+        if any(f.file or f.test_file for found in findings for f in found.failures):
+            with self.watch.stage("fetch"):
+                tree = await repository_tree(self.gh, ref)
+            for found in findings:
+                found.failures = [within_tree(f, tree) for f in found.failures]
         for found in findings:
             if found.problem:
                 problems.append(found.problem)

@@ -198,40 +198,57 @@ def _resolution_plain(r: Any) -> str:
 def annotations_for(
     groups: Sequence[Grouped], *, repo_name: str | None, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """Annotations for failures that point at a repository file and line; (kept, total before the cap)."""
+    """Annotations at each failure's fault and at its test's line (one when they coincide), for locations
+    inside the repository; (kept, total before the cap). A failure without a location gets none."""
     result: list[dict[str, Any]] = []
     seen: set[tuple[str, int, str]] = set()
     for g in groups:
         f = g.item.failure
-        if not f.file or not f.line or f.line < 1:
-            continue
-        path = repo_relative(f.file, repo_name=repo_name)
-        if path is None:
+        places = _places(f, repo_name)
+        if not places:
             continue
         message = f.message.strip() or failure_name(g.item)
-        identity = (path, f.line, first_line(message))
-        if identity in seen:
-            continue
-        seen.add(identity)
         history = _history_sentence(g.item)
         if g.item.quarantined:
             history = ("Quarantined in .github/ci-triage.yml. " + history).strip()
         full_message = md.shorten(message + (f"\n\n{history}" if history else ""), ANNOTATION_MESSAGE_MAX_CHARS)
-        annotation: dict[str, Any] = {
-            "path": path,
-            "start_line": f.line,
-            "end_line": f.line,
-            "annotation_level": _level(g.item),
-            "title": md.shorten(
-                f"{VERDICT_LABEL[g.item.verdict].capitalize()}: {failure_name(g.item)}", ANNOTATION_TITLE_MAX
-            ),
-            "message": full_message,
-        }
-        if g.item.excerpt:
-            details = "\n".join(md.clean_log_line(line) for line in g.item.excerpt)
-            annotation["raw_details"] = md.shorten(details, ANNOTATION_DETAILS_MAX_CHARS)
-        result.append(annotation)
+        title = f"{VERDICT_LABEL[g.item.verdict].capitalize()} ({f.tool}): {failure_name(g.item)}"
+        details = "\n".join(md.clean_log_line(line) for line in g.item.excerpt) if g.item.excerpt else ""
+        for path, line, role in places:
+            identity = (path, line, first_line(message))
+            if identity in seen:
+                continue
+            seen.add(identity)
+            suffix = {"fault": "", "test": " (the test's line)", "raised": " (where it was raised)"}[role]
+            annotation: dict[str, Any] = {
+                "path": path,
+                "start_line": line,
+                "end_line": line,
+                "annotation_level": _level(g.item),
+                "title": md.shorten(title + suffix, ANNOTATION_TITLE_MAX),
+                "message": full_message,
+            }
+            if details:
+                annotation["raw_details"] = md.shorten(details, ANNOTATION_DETAILS_MAX_CHARS)
+            result.append(annotation)
     return result[:limit], len(result)
+
+
+def _places(f: Any, repo_name: str | None) -> list[tuple[str, int, str]]:
+    """(path, line, role) of the fault and of the test's line, repository-relative, without repeats."""
+    fault = _place(f.file, f.line, repo_name)
+    test = _place(f.test_file, f.test_line, repo_name)
+    if fault and test and fault != test:
+        return [(*fault, "raised"), (*test, "test")]
+    found = fault or test
+    return [(*found, "fault")] if found else []
+
+
+def _place(file: str | None, line: int | None, repo_name: str | None) -> tuple[str, int] | None:
+    if not file or not line or line < 1:
+        return None
+    path = repo_relative(file, repo_name=repo_name)
+    return (path, line) if path else None
 
 
 def actions_for(report: TriageReport, groups: Sequence[Grouped]) -> list[CheckAction]:

@@ -267,7 +267,8 @@ async def record(
         "summary": summary or (f"{len(failures)} failure(s)" if failures else "no failures"),
         "failures": [
             {"failureId": m.failure_id, "name": f.test_id, "kind": str(f.kind), "message": f.message,
-             "file": f.file, "line": f.line, "patternId": m.pattern_id, "how": str(m.how),
+             "file": f.file, "line": f.line, "testFile": f.test_file, "testLine": f.test_line,
+             "patternId": m.pattern_id, "how": str(m.how),
              "similarity": finite(m.similarity)}
             for f, m in zip(failures, matches, strict=True)
         ],

@@ -49,6 +49,18 @@ def test_github_format_prints_workflow_commands(capsys: pytest.CaptureFixture[st
     assert code == 0
 
 
+def test_github_format_annotates_the_fault_and_the_tests_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, str(GOLDEN / "unittest_real.log"), "--format", "github")
+    errors = [line.split("::")[1] for line in out.splitlines() if line.startswith("::error")]
+    title = "title=unittest test%3A tests.test_stock_unittest.StockTest.test_total_unknown"
+    assert errors[:2] == [
+        f"error file=src/inventory/stock.py,line=7,{title}",
+        f"error file=tests/test_stock_unittest.py,line=11,{title} (test)",
+    ]
+    assert errors[2].startswith("error file=tests/test_stock_unittest.py,line=8,")  # fault and test coincide: one
+    assert len(errors) == 3 and code == 0
+
+
 def test_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     data = (GOLDEN / "go_test.log").read_bytes()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))

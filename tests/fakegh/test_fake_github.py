@@ -320,3 +320,14 @@ async def test_accepts_valid_requests(
         response = await client.request(method, path, json=body)
     assert response.status_code in (200, 201), response.text
     assert github.violations == []
+
+
+async def test_serves_a_commits_tree(github: FakeGitHub, http: httpx.AsyncClient) -> None:
+    github.tree("octo", "demo", "a" * 40, ["src/app.py", "tests/test_app.py", "README.md"])
+    flat = (await http.get(f"/repos/octo/demo/git/trees/{'a' * 40}")).json()
+    assert [(e["path"], e["type"]) for e in flat["tree"]] == [("README.md", "blob"), ("src", "tree"), ("tests", "tree")]
+    deep = (await http.get(f"/repos/octo/demo/git/trees/{'a' * 40}", params={"recursive": "1"})).json()
+    blobs = [e["path"] for e in deep["tree"] if e["type"] == "blob"]
+    assert blobs == ["README.md", "src/app.py", "tests/test_app.py"] and deep["truncated"] is False
+    missing = await http.get(f"/repos/octo/demo/git/trees/{'b' * 40}", params={"recursive": "1"})
+    assert missing.status_code == 404

@@ -28,6 +28,8 @@ def failure(
     message: str | None = None,
     fingerprint: str | None = None,
     test_id: str | None = None,
+    test_file: str | None = None,
+    test_line: int | None = None,
 ) -> Failure:
     return Failure(
         kind=FailureKind.TEST,
@@ -37,6 +39,8 @@ def failure(
         file=file if file is not None else "/home/runner/work/hello-world/hello-world/tests/test_app.py",
         line=line,
         fingerprint=fingerprint if fingerprint is not None else f"fp{n}",
+        test_file=test_file,
+        test_line=test_line,
     )
 
 

@@ -444,3 +444,20 @@ async def test_two_attempts_racing_end_with_the_newest_state(deps: Deps, github:
         assert [r["conclusion"] for r in runs if r["external_id"] != f"{first.run_id}:2"] in ([], ["skipped"])
         comments = github.issue_comments(OWNER, REPO, PR)
         assert len(comments) == 1 and "attempt=2" in comments[0]["body"]
+
+
+async def test_annotations_name_only_files_of_the_commits_tree(deps: Deps, github: FakeGitHub, log: bytes) -> None:
+    serve_repository(github)
+    moved = ref()  # the tree has the test under python/: the log's relative path resolves to it
+    github.tree(OWNER, REPO, moved.head_sha, ["python/src/app.py", "python/tests/test_app.py", "README.md"])
+    serve_run(github, moved.run_id, log)
+    assert await triage_run(ctx(deps), moved.as_job_arg()) == "failure"
+    annotations = github.annotations[check_of(github, moved)["id"]]
+    assert {(a["path"], a["start_line"]) for a in annotations} == {("python/tests/test_app.py", 6)}
+    assert len(github.calls_to("GET", "/repos/{owner}/{repo}/git/trees/{tree_sha}")) == 1
+
+    gone = ref()  # a tree without the file: no annotation rather than one on a path that does not exist
+    github.tree(OWNER, REPO, gone.head_sha, ["README.md"])
+    serve_run(github, gone.run_id, log)
+    assert await triage_run(ctx(deps), gone.as_job_arg()) == "failure"
+    assert github.annotations[check_of(github, gone)["id"]] == []

@@ -174,6 +174,7 @@ class FakeGitHub:
             self.check_runs: dict[int, dict[str, Any]] = {}
             self.annotations: dict[int, list[dict[str, Any]]] = {}
             self.comments: dict[int, dict[str, Any]] = {}
+            self.trees: dict[tuple[str, str, str], tuple[list[str], bool]] = {}  # (owner, repo, sha) -> paths
             self.bot_login = "ci-triage[bot]"
             self.manifests: dict[str, dict[str, Any]] = {}  # code -> manifest posted to .../settings/apps/new
             self.manifest_posts: list[dict[str, Any]] = []  # every manifest form post: path, state, manifest
@@ -370,6 +371,11 @@ class FakeGitHub:
         return [c for c in calls if c.method == method and c.path.rstrip("/") == path.rstrip("/")]
 
     # -- models ----------------------------------------------------------------------------------------------
+
+    def tree(self, owner: str, repo: str, sha: str, paths: Iterable[str], *, truncated: bool = False) -> None:
+        """The repository's files at a commit, as ``GET .../git/trees/{sha}?recursive=1`` lists them."""
+        with self._lock:
+            self.trees[(owner, repo, sha)] = (list(paths), truncated)
 
     def add_comment(self, owner: str, repo: str, issue_number: int, body: str, *, login: str = "octocat",
                     user_type: str = "User") -> dict[str, Any]:
@@ -780,6 +786,33 @@ class FakeGitHub:
         comment["updated_at"] = _iso(datetime.now(UTC))
         return Reply(200, _public(comment))
 
+    def _get_tree(self, call: Call) -> Reply:
+        """A commit's tree; recursive lists every blob and the directories above them. Unknown: 404."""
+        p = call.params
+        found = self.trees.get((p["owner"], p["repo"], p["tree_sha"]))
+        if found is None:
+            return _not_found()
+        paths, truncated = found
+        entries: dict[str, dict[str, Any]] = {}
+        recursive = call.query.get("recursive") not in (None, "", "0", "false")
+        for path in paths:
+            parts = path.split("/")
+            if not recursive and len(parts) > 1:
+                entries.setdefault(parts[0], {"path": parts[0], "mode": "040000", "type": "tree"})
+                continue
+            for depth in range(1, len(parts)):
+                directory = "/".join(parts[:depth])
+                entries.setdefault(directory, {"path": directory, "mode": "040000", "type": "tree"})
+            entries[path] = {"path": path, "mode": "100644", "type": "blob", "size": 1}
+        base = f"{self.url}/repos/{p['owner']}/{p['repo']}/git"
+        tree = []
+        for _, entry in sorted(entries.items()):
+            sha = secrets.token_hex(20)
+            kind = "trees" if entry["type"] == "tree" else "blobs"
+            tree.append({**entry, "sha": sha, "url": f"{base}/{kind}/{sha}"})
+        return Reply(200, {"sha": p["tree_sha"], "url": f"{base}/trees/{p['tree_sha']}", "tree": tree,
+                           "truncated": truncated})
+
     def _delete_comment(self, call: Call) -> Reply:
         comment = self._find_comment(call)
         if comment is None:
@@ -801,6 +834,7 @@ _BUILTINS: dict[tuple[str, str], Callable[[FakeGitHub, Call], Reply]] = {
     ("GET", "/repos/{owner}/{repo}/issues/comments/{comment_id}"): FakeGitHub._get_comment,
     ("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}"): FakeGitHub._patch_comment,
     ("DELETE", "/repos/{owner}/{repo}/issues/comments/{comment_id}"): FakeGitHub._delete_comment,
+    ("GET", "/repos/{owner}/{repo}/git/trees/{tree_sha}"): FakeGitHub._get_tree,
 }
 
 
