@@ -111,7 +111,7 @@ def _digest(*parts: str) -> str:
 _ROOT = re.compile(r"^(?:<ROOT>|<TMP>|<PKGS>)[/\\]")
 _LINE_SUFFIX = re.compile(r"(?::\d+)+$|\(\d+(?:,\d+)?\)$")
 _PARAM = re.compile(r"\[([^\[\]]*)\]")
-_PARAM_DATA = re.compile(r"'[^']*'|\"[^\"]*\"|-?\d+(?:\.\d+)?(?:e-?\d+)?")
+_PARAM_DATA = re.compile(r"'[^']*'|\"[^\"]*\"|\b\d+(?:\.\d+)?(?:e-?\d+)?")
 _SYMBOL_CONTEXT = re.compile(
     r"(?:In (?:member )?function|In method|In constructor|In instantiation of|In static member function)"
     r"\s+['\"‘`]([^'\"’`\n]{1,120})['\"’`]"
@@ -128,7 +128,7 @@ def normalize_path(path: str) -> str:
 
 
 def normalize_test_id(test_id: str) -> str:
-    """A test id with its structure kept and its data masked: ``test_size[10MB-1048]`` -> ``test_size[<N>MB-<N>]``.
+    """A test id with its structure kept and its data masked: ``test_size[10MB-1048]`` -> ``test_size[<SIZE>-<N>]``.
 
     Names stay as written (``test_case_2`` is another test than ``test_case_3``); inside a parametrisation
     bracket numbers and quoted strings are data. Timestamps, uuids and temp paths are masked everywhere.
@@ -192,7 +192,6 @@ def _error_type(message: str) -> str:
 
 # --- key identifiers --------------------------------------------------------------------------------------
 
-_NAME = r"[A-Za-z_@$][\w@$./:+-]{0,119}"
 _IDENTIFIER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (role, re.compile(p))
     for role, p in (
@@ -223,7 +222,8 @@ _IDENTIFIER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 # A pinned requirement (``numpy==1.26``) names a package only in a dependency failure; in a test it is code.
 _PINNED = re.compile(r"\b([A-Za-z][\w.-]{0,100})(?:==|>=|<=|~=|!=)\d")
-_QUOTED_NAME = re.compile(r"['\"‘`](" + _NAME + r")['\"’`]")
+# What a compiler, type checker or linter quotes is a name or a type (``"dict[str, int]"``, ``'len'``).
+_QUOTED_NAME = re.compile(r"['\"‘`]([A-Za-z_@$][^'\"’`\n]{0,79})['\"’`]")
 
 
 def _identifiers(message: str, kind: FailureKind) -> tuple[str, ...]:

@@ -237,7 +237,8 @@ class HistoryService:
                     centroid=vector,
                     repository_id=repository_id,
                     seen_at=seen_at,
-                    signature=sig_json,
+                    # A generic pattern is nobody's candidate: no scope, so nothing joins it by similarity.
+                    signature={**sig_json, "scope": None} if sig.generic else sig_json,
                 )
                 new_centroid = None
                 count = True
@@ -615,7 +616,10 @@ async def rekey(conn: q.Conn, *, batch: int = 500) -> int:
                     file=r["file"],
                 )
                 sig = signature(failure)
-                await q.set_pattern_signature(conn, r["installation_id"], r["id"], sig.as_json())
+                sig_json = sig.as_json()
+                if sig.generic:
+                    sig_json["scope"] = None
+                await q.set_pattern_signature(conn, r["installation_id"], r["id"], sig_json)
                 if not sig.generic:
                     await q.add_fingerprint(conn, r["installation_id"], _key(sig), r["id"])
         done += len(rows)
