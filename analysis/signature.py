@@ -63,8 +63,9 @@ class FailureSignature:
     @property
     def key(self) -> str:
         """Identity: the same key is the same fault."""
-        return _digest(VERSION, "key", self.tool, self.kind, self.subject, self.error_type, *self.identifiers, "|",
-                       self.template)
+        return _digest(
+            VERSION, "key", self.tool, self.kind, self.subject, self.error_type, *self.identifiers, "|", self.template
+        )
 
     @property
     def scope(self) -> str:
@@ -114,7 +115,7 @@ _PARAM = re.compile(r"\[([^\[\]]*)\]")
 _PARAM_DATA = re.compile(r"'[^']*'|\"[^\"]*\"|\b\d+(?:\.\d+)?(?:e-?\d+)?")
 _SYMBOL_CONTEXT = re.compile(
     r"(?:In (?:member )?function|In method|In constructor|In instantiation of|In static member function)"
-    r"\s+['\"‘`]([^'\"’`\n]{1,120})['\"’`]"
+    r"\s+['\"\u2018`]([^'\"\u2019`\n]{1,120})['\"\u2019`]"
 )
 
 
@@ -199,8 +200,8 @@ _IDENTIFIER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("module", r"[Cc]annot find module ['\"]([^'\"\s]{1,200})['\"]"),
         ("module", r"[Cc]annot import name ['\"]?(\w+)['\"]? from ['\"]?([\w.]+)"),
         ("module", r"[Cc]ould not (?:find|resolve) (?:module|dependency)[: ]+['\"]?([^'\"\s]{1,200})"),
-        ("module", r"([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"’]?:? (?:[Nn]o such file|file not found)"),
-        ("module", r"['\"‘]([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"’] file not found"),
+        ("module", r"([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019]?:? (?:[Nn]o such file|file not found)"),
+        ("module", r"['\"\u2018]([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019] file not found"),
         ("module", r"cannot find -l([\w.+-]+)"),
         ("module", r"unresolved import `([^`]{1,200})`"),
         ("module", r"package ([\w./-]+) is not in (?:GOROOT|std)"),
@@ -223,7 +224,7 @@ _IDENTIFIER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 # A pinned requirement (``numpy==1.26``) names a package only in a dependency failure; in a test it is code.
 _PINNED = re.compile(r"\b([A-Za-z][\w.-]{0,100})(?:==|>=|<=|~=|!=)\d")
 # What a compiler, type checker or linter quotes is a name or a type (``"dict[str, int]"``, ``'len'``).
-_QUOTED_NAME = re.compile(r"['\"‘`]([A-Za-z_@$][^'\"’`\n]{0,79})['\"’`]")
+_QUOTED_NAME = re.compile(r"['\"\u2018`]([A-Za-z_@$][^'\"\u2019`\n]{0,79})['\"\u2019`]")
 
 
 def _identifiers(message: str, kind: FailureKind) -> tuple[str, ...]:
@@ -252,7 +253,7 @@ _DIGITISH = re.compile(r"[\d.:/-]+")
 
 _VERSION = re.compile(r"(==|>=|<=|~=|!=|@\^?|@~)v?\d[\w.+-]*")
 _FROM_VERSIONS = re.compile(r"\(from versions: [^)]*\)")
-_QUOTED = re.compile(r"'[^'\n]{0,400}'|\"[^\"\n]{0,400}\"|`[^`\n]{0,400}`|‘[^’\n]{0,400}’")
+_QUOTED = re.compile(r"'[^'\n]{0,400}'|\"[^\"\n]{0,400}\"|`[^`\n]{0,400}`|\u2018[^\u2019\n]{0,400}\u2019")
 _QUOTED_DATA = re.compile(r"'[^'\n]*[\s/][^'\n]*'|\"[^\"\n]*[\s/][^\"\n]*\"|`[^`\n]*[\s/][^`\n]*`")
 _NUMBER = re.compile(r"-?\b\d+(?:[.,]\d+)*(?:e[-+]?\d+)?\b")
 _LINE_REF = re.compile(r"(?::\d+)+\b|\bline \d+\b|\(\d+,\d+\)")

@@ -33,8 +33,8 @@ from analysis.matching import (
     split,
     update_centroid,
 )
-from analysis.signature import FailureSignature, signature
 from analysis.recommend import Recommendation, Risk
+from analysis.signature import FailureSignature, signature
 from analysis.types import Failure, FailureKind
 from storage import history as q
 
@@ -214,7 +214,11 @@ class HistoryService:
                     pattern = await q.get_pattern(conn, installation_id, earlier["pattern_id"])
                     assert pattern is not None
                     return _match(
-                        earlier["id"], pattern, How(earlier["how"]), float(earlier["similarity"]), fingerprint,
+                        earlier["id"],
+                        pattern,
+                        How(earlier["how"]),
+                        float(earlier["similarity"]),
+                        fingerprint,
                         sig_json,
                     )
             await q.set_ef_search(conn)

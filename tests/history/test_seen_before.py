@@ -1,4 +1,4 @@
-""""Seen before" you can trust, against the real embedded PostgreSQL and real tool output: the false-match
+""" "Seen before" you can trust, against the real embedded PostgreSQL and real tool output: the false-match
 causes stay apart, occurrences count runs, a PR's own runs are not history, generic failures never match."""
 
 from __future__ import annotations
@@ -31,7 +31,12 @@ def failures(name: str) -> list[Failure]:
 
 def run(n: int, *, pr: int | None = None, branch: str | None = None, job: int = 1) -> RunContext:
     return RunContext(
-        run_id=1000 + n, run_number=n, job_id=job, pr_number=pr, branch=branch, head_sha=f"sha{n}",
+        run_id=1000 + n,
+        run_number=n,
+        job_id=job,
+        pr_number=pr,
+        branch=branch,
+        head_sha=f"sha{n}",
         seen_at=T0 + timedelta(hours=n),
     )
 
@@ -159,8 +164,7 @@ async def test_patterns_made_before_signatures_are_rekeyed_and_still_match(
     [old] = await first.record_failures(installation, 1, [fault], run(1))
     async with history_pool.acquire() as conn:  # as a pattern stored before migration 0008 looks
         await conn.execute(
-            "UPDATE patterns SET signature_key = NULL, scope_key = NULL, signature = NULL"
-            " WHERE installation_id = $1",
+            "UPDATE patterns SET signature_key = NULL, scope_key = NULL, signature = NULL WHERE installation_id = $1",
             installation,
         )
         await conn.execute(
@@ -183,11 +187,13 @@ async def test_similarity_is_only_compared_within_a_compatible_scope(
     # The same words, another test: even at a threshold of 0 no match (scope), while the same test with a
     # reworded message joins by similarity and says so.
     loose = HistoryService(service.pool, HashingEmbedder(), threshold=0.0)
-    base = Failure(FailureKind.TEST, "jest", "expect(received).toBe(expected) // Object.is equality", test_id="a › b")
+    base = Failure(
+        FailureKind.TEST, "jest", "expect(received).toBe(expected) // Object.is equality", test_id="a \u203a b"
+    )
     [m1] = await loose.record_failures(installation, 1, [base], run(1))
-    other_test = Failure(base.kind, base.tool, base.message, test_id="a › c")
+    other_test = Failure(base.kind, base.tool, base.message, test_id="a \u203a c")
     [m2] = await loose.record_failures(installation, 1, [other_test], run(2))
     assert m2.how is How.NEW and m2.pattern_id != m1.pattern_id
-    reworded = Failure(base.kind, base.tool, base.message + " (deep)", test_id="a › b")
+    reworded = Failure(base.kind, base.tool, base.message + " (deep)", test_id="a \u203a b")
     [m3] = await loose.record_failures(installation, 1, [reworded], run(3))
     assert m3.how is How.SIMILAR and m3.pattern_id == m1.pattern_id and m3.known

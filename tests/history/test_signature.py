@@ -103,7 +103,7 @@ def test_the_same_message_in_another_function_of_one_file() -> None:
     # gcc names the function above its error ("codec.c: In function 'decode':"): part of the subject.
     context = (CASES / "gcc-codec.log").read_text()
     assert enclosing_symbol(context) == "decode"
-    message = "‘len’ undeclared (first use in this function)"
+    message = "\u2018len\u2019 undeclared (first use in this function)"
     decode = signature(Failure(FailureKind.COMPILE, "gcc", message, file="codec.c", line=2), symbol="decode")
     encode = signature(Failure(FailureKind.COMPILE, "gcc", message, file="codec.c", line=9), symbol="encode")
     assert decode.subject == "file:codec.c#decode" and not decode.compatible(encode)
