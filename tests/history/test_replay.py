@@ -64,7 +64,15 @@ def test_replay_json_marks_the_rerun_known_and_the_other_fault_new(
     assert [o["input"] for o in out] == [str(first), str(rerun), str(other)]
     [f1], [f2] = out[0]["failures"][:1], out[1]["failures"][:1]
     assert set(f1) == {
-        "test_id", "message", "fingerprint", "pattern_id", "known", "similarity", "how", "matched_input", "signature",
+        "test_id",
+        "message",
+        "fingerprint",
+        "pattern_id",
+        "known",
+        "similarity",
+        "how",
+        "matched_input",
+        "signature",
         "earlier",
     }
     assert f1["signature"]["tool"] == "pytest" and f1["signature"]["subject"].startswith("test:")

@@ -29,8 +29,9 @@ def test_seen_before_says_why_and_links_the_earlier_runs() -> None:
         "(https://github.com/octo-org/hello-world/actions/runs/30433001) on "
         "[PR #1](https://github.com/octo-org/hello-world/pull/1) 2026-02-03." in out.text
     )
-    assert "Seen before (similarity 0.87 with a compatible pattern): run #540 on PR #1 2026-02-03." in (
-        out.annotations[0]["message"]
+    assert (
+        "Seen before (similarity 0.87 with a compatible pattern): run #540 on PR #1 2026-02-03."
+        in (out.annotations[0]["message"])
     )
     body = sticky_comment(report(item))
     assert "| similarity 0.87 with a compatible pattern | [run #540](" in body
