@@ -320,6 +320,11 @@ def enclosing_symbol(context: str) -> str | None:
 def signature(failure: Failure, *, symbol: str | None = None) -> FailureSignature:
     """The failure's signature. ``symbol``: the enclosing function when the caller knows it."""
     kind = failure.kind
+    if kind is FailureKind.TEST and not failure.test_id:
+        # A "test" failure that names no test (a Java exception in a test step, a collection error) is
+        # identified by what it says, like any unrecognised failure: extraction calls the same line one or
+        # the other depending on the step around it.
+        kind = FailureKind.UNKNOWN
     symbol = symbol or enclosing_symbol(failure.message)
     tool = (failure.tool or "").lower()
     return FailureSignature(
