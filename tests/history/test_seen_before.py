@@ -162,7 +162,7 @@ async def test_patterns_made_before_signatures_are_rekeyed_and_still_match(
     first = HistoryService(history_pool, HashingEmbedder())
     [fault] = failures("mypy-a")
     [old] = await first.record_failures(installation, 1, [fault], run(1))
-    async with history_pool.acquire() as conn:  # as a pattern stored before migration 0008 looks
+    async with history_pool.acquire() as conn:  # as a pattern stored before migration 0010 looks
         await conn.execute(
             "UPDATE patterns SET signature_key = NULL, scope_key = NULL, signature = NULL WHERE installation_id = $1",
             installation,
