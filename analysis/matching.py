@@ -21,7 +21,7 @@ from .embedding import Vectors
 from .types import Failure
 
 # Calibrated by benchmarks/matching.py for hashing-v1-384 (docs/history.md); the seed systems used 0.85.
-DEFAULT_THRESHOLD = 0.74
+DEFAULT_THRESHOLD = 0.97
 CENTROID_WINDOW = 50  # the centroid is a mean over at most this many recent members: it follows slow drift
 
 

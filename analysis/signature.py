@@ -112,6 +112,7 @@ def _digest(*parts: str) -> str:
 _ROOT = re.compile(r"^(?:<ROOT>|<TMP>|<PKGS>)[/\\]")
 _LINE_SUFFIX = re.compile(r"(?::\d+)+$|\(\d+(?:,\d+)?\)$")
 _PARAM = re.compile(r"\[([^\[\]]*)\]")
+_TRAILING_DURATION = re.compile(r"\s*\(?<DUR>\)?$")  # jest/vitest print a test's time after its name
 _PARAM_DATA = re.compile(r"'[^']*'|\"[^\"]*\"|\b\d+(?:\.\d+)?(?:e-?\d+)?")
 _SYMBOL_CONTEXT = re.compile(
     r"(?:In (?:member )?function|In method|In constructor|In instantiation of|In static member function)"
@@ -135,15 +136,23 @@ def normalize_test_id(test_id: str) -> str:
     bracket numbers and quoted strings are data. Timestamps, uuids and temp paths are masked everywhere.
     """
     text = normalize(test_id.strip())
-    text = _LINE_SUFFIX.sub("", text)
+    text = _TRAILING_DURATION.sub("", _LINE_SUFFIX.sub("", text))
     return _PARAM.sub(lambda m: "[" + _PARAM_DATA.sub("<N>", m.group(1)) + "]", text)
+
+
+# ``path:line[:col]: message``, the convention of compilers and linters, at the start of an unrecognised line.
+_LOCATION_PREFIX = re.compile(r"^([\w./\\-]{1,300}\.\w{1,10}):\d+(?::\d+)?:\s*")
 
 
 def _subject(failure: Failure, symbol: str | None) -> str:
     if failure.test_id:
         return "test:" + normalize_test_id(failure.test_id)
-    if failure.file:
-        return "file:" + normalize_path(failure.file) + (f"#{symbol}" if symbol else "")
+    file = failure.file
+    if not file:
+        m = _LOCATION_PREFIX.match(failure.message.strip())
+        file = m.group(1) if m else None
+    if file:
+        return "file:" + normalize_path(file) + (f"#{symbol}" if symbol else "")
     return ""
 
 
@@ -237,16 +246,20 @@ def _identifiers(message: str, kind: FailureKind) -> tuple[str, ...]:
                     found.add(f"{role}:{value.strip('.:')}")
     if kind is FailureKind.DEPENDENCY:
         found.update("package:" + m.group(1) for m in _PINNED.finditer(text))
+    head = text.split("\n", 1)[0]
     if kind in _QUOTING_KINDS:
-        head = text.split("\n", 1)[0]
         for m in _QUOTED_NAME.finditer(head):
             value = m.group(1)
             if not _DIGITISH.fullmatch(value):
                 found.add("symbol:" + value)
+    elif kind is FailureKind.UNKNOWN:  # an unrecognised line: only a quoted bare name counts (`os`, 'numpy')
+        named = {f.split(":", 1)[1] for f in found}
+        found.update("symbol:" + m.group(1) for m in _QUOTED_BARE_NAME.finditer(head) if m.group(1) not in named)
     return tuple(sorted(found))
 
 
 _DIGITISH = re.compile(r"[\d.:/-]+")
+_QUOTED_BARE_NAME = re.compile(r"[`'\u2018]([A-Za-z_][\w.]{0,79})[`'\u2019]")
 
 
 # --- template ---------------------------------------------------------------------------------------------
