@@ -13,7 +13,7 @@ from analysis.embedding import HashingEmbedder
 from analysis.engine import analyze_bytes
 from analysis.matching import How
 from analysis.types import Failure, FailureKind
-from githubapp.history import HistoryService, RunContext
+from githubapp.history import HistoryService, RunContext, rekey_all
 from githubapp.history_cli import replay_into
 
 CASES = Path(__file__).parent / "cases"
@@ -197,3 +197,25 @@ async def test_similarity_is_only_compared_within_a_compatible_scope(
     reworded = Failure(base.kind, base.tool, base.message + " (deep)", test_id="a \u203a b")
     [m3] = await loose.record_failures(installation, 1, [reworded], run(3))
     assert m3.how is How.SIMILAR and m3.pattern_id == m1.pattern_id and m3.known
+
+
+async def test_rekey_all_recomputes_every_signature_and_keeps_the_patterns(
+    history_pool: asyncpg.Pool, service: HistoryService, installation: int
+) -> None:
+    [m] = await service.record_failures(installation, 1, failures("pip-widgets"), run(1))
+    async with history_pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE patterns SET signature = '{}'::jsonb WHERE installation_id = $1 AND id = $2",
+            installation,
+            m.pattern_id,
+        )
+    assert await rekey_all(history_pool) >= 1
+    async with history_pool.acquire() as conn:
+        row = await conn.fetchrow(
+            "SELECT signature, occurrences FROM patterns WHERE installation_id = $1 AND id = $2",
+            installation,
+            m.pattern_id,
+        )
+    assert row["signature"]["identifiers"] == ["package:widgets"] and row["occurrences"] == 1
+    [again] = await service.record_failures(installation, 1, failures("pip-widgets-2"), run(2))
+    assert again.pattern_id == m.pattern_id and again.known
