@@ -21,14 +21,16 @@ from .embedding import Vectors
 from .types import Failure
 
 # Calibrated by benchmarks/matching.py for hashing-v1-384 (docs/history.md); the seed systems used 0.85.
-DEFAULT_THRESHOLD = 0.64
+DEFAULT_THRESHOLD = 0.97
 CENTROID_WINDOW = 50  # the centroid is a mean over at most this many recent members: it follows slow drift
 
 
 class How(StrEnum):
-    FINGERPRINT = "fingerprint"  # exact fingerprint seen before
-    SIMILAR = "similar"  # nearest pattern above the threshold
+    FINGERPRINT = "fingerprint"  # exact fingerprint seen before (before signatures; still read from old rows)
+    SIGNATURE = "signature"  # the same signature key (analysis.signature) as the pattern's
+    SIMILAR = "similar"  # nearest pattern of a compatible signature, above the threshold
     NEW = "new"
+    GENERIC = "generic"  # too generic to match (a bare exit code): a pattern of its own, never known
 
 
 @dataclass(frozen=True)
@@ -45,15 +47,22 @@ class Decision:
 
     @property
     def known(self) -> bool:
-        return self.how is not How.NEW
+        """An existing pattern (whether it counts as *history* depends on where it was seen: see ``split``)."""
+        return self.how not in (How.NEW, How.GENERIC)
 
 
-def decide(fingerprint_owner: int | None, nearest: Sequence[Candidate], threshold: float) -> Decision:
-    """The assignment rule. ``nearest`` need not be sorted; ties go to the older (smaller id) pattern."""
-    if fingerprint_owner is not None:
+def decide(
+    signature_owner: int | None, nearest: Sequence[Candidate], threshold: float, *, generic: bool = False
+) -> Decision:
+    """The assignment rule: the pattern owning the signature key, else the most similar *compatible* pattern
+    (the caller passes only candidates whose signature scope is the failure's) at or above the threshold, else
+    new. A generic failure is never matched. ``nearest`` need not be sorted; ties go to the older pattern."""
+    if generic:
+        return Decision(How.GENERIC, None, 0.0)
+    if signature_owner is not None:
         # Reported similarity: to the owner's centroid when it was among the candidates, else an exact 1.0.
-        similarity = next((c.similarity for c in nearest if c.pattern_id == fingerprint_owner), 1.0)
-        return Decision(How.FINGERPRINT, fingerprint_owner, max(0.0, min(1.0, similarity)))
+        similarity = next((c.similarity for c in nearest if c.pattern_id == signature_owner), 1.0)
+        return Decision(How.SIGNATURE, signature_owner, max(0.0, min(1.0, similarity)))
     if nearest:
         best_candidate = min(nearest, key=lambda c: (-c.similarity, c.pattern_id))
         if best_candidate.similarity >= threshold:
@@ -176,6 +185,72 @@ class Resolution:
 
 
 @dataclass(frozen=True)
+class Occurrence:
+    """One earlier run in which a pattern occurred: the evidence behind a "seen before"."""
+
+    run_id: int | None
+    run_attempt: int
+    seen_at: datetime
+    run_number: int | None = None
+    pr_number: int | None = None
+    branch: str | None = None
+    head_sha: str | None = None
+    repository_id: int | None = None
+    job_name: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "run_attempt": self.run_attempt,
+            "run_number": self.run_number,
+            "pr_number": self.pr_number,
+            "branch": self.branch,
+            "head_sha": self.head_sha,
+            "repository_id": self.repository_id,
+            "job_name": self.job_name,
+            "seen_at": self.seen_at.isoformat(),
+        }
+
+
+def per_run(occurrences: Sequence[Occurrence]) -> list[Occurrence]:
+    """One occurrence per (run, attempt), the latest first: a pattern repeated within a run is one occurrence."""
+    seen: set[tuple[int | None, int]] = set()
+    out: list[Occurrence] = []
+    for o in sorted(occurrences, key=lambda o: o.seen_at, reverse=True):
+        unit = (o.run_id, o.run_attempt)
+        if o.run_id is not None and unit in seen:
+            continue
+        seen.add(unit)
+        out.append(o)
+    return out
+
+
+def split(
+    earlier: Sequence[Occurrence],
+    *,
+    repository_id: int | None,
+    pr_number: int | None,
+    branch: str | None,
+    default_branch: str | None = None,
+) -> tuple[list[Occurrence], list[Occurrence]]:
+    """(history, this change's own earlier runs). A PR's earlier runs (or, without a PR, a feature branch's)
+    tell its author nothing new: they are reported apart, never as history. The default branch has no such
+    scope: an earlier failure there is history."""
+
+    def own(o: Occurrence) -> bool:
+        if repository_id is not None and o.repository_id is not None and o.repository_id != repository_id:
+            return False
+        if pr_number is not None:
+            return o.pr_number == pr_number
+        if branch is not None and branch != default_branch:
+            return o.pr_number is None and o.branch == branch
+        return False
+
+    runs = per_run(earlier)
+    return [o for o in runs if not own(o)], [o for o in runs if own(o)]
+
+
+@dataclass(frozen=True)
 class Match:
     """The history's answer for one failure, in the order the failures were given."""
 
@@ -193,3 +268,7 @@ class Match:
     flaky: Any = None  # analysis.flakiness.FlakeScore for the failure's test, when it has one
     fingerprint: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    signature: dict[str, Any] | None = None  # analysis.signature.FailureSignature.as_json()
+    earlier: tuple[Occurrence, ...] = ()  # history: earlier runs elsewhere, latest first (a few)
+    this_change: tuple[Occurrence, ...] = ()  # this PR's (or branch's) own earlier runs, latest first
+    pattern_title: str = ""  # the matched pattern's representative message, for "why it matched"

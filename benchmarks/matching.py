@@ -52,7 +52,8 @@ from typing import Any
 import numpy as np
 
 from analysis.embedding import Embedder, HashingEmbedder
-from analysis.matching import Candidate, decide, failure_fingerprint, failure_text, update_centroid
+from analysis.matching import Candidate, decide, failure_text, update_centroid
+from analysis.signature import signature
 from analysis.types import Failure, FailureKind
 
 from . import dev_corpus as corpus
@@ -175,30 +176,35 @@ def pairwise(group: Group, assigned: Sequence[Sequence[int]], mode: str) -> Coun
 
 
 def simulate(group: Group, vectors: list[np.ndarray], threshold: float) -> list[list[int]]:
-    """The assignment rule in memory (fingerprint, nearest centroid above threshold, new), in replay order."""
+    """The assignment rule in memory, in replay order: the pattern owning the signature key, else the nearest
+    centroid *of the same signature scope* at or above the threshold, else new; generic failures always new."""
     centroids: list[np.ndarray] = []
     counts: list[int] = []
+    scopes: list[str] = []
     owners: dict[str, int] = {}
     assigned: list[list[int]] = []
     for failures, vecs in zip(group.failures, vectors, strict=True):
         patterns: list[int] = []
         for failure, vector in zip(failures, vecs, strict=True):
-            fingerprint = failure_fingerprint(failure)
+            sig = signature(failure)
             nearest: list[Candidate] = []
-            if centroids:
-                matrix = np.stack(centroids)
+            same_scope = [i for i, scope in enumerate(scopes) if scope == sig.scope] if not sig.generic else []
+            if same_scope:
+                matrix = np.stack([centroids[i] for i in same_scope])
                 sims = matrix @ vector / np.maximum(np.linalg.norm(matrix, axis=1), 1e-9)
-                nearest = [Candidate(int(i), float(sims[i])) for i in np.argsort(-sims)[:5]]
-            decision = decide(owners.get(fingerprint), nearest, threshold)
+                nearest = [Candidate(same_scope[int(i)], float(sims[i])) for i in np.argsort(-sims)[:5]]
+            decision = decide(owners.get(sig.key), nearest, threshold, generic=sig.generic)
             if decision.pattern_id is None:
                 centroids.append(vector.copy())
                 counts.append(1)
+                scopes.append(sig.scope)
                 pid = len(centroids) - 1
             else:
                 pid = decision.pattern_id
                 centroids[pid] = update_centroid(centroids[pid], counts[pid], vector)
                 counts[pid] += 1
-            owners.setdefault(fingerprint, pid)
+            if not sig.generic:
+                owners.setdefault(sig.key, pid)
             patterns.append(pid)
         assigned.append(patterns)
     return assigned

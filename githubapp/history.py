@@ -30,9 +30,11 @@ from analysis.matching import (
     failure_fingerprint,
     failure_text,
     mean_centroid,
+    split,
     update_centroid,
 )
 from analysis.recommend import Recommendation, Risk
+from analysis.signature import FailureSignature, signature
 from analysis.types import Failure, FailureKind
 from storage import history as q
 
@@ -40,6 +42,7 @@ from .deps import Deps
 from .settings import Settings
 
 SERVICE_KEY = "history"
+EVIDENCE = 3  # earlier runs shown per "seen before" (and per "also in this PR's run")
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ class HistoryService:
             dim = self.embedder.dim if self.embedder.local else await asyncio.to_thread(lambda: self.embedder.dim)
             async with self.pool.acquire() as conn:
                 await q.ensure_vector_space(conn, self.embedder.name, dim)
+                await rekey(conn)
             self._ready = True
 
     async def embed(self, texts: Sequence[str]) -> Vectors:
@@ -154,13 +158,16 @@ class HistoryService:
         texts = [failure_text(f) for f in failures]
         vectors = await self.embed(texts)
         matches: list[Match] = []
+        counted: set[int] = set()  # patterns already counted in this call (a run's repeats are one occurrence)
         async with self.pool.acquire() as conn:
+            branch = default_branch or await q.default_branch(conn, installation_id, repository_id)
             for index, (failure, text, vector) in enumerate(zip(failures, texts, vectors, strict=True)):
                 excerpt = context.excerpts.get(index)
+                match = await self._record_one(
+                    conn, installation_id, repository_id, failure, text, vector, context, seen_at, excerpt, counted
+                )
                 matches.append(
-                    await self._record_one(
-                        conn, installation_id, repository_id, failure, text, vector, context, seen_at, excerpt
-                    )
+                    await self._with_evidence(conn, installation_id, repository_id, match, context, seen_at, branch)
                 )
             flakes = await self._flake_scores(
                 conn,
@@ -184,11 +191,15 @@ class HistoryService:
         context: RunContext,
         seen_at: datetime,
         excerpt: str | None,
+        counted: set[int],
     ) -> Match:
         fingerprint = failure_fingerprint(failure)
+        sig = signature(failure)
+        sig_json = sig.as_json()
         async with conn.transaction():
-            # The lock first: a retried job racing its first attempt must see that attempt's row.
-            await q.lock_fingerprint(conn, installation_id, fingerprint)
+            # The lock first: a retried job racing its first attempt must see that attempt's row, and two
+            # workers assigning one new signature must create one pattern.
+            await q.lock_fingerprint(conn, installation_id, sig.key)
             if context.run_id is not None and context.job_id is not None:
                 earlier = await q.recorded_failure(
                     conn,
@@ -203,12 +214,21 @@ class HistoryService:
                     pattern = await q.get_pattern(conn, installation_id, earlier["pattern_id"])
                     assert pattern is not None
                     return _match(
-                        earlier["id"], pattern, How(earlier["how"]), float(earlier["similarity"]), fingerprint
+                        earlier["id"],
+                        pattern,
+                        How(earlier["how"]),
+                        float(earlier["similarity"]),
+                        fingerprint,
+                        sig_json,
                     )
             await q.set_ef_search(conn)
-            owner = await q.fingerprint_owner(conn, installation_id, fingerprint)
-            nearest = await q.nearest_patterns(conn, installation_id, vector, self.candidates)
-            decision = decide(owner, [Candidate(p, s) for p, s in nearest], self.threshold)
+            owner = None if sig.generic else await q.fingerprint_owner(conn, installation_id, _key(sig))
+            nearest = (
+                []
+                if sig.generic
+                else await q.nearest_patterns(conn, installation_id, vector, self.candidates, scope_key=sig.scope)
+            )
+            decision = decide(owner, [Candidate(p, s) for p, s in nearest], self.threshold, generic=sig.generic)
             if decision.pattern_id is None:
                 pattern_id = await q.create_pattern(
                     conn,
@@ -221,15 +241,26 @@ class HistoryService:
                     centroid=vector,
                     repository_id=repository_id,
                     seen_at=seen_at,
+                    # A generic pattern is nobody's candidate: no scope, so nothing joins it by similarity.
+                    signature={**sig_json, "scope": None} if sig.generic else sig_json,
                 )
                 new_centroid = None
+                count = True
             else:
                 pattern_id = decision.pattern_id
                 current = await q.pattern_for_update(conn, installation_id, pattern_id)
                 assert current is not None
                 occurrences, centroid = current
                 new_centroid = vector if centroid is None else update_centroid(centroid, occurrences, vector)
-            await q.add_fingerprint(conn, installation_id, fingerprint, pattern_id)
+                count = pattern_id not in counted and not (
+                    context.run_id is not None
+                    and await q.seen_in_run(
+                        conn, installation_id, pattern_id, run_id=context.run_id, run_attempt=context.run_attempt
+                    )
+                )
+            counted.add(pattern_id)
+            if not sig.generic:
+                await q.add_fingerprint(conn, installation_id, _key(sig), pattern_id)
             failure_id = await q.insert_failure(
                 conn,
                 installation_id,
@@ -252,6 +283,7 @@ class HistoryService:
                     seen_at=seen_at,
                     run=replace(context, job_name=failure.job or context.job_name),
                     excerpt=excerpt,
+                    signature_key=sig.key,
                 ),
             )
             pattern = await q.count_occurrence(
@@ -262,8 +294,49 @@ class HistoryService:
                 seen_at=seen_at,
                 centroid=new_centroid,
                 failure_id=failure_id,
+                count=count,
             )
-        return _match(failure_id, pattern, decision.how, decision.similarity, fingerprint)
+        return _match(failure_id, pattern, decision.how, decision.similarity, fingerprint, sig_json)
+
+    async def _with_evidence(
+        self,
+        conn: q.Conn,
+        installation_id: int,
+        repository_id: int,
+        match: Match,
+        context: RunContext,
+        seen_at: datetime,
+        default_branch: str | None,
+    ) -> Match:
+        """The earlier runs behind the match, split into history and this change's own runs. ``known`` ("seen
+        before") holds only with history: a repeat within this run, or in this PR's earlier runs, is not."""
+        if match.how in (How.NEW, How.GENERIC):
+            return replace(match, known=False)
+        earlier = await q.earlier_occurrences(
+            conn,
+            installation_id,
+            match.pattern_id,
+            run_id=context.run_id,
+            run_attempt=context.run_attempt,
+            before=seen_at,
+        )
+        if context.run_id is None:  # no run to tell apart: this call's own rows are this run
+            earlier = [o for o in earlier if o.run_id is not None or o.seen_at < seen_at]
+        history, own = split(
+            earlier,
+            repository_id=repository_id,
+            pr_number=context.pr_number,
+            branch=context.branch,
+            default_branch=default_branch,
+        )
+        # Failures expire before patterns do: occurrences beyond the rows still stored are history too.
+        expired = match.occurrences - len(history) - len(own) - 1 > 0 and not earlier
+        return replace(
+            match,
+            known=bool(history) or expired,
+            earlier=tuple(history[:EVIDENCE]),
+            this_change=tuple(own[:EVIDENCE]),
+        )
 
     async def search(
         self, installation_id: int, text: str, *, top_k: int = 5, threshold: float = 0.0
@@ -514,17 +587,71 @@ class HistoryService:
                     log(f"installation {installation_id}: re-embedded")
             await q.set_vector_dimension(conn, dim)
             await q.record_embedder(conn, new.name, dim)
+            await rekey(conn)  # patterns made before signatures get theirs
         self.embedder = new
         self._ready = True
         return counts
 
 
-def _match(failure_id: int, pattern: asyncpg.Record, how: How, similarity: float, fingerprint: str) -> Match:
+async def rekey_all(pool: asyncpg.Pool) -> int:
+    """Recompute every pattern's signature (after ``analysis.signature.VERSION`` changed), in one transaction."""
+    async with pool.acquire() as conn, conn.transaction():
+        await q.clear_signatures(conn)
+        return await rekey(conn)
+
+
+def _key(sig: FailureSignature) -> str:
+    """The signature's row in ``pattern_fingerprints`` (beside the engine fingerprints of older versions)."""
+    return "sig:" + sig.key
+
+
+async def rekey(conn: q.Conn, *, batch: int = 500) -> int:
+    """Give every pattern without one its signature (patterns made before signatures existed), computed from
+    its representative failure, else from the pattern's own kind, tool, test and title. Nothing is merged or
+    deleted: when two old patterns have one signature, the older owns the key and the other stays reachable by
+    similarity. Returns the number of patterns keyed."""
+    done = 0
+    while rows := await q.unkeyed_patterns(conn, limit=batch):
+        async with conn.transaction():
+            for r in rows:
+                failure = Failure(
+                    kind=_kind(r["f_kind"] or r["kind"]),
+                    tool=r["f_tool"] if r["f_tool"] is not None else r["tool"],
+                    message=r["message"] if r["message"] is not None else r["title"],
+                    test_id=r["f_test_id"] if r["message"] is not None else r["test_id"],
+                    file=r["file"],
+                )
+                sig = signature(failure)
+                sig_json = sig.as_json()
+                if sig.generic:
+                    sig_json["scope"] = None
+                await q.set_pattern_signature(conn, r["installation_id"], r["id"], sig_json)
+                if not sig.generic:
+                    await q.add_fingerprint(conn, r["installation_id"], _key(sig), r["id"])
+        done += len(rows)
+    return done
+
+
+def _kind(value: str) -> FailureKind:
+    try:
+        return FailureKind(value)
+    except ValueError:
+        return FailureKind.UNKNOWN
+
+
+def _match(
+    failure_id: int,
+    pattern: asyncpg.Record,
+    how: How,
+    similarity: float,
+    fingerprint: str,
+    sig: dict[str, Any] | None = None,
+) -> Match:
     return Match(
         failure_id=int(failure_id),
         pattern_id=int(pattern["id"]),
         how=how,
-        known=how is not How.NEW,
+        known=how not in (How.NEW, How.GENERIC),
         similarity=round(float(similarity), 4),
         occurrences=int(pattern["occurrences"]),
         first_seen=pattern["first_seen"],
@@ -533,6 +660,8 @@ def _match(failure_id: int, pattern: asyncpg.Record, how: How, similarity: float
         repositories=len(pattern["repositories"]),
         resolution=Resolution.from_json(pattern["resolution"]),
         fingerprint=fingerprint,
+        signature=sig,
+        pattern_title=str(pattern["title"]),
     )
 
 

@@ -21,7 +21,7 @@ from analysis.embedding import Embedder, HashingEmbedder
 from analysis.matching import DEFAULT_THRESHOLD, Match
 from analysis.types import Failure
 
-from .history import HistoryService, RunContext, embedder_from_settings
+from .history import HistoryService, RunContext, embedder_from_settings, rekey_all
 from .settings import Settings
 
 REPLAY_INSTALLATION = 0  # replay writes as this installation (and repository) unless told otherwise
@@ -61,6 +61,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "dimension. Workers wait for it (one transaction).",
     )
     p.set_defaults(handler=cmd_reembed)
+
+    p = sub.add_parser(
+        "rekey",
+        help="recompute every failure pattern's signature (after upgrading ci-triage)",
+        description="Recompute the signature (tool, kind, test or file, error type, key identifiers, message "
+        "template) of every stored pattern from its representative failure. Patterns, their counts and "
+        "resolutions stay; patterns without a signature are also keyed automatically when the service starts.",
+    )
+    p.set_defaults(handler=cmd_rekey)
 
 
 # --- replay -----------------------------------------------------------------------------------------------
@@ -175,8 +184,11 @@ async def replay_into(
                     "pattern_id": match.pattern_id,
                     "known": match.known,
                     "similarity": match.similarity,
+                    "how": str(match.how),
                     # None when new, or when known from before this replay (--database-url)
                     "matched_input": first_input.get(match.pattern_id) if match.known else None,
+                    "signature": match.signature,
+                    "earlier": [o.as_json() for o in match.earlier],
                 }
             )
             first_input.setdefault(match.pattern_id, str(path))
@@ -288,4 +300,13 @@ def cmd_reembed(args: argparse.Namespace, settings: Settings) -> int:
 
     counts = asyncio.run(go())
     print(f"re-embedded {counts['failures']} failure(s), recomputed {counts['patterns']} centroid(s)")
+    return 0
+
+
+def cmd_rekey(args: argparse.Namespace, settings: Settings) -> int:
+    async def go() -> int:
+        async with _service(settings) as service:
+            return await rekey_all(service.pool)
+
+    print(f"re-keyed {asyncio.run(go())} pattern(s)")
     return 0

@@ -121,7 +121,7 @@ class Settings:
 
     log_byte_cap: int = 64 * 1024 * 1024
     excerpt_budget: int = 100
-    similarity_threshold: float = 0.64  # calibrated: benchmarks/matching.py, docs/history.md
+    similarity_threshold: float = 0.97  # calibrated: benchmarks/matching.py, docs/history.md
     log_retention_days: int = 30
     failure_retention_days: int = 90
     installation_purge_days: int = 30
@@ -188,7 +188,7 @@ class Settings:
             snapshot_allow_hosts=_csv(env, "SNAPSHOT_ALLOW_HOSTS"),
             log_byte_cap=_int(env, "LOG_BYTE_CAP", 64 * 1024 * 1024, minimum=1024),
             excerpt_budget=_int(env, "EXCERPT_BUDGET", 100, minimum=5),
-            similarity_threshold=_float(env, "SIMILARITY_THRESHOLD", 0.64),
+            similarity_threshold=_float(env, "SIMILARITY_THRESHOLD", 0.97),
             log_retention_days=_int(env, "LOG_RETENTION_DAYS", 30, minimum=1),
             failure_retention_days=_int(env, "FAILURE_RETENTION_DAYS", 90, minimum=1),
             installation_purge_days=_int(env, "INSTALLATION_PURGE_DAYS", 30, minimum=0),

@@ -17,6 +17,7 @@ import numpy as np
 
 from analysis.embedding import Vectors
 from analysis.flakiness import Outcome, TestOutcome
+from analysis.matching import Occurrence
 
 Conn: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 
@@ -96,7 +97,7 @@ async def set_ef_search(conn: Conn, ef: int = DEFAULT_EF_SEARCH) -> None:
 
 PATTERN_COLUMNS = (
     "id, installation_id, kind, tool, title, test_id, representative_failure_id, occurrences, first_seen,"
-    " last_seen, repositories, status, resolution"
+    " last_seen, repositories, status, resolution, signature_key"
 )
 
 
@@ -118,15 +119,29 @@ async def fingerprint_owner(conn: Conn, installation_id: int, fingerprint: str) 
     return int(value) if value is not None else None
 
 
-async def nearest_patterns(conn: Conn, installation_id: int, vector: Vectors, k: int = 5) -> list[tuple[int, float]]:
-    rows = await conn.fetch(
-        """SELECT id, 1 - (centroid <=> $2) AS similarity FROM patterns
-           WHERE installation_id = $1 AND centroid IS NOT NULL
-           ORDER BY centroid <=> $2 LIMIT $3""",
-        installation_id,
-        vector,
-        k,
-    )
+async def nearest_patterns(
+    conn: Conn, installation_id: int, vector: Vectors, k: int = 5, *, scope_key: str | None = None
+) -> list[tuple[int, float]]:
+    """The ``k`` nearest pattern centroids; with ``scope_key``, only patterns of that signature scope."""
+    if scope_key is None:
+        rows = await conn.fetch(
+            """SELECT id, 1 - (centroid <=> $2) AS similarity FROM patterns
+               WHERE installation_id = $1 AND centroid IS NOT NULL
+               ORDER BY centroid <=> $2 LIMIT $3""",
+            installation_id,
+            vector,
+            k,
+        )
+    else:
+        rows = await conn.fetch(
+            """SELECT id, 1 - (centroid <=> $2) AS similarity FROM patterns
+               WHERE installation_id = $1 AND scope_key = $4 AND centroid IS NOT NULL
+               ORDER BY centroid <=> $2 LIMIT $3""",
+            installation_id,
+            vector,
+            k,
+            scope_key,
+        )
     # A zero vector (a text without tokens) has no cosine: PostgreSQL answers NaN, which no caller can use.
     return [(int(r["id"]), float(r["similarity"])) for r in rows if not math.isnan(r["similarity"])]
 
@@ -143,11 +158,13 @@ async def create_pattern(
     centroid: Vectors,
     repository_id: int,
     seen_at: datetime,
+    signature: dict[str, Any] | None = None,
 ) -> int:
     value = await conn.fetchval(
         """INSERT INTO patterns (installation_id, kind, tool, title, test_id, representative_text, centroid,
-                                 occurrences, first_seen, last_seen, repositories)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, ARRAY[$9::bigint]) RETURNING id""",
+                                 occurrences, first_seen, last_seen, repositories, signature_key, scope_key,
+                                 signature)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, ARRAY[$9::bigint], $10, $11, $12) RETURNING id""",
         installation_id,
         kind,
         tool,
@@ -157,6 +174,9 @@ async def create_pattern(
         centroid,
         seen_at,
         repository_id,
+        signature["key"] if signature else None,
+        signature["scope"] if signature else None,
+        signature,
     )
     return int(value)
 
@@ -198,10 +218,12 @@ async def count_occurrence(
     seen_at: datetime,
     centroid: Vectors | None,
     failure_id: int | None,
+    count: bool = True,
 ) -> asyncpg.Record:
+    """Record a sighting; ``count``: a new occurrence (False for a repeat within the same run)."""
     row: asyncpg.Record = await conn.fetchrow(
         f"""UPDATE patterns SET
-               occurrences = occurrences + 1,
+               occurrences = occurrences + CASE WHEN $7 THEN 1 ELSE 0 END,
                first_seen = LEAST(first_seen, $3),
                last_seen = GREATEST(last_seen, $3),
                repositories = CASE WHEN $4::bigint = ANY(repositories) THEN repositories
@@ -217,6 +239,7 @@ async def count_occurrence(
         repository_id,
         centroid,
         failure_id,
+        count,
     )
     return row
 
@@ -312,6 +335,7 @@ class RunWhere:
     head_sha: str | None = None
     branch: str | None = None
     pr_number: int | None = None
+    run_number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -334,6 +358,7 @@ class FailureRow:
     excerpt: str | None = None
     test_file: str | None = None
     test_line: int | None = None
+    signature_key: str | None = None
 
 
 async def insert_failure(conn: Conn, installation_id: int, row: FailureRow) -> int:
@@ -341,9 +366,9 @@ async def insert_failure(conn: Conn, installation_id: int, row: FailureRow) -> i
         """INSERT INTO failures (installation_id, repository_id, pattern_id, run_id, run_attempt, job_id,
                                  job_name, head_sha, branch, pr_number, kind, tool, test_id, message, file,
                                  line, fingerprint, text, excerpt, how, similarity, embedding, seen_at,
-                                 test_file, test_line)
+                                 test_file, test_line, signature_key, run_number)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                   $21, $22, $23, $24, $25)
+                   $21, $22, $23, $24, $25, $26, $27)
            RETURNING id""",
         installation_id,
         row.repository_id,
@@ -370,6 +395,8 @@ async def insert_failure(conn: Conn, installation_id: int, row: FailureRow) -> i
         row.seen_at,
         row.test_file,
         row.test_line,
+        row.signature_key,
+        row.run.run_number,
     )
     return int(value)
 
@@ -397,6 +424,61 @@ async def recorded_failure(
         fingerprint,
     )
     return row
+
+
+async def seen_in_run(conn: Conn, installation_id: int, pattern_id: int, *, run_id: int, run_attempt: int) -> bool:
+    """Whether the pattern already occurred in this run attempt (another job, or earlier in this one)."""
+    return bool(
+        await conn.fetchval(
+            """SELECT EXISTS (SELECT 1 FROM failures WHERE installation_id = $1 AND pattern_id = $2
+                                 AND run_id = $3 AND run_attempt = $4)""",
+            installation_id,
+            pattern_id,
+            run_id,
+            run_attempt,
+        )
+    )
+
+
+async def earlier_occurrences(
+    conn: Conn,
+    installation_id: int,
+    pattern_id: int,
+    *,
+    run_id: int | None,
+    run_attempt: int,
+    before: datetime,
+    limit: int = 60,
+) -> list[Occurrence]:
+    """The pattern's latest failures seen before ``before``, outside this run attempt (one row per failure;
+    ``analysis.matching.per_run`` folds them into runs)."""
+    rows = await conn.fetch(
+        """SELECT run_id, run_attempt, run_number, pr_number, branch, head_sha, repository_id, job_name, seen_at
+           FROM failures
+           WHERE installation_id = $1 AND pattern_id = $2 AND seen_at <= $5
+             AND NOT (run_id IS NOT DISTINCT FROM $3 AND run_attempt = $4 AND $3::bigint IS NOT NULL)
+           ORDER BY seen_at DESC, id DESC LIMIT $6""",
+        installation_id,
+        pattern_id,
+        run_id,
+        run_attempt,
+        before,
+        limit,
+    )
+    return [
+        Occurrence(
+            run_id=r["run_id"],
+            run_attempt=r["run_attempt"],
+            seen_at=r["seen_at"],
+            run_number=r["run_number"],
+            pr_number=r["pr_number"],
+            branch=r["branch"],
+            head_sha=r["head_sha"],
+            repository_id=r["repository_id"],
+            job_name=r["job_name"],
+        )
+        for r in rows
+    ]
 
 
 async def search_failures(
@@ -785,3 +867,39 @@ async def record_embedder(conn: Conn, name: str, dim: int) -> None:
         name,
         dim,
     )
+
+
+# --- signature keys ---------------------------------------------------------------------------------------
+
+
+async def unkeyed_patterns(conn: Conn, *, limit: int) -> list[asyncpg.Record]:
+    """Patterns without a signature (made before signatures, or by an older definition): schema maintenance
+    across tenants, each row with its installation; the representative failure's fields when it still exists."""
+    return list(
+        await conn.fetch(
+            """SELECT p.id, p.installation_id, p.kind, p.tool, p.title, p.test_id,
+                      f.kind AS f_kind, f.tool AS f_tool, f.test_id AS f_test_id, f.message, f.file
+               FROM patterns p
+               LEFT JOIN failures f ON f.installation_id = p.installation_id AND f.id = p.representative_failure_id
+               WHERE p.signature_key IS NULL ORDER BY p.id LIMIT $1""",
+            limit,
+        )
+    )
+
+
+async def set_pattern_signature(conn: Conn, installation_id: int, pattern_id: int, signature: dict[str, Any]) -> None:
+    await conn.execute(
+        """UPDATE patterns SET signature_key = $3, scope_key = $4, signature = $5
+           WHERE installation_id = $1 AND id = $2""",
+        installation_id,
+        pattern_id,
+        signature["key"],
+        signature["scope"],
+        signature,
+    )
+
+
+async def clear_signatures(conn: Conn) -> None:
+    """Forget every signature (``rekey`` after the definition changed): schema maintenance across tenants."""
+    await conn.execute("UPDATE patterns SET signature_key = NULL, scope_key = NULL, signature = NULL")
+    await conn.execute("DELETE FROM pattern_fingerprints WHERE fingerprint LIKE 'sig:%'")

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from analysis.types import Analysis, Failure, LineRange
 
 from ..report.common import failure_name
-from ..report.model import History, Resolution, TriagedFailure, Verdict
+from ..report.model import Evidence, History, Resolution, Sighting, TriagedFailure, Verdict
 from .config import RepoConfig
 
 EXCERPT_LINES = 40
@@ -78,6 +78,37 @@ def is_flaky(match: MatchLike, *, flake_rate: float) -> bool:
     )
 
 
+def sightings(occurrences: Sequence[Any], *, repository_id: int | None, repo_url: str | None) -> tuple[Sighting, ...]:
+    """The history's ``Occurrence``s as report sightings, linked when they are runs of this repository."""
+    out = []
+    for o in occurrences:
+        here = repo_url is not None and (o.repository_id is None or o.repository_id == repository_id)
+        out.append(
+            Sighting(
+                run_id=o.run_id,
+                seen_at=o.seen_at,
+                run_number=o.run_number,
+                run_attempt=o.run_attempt,
+                run_url=f"{repo_url}/actions/runs/{o.run_id}" if here and o.run_id else None,
+                pr_number=o.pr_number,
+                pr_url=f"{repo_url}/pull/{o.pr_number}" if here and o.pr_number else None,
+                branch=o.branch,
+                other_repository=repository_id is not None and o.repository_id not in (None, repository_id),
+            )
+        )
+    return tuple(out)
+
+
+def evidence(match: MatchLike, *, repository_id: int | None, repo_url: str | None) -> Evidence:
+    """Why the failure is "seen before": how it matched and the earlier runs behind it."""
+    return Evidence(
+        how=str(getattr(match, "how", "signature")),
+        similarity=float(match.similarity),
+        pattern_title=str(getattr(match, "pattern_title", "")),
+        earlier=sightings(getattr(match, "earlier", ()), repository_id=repository_id, repo_url=repo_url),
+    )
+
+
 def triage(
     failure: Failure,
     match: MatchLike | None,
@@ -86,6 +117,8 @@ def triage(
     excerpt: tuple[str, ...],
     job_name: str | None,
     job_url: str | None,
+    repository_id: int | None = None,
+    repo_url: str | None = None,
 ) -> TriagedFailure:
     verdict = Verdict.NEW
     history = None
@@ -105,6 +138,7 @@ def triage(
                 last_seen=match.last_seen,
                 resolution=_resolution(match.resolution),
                 flake_rate=float(score.fail_rate) if score is not None and hasattr(score, "fail_rate") else None,
+                evidence=evidence(match, repository_id=repository_id, repo_url=repo_url) if match.known else None,
             )
     return TriagedFailure(
         failure=failure,
@@ -114,6 +148,9 @@ def triage(
         job_name=job_name,
         job_url=job_url,
         quarantined=config.quarantined(failure.test_id),
+        same_change=sightings(getattr(match, "this_change", ()), repository_id=repository_id, repo_url=repo_url)
+        if match is not None
+        else (),
     )
 
 

@@ -458,7 +458,16 @@ class Triage:
                     await self._record_outcomes(history, failures, job_name)
                 for failure, match, excerpt in zip(failures, matches, excerpts, strict=True):
                     items.append(
-                        triage(failure, match, config=config, excerpt=excerpt, job_name=job_name, job_url=job_url)
+                        triage(
+                            failure,
+                            match,
+                            config=config,
+                            excerpt=excerpt,
+                            job_name=job_name,
+                            job_url=job_url,
+                            repository_id=ref.repository_id,
+                            repo_url=f"{self.deps.settings.github_url}/{ref.repo}",
+                        )
                     )
                     pattern_ids.append(int(match.pattern_id) if match is not None else None)
             recommended: list[RecommendedTest] = []
@@ -629,6 +638,7 @@ def _run_context(ref: RunRef, job_id: int, job_name: str | None, excerpts: Seque
         head_sha=ref.head_sha,
         branch=ref.head_branch,
         pr_number=ref.pr_number,
+        run_number=ref.run_number,
         excerpts={i: "\n".join(e) for i, e in enumerate(excerpts) if e},
     )
 

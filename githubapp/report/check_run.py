@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import evidence as ev
 from . import markdown as md
 from .common import (
     VERDICT_ICON,
@@ -166,19 +167,22 @@ def _level(item: TriagedFailure) -> str:
     return "failure"
 
 
-def _history_sentence(item: TriagedFailure) -> str:
+def _history_sentence(item: TriagedFailure, *, markdown: bool = False) -> str:
+    """History facts of a failure: plain text for annotations; Markdown for the details, where the evidence's
+    runs are links and everything else is escaped."""
     h = item.history
+    own = (ev.same_change_md if markdown else ev.same_change_plain)(item.same_change)
     if h is None:
-        return ""
-    text = (
-        f"Seen {plural(h.occurrences, 'time')} since {date(h.first_seen)}, last {date(h.last_seen)} "
-        f"(similarity {h.similarity:.2f})."
-    )
+        return own
+    evidence = (ev.evidence_md if markdown else ev.evidence_plain)(item)
+    facts = f"Seen in {plural(h.occurrences, 'run')} since {date(h.first_seen)}, last {date(h.last_seen)}."
     if h.flake_rate is not None and item.verdict is Verdict.FLAKY:
-        text += f" Flaky: fails {h.flake_rate:.0%} of runs."
+        facts += f" Flaky: fails {h.flake_rate:.0%} of runs."
     if h.resolution is not None:
-        text += " Last fixed by " + _resolution_plain(h.resolution) + "."
-    return text
+        facts += " Last fixed by " + _resolution_plain(h.resolution) + "."
+    if markdown:
+        facts = md.escape_text(facts)
+    return " ".join(part for part in (evidence, facts, own) if part)
 
 
 def _resolution_plain(r: Any) -> str:
@@ -341,9 +345,9 @@ def _failure_details(g: Grouped, *, excerpt_chars: int, repo_name: str | None) -
     if g.jobs:
         facts.append("in " + ", ".join(md.escape_text(j) for j in g.jobs))
     lines.append(" · ".join(facts))
-    history = _history_sentence(item)
+    history = _history_sentence(item, markdown=True)  # built from escaped parts, links kept
     if history:
-        lines.append(md.escape_text(history))
+        lines.append(history)
     if f.message.strip():
         lines.append(md.code_block(md.shorten(f.message.strip(), 2_000)))
     if item.excerpt:

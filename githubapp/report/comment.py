@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import evidence as ev
 from . import markdown as md
 from .common import (
     VERDICT_ICON,
@@ -147,6 +148,9 @@ def _failure_block(g: Grouped, *, detailed: bool, repo_name: str | None) -> str:
     message = first_line(f.message)
     if message and message != failure_name(item):
         line += f"\n{md.inline_code(message, limit=300)}"
+    own = ev.same_change_md(item.same_change)
+    if own:
+        line += f"\n{own}"
     if not detailed or not item.excerpt:
         return line
     cleaned = [md.clean_log_line(x) for x in item.excerpt]
@@ -157,21 +161,22 @@ def _failure_block(g: Grouped, *, detailed: bool, repo_name: str | None) -> str:
 
 
 def _seen_before(groups: Sequence[Grouped]) -> str | None:
+    """Each "seen before" with its evidence: why it matched, the earlier runs (linked), how it was fixed."""
     rows = []
     for g in groups:
         h = g.item.history
         if g.item.verdict is not Verdict.KNOWN or h is None:
             continue
         rows.append(
-            f"| {md.inline_code(failure_name(g.item), limit=120, in_table=True)} | {h.similarity:.0%} | "
-            f"{h.occurrences} | {date(h.first_seen)} | {date(h.last_seen)} | {_resolution_md(h.resolution)} |"
+            f"| {md.inline_code(failure_name(g.item), limit=120, in_table=True)} | {ev.why_cell(g.item)} | "
+            f"{ev.earlier_cell(g.item)} | {h.occurrences} | {_resolution_md(h.resolution)} |"
         )
     if not rows:
         return None
     head = (
         "### 🔁 Seen before\n\n"
-        "| failure | similarity | occurrences | first seen | last seen | fixed last time by |\n"
-        "|---|---|---|---|---|---|"
+        "| failure | why it matched | earlier runs | runs | fixed last time by |\n"
+        "|---|---|---|---|---|"
     )
     return head + "\n" + "\n".join(rows)
 

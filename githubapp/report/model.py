@@ -28,6 +28,31 @@ class Resolution:
 
 
 @dataclass(frozen=True)
+class Sighting:
+    """An earlier run in which the same failure pattern occurred: the evidence behind a claim."""
+
+    run_id: int | None
+    seen_at: datetime | None = None
+    run_number: int | None = None
+    run_attempt: int = 1
+    run_url: str | None = None
+    pr_number: int | None = None
+    pr_url: str | None = None
+    branch: str | None = None
+    other_repository: bool = False  # in another repository of the installation (no link is known)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a failure is "seen before": how it matched and the earlier runs it matched."""
+
+    how: str  # signature | similar | fingerprint
+    similarity: float
+    pattern_title: str = ""
+    earlier: tuple[Sighting, ...] = ()
+
+
+@dataclass(frozen=True)
 class History:
     pattern_id: str
     similarity: float
@@ -36,6 +61,7 @@ class History:
     last_seen: datetime | None = None
     resolution: Resolution | None = None
     flake_rate: float | None = None
+    evidence: Evidence | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +73,8 @@ class TriagedFailure:
     job_name: str | None = None
     job_url: str | None = None
     quarantined: bool = False  # listed in the repository config's quarantine
+    # This PR's (or branch's) own earlier runs with the same failure: reported apart, never as history.
+    same_change: tuple[Sighting, ...] = ()
 
     @property
     def key(self) -> str:

@@ -13,8 +13,8 @@ from analysis.types import Failure, FailureKind
     ("owner", "nearest", "expected"),
     [
         # exact fingerprint wins even when another pattern is nearer
-        (7, [Candidate(3, 0.99), Candidate(7, 0.9)], (How.FINGERPRINT, 7, 0.9)),
-        (7, [], (How.FINGERPRINT, 7, 1.0)),
+        (7, [Candidate(3, 0.99), Candidate(7, 0.9)], (How.SIGNATURE, 7, 0.9)),
+        (7, [], (How.SIGNATURE, 7, 1.0)),
         # nearest above the threshold
         (None, [Candidate(3, 0.86), Candidate(4, 0.95)], (How.SIMILAR, 4, 0.95)),
         # ties go to the older pattern

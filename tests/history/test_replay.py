@@ -63,7 +63,21 @@ def test_replay_json_marks_the_rerun_known_and_the_other_fault_new(
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [o["input"] for o in out] == [str(first), str(rerun), str(other)]
     [f1], [f2] = out[0]["failures"][:1], out[1]["failures"][:1]
-    assert set(f1) == {"test_id", "message", "fingerprint", "pattern_id", "known", "similarity", "matched_input"}
+    assert set(f1) == {
+        "test_id",
+        "message",
+        "fingerprint",
+        "pattern_id",
+        "known",
+        "similarity",
+        "how",
+        "matched_input",
+        "signature",
+        "earlier",
+    }
+    assert f1["signature"]["tool"] == "pytest" and f1["signature"]["subject"].startswith("test:")
+    assert len(f1["signature"]["key"]) == 24 and f2["signature"]["key"] == f1["signature"]["key"]
+    assert f2["how"] == "signature" and [e["run_id"] for e in f2["earlier"]] == [1]
     assert not f1["known"] and f1["matched_input"] is None
     assert f2["known"] and f2["pattern_id"] == f1["pattern_id"] and f2["matched_input"] == str(first)
     assert all(not f["known"] for f in out[2]["failures"])

@@ -24,11 +24,11 @@ TIMEOUT = Failure(
     line=41,
     fingerprint="fp-timeout-1",
 )
-# The same fault on another run: other numbers, another fingerprint (say the engine's masking missed one).
+# The same fault on another run, worded a little differently (another signature template, the same scope).
 TIMEOUT_AGAIN = Failure(
     FailureKind.TEST,
     "pytest",
-    "AssertionError: timed out waiting for the worker queue to drain after 45 seconds; queue=jobs pending=7",
+    "AssertionError: timed out waiting for the worker queue to drain after 45 seconds; queue=jobs pending=7 idle",
     test_id="tests/test_queue.py::test_drain",
     file="tests/test_queue.py",
     line=44,
@@ -56,10 +56,10 @@ async def test_first_failure_makes_a_new_pattern(service: HistoryService, instal
     assert m.occurrences == 1 and m.repositories == 1
 
 
-async def test_same_fingerprint_is_known(service: HistoryService, installation: int) -> None:
+async def test_same_signature_is_known(service: HistoryService, installation: int) -> None:
     [first] = await service.record_failures(installation, 1, [TIMEOUT])
     [again] = await service.record_failures(installation, 2, [TIMEOUT])
-    assert again.how is How.FINGERPRINT and again.known
+    assert again.how is How.SIGNATURE and again.known
     assert again.pattern_id == first.pattern_id
     assert again.occurrences == 2 and again.repositories == 2
 
@@ -70,9 +70,9 @@ async def test_similar_text_joins_the_nearest_pattern(service: HistoryService, i
     assert similar.how is How.SIMILAR and similar.known
     assert similar.pattern_id == first.pattern_id
     assert similar.similarity >= service.threshold
-    # Its fingerprint now belongs to the pattern: next time it is an exact match.
+    # Its signature now belongs to the pattern: next time it is an exact match.
     [third] = await service.record_failures(installation, 1, [TIMEOUT_AGAIN])
-    assert third.how is How.FINGERPRINT and third.pattern_id == first.pattern_id
+    assert third.how is How.SIGNATURE and third.pattern_id == first.pattern_id
 
 
 async def test_different_fault_below_threshold_is_new(service: HistoryService, installation: int) -> None:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from analysis.types import Failure, FailureKind
-from githubapp.report.model import History, Resolution, RunInfo, TriagedFailure, TriageReport, Verdict
+from githubapp.report.model import (
+    Evidence,
+    History,
+    Resolution,
+    RunInfo,
+    Sighting,
+    TriagedFailure,
+    TriageReport,
+    Verdict,
+)
 
 RUN = RunInfo(
     repo="octo-org/hello-world",
@@ -53,7 +62,19 @@ def history(occurrences: int = 2, *, flake_rate: float | None = None, resolution
         last_seen=datetime(2026, 2, 3, tzinfo=UTC),
         resolution=resolution,
         flake_rate=flake_rate,
+        evidence=Evidence("signature", 1.0, "AssertionError: assert <N> == <N>", (EARLIER,)),
     )
+
+
+# An earlier run on another PR: the evidence behind the factories' "seen before".
+EARLIER = Sighting(
+    run_id=30433001,
+    seen_at=datetime(2026, 2, 3, tzinfo=UTC),
+    run_number=540,
+    run_url="https://github.com/octo-org/hello-world/actions/runs/30433001",
+    pr_number=1,
+    pr_url="https://github.com/octo-org/hello-world/pull/1",
+)
 
 
 def triaged(

@@ -72,7 +72,7 @@ def test_annotations_are_repo_relative_deduplicated_and_most_important_first() -
         ("tests/test_app.py", 12, "warning"),
     ]
     assert out.annotations[0]["title"] == "New (pytest): tests/test_app.py::test_case_2"
-    assert "Seen 5 times since 2026-01-02" in out.annotations[1]["message"]
+    assert "Seen in 5 runs since 2026-01-02" in out.annotations[1]["message"]
     # The summary table lists each distinct failure once, with all its jobs.
     assert out.summary.count("test_case_2") == 1 and "| a, b |" in out.summary
 

@@ -76,7 +76,10 @@ def test_sections_render_when_data_is_present() -> None:
     ):
         assert heading in body
     assert "`/triage approve fx12`" in body
-    assert "| 93% | 4 | 2026-01-02 | 2026-02-03 | #9 `abcdef1` changed `src/a.py` |" in body
+    assert (
+        "| same signature | [run #540](https://github.com/octo-org/hello-world/actions/runs/30433001) on "
+        "[PR #1](https://github.com/octo-org/hello-world/pull/1) 2026-02-03 | 4 | #9 `abcdef1` changed `src/a.py` |"
+    ) in body
     assert "fails in 25% of runs" in body
     html = render(body)
     assert html.count("<details>") == html.count("</details>") == 2  # excerpt + diff

@@ -29,7 +29,7 @@ _installations = count(880_000)
 
 
 def run_payload(
-    installation_id: int, run_id: int, head_sha: str, *, conclusion: str = "failure", attempt: int = 1
+    installation_id: int, run_id: int, head_sha: str, *, conclusion: str = "failure", attempt: int = 1, pr: int = PR
 ) -> dict[str, Any]:
     payload = load_payload("workflow_run", FAILED_RUN)
     payload["installation"] = {"id": installation_id, "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ=="}
@@ -42,10 +42,10 @@ def run_payload(
         name="CI",
         html_url=f"https://github.com/{OWNER}/{REPO}/actions/runs/{run_id}",
     )
-    # The octokit example's PR points at another repository; make it this repository's PR #2.
-    pr = run["pull_requests"][0]
-    pr["number"] = PR
-    pr["base"]["repo"]["id"] = pr["head"]["repo"]["id"] = payload["repository"]["id"]
+    # The octokit example's PR points at another repository; make it this repository's PR #2 (or ``pr``).
+    pull = run["pull_requests"][0]
+    pull["number"] = pr
+    pull["base"]["repo"]["id"] = pull["head"]["repo"]["id"] = payload["repository"]["id"]
     return payload
 
 
@@ -90,12 +90,12 @@ def serve_run(github: FakeGitHub, run_id: int, log: bytes | None, *, attempt: in
     return job_id
 
 
-def serve_repository(github: FakeGitHub) -> None:
+def serve_repository(github: FakeGitHub, pr: int = PR) -> None:
     github.on("GET", "/repos/{owner}/{repo}/contents/{path}", json={"message": "Not Found"}, status=404)
     # The fixes feature replays the commit that fixed a pattern last time; this repository has no such commits.
     github.on("GET", "/repos/{owner}/{repo}/commits/{ref}", json={"message": "No commit found"}, status=404)
     github.paginate(
-        f"/repos/{OWNER}/{REPO}/pulls/{PR}/files",
+        f"/repos/{OWNER}/{REPO}/pulls/{pr}/files",
         [
             {
                 "sha": "b" * 40,
@@ -158,19 +158,21 @@ async def test_failure_seen_before_then_passing(stack: Stack, github: FakeGitHub
     assert "tests/test_app.py::test_total_of_two_prices" in comments[0]["body"]
     assert "🆕 **new**" in comments[0]["body"]
 
-    # 2. The same fault in a later run (new commit on the PR): seen before, 2 occurrences, same comment.
+    # 2. The same fault in a later run of the same PR (a new commit): not history, that PR's own earlier run is
+    # reported apart ("also in this PR's run"), in the same comment.
     sha2 = "2" * 40
     serve_run(github, 9002, log)
     await stack.deliver("workflow_run", run_payload(installation, 9002, sha2))
     await triaged(stack, installation, 9002)
     check2 = completed_check(github, sha2)
     assert check2 is not None
-    assert check2["output"]["title"] == "1 failure seen before"
-    assert "seen before x2" in check2["output"]["summary"]
+    assert check2["output"]["title"] == "1 new failure"
+    run1 = f"https://github.com/{OWNER}/{REPO}/actions/runs/9001"
+    assert "Also in this PR's [run #" in check2["output"]["text"] and f"]({run1})" in check2["output"]["text"]
     comments = github.issue_comments(OWNER, REPO, PR)
     assert len(comments) == 1, "the sticky comment must be edited, never duplicated"
     body = comments[0]["body"]
-    assert "### 🔁 Seen before" in body and "| 2 |" in body
+    assert "### 🔁 Seen before" not in body and "Also in this PR's [run #" in body and f"]({run1})" in body
     assert github.calls_to("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}")
 
     # 3. A passing run afterwards: the comment says so, and the resolution is stored on the pattern.
@@ -194,13 +196,20 @@ async def test_failure_seen_before_then_passing(stack: Stack, github: FakeGitHub
         resolution = await wait_for_resolution(conn, installation)
     assert resolution["fixed_sha"] == sha3 and resolution["changed_files"] == ["src/app.py"]
 
-    # 4. The fault comes back: the comment says how it was fixed last time.
+    # 4. The fault comes back on another PR: seen before, with its evidence (why it matched, PR #2's runs,
+    # linked) and how it was fixed last time; 3 runs with this one.
     sha4 = "6" * 40
+    serve_repository(github, pr=3)
     serve_run(github, 9004, log)
-    await stack.deliver("workflow_run", run_payload(installation, 9004, sha4))
+    await stack.deliver("workflow_run", run_payload(installation, 9004, sha4, pr=3))
     await triaged(stack, installation, 9004)
-    body = github.issue_comments(OWNER, REPO, PR)[0]["body"]
+    body = github.issue_comments(OWNER, REPO, 3)[0]["body"]
+    assert "### 🔁 Seen before" in body and "| same signature |" in body, body
+    assert f"](https://github.com/{OWNER}/{REPO}/actions/runs/9002) on [PR #2](" in body
     assert "| 3 |" in body and "`3333333` changed `src/app.py`" in body, body
+    check4 = completed_check(github, sha4)
+    assert check4 is not None and check4["output"]["title"] == "1 failure seen before"
+    assert "seen before x3" in check4["output"]["summary"]
     assert len(github.issue_comments(OWNER, REPO, PR)) == 1
 
 

@@ -1,0 +1,351 @@
+"""A failure's signature: what makes two failures the same fault, whatever run, line or data they came with.
+
+Similar text is not the same fault: two jest tests of one ``describe`` block both say
+``expect(received).toBe(expected)``, the same mypy message stands in many files, and ``No module named 'yaml'``
+reads almost like ``No module named 'dateutil'``. The signature names the fault's parts so history can compare
+like with like:
+
+- **tool** and **kind**;
+- **subject**: the failing test (parametrised ids keep their structure, values inside ``[...]`` are masked as
+  data) or, for compile/type/lint errors, the file (and the enclosing symbol when the log names it);
+- **error type**: the exception class, the compiler/linter code (``E0308``, ``TS2322``, ``[return-value]``,
+  ``SC2086``), or the assertion form (``assert``, ``expect.toBe``, ``panic``);
+- **key identifiers**: the missing module, the package a requirement names, the host, the config key, the
+  symbols a compiler or linter quotes. One differing identifier is another fault;
+- **template**: the message with volatile values (numbers, data in quotes, versions, temp paths) masked.
+
+Line numbers are never part of it. ``key`` (all of it) is the identity: the same key is the same pattern.
+``scope`` (all but the template) is compatibility: history compares a failure by similarity only with patterns
+of the same scope. Infra and dependency failures leave the test out of their scope: one missing package or one
+unreachable host fails many tests the same way. A failure with no identity of its own (a bare exit code,
+``make: *** ... Error 2``) is ``generic`` and is never matched to history.
+
+Every regular expression here is linear (RE2-compatible: no backreferences, no lookaround).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .normalize import normalize
+from .types import Failure, FailureKind
+
+VERSION = "s1"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
+
+# Kinds whose faults cross tests: a missing package or an unreachable host fails every test that needs it.
+CROSS_SUBJECT_KINDS = frozenset({FailureKind.INFRA, FailureKind.DEPENDENCY})
+# Error types that are dependency faults whatever kind the runner reported (pytest calls them test errors).
+DEPENDENCY_ERRORS = frozenset({"ModuleNotFoundError", "ImportError", "module-not-found"})
+# Kinds whose messages quote identifiers that name the fault (a symbol, a rule's subject, a config key). Test
+# messages quote data instead ("expected 'a' to be 'b'"), so only the specific identifiers below apply there.
+_QUOTING_KINDS = frozenset(
+    {FailureKind.COMPILE, FailureKind.TYPE, FailureKind.LINT, FailureKind.CONFIG, FailureKind.DEPENDENCY}
+)
+
+
+@dataclass(frozen=True)
+class FailureSignature:
+    tool: str
+    kind: str
+    subject: str  # "test:<id>", "file:<path>[#symbol]" or ""
+    error_type: str
+    identifiers: tuple[str, ...]  # sorted "role:value" pairs
+    template: str
+    generic: bool = False
+
+    @property
+    def cross_subject(self) -> bool:
+        return self.kind in CROSS_SUBJECT_KINDS or self.error_type in DEPENDENCY_ERRORS
+
+    @property
+    def key(self) -> str:
+        """Identity: the same key is the same fault."""
+        return _digest(
+            VERSION, "key", self.tool, self.kind, self.subject, self.error_type, *self.identifiers, "|", self.template
+        )
+
+    @property
+    def scope(self) -> str:
+        """Compatibility class: similarity is only compared within one scope."""
+        subject = "*" if self.cross_subject else self.subject
+        return _digest(VERSION, "scope", self.tool, self.kind, subject, self.error_type, *self.identifiers)
+
+    def compatible(self, other: FailureSignature) -> bool:
+        """Whether a failure with ``other``'s signature may be matched to one with this one by similarity."""
+        return not self.generic and not other.generic and self.scope == other.scope
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "scope": self.scope,
+            "tool": self.tool,
+            "kind": self.kind,
+            "subject": self.subject,
+            "error_type": self.error_type,
+            "identifiers": list(self.identifiers),
+            "template": self.template,
+            "generic": self.generic,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FailureSignature:
+        return cls(
+            tool=str(data.get("tool", "")),
+            kind=str(data.get("kind", "")),
+            subject=str(data.get("subject", "")),
+            error_type=str(data.get("error_type", "")),
+            identifiers=tuple(str(i) for i in data.get("identifiers", ())),
+            template=str(data.get("template", "")),
+            generic=bool(data.get("generic", False)),
+        )
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:24]
+
+
+# --- subject ----------------------------------------------------------------------------------------------
+
+_ROOT = re.compile(r"^(?:<ROOT>|<TMP>|<PKGS>)[/\\]")
+_LINE_SUFFIX = re.compile(r"(?::\d+)+$|\(\d+(?:,\d+)?\)$")
+_PARAM = re.compile(r"\[([^\[\]]*)\]")
+_TRAILING_DURATION = re.compile(r"\s*\(?<DUR>\)?$")  # jest/vitest print a test's time after its name
+_PARAM_DATA = re.compile(r"'[^']*'|\"[^\"]*\"|\b\d+(?:\.\d+)?(?:e-?\d+)?")
+_SYMBOL_CONTEXT = re.compile(
+    r"(?:In (?:member )?function|In method|In constructor|In instantiation of|In static member function)"
+    r"\s+['\"\u2018`]([^'\"\u2019`\n]{1,120})['\"\u2019`]"
+)
+
+
+def normalize_path(path: str) -> str:
+    """A path as the repository names it: no workspace root, forward slashes, no ``:line``."""
+    text = normalize(path.strip()).replace("\\", "/")
+    text = _ROOT.sub("", text)
+    while text.startswith("./"):
+        text = text[2:]
+    return _LINE_SUFFIX.sub("", text)
+
+
+def normalize_test_id(test_id: str) -> str:
+    """A test id with its structure kept and its data masked: ``test_size[10MB-1048]`` -> ``test_size[<SIZE>-<N>]``.
+
+    Names stay as written (``test_case_2`` is another test than ``test_case_3``); inside a parametrisation
+    bracket numbers and quoted strings are data. Timestamps, uuids and temp paths are masked everywhere.
+    """
+    text = normalize(test_id.strip())
+    text = _TRAILING_DURATION.sub("", _LINE_SUFFIX.sub("", text))
+    return _PARAM.sub(lambda m: "[" + _PARAM_DATA.sub("<N>", m.group(1)) + "]", text)
+
+
+# ``path:line[:col]: message``, the convention of compilers and linters, at the start of an unrecognised line.
+_LOCATION_PREFIX = re.compile(r"^([\w./\\-]{1,300}\.\w{1,10}):\d+(?::\d+)?:\s*")
+
+
+def _subject(failure: Failure, symbol: str | None) -> str:
+    if failure.test_id:
+        return "test:" + normalize_test_id(failure.test_id)
+    file = failure.file
+    if not file:
+        m = _LOCATION_PREFIX.match(failure.message.strip())
+        file = m.group(1) if m else None
+    if file:
+        return "file:" + normalize_path(file) + (f"#{symbol}" if symbol else "")
+    return ""
+
+
+# --- error type -------------------------------------------------------------------------------------------
+
+_ERROR_CODES: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p)
+    for p in (
+        r"\berror\[([A-Z]\d{4})\]",  # rustc
+        r"\b(TS\d{4})\b",  # tsc
+        r"\b(CS\d{4}|BC\d{5}|FS\d{4})\b",  # dotnet
+        r"\b(SC\d{4}|DL\d{4}|MD\d{3})\b",  # shellcheck, hadolint, markdownlint
+        r"\[([a-z][a-z0-9]*(?:-[a-z0-9]+)+)\]\s*$",  # mypy error code, actionlint rule
+        r"\[([a-z][a-z0-9]+)\]\s*$",
+        r"\((standard:[\w-]+)\)",  # ktlint
+        r"\b([A-Z]{1,3}\d{3,4})\b(?::| )",  # ruff/flake8 codes (F401, E501, UP007)
+    )
+)
+_EXCEPTION = re.compile(
+    r"(?:^|[\s(:])((?:[a-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Failure|Failed|Fault|Exit|Interrupt|Warning|Panic))\b"
+)
+_EXPECT = re.compile(r"\bexpect\(\w*\)\.((?:not\.|resolves\.|rejects\.)*\w+)\(")
+_ASSERT = re.compile(
+    r"^(?:E\s+)?(assert(?:ion)?(?:_eq|_ne)?!?)\b|\b(assert(?:Equal|True|False|In|Raises|That|Same|Null)\w*)\b|"
+    r"\b(XCTAssert\w+|Assert\.\w+|Expected equality)\b|\b(panicked)\b|\b(Segmentation fault|heap out of memory)\b"
+)
+
+
+def _error_type(message: str) -> str:
+    head = message.strip().split("\n", 1)[0][:400]
+    for pattern in _ERROR_CODES:
+        m = pattern.search(head)
+        if m:
+            return m.group(1)
+    m = _EXCEPTION.search(head)
+    if m:
+        return m.group(1).rsplit(".", 1)[-1]  # the class: java.lang.X and X are one type
+    m = _EXPECT.search(head)
+    if m:
+        return "expect." + m.group(1)
+    m = _ASSERT.search(head)
+    if m:
+        word = next(g for g in m.groups() if g)
+        return "panic" if word == "panicked" else word.lower() if word.lower().startswith("assert") else word
+    return ""
+
+
+# --- key identifiers --------------------------------------------------------------------------------------
+
+_IDENTIFIER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (role, re.compile(p))
+    for role, p in (
+        ("module", r"No module named ['\"]?([\w.]+)"),
+        ("module", r"[Cc]annot find module ['\"]([^'\"\s]{1,200})['\"]"),
+        ("module", r"[Cc]annot import name ['\"]?(\w+)['\"]? from ['\"]?([\w.]+)"),
+        ("module", r"[Cc]ould not (?:find|resolve) (?:module|dependency)[: ]+['\"]?([^'\"\s]{1,200})"),
+        ("module", r"([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019]?:? (?:[Nn]o such file|file not found)"),
+        ("module", r"['\"\u2018]([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019] file not found"),
+        ("module", r"cannot find -l([\w.+-]+)"),
+        ("module", r"unresolved import `([^`]{1,200})`"),
+        ("module", r"package ([\w./-]+) is not in (?:GOROOT|std)"),
+        ("package", r"requirement ([A-Za-z0-9][\w.-]*)"),
+        ("package", r"[Nn]o matching distribution found for ([A-Za-z0-9][\w.-]*)"),
+        ("package", r"No matching version found for (@?[\w./-]+)@"),
+        ("package", r"Couldn't find package \"(@?[\w./-]+)@"),
+        ("package", r"[Nn]o matching package named `([\w-]+)`"),
+        ("package", r"failed to select a version for (?:the requirement )?`([\w-]+)"),
+        ("host", r"[Cc]ould not resolve host:? ['\"]?([\w.-]+)"),
+        ("host", r"getaddrinfo \w+ ([\w.-]+)"),
+        ("host", r"(?:[Ff]ailed to connect to|[Cc]onnection (?:refused|reset|timed out)[^\n]{0,40}? to) ([\w.-]+)"),
+        ("host", r"[Tt]emporary failure in name resolution[^\n]{0,80}?host=['\"]?([\w.-]+)"),
+        ("config", r"Missing script: ['\"]?([^'\"\s]{1,120})"),
+        ("config", r"(?:environment variable|env var)s? ['\"`]?([A-Z_][A-Z0-9_]{1,100})"),
+        ("config", r"\b([A-Z_][A-Z0-9_]{2,100}) (?:is not set|is unset|not set|must be set)"),
+        ("config", r"[Uu]nrecognized (?:key|option|argument|field)s?:? ['\"`]?([\w.-]{1,120})"),
+    )
+)
+# A pinned requirement (``numpy==1.26``) names a package only in a dependency failure; in a test it is code.
+_PINNED = re.compile(r"\b([A-Za-z][\w.-]{0,100})(?:==|>=|<=|~=|!=)\d")
+# What a compiler, type checker or linter quotes is a name or a type (``"dict[str, int]"``, ``'len'``).
+_QUOTED_NAME = re.compile(r"['\"\u2018`]([A-Za-z_@$][^'\"\u2019`\n]{0,79})['\"\u2019`]")
+
+
+def _identifiers(message: str, kind: FailureKind) -> tuple[str, ...]:
+    text = message[:2000]
+    found: set[str] = set()
+    for role, pattern in _IDENTIFIER_RULES:
+        for m in pattern.finditer(text):
+            for value in m.groups():
+                if value:
+                    found.add(f"{role}:{value.strip('.:')}")
+    if kind is FailureKind.DEPENDENCY:
+        found.update("package:" + m.group(1) for m in _PINNED.finditer(text))
+    head = text.split("\n", 1)[0]
+    if kind in _QUOTING_KINDS:
+        for m in _QUOTED_NAME.finditer(head):
+            value = m.group(1)
+            if not _DIGITISH.fullmatch(value):
+                found.add("symbol:" + value)
+    elif kind is FailureKind.UNKNOWN:  # an unrecognised line: only a quoted bare name counts (`os`, 'numpy')
+        named = {f.split(":", 1)[1] for f in found}
+        found.update("symbol:" + m.group(1) for m in _QUOTED_BARE_NAME.finditer(head) if m.group(1) not in named)
+    return tuple(sorted(found))
+
+
+_DIGITISH = re.compile(r"[\d.:/-]+")
+_QUOTED_BARE_NAME = re.compile(r"[`'\u2018]([A-Za-z_][\w.]{0,79})[`'\u2019]")
+
+
+# --- template ---------------------------------------------------------------------------------------------
+
+_VERSION = re.compile(r"(==|>=|<=|~=|!=|@\^?|@~)v?\d[\w.+-]*")
+_FROM_VERSIONS = re.compile(r"\(from versions: [^)]*\)")
+_QUOTED = re.compile(r"'[^'\n]{0,400}'|\"[^\"\n]{0,400}\"|`[^`\n]{0,400}`|\u2018[^\u2019\n]{0,400}\u2019")
+_QUOTED_DATA = re.compile(r"'[^'\n]*[\s/][^'\n]*'|\"[^\"\n]*[\s/][^\"\n]*\"|`[^`\n]*[\s/][^`\n]*`")
+_NUMBER = re.compile(r"-?\b\d+(?:[.,]\d+)*(?:e[-+]?\d+)?\b")
+_LINE_REF = re.compile(r"(?::\d+)+\b|\bline \d+\b|\(\d+,\d+\)")
+_SPACE = re.compile(r"\s+")
+_EXIT_NOTE = re.compile(
+    r"\s*\((?:Process completed with exit code -?\d+|The command \"[^\"\n]*\" (?:failed and )?exited with -?\d+)\.?\)"
+)
+
+
+def _template(message: str, kind: FailureKind) -> str:
+    lines = [line for line in message.strip().splitlines() if line.strip()][:6]
+    text = "\n".join(lines)[:1500]
+    text = _EXIT_NOTE.sub("", text)
+    text = _FROM_VERSIONS.sub("(from versions: <V>)", text)
+    text = _VERSION.sub(r"\1<V>", text)
+    text = normalize(text)
+    text = _LINE_REF.sub("", text)
+    # Test messages quote data ("expected 'a' to be 'b'"), and so do unrecognised lines with a sentence or a path
+    # in quotes; a compiler's or linter's quotes name symbols and types, which are the fault.
+    if kind is FailureKind.TEST:
+        text = _QUOTED.sub("<Q>", text)
+    elif kind not in _QUOTING_KINDS:
+        text = _QUOTED_DATA.sub("<Q>", text)
+    text = _NUMBER.sub("<N>", text)
+    return _SPACE.sub(" ", text).strip().lower()[:500]
+
+
+# --- generic ------------------------------------------------------------------------------------------------
+
+_WRAPPER = re.compile(
+    r"(?:##\[error\])?(?:Error: )?(?:Process completed with exit code -?\d+\.?"
+    r"|(?:exit(?:ed)?|exit status|exit code|returned|failed with exit code)[: ]+-?\d+\.?"
+    r"|make(?:\[\d+\])?: \*\*\* (?:\[[^\]\n]*\] )?Error -?\d+"
+    r"|npm ERR! (?:code ELIFECYCLE|errno -?\d+)"
+    r"|error Command failed with exit code -?\d+\.?"
+    r"|The command \"[^\"\n]*\" (?:failed and )?exited with -?\d+\.?"
+    r"|Error: Process completed[^\n]*)",
+    re.I,
+)
+_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def is_generic(failure: Failure) -> bool:
+    """Nothing but "a step failed": a bare exit code, make's ``*** Error 2``, a runner's ``Process completed``,
+    or a fallback line with fewer than two words left once those are taken out."""
+    if failure.test_id or failure.file:
+        return False
+    text = _WRAPPER.sub(" ", _EXIT_NOTE.sub(" ", failure.message.strip()))
+    return len(_WORD.findall(text)) < 2
+
+
+# --- the signature ------------------------------------------------------------------------------------------
+
+
+def enclosing_symbol(context: str) -> str | None:
+    """The function a compiler names before its error (gcc/clang ``In function 'decode':``, mypy's
+    ``In function "x":`` with ``--show-error-context``), from the lines given."""
+    found = None
+    for m in _SYMBOL_CONTEXT.finditer(context[-4000:]):
+        found = m.group(1)
+    return found
+
+
+def signature(failure: Failure, *, symbol: str | None = None) -> FailureSignature:
+    """The failure's signature. ``symbol``: the enclosing function when the caller knows it."""
+    kind = failure.kind
+    if kind is FailureKind.TEST and not failure.test_id:
+        # A "test" failure that names no test (a Java exception in a test step, a collection error) is
+        # identified by what it says, like any unrecognised failure: extraction calls the same line one or
+        # the other depending on the step around it.
+        kind = FailureKind.UNKNOWN
+    symbol = symbol or enclosing_symbol(failure.message)
+    tool = (failure.tool or "").lower()
+    return FailureSignature(
+        tool=tool,
+        kind=kind.value,
+        subject=_subject(failure, symbol if kind is not FailureKind.TEST else None),
+        error_type=_error_type(failure.message),
+        identifiers=_identifiers(failure.message, kind),
+        template=_template(failure.message, kind),
+        generic=is_generic(failure),
+    )

@@ -1,0 +1,60 @@
+"""The evidence behind "seen before" in the check run and the comment, and this PR's own runs kept apart."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from githubapp.report.check_run import check_run_output
+from githubapp.report.comment import sticky_comment
+from githubapp.report.model import Evidence, Sighting, Verdict
+
+from .factories import EARLIER, history, report, triaged
+
+OWN = Sighting(
+    run_id=30433600,
+    seen_at=datetime(2026, 2, 4, tzinfo=UTC),
+    run_number=561,
+    run_url="https://github.com/octo-org/hello-world/actions/runs/30433600",
+    pr_number=2,
+)
+
+
+def test_seen_before_says_why_and_links_the_earlier_runs() -> None:
+    similar = replace(history(3), evidence=Evidence("similar", 0.87, "AssertionError", (EARLIER,)))
+    item = replace(triaged(1, Verdict.KNOWN), history=similar)
+    out = check_run_output(report(item))
+    assert (
+        "Seen before (similarity 0.87 with a compatible pattern): [run #540]"
+        "(https://github.com/octo-org/hello-world/actions/runs/30433001) on "
+        "[PR #1](https://github.com/octo-org/hello-world/pull/1) 2026-02-03." in out.text
+    )
+    assert (
+        "Seen before (similarity 0.87 with a compatible pattern): run #540 on PR #1 2026-02-03."
+        in (out.annotations[0]["message"])
+    )
+    body = sticky_comment(report(item))
+    assert "| similarity 0.87 with a compatible pattern | [run #540](" in body
+
+
+def test_this_prs_earlier_runs_are_apart_and_never_seen_before() -> None:
+    item = replace(triaged(1, Verdict.NEW), same_change=(OWN,))
+    out = check_run_output(report(item))
+    assert out.title == "1 new failure"
+    assert "Also in this PR's [run #561](https://github.com/octo-org/hello-world/actions/runs/30433600)." in out.text
+    assert "Also in this PR's run #561." in out.annotations[0]["message"]
+    body = sticky_comment(report(item))
+    assert "Also in this PR's [run #561](" in body and "Seen before" not in body
+
+
+def test_a_branch_without_a_pr_and_another_repository_are_said_plainly() -> None:
+    own = replace(OWN, pr_number=None, branch="topic")
+    other = Sighting(run_id=7, seen_at=datetime(2026, 1, 9, tzinfo=UTC), run_number=12, other_repository=True)
+    hostile = Sighting(run_id=8, run_number=13, branch="x<img src=y>@admin")
+    known = replace(history(2), evidence=Evidence("signature", 1.0, "x", (other, hostile)))
+    item = replace(triaged(1, Verdict.KNOWN), history=known, same_change=(own,))
+    out = check_run_output(report(item))
+    assert "Also in this branch's [run #561](" in out.text
+    assert "Seen before (same signature): run #12 in another repository 2026-01-09; run #13 on `" in out.text
+    body = sticky_comment(report(item))
+    assert "run #13 on `x<img src=y>@admin`" in body  # a code span: neither HTML nor a mention
