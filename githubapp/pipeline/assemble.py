@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from analysis.attribution import Attribution, is_generic
+from analysis.flakiness import FLAKY_SCORE, FlakeStatus
 from analysis.types import Analysis, Failure, LineRange
 
 from ..report.common import failure_name
@@ -78,6 +80,16 @@ def is_flaky(match: MatchLike, *, flake_rate: float) -> bool:
     )
 
 
+def flake_score(match: MatchLike | None, *, flake_rate: float) -> float | None:
+    """The test's flake score for attribution; a test the history calls flaky (``is_flaky``: its status, or
+    failing and passing on one commit at least ``flake_rate`` of its runs) counts as at the threshold."""
+    score = match.flaky if match is not None else None
+    if score is None or getattr(score, "status", None) is FlakeStatus.BROKEN:
+        return None
+    value = float(getattr(score, "score", 0.0))
+    return max(value, FLAKY_SCORE) if is_flaky(match, flake_rate=flake_rate) else value  # type: ignore[arg-type]
+
+
 def triage(
     failure: Failure,
     match: MatchLike | None,
@@ -86,16 +98,13 @@ def triage(
     excerpt: tuple[str, ...],
     job_name: str | None,
     job_url: str | None,
+    attribution: Attribution | None = None,
 ) -> TriagedFailure:
-    verdict = Verdict.NEW
+    """The report's failure: its verdict from attribution (``new`` without one) and its history."""
+    verdict = attribution.verdict if attribution is not None else Verdict.NEW
     history = None
     if match is not None:
-        flaky = is_flaky(match, flake_rate=config.thresholds.flake_rate)
-        if flaky:
-            verdict = Verdict.FLAKY
-        elif match.known:
-            verdict = Verdict.KNOWN
-        if verdict is not Verdict.NEW:
+        if match.known or verdict is Verdict.FLAKY:
             score = match.flaky
             history = History(
                 pattern_id=str(match.pattern_id),
@@ -114,18 +123,30 @@ def triage(
         job_name=job_name,
         job_url=job_url,
         quarantined=config.quarantined(failure.test_id),
+        reason=attribution.reason if attribution is not None else "",
+        links=attribution.links if attribution is not None else (),
+        since=attribution.since if attribution is not None else None,
     )
 
 
 def summary_rows(items: Sequence[TriagedFailure], pattern_ids: Sequence[int | None]) -> list[dict[str, Any]]:
-    """What the reports table keeps of each failure, for later runs (resolution, flaky evidence)."""
+    """What the reports table keeps of each failure, for later runs (resolution, flaky evidence, a re-run
+    that passes turning the report's failures flaky)."""
     return [
         {
             "name": failure_name(item),
             "verdict": item.verdict.value,
+            "reason": item.reason,
             "test_id": item.failure.test_id,
             "pattern_id": pattern_id,
             "job": item.job_name,
+            "kind": item.failure.kind.value,
+            "tool": item.failure.tool,
+            "message": item.failure.message[:2000],
+            "file": item.failure.file,
+            "line": item.failure.line,
+            "fingerprint": item.failure.fingerprint,
+            "generic": is_generic(item.failure),
         }
         for item, pattern_id in zip(items, pattern_ids, strict=True)
     ]
