@@ -162,7 +162,9 @@ def attribute(failure: Failure, evidence: Evidence, *, flake_threshold: float) -
                 Verdict.FLAKY,
                 f"Flaky test: flake score {evidence.flake_score:.2f} (threshold {flake_threshold:.2f}).",
             )
-    return Attribution(Verdict.NEW, f"Not seen on {branch} at or after the merge base: caused by {_subject(evidence)}.")
+    if evidence.push:
+        return Attribution(Verdict.NEW, f"Not failing this way on {branch} before: caused by this commit.")
+    return Attribution(Verdict.NEW, f"Not failing this way on {branch} at or after the merge base: caused by this pull request.")
 
 
 def attribute_all(

@@ -115,10 +115,6 @@ async def update_partial_check_run(
     await _patch_check_run(gh, ref, check_run_id, {"status": "in_progress", "output": out.output()})
 
 
-async def passing_check_run(gh: gidgethub.abc.GitHubAPI, ref: RunRef, check_run_id: int, summary: str) -> None:
-    await conclude_check_run(gh, ref, check_run_id, "success", "Passing now", summary, actions=[])
-
-
 async def _find_comment(gh: gidgethub.abc.GitHubAPI, ref: RunRef, pr_number: int, bot_login: str | None) -> int | None:
     comments = gh.getiter(
         "/repos/{owner}/{repo}/issues/{issue_number}/comments{?per_page}",

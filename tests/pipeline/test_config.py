@@ -28,7 +28,7 @@ def test_documented_example_is_valid_and_complete() -> None:
     assert parsed.errors == ()
     c = parsed.config
     assert c.comments.skip_when_all_flaky is True
-    assert c.conclusion.known == "failure" and c.conclusion.flaky == "neutral"
+    assert c.conclusion.new == "failure" and c.conclusion.pre_existing == "neutral" and c.conclusion.flaky == "neutral"
     assert c.snapshot.preview_url == "https://pr-{pr}.preview.example.com"
     assert c.snapshot.routes == ("/", "/checkout")
     assert (c.snapshot.viewport.width, c.snapshot.viewport.height) == (1280, 800)

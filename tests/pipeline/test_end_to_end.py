@@ -17,6 +17,7 @@ import pytest
 
 from storage import reports as db
 from tests.support.fake_github import FakeGitHub
+from tests.support.github_repo import RepoModel
 from tests.support.payloads import load_payload
 
 from .gha import job_log, pytest_failure_output
@@ -24,6 +25,7 @@ from .stack import Stack, running_stack, wait_for
 
 OWNER, REPO = "octo-org", "octo-repo"
 PR = 2
+REPOSITORY_ID = 300029405  # the octokit payloads' repository
 FAILED_RUN = "completed.failure.DERIVED-from-octokit-completed.with-pull-requests"
 _installations = count(880_000)
 
@@ -90,7 +92,9 @@ def serve_run(github: FakeGitHub, run_id: int, log: bytes | None, *, attempt: in
     return job_id
 
 
-def serve_repository(github: FakeGitHub) -> None:
+def serve_repository(github: FakeGitHub) -> RepoModel:
+    """The repository's side: no config file, no fix commits, one changed file on the PR, and its commit graph
+    and workflow runs (empty until a test adds some: attribution's compare and run list answer from it)."""
     github.on("GET", "/repos/{owner}/{repo}/contents/{path}", json={"message": "Not Found"}, status=404)
     # The fixes feature replays the commit that fixed a pattern last time; this repository has no such commits.
     github.on("GET", "/repos/{owner}/{repo}/commits/{ref}", json={"message": "No commit found"}, status=404)
@@ -107,6 +111,7 @@ def serve_repository(github: FakeGitHub) -> None:
             }
         ],
     )
+    return RepoModel(github, OWNER, REPO, repository_id=REPOSITORY_ID)
 
 
 async def triaged(stack: Stack, installation: int, run_id: int, status: str = "failing") -> db.ReportRow:
