@@ -164,7 +164,9 @@ def attribute(failure: Failure, evidence: Evidence, *, flake_threshold: float) -
             )
     if evidence.push:
         return Attribution(Verdict.NEW, f"Not failing this way on {branch} before: caused by this commit.")
-    return Attribution(Verdict.NEW, f"Not failing this way on {branch} at or after the merge base: caused by this pull request.")
+    return Attribution(
+        Verdict.NEW, f"Not failing this way on {branch} at or after the merge base: caused by this pull request."
+    )
 
 
 def attribute_all(

@@ -74,6 +74,10 @@ class RepoModel:
         self.branches[branch] = sha
         return sha
 
+    def timestamp(self, sha: str) -> str:
+        """The commit's time as ``head_commit.timestamp`` shows it."""
+        return _iso(self.commits[sha].at)
+
     def branch(self, name: str, source: str) -> None:
         self.branches[name] = self.branches[source]
 
