@@ -182,7 +182,7 @@ _MAVEN = re.compile(r"Tests run: (?P<run>\d+), Failures: (?P<failures>\d+), Erro
 _COUNT = re.compile(r"(\d+) (failed|passed|errors?)")
 
 
-def test_counts(lines: Sequence[str]) -> TestCounts | None:
+def summary_counts(lines: Sequence[str]) -> TestCounts | None:
     """The job's failed and passed test totals from a runner's summary line (pytest, jest, Maven)."""
     found: TestCounts | None = None
     for raw in lines:

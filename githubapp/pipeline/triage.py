@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from analysis.attribution import Attribution, TestCounts, test_counts
+from analysis.attribution import Attribution, TestCounts, summary_counts
 from analysis.engine import analyze_bytes, analyze_zip, parse_junit
 from analysis.types import Analysis, Failure
 from storage import attribution as attribution_db
@@ -112,7 +112,7 @@ def analyze_job_log(
     analysis: Analysis = analyze_bytes(data, budget=budget, byte_cap=byte_cap)
     text = data.decode("utf-8", "replace")
     lines = log_lines(text)
-    findings = JobFindings(job, analysis=analysis, text=text, counts=test_counts(lines))
+    findings = JobFindings(job, analysis=analysis, text=text, counts=summary_counts(lines))
     for failure in analysis.failures:
         if failure.step and config.ignore.step(failure.step):
             continue
