@@ -35,6 +35,7 @@ class RunRow:
     completed_at: datetime | None = None
     repo_full_name: str = ""
     default_branch: str | None = None
+    pr_numbers: tuple[int, ...] = ()
 
     @property
     def order_at(self) -> datetime | None:
@@ -58,12 +59,14 @@ class RunRow:
             completed_at=r["completed_at"],
             repo_full_name=r["repo_full_name"],
             default_branch=r["default_branch"],
+            pr_numbers=tuple(r["pr_numbers"] or ()),
         )
 
 
 RUN_COLUMNS = (
     "w.run_id, w.run_attempt, w.head_sha, w.conclusion, w.workflow_id, w.workflow_name, w.run_number, w.event,"
-    " w.head_branch, w.head_commit_at, w.html_url, w.analysed, w.completed_at, w.repo_full_name, w.default_branch"
+    " w.head_branch, w.head_commit_at, w.html_url, w.analysed, w.completed_at, w.repo_full_name, w.default_branch,"
+    " w.pr_numbers"
 )
 
 
@@ -74,8 +77,8 @@ async def record_run(conn: Conn, installation_id: int, repository_id: int, run: 
         """
         INSERT INTO workflow_runs (installation_id, repository_id, run_id, run_attempt, workflow_id, workflow_name,
                                    run_number, event, head_branch, head_sha, head_commit_at, conclusion, html_url,
-                                   analysed, repo_full_name, default_branch)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                                   analysed, repo_full_name, default_branch, pr_numbers)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
         ON CONFLICT (installation_id, run_id) DO UPDATE
            SET run_attempt = EXCLUDED.run_attempt, conclusion = EXCLUDED.conclusion,
                head_commit_at = coalesce(EXCLUDED.head_commit_at, workflow_runs.head_commit_at),
@@ -83,6 +86,7 @@ async def record_run(conn: Conn, installation_id: int, repository_id: int, run: 
                analysed = EXCLUDED.analysed
                           OR (workflow_runs.analysed AND workflow_runs.run_attempt = EXCLUDED.run_attempt),
                default_branch = coalesce(EXCLUDED.default_branch, workflow_runs.default_branch),
+               pr_numbers = EXCLUDED.pr_numbers,
                completed_at = now()
          WHERE workflow_runs.run_attempt <= EXCLUDED.run_attempt
         """,
@@ -102,6 +106,7 @@ async def record_run(conn: Conn, installation_id: int, repository_id: int, run: 
         run.analysed,
         run.repo_full_name,
         run.default_branch,
+        list(run.pr_numbers),
     )
 
 
@@ -132,7 +137,7 @@ async def branch_runs(
         f"""
         SELECT {RUN_COLUMNS} FROM workflow_runs w
          WHERE w.installation_id = $1 AND w.repository_id = $2 AND w.head_branch = $3
-           AND NOT (coalesce(w.event, '') = ANY($4::text[]))
+           AND NOT (coalesce(w.event, '') = ANY($4::text[])) AND cardinality(w.pr_numbers) = 0
            AND ($5::bigint IS NULL OR w.workflow_id = $5)
            AND ($6::timestamptz IS NULL OR {ORDER_AT} >= $6)
            AND ($7::timestamptz IS NULL OR {ORDER_AT} <= $7)
@@ -190,6 +195,7 @@ async def base_failures(
           JOIN workflow_runs w ON w.installation_id = f.installation_id AND w.run_id = f.run_id
          WHERE f.installation_id = $1 AND f.repository_id = $2 AND f.pattern_id = ANY($3::bigint[])
            AND w.repository_id = $2 AND w.head_branch = $4 AND NOT (coalesce(w.event, '') = ANY($5::text[]))
+           AND cardinality(w.pr_numbers) = 0
            AND ($6::timestamptz IS NULL OR {ORDER_AT} >= $6)
            AND ($7::bigint IS NULL OR w.run_id <> $7)
          ORDER BY f.pattern_id, {ORDER_AT} DESC
@@ -266,6 +272,7 @@ async def broken_default_branches(
              WHERE w.installation_id = ANY($1::bigint[])
                AND ($2::bigint[] IS NULL OR w.repository_id = ANY($2::bigint[]))
                AND w.head_branch = w.default_branch AND NOT (coalesce(w.event, '') = ANY($3::text[]))
+               AND cardinality(w.pr_numbers) = 0
              ORDER BY w.installation_id, w.repository_id, w.workflow_id, {ORDER_AT} DESC, w.run_id DESC
         )
         SELECT l.*, s.run_id AS s_run_id, s.run_attempt AS s_run_attempt, s.head_sha AS s_head_sha,
@@ -278,13 +285,15 @@ async def broken_default_branches(
                 FROM workflow_runs w
                WHERE w.installation_id = l.installation_id AND w.repository_id = l.repository_id
                  AND w.workflow_id IS NOT DISTINCT FROM l.workflow_id AND w.head_branch = l.head_branch
-                 AND NOT (coalesce(w.event, '') = ANY($3::text[])) AND w.conclusion = 'failure'
+                 AND NOT (coalesce(w.event, '') = ANY($3::text[])) AND cardinality(w.pr_numbers) = 0
+                 AND w.conclusion = 'failure'
                  AND {ORDER_AT} <= l.order_at
                  AND {ORDER_AT} > coalesce((
                      SELECT max(coalesce(p.head_commit_at, p.completed_at)) FROM workflow_runs p
                       WHERE p.installation_id = l.installation_id AND p.repository_id = l.repository_id
                         AND p.workflow_id IS NOT DISTINCT FROM l.workflow_id AND p.head_branch = l.head_branch
                         AND p.conclusion = 'success' AND coalesce(p.head_commit_at, p.completed_at) <= l.order_at
+                        AND cardinality(p.pr_numbers) = 0
                  ), '-infinity'::timestamptz)
                ORDER BY {ORDER_AT} ASC, w.run_id ASC
                LIMIT 1

@@ -82,6 +82,7 @@ def run_row(ref: RunRef, *, conclusion: str, analysed: bool) -> q.RunRow:
         analysed=analysed,
         repo_full_name=ref.repo,
         default_branch=ref.default_branch,
+        pr_numbers=ref.pr_numbers,
     )
 
 

@@ -13,6 +13,7 @@ CREATE TABLE workflow_runs (
     workflow_name    TEXT NOT NULL DEFAULT '',
     run_number       INTEGER,
     event            TEXT,                          -- push | pull_request | schedule | ...
+    pr_numbers       INTEGER[] NOT NULL DEFAULT '{}', -- a run of a PR's head (whatever its event) is not a branch's
     head_branch      TEXT,
     head_sha         TEXT NOT NULL,
     head_commit_at   TIMESTAMPTZ,                   -- the head commit's timestamp (orders a branch's runs)

@@ -153,7 +153,7 @@ async def test_failure_seen_before_then_passing(stack: Stack, github: FakeGitHub
     check = completed_check(github, sha1)
     assert check is not None
     assert check["name"] == "CI Triage" and check["conclusion"] == "failure"
-    assert check["output"]["title"] == "1 new failure"
+    assert check["output"]["title"] == "1 failure caused by this pull request"
     annotations = github.annotations[check["id"]]
     assert [(a["path"], a["start_line"], a["annotation_level"]) for a in annotations] == [
         ("tests/test_app.py", 6, "failure")
@@ -161,17 +161,18 @@ async def test_failure_seen_before_then_passing(stack: Stack, github: FakeGitHub
     comments = github.issue_comments(OWNER, REPO, PR)
     assert len(comments) == 1 and "<!-- ci-triage:sticky -->" in comments[0]["body"]
     assert "tests/test_app.py::test_total_of_two_prices" in comments[0]["body"]
-    assert "🆕 **new**" in comments[0]["body"]
+    assert "🆕 `new`" in comments[0]["body"]
 
-    # 2. The same fault in a later run (new commit on the PR): seen before, 2 occurrences, same comment.
+    # 2. The same fault in a later run (new commit on the PR): still the PR's own (its base branch does not fail
+    # this way), seen before with 2 occurrences, in the same comment.
     sha2 = "2" * 40
     serve_run(github, 9002, log)
     await stack.deliver("workflow_run", run_payload(installation, 9002, sha2))
     await triaged(stack, installation, 9002)
     check2 = completed_check(github, sha2)
     assert check2 is not None
-    assert check2["output"]["title"] == "1 failure seen before"
-    assert "seen before x2" in check2["output"]["summary"]
+    assert check2["output"]["title"] == "1 failure caused by this pull request"
+    assert "Seen 2 times since" in check2["output"]["text"]
     comments = github.issue_comments(OWNER, REPO, PR)
     assert len(comments) == 1, "the sticky comment must be edited, never duplicated"
     body = comments[0]["body"]
@@ -289,7 +290,7 @@ async def test_a_failed_job_webhook_reports_at_once(stack: Stack, github: FakeGi
     )
     response = await stack.deliver("workflow_job", payload)
     assert response.status_code == 202
-    title = "1 new failure (run still in progress)"
+    title = "1 failure caused by this commit (run still in progress)"  # a push run: no pull request
     await wait_for(
         lambda: any(c["output"].get("title") == title for c in github.check_runs_for(OWNER, REPO, sha)),
         what="the job's early report",
