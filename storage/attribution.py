@@ -246,6 +246,24 @@ async def set_verdicts(
     )
 
 
+async def set_attempt_verdicts(
+    conn: Conn,
+    installation_id: int,
+    run_id: int,
+    run_attempt: int,
+    fingerprints: Sequence[tuple[str, str]],
+    verdict: str,
+) -> None:
+    """``(fingerprint, reason)``: a run attempt's failures given a new verdict later (a re-run passed them)."""
+    if not fingerprints:
+        return
+    await conn.executemany(
+        "UPDATE failures SET verdict = $5, verdict_reason = $6"
+        " WHERE installation_id = $1 AND run_id = $2 AND run_attempt = $3 AND fingerprint = $4",
+        [(installation_id, run_id, run_attempt, fp, verdict, reason[:500]) for fp, reason in fingerprints],
+    )
+
+
 @dataclass(frozen=True)
 class Broken:
     """A workflow whose newest completed run on the default branch failed: since when, and with what."""

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from analysis.attribution import Attribution, is_generic
+from analysis.attribution import Attribution, Link, RunSeen, is_generic
 from analysis.flakiness import FLAKY_SCORE, FlakeStatus
-from analysis.types import Analysis, Failure, LineRange
+from analysis.matching import failure_fingerprint
+from analysis.types import Analysis, Failure, FailureKind, LineRange
 
 from ..report.common import failure_name
 from ..report.model import History, Resolution, TriagedFailure, Verdict
@@ -129,6 +130,69 @@ def triage(
     )
 
 
+def rerun_items(rows: Sequence[dict[str, Any]], passed: RunSeen, *, failed_attempt: int) -> list[TriagedFailure]:
+    """An earlier attempt's failures (as the reports table kept them) after a later attempt of the same commit
+    passed them: ``flaky``, with the passing attempt as evidence; a generic identity keeps its verdict."""
+    out = []
+    for row in rows:
+        failure = Failure(
+            kind=_kind(row.get("kind")),
+            tool=str(row.get("tool") or ""),
+            message=str(row.get("message") or row.get("name") or ""),
+            test_id=row.get("test_id"),
+            file=row.get("file"),
+            line=row.get("line"),
+            fingerprint=str(row.get("fingerprint") or ""),
+        )
+        verdict, reason = _stored_verdict(row)
+        links: tuple[Link, ...] = ()
+        if not row.get("generic") and not is_generic(failure):
+            verdict = Verdict.FLAKY
+            reason = f"Failed on attempt {failed_attempt}, passed on attempt {passed.attempt} of the same commit."
+            links = (passed.link("passed: "),)
+        out.append(TriagedFailure(failure, verdict, job_name=row.get("job"), reason=reason, links=links))
+    return out
+
+
+def _kind(value: Any) -> FailureKind:
+    try:
+        return FailureKind(str(value))
+    except ValueError:
+        return FailureKind.UNKNOWN
+
+
+def _stored_verdict(row: dict[str, Any]) -> tuple[Verdict, str]:
+    try:
+        return Verdict(str(row.get("verdict"))), str(row.get("reason") or "")
+    except ValueError:
+        return Verdict.NEW, str(row.get("reason") or "")
+
+
+def passed_on_rerun(
+    rows: Sequence[dict[str, Any]],
+    passed: RunSeen,
+    *,
+    failed_attempt: int,
+    failing_now: set[int],
+    passed_jobs: set[str],
+) -> tuple[list[TriagedFailure], list[int | None]]:
+    """A re-run of some jobs: the earlier attempt's failures whose job passed this time (and whose pattern does
+    not fail now) are carried into this attempt's report as ``flaky``; generic ones are dropped (they passed,
+    but cannot be called flaky)."""
+    carried = [
+        row
+        for row in rows
+        if row.get("job") in passed_jobs and row.get("pattern_id") not in failing_now and row.get("verdict") != "infra"
+    ]
+    items = rerun_items(carried, passed, failed_attempt=failed_attempt)
+    kept = [
+        (item, row.get("pattern_id"))
+        for item, row in zip(items, carried, strict=True)
+        if item.verdict is Verdict.FLAKY
+    ]
+    return [item for item, _ in kept], [pattern for _, pattern in kept]
+
+
 def summary_rows(items: Sequence[TriagedFailure], pattern_ids: Sequence[int | None]) -> list[dict[str, Any]]:
     """What the reports table keeps of each failure, for later runs (resolution, flaky evidence, a re-run
     that passes turning the report's failures flaky)."""
@@ -145,7 +209,7 @@ def summary_rows(items: Sequence[TriagedFailure], pattern_ids: Sequence[int | No
             "message": item.failure.message[:2000],
             "file": item.failure.file,
             "line": item.failure.line,
-            "fingerprint": item.failure.fingerprint,
+            "fingerprint": failure_fingerprint(item.failure),
             "generic": is_generic(item.failure),
         }
         for item, pattern_id in zip(items, pattern_ids, strict=True)

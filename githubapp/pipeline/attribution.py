@@ -98,6 +98,11 @@ def seen(row: q.RunRow) -> RunSeen:
     return RunSeen(row.run_id, row.head_sha, row.html_url, name.strip(), row.run_attempt, row.order_at)
 
 
+def attempt_seen(ref: RunRef) -> RunSeen:
+    """This attempt of the run, as evidence (a passing re-run)."""
+    return RunSeen(ref.run_id, ref.head_sha, ref.html_url, f"{ref.workflow_name} attempt {ref.attempt}", ref.attempt)
+
+
 async def merge_base(gh: GitHubClient, ref: RunRef, base: str) -> MergeBase | None:
     """The merge base of the run's head and ``base``; None when GitHub cannot compare them."""
     try:

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, replace
-from typing import Any
 
 import gidgethub
 
-from analysis.attribution import Link, RunSeen, is_generic
-from analysis.types import Failure, FailureKind
+from storage import attribution as attribution_db
 from storage import reports as db
 
 from ..deps import Deps
@@ -28,6 +26,8 @@ from ..report.model import PassingReport, TriagedFailure, TriageReport, Verdict
 from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
 from ..snapshots.service import snapshot_service
 from . import attribution as attributing
+from .assemble import rerun_items
+from .attribution import attempt_seen
 from .config import RepoConfig
 from .config_source import load_repo_config
 from .publish import conclude_check_run, upsert_comment
@@ -107,7 +107,8 @@ async def record_passing(deps: Deps, gh: GitHubClient, ref: RunRef) -> str:
     if rerun:
         # A later attempt of the same commit passed: what failed before is flaky (unless its identity is
         # generic), and the earlier attempt's report says so.
-        items = rerun_items(previous.failures, ref, failed_attempt=previous.run_attempt)
+        passed = attempt_seen(ref)
+        items = rerun_items(previous.failures, passed, failed_attempt=previous.run_attempt)
         flaky_names = tuple(failure_name(i) for i in items if i.verdict is Verdict.FLAKY)
         if previous.check_run_id is not None:
             await rerun_check_run(deps, gh, ref, previous, items, config)
@@ -146,45 +147,6 @@ async def record_passing(deps: Deps, gh: GitHubClient, ref: RunRef) -> str:
     return "resolved" if not same_sha else "flaky evidence"
 
 
-def rerun_items(rows: list[dict[str, Any]], ref: RunRef, *, failed_attempt: int) -> list[TriagedFailure]:
-    """The earlier attempt's failures (as the reports table kept them) after this attempt passed on the same
-    commit: ``flaky``, with the passing attempt as evidence; a generic identity keeps its verdict."""
-    passed = RunSeen(ref.run_id, ref.head_sha, ref.html_url, f"{ref.workflow_name} attempt {ref.attempt}", ref.attempt)
-    out = []
-    for row in rows:
-        failure = Failure(
-            kind=_kind(row.get("kind")),
-            tool=str(row.get("tool") or ""),
-            message=str(row.get("message") or row.get("name") or ""),
-            test_id=row.get("test_id"),
-            file=row.get("file"),
-            line=row.get("line"),
-            fingerprint=str(row.get("fingerprint") or ""),
-        )
-        verdict, reason = _stored_verdict(row)
-        links: tuple[Link, ...] = ()
-        if not row.get("generic") and not is_generic(failure):
-            verdict = Verdict.FLAKY
-            reason = f"Failed on attempt {failed_attempt}, passed on attempt {ref.attempt} of the same commit."
-            links = (passed.link("passed: "),)
-        out.append(TriagedFailure(failure, verdict, job_name=row.get("job"), reason=reason, links=links))
-    return out
-
-
-def _kind(value: Any) -> FailureKind:
-    try:
-        return FailureKind(str(value))
-    except ValueError:
-        return FailureKind.UNKNOWN
-
-
-def _stored_verdict(row: dict[str, Any]) -> tuple[Verdict, str]:
-    try:
-        return Verdict(str(row.get("verdict"))), str(row.get("reason") or "")
-    except ValueError:
-        return Verdict.NEW, str(row.get("reason") or "")
-
-
 async def rerun_check_run(
     deps: Deps, gh: GitHubClient, ref: RunRef, previous: db.ReportRow, items: list[TriagedFailure], config: RepoConfig
 ) -> None:
@@ -200,7 +162,12 @@ async def rerun_check_run(
     title = f"{out.title}: attempt {ref.attempt} passed"
     assert previous.check_run_id is not None
     await conclude_check_run(gh, ref, previous.check_run_id, out.conclusion, title, out.summary, actions=[])
+    flaky = [(row.get("fingerprint"), item.reason) for row, item in zip(previous.failures, items, strict=True)
+             if item.verdict is Verdict.FLAKY]
     async with deps.pool.acquire() as conn:
+        await attribution_db.set_attempt_verdicts(
+            conn, ref.installation_id, ref.run_id, previous.run_attempt, [(str(f), r) for f, r in flaky if f], "flaky"
+        )
         await db.set_failures(
             conn,
             ref.installation_id,

@@ -39,7 +39,7 @@ from ..snapshots.service import snapshot_service
 from ..web import live
 from . import attribution as attributing
 from . import fetch
-from .assemble import excerpt_lines, flake_score, summary_rows, triage
+from .assemble import excerpt_lines, flake_score, passed_on_rerun, summary_rows, triage
 from .config import ParsedConfig, RepoConfig
 from .config_source import load_repo_config
 from .locate import section, with_location
@@ -258,6 +258,8 @@ class Triage:
         self.matches: list[Any] = []  # history matches of every failure, for past fixes
         self.config_errors: list[str] = []  # found by features that validate their own config section
         self.config: RepoConfig | None = None
+        self.previous: db.ReportRow | None = None  # the earlier failing attempt's report, on a re-run
+        self.jobs: list[dict[str, Any]] = []  # the run's jobs (newest attempt of each)
         self.compared_branch: str | None = None  # the base branch (or pushed branch) failures were compared with
 
     @property
@@ -293,6 +295,9 @@ class Triage:
             )
             if row is None:
                 return False
+            rerun = existing is not None and existing.run_attempt < ref.attempt
+            if rerun and existing is not None and existing.status in ("failing", "partial"):
+                self.previous = existing  # a re-run: what passed this time is flaky
             # A new attempt gets a new check run: annotations can only be appended, never removed.
             same_attempt = existing is not None and existing.run_attempt == ref.attempt
             previous = existing.check_run_id if same_attempt and existing is not None else None
@@ -306,7 +311,7 @@ class Triage:
         ref, settings = self.ref, self.deps.settings
         problems: list[str] = []
         with self.watch.stage("fetch"):
-            jobs = await fetch.list_jobs(self.gh, ref)
+            jobs = self.jobs = await fetch.list_jobs(self.gh, ref)
             failed = fetch.failed_jobs(jobs, attempt=ref.attempt, config=config)
             if self.only_job is not None:
                 failed = [j for j in failed if j.id == self.only_job]
@@ -380,6 +385,7 @@ class Triage:
             with self.watch.stage("analyze"):
                 junit_failures = await asyncio.to_thread(_junit_failures, junit, findings)
             items, pattern_ids, recommended, risk = await self.match(findings, junit_failures, config)
+            await self.carry_passed_on_rerun(items, pattern_ids)
             with self.watch.stage("fixes"):
                 fixes = [] if self.partial else await self.suggest_fixes(findings)
             snapshot_parts = await snapshot_task if snapshot_task is not None else None
@@ -510,6 +516,36 @@ class Triage:
         async with self.deps.pool.acquire() as conn:
             await attribution_db.set_verdicts(conn, ref.installation_id, verdicts)
         return result
+
+    async def carry_passed_on_rerun(self, items: list[TriagedFailure], pattern_ids: list[int | None]) -> None:
+        """A re-run of some jobs: failures of the earlier attempt whose job passed now join this report as
+        ``flaky`` (and are recorded so on the earlier attempt's failures)."""
+        ref, previous = self.ref, self.previous
+        if previous is None or self.partial:
+            return
+        passed_jobs = {
+            str(job.get("name"))
+            for job in self.jobs
+            if job.get("conclusion") == "success" and int(job.get("run_attempt") or 1) == ref.attempt
+        }
+        carried, carried_ids = passed_on_rerun(
+            previous.failures,
+            attributing.attempt_seen(ref),
+            failed_attempt=previous.run_attempt,
+            failing_now={p for p in pattern_ids if p is not None},
+            passed_jobs=passed_jobs,
+        )
+        items.extend(carried)
+        pattern_ids.extend(carried_ids)
+        async with self.deps.pool.acquire() as conn:
+            await attribution_db.set_attempt_verdicts(
+                conn,
+                ref.installation_id,
+                ref.run_id,
+                previous.run_attempt,
+                [(item.failure.fingerprint, item.reason) for item in carried if item.failure.fingerprint],
+                "flaky",
+            )
 
     async def record_base_run(self, base: RunRef) -> None:
         """A base-branch run GitHub told us about: its failed jobs' logs analysed and recorded like any run's

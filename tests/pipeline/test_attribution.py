@@ -34,6 +34,11 @@ RUNNER_LOST = (
     "or a manually started runner is canceled.",
 )
 MAKE_ONLY = ("cc -o app main.o util.o", "make: *** [Makefile:12: app] Error 1")
+MYPY = (
+    "mypy src",
+    'src/app.py:12: error: Incompatible return value type (got "str", expected "int")  [return-value]',
+    "Found 1 error in 1 file (checked 3 source files)",
+)
 
 
 @pytest.fixture
@@ -84,7 +89,7 @@ class Scenario:
         """The run's jobs (a job with a log failed, one with None passed) and their logs."""
         jobs = []
         for index, (name, log) in enumerate(logs.items()):
-            job_id = run_id * 100 + index
+            job_id = run_id * 100 + attempt * 10 + index  # a re-run's jobs are new jobs
             jobs.append(
                 {
                     "id": job_id,
@@ -336,3 +341,29 @@ async def test_a_broken_default_branch_since_its_first_bad_commit_until_a_green_
     await s.passes(deps, s.ref(next(_runs), fixed, branch="main", pr=False))
     async with deps.pool.acquire() as conn:
         assert await attribution_db.broken_default_branches(conn, [s.installation], None) == []
+
+
+async def test_a_re_run_of_failed_jobs_updates_the_same_report(
+    deps: Deps, github: FakeGitHub, failing_log: bytes
+) -> None:
+    s = Scenario(github)
+    base = s.repo.commit("main", "init")
+    await s.passes(deps, s.ref(next(_runs), base, branch="main", pr=False))
+    s.repo.branch("feature", "main")
+    head = s.repo.commit("feature", "change")
+    run_id = next(_runs)
+    first = {"test (3.11)": failing_log, "types": job_log(MYPY)}
+    assert await s.fails(deps, s.ref(run_id, head, branch="feature", pr=True), first) == "failure"
+    # "Re-run failed jobs": the tests pass this time, the type error stays.
+    again = {"test (3.11)": None, "types": job_log(MYPY)}
+    assert await s.fails(deps, s.ref(run_id, head, branch="feature", pr=True, attempt=2), again) == "failure"
+    checks = github.check_runs_for(OWNER, REPO, head)
+    newest = max(checks, key=lambda c: c["id"])
+    summary = newest["output"]["summary"]
+    assert summary.startswith(
+        "Caused by this pull request: 1 · failing on `main` too: 0 · flaky: 1 · infrastructure: 0"
+    )
+    assert "Failed on attempt 1, passed on attempt 2 of the same commit." in summary
+    body = s.comment()  # the one sticky comment, edited
+    assert "attempt 2" in body and "### 🎲 `flaky`: failed and passed on the same code (1)" in body
+    assert sorted(v for _, v in await verdicts_of(deps, s.installation, run_id)) == ["flaky", "new", "new"]
