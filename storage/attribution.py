@@ -127,19 +127,21 @@ async def branch_runs(
     branch: str,
     workflow_id: int | None,
     since: datetime | None = None,
+    since_sha: str | None = None,
     until: datetime | None = None,
     exclude_run: int | None = None,
     limit: int = 50,
 ) -> list[RunRow]:
     """Completed runs of a branch (not of PRs), newest commit first, that say something: passes, and failures
-    whose failures were recorded."""
+    whose failures were recorded. ``since``/``since_sha``: of that commit (the merge base), or of a commit at or
+    after its time."""
     rows = await conn.fetch(
         f"""
         SELECT {RUN_COLUMNS} FROM workflow_runs w
          WHERE w.installation_id = $1 AND w.repository_id = $2 AND w.head_branch = $3
            AND NOT (coalesce(w.event, '') = ANY($4::text[])) AND cardinality(w.pr_numbers) = 0
            AND ($5::bigint IS NULL OR w.workflow_id = $5)
-           AND ($6::timestamptz IS NULL OR {ORDER_AT} >= $6)
+           AND (($6::timestamptz IS NULL AND $10::text IS NULL) OR w.head_sha = $10 OR {ORDER_AT} >= $6)
            AND ($7::timestamptz IS NULL OR {ORDER_AT} <= $7)
            AND ($8::bigint IS NULL OR w.run_id <> $8)
            AND (w.conclusion = 'success' OR w.analysed)
@@ -155,6 +157,7 @@ async def branch_runs(
         until,
         exclude_run,
         limit,
+        since_sha,
     )
     return [RunRow.of(r) for r in rows]
 
@@ -186,8 +189,10 @@ async def base_failures(
     pattern_ids: Sequence[int],
     since: datetime | None,
     exclude_run: int | None,
+    since_sha: str | None = None,
 ) -> dict[int, RunRow]:
-    """Per pattern: the newest run of ``branch`` (not a PR's) at or after ``since`` that failed with it."""
+    """Per pattern: the newest run of ``branch`` (not a PR's) of commit ``since_sha`` or at or after ``since``
+    that failed with it."""
     rows = await conn.fetch(
         f"""
         SELECT DISTINCT ON (f.pattern_id) f.pattern_id, {RUN_COLUMNS}
@@ -196,7 +201,7 @@ async def base_failures(
          WHERE f.installation_id = $1 AND f.repository_id = $2 AND f.pattern_id = ANY($3::bigint[])
            AND w.repository_id = $2 AND w.head_branch = $4 AND NOT (coalesce(w.event, '') = ANY($5::text[]))
            AND cardinality(w.pr_numbers) = 0
-           AND ($6::timestamptz IS NULL OR {ORDER_AT} >= $6)
+           AND (($6::timestamptz IS NULL AND $8::text IS NULL) OR w.head_sha = $8 OR {ORDER_AT} >= $6)
            AND ($7::bigint IS NULL OR w.run_id <> $7)
          ORDER BY f.pattern_id, {ORDER_AT} DESC
         """,
@@ -207,6 +212,7 @@ async def base_failures(
         PR_EVENTS,
         since,
         exclude_run,
+        since_sha,
     )
     return {int(r["pattern_id"]): RunRow.of(r) for r in rows}
 

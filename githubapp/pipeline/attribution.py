@@ -181,11 +181,11 @@ class Attributor:
         ref, branch = self.ref, self.branch
         assert branch is not None
         base = await merge_base(self.gh, ref, branch)
-        since = base.at if base is not None else None
-        runs = await self._base_runs(since)
+        since, since_sha = (base.at, base.sha) if base is not None else (None, None)
+        runs = await self._base_runs(since, since_sha)
         if not runs and ref.workflow_id is not None:
             await self._ask_github(base)
-            runs = await self._base_runs(since)
+            runs = await self._base_runs(since, since_sha)
         if not runs:
             return {}
         if base is None:  # no merge base: only the base branch's newest state counts
@@ -198,6 +198,7 @@ class Attributor:
                 branch=branch,
                 pattern_ids=patterns,
                 since=since,
+                since_sha=since_sha,
                 exclude_run=ref.run_id,
             )
         out = {}
@@ -206,7 +207,7 @@ class Attributor:
             out[pattern] = (seen(row), seen(first))
         return out
 
-    async def _base_runs(self, since: datetime | None) -> list[q.RunRow]:
+    async def _base_runs(self, since: datetime | None, since_sha: str | None) -> list[q.RunRow]:
         ref = self.ref
         assert self.branch is not None
         async with self.deps.pool.acquire() as conn:
@@ -217,6 +218,7 @@ class Attributor:
                 branch=self.branch,
                 workflow_id=ref.workflow_id,
                 since=since,
+                since_sha=since_sha,
                 exclude_run=ref.run_id,
                 limit=1,
             )

@@ -11,6 +11,7 @@ a matrix of three jobs reported once; a branch broken since its first bad commit
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from itertools import count
 from typing import Any
 
@@ -367,3 +368,23 @@ async def test_a_re_run_of_failed_jobs_updates_the_same_report(
     body = s.comment()  # the one sticky comment, edited
     assert "attempt 2" in body and "### 🎲 `flaky`: failed and passed on the same code (1)" in body
     assert sorted(v for _, v in await verdicts_of(deps, s.installation, run_id)) == ["flaky", "new", "new"]
+
+
+async def test_the_merge_base_commit_itself_counts_whatever_its_timestamps(
+    deps: Deps, github: FakeGitHub, failing_log: bytes
+) -> None:
+    s = Scenario(github)
+    bad = s.repo.commit("main", "off by one")
+    main_run = next(_runs)
+    # The push event's head_commit.timestamp can be far older than the commit date compare reports (a rebase,
+    # an amended commit): the run of the merge-base commit itself still counts.
+    old = replace(s.ref(main_run, bad, branch="main", pr=False), head_commit_at="2020-01-01T00:00:00Z")
+    await s.fails(deps, old, {"test (3.11)": failing_log})
+    s.repo.branch("feature", "main")
+    head = s.repo.commit("feature", "unrelated change")
+    pr_run = next(_runs)
+    assert await s.fails(deps, s.ref(pr_run, head, branch="feature", pr=True), {"test (3.11)": failing_log}) == (
+        "neutral"
+    )
+    assert not s.github_calls(RUNS_OF_WORKFLOW)
+    assert [v for _, v in await verdicts_of(deps, s.installation, pr_run)] == ["pre-existing"]
