@@ -270,6 +270,18 @@ async def set_attempt_verdicts(
     )
 
 
+async def installations_with_runs(conn: Conn) -> list[int]:
+    return [int(r["installation_id"]) for r in await conn.fetch("SELECT DISTINCT installation_id FROM workflow_runs")]
+
+
+async def purge_runs(conn: Conn, installation_id: int, *, before: datetime) -> int:
+    """Runs completed before ``before`` (as their failures expire, their runs say nothing more)."""
+    status = await conn.execute(
+        "DELETE FROM workflow_runs WHERE installation_id = $1 AND completed_at < $2", installation_id, before
+    )
+    return int(status.rsplit(" ", 1)[-1])
+
+
 @dataclass(frozen=True)
 class Broken:
     """A workflow whose newest completed run on the default branch failed: since when, and with what."""

@@ -20,6 +20,7 @@ import pytest
 from githubapp.deps import Deps
 from githubapp.pipeline.jobs import record_passing_run, triage_run
 from githubapp.pipeline.triggers import RunRef
+from githubapp.retention import purge_history
 from githubapp.runtime import open_deps
 from storage import attribution as attribution_db
 from tests.support.fake_github import FakeGitHub
@@ -388,3 +389,23 @@ async def test_the_merge_base_commit_itself_counts_whatever_its_timestamps(
     )
     assert not s.github_calls(RUNS_OF_WORKFLOW)
     assert [v for _, v in await verdicts_of(deps, s.installation, pr_run)] == ["pre-existing"]
+
+
+async def test_runs_expire_with_the_failures(deps: Deps, github: FakeGitHub) -> None:
+    s = Scenario(github)
+    old, recent = s.repo.commit("main", "old"), s.repo.commit("main", "recent")
+    await s.passes(deps, s.ref(next(_runs), old, branch="main", pr=False))
+    kept = next(_runs)
+    await s.passes(deps, s.ref(kept, recent, branch="main", pr=False))
+    async with deps.pool.acquire() as conn:
+        await conn.execute(
+            "UPDATE workflow_runs SET completed_at = now() - interval '100 days'"
+            " WHERE installation_id = $1 AND head_sha = $2",
+            s.installation,
+            old,
+        )
+    totals = await purge_history(deps)
+    assert totals["workflow_runs"] >= 1
+    async with deps.pool.acquire() as conn:
+        left = await conn.fetch("SELECT run_id FROM workflow_runs WHERE installation_id = $1", s.installation)
+    assert [r["run_id"] for r in left] == [kept]
