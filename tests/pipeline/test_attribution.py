@@ -10,6 +10,7 @@ a matrix of three jobs reported once; a branch broken since its first bad commit
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from itertools import count
@@ -409,3 +410,32 @@ async def test_runs_expire_with_the_failures(deps: Deps, github: FakeGitHub) -> 
     async with deps.pool.acquire() as conn:
         left = await conn.fetch("SELECT run_id FROM workflow_runs WHERE installation_id = $1", s.installation)
     assert [r["run_id"] for r in left] == [kept]
+
+
+async def test_conclusion_strict_fails_the_check_run_for_any_failure(
+    deps: Deps, github: FakeGitHub, failing_log: bytes
+) -> None:
+    s = Scenario(github)
+    text = "conclusion: strict\n"
+    github.on(
+        "GET",
+        f"/repos/{OWNER}/{REPO}/contents/.github/ci-triage.yml",
+        json={
+            "type": "file",
+            "encoding": "base64",
+            "size": len(text),
+            "name": "ci-triage.yml",
+            "path": ".github/ci-triage.yml",
+            "sha": "5" * 40,
+            "content": base64.b64encode(text.encode()).decode(),
+        },
+    )
+    bad = s.repo.commit("main", "off by one")
+    await s.fails(deps, s.ref(next(_runs), bad, branch="main", pr=False), {"test (3.11)": failing_log})
+    s.repo.branch("feature", "main")
+    head = s.repo.commit("feature", "unrelated change")
+    logs = {"test (3.11)": failing_log}
+    assert await s.fails(deps, s.ref(next(_runs), head, branch="feature", pr=True), logs) == "failure"
+    check = s.check(head)
+    assert check["conclusion"] == "failure"
+    assert check["output"]["title"] == "No failures caused by this pull request"  # still says whose it is

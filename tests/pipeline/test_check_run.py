@@ -27,6 +27,7 @@ from .factories import history, report, triaged
         ([Verdict.PRE_EXISTING], ConclusionPolicy(), "neutral"),  # failing on the base branch too: not the PR's
         ([Verdict.INFRA], ConclusionPolicy(), "neutral"),  # runner trouble: not the PR's
         ([Verdict.PRE_EXISTING], ConclusionPolicy(pre_existing="failure"), "failure"),  # configurable per verdict
+        ([Verdict.FLAKY, Verdict.INFRA], ConclusionPolicy(*(("failure",) * 5)), "failure"),  # conclusion: strict
         ([], ConclusionPolicy(), "neutral"),  # nothing identified
         ([], ConclusionPolicy(unidentified="failure"), "failure"),
     ],
