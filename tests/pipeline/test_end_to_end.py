@@ -298,3 +298,44 @@ async def test_a_failed_job_webhook_reports_at_once(stack: Stack, github: FakeGi
     check = github.check_runs_for(OWNER, REPO, sha)[0]
     assert check["status"] == "in_progress"
     assert "tests/test_app.py::test_total_of_two_prices" in check["output"]["summary"]
+
+
+@pytest.mark.slow
+async def test_a_pr_failing_like_its_broken_base_branch_is_not_its_fault(
+    stack: Stack, github: FakeGitHub, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Webhooks as GitHub sends them: a push to main fails, then a PR run fails the same way."""
+    installation = next(_installations)
+    log = job_log(pytest_failure_output(str(tmp_path / "project")))
+    repo = serve_repository(github)
+    bad = repo.commit("main", "off by one")
+    payload = run_payload(installation, 9301, bad)
+    payload["repository"]["default_branch"] = "main"
+    payload["workflow_run"] = repo.run(9301, branch="main", sha=bad, event="push")
+    serve_run(github, 9301, log)
+    await stack.deliver("workflow_run", payload)
+    await triaged(stack, installation, 9301)
+    main_check = completed_check(github, bad)
+    assert main_check is not None and main_check["output"]["title"] == "1 failure caused by this commit"
+
+    repo.branch("feature", "main")
+    head = repo.commit("feature", "docs")
+    pr = {
+        "url": f"https://api.github.com/repos/{OWNER}/{REPO}/pulls/{PR}",
+        "id": 1,
+        "number": PR,
+        "head": {"ref": "feature", "sha": head, "repo": {"id": REPOSITORY_ID, "url": "", "name": REPO}},
+        "base": {"ref": "main", "sha": bad, "repo": {"id": REPOSITORY_ID, "url": "", "name": REPO}},
+    }
+    payload = run_payload(installation, 9302, head)
+    payload["repository"]["default_branch"] = "main"
+    payload["workflow_run"] = repo.run(9302, branch="feature", sha=head, event="pull_request", pull_requests=[pr])
+    serve_run(github, 9302, log)
+    await stack.deliver("workflow_run", payload)
+    await triaged(stack, installation, 9302)
+    check = completed_check(github, head)
+    assert check is not None and check["conclusion"] == "neutral"
+    assert check["output"]["title"] == "No failures caused by this pull request"
+    body = github.issue_comments(OWNER, REPO, PR)[0]["body"]
+    assert "### 🧱 `pre-existing`: failing on `main` too (1)" in body
+    assert "(https://github.com/octo-org/octo-repo/actions/runs/9301)" in body
