@@ -21,7 +21,7 @@ import gidgethub
 
 from analysis.attribution import Attribution, Evidence, RunSeen, TestCounts, attribute
 from analysis.flakiness import FLAKY_SCORE
-from analysis.types import Failure
+from analysis.types import Failure, FailureKind
 from storage import attribution as q
 
 from ..deps import Deps
@@ -151,7 +151,10 @@ class Attributor:
         flake_scores: Sequence[float | None],
         job_counts: Sequence[TestCounts | None],
     ) -> list[Attribution]:
-        known = sorted({p for p in pattern_ids if p is not None})
+        # Runner trouble is infra whatever else is found: no lookups for it.
+        known = sorted(
+            {p for p, f in zip(pattern_ids, failures, strict=True) if p is not None and f.kind is not FailureKind.INFRA}
+        )
         base: dict[int, tuple[RunSeen, RunSeen]] = {}
         passes: dict[int, RunSeen] = {}
         if known and self.branch:
