@@ -32,6 +32,10 @@ async def test_failure_objects_carry_their_verdict(deps: Deps) -> None:
         assert (await client.get("/api/failures", params={"verdict": "new"}, headers=auth)).json()["items"] == []
         detail = (await client.get(f"/api/failures/{failure['id']}", headers=auth)).json()
         assert detail["verdict"] == "pre-existing"
+        client.cookies.update(await sign_in(deps, installations=[installation], repositories=[installation * 10]))
+        page = (await client.get(f"/failures/{failure['id']}")).text
+        assert '<span class="verdict">pre-existing</span>' in page and reason in page
+        client.cookies.clear()
         assert (await client.get("/api/failures", params={"verdict": "mine"}, headers=auth)).status_code == 422
         document = (await client.get("/api/openapi.json")).json()
         props = document["components"]["schemas"]["Failure"]["properties"]
