@@ -84,11 +84,10 @@ def is_flaky(match: MatchLike, *, flake_rate: float) -> bool:
 def flake_score(match: MatchLike | None, *, flake_rate: float) -> float | None:
     """The test's flake score for attribution; a test the history calls flaky (``is_flaky``: its status, or
     failing and passing on one commit at least ``flake_rate`` of its runs) counts as at the threshold."""
-    score = match.flaky if match is not None else None
-    if score is None or getattr(score, "status", None) is FlakeStatus.BROKEN:
+    if match is None or match.flaky is None or getattr(match.flaky, "status", None) is FlakeStatus.BROKEN:
         return None
-    value = float(getattr(score, "score", 0.0))
-    return max(value, FLAKY_SCORE) if is_flaky(match, flake_rate=flake_rate) else value  # type: ignore[arg-type]
+    value = float(getattr(match.flaky, "score", 0.0))
+    return max(value, FLAKY_SCORE) if is_flaky(match, flake_rate=flake_rate) else value
 
 
 def triage(
@@ -132,7 +131,8 @@ def triage(
 
 def rerun_items(rows: Sequence[dict[str, Any]], passed: RunSeen, *, failed_attempt: int) -> list[TriagedFailure]:
     """An earlier attempt's failures (as the reports table kept them) after a later attempt of the same commit
-    passed them: ``flaky``, with the passing attempt as evidence; a generic identity keeps its verdict."""
+    passed them: ``flaky``, with the passing attempt as evidence; runner trouble and a generic identity keep
+    their verdicts."""
     out = []
     for row in rows:
         failure = Failure(
@@ -146,7 +146,7 @@ def rerun_items(rows: Sequence[dict[str, Any]], passed: RunSeen, *, failed_attem
         )
         verdict, reason = _stored_verdict(row)
         links: tuple[Link, ...] = ()
-        if not row.get("generic") and not is_generic(failure):
+        if verdict is not Verdict.INFRA and not row.get("generic") and not is_generic(failure):
             verdict = Verdict.FLAKY
             reason = f"Failed on attempt {failed_attempt}, passed on attempt {passed.attempt} of the same commit."
             links = (passed.link("passed: "),)
@@ -182,7 +182,7 @@ def passed_on_rerun(
     carried = [
         row
         for row in rows
-        if row.get("job") in passed_jobs and row.get("pattern_id") not in failing_now and row.get("verdict") != "infra"
+        if row.get("job") in passed_jobs and row.get("pattern_id") not in failing_now
     ]
     items = rerun_items(carried, passed, failed_attempt=failed_attempt)
     kept = [
