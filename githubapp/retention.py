@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from storage import attribution
 from storage import history as q
 
 from .deps import Deps
@@ -44,6 +45,9 @@ async def purge_history(deps: Deps, *, now: datetime | None = None) -> dict[str,
             totals["excerpts"] += purged.excerpts
             totals["test_outcomes"] += purged.test_outcomes
             totals["changes"] += purged.changes
+        totals["workflow_runs"] = 0
+        for installation_id in await attribution.installations_with_runs(conn):
+            totals["workflow_runs"] += await attribution.purge_runs(conn, installation_id, before=failures_before)
     return totals
 
 

@@ -155,7 +155,8 @@ FAILURES = f"""
     SELECT f.id, f.installation_id, f.repository_id, f.pattern_id, f.run_id, f.run_attempt, f.job_id, f.job_name,
            f.head_sha, f.branch, f.pr_number, f.kind, f.tool, f.test_id, f.message, f.file, f.line,
            f.test_file, f.test_line, f.how,
-           f.similarity, f.seen_at, f.excerpt, p.title AS pattern_title, p.status AS pattern_status,
+           f.similarity, f.seen_at, f.excerpt, f.verdict, f.verdict_reason,
+           p.title AS pattern_title, p.status AS pattern_status,
            coalesce(r.full_name, e.full_name, '') AS full_name
       FROM failures f
       LEFT JOIN patterns p ON p.id = f.pattern_id AND p.installation_id = f.installation_id
@@ -186,6 +187,8 @@ def failure_json(row: asyncpg.Record, *, detail: bool = False) -> Row:
         "patternId": row["pattern_id"],
         "patternTitle": row["pattern_title"],
         "seenAt": _iso(row["seen_at"]),
+        "verdict": row["verdict"],
+        "verdictReason": row["verdict_reason"],
     }
     if detail:
         out["excerpt"] = row["excerpt"]
@@ -202,6 +205,7 @@ class FailureFilter:
     since: datetime | None = None
     until: datetime | None = None
     pattern_id: int | None = None
+    verdict: str | None = None  # new | pre-existing | flaky | infra
     run_id: int | None = None  # failures.run_id: -ci_runs.id for ingested runs, the GitHub run id for Actions
     run_attempt: int | None = None
 
@@ -236,7 +240,8 @@ FAILURE_PAGE = """
     SELECT f.id, f.installation_id, f.repository_id, f.pattern_id, f.run_id, f.run_attempt, f.job_id, f.job_name,
            f.head_sha, f.branch, f.pr_number, f.kind, f.tool, f.test_id, f.message, f.file, f.line,
            f.test_file, f.test_line, f.how,
-           f.similarity, f.seen_at, NULL::text AS excerpt, p.title AS pattern_title, p.status AS pattern_status,
+           f.similarity, f.seen_at, NULL::text AS excerpt, f.verdict, f.verdict_reason,
+           p.title AS pattern_title, p.status AS pattern_status,
            coalesce(r.full_name, e.full_name, '') AS full_name
       FROM (SELECT * FROM failures WHERE {where} ORDER BY seen_at DESC, id DESC LIMIT {limit}) f
       LEFT JOIN patterns p ON p.id = f.pattern_id AND p.installation_id = f.installation_id
@@ -263,6 +268,8 @@ async def failures(
         w.add("seen_at < {}", where.until)
     if where.pattern_id is not None:
         w.add("pattern_id = {}", where.pattern_id)
+    if where.verdict is not None:
+        w.add("verdict = {}", where.verdict)
     if where.run_id is not None:
         w.add("run_id = {}", where.run_id)
     if where.run_attempt is not None:

@@ -153,6 +153,20 @@ async def finish(
     return bool(result.endswith(" 1"))
 
 
+async def set_failures(
+    conn: Conn, installation_id: int, run_id: int, *, failures: list[dict[str, Any]], conclusion: str
+) -> None:
+    """New verdicts for a run's failures (a re-run passed: they turned flaky)."""
+    await conn.execute(
+        "UPDATE reports SET failures = $3, conclusion = $4, updated_at = now() "
+        "WHERE installation_id = $1 AND run_id = $2",
+        installation_id,
+        run_id,
+        failures,
+        conclusion,
+    )
+
+
 async def latest_failing(
     conn: Conn,
     installation_id: int,

@@ -6,7 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from analysis.types import Analysis, Failure, LineRange
+from analysis.attribution import Attribution, Link, RunSeen, is_generic
+from analysis.flakiness import FLAKY_SCORE, FlakeStatus
+from analysis.matching import failure_fingerprint
+from analysis.types import Analysis, Failure, FailureKind, LineRange
 
 from ..report.common import failure_name
 from ..report.model import Evidence, History, Resolution, Sighting, TriagedFailure, Verdict
@@ -109,6 +112,15 @@ def evidence(match: MatchLike, *, repository_id: int | None, repo_url: str | Non
     )
 
 
+def flake_score(match: MatchLike | None, *, flake_rate: float) -> float | None:
+    """The test's flake score for attribution; a test the history calls flaky (``is_flaky``: its status, or
+    failing and passing on one commit at least ``flake_rate`` of its runs) counts as at the threshold."""
+    if match is None or match.flaky is None or getattr(match.flaky, "status", None) is FlakeStatus.BROKEN:
+        return None
+    value = float(getattr(match.flaky, "score", 0.0))
+    return max(value, FLAKY_SCORE) if is_flaky(match, flake_rate=flake_rate) else value
+
+
 def triage(
     failure: Failure,
     match: MatchLike | None,
@@ -119,16 +131,13 @@ def triage(
     job_url: str | None,
     repository_id: int | None = None,
     repo_url: str | None = None,
+    attribution: Attribution | None = None,
 ) -> TriagedFailure:
-    verdict = Verdict.NEW
+    """The report's failure: its verdict from attribution (``new`` without one) and its history."""
+    verdict = attribution.verdict if attribution is not None else Verdict.NEW
     history = None
     if match is not None:
-        flaky = is_flaky(match, flake_rate=config.thresholds.flake_rate)
-        if flaky:
-            verdict = Verdict.FLAKY
-        elif match.known:
-            verdict = Verdict.KNOWN
-        if verdict is not Verdict.NEW:
+        if match.known or verdict is Verdict.FLAKY:
             score = match.flaky
             history = History(
                 pattern_id=str(match.pattern_id),
@@ -151,18 +160,94 @@ def triage(
         same_change=sightings(getattr(match, "this_change", ()), repository_id=repository_id, repo_url=repo_url)
         if match is not None
         else (),
+        reason=attribution.reason if attribution is not None else "",
+        links=attribution.links if attribution is not None else (),
+        since=attribution.since if attribution is not None else None,
     )
 
 
+def rerun_items(rows: Sequence[dict[str, Any]], passed: RunSeen, *, failed_attempt: int) -> list[TriagedFailure]:
+    """An earlier attempt's failures (as the reports table kept them) after a later attempt of the same commit
+    passed them: ``flaky``, with the passing attempt as evidence; runner trouble and a generic identity keep
+    their verdicts."""
+    out = []
+    for row in rows:
+        failure = Failure(
+            kind=_kind(row.get("kind")),
+            tool=str(row.get("tool") or ""),
+            message=str(row.get("message") or row.get("name") or ""),
+            test_id=row.get("test_id"),
+            file=row.get("file"),
+            line=row.get("line"),
+            fingerprint=str(row.get("fingerprint") or ""),
+        )
+        verdict, reason = _stored_verdict(row)
+        links: tuple[Link, ...] = ()
+        if verdict is not Verdict.INFRA and not row.get("generic") and not is_generic(failure):
+            verdict = Verdict.FLAKY
+            reason = f"Failed on attempt {failed_attempt}, passed on attempt {passed.attempt} of the same commit."
+            links = (passed.link("passed: "),)
+        out.append(TriagedFailure(failure, verdict, job_name=row.get("job"), reason=reason, links=links))
+    return out
+
+
+def _kind(value: Any) -> FailureKind:
+    try:
+        return FailureKind(str(value))
+    except ValueError:
+        return FailureKind.UNKNOWN
+
+
+def _stored_verdict(row: dict[str, Any]) -> tuple[Verdict, str]:
+    try:
+        return Verdict(str(row.get("verdict"))), str(row.get("reason") or "")
+    except ValueError:
+        return Verdict.NEW, str(row.get("reason") or "")
+
+
+def passed_on_rerun(
+    rows: Sequence[dict[str, Any]],
+    passed: RunSeen,
+    *,
+    failed_attempt: int,
+    failing_now: set[int],
+    passed_jobs: set[str],
+) -> tuple[list[TriagedFailure], list[int | None]]:
+    """A re-run of some jobs: the earlier attempt's failures whose job passed this time (and whose pattern does
+    not fail now) are carried into this attempt's report as ``flaky``; generic ones are dropped (they passed,
+    but cannot be called flaky)."""
+    carried = [
+        row
+        for row in rows
+        if row.get("job") in passed_jobs and row.get("pattern_id") not in failing_now
+    ]
+    items = rerun_items(carried, passed, failed_attempt=failed_attempt)
+    kept = [
+        (item, row.get("pattern_id"))
+        for item, row in zip(items, carried, strict=True)
+        if item.verdict is Verdict.FLAKY
+    ]
+    return [item for item, _ in kept], [pattern for _, pattern in kept]
+
+
 def summary_rows(items: Sequence[TriagedFailure], pattern_ids: Sequence[int | None]) -> list[dict[str, Any]]:
-    """What the reports table keeps of each failure, for later runs (resolution, flaky evidence)."""
+    """What the reports table keeps of each failure, for later runs (resolution, flaky evidence, a re-run
+    that passes turning the report's failures flaky)."""
     return [
         {
             "name": failure_name(item),
             "verdict": item.verdict.value,
+            "reason": item.reason,
             "test_id": item.failure.test_id,
             "pattern_id": pattern_id,
             "job": item.job_name,
+            "kind": item.failure.kind.value,
+            "tool": item.failure.tool,
+            "message": item.failure.message[:2000],
+            "file": item.failure.file,
+            "line": item.failure.line,
+            "fingerprint": failure_fingerprint(item.failure),
+            "generic": is_generic(item.failure),
         }
         for item, pattern_id in zip(items, pattern_ids, strict=True)
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -46,10 +46,20 @@ class Comments:
 
 @dataclass(frozen=True)
 class Conclusion:
+    """The check run's conclusion per verdict present (the most severe wins): by default only failures the
+    change caused (``new``) fail it; ``conclusion: strict`` fails it for any failure."""
+
     new: str = "failure"
-    known: str = "failure"
+    pre_existing: str = "neutral"  # failing on the base branch too (YAML key ``pre-existing``; ``known`` too)
     flaky: str = "neutral"
+    infra: str = "neutral"
     unidentified: str = "neutral"
+
+
+STRICT_CONCLUSION = Conclusion(*(("failure",) * 5))
+CONCLUSION_MODES = ("default", "strict")
+CONCLUSION_KEYS = {"new": "new", "pre-existing": "pre_existing", "known": "pre_existing", "flaky": "flaky",
+                   "infra": "infra", "unidentified": "unidentified"}
 
 
 @dataclass(frozen=True)
@@ -298,6 +308,26 @@ def _fields(raw: Any, path: str, errors: Errors, spec: dict[str, tuple[Callable[
     return {key: _field(data, key, path, check, default, errors) for key, (check, default) in spec.items()}
 
 
+def _conclusion(raw: Any, errors: Errors) -> Conclusion:
+    """``strict`` (every failure fails the check run), ``default``, or a mapping of verdict -> conclusion."""
+    if isinstance(raw, str):
+        if raw not in CONCLUSION_MODES:
+            errors.append(ConfigError("conclusion", f"must be one of {', '.join(CONCLUSION_MODES)} or a mapping, "
+                                                    f"got {_got(raw)}"))
+            return Conclusion()
+        return STRICT_CONCLUSION if raw == "strict" else Conclusion()
+    data = _section(raw, "conclusion", errors)
+    _unknown(list(data), list(CONCLUSION_KEYS), "conclusion", errors)
+    d = Conclusion()
+    values = {
+        CONCLUSION_KEYS[key]: _field(data, key, "conclusion", _choice(CONCLUSIONS), getattr(d, CONCLUSION_KEYS[key]),
+                                     errors)
+        for key in CONCLUSION_KEYS
+        if key in data
+    }
+    return replace(d, **values)
+
+
 def _listed(
     data: Mapping[str, Any],
     key: str,
@@ -348,15 +378,7 @@ def validate(raw: Any) -> ParsedConfig:
             "update_on_success": (_bool, d.comments.update_on_success),
         },
     )
-    concl = _fields(
-        raw.get("conclusion"),
-        "conclusion",
-        errors,
-        {
-            name: (_choice(CONCLUSIONS), getattr(d.conclusion, name))
-            for name in ("new", "known", "flaky", "unidentified")
-        },
-    )
+    conclusion = _conclusion(raw.get("conclusion"), errors)
 
     snap_raw = _section(raw.get("snapshot"), "snapshot", errors)
     snap_keys = [
@@ -442,7 +464,7 @@ def validate(raw: Any) -> ParsedConfig:
 
     config = RepoConfig(
         comments=Comments(**c),
-        conclusion=Conclusion(**concl),
+        conclusion=conclusion,
         snapshot=snapshot,
         notifications=notifications,
         thresholds=Thresholds(**th),

@@ -10,20 +10,27 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import gidgethub
 
+from storage import attribution as attribution_db
 from storage import reports as db
 
 from ..deps import Deps
 from ..github import GitHubClient
+from ..report.check_run import ConclusionPolicy, check_run_output
 from ..report.comment import passing_comment
-from ..report.model import PassingReport
+from ..report.common import failure_name
+from ..report.model import PassingReport, TriagedFailure, TriageReport, Verdict
 from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
 from ..snapshots.service import snapshot_service
+from . import attribution as attributing
+from .assemble import rerun_items
+from .attribution import attempt_seen
+from .config import RepoConfig
 from .config_source import load_repo_config
-from .publish import passing_check_run, upsert_comment
+from .publish import conclude_check_run, upsert_comment
 from .triage import FORK_PR_EVENTS, prs_for_commit, run_info, snapshot_run_of
 from .triggers import RunRef
 
@@ -51,6 +58,8 @@ async def record_passing(deps: Deps, gh: GitHubClient, ref: RunRef) -> str:
     if not ref.pr_numbers and ref.event in FORK_PR_EVENTS:
         ref = replace(ref, pr_numbers=await prs_for_commit(gh, ref))
     pr_number = ref.pr_number
+    # Evidence for attribution: a pass on this commit (flaky evidence), and the end of a branch's failing streak.
+    await attributing.record_run(deps, ref, conclusion="success", analysed=False)
     await seed_snapshot_baselines(deps, gh, ref)
     async with deps.pool.acquire() as conn:
         previous = await db.latest_failing(
@@ -92,21 +101,26 @@ async def record_passing(deps: Deps, gh: GitHubClient, ref: RunRef) -> str:
                 changed_files=files,
                 run_id=ref.run_id,
             )
-    if previous.run_id == ref.run_id and previous.check_run_id is not None:
-        # A later attempt of the same run passed: its check run should not stay red.
-        await passing_check_run(
-            gh,
-            ref,
-            previous.check_run_id,
-            f"Attempt {ref.attempt} passed; the failure of attempt {previous.run_attempt} "
-            "did not repeat (likely flaky).",
-        )
     config = (await load_repo_config(gh, deps.pool, ref)).config
+    rerun = same_sha and previous.run_id == ref.run_id
+    flaky_names: tuple[str, ...] = ()
+    if rerun:
+        # A later attempt of the same commit passed: what failed before is flaky (unless its identity is
+        # generic), and the earlier attempt's report says so.
+        passed = attempt_seen(ref)
+        items = rerun_items(previous.failures, passed, failed_attempt=previous.run_attempt)
+        flaky_names = tuple(failure_name(i) for i in items if i.verdict is Verdict.FLAKY)
+        if previous.check_run_id is not None:
+            await rerun_check_run(deps, gh, ref, previous, items, config)
     if config.comments.enabled and config.comments.update_on_success:
-        names = tuple(str(f.get("name")) for f in previous.failures if f.get("name"))
+        names = tuple(str(f.get("name")) for f in previous.failures if f.get("name") and f["name"] not in flaky_names)
         body = passing_comment(
             PassingReport(
-                run=run_info(ref), previously_failing=names, previous_run_url=_run_url(deps, ref, previous.run_id)
+                run=run_info(ref),
+                previously_failing=names,
+                previous_run_url=_run_url(deps, ref, previous.run_id),
+                flaky=flaky_names,
+                failed_attempt=previous.run_attempt if rerun else None,
             )
         )
         for number in ref.pr_numbers:
@@ -131,6 +145,39 @@ async def record_passing(deps: Deps, gh: GitHubClient, ref: RunRef) -> str:
             branch=None if pr_number else ref.head_branch,
         )
     return "resolved" if not same_sha else "flaky evidence"
+
+
+async def rerun_check_run(
+    deps: Deps, gh: GitHubClient, ref: RunRef, previous: db.ReportRow, items: list[TriagedFailure], config: RepoConfig
+) -> None:
+    """The failed attempt's check run rebuilt with the new verdicts (annotations already sent stay)."""
+    failed_run = replace(run_info(ref), attempt=previous.run_attempt)
+    report = TriageReport(
+        run=failed_run,
+        failures=tuple(items),
+        check_run_url=f"{deps.settings.github_url}/{ref.repo}/runs/{previous.check_run_id}",
+        compared_branch=attributing.compared_branch(ref),
+    )
+    out = check_run_output(report, policy=ConclusionPolicy(**asdict(config.conclusion)), max_annotations=0)
+    title = f"{out.title}: attempt {ref.attempt} passed"
+    assert previous.check_run_id is not None
+    await conclude_check_run(gh, ref, previous.check_run_id, out.conclusion, title, out.summary, actions=[])
+    flaky = [(row.get("fingerprint"), item.reason) for row, item in zip(previous.failures, items, strict=True)
+             if item.verdict is Verdict.FLAKY]
+    async with deps.pool.acquire() as conn:
+        await attribution_db.set_attempt_verdicts(
+            conn, ref.installation_id, ref.run_id, previous.run_attempt, [(str(f), r) for f, r in flaky if f], "flaky"
+        )
+        await db.set_failures(
+            conn,
+            ref.installation_id,
+            ref.run_id,
+            failures=[
+                {**row, "verdict": item.verdict.value, "reason": item.reason}
+                for row, item in zip(previous.failures, items, strict=True)
+            ],
+            conclusion=out.conclusion,
+        )
 
 
 def _run_url(deps: Deps, ref: RunRef, run_id: int) -> str:

@@ -93,7 +93,7 @@ async def _patch_check_run(gh: gidgethub.abc.GitHubAPI, ref: RunRef, check_run_i
     )
 
 
-async def _conclude_check_run(
+async def conclude_check_run(
     gh: gidgethub.abc.GitHubAPI,
     ref: RunRef,
     check_run_id: int,
@@ -113,10 +113,6 @@ async def update_partial_check_run(
     """A job's early report while the run goes on: the text only, still in progress; annotations come with
     the run's full report (they could not be taken back)."""
     await _patch_check_run(gh, ref, check_run_id, {"status": "in_progress", "output": out.output()})
-
-
-async def passing_check_run(gh: gidgethub.abc.GitHubAPI, ref: RunRef, check_run_id: int, summary: str) -> None:
-    await _conclude_check_run(gh, ref, check_run_id, "success", "Passing now", summary, actions=[])
 
 
 async def _find_comment(gh: gidgethub.abc.GitHubAPI, ref: RunRef, pr_number: int, bot_login: str | None) -> int | None:
@@ -202,10 +198,10 @@ async def fail_check_run(gh: gidgethub.abc.GitHubAPI, ref: RunRef, check_run_id:
         f"ci-triage could not analyse this run ({reason}). The run's own logs are "
         "unaffected; `/triage retry` on the PR tries again."
     )
-    await _conclude_check_run(gh, ref, check_run_id, "neutral", "Triage failed", summary)
+    await conclude_check_run(gh, ref, check_run_id, "neutral", "Triage failed", summary)
 
 
 async def supersede_check_run(gh: gidgethub.abc.GitHubAPI, ref: RunRef, check_run_id: int) -> None:
     """A newer attempt of the run reported meanwhile: close this attempt's check run, pointing there."""
     summary = f"Attempt {ref.attempt} was triaged after a newer attempt of this run; see its check run."
-    await _conclude_check_run(gh, ref, check_run_id, "skipped", "Superseded", summary)
+    await conclude_check_run(gh, ref, check_run_id, "skipped", "Superseded", summary)

@@ -16,8 +16,10 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from analysis.attribution import Attribution, TestCounts, summary_counts
 from analysis.engine import analyze_bytes, analyze_zip, parse_junit
 from analysis.types import Analysis, Failure
+from storage import attribution as attribution_db
 from storage import reports as db
 from storage.fixes import active_quarantines
 
@@ -35,8 +37,9 @@ from ..snapshots.report import check_run_images, snapshot_check_summary, snapsho
 from ..snapshots.service import RunContext as SnapshotRun
 from ..snapshots.service import snapshot_service
 from ..web import live
+from . import attribution as attributing
 from . import fetch
-from .assemble import excerpt_lines, summary_rows, triage
+from .assemble import excerpt_lines, flake_score, passed_on_rerun, summary_rows, triage
 from .config import ParsedConfig, RepoConfig
 from .config_source import load_repo_config
 from .locate import section, with_location
@@ -48,12 +51,13 @@ from .publish import (
     upsert_comment,
 )
 from .tree import repository_tree, within_tree
-from .triggers import RunRef
+from .triggers import RunRef, base_branch_of
 
 log = logging.getLogger("ci_triage.pipeline")
 
 STAGES = ("setup", "fetch", "analyze", "match", "fixes", "report")  # setup: repo config, check run in progress
 LOG_CONCURRENCY = 4
+BASE_RUN_JOBS = 4  # failed jobs analysed per base-branch run fetched for attribution
 FORK_PR_EVENTS = ("pull_request", "pull_request_target")
 
 
@@ -79,6 +83,7 @@ class JobFindings:
     truncated: bool = False
     analysis: Analysis | None = None
     text: str = ""  # the decoded log, for the fix rules
+    counts: TestCounts | None = None  # the job's test totals, when its log printed them (mass failures)
 
 
 def snapshot_run_of(ref: RunRef, *, passed: bool) -> SnapshotRun:
@@ -108,7 +113,7 @@ def analyze_job_log(
     analysis: Analysis = analyze_bytes(data, budget=budget, byte_cap=byte_cap)
     text = data.decode("utf-8", "replace")
     lines = log_lines(text)
-    findings = JobFindings(job, analysis=analysis, text=text)
+    findings = JobFindings(job, analysis=analysis, text=text, counts=summary_counts(lines))
     for failure in analysis.failures:
         if failure.step and config.ignore.step(failure.step):
             continue
@@ -183,6 +188,8 @@ async def complete_ref(gh: GitHubClient, ref: RunRef) -> RunRef:
         run_number=run.get("run_number"),
         event=run.get("event"),
         pr_numbers=prs or ref.pr_numbers,
+        base_branch=base_branch_of(run, ref.repository_id) or ref.base_branch,
+        head_commit_at=(run.get("head_commit") or {}).get("timestamp") or ref.head_commit_at,
     )
 
 
@@ -251,6 +258,10 @@ class Triage:
         self.reused_check_run = False
         self.matches: list[Any] = []  # history matches of every failure, for past fixes
         self.config_errors: list[str] = []  # found by features that validate their own config section
+        self.config: RepoConfig | None = None
+        self.previous: db.ReportRow | None = None  # the earlier failing attempt's report, on a re-run
+        self.jobs: list[dict[str, Any]] = []  # the run's jobs (newest attempt of each)
+        self.compared_branch: str | None = None  # the base branch (or pushed branch) failures were compared with
 
     @property
     def partial(self) -> bool:
@@ -285,6 +296,9 @@ class Triage:
             )
             if row is None:
                 return False
+            rerun = existing is not None and existing.run_attempt < ref.attempt
+            if rerun and existing is not None and existing.status in ("failing", "partial"):
+                self.previous = existing  # a re-run: what passed this time is flaky
             # A new attempt gets a new check run: annotations can only be appended, never removed.
             same_attempt = existing is not None and existing.run_attempt == ref.attempt
             previous = existing.check_run_id if same_attempt and existing is not None else None
@@ -298,7 +312,7 @@ class Triage:
         ref, settings = self.ref, self.deps.settings
         problems: list[str] = []
         with self.watch.stage("fetch"):
-            jobs = await fetch.list_jobs(self.gh, ref)
+            jobs = self.jobs = await fetch.list_jobs(self.gh, ref)
             failed = fetch.failed_jobs(jobs, attempt=ref.attempt, config=config)
             if self.only_job is not None:
                 failed = [j for j in failed if j.id == self.only_job]
@@ -366,7 +380,7 @@ class Triage:
             if not ref.pr_numbers and ref.event in FORK_PR_EVENTS:
                 self.ref = ref = replace(ref, pr_numbers=await prs_for_commit(self.gh, ref))
             parsed: ParsedConfig = await load_repo_config(self.gh, self.deps.pool, ref)
-            config = parsed.config
+            config = self.config = parsed.config
             if not await self.claim():
                 return "superseded"
         assert self.check_run_id is not None
@@ -377,6 +391,7 @@ class Triage:
             with self.watch.stage("analyze"):
                 junit_failures = await asyncio.to_thread(_junit_failures, junit, findings)
             items, pattern_ids, recommended, risk = await self.match(findings, junit_failures, config)
+            await self.carry_passed_on_rerun(items, pattern_ids)
             with self.watch.stage("fixes"):
                 fixes = [] if self.partial else await self.suggest_fixes(findings)
             snapshot_parts = await snapshot_task if snapshot_task is not None else None
@@ -397,6 +412,7 @@ class Triage:
             images=snapshot_parts[2] if snapshot_parts else (),
             check_run_url=f"{self.deps.settings.github_url}/{ref.repo}/runs/{self.check_run_id}",
             in_progress=self.partial,
+            compared_branch=self.compared_branch,
         )
         out = check_run_output(
             report, policy=ConclusionPolicy(**asdict(config.conclusion)), max_annotations=config.max_annotations
@@ -429,19 +445,19 @@ class Triage:
     ) -> tuple[list[TriagedFailure], list[int | None], list[RecommendedTest], str | None]:
         ref = self.ref
         history = self.deps.services.get("history")
-        items: list[TriagedFailure] = []
         pattern_ids: list[int | None] = []
         all_matches: list[Any] = []
+        found: list[tuple[Failure, Any, tuple[str, ...], str | None, str | None, TestCounts | None]] = []
         with self.watch.stage("match"):
             commanded = await self.quarantined_by_command()
             if commanded:
                 config = replace(config, quarantine=config.quarantine + commanded)
-            groups: list[tuple[int, str | None, str | None, list[Failure], list[tuple[str, ...]]]] = [
-                (f.job.id, f.job.name, f.job.html_url, f.failures, f.excerpts) for f in findings
-            ]
+            groups: list[
+                tuple[int, str | None, str | None, list[Failure], list[tuple[str, ...]], TestCounts | None]
+            ] = [(f.job.id, f.job.name, f.job.html_url, f.failures, f.excerpts, f.counts) for f in findings]
             if junit_failures:
-                groups.append((0, None, None, junit_failures, [()] * len(junit_failures)))
-            for job_id, job_name, job_url, failures, excerpts in groups:
+                groups.append((0, None, None, junit_failures, [()] * len(junit_failures), None))
+            for job_id, job_name, job_url, failures, excerpts, counts in groups:
                 matches: Sequence[Any] = [None] * len(failures)
                 if history is not None and failures:
                     matches = await history.record_failures(
@@ -457,19 +473,17 @@ class Triage:
                                                 failures, matches)  # the dashboards' live list
                     await self._record_outcomes(history, failures, job_name)
                 for failure, match, excerpt in zip(failures, matches, excerpts, strict=True):
-                    items.append(
-                        triage(
-                            failure,
-                            match,
-                            config=config,
-                            excerpt=excerpt,
-                            job_name=job_name,
-                            job_url=job_url,
-                            repository_id=ref.repository_id,
-                            repo_url=f"{self.deps.settings.github_url}/{ref.repo}",
-                        )
-                    )
+                    found.append((failure, match, excerpt, job_name, job_url, counts))
                     pattern_ids.append(int(match.pattern_id) if match is not None else None)
+            attributions = await self.attribute(found, pattern_ids, flake_rate=config.thresholds.flake_rate)
+            items = [
+                triage(failure, match, config=config, excerpt=excerpt, job_name=job_name, job_url=job_url,
+                       repository_id=ref.repository_id, repo_url=f"{self.deps.settings.github_url}/{ref.repo}",
+                       attribution=attribution)
+                for (failure, match, excerpt, job_name, job_url, _), attribution in zip(
+                    found, attributions, strict=True
+                )
+            ]
             recommended: list[RecommendedTest] = []
             risk: str | None = None
             if history is not None and ref.pr_numbers and not self.partial:
@@ -480,6 +494,100 @@ class Triage:
                 recommended = [RecommendedTest(r.test_name, r.reason, float(r.confidence)) for r in recs.tests]
                 risk = str(recs.risk.value) if recs.tests else None
         return items, pattern_ids, recommended, risk
+
+    async def attribute(
+        self,
+        found: Sequence[tuple[Failure, Any, tuple[str, ...], str | None, str | None, TestCounts | None]],
+        pattern_ids: Sequence[int | None],
+        *,
+        flake_rate: float,
+    ) -> list[Attribution]:
+        """Each failure's verdict (new, pre-existing, flaky, infra) from history and, when history has nothing
+        of the base branch, from GitHub; recorded on the failures for the REST API."""
+        ref = self.ref
+        if not self.partial:
+            await attributing.record_run(self.deps, ref, conclusion="failure", analysed=True)
+        attributor = attributing.Attributor(self.deps, self.gh, ref, self.record_base_run)
+        result = await attributor.attribute(
+            [f[0] for f in found],
+            pattern_ids,
+            [flake_score(f[1], flake_rate=flake_rate) for f in found],
+            [f[5] for f in found],
+        )
+        self.compared_branch = attributor.branch
+        verdicts = [
+            (int(match.failure_id), a.verdict.value, a.reason)
+            for (_, match, *_rest), a in zip(found, result, strict=True)
+            if match is not None and getattr(match, "failure_id", None) is not None
+        ]
+        async with self.deps.pool.acquire() as conn:
+            await attribution_db.set_verdicts(conn, ref.installation_id, verdicts)
+        return result
+
+    async def carry_passed_on_rerun(self, items: list[TriagedFailure], pattern_ids: list[int | None]) -> None:
+        """A re-run of some jobs: failures of the earlier attempt whose job passed now join this report as
+        ``flaky`` (and are recorded so on the earlier attempt's failures)."""
+        ref, previous = self.ref, self.previous
+        if previous is None or self.partial:
+            return
+        passed_jobs = {
+            str(job.get("name"))
+            for job in self.jobs
+            if job.get("conclusion") == "success" and int(job.get("run_attempt") or 1) == ref.attempt
+        }
+        carried, carried_ids = passed_on_rerun(
+            previous.failures,
+            attributing.attempt_seen(ref),
+            failed_attempt=previous.run_attempt,
+            failing_now={p for p in pattern_ids if p is not None},
+            passed_jobs=passed_jobs,
+        )
+        items.extend(carried)
+        pattern_ids.extend(carried_ids)
+        async with self.deps.pool.acquire() as conn:
+            await attribution_db.set_attempt_verdicts(
+                conn,
+                ref.installation_id,
+                ref.run_id,
+                previous.run_attempt,
+                [(item.failure.fingerprint, item.reason) for item in carried if item.failure.fingerprint],
+                "flaky",
+            )
+
+    async def record_base_run(self, base: RunRef) -> None:
+        """A base-branch run GitHub told us about: its failed jobs' logs analysed and recorded like any run's
+        (bounded: the first few failed jobs)."""
+        history = self.deps.services.get("history")
+        if history is None:
+            return
+        settings = self.deps.settings
+        config = self.config or RepoConfig()
+        jobs = await fetch.list_jobs(self.gh, base)
+        failed = fetch.failed_jobs(jobs, attempt=base.attempt, config=config)[:BASE_RUN_JOBS]
+        for job in failed:
+            try:
+                got = await fetch.fetch_job_log(self.gh, base, job, max_bytes=settings.log_byte_cap)
+            except fetch.LogUnavailable:
+                continue
+            if got.data is None:
+                continue
+            analysed = await asyncio.to_thread(
+                analyze_job_log,
+                job,
+                got.data,
+                budget=settings.excerpt_budget,
+                byte_cap=settings.log_byte_cap,
+                config=config,
+                repo_name=base.name,
+            )
+            if analysed.failures:
+                await history.record_failures(
+                    base.installation_id,
+                    base.repository_id,
+                    analysed.failures,
+                    _run_context(base, job.id, job.name, analysed.excerpts),
+                    default_branch=base.default_branch,
+                )
 
     async def _record_outcomes(self, history: Any, failures: Sequence[Failure], job_name: str | None) -> None:
         """Failed tests of this job run: evidence for flakiness when a later attempt passes."""

@@ -29,6 +29,8 @@ class RunRef:
     event: str | None = None
     conclusion: str | None = None
     pr_numbers: tuple[int, ...] = ()
+    base_branch: str | None = None  # the first PR's base branch (attribution compares with it)
+    head_commit_at: str | None = None  # the head commit's ISO timestamp (orders a branch's runs)
 
     @property
     def pr_number(self) -> int | None:
@@ -63,6 +65,19 @@ def _pr_numbers(run: dict[str, Any], repository_id: int) -> tuple[int, ...]:
     return tuple(sorted(set(numbers)))
 
 
+def base_branch_of(run: dict[str, Any], repository_id: int) -> str | None:
+    """The base branch of the run's first PR of this repository (``pull_requests[].base.ref``)."""
+    pulls = sorted(
+        (pr for pr in run.get("pull_requests") or [] if isinstance(pr.get("number"), int)),
+        key=lambda pr: pr["number"],
+    )
+    for pr in pulls:
+        base = pr.get("base") or {}
+        if (base.get("repo") or {}).get("id") in (None, repository_id) and isinstance(base.get("ref"), str):
+            return str(base["ref"])
+    return None
+
+
 def _run_fields(payload: dict[str, Any], source: dict[str, Any], *, run_id: Any) -> dict[str, Any]:
     """The fields a ``workflow_run`` and a ``workflow_job`` payload give alike (``source`` is the run or job)."""
     repo = payload["repository"]
@@ -90,6 +105,8 @@ def run_ref(payload: dict[str, Any]) -> RunRef:
         event=run.get("event"),
         conclusion=run.get("conclusion"),
         pr_numbers=_pr_numbers(run, int(repo["id"])),
+        base_branch=base_branch_of(run, int(repo["id"])),
+        head_commit_at=(run.get("head_commit") or {}).get("timestamp"),
     )
 
 

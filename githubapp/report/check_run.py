@@ -18,16 +18,17 @@ from .common import (
     VERDICT_ICON,
     VERDICT_LABEL,
     Grouped,
-    counts,
     date,
     failure_name,
     first_line,
     group,
+    jobs_phrase,
     location,
     plural,
 )
 from .model import TriagedFailure, TriageReport, Verdict
 from .paths import repo_relative
+from .verdicts import Wording, broken_since_md, evidence_md, verdict_title, wording
 
 CHECK_NAME = "CI Triage"
 SUMMARY_MAX = 65_535
@@ -55,13 +56,14 @@ _SEVERITY = {"success": 0, "neutral": 1, "action_required": 2, "failure": 3}
 class ConclusionPolicy:
     """The check run's conclusion for each kind of failure present; the most severe one wins."""
 
-    new: str = "failure"
-    known: str = "failure"
+    new: str = "failure"  # only what the change caused fails the check run
+    pre_existing: str = "neutral"
     flaky: str = "neutral"
+    infra: str = "neutral"
     unidentified: str = "neutral"  # the run failed but no failure could be extracted (or logs are gone)
 
     def __post_init__(self) -> None:
-        for name in ("new", "known", "flaky", "unidentified"):
+        for name in ("new", "pre_existing", "flaky", "infra", "unidentified"):
             value = getattr(self, name)
             if value not in CONCLUSIONS:
                 raise ValueError(f"conclusion for {name!r} must be one of {', '.join(CONCLUSIONS)}, got {value!r}")
@@ -132,7 +134,12 @@ def conclusion_for(report: TriageReport, policy: ConclusionPolicy = ConclusionPo
     chosen = "success"
     for item in report.failures:
         verdict = Verdict.FLAKY if item.quarantined else item.verdict
-        candidate = {Verdict.NEW: policy.new, Verdict.KNOWN: policy.known, Verdict.FLAKY: policy.flaky}[verdict]
+        candidate = {
+            Verdict.NEW: policy.new,
+            Verdict.PRE_EXISTING: policy.pre_existing,
+            Verdict.FLAKY: policy.flaky,
+            Verdict.INFRA: policy.infra,
+        }[verdict]
         if _SEVERITY[candidate] > _SEVERITY[chosen]:
             chosen = candidate
     return chosen
@@ -143,26 +150,13 @@ def title_for(report: TriageReport, groups: Sequence[Grouped]) -> str:
         if report.problems:
             return "Failure could not be analysed"
         return "Could not identify the failure"
-    c = counts(groups)
-    parts = []
-    if c[Verdict.NEW]:
-        parts.append(f"{c[Verdict.NEW]} new")
-    if c[Verdict.KNOWN]:
-        parts.append(f"{c[Verdict.KNOWN]} seen before")
-    if c[Verdict.FLAKY]:
-        parts.append(f"{c[Verdict.FLAKY]} flaky")
-    if len(parts) > 1:
-        title = f"{plural(len(groups), 'failure')}: " + ", ".join(parts)
-    elif c[Verdict.KNOWN]:
-        title = f"{plural(len(groups), 'failure')} seen before"
-    else:
-        adjective = "new" if c[Verdict.NEW] else "flaky"
-        title = f"{len(groups)} {adjective} {'failure' if len(groups) == 1 else 'failures'}"
+    title = verdict_title(report, groups)
     return title + (" (run still in progress)" if report.in_progress else "")
 
 
 def _level(item: TriagedFailure) -> str:
-    if item.quarantined or item.verdict is Verdict.FLAKY:
+    """Only what the change caused is a ``failure`` annotation; the rest are warnings."""
+    if item.quarantined or item.verdict is not Verdict.NEW:
         return "warning"
     return "failure"
 
@@ -275,15 +269,14 @@ def _summary_row(g: Grouped, repo_name: str | None) -> str:
     where = ""
     if f.file:
         where = md.inline_code(location(f, repo_name), limit=120, in_table=True)
-    jobs = md.table_cell(", ".join(g.jobs), limit=120) if g.jobs else ""
-    verdict = f"{VERDICT_ICON[g.item.verdict]} {VERDICT_LABEL[g.item.verdict]}"
+    jobs = md.table_cell(jobs_phrase(g.jobs).removeprefix("in "), limit=120) if g.jobs else ""
+    verdict = f"{VERDICT_ICON[g.item.verdict]} `{VERDICT_LABEL[g.item.verdict]}`"
     if g.item.quarantined:
         verdict += " (quarantined)"
-    if g.item.history and g.item.verdict is not Verdict.NEW:
-        verdict += f" x{g.item.history.occurrences}"
+    why = md.table_cell(g.item.reason, limit=200) if g.item.reason else ""
     return (
         f"| {verdict} | {md.inline_code(failure_name(g.item), limit=150, in_table=True)} | {where} | "
-        f"{md.table_cell(first_line(f.message), limit=160)} | {jobs} |"
+        f"{md.table_cell(first_line(f.message), limit=160)} | {jobs} | {why} |"
     )
 
 
@@ -304,10 +297,10 @@ def _run_line(report: TriageReport) -> str:
 def summary_for(
     report: TriageReport, groups: Sequence[Grouped], *, annotations_shown: int, annotations_total: int
 ) -> str:
-    head = [_run_line(report)]
-    c = counts(groups)
-    if groups:
-        head.append(" · ".join(f"{VERDICT_ICON[v]} {c[v]} {VERDICT_LABEL[v]}" for v in Verdict))
+    head = [wording(report).counts_line(groups), _run_line(report)] if groups else [_run_line(report)]
+    broken = broken_since_md(report, groups)
+    if broken:
+        head.append(broken)
     notes: list[str] = []
     for problem in report.problems:
         notes.append(f"> [!WARNING]\n> {md.escape_text(problem)}")
@@ -322,29 +315,32 @@ def summary_for(
         hint = "No failure could be extracted from the logs." if not report.problems else ""
         blocks = [*head, *notes, hint] if hint else [*head, *notes]
         return md.fit_blocks(blocks, limit=SUMMARY_MAX, note="…")
-    table_head = "| | failure | where | message | job |\n|---|---|---|---|---|"
+    table_head = "| | failure | where | message | job | why |\n|---|---|---|---|---|---|"
     rows = [_summary_row(g, report.run.repo_name) for g in groups]
     fixed = "\n\n".join([*head, *notes, table_head])
     budget = SUMMARY_MAX - len(fixed) - 2
-    note = "| | _{omitted} more not shown (summary size limit)_ | | | |"
+    note = "| | _{omitted} more not shown (summary size limit)_ | | | | |"
     table_rows = md.fit_blocks(rows, limit=budget, note=note, separator="\n")
     return f"{fixed}\n{table_rows}"
 
 
-def _failure_details(g: Grouped, *, excerpt_chars: int, repo_name: str | None) -> str:
+def _failure_details(g: Grouped, *, excerpt_chars: int, repo_name: str | None, wording_: Wording) -> str:
     item = g.item
     f = item.failure
     title = f"{VERDICT_ICON[item.verdict]} {md.escape_text(md.shorten(failure_name(item), 200))}"
     lines = [f"### {title}"]
     facts = [
-        f"**{VERDICT_LABEL[item.verdict]}**",
+        f"`{VERDICT_LABEL[item.verdict]}` ({wording_.friendly(item.verdict)})",
         f"{md.escape_text(str(f.kind))} ({md.escape_text(f.tool)})",
     ]
     if f.file:
         facts.append(md.inline_code(location(f, repo_name), limit=200))
     if g.jobs:
-        facts.append("in " + ", ".join(md.escape_text(j) for j in g.jobs))
+        facts.append(md.escape_text(jobs_phrase(g.jobs, shown=10)))
     lines.append(" · ".join(facts))
+    evidence = evidence_md(item)
+    if evidence:
+        lines.append(evidence)
     history = _history_sentence(item, markdown=True)  # built from escaped parts, links kept
     if history:
         lines.append(history)
@@ -360,7 +356,10 @@ def _failure_details(g: Grouped, *, excerpt_chars: int, repo_name: str | None) -
 
 
 def text_for(report: TriageReport, groups: Sequence[Grouped]) -> str:
-    blocks = [_failure_details(g, excerpt_chars=6_000, repo_name=report.run.repo_name) for g in groups]
+    words = wording(report)
+    blocks = [
+        _failure_details(g, excerpt_chars=6_000, repo_name=report.run.repo_name, wording_=words) for g in groups
+    ]
     if report.snapshot_summary:
         blocks.append(report.snapshot_summary)
     if report.recommended_tests:

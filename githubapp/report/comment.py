@@ -23,10 +23,12 @@ from .common import (
     failure_name,
     first_line,
     group,
+    jobs_phrase,
     location,
     plural,
 )
 from .model import PassingReport, Resolution, RunInfo, TriageReport, Verdict
+from .verdicts import broken_since_md, evidence_md, new_count, wording
 
 MARKER = "<!-- ci-triage:sticky -->"
 COMMENT_MAX = 65_536
@@ -118,8 +120,8 @@ def _header(report: TriageReport, groups: Sequence[Grouped]) -> str:
     run = report.run
     c = counts(groups)
     if groups:
-        icon = "❌" if c[Verdict.NEW] or c[Verdict.KNOWN] else "⚠️"
-        parts = [f"{VERDICT_ICON[v]} {c[v]} {VERDICT_LABEL[v]}" for v in Verdict if c[v]]
+        icon = "❌" if new_count(groups) else "⚠️"
+        parts = [f"{VERDICT_ICON[v]} {c[v]} `{VERDICT_LABEL[v]}`" for v in Verdict if c[v]]
         headline = f"## {icon} CI Triage: {plural(len(groups), 'failure')} ({', '.join(parts)})"
     else:
         headline = "## ❌ CI Triage: the run failed"
@@ -130,20 +132,23 @@ def _header(report: TriageReport, groups: Sequence[Grouped]) -> str:
     state = "is failing (other jobs still running)" if report.in_progress else "failed"
     where = f" at {md.inline_code(run.head_sha[:7])}"
     check = f" · [check run]({report.check_run_url})" if report.check_run_url else ""
-    return f"{headline}\n\n{link}{attempt} {state}{where}{check}"
+    lead = f"\n\n{wording(report).counts_line(groups)}" if groups else ""
+    broken = broken_since_md(report, groups)
+    tail = f"\n\n{broken}" if broken else ""
+    return f"{headline}{lead}\n\n{link}{attempt} {state}{where}{check}{tail}"
 
 
 def _failure_block(g: Grouped, *, detailed: bool, repo_name: str | None) -> str:
     item = g.item
     f = item.failure
-    badge = f"{VERDICT_ICON[item.verdict]} **{VERDICT_LABEL[item.verdict]}**"
+    badge = f"{VERDICT_ICON[item.verdict]} `{VERDICT_LABEL[item.verdict]}`"
     if item.quarantined:
         badge += " (quarantined)"
     name = md.inline_code(failure_name(item), limit=200)
     where = ""
     if f.file and f.test_id:
         where = " at " + md.inline_code(location(f, repo_name), limit=160)
-    jobs = f" in {md.escape_text(', '.join(g.jobs))}" if g.jobs else ""
+    jobs = f" {md.escape_text(jobs_phrase(g.jobs))}" if g.jobs else ""
     line = f"{badge} {name}{where}{jobs}"
     message = first_line(f.message)
     if message and message != failure_name(item):
@@ -151,6 +156,9 @@ def _failure_block(g: Grouped, *, detailed: bool, repo_name: str | None) -> str:
     own = ev.same_change_md(item.same_change)
     if own:
         line += f"\n{own}"
+    evidence = evidence_md(item)
+    if evidence:
+        line += f"\n\n{evidence}"
     if not detailed or not item.excerpt:
         return line
     cleaned = [md.clean_log_line(x) for x in item.excerpt]
@@ -160,12 +168,29 @@ def _failure_block(g: Grouped, *, detailed: bool, repo_name: str | None) -> str:
     return line + "\n\n" + md.details("Log excerpt", md.code_block("\n".join(kept)))
 
 
+def _verdict_sections(report: TriageReport, groups: Sequence[Grouped]) -> list[str]:
+    """The failures grouped by verdict, ``new`` first, each with its evidence."""
+    words = wording(report)
+    blocks: list[str] = []
+    index = 0
+    for verdict in Verdict:  # declaration order: new, pre-existing, flaky, infra
+        members = [g for g in groups if g.item.verdict is verdict]
+        if not members:
+            continue
+        heading = f"### {VERDICT_ICON[verdict]} `{VERDICT_LABEL[verdict]}`: {words.friendly(verdict)} ({len(members)})"
+        blocks.append(heading)
+        for g in members:
+            blocks.append(_failure_block(g, detailed=index < DETAILED_FAILURES, repo_name=report.run.repo_name))
+            index += 1
+    return blocks
+
+
 def _seen_before(groups: Sequence[Grouped]) -> str | None:
     """Each "seen before" with its evidence: why it matched, the earlier runs (linked), how it was fixed."""
     rows = []
     for g in groups:
         h = g.item.history
-        if g.item.verdict is not Verdict.KNOWN or h is None:
+        if g.item.verdict is Verdict.FLAKY or h is None:
             continue
         rows.append(
             f"| {md.inline_code(failure_name(g.item), limit=120, in_table=True)} | {ev.why_cell(g.item)} | "
@@ -184,7 +209,7 @@ def _seen_before(groups: Sequence[Grouped]) -> str | None:
 def _flaky(groups: Sequence[Grouped]) -> str | None:
     rows = []
     for g in groups:
-        if g.item.verdict is not Verdict.FLAKY and not g.item.quarantined:
+        if not g.item.quarantined or g.item.verdict is Verdict.FLAKY:  # flaky ones have their verdict section
             continue
         h = g.item.history
         facts = []
@@ -197,7 +222,7 @@ def _flaky(groups: Sequence[Grouped]) -> str | None:
         rows.append(f"- {md.inline_code(failure_name(g.item), limit=160)}" + (f": {', '.join(facts)}" if facts else ""))
     if not rows:
         return None
-    return "### 🎲 Flaky\n\n" + "\n".join(rows) + "\n\nA re-run will probably pass."
+    return "### 🎲 Quarantined\n\n" + "\n".join(rows) + "\n\nReported as flaky: they never fail the check run."
 
 
 def _recommended(report: TriageReport) -> str | None:
@@ -273,9 +298,7 @@ def sticky_comment(report: TriageReport, *, limit: int = COMMENT_MAX) -> str:
     if problems:
         middle.append(problems)
     if groups:
-        middle.append("### What failed")
-        for index, g in enumerate(groups):
-            middle.append(_failure_block(g, detailed=index < DETAILED_FAILURES, repo_name=report.run.repo_name))
+        middle.extend(_verdict_sections(report, groups))
     else:
         middle.append("No failure could be extracted from the logs; see the run for details.")
     for section in (_seen_before(groups), _flaky(groups)):
@@ -306,4 +329,17 @@ def passing_comment(report: PassingReport, *, limit: int = COMMENT_MAX) -> str:
         items = "\n".join(f"- ~~{md.inline_code(name, limit=160)}~~" for name in report.previously_failing[:50])
         more = len(report.previously_failing) - 50
         middle.append(intro + ":\n\n" + items + (f"\n- … and {more} more" if more > 0 else ""))
+    if report.flaky:
+        middle.append(_passed_on_rerun(report))
     return _assemble(top, middle, _footer(), limit=limit)
+
+
+def _passed_on_rerun(report: PassingReport) -> str:
+    """Failures of an earlier attempt that passed on this one: ``flaky``."""
+    failed = f"attempt {report.failed_attempt}" if report.failed_attempt else "an earlier attempt"
+    rows = "\n".join(
+        f"- {VERDICT_ICON[Verdict.FLAKY]} `{VERDICT_LABEL[Verdict.FLAKY]}` {md.inline_code(name, limit=160)}: "
+        f"failed on {failed}, passed on attempt {report.run.attempt} of the same commit"
+        for name in report.flaky[:50]
+    )
+    return f"### {VERDICT_ICON[Verdict.FLAKY]} `flaky`: failed and passed on the same code\n\n{rows}"

@@ -11,9 +11,9 @@ from analysis.types import Failure
 from .model import TriagedFailure, Verdict
 from .paths import repo_relative
 
-_VERDICT_RANK = {Verdict.NEW: 0, Verdict.KNOWN: 1, Verdict.FLAKY: 2}
-VERDICT_LABEL = {Verdict.NEW: "new", Verdict.KNOWN: "seen before", Verdict.FLAKY: "flaky"}
-VERDICT_ICON = {Verdict.NEW: "🆕", Verdict.KNOWN: "🔁", Verdict.FLAKY: "🎲"}
+_VERDICT_RANK = {Verdict.NEW: 0, Verdict.PRE_EXISTING: 1, Verdict.FLAKY: 2, Verdict.INFRA: 3}
+VERDICT_LABEL = {v: v.value for v in Verdict}  # shown exactly: new, pre-existing, flaky, infra
+VERDICT_ICON = {Verdict.NEW: "🆕", Verdict.PRE_EXISTING: "🧱", Verdict.FLAKY: "🎲", Verdict.INFRA: "🛠️"}
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,16 @@ def failure_name(item: TriagedFailure) -> str:
         return f"{f.file}:{f.line}" if f.line else f.file
     first_line = f.message.strip().splitlines()[0] if f.message.strip() else ""
     return first_line or f"{f.kind} failure"
+
+
+def jobs_phrase(jobs: Sequence[str], *, shown: int = 3) -> str:
+    """``in test (3.11)``, or for a matrix ``in 3 jobs: test (3.10), test (3.11), test (3.12)``."""
+    if not jobs:
+        return ""
+    if len(jobs) == 1:
+        return f"in {jobs[0]}"
+    listed = ", ".join(jobs[:shown]) + (", …" if len(jobs) > shown else "")
+    return f"in {len(jobs)} jobs: {listed}"
 
 
 def first_line(text: str) -> str:

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
+from analysis.attribution import Link, RunSeen, Verdict
 from analysis.types import Failure
 
-
-class Verdict(StrEnum):
-    NEW = "new"
-    KNOWN = "known"  # seen before, not flaky
-    FLAKY = "flaky"
+__all__ = ["Link", "RunSeen", "Verdict"]  # the verdicts are analysis.attribution's: new, pre-existing, flaky, infra
 
 
 @dataclass(frozen=True)
@@ -75,6 +71,9 @@ class TriagedFailure:
     quarantined: bool = False  # listed in the repository config's quarantine
     # This PR's (or branch's) own earlier runs with the same failure: reported apart, never as history.
     same_change: tuple[Sighting, ...] = ()
+    reason: str = ""  # why the verdict, one line
+    links: tuple[Link, ...] = ()  # the evidence: the base-branch run, the passing attempt
+    since: RunSeen | None = None  # pre-existing: the first failing run of the streak history knows
 
     @property
     def key(self) -> str:
@@ -134,6 +133,7 @@ class TriageReport:
     images: tuple[dict[str, str], ...] = ()  # check-run output images (alt, image_url, caption)
     check_run_url: str | None = None
     in_progress: bool = False  # built from one finished job while the rest of the run goes on
+    compared_branch: str | None = None  # the PR's base branch (or the pushed branch) verdicts compare with
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -143,5 +143,7 @@ class PassingReport:
 
     run: RunInfo
     previously_failing: tuple[str, ...] = ()  # short names of what failed before
+    flaky: tuple[str, ...] = ()  # failed on an earlier attempt of this commit, passed now: flaky
+    failed_attempt: int | None = None  # the attempt they failed on
     previous_run_url: str | None = None
     check_run_url: str | None = None

@@ -187,7 +187,7 @@ def failure_filter(params: dict[str, Any], repository_ids: list[int] | None) -> 
         raise ValidationFailed([FieldError("until", "must be later than since")])
     return FailureFilter(
         repository_ids=repository_ids, branch=params.get("branch"), kind=params.get("kind"), since=since,
-        until=until, pattern_id=params.get("pattern"),
+        until=until, pattern_id=params.get("pattern"), verdict=params.get("verdict"),
     )
 
 
@@ -471,6 +471,8 @@ def operations() -> list[Operation]:
                           Param("since", {"type": "string", "format": "date-time"}, "Seen at or after."),
                           Param("until", {"type": "string", "format": "date-time"}, "Seen before."),
                           Param("pattern", ID_SCHEMA, "Pattern id."),
+                          Param("verdict", {"type": "string", "enum": ["new", "pre-existing", "flaky", "infra"]},
+                                "Whose fault: only failures given this verdict."),
                           Param("run", ID_SCHEMA, "A run id of /api/runs."),
                           CURSOR, LIMIT)),
         Operation("GET", "/api/failures/{failure_id}", "getFailure", "One failure with excerpt, match and links",

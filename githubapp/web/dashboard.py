@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from storage import browse, fix_queue
+from storage import attribution, browse, fix_queue
 from storage.browse import FailureFilter, Scope
 from storage.web_sessions import WebSession
 
@@ -45,10 +45,13 @@ def templates() -> Environment:
     return _env
 
 
-def _when(value: str | None) -> str:
+def _when(value: str | datetime | None) -> str:
     if not value:
         return NONE
-    return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M UTC")
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _duration(seconds: float | None) -> str:
@@ -260,6 +263,13 @@ async def flaky(request: Request, deps: Deps, session: WebSession, principal: Pr
                   notice_test=request.query_params.get("test") if notice else None)
 
 
+async def broken(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
+    """Workflows whose newest default-branch run failed: since which commit, and how many runs since."""
+    async with deps.pool.acquire() as conn:
+        rows = await attribution.broken_default_branches(conn, scope.installations, scope.repositories)
+    return render(request, "broken.html", session, broken=rows)
+
+
 async def fixes(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
     status = request.query_params.get("status") or "suggested"
     if status not in ("suggested", "applied", "suggested_in_review", "rejected", "failed", "all"):
@@ -315,6 +325,7 @@ def routes() -> list[Route | Mount]:
         Route("/failures/{failure_id}", page(failure), methods=["GET"]),
         Route("/patterns/{pattern_id}", page(pattern), methods=["GET", "POST"]),
         Route("/flaky", page(flaky), methods=["GET", "POST"]),
+        Route("/broken", page(broken), methods=["GET"]),
         Route("/fixes", page(fixes), methods=["GET"]),
         Route("/fixes/{fix_id}/{decision}", page(decide_fix), methods=["POST"]),
         Route("/events", events, methods=["GET"]),

@@ -180,6 +180,13 @@ FAILURE_PROPS: JSON = {
     "patternId": N_INT,
     "patternTitle": N_STR,
     "seenAt": TIME,
+    "verdict": {
+        **nullable({"type": "string", "enum": ["new", "pre-existing", "flaky", "infra"]}),
+        "description": "Whose fault (GitHub Actions runs): new (caused by the change), pre-existing (failing on the "
+        "base branch too), flaky (failed and passed on the same code), infra (runner, network, service); null when "
+        "not attributed (ingested runs, or recorded before attribution).",
+    },
+    "verdictReason": {**N_STR, "description": "One line saying why the verdict."},
 }
 FAILURE = obj(FAILURE_PROPS)
 

@@ -199,7 +199,7 @@ async def test_expired_session_is_refused(deps: Deps, client: httpx.AsyncClient)
 async def test_dashboard_pages_render_for_a_user_without_data(deps: Deps, client: httpx.AsyncClient) -> None:
     await seed_installation(deps, 77, "empty-org", {7701: "empty-org/app"})
     client.cookies.update(await sign_in(deps, installations=[77], repositories=[7701]))
-    for path in ("/", "/failures", "/flaky", "/fixes", "/repositories/7701"):
+    for path in ("/", "/failures", "/flaky", "/broken", "/fixes", "/repositories/7701"):
         response = await client.get(path)
         assert response.status_code == 200, (path, response.text[:500])
         assert "<main id=\"main\">" in response.text

@@ -13,6 +13,7 @@ from githubapp.commands.service import handle_issue_comment
 from githubapp.deps import Deps
 from githubapp.runtime import open_deps
 from tests.support.fake_github import FakeGitHub
+from tests.support.github_repo import RepoModel
 
 from .conftest import comment_payload
 from .git_model import GitModel
@@ -69,6 +70,8 @@ async def triage(deps: Deps, github: FakeGitHub, repo: GitModel, installation_id
     )
     github.paginate(f"/repos/{repo.full_name}/actions/runs/{run_id}/artifacts", [])
     github.job_logs(repo.owner, repo.repo, job_id=job_id, text=PYTEST_LOG)
+    # Attribution's merge base and base-branch runs: not known to this model (404), no runs on main.
+    RepoModel(github, repo.owner, repo.repo, repository_id=repo.repo_id, workflow_id=1)
     ref = triggers.RunRef(
         installation_id=installation_id,
         repository_id=repo.repo_id,

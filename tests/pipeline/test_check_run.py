@@ -24,7 +24,10 @@ from .factories import history, report, triaged
         ([Verdict.NEW], ConclusionPolicy(), "failure"),  # new failures fail the check
         ([Verdict.FLAKY, Verdict.FLAKY], ConclusionPolicy(), "neutral"),  # only known flakes: neutral
         ([Verdict.FLAKY, Verdict.NEW], ConclusionPolicy(), "failure"),  # the most severe wins
-        ([Verdict.KNOWN], ConclusionPolicy(known="neutral"), "neutral"),  # configurable per verdict
+        ([Verdict.PRE_EXISTING], ConclusionPolicy(), "neutral"),  # failing on the base branch too: not the PR's
+        ([Verdict.INFRA], ConclusionPolicy(), "neutral"),  # runner trouble: not the PR's
+        ([Verdict.PRE_EXISTING], ConclusionPolicy(pre_existing="failure"), "failure"),  # configurable per verdict
+        ([Verdict.FLAKY, Verdict.INFRA], ConclusionPolicy(*(("failure",) * 5)), "failure"),  # conclusion: strict
         ([], ConclusionPolicy(), "neutral"),  # nothing identified
         ([], ConclusionPolicy(unidentified="failure"), "failure"),
     ],
@@ -46,11 +49,14 @@ def test_policy_rejects_unknown_conclusions() -> None:
 @pytest.mark.parametrize(
     ("verdicts", "title"),
     [
-        ([Verdict.NEW], "1 new failure"),
-        ([Verdict.NEW, Verdict.NEW], "2 new failures"),
-        ([Verdict.KNOWN], "1 failure seen before"),
-        ([Verdict.FLAKY, Verdict.FLAKY], "2 flaky failures"),
-        ([Verdict.NEW, Verdict.KNOWN, Verdict.FLAKY], "3 failures: 1 new, 1 seen before, 1 flaky"),
+        ([Verdict.NEW], "1 failure caused by this pull request"),
+        ([Verdict.NEW, Verdict.NEW], "2 failures caused by this pull request"),
+        ([Verdict.PRE_EXISTING], "No failures caused by this pull request"),
+        ([Verdict.FLAKY, Verdict.FLAKY], "No failures caused by this pull request"),
+        (
+            [Verdict.NEW, Verdict.PRE_EXISTING, Verdict.FLAKY, Verdict.INFRA],
+            "1 failure caused by this pull request (3 more not caused by it)",
+        ),
         ([], "Could not identify the failure"),
     ],
 )
@@ -74,7 +80,7 @@ def test_annotations_are_repo_relative_deduplicated_and_most_important_first() -
     assert out.annotations[0]["title"] == "New (pytest): tests/test_app.py::test_case_2"
     assert "Seen in 5 runs since 2026-01-02" in out.annotations[1]["message"]
     # The summary table lists each distinct failure once, with all its jobs.
-    assert out.summary.count("test_case_2") == 1 and "| a, b |" in out.summary
+    assert out.summary.count("test_case_2") == 1 and "| 2 jobs: a, b |" in out.summary
 
 
 def test_annotations_at_the_fault_and_at_the_tests_line() -> None:
@@ -138,10 +144,10 @@ def test_buttons_use_the_triage_command_identifiers() -> None:
 
 
 def test_history_and_problems_appear_in_summary_and_text() -> None:
-    item = triaged(1, Verdict.KNOWN)
+    item = triaged(1, Verdict.PRE_EXISTING)
     item = type(item)(
         item.failure,
-        Verdict.KNOWN,
+        Verdict.PRE_EXISTING,
         history(3, resolution=Resolution(commit_sha="abcdef123", pr_number=7)),
         job_name="test",
     )

@@ -51,7 +51,7 @@ def test_find_sticky_only_accepts_our_own_comment() -> None:
 def test_sections_render_when_data_is_present() -> None:
     known = TriagedFailure(
         triaged(2).failure,
-        Verdict.KNOWN,
+        Verdict.PRE_EXISTING,
         history(4, resolution=Resolution(commit_sha="abcdef1234", pr_number=9, changed_files=("src/a.py",))),
         job_name="test",
     )
@@ -67,9 +67,10 @@ def test_sections_render_when_data_is_present() -> None:
         )
     )
     for heading in (
-        "### What failed",
+        "### 🆕 `new`: caused by this pull request (1)",
+        "### 🧱 `pre-existing`: failing on the base branch too (1)",
+        "### 🎲 `flaky`: failed and passed on the same code (1)",
         "### 🔁 Seen before",
-        "### 🎲 Flaky",
         "### 📸 Preview snapshot",
         "### 🧪 Recommended tests (risk: high)",
         "### 🛠️ Suggested fixes",
@@ -81,6 +82,8 @@ def test_sections_render_when_data_is_present() -> None:
         "[PR #1](https://github.com/octo-org/hello-world/pull/1) 2026-02-03 | 4 | #9 `abcdef1` changed `src/a.py` |"
     ) in body
     assert "fails in 25% of runs" in body
+    # new first, then pre-existing, then flaky
+    assert body.index("`new`") < body.index("`pre-existing`") < body.index("`flaky`:")
     html = render(body)
     assert html.count("<details>") == html.count("</details>") == 2  # excerpt + diff
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from githubapp.pipeline.config import MAX_BYTES, ConfigError, RepoConfig, parse_config
+from githubapp.pipeline.config import MAX_BYTES, Conclusion, ConfigError, RepoConfig, parse_config
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "pipeline.md"
 
@@ -28,7 +28,7 @@ def test_documented_example_is_valid_and_complete() -> None:
     assert parsed.errors == ()
     c = parsed.config
     assert c.comments.skip_when_all_flaky is True
-    assert c.conclusion.known == "failure" and c.conclusion.flaky == "neutral"
+    assert c.conclusion.new == "failure" and c.conclusion.pre_existing == "neutral" and c.conclusion.flaky == "neutral"
     assert c.snapshot.preview_url == "https://pr-{pr}.preview.example.com"
     assert c.snapshot.routes == ("/", "/checkout")
     assert (c.snapshot.viewport.width, c.snapshot.viewport.height) == (1280, 800)
@@ -81,6 +81,8 @@ def test_documented_example_is_valid_and_complete() -> None:
             "(file): invalid YAML at line 2, column 1: expected ',' or '}', but got '<stream end>'; defaults used",
         ),
         ("version: 2", "version: must be 1, got an integer (2)"),
+        ("conclusion: lenient", "conclusion: must be one of default, strict or a mapping, got a string ('lenient')"),
+        ("conclusion: {preexisting: failure}", "conclusion.preexisting: unknown key; did you mean 'pre-existing'?"),
     ],
 )
 def test_errors_name_the_key_and_the_problem(text: str, error: str) -> None:
@@ -119,3 +121,19 @@ def test_exact_ids_with_brackets_match_themselves() -> None:
     assert config.quarantined("tests/test_a.py::test_x[1-2]")
     assert not config.quarantined("tests/test_a.py::test_x1")
     assert config.ignore.job("build [linux]")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", Conclusion()),  # only new failures fail the check run
+        ("conclusion: strict", Conclusion("failure", "failure", "failure", "failure", "failure")),  # any failure
+        ("conclusion: default", Conclusion()),
+        ("conclusion: {pre-existing: failure, infra: action_required}",
+         Conclusion(pre_existing="failure", infra="action_required")),
+        ("conclusion: {known: failure}", Conclusion(pre_existing="failure")),  # the old name of pre-existing
+    ],
+)
+def test_conclusion_modes_and_per_verdict_values(text: str, expected: Conclusion) -> None:
+    parsed = parse_config(text)
+    assert parsed.errors == () and parsed.config.conclusion == expected

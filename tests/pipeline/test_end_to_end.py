@@ -17,6 +17,7 @@ import pytest
 
 from storage import reports as db
 from tests.support.fake_github import FakeGitHub
+from tests.support.github_repo import RepoModel
 from tests.support.payloads import load_payload
 
 from .gha import job_log, pytest_failure_output
@@ -24,6 +25,7 @@ from .stack import Stack, running_stack, wait_for
 
 OWNER, REPO = "octo-org", "octo-repo"
 PR = 2
+REPOSITORY_ID = 300029405  # the octokit payloads' repository
 FAILED_RUN = "completed.failure.DERIVED-from-octokit-completed.with-pull-requests"
 _installations = count(880_000)
 
@@ -90,7 +92,9 @@ def serve_run(github: FakeGitHub, run_id: int, log: bytes | None, *, attempt: in
     return job_id
 
 
-def serve_repository(github: FakeGitHub, pr: int = PR) -> None:
+def serve_repository(github: FakeGitHub, pr: int = PR) -> RepoModel:
+    """The repository's side: no config file, no fix commits, one changed file on the PR, and its commit graph
+    and workflow runs (empty until a test adds some: attribution's compare and run list answer from it)."""
     github.on("GET", "/repos/{owner}/{repo}/contents/{path}", json={"message": "Not Found"}, status=404)
     # The fixes feature replays the commit that fixed a pattern last time; this repository has no such commits.
     github.on("GET", "/repos/{owner}/{repo}/commits/{ref}", json={"message": "No commit found"}, status=404)
@@ -107,6 +111,7 @@ def serve_repository(github: FakeGitHub, pr: int = PR) -> None:
             }
         ],
     )
+    return RepoModel(github, OWNER, REPO, repository_id=REPOSITORY_ID)
 
 
 async def triaged(stack: Stack, installation: int, run_id: int, status: str = "failing") -> db.ReportRow:
@@ -148,7 +153,7 @@ async def test_failure_seen_before_then_passing(stack: Stack, github: FakeGitHub
     check = completed_check(github, sha1)
     assert check is not None
     assert check["name"] == "CI Triage" and check["conclusion"] == "failure"
-    assert check["output"]["title"] == "1 new failure"
+    assert check["output"]["title"] == "1 failure caused by this pull request"
     annotations = github.annotations[check["id"]]
     assert [(a["path"], a["start_line"], a["annotation_level"]) for a in annotations] == [
         ("tests/test_app.py", 6, "failure")
@@ -156,17 +161,17 @@ async def test_failure_seen_before_then_passing(stack: Stack, github: FakeGitHub
     comments = github.issue_comments(OWNER, REPO, PR)
     assert len(comments) == 1 and "<!-- ci-triage:sticky -->" in comments[0]["body"]
     assert "tests/test_app.py::test_total_of_two_prices" in comments[0]["body"]
-    assert "🆕 **new**" in comments[0]["body"]
+    assert "🆕 `new`" in comments[0]["body"]
 
-    # 2. The same fault in a later run of the same PR (a new commit): not history, that PR's own earlier run is
-    # reported apart ("also in this PR's run"), in the same comment.
+    # 2. The same fault in a later run of the same PR (a new commit): still the PR's own (its base branch does not
+    # fail this way); not history: that PR's own earlier run is reported apart ("also in this PR's run").
     sha2 = "2" * 40
     serve_run(github, 9002, log)
     await stack.deliver("workflow_run", run_payload(installation, 9002, sha2))
     await triaged(stack, installation, 9002)
     check2 = completed_check(github, sha2)
     assert check2 is not None
-    assert check2["output"]["title"] == "1 new failure"
+    assert check2["output"]["title"] == "1 failure caused by this pull request"
     run1 = f"https://github.com/{OWNER}/{REPO}/actions/runs/9001"
     assert "Also in this PR's [run #" in check2["output"]["text"] and f"]({run1})" in check2["output"]["text"]
     comments = github.issue_comments(OWNER, REPO, PR)
@@ -293,7 +298,7 @@ async def test_a_failed_job_webhook_reports_at_once(stack: Stack, github: FakeGi
     )
     response = await stack.deliver("workflow_job", payload)
     assert response.status_code == 202
-    title = "1 new failure (run still in progress)"
+    title = "1 failure caused by this commit (run still in progress)"  # a push run: no pull request
     await wait_for(
         lambda: any(c["output"].get("title") == title for c in github.check_runs_for(OWNER, REPO, sha)),
         what="the job's early report",
@@ -301,3 +306,44 @@ async def test_a_failed_job_webhook_reports_at_once(stack: Stack, github: FakeGi
     check = github.check_runs_for(OWNER, REPO, sha)[0]
     assert check["status"] == "in_progress"
     assert "tests/test_app.py::test_total_of_two_prices" in check["output"]["summary"]
+
+
+@pytest.mark.slow
+async def test_a_pr_failing_like_its_broken_base_branch_is_not_its_fault(
+    stack: Stack, github: FakeGitHub, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Webhooks as GitHub sends them: a push to main fails, then a PR run fails the same way."""
+    installation = next(_installations)
+    log = job_log(pytest_failure_output(str(tmp_path / "project")))
+    repo = serve_repository(github)
+    bad = repo.commit("main", "off by one")
+    payload = run_payload(installation, 9301, bad)
+    payload["repository"]["default_branch"] = "main"
+    payload["workflow_run"] = repo.run(9301, branch="main", sha=bad, event="push")
+    serve_run(github, 9301, log)
+    await stack.deliver("workflow_run", payload)
+    await triaged(stack, installation, 9301)
+    main_check = completed_check(github, bad)
+    assert main_check is not None and main_check["output"]["title"] == "1 failure caused by this commit"
+
+    repo.branch("feature", "main")
+    head = repo.commit("feature", "docs")
+    pr = {
+        "url": f"https://api.github.com/repos/{OWNER}/{REPO}/pulls/{PR}",
+        "id": 1,
+        "number": PR,
+        "head": {"ref": "feature", "sha": head, "repo": {"id": REPOSITORY_ID, "url": "", "name": REPO}},
+        "base": {"ref": "main", "sha": bad, "repo": {"id": REPOSITORY_ID, "url": "", "name": REPO}},
+    }
+    payload = run_payload(installation, 9302, head)
+    payload["repository"]["default_branch"] = "main"
+    payload["workflow_run"] = repo.run(9302, branch="feature", sha=head, event="pull_request", pull_requests=[pr])
+    serve_run(github, 9302, log)
+    await stack.deliver("workflow_run", payload)
+    await triaged(stack, installation, 9302)
+    check = completed_check(github, head)
+    assert check is not None and check["conclusion"] == "neutral"
+    assert check["output"]["title"] == "No failures caused by this pull request"
+    body = github.issue_comments(OWNER, REPO, PR)[0]["body"]
+    assert "### 🧱 `pre-existing`: failing on `main` too (1)" in body
+    assert "(https://github.com/octo-org/octo-repo/actions/runs/9301)" in body

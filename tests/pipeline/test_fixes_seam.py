@@ -14,6 +14,7 @@ from githubapp.pipeline.triggers import RunRef
 from githubapp.runtime import open_deps
 from tests.fixes.git_model import GitModel
 from tests.support.fake_github import FakeGitHub
+from tests.support.github_repo import RepoModel
 
 RUFF_LOG = "\n".join(
     [
@@ -44,6 +45,9 @@ async def test_a_rule_fix_is_offered_in_the_comment_and_as_a_button(deps: Deps, 
     repo = GitModel(github, repo_id=64_646)
     repo.commit({"src/app.py": "import os\nx=1\ny = 2\n"}, message="initial")
     repo.serve()
+    # Attribution asks for the merge base and the base branch's runs: this repository's graph is not known
+    # there (404), and the workflow has no runs on main.
+    RepoModel(github, repo.owner, repo.repo, repository_id=repo.repo_id, workflow_id=1)
     run_id, job_id = 8_101, 81_011
     github.paginate(
         f"/repos/{repo.full_name}/actions/runs/{run_id}/jobs",

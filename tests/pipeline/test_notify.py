@@ -50,8 +50,8 @@ def test_slack_payload_escapes_and_links() -> None:
 
 def test_when_new_skips_runs_with_only_known_failures() -> None:
     assert should_notify(report(triaged(1, Verdict.NEW)), "new")
-    assert not should_notify(report(triaged(1, Verdict.KNOWN), triaged(2, Verdict.FLAKY)), "new")
-    assert should_notify(report(triaged(1, Verdict.KNOWN)), "always")
+    assert not should_notify(report(triaged(1, Verdict.PRE_EXISTING), triaged(2, Verdict.FLAKY)), "new")
+    assert should_notify(report(triaged(1, Verdict.PRE_EXISTING)), "always")
 
 
 @pytest.mark.parametrize(

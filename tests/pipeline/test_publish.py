@@ -51,7 +51,7 @@ async def test_check_run_lifecycle_and_annotation_batches(github: FakeGitHub, gh
     out = check_run_output(report(*[triaged(i, line=i) for i in range(1, 121)]), max_annotations=120)
     await complete_check_run(gh, r, check_id, out)
     done = github.check_runs_for("octo-org", "hello-world", r.head_sha)[0]
-    assert done["conclusion"] == "failure" and done["output"]["title"] == "120 new failures"
+    assert done["conclusion"] == "failure" and done["output"]["title"] == "120 failures caused by this pull request"
     patches = github.calls_to("PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id}")
     assert [len(p.json["output"].get("annotations", [])) for p in patches] == [50, 50, 20]
     assert len(github.annotations[check_id]) == 120

@@ -258,12 +258,19 @@ async def test_a_pass_on_a_re_run_is_flaky_evidence(deps: Deps, github: FakeGitH
     serve_repository(github)
     r = ref()
     serve_run(github, r.run_id, log)
-    await triage_run(ctx(deps), r.as_job_arg())
+    assert await triage_run(ctx(deps), r.as_job_arg()) == "failure"  # the PR's own fault: new
     passed = RunRef.from_job_arg({**r.as_job_arg(), "attempt": 2, "conclusion": "success"})
     assert await record_passing_run(ctx(deps), passed.as_job_arg()) == "flaky evidence"
+    # The same report (the failed attempt's check run, the one sticky comment) now calls it flaky.
     check = check_of(github, r)
-    assert check["conclusion"] == "success" and "likely flaky" in check["output"]["summary"]
-    assert "passing now" in github.issue_comments(OWNER, REPO, PR)[0]["body"]
+    assert check["conclusion"] == "neutral"
+    assert check["output"]["title"] == "No failures caused by this pull request: attempt 2 passed"
+    assert check["output"]["summary"].startswith(
+        "Caused by this pull request: 0 · failing on `main` too: 0 · flaky: 1 · infrastructure: 0"
+    )
+    assert "Failed on attempt 1, passed on attempt 2 of the same commit." in check["output"]["summary"]
+    body = github.issue_comments(OWNER, REPO, PR)[0]["body"]
+    assert "passing now" in body and "`flaky` `tests/test_app.py::test_total_of_two_prices`" in body
     async with deps.pool.acquire() as conn:
         outcomes = await conn.fetch(
             "SELECT outcome, run_attempt FROM test_outcomes WHERE installation_id = $1 ORDER BY run_attempt",
