@@ -9,14 +9,15 @@ so the per-line cost stays out of the hot path.
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+from .regex import compile_linear
 
 CHUNK_CHARS = 1 << 20
 MAX_LINE_CHARS = 2000  # rules look at no more of a line than this (minified JS, base64 blobs)
 
-_ANSI = re.compile(
+_ANSI = compile_linear(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, erase line
     r"|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?"  # OSC: titles, hyperlinks
     r"|[()*+][0-9A-Za-z]"  # charset selection
@@ -25,14 +26,14 @@ _ANSI = re.compile(
     r"|\[\d{1,3}(?:;\d{1,3}){0,4}m"  # colour codes that lost their ESC
 )
 # GitHub Actions (raw, and `gh run view --log` with job/step columns), GitLab (`... 00O `), Jenkins.
-_STAMP = re.compile(
+_STAMP = compile_linear(
     r"^(?:[^\t]{1,200}\t[^\t]{0,200}\t)?"
     r"\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?"
     r"(?: \d\d[OE]\+?)? ?"
     r"|^#\d+ \d+\.\d+ "  # BuildKit: step number and seconds before each line a step prints
 )
 _STAMP_START = frozenset("0123456789[#")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufeff\ufffe]+")
+_CONTROL = compile_linear(r"[\x00-\x08\x0b-\x1f\x7f\ufeff\ufffe]+")
 
 
 def clean(line: str) -> str:

@@ -10,7 +10,6 @@ capped list of hits.
 from __future__ import annotations
 
 import functools
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ import ahocorasick
 
 from .lines import Chunk, clean
 from .normalize import echo_key, fingerprint
+from .regex import IGNORECASE, Match, compile_linear, escape
 from .rules import RULES, Role, Rule, is_excluded, kind_from_text
 from .types import Failure, FailureKind, LineRange
 
@@ -64,6 +64,12 @@ _TOOL_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "numbered": ("playwright", "mocha", "rspec", "phpunit", "karma", "jasmine", "mix test"),
     "node": ("mocha", "jest", "vitest", "node"),
     "generic": ("pytest", "jest", "mocha", "rspec", "phpunit", "go test", "cargo", "npm", "pnpm", "yarn"),
+}
+# A tool's name as a word of the step's command ("ruff" in "uv run ruff check", not in "ruff-lsp").
+_TOOL_WORDS = {
+    name: compile_linear(rf"(?:^|[^\w-]){escape(name)}(?:$|[^\w-])")
+    for names in _TOOL_ALTERNATIVES.values()
+    for name in names
 }
 _TOOL_NAMES = {
     "go test": "go",
@@ -120,7 +126,7 @@ class _Open:
         self.last = max(self.last, end)
 
 
-def _group(match: re.Match[str], *names: str) -> str | None:
+def _group(match: Match, *names: str) -> str | None:
     groups = match.groupdict()
     for name in names:
         value = groups.get(name)
@@ -142,26 +148,32 @@ def _unescape_command(text: str) -> str:
     return text.replace("%0D", "").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
 
 
-_CI_ROOT = re.compile(
+_CI_ROOT = compile_linear(
     r"^(?:/home/runner/work/[^/]+/[^/]+/|/Users/runner/work/[^/]+/[^/]+/|[A-Z]:\\a\\[^\\]+\\[^\\]+\\"
     r"|/__w/[^/]+/[^/]+/|/github/workspace/|/home/travis/build/[^/]+/[^/]+/|/builds/[^/]+/[^/]+/"
     r"|/home/circleci/project/|/var/lib/jenkins/workspace/[^/]+/|/app/|\./)"
 )
-_PLAYWRIGHT_TITLE = re.compile(
+_PLAYWRIGHT_TITLE = compile_linear(
     r"^(?P<project>\[[^\]]+\] \u203a )?(?P<file>\S+?\.\w+):(?P<line>\d+):\d+ \u203a (?P<rest>.+?)[\s\u2500]*$"
 )
-_CHECKED_DOCUMENT = re.compile(r"\bawesome_bot\s+(?:-\S+\s+)*([\w./-]+\.(?:md|markdown|org|txt|rst|html?))\b")
+_CHECKED_DOCUMENT = compile_linear(r"\bawesome_bot\s+(?:-\S+\s+)*([\w./-]+\.(?:md|markdown|org|txt|rst|html?))\b")
 _DETAIL_TOOL = {
     "rspec.failure_error": "rspec",
     "node.error": "mocha",
     "jest.expect": "mocha",
     "phpunit.assert": "phpunit",
 }
-_LINTING = re.compile(r"\b(?:vet|lint|golangci-lint|staticcheck|revive)\b")
-_PATH_LINE = re.compile(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]+)*\.\w+$")
+_LINTING = compile_linear(r"\b(?:vet|lint|golangci-lint|staticcheck|revive)\b")
+_PATH_LINE = compile_linear(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]+)*\.\w+$")
 _VERDICTS = {"actions.exit", "travis.exit", "jenkins.exit"}  # the runner's own word that a step failed
 _NOT_A_MESSAGE = {"python.traceback", "gradle.what_went_wrong", "docker.step_error", "docker.summary"}
-_SPLIT_ID = re.compile(r"::|[ ./>\u203a]+")
+_SPLIT_ID = compile_linear(r"::|[ ./>\u203a]+")
+_NPM_PREFIX = compile_linear(r"^npm (?:ERR!|error) ")
+_SBT_INFO = compile_linear(r"^\[info\]\s*")
+_SCALA_WHERE = compile_linear(r"\((?P<file>[\w$]+\.scala):(?P<line>\d+)\)$")
+_JAVAC_SYMBOL = compile_linear(r"^(?:\[ERROR\])?\s+symbol:")
+_NUMBERED = compile_linear(r"^\s*(\d+)\)")
+_EXIT_CODE = compile_linear(r"exit(?:ed)? (?:with )?(?:code|status) (\d+)")
 
 
 def _merged(ranges: list[list[int]], last_line: int) -> tuple[LineRange, ...]:
@@ -208,7 +220,7 @@ def _candidates(mask: int) -> tuple[tuple[Rule, bool], ...]:
     return tuple(rules)
 
 
-def _first_rule(line: str, mask: int) -> tuple[Rule, re.Match[str]] | None:
+def _first_rule(line: str, mask: int) -> tuple[Rule, Match] | None:
     """The first rule of the table (among those ``mask`` selects) that matches the cleaned line."""
     if not line.strip():
         return None
@@ -250,7 +262,7 @@ class Scanner:
         self._echo: Counter[str] = Counter()
         self._rule_count: Counter[tuple[str, int]] = Counter()
         self._open: _Open | None = None
-        self._pending: tuple[Hit, re.Match[str]] | None = None  # a detail printed before its test's name
+        self._pending: tuple[Hit, Match] | None = None  # a detail printed before its test's name
         self._docker: dict[str, tuple[int, str]] = {}
         self._command = ""  # last command echoed inside the step (``> jest --ci``)
         self._test_file: tuple[int, str] | None = None  # jest/vitest ``FAIL file`` heading the tests below
@@ -292,7 +304,7 @@ class Scanner:
             self._apply(number, line, *found)
 
     # -- one matched line -------------------------------------------------------------------------------
-    def _apply(self, number: int, line: str, rule: Rule, match: re.Match[str]) -> None:
+    def _apply(self, number: int, line: str, rule: Rule, match: Match) -> None:
         role = rule.role
         step = len(self.steps) - 1
         if role is Role.STEP:
@@ -356,12 +368,12 @@ class Scanner:
         if alternatives:
             command = f"{self.steps[step]} {self._command}".lower()
             for name in alternatives:
-                if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", command):
+                if _TOOL_WORDS[name].search(command):
                     return _TOOL_NAMES.get(name, name)
         return rule.tool
 
     # -- failures ---------------------------------------------------------------------------------------
-    def _failure(self, hit: Hit, match: re.Match[str]) -> None:
+    def _failure(self, hit: Hit, match: Match) -> None:
         rule = hit.rule
         test = _group(match, "test", "test2")
         cls = _group(match, "cls", "cls2")
@@ -393,7 +405,7 @@ class Scanner:
         elif name == "npm.code":
             code = _group(match, "code") or ""
             following = self._peek(hit.line + 1) or ""
-            detail = re.sub(r"^npm (?:ERR!|error) ", "", following).strip()
+            detail = _NPM_PREFIX.sub("", following).strip()
             message, plain = (f"{code}: {detail}" if detail else code), False
             kind = kind_from_text(code + " " + detail, FailureKind.DEPENDENCY)
             if code.upper() in ("ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "ECONNREFUSED"):
@@ -424,10 +436,10 @@ class Scanner:
             test = f"{found.group('cls')}#{found.group('test')}"
             file, line_s, message, plain = found.group("file"), found.group("line"), below.strip(), True
         elif name == "scalatest.failed":
-            below = re.sub(r"^\[info\]\s*", "", self._peek(hit.line + 1) or "").strip()
+            below = _SBT_INFO.sub("", self._peek(hit.line + 1) or "").strip()
             if below:
                 message, plain = below, False
-                where = re.search(r"\((?P<file>[\w$]+\.scala):(?P<line>\d+)\)$", below)
+                where = _SCALA_WHERE.search(below)
                 if where:
                     file, line_s = where.group("file"), where.group("line")
         elif name == "tap.not_ok":
@@ -448,7 +460,7 @@ class Scanner:
                 message, plain = below, False
         elif name == "maven.compile":
             following = self._peek(hit.line + 1) or ""
-            if re.match(r"^(?:\[ERROR\])?\s+symbol:", following):
+            if _JAVAC_SYMBOL.match(following):
                 message = f"{message} ({following.removeprefix('[ERROR]').strip()})"
         elif name == "pytest.section" and test and test.startswith("ERROR collecting "):
             file, test = test.removeprefix("ERROR collecting ").strip(), None
@@ -548,7 +560,7 @@ class Scanner:
 
     def _merge_test(self, test: str, message: str, plain: bool, hit: Hit, file: str | None, line_s: str | None) -> bool:
         """A test reported twice (section then summary, nextest then libtest, ``N)`` list then details)."""
-        number = re.match(r"^\s*(\d+)\)", hit.text) if hit.rule.name == "numbered.failure" else None
+        number = _NUMBERED.match(hit.text) if hit.rule.name == "numbered.failure" else None
         for failure in reversed(self.failures[-200:]):
             if failure.step != hit.step:
                 continue
@@ -561,7 +573,7 @@ class Scanner:
                 continue
             same = _same_test(failure.test_id, test, loose=failure.tool == self._tool(hit.rule, hit.step))
             if not same and number and failure.rule == "numbered.failure":
-                previous = re.match(r"^\s*(\d+)\)", failure.message)
+                previous = _NUMBERED.match(failure.message)
                 same = previous is not None and previous.group(1) == number.group(1)
             if not same:
                 continue
@@ -598,7 +610,7 @@ class Scanner:
         self._add(Hit(number, _DOCKER_STEP_RULE, 66, text, step, 0, 0))
 
     # -- details ----------------------------------------------------------------------------------------
-    def _detail(self, hit: Hit, match: re.Match[str]) -> None:
+    def _detail(self, hit: Hit, match: Match) -> None:
         rule = hit.rule
         current = self._open
         if rule.name == "docker.step_error":
@@ -610,7 +622,7 @@ class Scanner:
             return
         self._attach(current, hit, match)
 
-    def _attach(self, current: _Open, hit: Hit, match: re.Match[str]) -> None:
+    def _attach(self, current: _Open, hit: Hit, match: Match) -> None:
         rule = hit.rule
         if current.details >= 1 and rule.role is Role.DETAIL:
             hit.score -= 20 + min(20, 4 * current.details)
@@ -642,7 +654,7 @@ class Scanner:
         if current.plain and msg:
             current.message, current.plain = msg[:MAX_MESSAGE], False
 
-    def _orphan(self, hit: Hit, match: re.Match[str]) -> None:
+    def _orphan(self, hit: Hit, match: Match) -> None:
         """A detail with no failure open: a crash of its own, or the message of a test named just after."""
         rule = hit.rule
         if rule.name in (
@@ -805,7 +817,7 @@ class Scanner:
             message = f"{best.context} ({message.rstrip('.')})"[:MAX_MESSAGE]
             evidence = [LineRange(max(1, best.line - best.before), best.line)]
         kind = kind_from_text(message)
-        exit_code = re.search(r"exit(?:ed)? (?:with )?(?:code|status) (\d+)", message)
+        exit_code = _EXIT_CODE.search(message)
         if exit_code and exit_code.group(1) in ("137", "139"):
             kind = FailureKind.CRASH
         step = self.steps[best.step].removeprefix("Run ") or None
@@ -821,7 +833,7 @@ class Scanner:
 
 # A file or type named after errors ("Parsing Error.swift", "FailureHandler.m"): kept as a hit for the
 # excerpt, but not a failure of its own.
-_ERRORISH_NAME = re.compile(r"[\w/.-]*(?:error|fail)\w*\.[A-Za-z]\w{0,5}\b", re.IGNORECASE)
+_ERRORISH_NAME = compile_linear(r"[\w/.-]*(?:error|fail)\w*\.[A-Za-z]\w{0,5}\b", IGNORECASE)
 
 
 def _error_word_in_name_only(hit: Hit) -> bool:
@@ -836,5 +848,5 @@ for _i, _rule in enumerate(RULES):
         _GENERIC_MASK |= 1 << _i
 _COMPILER_BY_SUFFIX = {"hs": "ghc", "swift": "swiftc", "java": "javac", "kt": "kotlinc", "rs": "rustc", "go": "go"}
 _MINITEST_TEST = next(r for r in RULES if r.name == "minitest.test")
-_DOCKER_PROCESS = re.compile(r'process "(?:/bin/(?:ba)?sh -c )?(.*?)" did not complete')
+_DOCKER_PROCESS = compile_linear(r'process "(?:/bin/(?:ba)?sh -c )?(.*?)" did not complete')
 _DOCKER_STEP_RULE = next(r for r in RULES if r.name == "docker.step")
