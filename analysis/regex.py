@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol
+from typing import Any, TypeAlias
 
 import re2
 
@@ -35,16 +35,9 @@ class NotLinear(ValueError):
     """The pattern needs backtracking (or a construct RE2 does not have): rewrite it."""
 
 
-class Match(Protocol):
-    """What callers use of a match, from either engine."""
-
-    def group(self, *groups: int | str) -> Any: ...
-    def groups(self, default: Any = None) -> tuple[Any, ...]: ...
-    def groupdict(self, default: Any = None) -> dict[str, Any]: ...
-    def start(self, group: int | str = 0) -> int: ...
-    def end(self, group: int | str = 0) -> int: ...
-    def span(self, group: int | str = 0) -> tuple[int, int]: ...
-    def __getitem__(self, group: int | str) -> Any: ...
+# google-re2's match objects have the methods and attributes of ``re.Match`` that callers use (group, groups,
+# groupdict, start, end, span, string, expand, [name]): typed as ``re.Match`` for both engines.
+Match: TypeAlias = "re.Match[str]"
 
 
 REGISTRY: list[LinearPattern] = []  # every pattern compiled, for the adversarial test
@@ -119,10 +112,14 @@ class LinearPattern:
         return f"compile_linear({self.pattern!r})"
 
 
-def compile_linear(pattern: str, flags: int = 0) -> LinearPattern:
-    """Compile ``pattern`` (Python syntax, RE2's subset) or raise NotLinear; registered for the tests."""
+def compile_linear(pattern: str, flags: int = 0, *, register: bool = True) -> LinearPattern:
+    """Compile ``pattern`` (Python syntax, RE2's subset) or raise NotLinear; registered for the tests.
+
+    A pattern built at run time around escaped text (a test's name) passes ``register=False``, so the registry
+    does not grow; its module then registers one instance of the template at import, which the tests run."""
     compiled = LinearPattern(pattern, flags)
-    REGISTRY.append(compiled)
+    if register:
+        REGISTRY.append(compiled)
     return compiled
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +28,7 @@ from analysis.fixes.rules import rule_proposals
 from analysis.fixes.types import FixSource, Proposal
 from analysis.fixes.verify import materialise, paths_needed, verify
 from analysis.matching import Resolution
+from analysis.regex import compile_linear
 from analysis.types import Analysis, Failure
 from storage import fixes as store
 
@@ -217,7 +217,7 @@ async def history_proposals(gh: GitHubAPI, files: _Files, past_fixes: Sequence[P
     return proposals
 
 
-_PATH_IN_LOG = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.[A-Za-z]{1,5}):\d+")
+_PATH_IN_LOG = compile_linear(r"(?:^|[^\w/.-])((?:[\w.-]+/)*[\w.-]+\.[A-Za-z]{1,5}):\d+")
 
 
 def context_paths(analysis: Analysis, excerpt: str) -> list[str]:

@@ -7,13 +7,13 @@ import asyncio
 import hashlib
 import json
 import math
-import re
 from datetime import datetime
 from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
+from analysis.regex import MULTILINE, compile_linear
 from analysis.types import Failure, FailureKind
 from storage import ci_runs
 
@@ -24,7 +24,7 @@ from .openapi import FieldError, Operation, ValidationFailed
 
 JSON = dict[str, Any]
 ABANDONED_AFTER_SECONDS = 600  # an ingestion takes seconds; a row without an answer this old was abandoned
-DIFF_FILE = re.compile(r"^\+\+\+ b/(.+)$", re.MULTILINE)
+DIFF_FILE = compile_linear(r"^\+\+\+ b/(.+)$", MULTILINE)
 
 
 def finite(value: float) -> float:
