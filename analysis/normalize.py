@@ -10,7 +10,7 @@ import functools
 import hashlib
 from collections.abc import Callable
 
-from .regex import IGNORECASE, LinearPattern, Match, compile_linear
+from .regex import FAST_CHARS, IGNORECASE, LinearPattern, Match, compile_linear
 
 
 def _hex(match: Match) -> str:
@@ -47,7 +47,7 @@ def _root(match: Match) -> str:
 # Order matters: wider tokens first (a UUID contains hex runs, a timestamp contains numbers).
 # RE2 has no lookaround: what the masks once checked with one is checked by their replacement functions.
 _MASKS: tuple[tuple[LinearPattern, str | Callable[[Match], str]], ...] = tuple(
-    (compile_linear(p, flags), repl)
+    (compile_linear(p, flags, fast_chars=300 if "packages" in p else FAST_CHARS), repl)
     for p, repl, flags in (  # type: ignore[has-type]
         (r"\x1b\[[0-?]*[ -/]*[@-~]", "", 0),
         (r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?", "<TS>", 0),
@@ -68,7 +68,7 @@ _MASKS: tuple[tuple[LinearPattern, str | Callable[[Match], str]], ...] = tuple(
             _root,
             0,
         ),
-        (r"(?:/[\w.+-]+)*/(?:site|dist)-packages/", "<PKGS>/", 0),
+        (r"(?:/[\w.+-]+)*/(?:site|dist)-packages/", "<PKGS>/", 0),  # quadratic in re: short texts only
         (r"\b\d+(?:\.\d+)?\s?(?:ms|s|sec|secs|seconds|m|min|minutes|h|µs|us|ns)\b", "<DUR>", 0),
         (r"\b\d+(?:\.\d+)?\s?(?:[KMGT]i?B|bytes)\b", "<SIZE>", 0),
         (r"(:|port )\d{2,5}\b", lambda m: f"{m.group(1)}<N>", 0),

@@ -46,13 +46,14 @@ REGISTRY: list[LinearPattern] = []  # every pattern compiled, for the adversaria
 class LinearPattern:
     """A compiled pattern with ``re.Pattern``'s methods that callers use."""
 
-    __slots__ = ("_re", "_re2", "flags", "origin", "pattern")
+    __slots__ = ("_re", "_re2", "fast_chars", "flags", "origin", "pattern")
 
-    def __init__(self, pattern: str, flags: int = 0) -> None:
+    def __init__(self, pattern: str, flags: int = 0, fast_chars: int = FAST_CHARS) -> None:
         if flags & ~_ALLOWED_FLAGS:
             raise NotLinear(f"flags {flags:#x} not supported by RE2 (verbose patterns: write them on one line)")
         self.pattern = pattern
         self.flags = flags
+        self.fast_chars = fast_chars
         self._re = re.compile(pattern, flags | re.ASCII)
         inline = "".join(letter for flag, letter in _FLAGS.items() if flags & flag)
         try:
@@ -65,15 +66,15 @@ class LinearPattern:
         self.origin = f"{frame.f_globals.get('__name__', '?')}:{frame.f_lineno}"
 
     def _engine(self, text: str) -> Any:
-        return self._re if len(text) <= FAST_CHARS else self._re2
+        return self._re if len(text) <= self.fast_chars else self._re2
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> Match | None:
-        if len(text) <= FAST_CHARS:
+        if len(text) <= self.fast_chars:
             return self._re.search(text, pos) if endpos is None else self._re.search(text, pos, endpos)
         return self._re2.search(text, pos, endpos)  # type: ignore[no-any-return]
 
     def match(self, text: str, pos: int = 0, endpos: int | None = None) -> Match | None:
-        if len(text) <= FAST_CHARS:
+        if len(text) <= self.fast_chars:
             return self._re.match(text, pos) if endpos is None else self._re.match(text, pos, endpos)
         return self._re2.match(text, pos, endpos)  # type: ignore[no-any-return]
 
@@ -93,7 +94,7 @@ class LinearPattern:
         return self.subn(repl, text, count)[0]
 
     def subn(self, repl: str | Callable[[Any], str], text: str, count: int = 0) -> tuple[str, int]:
-        if len(text) <= FAST_CHARS:
+        if len(text) <= self.fast_chars:
             return self._re.subn(repl, text, count)
         if isinstance(repl, str) and "\\" in repl:
             template = repl
@@ -112,12 +113,16 @@ class LinearPattern:
         return f"compile_linear({self.pattern!r})"
 
 
-def compile_linear(pattern: str, flags: int = 0, *, register: bool = True) -> LinearPattern:
+def compile_linear(
+    pattern: str, flags: int = 0, *, fast_chars: int = FAST_CHARS, register: bool = True
+) -> LinearPattern:
     """Compile ``pattern`` (Python syntax, RE2's subset) or raise NotLinear; registered for the tests.
 
     A pattern built at run time around escaped text (a test's name) passes ``register=False``, so the registry
-    does not grow; its module then registers one instance of the template at import, which the tests run."""
-    compiled = LinearPattern(pattern, flags)
+    does not grow; its module then registers one instance of the template at import, which the tests run.
+    ``fast_chars`` lowers the length up to which Python's engine runs, for a pattern whose ``re`` form is
+    superlinear (the adversarial test measures each pattern at its own limit)."""
+    compiled = LinearPattern(pattern, flags, fast_chars)
     if register:
         REGISTRY.append(compiled)
     return compiled

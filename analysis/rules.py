@@ -1360,7 +1360,7 @@ RULES: tuple[Rule, ...] = (
         ("please run", "to fix", "to update", "to format", "listed below"),
         after=4,
     ),
-    _r("precommit.failed", S, None, 84, r"^(?P<hook>\S.*?)\.{3,}(?:\(no files to check\))?Failed$", "failed"),
+    _r("precommit.failed", S, None, 84, r"^(?P<hook>\S(?:.*[^.])?)\.{3,}(?:\(no files to check\))?Failed$", "failed"),
     _r(
         "r.check",
         S,

@@ -833,13 +833,14 @@ class Scanner:
 
 # A file or type named after errors ("Parsing Error.swift", "FailureHandler.m"): kept as a hit for the
 # excerpt, but not a failure of its own.
-_ERRORISH_NAME = compile_linear(r"[\w/.-]*(?:error|fail)\w*\.[A-Za-z]\w{0,5}\b", IGNORECASE)
+# From the start of a path-like token only (one try per token, not per character): the boundary is kept.
+_ERRORISH_NAME = compile_linear(r"(^|[^\w/.-])[\w/.-]*(?:error|fail)\w*\.[A-Za-z]\w{0,5}\b", IGNORECASE)
 
 
 def _error_word_in_name_only(hit: Hit) -> bool:
     if hit.rule.role is not Role.GENERIC or not _ERRORISH_NAME.search(hit.text):
         return False
-    return hit.rule.pattern.search(_ERRORISH_NAME.sub(" ", hit.text)) is None
+    return hit.rule.pattern.search(_ERRORISH_NAME.sub(lambda m: m.group(1) + " ", hit.text)) is None
 
 
 _GENERIC_MASK = 0

@@ -24,7 +24,7 @@ _VITEST_NAME = compile_linear(r"(?:Error: )?Snapshot `(.+)` mismatched")
 _JEST_HEADER = compile_linear(r"^(\s*)- (?:Snapshot|Expected)\b")
 _FAIL_LINE = compile_linear(r"^\s*FAIL\s+(\S+?\.(?:[cm]?[jt]sx?))\b")
 _AT_FILE = compile_linear(r"(?:\(|\u276f |at )([^\s():]+\.(?:[cm]?[jt]sx?)):(\d+):\d+")
-_CODE_FRAME = compile_linear(r"^\s*>?\s*\d+ \|")
+_CODE_FRAME = compile_linear(r"^\s*(?:>\s*)?\d+ \|")  # not "\s*>?\s*": two ways to split the spaces
 _HUNK = compile_linear(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@$")
 
 _SYRUPY_ASSERT = compile_linear(r"^E(\s+)(?:AssertionError: )?assert \[\+ received\] == \[- snapshot\]")

@@ -17,7 +17,8 @@ from ..report.markdown import clean_log_line
 from ..report.paths import repo_relative
 
 _LOCATION = compile_linear(r"^(?P<file>[\w.\-/\\]+\.[A-Za-z]\w*):(?P<line>\d+):(?: |$)")
-_SECTION_END = compile_linear(r"^(?:_{3,} .* _{3,}|={3,}.*={3,})$")
+# "___ x ___" / "=== x ===": a run of three is the same test as a run of three or more, without backtracking
+_SECTION_END = compile_linear(r"^(?:_{3}_* .* _{3}_*|={3}.*={3})$")
 MAX_SECTION_LINES = 2_000
 
 
