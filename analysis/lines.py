@@ -36,14 +36,18 @@ _STAMP_START = frozenset("0123456789[#")
 _CONTROL = compile_linear(r"[\x00-\x08\x0b-\x1f\x7f\ufeff\ufffe]+")
 
 
+# lines are cut at MAX_LINE_CHARS before these run: Python's engine, called directly
+_ANSI_LINE, _STAMP_LINE, _CONTROL_LINE = (p.engine_for(MAX_LINE_CHARS) for p in (_ANSI, _STAMP, _CONTROL))
+
+
 def clean(line: str) -> str:
     """One line as a reader sees it: no colours, no runner timestamp, no control bytes, bounded length."""
     line = line[:MAX_LINE_CHARS]
     if "\x1b" in line or "[" in line:
-        line = _ANSI.sub("", line)
+        line = _ANSI_LINE.sub("", line)
     if line[:1] in _STAMP_START or "\t" in line:
-        line = _STAMP.sub("", line, count=1)
-    return _CONTROL.sub("", line) if _CONTROL.search(line) else line
+        line = _STAMP_LINE.sub("", line, count=1)
+    return _CONTROL_LINE.sub("", line) if _CONTROL_LINE.search(line) else line
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,12 @@ class LinearPattern:
         frame = sys._getframe(2)
         self.origin = f"{frame.f_globals.get('__name__', '?')}:{frame.f_lineno}"
 
+    def engine_for(self, max_chars: int) -> re.Pattern[str] | LinearPattern:
+        """What to call on texts never longer than ``max_chars`` (lines already cut at a cap): Python's
+        compiled pattern itself when that is within this pattern's limit (one call less per match on the
+        extraction's hot path), else this pattern."""
+        return self._re if max_chars <= self.fast_chars else self
+
     def _engine(self, text: str) -> Any:
         return self._re if len(text) <= self.fast_chars else self._re2
 
@@ -91,6 +97,8 @@ class LinearPattern:
         return self._engine(text).split(text, maxsplit)  # type: ignore[no-any-return]
 
     def sub(self, repl: str | Callable[[Any], str], text: str, count: int = 0) -> str:
+        if len(text) <= self.fast_chars:
+            return self._re.sub(repl, text, count)
         return self.subn(repl, text, count)[0]
 
     def subn(self, repl: str | Callable[[Any], str], text: str, count: int = 0) -> tuple[str, int]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import ahocorasick
 
-from .lines import Chunk, clean
+from .lines import MAX_LINE_CHARS, Chunk, clean
 from .normalize import echo_key, fingerprint
 from .regex import IGNORECASE, Match, compile_linear, escape
 from .rules import RULES, Role, Rule, is_excluded, kind_from_text
@@ -167,6 +168,7 @@ _LINTING = compile_linear(r"\b(?:vet|lint|golangci-lint|staticcheck|revive)\b")
 _PATH_LINE = compile_linear(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]+)*\.\w+$")
 _VERDICTS = {"actions.exit", "travis.exit", "jenkins.exit"}  # the runner's own word that a step failed
 _NOT_A_MESSAGE = {"python.traceback", "gradle.what_went_wrong", "docker.step_error", "docker.summary"}
+Search = Callable[[str], "Match | None"]
 _SPLIT_ID = compile_linear(r"::|[ ./>\u203a]+")
 _NPM_PREFIX = compile_linear(r"^npm (?:ERR!|error) ")
 _SBT_INFO = compile_linear(r"^\[info\]\s*")
@@ -209,14 +211,17 @@ def _same_test(a: str, b: str, *, loose: bool = False) -> bool:
 
 
 @functools.lru_cache(maxsize=8192)
-def _candidates(mask: int) -> tuple[tuple[Rule, bool], ...]:
-    """The rules a needle mask selects, in table order, each with whether it is a generic fallback. Lines
-    repeat few distinct masks, so this is computed once per mask, not once per line."""
+def _candidates(mask: int) -> tuple[tuple[Rule, bool, Search, Search | None], ...]:
+    """The rules a needle mask selects, in table order, each with whether it is a generic fallback and the
+    searches of its pattern and ``unless`` on a cleaned line (cut at MAX_LINE_CHARS). Lines repeat few
+    distinct masks, so this is computed once per mask, not once per line."""
     rules = []
     while mask:
         low = mask & -mask
         mask ^= low
-        rules.append((RULES[low.bit_length() - 1], bool(low & _GENERIC_MASK)))
+        rule = RULES[low.bit_length() - 1]
+        unless = rule.unless.engine_for(MAX_LINE_CHARS).search if rule.unless else None
+        rules.append((rule, bool(low & _GENERIC_MASK), rule.pattern.engine_for(MAX_LINE_CHARS).search, unless))
     return tuple(rules)
 
 
@@ -226,7 +231,7 @@ def _first_rule(line: str, mask: int) -> tuple[Rule, Match] | None:
         return None
     excluded: bool | None = None
     stripped = line.lstrip()
-    for rule, generic in _candidates(mask):
+    for rule, generic, search, unless in _candidates(mask):
         if rule.starts and not stripped.startswith(rule.starts):
             continue
         if generic:
@@ -235,8 +240,8 @@ def _first_rule(line: str, mask: int) -> tuple[Rule, Match] | None:
                 excluded = is_excluded(line)
             if excluded:
                 return None
-        match = rule.pattern.search(line)
-        if match is not None and (rule.unless is None or not rule.unless.search(line)):
+        match = search(line)
+        if match is not None and (unless is None or not unless(line)):
             return rule, match
     return None
 

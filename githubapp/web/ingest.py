@@ -17,6 +17,7 @@ from analysis.regex import MULTILINE, compile_linear
 from analysis.types import Failure, FailureKind
 from storage import ci_runs
 
+from ..analysis_pool import AnalysisFailed, run_isolated
 from ..deps import Deps
 from . import live, triage_metrics
 from . import schemas as s
@@ -91,6 +92,13 @@ def failures_of(body: JSON, junit: list[Failure], *, excerpt_budget: int) -> tup
             evidence = "\n".join("\n".join(lines[r.start - 1 : r.end]) for r in failure.evidence) or excerpt
             add(failure, evidence)
     return failures, excerpts, summary
+
+
+def analyze_ingested(
+    body: JSON, junit: list[bytes], *, excerpt_budget: int
+) -> tuple[list[Failure], dict[int, str], str]:
+    """``failures_of`` with the JUnit reports parsed: the child process's entry point."""
+    return failures_of(body, junit_failures(junit), excerpt_budget=excerpt_budget)
 
 
 def request_digest(body: JSON, files: list[bytes]) -> str:
@@ -179,8 +187,13 @@ async def ingest(call: Any) -> JSON:
 
     if await ci_runs.find_by_client_id(pool, installation_id, "api", body["id"]) is not None:
         return await replay()
-    failures, excerpts, summary = failures_of(body, junit_failures(junit),
-                                              excerpt_budget=deps.settings.excerpt_budget)
+    try:  # the log and the reports are untrusted: read in a limited child process, off the event loop
+        failures, excerpts, summary = await run_isolated(
+            analyze_ingested, body, junit, excerpt_budget=deps.settings.excerpt_budget
+        )
+    except AnalysisFailed as exc:  # recorded with what the request itself says, and why the rest is missing
+        failures, excerpts, _ = failures_of({**body, "log": None}, [], excerpt_budget=deps.settings.excerpt_budget)
+        summary = f"The log and JUnit reports could not be analysed: {exc}."
     failed = bool(failures) or body.get("status") == "failed"
     finished_at = datetime.fromisoformat(body["finishedAt"].replace("Z", "+00:00")) if body.get("finishedAt") else None
     if finished_at is not None and finished_at.tzinfo is None:
