@@ -45,6 +45,11 @@ class Limits:
     wall_seconds: float = 600.0
     concurrency: int = 1  # children at once in this process: the machine's cores also serve webhooks
 
+    @classmethod
+    def of(cls, settings: Any) -> Limits:
+        """From ``Settings`` (ANALYSIS_CPU_SECONDS, ANALYSIS_MEMORY_MB)."""
+        return cls(cpu_seconds=settings.analysis_cpu_seconds, memory_bytes=settings.analysis_memory_mb << 20)
+
 
 class AnalysisFailed(Exception):
     """The child did not return a result: the log is reported as not analysable."""

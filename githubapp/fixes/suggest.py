@@ -32,7 +32,7 @@ from analysis.sparse_lines import SparseLines
 from analysis.types import Analysis, Failure
 from storage import fixes as store
 
-from ..analysis_pool import AnalysisFailed, run_isolated
+from ..analysis_pool import AnalysisFailed, Limits, run_isolated
 from ..deps import Deps
 from .gitdata import FileUnavailable, get_file, repo_url
 from .llm import FixModel, ModelError
@@ -303,7 +303,9 @@ async def suggest_fixes(
             # serves webhooks under `serve`)
             try:
                 proposals.extend(
-                    await run_isolated(rule_proposals, job.log_text, fingerprint=fingerprint or None)
+                    await run_isolated(
+                        rule_proposals, job.log_text, fingerprint=fingerprint or None, limits=Limits.of(deps.settings)
+                    )
                 )
             except AnalysisFailed as exc:
                 log.warning("fix rules on job %s: %s", job.name, exc.reason)

@@ -23,7 +23,7 @@ from analysis.types import Failure
 from storage import reports as db
 from storage.fixes import active_quarantines
 
-from ..analysis_pool import AnalysisFailed, run_isolated
+from ..analysis_pool import AnalysisFailed, Limits, run_isolated
 from ..deps import Deps
 from ..fixes.suggest import FailedJob, PastFix, suggest_fixes
 from ..github import GitHubClient
@@ -298,6 +298,7 @@ class Triage:
                     config=config,
                     repo_name=self.ref.name,
                     fix_rules=not self.partial,
+                    limits=Limits.of(settings),
                 )
             except AnalysisFailed as exc:
                 log.warning("job %s: %s", got.job.id, exc.reason)
@@ -316,6 +317,7 @@ class Triage:
                         budget=settings.excerpt_budget,
                         byte_cap=settings.log_byte_cap,
                         config=config,
+                        limits=Limits.of(settings),
                     )
                 )
             except AnalysisFailed as exc:

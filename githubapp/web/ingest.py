@@ -17,7 +17,7 @@ from analysis.regex import MULTILINE, compile_linear
 from analysis.types import Failure, FailureKind
 from storage import ci_runs
 
-from ..analysis_pool import AnalysisFailed, run_isolated
+from ..analysis_pool import AnalysisFailed, Limits, run_isolated
 from ..deps import Deps
 from . import live, triage_metrics
 from . import schemas as s
@@ -189,7 +189,7 @@ async def ingest(call: Any) -> JSON:
         return await replay()
     try:  # the log and the reports are untrusted: read in a limited child process, off the event loop
         failures, excerpts, summary = await run_isolated(
-            analyze_ingested, body, junit, excerpt_budget=deps.settings.excerpt_budget
+            analyze_ingested, body, junit, excerpt_budget=deps.settings.excerpt_budget, limits=Limits.of(deps.settings)
         )
     except AnalysisFailed as exc:  # recorded with what the request itself says, and why the rest is missing
         failures, excerpts, _ = failures_of({**body, "log": None}, [], excerpt_budget=deps.settings.excerpt_budget)
