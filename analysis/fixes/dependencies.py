@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from ..regex import compile_linear
 from .logtext import clean_lines
-from .types import FileEdit, FixSource, Proposal, Transform
+from .types import FileEdit, FixSource, Proposal, Transform, rebuildable
 
 _SEPARATORS = compile_linear(r"[-_.]+")
 _DRIVE = compile_linear(r"^[A-Za-z]:")
@@ -99,6 +99,7 @@ def missing_node_packages(lines: Iterable[str]) -> list[str]:
     return found
 
 
+@rebuildable
 def add_to_requirements(distribution: str) -> Transform:
     def transform(path: str, content: str | None) -> str | None:
         if content is None:
@@ -114,6 +115,7 @@ def add_to_requirements(distribution: str) -> Transform:
     return transform
 
 
+@rebuildable
 def add_to_pyproject(distribution: str) -> Transform:
     """Insert into ``[project] dependencies`` keeping the file's own layout; checked by re-parsing."""
 
@@ -156,6 +158,7 @@ def add_to_pyproject(distribution: str) -> Transform:
     return transform
 
 
+@rebuildable
 def add_to_package_json(package: str) -> Transform:
     def transform(path: str, content: str | None) -> str | None:
         if content is None:
@@ -226,6 +229,7 @@ def dependency_proposals(log_text: str, *, fingerprint: str | None = None) -> li
     return proposals
 
 
+@rebuildable
 def add_python_dependency(distribution: str) -> Transform:
     """requirements.txt or pyproject.toml, each edited by the transform that understands it."""
     requirements, pyproject = add_to_requirements(distribution), add_to_pyproject(distribution)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..regex import LinearPattern, compile_linear
 from .logtext import clean_lines, repo_path
-from .types import FileEdit, FixSource, Proposal, Transform
+from .types import FileEdit, FixSource, Proposal, Transform, rebuildable
 
 _SYRUPY_ELISION = compile_linear(r"^\s*\.\.\.\s*$")
 _TEMPLATE_SPECIAL = compile_linear(r"([`\\]|\$\{)")
@@ -196,6 +196,7 @@ def _escape_backtick(text: str) -> str:
     return _TEMPLATE_SPECIAL.sub(lambda m: "\\" + m.group(1), text)
 
 
+@rebuildable
 def update_snap_file(name: str, chunks: tuple[Chunk, ...]) -> Transform:
     opening = f"exports[`{_escape_backtick(name)}`] = `"
 
@@ -220,6 +221,7 @@ def update_snap_file(name: str, chunks: tuple[Chunk, ...]) -> Transform:
     return transform
 
 
+@rebuildable
 def update_ambr_file(name: str, chunks: tuple[Chunk, ...]) -> Transform:
     def indent(lines: tuple[str, ...]) -> tuple[str, ...]:
         return tuple("  " + x if x else "" for x in lines)
@@ -246,6 +248,7 @@ def update_ambr_file(name: str, chunks: tuple[Chunk, ...]) -> Transform:
 _INLINE_CALL = compile_linear(r"toMatchInlineSnapshot\(\s*`")
 
 
+@rebuildable
 def update_inline_snapshot(line: int, chunks: tuple[Chunk, ...]) -> Transform:
     """Replace inside the template literal of the ``toMatchInlineSnapshot(`...`)`` call at (or just after)
     ``line`` of the test file; jest and vitest compare those dedented, so chunks apply to dedented lines."""

@@ -157,3 +157,17 @@ async def test_a_job_log_is_streamed_not_held(deps: Deps, github: FakeGitHub) ->
         tracemalloc.stop()
     # held whole, decoded and split (as before), the log costs four times its size and more
     assert peak - serving < 16 << 20, f"{(peak - serving) >> 20} MiB beyond serving a {len(log) >> 20} MiB log"
+
+
+async def test_fix_proposals_cross_back_from_the_child() -> None:
+    from analysis.fixes.rules import rule_proposals
+    from analysis.fixes.verify import materialise
+    from tests.fixes.test_rules import JEST_LOG, SNAP, gha
+
+    path = "src/__tests__/__snapshots__/Link.test.js.snap"
+    log = JEST_LOG + gha("E   ModuleNotFoundError: No module named 'yaml'")
+    here = rule_proposals(log)
+    there = await run_isolated(rule_proposals, log)
+    assert [p.title for p in there] == [p.title for p in here] and len(there) == 2
+    files = {path: SNAP, "requirements.txt": "requests\n"}
+    assert [materialise(p, files) for p in there] == [materialise(p, files) for p in here]
