@@ -121,17 +121,28 @@ def _signed(secret: str, event: str, payload: dict[str, Any]) -> tuple[bytes, di
 
 
 async def _until_completed(
-    github: Any, owner: str, repo: str, sha: str, client: httpx.AsyncClient, url: str, secret: str, rss: TreeRss
+    github: Any,
+    owner: str,
+    repo: str,
+    sha: str | None,
+    client: httpx.AsyncClient,
+    url: str,
+    secret: str,
+    rss: TreeRss,
+    seconds: float = 1800,
 ) -> tuple[float, list[float], list[float]]:
-    """Poll /health and post webhooks (a handled event the worker ignores) until the check run completes."""
+    """Poll /health and post webhooks (a handled event the worker ignores) until the check run of ``sha``
+    completes (or for ``seconds`` when ``sha`` is None: the idle baseline)."""
     from tests.pipeline.test_end_to_end import run_payload
 
     started = time.perf_counter()
     health: list[float] = []
     hooks: list[float] = []
-    while not any(c.get("status") == "completed" for c in github.check_runs_for(owner, repo, sha)):
-        if time.perf_counter() - started > 1800:
-            raise RuntimeError("no completed check run after 30 min")
+    while sha is None or not any(c.get("status") == "completed" for c in github.check_runs_for(owner, repo, sha)):
+        if time.perf_counter() - started > seconds:
+            if sha is None:
+                break
+            raise RuntimeError(f"no completed check run after {seconds:.0f} s")
         rss.sample()
         t = time.perf_counter()
         answer = await client.get(f"{url}/health")
@@ -196,6 +207,10 @@ async def _bench(megabytes: int, jobs: int, root: Path, checkout: Path) -> dict[
             rss.sample()
             results["idle_rss_mb"] = rss.peak / 1e6
 
+            # 0. the same requests with nothing to triage: what this machine gives at the time
+            _, health, hooks = await _until_completed(github, OWNER, REPO, None, client, url, secret, rss, 15)
+            results["idle"] = {"health": health, "hooks": hooks}
+
             # 1. one hostile job log: latency of /health and of the webhook intake meanwhile
             serve_jobs(github, OWNER, REPO, 1, [log])
             body, headers = _signed(secret, "workflow_run", run_payload(777, 1, "1" * 40))
@@ -235,7 +250,13 @@ def _report(label: str, results: dict[str, Any], megabytes: int, jobs: int) -> b
     health, hooks = hostile["health"], hostile["hooks"]
     print(f"[{label}] idle serve tree RSS: {results['idle_rss_mb']:.0f} MB")
     print(f"[{label}] one hostile {megabytes} MiB log triaged in {hostile['took_s']:.1f} s ({hostile['title']!r})")
-    for name, values in (("GET /health", health), ("POST webhook", hooks)):
+    idle = results["idle"]
+    for name, values in (
+        ("GET /health", health),
+        ("POST webhook", hooks),
+        ("idle /health", idle["health"]),
+        ("idle webhook", idle["hooks"]),
+    ):
         print(
             f"[{label}]   {name:<13} n={len(values)} p50 {statistics.median(values) * 1000:.0f} ms, "
             f"p99 {_pct(values, 0.99) * 1000:.0f} ms, max {max(values) * 1000:.0f} ms "

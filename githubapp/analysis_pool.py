@@ -4,9 +4,10 @@ A regular expression or a parser holds the GIL while it runs, so a thread does n
 under ``serve`` the webhook intake would stall for as long as one hostile log takes. Each call of
 ``run_isolated`` runs its function in a fresh child forked from a forkserver that has the analysis modules
 loaded (a fork costs milliseconds; nothing one log leaves behind reaches the next). The child sets its own
-``RLIMIT_CPU`` and ``RLIMIT_AS`` before it starts; the parent waits in a thread of a small dedicated pool
-(its size is how many logs are analysed at once), kills the child past the wall-clock limit and turns a
-child that died (CPU limit, memory, a crash) into ``AnalysisFailed`` with a reason a report can show.
+``RLIMIT_CPU`` and ``RLIMIT_AS`` and lowers its priority before it starts; the parent waits in a thread of a
+small dedicated pool (its size is how many logs are analysed at once), kills the child past the wall-clock
+limit and turns a child that died (CPU limit, memory, a crash) into ``AnalysisFailed`` with a reason a
+report can show.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Limits:
     memory_bytes: int = 2 << 30
     wall_seconds: float = 600.0
     concurrency: int = 1  # children at once in this process: the machine's cores also serve webhooks
+    nice: int = 10  # the child yields the CPU to the event loop that answers webhooks and /health
 
     @classmethod
     def of(cls, settings: Any) -> Limits:
@@ -127,6 +129,7 @@ def _death(exitcode: int | None, limits: Limits) -> str:
 def _child_main(
     sender: Connection, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], limits: Limits
 ) -> None:
+    os.nice(limits.nice)
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     try:
