@@ -17,6 +17,7 @@ import functools
 import logging
 import multiprocessing
 import os
+import pickle
 import resource
 import signal
 import threading
@@ -85,7 +86,8 @@ def _executor(concurrency: int) -> ThreadPoolExecutor:
 
 async def run_isolated(func: Callable[P, T], /, *args: Any, limits: Limits = Limits(), **kwargs: Any) -> T:
     """``func(*args, **kwargs)`` in a limited child process; its arguments and result are pickled, so pass
-    paths rather than large contents. Raises ``AnalysisFailed`` when the child exceeds a limit or dies."""
+    paths rather than large contents. What ``func`` raises is raised here; ``AnalysisFailed`` when the child
+    exceeds a limit or dies."""
     loop = asyncio.get_running_loop()
     call = functools.partial(_run_child, func, args, kwargs, limits)
     return await loop.run_in_executor(_executor(limits.concurrency), call)
@@ -107,11 +109,15 @@ def _run_child(func: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, 
         except EOFError:
             child.join(5)
             raise AnalysisFailed(_death(child.exitcode, limits)) from None
+        except Exception as exc:  # a result or an exception that does not unpickle
+            raise AnalysisFailed(f"the analysis result could not be read: {type(exc).__name__}") from exc
     finally:
         if child.is_alive():
             child.kill()
         child.join()
         receiver.close()
+    if status == "raise":
+        raise value
     if status == "error":
         raise AnalysisFailed(str(value))
     result: T = value
@@ -136,9 +142,13 @@ def _child_main(
         outcome: tuple[str, Any] = ("ok", func(*args, **kwargs))
     except MemoryError:
         outcome = ("error", f"the analysis needed more than its {limits.memory_bytes >> 20} MiB of memory")
-    except Exception as exc:  # the parent reports it; the child's traceback goes to its log
-        log.exception("analysis failed in child %s", os.getpid())
-        outcome = ("error", f"the analysis failed: {type(exc).__name__}: {str(exc)[:300]}")
+    except Exception as exc:  # raised again in the parent, as if the function had run there
+        try:
+            pickle.dumps(exc)
+            outcome = ("raise", exc)
+        except Exception:
+            log.exception("analysis failed in child %s", os.getpid())
+            outcome = ("error", f"the analysis failed: {type(exc).__name__}: {str(exc)[:300]}")
     try:
         sender.send(outcome)
     except MemoryError:
