@@ -42,6 +42,14 @@ def changed_files_of(body: JSON) -> list[str]:
 
 def junit_failures(reports: list[bytes]) -> list[Failure]:
     """Failures of the JUnit XML reports; a report that is not JUnit XML is a 422 naming ``junit``."""
+    found, problem = _parse_junit(reports)
+    if problem:
+        raise ValidationFailed([FieldError("junit", problem)])
+    return found
+
+
+def _parse_junit(reports: list[bytes]) -> tuple[list[Failure], str | None]:
+    """The reports' failures, or what is wrong with the first report that is not JUnit XML."""
     from analysis import engine
 
     found: list[Failure] = []
@@ -49,8 +57,8 @@ def junit_failures(reports: list[bytes]) -> list[Failure]:
         try:
             found += engine.parse_junit(xml)
         except ValueError as exc:  # analysis.junit.JUnitError
-            raise ValidationFailed([FieldError("junit", f"file {index + 1}: {exc}")]) from None
-    return found
+            return [], f"file {index + 1}: {exc}"
+    return found, None
 
 
 def failures_of(body: JSON, junit: list[Failure], *, excerpt_budget: int) -> tuple[list[Failure], dict[int, str], str]:
@@ -96,9 +104,13 @@ def failures_of(body: JSON, junit: list[Failure], *, excerpt_budget: int) -> tup
 
 def analyze_ingested(
     body: JSON, junit: list[bytes], *, excerpt_budget: int
-) -> tuple[list[Failure], dict[int, str], str]:
-    """``failures_of`` with the JUnit reports parsed: the child process's entry point."""
-    return failures_of(body, junit_failures(junit), excerpt_budget=excerpt_budget)
+) -> tuple[tuple[list[Failure], dict[int, str], str], str | None]:
+    """``failures_of`` with the JUnit reports parsed, or what is wrong with a report: the child process's
+    entry point (it returns the problem as data; the request's 422 is raised by the parent)."""
+    junit_found, problem = _parse_junit(junit)
+    if problem:
+        return ([], {}, ""), problem
+    return failures_of(body, junit_found, excerpt_budget=excerpt_budget), None
 
 
 def request_digest(body: JSON, files: list[bytes]) -> str:
@@ -188,12 +200,14 @@ async def ingest(call: Any) -> JSON:
     if await ci_runs.find_by_client_id(pool, installation_id, "api", body["id"]) is not None:
         return await replay()
     try:  # the log and the reports are untrusted: read in a limited child process, off the event loop
-        failures, excerpts, summary = await run_isolated(
+        (failures, excerpts, summary), junit_problem = await run_isolated(
             analyze_ingested, body, junit, excerpt_budget=deps.settings.excerpt_budget, limits=Limits.of(deps.settings)
         )
     except AnalysisFailed as exc:  # recorded with what the request itself says, and why the rest is missing
         failures, excerpts, _ = failures_of({**body, "log": None}, [], excerpt_budget=deps.settings.excerpt_budget)
-        summary = f"The log and JUnit reports could not be analysed: {exc}."
+        summary, junit_problem = f"The log and JUnit reports could not be analysed: {exc}.", None
+    if junit_problem:
+        raise ValidationFailed([FieldError("junit", junit_problem)])
     failed = bool(failures) or body.get("status") == "failed"
     finished_at = datetime.fromisoformat(body["finishedAt"].replace("Z", "+00:00")) if body.get("finishedAt") else None
     if finished_at is not None and finished_at.tzinfo is None:
