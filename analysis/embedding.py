@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 import zlib
 from collections import Counter
 from collections.abc import Sequence
@@ -21,6 +20,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
+
+from .regex import compile_linear
 
 Vectors = npt.NDArray[np.float32]
 
@@ -45,7 +46,7 @@ class Embedder(Protocol):
 
 # Words keep dots, slashes and colons inside identifiers (``tests/test_a.py::test_b``) as separate tokens;
 # numbers collapse to one token so shifted line numbers and durations do not move the vector.
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+")
+_WORD = compile_linear(r"[A-Za-z_][A-Za-z0-9_]*|\d+")
 _NUMBER = "0"
 
 

@@ -7,12 +7,12 @@ entities).
 
 from __future__ import annotations
 
-import re
 import xml.parsers.expat
 from dataclasses import dataclass, field
 
 from .excerpt import select
 from .normalize import fingerprint
+from .regex import compile_linear
 from .rules import Role, Rule, kind_from_text
 from .scanner import Hit
 from .types import Analysis, Failure, FailureKind, LineRange
@@ -142,4 +142,4 @@ def analyze_junit(xml_bytes: bytes, *, budget: int = 100) -> Analysis:
     return Analysis(tuple(failures), excerpt, summarize(failures), total_lines=total)
 
 
-_JUNIT_RULE = Rule("junit.case", "junit", Role.FAILURE, FailureKind.TEST, 90, re.compile("testcase"), ())
+_JUNIT_RULE = Rule("junit.case", "junit", Role.FAILURE, FailureKind.TEST, 90, compile_linear("testcase"), ())

@@ -9,14 +9,15 @@ so the per-line cost stays out of the hot path.
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+from .regex import compile_linear
 
 CHUNK_CHARS = 1 << 20
 MAX_LINE_CHARS = 2000  # rules look at no more of a line than this (minified JS, base64 blobs)
 
-_ANSI = re.compile(
+_ANSI = compile_linear(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves, erase line
     r"|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?"  # OSC: titles, hyperlinks
     r"|[()*+][0-9A-Za-z]"  # charset selection
@@ -25,24 +26,28 @@ _ANSI = re.compile(
     r"|\[\d{1,3}(?:;\d{1,3}){0,4}m"  # colour codes that lost their ESC
 )
 # GitHub Actions (raw, and `gh run view --log` with job/step columns), GitLab (`... 00O `), Jenkins.
-_STAMP = re.compile(
+_STAMP = compile_linear(
     r"^(?:[^\t]{1,200}\t[^\t]{0,200}\t)?"
     r"\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?"
     r"(?: \d\d[OE]\+?)? ?"
     r"|^#\d+ \d+\.\d+ "  # BuildKit: step number and seconds before each line a step prints
 )
 _STAMP_START = frozenset("0123456789[#")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufeff\ufffe]+")
+_CONTROL = compile_linear(r"[\x00-\x08\x0b-\x1f\x7f\ufeff\ufffe]+")
+
+
+# lines are cut at MAX_LINE_CHARS before these run: Python's engine, called directly
+_ANSI_LINE, _STAMP_LINE, _CONTROL_LINE = (p.engine_for(MAX_LINE_CHARS) for p in (_ANSI, _STAMP, _CONTROL))
 
 
 def clean(line: str) -> str:
     """One line as a reader sees it: no colours, no runner timestamp, no control bytes, bounded length."""
     line = line[:MAX_LINE_CHARS]
     if "\x1b" in line or "[" in line:
-        line = _ANSI.sub("", line)
+        line = _ANSI_LINE.sub("", line)
     if line[:1] in _STAMP_START or "\t" in line:
-        line = _STAMP.sub("", line, count=1)
-    return _CONTROL.sub("", line) if _CONTROL.search(line) else line
+        line = _STAMP_LINE.sub("", line, count=1)
+    return _CONTROL_LINE.sub("", line) if _CONTROL_LINE.search(line) else line
 
 
 @dataclass(frozen=True)

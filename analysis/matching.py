@@ -7,7 +7,6 @@ the centroid arithmetic, so the rule is tested without PostgreSQL.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .embedding import Vectors
+from .regex import IGNORECASE, compile_linear
 from .types import Failure
 
 # Calibrated by benchmarks/matching.py for hashing-v1-384 (docs/history.md); the seed systems used 0.85.
@@ -99,11 +99,11 @@ def cosine(a: Vectors, b: Vectors) -> float:
 
 # A minimal mask used until (and unless) analysis.normalize is present; the engine's normalizer is richer.
 _VOLATILE = [
-    (re.compile(r"\x1b\[[0-9;]*[A-Za-z]"), ""),
-    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
-    (re.compile(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{7,64}\b", re.I), "<hex>"),
-    (re.compile(r"(/tmp|/var/folders|/private/var)/[^\s:'\"]+"), "<tmp>"),
-    (re.compile(r"\d+(\.\d+)?"), "<n>"),
+    (compile_linear(r"\x1b\[[0-9;]*[A-Za-z]"), ""),
+    (compile_linear(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", IGNORECASE), "<uuid>"),
+    (compile_linear(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{7,64}\b", IGNORECASE), "<hex>"),
+    (compile_linear(r"(/tmp|/var/folders|/private/var)/[^\s:'\"]+"), "<tmp>"),
+    (compile_linear(r"\d+(\.\d+)?"), "<n>"),
 ]
 
 
@@ -125,7 +125,7 @@ def normalize_text(text: str) -> str:
 # A quoted value with a space or a slash in it is data (a sentence, a list entry, a URL, a path): the same
 # assertion failing on other data is the same pattern. Quoted identifiers ('numpy', `foo`) stay: they are
 # often what tells two faults apart (which module is missing, which symbol is undefined).
-_QUOTED_DATA = re.compile(r"'[^'\n]*[\s/][^'\n]*'|\"[^\"\n]*[\s/][^\"\n]*\"|`[^`\n]*[\s/][^`\n]*`")
+_QUOTED_DATA = compile_linear(r"'[^'\n]*[\s/][^'\n]*'|\"[^\"\n]*[\s/][^\"\n]*\"|`[^`\n]*[\s/][^`\n]*`")
 
 
 def failure_text(failure: Failure) -> str:

@@ -8,42 +8,80 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
+from collections.abc import Callable
+
+from .regex import FAST_CHARS, IGNORECASE, LinearPattern, Match, compile_linear
+
+
+def _hex(match: Match) -> str:
+    """A hex token with both a digit and a letter (a word or a number alone is not an id)."""
+    token: str = match.group(0)
+    has_digit = any(c.isdigit() for c in token)
+    return "<HEX>" if has_digit and not token.isdigit() else token
+
+
+def _ends_path(mask: str) -> Callable[[Match], str]:
+    """The masked path ends where a path component ends: before "/", a space, a quote, ":" or the end; when
+    its last component runs into another character, that component is left out of the mask."""
+
+    def repl(match: Match) -> str:
+        text: str = match.string
+        end = match.end()
+        if end == len(text) or text[end] in "/ \t\n\r\f\v'\":":
+            return mask
+        cut = match.group(0).rfind("/")
+        head = match.group(1) or ""
+        if cut < len(head):  # no component beyond the prefix: the prefix alone ran into the character
+            return str(match.group(0))
+        return mask + match.group(0)[cut:]
+
+    return repl
+
+
+def _root(match: Match) -> str:
+    text: str = match.string
+    end = match.end()
+    return "<ROOT>" if end == len(text) or text[end] in "/\\ \t\n\r\f\v" else str(match.group(0))
+
 
 # Order matters: wider tokens first (a UUID contains hex runs, a timestamp contains numbers).
-_MASKS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p, flags), repl)
-    for p, repl, flags in (
+# RE2 has no lookaround: what the masks once checked with one is checked by their replacement functions.
+_MASKS: tuple[tuple[LinearPattern, str | Callable[[Match], str]], ...] = tuple(
+    (compile_linear(p, flags, fast_chars=300 if "packages" in p else FAST_CHARS), repl)
+    for p, repl, flags in (  # type: ignore[has-type]
         (r"\x1b\[[0-?]*[ -/]*[@-~]", "", 0),
         (r"\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?", "<TS>", 0),
         (r"\b\d\d:\d\d:\d\d(?:[.,]\d+)?\b", "<TS>", 0),
-        (r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "<UUID>", re.I),
-        (r"\b0x[0-9a-f]+\b", "<ADDR>", re.I),
-        (r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,64}\b", "<HEX>", re.I),
+        (r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "<UUID>", IGNORECASE),
+        (r"\b0x[0-9a-f]+\b", "<ADDR>", IGNORECASE),
+        (r"\b[0-9a-f]{7,64}\b", _hex, IGNORECASE),
         # temp dirs and absolute build roots: keep the project-relative tail of a path
         (
-            r"(?:/tmp|/var/folders|/private/var|C:\\Users\\[^\\\s]+\\AppData\\Local\\Temp)(?:/[\w.-]+)*(?=/|\s|$|['\":])",
-            "<TMP>",
+            r"(/tmp|/var/folders|/private/var|C:\\Users\\[^\\\s]+\\AppData\\Local\\Temp)(?:/[\w.-]+)*",
+            _ends_path("<TMP>"),
             0,
         ),
         (
             r"(?:/home/(?:runner|travis)/work/[^/\s]+/[^/\s]+|/home/travis/build/[^/\s]+/[^/\s]+|/builds/[^/\s]+/[^/\s]+"
             r"|/__w/[^/\s]+/[^/\s]+|/github/workspace|/Users/runner/work/[^/\s]+/[^/\s]+|D:\\a\\[^\\\s]+\\[^\\\s]+"
-            r"|/home/circleci/[^/\s]+|/workspace/[^/\s]+|/opt/atlassian/pipelines/agent/build)(?=/|\\|\s|$)",
-            "<ROOT>",
+            r"|/home/circleci/[^/\s]+|/workspace/[^/\s]+|/opt/atlassian/pipelines/agent/build)",
+            _root,
             0,
         ),
-        (r"(?:/[\w.+-]+)*/(?:site|dist)-packages(?=/)", "<PKGS>", 0),
+        (r"(?:/[\w.+-]+)*/(?:site|dist)-packages/", "<PKGS>/", 0),  # quadratic in re: short texts only
         (r"\b\d+(?:\.\d+)?\s?(?:ms|s|sec|secs|seconds|m|min|minutes|h|µs|us|ns)\b", "<DUR>", 0),
         (r"\b\d+(?:\.\d+)?\s?(?:[KMGT]i?B|bytes)\b", "<SIZE>", 0),
-        (r"(?:(?<=:)|(?<=port ))\d{2,5}\b", "<N>", 0),
+        (r"(:|port )\d{2,5}\b", lambda m: f"{m.group(1)}<N>", 0),
         (r"\b\d{3,}\b", "<N>", 0),
         (r"[ \t]+", " ", 0),
     )
 )
-_NAMED_NUMBER = re.compile(r"\b(pid|process|thread|port|seed|worker|gw)([ :=#]*)\d+\b", re.I)
-_LINE_REF = re.compile(r"(?<=[\w)])(?::\d+)+\b|\((\d+),\d+\)|\bline \d+\b|\[\d+,\d+\]")
-_DIGITS = re.compile(r"\d+")
+_NAMED_NUMBER = compile_linear(r"\b(pid|process|thread|port|seed|worker|gw)([ :=#]*)\d+\b", IGNORECASE)
+# ":12:5" after a name or ")" first (the character before it kept), then "(12,5)", "line 12", "[12,5]":
+# their spans never overlap, so two passes remove what one pass with a lookbehind did.
+_LINE_REF_COLON = compile_linear(r"([\w)])(?::\d+)+\b")
+_LINE_REF = compile_linear(r"\(\d+,\d+\)|\bline \d+\b|\[\d+,\d+\]")
+_DIGITS = compile_linear(r"\d+")
 
 
 def normalize(text: str) -> str:
@@ -56,7 +94,7 @@ def normalize(text: str) -> str:
 
 def _stable(text: str) -> str:
     """Normalized text without line numbers, so a fault that only moved keeps its fingerprint."""
-    return _DIGITS.sub("#", _LINE_REF.sub("", normalize(text))).lower()
+    return _DIGITS.sub("#", _LINE_REF.sub("", _LINE_REF_COLON.sub(lambda m: m.group(1), normalize(text)))).lower()
 
 
 @functools.lru_cache(maxsize=4096)  # a log repeats its failures (cascades, retries); normalizing is the cost

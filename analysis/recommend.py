@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from .regex import IGNORECASE, compile_linear
 
 
 class Risk(StrEnum):
@@ -86,10 +87,10 @@ def parse_test_map(data: Mapping[str, Any] | None) -> list[Feature]:
     return out
 
 
-_TEST_FILE = re.compile(
+_TEST_FILE = compile_linear(
     r"(^|/)(tests?|__tests__|spec|specs)/|(^|/)test_[^/]+$|_test\.[^/]+$|\.(test|spec)\.[^/]+$|Tests?\.[^/]+$"
 )
-_STEM_AFFIXES = re.compile(r"^(test_|tests_|test)|(_test|_tests|_spec|\.test|\.spec|tests|test|spec)$", re.I)
+_STEM_AFFIXES = compile_linear(r"^(test_|tests_|test)|(_test|_tests|_spec|\.test|\.spec|tests|test|spec)$", IGNORECASE)
 
 
 def is_test_path(path: str) -> bool:
@@ -212,12 +213,14 @@ def _shared_dirs(a: str, b: str) -> int:
     return len(set(da) & set(db) - {"src", "lib", "tests", "test"})
 
 
-_HIGH_RISK = re.compile(
+_HIGH_RISK = compile_linear(
     r"(^|/)(\.github/workflows/|Dockerfile|docker-compose[^/]*$|Makefile$|setup\.py$|setup\.cfg$|pyproject\.toml$"
     r"|requirements[^/]*\.txt$|package\.json$|package-lock\.json$|yarn\.lock$|pnpm-lock\.yaml$|go\.(mod|sum)$"
     r"|Cargo\.(toml|lock)$|Gemfile(\.lock)?$|pom\.xml$|build\.gradle(\.kts)?$|.*\.sql$|migrations?/|\.env)"
 )
-_LOW_RISK = re.compile(r"(\.(md|rst|txt|adoc)$|(^|/)docs?/|(^|/)LICENSE|(^|/)\.gitignore$|(^|/)CHANGELOG)", re.I)
+_LOW_RISK = compile_linear(
+    r"(\.(md|rst|txt|adoc)$|(^|/)docs?/|(^|/)LICENSE|(^|/)\.gitignore$|(^|/)CHANGELOG)", IGNORECASE
+)
 
 
 def risk_level(changed_paths: Sequence[str], *, co_failures: Iterable[CoFailure] = ()) -> tuple[Risk, str]:

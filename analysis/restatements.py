@@ -9,12 +9,12 @@ best account there is of the failure).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from .regex import compile_linear
 from .types import Failure
 
-_RESTATEMENT = re.compile(
+_RESTATEMENT = compile_linear(
     r"^(?:"
     r"exit status \d+"  # go test / go build
     r"|(?:Process completed|Command failed|exited) with exit code -?\d+\.?"

@@ -10,10 +10,11 @@ Failure: ``test``, ``file``, ``line``, ``msg``, ``code``, ``cmd``.
 
 from __future__ import annotations
 
-import re
+from collections import deque
 from dataclasses import dataclass
 from enum import Enum
 
+from .regex import IGNORECASE, LinearPattern, compile_linear
 from .types import FailureKind as K
 
 
@@ -38,11 +39,11 @@ class Rule:
     role: Role
     kind: K | None
     score: int
-    pattern: re.Pattern[str]
+    pattern: LinearPattern
     needles: tuple[str, ...]
     after: int = 0  # lines after the anchor that belong to it (assertion bodies, code frames)
     before: int = 0
-    unless: re.Pattern[str] | None = None
+    unless: LinearPattern | None = None
     weak: bool = False  # its failure only stands when nothing more specific was found in the log
     starts: tuple[str, ...] = ()  # the line, indentation aside, starts with one of these: checked before the regex
 
@@ -69,11 +70,11 @@ def _r(
         role,
         kind,
         score,
-        re.compile(pattern, flags),
+        compile_linear(pattern, flags),
         (needles,) if isinstance(needles, str) else needles,
         after,
         before,
-        re.compile(unless, flags) if unless else None,
+        compile_linear(unless, flags) if unless else None,
         weak,
         starts,
     )
@@ -94,28 +95,33 @@ F, D, L, S, X, H, G = (
     Role.HINT,
     Role.GENERIC,
 )
-IGNORE_CASE = re.IGNORECASE
+IGNORE_CASE = IGNORECASE
 
 # Lines that look like errors and are not: tallies of zero, flags, option echoes, file names.
 # Lines that only look like errors, each pattern with the lowercase literals one of which it cannot match
 # without: a line is tried against a pattern only when one of them occurs (``is_excluded``), which keeps the
 # fallback's exclusion check off the profile. Ordered by how often they match real logs.
 _EXCLUSION_PARTS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (
-        (":0", ": 0", "=0", "= 0"),
-        r"\b(?:errors?|failures?|failed)[:=] ?0\b(?![\d.])(?!.*\b(?:errors?|failures?|failed)[:=] ?[1-9])",
-    ),
-    (
-        ("0 error", "0 fail", "no error", "no fail"),
-        r"\b(?:0|no) (?:errors?|failures?|failed|failing)\b(?![^,;]*\b[1-9]\d* (?:errors?|failures?|failed))",
-    ),
+    # "errors: 0" with no non-zero tally later in the line (``_ZERO_TALLY_LATER`` below)
+    ((":0", ": 0", "=0", "= 0"), r"\b(?:errors?|failures?|failed)[:=] ?0(?:[^\w.]|$)"),
+    # "0 errors" / "no failures" with no non-zero tally later in the same clause (up to "," or ";")
+    (("0 error", "0 fail", "no error", "no fail"), r"\b(?:0|no) (?:errors?|failures?|failed|failing)\b"),
     (
         ("continue-on-error", "fail-fast", "fail_ci_if_error", "if-no-files-found", "ignore-error"),
         r"^(?:continue-on-error|fail-fast|fail_ci_if_error|if-no-files-found|ignore-errors?)\s*:",
     ),
     (
-        ("##[debug]", "##[endgroup]", "travis_fold", "travis_time", "::debug", "::notice", "::group",
-         "::endgroup", "::add-mask"),
+        (
+            "##[debug]",
+            "##[endgroup]",
+            "travis_fold",
+            "travis_time",
+            "::debug",
+            "::notice",
+            "::group",
+            "::endgroup",
+            "::add-mask",
+        ),
         r"^\s*(?:##\[(?:debug|endgroup)\]|travis_(?:fold|time)|::(?:debug|notice|group|endgroup|add-mask))",
     ),
     (  # compiler command lines
@@ -141,19 +147,42 @@ _EXCLUSION_PARTS: tuple[tuple[tuple[str, ...], str], ...] = (
         r"^\s*(?:compiling|downloading|downloaded|installing|collecting|requirement already|checking)\b.*error",
     ),
 )
-_EXCLUSION_CHECKS = tuple((needles, re.compile(p, re.IGNORECASE)) for needles, p in _EXCLUSION_PARTS)
+_EXCLUSION_CHECKS = tuple((needles, compile_linear(p, IGNORECASE)) for needles, p in _EXCLUSION_PARTS)
+# What undoes the first two exclusions when it follows their match (RE2 has no lookahead: checked apart).
+_NONZERO_TALLY = compile_linear(r"\b(?:errors?|failures?|failed)[:=] ?[1-9]", IGNORECASE)
+_NONZERO_COUNT = compile_linear(r"\b[1-9]\d* (?:errors?|failures?|failed)", IGNORECASE)
+
+
+def _zero_tally(pattern: LinearPattern, line: str) -> bool:
+    """Some "errors: 0" is not followed by a non-zero tally: the last one decides."""
+    found = deque(pattern.finditer(line), maxlen=1)
+    return bool(found) and _NONZERO_TALLY.search(line, found[0].end()) is None
+
+
+def _zero_count(pattern: LinearPattern, line: str) -> bool:
+    """Some "0 errors" has no non-zero count after it in its clause: the last one of each clause decides."""
+    ends: dict[int, int] = {}
+    for found in pattern.finditer(line):
+        clause_end = min((i for i in (line.find(",", found.end()), line.find(";", found.end())) if i >= 0), default=-1)
+        ends[clause_end if clause_end >= 0 else len(line)] = found.end()
+    return any(_NONZERO_COUNT.search(line, start, end) is None for end, start in ends.items())
+
+
+_EXCLUSION_TESTS = {0: _zero_tally, 1: _zero_count}
 
 
 def is_excluded(line: str) -> bool:
     """Whether any exclusion pattern matches, without running those whose literals are absent."""
     low = line.lower()
-    for needles, pattern in _EXCLUSION_CHECKS:  # plain loops: this runs on every fallback candidate
+    for index, (needles, pattern) in enumerate(_EXCLUSION_CHECKS):  # plain loops: on every fallback candidate
         for needle in needles:
             if needle in low:
-                if pattern.search(line) is not None:
+                test = _EXCLUSION_TESTS.get(index)
+                if (pattern.search(line) is not None) if test is None else test(pattern, line):
                     return True
                 break
     return False
+
 
 _PY_EXC = r"(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warning|Failure|Fault)"
 # Package roots of JVM class names (``java.lang.X``, ``org.junit.X``): such an exception line is the JVM's,
@@ -457,8 +486,9 @@ RULES: tuple[Rule, ...] = (
         D,
         None,
         88,
-        r"^(?!" + _JVM_ROOT + r")(?P<exc>" + _PY_EXC + r")(?:: (?P<msg>.*))?$",
+        r"^(?P<exc>" + _PY_EXC + r")(?:: (?P<msg>.*))?$",
         ("error:", "error\n", "exception:", "exception\n", "systemexit", "interrupt", "failure:", "warning:"),
+        unless=r"^" + _JVM_ROOT,
     ),
     # --- jest / vitest / mocha / node ---
     _r(
@@ -466,9 +496,10 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TEST,
         95,
-        r"^\s*● (?P<test>(?!Console\b).+?)\s*$",
+        r"^\s*● (?P<test>.+?)\s*$",
         "●",
         after=2,
+        unless=r"^\s*● Console\b",
     ),
     _r(
         "vitest.fail",
@@ -1288,7 +1319,15 @@ RULES: tuple[Rule, ...] = (
         r"|Incorrect integrity|.*doesn't satisfy found match|.*no such package available).*)",
         ("couldn't find", "not found", "integrity", "doesn't satisfy", "no such package"),
     ),
-    _r("yarn.error", G, None, 66, r"^error (?P<msg>(?!Command failed with exit code).*)", "error "),
+    _r(
+        "yarn.error",
+        G,
+        None,
+        66,
+        r"^error (?P<msg>.*)",
+        "error ",
+        unless=r"^error Command failed with exit code",
+    ),
     _r("yarn.exit", X, None, 58, r"^error Command failed with exit code (?P<code>\d+)\.", "command failed"),
     _r("yarn.berry", F, K.DEPENDENCY, 86, r"^➤ YN\d{4}: .*(?:[Ee]rror|[Ff]ailed|[Cc]ouldn't|not found).*", "yn0"),
     _r(
@@ -1405,7 +1444,7 @@ RULES: tuple[Rule, ...] = (
         F,
         K.CONFIG,
         93,
-        r"(?<![^\s:])(?P<cmd>[^\s:]+): command not found",
+        r"(?:^|[\s:])(?P<cmd>[^\s:]+): command not found",
         "command not found",
         # a test whose name says it ("test_match[git: command not found] PASSED") did not fail
         unless=r"\sPASSED\b|^\s*(?:PASS(?:ED)?|ok|✓|✔)\s",
@@ -1425,7 +1464,15 @@ RULES: tuple[Rule, ...] = (
         "exited with",
         before=4,
     ),
-    _r("npm.script", Role.COMMAND, None, 0, r"^> (?P<cmd>(?![\w@/.-]+@\d)\S.*)$", _line_start("> ", indent=0)),
+    _r(
+        "npm.script",
+        Role.COMMAND,
+        None,
+        0,
+        r"^> (?P<cmd>\S.*)$",
+        _line_start("> ", indent=0),
+        unless=r"^> [\w@/.-]+@\d",  # "> pkg@1.0.0 test": npm's banner, not the command
+    ),
     _r(
         "jenkins.exit",
         X,
@@ -1454,7 +1501,7 @@ RULES: tuple[Rule, ...] = (
         ("please run", "to fix", "to update", "to format", "listed below"),
         after=4,
     ),
-    _r("precommit.failed", S, None, 84, r"^(?P<hook>\S.*?)\.{3,}(?:\(no files to check\))?Failed$", "failed"),
+    _r("precommit.failed", S, None, 84, r"^(?P<hook>\S(?:.*[^.])?)\.{3,}(?:\(no files to check\))?Failed$", "failed"),
     _r(
         "r.check",
         S,
@@ -1499,9 +1546,9 @@ RULES: tuple[Rule, ...] = (
         G,
         None,
         40,
-        r"(?<![\w/.-])(?:errors?|fail(?:ed|ure|ures|ing|s)?|fatal|exception|panic(?:ked)?|traceback|abort(?:ed)?"
+        r"(?:^|[^\w/.-])(?:errors?|fail(?:ed|ure|ures|ing|s)?|fatal|exception|panic(?:ked)?|traceback|abort(?:ed)?"
         r"|cannot|could not|unable to|not found|denied|invalid|unexpected|missing|refused|mismatch"
-        r")(?![\w/-])",
+        r")(?:$|[^\w/-])",
         (
             "error",
             "fail",
@@ -1526,19 +1573,23 @@ RULES: tuple[Rule, ...] = (
 )
 
 # Failure kinds that a generic or exit line should take from what the message says.
-KIND_HINTS: tuple[tuple[re.Pattern[str], K], ...] = (
-    (re.compile(r"timed? ?out|timeout|exceeded the maximum", re.I), K.TIMEOUT),
-    (re.compile(r"out of memory|segmentation|sigsegv|core dumped|exit code 13[79]\b|killed", re.I), K.CRASH),
+KIND_HINTS: tuple[tuple[LinearPattern, K], ...] = (
+    (compile_linear(r"timed? ?out|timeout|exceeded the maximum", IGNORECASE), K.TIMEOUT),
+    (compile_linear(r"out of memory|segmentation|sigsegv|core dumped|exit code 13[79]\b|killed", IGNORECASE), K.CRASH),
     (
-        re.compile(r"network|connection|resolve host|econn|etimedout|50[234]\b|rate limit|no space left", re.I),
+        compile_linear(
+            r"network|connection|resolve host|econn|etimedout|50[234]\b|rate limit|no space left", IGNORECASE
+        ),
         K.INFRA,
     ),
     (
-        re.compile(r"dependenc|resolv|version solving|no matching distribution|could not find artifact", re.I),
+        compile_linear(
+            r"dependenc|resolv|version solving|no matching distribution|could not find artifact", IGNORECASE
+        ),
         K.DEPENDENCY,
     ),
-    (re.compile(r"syntax error|compil|cannot find symbol|undefined reference", re.I), K.COMPILE),
-    (re.compile(r"\btests?\b|assert", re.I), K.TEST),
+    (compile_linear(r"syntax error|compil|cannot find symbol|undefined reference", IGNORECASE), K.COMPILE),
+    (compile_linear(r"\btests?\b|assert", IGNORECASE), K.TEST),
 )
 
 

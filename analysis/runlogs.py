@@ -9,7 +9,6 @@ has no job files. Members are read one at a time; a member larger than the byte 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -18,11 +17,12 @@ from typing import IO
 
 from .engine import analyze_bytes, analyze_stream, looks_like_junit, summarize
 from .junit import JUnitError, analyze_junit
+from .regex import compile_linear
 from .types import Analysis, Failure, LineRange
 
 MAX_MEMBERS = 2000
 TOTAL_CAP_FACTOR = 4  # all members together are read up to this many byte caps (zip bombs: bounded time)
-_ORDINAL = re.compile(r"^-?\d+_")
+_ORDINAL = compile_linear(r"^-?\d+_")
 
 
 def _job_name(member: str) -> tuple[str, str | None]:

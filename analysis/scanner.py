@@ -10,15 +10,16 @@ capped list of hits.
 from __future__ import annotations
 
 import functools
-import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import ahocorasick
 
-from .lines import Chunk, clean
+from .lines import MAX_LINE_CHARS, Chunk, clean
 from .locations import Frame, is_test_path, jvm_path, pick, repo_path, test_frame
 from .normalize import echo_key, fingerprint
+from .regex import IGNORECASE, Match, compile_linear, escape
 from .rules import RULES, Role, Rule, is_excluded, kind_from_text
 from .types import Failure, FailureKind, LineRange
 
@@ -67,6 +68,12 @@ _TOOL_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "numbered": ("playwright", "mocha", "rspec", "phpunit", "karma", "jasmine", "mix test"),
     "node": ("mocha", "jest", "vitest", "node"),
     "generic": ("pytest", "jest", "mocha", "rspec", "phpunit", "go test", "cargo", "npm", "pnpm", "yarn"),
+}
+# A tool's name as a word of the step's command ("ruff" in "uv run ruff check", not in "ruff-lsp").
+_TOOL_WORDS = {
+    name: compile_linear(rf"(?:^|[^\w-]){escape(name)}(?:$|[^\w-])")
+    for names in _TOOL_ALTERNATIVES.values()
+    for name in names
 }
 _TOOL_NAMES = {
     "go test": "go",
@@ -131,7 +138,7 @@ class _Open:
         self.last = max(self.last, end)
 
 
-def _group(match: re.Match[str], *names: str) -> str | None:
+def _group(match: Match, *names: str) -> str | None:
     groups = match.groupdict()
     for name in names:
         value = groups.get(name)
@@ -153,27 +160,36 @@ def _unescape_command(text: str) -> str:
     return text.replace("%0D", "").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
 
 
-_CI_ROOT = re.compile(
+_CI_ROOT = compile_linear(
     r"^(?:/home/runner/work/[^/]+/[^/]+/|/Users/runner/work/[^/]+/[^/]+/|[A-Z]:\\a\\[^\\]+\\[^\\]+\\"
     r"|/__w/[^/]+/[^/]+/|/github/workspace/|/home/travis/build/[^/]+/[^/]+/|/builds/[^/]+/[^/]+/"
     r"|/home/circleci/project/|/var/lib/jenkins/workspace/[^/]+/|/app/|\./)"
 )
-_PLAYWRIGHT_TITLE = re.compile(
+_PLAYWRIGHT_TITLE = compile_linear(
     r"^(?P<project>\[[^\]]+\] \u203a )?(?P<file>\S+?\.\w+):(?P<line>\d+):\d+ \u203a (?P<rest>.+?)[\s\u2500]*$"
 )
-_CHECKED_DOCUMENT = re.compile(r"\bawesome_bot\s+(?:-\S+\s+)*([\w./-]+\.(?:md|markdown|org|txt|rst|html?))\b")
+_CHECKED_DOCUMENT = compile_linear(r"\bawesome_bot\s+(?:-\S+\s+)*([\w./-]+\.(?:md|markdown|org|txt|rst|html?))\b")
 _DETAIL_TOOL = {
     "rspec.failure_error": "rspec",
     "node.error": "mocha",
     "jest.expect": "mocha",
     "phpunit.assert": "phpunit",
 }
-_LINTING = re.compile(r"\b(?:vet|lint|golangci-lint|staticcheck|revive)\b")
-_PATH_LINE = re.compile(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]+)*\.\w+$")
+_LINTING = compile_linear(r"\b(?:vet|lint|golangci-lint|staticcheck|revive)\b")
+_PATH_LINE = compile_linear(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]+)*\.\w+$")
 _VERDICTS = {"actions.exit", "travis.exit", "jenkins.exit"}  # the runner's own word that a step failed
 _NOT_A_MESSAGE = {"python.traceback", "gradle.what_went_wrong", "docker.step_error", "docker.summary"}
-_CSI = re.compile(r"([^\n])(?:\x1b\[[0-?]*[ -/]*[@-~])+")
-_SPLIT_ID = re.compile(r"::|[ ./>\u203a]+")
+Search = Callable[[str], "Match | None"]
+_SPLIT_ID = compile_linear(r"::|[ ./>\u203a]+")
+_NPM_PREFIX = compile_linear(r"^npm (?:ERR!|error) ")
+_SBT_INFO = compile_linear(r"^\[info\]\s*")
+_SCALA_WHERE = compile_linear(r"\((?P<file>[\w$]+\.scala):(?P<line>\d+)\)$")
+_JAVAC_SYMBOL = compile_linear(r"^(?:\[ERROR\])?\s+symbol:")
+_NUMBERED = compile_linear(r"^\s*(\d+)\)")
+_EXIT_CODE = compile_linear(r"exit(?:ed)? (?:with )?(?:code|status) (\d+)")
+_RUST_FRAME_FUNC = compile_linear(r"^\s*\d+: (\S+)")  # a Rust backtrace names the function above its at-line
+_CODE_FRAME_LINE = compile_linear(r"^>?\s*\d+ \|")  # jest/vitest code frame: "> 12 |"
+_CSI = compile_linear(r"([^\n])(?:\x1b\[[0-?]*[ -/]*[@-~])+")
 # details whose file:line is also a frame of the failure's stack
 _LOCATING_DETAILS = {"pytest.location", "vitest.location", "rust.panic", "go.assert", "ginkgo.location"}
 _RUST_TEST_RULES = {"cargo.test", "cargo.terse", "cargo.stdout", "nextest.fail", "rust.panic"}
@@ -218,24 +234,27 @@ def _same_test(a: str, b: str, *, loose: bool = False) -> bool:
 
 
 @functools.lru_cache(maxsize=8192)
-def _candidates(mask: int) -> tuple[tuple[Rule, bool], ...]:
-    """The rules a needle mask selects, in table order, each with whether it is a generic fallback. Lines
-    repeat few distinct masks, so this is computed once per mask, not once per line."""
+def _candidates(mask: int) -> tuple[tuple[Rule, bool, Search, Search | None], ...]:
+    """The rules a needle mask selects, in table order, each with whether it is a generic fallback and the
+    searches of its pattern and ``unless`` on a cleaned line (cut at MAX_LINE_CHARS). Lines repeat few
+    distinct masks, so this is computed once per mask, not once per line."""
     rules = []
     while mask:
         low = mask & -mask
         mask ^= low
-        rules.append((RULES[low.bit_length() - 1], bool(low & _GENERIC_MASK)))
+        rule = RULES[low.bit_length() - 1]
+        unless = rule.unless.engine_for(MAX_LINE_CHARS).search if rule.unless else None
+        rules.append((rule, bool(low & _GENERIC_MASK), rule.pattern.engine_for(MAX_LINE_CHARS).search, unless))
     return tuple(rules)
 
 
-def _first_rule(line: str, mask: int) -> tuple[Rule, re.Match[str]] | None:
+def _first_rule(line: str, mask: int) -> tuple[Rule, Match] | None:
     """The first rule of the table (among those ``mask`` selects) that matches the cleaned line."""
     if not line.strip():
         return None
     excluded: bool | None = None
     stripped = line.lstrip()
-    for rule, generic in _candidates(mask):
+    for rule, generic, search, unless in _candidates(mask):
         if rule.starts and not stripped.startswith(rule.starts):
             continue
         if generic:
@@ -244,8 +263,8 @@ def _first_rule(line: str, mask: int) -> tuple[Rule, re.Match[str]] | None:
                 excluded = is_excluded(line)
             if excluded:
                 return None
-        match = rule.pattern.search(line)
-        if match is not None and (rule.unless is None or not rule.unless.search(line)):
+        match = search(line)
+        if match is not None and (unless is None or not unless(line)):
             return rule, match
     return None
 
@@ -271,7 +290,7 @@ class Scanner:
         self._echo: Counter[str] = Counter()
         self._rule_count: Counter[tuple[str, int]] = Counter()
         self._open: _Open | None = None
-        self._pending: tuple[Hit, re.Match[str]] | None = None  # a detail printed before its test's name
+        self._pending: tuple[Hit, Match] | None = None  # a detail printed before its test's name
         self._docker: dict[str, tuple[int, str]] = {}
         self._command = ""  # last command echoed inside the step (``> jest --ci``)
         self._test_file: tuple[int, str] | None = None  # jest/vitest ``FAIL file`` heading the tests below
@@ -280,7 +299,7 @@ class Scanner:
         self._loose: list[tuple[int, Frame]] = []  # frames seen with no failure open (a script's traceback)
         self._pytest_lines: list[tuple[str, Frame]] = []  # pytest --tb=line locations, by message
         self._go_running = ""  # go test -v: the test an "=== RUN" line started
-        self._go_details: dict[str, tuple[Hit, re.Match[str]]] = {}  # its first "x_test.go:N: msg" line
+        self._go_details: dict[str, tuple[Hit, Match]] = {}  # its first "x_test.go:N: msg" line
         self._diffs: dict[str, int] = {}  # file -> first line a printed diff changes (formatters' --diff)
         self._lines: list[str] = []
         self._first = 1
@@ -319,7 +338,7 @@ class Scanner:
             self._apply(number, line, *found)
 
     # -- one matched line -------------------------------------------------------------------------------
-    def _apply(self, number: int, line: str, rule: Rule, match: re.Match[str]) -> None:
+    def _apply(self, number: int, line: str, rule: Rule, match: Match) -> None:
         role = rule.role
         step = len(self.steps) - 1
         if role is Role.STEP:
@@ -397,12 +416,12 @@ class Scanner:
         if alternatives:
             command = f"{self.steps[step]} {self._command}".lower()
             for name in alternatives:
-                if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", command):
+                if _TOOL_WORDS[name].search(command):
                     return _TOOL_NAMES.get(name, name)
         return rule.tool
 
     # -- frames -----------------------------------------------------------------------------------------
-    def _frame(self, number: int, rule: Rule, match: re.Match[str], step: int) -> None:
+    def _frame(self, number: int, rule: Rule, match: Match, step: int) -> None:
         """A stack frame: it belongs to the open failure, or to the one a traceback's last line opens."""
         file, line_s = _group(match, "file"), _group(match, "line")
         if not file or not line_s:
@@ -417,7 +436,7 @@ class Scanner:
         )
         func = _group(match, "func") or ""
         if rule.name == "node.frame" and file.endswith(".rs"):  # Rust names the function on the line above
-            above = re.match(r"^\s*\d+: (\S+)", self._peek(number - 1) or "")
+            above = _RUST_FRAME_FUNC.match(self._peek(number - 1) or "")
             func = above.group(1) if above else func
         frame = Frame(file, int(line_s), not innermost_last, self._block, func)
         current = self._open
@@ -464,7 +483,7 @@ class Scanner:
             parts.append(below)
         return " ".join(parts)
 
-    def _hunk(self, number: int, match: re.Match[str]) -> None:
+    def _hunk(self, number: int, match: Match) -> None:
         """The first hunk of a file's diff: its start plus the context lines before the first change."""
         header = (self._peek(number - 2) or "").strip()
         if not header.startswith("--- ") or len(self._diffs) >= MAX_FAILURES:
@@ -481,7 +500,7 @@ class Scanner:
         self._diffs[path] = max(1, line)
 
     # -- failures ---------------------------------------------------------------------------------------
-    def _failure(self, hit: Hit, match: re.Match[str]) -> None:
+    def _failure(self, hit: Hit, match: Match) -> None:
         rule = hit.rule
         test = _group(match, "test", "test2")
         cls = _group(match, "cls", "cls2")
@@ -513,7 +532,7 @@ class Scanner:
         elif name == "npm.code":
             code = _group(match, "code") or ""
             following = self._peek(hit.line + 1) or ""
-            detail = re.sub(r"^npm (?:ERR!|error) ", "", following).strip()
+            detail = _NPM_PREFIX.sub("", following).strip()
             message, plain = (f"{code}: {detail}" if detail else code), False
             kind = kind_from_text(code + " " + detail, FailureKind.DEPENDENCY)
             if code.upper() in ("ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "ECONNREFUSED"):
@@ -553,10 +572,10 @@ class Scanner:
             test = f"{found.group('cls')}#{found.group('test')}"
             file, line_s, message, plain = found.group("file"), found.group("line"), below.strip(), True
         elif name == "scalatest.failed":
-            below = re.sub(r"^\[info\]\s*", "", self._peek(hit.line + 1) or "").strip()
+            below = _SBT_INFO.sub("", self._peek(hit.line + 1) or "").strip()
             if below:
                 message, plain = below, False
-                where = re.search(r"\((?P<file>[\w$]+\.scala):(?P<line>\d+)\)$", below)
+                where = _SCALA_WHERE.search(below)
                 if where:
                     file, line_s = where.group("file"), where.group("line")
         elif name == "tap.not_ok":
@@ -577,7 +596,7 @@ class Scanner:
                 message, plain = below, False
         elif name == "maven.compile":
             following = self._peek(hit.line + 1) or ""
-            if re.match(r"^(?:\[ERROR\])?\s+symbol:", following):
+            if _JAVAC_SYMBOL.match(following):
                 message = f"{message} ({following.removeprefix('[ERROR]').strip()})"
         elif name == "pytest.section" and test and test.startswith("ERROR collecting "):
             # a module that fails to import: the module is the failing unit, its import line the location
@@ -598,7 +617,7 @@ class Scanner:
             for k in (1, 2, 3):
                 below = (self._peek(hit.line + k) or "").strip()
                 if below:
-                    if not below.startswith(("expect(", "●", "at ")) and not re.match(r"^>?\s*\d+ \|", below):
+                    if not below.startswith(("expect(", "●", "at ")) and not _CODE_FRAME_LINE.match(below):
                         message, plain = below, False
                     break
         if name == "jest.failed_test" and tool == "xctest" and test and ", " in test:
@@ -692,7 +711,7 @@ class Scanner:
 
     def _merge_test(self, test: str, message: str, plain: bool, hit: Hit, file: str | None, line_s: str | None) -> bool:
         """A test reported twice (section then summary, nextest then libtest, ``N)`` list then details)."""
-        number = re.match(r"^\s*(\d+)\)", hit.text) if hit.rule.name == "numbered.failure" else None
+        number = _NUMBERED.match(hit.text) if hit.rule.name == "numbered.failure" else None
         for failure in reversed(self.failures[-200:]):
             if failure.step != hit.step:
                 continue
@@ -705,7 +724,7 @@ class Scanner:
                 continue
             same = _same_test(failure.test_id, test, loose=failure.tool == self._tool(hit.rule, hit.step))
             if not same and number and failure.rule == "numbered.failure":
-                previous = re.match(r"^\s*(\d+)\)", failure.message)
+                previous = _NUMBERED.match(failure.message)
                 same = previous is not None and previous.group(1) == number.group(1)
             if not same:
                 continue
@@ -742,7 +761,7 @@ class Scanner:
         self._add(Hit(number, _DOCKER_STEP_RULE, 66, text, step, 0, 0))
 
     # -- details ----------------------------------------------------------------------------------------
-    def _detail(self, hit: Hit, match: re.Match[str]) -> None:
+    def _detail(self, hit: Hit, match: Match) -> None:
         rule = hit.rule
         current = self._open
         if rule.name == "go.assert" and self._go_running:
@@ -759,7 +778,7 @@ class Scanner:
             return
         self._attach(current, hit, match)
 
-    def _attach(self, current: _Open, hit: Hit, match: re.Match[str]) -> None:
+    def _attach(self, current: _Open, hit: Hit, match: Match) -> None:
         rule = hit.rule
         if current.details >= 1 and rule.role is Role.DETAIL:
             hit.score -= 20 + min(20, 4 * current.details)
@@ -803,7 +822,7 @@ class Scanner:
         if current.plain and msg:
             current.message, current.plain = msg[:MAX_MESSAGE], False
 
-    def _panic_message(self, hit: Hit, match: re.Match[str]) -> str | None:
+    def _panic_message(self, hit: Hit, match: Match) -> str | None:
         """What a Rust panic says: the quoted message (before 1.73) or the line below the location, with an
         assertion's ``left:``/``right:`` values."""
         quoted = _group(match, "quoted")
@@ -821,7 +840,7 @@ class Scanner:
                 values.append(below)
         return f"{following} ({', '.join(values)})" if values else following
 
-    def _orphan(self, hit: Hit, match: re.Match[str]) -> None:
+    def _orphan(self, hit: Hit, match: Match) -> None:
         """A detail with no failure open: a crash of its own, or the message of a test named just after."""
         rule = hit.rule
         if rule.name == "pytest.location":
@@ -1019,7 +1038,7 @@ class Scanner:
             message = f"{best.context} ({message.rstrip('.')})"[:MAX_MESSAGE]
             evidence = [LineRange(max(1, best.line - best.before), best.line)]
         kind = kind_from_text(message)
-        exit_code = re.search(r"exit(?:ed)? (?:with )?(?:code|status) (\d+)", message)
+        exit_code = _EXIT_CODE.search(message)
         if exit_code and exit_code.group(1) in ("137", "139"):
             kind = FailureKind.CRASH
         step = self.steps[best.step].removeprefix("Run ") or None
@@ -1035,13 +1054,14 @@ class Scanner:
 
 # A file or type named after errors ("Parsing Error.swift", "FailureHandler.m"): kept as a hit for the
 # excerpt, but not a failure of its own.
-_ERRORISH_NAME = re.compile(r"[\w/.-]*(?:error|fail)\w*\.[A-Za-z]\w{0,5}\b", re.IGNORECASE)
+# From the start of a path-like token only (one try per token, not per character): the boundary is kept.
+_ERRORISH_NAME = compile_linear(r"(^|[^\w/.-])[\w/.-]*(?:error|fail)\w*\.[A-Za-z]\w{0,5}\b", IGNORECASE)
 
 
 def _error_word_in_name_only(hit: Hit) -> bool:
     if hit.rule.role is not Role.GENERIC or not _ERRORISH_NAME.search(hit.text):
         return False
-    return hit.rule.pattern.search(_ERRORISH_NAME.sub(" ", hit.text)) is None
+    return hit.rule.pattern.search(_ERRORISH_NAME.sub(lambda m: m.group(1) + " ", hit.text)) is None
 
 
 _GENERIC_MASK = 0
@@ -1050,5 +1070,5 @@ for _i, _rule in enumerate(RULES):
         _GENERIC_MASK |= 1 << _i
 _COMPILER_BY_SUFFIX = {"hs": "ghc", "swift": "swiftc", "java": "javac", "kt": "kotlinc", "rs": "rustc", "go": "go"}
 _MINITEST_TEST = next(r for r in RULES if r.name == "minitest.test")
-_DOCKER_PROCESS = re.compile(r'process "(?:/bin/(?:ba)?sh -c )?(.*?)" did not complete')
+_DOCKER_PROCESS = compile_linear(r'process "(?:/bin/(?:ba)?sh -c )?(.*?)" did not complete')
 _DOCKER_STEP_RULE = next(r for r in RULES if r.name == "docker.step")

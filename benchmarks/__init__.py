@@ -11,4 +11,5 @@ REGISTRY: dict[str, str] = {
     "history": "benchmarks.history",
     "matching": "benchmarks.matching",
     "fixes": "benchmarks.fixes",
+    "hostile": "benchmarks.hostile",
 }

@@ -3,7 +3,11 @@
 The log is generated into a temporary directory by concatenating the data sets' logs until it reaches the
 size. Each measurement runs in a fresh subprocess (``ci-triage analyze``'s own code path, one core) and reads
 its peak RSS from ``resource.getrusage(RUSAGE_CHILDREN)``.
-``python -m benchmarks extract [--size-mb N] [--keep]``
+``python -m benchmarks extract [--size-mb N] [--keep] [--baseline DIR] [--rounds N]``
+
+``--baseline DIR`` runs the same measurement on another checkout (``git worktree add DIR <commit>``) in the
+same run, alternating with this one, and prints the ratio of the best CPU times: a loaded machine moves
+absolute numbers by 2x, the ratio much less.
 """
 
 from __future__ import annotations
@@ -47,13 +51,13 @@ def build_log(target: Path, size: int) -> int:
     return written
 
 
-def _run(cmd: Sequence[str]) -> tuple[float, float, float, str]:
+def _run(cmd: Sequence[str], cwd: Path = ROOT) -> tuple[float, float, float, str]:
     """Wall seconds, CPU seconds and peak RSS (MB) of the child, and its stdout.
 
     RUSAGE_CHILDREN's ru_maxrss is the largest child so far: the analysis runs first, so it is its own."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, check=False)
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 1):  # grep -c exits 1 on zero matches
@@ -66,6 +70,8 @@ def main(argv: Sequence[str] = ()) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks extract", description=__doc__)
     parser.add_argument("--size-mb", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the generated log")
+    parser.add_argument("--baseline", type=Path, help="another checkout to measure alternately (same log)")
+    parser.add_argument("--rounds", type=int, default=1, help="measurements of each checkout (best counts)")
     args = parser.parse_args(list(argv))
     workdir = Path(tempfile.mkdtemp(prefix="ci-triage-bench-"))
     try:
@@ -73,7 +79,14 @@ def main(argv: Sequence[str] = ()) -> int:
         size = build_log(log, args.size_mb * 1024 * 1024)
         mb = size / 1e6
         # a cap above the size: the whole log is analysed, nothing skipped
-        wall, cpu, rss, out = _run([sys.executable, "-c", _CHILD, str(log), str(4 * size)])
+        child = [sys.executable, "-c", _CHILD, str(log), str(4 * size)]
+        runs = []
+        baseline_runs = []
+        for _ in range(max(1, args.rounds)):
+            if args.baseline:
+                baseline_runs.append(_run(child, cwd=args.baseline.resolve()))
+            runs.append(_run(child))
+        wall, cpu, rss, out = min(runs, key=lambda r: r[1])
         grep_wall, grep_cpu, _, grep_out = _run(["grep", "-ciE", "error|fail", str(log)])
         print(f"log: {mb:.0f} MB ({log if args.keep else 'temporary'}); failures, lines, truncated: {out}")
         print(f"{'':<24} {'wall s':>8} {'cpu s':>8} {'MB/s wall':>10} {'MB/s cpu':>9}")
@@ -83,6 +96,13 @@ def main(argv: Sequence[str] = ()) -> int:
             f"{mb / max(grep_cpu, 1e-3):>9.1f}   ({grep_out} matching lines)"
         )
         print(f"analysis / grep time: {wall / grep_wall:.1f}x (wall), {cpu / max(grep_cpu, 1e-3):.1f}x (cpu)")
+        if baseline_runs:
+            b_wall, b_cpu, b_rss, b_out = min(baseline_runs, key=lambda r: r[1])
+            print(
+                f"{'baseline ' + args.baseline.name:<24} {b_wall:>8.2f} {b_cpu:>8.2f} {mb / b_wall:>10.1f} "
+                f"{mb / b_cpu:>9.1f}   peak RSS {b_rss:.0f} MB; failures, lines, truncated: {b_out}"
+            )
+            print(f"throughput vs baseline (best cpu of {len(runs)}): {b_cpu / cpu:.3f}x")
         print(f"peak RSS of the analysis: {rss:.0f} MB (goal < {GOAL_RSS_MB:.0f} MB)")
         verdict = "met" if mb / cpu >= GOAL_MB_S else "NOT met"
         print(f"throughput goal >= {GOAL_MB_S:.0f} MB/s on one core (cpu time): {verdict}")

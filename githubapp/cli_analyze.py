@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from analysis.engine import (
 )
 from analysis.junit import analyze_junit
 from analysis.lines import Chunk, chunks_from_byte_pieces, chunks_from_bytes, clean, count_lines_pieces
+from analysis.regex import compile_linear
 from analysis.types import Analysis, LineRange
 
 from .settings import Settings
@@ -174,7 +174,7 @@ def _analyze_and_print(path: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-_PAIR = re.compile(r"\[\s*(-?\d+),\s*(-?\d+)(?:,\s*(\"(?:[^\"\\\\]|\\\\.)*\"))?\s*\]")
+_PAIR = compile_linear(r"\[\s*(-?\d+),\s*(-?\d+)(?:,\s*(\"(?:[^\"\\\\]|\\\\.)*\"))?\s*\]")
 
 
 def to_json(document: dict[str, Any]) -> str:

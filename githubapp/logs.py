@@ -5,17 +5,18 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import re
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from analysis.regex import compile_linear
+
 _context: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("log_context", default={})  # noqa: B039
 
 # Tokens that must never reach a log line, even inside an exception message.
-_SECRET_PATTERNS = re.compile(
+_SECRET_PATTERNS = compile_linear(
     # ghs_<app id>_<JWT> (stateless installation tokens) carries dots and dashes; bare JWTs are App tokens;
     # cit_ is our own API key.
     r"(gh[pousr]_[A-Za-z0-9_.\-]{16,}|github_pat_[A-Za-z0-9_]{20,}|v1\.[0-9a-f]{40}"

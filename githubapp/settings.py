@@ -121,6 +121,8 @@ class Settings:
 
     log_byte_cap: int = 64 * 1024 * 1024
     excerpt_budget: int = 100
+    analysis_cpu_seconds: int = 120  # per log, in the analysis child process
+    analysis_memory_mb: int = 2048
     similarity_threshold: float = 0.97  # calibrated: benchmarks/matching.py, docs/history.md
     log_retention_days: int = 30
     failure_retention_days: int = 90
@@ -188,6 +190,8 @@ class Settings:
             snapshot_allow_hosts=_csv(env, "SNAPSHOT_ALLOW_HOSTS"),
             log_byte_cap=_int(env, "LOG_BYTE_CAP", 64 * 1024 * 1024, minimum=1024),
             excerpt_budget=_int(env, "EXCERPT_BUDGET", 100, minimum=5),
+            analysis_cpu_seconds=_int(env, "ANALYSIS_CPU_SECONDS", 120, minimum=1),
+            analysis_memory_mb=_int(env, "ANALYSIS_MEMORY_MB", 2048, minimum=64),
             similarity_threshold=_float(env, "SIMILARITY_THRESHOLD", 0.97),
             log_retention_days=_int(env, "LOG_RETENTION_DAYS", 30, minimum=1),
             failure_retention_days=_int(env, "FAILURE_RETENTION_DAYS", 90, minimum=1),

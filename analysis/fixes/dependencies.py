@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 import tomllib
 from collections.abc import Iterable
 
+from ..regex import compile_linear
 from .logtext import clean_lines
-from .types import FileEdit, FixSource, Proposal, Transform
+from .types import FileEdit, FixSource, Proposal, Transform, rebuildable
 
-_PY_MISSING = re.compile(r"""(?:ModuleNotFoundError|ImportError): No module named ['"]([A-Za-z_][\w.]*)['"]""")
-_NODE_MISSING = re.compile(r"""(?:Error: )?Cannot find (?:module|package) ['"]([^'"\s]+)['"]""")
+_SEPARATORS = compile_linear(r"[-_.]+")
+_DRIVE = compile_linear(r"^[A-Za-z]:")
+_NPM_NAME = compile_linear(r"(?:@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*")
+_REQUIREMENT_END = compile_linear(r"[\s;=<>!~\[@]")
+_PROJECT_DEPENDENCIES = compile_linear(r"(?ms)^\[project\]\s*$.*?^dependencies\s*=\s*\[(.*?)\]")
+_FIRST_INDENT = compile_linear(r"\n([ \t]*)\S")
+_QUOTED_INDENT = compile_linear(r'\n([ \t]+)"')
+
+_PY_MISSING = compile_linear(r"""(?:ModuleNotFoundError|ImportError): No module named ['"]([A-Za-z_][\w.]*)['"]""")
+_NODE_MISSING = compile_linear(r"""(?:Error: )?Cannot find (?:module|package) ['"]([^'"\s]+)['"]""")
 
 # Import names whose distribution is named differently (the common cases; the rest import as named).
 PYTHON_DISTRIBUTIONS = {
@@ -57,7 +65,7 @@ _NODE_BUILTINS = frozenset(
 
 
 def _normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return _SEPARATORS.sub("-", name).lower()
 
 
 def missing_python_modules(lines: Iterable[str]) -> list[str]:
@@ -72,11 +80,11 @@ def missing_python_modules(lines: Iterable[str]) -> list[str]:
 
 
 def node_package_name(specifier: str) -> str | None:
-    if specifier.startswith((".", "/", "~", "node:")) or re.match(r"^[A-Za-z]:", specifier):
+    if specifier.startswith((".", "/", "~", "node:")) or _DRIVE.match(specifier):
         return None
     parts = specifier.split("/")
     name = "/".join(parts[:2]) if specifier.startswith("@") else parts[0]
-    if name in _NODE_BUILTINS or not re.fullmatch(r"(?:@[a-z0-9][\w.-]*/)?[a-z0-9][\w.-]*", name):
+    if name in _NODE_BUILTINS or not _NPM_NAME.fullmatch(name):
         return None
     return name
 
@@ -91,12 +99,13 @@ def missing_node_packages(lines: Iterable[str]) -> list[str]:
     return found
 
 
+@rebuildable
 def add_to_requirements(distribution: str) -> Transform:
     def transform(path: str, content: str | None) -> str | None:
         if content is None:
             return None
         for line in content.split("\n"):
-            requirement = re.split(r"[\s;=<>!~\[@]", line.strip(), maxsplit=1)[0]
+            requirement = _REQUIREMENT_END.split(line.strip(), maxsplit=1)[0]
             if requirement and _normalise(requirement) == _normalise(distribution):
                 return None  # already listed: the failure has another cause
         if content and not content.endswith("\n"):
@@ -106,6 +115,7 @@ def add_to_requirements(distribution: str) -> Transform:
     return transform
 
 
+@rebuildable
 def add_to_pyproject(distribution: str) -> Transform:
     """Insert into ``[project] dependencies`` keeping the file's own layout; checked by re-parsing."""
 
@@ -120,17 +130,17 @@ def add_to_pyproject(distribution: str) -> Transform:
         if not isinstance(deps, list):
             return None
         if any(
-            _normalise(re.split(r"[\s;=<>!~\[@]", d, maxsplit=1)[0]) == _normalise(distribution)
+            _normalise(_REQUIREMENT_END.split(d, maxsplit=1)[0]) == _normalise(distribution)
             for d in deps
             if isinstance(d, str)
         ):
             return None
-        match = re.search(r"(?ms)^\[project\]\s*$.*?^dependencies\s*=\s*\[(.*?)\]", content)
+        match = _PROJECT_DEPENDENCIES.search(content)
         if not match:
             return None
         inner = match.group(1)
         if "\n" in inner:  # one dependency per line: add one more line in the same indentation
-            indent = re.search(r"\n([ \t]*)\S", inner)
+            indent = _FIRST_INDENT.search(inner)
             pad = indent.group(1) if indent else "    "
             body = inner.rstrip()
             sep = "" if body.endswith(",") or not body.strip() else ","
@@ -148,6 +158,7 @@ def add_to_pyproject(distribution: str) -> Transform:
     return transform
 
 
+@rebuildable
 def add_to_package_json(package: str) -> Transform:
     def transform(path: str, content: str | None) -> str | None:
         if content is None:
@@ -162,7 +173,7 @@ def add_to_package_json(package: str) -> Transform:
             section = data.get(key)
             if isinstance(section, dict) and package in section:
                 return None
-        indent_match = re.search(r'\n([ \t]+)"', content)
+        indent_match = _QUOTED_INDENT.search(content)
         indent = indent_match.group(1) if indent_match else "  "
         deps = dict(data.get("dependencies") or {})
         deps[package] = "*"
@@ -218,6 +229,7 @@ def dependency_proposals(log_text: str, *, fingerprint: str | None = None) -> li
     return proposals
 
 
+@rebuildable
 def add_python_dependency(distribution: str) -> Transform:
     """requirements.txt or pyproject.toml, each edited by the transform that understands it."""
     requirements, pyproject = add_to_requirements(distribution), add_to_pyproject(distribution)

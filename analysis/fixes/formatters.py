@@ -6,27 +6,30 @@ Recognised: unified diffs printed in the log (``ruff format --diff``, ``black --
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from ..regex import IGNORECASE, LinearPattern, compile_linear
 from .logtext import clean_lines, repo_path
 from .patch import PatchError, parse_patch
 from .types import FixSource, Proposal
 
-_TOOL_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("ruff-format", re.compile(r"ruff format|Would reformat: |files? would be reformatted.*ruff", re.I)),
-    ("black", re.compile(r"\bblack\b|would reformat |Oh no! 💥 💔 💥", re.I)),
-    ("gofmt", re.compile(r"\bgofmt\b|\bgoimports\b", re.I)),
-    ("rustfmt", re.compile(r"\b(?:rustfmt|cargo fmt)\b", re.I)),
-    ("prettier", re.compile(r"\bprettier (?:--check|--write|-c|-w|--list-different)|Code style issues found", re.I)),
-    ("clang-format", re.compile(r"\bclang-format\b", re.I)),
-    ("git-diff-check", re.compile(r"git diff --exit-code|PLEASE APPLY CHANGES BELOW|git diff --quiet", re.I)),
+_TOOL_MARKERS: tuple[tuple[str, LinearPattern], ...] = (
+    ("ruff-format", compile_linear(r"ruff format|Would reformat: |files? would be reformatted.*ruff", IGNORECASE)),
+    ("black", compile_linear(r"\bblack\b|would reformat |Oh no! 💥 💔 💥", IGNORECASE)),
+    ("gofmt", compile_linear(r"\bgofmt\b|\bgoimports\b", IGNORECASE)),
+    ("rustfmt", compile_linear(r"\b(?:rustfmt|cargo fmt)\b", IGNORECASE)),
+    (
+        "prettier",
+        compile_linear(r"\bprettier (?:--check|--write|-c|-w|--list-different)|Code style issues found", IGNORECASE),
+    ),
+    ("clang-format", compile_linear(r"\bclang-format\b", IGNORECASE)),
+    ("git-diff-check", compile_linear(r"git diff --exit-code|PLEASE APPLY CHANGES BELOW|git diff --quiet", IGNORECASE)),
 )
-_DIFF_LINE = re.compile(
+_DIFF_LINE = compile_linear(
     r"^(?:[ +\-\\]|@@ |diff --git |index [0-9a-f]|new file mode |deleted file mode |"
     r"old mode |new mode |similarity index |diff -u )"
 )
-_RUSTFMT_HEADER = re.compile(r"^Diff in (.+?)(?: at line (\d+):|:(\d+):)\s*$")
+_RUSTFMT_HEADER = compile_linear(r"^Diff in (.+?)(?: at line (\d+):|:(\d+):)\s*$")
 MAX_DIFF_LINES = 5_000
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
+from ..regex import compile_linear
 
-_TIMESTAMP = re.compile(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?")
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+_TIMESTAMP = compile_linear(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?")
+_ANSI = compile_linear(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 # Where runners check out the repository: stripped so that paths printed by tools become repository paths.
-_WORKSPACE = re.compile(
+_WORKSPACE = compile_linear(
     r"^(?:/home/runner/work/[^/]+/[^/]+/|/__w/[^/]+/[^/]+/|/Users/runner/work/[^/]+/[^/]+/"
     r"|[A-Za-z]:[\\/]a[\\/][^\\/]+[\\/][^\\/]+[\\/]|/github/workspace/|/builds/[^/]+/[^/]+/"
     r"|/home/travis/build/[^/]+/[^/]+/)"

@@ -8,14 +8,19 @@ would also split on ``\\r``, form feeds and Unicode separators, which a diff nev
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from ..regex import compile_linear
+
+_DRIVE = compile_linear(r"^[A-Za-z]:")
+_EMPTY_OLD = compile_linear(r"^@@ -1,0 ")
+_EMPTY_NEW = compile_linear(r" \+1,0 @@")
 
 NO_NEWLINE = "\\ No newline at end of file"
 DEV_NULL = "/dev/null"
 
-_HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_HUNK_HEADER = compile_linear(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _UNSUPPORTED = ("GIT binary patch", "Binary files ", "rename from ", "rename to ", "copy from ", "copy to ")
 
 
@@ -211,7 +216,7 @@ def path_problem(path: str, forbidden: tuple[str, ...] = (".github/workflows/",)
         return "empty path or surrounding whitespace"
     if any(ord(c) < 32 for c in path) or "\\" in path:
         return "control characters or backslashes in the path"
-    if path.startswith("/") or re.match(r"^[A-Za-z]:", path) or path.startswith("~"):
+    if path.startswith("/") or _DRIVE.match(path) or path.startswith("~"):
         return "absolute paths are not allowed"
     parts = path.split("/")
     if any(part in ("", ".", "..") for part in parts):
@@ -310,9 +315,9 @@ def unified_diff(old: str | None, new: str | None, path: str, *, context: int = 
     if not body:  # equal lines but different existence: an empty file created or deleted
         return ""
     if old is None:
-        body[0] = re.sub(r"^@@ -1,0 ", "@@ -0,0 ", body[0])
+        body[0] = _EMPTY_OLD.sub("@@ -0,0 ", body[0])
     if new is None:
-        body[0] = re.sub(r" \+1,0 @@", " +0,0 @@", body[0])
+        body[0] = _EMPTY_NEW.sub(" +0,0 @@", body[0])
     return "".join(header + body)
 
 

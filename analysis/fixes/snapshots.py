@@ -8,26 +8,29 @@ diffs; syrupy (``__snapshots__/<module>.ambr``) prints ``- snapshot``/``+ receiv
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass
 
+from ..regex import LinearPattern, compile_linear
 from .logtext import clean_lines, repo_path
-from .types import FileEdit, FixSource, Proposal, Transform
+from .types import FileEdit, FixSource, Proposal, Transform, rebuildable
+
+_SYRUPY_ELISION = compile_linear(r"^\s*\.\.\.\s*$")
+_TEMPLATE_SPECIAL = compile_linear(r"([`\\]|\$\{)")
 
 Chunk = tuple[tuple[str, ...], tuple[str, ...]]  # (old lines, new lines)
 
-_JEST_NAME = re.compile(r"^\s*Snapshot name: `(.+)`\s*$")
-_VITEST_NAME = re.compile(r"(?:Error: )?Snapshot `(.+)` mismatched")
-_JEST_HEADER = re.compile(r"^(\s*)- (?:Snapshot|Expected)\b")
-_FAIL_LINE = re.compile(r"^\s*FAIL\s+(\S+?\.(?:[cm]?[jt]sx?))\b")
-_AT_FILE = re.compile(r"(?:\(|\u276f |at )([^\s():]+\.(?:[cm]?[jt]sx?)):(\d+):\d+")
-_CODE_FRAME = re.compile(r"^\s*>?\s*\d+ \|")
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@$")
+_JEST_NAME = compile_linear(r"^\s*Snapshot name: `(.+)`\s*$")
+_VITEST_NAME = compile_linear(r"(?:Error: )?Snapshot `(.+)` mismatched")
+_JEST_HEADER = compile_linear(r"^(\s*)- (?:Snapshot|Expected)\b")
+_FAIL_LINE = compile_linear(r"^\s*FAIL\s+(\S+?\.(?:[cm]?[jt]sx?))\b")
+_AT_FILE = compile_linear(r"(?:\(|\u276f |at )([^\s():]+\.(?:[cm]?[jt]sx?)):(\d+):\d+")
+_CODE_FRAME = compile_linear(r"^\s*(?:>\s*)?\d+ \|")  # not "\s*>?\s*": two ways to split the spaces
+_HUNK = compile_linear(r"^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@$")
 
-_SYRUPY_ASSERT = re.compile(r"^E(\s+)(?:AssertionError: )?assert \[\+ received\] == \[- snapshot\]")
-_SYRUPY_NAME = re.compile(r"Snapshot '(.+)' does not match")
-_PYTEST_HEADER = re.compile(r"^_{3,} (\S.*?) _{3,}$")
-_PYTEST_LOCATION = re.compile(r"^(\S+\.py):\d+: ")
+_SYRUPY_ASSERT = compile_linear(r"^E(\s+)(?:AssertionError: )?assert \[\+ received\] == \[- snapshot\]")
+_SYRUPY_NAME = compile_linear(r"Snapshot '(.+)' does not match")
+_PYTEST_HEADER = compile_linear(r"^_{3,} (\S.*?) _{3,}$")
+_PYTEST_LOCATION = compile_linear(r"^(\S+\.py):\d+: ")
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class SnapshotMismatch:
     line: int | None = None
 
 
-def _chunks(lines: list[str], *, elision: re.Pattern[str]) -> tuple[Chunk, ...]:
+def _chunks(lines: list[str], *, elision: LinearPattern) -> tuple[Chunk, ...]:
     chunks: list[Chunk] = []
     old: list[str] = []
     new: list[str] = []
@@ -169,7 +172,7 @@ def syrupy_mismatches(log_text: str) -> list[SnapshotMismatch]:
             continue
         while body and not body[-1].strip():
             body.pop()
-        chunks = _chunks(body, elision=re.compile(r"^\s*\.\.\.\s*$"))
+        chunks = _chunks(body, elision=_SYRUPY_ELISION)
         if chunks:
             found.append(SnapshotMismatch("syrupy", test_file, name.split("::")[-1], chunks))
     return found
@@ -190,9 +193,10 @@ def _replace_chunks(block: list[str], chunks: tuple[Chunk, ...]) -> list[str] | 
 
 def _escape_backtick(text: str) -> str:
     """How jest's and vitest's .snap files store a value inside a template literal."""
-    return re.sub(r"([`\\]|\$\{)", r"\\\1", text)
+    return _TEMPLATE_SPECIAL.sub(lambda m: "\\" + m.group(1), text)
 
 
+@rebuildable
 def update_snap_file(name: str, chunks: tuple[Chunk, ...]) -> Transform:
     opening = f"exports[`{_escape_backtick(name)}`] = `"
 
@@ -217,6 +221,7 @@ def update_snap_file(name: str, chunks: tuple[Chunk, ...]) -> Transform:
     return transform
 
 
+@rebuildable
 def update_ambr_file(name: str, chunks: tuple[Chunk, ...]) -> Transform:
     def indent(lines: tuple[str, ...]) -> tuple[str, ...]:
         return tuple("  " + x if x else "" for x in lines)
@@ -240,9 +245,10 @@ def update_ambr_file(name: str, chunks: tuple[Chunk, ...]) -> Transform:
     return transform
 
 
-_INLINE_CALL = re.compile(r"toMatchInlineSnapshot\(\s*`")
+_INLINE_CALL = compile_linear(r"toMatchInlineSnapshot\(\s*`")
 
 
+@rebuildable
 def update_inline_snapshot(line: int, chunks: tuple[Chunk, ...]) -> Transform:
     """Replace inside the template literal of the ``toMatchInlineSnapshot(`...`)`` call at (or just after)
     ``line`` of the test file; jest and vitest compare those dedented, so chunks apply to dedented lines."""

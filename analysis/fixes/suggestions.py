@@ -7,12 +7,14 @@ included), so each changed block must fall inside those lines or the fix cannot 
 from __future__ import annotations
 
 import difflib
-import re
 from typing import Any
 
+from ..regex import MULTILINE, compile_linear
 from .patch import split_lines
 
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", re.M)
+_FENCE_RUN = compile_linear(r"`{3,}")
+
+_HUNK = compile_linear(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", MULTILINE)
 
 
 def commentable_lines(pr_file_patch: str) -> set[int]:
@@ -36,7 +38,7 @@ def commentable_lines(pr_file_patch: str) -> set[int]:
 
 
 def _fence(text: str) -> str:
-    longest = max((len(m) for m in re.findall(r"`{3,}", text)), default=2)
+    longest = max((len(m) for m in _FENCE_RUN.findall(text)), default=2)
     return "`" * max(3, longest + 1)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class FixSource(StrEnum):
@@ -15,6 +17,30 @@ class FixSource(StrEnum):
 
 # (path, current content or None when absent) -> new content, or None when the edit does not fit that file.
 Transform = Callable[[str, str | None], "str | None"]
+
+
+def rebuildable(factory: Callable[..., Transform]) -> Callable[..., Transform]:
+    """For a module-level factory of transforms (closures): its transforms pickle as the factory's call, so
+    a proposal computed in the analysis child process crosses back to the worker that applies it."""
+
+    @functools.wraps(factory)
+    def make(*args: Any) -> Transform:
+        return _Rebuildable(make, args, factory(*args))
+
+    return make
+
+
+class _Rebuildable:
+    __slots__ = ("_args", "_make", "_transform")
+
+    def __init__(self, make: Callable[..., Transform], args: tuple[Any, ...], transform: Transform) -> None:
+        self._make, self._args, self._transform = make, args, transform
+
+    def __call__(self, path: str, content: str | None) -> str | None:
+        return self._transform(path, content)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (self._make, self._args)
 
 
 @dataclass(frozen=True)

@@ -7,20 +7,21 @@ merely mentions ``/triage`` (a quoted reply, an example in a code block) is igno
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+from analysis.regex import IGNORECASE, compile_linear
 
 MAX_COMMENT_CHARS = 65_536  # GitHub's own limit on a comment body
 MAX_COMMANDS = 5
 MAX_ARGUMENT_CHARS = 500
 MAX_QUARANTINE_DAYS = 90
 DEFAULT_QUARANTINE_DAYS = 14
-FIX_ID = re.compile(r"^[0-9a-f]{8}$")
+FIX_ID = compile_linear(r"^[0-9a-f]{8}$")
 
-_COMMAND_LINE = re.compile(r"^ {0,3}/triage(?=\s|$)(.*)$", re.IGNORECASE)
-_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-_DAYS = re.compile(r"(?:^|\s)--days(?:=|\s+)(\S+)", re.IGNORECASE)
+_COMMAND_LINE = compile_linear(r"^ {0,3}/triage(|\s.*)$", IGNORECASE)
+_FENCE_OPEN = compile_linear(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_DAYS = compile_linear(r"(?:^|\s)--days(?:=|\s+)(\S+)", IGNORECASE)
 
 
 class CommandName(StrEnum):

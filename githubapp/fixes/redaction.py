@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import posixpath
-import re
+
+from analysis.regex import IGNORECASE, compile_linear
 
 from ..logs import redact
 
 # Beyond githubapp.logs.redact (GitHub tokens, PEM keys, token=/password= assignments).
-_MORE_SECRETS = re.compile(
+_MORE_SECRETS = compile_linear(
     r"(AKIA|ASIA)[0-9A-Z]{16}"  # AWS access key ids
     r"|sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}"  # OpenAI / Anthropic style API keys
     r"|xox[abposr]-[A-Za-z0-9-]{10,}"  # Slack tokens
@@ -19,10 +20,10 @@ _MORE_SECRETS = re.compile(
     r"|(?i:bearer\s+)[A-Za-z0-9._~+/-]{16,}=*"
     r"|://[^/\s:@]+:[^/\s@]+@",  # credentials in URLs
 )
-_SECRET_FILES = re.compile(
+_SECRET_FILES = compile_linear(
     r"(^|/)(\.env(\..*)?|\.npmrc|\.pypirc|\.netrc|id_(rsa|dsa|ecdsa|ed25519)(\.pub)?|credentials(\.\w+)?"
     r"|secrets?(\.\w+)?)$|\.(pem|key|p12|pfx|jks|keystore|gpg|asc)$",
-    re.IGNORECASE,
+    IGNORECASE,
 )
 
 

@@ -3,9 +3,7 @@ before it is stored and offered. Called by the triage job once per failed run.""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,9 +27,12 @@ from analysis.fixes.rules import rule_proposals
 from analysis.fixes.types import FixSource, Proposal
 from analysis.fixes.verify import materialise, paths_needed, verify
 from analysis.matching import Resolution
+from analysis.regex import compile_linear
+from analysis.sparse_lines import SparseLines
 from analysis.types import Analysis, Failure
 from storage import fixes as store
 
+from ..analysis_pool import AnalysisFailed, Limits, run_isolated
 from ..deps import Deps
 from .gitdata import FileUnavailable, get_file, repo_url
 from .llm import FixModel, ModelError
@@ -47,8 +48,13 @@ EXCERPT_LINES_STORED = 60
 @dataclass(frozen=True)
 class FailedJob:
     analysis: Analysis
-    log_text: str
+    log_text: str | SparseLines  # the log, or the lines of it that were kept (the pipeline's, from its child)
     name: str = ""
+    proposals: tuple[Proposal, ...] | None = None  # the fix rules' proposals, when they ran beside the analysis
+
+
+def _lines(log: str | SparseLines) -> Sequence[str]:
+    return log.split("\n") if isinstance(log, str) else log
 
 
 @dataclass(frozen=True)
@@ -95,8 +101,8 @@ class _Files:
         return {p: self.known[p] for p in paths if p in self.known}
 
 
-def excerpt_text(analysis: Analysis, log_text: str, *, max_lines: int = 150) -> str:
-    lines = log_text.split("\n")
+def excerpt_text(analysis: Analysis, log_text: str | SparseLines, *, max_lines: int = 150) -> str:
+    lines = _lines(log_text)
     picked: list[str] = []
     for span in sorted(analysis.excerpt):
         picked.extend(lines[span.start - 1 : span.end])
@@ -105,7 +111,7 @@ def excerpt_text(analysis: Analysis, log_text: str, *, max_lines: int = 150) -> 
     return "\n".join(picked[:max_lines]) or "\n".join(lines[-max_lines:])
 
 
-def _evidence(failure: Failure, log_lines: list[str], limit: int = EXCERPT_LINES_STORED) -> str:
+def _evidence(failure: Failure, log_lines: Sequence[str], limit: int = EXCERPT_LINES_STORED) -> str:
     picked: list[str] = []
     for span in failure.evidence:
         picked.extend(log_lines[span.start - 1 : span.end])
@@ -116,7 +122,7 @@ def failure_context(jobs: Sequence[FailedJob]) -> list[dict[str, Any]]:
     """What `/triage explain` needs later, redacted before it reaches the database."""
     out: list[dict[str, Any]] = []
     for job in jobs:
-        lines = job.log_text.split("\n")
+        lines = _lines(job.log_text)
         for f in job.analysis.failures[:10]:
             out.append(
                 {
@@ -217,7 +223,7 @@ async def history_proposals(gh: GitHubAPI, files: _Files, past_fixes: Sequence[P
     return proposals
 
 
-_PATH_IN_LOG = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.[A-Za-z]{1,5}):\d+")
+_PATH_IN_LOG = compile_linear(r"(?:^|[^\w/.-])((?:[\w.-]+/)*[\w.-]+\.[A-Za-z]{1,5}):\d+")
 
 
 def context_paths(analysis: Analysis, excerpt: str) -> list[str]:
@@ -290,8 +296,19 @@ async def suggest_fixes(
     proposals = await history_proposals(gh, files, past_fixes)
     for job in jobs:
         fingerprint = job.analysis.failures[0].fingerprint if job.analysis.failures else None
-        # CPU-bound over a whole log: off the event loop, which also serves webhooks under `serve`.
-        proposals.extend(await asyncio.to_thread(rule_proposals, job.log_text, fingerprint=fingerprint or None))
+        if job.proposals is not None:  # the pipeline ran the fix rules in the log's analysis child
+            proposals.extend(job.proposals)
+        elif isinstance(job.log_text, str):
+            # CPU-bound over a whole log, on hostile text: in a limited child process (the event loop also
+            # serves webhooks under `serve`)
+            try:
+                proposals.extend(
+                    await run_isolated(
+                        rule_proposals, job.log_text, fingerprint=fingerprint or None, limits=Limits.of(deps.settings)
+                    )
+                )
+            except AnalysisFailed as exc:
+                log.warning("fix rules on job %s: %s", job.name, exc.reason)
     performance = await store.rule_performance(deps.pool, installation_id)
     accepted: list[tuple[float, Proposal, str]] = []
     seen_diffs: set[str] = set()

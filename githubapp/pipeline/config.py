@@ -7,7 +7,6 @@ what is wrong) is shown in the check run, so the repository's maintainers see an
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
@@ -15,10 +14,14 @@ from typing import Any
 
 import yaml
 
+from analysis.regex import compile_linear
+
+_TEMPLATE_FIELD = compile_linear(r"\{([^{}]*)\}")
+
 CONFIG_PATH = ".github/ci-triage.yml"
 MAX_BYTES = 64 * 1024
 CONCLUSIONS = ("failure", "neutral", "success", "action_required")
-_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+_EMAIL = compile_linear(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 _TEMPLATE_FIELDS = ("pr", "sha", "branch")
 
 
@@ -224,7 +227,7 @@ def _preview_url(value: Any) -> str | None:
         return None
     if not url.startswith(("https://", "http://")):
         raise _Invalid(f"must be an http(s) URL template, got {url[:60]!r}")
-    for name in re.findall(r"\{([^{}]*)\}", url):
+    for name in _TEMPLATE_FIELD.findall(url):
         if name not in _TEMPLATE_FIELDS:
             raise _Invalid(f"unknown placeholder {{{name}}}; use {', '.join('{' + f + '}' for f in _TEMPLATE_FIELDS)}")
     return url

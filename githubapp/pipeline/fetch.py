@@ -11,6 +11,7 @@ import io
 import logging
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import gidgethub
@@ -52,10 +53,11 @@ class JobInfo:
 @dataclass(frozen=True)
 class JobLog:
     job: JobInfo
-    data: bytes | None  # None when the log could not be had
+    data: bytes | None  # in memory (no spool directory given); None when the log could not be had or is on disk
     truncated: bool = False
     problem: str | None = None  # for the report: expired, deleted, unavailable
     gone: bool = False  # 404/410: no point in asking again
+    path: Path | None = None  # on disk (a spool directory was given): the log never sits in memory whole
 
 
 class LogUnavailable(Exception):
@@ -95,11 +97,20 @@ def failed_jobs(jobs: list[dict[str, Any]], *, attempt: int, config: RepoConfig)
     return out
 
 
-async def fetch_job_log(gh: GitHubClient, ref: RunRef, job: JobInfo, *, max_bytes: int) -> JobLog:
+async def fetch_job_log(
+    gh: GitHubClient, ref: RunRef, job: JobInfo, *, max_bytes: int, spool: Path | None = None
+) -> JobLog:
+    """The job's log, capped at ``max_bytes``: streamed to ``spool/job-<id>.log`` when ``spool`` is given."""
     url_vars = {"owner": ref.owner, "repo": ref.name, "job_id": str(job.id)}
     last_status: int | None = None
     for _ in range(LINK_ATTEMPTS):
         try:
+            if spool is not None:
+                path = spool / f"job-{job.id}.log"
+                truncated = await _stream_to_file(
+                    gh, "/repos/{owner}/{repo}/actions/jobs/{job_id}/logs", url_vars, path, max_bytes=max_bytes
+                )
+                return JobLog(job, None, truncated=truncated, path=path)
             download = await gh.download(
                 "/repos/{owner}/{repo}/actions/jobs/{job_id}/logs", url_vars, max_bytes=max_bytes
             )
@@ -113,6 +124,18 @@ async def fetch_job_log(gh: GitHubClient, ref: RunRef, job: JobInfo, *, max_byte
             continue
         return JobLog(job, download.content, truncated=download.truncated)
     raise LogUnavailable(f"log storage answered HTTP {last_status} for job {job.id}")
+
+
+async def _stream_to_file(
+    gh: GitHubClient, url: str, url_vars: dict[str, str], path: Path, *, max_bytes: int
+) -> bool:
+    """Write a download to ``path`` piece by piece (a 64 MiB log costs the process one piece of memory);
+    whether the cap cut it."""
+    async with gh.open_download(url, url_vars, max_bytes=max_bytes) as stream:
+        with path.open("wb") as out:
+            async for piece in stream:
+                out.write(piece)
+    return stream.truncated
 
 
 async def fetch_run_logs_zip(gh: GitHubClient, ref: RunRef, *, max_bytes: int) -> bytes | None:

@@ -7,17 +7,18 @@ was raised, the one in the test's own file is the test line. Check-run annotatio
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from analysis.regex import LinearPattern, compile_linear, escape
 from analysis.types import Failure, LineRange
 
 from ..report.markdown import clean_log_line
 from ..report.paths import repo_relative
 
-_LOCATION = re.compile(r"^(?P<file>[\w.\-/\\]+\.[A-Za-z]\w*):(?P<line>\d+):(?: |$)")
-_SECTION_END = re.compile(r"^(?:_{3,} .* _{3,}|={3,}.*={3,})$")
+_LOCATION = compile_linear(r"^(?P<file>[\w.\-/\\]+\.[A-Za-z]\w*):(?P<line>\d+):(?: |$)")
+# "___ x ___" / "=== x ===": a run of three is the same test as a run of three or more, without backtracking
+_SECTION_END = compile_linear(r"^(?:_{3}_* .* _{3}_*|={3}.*={3})$")
 MAX_SECTION_LINES = 2_000
 
 
@@ -36,12 +37,20 @@ class Section:
     frames: tuple[tuple[str, int], ...]
 
 
+def section_header(name: str, *, register: bool = False) -> LinearPattern:
+    """The ``____ test_name ____`` line that opens a pytest section for the test ``name``."""
+    return compile_linear(r"^_{3,} (?:[\w.]+\.)?" + escape(name) + r"(?:\[.*\])? _{3,}$", register=register)
+
+
+section_header("test_example", register=True)  # the template, for the adversarial test
+
+
 def section(lines: Sequence[str], failure: Failure) -> Section | None:
     """The failure's pytest section (``____ test_name ____`` up to the next section), or None."""
     if not failure.test_id:
         return None
     _, name = _test_parts(failure.test_id)
-    header = re.compile(r"^_{3,} (?:[\w.]+\.)?" + re.escape(name) + r"(?:\[.*\])? _{3,}$")
+    header = section_header(name)
     for index, raw in enumerate(lines):
         if name not in raw or "___" not in raw or not header.match(clean_log_line(raw).strip()):
             continue

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
+from pathlib import Path
 from typing import Any
 
 from analysis.attribution import Attribution, TestCounts, summary_counts
-from analysis.engine import analyze_bytes, analyze_zip, parse_junit
+from analysis.engine import parse_junit
 from analysis.types import Analysis, Failure
 from storage import attribution as attribution_db
 from storage import reports as db
 from storage.fixes import active_quarantines
 
+from ..analysis_pool import AnalysisFailed, Limits, run_isolated
 from ..deps import Deps
 from ..fixes.suggest import FailedJob, PastFix, suggest_fixes
 from ..github import GitHubClient
@@ -42,7 +45,7 @@ from . import fetch
 from .assemble import excerpt_lines, flake_score, passed_on_rerun, summary_rows, triage
 from .config import ParsedConfig, RepoConfig
 from .config_source import load_repo_config
-from .locate import section, with_location
+from .logwork import JobFindings, analyze_job_file, analyze_run_zip
 from .publish import (
     complete_check_run,
     start_check_run,
@@ -74,18 +77,6 @@ class Stopwatch:
             self.seconds[name] += time.perf_counter() - started
 
 
-@dataclass
-class JobFindings:
-    job: fetch.JobInfo
-    failures: list[Failure] = field(default_factory=list)
-    excerpts: list[tuple[str, ...]] = field(default_factory=list)
-    problem: str | None = None
-    truncated: bool = False
-    analysis: Analysis | None = None
-    text: str = ""  # the decoded log, for the fix rules
-    counts: TestCounts | None = None  # the job's test totals, when its log printed them (mass failures)
-
-
 def snapshot_run_of(ref: RunRef, *, passed: bool) -> SnapshotRun:
     """What the snapshot service needs to know about a run (a failing one compares, a passing one seeds)."""
     return SnapshotRun(
@@ -100,64 +91,17 @@ def snapshot_run_of(ref: RunRef, *, passed: bool) -> SnapshotRun:
     )
 
 
-def log_lines(data: bytes | str) -> list[str]:
-    """The log's lines as the extraction numbers them (``\\r\\n``, ``\\r`` and ``\\n`` each end one)."""
-    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-
-def analyze_job_log(
-    job: fetch.JobInfo, data: bytes, *, budget: int, byte_cap: int, config: RepoConfig, repo_name: str | None = None
-) -> JobFindings:
-    """CPU-bound: run in a thread. Failures get their job name; ignored steps are dropped."""
-    analysis: Analysis = analyze_bytes(data, budget=budget, byte_cap=byte_cap)
-    text = data.decode("utf-8", "replace")
-    lines = log_lines(text)
-    findings = JobFindings(job, analysis=analysis, text=text, counts=summary_counts(lines))
-    for failure in analysis.failures:
-        if failure.step and config.ignore.step(failure.step):
-            continue
-        found = section(lines, failure)
-        located = with_location(lines, failure, repo_name=repo_name, found=found)
-        findings.failures.append(replace(located, job=failure.job or job.name))
-        findings.excerpts.append(excerpt_lines(lines, failure, analysis, around=found.lines if found else None))
-    return findings
-
-
-def analyze_run_zip(
-    jobs: Sequence[fetch.JobInfo], data: bytes, *, budget: int, byte_cap: int, config: RepoConfig
-) -> list[JobFindings]:
-    """The run-logs zip fallback: failures are attributed to jobs by the zip member they came from."""
-    analysis: Analysis = analyze_zip(data, budget=budget, byte_cap=byte_cap)
-    by_job = {job.name: JobFindings(job) for job in jobs}
-    for failure in analysis.failures:
-        job_name = _job_of_member(failure.member or "", [j.name for j in jobs]) or failure.job
-        if job_name not in by_job or (failure.step and config.ignore.step(failure.step)):
-            continue
-        by_job[job_name].failures.append(replace(failure, job=job_name))
-        by_job[job_name].excerpts.append(())
-    return list(by_job.values())
-
-
-def _job_of_member(member: str, names: Sequence[str]) -> str | None:
-    """Zip members are ``<n>_<job>.txt`` or ``<job>/<n>_<step>.txt`` (names sanitized: no '/' or ':')."""
-    for name in names:
-        clean = name.replace("/", "").replace(":", "")[:90]
-        if member.startswith(clean + "/") or member.endswith("_" + clean + ".txt"):
-            return name
-    return None
-
-
 async def _fetch_logs(
-    gh: GitHubClient, ref: RunRef, jobs: Sequence[fetch.JobInfo], cap: int
+    gh: GitHubClient, ref: RunRef, jobs: Sequence[fetch.JobInfo], cap: int, spool: Path
 ) -> list[fetch.JobLog | None]:
-    """Each failed job's log; None for a job whose log must come from the run-logs zip instead."""
+    """Each failed job's log, streamed to a file under ``spool``; None for a job whose log must come from
+    the run-logs zip instead."""
     limit = asyncio.Semaphore(LOG_CONCURRENCY)
 
     async def one(job: fetch.JobInfo) -> fetch.JobLog | None:
         async with limit:
             try:
-                return await fetch.fetch_job_log(gh, ref, job, max_bytes=cap)
+                return await fetch.fetch_job_log(gh, ref, job, max_bytes=cap, spool=spool)
             except fetch.LogUnavailable as exc:
                 log.warning("job log unavailable, falling back to the run logs: %s", exc)
                 return None
@@ -311,49 +255,24 @@ class Triage:
     async def collect(self, config: RepoConfig) -> tuple[list[JobFindings], list[str], list[tuple[str, bytes]]]:
         ref, settings = self.ref, self.deps.settings
         problems: list[str] = []
-        with self.watch.stage("fetch"):
-            jobs = self.jobs = await fetch.list_jobs(self.gh, ref)
-            failed = fetch.failed_jobs(jobs, attempt=ref.attempt, config=config)
-            if self.only_job is not None:
-                failed = [j for j in failed if j.id == self.only_job]
-            logs = await _fetch_logs(self.gh, ref, failed, settings.log_byte_cap)
-            missing = [job for job, got in zip(failed, logs, strict=True) if got is None]
-            zip_data = (
-                await fetch.fetch_run_logs_zip(self.gh, ref, max_bytes=settings.log_byte_cap) if missing else None
-            )
-            junit = [] if self.partial else await fetch.junit_reports(self.gh, ref, config.junit.artifact)
-        findings: list[JobFindings] = []
-        with self.watch.stage("analyze"):
-            for got in logs:
-                if got is None:
-                    continue
-                if got.data is None:
-                    findings.append(JobFindings(got.job, problem=got.problem))
-                    continue
-                found = await asyncio.to_thread(
-                    analyze_job_log,
-                    got.job,
-                    got.data,
-                    budget=settings.excerpt_budget,
-                    byte_cap=settings.log_byte_cap,
-                    config=config,
-                    repo_name=ref.name,
+        with tempfile.TemporaryDirectory(prefix="ci-triage-logs-") as spool:
+            with self.watch.stage("fetch"):
+                jobs = await fetch.list_jobs(self.gh, ref)
+                failed = fetch.failed_jobs(jobs, attempt=ref.attempt, config=config)
+                if self.only_job is not None:
+                    failed = [j for j in failed if j.id == self.only_job]
+                logs = await _fetch_logs(self.gh, ref, failed, settings.log_byte_cap, Path(spool))
+                missing = [job for job, got in zip(failed, logs, strict=True) if got is None]
+                zip_data = (
+                    await fetch.fetch_run_logs_zip(self.gh, ref, max_bytes=settings.log_byte_cap)
+                    if missing
+                    else None
                 )
-                found.truncated = got.truncated
-                findings.append(found)
-            if missing and zip_data is not None:
-                findings.extend(
-                    await asyncio.to_thread(
-                        analyze_run_zip,
-                        missing,
-                        zip_data,
-                        budget=settings.excerpt_budget,
-                        byte_cap=settings.log_byte_cap,
-                        config=config,
-                    )
-                )
-            elif missing:
-                problems.append(f"The logs of {', '.join(j.name for j in missing)} could not be downloaded.")
+                junit = [] if self.partial else await fetch.junit_reports(self.gh, ref, config.junit.artifact)
+            with self.watch.stage("analyze"):
+                findings = await self.analyze(logs, missing, zip_data, config)
+        if missing and zip_data is None:
+            problems.append(f"The logs of {', '.join(j.name for j in missing)} could not be downloaded.")
         if any(f.file or f.test_file for found in findings for f in found.failures):
             with self.watch.stage("fetch"):
                 tree = await repository_tree(self.gh, ref)
@@ -370,6 +289,62 @@ class Triage:
         if not failed:
             problems.append("No failed job was found in this run (it may have failed before any job started).")
         return findings, problems, junit
+
+    async def analyze(
+        self,
+        logs: Sequence[fetch.JobLog | None],
+        missing: Sequence[fetch.JobInfo],
+        zip_data: bytes | None,
+        config: RepoConfig,
+    ) -> list[JobFindings]:
+        """Each log in a limited child process, one after the other: a log that exceeds a limit or kills its
+        child is reported as not analysable, and the run's report goes on without it."""
+        settings = self.deps.settings
+        findings: list[JobFindings] = []
+        for got in logs:
+            if got is None:
+                continue
+            if got.path is None:
+                findings.append(JobFindings(got.job, problem=got.problem))
+                continue
+            try:
+                found = await run_isolated(
+                    analyze_job_file,
+                    got.job,
+                    str(got.path),
+                    budget=settings.excerpt_budget,
+                    byte_cap=settings.log_byte_cap,
+                    config=config,
+                    repo_name=self.ref.name,
+                    fix_rules=not self.partial,
+                    limits=Limits.of(settings),
+                )
+            except AnalysisFailed as exc:
+                log.warning("job %s: %s", got.job.id, exc.reason)
+                found = JobFindings(got.job, problem=f"The log of job {got.job.name} could not be analysed: {exc}.")
+            finally:
+                got.path.unlink(missing_ok=True)  # the log is read: only its findings stay
+            found.truncated = got.truncated
+            findings.append(found)
+        if missing and zip_data is not None:
+            try:
+                findings.extend(
+                    await run_isolated(
+                        analyze_run_zip,
+                        missing,
+                        zip_data,
+                        budget=settings.excerpt_budget,
+                        byte_cap=settings.log_byte_cap,
+                        config=config,
+                        limits=Limits.of(settings),
+                    )
+                )
+            except AnalysisFailed as exc:
+                findings.extend(
+                    JobFindings(job, problem=f"The log of job {job.name} could not be analysed: {exc}.")
+                    for job in missing
+                )
+        return findings
 
     async def run(self) -> str:
         ref = self.ref
@@ -616,7 +591,11 @@ class Triage:
 
     async def suggest_fixes(self, findings: Sequence[JobFindings]) -> list[SuggestedFix]:
         """Fix suggestions (history, rules, LLM; verified against the head commit); never fails the triage."""
-        jobs = [FailedJob(f.analysis, f.text, f.job.name) for f in findings if f.analysis and f.analysis.failures]
+        jobs = [
+            FailedJob(f.analysis, f.text, f.job.name, proposals=f.proposals)
+            for f in findings
+            if f.analysis and f.analysis.failures
+        ]
         if not jobs:
             return []
         ref = self.ref

@@ -7,10 +7,11 @@ fence, render HTML nor mention anyone.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from analysis.regex import compile_linear
 
 from . import evidence as ev
 from . import markdown as md
@@ -33,7 +34,7 @@ from .verdicts import broken_since_md, evidence_md, new_count, wording
 MARKER = "<!-- ci-triage:sticky -->"
 COMMENT_MAX = 65_536
 FORMAT_VERSION = 1
-_STATE = re.compile(r"<!-- ci-triage:state v=(\d+) run=(\d+) attempt=(\d+) status=(\w+) -->")
+_STATE = compile_linear(r"<!-- ci-triage:state v=(\d+) run=(\d+) attempt=(\d+) status=(\w+) -->")
 DETAILED_FAILURES = 10  # failures shown with their excerpt; the rest are one line each
 EXCERPT_CHARS = 3_000
 

@@ -7,16 +7,20 @@ HTML that would render, or ``|`` that would break a table. Every helper here ret
 
 from __future__ import annotations
 
-import re
+from analysis.regex import compile_linear
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+_BACKTICKS = compile_linear(r"`+")
+_FENCE_RUN = compile_linear(r"`{3,}")
+_MD_INLINE_SPECIAL = compile_linear(r"([\\`*_\[\]|~])")
+
+_ANSI = compile_linear(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 # Control characters other than tab and newline render as garbage or are rejected.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = compile_linear(r"[\x00-\x08\x0b-\x1f\x7f]")
 # GitHub Actions log line prefix: optional BOM, then an ISO timestamp with 7 fractional digits.
-_GHA_TIMESTAMP = re.compile(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?")
-_MENTION = re.compile(r"(?<![\w`])@(?=[A-Za-z0-9])")
+_GHA_TIMESTAMP = compile_linear(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?")
+_MENTION = compile_linear(r"(^|[^\w`])@([A-Za-z0-9])")
 # Characters that carry meaning in Markdown prose or HTML.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_SPECIAL = compile_linear(r"([\\`*_\[\]<>|~])")
 _ZWSP = "\u200b"
 
 
@@ -29,7 +33,7 @@ def clean_log_line(line: str) -> str:
 
 def neutralize_mentions(text: str) -> str:
     """``@user`` → ``@\u200buser``: GitHub then neither links nor notifies."""
-    return _MENTION.sub("@" + _ZWSP, text)
+    return _MENTION.sub(lambda m: f"{m.group(1)}@{_ZWSP}{m.group(2)}", text)
 
 
 def escape_text(text: str) -> str:
@@ -51,7 +55,7 @@ def inline_code(text: str, *, limit: int = 200, in_table: bool = False) -> str:
     one_line = shorten(" ".join(_CONTROL.sub(" ", text).split()), limit)
     if not one_line:
         return ""
-    longest = max((len(run) for run in re.findall(r"`+", one_line)), default=0)
+    longest = max((len(run) for run in _BACKTICKS.findall(one_line)), default=0)
     ticks = "`" * (longest + 1)
     pad = " " if one_line.startswith("`") or one_line.endswith("`") else ""
     span = f"{ticks}{pad}{one_line}{pad}{ticks}"
@@ -66,7 +70,7 @@ def table_cell(text: str, *, limit: int = 200) -> str:
 
 def fence_for(text: str) -> str:
     """A backtick fence longer than any backtick run in ``text``, so the content can never close it."""
-    longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=0)
+    longest = max((len(run) for run in _FENCE_RUN.findall(text)), default=0)
     return "`" * max(3, longest + 1)
 
 
@@ -91,7 +95,7 @@ def html_text(text: str, *, limit: int = 200) -> str:
     one_line = shorten(" ".join(_CONTROL.sub(" ", text).split()), limit)
     escaped = one_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # Markdown still applies inside <summary>; keep emphasis and code markers literal.
-    escaped = re.sub(r"([\\`*_\[\]|~])", r"\\\1", escaped)
+    escaped = _MD_INLINE_SPECIAL.sub(r"\\\1", escaped)
     return neutralize_mentions(escaped)
 
 

@@ -10,19 +10,22 @@ stdlib, site-packages, /tmp) is not a repository file and gets no annotation.
 from __future__ import annotations
 
 import posixpath
-import re
+
+from analysis.regex import compile_linear
+
+_DRIVE = compile_linear(r"^[A-Za-z]:/")
 
 # Workspace roots, most specific first. Group "rest" is the repository-relative remainder.
 _WORKSPACE = [
-    re.compile(r"^/home/runner/work/[^/]+/[^/]+/(?P<rest>.+)$"),
-    re.compile(r"^/Users/runner/work/[^/]+/[^/]+/(?P<rest>.+)$"),
-    re.compile(r"^[A-Za-z]:/a/[^/]+/[^/]+/(?P<rest>.+)$"),
-    re.compile(r"^/__w/[^/]+/[^/]+/(?P<rest>.+)$"),
-    re.compile(r"^/github/workspace/(?P<rest>.+)$"),
-    re.compile(r"^(?:[A-Za-z]:)?/.*?/_work/[^/]+/[^/]+/(?P<rest>.+)$"),
+    compile_linear(r"^/home/runner/work/[^/]+/[^/]+/(?P<rest>.+)$"),
+    compile_linear(r"^/Users/runner/work/[^/]+/[^/]+/(?P<rest>.+)$"),
+    compile_linear(r"^[A-Za-z]:/a/[^/]+/[^/]+/(?P<rest>.+)$"),
+    compile_linear(r"^/__w/[^/]+/[^/]+/(?P<rest>.+)$"),
+    compile_linear(r"^/github/workspace/(?P<rest>.+)$"),
+    compile_linear(r"^(?:[A-Za-z]:)?/.*?/_work/[^/]+/[^/]+/(?P<rest>.+)$"),
 ]
 # Directories that hold installed or generated code, never the repository's own sources.
-_VENDORED = re.compile(r"(?:^|/)(?:site-packages|dist-packages|node_modules|\.venv|venv|\.tox|\.nox|__pycache__)/")
+_VENDORED = compile_linear(r"(?:^|/)(?:site-packages|dist-packages|node_modules|\.venv|venv|\.tox|\.nox|__pycache__)/")
 
 
 def repo_relative(path: str, *, repo_name: str | None = None) -> str | None:
@@ -48,7 +51,7 @@ def repo_relative(path: str, *, repo_name: str | None = None) -> str | None:
         if index >= 0:
             rest = candidate[index + len(marker) :]
     if rest is None:
-        if candidate.startswith("/") or re.match(r"^[A-Za-z]:/", candidate) or candidate.startswith("~"):
+        if candidate.startswith("/") or _DRIVE.match(candidate) or candidate.startswith("~"):
             return None  # absolute but outside any workspace we know
         rest = candidate
     normalized = posixpath.normpath(rest)

@@ -7,16 +7,17 @@ import asyncio
 import hashlib
 import json
 import math
-import re
 from datetime import datetime
 from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
+from analysis.regex import MULTILINE, compile_linear
 from analysis.types import Failure, FailureKind
 from storage import ci_runs
 
+from ..analysis_pool import AnalysisFailed, Limits, run_isolated
 from ..deps import Deps
 from . import live, triage_metrics
 from . import schemas as s
@@ -24,7 +25,7 @@ from .openapi import FieldError, Operation, ValidationFailed
 
 JSON = dict[str, Any]
 ABANDONED_AFTER_SECONDS = 600  # an ingestion takes seconds; a row without an answer this old was abandoned
-DIFF_FILE = re.compile(r"^\+\+\+ b/(.+)$", re.MULTILINE)
+DIFF_FILE = compile_linear(r"^\+\+\+ b/(.+)$", MULTILINE)
 
 
 def finite(value: float) -> float:
@@ -41,6 +42,14 @@ def changed_files_of(body: JSON) -> list[str]:
 
 def junit_failures(reports: list[bytes]) -> list[Failure]:
     """Failures of the JUnit XML reports; a report that is not JUnit XML is a 422 naming ``junit``."""
+    found, problem = _parse_junit(reports)
+    if problem:
+        raise ValidationFailed([FieldError("junit", problem)])
+    return found
+
+
+def _parse_junit(reports: list[bytes]) -> tuple[list[Failure], str | None]:
+    """The reports' failures, or what is wrong with the first report that is not JUnit XML."""
     from analysis import engine
 
     found: list[Failure] = []
@@ -48,8 +57,8 @@ def junit_failures(reports: list[bytes]) -> list[Failure]:
         try:
             found += engine.parse_junit(xml)
         except ValueError as exc:  # analysis.junit.JUnitError
-            raise ValidationFailed([FieldError("junit", f"file {index + 1}: {exc}")]) from None
-    return found
+            return [], f"file {index + 1}: {exc}"
+    return found, None
 
 
 def failures_of(body: JSON, junit: list[Failure], *, excerpt_budget: int) -> tuple[list[Failure], dict[int, str], str]:
@@ -91,6 +100,17 @@ def failures_of(body: JSON, junit: list[Failure], *, excerpt_budget: int) -> tup
             evidence = "\n".join("\n".join(lines[r.start - 1 : r.end]) for r in failure.evidence) or excerpt
             add(failure, evidence)
     return failures, excerpts, summary
+
+
+def analyze_ingested(
+    body: JSON, junit: list[bytes], *, excerpt_budget: int
+) -> tuple[tuple[list[Failure], dict[int, str], str], str | None]:
+    """``failures_of`` with the JUnit reports parsed, or what is wrong with a report: the child process's
+    entry point (it returns the problem as data; the request's 422 is raised by the parent)."""
+    junit_found, problem = _parse_junit(junit)
+    if problem:
+        return ([], {}, ""), problem
+    return failures_of(body, junit_found, excerpt_budget=excerpt_budget), None
 
 
 def request_digest(body: JSON, files: list[bytes]) -> str:
@@ -179,8 +199,15 @@ async def ingest(call: Any) -> JSON:
 
     if await ci_runs.find_by_client_id(pool, installation_id, "api", body["id"]) is not None:
         return await replay()
-    failures, excerpts, summary = failures_of(body, junit_failures(junit),
-                                              excerpt_budget=deps.settings.excerpt_budget)
+    try:  # the log and the reports are untrusted: read in a limited child process, off the event loop
+        (failures, excerpts, summary), junit_problem = await run_isolated(
+            analyze_ingested, body, junit, excerpt_budget=deps.settings.excerpt_budget, limits=Limits.of(deps.settings)
+        )
+    except AnalysisFailed as exc:  # recorded with what the request itself says, and why the rest is missing
+        failures, excerpts, _ = failures_of({**body, "log": None}, [], excerpt_budget=deps.settings.excerpt_budget)
+        summary, junit_problem = f"The log and JUnit reports could not be analysed: {exc}.", None
+    if junit_problem:
+        raise ValidationFailed([FieldError("junit", junit_problem)])
     failed = bool(failures) or body.get("status") == "failed"
     finished_at = datetime.fromisoformat(body["finishedAt"].replace("Z", "+00:00")) if body.get("finishedAt") else None
     if finished_at is not None and finished_at.tzinfo is None:
