@@ -86,7 +86,8 @@ async def authenticate(deps: Deps, request: Request) -> Principal:
             401, "unauthorized", "a valid API key is required (Authorization: Bearer KEY or x-api-key: KEY)",
             {"WWW-Authenticate": 'Bearer realm="ci-triage"'},
         )
-    return Principal(kind="key", actor=f"api-key:{key.id}", installations=(key.installation_id,), key_id=key.id)
+    return Principal(kind="key", actor=f"api-key:{key.id}", installations=(key.installation_id,), key_id=key.id,
+                     scopes=key.scopes)
 
 
 # ---- request handling ---------------------------------------------------------------------------------------
@@ -116,6 +117,9 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
     async def answer(request: Request, deps: Deps) -> Response:
         try:
             principal = await authenticate(deps, request)  # rate limits: ratelimit.ApiRateLimit, before this
+            if not principal.allows(op.required_scope):
+                raise ApiError(403, "insufficient_scope",
+                               f"this API key lacks the {op.required_scope!r} scope (create a key with it)")
             params = parse_params(op.params, request.query_params, request.path_params)
             body: Any = None
             if op.body is not None:

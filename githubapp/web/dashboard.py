@@ -283,7 +283,8 @@ async def decide_fix(request: Request, deps: Deps, session: WebSession, principa
     reason = str(form.get("reason") or "")[:500] or None
     if decision not in ("approve", "reject"):
         return not_found(request, session, "action")
-    outcome = await fix_actions.decide(deps, principal, found, decision, reason=reason)
+    diff_hash = str(form.get("diff_hash") or "")[:64] or None  # the hash of the diff the page showed
+    outcome = await fix_actions.decide(deps, principal, found, decision, reason=reason, diff_hash=diff_hash)
     query = urlencode({"status": "all", "notice": outcome.notice, "fix": found["id"]})
     return RedirectResponse(f"/fixes?{query}#fix-{found['id']}", status_code=303)
 

@@ -16,6 +16,11 @@ class Principal:
     repositories: tuple[int, ...] | None = None
     key_id: int | None = None
     user_id: int | None = None
+    # API keys: what the key may do (storage.api_keys.SCOPES). Users: None; GitHub's permissions decide.
+    scopes: tuple[str, ...] | None = None
+
+    def allows(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
 
     def sees_installation(self, installation_id: int) -> bool:
         return installation_id in self.installations

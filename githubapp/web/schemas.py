@@ -259,6 +259,8 @@ FIX = obj(
         "confidence": NUM,
         "status": STR,
         "diff": STR,
+        "diffHash": STR,
+        "diffShownWhole": {"type": "boolean"},
         "decidedBy": N_STR,
         "decidedAt": N_TIME,
         "outcome": N_STR,

@@ -155,9 +155,9 @@ async def seed_installation(deps: Deps, installation_id: int, login: str, repos:
             )
 
 
-async def new_key(deps: Deps, installation_id: int) -> tuple[str, int]:
+async def new_key(deps: Deps, installation_id: int, scopes: tuple[str, ...] = api_keys.SCOPES) -> tuple[str, int]:
     async with deps.pool.acquire() as conn:
-        created = await api_keys.create_key(conn, installation_id, "test")
+        created = await api_keys.create_key(conn, installation_id, "test", scopes)
     return created.secret, created.key.id
 
 

@@ -354,7 +354,8 @@ async def test_fix_queue_and_reject_through_the_api(world: World) -> None:
     assert rejected.status_code == 200, rejected.text
     assert rejected.json()["result"] == "rejected" and rejected.json()["fix"]["status"] == "rejected"
     assert rejected.json()["fix"]["decidedBy"] == f"api-key:{world.key_a_id}"
-    approve = await world.client.post(f"/api/fixes/{fix.id}/approve", headers=world.auth())
+    approve = await world.client.post(f"/api/fixes/{fix.id}/approve", json={"diffHash": queue["items"][0]["diffHash"]},
+                                      headers=world.auth())
     assert approve.json()["result"] == "refused" and "rejected" in approve.json()["message"]
     rates = (await world.client.get("/api/metrics", params={"repository": "org-a/shop"},
                                     headers=world.auth())).json()["fixes"]
