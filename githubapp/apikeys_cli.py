@@ -44,7 +44,10 @@ def cmd_create(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     keys = _with_db(settings, lambda pool: api_keys.list_keys(pool, args.installation))
-    print(f"{'id':>6}  {'installation':>12}  {'prefix':<14}  {'created':<20}  {'last used':<20}  {'state':<8}  {'scopes':<36}  name")
+    print(
+        f"{'id':>6}  {'installation':>12}  {'prefix':<14}  {'created':<20}  {'last used':<20}  {'state':<8}  "
+        f"{'scopes':<36}  name"
+    )
     for key in keys:
 
         def when(value: object) -> str:
