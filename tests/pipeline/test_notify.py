@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -41,7 +42,7 @@ async def http():  # type: ignore[no-untyped-def]
 
 def test_slack_payload_escapes_and_links() -> None:
     payload = slack_payload(report(triaged(1, test_id="<!channel> & <@U1>")), LINKS)
-    text = str(payload["blocks"])
+    text = json.dumps(payload["blocks"], ensure_ascii=False)
     assert "<!channel>" not in text and "&lt;!channel&gt; &amp; &lt;@\u200dU1&gt;" in text
     urls = [e["url"] for e in payload["blocks"][-1]["elements"]]
     assert urls == [LINKS.check_run, LINKS.pull_request, LINKS.run]
