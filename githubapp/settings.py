@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -75,6 +76,21 @@ def _csv(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in (env.get(name) or "").split(",") if part.strip())
 
 
+def _proxies(env: Mapping[str, str]) -> str:
+    """TRUSTED_PROXIES (or the older FORWARDED_ALLOW_IPS): addresses and CIDR blocks, or "*"; checked here."""
+    name = "TRUSTED_PROXIES" if env.get("TRUSTED_PROXIES") else "FORWARDED_ALLOW_IPS"
+    raw = env.get(name) or "127.0.0.1"
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    for part in parts:
+        if part == "*":
+            continue
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise SettingsError(f"{name}: {part!r} is not an IP address or CIDR block") from None
+    return ",".join(parts) or "127.0.0.1"
+
+
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
@@ -128,11 +144,13 @@ class Settings:
     webhook_max_bytes: int = 25 * 1024 * 1024
     job_max_tries: int = 6
     job_retry_base_seconds: float = 10.0
-    reconcile_max_redeliveries: int = 20
+    reconcile_max_redeliveries: int = 700
     secret_key: str | None = field(default=None, repr=False)
     api_rate_limit: int = 100
-    # Proxies whose X-Forwarded-For is believed (client address for rate limits and logs); "*" trusts any.
+    # TRUSTED_PROXIES: proxies (addresses, CIDR blocks) whose X-Forwarded-For is believed for the client address
+    # (rate limits, logs); "*" trusts any. Also given to uvicorn. FORWARDED_ALLOW_IPS is the older name.
     forwarded_allow_ips: str = "127.0.0.1"
+    api_auth_failure_limit: int = 20  # failed API authentications per window and client address
     metrics_token: str | None = field(default=None, repr=False)  # when set, GET /metrics needs it as a Bearer
     api_rate_window_seconds: int = 15 * 60
     session_ttl_seconds: int = 8 * 3600
@@ -195,10 +213,11 @@ class Settings:
             webhook_max_bytes=_int(env, "WEBHOOK_MAX_BYTES", 25 * 1024 * 1024, minimum=1024),
             job_max_tries=_int(env, "JOB_MAX_TRIES", 6, minimum=1),
             job_retry_base_seconds=_float(env, "JOB_RETRY_BASE_SECONDS", 10.0),
-            reconcile_max_redeliveries=_int(env, "RECONCILE_MAX_REDELIVERIES", 20),
+            reconcile_max_redeliveries=_int(env, "RECONCILE_MAX_REDELIVERIES", 700, minimum=1),
             secret_key=_read_secret(env, "CI_TRIAGE_SECRET_KEY"),
             api_rate_limit=_int(env, "API_RATE_LIMIT", 100, minimum=1),
-            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1",
+            forwarded_allow_ips=_proxies(env),
+            api_auth_failure_limit=_int(env, "API_AUTH_FAILURE_LIMIT", 20, minimum=1),
             metrics_token=_read_secret(env, "METRICS_TOKEN"),
             api_rate_window_seconds=_int(env, "API_RATE_LIMIT_WINDOW_SECONDS", 15 * 60, minimum=1),
             session_ttl_seconds=_int(env, "SESSION_TTL_SECONDS", 8 * 3600, minimum=60),

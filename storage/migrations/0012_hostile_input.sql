@@ -18,9 +18,10 @@ ALTER TABLE api_keys
     ADD COLUMN scopes TEXT[] NOT NULL DEFAULT '{read,ingest}'
         CHECK (scopes <@ ARRAY['read', 'ingest', 'triage:write', 'fixes:write']::text[]);
 
--- Reconcile pages back through GET /app/hook/deliveries to the newest delivery a previous run had seen.
+-- Reconcile pages back through GET /app/hook/deliveries (newest first) only as far as it must: to the oldest
+-- missed delivery not yet resolved (stored, or given up on), kept here between runs.
 CREATE TABLE reconcile_cursor (
-    id               INTEGER PRIMARY KEY CHECK (id = 1),   -- one row: deliveries are the App's, not a tenant's
-    last_delivery_id BIGINT NOT NULL,                      -- GitHub's delivery id (grows over time)
-    updated_at       TIMESTAMPTZ NOT NULL DEFAULT now()
+    id            INTEGER PRIMARY KEY CHECK (id = 1),   -- one row: deliveries are the App's, not a tenant's
+    delivered_at  TIMESTAMPTZ NOT NULL,
+    updated_at    TIMESTAMPTZ NOT NULL DEFAULT now()
 );
