@@ -91,6 +91,13 @@ def _proxies(env: Mapping[str, str]) -> str:
     return ",".join(parts) or "127.0.0.1"
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
@@ -133,6 +140,7 @@ class Settings:
     mail_from: str | None = None
 
     chromium_path: str | None = None
+    chromium_sandbox: str = "auto"  # auto | on | off (snapshot.sandbox)
     snapshot_allow_hosts: tuple[str, ...] = ()
 
     log_byte_cap: int = 64 * 1024 * 1024
@@ -203,6 +211,7 @@ class Settings:
             smtp_url=_read_secret(env, "SMTP_URL"),
             mail_from=env.get("MAIL_FROM") or None,
             chromium_path=env.get("CHROMIUM_PATH") or None,
+            chromium_sandbox=_choice(env, "CHROMIUM_SANDBOX", ("auto", "on", "off"), "auto"),
             snapshot_allow_hosts=_csv(env, "SNAPSHOT_ALLOW_HOSTS"),
             log_byte_cap=_int(env, "LOG_BYTE_CAP", 64 * 1024 * 1024, minimum=1024),
             excerpt_budget=_int(env, "EXCERPT_BUDGET", 100, minimum=5),
