@@ -264,12 +264,21 @@ async def search_patterns(call: Call) -> JSON:
     return {"items": hits[: p["top_k"]], "nextCursor": None}
 
 
+async def require_write(call: Call, installation_id: int, pattern_ids: list[int]) -> None:
+    """Pattern write actions need write permission on every repository the patterns touch (users)."""
+    touched = await browse.pattern_repositories(call.deps.pool, installation_id, pattern_ids)
+    if not call.principal.may_change(touched):
+        raise ApiError(403, "forbidden", "changing this pattern needs write permission on every repository it "
+                       "touches")
+
+
 def _status_setter(status: str) -> Callable[[Call], Awaitable[JSON]]:
     async def set_status(call: Call) -> JSON:
         pattern_id = call.params["pattern_id"]
         installation_id = await browse.pattern_installation(call.deps.pool, call.scope, pattern_id)
         if installation_id is None:
             raise not_found("pattern")
+        await require_write(call, installation_id, [pattern_id])
         await browse.set_pattern_status(call.deps.pool, installation_id, pattern_id, status)
         found = await browse.pattern(call.deps.pool, call.scope, pattern_id)
         assert found is not None
@@ -288,6 +297,7 @@ async def merge_pattern(call: Call) -> JSON:
         raise not_found("pattern")
     if target_inst is None or target_inst != source_inst:
         raise ValidationFailed([FieldError("into", "no such pattern in this installation")])
+    await require_write(call, source_inst, [source_id, target_id])  # a merge rewrites both histories
     async with call.deps.pool.acquire() as conn:
         merged = await browse.merge_patterns(conn, source_inst, source_id, target_id, actor=call.principal.actor)
     if not merged:

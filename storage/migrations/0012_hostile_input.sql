@@ -25,3 +25,8 @@ CREATE TABLE reconcile_cursor (
     delivered_at  TIMESTAMPTZ NOT NULL,
     updated_at    TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+
+-- Dashboard write actions (mute, pin, merge patterns) need write permission on every repository the pattern
+-- touches: the repositories GitHub says the signed-in user can push to, stored with the session. Sessions
+-- made before this migration have none, so they may read until their user signs in again.
+ALTER TABLE web_sessions ADD COLUMN writable BIGINT[] NOT NULL DEFAULT '{}';

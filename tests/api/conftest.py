@@ -132,11 +132,14 @@ async def oauth_web() -> AsyncIterator[tuple[OAuthWeb, str]]:
 
 
 async def sign_in(
-    deps: Deps, *, login: str = "octocat", user_id: int = 1, installations: list[int], repositories: list[int]
+    deps: Deps, *, login: str = "octocat", user_id: int = 1, installations: list[int], repositories: list[int],
+    writable: list[int] | None = None,
 ) -> dict[str, str]:
-    """A session cookie as the OAuth callback would set it (tests other than the OAuth flow itself)."""
+    """A session cookie as the OAuth callback would set it (tests other than the OAuth flow itself); the user may
+    push to ``writable`` (default: every repository listed)."""
     session_id = await start_session(
-        deps, Response(), user_id=user_id, login=login, installations=installations, repositories=repositories
+        deps, Response(), user_id=user_id, login=login, installations=installations, repositories=repositories,
+        writable=repositories if writable is None else writable,
     )
     return {COOKIE: sign(deps, "session", session_id)}
 
