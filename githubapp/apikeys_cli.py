@@ -31,8 +31,12 @@ def _with_db(settings: Settings, work: Callable[[db.Pool], Awaitable[T]]) -> T:
 
 
 def cmd_create(args: argparse.Namespace, settings: Settings) -> int:
-    new = _with_db(settings, lambda pool: api_keys.create_key(pool, args.installation, args.name))
-    print(f"created API key {new.key.id} ({new.key.prefix}…) for installation {new.key.installation_id}")
+    scopes = tuple(args.scope or api_keys.DEFAULT_SCOPES)
+    new = _with_db(settings, lambda pool: api_keys.create_key(pool, args.installation, args.name, scopes))
+    print(
+        f"created API key {new.key.id} ({new.key.prefix}…) for installation {new.key.installation_id}, "
+        f"scopes {' '.join(new.key.scopes)}"
+    )
     print(new.secret)
     print("Store it now: it is not shown again. Send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.")
     return 0
@@ -40,7 +44,10 @@ def cmd_create(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     keys = _with_db(settings, lambda pool: api_keys.list_keys(pool, args.installation))
-    print(f"{'id':>6}  {'installation':>12}  {'prefix':<14}  {'created':<20}  {'last used':<20}  {'state':<8}  name")
+    print(
+        f"{'id':>6}  {'installation':>12}  {'prefix':<14}  {'created':<20}  {'last used':<20}  {'state':<8}  "
+        f"{'scopes':<36}  name"
+    )
     for key in keys:
 
         def when(value: object) -> str:
@@ -49,7 +56,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
         state = "revoked" if key.revoked_at else "active"
         print(
             f"{key.id:>6}  {key.installation_id:>12}  {key.prefix + '…':<14}  {when(key.created_at):<20}  "
-            f"{when(key.last_used_at):<20}  {state:<8}  {key.name}"
+            f"{when(key.last_used_at):<20}  {state:<8}  {','.join(key.scopes):<36}  {key.name}"
         )
     return 0
 
@@ -75,6 +82,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     create = commands.add_parser("create", help="create a key and print it once")
     create.add_argument("--installation", type=int, required=True, help="GitHub installation id the key acts for")
     create.add_argument("--name", default="default", help="what the key is for (e.g. jenkins)")
+    create.add_argument(
+        "--scope",
+        action="append",
+        choices=api_keys.SCOPES,
+        help="what the key may do; repeat for several (default: read and ingest). fixes:write lets the key "
+        "approve fixes, i.e. push to pull request branches",
+    )
     create.set_defaults(handler=cmd_create)
     listing = commands.add_parser("list", help="list keys (prefixes only)")
     listing.add_argument("--installation", type=int, help="only this installation's keys")

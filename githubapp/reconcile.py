@@ -3,13 +3,22 @@
 Periodically list the App's recent webhook deliveries (``GET /app/hook/deliveries``, newest first, cursor
 pagination through the Link header), find those that failed and that we never stored (the server was down,
 answered 5xx, timed out ...), and ask GitHub to redeliver each (``POST /app/hook/deliveries/{id}/attempts``).
-A run is bounded: a few pages, a number of requests; a GUID is asked for at most ``MAX_REQUESTS_PER_GUID``
-times, so a delivery we keep refusing (a bad signature after a secret change) is not requested forever.
+
+Nothing is lost to a window: each run pages back to where the previous run left unresolved work (the oldest
+missed delivery not yet stored nor given up on, kept in ``reconcile_cursor``; the lookback on the first run),
+however many pages that takes. The redelivery budget grows with the backlog: all of it, up to
+``RECONCILE_MAX_REDELIVERIES`` per run (default 700: 4,200 an hour, within the App's JWT rate limit of 5,000),
+and beyond that when the pace would let the oldest delivery leave GitHub's window first. 5,000 missed
+deliveries are asked for within 8 runs (80 minutes). Never-asked deliveries go first, oldest first.
+A GUID is asked for at most ``MAX_REQUESTS_PER_GUID`` times, so a delivery we keep refusing (a bad signature
+after a secret change) is not requested forever.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,8 +34,11 @@ from .webhooks import HANDLED_EVENTS
 log = logging.getLogger("ci_triage.reconcile")
 
 LOOKBACK = timedelta(hours=48)  # GitHub keeps deliveries for 3 days and redelivers only within that window
-MAX_LISTED = 1000  # deliveries read per run (10 pages of 100)
+RUN_INTERVAL = timedelta(minutes=10)  # the cron schedule of reconcile_deliveries (githubapp/jobs.py)
+CURSOR_SLACK = timedelta(minutes=5)  # delivered_at is not strictly ordered: page a little past the cursor
+MAX_PAGES = 2_000  # a safety stop (200,000 deliveries), far beyond 48 hours of any installation we know
 MAX_REQUESTS_PER_GUID = 3
+REQUESTS_IN_FLIGHT = 8
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,7 @@ class Missed:
     github_delivery_id: int
     event: str
     installation_id: int | None
+    first_seen: str = ""  # delivered_at of its first attempt (ISO 8601)
 
 
 def _succeeded(item: Mapping[str, Any]) -> bool:
@@ -54,7 +67,7 @@ def find_missed(
     by_guid: dict[str, list[Mapping[str, Any]]] = {}
     for item in items:
         by_guid.setdefault(str(item["guid"]), []).append(item)
-    missed: list[tuple[str, Missed]] = []
+    missed: list[tuple[int, str, Missed]] = []
     for guid, attempts in by_guid.items():
         latest = max(attempts, key=lambda a: (str(a.get("delivered_at")), int(a["id"])))
         if any(_succeeded(a) for a in attempts) or guid in stored:
@@ -63,10 +76,26 @@ def find_missed(
             continue
         first_seen = min(str(a.get("delivered_at")) for a in attempts)
         missed.append(
-            (first_seen, Missed(guid, int(latest["id"]), str(latest["event"]), latest.get("installation_id")))
+            (
+                requested.get(guid, 0),
+                first_seen,
+                Missed(guid, int(latest["id"]), str(latest["event"]), latest.get("installation_id"), first_seen),
+            )
         )
-    missed.sort(key=lambda pair: pair[0])
-    return [m for _, m in missed]
+    missed.sort(key=lambda entry: (entry[0], entry[1]))  # never asked for first, then oldest first
+    return [m for _, _, m in missed]
+
+
+def budget(backlog: int, *, base: int, oldest: datetime | None, now: datetime) -> int:
+    """Redeliveries to ask for this run: the whole backlog up to ``base`` (RECONCILE_MAX_REDELIVERIES), and
+    more when that pace would let its oldest delivery leave GitHub's window before it is asked for."""
+    if backlog <= 0:
+        return 0
+    wanted = base
+    if oldest is not None:
+        runs_left = max(1, int((oldest + LOOKBACK - now) / RUN_INTERVAL))
+        wanted = max(wanted, math.ceil(backlog / runs_left))
+    return min(backlog, wanted)
 
 
 def _delivered_at(item: Mapping[str, Any]) -> datetime | None:
@@ -76,18 +105,37 @@ def _delivered_at(item: Mapping[str, Any]) -> datetime | None:
     return datetime.fromisoformat(raw.replace("Z", "+00:00"))
 
 
-async def recent_deliveries(deps: Deps, *, now: datetime | None = None) -> list[dict[str, Any]]:
+async def recent_deliveries(
+    deps: Deps, *, now: datetime | None = None, back_to: datetime | None = None
+) -> list[dict[str, Any]]:
+    """Deliveries newest first, back to ``back_to`` (less a little slack) or the lookback, all pages."""
     gh = github_of(deps).as_app()
     cutoff = (now or datetime.now(UTC)) - LOOKBACK
+    if back_to is not None:
+        cutoff = max(cutoff, back_to - CURSOR_SLACK)
     items: list[dict[str, Any]] = []
     async for item in gh.getiter("/app/hook/deliveries?per_page=100"):
         when = _delivered_at(item)
         if when is not None and when < cutoff:
             break
         items.append(item)
-        if len(items) >= MAX_LISTED:
+        if len(items) >= MAX_PAGES * 100:
+            log.warning("reconcile stopped after %d deliveries; the rest waits for the next run", len(items))
             break
     return items
+
+
+async def _cursor(deps: Deps) -> datetime | None:
+    found: datetime | None = await deps.pool.fetchval("SELECT delivered_at FROM reconcile_cursor WHERE id = 1")
+    return found
+
+
+async def _save_cursor(deps: Deps, when: datetime) -> None:
+    await deps.pool.execute(
+        """INSERT INTO reconcile_cursor (id, delivered_at) VALUES (1, $1)
+           ON CONFLICT (id) DO UPDATE SET delivered_at = EXCLUDED.delivered_at, updated_at = now()""",
+        when,
+    )
 
 
 async def reconcile_deliveries(ctx: dict[str, Any]) -> int:
@@ -96,7 +144,8 @@ async def reconcile_deliveries(ctx: dict[str, Any]) -> int:
     settings = current_settings(deps)
     if not settings.app_configured:
         return 0
-    items = await recent_deliveries(deps)
+    now = datetime.now(UTC)
+    items = await recent_deliveries(deps, now=now, back_to=await _cursor(deps))
     guids = sorted({str(item["guid"]) for item in items})
     stored = await deliveries.known_ids(deps.pool, guids)
     rows = await deps.pool.fetch("SELECT guid, requests FROM webhook_redeliveries WHERE guid = ANY($1::text[])", guids)
@@ -104,30 +153,53 @@ async def reconcile_deliveries(ctx: dict[str, Any]) -> int:
     missed = find_missed(items, stored=stored, requested=requested)
     gh = github_of(deps).as_app()
     metrics = metrics_of(deps)
-    done = 0
-    for item in missed[: settings.reconcile_max_redeliveries]:
-        try:
-            await gh.post(
-                "/app/hook/deliveries/{delivery_id}/attempts",
-                {"delivery_id": item.github_delivery_id},
-                data=b"",
-            )
-        except Exception as exc:
-            log.warning("redelivery of %s refused: %s", item.guid, exc)
-            await metrics.incr("ci_triage_reconcile_redeliveries_total", result="error")
-            continue
-        await deps.pool.execute(
-            """INSERT INTO webhook_redeliveries (guid, github_delivery_id, installation_id, event)
-               VALUES ($1, $2, $3, $4)
-               ON CONFLICT (guid) DO UPDATE SET requests = webhook_redeliveries.requests + 1,
-                   github_delivery_id = EXCLUDED.github_delivery_id, last_requested_at = now()""",
-            item.guid,
-            item.github_delivery_id,
-            item.installation_id,
-            item.event,
-        )
-        await metrics.incr("ci_triage_reconcile_redeliveries_total", result="requested")
-        done += 1
+    oldest = min((_parse(m.first_seen) for m in missed if m.first_seen), default=None)
+    allowed = budget(len(missed), base=settings.reconcile_max_redeliveries, oldest=oldest, now=now)
+    unresolved: list[Missed] = []  # to be asked for (again) by a later run: the cursor stays behind them
+    unresolved.extend(missed[allowed:])
+    gate = asyncio.Semaphore(REQUESTS_IN_FLIGHT)
+
+    async def ask(item: Missed) -> bool:
+        async with gate:
+            try:
+                await gh.post(
+                    "/app/hook/deliveries/{delivery_id}/attempts",
+                    {"delivery_id": item.github_delivery_id},
+                    data=b"",
+                )
+            except Exception as exc:
+                log.warning("redelivery of %s refused: %s", item.guid, exc)
+                return False
+            return True
+
+    chosen = missed[:allowed]
+    answers = await asyncio.gather(*(ask(item) for item in chosen))
+    asked = [item for item, ok in zip(chosen, answers, strict=True) if ok]
+    unresolved.extend(item for item, ok in zip(chosen, answers, strict=True) if not ok)
+    await deps.pool.executemany(
+        """INSERT INTO webhook_redeliveries (guid, github_delivery_id, installation_id, event)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT (guid) DO UPDATE SET requests = webhook_redeliveries.requests + 1,
+               github_delivery_id = EXCLUDED.github_delivery_id, last_requested_at = now()""",
+        [(item.guid, item.github_delivery_id, item.installation_id, item.event) for item in asked],
+    )
+    if asked:
+        await metrics.incr("ci_triage_reconcile_redeliveries_total", by=len(asked), result="requested")
+    if len(asked) < len(chosen):
+        await metrics.incr("ci_triage_reconcile_redeliveries_total", by=len(chosen) - len(asked), result="error")
+    done = len(asked)
+    # Resolved once stored; asked again (up to MAX_REQUESTS_PER_GUID) if the redelivery never arrives.
+    unresolved.extend(item for item in asked if requested.get(item.guid, 0) + 1 < MAX_REQUESTS_PER_GUID)
+    # Page back next time to the oldest delivery still unresolved, else to the newest seen now.
+    marks = [_parse(m.first_seen) for m in unresolved if m.first_seen]
+    newest = max((w for w in (_delivered_at(i) for i in items) if w is not None), default=None)
+    cursor = min(marks) if marks else newest
+    if cursor is not None:
+        await _save_cursor(deps, cursor)
     if missed:
         log.info("asked GitHub to redeliver %d of %d missed deliveries", done, len(missed))
     return done
+
+
+def _parse(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -75,6 +76,28 @@ def _csv(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in (env.get(name) or "").split(",") if part.strip())
 
 
+def _proxies(env: Mapping[str, str]) -> str:
+    """TRUSTED_PROXIES (or the older FORWARDED_ALLOW_IPS): addresses and CIDR blocks, or "*"; checked here."""
+    name = "TRUSTED_PROXIES" if env.get("TRUSTED_PROXIES") else "FORWARDED_ALLOW_IPS"
+    raw = env.get(name) or "127.0.0.1"
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    for part in parts:
+        if part == "*":
+            continue
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise SettingsError(f"{name}: {part!r} is not an IP address or CIDR block") from None
+    return ",".join(parts) or "127.0.0.1"
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
@@ -117,6 +140,7 @@ class Settings:
     mail_from: str | None = None
 
     chromium_path: str | None = None
+    chromium_sandbox: str = "auto"  # auto | on | off (snapshot.sandbox)
     snapshot_allow_hosts: tuple[str, ...] = ()
 
     log_byte_cap: int = 64 * 1024 * 1024
@@ -130,11 +154,13 @@ class Settings:
     webhook_max_bytes: int = 25 * 1024 * 1024
     job_max_tries: int = 6
     job_retry_base_seconds: float = 10.0
-    reconcile_max_redeliveries: int = 20
+    reconcile_max_redeliveries: int = 700
     secret_key: str | None = field(default=None, repr=False)
     api_rate_limit: int = 100
-    # Proxies whose X-Forwarded-For is believed (client address for rate limits and logs); "*" trusts any.
+    # TRUSTED_PROXIES: proxies (addresses, CIDR blocks) whose X-Forwarded-For is believed for the client address
+    # (rate limits, logs); "*" trusts any. Also given to uvicorn. FORWARDED_ALLOW_IPS is the older name.
     forwarded_allow_ips: str = "127.0.0.1"
+    api_auth_failure_limit: int = 20  # failed API authentications per window and client address
     metrics_token: str | None = field(default=None, repr=False)  # when set, GET /metrics needs it as a Bearer
     api_rate_window_seconds: int = 15 * 60
     session_ttl_seconds: int = 8 * 3600
@@ -187,6 +213,7 @@ class Settings:
             smtp_url=_read_secret(env, "SMTP_URL"),
             mail_from=env.get("MAIL_FROM") or None,
             chromium_path=env.get("CHROMIUM_PATH") or None,
+            chromium_sandbox=_choice(env, "CHROMIUM_SANDBOX", ("auto", "on", "off"), "auto"),
             snapshot_allow_hosts=_csv(env, "SNAPSHOT_ALLOW_HOSTS"),
             log_byte_cap=_int(env, "LOG_BYTE_CAP", 64 * 1024 * 1024, minimum=1024),
             excerpt_budget=_int(env, "EXCERPT_BUDGET", 100, minimum=5),
@@ -199,10 +226,11 @@ class Settings:
             webhook_max_bytes=_int(env, "WEBHOOK_MAX_BYTES", 25 * 1024 * 1024, minimum=1024),
             job_max_tries=_int(env, "JOB_MAX_TRIES", 6, minimum=1),
             job_retry_base_seconds=_float(env, "JOB_RETRY_BASE_SECONDS", 10.0),
-            reconcile_max_redeliveries=_int(env, "RECONCILE_MAX_REDELIVERIES", 20),
+            reconcile_max_redeliveries=_int(env, "RECONCILE_MAX_REDELIVERIES", 700, minimum=1),
             secret_key=_read_secret(env, "CI_TRIAGE_SECRET_KEY"),
             api_rate_limit=_int(env, "API_RATE_LIMIT", 100, minimum=1),
-            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1",
+            forwarded_allow_ips=_proxies(env),
+            api_auth_failure_limit=_int(env, "API_AUTH_FAILURE_LIMIT", 20, minimum=1),
             metrics_token=_read_secret(env, "METRICS_TOKEN"),
             api_rate_window_seconds=_int(env, "API_RATE_LIMIT_WINDOW_SECONDS", 15 * 60, minimum=1),
             session_ttl_seconds=_int(env, "SESSION_TTL_SECONDS", 8 * 3600, minimum=60),

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Any
+
+from .sandbox import no_sandbox_flag
+
+log = logging.getLogger("ci_triage.snapshot.browser")
 
 # Quiet, deterministic, and no traffic of its own; WebRTC may not bypass the guarded proxy with UDP.
 CHROMIUM_ARGS = (
@@ -24,10 +29,15 @@ CHROMIUM_ARGS = (
 class BrowserHandle:
     """``await handle.get()`` returns a connected Playwright ``Browser``; ``await handle.close()`` at exit."""
 
-    def __init__(self, executable_path: str | None = None, *, no_sandbox: bool = True) -> None:
+    def __init__(self, executable_path: str | None = None, *, sandbox: str = "auto") -> None:
+        """``sandbox``: ``auto`` keeps Chromium's sandbox where this kernel and container allow it and says so
+        in the log when it cannot; ``on`` requires it; ``off`` disables it (``snapshot.sandbox``)."""
         self.executable_path = executable_path
-        # Containers usually lack the user namespaces Chromium's sandbox needs; the guard and fresh contexts
-        # are the isolation that matters here.
+        self.sandbox = sandbox
+        no_sandbox, warning = no_sandbox_flag(sandbox)
+        if warning:
+            log.warning(warning)
+        self.sandboxed = not no_sandbox
         self.args = [*CHROMIUM_ARGS, *(["--no-sandbox"] if no_sandbox else [])]
         self._playwright: Any = None
         self._manager: Any = None

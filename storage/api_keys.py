@@ -12,6 +12,10 @@ import asyncpg
 
 from .snapshots import Conn
 
+# What a key may do. read: browse; ingest: send runs and snapshots from other CI systems; triage:write: mute,
+# pin, merge patterns and quarantine tests; fixes:write: approve or reject fixes, i.e. push to PR branches.
+SCOPES = ("read", "ingest", "triage:write", "fixes:write")
+DEFAULT_SCOPES = ("read", "ingest")  # new keys, and every key made before scopes existed (migration 0012)
 KEY_PREFIX = "cit_"
 PREFIX_CHARS = 8  # random characters of the key repeated in the stored prefix
 LAST_USED_RESOLUTION_S = 60  # last_used_at is written at most once a minute per key
@@ -26,6 +30,10 @@ class ApiKey:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes
 
 
 @dataclass(frozen=True)
@@ -56,20 +64,27 @@ def _key(row: asyncpg.Record) -> ApiKey:
         row["created_at"],
         row["last_used_at"],
         row["revoked_at"],
+        tuple(row["scopes"]),
     )
 
 
-async def create_key(conn: Conn, installation_id: int, name: str) -> NewKey:
+async def create_key(
+    conn: Conn, installation_id: int, name: str, scopes: tuple[str, ...] = DEFAULT_SCOPES
+) -> NewKey:
     if not name.strip():
         raise ValueError("an API key needs a name")
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown or not scopes:
+        raise ValueError(f"unknown API key scope(s) {unknown}; known: {', '.join(SCOPES)}")
     secret = generate_secret()
     row = await conn.fetchrow(
-        """INSERT INTO api_keys (installation_id, name, prefix, key_hash) VALUES ($1, $2, $3, $4)
+        """INSERT INTO api_keys (installation_id, name, prefix, key_hash, scopes) VALUES ($1, $2, $3, $4, $5)
            RETURNING *""",
         installation_id,
         name.strip(),
         prefix_of(secret),
         hash_key(secret),
+        [s for s in SCOPES if s in scopes],
     )
     assert row is not None
     return NewKey(_key(row), secret)

@@ -346,6 +346,15 @@ async def pattern_installation(conn: Conn, scope: Scope, pattern_id: int) -> int
     return int(found["installationId"]) if found else None
 
 
+async def pattern_repositories(conn: Conn, installation_id: int, pattern_ids: list[int]) -> list[int]:
+    """Every repository whose failures belong to these patterns (what a mute, pin or merge changes)."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT repository_id FROM failures WHERE installation_id = $1 AND pattern_id = ANY($2::bigint[])",
+        installation_id, pattern_ids,
+    )
+    return [int(r["repository_id"]) for r in rows]
+
+
 async def pattern_timeline(conn: Conn, scope: Scope, pattern_id: int, *, days: int) -> list[Row]:
     """Failures per day over the last ``days`` days (days without failures included)."""
     rows = await conn.fetch(

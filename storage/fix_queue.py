@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from analysis.fixes.verify import short_hash, shown_whole
+
 from .browse import SCOPED, Conn, Scope
 
 
@@ -20,6 +22,10 @@ def fix_json(row: Any) -> dict[str, Any]:
         "confidence": float(row["confidence"]),
         "status": row["status"],
         "diff": row["diff"],
+        # The short hash approvals must name, and whether the diff is small enough to be shown whole, which
+        # approval requires.
+        "diffHash": short_hash(row["diff"]),
+        "diffShownWhole": shown_whole(row["diff"]),
         "decidedBy": row["decided_by"],
         "decidedAt": row["decided_at"].isoformat() if row["decided_at"] else None,
         "outcome": row["outcome"],

@@ -274,6 +274,26 @@ async def fix_stats(
 # --- commands ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Claim:
+    """This worker holds a comment's (or button press's) commands until ``lease_until``.
+
+    ``outcomes`` holds what earlier attempts finished (by command index), ``reply_url`` the reply they posted;
+    ``taken_over`` says an earlier attempt held the claim (it failed, or its worker died)."""
+
+    outcomes: dict[str, Any]
+    reply_url: str | None
+    claimed_at: datetime
+    taken_over: bool
+
+
+@dataclass(frozen=True)
+class Busy:
+    """Another worker holds the claim; its lease runs out in ``seconds``."""
+
+    seconds: float
+
+
 async def claim_execution(
     db: DB,
     installation_id: int,
@@ -282,24 +302,82 @@ async def claim_execution(
     *,
     repository_id: int | None,
     actor: str | None,
-) -> bool:
-    """True the first time a comment (or button press) is seen; False on every redelivery."""
+    lease_seconds: float = 300.0,
+) -> Claim | Busy | None:
+    """Claim a comment's commands: a ``Claim`` the first time, or when the previous holder's lease ran out
+    before it finished (its worker died, or it released the lease after a transient error); ``Busy`` while
+    another worker's lease runs; None once they ran (every later redelivery)."""
     row = await db.fetchrow(
-        """INSERT INTO command_executions (installation_id, source, key, repository_id, actor)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING key""",
+        """INSERT INTO command_executions AS e (installation_id, source, key, repository_id, actor, state, lease_until)
+           VALUES ($1, $2, $3, $4, $5, 'running', now() + make_interval(secs => $6))
+           ON CONFLICT (installation_id, source, key) DO UPDATE
+               SET lease_until = now() + make_interval(secs => $6), updated_at = now()
+               WHERE e.state = 'running' AND (e.lease_until IS NULL OR e.lease_until <= now())
+           RETURNING outcomes, reply_url, created_at, (xmax <> 0) AS taken_over""",
         installation_id,
         source,
         key,
         repository_id,
         actor,
+        float(lease_seconds),
     )
-    return row is not None
+    if row is not None:
+        return Claim(dict(row["outcomes"] or {}), row["reply_url"], row["created_at"], bool(row["taken_over"]))
+    held = await db.fetchrow(
+        """SELECT state, extract(epoch FROM lease_until - now()) AS left_s FROM command_executions
+           WHERE installation_id = $1 AND source = $2 AND key = $3""",
+        installation_id,
+        source,
+        key,
+    )
+    if held is None or held["state"] == "done":
+        return None
+    return Busy(max(1.0, float(held["left_s"] or 1.0)))
+
+
+async def record_command_outcome(
+    db: DB, installation_id: int, source: str, key: str, index: str, outcome: dict[str, Any]
+) -> None:
+    """What one command of a claimed execution did (or that it started a write whose effect is unknown)."""
+    await db.execute(
+        """UPDATE command_executions SET outcomes = outcomes || jsonb_build_object($4::text, $5::jsonb),
+                  updated_at = now()
+           WHERE installation_id = $1 AND source = $2 AND key = $3""",
+        installation_id,
+        source,
+        key,
+        index,
+        outcome,
+    )
+
+
+async def record_reply(db: DB, installation_id: int, source: str, key: str, url: str) -> None:
+    await db.execute(
+        """UPDATE command_executions SET reply_url = $4, updated_at = now()
+           WHERE installation_id = $1 AND source = $2 AND key = $3""",
+        installation_id,
+        source,
+        key,
+        url,
+    )
+
+
+async def finish_execution(db: DB, installation_id: int, source: str, key: str) -> None:
+    await db.execute(
+        """UPDATE command_executions SET state = 'done', lease_until = NULL, updated_at = now()
+           WHERE installation_id = $1 AND source = $2 AND key = $3""",
+        installation_id,
+        source,
+        key,
+    )
 
 
 async def release_execution(db: DB, installation_id: int, source: str, key: str) -> None:
-    """Forget a claim whose commands failed on a transient error, so the retried job runs them."""
+    """End the lease of a claim whose commands failed on a transient error, so the retried job takes it over
+    at once (what finished stays recorded)."""
     await db.execute(
-        "DELETE FROM command_executions WHERE installation_id = $1 AND source = $2 AND key = $3",
+        """UPDATE command_executions SET lease_until = now(), updated_at = now()
+           WHERE installation_id = $1 AND source = $2 AND key = $3 AND state = 'running'""",
         installation_id,
         source,
         key,

@@ -21,6 +21,7 @@ class WebSession:
     repositories: tuple[int, ...]
     csrf_token: str
     expires_at: datetime
+    writable: tuple[int, ...] = ()  # repositories the user may push to (GitHub's permissions at sign-in)
 
 
 def _hash(session_id: str) -> bytes:
@@ -37,11 +38,14 @@ async def create(
     repositories: Sequence[int],
     csrf_token: str,
     ttl_seconds: int,
+    writable: Sequence[int] = (),
 ) -> None:
     await conn.execute(
-        """INSERT INTO web_sessions (id_hash, user_id, login, installations, repositories, csrf_token, expires_at)
-           VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))""",
+        """INSERT INTO web_sessions (id_hash, user_id, login, installations, repositories, csrf_token, expires_at,
+                                    writable)
+           VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7), $8)""",
         _hash(session_id), user_id, login, list(installations), list(repositories), csrf_token, float(ttl_seconds),
+        list(writable),
     )
     # Expired sessions go away as new ones arrive; no separate cron needed.
     await conn.execute("DELETE FROM web_sessions WHERE expires_at < now() - interval '1 day'")
@@ -55,7 +59,7 @@ async def load(conn: Conn, session_id: str) -> WebSession | None:
         return None
     return WebSession(
         row["user_id"], row["login"], tuple(row["installations"]), tuple(row["repositories"]),
-        row["csrf_token"], row["expires_at"],
+        row["csrf_token"], row["expires_at"], tuple(row["writable"]),
     )
 
 

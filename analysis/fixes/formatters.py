@@ -29,6 +29,20 @@ _DIFF_LINE = compile_linear(
     r"^(?:[ +\-\\]|@@ |diff --git |index [0-9a-f]|new file mode |deleted file mode |"
     r"old mode |new mode |similarity index |diff -u )"
 )
+# The files each formatter formats: a diff the log attributes to it may touch no other kind of file.
+_PRETTIER = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".css", ".scss", ".less", ".json",
+             ".json5", ".md", ".mdx", ".yaml", ".yml", ".html", ".vue", ".svelte", ".graphql", ".gql", ".hbs")
+_TOOL_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "ruff-format": (".py", ".pyi", ".ipynb"),
+    "black": (".py", ".pyi", ".ipynb"),
+    "gofmt": (".go",),
+    "rustfmt": (".rs",),
+    "prettier": _PRETTIER,
+    "clang-format": (".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".hxx", ".m", ".mm", ".proto", ".cu",
+                     ".java", ".js", ".ts", ".cs"),
+}
+# Tools that list the files they would change: "would reformat PATH" (black), "Would reformat: PATH" (ruff).
+_NAMED_BY_TOOL = compile_linear(r"[Ww]ould reformat:? +(\S+)")
 _RUSTFMT_HEADER = compile_linear(r"^Diff in (.+?)(?: at line (\d+):|:(\d+):)\s*$")
 MAX_DIFF_LINES = 5_000
 
@@ -146,21 +160,42 @@ _TOOL_TITLES = {
 }
 
 
+def files_named(log_text: str) -> set[str]:
+    """Repository paths the formatters listed as needing a change ("would reformat PATH")."""
+    if "ould reformat" not in log_text:
+        return set()
+    return {repo_path(m.group(1)) for line in clean_lines(log_text) for m in _NAMED_BY_TOOL.finditer(line)}
+
+
+def fits_tool(logged: LoggedDiff, paths: list[str], named: set[str]) -> bool:
+    """A logged diff touches only files its tool formats and, when the log lists the files the tool would
+    change, only those: a hunk slipped into another file under a formatter's name is not offered."""
+    suffixes = _TOOL_SUFFIXES.get(logged.tool)
+    if suffixes is not None and not all(p.lower().endswith(suffixes) for p in paths):
+        return False
+    if logged.tool in ("black", "ruff-format") and named and not set(paths) <= named:
+        return False
+    return True
+
+
 def formatter_proposals(log_text: str, *, fingerprint: str | None = None) -> list[Proposal]:
     """One proposal with every formatter diff of the log combined (one file each; the first diff wins)."""
     diffs = unified_diffs_in_log(log_text) + rustfmt_diffs_in_log(log_text)
     if not diffs:
         return []
+    named = files_named(log_text)
     seen: set[str] = set()
     parts: list[str] = []
     tools: list[str] = []
     for logged in diffs:
         patch = parse_patch(logged.diff)
-        if any(p in seen for p in patch.paths):
+        if any(p in seen for p in patch.paths) or not fits_tool(logged, patch.paths, named):
             continue
         seen.update(patch.paths)
         parts.append(logged.diff)
         tools.append(logged.tool)
+    if not parts:
+        return []
     tool = next((t for t in tools if t != "diff"), "diff")
     files = sorted(seen)
     shown = ", ".join(f"`{f}`" for f in files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")

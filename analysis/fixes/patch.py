@@ -230,6 +230,55 @@ def path_problem(path: str, forbidden: tuple[str, ...] = (".github/workflows/",)
     return None
 
 
+# Files no fix read from a log or written by a model may touch: what CI runs and who reviews. A change there
+# runs with the pipeline's secrets or rewrites the review rules, and a formatter never needs it.
+_PROTECTED_PREFIXES = (
+    ".github/", ".gitlab/", ".circleci/", ".buildkite/", ".azure-pipelines/", ".woodpecker/", ".drone/",
+    ".ci/", ".teamcity/", ".tekton/",
+)
+_PROTECTED_NAMES = frozenset(
+    {
+        ".gitlab-ci.yml", ".travis.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml", ".drone.yml",
+        "appveyor.yml", ".appveyor.yml", "cloudbuild.yaml", "cloudbuild.yml", ".woodpecker.yml", "codeowners",
+        "makefile", "gnumakefile", "justfile", "taskfile.yml", "taskfile.yaml", ".pre-commit-config.yaml",
+        ".gitmodules", ".gitattributes", "docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml",
+        "build.sh", "ci.sh",
+    }
+)
+_PROTECTED_SUFFIXES = (".mk", ".dockerfile")
+_PROTECTED_STEMS = ("dockerfile", "containerfile", "jenkinsfile")
+_CI_DIRS = frozenset({"ci", ".ci", "build", "scripts", "tools", "hack", "bin", ".buildkite", "deploy"})
+_SCRIPT_SUFFIXES = (".sh", ".bash", ".ps1", ".bat", ".cmd")
+
+
+def protected_path_problem(path: str) -> str | None:
+    """Why an untrusted diff (read from a log, or a model's) may not touch ``path``, or None.
+
+    Never: anything under ``.github/`` and other CI systems' folders, CI configuration files, ``CODEOWNERS``,
+    Makefiles, Dockerfiles, Jenkinsfiles, and shell scripts in CI or build folders."""
+    lowered = path.lower()
+    parts = lowered.split("/")
+    name = parts[-1]
+    if lowered.startswith(_PROTECTED_PREFIXES):
+        return f"{path} is CI configuration: fixes from logs and models never change it"
+    if name in _PROTECTED_NAMES or name.endswith(_PROTECTED_SUFFIXES) or name.startswith(_PROTECTED_STEMS):
+        return f"{path} is a CI, build or review file: fixes from logs and models never change it"
+    if name.endswith(_SCRIPT_SUFFIXES) and (len(parts) == 1 or any(part in _CI_DIRS for part in parts[:-1])):
+        return f"{path} is a build or CI script: fixes from logs and models never change it"
+    return None
+
+
+def check_untrusted(patch: Patch) -> None:
+    """What a diff from a log or a model must also satisfy: it edits existing files only (no file created
+    or deleted) and none of them is protected (``protected_path_problem``)."""
+    for f in patch.files:
+        if f.is_new or f.is_deleted:
+            raise PatchError("a fix from a log or a model may only edit existing files", path=f.path)
+        problem = protected_path_problem(f.path)
+        if problem:
+            raise PatchError(problem, path=f.path)
+
+
 def apply_file_patch(original: str | None, file_patch: FilePatch) -> str | None:
     """Apply one file's hunks; ``None`` in means the file does not exist, ``None`` out that it is deleted.
 

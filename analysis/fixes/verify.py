@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from .patch import (
     apply_patch,
     changed_line_counts,
     check_paths,
+    check_untrusted,
     parse_patch,
     path_problem,
     unified_diff,
@@ -19,6 +21,20 @@ from .types import Proposal
 
 MAX_FILES = 20
 MAX_CHANGED_LINES = 2_000
+# A fix is offered for approval only when its whole diff is shown (PR comment and check run), so what is
+# approved is what was seen; a larger one is reported, never offered.
+MAX_SHOWN_DIFF_CHARS = 6_000
+SHORT_HASH_CHARS = 7
+
+
+def short_hash(diff: str) -> str:
+    """The diff's short hash, shown beside it and required by ``/triage approve <id> <hash>``."""
+    return hashlib.sha256(diff.encode()).hexdigest()[:SHORT_HASH_CHARS]
+
+
+def shown_whole(diff: str, *, limit: int = MAX_SHOWN_DIFF_CHARS) -> bool:
+    """Whether the diff is small enough to be shown whole, and therefore offered."""
+    return len(diff) <= limit
 
 
 @dataclass(frozen=True)
@@ -67,10 +83,14 @@ def verify(
     *,
     max_files: int = MAX_FILES,
     max_changed_lines: int = MAX_CHANGED_LINES,
+    untrusted: bool = False,
 ) -> Verified:
-    """Parse, refuse unsafe paths and oversized changes, and apply to ``files`` (fuzz 0)."""
+    """Parse, refuse unsafe paths and oversized changes, and apply to ``files`` (fuzz 0). ``untrusted``
+    (diffs read from a log or written by a model): existing files only, none protected."""
     patch = parse_patch(diff)
     check_paths(patch)
+    if untrusted:
+        check_untrusted(patch)
     if len(patch.files) > max_files:
         raise PatchError(f"the diff touches {len(patch.files)} files; at most {max_files} are accepted")
     added, removed = changed_line_counts(patch)

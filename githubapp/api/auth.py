@@ -46,6 +46,8 @@ async def request_api_key(request: Request) -> ApiKey | None:
 
 
 def api_key_required(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+    """Any live key may read; other methods need the ``ingest`` scope (snapshots are sent like test runs)."""
+
     @functools.wraps(endpoint)
     async def wrapper(request: Request) -> Response:
         if presented_key(request) is None:
@@ -53,6 +55,12 @@ def api_key_required(endpoint: Endpoint) -> Callable[[Request], Awaitable[Respon
         key = await request_api_key(request)
         if key is None:
             return unauthorized("unknown or revoked API key")
+        scope = "read" if request.method in ("GET", "HEAD") else "ingest"
+        if not key.allows(scope):
+            return JSONResponse(
+                {"error": "insufficient_scope", "message": f"this API key lacks the {scope!r} scope"},
+                status_code=403,
+            )
         return await endpoint(request, key)
 
     return wrapper

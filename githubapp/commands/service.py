@@ -6,22 +6,28 @@ is written to the audit log with its result. The commenter sees 👀 on receipt,
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import gidgethub
 from gidgethub.abc import GitHubAPI
 
 from analysis.fixes.llm import Budget, explain_messages
+from analysis.fixes.verify import short_hash, shown_whole
 from storage import fixes as store
 
+from .. import escaping
 from ..deps import Deps
 from ..fixes.apply import apply_fix
 from ..fixes.gitdata import repo_url
 from ..fixes.llm import FixModel, ModelError
 from ..fixes.redaction import redact_for_model
+from ..github.client import GitHubUnavailable
 from .authz import WHO_MAY, repository_access
 from .parser import (
     HELP_TEXT,
@@ -69,9 +75,23 @@ class Outcome:
 
 
 def code(text: str, limit: int = 100) -> str:
-    """User-supplied text shown safely in a reply: one line, no backticks, no pings, capped."""
-    flat = " ".join(text.replace("`", "'").split())
-    return f"`{flat[:limit]}{'…' if len(flat) > limit else ''}`"
+    """User-supplied text shown safely in a reply: a code span it cannot leave, one line, no pings, capped."""
+    return escaping.code_span(text, limit=limit) or "``"
+
+
+_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
+
+
+def mention(login: str) -> str:
+    """The person a reply answers, pinged on purpose; anything that is not a GitHub login is shown inert."""
+    return f"@{login}" if _LOGIN.match(login) else escaping.markdown_text(login, limit=60)
+
+
+def comment_key(comment: dict[str, Any]) -> str:
+    """A comment's commands run once per text: keyed by the comment and a hash of its body (the edit), never
+    by the delivery that brought it, so a redelivery or a replay under a new delivery id runs nothing."""
+    digest = hashlib.sha256(str(comment.get("body") or "").encode()).hexdigest()[:16]
+    return f"{comment['id']}:{digest}"
 
 
 def _is_bot(user: dict[str, Any]) -> bool:
@@ -99,7 +119,7 @@ async def handle_issue_comment(gh: GitHubAPI, deps: Deps, payload: dict[str, Any
         pr_number=int(issue["number"]),
         actor=comment["user"]["login"],
         source="comment",
-        key=str(comment["id"]),
+        key=comment_key(comment),
         comment_id=int(comment["id"]),
     )
     await run_commands(gh, deps, invocation, parsed)
@@ -130,7 +150,8 @@ async def handle_requested_action(
         pr_number=int(prs[0]["number"]) if prs else None,
         actor=sender["login"],
         source="check_run",
-        key=delivery_id or f"{check_run['id']}:{identifier}:{sender['login']}",
+        # Not the delivery id: a signed payload sent again under a new delivery id is the same press.
+        key=f"{check_run['id']}:{identifier}:{sender.get('id') or sender['login']}",
         head_sha=check_run.get("head_sha"),
     )
     try:
@@ -143,66 +164,142 @@ async def handle_requested_action(
 # --- the common path ---------------------------------------------------------------------------------------
 
 
+class CommandsInProgress(RuntimeError):
+    """Another worker holds this comment's commands: the job is retried later (transient)."""
+
+
+COMMAND_LEASE_SECONDS = 300.0  # longer than a command takes; a dead worker's claim is taken over after it
+_INTERRUPTED = (
+    "was interrupted while it asked GitHub to act, so whether it took effect is unknown; "
+    "check before asking again. Nothing more was done."
+)
+
+
 async def run_commands(gh: GitHubAPI, deps: Deps, inv: Invocation, parsed: Parsed) -> None:
+    """Run a comment's (or button's) commands exactly once: claimed with a lease, each outcome recorded as it
+    finishes, the reply posted once (found again by its marker when an earlier attempt may have posted it)."""
     pool = deps.pool
-    if not await store.claim_execution(
-        pool, inv.installation_id, inv.source, inv.key, repository_id=inv.repository_id, actor=inv.actor
-    ):
+    claim = await store.claim_execution(
+        pool,
+        inv.installation_id,
+        inv.source,
+        inv.key,
+        repository_id=inv.repository_id,
+        actor=inv.actor,
+        lease_seconds=COMMAND_LEASE_SECONDS,
+    )
+    if claim is None:
         log.info("commands of %s %s already ran", inv.source, inv.key)
         return
+    if isinstance(claim, store.Busy):
+        raise CommandsInProgress(f"commands of {inv.source} {inv.key} are running elsewhere ({claim.seconds:.0f} s)")
     try:
-        await _run_claimed(gh, deps, inv, parsed)
+        await _run_claimed(gh, deps, inv, parsed, claim)
     except Exception:
-        # Transient (5xx, network, rate limits) or unexpected: the job's retry runs the commands again.
-        # What already happened is recorded (an applied fix stays applied), so a rerun cannot repeat it.
+        # Transient (5xx, network, rate limits) or unexpected: the job's retry takes the claim over at once.
+        # Finished commands are recorded and not run again; a write that may have happened is reported.
         await store.release_execution(pool, inv.installation_id, inv.source, inv.key)
         raise
+    await store.finish_execution(pool, inv.installation_id, inv.source, inv.key)
 
 
-async def _run_claimed(gh: GitHubAPI, deps: Deps, inv: Invocation, parsed: Parsed) -> None:
-    await _react(gh, inv, "eyes")
+def _recorded(claim: store.Claim, index: str) -> Outcome | None:
+    found = claim.outcomes.get(index)
+    if not isinstance(found, dict):
+        return None
+    if found.get("state") == "started":  # a write was under way when that attempt ended
+        return Outcome("failed", _INTERRUPTED, found.get("target"))
+    return Outcome(found["result"], found["message"], found.get("target"), dict(found.get("detail") or {}))
+
+
+async def _record(deps: Deps, inv: Invocation, index: str, outcome: Outcome) -> None:
+    await store.record_command_outcome(
+        deps.pool,
+        inv.installation_id,
+        inv.source,
+        inv.key,
+        index,
+        {"result": outcome.result, "message": outcome.message, "target": outcome.target, "detail": outcome.detail},
+    )
+
+
+async def _run_claimed(gh: GitHubAPI, deps: Deps, inv: Invocation, parsed: Parsed, claim: store.Claim) -> None:
+    await _react(gh, inv, "eyes")  # GitHub keeps one reaction per user and content: a retry adds none
     outcomes: list[tuple[str, Outcome]] = []
-    for error in parsed.errors:
-        outcome = Outcome("refused", error.message)
-        await _audit(deps, inv, "command.invalid", outcome, text=error.text)
+    for number, error in enumerate(parsed.errors):
+        index = f"e{number}"
+        outcome = _recorded(claim, index) or Outcome("refused", error.message)
+        if index not in claim.outcomes:
+            await _audit(deps, inv, "command.invalid", outcome, text=error.text)
+            await _record(deps, inv, index, outcome)
         outcomes.append((error.text or "(command)", outcome))
     if parsed.commands:
-        access = await repository_access(
-            gh, deps.queue, installation_id=inv.installation_id, full_name=inv.full_name, login=inv.actor
-        )
-        for command in parsed.commands:
+        access = None
+        for number, command in enumerate(parsed.commands):
+            index = f"c{number}"
+            recorded = _recorded(claim, index)
+            if recorded is not None:
+                outcomes.append((command.describe(), recorded))
+                if index in claim.outcomes and claim.outcomes[index].get("state") == "started":
+                    await _audit(deps, inv, f"command.{command.name.value}", recorded, text=command.describe())
+                    await _record(deps, inv, index, recorded)
+                continue
+            if access is None:
+                access = await repository_access(
+                    gh, deps.queue, installation_id=inv.installation_id, full_name=inv.full_name, login=inv.actor
+                )
             if not access.may_run_commands:
                 outcome = Outcome(
                     "denied",
                     (
-                        f"@{inv.actor} has `{access.role_name}` access; ci-triage commands can be run by {WHO_MAY}. "
+                        f"{escaping.markdown_text('@' + inv.actor)} has {code(access.role_name)} access; "
+                        f"ci-triage commands can be run by {WHO_MAY}. "
                         "Nothing was done."
                     ),
                     detail={"role_name": access.role_name, "permission": access.permission},
                 )
             else:
+
+                async def before_write(index: str = index, command: Command = command) -> None:
+                    await store.record_command_outcome(
+                        deps.pool, inv.installation_id, inv.source, inv.key, index,
+                        {"state": "started", "target": command.fix_id or command.test_id},
+                    )
+
                 try:
-                    outcome = await execute(gh, deps, inv, command)
+                    outcome = await execute(gh, deps, inv, command, before_write=before_write)
                 except gidgethub.BadRequest as exc:
                     if isinstance(exc, gidgethub.RateLimitExceeded):
                         raise
                     outcome = Outcome("failed", f"GitHub answered {exc.status_code}: {code(str(exc), 200)}")
             await _audit(deps, inv, f"command.{command.name.value}", outcome, text=command.describe())
+            await _record(deps, inv, index, outcome)
             outcomes.append((command.describe(), outcome))
-    await _reply(gh, inv, outcomes)
+    await _reply(gh, deps, inv, outcomes, claim)
     await _react(gh, inv, "rocket" if outcomes and all(o.ok for _, o in outcomes) else "confused")
 
 
-async def execute(gh: GitHubAPI, deps: Deps, inv: Invocation, command: Command) -> Outcome:
+BeforeWrite = Callable[[], Awaitable[None]]
+
+
+async def _nothing() -> None:
+    return None
+
+
+async def execute(
+    gh: GitHubAPI, deps: Deps, inv: Invocation, command: Command, *, before_write: BeforeWrite = _nothing
+) -> Outcome:
+    """One command. ``before_write`` runs right before a request that cannot be repeated safely (a re-run),
+    so an attempt that dies after it is reported, not repeated."""
     name = command.name
     if name is CommandName.HELP:
         return Outcome("ok", HELP_TEXT)
     if name is CommandName.APPROVE:
-        return await _approve(gh, deps, inv, command.fix_id or "")
+        return await _approve(gh, deps, inv, command.fix_id or "", command.diff_hash)
     if name is CommandName.REJECT:
         return await _reject(deps, inv, command.fix_id or "", command.reason)
     if name is CommandName.RETRY:
-        return await _retry(gh, inv)
+        return await _retry(gh, inv, before_write)
     if name is CommandName.EXPLAIN:
         return await _explain(deps, inv, command.failure)
     if name is CommandName.QUARANTINE:
@@ -221,18 +318,36 @@ async def _find_fix(deps: Deps, inv: Invocation, fix_id: str) -> tuple[store.Fix
     return fix, None
 
 
-async def _approve(gh: GitHubAPI, deps: Deps, inv: Invocation, fix_id: str) -> Outcome:
+async def _approve(gh: GitHubAPI, deps: Deps, inv: Invocation, fix_id: str, diff_hash: str | None) -> Outcome:
     fix, refusal = await _find_fix(deps, inv, fix_id)
     if fix is None:
         assert refusal is not None
         return refusal
+    if not shown_whole(fix.diff):
+        return Outcome(
+            "refused",
+            f"fix {code(fix_id)} is too large to be shown whole, so it cannot be approved; nothing was done.",
+            target=fix_id,
+        )
+    seen = diff_hash or ""
+    if len(seen) < len(short_hash(fix.diff)) or not store.diff_hash(fix.diff).startswith(seen):
+        # What is approved is what was seen: the hash shown beside the diff must come with the approval.
+        return Outcome(
+            "refused",
+            f"{code(diff_hash or '(none)', 70)} is not the hash of fix {code(fix_id)}'s diff; approve with the "
+            "hash shown beside the diff you read. Nothing was done.",
+            target=fix_id,
+        )
     if fix.status == "applied":
         return Outcome(
             "refused", f"fix {code(fix_id)} was already applied in `{(fix.commit_sha or '')[:7]}`.", target=fix_id
         )
     if fix.status == "rejected":
         return Outcome(
-            "refused", f"fix {code(fix_id)} was rejected by @{fix.decided_by}; it cannot be approved.", target=fix_id
+            "refused",
+            f"fix {code(fix_id)} was rejected by {escaping.markdown_text('@' + (fix.decided_by or '?'))}; "
+            "it cannot be approved.",
+            target=fix_id,
         )
     if fix.status == "suggested_in_review":
         return Outcome("refused", f"fix {code(fix_id)} was already offered as review suggestions.", target=fix_id)
@@ -259,7 +374,8 @@ async def _approve(gh: GitHubAPI, deps: Deps, inv: Invocation, fix_id: str) -> O
         await store.set_fix_status(
             deps.pool, inv.installation_id, fix.id, status=result.outcome, by=inv.actor, commit_sha=result.commit_sha
         )
-        return Outcome("ok", f"fix {code(fix_id)} ({fix.title}): {result.message}", fix_id, detail)
+        title = escaping.markdown_text(fix.title, limit=200)
+        return Outcome("ok", f"fix {code(fix_id)} ({title}): {result.message}", fix_id, detail)
     finally:
         await deps.queue.delete(lock)
 
@@ -278,7 +394,7 @@ async def _reject(deps: Deps, inv: Invocation, fix_id: str, reason: str | None) 
     return Outcome("ok", f"fix {code(fix_id)} rejected.{said}", fix_id, {"reason": clean_reason})
 
 
-async def _retry(gh: GitHubAPI, inv: Invocation) -> Outcome:
+async def _retry(gh: GitHubAPI, inv: Invocation, before_write: BeforeWrite = _nothing) -> Outcome:
     base = repo_url(inv.full_name)
     head_sha = inv.head_sha
     if inv.pr_number is not None:
@@ -291,7 +407,12 @@ async def _retry(gh: GitHubAPI, inv: Invocation) -> Outcome:
     if not failed:
         return Outcome("refused", f"no failed workflow run on the head commit `{head_sha[:7]}`; nothing to re-run.")
     latest = max(failed, key=lambda r: (str(r.get("created_at") or ""), int(r["id"])))
-    await gh.post(f"{base}/actions/runs/{latest['id']}/rerun-failed-jobs", data={})
+    await before_write()
+    try:
+        await gh.post(f"{base}/actions/runs/{latest['id']}/rerun-failed-jobs", data={})
+    except (gidgethub.GitHubBroken, GitHubUnavailable):
+        # The request may have reached GitHub: never sent twice (the client does not retry a POST either).
+        return Outcome("failed", "GitHub did not confirm the re-run; it " + _INTERRUPTED, str(latest["id"]))
     label = f"{latest.get('name') or 'workflow'} #{latest.get('run_number', latest['id'])}"
     return Outcome(
         "ok",
@@ -324,16 +445,16 @@ def _pick_failure(failures: list[dict[str, Any]], wanted: str | None) -> dict[st
 
 def describe_failure(f: dict[str, Any]) -> str:
     where = f"{f['file']}:{f['line']}" if f.get("file") and f.get("line") else f.get("file") or ""
-    head = f"**{f.get('kind', 'failure')}** from `{f.get('tool')}`" + (f" in `{where}`" if where else "")
+    kind = escaping.markdown_text(str(f.get("kind") or "failure"), limit=40)
+    head = f"**{kind}** from {code(str(f.get('tool')), 60)}" + (f" in {code(where, 200)}" if where else "")
     if f.get("test_id"):
         head += f", test {code(str(f['test_id']), 200)}"
     if f.get("job"):
         head += f" (job {code(str(f['job']))})"
     excerpt = str(f.get("excerpt") or "").strip()
-    fence = "````" if "```" in excerpt else "```"
-    body = f"{head}\n\n> {str(f.get('message') or '').strip()[:500]}"
+    body = f"{head}\n\n> {escaping.markdown_text(str(f.get('message') or ''), limit=500)}"
     if excerpt:
-        body += f"\n\n{fence}\n{excerpt}\n{fence}"
+        body += "\n\n" + escaping.code_block(excerpt[:20_000])
     return body
 
 
@@ -354,7 +475,8 @@ async def _explain(deps: Deps, inv: Invocation, wanted: str | None) -> Outcome:
             explanation = await model.explain(
                 explain_messages(excerpt, wanted, budget=budget), max_tokens=budget.answer_tokens
             )
-            text += "\n\n" + redact_for_model(explanation.strip())[:4_000]
+            # The model's words are untrusted (it read the log): literal paragraphs, no links, HTML or pings.
+            text += "\n\n" + escaping.markdown_paragraphs(redact_for_model(explanation.strip()), limit=4_000)
         except ModelError as exc:
             log.warning("explain without the model: %s", exc)
     fixes = (
@@ -367,7 +489,9 @@ async def _explain(deps: Deps, inv: Invocation, wanted: str | None) -> Outcome:
         else []
     )
     if fixes:
-        text += "\n\nSuggested: " + ", ".join(f"`{f.id}` ({f.title})" for f in fixes[:3])
+        text += "\n\nSuggested: " + ", ".join(
+            f"{code(f.id)} ({escaping.markdown_text(f.title, limit=200)})" for f in fixes[:3]
+        )
     return Outcome("ok", text, failure.get("test_id") or failure.get("fingerprint"))
 
 
@@ -418,21 +542,49 @@ async def _react(gh: GitHubAPI, inv: Invocation, content: str) -> None:
         log.warning("reaction %s failed: %s", content, exc.status_code)
 
 
-def reply_body(actor: str, outcomes: list[tuple[str, Outcome]]) -> str:
+def reply_marker(inv: Invocation) -> str:
+    """Hidden in the reply: a retried job finds the reply an earlier attempt posted and posts no other."""
+    return f"<!-- ci-triage:reply {inv.source}:{inv.key} -->"
+
+
+def reply_body(actor: str, outcomes: list[tuple[str, Outcome]], *, marker: str = "") -> str:
     lines = []
     for text, outcome in outcomes:
         mark = {"ok": "✅", "denied": "⛔", "refused": "⚠️", "failed": "❌"}[outcome.result]
         lines.append(f"{mark} {code(text, 120)}: {outcome.message}")
-    return f"@{actor}\n\n" + "\n\n".join(lines)
+    body = f"{mention(actor)}\n\n" + "\n\n".join(lines)
+    if len(body) > 64_000:
+        body = body[:63_900] + "\n\n[… cut]"
+    return f"{body}\n\n{marker}" if marker else body
 
 
-async def _reply(gh: GitHubAPI, inv: Invocation, outcomes: list[tuple[str, Outcome]]) -> None:
-    if inv.pr_number is None or not outcomes:
+async def _posted_reply(gh: GitHubAPI, inv: Invocation, claim: store.Claim, marker: str) -> str | None:
+    """The reply an earlier attempt posted (its POST may have succeeded though the answer was lost)."""
+    since = claim.claimed_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    url = f"{repo_url(inv.full_name)}/issues/{inv.pr_number}/comments?since={since}&per_page=100"
+    async for comment in gh.getiter(url):
+        if marker in str(comment.get("body") or "") and (comment.get("user") or {}).get("type") == "Bot":
+            return str(comment.get("html_url") or comment.get("url") or "posted")
+    return None
+
+
+async def _reply(
+    gh: GitHubAPI, deps: Deps, inv: Invocation, outcomes: list[tuple[str, Outcome]], claim: store.Claim
+) -> None:
+    if inv.pr_number is None or not outcomes or claim.reply_url:
         return
-    body = reply_body(inv.actor, outcomes)
-    if len(body) > 65_000:
-        body = body[:64_900] + "\n\n[… cut]"
-    await gh.post(f"{repo_url(inv.full_name)}/issues/{inv.pr_number}/comments", data={"body": body})
+    marker = reply_marker(inv)
+    if claim.taken_over:
+        found = await _posted_reply(gh, inv, claim, marker)
+        if found is not None:
+            await store.record_reply(deps.pool, inv.installation_id, inv.source, inv.key, found)
+            return
+    posted: Any = await gh.post(
+        f"{repo_url(inv.full_name)}/issues/{inv.pr_number}/comments",
+        data={"body": reply_body(inv.actor, outcomes, marker=marker)},
+    )
+    url = str((posted or {}).get("html_url") or "posted")
+    await store.record_reply(deps.pool, inv.installation_id, inv.source, inv.key, url)
 
 
 async def _audit(deps: Deps, inv: Invocation, action: str, outcome: Outcome, *, text: str) -> None:

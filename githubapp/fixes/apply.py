@@ -18,6 +18,7 @@ from analysis.fixes.suggestions import commentable_lines, suggestion_comments
 from analysis.fixes.verify import verify
 from storage.fixes import FixRow
 
+from .. import escaping
 from .gitdata import FileUnavailable, PushRefused, RefMoved, commit_changes, get_files, repo_url
 
 log = logging.getLogger("ci_triage.fixes.apply")
@@ -35,12 +36,15 @@ class ApplyResult:
 
 
 def commit_message(fix: FixRow, approver: str) -> str:
+    """Title and explanation come from logs, past commits or a model: through the escaping policy, so they
+    carry no trailer (``Co-authored-by:`` ...), mention or control character. Our trailers come last."""
     return (
-        f"{fix.title} (ci-triage fix {fix.id})\n\n"
-        f"{fix.explanation[:1000]}\n\n"
-        f"Suggested by ci-triage ({fix.source}: {fix.rule}), approved by @{approver}.\n"
+        f"{escaping.commit_title(fix.title)} (ci-triage fix {fix.id})\n\n"
+        f"{escaping.commit_text(fix.explanation, limit=1000)}\n\n"
+        f"Suggested by ci-triage ({escaping.commit_title(f'{fix.source}: {fix.rule}', limit=80)}), "
+        f"approved by {escaping.commit_title('@' + approver, limit=60)}.\n\n"
         f"Fix-Id: {fix.id}\n"
-        f"Approved-by: {approver}\n"
+        f"Approved-by: {escaping.commit_title(approver, limit=60)}\n"
     )
 
 
@@ -61,7 +65,7 @@ async def apply_fix(gh: GitHubAPI, fix: FixRow, *, pr_number: int, approver: str
             check_paths(patch)  # before any path reaches a URL
             paths = patch.paths
             files = await get_files(gh, base, paths, head_sha)
-            verified = verify(fix.diff, files)
+            verified = verify(fix.diff, files, untrusted=fix.source != "history")
         except (PatchError, FileUnavailable) as exc:
             moved = head_sha != fix.head_sha
             why = str(exc)
@@ -70,11 +74,16 @@ async def apply_fix(gh: GitHubAPI, fix: FixRow, *, pr_number: int, approver: str
                     "refused",
                     (
                         f"the branch moved from `{fix.head_sha[:7]}` to `{head_sha[:7]}` and the fix no longer "
-                        f"applies there ({why}). Nothing was committed; the next triage run will suggest fixes "
+                        f"applies there ({escaping.markdown_text(why, limit=300)}). Nothing was committed; the "
+                        "next triage run will suggest fixes "
                         "against the new head."
                     ),
                 )
-            return ApplyResult("refused", f"the fix does not apply to `{head_sha[:7]}`: {why}. Nothing was committed.")
+            return ApplyResult(
+                "refused",
+                f"the fix does not apply to `{head_sha[:7]}`: {escaping.markdown_text(why, limit=300)}. "
+                "Nothing was committed.",
+            )
         same_repo = head_repo["id"] == pr["base"]["repo"]["id"]
         if same_repo or pr.get("maintainer_can_modify"):
             try:
@@ -90,19 +99,22 @@ async def apply_fix(gh: GitHubAPI, fix: FixRow, *, pr_number: int, approver: str
                 log.info("branch moved while applying fix %s; retrying", fix.id)
                 continue
             except FileUnavailable as exc:
-                return ApplyResult("refused", f"{exc}; nothing was committed.")
+                return ApplyResult("refused", f"{escaping.markdown_text(str(exc), limit=300)}; nothing was committed.")
             except PushRefused as exc:
                 if same_repo:
                     return ApplyResult(
                         "refused",
                         (
-                            f"GitHub refused the push to `{head['ref']}` ({exc.status}): the branch may be "
+                            f"GitHub refused the push to {escaping.code_span(head['ref'])} ({exc.status}): the "
+                            "branch may be "
                             "protected or the App lacks `contents: write`. Nothing was committed."
                         ),
                     )
                 log.info("push to fork %s refused (%s); offering a review instead", head_repo["full_name"], exc)
             else:
-                return ApplyResult("applied", f"committed `{sha[:7]}` to `{head['ref']}`.", commit_sha=sha)
+                return ApplyResult(
+                    "applied", f"committed `{sha[:7]}` to {escaping.code_span(head['ref'])}.", commit_sha=sha
+                )
         return await _suggest_in_review(gh, fix, pr, files, verified.results, approver)
     return ApplyResult(
         "refused",
@@ -135,7 +147,8 @@ async def _suggest_in_review(
             break
         comments.extend(built)
     intro = (
-        f"ci-triage fix `{fix.id}` approved by @{approver}: **{fix.title}**. This branch is in a fork "
+        f"ci-triage fix `{fix.id}` approved by {escaping.markdown_text('@' + approver, limit=60)}: "
+        f"**{escaping.markdown_text(fix.title, limit=200)}**. This branch is in a fork "
         "the App cannot push to, so here are the changes to commit."
     )
     if comments:
@@ -152,8 +165,8 @@ async def _suggest_in_review(
             review_url=review.get("html_url"),
         )
     diff = "".join(unified_diff(files.get(p), results[p], p) for p in results)
-    fence = "````" if "```" in diff else "```"
-    body = f"{intro}\n\nApply with `git apply`:\n\n{fence}diff\n{diff}{fence}\n"
+    # verbatim: byte-exact for `git apply` (GitHub never notifies from a code block).
+    body = f"{intro}\n\nApply with `git apply`:\n\n{escaping.code_block(diff, lang='diff', verbatim=True)}\n"
     try:
         comment: Any = await gh.post(f"{repo_url(base)}/issues/{number}/comments", data={"body": body[:65_000]})
     except gidgethub.BadRequest as exc:

@@ -319,7 +319,12 @@ async def suggest_fixes(
             diff = materialise(proposal, files.known)
             paths = parse_patch(diff).paths
             await files.fetch(paths)
-            verified = verify(diff, {p: files.known[p] for p in paths if p in files.known})
+            # Diffs read from a log or written by a model: existing files only, never CI, build or review files.
+            verified = verify(
+                diff,
+                {p: files.known[p] for p in paths if p in files.known},
+                untrusted=proposal.source is not FixSource.HISTORY,
+            )
         except PatchError as exc:
             log.info("%s proposal %s not offered: %s", proposal.source, proposal.rule, exc)
             return

@@ -1,7 +1,9 @@
 """The one GitHub client: gidgethub's API on our httpx client, plus retries, rate-limit waits and metrics.
 
-* 5xx answers and network errors are retried with exponential backoff (jobs are idempotent, so a retried POST
-  that had in fact succeeded is harmless).
+* 5xx answers and network errors are retried with exponential backoff, for requests whose repetition has the
+  same effect (GET, PUT, PATCH, DELETE; minting a token; content-addressed Git blobs and trees). Any other POST
+  (a comment, a re-run, a redelivery) is retried only when it is known not to have reached GitHub: the
+  connection could not be made. A 5xx or a connection lost mid-request surfaces, and the job decides.
 * 403/429 rate limits wait for ``Retry-After`` or ``x-ratelimit-reset`` when that is short; a longer wait
   raises ``RateLimited`` carrying the delay, so the job can be deferred instead of hammering GitHub.
 * A 401 refreshes the credentials once (an installation token revoked or expired early) and retries.
@@ -35,6 +37,19 @@ API_VERSION = "2022-11-28"  # the REST API version this client is written agains
 LEGACY_ACCEPT = sansio.accept_format()  # gidgethub's default, application/vnd.github.v3+json
 ACCEPT = "application/vnd.github+json"  # what GitHub documents today
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+REPEATABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+# POSTs whose repetition changes nothing: a new installation token; Git objects named by their content.
+_REPEATABLE_POSTS = ("/access_tokens", "/git/blobs", "/git/trees")
+# Transport errors raised before the request left: repeating it cannot do anything twice.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def repeatable(method: str, url: str) -> bool:
+    """Whether sending the request twice has the effect of sending it once."""
+    if method.upper() in REPEATABLE_METHODS:
+        return True
+    path = urllib.parse.urlsplit(url).path.rstrip("/")
+    return method.upper() == "POST" and path.endswith(_REPEATABLE_POSTS)
 
 
 class Credentials(Protocol):
@@ -182,6 +197,7 @@ class GitHubClient(gidgethub.abc.GitHubAPI):
         request_headers.setdefault("x-github-api-version", API_VERSION)
         refused: str | None = None
         attempt = 0
+        may_repeat = repeatable(method, url)
         while True:
             attempt += 1
             if self.credentials is not None:
@@ -190,7 +206,7 @@ class GitHubClient(gidgethub.abc.GitHubAPI):
                 response = await self._http.request(method, url, headers=request_headers, content=body or None)
             except httpx.TransportError as exc:
                 await self._record("error", None)
-                if attempt >= self.policy.attempts:
+                if attempt >= self.policy.attempts or not (may_repeat or isinstance(exc, _NOT_SENT)):
                     raise GitHubUnavailable(f"{method} {url}: {type(exc).__name__}: {exc}") from exc
                 await self.sleep(self.policy.backoff(attempt))
                 continue
@@ -199,7 +215,7 @@ class GitHubClient(gidgethub.abc.GitHubAPI):
             if status == 401 and self.credentials is not None and refused is None:
                 refused = request_headers["authorization"]
                 continue
-            if status >= 500 and attempt < self.policy.attempts:
+            if status >= 500 and attempt < self.policy.attempts and may_repeat:
                 await self.sleep(self.policy.backoff(attempt))
                 continue
             wait = rate_limit_wait(status, response.headers, response.content, self._clock())

@@ -1,4 +1,6 @@
-"""Pure builders for what Slack and mail receive."""
+"""Pure builders for what Slack and mail receive. Branch names, workflow names and failure names are
+untrusted: every one goes through ``githubapp.escaping`` (no ``<!channel>``, ``<@U…>``, links or header
+injection)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
+from .. import escaping
 from ..report.common import VERDICT_LABEL, counts, failure_name, group
 from ..report.model import TriageReport, Verdict
 
@@ -20,8 +23,7 @@ class Links:
 
 
 def _slack_escape(text: str) -> str:
-    # Slack mrkdwn control characters; escaping "<" also disarms <!channel> and <@user> mentions.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaping.slack_text(text)
 
 
 def headline(report: TriageReport) -> str:
@@ -71,11 +73,12 @@ def slack_payload(report: TriageReport, links: Links) -> dict[str, Any]:
     ]
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
-    return {"text": text, "blocks": blocks}
+    # "text" is the notification's fallback (and what Slack shows in alerts): escaped like the blocks.
+    return {"text": _slack_escape(text), "blocks": blocks}
 
 
 def _header_safe(text: str) -> str:
-    return " ".join(text.split())[:200]
+    return escaping.mail_header(text)
 
 
 def email_message(report: TriageReport, links: Links, *, sender: str, recipients: tuple[str, ...]) -> EmailMessage:
@@ -91,5 +94,5 @@ def email_message(report: TriageReport, links: Links, *, sender: str, recipients
     ):
         if url:
             body.append(f"{label}: {url}")
-    message.set_content("\n".join(body) + "\n")
+    message.set_content(escaping.mail_text("\n".join(body)) + "\n")
     return message

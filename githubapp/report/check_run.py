@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from analysis.fixes.verify import short_hash, shown_whole
+
 from . import evidence as ev
 from . import markdown as md
 from .common import (
@@ -46,7 +48,7 @@ ACTION_IDENTIFIER_MAX = 20
 # ``check_run.requested_action`` runs them for the person who clicked.
 ACTION_RERUN = "retry"
 ACTION_EXPLAIN = "explain"
-ACTION_APPROVE_PREFIX = "approve:"
+ACTION_APPROVE_PREFIX = "fix:"  # fix:<id>@<diff hash>: the button names the diff the check run shows
 
 CONCLUSIONS = ("failure", "neutral", "success", "action_required")
 _SEVERITY = {"success": 0, "neutral": 1, "action_required": 2, "failure": 3}
@@ -252,7 +254,9 @@ def _place(file: str | None, line: int | None, repo_name: str | None) -> tuple[s
 def actions_for(report: TriageReport, groups: Sequence[Grouped]) -> list[CheckAction]:
     actions: list[CheckAction] = []
     for fix in report.fixes:
-        identifier = ACTION_APPROVE_PREFIX + fix.id
+        if not fix.diff or not shown_whole(fix.diff):
+            continue  # offered only with its whole diff shown (text_for shows it)
+        identifier = f"{ACTION_APPROVE_PREFIX}{fix.id}@{short_hash(fix.diff)}"
         if len(identifier) <= ACTION_IDENTIFIER_MAX:
             description = md.shorten(f"Commit: {fix.title}", ACTION_DESCRIPTION_MAX)
             actions.append(CheckAction("Apply fix", description, identifier))
@@ -370,11 +374,24 @@ def text_for(report: TriageReport, groups: Sequence[Grouped]) -> str:
         risk = f" (risk: {md.escape_text(report.risk_level)})" if report.risk_level else ""
         blocks.append(f"### Recommended tests{risk}\n\n{rows}")
     if report.fixes:
-        rows = "\n".join(
-            f"- `{md.escape_text(fix.id)}`: {md.escape_text(md.shorten(fix.title, 200))}" for fix in report.fixes
-        )
-        blocks.append(f"### Suggested fixes\n\n{rows}\n\nApprove one with a PR comment `/triage approve <id>`.")
+        # First, so the size limit never drops it: the "Apply fix" button's diff is shown here whole.
+        blocks.insert(0, _fixes_block(report))
     return md.fit_blocks(blocks, limit=TEXT_MAX, note="_{omitted} more sections not shown (size limit)._")
+
+
+def _fixes_block(report: TriageReport) -> str:
+    rows = "\n".join(
+        f"- {md.inline_code(fix.id, limit=40)}: {md.escape_text(md.shorten(fix.title, 200))}" for fix in report.fixes
+    )
+    block = f"### Suggested fixes\n\n{rows}"
+    shown = next((f for f in report.fixes if f.diff and shown_whole(f.diff)), None)
+    if shown is not None and shown.diff:
+        digest = short_hash(shown.diff)
+        block += "\n\n" + md.details(
+            f"Diff of {md.html_text(shown.id)} ({digest}), applied by the Apply fix button",
+            md.code_block(shown.diff, lang="diff"),
+        )
+    return block + "\n\nApprove one with a PR comment `/triage approve <id> <hash>` (the hash beside its diff)."
 
 
 def check_run_output(

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from analysis.fixes.verify import short_hash, shown_whole
 from analysis.regex import compile_linear
 
 from . import evidence as ev
@@ -255,11 +256,19 @@ def _fixes(report: TriageReport) -> str | None:
         block = f"**Fix {md.inline_code(fix.id, limit=40)}: {md.escape_text(md.shorten(fix.title, 200))}**{suffix}"
         if fix.explanation.strip():
             block += "\n\n" + md.escape_text(md.shorten(fix.explanation, 1_000))
-        if fix.diff:
-            block += "\n\n" + md.details("Diff", md.code_block(md.shorten(fix.diff, 8_000), lang="diff"))
-        approve = md.inline_code(f"/triage approve {fix.id}", limit=80)
         reject = md.inline_code(f"/triage reject {fix.id}", limit=80)
-        block += f"\n\nComment {approve} to commit it to this branch, or {reject} to dismiss it."
+        if fix.diff and shown_whole(fix.diff):
+            # Offered only with its whole diff shown; the command names the diff by its hash.
+            digest = short_hash(fix.diff)
+            block += "\n\n" + md.details(f"Diff {digest}", md.code_block(fix.diff, lang="diff"))
+            approve = md.inline_code(f"/triage approve {fix.id} {digest}", limit=80)
+            block += f"\n\nComment {approve} to commit it to this branch, or {reject} to dismiss it."
+        else:
+            size = f" ({len(fix.diff):,} characters)" if fix.diff else ""
+            block += (
+                f"\n\nIts diff{size} is too large to show here whole, so it is not offered for approval; "
+                f"{reject} dismisses it."
+            )
         blocks.append(block)
     return "\n\n".join(blocks)
 
@@ -277,7 +286,7 @@ def _footer() -> str:
     return (
         # Code spans show "<" literally (an entity there would show as "&lt;").
         "<sub>Edited in place on every run. Commands: `/triage retry`, `/triage explain`, "
-        "`/triage approve <fix-id>`, `/triage reject <fix-id>`.</sub>"
+        "`/triage approve <fix-id> <hash>`, `/triage reject <fix-id>`.</sub>"
     )
 
 

@@ -2,26 +2,21 @@
 
 GitHub renders check-run summaries and PR comments as GitHub-flavoured Markdown with some HTML. Log content is
 untrusted: it may hold backtick runs that would close our fence, ``@name`` mentions that would notify people,
-HTML that would render, or ``|`` that would break a table. Every helper here returns text that stays inert.
+HTML that would render, or ``|`` that would break a table. Every helper here returns text that stays inert;
+the rules themselves live in ``githubapp.escaping``, the one policy for everything ci-triage sends out.
 """
 
 from __future__ import annotations
 
 from analysis.regex import compile_linear
 
-_BACKTICKS = compile_linear(r"`+")
-_FENCE_RUN = compile_linear(r"`{3,}")
-_MD_INLINE_SPECIAL = compile_linear(r"([\\`*_\[\]|~])")
+from .. import escaping
 
 _ANSI = compile_linear(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 # Control characters other than tab and newline render as garbage or are rejected.
 _CONTROL = compile_linear(r"[\x00-\x08\x0b-\x1f\x7f]")
 # GitHub Actions log line prefix: optional BOM, then an ISO timestamp with 7 fractional digits.
 _GHA_TIMESTAMP = compile_linear(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?")
-_MENTION = compile_linear(r"(^|[^\w`])@([A-Za-z0-9])")
-# Characters that carry meaning in Markdown prose or HTML.
-_MD_SPECIAL = compile_linear(r"([\\`*_\[\]<>|~])")
-_ZWSP = "\u200b"
 
 
 def clean_log_line(line: str) -> str:
@@ -32,53 +27,34 @@ def clean_log_line(line: str) -> str:
 
 
 def neutralize_mentions(text: str) -> str:
-    """``@user`` → ``@\u200buser``: GitHub then neither links nor notifies."""
-    return _MENTION.sub(lambda m: f"{m.group(1)}@{_ZWSP}{m.group(2)}", text)
+    """``@user`` → ``@\u200duser``: GitHub then neither links nor notifies (``githubapp.escaping``)."""
+    return escaping.neutralise_mentions(text)
 
 
 def escape_text(text: str) -> str:
     """Untrusted text placed in Markdown prose: one line, literal, no mentions, no HTML."""
-    one_line = " ".join(_CONTROL.sub(" ", text).split())
-    escaped = _MD_SPECIAL.sub(r"\\\1", one_line).replace("&", "&amp;")
-    return neutralize_mentions(escaped)
+    return escaping.markdown_text(text)
 
 
-def shorten(text: str, limit: int) -> str:
-    """At most ``limit`` characters, with an ellipsis when cut."""
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - 1)] + "…"
+shorten = escaping.shorten
 
 
 def inline_code(text: str, *, limit: int = 200, in_table: bool = False) -> str:
     """Untrusted text as a code span: delimiters longer than any backtick run inside, one line."""
-    one_line = shorten(" ".join(_CONTROL.sub(" ", text).split()), limit)
-    if not one_line:
-        return ""
-    longest = max((len(run) for run in _BACKTICKS.findall(one_line)), default=0)
-    ticks = "`" * (longest + 1)
-    pad = " " if one_line.startswith("`") or one_line.endswith("`") else ""
-    span = f"{ticks}{pad}{one_line}{pad}{ticks}"
-    # In GFM tables a pipe ends the cell even inside a code span unless escaped.
-    return span.replace("|", "\\|") if in_table else span
+    return escaping.code_span(text, limit=limit, in_table=in_table)
 
 
 def table_cell(text: str, *, limit: int = 200) -> str:
     """Untrusted text in a table cell: escaped prose, no pipes, no newlines."""
-    return shorten(escape_text(text), limit)
+    return escaping.markdown_text(text, limit=limit)
 
 
-def fence_for(text: str) -> str:
-    """A backtick fence longer than any backtick run in ``text``, so the content can never close it."""
-    longest = max((len(run) for run in _FENCE_RUN.findall(text)), default=0)
-    return "`" * max(3, longest + 1)
+fence_for = escaping.fence_for
 
 
 def code_block(text: str, *, lang: str = "") -> str:
-    """A fenced code block that ``text`` cannot escape. Code spans are not scanned for mentions or HTML."""
-    body = _CONTROL.sub("", text).rstrip("\n")
-    fence = fence_for(body)
-    return f"{fence}{lang}\n{body}\n{fence}"
+    """A fenced code block that ``text`` cannot escape (``githubapp.escaping.code_block``)."""
+    return escaping.code_block(text, lang=lang)
 
 
 def details(summary: str, body: str, *, open_: bool = False) -> str:
@@ -92,11 +68,7 @@ def details(summary: str, body: str, *, open_: bool = False) -> str:
 
 def html_text(text: str, *, limit: int = 200) -> str:
     """Untrusted text inside an HTML element such as ``<summary>``."""
-    one_line = shorten(" ".join(_CONTROL.sub(" ", text).split()), limit)
-    escaped = one_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    # Markdown still applies inside <summary>; keep emphasis and code markers literal.
-    escaped = _MD_INLINE_SPECIAL.sub(r"\\\1", escaped)
-    return neutralize_mentions(escaped)
+    return escaping.html_text(text, limit=limit)
 
 
 def trim_lines(lines: list[str], *, max_chars: int, line_limit: int = 400) -> tuple[list[str], int]:

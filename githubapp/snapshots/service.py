@@ -364,7 +364,7 @@ class SnapshotService:
 
 
 async def install(deps: Deps) -> None:
-    handle = BrowserHandle(deps.settings.chromium_path)
+    handle = BrowserHandle(deps.settings.chromium_path, sandbox=deps.settings.chromium_sandbox)
     deps.services["snapshots"] = SnapshotService(
         pool=deps.pool,
         store=deps.services["artifacts"],

@@ -86,7 +86,8 @@ async def authenticate(deps: Deps, request: Request) -> Principal:
             401, "unauthorized", "a valid API key is required (Authorization: Bearer KEY or x-api-key: KEY)",
             {"WWW-Authenticate": 'Bearer realm="ci-triage"'},
         )
-    return Principal(kind="key", actor=f"api-key:{key.id}", installations=(key.installation_id,), key_id=key.id)
+    return Principal(kind="key", actor=f"api-key:{key.id}", installations=(key.installation_id,), key_id=key.id,
+                     scopes=key.scopes)
 
 
 # ---- request handling ---------------------------------------------------------------------------------------
@@ -116,6 +117,9 @@ def endpoint(op: Operation) -> Callable[[Request], Awaitable[Response]]:
     async def answer(request: Request, deps: Deps) -> Response:
         try:
             principal = await authenticate(deps, request)  # rate limits: ratelimit.ApiRateLimit, before this
+            if not principal.allows(op.required_scope):
+                raise ApiError(403, "insufficient_scope",
+                               f"this API key lacks the {op.required_scope!r} scope (create a key with it)")
             params = parse_params(op.params, request.query_params, request.path_params)
             body: Any = None
             if op.body is not None:
@@ -260,12 +264,21 @@ async def search_patterns(call: Call) -> JSON:
     return {"items": hits[: p["top_k"]], "nextCursor": None}
 
 
+async def require_write(call: Call, installation_id: int, pattern_ids: list[int]) -> None:
+    """Pattern write actions need write permission on every repository the patterns touch (users)."""
+    touched = await browse.pattern_repositories(call.deps.pool, installation_id, pattern_ids)
+    if not call.principal.may_change(touched):
+        raise ApiError(403, "forbidden", "changing this pattern needs write permission on every repository it "
+                       "touches")
+
+
 def _status_setter(status: str) -> Callable[[Call], Awaitable[JSON]]:
     async def set_status(call: Call) -> JSON:
         pattern_id = call.params["pattern_id"]
         installation_id = await browse.pattern_installation(call.deps.pool, call.scope, pattern_id)
         if installation_id is None:
             raise not_found("pattern")
+        await require_write(call, installation_id, [pattern_id])
         await browse.set_pattern_status(call.deps.pool, installation_id, pattern_id, status)
         found = await browse.pattern(call.deps.pool, call.scope, pattern_id)
         assert found is not None
@@ -284,6 +297,7 @@ async def merge_pattern(call: Call) -> JSON:
         raise not_found("pattern")
     if target_inst is None or target_inst != source_inst:
         raise ValidationFailed([FieldError("into", "no such pattern in this installation")])
+    await require_write(call, source_inst, [source_id, target_id])  # a merge rewrites both histories
     async with call.deps.pool.acquire() as conn:
         merged = await browse.merge_patterns(conn, source_inst, source_id, target_id, actor=call.principal.actor)
     if not merged:

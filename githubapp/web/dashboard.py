@@ -221,6 +221,11 @@ async def pattern(request: Request, deps: Deps, session: WebSession, principal: 
         form = await request.form()
         action = form.get("action")
         installation_id = int(found["installationId"])
+        target_raw = str(form.get("into") or "")
+        touched = [pattern_id] + ([int(target_raw)] if action == "merge" and target_raw.isdigit() else [])
+        if not principal.may_change(await browse.pattern_repositories(deps.pool, installation_id, touched)):
+            return render(request, "error.html", session, status=403, title="Not allowed",
+                          message="Changing this pattern needs write permission on every repository it touches.")
         if action in ("mute", "pin", "activate"):
             status = {"mute": "muted", "pin": "pinned", "activate": "active"}[str(action)]
             await browse.set_pattern_status(deps.pool, installation_id, pattern_id, status)
@@ -294,7 +299,8 @@ async def decide_fix(request: Request, deps: Deps, session: WebSession, principa
     reason = str(form.get("reason") or "")[:500] or None
     if decision not in ("approve", "reject"):
         return not_found(request, session, "action")
-    outcome = await fix_actions.decide(deps, principal, found, decision, reason=reason)
+    diff_hash = str(form.get("diff_hash") or "")[:64] or None  # the hash of the diff the page showed
+    outcome = await fix_actions.decide(deps, principal, found, decision, reason=reason, diff_hash=diff_hash)
     query = urlencode({"status": "all", "notice": outcome.notice, "fix": found["id"]})
     return RedirectResponse(f"/fixes?{query}#fix-{found['id']}", status_code=303)
 

@@ -80,7 +80,8 @@ async def run_command(deps: Deps, principal: Principal, target: Target, command:
 
 
 async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision: str, *,
-                 reason: str | None) -> Decision:
+                 reason: str | None, diff_hash: str | None = None) -> Decision:
+    """``diff_hash``: for approvals, the short hash of the diff the approver was shown (required)."""
     import storage.fixes as store
     from githubapp.commands.parser import Command, CommandName
 
@@ -88,7 +89,7 @@ async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision
         return Decision("refused", f"unknown decision {decision!r}")
     target = Target(int(fix["installationId"]), int(fix["repositoryId"]), str(fix["repository"]), fix["pullRequest"])
     command = Command(CommandName.APPROVE if decision == "approve" else CommandName.REJECT, fix_id=str(fix["id"]),
-                      reason=reason)
+                      reason=reason, diff_hash=(diff_hash or "").strip().lower() or None)
     result, message = await run_command(deps, principal, target, command)
     if result == "ok":
         notice = "approved" if decision == "approve" else "rejected"

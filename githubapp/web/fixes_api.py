@@ -29,7 +29,9 @@ def _decider(decision: str) -> Any:
         if found is None:
             raise not_found("fix")
         reason = (call.body or {}).get("reason")
-        outcome = await fix_actions.decide(call.deps, call.principal, found, decision, reason=reason)
+        diff_hash = (call.body or {}).get("diffHash")
+        outcome = await fix_actions.decide(call.deps, call.principal, found, decision, reason=reason,
+                                           diff_hash=diff_hash)
         fix = await fix_queue.fix(call.deps.pool, call.scope, call.params["fix_id"])
         return {"result": outcome.notice, "message": outcome.message, "fix": fix or found}
 
@@ -56,14 +58,17 @@ def operations() -> list[Operation]:
         *listing,
         Operation(
             "POST", "/api/fixes/{fix_id}/approve", "approveFix", "Approve a fix: it is committed to the PR branch",
-            _decider("approve"), "fixes", DECISION, params=(FIX_ID,), body=s.obj({}, required=[]),
-            optional_body=True,
-            description="The same rules as `/triage approve <id>`; `result` says what happened (`approved`, or "
-            "`refused` / `failed` with the reason in `message`).",
+            _decider("approve"), "fixes", DECISION, params=(FIX_ID,), scope="fixes:write",
+            body=s.obj({"diffHash": {"type": "string", "pattern": "^[0-9a-f]{7,64}$",
+                                     "description": "The fix's `diffHash`: what is approved is the diff you read."}},
+                       required=["diffHash"]),
+            description="The same rules as `/triage approve <id> <hash>`; `result` says what happened (`approved`, "
+            "or `refused` / `failed` with the reason in `message`). A `diffHash` that is not the fix's is refused.",
         ),
         Operation(
             "POST", "/api/fixes/{fix_id}/reject", "rejectFix", "Reject a fix", _decider("reject"), "fixes",
             DECISION, params=(FIX_ID,),
             body=s.obj({"reason": {"type": "string", "maxLength": 500}}, required=[]), optional_body=True,
+            scope="fixes:write",
         ),
     ]

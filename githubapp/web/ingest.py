@@ -317,7 +317,7 @@ def operations() -> list[Operation]:
         Operation(
             "POST", "/api/test-runs", "ingestTestRun", "Ingest a test run from any CI", ingest, "ingestion",
             s.ref("TestRunResponse"), body=s.ref("TestRunRequest"), multipart=s.TEST_RUN_MULTIPART,
-            extra_responses=(409, 413, 415), reader=read_body,
+            extra_responses=(409, 413, 415), reader=read_body, scope="ingest",
             description="JSON (failed tests, log, diff or changed files, snapshot links) or multipart/form-data "
             "with a `metadata` JSON field plus `junit` (JUnit XML) and `log` files. The failures go through the "
             "same analysis and history matching as GitHub Actions runs. Idempotent on `id`: sending the same "

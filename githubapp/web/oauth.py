@@ -77,8 +77,12 @@ async def _get_pages(http: httpx.AsyncClient, url: str, token: str, key: str) ->
     return items
 
 
-async def access_list(deps: Deps, token: str) -> tuple[dict[str, Any], list[int], list[int]]:
-    """The user, their installations of this App and the repositories they can access in them."""
+WRITE_PERMISSIONS = ("push", "maintain", "admin")
+
+
+async def access_list(deps: Deps, token: str) -> tuple[dict[str, Any], list[int], list[int], list[int]]:
+    """The user, their installations of this App, the repositories they can access in them, and those of them
+    they may push to (the ``permissions`` GitHub lists for the user)."""
     api = deps.settings.github_api_url
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
                "X-GitHub-Api-Version": "2022-11-28"}
@@ -89,11 +93,14 @@ async def access_list(deps: Deps, token: str) -> tuple[dict[str, Any], list[int]
     installations = await _get_pages(deps.http, f"{api}/user/installations", token, "installations")
     installation_ids = [int(i["id"]) for i in installations]
     repository_ids: list[int] = []
+    writable: list[int] = []
     for installation_id in installation_ids:
         repos = await _get_pages(deps.http, f"{api}/user/installations/{installation_id}/repositories", token,
                                  "repositories")
         repository_ids += [int(r["id"]) for r in repos]
-    return user, installation_ids, repository_ids
+        writable += [int(r["id"]) for r in repos
+                     if any((r.get("permissions") or {}).get(p) for p in WRITE_PERMISSIONS)]
+    return user, installation_ids, repository_ids, writable
 
 
 async def callback(request: Request) -> Response:
@@ -115,7 +122,7 @@ async def callback(request: Request) -> Response:
         token = exchanged.json().get("access_token") if exchanged.status_code == 200 else None
         if not token:
             raise SignInError(f"the code exchange failed ({exchanged.status_code})")
-        user, installations, repositories = await access_list(deps, token)
+        user, installations, repositories, writable = await access_list(deps, token)
     except (SignInError, httpx.HTTPError, ValueError) as exc:
         log.warning("sign-in failed: %s", exc)
         await count(deps, "ci_triage_dashboard_signins_total", result="failed")
@@ -124,7 +131,7 @@ async def callback(request: Request) -> Response:
                             status_code=502)
     response = RedirectResponse("/", status_code=303)
     await start_session(deps, response, user_id=int(user["id"]), login=str(user["login"]),
-                        installations=installations, repositories=repositories)
+                        installations=installations, repositories=repositories, writable=writable)
     response.delete_cookie(STATE_COOKIE, path="/auth")
     await count(deps, "ci_triage_dashboard_signins_total", result="ok")
     return response

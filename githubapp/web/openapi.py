@@ -45,6 +45,11 @@ class Operation:
     authenticated: bool = True
     extra_responses: tuple[int, ...] = ()
     description: str = ""
+    scope: str | None = None  # the API key scope it needs; None: read for GET, triage:write otherwise
+
+    @property
+    def required_scope(self) -> str:
+        return self.scope or ("read" if self.method == "GET" else "triage:write")
 
 
 @dataclass

@@ -16,6 +16,21 @@ class Principal:
     repositories: tuple[int, ...] | None = None
     key_id: int | None = None
     user_id: int | None = None
+    # API keys: what the key may do (storage.api_keys.SCOPES). Users: None; GitHub's permissions decide.
+    scopes: tuple[str, ...] | None = None
+    # Users: the repositories they may push to (GitHub's permissions at sign-in). Keys: None (their scope rules).
+    writable: tuple[int, ...] | None = None
+
+    def allows(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
+
+    def may_change(self, repository_ids: list[int]) -> bool:
+        """Whether a write action on something that touches ``repository_ids`` is allowed: a user needs write
+        permission on every GitHub repository among them (other CI systems' repositories, negative ids, belong
+        to the installation and need no more than its visibility)."""
+        if self.writable is None:
+            return True
+        return all(r < 0 or r in self.writable for r in repository_ids)
 
     def sees_installation(self, installation_id: int) -> bool:
         return installation_id in self.installations

@@ -270,6 +270,8 @@ FIX = obj(
         "confidence": NUM,
         "status": STR,
         "diff": STR,
+        "diffHash": STR,
+        "diffShownWhole": {"type": "boolean"},
         "decidedBy": N_STR,
         "decidedAt": N_TIME,
         "outcome": N_STR,

@@ -46,13 +46,14 @@ async def start_session(
     login: str,
     installations: Sequence[int],
     repositories: Sequence[int],
+    writable: Sequence[int] = (),
 ) -> str:
     """Store a new session and set its cookie; returns the session id (tests use it to sign in)."""
     session_id = secrets.token_urlsafe(32)
     ttl = deps.settings.session_ttl_seconds
     await web_sessions.create(
         deps.pool, session_id, user_id=user_id, login=login, installations=installations,
-        repositories=repositories, csrf_token=secrets.token_urlsafe(24), ttl_seconds=ttl,
+        repositories=repositories, csrf_token=secrets.token_urlsafe(24), ttl_seconds=ttl, writable=writable,
     )
     response.set_cookie(
         COOKIE, sign(deps, "session", session_id), max_age=ttl, httponly=True, samesite="lax",
@@ -76,7 +77,7 @@ async def end_session(deps: Deps, request: Request, response: Response) -> None:
 def principal_of(session: WebSession) -> Principal:
     return Principal(
         kind="user", actor=session.login, installations=session.installations,
-        repositories=session.repositories, user_id=session.user_id,
+        repositories=session.repositories, user_id=session.user_id, writable=session.writable,
     )
 
 

@@ -54,7 +54,7 @@ async def _routed_elsewhere(call: Any) -> Any:  # never called: githubapp.api.sn
 def operations() -> list[Operation]:
     return [
         Operation("POST", "/api/snapshots", "createSnapshot", "Capture a page with a headless browser (async)",
-                  _routed_elsewhere, "snapshots", ACCEPTED, body=REQUEST, status=202, routed=False,
+                  _routed_elsewhere, "snapshots", ACCEPTED, body=REQUEST, status=202, routed=False, scope="ingest",
                   extra_responses=(503,),
                   description="Answers 202 at once with the snapshot id; GET it until `status` is done or "
                   "failed. Private and internal addresses are refused (422) unless allowed by the operator."),

@@ -132,11 +132,14 @@ async def oauth_web() -> AsyncIterator[tuple[OAuthWeb, str]]:
 
 
 async def sign_in(
-    deps: Deps, *, login: str = "octocat", user_id: int = 1, installations: list[int], repositories: list[int]
+    deps: Deps, *, login: str = "octocat", user_id: int = 1, installations: list[int], repositories: list[int],
+    writable: list[int] | None = None,
 ) -> dict[str, str]:
-    """A session cookie as the OAuth callback would set it (tests other than the OAuth flow itself)."""
+    """A session cookie as the OAuth callback would set it (tests other than the OAuth flow itself); the user may
+    push to ``writable`` (default: every repository listed)."""
     session_id = await start_session(
-        deps, Response(), user_id=user_id, login=login, installations=installations, repositories=repositories
+        deps, Response(), user_id=user_id, login=login, installations=installations, repositories=repositories,
+        writable=repositories if writable is None else writable,
     )
     return {COOKIE: sign(deps, "session", session_id)}
 
@@ -155,9 +158,9 @@ async def seed_installation(deps: Deps, installation_id: int, login: str, repos:
             )
 
 
-async def new_key(deps: Deps, installation_id: int) -> tuple[str, int]:
+async def new_key(deps: Deps, installation_id: int, scopes: tuple[str, ...] = api_keys.SCOPES) -> tuple[str, int]:
     async with deps.pool.acquire() as conn:
-        created = await api_keys.create_key(conn, installation_id, "test")
+        created = await api_keys.create_key(conn, installation_id, "test", scopes)
     return created.secret, created.key.id
 
 

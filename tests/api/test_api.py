@@ -354,7 +354,8 @@ async def test_fix_queue_and_reject_through_the_api(world: World) -> None:
     assert rejected.status_code == 200, rejected.text
     assert rejected.json()["result"] == "rejected" and rejected.json()["fix"]["status"] == "rejected"
     assert rejected.json()["fix"]["decidedBy"] == f"api-key:{world.key_a_id}"
-    approve = await world.client.post(f"/api/fixes/{fix.id}/approve", headers=world.auth())
+    approve = await world.client.post(f"/api/fixes/{fix.id}/approve", json={"diffHash": queue["items"][0]["diffHash"]},
+                                      headers=world.auth())
     assert approve.json()["result"] == "refused" and "rejected" in approve.json()["message"]
     rates = (await world.client.get("/api/metrics", params={"repository": "org-a/shop"},
                                     headers=world.auth())).json()["fixes"]
@@ -478,3 +479,32 @@ async def test_an_abandoned_ingestion_is_forgotten(world: World) -> None:
     assert first.status_code == 409 and first.headers["retry-after"] == "5"
     second = await ingest(world, body)
     assert second.status_code == 200 and second.json()["replayed"] is False
+
+
+async def test_changing_a_pattern_needs_write_permission_on_its_repositories(world: World) -> None:
+    """Issue 19: read access lets a user see a pattern, not mute, pin or merge it (merging rewrites history)."""
+    import re
+
+    from .conftest import sign_in
+
+    shop = world.inst_a * 10
+    seen = (await ingest(world, run_body("perm-1", repository="org-a/shop"))).json()
+    pattern = seen["failures"][0]["patternId"]
+
+    async def post_as(writable: list[int], action: str) -> int:
+        cookies = await sign_in(world.deps, login="dana", installations=[world.inst_a], repositories=[shop],
+                                writable=writable)
+        async with asgi_client(world.deps) as browser:
+            browser.cookies.update(cookies)
+            page = (await browser.get(f"/patterns/{pattern}")).text
+            csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+            assert csrf is not None
+            answer = await browser.post(f"/patterns/{pattern}", data={"action": action, "csrf_token": csrf[1]})
+            return answer.status_code
+
+    assert await post_as([], "mute") == 403  # a reader
+    detail = (await world.client.get(f"/api/patterns/{pattern}", headers=world.auth())).json()
+    assert detail["pattern"]["status"] != "muted"
+    assert await post_as([shop], "mute") == 303  # a writer
+    detail = (await world.client.get(f"/api/patterns/{pattern}", headers=world.auth())).json()
+    assert detail["pattern"]["status"] == "muted"

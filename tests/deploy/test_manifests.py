@@ -375,7 +375,7 @@ def test_every_documented_variable_is_deployable() -> None:
 
 
 # ConfigMap values that differ from .env.example on purpose (the container, not a laptop).
-DEPLOYMENT_VALUES = {"HOST", "PUBLIC_URL", "CI_TRIAGE_DATA_DIR", "S3_BUCKET", "CHROMIUM_PATH"}
+DEPLOYMENT_VALUES = {"HOST", "PUBLIC_URL", "CI_TRIAGE_DATA_DIR", "S3_BUCKET", "CHROMIUM_PATH", "TRUSTED_PROXIES"}
 
 
 def test_configmap_defaults_follow_env_example() -> None:

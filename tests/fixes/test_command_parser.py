@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,8 +27,22 @@ def only(body: str) -> Command:
     [
         ("/triage help", Command(CommandName.HELP, line=1)),
         ("/triage", Command(CommandName.HELP, line=1)),  # bare word is help
-        ("/TRIAGE Approve 1A2B3C4D", Command(CommandName.APPROVE, fix_id="1a2b3c4d", line=1)),  # any case
-        ("thanks!\n\n/triage approve 1a2b3c4d\n", Command(CommandName.APPROVE, fix_id="1a2b3c4d", line=3)),
+        (  # any case
+            "/TRIAGE Approve 1A2B3C4D ABCDEF0",
+            Command(CommandName.APPROVE, fix_id="1a2b3c4d", diff_hash="abcdef0", line=1),
+        ),
+        (  # the hash after an "@"
+            "thanks!\n\n/triage approve 1a2b3c4d@abcdef0\n",
+            Command(CommandName.APPROVE, fix_id="1a2b3c4d", diff_hash="abcdef0", line=3),
+        ),
+        (  # a longer hash prefix is fine too
+            "/triage approve 1a2b3c4d " + "ab" * 20,
+            Command(CommandName.APPROVE, fix_id="1a2b3c4d", diff_hash="ab" * 20, line=1),
+        ),
+        (  # a command before an HTML comment that closes on its line still counts
+            "/triage help <!-- the list -->",
+            Command(CommandName.HELP, line=1),
+        ),
         ("   /triage retry", Command(CommandName.RETRY, line=1)),  # up to 3 spaces of indentation
         (
             "/triage reject 1a2b3c4d not what we want",
@@ -54,7 +70,11 @@ def only(body: str) -> Command:
             "/triage unquarantine Suite.testCase",
             Command(CommandName.UNQUARANTINE, test_id="Suite.testCase", line=1),
         ),
-        ("/triage approve 1a2b3c4d\r\n", Command(CommandName.APPROVE, fix_id="1a2b3c4d", line=1)),  # CRLF
+        (  # CRLF
+            "/triage approve 1a2b3c4d abcdef0\r\n",
+            Command(CommandName.APPROVE, fix_id="1a2b3c4d", diff_hash="abcdef0", line=1),
+        ),
+        ("x\r/triage retry", Command(CommandName.RETRY, line=2)),  # a lone CR ends a line, as in CommonMark
     ],
 )
 def test_commands(body: str, expected: Command) -> None:
@@ -76,6 +96,11 @@ def test_commands(body: str, expected: Command) -> None:
         "- /triage approve 1a2b3c4d",  # inside a list item
         "<!--\n/triage approve 1a2b3c4d\n-->",  # hidden in an HTML comment
         "<!-- /triage approve 1a2b3c4d -->",
+        # An HTML comment opened mid-line hides the lines below it just the same (issue 19).
+        "LGTM <!--\n/triage approve 1a2b3c4d abcdef0\n-->",
+        "LGTM <!-- a --> and <!-- b\n/triage approve 1a2b3c4d abcdef0\n-->",
+        "ok --> <!--\n/triage approve 1a2b3c4d abcdef0",  # a stray "-->" then an opening
+        "x <!--\n\n/triage approve 1a2b3c4d abcdef0\n\n-->",  # blank lines do not end it for us
         "/triaged the failure already",  # another word
         "no command here",
     ],
@@ -93,7 +118,10 @@ def test_text_after_a_closed_fence_counts_again() -> None:
     [
         ("/triage approve", "needs a fix id"),
         ("/triage approve 123", "not a fix id"),
-        ("/triage approve 1a2b3c4d extra", "not a fix id"),
+        ("/triage approve 1a2b3c4d", "needs the diff's hash"),
+        ("/triage approve 1a2b3c4d extra", "not a diff hash"),
+        ("/triage approve 1a2b3c4d abc", "not a diff hash"),  # too short to name a diff
+        ("/triage approve 1a2b3c4d abcdef0 more", "not a diff hash"),
         ("/triage retry now", "takes no arguments"),
         ("/triage quarantine", "needs a test id"),
         ("/triage quarantine t --days 0", "--days"),
@@ -125,7 +153,7 @@ def test_at_most_five_commands_per_comment() -> None:
 @pytest.mark.parametrize(
     ("identifier", "expected"),
     [
-        ("approve:1a2b3c4d", Command(CommandName.APPROVE, fix_id="1a2b3c4d")),
+        ("fix:1a2b3c4d@abcdef0", Command(CommandName.APPROVE, fix_id="1a2b3c4d", diff_hash="abcdef0")),
         ("reject:1a2b3c4d", Command(CommandName.REJECT, fix_id="1a2b3c4d")),
         ("retry", Command(CommandName.RETRY)),
         ("explain", Command(CommandName.EXPLAIN)),
@@ -133,10 +161,13 @@ def test_at_most_five_commands_per_comment() -> None:
 )
 def test_button_identifiers(identifier: str, expected: Command) -> None:
     assert parse_action_identifier(identifier) == expected
-    assert action_identifier(expected.name, expected.fix_id) == identifier
+    assert action_identifier(expected.name, expected.fix_id, expected.diff_hash) == identifier
 
 
-@pytest.mark.parametrize("identifier", ["approve", "approve:zz", "retry:1", "rm -rf", ""])
+# "approve:<id>": a button of a report made before approvals named their diff; "fix:<id>": no hash.
+@pytest.mark.parametrize(
+    "identifier", ["approve", "approve:zz", "approve:1a2b3c4d", "fix:1a2b3c4d", "retry:1", "rm -rf", ""]
+)
 def test_bad_button_identifiers(identifier: str) -> None:
     with pytest.raises(CommandSyntaxError):
         parse_action_identifier(identifier)
@@ -148,7 +179,9 @@ def test_check_run_action_fits_github_limits() -> None:
         "Commit the suggested fix to the PR branch please",
         CommandName.APPROVE,
         "1a2b3c4d",
+        "abcdef0123456789",
     )
+    assert action["identifier"] == "fix:1a2b3c4d@abcdef0"
     assert len(action["label"]) <= 20 and len(action["description"]) <= 40
     assert len(action["identifier"]) <= 20
 
@@ -161,7 +194,7 @@ _prefixes = st.sampled_from(["> ", "    ", "\t", "- ", "`", "* ", "> > "])
 def test_quoted_or_indented_commands_never_run(prefix: str, tail: str, lead: str) -> None:
     # Whatever surrounds it, a /triage line with a quote or code prefix never yields a command.
     body = lead + "\n" + prefix + "/triage approve 1a2b3c4d" + tail.replace("\n", " ")
-    hidden_line = body.count("\n") + 1
+    hidden_line = len(re.split(r"\r\n|\r|\n", body))  # lines end as CommonMark reads them
     assert all(c.line != hidden_line for c in parse_comment(body).commands)
 
 

@@ -6,6 +6,7 @@ import pytest
 from gidgethub.httpx import GitHubAPI
 
 from analysis.fixes.patch import unified_diff
+from analysis.fixes.verify import short_hash
 from githubapp.commands.service import handle_issue_comment, handle_requested_action
 from githubapp.deps import Deps
 from storage import fixes as store
@@ -56,6 +57,11 @@ async def stored_fix(deps: Deps, repo: GitModel, installation_id: int, diff: str
     return await store.save_fix(deps.pool, **fields)  # type: ignore[arg-type]
 
 
+def approve_text(fix: store.FixRow) -> str:
+    """The approve command as the comment shows it: the fix and the short hash of its diff."""
+    return f"/triage approve {fix.id} {short_hash(fix.diff)}"
+
+
 FORMAT_DIFF = unified_diff("import os\nx=1\ny = 2\n", "import os\nx = 1\ny = 2\n", "src/app.py")
 
 
@@ -68,7 +74,7 @@ async def test_collaborator_approve_creates_exactly_one_commit(
 ) -> None:
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
     before = repo.head
-    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage approve {fix.id}"))
+    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, approve_text(fix)))
 
     # Exactly one blob (the changed file), one tree on top of the head's tree, one commit, one ref update.
     [blob] = github.calls_to("POST", "/repos/{owner}/{repo}/git/blobs")
@@ -81,7 +87,7 @@ async def test_collaborator_approve_creates_exactly_one_commit(
     assert (entry["path"], entry["mode"], entry["type"]) == ("src/app.py", "100644", "blob")
     assert repo.blobs[entry["sha"]] == b"import os\nx = 1\ny = 2\n"
     assert commit.json["parents"] == [before]
-    assert f"ci-triage fix {fix.id}" in commit.json["message"] and "approved by @alice" in commit.json["message"]
+    assert f"ci-triage fix {fix.id}" in commit.json["message"] and "Approved-by: alice" in commit.json["message"]
     assert ref.path == f"/repos/octo/demo/git/refs/heads/{repo.branch}" and ref.json["force"] is False
 
     # The branch now has the formatted file and nothing else changed (the executable keeps its mode).
@@ -109,7 +115,7 @@ async def test_non_collaborator_is_refused_and_nothing_changes(
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
     before = repo.head
     await handle_issue_comment(
-        gh, deps, comment_payload(repo, installation_id, f"/triage approve {fix.id}", login="eve")
+        gh, deps, comment_payload(repo, installation_id, approve_text(fix), login="eve")
     )
     assert git_writes(github) == 0 and repo.head == before
     [reply] = replies(github, repo)
@@ -146,7 +152,7 @@ async def test_moved_head_with_a_conflicting_change_is_refused(
 ) -> None:
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
     moved = repo.commit({"src/app.py": "import os\nx=10\ny = 2\n"}, message="someone pushed")
-    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage approve {fix.id}"))
+    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, approve_text(fix)))
     assert git_writes(github) == 0 and repo.head == moved
     [reply] = replies(github, repo)
     assert "the branch moved" in reply and "no longer applies" in reply
@@ -164,7 +170,7 @@ async def test_moved_head_without_conflict_is_applied_on_the_new_head(
 ) -> None:
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
     moved = repo.commit({"README.md": "docs\n"}, message="unrelated push")
-    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage approve {fix.id}"))
+    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, approve_text(fix)))
     assert repo.commits[repo.head]["parents"] == [moved]
     assert repo.files_at(repo.head)["src/app.py"] == "import os\nx = 1\ny = 2\n"
     assert repo.files_at(repo.head)["README.md"] == "docs\n"
@@ -184,7 +190,7 @@ async def test_a_push_racing_the_ref_update_is_retried_not_forced(
         status=422,
         json={"message": "Update is not a fast forward"},
     )
-    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage approve {fix.id}"))
+    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, approve_text(fix)))
     refs = github.calls_to("PATCH", "/repos/{owner}/{repo}/git/refs/{ref}")
     assert len(refs) == 2 and all(c.json["force"] is False for c in refs)
     assert repo.files_at(repo.head)["src/app.py"] == "import os\nx = 1\ny = 2\n"
@@ -211,9 +217,9 @@ async def test_reject_records_the_reason(
     [entry] = await store.audit_entries(deps.pool, installation_id)
     assert entry.detail["reason"] == row.reason and entry.result == "ok"
     # Approving a rejected fix afterwards is refused.
-    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage approve {fix.id}"))
+    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, approve_text(fix)))
     assert git_writes(github) == 0
-    assert "was rejected by @maya" in replies(github, repo)[-1]
+    assert "was rejected by @\u200dmaya" in replies(github, repo)[-1]  # named, not pinged again
 
 
 async def test_retry_reruns_the_latest_failed_run_of_the_head(
@@ -311,7 +317,7 @@ async def test_a_one_megabyte_comment_is_refused_with_a_clear_reply(
     installation_id: int,
 ) -> None:
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
-    body = f"/triage approve {fix.id}\n" + ("A" * 1023 + "\n") * 1024
+    body = f"/triage approve {fix.id} {short_hash(fix.diff)}\n" + ("A" * 1023 + "\n") * 1024
     await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, body))
     assert git_writes(github) == 0
     [reply] = replies(github, repo)
@@ -336,7 +342,7 @@ async def test_hostile_diffs_are_refused_on_approve(
 ) -> None:
     diff = f"--- a/{path}\n+++ b/{path}\n@@ -1 +1 @@\n-a\n+b\n"
     fix = await stored_fix(deps, repo, installation_id, diff)  # as if the database had been tampered with
-    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage approve {fix.id}"))
+    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, approve_text(fix)))
     assert git_writes(github) == 0
     [reply] = replies(github, repo)
     assert "was not applied" in reply and why in reply
@@ -350,7 +356,7 @@ async def test_unknown_fix_and_fix_of_another_installation(
     installation_id: int,
 ) -> None:
     other = await stored_fix(deps, repo, installation_id + 100_000, FORMAT_DIFF)
-    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage approve {other.id}"))
+    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, approve_text(other)))
     assert git_writes(github) == 0
     assert "there is no fix" in replies(github, repo)[0]
 
@@ -367,7 +373,7 @@ async def test_fork_without_push_access_gets_review_suggestions(
     repo.pr_files_patch["src/app.py"] = "@@ -1,3 +1,3 @@\n import os\n-x = 1\n+x=1\n y = 2"
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
     before = repo.head
-    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage approve {fix.id}"))
+    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, approve_text(fix)))
     assert repo.head == before and github.calls_to("PATCH", "/repos/{owner}/{repo}/git/refs/{ref}") == []
     [review] = github.calls_to("POST", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews")
     assert review.json["commit_id"] == before and review.json["event"] == "COMMENT"
@@ -388,7 +394,7 @@ async def test_fork_that_allows_maintainer_edits_gets_the_commit(
     repo.fork, repo.maintainer_can_modify, repo.fork_writable = "someone/demo", True, True
     repo.serve()
     fix = await stored_fix(deps, repo, installation_id, FORMAT_DIFF)
-    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage approve {fix.id}"))
+    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, approve_text(fix)))
     [ref] = github.calls_to("PATCH", "/repos/{owner}/{repo}/git/refs/{ref}")
     assert ref.path.startswith("/repos/someone/demo/git/refs/heads/")
     assert repo.files_at(repo.head)["src/app.py"] == "import os\nx = 1\ny = 2\n"
@@ -407,7 +413,7 @@ async def test_check_run_button_approves(
     payload["repository"].update(id=repo.repo_id, full_name=repo.full_name)
     payload["check_run"]["app"]["id"] = deps.settings.github_app_id
     payload["check_run"]["pull_requests"][0]["number"] = repo.pr_number
-    payload["requested_action"] = {"identifier": f"approve:{fix.id}"}
+    payload["requested_action"] = {"identifier": f"fix:{fix.id}@{short_hash(fix.diff)}"}
     payload["sender"].update(login="root", type="User")
     await handle_requested_action(gh, deps, payload, delivery_id="d-1")
     await handle_requested_action(gh, deps, payload, delivery_id="d-1")  # redelivered: runs once
@@ -425,7 +431,7 @@ async def test_help_and_bad_commands(
 ) -> None:
     await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, "/triage help\n/triage frob"))
     [reply] = replies(github, repo)
-    assert "/triage approve <fix-id>" in reply and "unknown command" in reply
+    assert "/triage approve <fix-id> <hash>" in reply and "unknown command" in reply
     assert reactions(github) == ["eyes", "confused"]
 
 
@@ -439,8 +445,9 @@ async def test_a_fix_that_adds_and_deletes_files_commits_both(
     diff = unified_diff("requests\n", None, "requirements.txt") + unified_diff(
         None, '[project]\ndependencies = ["requests"]\n', "pyproject.toml"
     )
-    fix = await stored_fix(deps, repo, installation_id, diff)
-    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage approve {fix.id}"))
+    # A replayed earlier fix (history) may create and delete files; one read from a log may not (below).
+    fix = await stored_fix(deps, repo, installation_id, diff, source="history", rule="history")
+    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, approve_text(fix)))
     files = repo.files_at(repo.head)
     assert "requirements.txt" not in files and files["pyproject.toml"].startswith("[project]")
     [tree] = github.calls_to("POST", "/repos/{owner}/{repo}/git/trees")

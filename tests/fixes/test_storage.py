@@ -84,8 +84,18 @@ async def test_outcomes_and_stats(pool: asyncpg.Pool) -> None:
 
 async def test_each_comment_runs_once(pool: asyncpg.Pool) -> None:
     inst, repo = ids()
-    assert await store.claim_execution(pool, inst, "comment", "123", repository_id=repo, actor="a")
-    assert not await store.claim_execution(pool, inst, "comment", "123", repository_id=repo, actor="a")
+    first = await store.claim_execution(pool, inst, "comment", "123", repository_id=repo, actor="a")
+    assert isinstance(first, store.Claim) and not first.taken_over
+    # While the holder's lease runs, others wait; when it released the lease (a transient error), a retry
+    # takes over with what was recorded; once finished, nobody runs it again.
+    assert isinstance(await store.claim_execution(pool, inst, "comment", "123", repository_id=repo, actor="a"),
+                      store.Busy)
+    await store.record_command_outcome(pool, inst, "comment", "123", "c0", {"result": "ok", "message": "m"})
+    await store.release_execution(pool, inst, "comment", "123")
+    again = await store.claim_execution(pool, inst, "comment", "123", repository_id=repo, actor="a")
+    assert isinstance(again, store.Claim) and again.taken_over and again.outcomes["c0"]["result"] == "ok"
+    await store.finish_execution(pool, inst, "comment", "123")
+    assert await store.claim_execution(pool, inst, "comment", "123", repository_id=repo, actor="a") is None
 
 
 async def test_quarantine_lifecycle(pool: asyncpg.Pool) -> None:

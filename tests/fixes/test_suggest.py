@@ -19,6 +19,7 @@ from tests.support.fake_github import FakeGitHub
 from .conftest import comment_payload
 from .git_model import GitModel
 from .llm_stub import LLMStub
+from .test_commands_service import approve_text
 
 RUFF_LOG = "\n".join(
     [
@@ -76,7 +77,7 @@ async def test_rule_fix_is_verified_stored_and_approvable_end_to_end(
     # Idempotent: the same run triaged again offers the same id.
     [again] = await suggest(gh, deps, repo, installation_id, RUFF_LOG)
     assert again.id == fix.id
-    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, f"/triage approve {fix.id}"))
+    await handle_issue_comment(gh, deps, comment_payload(repo, installation_id, approve_text(fix)))
     assert repo.files_at(repo.head)["src/app.py"] == "import os\nx = 1\ny = 2\n"
     # The next run on that commit passes: the fix is marked as having worked.
     assert await store.record_fix_outcomes(deps.pool, installation_id, repo.repo_id, repo.head, True) == 1

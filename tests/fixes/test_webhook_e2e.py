@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from analysis.fixes.patch import unified_diff
+from analysis.fixes.verify import short_hash
 from githubapp.deps import Deps
 from githubapp.runtime import open_deps
 from githubapp.settings import Settings
@@ -25,6 +26,7 @@ from tests.support.payloads import load_payload
 
 from .conftest import comment_payload
 from .git_model import GitModel
+from .test_commands_service import approve_text
 
 FORMAT_DIFF = unified_diff("import os\nx=1\ny = 2\n", "import os\nx = 1\ny = 2\n", "src/app.py")
 
@@ -86,7 +88,7 @@ async def test_signed_approve_comment_commits_the_fix(
 ) -> None:
     fix = await save_fix(stack, repo, installation_id, FORMAT_DIFF)
     before = repo.head
-    status = await deliver(stack, "issue_comment", comment_payload(repo, installation_id, f"/triage approve {fix.id}"))
+    status = await deliver(stack, "issue_comment", comment_payload(repo, installation_id, approve_text(fix)))
     assert status == 202
     [token] = github.calls_to("POST", "/app/installations/{installation_id}/access_tokens")
     assert token.params["installation_id"] == str(installation_id)
@@ -118,7 +120,7 @@ async def test_signed_approve_by_a_reader_is_refused(
     fix = await save_fix(stack, repo, installation_id, FORMAT_DIFF)
     before = repo.head
     await deliver(
-        stack, "issue_comment", comment_payload(repo, installation_id, f"/triage approve {fix.id}", login="eve")
+        stack, "issue_comment", comment_payload(repo, installation_id, approve_text(fix), login="eve")
     )
     assert github.calls_to("POST", "/repos/{owner}/{repo}/git/commits") == [] and repo.head == before
     [reply] = github.issue_comments(repo.owner, repo.repo, repo.pr_number)
@@ -180,7 +182,7 @@ async def test_check_run_button_through_the_webhook(
     payload["repository"]["owner"]["login"] = repo.owner
     payload["check_run"]["app"]["id"] = 4242
     payload["check_run"]["pull_requests"][0]["number"] = repo.pr_number
-    payload["requested_action"] = {"identifier": f"approve:{fix.id}"}
+    payload["requested_action"] = {"identifier": f"fix:{fix.id}@{short_hash(fix.diff)}"}
     payload["sender"].update(login="root", type="User")
     await deliver(stack, "check_run", payload)
     assert len(github.calls_to("PATCH", "/repos/{owner}/{repo}/git/refs/{ref}")) == 1

@@ -185,3 +185,29 @@ async def test_client_without_credentials_sends_no_authorization(github: FakeGit
         github.on("POST", "/app-manifests/{code}/conversions", status=201, json={"id": 1})
         await gh.post("/app-manifests/{code}/conversions", {"code": "abc"}, data=b"")
     assert "authorization" not in github.calls_to("POST", "/app-manifests/abc/conversions")[0].headers
+
+
+async def test_a_post_is_never_repeated_after_a_5xx(make_deps: MakeDeps, github: FakeGitHub) -> None:
+    # GitHub may have created the comment before answering 502: posting again could post it twice (issue 19).
+    _, apps = await github_deps(make_deps, github)
+    path = "/repos/octo/demo/issues/7/comments"
+    github.fail_next("POST", path, status=502)
+    with pytest.raises(gidgethub.GitHubBroken):
+        await apps.for_installation(34).post(path, data={"body": "hello"})
+    assert len(github.calls_to("POST", path)) == 1
+    # Requests that can be repeated still are: a PATCH, and minting a token.
+    github.on("PATCH", "/repos/octo/demo/issues/comments/1", json={"id": 1})
+    github.fail_next("PATCH", "/repos/octo/demo/issues/comments/1", status=502)
+    await apps.for_installation(34).patch("/repos/octo/demo/issues/comments/1", data={"body": "x"})
+    assert len(github.calls_to("PATCH", "/repos/octo/demo/issues/comments/1")) == 2
+
+
+async def test_a_post_is_retried_when_the_connection_was_refused(make_deps: MakeDeps) -> None:
+    # Nothing listens: the request never left, so trying again cannot post anything twice.
+    deps = await make_deps(github_api_url=f"http://127.0.0.1:{free_port()}")
+    apps = GitHubApps(deps, policy=FAST)
+    client = apps.as_app()
+    with pytest.raises(GitHubUnavailable):
+        await client.post("/app/hook/deliveries/{delivery_id}/attempts", {"delivery_id": 1}, data=b"")
+    stored = await metrics_of(deps).stored()
+    assert stored['ci_triage_github_api_calls_total{status="error"}'] == FAST.attempts

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.fixes.verify import short_hash
+from githubapp.report import markdown as md
 from githubapp.report.check_run import (
     ACTION_RERUN,
     SUMMARY_MAX,
@@ -128,9 +130,13 @@ def test_summary_and_text_are_trimmed_with_a_note() -> None:
 
 
 def test_actions_respect_github_limits() -> None:
-    fix = SuggestedFix(id="f1a2b3", title="Pin the dependency to the last version that worked for everyone")
+    diff = "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\n"
+    fix = SuggestedFix(id="f1a2b3c4", title="Pin the dependency to the last version that worked for everyone",
+                       diff=diff)
     out = check_run_output(report(triaged(1, Verdict.NEW), fixes=(fix,)))
-    assert [a.identifier for a in out.actions] == ["approve:f1a2b3", ACTION_RERUN, "explain"]
+    # The button names the diff by its hash, and the check run shows that diff whole.
+    assert [a.identifier for a in out.actions] == [f"fix:f1a2b3c4@{short_hash(diff)}", ACTION_RERUN, "explain"]
+    assert md.code_block(diff, lang="diff") in out.text and short_hash(diff) in out.text
     for action in out.actions:
         assert len(action.label) <= 20 and len(action.description) <= 40 and len(action.identifier) <= 20
     with pytest.raises(ValueError, match="label"):
@@ -180,3 +186,11 @@ def test_snapshot_parts_go_to_details_and_images_to_the_first_request() -> None:
         completed_at="2026-11-24T10:00:00Z"
     )
     assert bodies[0]["output"]["images"] == [image] and "images" not in bodies[1]["output"]
+
+
+def test_a_fix_too_large_to_show_whole_gets_no_button() -> None:
+    # What you approve is what you see: a diff larger than what the check run shows whole is not offered.
+    big = "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+" + "b" * 7_000 + "\n"
+    out = check_run_output(report(triaged(1, Verdict.NEW), fixes=(SuggestedFix(id="f1a2b3c4", title="t", diff=big),)))
+    assert not any(a.identifier.startswith("fix:") for a in out.actions)
+    assert "b" * 7_000 not in out.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
+from analysis.fixes.verify import short_hash
 from githubapp.report.comment import (
     COMMENT_MAX,
     MARKER,
@@ -76,7 +77,8 @@ def test_sections_render_when_data_is_present() -> None:
         "### 🛠️ Suggested fixes",
     ):
         assert heading in body
-    assert "`/triage approve fx12`" in body
+    digest = short_hash("-a\n+b")
+    assert f"`/triage approve fx12 {digest}`" in body  # the command names the diff shown
     assert (
         "| same signature | [run #540](https://github.com/octo-org/hello-world/actions/runs/30433001) on "
         "[PR #1](https://github.com/octo-org/hello-world/pull/1) 2026-02-03 | 4 | #9 `abcdef1` changed `src/a.py` |"
@@ -140,4 +142,18 @@ def test_passing_comment_says_so() -> None:
 
 def test_footer_commands_render_literally() -> None:
     html = render(sticky_comment(report(triaged(1))))
-    assert "<code>/triage approve &lt;fix-id&gt;</code>" in html  # "<" shown as such, not as "&lt;" text
+    assert "<code>/triage approve &lt;fix-id&gt; &lt;hash&gt;</code>" in html  # "<" shown as such, not as "&lt;" text
+
+
+def test_a_fix_is_offered_only_with_its_whole_diff() -> None:
+    small = "--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-a\n+b\n"
+    big = small + "".join(f"+line {i} " + "x" * 80 + "\n" for i in range(100))
+    body = sticky_comment(
+        report(
+            triaged(1, Verdict.NEW),
+            fixes=(SuggestedFix(id="aaaa1111", title="small", diff=small),
+                   SuggestedFix(id="bbbb2222", title="big", diff=big)),
+        )
+    )
+    assert f"/triage approve aaaa1111 {short_hash(small)}" in body and small.strip() in body
+    assert "/triage approve bbbb2222" not in body and "too large to show here whole" in body

@@ -82,8 +82,8 @@ async def test_a_rule_fix_is_offered_in_the_comment_and_as_a_button(deps: Deps, 
     ctx: dict[str, Any] = {"deps": deps, "job_try": 1}
     await triage_run(ctx, ref.as_job_arg())
     [check] = github.check_runs_for(repo.owner, repo.repo, repo.head)
-    [approve] = [a for a in check["actions"] if a["identifier"].startswith("approve:")]
-    fix_id = approve["identifier"].split(":", 1)[1]
+    [approve] = [a for a in check["actions"] if a["identifier"].startswith("fix:")]
+    fix_id, digest = approve["identifier"].split(":", 1)[1].split("@")
     body = github.issue_comments(repo.owner, repo.repo, repo.pr_number)[0]["body"]
-    assert f"`/triage approve {fix_id}`" in body and "### 🛠️ Suggested fixes" in body
+    assert f"`/triage approve {fix_id} {digest}`" in body and "### 🛠️ Suggested fixes" in body
     assert "+x = 1" in body  # the verified diff, behind a fold

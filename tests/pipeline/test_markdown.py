@@ -35,9 +35,9 @@ def test_html_and_mentions_inside_an_excerpt_render_as_text() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("ping @octocat now", "ping @\u200boctocat now"),  # a mention is broken by a zero-width space
-        ("mail a@b.com", "mail a@b.com"),  # an email address is not a mention
-        ("<script>x</script>", "\\<script\\>x\\</script\\>"),  # HTML is shown, not rendered
+        ("ping @octocat now", "ping @\u200doctocat now"),  # a mention is broken by a zero-width joiner
+        ("mail a@b.com", "mail a@\u200db.com"),  # every "@name" is neutralised, e-mail addresses too
+        ("<script>x</script>", "&lt;script&gt;x&lt;/script&gt;"),  # HTML is shown, not rendered
         ("a|b", "a\\|b"),  # a pipe cannot split a table cell
         ("line1\nline2", "line1 line2"),  # one line
     ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -41,11 +42,25 @@ async def http():  # type: ignore[no-untyped-def]
 
 def test_slack_payload_escapes_and_links() -> None:
     payload = slack_payload(report(triaged(1, test_id="<!channel> & <@U1>")), LINKS)
-    text = str(payload["blocks"])
-    assert "<!channel>" not in text and "&lt;!channel&gt; &amp; &lt;@U1&gt;" in text
+    text = json.dumps(payload["blocks"], ensure_ascii=False)
+    assert "<!channel>" not in text and "&lt;!channel&gt; &amp; &lt;@\u200dU1&gt;" in text
     urls = [e["url"] for e in payload["blocks"][-1]["elements"]]
     assert urls == [LINKS.check_run, LINKS.pull_request, LINKS.run]
     assert payload["text"].startswith("octo-org/hello-world: CI #562 failed on feature (1 new)")
+
+
+def test_a_hostile_branch_name_pings_nobody_in_slack_or_mail() -> None:
+    # The branch name is the pusher's to choose: Slack's "text" (the alert line) escaped like the blocks,
+    # the mail subject one line.
+    from githubapp.notify.messages import email_message
+
+    hostile = replace(report(triaged(1)).run, head_branch="x <!channel> <@U123> @here\r\nBcc: eve@evil.example")
+    payload = slack_payload(replace(report(triaged(1)), run=hostile), LINKS)
+    for text in (payload["text"], str(payload["blocks"])):
+        assert "<!channel>" not in text and "<@U123>" not in text and "@here" not in text
+    message = email_message(replace(report(triaged(1)), run=hostile), LINKS, sender="a@example.com",
+                            recipients=("dev@example.com",))
+    assert "\n" not in message["Subject"] and "\r" not in message["Subject"] and message["Bcc"] is None
 
 
 def test_when_new_skips_runs_with_only_known_failures() -> None:
