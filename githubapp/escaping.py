@@ -26,27 +26,29 @@ Pure, linear-time (no backtracking patterns).
 
 from __future__ import annotations
 
-import re
+from analysis.regex import compile_linear
 
 ZWJ = "\u200d"  # zero-width joiner: invisible, and breaks @mentions and trailer tokens
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+_ANSI = compile_linear(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 # C0 except \t and \n, DEL, C1, and the bidi embedding/override/isolate controls (U+202A-U+202E, U+2066-U+2069).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = compile_linear(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # "@" that starts a GitHub/Slack name. Neutralised wherever it stands: GitHub's own rule (not after a word
 # character) is not ours to mirror exactly, and an extra invisible joiner costs nothing.
-_MENTION = re.compile(r"@(?=[A-Za-z0-9_\-])")
+_MENTION = compile_linear(r"@([A-Za-z0-9_\-])")
 # Characters with a meaning in Markdown prose, backslash-escaped (CommonMark allows it for any ASCII
 # punctuation); "<", ">" and "&" become entities. A line starting like a list item or a setext underline
 # ("- ", "+ ", "=", "1. ", "1) ") or a heading ("#") has that first character escaped too.
-_MD_PUNCT = re.compile(r"([\\`*_\[\]|~])")
-_BLOCK_START = re.compile(r"^(\d*)([-+=.)#])")
+_MD_PUNCT = compile_linear(r"([\\`*_\[\]|~])")
+_BLOCK_START = compile_linear(r"^(\d*)([-+=.)#])")
 # In HTML elements (``<summary>``) Markdown may or may not apply: numeric entities read the same in both.
 _HTML_PUNCT = {c: f"&#{ord(c)};" for c in "\\`*_[]{}#!|~"}
-_BACKTICKS = re.compile(r"`+")
+_BACKTICKS = compile_linear(r"`+")
+_PARAGRAPH_BREAK = compile_linear(r"\n[ \t]*\n")
+_NOT_LANG = compile_linear(r"[^A-Za-z0-9_+-]")  # a fence's info string keeps a language name only
 # git's trailer token (letters, digits, "-") at the start of a line, then optional blanks and ":".
-_TRAILER = re.compile(r"^([ \t]*[A-Za-z0-9][A-Za-z0-9_-]*)([ \t]*:)")
-_SLACK_MENTION = re.compile(r"@(?=[A-Za-z0-9_\-])")
+_TRAILER = compile_linear(r"^([ \t]*[A-Za-z0-9][A-Za-z0-9_-]*)([ \t]*:)")
+_SLACK_MENTION = compile_linear(r"@([A-Za-z0-9_\-])")
 
 
 def strip_controls(text: str, *, one_line: bool = False) -> str:
@@ -60,7 +62,7 @@ def strip_controls(text: str, *, one_line: bool = False) -> str:
 
 def neutralise_mentions(text: str) -> str:
     """``@user`` / ``@org/team`` → ``@\u200duser``: no link, no notification, same look."""
-    return _MENTION.sub("@" + ZWJ, text)
+    return _MENTION.sub(lambda m: "@" + ZWJ + m.group(1), text)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -88,7 +90,7 @@ def markdown_paragraphs(text: str, *, limit: int | None = None) -> str:
     cleaned = strip_controls(text)
     if limit is not None:
         cleaned = shorten(cleaned, limit)
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n[ \t]*\n", cleaned)]
+    paragraphs = [" ".join(p.split()) for p in _PARAGRAPH_BREAK.split(cleaned)]
     return "\n\n".join(markdown_text(p) for p in paragraphs if p)
 
 
@@ -127,7 +129,7 @@ def code_block(text: str, *, lang: str = "", verbatim: bool = False) -> str:
     if not verbatim:
         body = neutralise_mentions(body)
     fence = fence_for(body)
-    info = re.sub(r"[^A-Za-z0-9_+-]", "", lang)[:20]
+    info = _NOT_LANG.sub("", lang)[:20]
     return f"{fence}{info}\n{body}\n{fence}"
 
 
@@ -137,7 +139,7 @@ def slack_text(text: str, *, limit: int | None = None) -> str:
     cleaned = strip_controls(text)
     if limit is not None:
         cleaned = shorten(cleaned, limit)
-    return _SLACK_MENTION.sub("@" + ZWJ, _html_escape(cleaned))
+    return _SLACK_MENTION.sub(lambda m: "@" + ZWJ + m.group(1), _html_escape(cleaned))
 
 
 def mail_header(text: str, *, limit: int = 200) -> str:

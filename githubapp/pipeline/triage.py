@@ -18,9 +18,9 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from analysis.attribution import Attribution, TestCounts, summary_counts
+from analysis.attribution import Attribution, TestCounts
 from analysis.engine import parse_junit
-from analysis.types import Analysis, Failure
+from analysis.types import Failure
 from storage import attribution as attribution_db
 from storage import reports as db
 from storage.fixes import active_quarantines
@@ -42,7 +42,7 @@ from ..snapshots.service import snapshot_service
 from ..web import live
 from . import attribution as attributing
 from . import fetch
-from .assemble import excerpt_lines, flake_score, passed_on_rerun, summary_rows, triage
+from .assemble import flake_score, passed_on_rerun, summary_rows, triage
 from .config import ParsedConfig, RepoConfig
 from .config_source import load_repo_config
 from .logwork import JobFindings, analyze_job_file, analyze_run_zip
@@ -539,30 +539,40 @@ class Triage:
         config = self.config or RepoConfig()
         jobs = await fetch.list_jobs(self.gh, base)
         failed = fetch.failed_jobs(jobs, attempt=base.attempt, config=config)[:BASE_RUN_JOBS]
-        for job in failed:
-            try:
-                got = await fetch.fetch_job_log(self.gh, base, job, max_bytes=settings.log_byte_cap)
-            except fetch.LogUnavailable:
-                continue
-            if got.data is None:
-                continue
-            analysed = await asyncio.to_thread(
-                analyze_job_log,
-                job,
-                got.data,
-                budget=settings.excerpt_budget,
-                byte_cap=settings.log_byte_cap,
-                config=config,
-                repo_name=base.name,
-            )
-            if analysed.failures:
-                await history.record_failures(
-                    base.installation_id,
-                    base.repository_id,
-                    analysed.failures,
-                    _run_context(base, job.id, job.name, analysed.excerpts),
-                    default_branch=base.default_branch,
-                )
+        with tempfile.TemporaryDirectory(prefix="ci-triage-base-") as spool:
+            for job in failed:
+                try:
+                    got = await fetch.fetch_job_log(
+                        self.gh, base, job, max_bytes=settings.log_byte_cap, spool=Path(spool)
+                    )
+                except fetch.LogUnavailable:
+                    continue
+                if got.path is None:
+                    continue
+                try:
+                    analysed = await run_isolated(
+                        analyze_job_file,
+                        job,
+                        str(got.path),
+                        budget=settings.excerpt_budget,
+                        byte_cap=settings.log_byte_cap,
+                        config=config,
+                        repo_name=base.name,
+                        limits=Limits.of(settings),
+                    )
+                except AnalysisFailed as exc:
+                    log.warning("base run %s, job %s: %s", base.run_id, job.id, exc.reason)
+                    continue
+                finally:
+                    got.path.unlink(missing_ok=True)
+                if analysed.failures:
+                    await history.record_failures(
+                        base.installation_id,
+                        base.repository_id,
+                        analysed.failures,
+                        _run_context(base, job.id, job.name, analysed.excerpts),
+                        default_branch=base.default_branch,
+                    )
 
     async def _record_outcomes(self, history: Any, failures: Sequence[Failure], job_name: str | None) -> None:
         """Failed tests of this job run: evidence for flakiness when a later attempt passes."""

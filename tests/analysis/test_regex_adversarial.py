@@ -30,6 +30,7 @@ SCANNED = (
     "githubapp/fixes",
     "githubapp/pipeline",
     "githubapp/web/ingest.py",
+    "githubapp/escaping.py",
     "githubapp/logs.py",
     "githubapp/cli_analyze.py",
 )
