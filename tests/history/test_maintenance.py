@@ -73,11 +73,12 @@ async def test_retention_expires_logs_then_failures_but_keeps_patterns(
     async def broken_hook(deps: Deps, logs_before: datetime, failures_before: datetime) -> dict[str, int]:
         raise RuntimeError("store down")
 
+    purged_at = datetime.now(UTC)  # NOW is the import time: a long suite runs this test many minutes later
     totals = await purge_expired({"deps": _deps(history_pool, tmp_path, **{HOOKS_KEY: [broken_hook, hook]})})
     assert totals["failures"] >= 2 and totals["artifacts"] == 3 and totals["test_outcomes"] >= 1
     logs_before, failures_before = hook_calls[0]
-    assert abs((NOW - logs_before) - timedelta(days=30)) < timedelta(minutes=5)
-    assert abs((NOW - failures_before) - timedelta(days=90)) < timedelta(minutes=5)
+    assert abs((purged_at - logs_before) - timedelta(days=30)) < timedelta(minutes=5)
+    assert abs((purged_at - failures_before) - timedelta(days=90)) < timedelta(minutes=5)
 
     async with history_pool.acquire() as conn:
         assert await q.count_failures(conn, installation) == 1  # the 40-day-old one stays ...
