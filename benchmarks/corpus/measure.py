@@ -175,7 +175,7 @@ MEASURES = (
     "tests named",
     "fault file:line",
     "test file:line",
-    "fault file:line in log",  # a ceiling: the fault's file:line is printed somewhere in the log at all
+    "fault file:line as text",  # the fault printed as `file:line` anywhere in the log (tsc, stylish print it otherwise)
 )
 
 
@@ -204,8 +204,8 @@ def score(
         tallies["ours"]["fault file:line"].add(ok)
         needle = f"{failure['fault_file'].rsplit('/', 1)[-1]}:{failure['fault_line']}"
         tallies["tail"]["fault file:line"].add(tail_mentions(lines, BUDGETS[0], needle))
-        tallies["ours"]["fault file:line in log"].add(mentions(lines, needle))
-        tallies["tail"]["fault file:line in log"].add(mentions(lines, needle))
+        tallies["ours"]["fault file:line as text"].add(mentions(lines, needle))
+        tallies["tail"]["fault file:line as text"].add(mentions(lines, needle))
         if not ok:
             misses.append(f"fault {failure['fault_file']}:{failure['fault_line']}")
     if failure.get("test_file") and failure.get("test_line"):

@@ -27,7 +27,7 @@ def test_the_fault_line_is_the_first_changed_line_and_moves_with_a_shift(tmp_pat
 
 def test_a_missing_switch_is_an_error(tmp_path: Path) -> None:
     fault = Fault("x", "pytest", "src/a.py", "not there", "y")
-    with pytest.raises(ValueError, match="not in src/a.py"):
+    with pytest.raises(ValueError, match=r"not in src/a\.py"):
         write_project(_project(), tmp_path / "p", [(fault, fault.replace)], 0)
 
 
