@@ -65,9 +65,7 @@ def _failure(failure: TruthFailure, rendered: RenderedLog) -> dict[str, Any]:
 
 def write_case(case: RawCase, workdir: Path, out: Path) -> None:
     rendered = render(case, str(workdir))
-    failures = [
-        dataclasses.replace(f, evidence_lines=tuple(locate(rendered, f.evidence_text))) for f in case.failures
-    ]
+    failures = [dataclasses.replace(f, evidence_lines=tuple(locate(rendered, f.evidence_text))) for f in case.failures]
     project_dir = out / case.project
     project_dir.mkdir(parents=True, exist_ok=True)
     (project_dir / f"{case.case}.log").write_bytes(rendered.encoded())

@@ -46,7 +46,12 @@ _SETUP: dict[str, tuple[str, str, str, str]] = {
     "node": ("actions/setup-node@v4", "node-version", "20.18.1", "/opt/hostedtoolcache/node/{v}/x64"),
     "rust": ("dtolnay/rust-toolchain@stable", "toolchain", "1.83.0", "/home/runner/.cargo"),
     "go": ("actions/setup-go@v5", "go-version", "1.23.4", "/opt/hostedtoolcache/go/{v}/x64"),
-    "jvm": ("actions/setup-java@v4", "java-version", "17.0.13", "/opt/hostedtoolcache/Java_Temurin-Hotspot_jdk/{v}/x64"),
+    "jvm": (
+        "actions/setup-java@v4",
+        "java-version",
+        "17.0.13",
+        "/opt/hostedtoolcache/Java_Temurin-Hotspot_jdk/{v}/x64",
+    ),
     "ruby": ("ruby/setup-ruby@v1", "ruby-version", "3.3.6", "/opt/hostedtoolcache/Ruby/{v}/x64"),
     "php": ("shivammathur/setup-php@v2", "php-version", "8.3.14", "/usr/bin/php"),
     "elixir": ("erlef/setup-beam@v1", "elixir-version", "1.17.3", "/home/runner/work/_temp/.setup-beam"),
@@ -253,7 +258,7 @@ def _setup_lines(
     emit("Getting action download info", low_ms=100, high_ms=600)
     emit("Download action repository 'actions/checkout@v4' (SHA:11bd71901bbe5b1630ceea73d27597364c9af683)")
     if setup:
-        sha = hashlib.sha1(setup[0].encode()).hexdigest()  # noqa: S324 - a stable fake commit id, not security
+        sha = hashlib.sha1(setup[0].encode()).hexdigest()
         emit(f"Download action repository '{setup[0]}' (SHA:{sha})")
     emit(f"Complete job name: {case.job_name}", low_ms=200, high_ms=900)
     emit("##[group]Run actions/checkout@v4")
@@ -287,7 +292,7 @@ def _setup_lines(
     emit(f"Initialized empty Git repository in {workspace}/.git/")
     emit(f"[command]/usr/bin/git remote add origin https://github.com/{ORG}/{repo}")
     emit("##[endgroup]")
-    sha = hashlib.sha1(f"{case.project}/{case.case}".encode()).hexdigest()  # noqa: S324 - a fake commit id
+    sha = hashlib.sha1(f"{case.project}/{case.case}".encode()).hexdigest()
     emit("##[group]Fetching the repository")
     emit(
         "[command]/usr/bin/git -c protocol.version=2 fetch --no-tags --prune --no-recurse-submodules --depth=1 "
@@ -332,15 +337,21 @@ def _post_job(clock: _Clock, workspace: str, setup: tuple[str, str, str, str] | 
     emit("[command]/usr/bin/git version")
     emit("git version 2.47.1")
     temp = _TEMP[os_name]
-    emit(f"Temporarily overriding HOME='{temp}/6c5a8bd2-4f3e-4c1a-9a8e-2f5d3b1c7e90' before making global git config changes")
+    emit(
+        f"Temporarily overriding HOME='{temp}/6c5a8bd2-4f3e-4c1a-9a8e-2f5d3b1c7e90' "
+        "before making global git config changes"
+    )
     emit("Adding repository directory to the temporary git global config as a safe directory")
     emit(f"[command]/usr/bin/git config --global --add safe.directory {workspace}")
     emit("[command]/usr/bin/git config --local --name-only --get-regexp core\\.sshCommand")
     emit(
-        "[command]/usr/bin/git submodule foreach --recursive sh -c \"git config --local --name-only --get-regexp "
+        '[command]/usr/bin/git submodule foreach --recursive sh -c "git config --local --name-only --get-regexp '
         "'core\\.sshCommand' && git config --local --unset-all 'core\\.sshCommand' || :\""
     )
-    emit("[command]/usr/bin/git config --local --name-only --get-regexp http\\.https\\:\\/\\/github\\.com\\/\\.extraheader")
+    emit(
+        "[command]/usr/bin/git config --local --name-only --get-regexp "
+        "http\\.https\\:\\/\\/github\\.com\\/\\.extraheader"
+    )
     emit("http.https://github.com/.extraheader")
     emit("[command]/usr/bin/git config --local --unset-all http.https://github.com/.extraheader")
     emit("Cleaning up orphan processes", low_ms=100, high_ms=800)

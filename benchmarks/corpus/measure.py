@@ -112,13 +112,19 @@ def ours(case: Case) -> Answer:
     return answer
 
 
+def _norm_test(name: str) -> str:
+    return name.replace(" \u203a ", " ").replace(" > ", " ").replace("::", " ").strip()
+
+
 def same_test(label: str, named: str) -> bool:
     """A truth id names the test; ours may add the file, the suite or the parametrization, or drop them."""
     if not named:
         return False
-    bare = _PARAMS.sub("", named)
-    norm = label.replace(" › ", " ").replace(" > ", " ")
-    return any(x and (norm == x or norm.endswith(x) or x.endswith(norm)) for x in (named, bare))
+    norm = _norm_test(label)
+    for x in {_norm_test(named), _norm_test(_PARAMS.sub("", named))}:
+        if x and (norm == x or norm.endswith(" " + x) or x.endswith(" " + norm) or x.endswith(norm)):
+            return True
+    return False
 
 
 def _suffix(a: str, b: str) -> bool:
@@ -136,8 +142,14 @@ def found_location(failures: Iterable[dict[str, Any]], file: str, line: int, *, 
     return False
 
 
+def mentions(lines: Sequence[str], needle: str) -> bool:
+    """``needle`` (``name`` or ``file:line``) as a whole token: not ``test_stock.py:21`` for ``stock.py:2``."""
+    pattern = re.compile(r"(^|[^\w.-])" + re.escape(needle) + r"(\D|$)")
+    return any(pattern.search(content(line)) for line in lines)
+
+
 def tail_mentions(lines: Sequence[str], budget: int, needle: str) -> bool:
-    return any(needle in content(line) for line in lines[-budget:])
+    return mentions(lines[-budget:], needle)
 
 
 # --- scoring ---------------------------------------------------------------------------------------------
@@ -163,6 +175,7 @@ MEASURES = (
     "tests named",
     "fault file:line",
     "test file:line",
+    "fault file:line in log",  # a ceiling: the fault's file:line is printed somewhere in the log at all
 )
 
 
@@ -191,6 +204,8 @@ def score(
         tallies["ours"]["fault file:line"].add(ok)
         needle = f"{failure['fault_file'].rsplit('/', 1)[-1]}:{failure['fault_line']}"
         tallies["tail"]["fault file:line"].add(tail_mentions(lines, BUDGETS[0], needle))
+        tallies["ours"]["fault file:line in log"].add(mentions(lines, needle))
+        tallies["tail"]["fault file:line in log"].add(mentions(lines, needle))
         if not ok:
             misses.append(f"fault {failure['fault_file']}:{failure['fault_line']}")
     if failure.get("test_file") and failure.get("test_line"):
@@ -216,28 +231,36 @@ class Counts:
         p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
         r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
         f1 = 2 * p * r / (p + r) if p + r else 0.0
-        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f1, 4), "tp": self.tp, "fp": self.fp, "fn": self.fn}
+        return {
+            "precision": round(p, 4),
+            "recall": round(r, 4),
+            "f1": round(f1, 4),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
 
 
-def pairwise(cases: Sequence[Case], predicted: Sequence[set[Any]]) -> tuple[Counts, Counts]:
-    """(all pairs, hard-negative pairs: a negative log with a log of the root cause it must not match)."""
-    counts, negatives = Counts(), Counts()
+def pairwise(cases: Sequence[Case], predicted: Sequence[set[Any]]) -> tuple[Counts, dict[str, Any]]:
+    """All pairs' counts, and how many hard-negative pairs (a negative log with a log of the root cause it must
+    not match) were wrongly predicted "same"."""
+    counts = Counts()
+    hard, wrong = 0, 0
     causes = [{f["root_cause"] for f in c.failures} for c in cases]
     for a, b in itertools.combinations(range(len(cases)), 2):
         same = bool(causes[a] & causes[b])
         guess = bool(predicted[a] & predicted[b])
-        hard = any(
-            c.truth.get("negative_of") and c.truth["negative_of"] in causes[other] and not same
-            for c, other in ((cases[a], b), (cases[b], a))
-        )
-        for bucket in (counts, negatives) if hard else (counts,):
-            if guess and same:
-                bucket.tp += 1
-            elif guess:
-                bucket.fp += 1
-            elif same:
-                bucket.fn += 1
-    return counts, negatives
+        if not same and any(c.truth.get("negative_of") in causes[o] for c, o in ((cases[a], b), (cases[b], a))):
+            hard += 1
+            wrong += int(guess)
+        if guess and same:
+            counts.tp += 1
+        elif guess:
+            counts.fp += 1
+        elif same:
+            counts.fn += 1
+    rate = round(wrong / hard, 4) if hard else None
+    return counts, {"pairs": hard, "wrongly_matched": wrong, "rate": rate}
 
 
 def masked_hash(path: Path) -> str:
@@ -289,11 +312,11 @@ def measure(cases: Sequence[Case], *, replay: bool, misses: bool) -> dict[str, A
     ordered = sorted(cases, key=lambda c: _first_stamp(c.log))
     hashes = [{masked_hash(c.log)} for c in ordered]
     all_pairs, negative_pairs = pairwise(ordered, hashes)
-    report["matching_hash"] = {"pairs": all_pairs.as_json(), "hard_negative_pairs": negative_pairs.as_json()}
+    report["matching_hash"] = {"pairs": all_pairs.as_json(), "hard_negative_pairs": negative_pairs}
     if replay:
         predicted = asyncio.run(replayed(ordered))
         all_pairs, negative_pairs = pairwise(ordered, predicted)
-        report["matching_ours"] = {"pairs": all_pairs.as_json(), "hard_negative_pairs": negative_pairs.as_json()}
+        report["matching_ours"] = {"pairs": all_pairs.as_json(), "hard_negative_pairs": negative_pairs}
     if misses:
         report["misses"] = missed
     return report
@@ -308,11 +331,18 @@ def print_table(name: str, report: dict[str, Any]) -> None:
     print(f"{'measure':<22} {'items':>6} {'ours':>7} {'tail':>7}")
     for key in MEASURES:
         print(f"{key:<22} {report['items'][key]:>6} {_cell(report['ours'][key])} {_cell(report['tail'][key])}")
-    for label, key in (("same root cause", "pairs"), ("  hard-negative pairs", "hard_negative_pairs")):
-        mine = report.get("matching_ours", {}).get(key)
-        base = report["matching_hash"][key]
-        mine_text = f"P {mine['precision']:.3f} R {mine['recall']:.3f} F1 {mine['f1']:.3f}" if mine else "(no replay)"
-        print(f"{label:<22} ours {mine_text}   hash P {base['precision']:.3f} R {base['recall']:.3f} F1 {base['f1']:.3f}")
+    mine, base = report.get("matching_ours"), report["matching_hash"]
+    pairs = mine["pairs"] if mine else None
+    mine_text = f"P {pairs['precision']:.3f} R {pairs['recall']:.3f} F1 {pairs['f1']:.3f}" if pairs else "(no replay)"
+    pairs = base["pairs"]
+    base_text = f"P {pairs['precision']:.3f} R {pairs['recall']:.3f} F1 {pairs['f1']:.3f}"
+    print(f"{'same root cause':<22} ours {mine_text}   hash {base_text}")
+    hard = base["hard_negative_pairs"]
+    mine_hard = mine["hard_negative_pairs"]["wrongly_matched"] if mine else "-"
+    print(
+        f"{'hard-negative pairs':<22} {hard['pairs']}, wrongly matched: "
+        f"ours {mine_hard}, hash {hard['wrongly_matched']}"
+    )
     print(f"{'per tool (ours)':<22} " + " ".join(f"{k:>15}" for k in MEASURES))
     for tool, values in report["by_tool"].items():
         print(f"  {tool:<20} " + " ".join(f"{_cell(values.get(k)):>15}" for k in MEASURES))
@@ -324,8 +354,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=RESULTS, help=f"default: {RESULTS}")
     parser.add_argument("--no-replay", action="store_true", help="skip the replay (it starts a PostgreSQL)")
     parser.add_argument("--misses", action="store_true", help="list what we missed (dev part only)")
+    parser.add_argument("--logs", type=Path, default=LOGS, help=f"default: {LOGS}")
     args = parser.parse_args(argv)
-    cases = load()
+    cases = load(args.logs)
     if not cases:
         print(f"no corpus at {LOGS}", file=sys.stderr)
         return 2

@@ -39,7 +39,7 @@ def run(
         "TERM": "dumb",
     }
     base.update(env or {})
-    result = subprocess.run(  # noqa: PLW1510 - the exit code is the point
+    result = subprocess.run(
         list(argv), cwd=cwd, env=base, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout
     )
     return Ran(result.stdout.decode("utf-8", "replace"), result.returncode)

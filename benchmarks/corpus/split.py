@@ -23,7 +23,7 @@ def _listed() -> dict[str, Part]:
     listed: dict[str, Part] = {}
     for part in ("dev", "held-out"):
         for project in document.get(part, []):
-            listed[project] = part  # type: ignore[assignment]
+            listed[project] = part
     return listed
 
 

@@ -19,7 +19,7 @@ LOGS = Path(__file__).resolve().parents[2] / "benchmarks" / "corpus" / "logs"
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z ")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 TRUTHS = sorted(p for p in LOGS.glob("*/*.json") if p.name != "project.json")
-FAILURE_KEYS = {
+FAILURE_KEYS: dict[str, type | tuple[type, ...]] = {
     "root_cause": str,
     "tool": str,
     "kind": str,

@@ -192,7 +192,7 @@ def run_case(
     faults: Sequence[tuple[Fault, str]],
     *,
     shift: int = 0,
-    options: Options = Options(),  # noqa: B008 - frozen
+    options: Options = Options(),
 ) -> tuple[tuple[Step, ...], tuple[TruthFailure, ...]]:
     injected = write_project(project, root, faults, shift)
     steps: list[Step] = []
@@ -296,7 +296,9 @@ def _recurrence(
         return case(name, fault, variant, [(fault, fault.data or fault.replace)])
     if variant == "matrix":
         runner_os = rng.choice(["windows", "macos"])
-        return case(name, fault, variant, plain, options=Options(runner_os=runner_os), version=rng.choice(project.versions))
+        return case(
+            name, fault, variant, plain, options=Options(runner_os=runner_os), version=rng.choice(project.versions)
+        )
     if variant == "verbose":
         return case(name, fault, variant, plain, options=Options(verbose=True))
     if variant == "order":

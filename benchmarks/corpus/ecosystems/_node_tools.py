@@ -46,16 +46,20 @@ def _rel(root: Path, path: str) -> str:
 
 
 def _frame_in(root: Path, stack: str, test_file: str) -> int | None:
-    """The line of the first stack frame in the test file."""
-    needle = re.escape(str(root / test_file)) + r":(\d+):\d+"
-    match = re.search(needle, stack)
-    return int(match.group(1)) if match else None
+    """The line of the first stack frame in the test file (absolute, file:// or relative path)."""
+    paths = "|".join(re.escape(p) for p in (str(root / test_file), test_file))
+    match = re.search(r"(^|[\s(/])(" + paths + r"):(\d+):\d+", stack, re.MULTILINE)
+    return int(match.group(3)) if match else None
 
 
 def _diff_lines(message: str) -> list[str]:
     """The first changed lines of an expected/received diff (what tells two snapshot failures apart)."""
     rows = plain(message).splitlines()
-    minus = [r.strip() for r in rows if r.startswith("- ") and not r.startswith("- Snapshot") and not r.startswith("- Expected")]
+    minus = [
+        r.strip()
+        for r in rows
+        if r.startswith("- ") and not r.startswith("- Snapshot") and not r.startswith("- Expected")
+    ]
     plus = [r.strip() for r in rows if r.startswith("+ ") and not r.startswith("+ Received")]
     return [x for x in (minus[:1] + plus[:1]) if len(x) > 2]
 
@@ -87,7 +91,7 @@ def jest_tool() -> ToolFn:
                 message = "\n".join(test["failureMessages"])
                 text = plain(message)
                 first = text.strip().splitlines()[0].removeprefix("Error: ")
-                header = "● " + " › ".join([*test["ancestorTitles"], test["title"]])
+                header = "● " + " \u203a ".join([*test["ancestorTitles"], test["title"]])
                 evidence = [header, first, *_diff_lines(message)]
                 snap = re.search(r"Snapshot name: `[^`]*`", text)
                 if snap:
@@ -142,7 +146,7 @@ def mocha_tool() -> ToolFn:
             line = _frame_in(root, stack, test_file)
             evidence = [first, failure["title"] + ":"]
             if line:
-                evidence.append(f"{root / test_file}:{line}:")
+                evidence.append(f"{test_file}:{line}:")
             findings.append(Finding(failure["fullTitle"], test_file, line, None, first, tuple(evidence)))
         return ToolRun(_step(" ".join(command), ran), tuple(findings))
 
@@ -214,13 +218,17 @@ def npm_install_tool() -> ToolFn:
         ran = _run([*argv, *flags], root, {"FORCE_COLOR": "0"})
         report = _run([*argv, "--json"], root, {"FORCE_COLOR": "0"})
         start = report.output.find("{")
-        error = json.loads(report.output[start:])["error"] if start >= 0 else {}
+        # stderr's "npm error" lines come first; the object may be followed by more text
+        error = json.JSONDecoder().raw_decode(report.output[start:])[0].get("error", {}) if start >= 0 else {}
         findings = []
         if error:
             summary = error.get("summary", "").strip()
             first = summary.splitlines()[0] if summary else error.get("code", "")
             code_line = f"npm error code {error['code']}" if error.get("code") else first
-            findings.append(Finding(None, "package.json", None, error.get("code"), first, (code_line, first)))
+            detail = [ln.strip() for ln in error.get("detail", "").splitlines()]
+            causes = [ln for ln in detail if ln.startswith(("Found: ", "peer ", "Could not resolve"))]
+            evidence = (code_line, first, *causes[:3])
+            findings.append(Finding(None, "package.json", None, error.get("code"), first, evidence))
         return ToolRun(_step(" ".join(command), ran), tuple(findings))
 
     return go

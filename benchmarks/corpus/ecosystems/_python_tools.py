@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET  # noqa: S405 - our own pytest's report
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from ..runner import TOOLS, Ran, run
 from ..model import Step
+from ..runner import TOOLS, Ran, run
 from ._engine import Finding, Options, ToolFn, ToolRun
 
 PY = TOOLS / "py" / "bin"
@@ -54,7 +54,16 @@ def pytest_tool(targets: tuple[str, ...] = ("tests",)) -> ToolFn:
         if options.order_seed is not None:
             files = sorted((str(p.relative_to(root)) for p in (root / "tests").glob("test_*.py")), reverse=True)
         flags = ["-v"] if options.verbose else []
-        command = ["python", "-m", "pytest", *flags, "--junitxml=reports/junit.xml", "-o", "junit_family=xunit1", *files]
+        command = [
+            "python",
+            "-m",
+            "pytest",
+            *flags,
+            "--junitxml=reports/junit.xml",
+            "-o",
+            "junit_family=xunit1",
+            *files,
+        ]
         ran = _run([str(PY / "python"), *command[1:], "-p", "no:cacheprovider"], root)
         if options.runner_os != "ubuntu":  # the header names the platform the runner had
             shown = {"windows": "platform win32", "macos": "platform darwin"}[options.runner_os]
@@ -66,7 +75,7 @@ def pytest_tool(targets: tuple[str, ...] = ("tests",)) -> ToolFn:
 
 def _junit(report: Path) -> list[Finding]:
     findings: list[Finding] = []
-    for case in ET.parse(report).getroot().iter("testcase"):  # noqa: S314 - our own report
+    for case in ET.parse(report).getroot().iter("testcase"):
         problem = case.find("failure")
         if problem is None:
             problem = case.find("error")
@@ -120,7 +129,11 @@ def unittest_tool(root_package: str = "tests") -> ToolFn:
             frames = [(m.group(1), int(m.group(2))) for m in map(_FRAME.match, tb.splitlines()) if m]
             in_tests = [(f, n) for f, n in frames if "/tests/" in f]
             file, line = (_rel(root, in_tests[-1][0]), in_tests[-1][1]) if in_tests else (None, None)
-            message = tb.rstrip().splitlines()[-1]
+            rows = tb.rstrip().splitlines()
+            frame_rows = [i for i, row in enumerate(rows) if _FRAME.match(row)]
+            # the exception text follows the last frame and its indented code/caret lines
+            after = [row for row in rows[frame_rows[-1] + 1 :] if row and not row.startswith(" ")] if frame_rows else []
+            message = after[0] if after else rows[-1]
             base_id = test_id.split(" ", 1)[0]
             method = base_id.rsplit(".", 1)[-1]
             findings.append(Finding(test_id, file, line, None, message, (message, f"{method} ({base_id})")))
@@ -187,7 +200,9 @@ def ruff_tool() -> ToolFn:
         for item in report:
             rel = _rel(root, item["filename"])
             where = f"{rel}:{item['location']['row']}:{item['location']['column']}"
-            findings.append(Finding(None, rel, item["location"]["row"], item["code"], item["message"], (where, item["message"])))
+            findings.append(
+                Finding(None, rel, item["location"]["row"], item["code"], item["message"], (where, item["message"]))
+            )
         return ToolRun(_step(" ".join(command), ran), tuple(findings))
 
     return go

@@ -133,7 +133,7 @@ def parse_price(text: str) -> Decimal:
     return Decimal(text.strip().lstrip("$"))
 ''',
     "tests/__init__.py": "",
-    "tests/test_stock.py": '''\
+    "tests/test_stock.py": """\
 import pytest
 
 from inventory import Stock
@@ -179,8 +179,8 @@ def test_total() -> None:
 )
 def test_low(threshold: int, expected: list[str]) -> None:
     assert make_stock().low(threshold) == expected
-''',
-    "tests/test_pricing.py": '''\
+""",
+    "tests/test_pricing.py": """\
 from decimal import Decimal
 
 import pytest
@@ -212,7 +212,7 @@ def test_discount_out_of_range() -> None:
 
 def test_parse_price() -> None:
     assert parse_price(" $4.20 ") == Decimal("4.20")
-''',
+""",
 }
 
 STOCK = "src/inventory/stock.py"
@@ -220,62 +220,213 @@ PRICING = "src/inventory/pricing.py"
 
 
 def _inventory() -> Project:
-    pytest_ = Tool("pytest", "test", TEST_JOB, pytest_tool(), ("timestamps", "shifted", "matrix", "verbose", "order"), True)
+    pytest_ = Tool(
+        "pytest", "test", TEST_JOB, pytest_tool(), ("timestamps", "shifted", "matrix", "verbose", "order"), True
+    )
     faults = (
         # pytest
-        Fault("level-keyerror", "pytest", STOCK, "        return self.levels.get(sku, 0)\n\n    def total",
-              "        return self.levels[sku]\n\n    def total", ("test_level_of_unknown_sku_is_zero",), extra="total-off-by-one"),
-        Fault("remove-keyerror", "pytest", STOCK, "        available = self.levels.get(sku, 0)\n",
-              "        available = self.levels[sku]\n", ("test_remove_unknown_sku_raises",),
-              negative=("same-message-other-place", "level-keyerror")),
-        Fault("total-off-by-one", "pytest", STOCK, "        return sum(self.levels.values())\n",
-              "        return sum(self.levels.values()) - 1\n", ("test_total",),
-              data="        return sum(self.levels.values()) - 2\n"),
-        Fault("remove-no-raise", "pytest", STOCK, "        if quantity > available:\n",
-              "        if quantity > available + 1:\n", ("test_remove_too_many_raises", "test_remove_unknown_sku_raises")),
-        Fault("low-inclusive", "pytest", STOCK, "if count < threshold)", "if count <= threshold)", ("test_low[one-low]",)),
-        Fault("low-unsorted", "pytest", STOCK, "        return sorted(sku for sku, count",
-              "        return list(sku for sku, count", ("test_low[all-low]",), negative=("sibling-subtest", "low-inclusive")),
-        Fault("line-total-rounds-down", "pytest", PRICING, "    return (unit_price * quantity).quantize(CENT, rounding=ROUND_HALF_UP)\n",
-              '    return (unit_price * quantity).quantize(CENT, rounding="ROUND_DOWN")\n', ("test_line_total",),
-              extra="parse-price-dollar"),
-        Fault("discount-sign", "pytest", PRICING, "(100 - percent)", "(100 + percent)", ("test_discount",),
-              data="(100 - 2 * percent)"),
-        Fault("discount-range", "pytest", PRICING, "    if not 0 <= percent <= 100:\n", "    if not 0 < percent <= 100:\n",
-              ("test_discount",), negative=("same-test-other-reason", "discount-sign")),
-        Fault("parse-price-dollar", "pytest", PRICING, '    return Decimal(text.strip().lstrip("$"))\n',
-              "    return Decimal(text.strip())\n", ("test_parse_price",)),
+        Fault(
+            "level-keyerror",
+            "pytest",
+            STOCK,
+            "        return self.levels.get(sku, 0)\n\n    def total",
+            "        return self.levels[sku]\n\n    def total",
+            ("test_level_of_unknown_sku_is_zero",),
+            extra="total-off-by-one",
+        ),
+        Fault(
+            "remove-keyerror",
+            "pytest",
+            STOCK,
+            "        available = self.levels.get(sku, 0)\n",
+            "        available = self.levels[sku]\n",
+            ("test_remove_unknown_sku_raises",),
+            negative=("same-message-other-place", "level-keyerror"),
+        ),
+        Fault(
+            "total-off-by-one",
+            "pytest",
+            STOCK,
+            "        return sum(self.levels.values())\n",
+            "        return sum(self.levels.values()) - 1\n",
+            ("test_total",),
+            data="        return sum(self.levels.values()) - 2\n",
+        ),
+        Fault(
+            "remove-no-raise",
+            "pytest",
+            STOCK,
+            "        if quantity > available:\n",
+            "        if quantity > available + 1:\n",
+            ("test_remove_too_many_raises", "test_remove_unknown_sku_raises"),
+        ),
+        Fault(
+            "low-inclusive", "pytest", STOCK, "if count < threshold)", "if count <= threshold)", ("test_low[one-low]",)
+        ),
+        Fault(
+            "low-unsorted",
+            "pytest",
+            STOCK,
+            "        return sorted(sku for sku, count",
+            "        return list(sku for sku, count",
+            ("test_low[all-low]",),
+            negative=("sibling-subtest", "low-inclusive"),
+        ),
+        Fault(
+            "low-empty-placeholder",
+            "pytest",
+            STOCK,
+            "if count < threshold)\n",
+            'if count < threshold) or ["(none)"]\n',
+            ("test_low[none-low]",),
+            negative=("sibling-subtest", "low-inclusive"),
+        ),
+        Fault(
+            "line-total-rounds-down",
+            "pytest",
+            PRICING,
+            "    return (unit_price * quantity).quantize(CENT, rounding=ROUND_HALF_UP)\n",
+            '    return (unit_price * quantity).quantize(CENT, rounding="ROUND_DOWN")\n',
+            ("test_line_total",),
+            extra="parse-price-dollar",
+        ),
+        Fault(
+            "discount-sign",
+            "pytest",
+            PRICING,
+            "(100 - percent)",
+            "(100 + percent)",
+            ("test_discount",),
+            data="(100 - 2 * percent)",
+        ),
+        Fault(
+            "discount-range",
+            "pytest",
+            PRICING,
+            "    if not 0 <= percent <= 100:\n",
+            "    if not 0 < percent <= 100:\n",
+            ("test_discount",),
+            negative=("same-test-other-reason", "discount-sign"),
+        ),
+        Fault(
+            "parse-price-dollar",
+            "pytest",
+            PRICING,
+            '    return Decimal(text.strip().lstrip("$"))\n',
+            "    return Decimal(text.strip())\n",
+            ("test_parse_price",),
+        ),
         # mypy (strict)
-        Fault("mypy-arg-type-line-total", "mypy", PRICING, "(line_total(price, quantity) for",
-              "(line_total(price, str(quantity)) for", ("arg-type",)),
-        Fault("mypy-arg-type-quantize", "mypy", PRICING, ".quantize(CENT, rounding=ROUND_HALF_UP)\n\n\ndef order",
-              ".quantize(str(CENT), rounding=ROUND_HALF_UP)\n\n\ndef order", ("arg-type",),
-              negative=("same-code-other-symbol", "mypy-arg-type-line-total")),
-        Fault("mypy-return-value", "mypy", STOCK, "        return sorted(sku for sku, count",
-              '        return ",".join(sku for sku, count', ("return-value",)),
-        Fault("mypy-attr-defined", "mypy", STOCK, "        return sum(self.levels.values())\n",
-              "        return sum(self.level.values())\n", ("attr-defined",)),
-        Fault("mypy-import-not-found", "mypy", PRICING, "from decimal import ROUND_HALF_UP, Decimal\n",
-              "from decimal import ROUND_HALF_UP, Decimal\n\nfrom inventory_ext import currency\n", ("import-not-found",)),
-        Fault("mypy-import-not-found-other", "mypy", STOCK, "from dataclasses import dataclass, field\n",
-              "from dataclasses import dataclass, field\n\nfrom stockroom.sync import push_levels\n", ("import-not-found",),
-              negative=("other-missing-module", "mypy-import-not-found")),
+        Fault(
+            "mypy-arg-type-line-total",
+            "mypy",
+            PRICING,
+            "(line_total(price, quantity) for",
+            "(line_total(price, str(quantity)) for",
+            ("arg-type",),
+        ),
+        Fault(
+            "mypy-arg-type-quantize",
+            "mypy",
+            PRICING,
+            ".quantize(CENT, rounding=ROUND_HALF_UP)\n\n\ndef order",
+            ".quantize(str(CENT), rounding=ROUND_HALF_UP)\n\n\ndef order",
+            ("arg-type",),
+            negative=("same-code-other-symbol", "mypy-arg-type-line-total"),
+        ),
+        Fault(
+            "mypy-return-value",
+            "mypy",
+            STOCK,
+            "        return sorted(sku for sku, count",
+            '        return ",".join(sku for sku, count',
+            ("return-value",),
+        ),
+        Fault(
+            "mypy-attr-defined",
+            "mypy",
+            STOCK,
+            "        return sum(self.levels.values())\n",
+            "        return sum(self.level.values())\n",
+            ("attr-defined",),
+        ),
+        Fault(
+            "mypy-import-not-found",
+            "mypy",
+            PRICING,
+            "from decimal import ROUND_HALF_UP, Decimal\n",
+            "from decimal import ROUND_HALF_UP, Decimal\n\nfrom inventory_ext import currency\n",
+            ("import-not-found",),
+        ),
+        Fault(
+            "mypy-import-not-found-other",
+            "mypy",
+            STOCK,
+            "from dataclasses import dataclass, field\n",
+            "from dataclasses import dataclass, field\n\nfrom stockroom.sync import push_levels\n",
+            ("import-not-found",),
+            negative=("other-missing-module", "mypy-import-not-found"),
+        ),
         # ruff (default rules)
-        Fault("ruff-unused-import-os", "ruff", STOCK, "from dataclasses import dataclass, field\n",
-              "import os\nfrom dataclasses import dataclass, field\n", ("F401",)),
-        Fault("ruff-unused-import-json", "ruff", PRICING, "from decimal import ROUND_HALF_UP, Decimal\n",
-              "import json\nfrom decimal import ROUND_HALF_UP, Decimal\n", ("F401",),
-              negative=("same-code-other-symbol", "ruff-unused-import-os")),
-        Fault("ruff-unused-variable", "ruff", STOCK, "        available = self.levels.get(sku, 0)\n",
-              "        previous = self.levels\n        available = self.levels.get(sku, 0)\n", ("F841",),
-              extra="ruff-unused-import-os"),
-        Fault("ruff-ambiguous-name", "ruff", PRICING, "(line_total(price, quantity) for price, quantity in lines)",
-              "(line_total(price, l) for price, l in lines)", ("E741",)),
+        Fault(
+            "ruff-unused-import-os",
+            "ruff",
+            STOCK,
+            "from dataclasses import dataclass, field\n",
+            "import os\nfrom dataclasses import dataclass, field\n",
+            ("F401",),
+        ),
+        Fault(
+            "ruff-unused-import-json",
+            "ruff",
+            PRICING,
+            "from decimal import ROUND_HALF_UP, Decimal\n",
+            "import json\nfrom decimal import ROUND_HALF_UP, Decimal\n",
+            ("F401",),
+            negative=("same-code-other-symbol", "ruff-unused-import-os"),
+        ),
+        Fault(
+            "ruff-unused-import-os-pricing",
+            "ruff",
+            PRICING,
+            "from decimal import ROUND_HALF_UP, Decimal\n",
+            "import os\nfrom decimal import ROUND_HALF_UP, Decimal\n",
+            ("F401",),
+            negative=("same-message-other-place", "ruff-unused-import-os"),
+        ),
+        Fault(
+            "ruff-unused-variable",
+            "ruff",
+            STOCK,
+            "        available = self.levels.get(sku, 0)\n",
+            "        previous = self.levels\n        available = self.levels.get(sku, 0)\n",
+            ("F841",),
+            extra="ruff-unused-import-os",
+        ),
+        Fault(
+            "ruff-ambiguous-name",
+            "ruff",
+            PRICING,
+            "(line_total(price, quantity) for price, quantity in lines)",
+            "(line_total(price, l) for price, l in lines)",
+            ("E741",),
+        ),
         # black
-        Fault("black-stock", "black", STOCK, "        self.levels[sku] = available - quantity\n",
-              "        self.levels[ sku ] = available-quantity\n"),
-        Fault("black-pricing", "black", PRICING, 'CENT = Decimal("0.01")\n', "CENT = Decimal( '0.01' )\n",
-              negative=("same-message-other-place", "black-stock")),
+        Fault(
+            "black-stock",
+            "black",
+            STOCK,
+            "        self.levels[sku] = available - quantity\n",
+            "        self.levels[ sku ] = available-quantity\n",
+        ),
+        Fault(
+            "black-pricing",
+            "black",
+            PRICING,
+            'CENT = Decimal("0.01")\n',
+            "CENT = Decimal( '0.01' )\n",
+            negative=("same-message-other-place", "black-stock"),
+        ),
     )
     return Project(
         name="py-inventory",
@@ -353,7 +504,7 @@ def quarter(day: dt.date) -> int:
     return (day.month - 1) // 3 + 1
 ''',
     "tests/__init__.py": "",
-    "tests/test_calendar.py": '''\
+    "tests/test_calendar.py": """\
 import datetime as dt
 import unittest
 
@@ -391,55 +542,194 @@ class DayTest(unittest.TestCase):
 
     def test_quarter(self) -> None:
         self.assertEqual([quarter(dt.date(2024, m, 1)) for m in (1, 4, 7, 12)], [1, 2, 3, 4])
-''',
+""",
 }
 
 CAL = "src/dates/calendar.py"
 
 
 def _dates() -> Project:
-    unittest_ = Tool("unittest", "test", TEST_JOB, unittest_tool(), ("timestamps", "shifted", "matrix", "verbose"), True)
+    unittest_ = Tool(
+        "unittest", "test", TEST_JOB, unittest_tool(), ("timestamps", "shifted", "matrix", "verbose"), True
+    )
     faults = (
-        Fault("leap-century", "unittest", CAL, "    return year % 4 == 0 and year % 100 != 0 or year % 400 == 0\n",
-              "    return year % 4 == 0 or year % 400 == 0\n", ("test_is_leap",)),
-        Fault("leap-four-hundred", "unittest", CAL, "    return year % 4 == 0 and year % 100 != 0 or year % 400 == 0\n",
-              "    return year % 4 == 0 and year % 100 != 0 or year % 400 == 1\n", ("test_is_leap",),
-              negative=("same-test-other-reason", "leap-century")),
-        Fault("february-length", "unittest", CAL, "MONTH_DAYS = (31, 28, 31,", "MONTH_DAYS = (31, 29, 31,",
-              ("test_days_in_month",), data="MONTH_DAYS = (31, 27, 31,"),
-        Fault("april-length", "unittest", CAL, "31, 28, 31, 30, 31, 30,", "31, 28, 31, 31, 31, 30,",
-              ("test_days_in_month",), negative=("sibling-subtest", "february-length")),
-        Fault("weekday-off-by-one", "unittest", CAL, "    return WEEKDAYS[day.weekday()]\n",
-              "    return WEEKDAYS[day.weekday() - 1]\n", ("test_weekday_name",), extra="quarter-off-by-one"),
+        Fault(
+            "leap-century",
+            "unittest",
+            CAL,
+            "    return year % 4 == 0 and year % 100 != 0 or year % 400 == 0\n",
+            "    return year % 4 == 0 or year % 400 == 0\n",
+            ("test_is_leap",),
+        ),
+        Fault(
+            "leap-four-hundred",
+            "unittest",
+            CAL,
+            "    return year % 4 == 0 and year % 100 != 0 or year % 400 == 0\n",
+            "    return year % 4 == 0 and year % 100 != 0 or year % 400 == 1\n",
+            ("test_is_leap",),
+            negative=("same-test-other-reason", "leap-century"),
+        ),
+        Fault(
+            "february-length",
+            "unittest",
+            CAL,
+            "MONTH_DAYS = (31, 28, 31,",
+            "MONTH_DAYS = (31, 29, 31,",
+            ("test_days_in_month",),
+            data="MONTH_DAYS = (31, 27, 31,",
+        ),
+        Fault(
+            "april-length",
+            "unittest",
+            CAL,
+            "31, 28, 31, 30, 31, 30,",
+            "31, 28, 31, 31, 31, 30,",
+            ("test_days_in_month",),
+            negative=("sibling-subtest", "february-length"),
+        ),
+        Fault(
+            "january-length",
+            "unittest",
+            CAL,
+            "MONTH_DAYS = (31, 28,",
+            "MONTH_DAYS = (30, 28,",
+            ("month=1)",),
+            negative=("sibling-subtest", "february-length"),
+        ),
+        Fault(
+            "september-length",
+            "unittest",
+            CAL,
+            "31, 31, 30, 31, 30, 31)",
+            "31, 31, 31, 31, 30, 31)",
+            ("month=9)",),
+            negative=("sibling-subtest", "february-length"),
+        ),
+        Fault(
+            "december-length",
+            "unittest",
+            CAL,
+            "30, 31)\n",
+            "30, 30)\n",
+            ("month=12)",),
+            negative=("sibling-subtest", "february-length"),
+        ),
+        Fault(
+            "weekday-off-by-one",
+            "unittest",
+            CAL,
+            "    return WEEKDAYS[day.weekday()]\n",
+            "    return WEEKDAYS[day.weekday() - 1]\n",
+            ("test_weekday_name",),
+            extra="quarter-off-by-one",
+        ),
         Fault("parse-iso-separator", "unittest", CAL, 'text.split("-")', 'text.split("/")', ("test_parse_iso",)),
-        Fault("quarter-off-by-one", "unittest", CAL, "    return (day.month - 1) // 3 + 1\n",
-              "    return day.month // 3 + 1\n", ("test_quarter",)),
+        Fault(
+            "quarter-off-by-one",
+            "unittest",
+            CAL,
+            "    return (day.month - 1) // 3 + 1\n",
+            "    return day.month // 3 + 1\n",
+            ("test_quarter",),
+        ),
         # pyright
-        Fault("pyright-return-type", "pyright", CAL, "    return WEEKDAYS[day.weekday()]\n",
-              "    return day.weekday()\n", ("reportReturnType",)),
-        Fault("pyright-argument-type", "pyright", CAL, "    return day + dt.timedelta(days=count)\n",
-              "    return day + dt.timedelta(days=str(count))\n", ("reportArgumentType",)),
-        Fault("pyright-argument-type-other", "pyright", CAL, "    return dt.date(year, month, day)\n",
-              "    return dt.date(str(year), month, day)\n", ("reportArgumentType",),
-              negative=("same-code-other-symbol", "pyright-argument-type")),
-        Fault("pyright-attribute", "pyright", CAL, "    return (day.month - 1) // 3 + 1\n",
-              "    return (day.months - 1) // 3 + 1\n", ("reportAttributeAccessIssue",)),
-        Fault("pyright-missing-import", "pyright", CAL, "import datetime as dt\n",
-              "import datetime as dt\n\nimport holidays_ext\n", ("reportMissingImports",)),
-        Fault("pyright-missing-import-other", "pyright", CAL, "import datetime as dt\n",
-              "import datetime as dt\n\nfrom tzcache import zones\n", ("reportMissingImports",),
-              negative=("other-missing-module", "pyright-missing-import")),
+        Fault(
+            "pyright-return-type",
+            "pyright",
+            CAL,
+            "    return WEEKDAYS[day.weekday()]\n",
+            "    return day.weekday()\n",
+            ("reportReturnType",),
+        ),
+        Fault(
+            "pyright-argument-type",
+            "pyright",
+            CAL,
+            "    return day + dt.timedelta(days=count)\n",
+            "    return day + dt.timedelta(days=str(count))\n",
+            ("reportArgumentType",),
+        ),
+        Fault(
+            "pyright-argument-type-other",
+            "pyright",
+            CAL,
+            "    return dt.date(year, month, day)\n",
+            "    return dt.date(str(year), month, day)\n",
+            ("reportArgumentType",),
+            negative=("same-code-other-symbol", "pyright-argument-type"),
+        ),
+        Fault(
+            "pyright-attribute",
+            "pyright",
+            CAL,
+            "    return (day.month - 1) // 3 + 1\n",
+            "    return (day.months - 1) // 3 + 1\n",
+            ("reportAttributeAccessIssue",),
+        ),
+        Fault(
+            "pyright-missing-import",
+            "pyright",
+            CAL,
+            "import datetime as dt\n",
+            "import datetime as dt\n\nimport holidays_ext\n",
+            ("reportMissingImports",),
+        ),
+        Fault(
+            "pyright-missing-import-other",
+            "pyright",
+            CAL,
+            "import datetime as dt\n",
+            "import datetime as dt\n\nfrom tzcache import zones\n",
+            ("reportMissingImports",),
+            negative=("other-missing-module", "pyright-missing-import"),
+        ),
         # flake8
-        Fault("flake8-undefined-name", "flake8", CAL, "    if month == 2 and is_leap(year):\n",
-              "    if month == 2 and is_leap(yaer):\n", ("F821",)),
-        Fault("flake8-undefined-name-other", "flake8", CAL, "    return day + dt.timedelta(days=count)\n",
-              "    return day + dt.timedelta(days=cnt)\n", ("F821",),
-              negative=("same-code-other-symbol", "flake8-undefined-name")),
-        Fault("flake8-unused-import", "flake8", CAL, "import datetime as dt\n", "import datetime as dt\nimport calendar\n",
-              ("F401",), extra="flake8-long-line"),
-        Fault("flake8-long-line", "flake8", CAL, 'WEEKDAYS = ("Monday",',
-              '# ISO weekday names, Monday first, as datetime.date.weekday() numbers them: 0 is Monday, 6 is Sunday\nWEEKDAYS = ("Monday",',
-              ("E501",)),
+        Fault(
+            "flake8-undefined-name",
+            "flake8",
+            CAL,
+            "    if month == 2 and is_leap(year):\n",
+            "    if month == 2 and is_leap(yaer):\n",
+            ("F821",),
+        ),
+        Fault(
+            "flake8-undefined-name-other",
+            "flake8",
+            CAL,
+            "    return day + dt.timedelta(days=count)\n",
+            "    return day + dt.timedelta(days=cnt)\n",
+            ("F821",),
+            negative=("same-code-other-symbol", "flake8-undefined-name"),
+        ),
+        Fault(
+            "flake8-undefined-name-leap",
+            "flake8",
+            CAL,
+            "    return year % 4 == 0 and year % 100 != 0 or year % 400 == 0\n",
+            "    return yaer % 4 == 0 and year % 100 != 0 or year % 400 == 0\n",
+            ("F821",),
+            negative=("same-message-other-place", "flake8-undefined-name"),
+        ),
+        Fault(
+            "flake8-unused-import",
+            "flake8",
+            CAL,
+            "import datetime as dt\n",
+            "import datetime as dt\nimport calendar\n",
+            ("F401",),
+            extra="flake8-long-line",
+        ),
+        Fault(
+            "flake8-long-line",
+            "flake8",
+            CAL,
+            'WEEKDAYS = ("Monday",',
+            "# ISO weekday names, Monday first, in the order datetime.date.weekday() numbers them: "
+            "0 is Monday, 6 is Sunday\n"
+            'WEEKDAYS = ("Monday",',
+            ("E501",),
+        ),
     )
     return Project(
         name="py-dates",
@@ -447,7 +737,9 @@ def _dates() -> Project:
         files=DATES_FILES,
         tools={
             "unittest": unittest_,
-            "pyright": Tool("pyright", "type", "typecheck", pyright_tool(), ("timestamps", "shifted", "matrix", "verbose")),
+            "pyright": Tool(
+                "pyright", "type", "typecheck", pyright_tool(), ("timestamps", "shifted", "matrix", "verbose")
+            ),
             "flake8": Tool("flake8", "lint", "lint", flake8_tool(), ("timestamps", "shifted", "verbose")),
         },
         faults=faults,
@@ -515,7 +807,7 @@ if __name__ == "__main__":
     sys.exit(main())
 ''',
     "tests/__init__.py": "",
-    "tests/test_cli.py": '''\
+    "tests/test_cli.py": """\
 from pathlib import Path
 
 from reportgen.cli import main, table
@@ -530,14 +822,14 @@ def test_main_prints_table(tmp_path: Path, capsys) -> None:
     data.write_text("name,value\\nx,1\\n")
     assert main([str(data)]) == 0
     assert capsys.readouterr().out.splitlines()[0].startswith("name")
-''',
-    "tests/test_empty.py": '''\
+""",
+    "tests/test_empty.py": """\
 from reportgen.cli import table
 
 
 def test_no_rows() -> None:
     assert table([]) == "(no rows)"
-''',
+""",
 }
 
 CLI = "src/reportgen/cli.py"
@@ -547,7 +839,11 @@ REQ = "requirements.txt"
 WHEELS: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
     "acme-units": [("1.0", (), ">=3.8"), ("1.1", (), ">=3.8"), ("2.0", (), ">=3.8"), ("2.1", (), ">=3.8")],
     "acme-colors": [("0.3.1", (), ">=3.8"), ("0.3.2", (), ">=3.8"), ("0.4.0", (), ">=3.8")],
-    "acme-io": [("1.4", ("acme-units<2",), ">=3.8"), ("1.5", ("acme-units<2",), ">=3.8"), ("2.0", ("acme-units>=2",), ">=3.8")],
+    "acme-io": [
+        ("1.4", ("acme-units<2",), ">=3.8"),
+        ("1.5", ("acme-units<2",), ">=3.8"),
+        ("2.0", ("acme-units>=2",), ">=3.8"),
+    ],
     "acme-fast": [("0.9", (), ">=3.13")],
     "acme-plot": [("3.0", ("acme-colors>=0.4",), ">=3.8")],
 }
@@ -582,34 +878,111 @@ def _digest(body: str) -> str:
 
 def _reportgen(wheels: Path) -> Project:
     pytest_ = Tool("pytest", "test", TEST_JOB, pytest_tool(), ("timestamps", "shifted", "matrix", "verbose"), True)
-    pip = Tool("pip", "dependency", "install ({version})", pip_tool(wheels), ("timestamps", "shifted", "matrix", "verbose"))
+    pip = Tool(
+        "pip", "dependency", "install ({version})", pip_tool(wheels), ("timestamps", "shifted", "matrix", "verbose")
+    )
     shift = "# reviewed\n"
     faults = (
         Fault("pin-units-missing", "pip", REQ, "acme-units==1.1\n", "acme-units==3.1\n", shift_with=shift),
-        Fault("pin-colors-missing", "pip", REQ, "acme-colors==0.3.2\n", "acme-colors==0.9\n", shift_with=shift,
-              negative=("other-pinned-version", "pin-units-missing")),
-        Fault("pin-units-old", "pip", REQ, "acme-units==1.1\n", "acme-units==1.7\n", shift_with=shift,
-              negative=("other-pinned-version", "pin-units-missing")),
-        Fault("pin-io-missing", "pip", REQ, "acme-io==1.4\n", "acme-io==5.0\n", shift_with=shift,
-              negative=("other-pinned-version", "pin-units-missing")),
+        Fault(
+            "pin-colors-missing",
+            "pip",
+            REQ,
+            "acme-colors==0.3.2\n",
+            "acme-colors==0.9\n",
+            shift_with=shift,
+            negative=("other-pinned-version", "pin-units-missing"),
+        ),
+        Fault(
+            "pin-units-old",
+            "pip",
+            REQ,
+            "acme-units==1.1\n",
+            "acme-units==1.7\n",
+            shift_with=shift,
+            negative=("other-pinned-version", "pin-units-missing"),
+        ),
+        Fault(
+            "pin-io-missing",
+            "pip",
+            REQ,
+            "acme-io==1.4\n",
+            "acme-io==5.0\n",
+            shift_with=shift,
+            negative=("other-pinned-version", "pin-units-missing"),
+        ),
+        Fault(
+            "pin-plot-missing",
+            "pip",
+            REQ,
+            "acme-io==1.4\n",
+            "acme-io==1.4\nacme-plot==3.5\n",
+            shift_with=shift,
+            negative=("other-pinned-version", "pin-units-missing"),
+        ),
+        Fault(
+            "pin-colors-major",
+            "pip",
+            REQ,
+            "acme-colors==0.3.2\n",
+            "acme-colors==1.0\n",
+            shift_with=shift,
+            negative=("other-pinned-version", "pin-units-missing"),
+        ),
         Fault("unknown-package", "pip", REQ, "acme-io==1.4\n", "acme-io==1.4\nacme-unicorns==1.0\n", shift_with=shift),
         Fault("io-units-conflict", "pip", REQ, "acme-io==1.4\n", "acme-io==2.0\n", shift_with=shift),
         Fault("plot-colors-conflict", "pip", REQ, "acme-io==1.4\n", "acme-io==1.4\nacme-plot==3.0\n", shift_with=shift),
-        Fault("requires-newer-python", "pip", REQ, "acme-io==1.4\n", "acme-io==1.4\nacme-fast==0.9\n", shift_with=shift),
+        Fault(
+            "requires-newer-python", "pip", REQ, "acme-io==1.4\n", "acme-io==1.4\nacme-fast==0.9\n", shift_with=shift
+        ),
         # runtime imports nobody installed: a collection error in every test module importing the CLI
-        Fault("missing-module-yaml", "pytest", CLI, "import sys\n", "import sys\n\nimport yaml\n",
-              ("tests/test_cli.py", "tests/test_empty.py"), kind="dependency"),
-        Fault("missing-module-toml", "pytest", CLI, "import csv\n", "import csv\n\nimport toml\n",
-              ("tests/test_cli.py", "tests/test_empty.py"), kind="dependency",
-              negative=("other-missing-module", "missing-module-yaml")),
-        Fault("missing-module-rich", "pytest", CLI, "from pathlib import Path\n", "from pathlib import Path\n\nfrom rich.table import Table\n",
-              ("tests/test_cli.py", "tests/test_empty.py"), kind="dependency",
-              negative=("other-missing-module", "missing-module-yaml")),
-        Fault("missing-module-tabulate", "pytest", CLI, "import argparse\n", "import argparse\n\nimport tabulate\n",
-              ("tests/test_cli.py", "tests/test_empty.py"), kind="dependency",
-              negative=("other-missing-module", "missing-module-yaml")),
-        Fault("header-alignment", "pytest", CLI, "    lines = [\"  \".join(c.ljust(w) for",
-              "    lines = [\"  \".join(c.rjust(w) for", ("test_table_aligns_columns",)),
+        Fault(
+            "missing-module-yaml",
+            "pytest",
+            CLI,
+            "import sys\n",
+            "import sys\n\nimport yaml\n",
+            ("tests/test_cli.py", "tests/test_empty.py"),
+            kind="dependency",
+        ),
+        Fault(
+            "missing-module-toml",
+            "pytest",
+            CLI,
+            "import csv\n",
+            "import csv\n\nimport toml\n",
+            ("tests/test_cli.py", "tests/test_empty.py"),
+            kind="dependency",
+            negative=("other-missing-module", "missing-module-yaml"),
+        ),
+        Fault(
+            "missing-module-rich",
+            "pytest",
+            CLI,
+            "from pathlib import Path\n",
+            "from pathlib import Path\n\nfrom rich.table import Table\n",
+            ("tests/test_cli.py", "tests/test_empty.py"),
+            kind="dependency",
+            negative=("other-missing-module", "missing-module-yaml"),
+        ),
+        Fault(
+            "missing-module-tabulate",
+            "pytest",
+            CLI,
+            "import argparse\n",
+            "import argparse\n\nimport tabulate\n",
+            ("tests/test_cli.py", "tests/test_empty.py"),
+            kind="dependency",
+            negative=("other-missing-module", "missing-module-yaml"),
+        ),
+        Fault(
+            "header-alignment",
+            "pytest",
+            CLI,
+            '    lines = ["  ".join(c.ljust(w) for',
+            '    lines = ["  ".join(c.rjust(w) for',
+            ("test_table_aligns_columns",),
+        ),
         Fault("empty-message", "pytest", CLI, '        return "(no rows)"\n', '        return ""\n', ("test_no_rows",)),
     )
     return Project(
