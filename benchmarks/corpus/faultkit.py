@@ -10,6 +10,7 @@ evidence as patterns over the tool's own output; this module renders, runs, and 
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -197,6 +198,18 @@ def find_evidence_at(output: str, patterns: Sequence[str]) -> list[tuple[str, in
     return found
 
 
+def _event_output(line: str) -> str:
+    """The text of a JSON test event (``go test -json``: its ``Output``), else the line itself."""
+    if not line.startswith("{"):
+        return line
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return line
+    output = event.get("Output") if isinstance(event, dict) else None
+    return output.strip() if isinstance(output, str) and output.strip() else line
+
+
 def project_path(project: Project, reported: str) -> str:
     """A file as a tool reported it, as a path of the project: stack frames often carry the base name only."""
     if reported in project.files:
@@ -221,7 +234,7 @@ def truth_for(project: Project, scenario: Scenario, fault: Fault, output: str) -
         if m is None:
             raise LookupError(f"test location {fault.test_loc!r} not in output")
         test_file, test_line = project_path(project, m.group("file")), int(m.group("line"))
-    plain = [strip_ansi(e) for e in evidence]
+    plain = [_event_output(strip_ansi(e)) for e in evidence]
     message = plain[0]
     if fault.message:
         message = next((e for e in plain if re.search(fault.message, e)), plain[0])

@@ -243,3 +243,10 @@ def test_generator_makes_recurrences_and_negatives(tmp_path: Path) -> None:
     negative_case = next(c for c in made if c.variant == "negative")
     assert negative_case.negative_of == "ini/port-zero"
     assert negative_case.hard_negative == "same-message-other-place"
+
+
+def test_message_of_a_json_test_event_is_its_output() -> None:
+    event = '{"Action":"output","Test":"TestBucket/burst","Output":"    bucket_test.go:19: allowed 2 of 5\\n"}'
+    assert faultkit._event_output(event) == "bucket_test.go:19: allowed 2 of 5"
+    assert faultkit._event_output('{"Action":"fail","Test":"TestBucket/burst"}').startswith("{")
+    assert faultkit._event_output("error[E0308]: mismatched types") == "error[E0308]: mismatched types"

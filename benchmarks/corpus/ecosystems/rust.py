@@ -214,7 +214,7 @@ GEOMETRY_FAULTS: tuple[Fault, ...] = (
              hard_negative="same-code-other-symbol"),
     _compile("widest-lenght-method", "LEN", ("lenght", "size"), "E0599", "no method named `"),
     _compile("manhattan-abs-on-tuple", "MANHATTAN", ("(self.x - other.x, self.y - other.y).abs()",
-                                                     "(self.x - other.x, self.y - other.y).sum()"),
+                                                     "(self.x - other.x, self.y - other.y).signum()"),
              "E0599", "no method named `", negative_of="widest-lenght-method",
              hard_negative="same-code-other-symbol"),
     _clippy("label-needless-return", "LABEL", ('return format!("{}x{}", rect.w, rect.h);',
