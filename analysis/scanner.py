@@ -252,10 +252,12 @@ def _first_rule(line: str, mask: int) -> tuple[Rule, re.Match[str]] | None:
 
 def classify(raw_line: str) -> str | None:
     """Name of the rule a single raw log line matches, or None: for tests and for debugging a rule table."""
-    mask = 0
-    for _, needle in _AUTOMATON.iter(f"\n{raw_line.lower()}"):
-        mask |= _MASKS[needle]
-    found = _first_rule(clean(raw_line), mask)
+    lower = f"\n{raw_line.lower()}"
+    masks: dict[int, int] = {}
+    _needle_masks(lower, masks)
+    if "\x1b" in lower:
+        _needle_masks(_CSI.sub(r"\1", lower), masks)
+    found = _first_rule(clean(raw_line), masks.get(1, 0))
     return found[0].name if found else None
 
 
@@ -297,6 +299,7 @@ class Scanner:
             # Codes opening a line stay (and the raw pass stays: line-start needles count on an escape's
             # closing "m"), so a line's start means what it meant; line breaks stay, so lines stay aligned.
             _needle_masks(_CSI.sub(r"\1", lower), masks)
+            masks = dict(sorted(masks.items()))  # lines in order: state carries from line to line
         if masks:
             self._lines = text.split("\n")
             self._first = chunk.first
