@@ -24,6 +24,7 @@ from .common import (
     group,
     location,
     plural,
+    test_location,
 )
 from .model import TriagedFailure, TriageReport, Verdict
 from .paths import repo_relative
@@ -338,6 +339,9 @@ def _failure_details(g: Grouped, *, excerpt_chars: int, repo_name: str | None) -
     ]
     if f.file:
         facts.append(md.inline_code(location(f, repo_name), limit=200))
+    test_where = test_location(f, repo_name)
+    if test_where:
+        facts.append("test " + md.inline_code(test_where, limit=200))
     if g.jobs:
         facts.append("in " + ", ".join(md.escape_text(j) for j in g.jobs))
     lines.append(" · ".join(facts))

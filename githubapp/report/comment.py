@@ -24,6 +24,7 @@ from .common import (
     group,
     location,
     plural,
+    test_location,
 )
 from .model import PassingReport, Resolution, RunInfo, TriageReport, Verdict
 
@@ -142,6 +143,9 @@ def _failure_block(g: Grouped, *, detailed: bool, repo_name: str | None) -> str:
     where = ""
     if f.file and f.test_id:
         where = " at " + md.inline_code(location(f, repo_name), limit=160)
+        test_where = test_location(f, repo_name)
+        if test_where:
+            where += ", test " + md.inline_code(test_where, limit=160)
     jobs = f" in {md.escape_text(', '.join(g.jobs))}" if g.jobs else ""
     line = f"{badge} {name}{where}{jobs}"
     message = first_line(f.message)

@@ -135,3 +135,10 @@ def test_passing_comment_says_so() -> None:
 def test_footer_commands_render_literally() -> None:
     html = render(sticky_comment(report(triaged(1))))
     assert "<code>/triage approve &lt;fix-id&gt;</code>" in html  # "<" shown as such, not as "&lt;" text
+
+
+def test_the_comment_names_the_tests_line_beside_the_fault() -> None:
+    root = "/home/runner/work/hello-world/hello-world/"
+    item = triaged(1, file=root + "src/app.py", line=7, test_file="tests/test_app.py", test_line=13)
+    body = sticky_comment(report(item))
+    assert "`src/app.py:7`, test `tests/test_app.py:13`" in body
