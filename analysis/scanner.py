@@ -172,11 +172,27 @@ _LINTING = re.compile(r"\b(?:vet|lint|golangci-lint|staticcheck|revive)\b")
 _PATH_LINE = re.compile(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]+)*\.\w+$")
 _VERDICTS = {"actions.exit", "travis.exit", "jenkins.exit"}  # the runner's own word that a step failed
 _NOT_A_MESSAGE = {"python.traceback", "gradle.what_went_wrong", "docker.step_error", "docker.summary"}
-_CSI = re.compile(r"([^\n])(?:\x1b\[[0-?]*[ -/]*[@-~])+")
+_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _SPLIT_ID = re.compile(r"::|[ ./>\u203a]+")
 # details whose file:line is also a frame of the failure's stack
 _LOCATING_DETAILS = {"pytest.location", "vitest.location", "rust.panic", "go.assert", "ginkgo.location"}
 _RUST_TEST_RULES = {"cargo.test", "cargo.terse", "cargo.stdout", "nextest.fail", "rust.panic"}
+
+
+def _colour_free_masks(lower: str, masks: dict[int, int]) -> None:
+    """Colour codes inside a line ("AssertionError\x1b[22m: x") hide needles: look again at the coloured lines
+    without them. A code opening a line stays (as does the raw pass: line-start needles count on an escape's
+    closing "m"), so a line's start means what it meant."""
+    lines = lower.split("\n")
+    coloured = [i for i, line in enumerate(lines) if "\x1b" in line]
+    if not coloured:
+        return
+    kept = "\n".join(lines[i].replace("\x1b", "\x00", 1) if lines[i][:1] == "\x1b" else lines[i] for i in coloured)
+    found: dict[int, int] = {}
+    _needle_masks(_CSI.sub("", kept), found)
+    for index, mask in found.items():
+        line = coloured[index]
+        masks[line] = masks.get(line, 0) | mask
 
 
 def _needle_masks(lower: str, masks: dict[int, int]) -> None:
@@ -256,7 +272,7 @@ def classify(raw_line: str) -> str | None:
     masks: dict[int, int] = {}
     _needle_masks(lower, masks)
     if "\x1b" in lower:
-        _needle_masks(_CSI.sub(r"\1", lower), masks)
+        _colour_free_masks(lower, masks)
     found = _first_rule(clean(raw_line), masks.get(1, 0))
     return found[0].name if found else None
 
@@ -295,10 +311,7 @@ class Scanner:
         masks: dict[int, int] = {}
         _needle_masks(lower, masks)
         if "\x1b" in text:
-            # colour codes inside a line ("AssertionError\x1b[22m: x") hide needles: look again without them.
-            # Codes opening a line stay (and the raw pass stays: line-start needles count on an escape's
-            # closing "m"), so a line's start means what it meant; line breaks stay, so lines stay aligned.
-            _needle_masks(_CSI.sub(r"\1", lower), masks)
+            _colour_free_masks(lower, masks)
             masks = dict(sorted(masks.items()))  # lines in order: state carries from line to line
         if masks:
             self._lines = text.split("\n")
