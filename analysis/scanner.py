@@ -65,6 +65,8 @@ _TOOL_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "jest": ("vitest", "jest", "xcodebuild", "xcpretty", "swift test"),  # xcpretty marks XCTest failures "✗" too
     "black": ("black", "ruff"),
     "numbered": ("playwright", "mocha", "rspec", "phpunit", "karma", "jasmine", "mix test"),
+    "annotation": ("ruff", "flake8", "pylint", "mypy", "pyright", "eslint", "stylelint", "golangci-lint", "tsc",
+                   "shellcheck", "actionlint", "rubocop", "markdownlint", "hadolint"),
     "node": ("mocha", "jest", "vitest", "node"),
     "generic": ("pytest", "jest", "mocha", "rspec", "phpunit", "go test", "cargo", "npm", "pnpm", "yarn"),
 }
@@ -543,6 +545,12 @@ class Scanner:
                 return
         elif name == "go.panic" and self._go_test_panicked(hit, message):
             return
+        elif name == "unittest.fail" and cls and cls.startswith("unittest.loader._FailedTest."):
+            test = cls.removeprefix("unittest.loader._FailedTest.")  # the module that failed to import
+        elif name == "unittest.fail" and test and _group(match, "sub"):
+            test = f"{test} {_group(match, 'sub')}"  # a subtest: its parameters name it
+        elif name == "annotation.error" and tool in ("mypy", "pyright", "tsc"):
+            kind = FailureKind.TYPE
         elif name == "rustfmt.diff":
             message, plain = "not formatted as rustfmt formats it (run cargo fmt)", False
         elif name == "common_test.config_failed":
@@ -803,6 +811,9 @@ class Scanner:
             msg = self._panic_message(hit, match) or msg
         if rule.name == "ginkgo.failed":
             msg = self._ginkgo_message(hit, msg)
+        if rule.name == "python.exception" and current.message.startswith("ImportError: Failed to import test module"):
+            current.message = msg[:MAX_MESSAGE]  # unittest: the import's own error says why
+            return
         if rule.name == "node.error" and msg.endswith(":"):
             # node's assert: "Expected values to be strictly equal:", a blank line, "4 !== 5"
             for k in (1, 2, 3):
