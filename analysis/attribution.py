@@ -15,12 +15,12 @@ order, and says why in one line:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from .regex import IGNORECASE, compile_linear
 from .restatements import is_restatement
 from .types import Failure, FailureKind
 
@@ -92,17 +92,17 @@ class Attribution:
 
 # Identities that say only *that* a step failed. ``is_restatement`` covers the tools' wrappers; these are
 # bare forms seen without a wrapper's details. Linear: alternatives of literals and bounded classes only.
-_GENERIC = re.compile(
+_GENERIC = compile_linear(
     r"^(?:make(?:\[\d+\])?: \*\*\* (?:\[[^\]]*\] )?Error \d+"
     r"|(?:##\[error\])?(?:Error: )?Process completed with exit code -?\d+\.?"
     r"|(?:error: )?(?:exit|exited with) (?:code|status) -?\d+\.?"
     r"|(?:error|failed|failure)[.!:]?"
     r"|error: command failed.*"
     r")\s*$",
-    re.IGNORECASE,
+    IGNORECASE,
 )
 # The engine's fallback when nothing read like an error: "<last words> (Process completed with exit code 1)".
-_EXIT_SUFFIX = re.compile(r"\((?:Process completed|Command failed|exited) with exit code -?\d+\)\s*$")
+_EXIT_SUFFIX = compile_linear(r"\((?:Process completed|Command failed|exited) with exit code -?\d+\)\s*$")
 
 
 def is_generic(failure: Failure) -> bool:
@@ -177,9 +177,9 @@ def attribute_all(
 
 # Test totals printed by common runners (the last one in a log wins). Each is linear: literal anchors,
 # bounded digit runs, no nested quantifiers.
-_PYTEST = re.compile(r"^=+ (?P<body>\d+ [a-z]+(?:, \d+ [a-z]+)*) in [\d.]+s")
-_MAVEN = re.compile(r"Tests run: (?P<run>\d+), Failures: (?P<failures>\d+), Errors: (?P<errors>\d+)")
-_COUNT = re.compile(r"(\d+) (failed|passed|errors?)")
+_PYTEST = compile_linear(r"^=+ (?P<body>\d+ [a-z]+(?:, \d+ [a-z]+)*) in [\d.]+s")
+_MAVEN = compile_linear(r"Tests run: (?P<run>\d+), Failures: (?P<failures>\d+), Errors: (?P<errors>\d+)")
+_COUNT = compile_linear(r"(\d+) (failed|passed|errors?)")
 
 
 def summary_counts(lines: Sequence[str]) -> TestCounts | None:
@@ -213,7 +213,7 @@ def _from_words(body: str) -> TestCounts | None:
     return TestCounts(failed, passed) if failed or passed else None
 
 
-_STAMP = re.compile(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
+_STAMP = compile_linear(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ")
 
 
 def _strip_stamp(line: str) -> str:

@@ -15,24 +15,27 @@ in a test file).
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from .regex import compile_linear
+
 # Workspace roots of GitHub-hosted, container, Docker-action and self-hosted runners; other CIs' too.
-_WORKSPACE = re.compile(
+_WORKSPACE = compile_linear(
     r"^(?:/home/runner/work/[^/]+/[^/]+/|/Users/runner/work/[^/]+/[^/]+/|[A-Za-z]:/a/[^/]+/[^/]+/"
     r"|[A-Za-z]:/Users/runneradmin/(?:work|_work|a)/[^/]+/[^/]+/|/__w/[^/]+/[^/]+/|/github/workspace/"
     r"|(?:[A-Za-z]:)?/(?:[^/]+/)*_work/[^/]+/[^/]+/|/home/travis/build/[^/]+/[^/]+/|/builds/[^/]+/[^/]+/"
     r"|/home/circleci/project/|/var/lib/jenkins/workspace/[^/]+/)"
 )
 # Installed or generated code, toolchains and interpreters: never the repository's own sources.
-_OUTSIDE = re.compile(
+_OUTSIDE = compile_linear(
     r"(?:^|/)(?:site-packages|dist-packages|node_modules|\.venv|venv|\.tox|\.nox|__pycache__|\.cargo|\.rustup"
     r"|hostedtoolcache|pkg/mod|\.m2|\.gradle|target/debug/build|_virtualenv)/"
     r"|^(?:rustc/|library/(?:std|core|alloc|test)/|node:)"
 )
-_SCHEME = re.compile(r"^(?:file://|webpack:///|webpack-internal:///(?:\./)?)")
+_DRIVE_URL = compile_linear(r"^/[A-Za-z]:/")  # file:///D:/a/...
+_DRIVE = compile_linear(r"^[A-Za-z]:/")
+_SCHEME = compile_linear(r"^(?:file://|webpack:///|webpack-internal:///(?:\./)?)")
 
 
 def repo_path(raw: str | None, *, repo_name: str | None = None) -> str | None:
@@ -45,14 +48,14 @@ def repo_path(raw: str | None, *, repo_name: str | None = None) -> str | None:
     if not text or "\x00" in text or text.startswith(("<", "[")) or len(text) > 500:  # "<frozen ...>", "[eval]"
         return None
     path = _SCHEME.sub("", text.replace("\\", "/"), count=1)
-    if re.match(r"^/[A-Za-z]:/", path):  # file:///D:/a/...
+    if _DRIVE_URL.match(path):  # file:///D:/a/...
         path = path[1:]
     found = _WORKSPACE.match(path)
     if found:
         path = path[found.end() :]
     elif repo_name and f"/{repo_name}/{repo_name}/" in path:
         path = path.split(f"/{repo_name}/{repo_name}/", 1)[1]
-    elif path.startswith(("/", "~")) or re.match(r"^[A-Za-z]:/", path):
+    elif path.startswith(("/", "~")) or _DRIVE.match(path):
         return None  # absolute but outside any workspace we know: the interpreter, the toolchain, /tmp
     normalized = posixpath.normpath(path)
     if normalized in (".", "") or normalized.startswith(("../", "/")) or normalized == "..":
@@ -74,7 +77,7 @@ def in_tree(path: str | None, tree: Collection[str] | None) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-_TEST_PATH = re.compile(
+_TEST_PATH = compile_linear(
     r"(?:^|/)(?:tests?|__tests__|specs?|testing|src/test|androidTest|integration_tests?)/"
     r"|(?:^|/)test_[^/]*\.py$|_tests?\.(?:py|go|exs|rs|c|cc|cpp)$|[._-](?:test|spec)\.[cm]?[jt]sx?$"
     r"|Tests?\.(?:java|kt|scala|groovy|cs|swift|php)$|IT\.(?:java|kt)$|Spec\.(?:scala|groovy|kt)$|_spec\.rb$"
@@ -92,12 +95,12 @@ def _is_test_frame(path: str, func: str) -> bool:
 
 
 # JVM classes of the platform and of test and build frameworks: their frames are never the repository's.
-_JVM_LIBRARY = re.compile(
+_JVM_LIBRARY = compile_linear(
     r"^(?:java|javax|jdk|sun|com\.sun|kotlin|kotlinx|scala|groovy|org\.junit|junit|org\.opentest4j"
     r"|org\.apache\.maven|org\.gradle|org\.assertj|org\.hamcrest|org\.mockito|org\.testng|org\.spockframework"
     r"|org\.codehaus|worker\.org\.gradle|io\.kotest|org\.springframework|net\.bytebuddy)\."
 )
-_JVM_TEST_CLASS = re.compile(r"(?:Tests?|IT|TestCase|Spec)$")
+_JVM_TEST_CLASS = compile_linear(r"(?:Tests?|IT|TestCase|Spec)$")
 
 
 def jvm_path(cls: str, file: str) -> str | None:
@@ -154,7 +157,7 @@ def pick(
     return fault, test
 
 
-_TEST_FUNCTION = re.compile(r"^(?:test\w*|Test\w+)$")
+_TEST_FUNCTION = compile_linear(r"^(?:test\w*|Test\w+)$")
 
 
 def test_frame(

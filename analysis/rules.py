@@ -236,6 +236,16 @@ RULES: tuple[Rule, ...] = (
         r"^::error(?: (?P<props>[^:]*))?::(?P<msg>.*)",
         "::error",
     ),
+    # a tool's own GitHub annotation (ruff/flake8 --output-format=github, eslint -f github, ...) as the runner
+    # prints it in the log: "##[error]src/pkg/mod.py:15:49: E741 Ambiguous variable name: `l`"
+    _r(
+        "annotation.error",
+        F,
+        K.LINT,
+        88,
+        r"^##\[error\](?P<file>[^\s:]+\.\w+):(?P<line>\d+)(?::\d+)?: (?:(?P<code>[A-Z]{1,4}\d{2,4}) )?(?P<msg>\S.*)$",
+        "##[error]",
+    ),
     _r("actions.error", G, None, 78, r"^##\[error\](?P<msg>.+)", "##[error]"),
     # --- stack frames (scored 0: they locate a failure, the excerpt keeps them through its anchors) ---
     # Python tracebacks; faulthandler prints "line N in f" without the comma, innermost call first
@@ -474,7 +484,9 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TEST,
         94,
-        r"^(?P<sev>FAIL|ERROR): (?P<test>\w+) \((?P<cls>[\w.]+)\)",
+        # a subtest adds its parameters: "FAIL: test_x (tests.t.C.test_x) (i=2)"; a module that failed to
+        # import is "ERROR: tests.t (unittest.loader._FailedTest.tests.t)"
+        r"^(?P<sev>FAIL|ERROR): (?P<test>[\w.]+) \((?P<cls>[\w.]+)\)(?: (?P<sub>\(.*\)|\[.*\]))?\s*$",
         ("fail:", "error:"),
         after=1,
         starts=("FAIL:", "ERROR:"),

@@ -66,6 +66,8 @@ _TOOL_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "jest": ("vitest", "jest", "xcodebuild", "xcpretty", "swift test"),  # xcpretty marks XCTest failures "✗" too
     "black": ("black", "ruff"),
     "numbered": ("playwright", "mocha", "rspec", "phpunit", "karma", "jasmine", "mix test"),
+    "annotation": ("ruff", "flake8", "pylint", "mypy", "pyright", "eslint", "stylelint", "golangci-lint", "tsc",
+                   "shellcheck", "actionlint", "rubocop", "markdownlint", "hadolint"),
     "node": ("mocha", "jest", "vitest", "node"),
     "generic": ("pytest", "jest", "mocha", "rspec", "phpunit", "go test", "cargo", "npm", "pnpm", "yarn"),
 }
@@ -189,10 +191,26 @@ _NUMBERED = compile_linear(r"^\s*(\d+)\)")
 _EXIT_CODE = compile_linear(r"exit(?:ed)? (?:with )?(?:code|status) (\d+)")
 _RUST_FRAME_FUNC = compile_linear(r"^\s*\d+: (\S+)")  # a Rust backtrace names the function above its at-line
 _CODE_FRAME_LINE = compile_linear(r"^>?\s*\d+ \|")  # jest/vitest code frame: "> 12 |"
-_CSI = compile_linear(r"([^\n])(?:\x1b\[[0-?]*[ -/]*[@-~])+")
+_CSI = compile_linear(r"\x1b\[[0-?]*[ -/]*[@-~]")
 # details whose file:line is also a frame of the failure's stack
 _LOCATING_DETAILS = {"pytest.location", "vitest.location", "rust.panic", "go.assert", "ginkgo.location"}
 _RUST_TEST_RULES = {"cargo.test", "cargo.terse", "cargo.stdout", "nextest.fail", "rust.panic"}
+
+
+def _colour_free_masks(lower: str, masks: dict[int, int]) -> None:
+    """Colour codes inside a line ("AssertionError\x1b[22m: x") hide needles: look again at the coloured lines
+    without them. A code opening a line stays (as does the raw pass: line-start needles count on an escape's
+    closing "m"), so a line's start means what it meant."""
+    lines = lower.split("\n")
+    coloured = [i for i, line in enumerate(lines) if "\x1b" in line]
+    if not coloured:
+        return
+    kept = "\n".join(lines[i].replace("\x1b", "\x00", 1) if lines[i][:1] == "\x1b" else lines[i] for i in coloured)
+    found: dict[int, int] = {}
+    _needle_masks(_CSI.sub("", kept), found)
+    for index, mask in found.items():
+        line = coloured[index]
+        masks[line] = masks.get(line, 0) | mask
 
 
 def _needle_masks(lower: str, masks: dict[int, int]) -> None:
@@ -271,10 +289,12 @@ def _first_rule(line: str, mask: int) -> tuple[Rule, Match] | None:
 
 def classify(raw_line: str) -> str | None:
     """Name of the rule a single raw log line matches, or None: for tests and for debugging a rule table."""
-    mask = 0
-    for _, needle in _AUTOMATON.iter(f"\n{raw_line.lower()}"):
-        mask |= _MASKS[needle]
-    found = _first_rule(clean(raw_line), mask)
+    lower = f"\n{raw_line.lower()}"
+    masks: dict[int, int] = {}
+    _needle_masks(lower, masks)
+    if "\x1b" in lower:
+        _colour_free_masks(lower, masks)
+    found = _first_rule(clean(raw_line), masks.get(1, 0))
     return found[0].name if found else None
 
 
@@ -312,10 +332,8 @@ class Scanner:
         masks: dict[int, int] = {}
         _needle_masks(lower, masks)
         if "\x1b" in text:
-            # colour codes inside a line ("AssertionError\x1b[22m: x") hide needles: look again without them.
-            # Codes opening a line stay (and the raw pass stays: line-start needles count on an escape's
-            # closing "m"), so a line's start means what it meant; line breaks stay, so lines stay aligned.
-            _needle_masks(_CSI.sub(r"\1", lower), masks)
+            _colour_free_masks(lower, masks)
+            masks = dict(sorted(masks.items()))  # lines in order: state carries from line to line
         if masks:
             self._lines = text.split("\n")
             self._first = chunk.first
@@ -546,6 +564,12 @@ class Scanner:
                 return
         elif name == "go.panic" and self._go_test_panicked(hit, message):
             return
+        elif name == "unittest.fail" and cls and cls.startswith("unittest.loader._FailedTest."):
+            test = cls.removeprefix("unittest.loader._FailedTest.")  # the module that failed to import
+        elif name == "unittest.fail" and test and _group(match, "sub"):
+            test = f"{test} {_group(match, 'sub')}"  # a subtest: its parameters name it
+        elif name == "annotation.error" and tool in ("mypy", "pyright", "tsc"):
+            kind = FailureKind.TYPE
         elif name == "rustfmt.diff":
             message, plain = "not formatted as rustfmt formats it (run cargo fmt)", False
         elif name == "common_test.config_failed":
@@ -806,6 +830,9 @@ class Scanner:
             msg = self._panic_message(hit, match) or msg
         if rule.name == "ginkgo.failed":
             msg = self._ginkgo_message(hit, msg)
+        if rule.name == "python.exception" and current.message.startswith("ImportError: Failed to import test module"):
+            current.message = msg[:MAX_MESSAGE]  # unittest: the import's own error says why
+            return
         if rule.name == "node.error" and msg.endswith(":"):
             # node's assert: "Expected values to be strictly equal:", a blank line, "4 !== 5"
             for k in (1, 2, 3):

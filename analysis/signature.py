@@ -26,11 +26,11 @@ Every regular expression here is linear (RE2-compatible: no backreferences, no l
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from .normalize import normalize
+from .regex import IGNORECASE, LinearPattern, compile_linear
 from .types import Failure, FailureKind
 
 VERSION = "s1"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
@@ -109,12 +109,12 @@ def _digest(*parts: str) -> str:
 
 # --- subject ----------------------------------------------------------------------------------------------
 
-_ROOT = re.compile(r"^(?:<ROOT>|<TMP>|<PKGS>)[/\\]")
-_LINE_SUFFIX = re.compile(r"(?::\d+)+$|\(\d+(?:,\d+)?\)$")
-_PARAM = re.compile(r"\[([^\[\]]*)\]")
-_TRAILING_DURATION = re.compile(r"\s*\(?<DUR>\)?$")  # jest/vitest print a test's time after its name
-_PARAM_DATA = re.compile(r"'[^']*'|\"[^\"]*\"|\b\d+(?:\.\d+)?(?:e-?\d+)?")
-_SYMBOL_CONTEXT = re.compile(
+_ROOT = compile_linear(r"^(?:<ROOT>|<TMP>|<PKGS>)[/\\]")
+_LINE_SUFFIX = compile_linear(r"(?::\d+)+$|\(\d+(?:,\d+)?\)$")
+_PARAM = compile_linear(r"\[([^\[\]]*)\]")
+_TRAILING_DURATION = compile_linear(r"\s*\(?<DUR>\)?$")  # jest/vitest print a test's time after its name
+_PARAM_DATA = compile_linear(r"'[^']*'|\"[^\"]*\"|\b\d+(?:\.\d+)?(?:e-?\d+)?")
+_SYMBOL_CONTEXT = compile_linear(
     r"(?:In (?:member )?function|In method|In constructor|In instantiation of|In static member function)"
     r"\s+['\"\u2018`]([^'\"\u2019`\n]{1,120})['\"\u2019`]"
 )
@@ -141,7 +141,7 @@ def normalize_test_id(test_id: str) -> str:
 
 
 # ``path:line[:col]: message``, the convention of compilers and linters, at the start of an unrecognised line.
-_LOCATION_PREFIX = re.compile(r"^([\w./\\-]{1,300}\.\w{1,10}):\d+(?::\d+)?:\s*")
+_LOCATION_PREFIX = compile_linear(r"^([\w./\\-]{1,300}\.\w{1,10}):\d+(?::\d+)?:\s*")
 
 
 def _subject(failure: Failure, symbol: str | None) -> str:
@@ -158,8 +158,8 @@ def _subject(failure: Failure, symbol: str | None) -> str:
 
 # --- error type -------------------------------------------------------------------------------------------
 
-_ERROR_CODES: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p)
+_ERROR_CODES: tuple[LinearPattern, ...] = tuple(
+    compile_linear(p)
     for p in (
         r"\berror\[([A-Z]\d{4})\]",  # rustc
         r"\b(TS\d{4})\b",  # tsc
@@ -171,11 +171,11 @@ _ERROR_CODES: tuple[re.Pattern[str], ...] = tuple(
         r"\b([A-Z]{1,3}\d{3,4})\b(?::| )",  # ruff/flake8 codes (F401, E501, UP007)
     )
 )
-_EXCEPTION = re.compile(
+_EXCEPTION = compile_linear(
     r"(?:^|[\s(:])((?:[a-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Failure|Failed|Fault|Exit|Interrupt|Warning|Panic))\b"
 )
-_EXPECT = re.compile(r"\bexpect\(\w*\)\.((?:not\.|resolves\.|rejects\.)*\w+)\(")
-_ASSERT = re.compile(
+_EXPECT = compile_linear(r"\bexpect\(\w*\)\.((?:not\.|resolves\.|rejects\.)*\w+)\(")
+_ASSERT = compile_linear(
     r"^(?:E\s+)?(assert(?:ion)?(?:_eq|_ne)?!?)\b|\b(assert(?:Equal|True|False|In|Raises|That|Same|Null)\w*)\b|"
     r"\b(XCTAssert\w+|Assert\.\w+|Expected equality)\b|\b(panicked)\b|\b(Segmentation fault|heap out of memory)\b"
 )
@@ -202,8 +202,8 @@ def _error_type(message: str) -> str:
 
 # --- key identifiers --------------------------------------------------------------------------------------
 
-_IDENTIFIER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (role, re.compile(p))
+_IDENTIFIER_RULES: tuple[tuple[str, LinearPattern], ...] = tuple(
+    (role, compile_linear(p))
     for role, p in (
         ("module", r"No module named ['\"]?([\w.]+)"),
         ("module", r"[Cc]annot find module ['\"]([^'\"\s]{1,200})['\"]"),
@@ -231,9 +231,9 @@ _IDENTIFIER_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )
 # A pinned requirement (``numpy==1.26``) names a package only in a dependency failure; in a test it is code.
-_PINNED = re.compile(r"\b([A-Za-z][\w.-]{0,100})(?:==|>=|<=|~=|!=)\d")
+_PINNED = compile_linear(r"\b([A-Za-z][\w.-]{0,100})(?:==|>=|<=|~=|!=)\d")
 # What a compiler, type checker or linter quotes is a name or a type (``"dict[str, int]"``, ``'len'``).
-_QUOTED_NAME = re.compile(r"['\"\u2018`]([A-Za-z_@$][^'\"\u2019`\n]{0,79})['\"\u2019`]")
+_QUOTED_NAME = compile_linear(r"['\"\u2018`]([A-Za-z_@$][^'\"\u2019`\n]{0,79})['\"\u2019`]")
 
 
 def _identifiers(message: str, kind: FailureKind) -> tuple[str, ...]:
@@ -258,20 +258,20 @@ def _identifiers(message: str, kind: FailureKind) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-_DIGITISH = re.compile(r"[\d.:/-]+")
-_QUOTED_BARE_NAME = re.compile(r"[`'\u2018]([A-Za-z_][\w.]{0,79})[`'\u2019]")
+_DIGITISH = compile_linear(r"[\d.:/-]+")
+_QUOTED_BARE_NAME = compile_linear(r"[`'\u2018]([A-Za-z_][\w.]{0,79})[`'\u2019]")
 
 
 # --- template ---------------------------------------------------------------------------------------------
 
-_VERSION = re.compile(r"(==|>=|<=|~=|!=|@\^?|@~)v?\d[\w.+-]*")
-_FROM_VERSIONS = re.compile(r"\(from versions: [^)]*\)")
-_QUOTED = re.compile(r"'[^'\n]{0,400}'|\"[^\"\n]{0,400}\"|`[^`\n]{0,400}`|\u2018[^\u2019\n]{0,400}\u2019")
-_QUOTED_DATA = re.compile(r"'[^'\n]*[\s/][^'\n]*'|\"[^\"\n]*[\s/][^\"\n]*\"|`[^`\n]*[\s/][^`\n]*`")
-_NUMBER = re.compile(r"-?\b\d+(?:[.,]\d+)*(?:e[-+]?\d+)?\b")
-_LINE_REF = re.compile(r"(?::\d+)+\b|\bline \d+\b|\(\d+,\d+\)")
-_SPACE = re.compile(r"\s+")
-_EXIT_NOTE = re.compile(
+_VERSION = compile_linear(r"(==|>=|<=|~=|!=|@\^?|@~)v?\d[\w.+-]*")
+_FROM_VERSIONS = compile_linear(r"\(from versions: [^)]*\)")
+_QUOTED = compile_linear(r"'[^'\n]{0,400}'|\"[^\"\n]{0,400}\"|`[^`\n]{0,400}`|\u2018[^\u2019\n]{0,400}\u2019")
+_QUOTED_DATA = compile_linear(r"'[^'\n]*[\s/][^'\n]*'|\"[^\"\n]*[\s/][^\"\n]*\"|`[^`\n]*[\s/][^`\n]*`")
+_NUMBER = compile_linear(r"-?\b\d+(?:[.,]\d+)*(?:e[-+]?\d+)?\b")
+_LINE_REF = compile_linear(r"(?::\d+)+\b|\bline \d+\b|\(\d+,\d+\)")
+_SPACE = compile_linear(r"\s+")
+_EXIT_NOTE = compile_linear(
     r"\s*\((?:Process completed with exit code -?\d+|The command \"[^\"\n]*\" (?:failed and )?exited with -?\d+)\.?\)"
 )
 
@@ -296,7 +296,7 @@ def _template(message: str, kind: FailureKind) -> str:
 
 # --- generic ------------------------------------------------------------------------------------------------
 
-_WRAPPER = re.compile(
+_WRAPPER = compile_linear(
     r"(?:##\[error\])?(?:Error: )?(?:Process completed with exit code -?\d+\.?"
     r"|(?:exit(?:ed)?|exit status|exit code|returned|failed with exit code)[: ]+-?\d+\.?"
     r"|make(?:\[\d+\])?: \*\*\* (?:\[[^\]\n]*\] )?Error -?\d+"
@@ -304,9 +304,9 @@ _WRAPPER = re.compile(
     r"|error Command failed with exit code -?\d+\.?"
     r"|The command \"[^\"\n]*\" (?:failed and )?exited with -?\d+\.?"
     r"|Error: Process completed[^\n]*)",
-    re.I,
+    IGNORECASE,
 )
-_WORD = re.compile(r"[A-Za-z]{3,}")
+_WORD = compile_linear(r"[A-Za-z]{3,}")
 
 
 def is_generic(failure: Failure) -> bool:

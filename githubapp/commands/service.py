@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from gidgethub.abc import GitHubAPI
 
 from analysis.fixes.llm import Budget, explain_messages
 from analysis.fixes.verify import short_hash, shown_whole
+from analysis.regex import compile_linear
 from storage import fixes as store
 
 from .. import escaping
@@ -79,7 +79,7 @@ def code(text: str, limit: int = 100) -> str:
     return escaping.code_span(text, limit=limit) or "``"
 
 
-_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
+_LOGIN = compile_linear(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 
 
 def mention(login: str) -> str:

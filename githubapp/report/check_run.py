@@ -27,6 +27,7 @@ from .common import (
     jobs_phrase,
     location,
     plural,
+    test_location,
 )
 from .model import TriagedFailure, TriageReport, Verdict
 from .paths import repo_relative
@@ -339,6 +340,9 @@ def _failure_details(g: Grouped, *, excerpt_chars: int, repo_name: str | None, w
     ]
     if f.file:
         facts.append(md.inline_code(location(f, repo_name), limit=200))
+    test_where = test_location(f, repo_name)
+    if test_where:
+        facts.append("test " + md.inline_code(test_where, limit=200))
     if g.jobs:
         facts.append(md.escape_text(jobs_phrase(g.jobs, shown=10)))
     lines.append(" · ".join(facts))

@@ -28,6 +28,7 @@ from .common import (
     jobs_phrase,
     location,
     plural,
+    test_location,
 )
 from .model import PassingReport, Resolution, RunInfo, TriageReport, Verdict
 from .verdicts import broken_since_md, evidence_md, new_count, wording
@@ -150,6 +151,9 @@ def _failure_block(g: Grouped, *, detailed: bool, repo_name: str | None) -> str:
     where = ""
     if f.file and f.test_id:
         where = " at " + md.inline_code(location(f, repo_name), limit=160)
+        test_where = test_location(f, repo_name)
+        if test_where:
+            where += ", test " + md.inline_code(test_where, limit=160)
     jobs = f" {md.escape_text(jobs_phrase(g.jobs))}" if g.jobs else ""
     line = f"{badge} {name}{where}{jobs}"
     message = first_line(f.message)

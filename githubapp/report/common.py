@@ -56,6 +56,14 @@ def location(failure: Failure, repo_name: str | None) -> str:
     return f"{path}:{failure.line}" if failure.line else path
 
 
+def test_location(failure: Failure, repo_name: str | None) -> str | None:
+    """The test's ``path:line`` when it is not the fault's own, for display; else None."""
+    if not failure.test_file or not failure.test_line:
+        return None
+    where = f"{display_path(failure.test_file, repo_name)}:{failure.test_line}"
+    return None if failure.file and where == location(failure, repo_name) else where
+
+
 def failure_name(item: TriagedFailure) -> str:
     """A short human name: the test id, else file:line, else the first line of the message."""
     f = item.failure

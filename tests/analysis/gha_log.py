@@ -26,11 +26,22 @@ def render(output: str, command: str, exit_code: int, start: datetime) -> str:
         stamp("shell: /usr/bin/bash -e {0}"),
         stamp("##[endgroup]"),
     ]
-    lines += [stamp(line) for line in output.rstrip("\n").split("\n")]
+    shown = "\n".join(_as_runner_prints(line) for line in output.rstrip("\n").split("\n"))
+    lines += [stamp(line) for line in shown.split("\n")]
     if exit_code:
         lines.append(stamp(f"##[error]Process completed with exit code {exit_code}."))
     lines.append(stamp("Post job cleanup."))
     return "\ufeff" + "\n".join(lines) + "\n"
+
+
+def _as_runner_prints(line: str) -> str:
+    """A workflow command a tool printed (``::error file=..,line=..::msg``) is shown as ``##[error]msg``, its
+    escaped line breaks as lines."""
+    for level in ("error", "warning", "notice"):
+        if line.startswith(f"::{level} ") or line.startswith(f"::{level}::"):
+            message = line.split("::", 2)[2]
+            return f"##[{level}]" + message.replace("%0D", "").replace("%0A", "\n").replace("%25", "%")
+    return line
 
 
 def main() -> int:

@@ -241,6 +241,7 @@ CASES: list[tuple[str, str | None]] = [
     ("             at ./src/lib.rs:88:9", "node.frame"),
     ("\t/home/runner/work/calc/calc/calc.go:12 +0x1d", "go.frame"),
     ("tests::parses_number --- FAILED", "cargo.terse"),
+    ("##[error]src/inventory/pricing.py:15:49: E741 Ambiguous variable name: `l`", "annotation.error"),
     ("/home/runner/work/shop/shop/tests/CartTest.php:22", "phpunit.frame"),
     ("        at app//com.acme.ParserTest.parsesQuotedField(ParserTest.java:31)", "jvm.frame"),
     ("./scripts/release.sh: line 6: helmfile-lint: command not found", "bash.not_found"),
@@ -279,6 +280,14 @@ COLOURED = [
     ("\x1b[0m\x1b[1m\x1b[38;5;9merror[E0308]\x1b[0m\x1b[0m\x1b[1m: mismatched types\x1b[0m", "rustc.error"),
     ("\x1b[1m\x1b[31merror\x1b[0m\x1b[1m: could not compile `x`\x1b[0m", "rustc.abort"),
     ("\x1b[01m\x1b[Ksrc/a.c:88:12:\x1b[m\x1b[K \x1b[01;31m\x1b[Kerror: \x1b[m\x1b[K'len' undeclared", "gcc.error"),
+    # ruff's concise format and vitest's error line, coloured: codes inside the words the needles look for
+    (
+        "\x1b[1msrc/inventory/report.py\x1b[0m\x1b[36m:\x1b[0m5\x1b[36m:\x1b[0m5\x1b[36m:\x1b[0m "
+        "\x1b[1m\x1b[31mF841\x1b[0m x",
+        "ruff.error",
+    ),
+    ("\x1b[31m\x1b[1mAssertionError\x1b[22m: expected 4 to be 5\x1b[39m", "python.exception"),
+    ("\x1b[1m\x1b[31mtests/test_stock.py\x1b[0m:13: ", "pytest.frame"),
     ("[\x1b[1;31mERROR\x1b[m] /builds/w/src/main/java/A.java:[107,64] incompatible types", "maven.compile"),
     (
         "  14:7  \x1b[31merror\x1b[39m  'x' is assigned a value but never used  \x1b[2mno-unused-vars\x1b[22m",

@@ -157,3 +157,10 @@ def test_a_fix_is_offered_only_with_its_whole_diff() -> None:
     )
     assert f"/triage approve aaaa1111 {short_hash(small)}" in body and small.strip() in body
     assert "/triage approve bbbb2222" not in body and "too large to show here whole" in body
+
+
+def test_the_comment_names_the_tests_line_beside_the_fault() -> None:
+    root = "/home/runner/work/hello-world/hello-world/"
+    item = triaged(1, file=root + "src/app.py", line=7, test_file="tests/test_app.py", test_line=13)
+    body = sticky_comment(report(item))
+    assert "`src/app.py:7`, test `tests/test_app.py:13`" in body
