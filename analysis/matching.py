@@ -235,14 +235,15 @@ def split(
 ) -> tuple[list[Occurrence], list[Occurrence]]:
     """(history, this change's own earlier runs). A PR's earlier runs (or, without a PR, a feature branch's)
     tell its author nothing new: they are reported apart, never as history. The default branch has no such
-    scope: an earlier failure there is history."""
+    scope: an earlier failure there is history; so has a branch when the default branch is not known (another
+    CI system's repository), since it cannot be told from a feature branch."""
 
     def own(o: Occurrence) -> bool:
         if repository_id is not None and o.repository_id is not None and o.repository_id != repository_id:
             return False
         if pr_number is not None:
             return o.pr_number == pr_number
-        if branch is not None and branch != default_branch:
+        if branch is not None and default_branch is not None and branch != default_branch:
             return o.pr_number is None and o.branch == branch
         return False
 

@@ -58,3 +58,26 @@ def test_failure_text_masks_quoted_data_but_keeps_quoted_identifiers() -> None:
     )
     # which module is missing tells two faults apart
     assert text("No module named 'numpy'") != text("No module named 'pandas'")
+
+
+def test_split_keeps_a_changes_own_runs_apart_and_folds_repeats_per_run() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from analysis.matching import Occurrence, split
+
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+    def occ(run: int, hour: int, **kw: object) -> Occurrence:
+        return Occurrence(run_id=run, run_attempt=1, seen_at=t0 + timedelta(hours=hour), repository_id=1, **kw)  # type: ignore[arg-type]
+
+    rows = [occ(1, 1, pr_number=5), occ(1, 1, pr_number=5), occ(2, 2, pr_number=6), occ(3, 3, branch="topic")]
+    history, own = split(rows, repository_id=1, pr_number=5, branch="topic", default_branch="main")
+    assert [o.run_id for o in own] == [1] and [o.run_id for o in history] == [3, 2]  # one row per run
+    history, own = split(rows, repository_id=1, pr_number=None, branch="topic", default_branch="main")
+    assert [o.run_id for o in own] == [3]
+    # An unknown default branch (another CI system): a branch cannot be told from a feature branch.
+    history, own = split(rows, repository_id=1, pr_number=None, branch="topic", default_branch=None)
+    assert own == [] and [o.run_id for o in history] == [3, 2, 1]
+    # Another repository's runs are never this change's own.
+    history, own = split([occ(4, 4, pr_number=5)], repository_id=2, pr_number=5, branch=None)
+    assert own == [] and len(history) == 1

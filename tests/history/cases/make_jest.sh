@@ -1,5 +1,6 @@
 set -u
-J=/tmp/i17j; OUT=/tmp/i17c/out
+J=${J:-/tmp/jest-project}  # a directory with jest 29 installed (npm install jest@29)
+OUT=${OUT:-$PWD/out}
 run() { local name=$1; shift; ( cd $J && echo "##[group]Run npx jest --ci" && echo "$ npx jest --ci" && npx jest --ci 2>&1; rc=$?; echo "##[error]Process completed with exit code $rc." ) > $OUT/$name.log; }
 rm -rf $J/src/__snapshots__ $J/src/*.test.js
 cat > $J/src/cart.test.js <<'X'

@@ -1,12 +1,14 @@
 set -u
-PY=/tmp/i17c/venv2/bin/python; MYPY=/work/wt/i17/.venv/bin/python
-OUT=/tmp/i17c/out; rm -rf $OUT; mkdir -p $OUT
+PY=${PY:-python}  # a Python with pytest only (no PyYAML, no dateutil)
+MYPY=${MYPY:-python}  # a Python with mypy and pip
+WORK=${WORK:-/tmp/cases}
+OUT=${OUT:-$PWD/out}; rm -rf $OUT; mkdir -p $OUT
 run() { # name dir cmd...
   local name=$1 dir=$2; shift 2
   ( cd $dir && echo "##[group]Run $*" && echo "$ $*" && "$@" 2>&1; rc=$?; echo "##[error]Process completed with exit code $rc." ) > $OUT/$name.log
 }
 # --- pytest
-P=/tmp/i17c/py; rm -rf $P; mkdir -p $P/tests
+P=$WORK/py; rm -rf $P; mkdir -p $P/tests
 w() { mkdir -p $(dirname $1); cat > $1; }
 py_case() { rm -rf $P/tests/*; }
 # two tests in different files, both assert x == y
@@ -72,7 +74,7 @@ def test_parse(s):
 X
 run pytest-siblings $P $PY -m pytest -q -p no:cacheprovider tests
 # --- mypy
-M=/tmp/i17c/my; rm -rf $M; mkdir -p $M/src
+M=$WORK/my; rm -rf $M; mkdir -p $M/src
 w $M/src/a.py <<'X'
 def name(x: str | None) -> str:
     return x
@@ -94,18 +96,19 @@ def title(x: str | None) -> str:
 X
 run mypy-b $M $MYPY -m mypy --no-incremental --cache-dir=/dev/null src
 # many errors in one run
-$PY - <<'X'
+$PY - "$M" <<'X'
+import sys
 types = ["int", "float", "bytes", "str | None", "list[int]", "dict[str, int]", "bool"]
 for m in range(4):
     out = []
     for i in range(14):
         t = types[(i + m) % len(types)]
         out.append(f"def f{i}(x: {t}) -> str:\n    return x\n")
-    open(f"/tmp/i17c/my/src/m{m}.py", "w").write("\n".join(out))
+    open(f"{sys.argv[1]}/src/m{m}.py", "w").write("\n".join(out))
 X
 run mypy-56 $M $MYPY -m mypy --no-incremental --cache-dir=/dev/null src
 # --- gcc
-G=/tmp/i17c/c; rm -rf $G; mkdir -p $G
+G=$WORK/c; rm -rf $G; mkdir -p $G
 w $G/codec.c <<'X'
 int decode(const char *s) {
     return len;
@@ -125,7 +128,7 @@ int parse(void) {
 X
 run gcc-parse $G gcc -c codec.c parse.c
 # --- cargo
-R=/tmp/i17c/rs; rm -rf $R; mkdir -p $R/src
+R=$WORK/rs; rm -rf $R; mkdir -p $R/src
 w $R/Cargo.toml <<'X'
 [package]
 name = "widgets"
