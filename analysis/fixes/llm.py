@@ -35,7 +35,8 @@ lines, or an empty string when no safe change is possible from what you see. Nev
 
 EXPLAIN_PROMPT = """\
 You explain failing CI runs to the developers of the repository. You get the failure excerpt of a GitHub \
-Actions log. Explain in plain Markdown, in at most 12 sentences, what failed, the most likely cause and how \
+Actions log. Explain in plain text (no Markdown, HTML or links: it is shown literally), in at most 12 \
+sentences, what failed, the most likely cause and how \
 to confirm and fix it. Do not invent file contents you were not shown."""
 
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from .. import escaping
 from .service import RouteOutcome
 
 LINK_LABELS = (("screenshot", "screenshot"), ("html", "HTML"), ("har", "HAR"), ("console", "console"))
@@ -15,8 +16,8 @@ MAX_TEXT = 200
 
 
 def _text(value: Any, limit: int = MAX_TEXT) -> str:
-    """One line of untrusted page text, safe inside inline code."""
-    text = " ".join(str(value).split()).replace("`", "'")
+    """One line of untrusted page text, safe inside inline code (githubapp.escaping: no controls, no pings)."""
+    text = escaping.neutralise_mentions(escaping.strip_controls(str(value), one_line=True)).replace("`", "'")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -173,7 +174,8 @@ def check_run_images(outcomes: Sequence[RouteOutcome]) -> list[dict[str, str]]:
     images = []
     for outcome in outcomes:
         if "screenshot" in outcome.links:
-            caption = f"{outcome.route}: {_pixels(outcome)} pixels changed" if outcome.diff else outcome.route
+            route = _text(outcome.route, 80)
+            caption = f"{route}: {_pixels(outcome)} pixels changed" if outcome.diff else route
             images.append(
                 {
                     "alt": f"screenshot of {_text(outcome.route, 80)}",
