@@ -179,7 +179,7 @@ def attribute_all(
 # bounded digit runs, no nested quantifiers.
 _PYTEST = compile_linear(r"^=+ (?P<body>\d+ [a-z]+(?:, \d+ [a-z]+)*) in [\d.]+s")
 _MAVEN = compile_linear(r"Tests run: (?P<run>\d+), Failures: (?P<failures>\d+), Errors: (?P<errors>\d+)")
-_COUNT = compile_linear(r"(\d+) (failed|passed|errors?)")
+_COUNT = compile_linear(r"\b(\d+) (failed|passed|errors?)")  # \b: one start per digit run
 
 
 def summary_counts(lines: Sequence[str]) -> TestCounts | None:

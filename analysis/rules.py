@@ -1437,7 +1437,7 @@ RULES: tuple[Rule, ...] = (
         F,
         K.CONFIG,
         93,
-        r"^(?P<file>[^\s:]*/[^\s:]+|[^\s:/]+\.(?:sh|bash)): line (?P<line>\d+): "
+        r"^(?P<file>(?:[^\s:/]*/)+[^\s:/]+|[^\s:/]+\.(?:sh|bash)): line (?P<line>\d+): "
         r"(?P<msg>(?P<cmd>[^\s:]+): command not found)\s*$",
         "command not found",
         weak=True,  # like shell.not_found: beside a test or build failure it is setup chatter

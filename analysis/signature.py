@@ -71,7 +71,9 @@ class FailureSignature:
     def scope(self) -> str:
         """Compatibility class: similarity is only compared within one scope."""
         subject = "*" if self.cross_subject else self.subject
-        return _digest(VERSION, "scope", self.tool, self.kind, subject, self.error_type, *self.identifiers)
+        # a missing module is one fault whether a test's import or the collection of its module reported it
+        kind = "dependency" if self.error_type in DEPENDENCY_ERRORS else self.kind
+        return _digest(VERSION, "scope", self.tool, kind, subject, self.error_type, *self.identifiers)
 
     def compatible(self, other: FailureSignature) -> bool:
         """Whether a failure with ``other``'s signature may be matched to one with this one by similarity."""
@@ -112,7 +114,7 @@ def _digest(*parts: str) -> str:
 _ROOT = compile_linear(r"^(?:<ROOT>|<TMP>|<PKGS>)[/\\]")
 _LINE_SUFFIX = compile_linear(r"(?::\d+)+$|\(\d+(?:,\d+)?\)$")
 _PARAM = compile_linear(r"\[([^\[\]]*)\]")
-_TRAILING_DURATION = compile_linear(r"\s*\(?<DUR>\)?$")  # jest/vitest print a test's time after its name
+_TRAILING_DURATION = compile_linear(r"\(?<DUR>\)?$")  # the blank before it: rstrip  # jest/vitest print a test's time after its name
 _PARAM_DATA = compile_linear(r"'[^']*'|\"[^\"]*\"|\b\d+(?:\.\d+)?(?:e-?\d+)?")
 _SYMBOL_CONTEXT = compile_linear(
     r"(?:In (?:member )?function|In method|In constructor|In instantiation of|In static member function)"
@@ -136,7 +138,7 @@ def normalize_test_id(test_id: str) -> str:
     bracket numbers and quoted strings are data. Timestamps, uuids and temp paths are masked everywhere.
     """
     text = normalize(test_id.strip())
-    text = _TRAILING_DURATION.sub("", _LINE_SUFFIX.sub("", text))
+    text = _TRAILING_DURATION.sub("", _LINE_SUFFIX.sub("", text)).rstrip()
     return _PARAM.sub(lambda m: "[" + _PARAM_DATA.sub("<N>", m.group(1)) + "]", text)
 
 
@@ -209,7 +211,8 @@ _IDENTIFIER_RULES: tuple[tuple[str, LinearPattern], ...] = tuple(
         ("module", r"[Cc]annot find module ['\"]([^'\"\s]{1,200})['\"]"),
         ("module", r"[Cc]annot import name ['\"]?(\w+)['\"]? from ['\"]?([\w.]+)"),
         ("module", r"[Cc]ould not (?:find|resolve) (?:module|dependency)[: ]+['\"]?([^'\"\s]{1,200})"),
-        ("module", r"([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019]?:? (?:[Nn]o such file|file not found)"),
+        # a header name starts a line or follows a blank, quote or bracket: few starting points, so linear
+        ("module", r"(?:^|[\s(])([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019]?:? (?:[Nn]o such file|file not found)"),
         ("module", r"['\"\u2018]([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019] file not found"),
         ("module", r"cannot find -l([\w.+-]+)"),
         ("module", r"unresolved import `([^`]{1,200})`"),
@@ -272,7 +275,7 @@ _NUMBER = compile_linear(r"-?\b\d+(?:[.,]\d+)*(?:e[-+]?\d+)?\b")
 _LINE_REF = compile_linear(r"(?::\d+)+\b|\bline \d+\b|\(\d+,\d+\)")
 _SPACE = compile_linear(r"\s+")
 _EXIT_NOTE = compile_linear(
-    r"\s*\((?:Process completed with exit code -?\d+|The command \"[^\"\n]*\" (?:failed and )?exited with -?\d+)\.?\)"
+    r"\((?:Process completed with exit code -?\d+|The command \"[^\"\n]*\" (?:failed and )?exited with -?\d+)\.?\)"
 )
 
 

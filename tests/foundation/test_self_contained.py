@@ -16,9 +16,9 @@ import pytest
 from tests.support.services import REPO_ROOT
 
 # Recorded CI logs and GitHub's examples: data from other machines, scanned by nothing here.
-DATA_DIRS = ("benchmarks/data/", "tests/data/", "tests/analysis/golden/")
-# Users of CI machines whose home folders appear in the logs the product reads.
-CI_USERS = r"(?:runner|runneradmin|travis|circleci|vsts|builder|jenkins|linuxbrew|user|me|you|octocat)"
+DATA_DIRS = ("benchmarks/data/", "benchmarks/corpus/logs/", "tests/data/", "tests/analysis/golden/")
+# Users of CI machines and containers (``app``) whose home folders appear in the logs the product reads.
+CI_USERS = r"(?:runner|runneradmin|app|travis|circleci|vsts|builder|jenkins|linuxbrew|user|me|you|octocat)"
 FORBIDDEN = re.compile(
     r"\.\./shared\b"  # the old sibling folder
     r"|(?:^|[\s\"'`(=:])/work/"  # this machine's work area (CI's /home/runner/work/ has a prefix)
