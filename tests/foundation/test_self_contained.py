@@ -24,7 +24,7 @@ FORBIDDEN = re.compile(
     r"|(?:^|[\s\"'`(=:])/work/"  # this machine's work area (CI's /home/runner/work/ has a prefix)
     rf"|/home/(?!{CI_USERS}/)[a-z][\w.-]*/"  # a developer's home
     rf"|/Users/(?!{CI_USERS}/)[A-Za-z][\w.-]*/"
-    rf"|[A-Za-z]:\\\\?Users\\\\?(?!{CI_USERS}\\)[A-Za-z]",
+    rf"|[A-Za-z]:\\\\?Users\\\\?(?!{CI_USERS}\b)[A-Za-z]",
     re.MULTILINE,
 )
 

@@ -83,7 +83,6 @@ def test_sections_render_when_data_is_present() -> None:
         "| same signature | [run #540](https://github.com/octo-org/hello-world/actions/runs/30433001) on "
         "[PR #1](https://github.com/octo-org/hello-world/pull/1) 2026-02-03 | 4 | #9 `abcdef1` changed `src/a.py` |"
     ) in body
-    assert "fails in 25% of runs" in body
     # new first, then pre-existing, then flaky
     assert body.index("`new`") < body.index("`pre-existing`") < body.index("`flaky`:")
     html = render(body)

@@ -213,8 +213,8 @@ async def test_failure_seen_before_then_passing(stack: Stack, github: FakeGitHub
     assert f"](https://github.com/{OWNER}/{REPO}/actions/runs/9002) on [PR #2](" in body
     assert "| 3 |" in body and "`3333333` changed `src/app.py`" in body, body
     check4 = completed_check(github, sha4)
-    assert check4 is not None and check4["output"]["title"] == "1 failure seen before"
-    assert "seen before x3" in check4["output"]["summary"]
+    assert check4 is not None and check4["output"]["title"] == "1 failure caused by this pull request"
+    assert "Seen in 3 runs" in check4["output"]["text"], check4["output"]["text"]
     assert len(github.issue_comments(OWNER, REPO, PR)) == 1
 
 

@@ -22,7 +22,7 @@ OWN = Sighting(
 
 def test_seen_before_says_why_and_links_the_earlier_runs() -> None:
     similar = replace(history(3), evidence=Evidence("similar", 0.87, "AssertionError", (EARLIER,)))
-    item = replace(triaged(1, Verdict.KNOWN), history=similar)
+    item = replace(triaged(1, Verdict.NEW), history=similar)
     out = check_run_output(report(item))
     assert (
         "Seen before (similarity 0.87 with a compatible pattern): [run #540]"
@@ -40,7 +40,7 @@ def test_seen_before_says_why_and_links_the_earlier_runs() -> None:
 def test_this_prs_earlier_runs_are_apart_and_never_seen_before() -> None:
     item = replace(triaged(1, Verdict.NEW), same_change=(OWN,))
     out = check_run_output(report(item))
-    assert out.title == "1 new failure"
+    assert out.title == "1 failure caused by this pull request"
     assert "Also in this PR's [run #561](https://github.com/octo-org/hello-world/actions/runs/30433600)." in out.text
     assert "Also in this PR's run #561." in out.annotations[0]["message"]
     body = sticky_comment(report(item))
@@ -52,9 +52,9 @@ def test_a_branch_without_a_pr_and_another_repository_are_said_plainly() -> None
     other = Sighting(run_id=7, seen_at=datetime(2026, 1, 9, tzinfo=UTC), run_number=12, other_repository=True)
     hostile = Sighting(run_id=8, run_number=13, branch="x<img src=y>@admin")
     known = replace(history(2), evidence=Evidence("signature", 1.0, "x", (other, hostile)))
-    item = replace(triaged(1, Verdict.KNOWN), history=known, same_change=(own,))
+    item = replace(triaged(1, Verdict.NEW), history=known, same_change=(own,))
     out = check_run_output(report(item))
     assert "Also in this branch's [run #561](" in out.text
     assert "Seen before (same signature): run #12 in another repository 2026-01-09; run #13 on `" in out.text
     body = sticky_comment(report(item))
-    assert "run #13 on `x<img src=y>@admin`" in body  # a code span: neither HTML nor a mention
+    assert "run #13 on `x<img src=y>@\u200dadmin`" in body  # a code span: no HTML, the mention neutralised

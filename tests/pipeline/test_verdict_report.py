@@ -56,7 +56,7 @@ def test_evidence_links_are_only_web_links_and_text_is_escaped() -> None:
     )
     text = evidence_md(item)
     assert "javascript:" not in text and "[run](https://github.com/o/r/actions/runs/1)" in text
-    assert "<b>" not in text and "@\u200boctocat" in text  # no HTML, no mention
+    assert "<b>" not in text and "@\u200doctocat" in text  # no HTML, no mention
 
 
 def test_a_passing_re_run_turns_the_kept_failures_flaky_but_not_generic_or_infra_ones() -> None:
