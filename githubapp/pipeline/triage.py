@@ -257,7 +257,7 @@ class Triage:
         problems: list[str] = []
         with tempfile.TemporaryDirectory(prefix="ci-triage-logs-") as spool:
             with self.watch.stage("fetch"):
-                jobs = await fetch.list_jobs(self.gh, ref)
+                jobs = self.jobs = await fetch.list_jobs(self.gh, ref)
                 failed = fetch.failed_jobs(jobs, attempt=ref.attempt, config=config)
                 if self.only_job is not None:
                     failed = [j for j in failed if j.id == self.only_job]
