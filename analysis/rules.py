@@ -725,6 +725,15 @@ RULES: tuple[Rule, ...] = (
         r"error (?P<code>TS\d+): (?P<msg>.*)",
         "error ts",
     ),
+    # pyright's CLI: "  /path/src/x.py:5:15 - error: Type "int" is not assignable ..." (the rule on a later line)
+    _r(
+        "pyright.error",
+        F,
+        K.TYPE,
+        93,
+        r"^\s*(?P<file>[^\s:]+\.pyi?):(?P<line>\d+):\d+ - error: (?P<msg>.+?)(?: \((?P<code>report\w+)\))?\s*$",
+        " - error: ",
+    ),
     _r(
         "dotnet.compile",
         F,

@@ -241,6 +241,7 @@ CASES: list[tuple[str, str | None]] = [
     ("             at ./src/lib.rs:88:9", "node.frame"),
     ("\t/home/runner/work/calc/calc/calc.go:12 +0x1d", "go.frame"),
     ("tests::parses_number --- FAILED", "cargo.terse"),
+    ("  /home/runner/work/inv/inv/src/inv/typed.py:5:15 - error: Type \"int\" is not assignable", "pyright.error"),
     ("##[error]src/inventory/pricing.py:15:49: E741 Ambiguous variable name: `l`", "annotation.error"),
     ("/home/runner/work/shop/shop/tests/CartTest.php:22", "phpunit.frame"),
     ("        at app//com.acme.ParserTest.parsesQuotedField(ParserTest.java:31)", "jvm.frame"),
