@@ -12,7 +12,11 @@ from analysis.regex import IGNORECASE, compile_linear
 # A CSI or two-character escape sequence introduced by a real ESC or by any printed spelling of it: caret
 # notation (``^[``, as `cat -v` and some CI log viewers show it), and the ``\x1b``, ``\033``, ``\u001b``,
 # ``\e`` spellings of shell scripts and JSON-encoded logs.
-_ESCAPE = compile_linear(r"(?:\x1b|\^\[|\\x1[bB]|\\033|\\u001[bB]|\\e)\[[0-9;?]*[ -/]*[@-~]|(?:\x1b|\^\[)[@-Z\\_]")
+_ESCAPE = compile_linear(
+    r"(?:\x1b|\^\[|\\x1[bB]|\\033|\\u001[bB]|\\e)\[[0-9;?]*[ -/]*[@-~]"
+    r"|\x1b[ -/]{0,3}[0-~]"  # a real ESC: any other sequence (charset, keypad, reset)
+    r"|\^\[[()][0-9A-Za-z]"  # caret notation of a charset switch (``^[(B`` after colours)
+)
 # A terminal hyperlink or title (OSC ... BEL/ST) with a real ESC: the visible text stays, the payload goes.
 _OSC = compile_linear(r"\x1b\][^\x07\x1b]{0,1000}(?:\x07|\x1b\\)")
 # Control characters other than tab render as garbage or are rejected by GitHub.
@@ -37,7 +41,7 @@ POST_JOB = compile_linear(r"^(?:##\[group\])?Post job cleanup\.?$|^(?:##\[group\
 _WRAPPER = compile_linear(
     r"^info Visit https?://\S*yarnpkg\.com/"
     r"|^error Command failed with exit code \d+"
-    r"|^npm (?:ERR!|error) (?:A complete log of this run|code E?LIFECYCLE|errno |Lifecycle script|"
+    r"|^npm (?:ERR!|error)\s+(?:A complete log of this run|code E?LIFECYCLE|errno |Lifecycle script|"
     r"Failed at the |This is probably not a problem with npm|command failed|command sh -c|path /|"
     r"workspace |location /|Exit status |\S*[/\\]_logs[/\\])"
     r"|^npm (?:ERR!|error)\s*$"
@@ -49,7 +53,9 @@ _WRAPPER = compile_linear(
 )
 # A line that reads like an error, for a headline taken from the excerpt.
 _ERRORISH = compile_linear(
-    r"error|fail|fatal|exception|panic|denied|refused|timed? ?out|\[warn\]|" + "\u2716|\u2717|\u00d7", IGNORECASE
+    r"error|err!|fail|fatal|exception|panic|denied|refused|unable to|cannot|timed? ?out|\[warn\]|"
+    + "\u2716|\u2717|\u00d7",
+    IGNORECASE,
 )
 
 

@@ -49,10 +49,18 @@ class Entry:
     def tests(self) -> list[str]:
         return list(dict.fromkeys(g.item.failure.test_id for g in self.members if g.item.failure.test_id))
 
+    @property
+    def folded(self) -> bool:
+        """The analysis folded repeats of one message into a failure (several evidence ranges): the count of
+        failures is then a count of distinct messages, not of the lines the tool printed."""
+        return any(g.item.failure.kind in PER_TOOL and len(g.item.failure.evidence) > 1 for g in self.members)
+
     def title(self, repo_name: str | None) -> str:
         """"Type check (mypy): 204 errors in 37 files", "Test (pytest): 3 failures in 3 tests"."""
         f = self.first.item.failure
         noun = _NOUN.get(f.kind, "error")  # type: ignore[call-overload]
+        if self.folded:
+            return f"{kind_label(f)}: {plural(len(self.members), 'distinct ' + noun)}, some repeated"
         count = plural(len(self.members), noun)
         tests, files = self.tests(), self.files(repo_name)
         if tests:
