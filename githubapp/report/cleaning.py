@@ -81,14 +81,14 @@ def is_wrapper_line(line: str) -> bool:
 
 
 def clean_excerpt(lines: Iterable[str]) -> list[str]:
-    """An excerpt for a reader: cleaned lines, the runner's boilerplate dropped, nothing after post-job cleanup
-    begins, and no leading, trailing or repeated blank lines."""
+    """An excerpt for a reader: cleaned lines, the runner's boilerplate and package managers' help lines
+    dropped, nothing after post-job cleanup begins, and no leading, trailing or repeated blank lines."""
     out: list[str] = []
     for raw in lines:
         stripped = _TIMESTAMP.sub("", raw.strip().replace("\ufeff", ""))
         if POST_JOB.search(stripped):
             break  # what follows is the runner tidying up: checkout's git cleanup, cache saving
-        if is_runner_line(raw):
+        if is_runner_line(raw) or is_wrapper_line(raw):
             continue
         line = clean_line(raw).rstrip()
         if not line and (not out or not out[-1]):

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from analysis.regex import compile_linear
 from analysis.types import Failure, FailureKind
 
 from .cleaning import headline
@@ -35,8 +34,6 @@ KIND_WORDS = {
 _NO_TOOL = frozenset(
     {"", "generic", "infra", "numbered", "crash", "oom", "timeout", "script", "shell", "hint", "unknown"}
 )
-# ``path/to/file.ext:12`` inside a message, for a failure whose analysis gave no location.
-_PATH_LINE = compile_linear(r"([A-Za-z0-9_./@+-]{1,300}\.[A-Za-z0-9]{1,10}):(\d{1,7})")
 
 
 def kind_label(failure: Failure) -> str:
@@ -60,8 +57,19 @@ def where(failure: Failure, repo_name: str | None) -> str:
     if failure.test_file:
         path = display_path(failure.test_file, repo_name)
         return f"{path}:{failure.test_line}" if failure.test_line else path
-    found = _PATH_LINE.search(headline(failure.message))
-    return f"{display_path(found[1], repo_name)}:{found[2]}" if found else ""
+    found = _path_line(headline(failure.message))
+    return f"{display_path(found[0], repo_name)}:{found[1]}" if found else ""
+
+
+def _path_line(text: str) -> tuple[str, str] | None:
+    """The first ``path/to/file.ext:12`` word of a message (no regex: split words, partition on colons)."""
+    for word in text.split()[:50]:
+        path, _, rest = word.strip("()[]'\"`,").partition(":")
+        line = rest.partition(":")[0]
+        name = path.rpartition("/")[2]
+        if line.isdigit() and len(line) <= 7 and "." in name.strip(".") and len(path) <= 300:
+            return path, line
+    return None
 
 
 @dataclass(frozen=True)
@@ -143,14 +151,14 @@ def location(failure: Failure, repo_name: str | None) -> str:
 
 
 def failure_name(item: TriagedFailure) -> str:
-    """A short human name: the test id, else file:line, else the first line of the message."""
+    """A short human name: the test id, else file:line, else the message's headline (its own words, never a
+    package manager's help line)."""
     f = item.failure
     if f.test_id:
         return f.test_id
     if f.file:
         return f"{f.file}:{f.line}" if f.line else f.file
-    first_line = f.message.strip().splitlines()[0] if f.message.strip() else ""
-    return first_line or f"{f.kind} failure"
+    return headline(f.message, item.excerpt) or f"{f.kind} failure"
 
 
 def jobs_phrase(jobs: Sequence[str], *, shown: int = 3) -> str:

@@ -213,3 +213,12 @@ def test_many_distinct_failures_still_fit_and_point_to_the_dashboard() -> None:
     body = sticky_comment(report(*items, dashboard_url=DASHBOARD))
     assert len(body) < COMMENT_TARGET
     assert "more sections left out" in body and f"[dashboard]({DASHBOARD})" in body
+
+
+def test_where_is_filled_from_a_file_and_line_the_message_names() -> None:
+    bare = Failure(FailureKind.LINT, "ruff", "src/app.py:3:8: F401 [*] `os` imported but unused", fingerprint="b")
+    out = check_run_output(report(TriagedFailure(bare, Verdict.NEW, job_name="lint")))
+    row = next(r for r in out.summary.splitlines() if "F401" in r)
+    assert "| Lint (ruff) | `src/app.py:3` |" in row
+    hostile = Failure(FailureKind.UNKNOWN, "generic", "." * 5_000 + ":1 " + "a:" * 3_000, fingerprint="h")
+    check_run_output(report(TriagedFailure(hostile, Verdict.NEW)))  # a word list, no regex to backtrack
