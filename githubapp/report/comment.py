@@ -177,6 +177,8 @@ def _failure_block(g: Grouped, *, detailed: bool, repo_name: str | None) -> str:
         at = " at " + md.inline_code(location(f, repo_name), limit=160)
     jobs = f" {md.escape_text(jobs_phrase(g.jobs))}" if g.jobs else ""
     line = f"{_badge(item)} {md.escape_text(kind_label(f))}: {name}{at}{jobs}"
+    if item.verdict is Verdict.FLAKY and item.history is not None and item.history.flake_rate is not None:
+        line += f" · fails in {item.history.flake_rate:.0%} of runs"
     message = headline_of(item)
     if message and message != failure_name(item):
         line += f"\n{md.inline_code(message, limit=300)}"
