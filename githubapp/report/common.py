@@ -32,7 +32,8 @@ KIND_WORDS = {
 }
 # Rule families that describe a symptom rather than name a tool (analysis/rules.py): no "(generic)".
 _NO_TOOL = frozenset(
-    {"", "generic", "infra", "numbered", "crash", "oom", "timeout", "script", "shell", "hint", "unknown"}
+    {"", "generic", "infra", "numbered", "crash", "oom", "timeout", "script", "shell", "hint", "unknown", "test",
+     "typecheck", "format"}
 )
 
 
