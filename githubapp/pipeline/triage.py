@@ -40,6 +40,7 @@ from ..snapshots.report import check_run_images, snapshot_check_summary, snapsho
 from ..snapshots.service import RunContext as SnapshotRun
 from ..snapshots.service import snapshot_service
 from ..web import live
+from ..web.links import run_page_url
 from . import attribution as attributing
 from . import fetch
 from .assemble import flake_score, passed_on_rerun, summary_rows, triage
@@ -386,6 +387,7 @@ class Triage:
             snapshot_summary=snapshot_parts[1] if snapshot_parts else None,
             images=snapshot_parts[2] if snapshot_parts else (),
             check_run_url=f"{self.deps.settings.github_url}/{ref.repo}/runs/{self.check_run_id}",
+            dashboard_url=run_page_url(self.deps.settings.public_url, ref.repo, ref.run_id, ref.attempt),
             in_progress=self.partial,
             compared_branch=self.compared_branch,
         )

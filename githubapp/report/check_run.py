@@ -16,6 +16,7 @@ from analysis.fixes.verify import short_hash, shown_whole
 
 from . import evidence as ev
 from . import markdown as md
+from .cleaning import clean_excerpt
 from .common import (
     VERDICT_ICON,
     VERDICT_LABEL,
@@ -24,10 +25,12 @@ from .common import (
     failure_name,
     first_line,
     group,
+    headline_of,
     jobs_phrase,
-    location,
+    kind_label,
     plural,
     test_location,
+    where,
 )
 from .model import TriagedFailure, TriageReport, Verdict
 from .paths import repo_relative
@@ -102,6 +105,7 @@ class CheckRunOutput:
     annotations_total: int  # before the cap
     actions: tuple[CheckAction, ...]
     images: tuple[dict[str, str], ...] = ()
+    details_url: str | None = None  # the run's dashboard page: "Details" on GitHub leads there
 
     def batches(self, size: int = ANNOTATIONS_PER_REQUEST) -> list[list[dict[str, Any]]]:
         """Annotations in request-sized batches; always at least one (possibly empty) batch."""
@@ -128,6 +132,8 @@ class CheckRunOutput:
             "output": self.output(batches[0], images=True),
             "actions": [a.as_json() for a in self.actions],
         }
+        if self.details_url:
+            first["details_url"] = self.details_url
         return [first, *({"output": self.output(batch)} for batch in batches[1:])]
 
 
@@ -208,13 +214,15 @@ def annotations_for(
         places = _places(f, repo_name)
         if not places:
             continue
-        message = f.message.strip() or failure_name(g.item)
+        message = headline_of(g.item) or failure_name(g.item)
+        if f.message.strip() and first_line(f.message) == message:
+            message = f.message.strip()  # the whole message when it starts with its own words
         history = _history_sentence(g.item)
         if g.item.quarantined:
             history = ("Quarantined in .github/ci-triage.yml. " + history).strip()
         full_message = md.shorten(message + (f"\n\n{history}" if history else ""), ANNOTATION_MESSAGE_MAX_CHARS)
-        title = f"{VERDICT_LABEL[g.item.verdict].capitalize()} ({f.tool}): {failure_name(g.item)}"
-        details = "\n".join(md.clean_log_line(line) for line in g.item.excerpt) if g.item.excerpt else ""
+        title = f"{VERDICT_LABEL[g.item.verdict].capitalize()}, {kind_label(f)}: {failure_name(g.item)}"
+        details = "\n".join(clean_excerpt(g.item.excerpt))
         for path, line, role in places:
             identity = (path, line, first_line(message))
             if identity in seen:
@@ -270,19 +278,25 @@ def actions_for(report: TriageReport, groups: Sequence[Grouped]) -> list[CheckAc
 
 
 def _summary_row(g: Grouped, repo_name: str | None) -> str:
-    f = g.item.failure
-    where = ""
-    if f.file:
-        where = md.inline_code(location(f, repo_name), limit=120, in_table=True)
+    """verdict | what | where | message | job | why: each fact once (no name that repeats the location or the
+    message)."""
+    item = g.item
+    f = item.failure
+    at = where(f, repo_name)
+    message = headline_of(item)
+    what = kind_label(f)
+    if f.test_id:
+        what = md.table_cell(kind_label(f) + ":", limit=60) + " " + md.inline_code(f.test_id, limit=150, in_table=True)
+    else:
+        what = md.table_cell(what, limit=80)
     jobs = md.table_cell(jobs_phrase(g.jobs).removeprefix("in "), limit=120) if g.jobs else ""
-    verdict = f"{VERDICT_ICON[g.item.verdict]} `{VERDICT_LABEL[g.item.verdict]}`"
-    if g.item.quarantined:
+    verdict = f"{VERDICT_ICON[item.verdict]} `{VERDICT_LABEL[item.verdict]}`"
+    if item.quarantined:
         verdict += " (quarantined)"
-    why = md.table_cell(g.item.reason, limit=200) if g.item.reason else ""
-    return (
-        f"| {verdict} | {md.inline_code(failure_name(g.item), limit=150, in_table=True)} | {where} | "
-        f"{md.table_cell(first_line(f.message), limit=160)} | {jobs} | {why} |"
-    )
+    why = md.table_cell(item.reason, limit=200) if item.reason and item.reason != message else ""
+    at_md = md.inline_code(at, limit=120, in_table=True) if at else ""
+    message_md = md.table_cell(message, limit=160) if message and message not in (at, f.test_id) else ""
+    return f"| {verdict} | {what} | {at_md} | {message_md} | {jobs} | {why} |"
 
 
 def _run_line(report: TriageReport) -> str:
@@ -320,7 +334,10 @@ def summary_for(
         hint = "No failure could be extracted from the logs." if not report.problems else ""
         blocks = [*head, *notes, hint] if hint else [*head, *notes]
         return md.fit_blocks(blocks, limit=SUMMARY_MAX, note="…")
-    table_head = "| | failure | where | message | job | why |\n|---|---|---|---|---|---|"
+    if any(g.item.verdict is Verdict.INFRA for g in groups):
+        notes.append("Infrastructure failures are usually transient: comment `/triage retry` on the pull request "
+                     "(or use **Re-run failed jobs**) to run the failed jobs again.")
+    table_head = "| | what | where | message | job | why |\n|---|---|---|---|---|---|"
     rows = [_summary_row(g, report.run.repo_name) for g in groups]
     fixed = "\n\n".join([*head, *notes, table_head])
     budget = SUMMARY_MAX - len(fixed) - 2
@@ -336,12 +353,13 @@ def _failure_details(g: Grouped, *, excerpt_chars: int, repo_name: str | None, w
     lines = [f"### {title}"]
     facts = [
         f"`{VERDICT_LABEL[item.verdict]}` ({wording_.friendly(item.verdict)})",
-        f"{md.escape_text(str(f.kind))} ({md.escape_text(f.tool)})",
+        md.escape_text(kind_label(f)),
     ]
-    if f.file:
-        facts.append(md.inline_code(location(f, repo_name), limit=200))
+    at = where(f, repo_name)
+    if at and at != failure_name(item):
+        facts.append(md.inline_code(at, limit=200))
     test_where = test_location(f, repo_name)
-    if test_where:
+    if test_where and test_where != at:
         facts.append("test " + md.inline_code(test_where, limit=200))
     if g.jobs:
         facts.append(md.escape_text(jobs_phrase(g.jobs, shown=10)))
@@ -354,8 +372,8 @@ def _failure_details(g: Grouped, *, excerpt_chars: int, repo_name: str | None, w
         lines.append(history)
     if f.message.strip():
         lines.append(md.code_block(md.shorten(f.message.strip(), 2_000)))
-    if item.excerpt:
-        cleaned = [md.clean_log_line(line) for line in item.excerpt]
+    cleaned = clean_excerpt(item.excerpt)
+    if cleaned:
         kept, dropped = md.trim_lines(cleaned, max_chars=excerpt_chars)
         if dropped:
             kept.append(f"… {dropped} more lines")
@@ -412,6 +430,7 @@ def check_run_output(
         annotations_total=total,
         actions=tuple(actions_for(report, groups)),
         images=report.images,
+        details_url=report.dashboard_url,
     )
 
 

@@ -16,6 +16,7 @@ from analysis.regex import compile_linear
 
 from . import evidence as ev
 from . import markdown as md
+from .cleaning import clean_excerpt
 from .common import (
     VERDICT_ICON,
     VERDICT_LABEL,
@@ -23,22 +24,30 @@ from .common import (
     counts,
     date,
     failure_name,
-    first_line,
     group,
+    headline_of,
     jobs_phrase,
+    kind_label,
     location,
     plural,
     test_location,
+    where,
 )
-from .model import PassingReport, Resolution, RunInfo, TriageReport, Verdict
+from .entries import Entry, entries
+from .model import PassingReport, Resolution, RunInfo, TriagedFailure, TriageReport, Verdict
 from .verdicts import broken_since_md, evidence_md, new_count, wording
 
 MARKER = "<!-- ci-triage:sticky -->"
 COMMENT_MAX = 65_536
 FORMAT_VERSION = 1
 _STATE = compile_linear(r"<!-- ci-triage:state v=(\d+) run=(\d+) attempt=(\d+) status=(\w+) -->")
-DETAILED_FAILURES = 10  # failures shown with their excerpt; the rest are one line each
-EXCERPT_CHARS = 3_000
+# The comment is read in seconds: it stays under COMMENT_TARGET for any run (a suggested fix's diff, shown whole
+# so it can be approved, may add to it); the check run carries the detail up to GitHub's limits.
+COMMENT_TARGET = 10_000
+DETAILED_ENTRIES = 4  # entries shown with an excerpt; the rest without
+EXCERPT_CHARS = 1_000
+EXCERPT_LINES = 15
+LISTED = 5  # files or tests named per entry; the rest are on the dashboard
 
 
 @dataclass(frozen=True)
@@ -135,28 +144,46 @@ def _header(report: TriageReport, groups: Sequence[Grouped]) -> str:
     state = "is failing (other jobs still running)" if report.in_progress else "failed"
     where = f" at {md.inline_code(run.head_sha[:7])}"
     check = f" · [check run]({report.check_run_url})" if report.check_run_url else ""
+    if _linkable(report.dashboard_url):
+        check += f" · [dashboard]({report.dashboard_url})"
     lead = f"\n\n{wording(report).counts_line(groups)}" if groups else ""
     broken = broken_since_md(report, groups)
     tail = f"\n\n{broken}" if broken else ""
     return f"{headline}{lead}\n\n{link}{attempt} {state}{where}{check}{tail}"
 
 
+def _badge(item: TriagedFailure) -> str:
+    badge = f"{VERDICT_ICON[item.verdict]} `{VERDICT_LABEL[item.verdict]}`"
+    return badge + (" (quarantined)" if item.quarantined else "")
+
+
+def _excerpt_md(item: TriagedFailure) -> str | None:
+    """The excerpt, cleaned of escape codes and runner boilerplate, short enough to read here."""
+    cleaned = clean_excerpt(item.excerpt)
+    if not cleaned:
+        return None
+    kept, dropped = md.trim_lines(cleaned[:EXCERPT_LINES], max_chars=EXCERPT_CHARS, line_limit=200)
+    dropped += max(0, len(cleaned) - EXCERPT_LINES)
+    if dropped:
+        kept.append(f"… {dropped} more lines (see the check run)")
+    return md.details("Log excerpt", md.code_block("\n".join(kept)))
+
+
 def _failure_block(g: Grouped, *, detailed: bool, repo_name: str | None) -> str:
     item = g.item
     f = item.failure
-    badge = f"{VERDICT_ICON[item.verdict]} `{VERDICT_LABEL[item.verdict]}`"
-    if item.quarantined:
-        badge += " (quarantined)"
     name = md.inline_code(failure_name(item), limit=200)
-    where = ""
+    at = ""
     if f.file and f.test_id:
-        where = " at " + md.inline_code(location(f, repo_name), limit=160)
+        at = " at " + md.inline_code(location(f, repo_name), limit=160)
         test_where = test_location(f, repo_name)
         if test_where:
-            where += ", test " + md.inline_code(test_where, limit=160)
+            at += ", test " + md.inline_code(test_where, limit=160)
     jobs = f" {md.escape_text(jobs_phrase(g.jobs))}" if g.jobs else ""
-    line = f"{badge} {name}{where}{jobs}"
-    message = first_line(f.message)
+    line = f"{_badge(item)} {md.escape_text(kind_label(f))}: {name}{at}{jobs}"
+    if item.verdict is Verdict.FLAKY and item.history is not None and item.history.flake_rate is not None:
+        line += f" · fails in {item.history.flake_rate:.0%} of runs"
+    message = headline_of(item)
     if message and message != failure_name(item):
         line += f"\n{md.inline_code(message, limit=300)}"
     own = ev.same_change_md(item.same_change)
@@ -165,17 +192,49 @@ def _failure_block(g: Grouped, *, detailed: bool, repo_name: str | None) -> str:
     evidence = evidence_md(item)
     if evidence:
         line += f"\n\n{evidence}"
-    if not detailed or not item.excerpt:
-        return line
-    cleaned = [md.clean_log_line(x) for x in item.excerpt]
-    kept, dropped = md.trim_lines(cleaned, max_chars=EXCERPT_CHARS, line_limit=300)
-    if dropped:
-        kept.append(f"… {dropped} more lines (see the check run)")
-    return line + "\n\n" + md.details("Log excerpt", md.code_block("\n".join(kept)))
+    excerpt = _excerpt_md(item) if detailed else None
+    return line + (f"\n\n{excerpt}" if excerpt else "")
+
+
+def _listing(names: Sequence[str], *, shown: int, more: str) -> str:
+    listed = ", ".join(md.inline_code(n, limit=120) for n in names[:shown])
+    rest = len(names) - shown
+    return listed + (f" and {rest} more{more}" if rest > 0 else "")
+
+
+def _entry_block(entry: Entry, *, detailed: bool, report: TriageReport) -> str:
+    """One pattern: what, how many, where (the first few files or tests), one message and one excerpt."""
+    if len(entry.members) == 1:
+        return _failure_block(entry.first, detailed=detailed, repo_name=report.run.repo_name)
+    repo_name = report.run.repo_name
+    item = entry.first.item
+    jobs = f" {md.escape_text(jobs_phrase(entry.jobs))}" if entry.jobs else ""
+    line = f"{_badge(item)} **{md.escape_text(entry.title(repo_name))}**{jobs}"
+    elsewhere = f" ([all on the dashboard]({report.dashboard_url}))" if _linkable(report.dashboard_url) else ""
+    tests, files = entry.tests(), entry.files(repo_name)
+    if tests:
+        line += "\n\nTests: " + _listing(tests, shown=LISTED, more=elsewhere)
+    elif files:
+        names = [f"{path} ({n})" if n > 1 else path for path, n in files]
+        line += "\n\nFiles: " + _listing(names, shown=LISTED, more=elsewhere)
+    message = headline_of(item)
+    if message:
+        at = where(item.failure, repo_name)
+        first = f"{at}: {message}" if at and at not in message else message
+        line += f"\n\nFirst: {md.inline_code(first, limit=300)}"
+    evidence = evidence_md(item)
+    if evidence:
+        line += f"\n\n{evidence}"
+    excerpt = _excerpt_md(item) if detailed else None
+    return line + (f"\n\n{excerpt}" if excerpt else "")
+
+
+def _linkable(url: str | None) -> bool:
+    return url is not None and url.startswith(("https://", "http://")) and not any(c in url for c in " ()<>\n\"'")
 
 
 def _verdict_sections(report: TriageReport, groups: Sequence[Grouped]) -> list[str]:
-    """The failures grouped by verdict, ``new`` first, each with its evidence."""
+    """One entry per pattern, grouped by verdict, ``new`` first, each with its evidence."""
     words = wording(report)
     blocks: list[str] = []
     index = 0
@@ -184,9 +243,11 @@ def _verdict_sections(report: TriageReport, groups: Sequence[Grouped]) -> list[s
         if not members:
             continue
         heading = f"### {VERDICT_ICON[verdict]} `{VERDICT_LABEL[verdict]}`: {words.friendly(verdict)} ({len(members)})"
+        if verdict is Verdict.INFRA:
+            heading += "\n\nThis looks transient: comment `/triage retry` to run the failed jobs again."
         blocks.append(heading)
-        for g in members:
-            blocks.append(_failure_block(g, detailed=index < DETAILED_FAILURES, repo_name=report.run.repo_name))
+        for entry in entries(members):
+            blocks.append(_entry_block(entry, detailed=index < DETAILED_ENTRIES, report=report))
             index += 1
     return blocks
 
@@ -194,13 +255,16 @@ def _verdict_sections(report: TriageReport, groups: Sequence[Grouped]) -> list[s
 def _seen_before(groups: Sequence[Grouped]) -> str | None:
     """Each "seen before" with its evidence: why it matched, the earlier runs (linked), how it was fixed."""
     rows = []
-    for g in groups:
-        h = g.item.history
-        if g.item.verdict is Verdict.FLAKY or h is None:
+    for entry in entries(groups):
+        known = [g for g in entry.members if g.item.history is not None]
+        if entry.verdict is Verdict.FLAKY or not known:
             continue
+        item, h = known[0].item, known[0].item.history
+        assert h is not None
+        name = failure_name(item) if len(entry.members) == 1 else entry.title(None)
         rows.append(
-            f"| {md.inline_code(failure_name(g.item), limit=120, in_table=True)} | {ev.why_cell(g.item)} | "
-            f"{ev.earlier_cell(g.item)} | {h.occurrences} | {_resolution_md(h.resolution)} |"
+            f"| {md.inline_code(name, limit=120, in_table=True)} | {ev.why_cell(item)} | "
+            f"{ev.earlier_cell(item)} | {h.occurrences} | {_resolution_md(h.resolution)} |"
         )
     if not rows:
         return None
@@ -294,17 +358,19 @@ def _footer() -> str:
     )
 
 
-def _assemble(top: str, middle: list[str], bottom: str, *, limit: int) -> str:
-    budget = limit - len(top) - len(bottom) - 4
+def _assemble(top: str, middle: list[str], bottom: str, *, limit: int, elsewhere: str = "the check run has") -> str:
+    budget = max(limit - len(top) - len(bottom) - 4, 0)
     body = md.fit_blocks(
         middle,
         limit=budget,
-        note="_{omitted} more sections left out (comment size limit); the check run has them all._",
+        note="_{omitted} more sections left out (comment size limit); " + elsewhere + " them all._",
     )
     return "\n\n".join(part for part in (top, body, bottom) if part)
 
 
-def sticky_comment(report: TriageReport, *, limit: int = COMMENT_MAX) -> str:
+def sticky_comment(report: TriageReport, *, limit: int = COMMENT_TARGET) -> str:
+    """The comment, under ``limit`` for any run except by a suggested fix's diff: the fixes are kept whole (an
+    approval names the diff shown), within GitHub's own limit."""
     groups = group(report.failures)
     top = state_marker(report.run, "failing") + "\n" + _header(report, groups)
     middle: list[str] = []
@@ -320,10 +386,17 @@ def sticky_comment(report: TriageReport, *, limit: int = COMMENT_MAX) -> str:
             middle.append(section)
     if report.snapshot_markdown:
         middle.append(report.snapshot_markdown)
-    for section in (_recommended(report), _fixes(report)):
-        if section:
-            middle.append(section)
-    return _assemble(top, middle, _footer(), limit=limit)
+    recommended = _recommended(report)
+    if recommended:
+        middle.append(recommended)
+    fixes = _fixes(report)
+    bottom = f"{fixes}\n\n{_footer()}" if fixes else _footer()
+    if len(top) + len(bottom) > COMMENT_MAX - 200:  # a diff too large even for GitHub's limit: the fixes go
+        bottom = _footer()
+    elsewhere = "the check run has"
+    if _linkable(report.dashboard_url):
+        elsewhere = f"the check run and the [dashboard]({report.dashboard_url}) have"
+    return _assemble(top, middle, bottom, limit=max(limit, len(top) + len(bottom) + 200), elsewhere=elsewhere)
 
 
 def passing_comment(report: PassingReport, *, limit: int = COMMENT_MAX) -> str:

@@ -8,22 +8,13 @@ the rules themselves live in ``githubapp.escaping``, the one policy for everythi
 
 from __future__ import annotations
 
-from analysis.regex import compile_linear
-
 from .. import escaping
-
-_ANSI = compile_linear(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
-# Control characters other than tab and newline render as garbage or are rejected.
-_CONTROL = compile_linear(r"[\x00-\x08\x0b-\x1f\x7f]")
-# GitHub Actions log line prefix: optional BOM, then an ISO timestamp with 7 fractional digits.
-_GHA_TIMESTAMP = compile_linear(r"^\ufeff?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z ?")
+from . import cleaning
 
 
 def clean_log_line(line: str) -> str:
-    """One log line as a reader wants it: no BOM, timestamp, colour codes or control characters."""
-    line = _GHA_TIMESTAMP.sub("", line.rstrip("\r\n"))
-    line = _ANSI.sub("", line)
-    return _CONTROL.sub("", line.replace("\ufeff", ""))
+    """One log line as a reader wants it: no BOM, timestamp, escape codes (any notation) or control characters."""
+    return cleaning.clean_line(line)
 
 
 def neutralize_mentions(text: str) -> str:

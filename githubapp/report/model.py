@@ -132,6 +132,7 @@ class TriageReport:
     snapshot_summary: str | None = None  # the same for the check run's details
     images: tuple[dict[str, str], ...] = ()  # check-run output images (alt, image_url, caption)
     check_run_url: str | None = None
+    dashboard_url: str | None = None  # the run's page on ci-triage's dashboard: every failure, the check's details_url
     in_progress: bool = False  # built from one finished job while the rest of the run goes on
     compared_branch: str | None = None  # the PR's base branch (or the pushed branch) verdicts compare with
     extra: dict[str, str] = field(default_factory=dict)

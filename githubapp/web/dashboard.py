@@ -118,6 +118,9 @@ FAILURE_PARAMS = (
     Param("until", {"type": "string", "maxLength": 10, "pattern": r"^(\d{4}-\d{2}-\d{2})?$"}, ""),
     Param("pattern", {"type": "string", "pattern": r"^\d{0,18}$"}, ""),
     Param("run", {"type": "string", "pattern": r"^\d{0,18}$"}, ""),
+    # A GitHub Actions run (and attempt) by its GitHub id: the check run's "Details" and the PR comment link here.
+    Param("github_run", {"type": "string", "pattern": r"^\d{0,18}$"}, ""),
+    Param("attempt", {"type": "string", "pattern": r"^\d{0,6}$"}, ""),
     Param("cursor", {"type": "string", "maxLength": 500}, ""),
 )
 
@@ -144,6 +147,9 @@ async def failure_page(deps: Deps, scope: Scope, params: JSON, *, repository_ids
     if params.get("run"):
         key = await browse.run_key(deps.pool, scope, int(params["run"]))
         where = replace(where, run_id=key[0] if key else 0, run_attempt=key[1] if key else None)
+    elif params.get("github_run"):
+        attempt = int(params["attempt"]) if params.get("attempt") else None
+        where = replace(where, run_id=int(params["github_run"]), run_attempt=attempt)
     rows = await browse.failures(deps.pool, scope, where, after=after, limit=PAGE + 1)
     next_query = None
     if len(rows) > PAGE:

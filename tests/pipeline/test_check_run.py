@@ -79,7 +79,7 @@ def test_annotations_are_repo_relative_deduplicated_and_most_important_first() -
         ("tests/test_app.py", 40, "failure"),
         ("tests/test_app.py", 12, "warning"),
     ]
-    assert out.annotations[0]["title"] == "New (pytest): tests/test_app.py::test_case_2"
+    assert out.annotations[0]["title"] == "New, Test (pytest): tests/test_app.py::test_case_2"
     assert "Seen in 5 runs since 2026-01-02" in out.annotations[1]["message"]
     # The summary table lists each distinct failure once, with all its jobs.
     assert out.summary.count("test_case_2") == 1 and "| 2 jobs: a, b |" in out.summary
@@ -93,10 +93,10 @@ def test_annotations_at_the_fault_and_at_the_tests_line() -> None:
     only_test = triaged(3, file=outside, line=3, test_file="tests/test_app.py", test_line=30)
     out = check_run_output(report(raised, same, only_test))
     assert [(a["path"], a["start_line"], a["title"]) for a in out.annotations] == [
-        ("src/app.py", 7, "New (pytest): tests/test_app.py::test_case_1 (where it was raised)"),
-        ("tests/test_app.py", 13, "New (pytest): tests/test_app.py::test_case_1 (the test's line)"),
-        ("tests/test_app.py", 20, "New (pytest): tests/test_app.py::test_case_2"),
-        ("tests/test_app.py", 30, "New (pytest): tests/test_app.py::test_case_3"),
+        ("src/app.py", 7, "New, Test (pytest): tests/test_app.py::test_case_1 (where it was raised)"),
+        ("tests/test_app.py", 13, "New, Test (pytest): tests/test_app.py::test_case_1 (the test's line)"),
+        ("tests/test_app.py", 20, "New, Test (pytest): tests/test_app.py::test_case_2"),
+        ("tests/test_app.py", 30, "New, Test (pytest): tests/test_app.py::test_case_3"),
     ]
     assert all(a["message"] == "AssertionError: assert 1 == 2" for a in out.annotations[:2])
 

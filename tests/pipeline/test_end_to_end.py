@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from githubapp.web.links import run_page_url
 from storage import reports as db
 from tests.support.fake_github import FakeGitHub
 from tests.support.github_repo import RepoModel
@@ -154,6 +155,8 @@ async def test_failure_seen_before_then_passing(stack: Stack, github: FakeGitHub
     assert check is not None
     assert check["name"] == "CI Triage" and check["conclusion"] == "failure"
     assert check["output"]["title"] == "1 failure caused by this pull request"
+    dashboard = run_page_url(stack.deps.settings.public_url, f"{OWNER}/{REPO}", 9001, 1)
+    assert check["details_url"] == dashboard  # "Details" on GitHub leads to the run's dashboard page
     annotations = github.annotations[check["id"]]
     assert [(a["path"], a["start_line"], a["annotation_level"]) for a in annotations] == [
         ("tests/test_app.py", 6, "failure")
@@ -162,6 +165,7 @@ async def test_failure_seen_before_then_passing(stack: Stack, github: FakeGitHub
     assert len(comments) == 1 and "<!-- ci-triage:sticky -->" in comments[0]["body"]
     assert "tests/test_app.py::test_total_of_two_prices" in comments[0]["body"]
     assert "🆕 `new`" in comments[0]["body"]
+    assert f"[dashboard]({dashboard})" in comments[0]["body"]
 
     # 2. The same fault in a later run of the same PR (a new commit): still the PR's own (its base branch does not
     # fail this way); not history: that PR's own earlier run is reported apart ("also in this PR's run").
