@@ -114,7 +114,8 @@ def _digest(*parts: str) -> str:
 _ROOT = compile_linear(r"^(?:<ROOT>|<TMP>|<PKGS>)[/\\]")
 _LINE_SUFFIX = compile_linear(r"(?::\d+)+$|\(\d+(?:,\d+)?\)$")
 _PARAM = compile_linear(r"\[([^\[\]]*)\]")
-_TRAILING_DURATION = compile_linear(r"\(?<DUR>\)?$")  # the blank before it: rstrip  # jest/vitest print a test's time after its name
+# jest/vitest print a test's time after its name; the blank before it goes with rstrip (no leading \s*: linear)
+_TRAILING_DURATION = compile_linear(r"\(?<DUR>\)?$")
 _PARAM_DATA = compile_linear(r"'[^']*'|\"[^\"]*\"|\b\d+(?:\.\d+)?(?:e-?\d+)?")
 _SYMBOL_CONTEXT = compile_linear(
     r"(?:In (?:member )?function|In method|In constructor|In instantiation of|In static member function)"
