@@ -976,6 +976,16 @@ def _reportgen(wheels: Path) -> Project:
             negative=("other-missing-module", "missing-module-yaml"),
         ),
         Fault(
+            "missing-module-jinja2",
+            "pytest",
+            CLI,
+            "import sys\n",
+            "import sys\n\nfrom jinja2 import Template\n",
+            ("tests/test_cli.py", "tests/test_empty.py"),
+            kind="dependency",
+            negative=("other-missing-module", "missing-module-yaml"),
+        ),
+        Fault(
             "header-alignment",
             "pytest",
             CLI,
