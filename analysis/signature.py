@@ -33,7 +33,7 @@ from .normalize import normalize
 from .regex import IGNORECASE, LinearPattern, compile_linear
 from .types import Failure, FailureKind
 
-VERSION = "s1"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
+VERSION = "s2"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
 
 # Kinds whose faults cross tests: a missing package or an unreachable host fails every test that needs it.
 CROSS_SUBJECT_KINDS = frozenset({FailureKind.INFRA, FailureKind.DEPENDENCY})
@@ -231,7 +231,12 @@ _IDENTIFIER_RULES: tuple[tuple[str, LinearPattern], ...] = tuple(
     )
 )
 # A pinned requirement (``numpy==1.26``) names a package only in a dependency failure; in a test it is code.
-_PINNED = compile_linear(r"\b([A-Za-z][\w.-]{0,100})(?:==|>=|<=|~=|!=)\d")
+# The whole specifier is kept too: pip's "satisfies the requirement <spec>" and npm's "No matching version found
+# for <name>@<range>" quote the line the project wrote, and another pin of one package is another fix.
+_PINNED = compile_linear(r"\b([A-Za-z][\w.-]{0,100})((?:==|>=|<=|~=|!=)\d[\w.*+!-]{0,60}|@[\^~]?\d[\w.+-]{0,60})")
+# glibc/musl ``assert``: ``prog: file:line: func: Assertion `expr' failed.`` prints the expression's source text
+# (``#expr``): code, not data, so its literals stay (``v == 3`` and ``v == 4`` are two assertions).
+_C_ASSERTION = compile_linear(r"Assertion [`'\u2018]([^\n]{1,300})['\u2019] failed")
 # What a compiler, type checker or linter quotes is a name or a type (``"dict[str, int]"``, ``'len'``).
 _QUOTED_NAME = compile_linear(r"['\"\u2018`]([A-Za-z_@$][^'\"\u2019`\n]{0,79})['\"\u2019`]")
 
@@ -245,7 +250,10 @@ def _identifiers(message: str, kind: FailureKind) -> tuple[str, ...]:
                 if value:
                     found.add(f"{role}:{value.strip('.:')}")
     if kind is FailureKind.DEPENDENCY:
-        found.update("package:" + m.group(1) for m in _PINNED.finditer(text))
+        for m in _PINNED.finditer(text):
+            found.add("package:" + m.group(1))
+            found.add("requirement:" + m.group(1) + m.group(2).rstrip("."))
+    found.update("assertion:" + _SPACE.sub(" ", m.group(1).strip()) for m in _C_ASSERTION.finditer(text))
     head = text.split("\n", 1)[0]
     if kind in _QUOTING_KINDS:
         for m in _QUOTED_NAME.finditer(head):
@@ -303,7 +311,9 @@ _WRAPPER = compile_linear(
     r"|npm ERR! (?:code ELIFECYCLE|errno -?\d+)"
     r"|error Command failed with exit code -?\d+\.?"
     r"|The command \"[^\"\n]*\" (?:failed and )?exited with -?\d+\.?"
-    r"|Error: Process completed[^\n]*)",
+    r"|Error: Process completed[^\n]*"
+    # a checker's closing count (ruff, mypy): ``Found 3 errors in 2 files (checked 9 source files)``
+    r"|Found \d+ errors?(?: in \d+ files?)?(?: \(checked \d+ source files?\))?\.?)",
     IGNORECASE,
 )
 _WORD = compile_linear(r"[A-Za-z]{3,}")
