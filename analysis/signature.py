@@ -26,12 +26,14 @@ Every regular expression here is linear (RE2-compatible: no backreferences, no l
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .lines import clean
 from .normalize import normalize
 from .regex import IGNORECASE, LinearPattern, compile_linear
-from .types import Failure, FailureKind
+from .types import Failure, FailureKind, LineRange
 
 VERSION = "s2"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
 
@@ -270,6 +272,68 @@ _DIGITISH = compile_linear(r"[\d.:/-]+")
 _QUOTED_BARE_NAME = compile_linear(r"[`'\u2018]([A-Za-z_][\w.]{0,79})[`'\u2019]")
 
 
+# --- snapshot ---------------------------------------------------------------------------------------------
+
+# jest: ``expect(received).toMatchSnapshot()`` then ``Snapshot name: `t 1` ``, ``- Snapshot  - 2`` / ``+ Received
+# + 2``, ``@@ -2,7 +2,7 @@`` and the lines prefixed ``- ``, ``+ `` or two spaces; vitest: ``Snapshot `t 1`
+# mismatched`` then ``- Expected`` / ``+ Received`` and the same prefixes. Every snapshot failure of one test
+# reads alike; what differs between two faults is which lines of the stored snapshot no longer match.
+_SNAPSHOT_ERROR = compile_linear(r"toMatch(?:Inline)?Snapshot|\bSnapshot [`'\"][^\n]{0,300}[`'\"] mismatched")
+_SNAPSHOT_NAME = compile_linear(r"^\s*Snapshot name: `([^`\n]{1,300})`")
+_DIFF_HEADER = compile_linear(r"^(\s*)- (?:Snapshot|Expected)\b")
+_DIFF_LINE = compile_linear(r"^(?:[-+] |  |@@ |[-+]$)")
+
+
+def _diff(lines: Sequence[str]) -> tuple[int, int, set[str]] | None:
+    """The first snapshot diff in ``lines``: its header's index, its last line's index, and the stored side's
+    lines (``-``, numbers masked). None when there is no diff header."""
+    indent: str | None = None
+    first = last = -1
+    expected: set[str] = set()
+    for index, raw in enumerate(lines):
+        line = clean(raw).rstrip()
+        if indent is None:
+            header = _DIFF_HEADER.match(line)
+            if header:
+                indent, first, last = header.group(1), index, index
+            continue
+        body = line[len(indent) :] if line.startswith(indent) else line.lstrip()
+        if not body or not _DIFF_LINE.match(body):
+            if expected or last > first + 3:  # a blank or other line after the diff's content ends it
+                break
+            continue
+        last = index
+        if body.startswith("-") and not body.startswith("- Snapshot"):
+            expected.add(_SPACE.sub(" ", _NUMBER.sub("<N>", normalize(body[1:].strip()))))
+    return (first, last, expected) if indent is not None else None
+
+
+def snapshot_identifiers(message: str, detail: str) -> tuple[str, ...]:
+    """For a snapshot failure: its name and a digest of the stored snapshot's lines that the run no longer
+    produced (the diff's ``-`` side, numbers masked), from ``detail``, the failure's lines of the log. The
+    received side (``+``) is left out: it carries the run's data; the stored side is the fault's place."""
+    if not detail or not _SNAPSHOT_ERROR.search(message[:500]):
+        return ()
+    lines = detail.splitlines()[:200]
+    found = ["snapshot:" + m.group(1) for m in (_SNAPSHOT_NAME.match(clean(x)) for x in lines) if m]
+    diff = _diff(lines)
+    if diff and diff[2]:
+        found.append("snapshot-diff:" + hashlib.sha256("\n".join(sorted(diff[2])).encode()).hexdigest()[:12])
+    return tuple(found)
+
+
+def snapshot_diff_range(lines: Sequence[str], failure: Failure, *, reach: int = 40) -> LineRange | None:
+    """Where a snapshot failure's diff is in the log (1-based), when it follows the failure's evidence within
+    ``reach`` lines: the excerpt a reader (and the signature) needs, since the message is one line."""
+    if not failure.evidence or not _SNAPSHOT_ERROR.search(failure.message[:500]):
+        return None
+    start = failure.evidence[-1].end  # 1-based last evidence line = 0-based index of the line after it
+    diff = _diff(lines[start : start + reach + 120])
+    if diff is None or diff[0] > reach:
+        return None
+    return LineRange(start + diff[0] + 1, start + diff[1] + 1)
+
+
 # --- template ---------------------------------------------------------------------------------------------
 
 _VERSION = compile_linear(r"(==|>=|<=|~=|!=|@\^?|@~)v?\d[\w.+-]*")
@@ -319,10 +383,25 @@ _WRAPPER = compile_linear(
 _WORD = compile_linear(r"[A-Za-z]{3,}")
 
 
+# What a runner's status line adds to the test's name: ``× name 85ms`` (vitest), ``--- FAIL: TestX (0.00s)``
+# (go), ``FAILED tests/a.py::t`` (pytest), ``not ok 3 - name`` (TAP).
+_STATUS_WORDS = frozenset({"fail", "failed", "failure", "error", "errored", "failing", "not"})
+
+
+def _status_line_only(test_id: str, message: str) -> bool:
+    """Whether the message is only the runner's line for its test (its name, a marker, a duration): it says the
+    test failed, not how, so every fault of that test reads the same."""
+    named = {w.lower() for w in _WORD.findall(test_id)}
+    return not any(w.lower() not in named and w.lower() not in _STATUS_WORDS for w in _WORD.findall(message[:500]))
+
+
 def is_generic(failure: Failure) -> bool:
     """Nothing but "a step failed": a bare exit code, make's ``*** Error 2``, a runner's ``Process completed``,
-    or a fallback line with fewer than two words left once those are taken out."""
-    if failure.test_id or failure.file:
+    or a fallback line with fewer than two words left once those are taken out; or "a test failed": a
+    runner's status line naming the test and nothing else."""
+    if failure.test_id:
+        return _status_line_only(failure.test_id, failure.message)
+    if failure.file:
         return False
     text = _WRAPPER.sub(" ", _EXIT_NOTE.sub(" ", failure.message.strip()))
     return len(_WORD.findall(text)) < 2
@@ -340,8 +419,9 @@ def enclosing_symbol(context: str) -> str | None:
     return found
 
 
-def signature(failure: Failure, *, symbol: str | None = None) -> FailureSignature:
-    """The failure's signature. ``symbol``: the enclosing function when the caller knows it."""
+def signature(failure: Failure, *, symbol: str | None = None, detail: str | None = None) -> FailureSignature:
+    """The failure's signature. ``symbol``: the enclosing function when the caller knows it; ``detail``: the
+    failure's own lines of the log (its excerpt), which tell one snapshot diff from another."""
     kind = failure.kind
     if kind is FailureKind.TEST and not failure.test_id:
         # A "test" failure that names no test (a Java exception in a test step, a collection error) is
@@ -355,7 +435,7 @@ def signature(failure: Failure, *, symbol: str | None = None) -> FailureSignatur
         kind=kind.value,
         subject=_subject(failure, symbol if kind is not FailureKind.TEST else None),
         error_type=_error_type(failure.message),
-        identifiers=_identifiers(failure.message, kind),
+        identifiers=tuple(sorted({*_identifiers(failure.message, kind), *snapshot_identifiers(failure.message, detail or "")})),
         template=_template(failure.message, kind),
         generic=is_generic(failure),
     )
