@@ -285,11 +285,11 @@ _DIFF_LINE = compile_linear(r"^(?:[-+] |  |@@ |[-+]$)")
 
 
 def _diff(lines: Sequence[str]) -> tuple[int, int, set[str]] | None:
-    """The first snapshot diff in ``lines``: its header's index, its last line's index, and the stored side's
-    lines (``-``, numbers masked). None when there is no diff header."""
+    """The first snapshot diff in ``lines``: its header's index, its last line's index, and its changed lines
+    (``-`` stored, ``+`` received; numbers masked, spacing kept). None when there is no diff header."""
     indent: str | None = None
     first = last = -1
-    expected: set[str] = set()
+    changed: set[str] = set()
     for index, raw in enumerate(lines):
         line = clean(raw).rstrip()
         if indent is None:
@@ -299,19 +299,20 @@ def _diff(lines: Sequence[str]) -> tuple[int, int, set[str]] | None:
             continue
         body = line[len(indent) :] if line.startswith(indent) else line.lstrip()
         if not body or not _DIFF_LINE.match(body):
-            if expected or last > first + 3:  # a blank or other line after the diff's content ends it
+            if changed or last > first + 3:  # a blank or other line after the diff's content ends it
                 break
             continue
         last = index
-        if body.startswith("-") and not body.startswith("- Snapshot"):
-            expected.add(_SPACE.sub(" ", _NUMBER.sub("<N>", normalize(body[1:].strip()))))
-    return (first, last, expected) if indent is not None else None
+        if body[:1] in "-+" and not body.startswith(("- Snapshot", "+ Received")):
+            # a snapshot is text laid out by the code: spacing is content, numbers are the run's data
+            changed.add(body[:1] + _NUMBER.sub("<N>", body[1:].rstrip()))
+    return (first, last, changed) if indent is not None else None
 
 
 def snapshot_identifiers(message: str, detail: str) -> tuple[str, ...]:
-    """For a snapshot failure: its name and a digest of the stored snapshot's lines that the run no longer
-    produced (the diff's ``-`` side, numbers masked), from ``detail``, the failure's lines of the log. The
-    received side (``+``) is left out: it carries the run's data; the stored side is the fault's place."""
+    """For a snapshot failure: its name and a digest of its diff's changed lines (the stored ``-`` side says
+    where the output broke, the received ``+`` side how; numbers masked as the run's data), from ``detail``,
+    the failure's lines of the log."""
     if not detail or not _SNAPSHOT_ERROR.search(message[:500]):
         return ()
     lines = detail.splitlines()[:200]
