@@ -335,6 +335,40 @@ def snapshot_diff_range(lines: Sequence[str], failure: Failure, *, reach: int = 
     return LineRange(start + diff[0] + 1, start + diff[1] + 1)
 
 
+# --- detail lines a compiler prints under its error ------------------------------------------------------------
+
+# javac (and kotlinc/scalac alike) print what the one-line message leaves out on the lines below it:
+# ``  symbol:   method lenght()`` / ``  location: variable items of type List<LineItem>``.
+_DETAIL_FIELD = compile_linear(r"^\s+(symbol|location):\s+(\S[^\n]{0,200})$")
+_DETAIL_KINDS = frozenset({FailureKind.COMPILE, FailureKind.TYPE})
+
+
+def detail_identifiers(failure: Failure, kind: FailureKind, detail: str) -> tuple[str, ...]:
+    """The ``location:`` (where the lookup failed: the class, or the variable and its type) and the kind of the
+    ``symbol:`` under the failure's own error line in ``detail`` (its excerpt): that error line is the one naming
+    the failure's ``file:line`` (else the first with its message). Two faults at one place stay one."""
+    head = failure.message.strip().split("\n", 1)[0]
+    if not detail or kind not in _DETAIL_KINDS or not head:
+        return ()
+    lines = [clean(x) for x in detail.splitlines()[:200]]
+    at = [i for i, x in enumerate(lines) if head in x]
+    if failure.file and failure.line:
+        place = f"{failure.file.replace(chr(92), '/').rsplit('/', 1)[-1]}:{failure.line}"
+        at = [i for i in at if place in lines[i].replace("\\", "/")] or at
+    if not at:
+        return ()
+    found: list[str] = []
+    for line in lines[at[0] + 1 : at[0] + 7]:
+        if _LOCATION_PREFIX.match(line.strip()):
+            break  # the next error
+        m = _DETAIL_FIELD.match(line)
+        if m and m.group(1) == "location":
+            found.append("location:" + _SPACE.sub(" ", m.group(2).strip()))
+        elif m:  # the missing name is the typo, retyped another way next time; what kind of name it is stays
+            found.append("symbol-kind:" + m.group(2).split(None, 1)[0])
+    return tuple(found)
+
+
 # --- template ---------------------------------------------------------------------------------------------
 
 _VERSION = compile_linear(r"(==|>=|<=|~=|!=|@\^?|@~)v?\d[\w.+-]*")
@@ -436,7 +470,15 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
         kind=kind.value,
         subject=_subject(failure, symbol if kind is not FailureKind.TEST else None),
         error_type=_error_type(failure.message),
-        identifiers=tuple(sorted({*_identifiers(failure.message, kind), *snapshot_identifiers(failure.message, detail or "")})),
+        identifiers=tuple(
+            sorted(
+                {
+                    *_identifiers(failure.message, kind),
+                    *snapshot_identifiers(failure.message, detail or ""),
+                    *detail_identifiers(failure, kind, detail or ""),
+                }
+            )
+        ),
         template=_template(failure.message, kind),
         generic=is_generic(failure),
     )
