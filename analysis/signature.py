@@ -73,7 +73,9 @@ class FailureSignature:
     def scope(self) -> str:
         """Compatibility class: similarity is only compared within one scope."""
         subject = "*" if self.cross_subject else self.subject
-        return _digest(VERSION, "scope", self.tool, self.kind, subject, self.error_type, *self.identifiers)
+        # a missing module is a dependency fault whether the runner called it a test error or printed it alone
+        kind = FailureKind.DEPENDENCY.value if self.error_type in DEPENDENCY_ERRORS else self.kind
+        return _digest(VERSION, "scope", self.tool, kind, subject, self.error_type, *self.identifiers)
 
     def compatible(self, other: FailureSignature) -> bool:
         """Whether a failure with ``other``'s signature may be matched to one with this one by similarity."""
@@ -234,8 +236,10 @@ _IDENTIFIER_RULES: tuple[tuple[str, LinearPattern], ...] = tuple(
 )
 # A pinned requirement (``numpy==1.26``) names a package only in a dependency failure; in a test it is code.
 # The whole specifier is kept too: pip's "satisfies the requirement <spec>" and npm's "No matching version found
-# for <name>@<range>" quote the line the project wrote, and another pin of one package is another fix.
+# for <name>@<range>" quote the line the project wrote, and when the package has releases, another pin of it is
+# another fix (pip's "(from versions: none)": no release at all, whatever the pin).
 _PINNED = compile_linear(r"\b([A-Za-z][\w.-]{0,100})((?:==|>=|<=|~=|!=)\d[\w.*+!-]{0,60}|@[\^~]?\d[\w.+-]{0,60})")
+_NO_VERSIONS = compile_linear(r"\(from versions: none\)")
 # glibc/musl ``assert``: ``prog: file:line: func: Assertion `expr' failed.`` prints the expression's source text
 # (``#expr``): code, not data, so its literals stay (``v == 3`` and ``v == 4`` are two assertions).
 _C_ASSERTION = compile_linear(r"Assertion [`'\u2018]([^\n]{1,300})['\u2019] failed")
@@ -254,7 +258,8 @@ def _identifiers(message: str, kind: FailureKind) -> tuple[str, ...]:
     if kind is FailureKind.DEPENDENCY:
         for m in _PINNED.finditer(text):
             found.add("package:" + m.group(1))
-            found.add("requirement:" + m.group(1) + m.group(2).rstrip("."))
+            if not _NO_VERSIONS.search(text):  # with none published, any pin fails alike: the package is the fault
+                found.add("requirement:" + m.group(1) + m.group(2).rstrip("."))
     found.update("assertion:" + _SPACE.sub(" ", m.group(1).strip()) for m in _C_ASSERTION.finditer(text))
     head = text.split("\n", 1)[0]
     if kind in _QUOTING_KINDS:
