@@ -444,7 +444,22 @@ def is_generic(failure: Failure) -> bool:
     if failure.file:
         return False
     text = _WRAPPER.sub(" ", _EXIT_NOTE.sub(" ", failure.message.strip()))
-    return len(_WORD.findall(text)) < 2
+    words = _WORD.findall(text)
+    return len(words) < 2 or _counts_only(text, words)
+
+
+# A runner's or checker's closing tally: ``Tests: 1 failed, 7 passed, 8 total``, ``2 failed, 5 passed in 0.31s``,
+# ``FAILED (failures=1, errors=2)``, ``3 problems (3 errors, 0 warnings)``, ``1 error``. It counts faults, it
+# names none, so every fault of a project ends its run with one.
+_TALLY_WORDS = frozenset(
+    "found error errors warning warnings failed passed skipped xfailed xpassed deselected problem problems test "
+    "tests suite suites file files checked source total snapshot snapshots failures failure ran and in of "
+    "todo pending assertions assertion".split()
+)
+
+
+def _counts_only(text: str, words: list[str]) -> bool:
+    return any(c.isdigit() for c in text) and all(w.lower() in _TALLY_WORDS for w in words)
 
 
 # --- the signature ------------------------------------------------------------------------------------------

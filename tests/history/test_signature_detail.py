@@ -172,3 +172,18 @@ def test_a_checkers_closing_count_is_generic(message: str) -> None:
 )
 def test_a_runner_status_line_alone_is_generic(test_id: str, message: str, generic: bool) -> None:
     assert is_generic(Failure(FailureKind.TEST, "x", message, test_id=test_id)) is generic
+
+
+@pytest.mark.parametrize(
+    ("message", "generic"),
+    [
+        ("Tests: 1 failed, 7 passed, 8 total", True),  # jest
+        ("2 failed, 5 passed in 0.31s", True),  # pytest
+        ("FAILED (failures=1, errors=2)", True),  # unittest
+        ("3 problems (3 errors, 0 warnings)", True),  # eslint stylish
+        ("Failed to load config file", False),
+        ("error: 2 tests failed to compile", False),
+    ],
+)
+def test_a_closing_tally_is_generic(message: str, generic: bool) -> None:
+    assert is_generic(Failure(FailureKind.UNKNOWN, "generic", message)) is generic
