@@ -423,7 +423,7 @@ _WRAPPER = compile_linear(
 _WORD = compile_linear(r"[A-Za-z]{3,}")
 
 
-# What a runner's status line adds to the test's name: ``× name 85ms`` (vitest), ``--- FAIL: TestX (0.00s)``
+# What a runner's status line adds to the test's name: ``\u00d7 name 85ms`` (vitest), ``--- FAIL: TestX (0.00s)``
 # (go), ``FAILED tests/a.py::t`` (pytest), ``not ok 3 - name`` (TAP).
 _STATUS_WORDS = frozenset({"fail", "failed", "failure", "error", "errored", "failing", "not"})
 

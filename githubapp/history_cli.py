@@ -159,7 +159,6 @@ async def replay_into(
     service: HistoryService, logs: Sequence[Path], *, installation_id: int, budget: int = 100
 ) -> list[ReplayResult]:
     from analysis.engine import analyze_bytes  # type: ignore[import-not-found, unused-ignore]
-
     from analysis.signature import snapshot_diff_range
 
     from .pipeline.assemble import excerpt_lines
@@ -189,9 +188,7 @@ async def replay_into(
             excerpt = excerpt_lines(lines, failure, analysis, around=around)
             if excerpt:
                 excerpts[number] = "\n".join(excerpt)
-        context = RunContext(
-            run_id=index + 1, job_id=1, seen_at=start + timedelta(seconds=index), excerpts=excerpts
-        )
+        context = RunContext(run_id=index + 1, job_id=1, seen_at=start + timedelta(seconds=index), excerpts=excerpts)
         matches: list[Match] = await service.record_failures(installation_id, installation_id, failures, context)
         for failure, match in zip(failures, matches, strict=True):
             result.failures.append(

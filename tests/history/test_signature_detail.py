@@ -70,8 +70,16 @@ def test_a_snapshot_diff_is_found_below_the_failure_for_the_excerpt() -> None:
 def test_a_vitest_snapshot_diff_counts_too() -> None:
     def vitest(row: str) -> FailureSignature:
         detail = "\n".join(
-            ["Error: Snapshot `calendar > renders 1` mismatched", "", "- Expected", "+ Received", "",
-             '  "Mo Tu We', f'-  {row}"', '+  1  2  3"']  # fmt: skip
+            [
+                "Error: Snapshot `calendar > renders 1` mismatched",
+                "",
+                "- Expected",
+                "+ Received",
+                "",
+                '  "Mo Tu We',
+                f'-  {row}"',
+                '+  1  2  3"',
+            ]
         )
         message = "Error: Snapshot `calendar > renders 1` mismatched"
         return signature(Failure(FailureKind.TEST, "vitest", message, test_id="calendar > renders"), detail=detail)
