@@ -116,7 +116,8 @@ def _digest(*parts: str) -> str:
 _ROOT = compile_linear(r"^(?:<ROOT>|<TMP>|<PKGS>)[/\\]")
 _LINE_SUFFIX = compile_linear(r"(?::\d+)+$|\(\d+(?:,\d+)?\)$")
 _PARAM = compile_linear(r"\[([^\[\]]*)\]")
-_TRAILING_DURATION = compile_linear(r"\s*\(?<DUR>\)?$")  # jest/vitest print a test's time after its name
+# jest/vitest print a test's time after its name (no leading \s*: it would rescan every run of blanks)
+_TRAILING_DURATION = compile_linear(r"\(?<DUR>\)?$")
 _PARAM_DATA = compile_linear(r"'[^']*'|\"[^\"]*\"|\b\d+(?:\.\d+)?(?:e-?\d+)?")
 _SYMBOL_CONTEXT = compile_linear(
     r"(?:In (?:member )?function|In method|In constructor|In instantiation of|In static member function)"
@@ -140,7 +141,7 @@ def normalize_test_id(test_id: str) -> str:
     bracket numbers and quoted strings are data. Timestamps, uuids and temp paths are masked everywhere.
     """
     text = normalize(test_id.strip())
-    text = _TRAILING_DURATION.sub("", _LINE_SUFFIX.sub("", text))
+    text = _TRAILING_DURATION.sub("", _LINE_SUFFIX.sub("", text)).rstrip()
     return _PARAM.sub(lambda m: "[" + _PARAM_DATA.sub("<N>", m.group(1)) + "]", text)
 
 
@@ -213,7 +214,8 @@ _IDENTIFIER_RULES: tuple[tuple[str, LinearPattern], ...] = tuple(
         ("module", r"[Cc]annot find module ['\"]([^'\"\s]{1,200})['\"]"),
         ("module", r"[Cc]annot import name ['\"]?(\w+)['\"]? from ['\"]?([\w.]+)"),
         ("module", r"[Cc]ould not (?:find|resolve) (?:module|dependency)[: ]+['\"]?([^'\"\s]{1,200})"),
-        ("module", r"([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019]?:? (?:[Nn]o such file|file not found)"),
+        # a header starts a word (after a blank, a quote or <): no rescan of one long run from each of its chars
+        ("module", r"(?:^|[\s'\"\u2018<])([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019>]?:? (?:[Nn]o such file|file not found)"),
         ("module", r"['\"\u2018]([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019] file not found"),
         ("module", r"cannot find -l([\w.+-]+)"),
         ("module", r"unresolved import `([^`]{1,200})`"),
@@ -383,8 +385,8 @@ _QUOTED_DATA = compile_linear(r"'[^'\n]*[\s/][^'\n]*'|\"[^\"\n]*[\s/][^\"\n]*\"|
 _NUMBER = compile_linear(r"-?\b\d+(?:[.,]\d+)*(?:e[-+]?\d+)?\b")
 _LINE_REF = compile_linear(r"(?::\d+)+\b|\bline \d+\b|\(\d+,\d+\)")
 _SPACE = compile_linear(r"\s+")
-_EXIT_NOTE = compile_linear(
-    r"\s*\((?:Process completed with exit code -?\d+|The command \"[^\"\n]*\" (?:failed and )?exited with -?\d+)\.?\)"
+_EXIT_NOTE = compile_linear(  # the blanks before it are collapsed later
+    r"\((?:Process completed with exit code -?\d+|The command \"[^\"\n]*\" (?:failed and )?exited with -?\d+)\.?\)"
 )
 
 
