@@ -215,7 +215,10 @@ _IDENTIFIER_RULES: tuple[tuple[str, LinearPattern], ...] = tuple(
         ("module", r"[Cc]annot import name ['\"]?(\w+)['\"]? from ['\"]?([\w.]+)"),
         ("module", r"[Cc]ould not (?:find|resolve) (?:module|dependency)[: ]+['\"]?([^'\"\s]{1,200})"),
         # a header starts a word (after a blank, a quote or <): no rescan of one long run from each of its chars
-        ("module", r"(?:^|[\s'\"\u2018<])([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019>]?:? (?:[Nn]o such file|file not found)"),
+        (
+            "module",
+            r"(?:^|[\s'\"\u2018<])([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019>]?:? (?:[Nn]o such file|file not found)",
+        ),
         ("module", r"['\"\u2018]([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019] file not found"),
         ("module", r"cannot find -l([\w.+-]+)"),
         ("module", r"unresolved import `([^`]{1,200})`"),
