@@ -26,14 +26,16 @@ Every regular expression here is linear (RE2-compatible: no backreferences, no l
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .lines import clean
 from .normalize import normalize
 from .regex import IGNORECASE, LinearPattern, compile_linear
-from .types import Failure, FailureKind
+from .types import Failure, FailureKind, LineRange
 
-VERSION = "s1"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
+VERSION = "s2"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
 
 # Kinds whose faults cross tests: a missing package or an unreachable host fails every test that needs it.
 CROSS_SUBJECT_KINDS = frozenset({FailureKind.INFRA, FailureKind.DEPENDENCY})
@@ -71,8 +73,8 @@ class FailureSignature:
     def scope(self) -> str:
         """Compatibility class: similarity is only compared within one scope."""
         subject = "*" if self.cross_subject else self.subject
-        # a missing module is one fault whether a test's import or the collection of its module reported it
-        kind = "dependency" if self.error_type in DEPENDENCY_ERRORS else self.kind
+        # a missing module is a dependency fault whether the runner called it a test error or printed it alone
+        kind = FailureKind.DEPENDENCY.value if self.error_type in DEPENDENCY_ERRORS else self.kind
         return _digest(VERSION, "scope", self.tool, kind, subject, self.error_type, *self.identifiers)
 
     def compatible(self, other: FailureSignature) -> bool:
@@ -114,7 +116,7 @@ def _digest(*parts: str) -> str:
 _ROOT = compile_linear(r"^(?:<ROOT>|<TMP>|<PKGS>)[/\\]")
 _LINE_SUFFIX = compile_linear(r"(?::\d+)+$|\(\d+(?:,\d+)?\)$")
 _PARAM = compile_linear(r"\[([^\[\]]*)\]")
-# jest/vitest print a test's time after its name; the blank before it goes with rstrip (no leading \s*: linear)
+# jest/vitest print a test's time after its name (no leading \s*: it would rescan every run of blanks)
 _TRAILING_DURATION = compile_linear(r"\(?<DUR>\)?$")
 _PARAM_DATA = compile_linear(r"'[^']*'|\"[^\"]*\"|\b\d+(?:\.\d+)?(?:e-?\d+)?")
 _SYMBOL_CONTEXT = compile_linear(
@@ -212,8 +214,11 @@ _IDENTIFIER_RULES: tuple[tuple[str, LinearPattern], ...] = tuple(
         ("module", r"[Cc]annot find module ['\"]([^'\"\s]{1,200})['\"]"),
         ("module", r"[Cc]annot import name ['\"]?(\w+)['\"]? from ['\"]?([\w.]+)"),
         ("module", r"[Cc]ould not (?:find|resolve) (?:module|dependency)[: ]+['\"]?([^'\"\s]{1,200})"),
-        # a header name starts a line or follows a blank, quote or bracket: few starting points, so linear
-        ("module", r"(?:^|[\s(])([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019]?:? (?:[Nn]o such file|file not found)"),
+        # a header starts a word (after a blank, a quote or <): no rescan of one long run from each of its chars
+        (
+            "module",
+            r"(?:^|[\s'\"\u2018<])([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019>]?:? (?:[Nn]o such file|file not found)",
+        ),
         ("module", r"['\"\u2018]([\w/.+-]{1,200}\.h(?:pp|h|xx)?)['\"\u2019] file not found"),
         ("module", r"cannot find -l([\w.+-]+)"),
         ("module", r"unresolved import `([^`]{1,200})`"),
@@ -235,7 +240,14 @@ _IDENTIFIER_RULES: tuple[tuple[str, LinearPattern], ...] = tuple(
     )
 )
 # A pinned requirement (``numpy==1.26``) names a package only in a dependency failure; in a test it is code.
-_PINNED = compile_linear(r"\b([A-Za-z][\w.-]{0,100})(?:==|>=|<=|~=|!=)\d")
+# The whole specifier is kept too: pip's "satisfies the requirement <spec>" and npm's "No matching version found
+# for <name>@<range>" quote the line the project wrote, and when the package has releases, another pin of it is
+# another fix (pip's "(from versions: none)": no release at all, whatever the pin).
+_PINNED = compile_linear(r"\b([A-Za-z][\w.-]{0,100})((?:==|>=|<=|~=|!=)\d[\w.*+!-]{0,60}|@[\^~]?\d[\w.+-]{0,60})")
+_NO_VERSIONS = compile_linear(r"\(from versions: none\)")
+# glibc/musl ``assert``: ``prog: file:line: func: Assertion `expr' failed.`` prints the expression's source text
+# (``#expr``): code, not data, so its literals stay (``v == 3`` and ``v == 4`` are two assertions).
+_C_ASSERTION = compile_linear(r"Assertion [`'\u2018]([^\n]{1,300})['\u2019] failed")
 # What a compiler, type checker or linter quotes is a name or a type (``"dict[str, int]"``, ``'len'``).
 _QUOTED_NAME = compile_linear(r"['\"\u2018`]([A-Za-z_@$][^'\"\u2019`\n]{0,79})['\"\u2019`]")
 
@@ -249,7 +261,11 @@ def _identifiers(message: str, kind: FailureKind) -> tuple[str, ...]:
                 if value:
                     found.add(f"{role}:{value.strip('.:')}")
     if kind is FailureKind.DEPENDENCY:
-        found.update("package:" + m.group(1) for m in _PINNED.finditer(text))
+        for m in _PINNED.finditer(text):
+            found.add("package:" + m.group(1))
+            if not _NO_VERSIONS.search(text):  # with none published, any pin fails alike: the package is the fault
+                found.add("requirement:" + m.group(1) + m.group(2).rstrip("."))
+    found.update("assertion:" + _SPACE.sub(" ", m.group(1).strip()) for m in _C_ASSERTION.finditer(text))
     head = text.split("\n", 1)[0]
     if kind in _QUOTING_KINDS:
         for m in _QUOTED_NAME.finditer(head):
@@ -266,6 +282,103 @@ _DIGITISH = compile_linear(r"[\d.:/-]+")
 _QUOTED_BARE_NAME = compile_linear(r"[`'\u2018]([A-Za-z_][\w.]{0,79})[`'\u2019]")
 
 
+# --- snapshot ---------------------------------------------------------------------------------------------
+
+# jest: ``expect(received).toMatchSnapshot()`` then ``Snapshot name: `t 1` ``, ``- Snapshot  - 2`` / ``+ Received
+# + 2``, ``@@ -2,7 +2,7 @@`` and the lines prefixed ``- ``, ``+ `` or two spaces; vitest: ``Snapshot `t 1`
+# mismatched`` then ``- Expected`` / ``+ Received`` and the same prefixes. Every snapshot failure of one test
+# reads alike; what differs between two faults is which lines of the stored snapshot no longer match.
+_SNAPSHOT_ERROR = compile_linear(r"toMatch(?:Inline)?Snapshot|\bSnapshot [`'\"][^\n]{0,300}[`'\"] mismatched")
+_SNAPSHOT_NAME = compile_linear(r"^\s*Snapshot name: `([^`\n]{1,300})`")
+_DIFF_HEADER = compile_linear(r"^(\s*)- (?:Snapshot|Expected)\b")
+_DIFF_LINE = compile_linear(r"^(?:[-+] |  |@@ |[-+]$)")
+
+
+def _diff(lines: Sequence[str]) -> tuple[int, int, set[str]] | None:
+    """The first snapshot diff in ``lines``: its header's index, its last line's index, and its changed lines
+    (``-`` stored, ``+`` received; numbers masked, spacing kept). None when there is no diff header."""
+    indent: str | None = None
+    first = last = -1
+    changed: set[str] = set()
+    for index, raw in enumerate(lines):
+        line = clean(raw).rstrip()
+        if indent is None:
+            header = _DIFF_HEADER.match(line)
+            if header:
+                indent, first, last = header.group(1), index, index
+            continue
+        body = line[len(indent) :] if line.startswith(indent) else line.lstrip()
+        if not body or not _DIFF_LINE.match(body):
+            if changed or last > first + 3:  # a blank or other line after the diff's content ends it
+                break
+            continue
+        last = index
+        if body[:1] in "-+" and not body.startswith(("- Snapshot", "+ Received")):
+            # a snapshot is text laid out by the code: spacing is content, numbers are the run's data
+            changed.add(body[:1] + _NUMBER.sub("<N>", body[1:].rstrip()))
+    return (first, last, changed) if indent is not None else None
+
+
+def snapshot_identifiers(message: str, detail: str) -> tuple[str, ...]:
+    """For a snapshot failure: its name and a digest of its diff's changed lines (the stored ``-`` side says
+    where the output broke, the received ``+`` side how; numbers masked as the run's data), from ``detail``,
+    the failure's lines of the log."""
+    if not detail or not _SNAPSHOT_ERROR.search(message[:500]):
+        return ()
+    lines = detail.splitlines()[:200]
+    found = ["snapshot:" + m.group(1) for m in (_SNAPSHOT_NAME.match(clean(x)) for x in lines) if m]
+    diff = _diff(lines)
+    if diff and diff[2]:
+        found.append("snapshot-diff:" + hashlib.sha256("\n".join(sorted(diff[2])).encode()).hexdigest()[:12])
+    return tuple(found)
+
+
+def snapshot_diff_range(lines: Sequence[str], failure: Failure, *, reach: int = 40) -> LineRange | None:
+    """Where a snapshot failure's diff is in the log (1-based), when it follows the failure's evidence within
+    ``reach`` lines: the excerpt a reader (and the signature) needs, since the message is one line."""
+    if not failure.evidence or not _SNAPSHOT_ERROR.search(failure.message[:500]):
+        return None
+    start = failure.evidence[-1].end  # 1-based last evidence line = 0-based index of the line after it
+    diff = _diff(lines[start : start + reach + 120])
+    if diff is None or diff[0] > reach:
+        return None
+    return LineRange(start + diff[0] + 1, start + diff[1] + 1)
+
+
+# --- detail lines a compiler prints under its error ------------------------------------------------------------
+
+# javac (and kotlinc/scalac alike) print what the one-line message leaves out on the lines below it:
+# ``  symbol:   method lenght()`` / ``  location: variable items of type List<LineItem>``.
+_DETAIL_FIELD = compile_linear(r"^\s+(symbol|location):\s+(\S[^\n]{0,200})$")
+_DETAIL_KINDS = frozenset({FailureKind.COMPILE, FailureKind.TYPE})
+
+
+def detail_identifiers(failure: Failure, kind: FailureKind, detail: str) -> tuple[str, ...]:
+    """The ``location:`` (where the lookup failed: the class, or the variable and its type) and the kind of the
+    ``symbol:`` under the failure's own error line in ``detail`` (its excerpt): that error line is the one naming
+    the failure's ``file:line`` (else the first with its message). Two faults at one place stay one."""
+    head = failure.message.strip().split("\n", 1)[0]
+    if not detail or kind not in _DETAIL_KINDS or not head:
+        return ()
+    lines = [clean(x) for x in detail.splitlines()[:200]]
+    at = [i for i, x in enumerate(lines) if head in x]
+    if failure.file and failure.line:
+        place = f"{failure.file.replace(chr(92), '/').rsplit('/', 1)[-1]}:{failure.line}"
+        at = [i for i in at if place in lines[i].replace("\\", "/")] or at
+    if not at:
+        return ()
+    found: list[str] = []
+    for line in lines[at[0] + 1 : at[0] + 7]:
+        if _LOCATION_PREFIX.match(line.strip()):
+            break  # the next error
+        m = _DETAIL_FIELD.match(line)
+        if m and m.group(1) == "location":
+            found.append("location:" + _SPACE.sub(" ", m.group(2).strip()))
+        elif m:  # the missing name is the typo, retyped another way next time; what kind of name it is stays
+            found.append("symbol-kind:" + m.group(2).split(None, 1)[0])
+    return tuple(found)
+
+
 # --- template ---------------------------------------------------------------------------------------------
 
 _VERSION = compile_linear(r"(==|>=|<=|~=|!=|@\^?|@~)v?\d[\w.+-]*")
@@ -275,7 +388,7 @@ _QUOTED_DATA = compile_linear(r"'[^'\n]*[\s/][^'\n]*'|\"[^\"\n]*[\s/][^\"\n]*\"|
 _NUMBER = compile_linear(r"-?\b\d+(?:[.,]\d+)*(?:e[-+]?\d+)?\b")
 _LINE_REF = compile_linear(r"(?::\d+)+\b|\bline \d+\b|\(\d+,\d+\)")
 _SPACE = compile_linear(r"\s+")
-_EXIT_NOTE = compile_linear(
+_EXIT_NOTE = compile_linear(  # the blanks before it are collapsed later
     r"\((?:Process completed with exit code -?\d+|The command \"[^\"\n]*\" (?:failed and )?exited with -?\d+)\.?\)"
 )
 
@@ -307,19 +420,51 @@ _WRAPPER = compile_linear(
     r"|npm ERR! (?:code ELIFECYCLE|errno -?\d+)"
     r"|error Command failed with exit code -?\d+\.?"
     r"|The command \"[^\"\n]*\" (?:failed and )?exited with -?\d+\.?"
-    r"|Error: Process completed[^\n]*)",
+    r"|Error: Process completed[^\n]*"
+    # a checker's closing count (ruff, mypy): ``Found 3 errors in 2 files (checked 9 source files)``
+    r"|Found \d+ errors?(?: in \d+ files?)?(?: \(checked \d+ source files?\))?\.?)",
     IGNORECASE,
 )
 _WORD = compile_linear(r"[A-Za-z]{3,}")
 
 
+# What a runner's status line adds to the test's name: ``\u00d7 name 85ms`` (vitest), ``--- FAIL: TestX (0.00s)``
+# (go), ``FAILED tests/a.py::t`` (pytest), ``not ok 3 - name`` (TAP).
+_STATUS_WORDS = frozenset({"fail", "failed", "failure", "error", "errored", "failing", "not"})
+
+
+def _status_line_only(test_id: str, message: str) -> bool:
+    """Whether the message is only the runner's line for its test (its name, a marker, a duration): it says the
+    test failed, not how, so every fault of that test reads the same."""
+    named = {w.lower() for w in _WORD.findall(test_id)}
+    return not any(w.lower() not in named and w.lower() not in _STATUS_WORDS for w in _WORD.findall(message[:500]))
+
+
 def is_generic(failure: Failure) -> bool:
     """Nothing but "a step failed": a bare exit code, make's ``*** Error 2``, a runner's ``Process completed``,
-    or a fallback line with fewer than two words left once those are taken out."""
-    if failure.test_id or failure.file:
+    or a fallback line with fewer than two words left once those are taken out; or "a test failed": a
+    runner's status line naming the test and nothing else."""
+    if failure.test_id:
+        return _status_line_only(failure.test_id, failure.message)
+    if failure.file:
         return False
     text = _WRAPPER.sub(" ", _EXIT_NOTE.sub(" ", failure.message.strip()))
-    return len(_WORD.findall(text)) < 2
+    words = _WORD.findall(text)
+    return len(words) < 2 or _counts_only(text, words)
+
+
+# A runner's or checker's closing tally: ``Tests: 1 failed, 7 passed, 8 total``, ``2 failed, 5 passed in 0.31s``,
+# ``FAILED (failures=1, errors=2)``, ``3 problems (3 errors, 0 warnings)``, ``1 error``. It counts faults, it
+# names none, so every fault of a project ends its run with one.
+_TALLY_WORDS = frozenset(
+    "found error errors warning warnings failed passed skipped xfailed xpassed deselected problem problems test "
+    "tests suite suites file files checked source total snapshot snapshots failures failure ran and in of "
+    "todo pending assertions assertion".split()
+)
+
+
+def _counts_only(text: str, words: list[str]) -> bool:
+    return any(c.isdigit() for c in text) and all(w.lower() in _TALLY_WORDS for w in words)
 
 
 # --- the signature ------------------------------------------------------------------------------------------
@@ -334,8 +479,9 @@ def enclosing_symbol(context: str) -> str | None:
     return found
 
 
-def signature(failure: Failure, *, symbol: str | None = None) -> FailureSignature:
-    """The failure's signature. ``symbol``: the enclosing function when the caller knows it."""
+def signature(failure: Failure, *, symbol: str | None = None, detail: str | None = None) -> FailureSignature:
+    """The failure's signature. ``symbol``: the enclosing function when the caller knows it; ``detail``: the
+    failure's own lines of the log (its excerpt), which tell one snapshot diff from another."""
     kind = failure.kind
     if kind is FailureKind.TEST and not failure.test_id:
         # A "test" failure that names no test (a Java exception in a test step, a collection error) is
@@ -349,7 +495,15 @@ def signature(failure: Failure, *, symbol: str | None = None) -> FailureSignatur
         kind=kind.value,
         subject=_subject(failure, symbol if kind is not FailureKind.TEST else None),
         error_type=_error_type(failure.message),
-        identifiers=_identifiers(failure.message, kind),
+        identifiers=tuple(
+            sorted(
+                {
+                    *_identifiers(failure.message, kind),
+                    *snapshot_identifiers(failure.message, detail or ""),
+                    *detail_identifiers(failure, kind, detail or ""),
+                }
+            )
+        ),
         template=_template(failure.message, kind),
         generic=is_generic(failure),
     )

@@ -194,7 +194,7 @@ class HistoryService:
         counted: set[int],
     ) -> Match:
         fingerprint = failure_fingerprint(failure)
-        sig = signature(failure)
+        sig = signature(failure, detail=excerpt)
         sig_json = sig.as_json()
         async with conn.transaction():
             # The lock first: a retried job racing its first attempt must see that attempt's row, and two

@@ -159,6 +159,11 @@ async def replay_into(
     service: HistoryService, logs: Sequence[Path], *, installation_id: int, budget: int = 100
 ) -> list[ReplayResult]:
     from analysis.engine import analyze_bytes  # type: ignore[import-not-found, unused-ignore]
+    from analysis.signature import snapshot_diff_range
+
+    from .pipeline.assemble import excerpt_lines
+    from .pipeline.locate import section
+    from .pipeline.logwork import log_lines
 
     first_input: dict[int, str] = {}  # pattern id -> the first log it appeared in
     results: list[ReplayResult] = []
@@ -173,7 +178,17 @@ async def replay_into(
             continue
         analysis = analyze_bytes(data, budget=budget)
         failures: list[Failure] = list(analysis.failures)
-        context = RunContext(run_id=index + 1, job_id=1, seen_at=start + timedelta(seconds=index))
+        # each failure's excerpt as the pipeline makes it (its test's section and evidence): the signature reads
+        # what the message leaves out there (a snapshot's diff)
+        lines = log_lines(data)
+        excerpts = {}
+        for number, failure in enumerate(failures):
+            found = section(lines, failure)
+            around = found.lines if found else snapshot_diff_range(lines, failure)
+            excerpt = excerpt_lines(lines, failure, analysis, around=around)
+            if excerpt:
+                excerpts[number] = "\n".join(excerpt)
+        context = RunContext(run_id=index + 1, job_id=1, seen_at=start + timedelta(seconds=index), excerpts=excerpts)
         matches: list[Match] = await service.record_failures(installation_id, installation_id, failures, context)
         for failure, match in zip(failures, matches, strict=True):
             result.failures.append(

@@ -279,17 +279,48 @@ def _first_stamp(path: Path) -> str:
         return handle.readline().decode("utf-8", "replace").lstrip("\ufeff")[:28]
 
 
-async def replayed(cases: Sequence[Case]) -> list[set[Any]]:
+async def replayed(cases: Sequence[Case]) -> list[list[dict[str, Any]]]:
+    """Each log's replayed failures (pattern id, how it matched, signature, message)."""
     from githubapp.history_cli import replay
 
     results = await replay([c.log for c in cases])
-    return [{int(f["pattern_id"]) for f in r.failures} for r in results]
+    return [list(r.failures) for r in results]
+
+
+def false_pairs(cases: Sequence[Case], replayed_failures: Sequence[list[dict[str, Any]]]) -> list[str]:
+    """Pairs predicted "same" whose root causes differ, with the failures that shared a pattern, grouped by
+    the two root causes: what to read to see which part of the signature should have told them apart."""
+    causes = [{f["root_cause"] for f in c.failures} for c in cases]
+    grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for a, b in itertools.combinations(range(len(cases)), 2):
+        if causes[a] & causes[b]:
+            continue
+        by_pattern = {int(f["pattern_id"]): f for f in replayed_failures[a]}
+        for other in replayed_failures[b]:
+            mine = by_pattern.get(int(other["pattern_id"]))
+            if mine is None:
+                continue
+            group = tuple(sorted(("/".join(sorted(causes[a])), "/".join(sorted(causes[b])))))
+            rows = [f"  {cases[a].project}/{cases[a].truth['case']} x {cases[b].project}/{cases[b].truth['case']}"]
+            for case, f in ((cases[a], mine), (cases[b], other)):
+                sig = f.get("signature") or {}
+                fields = {k: sig.get(k) for k in ("tool", "kind", "subject", "error_type", "identifiers")}
+                rows.append(f"    {case.truth['case']}: how={f['how']} sim={f.get('similarity')} {fields}")
+                rows.append(f"      template: {sig.get('template', '')[:200]!r}")
+                rows.append(f"      message:  {str(f['message'])[:200]!r}")
+            grouped[(group[0], group[1])].append("\n".join(rows))
+            break
+    out: list[str] = []
+    for (one, two), items in sorted(grouped.items(), key=lambda kv: -len(kv[1])):
+        out.append(f"{len(items)} pair(s): {one}  vs  {two}")
+        out.extend(items)
+    return out
 
 
 # --- report ----------------------------------------------------------------------------------------------
 
 
-def measure(cases: Sequence[Case], *, replay: bool, misses: bool) -> dict[str, Any]:
+def measure(cases: Sequence[Case], *, replay: bool, misses: bool, wrong_pairs: bool = False) -> dict[str, Any]:
     tallies: dict[str, dict[str, Tally]] = {w: defaultdict(Tally) for w in ("ours", "tail")}
     by_tool: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     missed: list[str] = []
@@ -314,7 +345,10 @@ def measure(cases: Sequence[Case], *, replay: bool, misses: bool) -> dict[str, A
     all_pairs, negative_pairs = pairwise(ordered, hashes)
     report["matching_hash"] = {"pairs": all_pairs.as_json(), "hard_negative_pairs": negative_pairs}
     if replay:
-        predicted = asyncio.run(replayed(ordered))
+        failures = asyncio.run(replayed(ordered))
+        predicted = [{int(f["pattern_id"]) for f in fs} for fs in failures]
+        if wrong_pairs:
+            report["false_pairs"] = false_pairs(ordered, failures)
         all_pairs, negative_pairs = pairwise(ordered, predicted)
         report["matching_ours"] = {"pairs": all_pairs.as_json(), "hard_negative_pairs": negative_pairs}
     if misses:
@@ -354,6 +388,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=RESULTS, help=f"default: {RESULTS}")
     parser.add_argument("--no-replay", action="store_true", help="skip the replay (it starts a PostgreSQL)")
     parser.add_argument("--misses", action="store_true", help="list what we missed (dev part only)")
+    parser.add_argument(
+        "--false-pairs", action="store_true", help="list pairs wrongly predicted same, by cause (dev part only)"
+    )
     parser.add_argument("--logs", type=Path, default=LOGS, help=f"default: {LOGS}")
     args = parser.parse_args(argv)
     cases = load(args.logs)
@@ -364,11 +401,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     out: dict[str, Any] = {}
     for part in args.part or ["dev", "held-out"]:
         members = [c for c in cases if part_of(c.project) == part]
-        report = measure(members, replay=not args.no_replay, misses=args.misses and part == "dev")
+        dev = part == "dev"
+        report = measure(
+            members, replay=not args.no_replay, misses=args.misses and dev, wrong_pairs=args.false_pairs and dev
+        )
         out[part] = report
         print_table(part, report)
         for miss in report.get("misses", []):
             print(f"  miss {miss}")
+        for row in report.get("false_pairs", []):
+            print(row)
     out["seconds"] = round(time.perf_counter() - started, 1)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(out, indent=1) + "\n")
