@@ -135,6 +135,8 @@ def completed_check(github: FakeGitHub, sha: str) -> dict[str, Any] | None:
 async def stack(github: FakeGitHub, settings_for) -> Stack:  # type: ignore[no-untyped-def]
     settings = settings_for(github_api_url=github.url, github_app_slug="ci-triage")
     github.verify_app_jwt(settings.github_private_key, settings.github_app_id)
+    # The worker's crons run as in production: reconcile (minutes 3, 13, ...) may list deliveries mid-test.
+    github.on("GET", "/app/hook/deliveries", json=[])
     async with running_stack(settings) as running:
         yield running  # type: ignore[misc]
 
