@@ -276,6 +276,16 @@ RULES: tuple[Rule, ...] = (
         r"\((?P<file>[\w$-]+\.(?:java|kt|kts|scala|groovy)):(?P<line>\d+)\)",
         (*_line_start("at ", indent=16), "\tat "),
     ),
+    # JUnit Platform console launcher's traces: the frame without "at " ("   com.example.FooTest.m(FooTest.java:21)")
+    _r(
+        "junit5.frame",
+        Role.FRAME,
+        None,
+        0,
+        r"^\s+(?:[\w.-]+(?:@[\w.-]+)?/+)?(?P<cls>[\w$]+(?:\.[\w$]+)+)\.(?P<func>[\w$<>-]+)"
+        r"\((?P<file>[\w$-]+\.(?:java|kt|kts|scala|groovy)):(?P<line>\d+)\)\s*$",
+        (".java:", ".kt:", ".kts:", ".scala:", ".groovy:"),
+    ),
     # .NET: "at Ns.CalcTests.Adds() in /home/runner/work/r/r/tests/CalcTests.cs:line 12"
     _r(
         "dotnet.frame",
@@ -966,6 +976,16 @@ RULES: tuple[Rule, ...] = (
         unless=r"Failures: 0, Errors: 0",
         starts=("[", "Tests run"),
     ),
+    # JUnit Platform console launcher's "Failures (n):" list: the test's source names its class and method
+    _r(
+        "junit5.source",
+        F,
+        K.TEST,
+        96,
+        r"^\s*MethodSource \[className = '(?P<cls>[\w.$]+)', methodName = '(?P<test>[\w$]+)'",
+        "methodsource [",
+        after=1,
+    ),
     _r("maven.build_failure", S, None, 72, r"^\[INFO\] BUILD FAILURE\s*$|^BUILD FAILURE$", "build failure"),
     _r(
         "maven.dependency",
@@ -1276,7 +1296,8 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TEST,
         95,
-        r"^\d+\) (?P<cls>[\w\\]+)::(?P<test>\w+)(?: with data set .*)?$",
+        # the data set is part of the test's name (JUnit XML's too): one data set fails, its siblings pass
+        r"^\d+\) (?P<cls>[\w\\]+)::(?P<test>\w+(?: with data set (?:#\d+|\".*\"))?)$",
         "::",
         after=1,
     ),
@@ -1297,6 +1318,26 @@ RULES: tuple[Rule, ...] = (
         94,
         r"^(?:PHP )?(?:Fatal|Parse) error: (?P<msg>.*)",
         ("fatal error", "parse error"),
+    ),
+    # JUnitCore (JUnit 4's text listener): "1) method(com.example.ClassTest)", "1) m[0](C)" parametrized
+    _r(
+        "junit4.test",
+        F,
+        K.TEST,
+        95,
+        r"^\d+\) (?P<test>[\w$]+(?:\[[^\]]*\])?)\((?P<cls>[\w$]+(?:\.[\w$]+)*)\)\s*$",
+        _line_start(*(f"{n}) " for n in range(1, 100)), indent=0),
+        after=1,
+    ),
+    # ExUnit: "  1) test does x (MyApp.FooTest)", also "doctest ..." and StreamData's "property ..."
+    _r(
+        "exunit.test",
+        F,
+        K.TEST,
+        95,
+        r"^\s{0,4}\d+\) (?P<test>(?:test|doctest|property) \S.*?) \((?P<cls>[A-Z][\w.]*)\)\s*$",
+        ("test ", "doctest ", "property "),
+        after=3,  # its location, the assertion and its code
     ),
     _r(
         "numbered.failure",

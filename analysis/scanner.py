@@ -189,6 +189,17 @@ _SCALA_WHERE = compile_linear(r"\((?P<file>[\w$]+\.scala):(?P<line>\d+)\)$")
 _JAVAC_SYMBOL = compile_linear(r"^(?:\[ERROR\])?\s+symbol:")
 _NUMBERED = compile_linear(r"^\s*(\d+)\)")
 _EXIT_CODE = compile_linear(r"exit(?:ed)? (?:with )?(?:code|status) (\d+)")
+# The JUnit Platform console launcher heads a failure with its display-name path ("JUnit Jupiter:FooTest:
+# m(long, String):[2] 5 cents"); a parametrized invocation's default display name starts with its index,
+# which JUnit's XML reports append to the method ("m[2]").
+_JUNIT5_INVOCATION = compile_linear(r"^\s*JUnit [\w ]+:.*:\[(\d+)\][^:]*$")
+
+
+def _junit5_invocation(heading: str) -> str:
+    found = _JUNIT5_INVOCATION.match(heading)
+    return f"[{found.group(1)}]" if found else ""
+
+
 _RUST_FRAME_FUNC = compile_linear(r"^\s*\d+: (\S+)")  # a Rust backtrace names the function above its at-line
 _CODE_FRAME_LINE = compile_linear(r"^>?\s*\d+ \|")  # jest/vitest code frame: "> 12 |"
 _CSI = compile_linear(r"\x1b\[[0-?]*[ -/]*[@-~]")
@@ -444,7 +455,7 @@ class Scanner:
         file, line_s = _group(match, "file"), _group(match, "line")
         if not file or not line_s:
             return
-        if rule.name == "jvm.frame":
+        if rule.name in ("jvm.frame", "junit5.frame"):
             file = jvm_path(_group(match, "cls") or "", file)
             if file is None:
                 return
@@ -522,6 +533,8 @@ class Scanner:
         rule = hit.rule
         test = _group(match, "test", "test2")
         cls = _group(match, "cls", "cls2")
+        if test and rule.name == "junit5.source":
+            test += _junit5_invocation(self._peek(hit.line - 1) or "")
         if test and cls:
             if rule.tool == "phpunit":
                 test = f"{cls}::{test}"

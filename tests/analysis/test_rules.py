@@ -169,6 +169,18 @@ CASES: list[tuple[str, str | None]] = [
     ("rspec ./spec/cart_spec.rb:12 # Cart#total applies the discount once", "rspec.rerun"),
     ("8 examples, 1 failure", "rspec.tally"),
     ("1) Acme\\Tests\\CartTest::testTotalAppliesDiscount", "phpunit.test"),
+    ('2) Acme\\Tests\\CartTest::testRounding with data set "half up"', "phpunit.test"),
+    ("3) Acme\\Tests\\CartTest::testRounding with data set #2", "phpunit.test"),
+    ("1) germanRate(com.acme.invoice.TaxTableTest)", "junit4.test"),
+    ("2) adds[1](com.acme.CalcTest)", "junit4.test"),
+    ("  1) test add/3 creates a missing sku (ShelfTest)", "exunit.test"),
+    ("  2) doctest Shop.Price.parse/1 (1) (Shop.PriceTest)", "exunit.test"),
+    (
+        "    MethodSource [className = 'com.acme.InvoiceTest', methodName = 'formatsCents', "
+        "methodParameterTypes = 'long, java.lang.String']",
+        "junit5.source",
+    ),
+    ("       com.acme.invoice.InvoiceTest.taxIsRoundedToCents(InvoiceTest.java:21)", "junit5.frame"),
     ("Failed asserting that 81 is identical to 90.", "phpunit.assert"),
     ("Tests: 4, Assertions: 6, Failures: 1.", "phpunit.tally"),
     ("PHP Fatal error:  Class 'Composer\\Util\\Response' not found in /w/a.php on line 286", "php.fatal"),
