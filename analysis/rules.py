@@ -781,6 +781,19 @@ RULES: tuple[Rule, ...] = (
         r"(?:-\[(?P<cls>[\w.]+) (?P<test>\w+)\]|(?P<cls2>[\w.]+)\.(?P<test2>\w+)) : (?P<msg>.*)$",
         ".swift:",
     ),
+    # C/C++ assert(): glibc "prog: file:line: func: Assertion `expr' failed.", musl "Assertion failed: expr
+    # (file: func: line)", BSD/macOS "Assertion failed: (expr), function func, file file, line N."
+    _r(
+        "c.assert",
+        F,
+        K.TEST,
+        93,
+        r"^(?:[^\s:]+: )?(?P<file>[^\s:]+\.(?:c|cc|cpp|cxx|h|hh|hpp)):(?P<line>\d+): (?P<func>[^`'\u2018]+?): "
+        r"(?P<msg>Assertion [`'\u2018].*['\u2019] failed\.?)\s*$"
+        r"|^(?P<msg2>Assertion failed: .*?),? \(?(?:function (?P<func2>\S+), file (?P<file2>\S+), line (?P<line2>\d+)\."
+        r"|(?P<file3>[^\s:]+): (?P<func3>[^:]+): (?P<line3>\d+)\))\s*$",
+        ("assertion ",),
+    ),
     _r(
         "gcc.error",
         F,

@@ -545,8 +545,12 @@ class Scanner:
         message = _group(match, "msg", "msg2")
         plain = message is None or message.rstrip().endswith(":")  # a heading: its detail says more
         message = message or hit.text.strip().removeprefix("##[error]")
-        file = _group(match, "file")
-        line_s = _group(match, "line", "line2")
+        file = _group(match, "file", "file2", "file3")
+        line_s = _group(match, "line", "line2", "line3")
+        if rule.name == "c.assert":
+            # a C test program's failing assert names the test function it sits in; library code's does not
+            func = (_group(match, "func", "func2", "func3") or "").rstrip(")").split("(")[0].split()[-1:]
+            test = func[0] if func and file and is_test_path(repo_path(file) or file) else None
         kind = rule.kind or FailureKind.UNKNOWN
         tool = self._tool(rule, hit.step)
         name = rule.name
