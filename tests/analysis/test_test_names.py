@@ -25,7 +25,8 @@ Failures (2):
 
 def test_junit_platform_console_names_class_method_and_the_parametrized_invocation() -> None:
     failures = analyze_text(JUNIT_PLATFORM).failures
-    assert [f.test_id for f in failures] == ["com.acme.InvoiceTest.taxIsRounded", "com.acme.InvoiceTest.formatsCents[3]"]
+    names = [f.test_id for f in failures]
+    assert names == ["com.acme.InvoiceTest.taxIsRounded", "com.acme.InvoiceTest.formatsCents[3]"]
     assert [(f.test_file, f.test_line) for f in failures] == [
         ("src/test/java/com/acme/InvoiceTest.java", 21),
         ("src/test/java/com/acme/InvoiceTest.java", 39),
