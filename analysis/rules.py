@@ -286,6 +286,16 @@ RULES: tuple[Rule, ...] = (
         r"\((?P<file>[\w$-]+\.(?:java|kt|kts|scala|groovy)):(?P<line>\d+)\)\s*$",
         (".java:", ".kt:", ".kts:", ".scala:", ".groovy:"),
     ),
+    # ExUnit's stacktrace, innermost first: "test/foo_test.exs:25: (test)", "lib/foo.ex:13: Foo.total/1" (a
+    # dependency's or Elixir's own frame is prefixed "(app 1.2.3) " and is never the repository's)
+    _r(
+        "exunit.frame",
+        Role.FRAME,
+        None,
+        0,
+        r"^\s+(?P<file>[\w./-]+\.exs?):(?P<line>\d+): (?P<func>\S.*)$",
+        (".ex:", ".exs:"),
+    ),
     # .NET: "at Ns.CalcTests.Adds() in /home/runner/work/r/r/tests/CalcTests.cs:line 12"
     _r(
         "dotnet.frame",

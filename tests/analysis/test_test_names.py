@@ -80,3 +80,20 @@ def test_a_c_assert_names_the_test_function_only_in_a_test_file() -> None:
     in_library = "$ make check\nt: src/ringbuf.c:34: rb_pop: Assertion `rb->n > 0' failed.\nmake: *** Aborted\n"
     (failure,) = analyze_text(in_library).failures
     assert (failure.test_id, failure.file, failure.line) == (None, "src/ringbuf.c", 34)
+
+
+def test_exunit_stacktrace_gives_the_assertion_line_and_the_fault_in_lib() -> None:
+    log = (
+        "$ mix test\n"
+        "  1) test total/1 sums every sku (ShelfTest)\n"
+        "     test/shelf_test.exs:24\n"
+        "     ** (ArithmeticError) bad argument in arithmetic expression\n"
+        "     stacktrace:\n"
+        "       (elixir 1.15.7) lib/enum.ex:2510: Enum.sum/1\n"
+        "       lib/shelf.ex:13: Shelf.total/1\n"
+        "       test/shelf_test.exs:25: (test)\n"
+        "\nFinished in 0.1 seconds\n5 tests, 1 failure\n"
+    )
+    (failure,) = analyze_text(log).failures
+    assert (failure.file, failure.line) == ("lib/shelf.ex", 13)
+    assert (failure.test_file, failure.test_line) == ("test/shelf_test.exs", 25)
