@@ -316,8 +316,9 @@ RULES: tuple[Rule, ...] = (
     ),
     # Go goroutine dumps: a tab, the file, its line and the frame's offset
     _r("go.frame", Role.FRAME, None, 0, r"^\s+(?P<file>\S+\.go):(?P<line>\d+)(?: \+0x[0-9a-f]+)?\s*$", ".go:"),
-    # PHPUnit's trace under a failure: the file and line alone, innermost call first
-    _r("phpunit.frame", Role.FRAME, None, 0, r"^(?P<file>\S+\.php):(?P<line>\d+)\s*$", ".php:"),
+    # PHPUnit's trace under a failure: the file and line alone, innermost call first (--testdox draws a
+    # "│ " margin before it)
+    _r("phpunit.frame", Role.FRAME, None, 0, r"^(?:\s*│\s*)?(?P<file>\S+\.php):(?P<line>\d+)\s*$", ".php:"),
     # RSpec's backtrace under a failure: "# ./spec/calc_spec.rb:12:in 'block (2 levels) in <top>'"
     _r("rspec.frame", Role.FRAME, None, 0, r"^\s*# (?P<file>\S+\.rb):(?P<line>\d+)(?::in |\s*$)", ".rb:"),
     # --- timeouts, kills, crashes, resources ---
@@ -1320,7 +1321,7 @@ RULES: tuple[Rule, ...] = (
         K.TEST,
         95,
         # the data set is part of the test's name (JUnit XML's too): one data set fails, its siblings pass
-        r"^\d+\) (?P<cls>[\w\\]+)::(?P<test>\w+(?: with data set (?:#\d+|\".*\"))?)$",
+        r"^\d+\) (?P<cls>[\w\\]+)::(?P<test>\w+(?: with data set (?:#\d+|\"[^\"]*\"))?)(?: \(.*\))?$",
         "::",
         after=1,
     ),

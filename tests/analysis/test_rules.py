@@ -172,6 +172,8 @@ CASES: list[tuple[str, str | None]] = [
     ('2) Acme\\Tests\\CartTest::testRounding with data set "half up"', "phpunit.test"),
     ("3) Acme\\Tests\\CartTest::testRounding with data set #2", "phpunit.test"),
     ("1) germanRate(com.acme.invoice.TaxTableTest)", "junit4.test"),
+    ('1) MoneyTest::testAllocate with data set "thirds" (100, array(1, 1, 1), array(34, 33, 33))', "phpunit.test"),
+    ("   │ /home/runner/work/money/money/tests/MoneyTest.php:23", "phpunit.frame"),
     ("       test/shelf_test.exs:25: (test)", "exunit.frame"),
     ("       lib/shelf.ex:13: Shelf.total/1", "exunit.frame"),
     ("test_ringbuf: tests/test_ringbuf.c:25: test_wrap: Assertion `rb_pop(&rb, &v) == 0' failed.", "c.assert"),
