@@ -1597,6 +1597,37 @@ RULES: tuple[Rule, ...] = (
         ("failed", "error"),
         starts=("Running the tests in", "Status:"),
     ),
+    # Test::More (prove prints its diagnostics without -v): "#   Failed test 'name'" then "#   at t/x.t line 9.",
+    # or an unnamed test's "#   Failed test at t/x.t line 9."
+    _r(
+        "prove.failed_test",
+        F,
+        K.TEST,
+        90,
+        r"^\s*#\s+Failed test (?:'(?P<test>.*)'|at (?P<file>\S+) line (?P<line>\d+)\.)\s*$",
+        "failed test",
+        after=4,
+    ),
+    _r("prove.at", L, None, 84, r"^\s*#\s+at (?P<file>\S+) line (?P<line>\d+)\.\s*$", "#   at "),
+    # CTest: "1/3 Test #1: matrix_test ......***Failed  0.01 sec" and its summary "  1 - matrix_test (Failed)"
+    _r(
+        "ctest.test",
+        F,
+        K.TEST,
+        92,
+        r"^\s*\d+/\d+ Test\s+#\d+: (?P<test>\S+) \.*\s*(?:Subprocess aborted|Child aborted)?\*\*\*"
+        r"(?P<msg>Failed|Exception: .*?|Timeout|Not Run)\s+[\d.]+ sec\s*$",
+        "***",
+    ),
+    _r(
+        "ctest.summary",
+        F,
+        K.TEST,
+        88,
+        r"^\s*\d+ - (?P<test>\S+) \((?P<msg>Failed|SEGFAULT|Timeout|Subprocess aborted|Child aborted"
+        r"|Not Run|OTHER_FAULT|ILLEGAL|INTERRUPT|NUMERICAL|Exception)\)(?:\s+\S.*)?$",
+        ("(failed)", "(segfault)", "(timeout)", "aborted)", "(not run)", "(other_fault)", "(illegal)", "(exception)"),
+    ),
     _r("tap.not_ok", F, K.TEST, 84, r"^\s*not ok \d+ (?:- )?(?P<test>.*)$", "not ok"),
     # Bazel: "FAIL: //pkg:target (see .../test.log)" and the summary's "//pkg:target   FAILED in 0.4s"
     _r("bazel.test_failed", F, K.TEST, 88, r"^FAIL: (?P<test>//\S*:\S+) \(see \S+\)", "fail: //"),

@@ -97,3 +97,35 @@ def test_exunit_stacktrace_gives_the_assertion_line_and_the_fault_in_lib() -> No
     (failure,) = analyze_text(log).failures
     assert (failure.file, failure.line) == ("lib/shelf.ex", 13)
     assert (failure.test_file, failure.test_line) == ("test/shelf_test.exs", 25)
+
+
+def test_prove_names_the_failed_test_at_its_line() -> None:
+    log = (
+        "$ prove -l t\n"
+        "t/parse.t .. 1/?\n"
+        "#   Failed test 'parses quoted fields'\n"
+        "#   at t/parse.t line 14.\n"
+        "#          got: 'a'\n"
+        "#     expected: 'a,b'\n"
+        "# Looks like you failed 1 test of 3.\n"
+        "t/parse.t .. Dubious, test returned 1 (wstat 256, 0x100)\n"
+        "Failed 1/3 subtests\n"
+        "Result: FAIL\n"
+    )
+    (failure,) = analyze_text(log).failures
+    assert failure.test_id == "parses quoted fields"
+    assert (failure.test_file, failure.test_line) == ("t/parse.t", 14)
+
+
+def test_ctest_names_the_failed_test_once() -> None:
+    log = (
+        "$ ctest --output-on-failure\n"
+        "1/2 Test #1: matrix_test ......................***Failed    0.01 sec\n"
+        "2/2 Test #2: vec_test .........................   Passed    0.01 sec\n"
+        "\n50% tests passed, 1 tests failed out of 2\n\n"
+        "The following tests FAILED:\n"
+        "\t  1 - matrix_test (Failed)\n"
+        "Errors while running CTest\n"
+    )
+    failures = analyze_text(log).failures
+    assert [f.test_id for f in failures] == ["matrix_test"]
