@@ -613,6 +613,26 @@ RULES: tuple[Rule, ...] = (
     _r(
         "go.test", F, K.TEST, 96, r"^\s*--- FAIL: (?P<test>\S+)(?: \([\d.]+s\))?", "fail", after=2, starts=("--- FAIL",)
     ),
+    # gotestsum's failure headings ("=== FAIL: ./pkg TestX (0.00s)") and `go test -json`'s fail events (test2json
+    # writes Time, Action, Package, Test in that order)
+    _r(
+        "go.gotestsum_fail",
+        F,
+        K.TEST,
+        95,
+        r"^=== FAIL: (?P<pkg>\S+) (?P<test>\S+)(?: \([\d.]+s\))?\s*$",
+        "=== fail:",
+        after=2,
+        starts=("=== FAIL",),
+    ),
+    _r(
+        "go.json_fail",
+        F,
+        K.TEST,
+        94,
+        r"\"Action\":\"fail\",\"Package\":\"(?P<pkg>[^\"]*)\",\"Test\":\"(?P<test>[^\"]+)\"",
+        '"action":"fail"',
+    ),
     # go test -v: a test starts; what it logs until its "--- FAIL" is its own
     _r("go.run", Role.COMMAND, None, 0, r"^=== (?:RUN|CONT|PAUSE|NAME)\s+(?P<test>\S+)", "=== ", starts=("===",)),
     _r(

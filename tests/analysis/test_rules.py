@@ -172,6 +172,11 @@ CASES: list[tuple[str, str | None]] = [
     ('2) Acme\\Tests\\CartTest::testRounding with data set "half up"', "phpunit.test"),
     ("3) Acme\\Tests\\CartTest::testRounding with data set #2", "phpunit.test"),
     ("1) germanRate(com.acme.invoice.TaxTableTest)", "junit4.test"),
+    ("=== FAIL: ./limiter TestAllowBurst (0.00s)", "go.gotestsum_fail"),
+    (
+        '{"Time":"2026-01-02T10:00:00Z","Action":"fail","Package":"example.com/rl","Test":"TestAllow","Elapsed":0}',
+        "go.json_fail",
+    ),
     ("#   Failed test 'parses quoted fields'", "prove.failed_test"),
     ("#   Failed test at t/parse.t line 14.", "prove.failed_test"),
     ("#   at t/parse.t line 14.", "prove.at"),

@@ -129,3 +129,21 @@ def test_ctest_names_the_failed_test_once() -> None:
     )
     failures = analyze_text(log).failures
     assert [f.test_id for f in failures] == ["matrix_test"]
+
+
+def test_gotestsum_and_go_test_json_name_the_failed_test() -> None:
+    gotestsum = (
+        "$ gotestsum ./...\n"
+        "=== FAIL: ./limiter TestAllowBurst (0.00s)\n"
+        "    limiter_test.go:21: got 3 allowed, want 5\n"
+        "\nDONE 4 tests, 1 failure in 0.412s\n"
+    )
+    (failure,) = analyze_text(gotestsum).failures
+    assert failure.test_id == "TestAllowBurst"
+    as_json = (
+        "$ go test -json ./...\n"
+        '{"Time":"2026-01-02T10:00:00Z","Action":"run","Package":"example.com/rl","Test":"TestAllow"}\n'
+        '{"Time":"2026-01-02T10:00:00Z","Action":"fail","Package":"example.com/rl","Test":"TestAllow","Elapsed":0}\n'
+        '{"Time":"2026-01-02T10:00:00Z","Action":"fail","Package":"example.com/rl","Elapsed":0.01}\n'
+    )
+    assert [f.test_id for f in analyze_text(as_json).failures] == ["TestAllow"]
