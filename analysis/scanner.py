@@ -572,6 +572,8 @@ class Scanner:
             kind = kind_from_text(code + " " + detail, FailureKind.DEPENDENCY)
             if code.upper() in ("ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "ECONNREFUSED"):
                 kind = FailureKind.INFRA
+        elif name == "go.json_fail":  # the event's JSON says nothing a developer reads: say it as go test -v does
+            message = f"--- FAIL: {test} ({_group(match, 'pkg')})"
         elif name in ("black.would_reformat", "ruff.would_reformat") and file:
             changed = self._diffs.get(repo_path(file) or "")
             line_s = str(changed) if changed else line_s

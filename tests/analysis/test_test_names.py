@@ -146,4 +146,5 @@ def test_gotestsum_and_go_test_json_name_the_failed_test() -> None:
         '{"Time":"2026-01-02T10:00:00Z","Action":"fail","Package":"example.com/rl","Test":"TestAllow","Elapsed":0}\n'
         '{"Time":"2026-01-02T10:00:00Z","Action":"fail","Package":"example.com/rl","Elapsed":0.01}\n'
     )
-    assert [f.test_id for f in analyze_text(as_json).failures] == ["TestAllow"]
+    (failure,) = analyze_text(as_json).failures
+    assert (failure.test_id, failure.message) == ("TestAllow", "--- FAIL: TestAllow (example.com/rl)")
