@@ -81,7 +81,7 @@ _TEST_PATH = compile_linear(
     r"(?:^|/)(?:tests?|__tests__|specs?|testing|src/test|androidTest|integration_tests?)/"
     r"|(?:^|/)test_[^/]*\.py$|_tests?\.(?:py|go|exs|rs|c|cc|cpp)$|[._-](?:test|spec)\.[cm]?[jt]sx?$"
     r"|Tests?\.(?:java|kt|scala|groovy|cs|swift|php)$|IT\.(?:java|kt)$|Spec\.(?:scala|groovy|kt)$|_spec\.rb$"
-    r"|(?:^|/)conftest\.py$"
+    r"|(?:^|/)conftest\.py$|(?:^|/)t/[^/]+\.t$"  # Perl: prove runs t/*.t
 )
 
 

@@ -276,6 +276,26 @@ RULES: tuple[Rule, ...] = (
         r"\((?P<file>[\w$-]+\.(?:java|kt|kts|scala|groovy)):(?P<line>\d+)\)",
         (*_line_start("at ", indent=16), "\tat "),
     ),
+    # JUnit Platform console launcher's traces: the frame without "at " ("   com.example.FooTest.m(FooTest.java:21)")
+    _r(
+        "junit5.frame",
+        Role.FRAME,
+        None,
+        0,
+        r"^\s+(?:[\w.-]+(?:@[\w.-]+)?/+)?(?P<cls>[\w$]+(?:\.[\w$]+)+)\.(?P<func>[\w$<>-]+)"
+        r"\((?P<file>[\w$-]+\.(?:java|kt|kts|scala|groovy)):(?P<line>\d+)\)\s*$",
+        (".java:", ".kt:", ".kts:", ".scala:", ".groovy:"),
+    ),
+    # ExUnit's stacktrace, innermost first: "test/foo_test.exs:25: (test)", "lib/foo.ex:13: Foo.total/1" (a
+    # dependency's or Elixir's own frame is prefixed "(app 1.2.3) " and is never the repository's)
+    _r(
+        "exunit.frame",
+        Role.FRAME,
+        None,
+        0,
+        r"^\s+(?P<file>[\w./-]+\.exs?):(?P<line>\d+): (?P<func>\S.*)$",
+        (".ex:", ".exs:"),
+    ),
     # .NET: "at Ns.CalcTests.Adds() in /home/runner/work/r/r/tests/CalcTests.cs:line 12"
     _r(
         "dotnet.frame",
@@ -296,8 +316,9 @@ RULES: tuple[Rule, ...] = (
     ),
     # Go goroutine dumps: a tab, the file, its line and the frame's offset
     _r("go.frame", Role.FRAME, None, 0, r"^\s+(?P<file>\S+\.go):(?P<line>\d+)(?: \+0x[0-9a-f]+)?\s*$", ".go:"),
-    # PHPUnit's trace under a failure: the file and line alone, innermost call first
-    _r("phpunit.frame", Role.FRAME, None, 0, r"^(?P<file>\S+\.php):(?P<line>\d+)\s*$", ".php:"),
+    # PHPUnit's trace under a failure: the file and line alone, innermost call first (--testdox draws a
+    # "│ " margin before it)
+    _r("phpunit.frame", Role.FRAME, None, 0, r"^(?:\s*│\s*)?(?P<file>\S+\.php):(?P<line>\d+)\s*$", ".php:"),
     # RSpec's backtrace under a failure: "# ./spec/calc_spec.rb:12:in 'block (2 levels) in <top>'"
     _r("rspec.frame", Role.FRAME, None, 0, r"^\s*# (?P<file>\S+\.rb):(?P<line>\d+)(?::in |\s*$)", ".rb:"),
     # --- timeouts, kills, crashes, resources ---
@@ -592,6 +613,26 @@ RULES: tuple[Rule, ...] = (
     _r(
         "go.test", F, K.TEST, 96, r"^\s*--- FAIL: (?P<test>\S+)(?: \([\d.]+s\))?", "fail", after=2, starts=("--- FAIL",)
     ),
+    # gotestsum's failure headings ("=== FAIL: ./pkg TestX (0.00s)") and `go test -json`'s fail events (test2json
+    # writes Time, Action, Package, Test in that order)
+    _r(
+        "go.gotestsum_fail",
+        F,
+        K.TEST,
+        95,
+        r"^=== FAIL: (?P<pkg>\S+) (?P<test>\S+)(?: \([\d.]+s\))?\s*$",
+        "=== fail:",
+        after=2,
+        starts=("=== FAIL",),
+    ),
+    _r(
+        "go.json_fail",
+        F,
+        K.TEST,
+        94,
+        r"\"Action\":\"fail\",\"Package\":\"(?P<pkg>[^\"]*)\",\"Test\":\"(?P<test>[^\"]+)\"",
+        '"action":"fail"',
+    ),
     # go test -v: a test starts; what it logs until its "--- FAIL" is its own
     _r("go.run", Role.COMMAND, None, 0, r"^=== (?:RUN|CONT|PAUSE|NAME)\s+(?P<test>\S+)", "=== ", starts=("===",)),
     _r(
@@ -770,6 +811,19 @@ RULES: tuple[Rule, ...] = (
         r"^(?P<file>\S+\.swift):(?P<line>\d+): error: "
         r"(?:-\[(?P<cls>[\w.]+) (?P<test>\w+)\]|(?P<cls2>[\w.]+)\.(?P<test2>\w+)) : (?P<msg>.*)$",
         ".swift:",
+    ),
+    # C/C++ assert(): glibc "prog: file:line: func: Assertion `expr' failed.", musl "Assertion failed: expr
+    # (file: func: line)", BSD/macOS "Assertion failed: (expr), function func, file file, line N."
+    _r(
+        "c.assert",
+        F,
+        K.TEST,
+        93,
+        r"^(?:[^\s:]+: )?(?P<file>[^\s:]+\.(?:c|cc|cpp|cxx|h|hh|hpp)):(?P<line>\d+): (?P<func>[^`'\u2018]+?): "
+        r"(?P<msg>Assertion [`'\u2018].*['\u2019] failed\.?)\s*$"
+        r"|^(?P<msg2>Assertion failed: .*?),? \(?(?:function (?P<func2>\S+), file (?P<file2>\S+), line (?P<line2>\d+)\."
+        r"|(?P<file3>[^\s:]+): (?P<func3>[^:]+): (?P<line3>\d+)\))\s*$",
+        ("assertion ",),
     ),
     _r(
         "gcc.error",
@@ -965,6 +1019,16 @@ RULES: tuple[Rule, ...] = (
         ("failures",),
         unless=r"Failures: 0, Errors: 0",
         starts=("[", "Tests run"),
+    ),
+    # JUnit Platform console launcher's "Failures (n):" list: the test's source names its class and method
+    _r(
+        "junit5.source",
+        F,
+        K.TEST,
+        96,
+        r"^\s*MethodSource \[className = '(?P<cls>[\w.$]+)', methodName = '(?P<test>[\w$]+)'",
+        "methodsource [",
+        after=1,
     ),
     _r("maven.build_failure", S, None, 72, r"^\[INFO\] BUILD FAILURE\s*$|^BUILD FAILURE$", "build failure"),
     _r(
@@ -1276,7 +1340,8 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TEST,
         95,
-        r"^\d+\) (?P<cls>[\w\\]+)::(?P<test>\w+)(?: with data set .*)?$",
+        # the data set is part of the test's name (JUnit XML's too): one data set fails, its siblings pass
+        r"^\d+\) (?P<cls>[\w\\]+)::(?P<test>\w+(?: with data set (?:#\d+|\"[^\"]*\"))?)(?: \(.*\))?$",
         "::",
         after=1,
     ),
@@ -1297,6 +1362,26 @@ RULES: tuple[Rule, ...] = (
         94,
         r"^(?:PHP )?(?:Fatal|Parse) error: (?P<msg>.*)",
         ("fatal error", "parse error"),
+    ),
+    # JUnitCore (JUnit 4's text listener): "1) method(com.example.ClassTest)", "1) m[0](C)" parametrized
+    _r(
+        "junit4.test",
+        F,
+        K.TEST,
+        95,
+        r"^\d+\) (?P<test>[\w$]+(?:\[[^\]]*\])?)\((?P<cls>[\w$]+(?:\.[\w$]+)*)\)\s*$",
+        _line_start(*(f"{n}) " for n in range(1, 100)), indent=0),
+        after=1,
+    ),
+    # ExUnit: "  1) test does x (MyApp.FooTest)", also "doctest ..." and StreamData's "property ..."
+    _r(
+        "exunit.test",
+        F,
+        K.TEST,
+        95,
+        r"^\s{0,4}\d+\) (?P<test>(?:test|doctest|property) \S.*?) \((?P<cls>[A-Z][\w.]*)\)\s*$",
+        ("test ", "doctest ", "property "),
+        after=3,  # its location, the assertion and its code
     ),
     _r(
         "numbered.failure",
@@ -1531,6 +1616,37 @@ RULES: tuple[Rule, ...] = (
         r"^\s*(?:Running the tests in .* failed\.|Status: \d+ ERRORs?)",
         ("failed", "error"),
         starts=("Running the tests in", "Status:"),
+    ),
+    # Test::More (prove prints its diagnostics without -v): "#   Failed test 'name'" then "#   at t/x.t line 9.",
+    # or an unnamed test's "#   Failed test at t/x.t line 9."
+    _r(
+        "prove.failed_test",
+        F,
+        K.TEST,
+        90,
+        r"^\s*#\s+Failed test (?:'(?P<test>.*)'|at (?P<file>\S+) line (?P<line>\d+)\.)\s*$",
+        "failed test",
+        after=4,
+    ),
+    _r("prove.at", L, None, 84, r"^\s*#\s+at (?P<file>\S+) line (?P<line>\d+)\.\s*$", "#   at "),
+    # CTest: "1/3 Test #1: matrix_test ......***Failed  0.01 sec" and its summary "  1 - matrix_test (Failed)"
+    _r(
+        "ctest.test",
+        F,
+        K.TEST,
+        92,
+        r"^\s*\d+/\d+ Test\s+#\d+: (?P<test>\S+) \.*\s*(?:Subprocess aborted|Child aborted)?\*\*\*"
+        r"(?P<msg>Failed|Exception: .*?|Timeout|Not Run)\s+[\d.]+ sec\s*$",
+        "***",
+    ),
+    _r(
+        "ctest.summary",
+        F,
+        K.TEST,
+        88,
+        r"^\s*\d+ - (?P<test>\S+) \((?P<msg>Failed|SEGFAULT|Timeout|Subprocess aborted|Child aborted"
+        r"|Not Run|OTHER_FAULT|ILLEGAL|INTERRUPT|NUMERICAL|Exception)\)(?:\s+\S.*)?$",
+        ("(failed)", "(segfault)", "(timeout)", "aborted)", "(not run)", "(other_fault)", "(illegal)", "(exception)"),
     ),
     _r("tap.not_ok", F, K.TEST, 84, r"^\s*not ok \d+ (?:- )?(?P<test>.*)$", "not ok"),
     # Bazel: "FAIL: //pkg:target (see .../test.log)" and the summary's "//pkg:target   FAILED in 0.4s"

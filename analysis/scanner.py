@@ -189,6 +189,17 @@ _SCALA_WHERE = compile_linear(r"\((?P<file>[\w$]+\.scala):(?P<line>\d+)\)$")
 _JAVAC_SYMBOL = compile_linear(r"^(?:\[ERROR\])?\s+symbol:")
 _NUMBERED = compile_linear(r"^\s*(\d+)\)")
 _EXIT_CODE = compile_linear(r"exit(?:ed)? (?:with )?(?:code|status) (\d+)")
+# The JUnit Platform console launcher heads a failure with its display-name path ("JUnit Jupiter:FooTest:
+# m(long, String):[2] 5 cents"); a parametrized invocation's default display name starts with its index,
+# which JUnit's XML reports append to the method ("m[2]").
+_JUNIT5_INVOCATION = compile_linear(r"^\s*JUnit [\w ]+:.*:\[(\d+)\][^:]*$")
+
+
+def _junit5_invocation(heading: str) -> str:
+    found = _JUNIT5_INVOCATION.match(heading)
+    return f"[{found.group(1)}]" if found else ""
+
+
 _RUST_FRAME_FUNC = compile_linear(r"^\s*\d+: (\S+)")  # a Rust backtrace names the function above its at-line
 _CODE_FRAME_LINE = compile_linear(r"^>?\s*\d+ \|")  # jest/vitest code frame: "> 12 |"
 _CSI = compile_linear(r"\x1b\[[0-?]*[ -/]*[@-~]")
@@ -444,7 +455,7 @@ class Scanner:
         file, line_s = _group(match, "file"), _group(match, "line")
         if not file or not line_s:
             return
-        if rule.name == "jvm.frame":
+        if rule.name in ("jvm.frame", "junit5.frame"):
             file = jvm_path(_group(match, "cls") or "", file)
             if file is None:
                 return
@@ -522,6 +533,8 @@ class Scanner:
         rule = hit.rule
         test = _group(match, "test", "test2")
         cls = _group(match, "cls", "cls2")
+        if test and rule.name == "junit5.source":
+            test += _junit5_invocation(self._peek(hit.line - 1) or "")
         if test and cls:
             if rule.tool == "phpunit":
                 test = f"{cls}::{test}"
@@ -532,8 +545,12 @@ class Scanner:
         message = _group(match, "msg", "msg2")
         plain = message is None or message.rstrip().endswith(":")  # a heading: its detail says more
         message = message or hit.text.strip().removeprefix("##[error]")
-        file = _group(match, "file")
-        line_s = _group(match, "line", "line2")
+        file = _group(match, "file", "file2", "file3")
+        line_s = _group(match, "line", "line2", "line3")
+        if rule.name == "c.assert":
+            # a C test program's failing assert names the test function it sits in; library code's does not
+            func = (_group(match, "func", "func2", "func3") or "").rstrip(")").split("(")[0].split()[-1:]
+            test = func[0] if func and file and is_test_path(repo_path(file) or file) else None
         kind = rule.kind or FailureKind.UNKNOWN
         tool = self._tool(rule, hit.step)
         name = rule.name
@@ -555,6 +572,8 @@ class Scanner:
             kind = kind_from_text(code + " " + detail, FailureKind.DEPENDENCY)
             if code.upper() in ("ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "ECONNREFUSED"):
                 kind = FailureKind.INFRA
+        elif name == "go.json_fail":  # the event's JSON says nothing a developer reads: say it as go test -v does
+            message = f"--- FAIL: {test} ({_group(match, 'pkg')})"
         elif name in ("black.would_reformat", "ruff.would_reformat") and file:
             changed = self._diffs.get(repo_path(file) or "")
             line_s = str(changed) if changed else line_s
