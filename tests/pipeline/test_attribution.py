@@ -11,7 +11,6 @@ a matrix of three jobs reported once; a branch broken since its first bad commit
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from itertools import count
 from typing import Any
@@ -22,7 +21,6 @@ from githubapp.deps import Deps
 from githubapp.pipeline.jobs import record_passing_run, triage_run
 from githubapp.pipeline.triggers import RunRef
 from githubapp.retention import purge_history
-from githubapp.runtime import open_deps
 from storage import attribution as attribution_db
 from tests.support.fake_github import FakeGitHub
 from tests.support.github_repo import RepoModel
@@ -42,13 +40,6 @@ MYPY = (
     'src/app.py:12: error: Incompatible return value type (got "str", expected "int")  [return-value]',
     "Found 1 error in 1 file (checked 3 source files)",
 )
-
-
-@pytest.fixture
-async def deps(github: FakeGitHub, settings_for) -> AsyncIterator[Deps]:  # type: ignore[no-untyped-def]
-    settings = settings_for(github_api_url=github.url, github_app_slug="ci-triage")
-    async with open_deps(settings, run_migrations=False) as opened:
-        yield opened
 
 
 @pytest.fixture

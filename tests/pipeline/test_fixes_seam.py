@@ -3,15 +3,11 @@ the sticky comment (with the command that applies it) and as the check run's "Ap
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
-
-import pytest
 
 from githubapp.deps import Deps
 from githubapp.pipeline.jobs import triage_run
 from githubapp.pipeline.triggers import RunRef
-from githubapp.runtime import open_deps
 from tests.fixes.git_model import GitModel
 from tests.support.fake_github import FakeGitHub
 from tests.support.github_repo import RepoModel
@@ -31,14 +27,6 @@ RUFF_LOG = "\n".join(
         "2026-04-23T04:08:03.0000000Z ##[error]Process completed with exit code 1.",
     ]
 )
-
-
-@pytest.fixture
-async def deps(github: FakeGitHub, settings_for) -> AsyncIterator[Deps]:  # type: ignore[no-untyped-def]
-    async with open_deps(
-        settings_for(github_api_url=github.url, github_app_slug="ci-triage"), run_migrations=False
-    ) as opened:
-        yield opened
 
 
 async def test_a_rule_fix_is_offered_in_the_comment_and_as_a_button(deps: Deps, github: FakeGitHub) -> None:

@@ -22,9 +22,9 @@ from tests.support.fake_github import FakeGitHub
 from .gha import job_log
 from .stack import Stack
 from .test_end_to_end import run_payload, serve_repository, serve_run, stack, triaged
-from .test_triage import check_of, ctx, deps, ref
+from .test_triage import check_of, ctx, ref
 
-__all__ = ["deps", "stack"]  # fixtures used here
+__all__ = ["stack"]  # a fixture used here (deps comes from conftest)
 
 
 # -- the pool's limits ------------------------------------------------------------------------------------

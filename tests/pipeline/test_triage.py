@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import io
 import zipfile
-from collections.abc import AsyncIterator
 from itertools import count
 from typing import Any
 
@@ -16,7 +15,6 @@ import pytest
 from githubapp.deps import Deps
 from githubapp.pipeline.jobs import record_passing_run, triage_job, triage_run
 from githubapp.pipeline.triggers import RunRef
-from githubapp.runtime import open_deps
 from tests.support.fake_github import Call, FakeGitHub, Reply
 
 from .gha import job_log, pytest_failure_output
@@ -25,13 +23,6 @@ from .test_end_to_end import OWNER, PR, REPO, serve_repository, serve_run
 
 _installations = count(990_000)
 _runs = count(50_000)
-
-
-@pytest.fixture
-async def deps(github: FakeGitHub, settings_for) -> AsyncIterator[Deps]:  # type: ignore[no-untyped-def]
-    settings = settings_for(github_api_url=github.url, github_app_slug="ci-triage")
-    async with open_deps(settings, run_migrations=False) as opened:
-        yield opened
 
 
 @pytest.fixture
