@@ -35,7 +35,7 @@ from .normalize import normalize
 from .regex import IGNORECASE, LinearPattern, compile_linear
 from .types import Failure, FailureKind, LineRange
 
-VERSION = "s2"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
+VERSION = "s3"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
 
 # Kinds whose faults cross tests: a missing package or an unreachable host fails every test that needs it.
 CROSS_SUBJECT_KINDS = frozenset({FailureKind.INFRA, FailureKind.DEPENDENCY})
@@ -83,6 +83,7 @@ class FailureSignature:
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "version": VERSION,
             "key": self.key,
             "scope": self.scope,
             "tool": self.tool,
@@ -379,6 +380,123 @@ def detail_identifiers(failure: Failure, kind: FailureKind, detail: str) -> tupl
     return tuple(found)
 
 
+# --- what an unused variable is the consequence of ---------------------------------------------------------
+
+# Go's type checker reports a variable that an edit stopped using (``p declared and not used``, ``"os" imported
+# and not used``) beside the error of that edit, at the declaration: two faults that break the one use of ``p``
+# give the same line. The cause is the other error the compiler reports in that file.
+_UNUSED = compile_linear(r"\b(?:declared|imported) (?:and|but) not used\b")
+
+
+def consequence_identifiers(failure: Failure, kind: FailureKind, detail: str) -> tuple[str, ...]:
+    """For an unused-variable error: the template of the first other error in the same file that ``detail``
+    (the failure's lines of the log) shows, when there is one."""
+    if kind is not FailureKind.COMPILE or not detail or not _UNUSED.search(failure.message[:300]):
+        return ()
+    own = normalize_path(failure.file or "").rsplit("/", 1)[-1]
+    for raw in detail.splitlines()[:200]:
+        line = clean(raw).strip()
+        m = _LOCATION_PREFIX.match(line)
+        if not m or normalize_path(m.group(1)).rsplit("/", 1)[-1] != own:
+            continue
+        message = line[m.end() :]
+        if message and not _UNUSED.search(message):
+            return ("with:" + _template(message, kind),)
+    return ()
+
+
+# --- what a failed assertion got ---------------------------------------------------------------------------
+
+# Two faults failing one test at one assertion differ only in what the code returned: the test's name, its
+# statement and its expected value are the test's, the *actual* value is the fault's. Each runner prints it in
+# its documented place: jest ``Received: 3``, RSpec ``got: "post2"``, minitest ``Actual: "ello"``, ExUnit
+# ``left:  %{"a" => 4}``, testify ``actual  : 3``; JUnit ``expected:<x> but was:<y>``; chai/vitest
+# ``expected 'y' to be 'x'``; PHPUnit ``Failed asserting that y is identical to x`` or its diff's ``+++ Actual``
+# side; pytest's ``assert y == x``; Go's ``Name = y, want x`` / ``got y, want x``; a diff under ``+ Received``.
+_ACTUAL_LINE = compile_linear(
+    r"^\s*(?:Received(?: value| string| array| object| number| message)?|Actual|actual|got|left)"
+    r"\s{0,20}:\s+(\S[^\n]{0,300})$"
+)
+_ACTUAL_INLINE: tuple[LinearPattern, ...] = tuple(
+    compile_linear(p)
+    for p in (
+        r"\bbut was:? ?<([^\n]{0,300})>",
+        r"\bexpected ([^\n]{1,200}?) to (?:be|equal|deeply equal|strictly equal|have|include|match|contain|satisfy)\b",
+        r"\bFailed asserting that ([^\n]{1,200}?) (?:is identical to|is equal to|matches expected|is true|is false"
+        r"|contains|is an instance|has the key)",
+        r"(?:^|AssertionError: |E\s{1,20})assert ([^\n]{1,200}?) (?:==|!=|<=|>=|<|>|not in|in|is not|is) ",
+        r"\bgot:? ([^\n]{1,200}?),? want:? ",
+        r" = ([^\n=]{1,200}?), want:? ",
+    )
+)
+# a diff's actual side: PHPUnit/minitest ``+++ Actual`` then ``+'x'``, jest/vitest ``+ Received`` then ``+ x``
+_ACTUAL_DIFF = compile_linear(r"^\s*(?:\+\+\+ Actual|\+ Received)\b")
+_ADDED = compile_linear(r"^\s*\+(?:[^+]|$)")
+# where the next failure's block starts in a runner's report: numbered (RSpec, minitest, PHPUnit, ExUnit),
+# jest's bullet, Go's and vitest's FAIL lines
+_NEXT_BLOCK = compile_linear(r"^\s*(?:\d{1,4}\) |\u25cf |--- FAIL|FAIL |_{3,} |={3,} (?:FAIL|ERROR))")
+_NAME_PARTS = compile_linear(r"::|\s[\u203a>]\s|#")
+
+
+def _own_block(test_id: str, lines: Sequence[str]) -> Sequence[str]:
+    """The failure's own lines of a report listing several: from the first line naming its test (the last part
+    of its id, or that part without its class: ExUnit prints ``test x (ShelfTest)`` for ``ShelfTest.test x``)
+    to the next failure's heading that names another test."""
+    last = _NAME_PARTS.split(test_id)[-1].strip()
+    for name in dict.fromkeys((last, last.split(".", 1)[-1])):
+        start = next((i for i, x in enumerate(lines) if name and name in x), None)
+        if start is not None:
+            end = next(
+                (i for i in range(start + 1, len(lines)) if _NEXT_BLOCK.match(lines[i]) and name not in lines[i]),
+                len(lines),
+            )
+            return lines[start:end]
+    return lines
+
+
+def actual_value(failure: Failure, detail: str) -> str | None:
+    """What the failed assertion got, as printed (None when neither the message nor ``detail``, the failure's
+    lines of the log, shows it)."""
+    lines = [clean(x).rstrip() for x in detail.splitlines()[:300]] if detail else []
+    # the extractor joins a runner's detail lines to the message with " | " (jest's Expected/Received)
+    head = [part for line in failure.message.splitlines()[:6] for part in line.split(" | ")]
+    block = [*head, *(_own_block(failure.test_id or "", lines) if lines else [])]
+    for line in block[:80]:
+        m = _ACTUAL_LINE.match(line)
+        if m:
+            return m.group(1).strip()
+        for pattern in _ACTUAL_INLINE:
+            m = pattern.search(line)
+            if m:
+                return m.group(1).strip()
+    for index, line in enumerate(block[:80]):
+        if _ACTUAL_DIFF.match(line):
+            added = [x.strip() for x in block[index + 1 : index + 40] if _ADDED.match(x)][:8]
+            if added:
+                return "\n".join(added)
+    return None
+
+
+# A bare number is data (a count, a total, a rate): the same off-by-one reads 21 one day and 20 the next, so it
+# is masked like the template's numbers. Text the code returned (``"post2"``, ``'EUR 12.5'``, ``%{"a" => 4}``)
+# is its behaviour, kept as printed.
+_BARE_NUMBER = compile_linear(r"[-+]?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?")
+
+
+def assertion_identifiers(failure: Failure, kind: FailureKind, detail: str) -> tuple[str, ...]:
+    """For a failed test: what its assertion got (``actual:...``), volatile values (timestamps, temp paths,
+    long numbers) masked, a bare number masked as data."""
+    if kind is not FailureKind.TEST or not failure.test_id or _SNAPSHOT_ERROR.search(failure.message[:500]):
+        return ()  # a snapshot's diff is identified by its changed lines (snapshot_identifiers)
+    value = actual_value(failure, detail)
+    if not value:
+        return ()
+    value = _SPACE.sub(" ", normalize(value)).strip()
+    if _BARE_NUMBER.fullmatch(value):
+        value = "<N>"
+    return ("actual:" + value[:200],)
+
+
 # --- template ---------------------------------------------------------------------------------------------
 
 _VERSION = compile_linear(r"(==|>=|<=|~=|!=|@\^?|@~)v?\d[\w.+-]*")
@@ -501,6 +619,8 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
                     *_identifiers(failure.message, kind),
                     *snapshot_identifiers(failure.message, detail or ""),
                     *detail_identifiers(failure, kind, detail or ""),
+                    *assertion_identifiers(failure, kind, detail or ""),
+                    *consequence_identifiers(failure, kind, detail or ""),
                 }
             )
         ),

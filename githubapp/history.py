@@ -34,6 +34,7 @@ from analysis.matching import (
     update_centroid,
 )
 from analysis.recommend import Recommendation, Risk
+from analysis.signature import VERSION as SIGNATURE_VERSION
 from analysis.signature import FailureSignature, signature
 from analysis.types import Failure, FailureKind
 from storage import history as q
@@ -130,7 +131,7 @@ class HistoryService:
             dim = self.embedder.dim if self.embedder.local else await asyncio.to_thread(lambda: self.embedder.dim)
             async with self.pool.acquire() as conn:
                 await q.ensure_vector_space(conn, self.embedder.name, dim)
-                await rekey(conn)
+                await rekey_stale(conn)
             self._ready = True
 
     async def embed(self, texts: Sequence[str]) -> Vectors:
@@ -587,7 +588,7 @@ class HistoryService:
                     log(f"installation {installation_id}: re-embedded")
             await q.set_vector_dimension(conn, dim)
             await q.record_embedder(conn, new.name, dim)
-            await rekey(conn)  # patterns made before signatures get theirs
+            await rekey_stale(conn)  # patterns made before signatures (or by an older definition) get theirs
         self.embedder = new
         self._ready = True
         return counts
@@ -596,7 +597,18 @@ class HistoryService:
 async def rekey_all(pool: asyncpg.Pool) -> int:
     """Recompute every pattern's signature (after ``analysis.signature.VERSION`` changed), in one transaction."""
     async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('ci-triage:rekey', 0))")
         await q.clear_signatures(conn)
+        return await rekey(conn)
+
+
+async def rekey_stale(conn: q.Conn) -> int:
+    """On start: recompute the signatures of another version than this code's (``analysis.signature.VERSION``)
+    and give patterns without one theirs, in one transaction (workers starting together wait for the first).
+    Patterns, counts and resolutions stay; only keys and scopes change. Returns the number of patterns keyed."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('ci-triage:rekey', 0))")
+        await q.clear_signatures(conn, unless_version=SIGNATURE_VERSION)
         return await rekey(conn)
 
 
@@ -620,8 +632,10 @@ async def rekey(conn: q.Conn, *, batch: int = 500) -> int:
                     message=r["message"] if r["message"] is not None else r["title"],
                     test_id=r["f_test_id"] if r["message"] is not None else r["test_id"],
                     file=r["file"],
+                    line=r["line"],
                 )
-                sig = signature(failure)
+                # the stored excerpt tells what the message leaves out (a snapshot's diff, what an assertion got)
+                sig = signature(failure, detail=r["excerpt"])
                 sig_json = sig.as_json()
                 if sig.generic:
                     sig_json["scope"] = None

@@ -878,7 +878,8 @@ async def unkeyed_patterns(conn: Conn, *, limit: int) -> list[asyncpg.Record]:
     return list(
         await conn.fetch(
             """SELECT p.id, p.installation_id, p.kind, p.tool, p.title, p.test_id,
-                      f.kind AS f_kind, f.tool AS f_tool, f.test_id AS f_test_id, f.message, f.file
+                      f.kind AS f_kind, f.tool AS f_tool, f.test_id AS f_test_id, f.message, f.file, f.line,
+                      f.excerpt
                FROM patterns p
                LEFT JOIN failures f ON f.installation_id = p.installation_id AND f.id = p.representative_failure_id
                WHERE p.signature_key IS NULL ORDER BY p.id LIMIT $1""",
@@ -899,7 +900,24 @@ async def set_pattern_signature(conn: Conn, installation_id: int, pattern_id: in
     )
 
 
-async def clear_signatures(conn: Conn) -> None:
-    """Forget every signature (``rekey`` after the definition changed): schema maintenance across tenants."""
-    await conn.execute("UPDATE patterns SET signature_key = NULL, scope_key = NULL, signature = NULL")
-    await conn.execute("DELETE FROM pattern_fingerprints WHERE fingerprint LIKE 'sig:%'")
+async def clear_signatures(conn: Conn, *, unless_version: str | None = None) -> int:
+    """Forget signatures (``rekey`` after the definition changed): every one, or those not of ``unless_version``
+    (``signature->>'version'``); schema maintenance across tenants. Returns how many patterns lost theirs."""
+    if unless_version is None:
+        await conn.execute("DELETE FROM pattern_fingerprints WHERE fingerprint LIKE 'sig:%'")
+        done = await conn.execute(
+            "UPDATE patterns SET signature_key = NULL, scope_key = NULL, signature = NULL WHERE signature IS NOT NULL"
+        )
+        return int(done.split()[-1])
+    await conn.execute(
+        """DELETE FROM pattern_fingerprints pf USING patterns p
+           WHERE pf.fingerprint LIKE 'sig:%' AND p.installation_id = pf.installation_id AND p.id = pf.pattern_id
+             AND p.signature IS NOT NULL AND (p.signature->>'version') IS DISTINCT FROM $1""",
+        unless_version,
+    )
+    done = await conn.execute(
+        """UPDATE patterns SET signature_key = NULL, scope_key = NULL, signature = NULL
+           WHERE signature IS NOT NULL AND (signature->>'version') IS DISTINCT FROM $1""",
+        unless_version,
+    )
+    return int(done.split()[-1])

@@ -279,11 +279,11 @@ def _first_stamp(path: Path) -> str:
         return handle.readline().decode("utf-8", "replace").lstrip("\ufeff")[:28]
 
 
-async def replayed(cases: Sequence[Case]) -> list[list[dict[str, Any]]]:
+async def replayed(cases: Sequence[Case], threshold: float | None = None) -> list[list[dict[str, Any]]]:
     """Each log's replayed failures (pattern id, how it matched, signature, message)."""
     from githubapp.history_cli import replay
 
-    results = await replay([c.log for c in cases])
+    results = await replay([c.log for c in cases], threshold=threshold)
     return [list(r.failures) for r in results]
 
 
@@ -320,7 +320,9 @@ def false_pairs(cases: Sequence[Case], replayed_failures: Sequence[list[dict[str
 # --- report ----------------------------------------------------------------------------------------------
 
 
-def measure(cases: Sequence[Case], *, replay: bool, misses: bool, wrong_pairs: bool = False) -> dict[str, Any]:
+def measure(
+    cases: Sequence[Case], *, replay: bool, misses: bool, wrong_pairs: bool = False, threshold: float | None = None
+) -> dict[str, Any]:
     tallies: dict[str, dict[str, Tally]] = {w: defaultdict(Tally) for w in ("ours", "tail")}
     by_tool: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     missed: list[str] = []
@@ -345,7 +347,7 @@ def measure(cases: Sequence[Case], *, replay: bool, misses: bool, wrong_pairs: b
     all_pairs, negative_pairs = pairwise(ordered, hashes)
     report["matching_hash"] = {"pairs": all_pairs.as_json(), "hard_negative_pairs": negative_pairs}
     if replay:
-        failures = asyncio.run(replayed(ordered))
+        failures = asyncio.run(replayed(ordered, threshold))
         predicted = [{int(f["pattern_id"]) for f in fs} for fs in failures]
         if wrong_pairs:
             report["false_pairs"] = false_pairs(ordered, failures)
@@ -391,6 +393,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--false-pairs", action="store_true", help="list pairs wrongly predicted same, by cause (dev part only)"
     )
+    parser.add_argument(
+        "--threshold", type=float, default=None, help="similarity threshold of the replay (default: the service's)"
+    )
     parser.add_argument("--logs", type=Path, default=LOGS, help=f"default: {LOGS}")
     args = parser.parse_args(argv)
     cases = load(args.logs)
@@ -403,7 +408,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         members = [c for c in cases if part_of(c.project) == part]
         dev = part == "dev"
         report = measure(
-            members, replay=not args.no_replay, misses=args.misses and dev, wrong_pairs=args.false_pairs and dev
+            members,
+            replay=not args.no_replay,
+            misses=args.misses and dev,
+            wrong_pairs=args.false_pairs and dev,
+            threshold=args.threshold,
         )
         out[part] = report
         print_table(part, report)
