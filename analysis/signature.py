@@ -409,24 +409,31 @@ def consequence_identifiers(failure: Failure, kind: FailureKind, detail: str) ->
 
 # Two faults failing one test at one assertion differ only in what the code returned: the test's name, its
 # statement and its expected value are the test's, the *actual* value is the fault's. Each runner prints it in
-# its documented place: jest ``Received: 3``, RSpec ``got: "post2"``, minitest ``Actual: "ello"``, ExUnit
-# ``left:  %{"a" => 4}``, testify ``actual  : 3``; JUnit ``expected:<x> but was:<y>``; chai/vitest
-# ``expected 'y' to be 'x'``; PHPUnit ``Failed asserting that y is identical to x`` or its diff's ``+++ Actual``
-# side; pytest's ``assert y == x``; Go's ``Name = y, want x`` / ``got y, want x``; a diff under ``+ Received``.
+# its documented place: jest ``Received: 3``, RSpec ``got: "post2"``, minitest ``Actual: "ello"``, ExUnit and
+# Rust ``left: 4``, testify ``actual  : 3``, Test::More ``#          got: 'a'`` (``$got->[1] = 'a'`` from
+# ``is_deeply``), googletest's first ``Which is: 4``, AssertJ ``but was: 3``; JUnit ``expected:<x> but was:<y>``,
+# kotlin.test ``Expected <x>, actual <y>.``; chai/vitest ``expected 'y' to be 'x'``; PHPUnit ``Failed asserting
+# that y is identical to x`` or its diff's ``+++ Actual`` side; pytest's ``assert y == x``, unittest's
+# ``AssertionError: y != x``, node's ``y !== x``; Go's ``Name = y, want x`` / ``got y, want x``; a diff under
+# ``+ Received``.
 _ACTUAL_LINE = compile_linear(
-    r"^\s*(?:Received(?: value| string| array| object| number| message)?|Actual|actual|got|left)"
-    r"\s{0,20}:\s+(\S[^\n]{0,300})$"
+    r"^\s*(?:#\s{1,20})?(?:Received(?: value| string| array| object| number| message)?|Actual|actual|got|left"
+    r"|but was|Which is)\s{0,20}:\s+(\S[^\n]{0,300})$"
 )
 _ACTUAL_INLINE: tuple[LinearPattern, ...] = tuple(
     compile_linear(p)
     for p in (
         r"\bbut was:? ?<([^\n]{0,300})>",
+        r"\bactual <([^\n>]{0,300})>",
+        r"^\s*(?:#\s{1,20})?\$got\S{0,200} = (\S[^\n]{0,300})$",
         r"\bexpected ([^\n]{1,200}?) to (?:be|equal|deeply equal|strictly equal|have|include|match|contain|satisfy)\b",
         r"\bFailed asserting that ([^\n]{1,200}?) (?:is identical to|is equal to|matches expected|is true|is false"
         r"|contains|is an instance|has the key)",
         r"(?:^|AssertionError: |E\s{1,20})assert ([^\n]{1,200}?) (?:==|!=|<=|>=|<|>|not in|in|is not|is) ",
-        r"\bgot:? ([^\n]{1,200}?),? want:? ",
-        r" = ([^\n=]{1,200}?), want:? ",
+        r"AssertionError: ([^\n]{1,200}?) != ",
+        r"^\s*([^\s|][^\n|]{0,200}?) !== ",  # not a code frame's "> 12 | a !== b"
+        r"\bgot:? ([^\n]{1,200}?)[,;]? want:? ",
+        r" = ([^\n=]{1,200}?)[,;] want:? ",
     )
 )
 # a diff's actual side: PHPUnit/minitest ``+++ Actual`` then ``+'x'``, jest/vitest ``+ Received`` then ``+ x``
@@ -477,24 +484,21 @@ def actual_value(failure: Failure, detail: str) -> str | None:
     return None
 
 
-# A bare number is data (a count, a total, a rate): the same off-by-one reads 21 one day and 20 the next, so it
-# is masked like the template's numbers. Text the code returned (``"post2"``, ``'EUR 12.5'``, ``%{"a" => 4}``)
-# is its behaviour, kept as printed.
-_BARE_NUMBER = compile_linear(r"[-+]?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?")
-
-
 def assertion_identifiers(failure: Failure, kind: FailureKind, detail: str) -> tuple[str, ...]:
-    """For a failed test: what its assertion got (``actual:...``), volatile values (timestamps, temp paths,
-    long numbers) masked, a bare number masked as data."""
+    """For a failed test: what its assertion got (``actual:...``) with volatile values masked (timestamps, temp
+    paths, durations, numbers of three digits or more: ``analysis.normalize``).
+
+    Short numbers stay: ``Received: 3`` and ``Received: 5`` at one assertion are two faults as often as
+    ``"post2"`` and ``"post-2"`` are. On the corpus's development part, masking them as data (one key for any
+    number) kept 18 more pairs of different faults together for 13 more recurrences found (precision 0.94
+    instead of 0.97, F1 0.878 instead of 0.879)."""
     if kind is not FailureKind.TEST or not failure.test_id or _SNAPSHOT_ERROR.search(failure.message[:500]):
         return ()  # a snapshot's diff is identified by its changed lines (snapshot_identifiers)
     value = actual_value(failure, detail)
     if not value:
         return ()
-    value = _SPACE.sub(" ", normalize(value)).strip()
-    if _BARE_NUMBER.fullmatch(value):
-        value = "<N>"
-    return ("actual:" + value[:200],)
+    value = _SPACE.sub(" ", normalize(value)).strip().rstrip(",").strip("`")  # Rust before 1.73: `left: `3`,`
+    return ("actual:" + value[:200],) if value else ()
 
 
 # --- template ---------------------------------------------------------------------------------------------
