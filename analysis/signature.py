@@ -439,25 +439,30 @@ _ACTUAL_INLINE: tuple[LinearPattern, ...] = tuple(
 # a diff's actual side: PHPUnit/minitest ``+++ Actual`` then ``+'x'``, jest/vitest ``+ Received`` then ``+ x``
 _ACTUAL_DIFF = compile_linear(r"^\s*(?:\+\+\+ Actual|\+ Received)\b")
 _ADDED = compile_linear(r"^\s*\+(?:[^+]|$)")
-# where the next failure's block starts in a runner's report: numbered (RSpec, minitest, PHPUnit, ExUnit),
-# jest's bullet, Go's and vitest's FAIL lines
-_NEXT_BLOCK = compile_linear(r"^\s*(?:\d{1,4}\) |\u25cf |--- FAIL|FAIL |_{3,} |={3,} (?:FAIL|ERROR))")
+# where a failure's block starts in a runner's report: numbered (RSpec, minitest, PHPUnit, ExUnit), jest's
+# bullet, Go's and vitest's FAIL lines, pytest's and unittest's rules, libtest's ``---- name stdout ----``, TAP's
+# ``not ok``, googletest's ``[ RUN      ]``
+_NEXT_BLOCK = compile_linear(
+    r"^\s*(?:\d{1,4}\) |\u25cf |--- FAIL|FAIL |_{3,} |={3,} (?:FAIL|ERROR)|---- |not ok |\[ RUN )"
+)
 _NAME_PARTS = compile_linear(r"::|\s[\u203a>]\s|#")
 
 
 def _own_block(test_id: str, lines: Sequence[str]) -> Sequence[str]:
-    """The failure's own lines of a report listing several: from the first line naming its test (the last part
-    of its id, or that part without its class: ExUnit prints ``test x (ShelfTest)`` for ``ShelfTest.test x``)
-    to the next failure's heading that names another test."""
+    """The failure's own lines of a report listing several: from the heading naming its test (else the first
+    line naming it: the last part of its id, or that part without its class, as ExUnit prints ``test x
+    (ShelfTest)`` for ``ShelfTest.test x``) to the next heading that names another test."""
     last = _NAME_PARTS.split(test_id)[-1].strip()
     for name in dict.fromkeys((last, last.split(".", 1)[-1])):
-        start = next((i for i, x in enumerate(lines) if name and name in x), None)
-        if start is not None:
-            end = next(
-                (i for i in range(start + 1, len(lines)) if _NEXT_BLOCK.match(lines[i]) and name not in lines[i]),
-                len(lines),
-            )
-            return lines[start:end]
+        naming = [i for i, x in enumerate(lines) if name and name in x]
+        if not naming:
+            continue
+        start = next((i for i in naming if _NEXT_BLOCK.match(lines[i])), naming[0])
+        end = next(
+            (i for i in range(start + 1, len(lines)) if _NEXT_BLOCK.match(lines[i]) and name not in lines[i]),
+            len(lines),
+        )
+        return lines[start:end]
     return lines
 
 

@@ -340,3 +340,71 @@ def test_a_dependency_fault_matches_across_tests_only_with_equal_identifiers() -
     a = Failure(FailureKind.TEST, "pytest", "assert 1 == 2", test_id="t/a.py::x")
     b = Failure(FailureKind.TEST, "pytest", "assert 1 == 2", test_id="t/b.py::y")
     assert not signature(a).compatible(signature(b))
+
+
+# --- a report listing several failures: each failure's own block ---------------------------------------------
+
+
+LIBTEST = [
+    "running 3 tests",
+    "test tests::area ... FAILED",
+    "test tests::perimeter ... FAILED",
+    "test tests::parse ... ok",
+    "",
+    "failures:",
+    "",
+    "---- tests::perimeter stdout ----",
+    "thread 'tests::perimeter' panicked at src/lib.rs:31:9:",
+    "assertion `left == right` failed",
+    "  left: 14",
+    " right: 16",
+    "",
+    "---- tests::area stdout ----",
+    "thread 'tests::area' panicked at src/lib.rs:20:9:",
+    "assertion `left == right` failed",
+    "  left: 12",
+    " right: 13",
+]
+TAP = [
+    "not ok 1 - splits on commas",
+    "#   Failed test 'splits on commas'",
+    "#   at t/split.t line 8.",
+    "#          got: 'a;b'",
+    "#     expected: 'a'",
+    "not ok 2 - parses quoted field",
+    "#   Failed test 'parses quoted field'",
+    "#   at t/split.t line 12.",
+    "#          got: '\"a'",
+    "#     expected: 'a'",
+]
+GTEST = [
+    "[ RUN      ] MatrixTest.Identity",
+    "matrix_test.cc:12: Failure",
+    "Expected equality of these values:",
+    "  m.at(1, 1)",
+    "    Which is: 0",
+    "  1",
+    "[  FAILED  ] MatrixTest.Identity (0 ms)",
+    "[ RUN      ] MatrixTest.Multiply",
+    "matrix_test.cc:20: Failure",
+    "Expected equality of these values:",
+    "  p.at(0, 0)",
+    "    Which is: 5",
+    "  4",
+    "[  FAILED  ] MatrixTest.Multiply (0 ms)",
+]
+
+
+@pytest.mark.parametrize(
+    ("lines", "test_id", "message", "actual"),
+    [
+        (LIBTEST, "tests::area", "assertion `left == right` failed", "12"),
+        (LIBTEST, "tests::perimeter", "assertion `left == right` failed", "14"),
+        (TAP, "t/split.t::parses quoted field", "Failed test 'parses quoted field'", "'\"a'"),
+        (TAP, "t/split.t::splits on commas", "Failed test 'splits on commas'", "'a;b'"),
+        (GTEST, "MatrixTest.Multiply", "Expected equality of these values:", "5"),
+        (GTEST, "MatrixTest.Identity", "Expected equality of these values:", "0"),
+    ],
+)
+def test_what_a_test_got_is_read_from_its_own_block(lines: list[str], test_id: str, message: str, actual: str) -> None:
+    assert actual_value(Failure(FailureKind.TEST, "t", message, test_id=test_id), "\n".join(lines)) == actual
