@@ -25,6 +25,7 @@ from analysis.matching import (
     Candidate,
     How,
     Match,
+    Occurrence,
     Resolution,
     decide,
     failure_fingerprint,
@@ -44,6 +45,8 @@ from .settings import Settings
 
 SERVICE_KEY = "history"
 EVIDENCE = 3  # earlier runs shown per "seen before" (and per "also in this PR's run")
+EVIDENCE_PAGE = 60  # failure rows read at a time for that evidence
+EVIDENCE_PAGES = 4  # at most this many pages: past them, occurrences beyond the rows read count as history
 
 
 @dataclass(frozen=True)
@@ -313,23 +316,34 @@ class HistoryService:
         before") holds only with history: a repeat within this run, or in this PR's earlier runs, is not."""
         if match.how in (How.NEW, How.GENERIC):
             return replace(match, known=False)
-        earlier = await q.earlier_occurrences(
-            conn,
-            installation_id,
-            match.pattern_id,
-            run_id=context.run_id,
-            run_attempt=context.run_attempt,
-            before=seen_at,
-        )
-        if context.run_id is None:  # no run to tell apart: this call's own rows are this run
-            earlier = [o for o in earlier if o.run_id is not None or o.seen_at < seen_at]
-        history, own = split(
-            earlier,
-            repository_id=repository_id,
-            pr_number=context.pr_number,
-            branch=context.branch,
-            default_branch=default_branch,
-        )
+        earlier: list[Occurrence] = []
+        before, strictly = seen_at, False
+        for _ in range(EVIDENCE_PAGES):
+            # a page of failure rows, latest first; a run that repeated the pattern many times (this PR's
+            # previous run, say) may fill a page alone, so history can be on the next one
+            page = await q.earlier_occurrences(
+                conn,
+                installation_id,
+                match.pattern_id,
+                run_id=context.run_id,
+                run_attempt=context.run_attempt,
+                before=before,
+                strictly=strictly,
+                limit=EVIDENCE_PAGE,
+            )
+            if context.run_id is None:  # no run to tell apart: this call's own rows are this run
+                page = [o for o in page if o.run_id is not None or o.seen_at < seen_at]
+            earlier += page
+            history, own = split(
+                earlier,
+                repository_id=repository_id,
+                pr_number=context.pr_number,
+                branch=context.branch,
+                default_branch=default_branch,
+            )
+            if len(page) < EVIDENCE_PAGE or len(history) >= EVIDENCE:
+                break
+            before, strictly = page[-1].seen_at, True
         # Failures expire before patterns do: occurrences beyond the rows still stored are history too.
         expired = match.occurrences - len(history) - len(own) - 1 > 0 and not earlier
         return replace(

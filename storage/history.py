@@ -448,14 +448,15 @@ async def earlier_occurrences(
     run_id: int | None,
     run_attempt: int,
     before: datetime,
+    strictly: bool = False,
     limit: int = 60,
 ) -> list[Occurrence]:
-    """The pattern's latest failures seen before ``before``, outside this run attempt (one row per failure;
-    ``analysis.matching.per_run`` folds them into runs)."""
+    """The pattern's latest failures seen before ``before`` (at it too unless ``strictly``), outside this run
+    attempt (one row per failure; ``analysis.matching.per_run`` folds them into runs)."""
     rows = await conn.fetch(
         """SELECT run_id, run_attempt, run_number, pr_number, branch, head_sha, repository_id, job_name, seen_at
            FROM failures
-           WHERE installation_id = $1 AND pattern_id = $2 AND seen_at <= $5
+           WHERE installation_id = $1 AND pattern_id = $2 AND (seen_at < $5 OR (seen_at = $5 AND NOT $7))
              AND NOT (run_id IS NOT DISTINCT FROM $3 AND run_attempt = $4 AND $3::bigint IS NOT NULL)
            ORDER BY seen_at DESC, id DESC LIMIT $6""",
         installation_id,
@@ -464,6 +465,7 @@ async def earlier_occurrences(
         run_attempt,
         before,
         limit,
+        strictly,
     )
     return [
         Occurrence(

@@ -52,6 +52,10 @@ def run(n: int, *, pr: int | None = None, branch: str | None = None, job: int = 
         ("pytest-yaml", "pytest-dateutil"),
         ("pip-widgets", "pip-gadgets"),
         ("pytest-cart", "pytest-cart-keyerror"),
+        # the same assertion getting another value (81 then 162, 81 then 82): what the code returned is the
+        # fault's (analysis.signature.assertion_identifiers)
+        ("jest-discount", "jest-discount-data"),
+        ("pytest-cart", "pytest-cart-data"),
     ],
 )
 async def test_false_match_causes_are_not_seen_before(
@@ -66,8 +70,6 @@ async def test_false_match_causes_are_not_seen_before(
 @pytest.mark.parametrize(
     ("first", "second"),
     [
-        ("jest-discount", "jest-discount-data"),
-        ("pytest-cart", "pytest-cart-data"),
         ("mypy-a", "mypy-a-shifted"),
         ("pytest-yaml", "pytest-yaml-shifted"),
         ("pip-widgets", "pip-widgets-2"),
@@ -117,6 +119,21 @@ async def test_this_prs_earlier_runs_are_reported_apart_never_as_history(
     retry = RunContext(run_id=1003, run_attempt=2, run_number=3, job_id=1, pr_number=6, seen_at=T0 + timedelta(hours=4))
     [m4] = await service.record_failures(installation, 1, [fault], retry)
     assert m4.known and [o.run_attempt for o in m4.this_change] == [1]
+
+
+async def test_history_behind_many_repeats_in_this_prs_run_is_still_found(
+    service: HistoryService, installation: int
+) -> None:
+    """A run repeating one pattern more times than one page of evidence rows holds (this PR's previous run)
+    hides no history behind it: the earlier failure on another PR is still "seen before", with its run."""
+    [fault] = failures("pytest-cart")
+    await service.record_failures(installation, 1, [fault], run(1, pr=4))
+    for job in range(1, 131):  # a matrix of 130 jobs, one row each: more rows than two pages of evidence
+        await service.record_failures(installation, 1, [fault], run(2, pr=5, job=job))
+    [m] = await service.record_failures(installation, 1, [fault], run(3, pr=5))
+    assert m.known and [(o.run_number, o.pr_number) for o in m.earlier] == [(1, 4)]
+    assert [o.run_number for o in m.this_change] == [2]
+    assert m.occurrences == 3  # runs, not rows
 
 
 async def test_on_the_default_branch_an_earlier_failure_there_is_history(
