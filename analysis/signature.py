@@ -380,6 +380,37 @@ def detail_identifiers(failure: Failure, kind: FailureKind, detail: str) -> tupl
     return tuple(found)
 
 
+# --- one diagnostic, two compilers ------------------------------------------------------------------------
+
+# A build matrix compiles one fault with gcc and clang (or g++ and clang++): one tool to history. Each words
+# the diagnostics both report its own way (gcc ``\u2018n\u2019 undeclared (first use in this function)``, clang
+# ``use of undeclared identifier 'n'``); both quote the same names, so such a diagnostic is identified by what it
+# says (its error type) and those names, not by its wording.
+_COMPILER_FAMILY = {"gcc": "cc", "g++": "cc", "clang": "cc", "clang++": "cc", "cc": "cc", "c++": "cc"}
+_CC_DIAGNOSTICS: tuple[tuple[str, LinearPattern], ...] = tuple(
+    (name, compile_linear(p))
+    for name, p in (
+        (
+            "undeclared",
+            r"\bundeclared \(first use in this function\)|\buse of undeclared identifier\b"
+            r"|\bwas not declared in this scope\b",
+        ),
+        ("no-member", r"\bhas no member named\b|\bno member named\b"),
+        ("implicit-function", r"\bimplicit declaration of function\b|\bcall to undeclared function\b"),
+        ("unknown-type", r"\bunknown type name\b"),
+        ("redefinition", r"\bredefinition of\b"),
+        ("conflicting-types", r"\bconflicting types for\b"),
+    )
+)
+
+
+def _cc_diagnostic(tool: str, message: str) -> str | None:
+    if tool != "cc":
+        return None
+    head = message.strip().split("\n", 1)[0][:400]
+    return next((name for name, pattern in _CC_DIAGNOSTICS if pattern.search(head)), None)
+
+
 # --- what an unused variable is the consequence of ---------------------------------------------------------
 
 # Go's type checker reports a variable that an edit stopped using (``p declared and not used``, ``"os" imported
@@ -617,11 +648,13 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
         kind = FailureKind.UNKNOWN
     symbol = symbol or enclosing_symbol(failure.message)
     tool = (failure.tool or "").lower()
+    tool = _COMPILER_FAMILY.get(tool, tool)
+    diagnostic = _cc_diagnostic(tool, failure.message)
     return FailureSignature(
         tool=tool,
         kind=kind.value,
         subject=_subject(failure, symbol if kind is not FailureKind.TEST else None),
-        error_type=_error_type(failure.message),
+        error_type=diagnostic or _error_type(failure.message),
         identifiers=tuple(
             sorted(
                 {
@@ -633,6 +666,6 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
                 }
             )
         ),
-        template=_template(failure.message, kind),
+        template=diagnostic or _template(failure.message, kind),
         generic=is_generic(failure),
     )

@@ -408,3 +408,33 @@ GTEST = [
 )
 def test_what_a_test_got_is_read_from_its_own_block(lines: list[str], test_id: str, message: str, actual: str) -> None:
     assert actual_value(Failure(FailureKind.TEST, "t", message, test_id=test_id), "\n".join(lines)) == actual
+
+
+# --- another matrix entry: the same fault through gcc and clang -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("gcc", "clang"),
+    [
+        ("\u2018capacity\u2019 undeclared (first use in this function)", "use of undeclared identifier 'capacity'"),
+        ("\u2018ringbuf\u2019 has no member named \u2018size\u2019", "no member named 'size' in 'ringbuf'"),
+        ("implicit declaration of function \u2018rb_peek\u2019", "call to undeclared function 'rb_peek'"),
+        ("\u2018cap\u2019 was not declared in this scope", "use of undeclared identifier 'cap'"),  # g++, clang++
+    ],
+)
+def test_one_diagnostic_through_gcc_and_clang_is_one_key(gcc: str, clang: str) -> None:
+    a = signature(Failure(FailureKind.COMPILE, "gcc", gcc, file="src/ringbuf.c", line=12))
+    b = signature(Failure(FailureKind.COMPILE, "clang", clang, file="src/ringbuf.c", line=12))
+    assert a.key == b.key
+
+
+def test_the_same_diagnostic_about_another_name_is_another_key() -> None:
+    a = signature(
+        Failure(
+            FailureKind.COMPILE, "gcc", "\u2018head\u2019 undeclared (first use in this function)", file="src/ringbuf.c"
+        )
+    )
+    b = signature(
+        Failure(FailureKind.COMPILE, "clang", "use of undeclared identifier 'capacity'", file="src/ringbuf.c")
+    )
+    assert a.scope != b.scope
