@@ -557,8 +557,8 @@ def _template(message: str, kind: FailureKind) -> str:
     text = _EXIT_NOTE.sub("", text)
     text = _FROM_VERSIONS.sub("(from versions: <V>)", text)
     text = _VERSION.sub(r"\1<V>", text)
-    text = normalize(text)
-    text = _LINE_REF.sub("", text)
+    # line references first: normalize masks a two-digit one as a port would be (``Makefile:12:`` -> ``:<N>:``)
+    text = normalize(_LINE_REF.sub("", text))
     # Test messages quote data ("expected 'a' to be 'b'"), and so do unrecognised lines with a sentence or a path
     # in quotes; a compiler's or linter's quotes name symbols and types, which are the fault.
     if kind is FailureKind.TEST:
