@@ -456,7 +456,7 @@ async def earlier_occurrences(
     rows = await conn.fetch(
         """SELECT run_id, run_attempt, run_number, pr_number, branch, head_sha, repository_id, job_name, seen_at
            FROM failures
-           WHERE installation_id = $1 AND pattern_id = $2 AND (seen_at < $5 OR (seen_at = $5 AND NOT $7))
+           WHERE installation_id = $1 AND pattern_id = $2 AND seen_at <= $5 AND NOT ($7 AND seen_at = $5)
              AND NOT (run_id IS NOT DISTINCT FROM $3 AND run_attempt = $4 AND $3::bigint IS NOT NULL)
            ORDER BY seen_at DESC, id DESC LIMIT $6""",
         installation_id,
