@@ -236,3 +236,35 @@ async def test_rekey_all_recomputes_every_signature_and_keeps_the_patterns(
     assert row["signature"]["identifiers"] == ["package:widgets"] and row["occurrences"] == 1
     [again] = await service.record_failures(installation, 1, failures("pip-widgets-2"), run(2))
     assert again.pattern_id == m.pattern_id and again.known
+
+
+async def test_signatures_of_an_older_version_are_rekeyed_on_start_from_the_stored_excerpt(
+    history_pool: asyncpg.Pool, installation: int
+) -> None:
+    """After an upgrade changes the signature's definition, a restarted service re-keys the patterns an older
+    version keyed, reading the stored excerpt (what the assertion got is there, not in the message)."""
+    fault = Failure(
+        FailureKind.TEST, "rspec", 'expect(Slugger.unique("post", [])).to eq("post-3")', test_id="Slugger unique"
+    )
+    excerpt = '  1) Slugger unique\n     Failure/Error: ...\n       expected: "post-3"\n            got: "post2"\n'
+    first = HistoryService(history_pool, HashingEmbedder())
+    context = RunContext(run_id=1, run_number=1, job_id=1, branch="main", seen_at=T0, excerpts={0: excerpt})
+    [old] = await first.record_failures(installation, 1, [fault], context)
+    async with history_pool.acquire() as conn:  # as the previous version left it: another key, no version
+        await conn.execute(
+            """UPDATE patterns SET signature_key = 'old', scope_key = 'old', signature = signature - 'version'
+               WHERE installation_id = $1""",
+            installation,
+        )
+        await conn.execute(
+            "UPDATE pattern_fingerprints SET fingerprint = 'sig:old' WHERE installation_id = $1 AND fingerprint "
+            "LIKE 'sig:%'",
+            installation,
+        )
+    restarted = HistoryService(history_pool, HashingEmbedder())
+    later = RunContext(
+        run_id=2, run_number=2, job_id=1, branch="main", seen_at=T0 + timedelta(hours=1), excerpts={0: excerpt}
+    )
+    [again] = await restarted.record_failures(installation, 1, [fault], later)
+    assert again.pattern_id == old.pattern_id and again.how is How.SIGNATURE and again.known
+    assert again.signature is not None and 'actual:"post2"' in again.signature["identifiers"]
