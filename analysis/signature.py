@@ -526,8 +526,8 @@ def assertion_identifiers(failure: Failure, kind: FailureKind, detail: str) -> t
 
     Short numbers stay: ``Received: 3`` and ``Received: 5`` at one assertion are two faults as often as
     ``"post2"`` and ``"post-2"`` are. On the corpus's development part, masking them as data (one key for any
-    number) kept 18 more pairs of different faults together for 13 more recurrences found (precision 0.94
-    instead of 0.97, F1 0.878 instead of 0.879)."""
+    number) kept 18 more pairs of different faults together for 13 more recurrences found (P 0.940 R 0.837
+    instead of P 0.967 R 0.818, F1 0.885 and 0.886)."""
     if kind is not FailureKind.TEST or not failure.test_id or _SNAPSHOT_ERROR.search(failure.message[:500]):
         return ()  # a snapshot's diff is identified by its changed lines (snapshot_identifiers)
     value = actual_value(failure, detail)
