@@ -64,9 +64,10 @@ class FailureSignature:
 
     @property
     def key(self) -> str:
-        """Identity: the same key is the same fault."""
+        """Identity: the same key is the same fault (an infra or dependency fault whichever test it failed)."""
+        subject = "*" if self.cross_subject else self.subject
         return _digest(
-            VERSION, "key", self.tool, self.kind, self.subject, self.error_type, *self.identifiers, "|", self.template
+            VERSION, "key", self.tool, self.kind, subject, self.error_type, *self.identifiers, "|", self.template
         )
 
     @property
@@ -268,13 +269,13 @@ def _identifiers(message: str, kind: FailureKind) -> tuple[str, ...]:
                 found.add("requirement:" + m.group(1) + m.group(2).rstrip("."))
     found.update("assertion:" + _SPACE.sub(" ", m.group(1).strip()) for m in _C_ASSERTION.finditer(text))
     head = text.split("\n", 1)[0]
+    named = {f.split(":", 1)[1] for f in found}  # a name a rule gave a role to is not a symbol too
     if kind in _QUOTING_KINDS:
         for m in _QUOTED_NAME.finditer(head):
             value = m.group(1)
-            if not _DIGITISH.fullmatch(value):
+            if not _DIGITISH.fullmatch(value) and value not in named:
                 found.add("symbol:" + value)
     elif kind is FailureKind.UNKNOWN:  # an unrecognised line: only a quoted bare name counts (`os`, 'numpy')
-        named = {f.split(":", 1)[1] for f in found}
         found.update("symbol:" + m.group(1) for m in _QUOTED_BARE_NAME.finditer(head) if m.group(1) not in named)
     return tuple(sorted(found))
 
@@ -646,6 +647,11 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
         # identified by what it says, like any unrecognised failure: extraction calls the same line one or
         # the other depending on the step around it.
         kind = FailureKind.UNKNOWN
+    error_type = _error_type(failure.message)
+    if error_type in DEPENDENCY_ERRORS:
+        # a missing module is a dependency fault whether the runner called it a test error or printed it alone:
+        # one identity (identifiers, template) for both
+        kind = FailureKind.DEPENDENCY
     symbol = symbol or enclosing_symbol(failure.message)
     tool = (failure.tool or "").lower()
     tool = _COMPILER_FAMILY.get(tool, tool)
@@ -654,7 +660,7 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
         tool=tool,
         kind=kind.value,
         subject=_subject(failure, symbol if kind is not FailureKind.TEST else None),
-        error_type=diagnostic or _error_type(failure.message),
+        error_type=diagnostic or error_type,
         identifiers=tuple(
             sorted(
                 {

@@ -334,7 +334,9 @@ def test_a_dependency_fault_matches_across_tests_only_with_equal_identifiers() -
     other = Failure(
         FailureKind.DEPENDENCY, "pytest", "ModuleNotFoundError: No module named 'toml'", test_id="t/b.py::y"
     )
-    assert signature(one).compatible(signature(two))  # one missing package fails every test that imports it
+    assert signature(one).key == signature(two).key  # one missing package fails every test that imports it
+    as_test_error = Failure(FailureKind.TEST, "pytest", one.message, test_id="t/c.py::z")  # pytest's "E   ..."
+    assert signature(as_test_error).key == signature(one).key
     assert not signature(one).compatible(signature(other))
     # a test fault never crosses tests
     a = Failure(FailureKind.TEST, "pytest", "assert 1 == 2", test_id="t/a.py::x")
