@@ -446,8 +446,8 @@ def consequence_identifiers(failure: Failure, kind: FailureKind, detail: str) ->
 # ``is_deeply``), googletest's first ``Which is: 4``, AssertJ ``but was: 3``; JUnit ``expected:<x> but was:<y>``,
 # kotlin.test ``Expected <x>, actual <y>.``; chai/vitest ``expected 'y' to be 'x'``; PHPUnit ``Failed asserting
 # that y is identical to x`` or its diff's ``+++ Actual`` side; pytest's ``assert y == x``, unittest's
-# ``AssertionError: y != x``, node's ``y !== x``; Go's ``Name = y, want x`` / ``got y, want x``; a diff under
-# ``+ Received``.
+# ``AssertionError: y != x``, node's ``y !== x``; Go's ``Name = y, want x`` / ``got y, want x`` / ``expected x,
+# got y``; Catch2's ``with expansion:`` then ``y == x``; a diff under ``+ Received``.
 _ACTUAL_LINE = compile_linear(
     r"^\s*(?:#\s{1,20})?(?:Received(?: value| string| array| object| number| message)?|Actual|actual|got|left"
     r"|but was|Which is)\s{0,20}:\s+(\S[^\n]{0,300})$"
@@ -466,8 +466,11 @@ _ACTUAL_INLINE: tuple[LinearPattern, ...] = tuple(
         r"^\s*([^\s|][^\n|]{0,200}?) !== ",  # not a code frame's "> 12 | a !== b"
         r"\bgot:? ([^\n]{1,200}?)[,;]? want:? ",
         r" = ([^\n=]{1,200}?)[,;] want:? ",
+        r"\b(?:expected|want|wanted):? [^\n]{1,200}?[,;] (?:but )?got:? ([^\n]{1,200})$",
     )
 )
+_EXPANSION = compile_linear(r"^\s*with expansion:\s*$")
+_COMPARISON = compile_linear(r"^\s*(\S[^\n]{0,200}?) (?:==|!=|<=|>=|<|>) ")
 # a diff's actual side: PHPUnit/minitest ``+++ Actual`` then ``+'x'``, jest/vitest ``+ Received`` then ``+ x``
 _ACTUAL_DIFF = compile_linear(r"^\s*(?:\+\+\+ Actual|\+ Received)\b")
 _ADDED = compile_linear(r"^\s*\+(?:[^+]|$)")
@@ -514,6 +517,11 @@ def actual_value(failure: Failure, detail: str) -> str | None:
             if m:
                 return m.group(1).strip()
     for index, line in enumerate(block[:80]):
+        if _EXPANSION.match(line):  # Catch2: "with expansion:" then "12 == 13"
+            operands = next((x for x in block[index + 1 : index + 3] if x.strip()), "")
+            m = _COMPARISON.match(operands)
+            if m:
+                return m.group(1).strip()
         if _ACTUAL_DIFF.match(line):
             added = [x.strip() for x in block[index + 1 : index + 40] if _ADDED.match(x)][:8]
             if added:

@@ -176,6 +176,8 @@ def test_what_a_run_changes_keeps_one_key() -> None:
         ("assertion failed: `(left == right)`", ["  left: `12`,", " right: `13`"], "`12`,"),
         ("Not equal:", ["            \texpected: 3", "            \tactual  : 4"], "4"),
         ("expected: 4", [" but was: 3"], "3"),
+        ("expected 4, got 3", [], "3"),  # Go's other convention
+        ("REQUIRE( area(r) == 13 )", ["with expansion:", "  12 == 13"], "12"),  # Catch2
     ],
 )
 def test_what_the_assertion_got_is_read_where_each_runner_prints_it(
