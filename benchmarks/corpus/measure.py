@@ -1,6 +1,7 @@
 """Extraction and matching quality on the real-tool corpus, dev and held-out parts, beside naive baselines.
 
-``python -m benchmarks.corpus.measure [--part dev|held-out] [--json PATH] [--no-replay] [--misses]``
+``python -m benchmarks.corpus.measure [--part dev|held-out] [--json PATH] [--no-replay] [--misses] [--false-pairs]
+[--threshold T]``
 
 Per log (``logs/<project>/<case>.log`` with its truth ``<case>.json``), what ``ci-triage analyze --json``
 computes (the CLI's own code path, in-process) at 100 and 30 lines is scored against the truth:
