@@ -239,7 +239,8 @@ def test_generator_makes_recurrences_and_negatives(tmp_path: Path) -> None:
             line = int(failure.evidence_text[0].split(":")[1])
             assert failure.fault_line == line, "the fault line is the line grep printed"
     assert sorted(by_cause["ini/port-zero"]) == sorted(["base", "data", "shifted", "verbose"])
-    assert by_cause["ini/host-zero"][0] == "negative" and len(by_cause["ini/host-zero"]) == 4, "negative + 3 recurrences"
+    assert by_cause["ini/host-zero"][0] == "negative"
+    assert len(by_cause["ini/host-zero"]) == 4, "a hard negative and 3 recurrences of its own root cause"
     negative_case = next(c for c in made if c.variant == "negative")
     assert negative_case.negative_of == "ini/port-zero"
     assert negative_case.hard_negative == "same-message-other-place"
