@@ -75,6 +75,7 @@ class Response:
     status: str
     description: Markup
     type: Markup
+    fields: list[Field] = field(default_factory=list)  # an inline object's fields
 
 
 @dataclass(frozen=True)
@@ -134,11 +135,11 @@ def reference(document: Mapping[str, Any]) -> tuple[list[Section], list[Schema]]
             ]
             content = ((op.get("requestBody") or {}).get("content") or {})
             body_schema = (content.get("application/json") or {}).get("schema")
-            responses = [
-                Response(status, describe(r.get("description")),
-                         type_of(((r.get("content") or {}).get("application/json") or {}).get("schema")))
-                for status, r in sorted((op.get("responses") or {}).items())
-            ]
+            responses = []
+            for status, r in sorted((op.get("responses") or {}).items()):
+                schema = ((r.get("content") or {}).get("application/json") or {}).get("schema")
+                inline = _fields(schema, components) if schema and "properties" in schema else []
+                responses.append(Response(status, describe(r.get("description")), type_of(schema), inline))
             tag = (op.get("tags") or ["other"])[0]
             sections.setdefault(tag, Section(tag)).operations.append(Operation(
                 anchor=str(op.get("operationId") or f"{method}-{path}"),

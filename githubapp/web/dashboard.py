@@ -358,6 +358,7 @@ async def api_reference(request: Request) -> Response:
     doc = document().render(current_settings(deps).public_url)
     sections, schemas = api_docs.reference(doc)
     return render(request, "api.html", session, info=doc["info"], sections=sections, schemas=schemas,
+                  describe=api_docs.describe,
                   server=(doc.get("servers") or [{}])[0].get("url"))
 
 

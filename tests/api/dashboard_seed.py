@@ -51,8 +51,9 @@ async def seed_github_week(site: Site) -> Seeded:
     pr_number = site.repo.pr_number if site.repo is not None else 7
     now = datetime.now(UTC)
     base_run = 8_000_000 + int(uuid.uuid4().int % 1_000_000)
-    cart = Failure(FailureKind.TEST, "pytest", "AssertionError: assert 41 == 42", test_id="tests/test_cart.py::test_total",
-                   file="tests/test_cart.py", line=12, fingerprint="seed-cart-total")
+    cart = Failure(FailureKind.TEST, "pytest", "AssertionError: assert 41 == 42",
+                   test_id="tests/test_cart.py::test_total", file="tests/test_cart.py", line=12,
+                   fingerprint="seed-cart-total")
     lint = Failure(FailureKind.LINT, "ruff", "F401 [*] `os` imported but unused", file="src/shop/app.py", line=1,
                    fingerprint="seed-ruff-f401")
     first = None

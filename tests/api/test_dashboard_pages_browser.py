@@ -63,54 +63,60 @@ def _keep(shot: Path) -> None:
         shutil.copy(shot, Path(wanted) / shot.name)
 
 
+async def _visit_all(site: Site, browser: Any, pages: dict[str, str], width: int) -> dict[str, str]:
+    """Open every page at ``width``: status 200, no console error, no overflow, a screenshot; then request every
+    link found. Returns the links (href -> the page it is on)."""
+    github_url = site.deps.settings.github_url.rstrip("/")
+    links: dict[str, str] = {}
+    errors: list[str] = []
+    context = await browser.new_context(viewport={"width": width, "height": 900})
+    page = await context.new_page()
+    page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+    try:
+        await sign_in(page, site)
+        for name, path in pages.items():
+            response = await page.goto(site.url + path)
+            assert response is not None and response.status == 200, (path, response and response.status)
+            await page.wait_for_load_state("load")
+            overflow = await page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{path} overflows by {overflow}px at {width}px: {await page.evaluate(WIDEST)}"
+            for href in await page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+                url, fragment = urldefrag(href)
+                if fragment and url == page.url.split("#")[0]:
+                    assert await page.locator(f"[id='{fragment}']").count() == 1, (path, href)
+                    continue
+                links.setdefault(url, path)
+            shot = site.shots / f"{name}-{width}.png"
+            await page.screenshot(path=str(shot), full_page=True)
+            if width >= 1000:
+                assert_decent_screenshot(shot)
+            _keep(shot)
+        # Every link answers: the dashboard's own with 2xx, GitHub's on the configured host
+        for url, found_on in sorted(links.items()):
+            if url.startswith(site.url):
+                answer = await context.request.get(url, max_redirects=0)
+                assert 200 <= answer.status < 300, f"{url} (on {found_on}) answered {answer.status}"
+            elif url.startswith(github_url + "/"):
+                answer = await context.request.get(url, max_redirects=0)
+                assert answer.status == 200, f"{url} (on {found_on}) is not a GitHub page: {answer.status}"
+            else:  # a CI's own link (a snapshot in the artifact store); github.com itself would not answer
+                answer = await context.request.get(url)
+                assert 200 <= answer.status < 300, f"{url} (on {found_on}) answered {answer.status}"
+    finally:
+        await context.close()
+    assert errors == [], errors
+    return links
+
+
 async def test_every_page_fits_logs_no_error_and_every_link_answers(site: Site, browser: Any) -> None:
     seeded = await seed_github_week(site)
     pages = await _pages(site, seeded)
-    assert site.github_web is not None
-    github_url = site.deps.settings.github_url.rstrip("/")
-    links: dict[str, str] = {}  # href -> the page it was found on
+    links: dict[str, str] = {}
     for width in WIDTHS:
-        context = await browser.new_context(viewport={"width": width, "height": 900})
-        page = await context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(f"{page.url}: {m.text}") if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
-        try:
-            await sign_in(page, site)
-            for name, path in pages.items():
-                response = await page.goto(site.url + path)
-                assert response is not None and response.status == 200, (path, response and response.status)
-                await page.wait_for_load_state("load")
-                overflow = await page.evaluate(
-                    "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-                wide = await page.evaluate(WIDEST)
-                assert overflow <= 0, f"{path} overflows by {overflow}px at {width}px: {wide}"
-                anchors = await page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
-                for href in anchors:
-                    url, fragment = urldefrag(href)
-                    if fragment and url == page.url.split("#")[0]:
-                        assert await page.locator(f"[id='{fragment}']").count() == 1, (path, href)
-                        continue
-                    links.setdefault(url, path)
-                shot = site.shots / f"{name}-{width}.png"
-                await page.screenshot(path=str(shot), full_page=True)
-                if width >= 1000:
-                    assert_decent_screenshot(shot)
-                _keep(shot)
-            # Every link answers: the dashboard's own with 2xx, GitHub's on the configured host
-            for url, found_on in sorted(links.items()):
-                if url.startswith(site.url):
-                    answer = await context.request.get(url, max_redirects=0)
-                    assert 200 <= answer.status < 300, f"{url} (on {found_on}) answered {answer.status}"
-                elif url.startswith(github_url + "/"):
-                    answer = await context.request.get(url, max_redirects=0)
-                    assert answer.status == 200, f"{url} (on {found_on}) is not a GitHub page: {answer.status}"
-                else:  # a CI's own link (a snapshot in the artifact store); github.com itself would not answer
-                    answer = await context.request.get(url)
-                    assert 200 <= answer.status < 300, f"{url} (on {found_on}) answered {answer.status}"
-        finally:
-            await context.close()
-        assert errors == [], errors
+        links.update(await _visit_all(site, browser, pages, width))
+    github_url = site.deps.settings.github_url.rstrip("/")
     github_links = [u for u in links if u.startswith(github_url)]
     base = f"{github_url}/{seeded.full_name}"
     for expected in (f"{base}/actions/runs/{seeded.run_id}", f"{base}/actions/runs/{seeded.run_id}/job/{seeded.job_id}",
