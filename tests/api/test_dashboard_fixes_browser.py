@@ -88,7 +88,7 @@ async def test_approve_a_fix(site: Site, browser: Any, github: FakeGitHub) -> No
     body = github.comments[comment_id]["body"]
     assert f"/triage approve {site.fix_id} " not in body
     said = f"Fix `{site.fix_id}` was approved by {escape_text('@alice')} in the dashboard on "  # no ping
-    assert said in body and f"committed as [`{row.commit_sha[:7]}`](" in body, body
+    assert said in body and f"committed as [`{(row.commit_sha or '')[:7]}`](" in body, body
     check = github.check_runs[check_run_id]
     assert check["output"]["summary"].startswith("✅ " + said)
     assert [a["identifier"] for a in check["actions"]] == ["retry", "explain"]  # the Apply fix button is gone

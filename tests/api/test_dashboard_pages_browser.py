@@ -10,12 +10,12 @@ Screenshots of each page at both widths go to the test's tmp dir, and to ``CI_TR
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from PIL import Image
 
 from analysis.flakiness import FLAKY_SCORE
 
@@ -25,6 +25,7 @@ from .test_dashboard_browser import sign_in
 
 pytestmark = pytest.mark.slow
 WIDTHS = (1280, 390)
+SHOWN_HEIGHT = 1800  # px of each page kept for the docs
 # The elements reaching past the viewport's right edge, to say what overflows
 WIDEST = """() => Array.from(document.querySelectorAll('body *'))
   .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
@@ -57,10 +58,15 @@ async def _pages(site: Site, seeded: Seeded) -> dict[str, str]:
 
 
 def _keep(shot: Path) -> None:
+    """Into ``CI_TRIAGE_SCREENSHOTS`` when set: the top of the page (a README shows what a reader sees first),
+    as a palette PNG to keep the repository small."""
     wanted = os.environ.get("CI_TRIAGE_SCREENSHOTS")
-    if wanted:
-        Path(wanted).mkdir(parents=True, exist_ok=True)
-        shutil.copy(shot, Path(wanted) / shot.name)
+    if not wanted:
+        return
+    Path(wanted).mkdir(parents=True, exist_ok=True)
+    image = Image.open(shot).convert("RGB")
+    image = image.crop((0, 0, image.width, min(image.height, SHOWN_HEIGHT)))
+    image.quantize(colors=128).save(Path(wanted) / shot.name, optimize=True)
 
 
 async def _visit_all(site: Site, browser: Any, pages: dict[str, str], width: int) -> dict[str, str]:
