@@ -369,14 +369,20 @@ async def broken(request: Request, deps: Deps, session: WebSession, principal: P
     return render(request, "broken.html", session, broken=rows)
 
 
+FIX_STATUSES = ("suggested", "applied", "suggested_in_review", "rejected", "failed", "all")
+
+
 async def fixes(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
     status = request.query_params.get("status") or "suggested"
-    if status not in ("suggested", "applied", "suggested_in_review", "rejected", "failed", "all"):
-        raise ValidationFailed([FieldError("status", "unknown status")])
+    filter_error = None
+    if status not in FIX_STATUSES:
+        # Said on the page, which shows the waiting fixes instead (a bad filter is not an error page)
+        filter_error = f"There is no status {status[:40]!r}; showing the fixes waiting for a decision."
+        status = "suggested"
     rows = await fix_queue.fixes(deps.pool, scope, status=None if status == "all" else status, limit=100)
-    shown: str = status
     notice = request.query_params.get("notice")
-    return render(request, "fixes.html", session, fixes=rows, status_filter=shown,
+    return render(request, "fixes.html", session, status=422 if filter_error else 200, fixes=rows,
+                  status_filter=status, filter_error=filter_error,
                   notice=fix_actions.NOTICES.get(notice or ""), notice_fix=request.query_params.get("fix"))
 
 

@@ -209,6 +209,10 @@ async def test_bad_filters_are_named_on_the_page(site: Site, browser: Any) -> No
         assert await page.get_by_role("heading", name="Failures").is_visible()
         assert "A date like" in await page.locator("#err-since").inner_text()
         assert await page.locator("table tbody tr").count() == 3  # the kind filter still applied
+        response = await page.goto(site.url + "/fixes?status=bogus")
+        assert response is not None and response.status == 422
+        assert await page.get_by_role("heading", name="Fixes").is_visible()
+        assert "There is no status 'bogus'" in await page.locator("#filter-errors").inner_text()
     finally:
         await context.close()
 
