@@ -1,0 +1,188 @@
+"""The extraction over raw bytes: chunks of undecoded lines, scanned once by the multi-pattern database
+(``analysis.multipattern``); only the lines it picks, and the neighbours rules look at, are decoded,
+lowercased and cleaned.
+
+``byte_chunks`` cuts input exactly where ``analysis.lines`` cuts decoded text (about 1 MB, at a line break),
+so both paths see the same chunks; ``ByteScanner`` is the ``Scanner`` fed from them. A line's needles are
+found as the per-line path finds them (``Scanner.feed``: the lowercased chunk, and the coloured lines again
+without their CSI codes, each pass with its own edge at the chunk's first and last line), so a line gets the
+same rule either way; the database only spares the lines and the rules that cannot match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from . import multipattern
+from .lines import CHUNK_CHARS, clean
+from .scanner import _AUTOMATON, _MASKS, Scanner
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class ByteChunk:
+    """Raw bytes of consecutive input lines ``first ..``, line breaks normalised to ``\\n``, no final break."""
+
+    first: int
+    data: bytes
+    raw_size: int  # bytes of input it came from (line breaks as given)
+
+    @property
+    def nbytes(self) -> int:
+        """UTF-8 size of its decoded text, as ``analysis.lines.Chunk.nbytes`` (invalid bytes become U+FFFD)."""
+        if self.data.isascii():
+            return self.raw_size
+        extra = len(self.data.decode("utf-8", "replace").encode("utf-8")) - len(self.data)
+        return self.raw_size + extra
+
+
+def _held_back(data: bytes) -> int:
+    """Trailing bytes an incremental UTF-8 decoder keeps for the next piece (an unfinished character)."""
+    for back in range(1, min(3, len(data)) + 1):
+        byte = data[-back]
+        if byte < 0x80:
+            return 0
+        if byte >= 0xC0:
+            need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return back if back < need and byte < 0xF5 and byte >= 0xC2 else 0
+    return 0
+
+
+class ByteChunker:
+    """``analysis.lines.Chunker`` on bytes: the same cuts, no decoding."""
+
+    def __init__(self, first_line: int = 1) -> None:
+        self._pending = b""
+        self._next = first_line
+        self._at_start = True
+
+    def feed(self, piece: bytes) -> Iterator[ByteChunk]:
+        data = self._pending + piece
+        if self._at_start:
+            if len(data) < len(_BOM) and _BOM.startswith(data):
+                self._pending = data
+                return
+            self._at_start = False
+            data = data.removeprefix(_BOM)
+        visible = len(data) - _held_back(data)  # what the text path has decoded so far
+        cut = max(data.rfind(b"\n", 0, visible), data.rfind(b"\r", 0, visible))
+        if cut == visible - 1 and cut >= 0 and data[cut] == 13:
+            cut -= 1  # the \r may be the first half of a \r\n split across pieces
+            cut = max(data.rfind(b"\n", 0, cut + 1), data.rfind(b"\r", 0, cut + 1))
+        if cut < 0:
+            self._pending = data
+            return
+        self._pending = data[cut + 1 :]
+        yield self._chunk(data[: cut + 1])
+
+    def close(self) -> Iterator[ByteChunk]:
+        if self._at_start and self._pending:
+            self._pending = self._pending.removeprefix(_BOM)
+        self._at_start = False
+        if self._pending:
+            data, self._pending = self._pending, b""
+            yield self._chunk(data)
+
+    def _chunk(self, raw: bytes) -> ByteChunk:
+        data = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in raw else raw
+        if data.endswith(b"\n"):
+            data = data[:-1]
+        chunk = ByteChunk(self._next, data, len(raw))
+        self._next += data.count(b"\n") + 1
+        return chunk
+
+
+def byte_chunks(pieces: Iterable[bytes], first_line: int = 1) -> Iterator[ByteChunk]:
+    chunker = ByteChunker(first_line)
+    for piece in pieces:
+        yield from chunker.feed(piece)
+    yield from chunker.close()
+
+
+def byte_chunks_of(data: bytes, first_line: int = 1) -> Iterator[ByteChunk]:
+    return byte_chunks((data[i : i + CHUNK_CHARS] for i in range(0, len(data), CHUNK_CHARS)), first_line)
+
+
+def _needle_mask(text: str, first: bool, last: bool, offset: int = 0) -> int:
+    """Rule bits of the needles ``Scanner.feed`` finds on this line: in the lowercased chunk, a needle counts
+    for the line its last character is on (a line break counts for the line it ends); the chunk's first line
+    has no line break before it, its last none after."""
+    sample = ("" if first else "\n") + text + ("" if last else "\n")
+    start = 0 if first else 1
+    mask = 0
+    for end, needle in _AUTOMATON.iter(sample):
+        if end >= start:
+            mask |= _MASKS[needle]
+    return mask
+
+
+class ByteScanner(Scanner):
+    """A ``Scanner`` fed raw byte chunks; its state and rule handling are the Scanner's own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._data = b""
+        self._count = 0
+        self._anchor = (0, 0)  # a line index of the chunk at hand and the offset it starts at
+
+    def feed_bytes(self, chunk: ByteChunk) -> None:
+        data = chunk.data
+        self._data, self._first, self._count = data, chunk.first, data.count(b"\n") + 1
+        self._anchor = (0, 0)
+        found = multipattern.scan(data)
+        coloured = found.coloured
+        coloured_at = {line: k for k, line in enumerate(coloured)}
+        last_line = self._count - 1
+        unfiltered = multipattern.UNFILTERED | multipattern.GENERIC_MASK
+        dirty = found.dirty
+        for index in sorted(found.flags.keys() | dirty):
+            start, end = self._bounds_near(index, found.where[index])
+            raw = data[start:end].decode("utf-8", "replace")
+            lower = raw.lower()
+            mask = _needle_mask(lower, index == 0, index == last_line)
+            k = coloured_at.get(index)
+            if k is not None:
+                kept = lower.replace("\x1b", "\x00", 1) if lower[:1] == "\x1b" else lower
+                mask |= _needle_mask(multipattern.CSI.sub("", kept), k == 0, k == len(coloured) - 1)
+            if index not in dirty:
+                mask &= found.flags.get(index, 0) | unfiltered
+            if mask:
+                self._line(chunk.first + index, raw, mask)
+        self._data = b""
+        self.total_lines = chunk.first + last_line
+
+    def _bounds_near(self, index: int, position: int) -> tuple[int, int]:
+        data = self._data
+        start = data.rfind(b"\n", 0, position) + 1
+        end = data.find(b"\n", position)
+        if end < 0:
+            end = len(data)
+        self._anchor = (index, start)
+        return start, end
+
+    def _bounds(self, index: int) -> tuple[int, int]:
+        """Offsets of line ``index`` of the chunk, walking from the last line looked at."""
+        data = self._data
+        at, start = self._anchor
+        while at < index:
+            start = data.find(b"\n", start) + 1
+            at += 1
+        while at > index:
+            start = data.rfind(b"\n", 0, start - 1) + 1
+            at -= 1
+        end = data.find(b"\n", start)
+        if end < 0:
+            end = len(data)
+        self._anchor = (index, start)
+        return start, end
+
+    def _peek(self, number: int) -> str | None:
+        if self._lines:  # fed a decoded chunk (``Scanner.feed``)
+            return super()._peek(number)
+        index = number - self._first
+        if not 0 <= index < self._count:
+            return None
+        start, end = self._bounds(index)
+        return clean(self._data[start:end].decode("utf-8", "replace"))

@@ -1,0 +1,232 @@
+"""The extraction's candidate search: one Hyperscan database of every rule's pattern, scanned over the raw
+bytes of a chunk of log, says which lines some rule may match; only those lines are decoded and cleaned.
+
+Why Hyperscan, not RE2's ``Set`` (both linear-time automata; measured on the ``python -m benchmarks
+extract`` log, see ``benchmarks/extract.py``): RE2's ``Set.Match`` answers *which* patterns match a text,
+not *where*, so it has to be called once per line (2 M calls for 200 MB, ~1.5 µs each through the binding,
+3 s before any rule runs: under 70 MB/s for the search alone), and google-re2's Python binding has no way
+to get the offsets of every pattern in one pass. Hyperscan reports (pattern, end offset) for every pattern
+in one pass over the whole buffer, in C, at 200-400 MB/s for this table, with one Python callback per match.
+
+The database is built from the rule table (``analysis.rules.RULES``) at import, each pattern translated by
+``analysis.byte_patterns`` into expressions over raw bytes that match a superset of the lines the pattern
+matches once cleaned; a rule whose pattern cannot be translated is simply not filtered (its needles decide,
+as before). The compiled database is cached on disk under a hash of its expressions.
+
+What the scan reports for each chunk (``Candidates``):
+
+- ``flags``: line index -> bit set of the rules whose translated pattern matched the line (for a coloured
+  line, matched on the line with its CSI colour codes removed),
+- ``dirty``: lines where cleaning changes more than a runner timestamp (control bytes, escapes other than
+  CSI, colour codes that lost their ESC, over-long lines, ``gh run view`` columns): the translation is not
+  trusted there, every rule their needles pick is tried, as before,
+- ``coloured``: lines with an ESC byte (the needle search looks at them twice, as the per-line path does).
+
+Exactness: the rule a line gets is still decided by the per-line code (needles, ``starts``, regex,
+``unless``, exclusions) on the cleaned line; the database only skips lines and rules that cannot match.
+``tests/analysis/test_multipattern.py`` compares both paths on the golden cases and the corpora.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import hyperscan
+
+from .byte_patterns import Untranslatable, stamp_expression, translate
+from .lines import _STAMP as STAMP_PATTERN
+from .lines import MAX_LINE_CHARS
+from .regex import compile_linear
+from .rules import RULES, Role
+
+# The runner timestamp ``analysis.lines.clean`` removes, without its ``gh run view`` columns (lines with
+# those are dirty): a prefix of every anchored expression, kept short.
+_COLUMNS = r"(?:[^\t]{1,200}\t[^\t]{0,200}\t)?"
+STAMP = STAMP_PATTERN.pattern.replace(_COLUMNS, "")
+RULE_COUNT = len(RULES)
+ESC_ID = RULE_COUNT  # a line with an ESC byte
+DIRTY_ID = RULE_COUNT + 1
+_DIRTY = (
+    rb"[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f][^\n]*$",  # control bytes, which cleaning drops
+    rb"\x5e\x5b\x5b[^\n]*$",  # "^[[": an escape printed in caret notation
+    rb"\x5b[0-9]{1,3}(?:\x3b[0-9]{1,3}){0,4}\x6d[^\n]*$",  # "[31m": a colour code that lost its ESC
+    rb"(?:\xef\xbb\xbf|\xef\xbf\xbe)[^\n]*$",  # U+FEFF, U+FFFE
+    rb"^[^\n]{%d}" % (MAX_LINE_CHARS + 1),  # longer than the cut cleaning makes (bytes >= characters)
+    rb"^[^\t\n]+\x09[^\t\n]*\x09",  # ``gh run view --log`` columns before the timestamp
+)
+_ESC = rb"\x1b[^\n]*$"
+# CSI colour codes, as the per-line needle pass and ``clean`` remove them; run over the joined coloured lines
+# of a chunk (about 1 MB at most), so Python's engine runs up to that length (the pattern is linear there:
+# its three classes are disjoint).
+CSI = compile_linear(r"\x1b\[[0-?]*[ -/]*[@-~]", fast_chars=1 << 21)
+GENERIC_MASK = sum(1 << i for i, rule in enumerate(RULES) if rule.role is Role.GENERIC)
+_PACK = 12  # bits of the id in a packed (offset, id) report
+assert DIRTY_ID < 1 << _PACK
+
+
+def _expressions() -> tuple[list[bytes], list[int], list[int], int]:
+    """Expressions, ids and flags of the database, and the mask of rules it cannot filter."""
+    stamp = stamp_expression(STAMP, STAMP_PATTERN.flags)
+    exprs: list[bytes] = []
+    ids: list[int] = []
+    flags: list[int] = []
+    unfiltered = 0
+    for index, rule in enumerate(RULES):
+        try:
+            texts, caseless = translate(rule.pattern.pattern, rule.pattern.flags, stamp)
+        except Untranslatable:
+            unfiltered |= 1 << index
+            continue
+        flag = hyperscan.HS_FLAG_MULTILINE | (hyperscan.HS_FLAG_CASELESS if caseless else 0)
+        for text in texts:
+            exprs.append(text.encode("ascii"))
+            ids.append(index)
+            flags.append(flag)
+    for pattern in _DIRTY:
+        exprs.append(pattern)
+        ids.append(DIRTY_ID)
+        flags.append(hyperscan.HS_FLAG_MULTILINE)
+    exprs.append(_ESC)
+    ids.append(ESC_ID)
+    flags.append(hyperscan.HS_FLAG_MULTILINE)
+    return exprs, ids, flags, unfiltered
+
+
+def _compile(exprs: list[bytes], ids: list[int], flags: list[int]) -> tuple[hyperscan.Database, int]:
+    """Compile, dropping (to unfiltered) the rules Hyperscan rejects one by one; returns their mask."""
+    rejected = 0
+    while True:
+        db = hyperscan.Database()
+        try:
+            db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
+            return db, rejected
+        except hyperscan.error as exc:
+            bad = _first_rejected(exprs, ids, flags)
+            if bad is None:
+                raise exc
+            rejected |= 1 << bad
+            keep = [i for i, rule in enumerate(ids) if rule != bad]
+            exprs, ids, flags = [exprs[i] for i in keep], [ids[i] for i in keep], [flags[i] for i in keep]
+
+
+def _first_rejected(exprs: list[bytes], ids: list[int], flags: list[int]) -> int | None:
+    for expr, rule, flag in zip(exprs, ids, flags, strict=True):
+        try:
+            hyperscan.Database().compile(expressions=[expr], ids=[rule], elements=1, flags=[flag])
+        except hyperscan.error:
+            if rule < RULE_COUNT:
+                return rule
+            raise
+    return None
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "ci-triage"
+
+
+def _load() -> tuple[hyperscan.Database, int]:
+    exprs, ids, flags, unfiltered = _expressions()
+    digest = hashlib.sha256()
+    for expr, rule, flag in zip(exprs, ids, flags, strict=True):
+        digest.update(b"%d %d %s\n" % (rule, flag, expr))
+    digest.update(hyperscan.__version__.encode() if hasattr(hyperscan, "__version__") else b"")
+    path = _cache_dir() / f"rules-{digest.hexdigest()[:24]}.hsdb"
+    try:
+        blob = path.read_bytes()
+        rejected = int.from_bytes(blob[:64], "big")
+        return hyperscan.loadb(blob[64:], hyperscan.HS_MODE_BLOCK), unfiltered | rejected
+    except (OSError, hyperscan.error, ValueError):
+        pass
+    db, rejected = _compile(exprs, ids, flags)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+            handle.write(rejected.to_bytes(64, "big") + hyperscan.dumpb(db))
+        os.replace(handle.name, path)
+    except OSError:
+        pass  # a read-only home: compile again next time
+    return db, unfiltered | rejected
+
+
+_DB, UNFILTERED = _load()
+_SCRATCH = hyperscan.Scratch(_DB)
+
+
+@dataclass
+class Candidates:
+    """What one scan of a chunk found; line indexes count from the chunk's first line (0)."""
+
+    flags: dict[int, int] = field(default_factory=dict)
+    where: dict[int, int] = field(default_factory=dict)  # line index -> an offset inside the line
+    dirty: set[int] = field(default_factory=set)
+    coloured: list[int] = field(default_factory=list)  # in order
+
+
+def _reports(data: bytes) -> list[int]:
+    found: list[int] = []
+    append = found.append
+
+    def on_match(rule: int, start: int, end: int, flags: int, context: object) -> None:
+        append((end << _PACK) | rule)
+
+    _DB.scan(data, match_event_handler=on_match, scratch=_SCRATCH)
+    found.sort()
+    return found
+
+
+def scan(data: bytes) -> Candidates:
+    """``data``: a chunk's lines joined by ``\\n`` (no other line break, no final one)."""
+    out = Candidates()
+    if not data:
+        return out
+    coloured_ends: list[int] = []
+    _collect(data, _reports(data), out, None, coloured_ends)
+    if coloured_ends:
+        _scan_coloured(data, out, coloured_ends)
+    return out
+
+
+def _collect(
+    data: bytes, reports: list[int], out: Candidates, lines: list[int] | None, coloured_ends: list[int] | None
+) -> None:
+    """Fold packed reports into ``out``. ``lines``: the chunk line of each line of ``data`` (a buffer of
+    selected lines), or None when ``data`` is the chunk itself."""
+    index = 0
+    last = 0
+    mask = (1 << _PACK) - 1
+    flags = out.flags
+    for packed in reports:
+        end = packed >> _PACK
+        rule = packed & mask
+        position = end - 1 if end > 0 else 0
+        if position > last:
+            index += data.count(b"\n", last, position)
+            last = position
+        line = index if lines is None else lines[index]
+        if rule < RULE_COUNT:
+            flags[line] = flags.get(line, 0) | (1 << rule)
+            if lines is None and line not in out.where:
+                out.where[line] = position
+        elif rule == ESC_ID and coloured_ends is not None:
+            out.coloured.append(line)
+            coloured_ends.append(end)
+            out.where.setdefault(line, position)
+        else:  # a dirty marker, or an ESC left once CSI codes are gone
+            out.dirty.add(line)
+            if lines is None:
+                out.where.setdefault(line, position)
+
+
+def _scan_coloured(data: bytes, out: Candidates, ends: list[int]) -> None:
+    """The coloured lines again, without their CSI codes: the translated patterns hold there."""
+    pieces = []
+    for end in ends:
+        start = data.rfind(b"\n", 0, end) + 1
+        pieces.append(data[start:end])
+    joined = CSI.sub("", b"\n".join(pieces).decode("latin-1")).encode("latin-1")
+    _collect(joined, _reports(joined), out, out.coloured, None)
