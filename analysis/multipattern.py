@@ -50,13 +50,16 @@ STAMP = STAMP_PATTERN.pattern.replace(_COLUMNS, "")
 RULE_COUNT = len(RULES)
 ESC_ID = RULE_COUNT  # a line with an ESC byte
 DIRTY_ID = RULE_COUNT + 1
+UNCOLOURED_DIRTY_ID = RULE_COUNT + 2  # dirty unless the line has CSI codes (then looked at without them)
 _DIRTY = (
-    rb"[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f][^\n]*$",  # control bytes, which cleaning drops
-    rb"\x5e\x5b\x5b[^\n]*$",  # "^[[": an escape printed in caret notation
-    rb"\x5b[0-9]{1,3}(?:\x3b[0-9]{1,3}){0,4}\x6d[^\n]*$",  # "[31m": a colour code that lost its ESC
-    rb"(?:\xef\xbb\xbf|\xef\xbf\xbe)[^\n]*$",  # U+FEFF, U+FFFE
-    rb"^[^\n]{%d}" % (MAX_LINE_CHARS + 1),  # longer than the cut cleaning makes (bytes >= characters)
-    rb"^[^\t\n]+\x09[^\t\n]*\x09",  # ``gh run view --log`` columns before the timestamp
+    (DIRTY_ID, rb"[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f][^\n]*$"),  # control bytes, which cleaning drops
+    (DIRTY_ID, rb"(?:\xef\xbb\xbf|\xef\xbf\xbe)[^\n]*$"),  # U+FEFF, U+FFFE
+    (DIRTY_ID, rb"^[^\n]{%d}" % (MAX_LINE_CHARS + 1)),  # longer than the cut cleaning makes (bytes >= chars)
+    (DIRTY_ID, rb"^[^\t\n]+\x09[^\t\n]*\x09"),  # ``gh run view --log`` columns before the timestamp
+    (UNCOLOURED_DIRTY_ID, rb"\x5e\x5b\x5b[^\n]*$"),  # "^[[": an escape printed in caret notation
+    # "[31m" without its ESC (one after an ESC is a CSI code: coloured lines are looked at without those)
+    (UNCOLOURED_DIRTY_ID, rb"^\x5b[0-9]{1,3}(?:\x3b[0-9]{1,3}){0,4}\x6d[^\n]*$"),
+    (UNCOLOURED_DIRTY_ID, rb"[^\x1b\n]\x5b[0-9]{1,3}(?:\x3b[0-9]{1,3}){0,4}\x6d[^\n]*$"),
 )
 _ESC = rb"\x1b[^\n]*$"
 # CSI colour codes, as the per-line needle pass and ``clean`` remove them; run over the joined coloured lines
@@ -65,7 +68,7 @@ _ESC = rb"\x1b[^\n]*$"
 CSI = compile_linear(r"\x1b\[[0-?]*[ -/]*[@-~]", fast_chars=1 << 21)
 GENERIC_MASK = sum(1 << i for i, rule in enumerate(RULES) if rule.role is Role.GENERIC)
 _PACK = 12  # bits of the id in a packed (offset, id) report
-assert DIRTY_ID < 1 << _PACK
+assert UNCOLOURED_DIRTY_ID < 1 << _PACK
 
 
 def _expressions() -> tuple[list[bytes], list[int], list[int], int]:
@@ -86,9 +89,9 @@ def _expressions() -> tuple[list[bytes], list[int], list[int], int]:
             exprs.append(text.encode("ascii"))
             ids.append(index)
             flags.append(flag)
-    for pattern in _DIRTY:
+    for marker, pattern in _DIRTY:
         exprs.append(pattern)
-        ids.append(DIRTY_ID)
+        ids.append(marker)
         flags.append(hyperscan.HS_FLAG_MULTILINE)
     exprs.append(_ESC)
     ids.append(ESC_ID)
@@ -185,17 +188,25 @@ def scan(data: bytes) -> Candidates:
     if not data:
         return out
     coloured_ends: list[int] = []
-    _collect(data, _reports(data), out, None, coloured_ends)
+    maybe_dirty: set[int] = set()
+    _collect(data, _reports(data), out, None, coloured_ends, maybe_dirty)
+    out.dirty |= maybe_dirty.difference(out.coloured)
     if coloured_ends:
         _scan_coloured(data, out, coloured_ends)
     return out
 
 
 def _collect(
-    data: bytes, reports: list[int], out: Candidates, lines: list[int] | None, coloured_ends: list[int] | None
+    data: bytes,
+    reports: list[int],
+    out: Candidates,
+    lines: list[int] | None,
+    coloured_ends: list[int] | None,
+    maybe_dirty: set[int] | None = None,
 ) -> None:
     """Fold packed reports into ``out``. ``lines``: the chunk line of each line of ``data`` (a buffer of
-    selected lines), or None when ``data`` is the chunk itself."""
+    selected lines), or None when ``data`` is the chunk itself; ``maybe_dirty`` collects the lines dirty
+    unless they turn out coloured."""
     index = 0
     last = 0
     mask = (1 << _PACK) - 1
@@ -215,6 +226,9 @@ def _collect(
         elif rule == ESC_ID and coloured_ends is not None:
             out.coloured.append(line)
             coloured_ends.append(end)
+            out.where.setdefault(line, position)
+        elif rule == UNCOLOURED_DIRTY_ID and maybe_dirty is not None:
+            maybe_dirty.add(line)
             out.where.setdefault(line, position)
         else:  # a dirty marker, or an ESC left once CSI codes are gone
             out.dirty.add(line)
