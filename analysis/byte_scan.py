@@ -16,7 +16,10 @@ from dataclasses import dataclass
 
 from . import multipattern
 from .lines import CHUNK_CHARS, clean
-from .scanner import _AUTOMATON, _MASKS, Scanner
+from .rules import RULES, is_excluded
+from .scanner import _AUTOMATON, _MASKS, Scanner, _first_rule
+
+_INDEX = {id(rule): index for index, rule in enumerate(RULES)}
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -135,7 +138,8 @@ class ByteScanner(Scanner):
         coloured = found.coloured
         coloured_at = {line: k for k, line in enumerate(coloured)}
         last_line = self._count - 1
-        unfiltered = multipattern.UNFILTERED | multipattern.GENERIC_MASK
+        unfiltered = multipattern.UNFILTERED
+        generic = multipattern.GENERIC_MASK
         dirty = found.dirty
         for index in sorted(found.flags.keys() | dirty):
             start, end = self._bounds_near(index, found.where[index])
@@ -146,12 +150,27 @@ class ByteScanner(Scanner):
             if k is not None:
                 kept = lower.replace("\x1b", "\x00", 1) if lower[:1] == "\x1b" else lower
                 mask |= _needle_mask(multipattern.CSI.sub("", kept), k == 0, k == len(coloured) - 1)
-            if index not in dirty:
-                mask &= found.flags.get(index, 0) | unfiltered
-            if mask:
-                self._line(chunk.first + index, raw, mask)
+            if index in dirty:
+                if mask:
+                    self._line(chunk.first + index, raw, mask)
+                continue
+            flagged = found.flags.get(index, 0) | unfiltered
+            if mask & flagged:
+                self._filtered_line(chunk.first + index, raw, mask & flagged, mask & generic & ~flagged)
         self._data = b""
         self.total_lines = chunk.first + last_line
+
+    def _filtered_line(self, number: int, raw: str, mask: int, skipped_generic: int) -> None:
+        """``Scanner._line`` with the rules the database ruled out left out. A generic rule ruled out cannot
+        match, but the per-line path stops at the first generic rule when the line is an excluded one: so
+        does this, when such a rule comes before the one found."""
+        line = clean(raw)
+        found = _first_rule(line, mask)
+        if found is None:
+            return
+        if skipped_generic & ((1 << _INDEX[id(found[0])]) - 1) and is_excluded(line):
+            return
+        self._apply(number, line, *found)
 
     def _bounds_near(self, index: int, position: int) -> tuple[int, int]:
         data = self._data

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import hyperscan
 
-from .byte_patterns import Untranslatable, stamp_expression, translate
+from .byte_patterns import Untranslatable, stamp_superset, translate
 from .lines import _STAMP as STAMP_PATTERN
 from .lines import MAX_LINE_CHARS
 from .regex import compile_linear
@@ -73,7 +73,7 @@ assert UNCOLOURED_DIRTY_ID < 1 << _PACK
 
 def _expressions() -> tuple[list[bytes], list[int], list[int], int]:
     """Expressions, ids and flags of the database, and the mask of rules it cannot filter."""
-    stamp = stamp_expression(STAMP, STAMP_PATTERN.flags)
+    stamp = stamp_superset(STAMP, STAMP_PATTERN.flags)
     exprs: list[bytes] = []
     ids: list[int] = []
     flags: list[int] = []
