@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from . import multipattern
-from .lines import CHUNK_CHARS, clean
+from .lines import CHUNK_CHARS, MAX_LINE_CHARS, clean
 from .rules import RULES, is_excluded
 from .scanner import _AUTOMATON, _MASKS, Scanner, _first_rule
 
@@ -126,24 +126,24 @@ class ByteScanner(Scanner):
 
     def __init__(self) -> None:
         super().__init__()
-        self._data = b""
-        self._count = 0
-        self._anchor = (0, 0)  # a line index of the chunk at hand and the offset it starts at
+        self._raw: list[bytes] = []  # the chunk at hand, split
 
     def feed_bytes(self, chunk: ByteChunk) -> None:
         data = chunk.data
-        self._data, self._first, self._count = data, chunk.first, data.count(b"\n") + 1
-        self._anchor = (0, 0)
-        found = multipattern.scan(data)
+        lines = data.split(b"\n")
+        self._raw, self._first = lines, chunk.first
+        found = multipattern.scan(data, lines)
+        dirty = found.dirty
+        if max(map(len, lines)) > MAX_LINE_CHARS:  # cleaning cuts them (bytes >= characters): try every rule
+            dirty.update(i for i, line in enumerate(lines) if len(line) > MAX_LINE_CHARS)
         coloured = found.coloured
         coloured_at = {line: k for k, line in enumerate(coloured)}
-        last_line = self._count - 1
+        last_line = len(lines) - 1
         unfiltered = multipattern.UNFILTERED
         generic = multipattern.GENERIC_MASK
-        dirty = found.dirty
-        for index in sorted(found.flags.keys() | dirty):
-            start, end = self._bounds_near(index, found.where[index])
-            raw = data[start:end].decode("utf-8", "replace")
+        flags = found.flags
+        for index in sorted(flags.keys() | dirty):
+            raw = lines[index].decode("utf-8", "replace")
             lower = raw.lower()
             mask = _needle_mask(lower, index == 0, index == last_line)
             k = coloured_at.get(index)
@@ -154,10 +154,10 @@ class ByteScanner(Scanner):
                 if mask:
                     self._line(chunk.first + index, raw, mask)
                 continue
-            flagged = found.flags.get(index, 0) | unfiltered
+            flagged = flags.get(index, 0) | unfiltered
             if mask & flagged:
                 self._filtered_line(chunk.first + index, raw, mask & flagged, mask & generic & ~flagged)
-        self._data = b""
+        self._raw = []
         self.total_lines = chunk.first + last_line
 
     def _filtered_line(self, number: int, raw: str, mask: int, skipped_generic: int) -> None:
@@ -172,36 +172,10 @@ class ByteScanner(Scanner):
             return
         self._apply(number, line, *found)
 
-    def _bounds_near(self, index: int, position: int) -> tuple[int, int]:
-        data = self._data
-        start = data.rfind(b"\n", 0, position) + 1
-        end = data.find(b"\n", position)
-        if end < 0:
-            end = len(data)
-        self._anchor = (index, start)
-        return start, end
-
-    def _bounds(self, index: int) -> tuple[int, int]:
-        """Offsets of line ``index`` of the chunk, walking from the last line looked at."""
-        data = self._data
-        at, start = self._anchor
-        while at < index:
-            start = data.find(b"\n", start) + 1
-            at += 1
-        while at > index:
-            start = data.rfind(b"\n", 0, start - 1) + 1
-            at -= 1
-        end = data.find(b"\n", start)
-        if end < 0:
-            end = len(data)
-        self._anchor = (index, start)
-        return start, end
-
     def _peek(self, number: int) -> str | None:
         if self._lines:  # fed a decoded chunk (``Scanner.feed``)
             return super()._peek(number)
         index = number - self._first
-        if not 0 <= index < self._count:
-            return None
-        start, end = self._bounds(index)
-        return clean(self._data[start:end].decode("utf-8", "replace"))
+        if 0 <= index < len(self._raw):
+            return clean(self._raw[index].decode("utf-8", "replace"))
+        return None

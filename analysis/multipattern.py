@@ -39,7 +39,6 @@ import hyperscan
 
 from .byte_patterns import Untranslatable, stamp_superset, translate
 from .lines import _STAMP as STAMP_PATTERN
-from .lines import MAX_LINE_CHARS
 from .regex import compile_linear
 from .rules import RULES, Role
 
@@ -54,7 +53,6 @@ UNCOLOURED_DIRTY_ID = RULE_COUNT + 2  # dirty unless the line has CSI codes (the
 _DIRTY = (
     (DIRTY_ID, rb"[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f][^\n]*$"),  # control bytes, which cleaning drops
     (DIRTY_ID, rb"(?:\xef\xbb\xbf|\xef\xbf\xbe)[^\n]*$"),  # U+FEFF, U+FFFE
-    (DIRTY_ID, rb"^[^\n]{%d}" % (MAX_LINE_CHARS + 1)),  # longer than the cut cleaning makes (bytes >= chars)
     (DIRTY_ID, rb"^[^\t\n]+\x09[^\t\n]*\x09"),  # ``gh run view --log`` columns before the timestamp
     (UNCOLOURED_DIRTY_ID, rb"\x5e\x5b\x5b[^\n]*$"),  # "^[[": an escape printed in caret notation
     # "[31m" without its ESC (one after an ESC is a CSI code: coloured lines are looked at without those)
@@ -165,7 +163,6 @@ class Candidates:
     """What one scan of a chunk found; line indexes count from the chunk's first line (0)."""
 
     flags: dict[int, int] = field(default_factory=dict)
-    where: dict[int, int] = field(default_factory=dict)  # line index -> an offset inside the line
     dirty: set[int] = field(default_factory=set)
     coloured: list[int] = field(default_factory=list)  # in order
 
@@ -182,17 +179,18 @@ def _reports(data: bytes) -> list[int]:
     return found
 
 
-def scan(data: bytes) -> Candidates:
-    """``data``: a chunk's lines joined by ``\\n`` (no other line break, no final one)."""
+def scan(data: bytes, lines: list[bytes]) -> Candidates:
+    """``data``: a chunk's lines joined by ``\\n`` (no other line break, no final one); ``lines``: the same,
+    split. Lines longer than cleaning keeps (``MAX_LINE_CHARS``) are the caller's to mark dirty."""
     out = Candidates()
     if not data:
         return out
-    coloured_ends: list[int] = []
     maybe_dirty: set[int] = set()
-    _collect(data, _reports(data), out, None, coloured_ends, maybe_dirty)
+    _collect(data, _reports(data), out, None, maybe_dirty)
     out.dirty |= maybe_dirty.difference(out.coloured)
-    if coloured_ends:
-        _scan_coloured(data, out, coloured_ends)
+    if out.coloured:
+        joined = CSI.sub("", b"\n".join([lines[i] for i in out.coloured]).decode("latin-1")).encode("latin-1")
+        _collect(joined, _reports(joined), out, out.coloured, None)
     return out
 
 
@@ -201,8 +199,7 @@ def _collect(
     reports: list[int],
     out: Candidates,
     lines: list[int] | None,
-    coloured_ends: list[int] | None,
-    maybe_dirty: set[int] | None = None,
+    maybe_dirty: set[int] | None,
 ) -> None:
     """Fold packed reports into ``out``. ``lines``: the chunk line of each line of ``data`` (a buffer of
     selected lines), or None when ``data`` is the chunk itself; ``maybe_dirty`` collects the lines dirty
@@ -221,26 +218,11 @@ def _collect(
         line = index if lines is None else lines[index]
         if rule < RULE_COUNT:
             flags[line] = flags.get(line, 0) | (1 << rule)
-            if lines is None and line not in out.where:
-                out.where[line] = position
-        elif rule == ESC_ID and coloured_ends is not None:
-            out.coloured.append(line)
-            coloured_ends.append(end)
-            out.where.setdefault(line, position)
-        elif rule == UNCOLOURED_DIRTY_ID and maybe_dirty is not None:
-            maybe_dirty.add(line)
-            out.where.setdefault(line, position)
-        else:  # a dirty marker, or an ESC left once CSI codes are gone
+        elif maybe_dirty is None:  # on coloured lines without their CSI codes: any marker, a leftover ESC
             out.dirty.add(line)
-            if lines is None:
-                out.where.setdefault(line, position)
-
-
-def _scan_coloured(data: bytes, out: Candidates, ends: list[int]) -> None:
-    """The coloured lines again, without their CSI codes: the translated patterns hold there."""
-    pieces = []
-    for end in ends:
-        start = data.rfind(b"\n", 0, end) + 1
-        pieces.append(data[start:end])
-    joined = CSI.sub("", b"\n".join(pieces).decode("latin-1")).encode("latin-1")
-    _collect(joined, _reports(joined), out, out.coloured, None)
+        elif rule == ESC_ID:
+            out.coloured.append(line)
+        elif rule == UNCOLOURED_DIRTY_ID:
+            maybe_dirty.add(line)
+        else:
+            out.dirty.add(line)

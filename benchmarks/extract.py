@@ -124,7 +124,10 @@ def _report(
     grep_wall, grep_cpu, grep_out = grep
     print(f"{name}: {mb:.0f} MB; failures, lines, truncated: {out}")
     print(f"{'':<24} {'wall s':>8} {'cpu s':>8} {'MB/s wall':>10} {'MB/s cpu':>9}")
-    print(f"{'ci-triage analyze':<24} {wall:>8.2f} {cpu:>8.2f} {mb / wall:>10.1f} {mb / cpu:>9.1f}   peak RSS {rss:.0f} MB")
+    print(
+        f"{'ci-triage analyze':<24} {wall:>8.2f} {cpu:>8.2f} {mb / wall:>10.1f} {mb / cpu:>9.1f}   "
+        f"peak RSS {rss:.0f} MB"
+    )
     print(
         f"{'grep -ciE error|fail':<24} {grep_wall:>8.2f} {grep_cpu:>8.2f} {mb / grep_wall:>10.1f} "
         f"{mb / max(grep_cpu, 1e-3):>9.1f}   ({grep_out} matching lines)"
