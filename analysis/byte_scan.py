@@ -108,17 +108,39 @@ def byte_chunks_of(data: bytes, first_line: int = 1) -> Iterator[ByteChunk]:
     return byte_chunks((data[i : i + CHUNK_CHARS] for i in range(0, len(data), CHUNK_CHARS)), first_line)
 
 
-def _needle_mask(text: str, first: bool, last: bool, offset: int = 0) -> int:
-    """Rule bits of the needles ``Scanner.feed`` finds on this line: in the lowercased chunk, a needle counts
-    for the line its last character is on (a line break counts for the line it ends); the chunk's first line
-    has no line break before it, its last none after."""
-    sample = ("" if first else "\n") + text + ("" if last else "\n")
-    start = 0 if first else 1
+def _samples(lower: str, first: bool, last: bool) -> str:
+    """The line as the per-line path's needle pass sees it within its chunk: a needle counts for the line its
+    last character is on (a line break counts for the line it ends); the chunk's first line has no line
+    break before it, its last none after."""
+    return ("" if first else "\n") + lower + ("" if last else "\n")
+
+
+def _needle_mask(sample: str) -> int:
+    """Rule bits of every needle in ``sample`` (one ``_samples`` line)."""
+    start = 0 if sample[:1] != "\n" else 1
     mask = 0
     for end, needle in _AUTOMATON.iter(sample):
         if end >= start:
             mask |= _MASKS[needle]
     return mask
+
+
+_NEEDLES = tuple(rule.needles for rule in RULES)
+assert all("\n" != needle for needles in _NEEDLES for needle in needles)  # then "in" is what the pass finds
+
+
+def _has_needles(bits: int, samples: tuple[str, ...]) -> int:
+    """Those of ``bits`` whose rule has a needle in one of ``samples``: a few substring tests per rule, for the
+    few rules the database kept."""
+    out = 0
+    while bits:
+        low = bits & -bits
+        bits ^= low
+        for needle in _NEEDLES[low.bit_length() - 1]:
+            if needle in samples[0] or (len(samples) > 1 and needle in samples[1]):
+                out |= low
+                break
+    return out
 
 
 class ByteScanner(Scanner):
@@ -140,35 +162,38 @@ class ByteScanner(Scanner):
         coloured_at = {line: k for k, line in enumerate(coloured)}
         last_line = len(lines) - 1
         unfiltered = multipattern.UNFILTERED
-        generic = multipattern.GENERIC_MASK
         flags = found.flags
         for index in sorted(flags.keys() | dirty):
             raw = lines[index].decode("utf-8", "replace")
             lower = raw.lower()
-            mask = _needle_mask(lower, index == 0, index == last_line)
+            samples: tuple[str, ...] = (_samples(lower, index == 0, index == last_line),)
             k = coloured_at.get(index)
-            if k is not None:
+            if k is not None:  # and again without CSI codes, among the coloured lines of the chunk
                 kept = lower.replace("\x1b", "\x00", 1) if lower[:1] == "\x1b" else lower
-                mask |= _needle_mask(multipattern.CSI.sub("", kept), k == 0, k == len(coloured) - 1)
+                samples += (_samples(multipattern.CSI.sub("", kept), k == 0, k == len(coloured) - 1),)
             if index in dirty:
+                mask = 0
+                for sample in samples:
+                    mask |= _needle_mask(sample)
                 if mask:
                     self._line(chunk.first + index, raw, mask)
                 continue
-            flagged = flags.get(index, 0) | unfiltered
-            if mask & flagged:
-                self._filtered_line(chunk.first + index, raw, mask & flagged, mask & generic & ~flagged)
+            mask = _has_needles(flags.get(index, 0) | unfiltered, samples)
+            if mask:
+                self._filtered_line(chunk.first + index, raw, mask, samples)
         self._raw = []
         self.total_lines = chunk.first + last_line
 
-    def _filtered_line(self, number: int, raw: str, mask: int, skipped_generic: int) -> None:
+    def _filtered_line(self, number: int, raw: str, mask: int, samples: tuple[str, ...]) -> None:
         """``Scanner._line`` with the rules the database ruled out left out. A generic rule ruled out cannot
-        match, but the per-line path stops at the first generic rule when the line is an excluded one: so
-        does this, when such a rule comes before the one found."""
+        match, but the per-line path stops at the first generic rule its needles pick when the line is an
+        excluded one: so does this, when such a rule comes before the one found."""
         line = clean(raw)
         found = _first_rule(line, mask)
         if found is None:
             return
-        if skipped_generic & ((1 << _INDEX[id(found[0])]) - 1) and is_excluded(line):
+        before = multipattern.GENERIC_MASK & ~mask & ((1 << _INDEX[id(found[0])]) - 1)
+        if before and _has_needles(before, samples) and is_excluded(line):
             return
         self._apply(number, line, *found)
 
