@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from . import multipattern
 from .lines import CHUNK_CHARS, MAX_LINE_CHARS, clean
 from .rules import RULES, is_excluded
-from .scanner import _AUTOMATON, _MASKS, Scanner, _first_rule
+from .scanner import Scanner, _first_rule
 
 _INDEX = {id(rule): index for index, rule in enumerate(RULES)}
 
@@ -115,16 +115,6 @@ def _samples(lower: str, first: bool, last: bool) -> str:
     return ("" if first else "\n") + lower + ("" if last else "\n")
 
 
-def _needle_mask(sample: str) -> int:
-    """Rule bits of every needle in ``sample`` (one ``_samples`` line)."""
-    start = 0 if sample[:1] != "\n" else 1
-    mask = 0
-    for end, needle in _AUTOMATON.iter(sample):
-        if end >= start:
-            mask |= _MASKS[needle]
-    return mask
-
-
 _NEEDLES = tuple(rule.needles for rule in RULES)
 assert all("\n" != needle for needles in _NEEDLES for needle in needles)  # then "in" is what the pass finds
 
@@ -163,7 +153,13 @@ class ByteScanner(Scanner):
         last_line = len(lines) - 1
         unfiltered = multipattern.UNFILTERED
         flags = found.flags
-        for index in sorted(flags.keys() | dirty):
+        order = sorted(flags.keys() | dirty)
+        cleaned: dict[int, str] = {}
+        if dirty:  # cleaning changes more than a timestamp there: the database looks at them cleaned
+            cleaned = {index: clean(lines[index].decode("utf-8", "replace")) for index in order if index in dirty}
+            for index, bits in zip(cleaned, multipattern.scan_clean(list(cleaned.values())), strict=True):
+                flags[index] = bits
+        for index in order:
             raw = lines[index].decode("utf-8", "replace")
             lower = raw.lower()
             samples: tuple[str, ...] = (_samples(lower, index == 0, index == last_line),)
@@ -171,24 +167,17 @@ class ByteScanner(Scanner):
             if k is not None:  # and again without CSI codes, among the coloured lines of the chunk
                 kept = lower.replace("\x1b", "\x00", 1) if lower[:1] == "\x1b" else lower
                 samples += (_samples(multipattern.CSI.sub("", kept), k == 0, k == len(coloured) - 1),)
-            if index in dirty:
-                mask = 0
-                for sample in samples:
-                    mask |= _needle_mask(sample)
-                if mask:
-                    self._line(chunk.first + index, raw, mask)
-                continue
             mask = _has_needles(flags.get(index, 0) | unfiltered, samples)
             if mask:
-                self._filtered_line(chunk.first + index, raw, mask, samples)
+                line = cleaned.get(index)
+                self._filtered_line(chunk.first + index, clean(raw) if line is None else line, mask, samples)
         self._raw = []
         self.total_lines = chunk.first + last_line
 
-    def _filtered_line(self, number: int, raw: str, mask: int, samples: tuple[str, ...]) -> None:
+    def _filtered_line(self, number: int, line: str, mask: int, samples: tuple[str, ...]) -> None:
         """``Scanner._line`` with the rules the database ruled out left out. A generic rule ruled out cannot
         match, but the per-line path stops at the first generic rule its needles pick when the line is an
-        excluded one: so does this, when such a rule comes before the one found."""
-        line = clean(raw)
+        excluded one: so does this, when such a rule comes before the one found. ``line``: cleaned."""
         found = _first_rule(line, mask)
         if found is None:
             return

@@ -84,6 +84,8 @@ def _expressions() -> tuple[list[bytes], list[int], list[int], int]:
             continue
         flag = hyperscan.HS_FLAG_MULTILINE | (hyperscan.HS_FLAG_CASELESS if caseless else 0)
         for text in texts:
+            if "$" not in text:  # to the line's end: one report per line, not one per occurrence
+                text = f"(?:{text})[^\\n]*$"
             exprs.append(text.encode("ascii"))
             ids.append(index)
             flags.append(flag)
@@ -226,3 +228,25 @@ def _collect(
             maybe_dirty.add(line)
         else:
             out.dirty.add(line)
+
+
+def scan_clean(lines: list[str]) -> list[int]:
+    """Rule bits for each of ``lines``, already cleaned (``analysis.lines.clean``): the translated patterns
+    hold on a cleaned line whatever its raw form was (colours, control bytes, a cut)."""
+    flags = [0] * len(lines)
+    if not lines:
+        return flags
+    data = "\n".join(lines).encode("utf-8", "surrogatepass")
+    index = 0
+    last = 0
+    mask = (1 << _PACK) - 1
+    for packed in _reports(data):
+        rule = packed & mask
+        if rule >= RULE_COUNT:
+            continue
+        position = max(0, (packed >> _PACK) - 1)
+        if position > last:
+            index += data.count(b"\n", last, position)
+            last = position
+        flags[index] |= 1 << rule
+    return flags
