@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,7 +158,14 @@ def _load() -> tuple[hyperscan.Database, int]:
 
 
 _DB, UNFILTERED = _load()
-_SCRATCH = hyperscan.Scratch(_DB)
+_LOCAL = threading.local()  # a scratch space serves one scan at a time: one per thread
+
+
+def _scratch() -> hyperscan.Scratch:
+    scratch = getattr(_LOCAL, "scratch", None)
+    if scratch is None:
+        scratch = _LOCAL.scratch = hyperscan.Scratch(_DB)
+    return scratch
 
 
 @dataclass
@@ -176,7 +184,7 @@ def _reports(data: bytes) -> list[int]:
     def on_match(rule: int, start: int, end: int, flags: int, context: object) -> None:
         append((end << _PACK) | rule)
 
-    _DB.scan(data, match_event_handler=on_match, scratch=_SCRATCH)
+    _DB.scan(data, match_event_handler=on_match, scratch=_scratch())
     found.sort()
     return found
 
