@@ -1,25 +1,33 @@
 """The extraction's candidate search: one Hyperscan database of every rule's pattern, scanned over the raw
 bytes of a chunk of log, says which lines some rule may match; only those lines are decoded and cleaned.
 
-Why Hyperscan, not RE2's ``Set`` (both linear-time automata; measured on the ``python -m benchmarks
-extract`` log, see ``benchmarks/extract.py``): RE2's ``Set.Match`` answers *which* patterns match a text,
-not *where*, so it has to be called once per line (2 M calls for 200 MB, ~1.5 µs each through the binding,
-3 s before any rule runs: under 70 MB/s for the search alone), and google-re2's Python binding has no way
-to get the offsets of every pattern in one pass. Hyperscan reports (pattern, end offset) for every pattern
-in one pass over the whole buffer, in C, at 200-400 MB/s for this table, with one Python callback per match.
+Why Hyperscan rather than RE2's ``Set`` (both automata, linear in the text): measured on the log of
+``python -m benchmarks extract`` (2 cores shared with other work, so absolute figures are low), RE2's
+``Set.Match`` on each line of 10 MB took 0.17 s of CPU (59 MB/s, 1.9 µs a line through google-re2's
+binding) for the search alone, on lines already decoded, and it answers *which* patterns match a text, not
+*where*: one call per line is the only way to know which lines matched (one call on the whole 10 MB takes
+0.05 s and only says which patterns occur somewhere). Hyperscan reports (pattern, end offset) for every
+pattern in one pass over a whole chunk, in C: this table's database scans 20 MB of that log in 0.10-0.11 s
+(180-200 MB/s, with one Python callback per line and rule that matched), and lines never leave C unless a
+rule may match them. It also takes raw bytes, so nothing is decoded, lowercased or split beforehand.
+
+The wheel is pinned to ``hyperscan==0.6.0`` (Intel Hyperscan 5.4.2): the later wheels bundle Vectorscan
+5.4.11-5.4.12, and 5.4.12 drops matches when some expressions share a database (gradle's "N tests completed,
+N failed" beside phpunit's "N) Class::test" misses the phpunit line of a phpunit log).
 
 The database is built from the rule table (``analysis.rules.RULES``) at import, each pattern translated by
 ``analysis.byte_patterns`` into expressions over raw bytes that match a superset of the lines the pattern
 matches once cleaned; a rule whose pattern cannot be translated is simply not filtered (its needles decide,
-as before). The compiled database is cached on disk under a hash of its expressions.
+as before). The compiled database (1-3 s to compile) is cached under ``~/.cache/ci-triage`` by a hash of its
+expressions, so a rule added to the table joins it with no other change.
 
 What the scan reports for each chunk (``Candidates``):
 
 - ``flags``: line index -> bit set of the rules whose translated pattern matched the line (for a coloured
   line, matched on the line with its CSI colour codes removed),
 - ``dirty``: lines where cleaning changes more than a runner timestamp (control bytes, escapes other than
-  CSI, colour codes that lost their ESC, over-long lines, ``gh run view`` columns): the translation is not
-  trusted there, every rule their needles pick is tried, as before,
+  CSI, colour codes that lost their ESC, ``gh run view`` columns; the caller adds over-long lines): the
+  caller cleans them and scans them again cleaned (``scan_clean``),
 - ``coloured``: lines with an ESC byte (the needle search looks at them twice, as the per-line path does).
 
 Exactness: the rule a line gets is still decided by the per-line code (needles, ``starts``, regex,
