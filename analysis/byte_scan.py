@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from . import multipattern
-from .lines import CHUNK_CHARS, MAX_LINE_CHARS, clean
+from .lines import _STAMP_LINE, _STAMP_START, CHUNK_CHARS, MAX_LINE_CHARS, clean
 from .rules import RULES, is_excluded
 from .scanner import Scanner, _first_rule
 
@@ -116,21 +116,32 @@ def _samples(lower: str, first: bool, last: bool) -> str:
 
 
 _NEEDLES = tuple(rule.needles for rule in RULES)
-assert all("\n" != needle for needles in _NEEDLES for needle in needles)  # then "in" is what the pass finds
+# then "in" finds what the per-line pass finds, and NUL can join a line's two samples
+assert all(needle != "\n" and "\x00" not in needle for needles in _NEEDLES for needle in needles)
 
 
-def _has_needles(bits: int, samples: tuple[str, ...]) -> int:
-    """Those of ``bits`` whose rule has a needle in one of ``samples``: a few substring tests per rule, for the
-    few rules the database kept."""
+def _has_needles(bits: int, text: str) -> int:
+    """Those of ``bits`` whose rule has a needle in ``text`` (``_samples`` lines joined by NUL, which no
+    needle holds): a few substring tests per rule, for the few rules the database kept."""
     out = 0
     while bits:
         low = bits & -bits
         bits ^= low
-        for needle in _NEEDLES[low.bit_length() - 1]:
-            if needle in samples[0] or (len(samples) > 1 and needle in samples[1]):
-                out |= low
-                break
+        if any(map(text.__contains__, _NEEDLES[low.bit_length() - 1])):
+            out |= low
     return out
+
+
+_CSI_LINE = multipattern.CSI.engine_for(MAX_LINE_CHARS)
+
+
+def _clean_plain(raw: str, coloured: bool) -> str:
+    """``clean`` of a line the database found no dirt in (at most ``MAX_LINE_CHARS`` bytes, no control byte,
+    no escape but CSI codes): what is left to remove is its CSI codes and a runner timestamp."""
+    line = _CSI_LINE.sub("", raw) if coloured else raw
+    if line[:1] in _STAMP_START or "\t" in line:
+        line = _STAMP_LINE.sub("", line, count=1)
+    return line
 
 
 class ByteScanner(Scanner):
@@ -162,19 +173,21 @@ class ByteScanner(Scanner):
         for index in order:
             raw = lines[index].decode("utf-8", "replace")
             lower = raw.lower()
-            samples: tuple[str, ...] = (_samples(lower, index == 0, index == last_line),)
+            sample = _samples(lower, index == 0, index == last_line)
             k = coloured_at.get(index)
             if k is not None:  # and again without CSI codes, among the coloured lines of the chunk
                 kept = lower.replace("\x1b", "\x00", 1) if lower[:1] == "\x1b" else lower
-                samples += (_samples(multipattern.CSI.sub("", kept), k == 0, k == len(coloured) - 1),)
-            mask = _has_needles(flags.get(index, 0) | unfiltered, samples)
+                sample += "\x00" + _samples(multipattern.CSI.sub("", kept), k == 0, k == len(coloured) - 1)
+            mask = _has_needles(flags.get(index, 0) | unfiltered, sample)
             if mask:
                 line = cleaned.get(index)
-                self._filtered_line(chunk.first + index, clean(raw) if line is None else line, mask, samples)
+                if line is None:
+                    line = _clean_plain(raw, k is not None)
+                self._filtered_line(chunk.first + index, line, mask, sample)
         self._raw = []
         self.total_lines = chunk.first + last_line
 
-    def _filtered_line(self, number: int, line: str, mask: int, samples: tuple[str, ...]) -> None:
+    def _filtered_line(self, number: int, line: str, mask: int, sample: str) -> None:
         """``Scanner._line`` with the rules the database ruled out left out. A generic rule ruled out cannot
         match, but the per-line path stops at the first generic rule its needles pick when the line is an
         excluded one: so does this, when such a rule comes before the one found. ``line``: cleaned."""
@@ -182,7 +195,7 @@ class ByteScanner(Scanner):
         if found is None:
             return
         before = multipattern.GENERIC_MASK & ~mask & ((1 << _INDEX[id(found[0])]) - 1)
-        if before and _has_needles(before, samples) and is_excluded(line):
+        if before and _has_needles(before, sample) and is_excluded(line):
             return
         self._apply(number, line, *found)
 
