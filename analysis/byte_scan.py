@@ -135,13 +135,28 @@ def _has_needles(bits: int, text: str) -> int:
 _CSI_LINE = multipattern.CSI.engine_for(MAX_LINE_CHARS)
 
 
-def _clean_plain(raw: str, coloured: bool) -> str:
-    """``clean`` of a line the database found no dirt in (at most ``MAX_LINE_CHARS`` bytes, no control byte,
-    no escape but CSI codes): what is left to remove is its CSI codes and a runner timestamp."""
-    line = _CSI_LINE.sub("", raw) if coloured else raw
+def _strip_stamp(line: str) -> str:
+    """The rest of ``clean`` for a line the database found no dirt in, once its CSI codes are gone (it is at
+    most ``MAX_LINE_CHARS`` bytes, has no control byte and no other escape): its runner timestamp."""
     if line[:1] in _STAMP_START or "\t" in line:
-        line = _STAMP_LINE.sub("", line, count=1)
+        return _STAMP_LINE.sub("", line, count=1)
     return line
+
+
+def _colour_free(raw: str, lower: str, dirty: bool) -> tuple[str, str]:
+    """(the lowercased coloured line as ``Scanner.feed``'s second needle pass sees it: CSI codes removed, but
+    a code opening the line kept behind a NUL; the line with every CSI code removed). One removal serves
+    both when lowercasing cannot change what a CSI code is (an ASCII line)."""
+    if dirty or len(raw) > MAX_LINE_CHARS or not raw.isascii():
+        kept = lower.replace("\x1b", "\x00", 1) if lower[:1] == "\x1b" else lower
+        return multipattern.CSI.sub("", kept), multipattern.CSI.sub("", raw)
+    stripped = _CSI_LINE.sub("", raw)
+    if raw[:1] != "\x1b":
+        return stripped.lower(), stripped
+    opening = _CSI_LINE.match(raw)
+    if opening is None:  # an ESC that opens no CSI code: removal starts after it
+        return "\x00" + stripped[1:].lower(), stripped
+    return "\x00" + raw[1 : opening.end()].lower() + stripped.lower(), stripped
 
 
 class ByteScanner(Scanner):
@@ -175,14 +190,15 @@ class ByteScanner(Scanner):
             lower = raw.lower()
             sample = _samples(lower, index == 0, index == last_line)
             k = coloured_at.get(index)
+            stripped = raw
             if k is not None:  # and again without CSI codes, among the coloured lines of the chunk
-                kept = lower.replace("\x1b", "\x00", 1) if lower[:1] == "\x1b" else lower
-                sample += "\x00" + _samples(multipattern.CSI.sub("", kept), k == 0, k == len(coloured) - 1)
+                colour_free, stripped = _colour_free(raw, lower, index in dirty)
+                sample += "\x00" + _samples(colour_free, k == 0, k == len(coloured) - 1)
             mask = _has_needles(flags.get(index, 0) | unfiltered, sample)
             if mask:
                 line = cleaned.get(index)
                 if line is None:
-                    line = _clean_plain(raw, k is not None)
+                    line = _strip_stamp(stripped)
                 self._filtered_line(chunk.first + index, line, mask, sample)
         self._raw = []
         self.total_lines = chunk.first + last_line
