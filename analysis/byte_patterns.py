@@ -7,7 +7,8 @@ pattern exactly as ``re`` does. What it widens, and why the result still matches
 - A character that may be non-ASCII (``.``, ``[^x]``, ``\\S``, a class with non-ASCII members) is one to
   four bytes: a byte class repeated ``{1,4}``; ``X{m,n}`` becomes ``X{m,4n}``, or ``X{m,}`` when large.
 - ``^`` (the start of the cleaned line) may sit after a runner timestamp that cleaning removes: it becomes
-  ``^(?:STAMP)?``; a ``\\b`` or ``\\B`` at the start of a match may also stand right after such a timestamp.
+  ``^(?:STAMP)?``, STAMP being a run of the bytes timestamps are made of (``stamp_superset``); a ``\\b`` or
+  ``\\B`` at the start of a match may also stand right after such a timestamp.
   Hyperscan takes ``^`` only at the start of an expression, so alternatives with and without it become
   separate expressions of the same rule.
 - Everything from the first ``$`` that is not the pattern's last item on is dropped (a prefix of a match is
