@@ -170,12 +170,14 @@ class ByteScanner(Scanner):
         data = chunk.data
         lines = data.split(b"\n")
         self._raw, self._first = lines, chunk.first
-        found = multipattern.scan(data, lines)
+        found = multipattern.scan(data)
         dirty = found.dirty
         if max(map(len, lines)) > MAX_LINE_CHARS:  # cleaning cuts them (bytes >= characters): try every rule
             dirty.update(i for i, line in enumerate(lines) if len(line) > MAX_LINE_CHARS)
-        coloured = found.coloured
-        coloured_at = {line: k for k, line in enumerate(coloured)}
+        # the first and the last coloured line: the per-line path's second needle pass joins coloured lines
+        first_esc = data.find(b"\x1b")
+        first_coloured = data.count(b"\n", 0, first_esc) if first_esc >= 0 else -1
+        last_coloured = data.count(b"\n", 0, data.rfind(b"\x1b")) if first_esc >= 0 else -1
         last_line = len(lines) - 1
         unfiltered = multipattern.UNFILTERED
         flags = found.flags
@@ -189,11 +191,11 @@ class ByteScanner(Scanner):
             raw = lines[index].decode("utf-8", "replace")
             lower = raw.lower()
             sample = _samples(lower, index == 0, index == last_line)
-            k = coloured_at.get(index)
             stripped = raw
-            if k is not None:  # and again without CSI codes, among the coloured lines of the chunk
+            coloured = first_esc >= 0 and "\x1b" in raw
+            if coloured:  # and again without CSI codes, among the coloured lines of the chunk
                 colour_free, stripped = _colour_free(raw, lower, index in dirty)
-                sample += "\x00" + _samples(colour_free, k == 0, k == len(coloured) - 1)
+                sample += "\x00" + _samples(colour_free, index == first_coloured, index == last_coloured)
             mask = _has_needles(flags.get(index, 0) | unfiltered, sample)
             if mask:
                 line = cleaned.get(index)

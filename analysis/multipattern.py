@@ -23,12 +23,11 @@ expressions, so a rule added to the table joins it with no other change.
 
 What the scan reports for each chunk (``Candidates``):
 
-- ``flags``: line index -> bit set of the rules whose translated pattern matched the line (for a coloured
-  line, matched on the line with its CSI colour codes removed),
-- ``dirty``: lines where cleaning changes more than a runner timestamp (control bytes, escapes other than
-  CSI, colour codes that lost their ESC, ``gh run view`` columns; the caller adds over-long lines): the
-  caller cleans them and scans them again cleaned (``scan_clean``),
-- ``coloured``: lines with an ESC byte (the needle search looks at them twice, as the per-line path does).
+- ``flags``: line index -> bit set of the rules whose translated pattern matched the line, scanned with its
+  CSI colour codes removed,
+- ``dirty``: lines where cleaning changes more than CSI codes and a runner timestamp (control bytes, other
+  escapes, colour codes that lost their ESC, ``gh run view`` columns; the caller adds over-long lines): the
+  caller cleans them and scans them again cleaned (``scan_clean``).
 
 Exactness: the rule a line gets is still decided by the per-line code (needles, ``starts``, regex,
 ``unless``, exclusions) on the cleaned line; the database only skips lines and rules that cannot match.
@@ -56,26 +55,22 @@ from .rules import RULES, Role
 _COLUMNS = r"(?:[^\t]{1,200}\t[^\t]{0,200}\t)?"
 STAMP = STAMP_PATTERN.pattern.replace(_COLUMNS, "")
 RULE_COUNT = len(RULES)
-ESC_ID = RULE_COUNT  # a line with an ESC byte
-DIRTY_ID = RULE_COUNT + 1
-UNCOLOURED_DIRTY_ID = RULE_COUNT + 2  # dirty unless the line has CSI codes (then looked at without them)
+DIRTY_ID = RULE_COUNT
+# Scanned on the chunk with its CSI codes removed (``scan``): what cleaning would still change there.
 _DIRTY = (
-    (DIRTY_ID, rb"[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f][^\n]*$"),  # control bytes, which cleaning drops
-    (DIRTY_ID, rb"(?:\xef\xbb\xbf|\xef\xbf\xbe)[^\n]*$"),  # U+FEFF, U+FFFE
-    (DIRTY_ID, rb"^[^\t\n]+\x09[^\t\n]*\x09"),  # ``gh run view --log`` columns before the timestamp
-    (UNCOLOURED_DIRTY_ID, rb"\x5e\x5b\x5b[^\n]*$"),  # "^[[": an escape printed in caret notation
-    # "[31m" without its ESC (one after an ESC is a CSI code: coloured lines are looked at without those)
-    (UNCOLOURED_DIRTY_ID, rb"^\x5b[0-9]{1,3}(?:\x3b[0-9]{1,3}){0,4}\x6d[^\n]*$"),
-    (UNCOLOURED_DIRTY_ID, rb"[^\x1b\n]\x5b[0-9]{1,3}(?:\x3b[0-9]{1,3}){0,4}\x6d[^\n]*$"),
+    rb"[\x00-\x08\x0b-\x1f\x7f][^\n]*$",  # control bytes (an ESC left: an escape other than CSI)
+    rb"(?:\xef\xbb\xbf|\xef\xbf\xbe)[^\n]*$",  # U+FEFF, U+FFFE
+    rb"^[^\t\n]+\x09[^\t\n]*\x09",  # ``gh run view --log`` columns before the timestamp
+    rb"\x5e\x5b\x5b[^\n]*$",  # "^[[": an escape printed in caret notation
+    rb"\x5b[0-9]{1,3}(?:\x3b[0-9]{1,3}){0,4}\x6d[^\n]*$",  # "[31m": a colour code that lost its ESC
 )
-_ESC = rb"\x1b[^\n]*$"
 # CSI colour codes, as the per-line needle pass and ``clean`` remove them; run over the joined coloured lines
 # of a chunk (about 1 MB at most), so Python's engine runs up to that length (the pattern is linear there:
 # its three classes are disjoint).
 CSI = compile_linear(r"\x1b\[[0-?]*[ -/]*[@-~]", fast_chars=1 << 21)
 GENERIC_MASK = sum(1 << i for i, rule in enumerate(RULES) if rule.role is Role.GENERIC)
 _PACK = 12  # bits of the id in a packed (offset, id) report
-assert UNCOLOURED_DIRTY_ID < 1 << _PACK
+assert DIRTY_ID < 1 << _PACK
 
 
 def _expressions() -> tuple[list[bytes], list[int], list[int], int]:
@@ -98,13 +93,10 @@ def _expressions() -> tuple[list[bytes], list[int], list[int], int]:
             exprs.append(text.encode("ascii"))
             ids.append(index)
             flags.append(flag)
-    for marker, pattern in _DIRTY:
+    for pattern in _DIRTY:
         exprs.append(pattern)
-        ids.append(marker)
+        ids.append(DIRTY_ID)
         flags.append(hyperscan.HS_FLAG_MULTILINE)
-    exprs.append(_ESC)
-    ids.append(ESC_ID)
-    flags.append(hyperscan.HS_FLAG_MULTILINE)
     return exprs, ids, flags, unfiltered
 
 
@@ -182,7 +174,6 @@ class Candidates:
 
     flags: dict[int, int] = field(default_factory=dict)
     dirty: set[int] = field(default_factory=set)
-    coloured: list[int] = field(default_factory=list)  # in order
 
 
 def _reports(data: bytes) -> list[int]:
@@ -197,53 +188,30 @@ def _reports(data: bytes) -> list[int]:
     return found
 
 
-def scan(data: bytes, lines: list[bytes]) -> Candidates:
-    """``data``: a chunk's lines joined by ``\\n`` (no other line break, no final one); ``lines``: the same,
-    split. Lines longer than cleaning keeps (``MAX_LINE_CHARS``) are the caller's to mark dirty."""
+def scan(data: bytes) -> Candidates:
+    """``data``: a chunk's lines joined by ``\\n`` (no other line break, no final one). Scanned once, with its
+    CSI codes removed (they hold no line break: line numbers stay). Lines longer than cleaning keeps
+    (``MAX_LINE_CHARS``) are the caller's to mark dirty."""
     out = Candidates()
     if not data:
         return out
-    maybe_dirty: set[int] = set()
-    _collect(data, _reports(data), out, None, maybe_dirty)
-    out.dirty |= maybe_dirty.difference(out.coloured)
-    if out.coloured:
-        joined = CSI.sub("", b"\n".join([lines[i] for i in out.coloured]).decode("latin-1")).encode("latin-1")
-        _collect(joined, _reports(joined), out, out.coloured, None)
-    return out
-
-
-def _collect(
-    data: bytes,
-    reports: list[int],
-    out: Candidates,
-    lines: list[int] | None,
-    maybe_dirty: set[int] | None,
-) -> None:
-    """Fold packed reports into ``out``. ``lines``: the chunk line of each line of ``data`` (a buffer of
-    selected lines), or None when ``data`` is the chunk itself; ``maybe_dirty`` collects the lines dirty
-    unless they turn out coloured."""
+    if b"\x1b" in data:
+        data = CSI.sub("", data.decode("latin-1")).encode("latin-1")
     index = 0
     last = 0
     mask = (1 << _PACK) - 1
     flags = out.flags
-    for packed in reports:
-        end = packed >> _PACK
+    for packed in _reports(data):
         rule = packed & mask
-        position = end - 1 if end > 0 else 0
+        position = max(0, (packed >> _PACK) - 1)
         if position > last:
             index += data.count(b"\n", last, position)
             last = position
-        line = index if lines is None else lines[index]
         if rule < RULE_COUNT:
-            flags[line] = flags.get(line, 0) | (1 << rule)
-        elif maybe_dirty is None:  # on coloured lines without their CSI codes: any marker, a leftover ESC
-            out.dirty.add(line)
-        elif rule == ESC_ID:
-            out.coloured.append(line)
-        elif rule == UNCOLOURED_DIRTY_ID:
-            maybe_dirty.add(line)
+            flags[index] = flags.get(index, 0) | (1 << rule)
         else:
-            out.dirty.add(line)
+            out.dirty.add(index)
+    return out
 
 
 def scan_clean(lines: list[str]) -> list[int]:
