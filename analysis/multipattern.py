@@ -128,8 +128,12 @@ def _first_rejected(exprs: list[bytes], ids: list[int], flags: list[int]) -> int
     return None
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+def _cache_dir() -> Path | None:
+    """The user's own cache folder (never a shared one: a database file is loaded as it is), or None."""
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    except RuntimeError:  # no home directory: compile in each process
+        return None
     return Path(base) / "ci-triage"
 
 
@@ -139,7 +143,11 @@ def _load() -> tuple[hyperscan.Database, int]:
     for expr, rule, flag in zip(exprs, ids, flags, strict=True):
         digest.update(b"%d %d %s\n" % (rule, flag, expr))
     digest.update(hyperscan.__version__.encode() if hasattr(hyperscan, "__version__") else b"")
-    path = _cache_dir() / f"rules-{digest.hexdigest()[:24]}.hsdb"
+    folder = _cache_dir()
+    if folder is None:
+        db, rejected = _compile(exprs, ids, flags)
+        return db, unfiltered | rejected
+    path = folder / f"rules-{digest.hexdigest()[:24]}.hsdb"
     try:
         blob = path.read_bytes()
         rejected = int.from_bytes(blob[:64], "big")
