@@ -18,7 +18,7 @@ N failed" beside phpunit's "N) Class::test" misses the phpunit line of a phpunit
 The database is built from the rule table (``analysis.rules.RULES``) at import, each pattern translated by
 ``analysis.byte_patterns`` into expressions over raw bytes that match a superset of the lines the pattern
 matches once cleaned; a rule whose pattern cannot be translated is simply not filtered (its needles decide,
-as before). The compiled database (1-3 s to compile) is cached under ``~/.cache/ci-triage`` by a hash of its
+as before). The compiled database (0.5-1 s to compile) is cached under ``~/.cache/ci-triage`` by a hash of its
 expressions, so a rule added to the table joins it with no other change.
 
 What the scan reports for each chunk (``Candidates``):
