@@ -122,7 +122,6 @@ def _encoded(status: int, message: str) -> tuple[dict[str, Any], dict[str, Any]]
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
         (b"x-content-type-options", b"nosniff"),
-        (b"cache-control", b"no-store"),
     ]
     return (
         {"type": "http.response.start", "status": status, "headers": headers},
