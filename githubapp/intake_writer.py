@@ -27,7 +27,7 @@ from .queueing import enqueue_many
 log = logging.getLogger("ci_triage.webhooks")
 
 MAX_BATCH = 100
-MAX_IN_FLIGHT = 3  # batches written at once, each holding a pool connection while it lasts
+MAX_IN_FLIGHT = 3  # batches written at once, each on a pool connection of its own
 ENQUEUE_TIMEOUT_SECONDS = 1.0
 
 _INSERT_MANY = """
@@ -67,8 +67,8 @@ class DeliveryWriter:
         self.max_in_flight = max_in_flight
         self._waiting: list[_Waiting] = []
         self._drains: set[asyncio.Task[None]] = set()
-        # Connections are kept between batches (at most ``max_in_flight``, returned by ``close``): a pool round
-        # trip resets the connection on every release, a round trip per batch.
+        # Connections are kept between batches while a burst lasts (one once it is over, returned by ``close``):
+        # a pool round trip resets the connection on every release, a round trip per batch.
         self._idle: list[asyncpg.pool.PoolConnectionProxy] = []
 
     async def close(self) -> None:
@@ -115,6 +115,9 @@ class DeliveryWriter:
             self._drains.discard(me)  # type: ignore[arg-type]
             if held.conn is not None:
                 self._idle.append(held.conn)
+            if not self._drains:  # the burst is over: keep one connection, give the others back to the pool
+                while len(self._idle) > 1:
+                    await self.deps.pool.release(self._idle.pop())
 
     async def _insert(self, held: _Held, batch: list[_Waiting]) -> set[str]:
         """Ids newly stored. A batch the database refuses (a NUL character in one payload) is stored row by
