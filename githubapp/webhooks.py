@@ -210,10 +210,19 @@ class WebhookFastPath:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == PATH:
+        if scope["type"] == "http" and scope["method"] == "POST" and _route_path(scope) == PATH:
             await receive_delivery(scope, receive, send)
         else:
             await self.app(scope, receive, send)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the router would match: ``path`` without the ``root_path`` a proxy may have put in front."""
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    if root_path and path.startswith(root_path + "/"):
+        return path[len(root_path) :]
+    return path
 
 
 class _Endpoint:

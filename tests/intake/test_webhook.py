@@ -9,6 +9,9 @@ import json
 import urllib.parse
 import uuid
 
+import httpx
+
+from githubapp.app import create_app
 from githubapp.deps import Deps
 from tests.support.fixtures import WEBHOOK_SECRET
 
@@ -228,3 +231,19 @@ async def test_what_orjson_refuses_is_decided_as_before(make_deps: MakeDeps) -> 
             response = await client.post("/webhooks/github", content=body,
                                          headers=webhook_headers("workflow_run", body, WEBHOOK_SECRET))
             assert response.status_code == status, (body, response.text)
+
+
+async def test_webhook_behind_a_path_prefix(make_deps: MakeDeps) -> None:
+    """Under a proxy's root path the webhook is still taken by its fast path (and stored), as by the router."""
+    deps = await make_deps()
+    app = create_app(deps.settings, deps=deps)
+    app.state.deps = deps
+    body = json.dumps({"action": "completed", "installation": {"id": 85}}).encode()
+    delivery = str(uuid.uuid4())
+    transport = httpx.ASGITransport(app=app, root_path="/triage")
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.post("/triage/webhooks/github", content=body,
+                                     headers=webhook_headers("workflow_run", body, WEBHOOK_SECRET, delivery))
+    assert response.status_code == 202, response.text
+    assert "content-security-policy" not in response.headers  # the page middleware was not on its way
+    assert await deps.pool.fetchval("SELECT status FROM deliveries WHERE id = $1", delivery) == "pending"
