@@ -42,8 +42,12 @@ def create_app(settings: Settings, *, deps: Deps | None = None) -> Starlette:
             app.state.deps = opened
             yield
 
-    from . import web
+    from starlette.middleware import Middleware
 
-    app = Starlette(routes=routes(), lifespan=lifespan, middleware=web.middleware(settings))
+    from . import web, webhooks
+
+    # The webhook first: it needs none of the pages' and API's middleware (see githubapp/webhooks.py).
+    middleware = [Middleware(webhooks.WebhookFastPath), *web.middleware(settings)]
+    app = Starlette(routes=routes(), lifespan=lifespan, middleware=middleware)
     app.state.settings = settings
     return app

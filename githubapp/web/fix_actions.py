@@ -96,6 +96,11 @@ async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision
     else:
         notice = result if result in NOTICES else "failed"
     row = await store.get_fix(deps.pool, target.installation_id, str(fix["id"]))
+    if result == "ok":
+        # The PR stops offering `/triage approve` for it and says who decided (comment and check run).
+        from .fix_publish import publish_decision
+
+        await publish_decision(deps, row, decision, by=principal.actor, via=_via(principal))
     await count(deps, "ci_triage_fix_decisions_total", decision=decision, result=notice, via=_via(principal))
     return Decision(notice, message, row.status if row else None)
 
