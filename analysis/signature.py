@@ -476,26 +476,40 @@ _ACTUAL_DIFF = compile_linear(r"^\s*(?:\+\+\+ Actual|\+ Received)\b")
 _ADDED = compile_linear(r"^\s*\+(?:[^+]|$)")
 # where a failure's block starts in a runner's report: numbered (RSpec, minitest, PHPUnit, ExUnit), jest's
 # bullet, Go's and vitest's FAIL lines, pytest's and unittest's rules, libtest's ``---- name stdout ----``, TAP's
-# ``not ok``, googletest's ``[ RUN      ]``
+# ``not ok``, googletest's ``[ RUN      ]``, PHPUnit's testdox ``✘ Name``
 _NEXT_BLOCK = compile_linear(
-    r"^\s*(?:\d{1,4}\) |\u25cf |--- FAIL|FAIL |_{3,} |={3,} (?:FAIL|ERROR)|---- |not ok |\[ RUN )"
+    r"^\s*(?:\d{1,4}\) |\u25cf |--- FAIL|FAIL |_{3,} |={3,} (?:FAIL|ERROR)|---- |not ok |\[ RUN |\u2718 )"
 )
+_BOX = compile_linear(r"^\s*\u2502 ?")
 _NAME_PARTS = compile_linear(r"::|\s[\u203a>]\s|#")
+
+
+def _sentence(method: str) -> str:
+    """PHPUnit's testdox name of a test method: ``testFormatPadsCents`` -> ``format pads cents``."""
+    name = method.removeprefix("test").lstrip("_")
+    words = "".join(f" {c}" if c.isupper() and i and not name[i - 1].isupper() else c for i, c in enumerate(name))
+    return words.replace("_", " ").strip().lower()
 
 
 def _own_block(test_id: str, lines: Sequence[str]) -> Sequence[str]:
     """The failure's own lines of a report listing several: from the heading naming its test (else the first
-    line naming it: the last part of its id, or that part without its class, as ExUnit prints ``test x
-    (ShelfTest)`` for ``ShelfTest.test x``) to the next heading that names another test."""
+    line naming it: the last part of its id, that part without its class, as ExUnit prints ``test x
+    (ShelfTest)`` for ``ShelfTest.test x``, or its testdox sentence, as PHPUnit's ``--testdox`` prints ``✘
+    Format pads cents`` for ``testFormatPadsCents``) to the next heading that names another test."""
     last = _NAME_PARTS.split(test_id)[-1].strip()
-    for name in dict.fromkeys((last, last.split(".", 1)[-1])):
-        naming = [i for i, x in enumerate(lines) if name and name in x]
+    lowered = [x.lower() for x in lines]
+    for name, texts in (
+        (last, lines),
+        (last.split(".", 1)[-1], lines),
+        (_sentence(last) if last.startswith("test") else "", lowered),
+    ):
+        naming = [i for i, x in enumerate(texts) if name and name in x]
         if not naming:
             continue
-        start = next((i for i in naming if _NEXT_BLOCK.match(lines[i])), naming[0])
+        start = next((i for i in naming if _NEXT_BLOCK.match(texts[i])), naming[0])
         end = next(
-            (i for i in range(start + 1, len(lines)) if _NEXT_BLOCK.match(lines[i]) and name not in lines[i]),
-            len(lines),
+            (i for i in range(start + 1, len(texts)) if _NEXT_BLOCK.match(texts[i]) and name not in texts[i]),
+            len(texts),
         )
         return lines[start:end]
     return lines
@@ -504,7 +518,8 @@ def _own_block(test_id: str, lines: Sequence[str]) -> Sequence[str]:
 def actual_value(failure: Failure, detail: str) -> str | None:
     """What the failed assertion got, as printed (None when neither the message nor ``detail``, the failure's
     lines of the log, shows it)."""
-    lines = [clean(x).rstrip() for x in detail.splitlines()[:300]] if detail else []
+    # PHPUnit's --testdox prints a failure's lines inside a box: "   │ +++ Actual"
+    lines = [_BOX.sub("", clean(x).rstrip()) for x in detail.splitlines()[:300]] if detail else []
     # the extractor joins a runner's detail lines to the message with " | " (jest's Expected/Received)
     head = [part for line in failure.message.splitlines()[:6] for part in line.split(" | ")]
     block = [*head, *(_own_block(failure.test_id or "", lines) if lines else [])]

@@ -442,3 +442,27 @@ def test_the_same_diagnostic_about_another_name_is_another_key() -> None:
         Failure(FailureKind.COMPILE, "clang", "use of undeclared identifier 'capacity'", file="src/ringbuf.c")
     )
     assert a.scope != b.scope
+
+
+def test_phpunit_testdox_and_its_default_output_read_one_actual_value() -> None:
+    """``--testdox`` names the test by its sentence and boxes its lines; the default output numbers it."""
+    testdox = [
+        "Money",
+        " \u2718 Add sums cents",
+        "   \u2502",
+        "   \u2502 Failed asserting that -200 is identical to 700.",
+        "   \u2502",
+        " \u2718 Format pads cents",
+        "   \u2502",
+        "   \u2502 Failed asserting that two strings are identical.",
+        "   \u2502 --- Expected",
+        "   \u2502 +++ Actual",
+        "   \u2502 @@ @@",
+        "   \u2502 -'EUR 12.05'",
+        "   \u2502 +'EUR 12.5'",
+        "   \u2502",
+    ]
+    message = "Failed asserting that two strings are identical."
+    boxed = failed_test("phpunit", "MoneyTest::testFormatPadsCents", message, testdox)
+    assert boxed.key == phpunit("'EUR 12.5'").key
+    assert boxed.key != phpunit("'EUR 12,05'").key
