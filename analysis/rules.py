@@ -1083,7 +1083,8 @@ RULES: tuple[Rule, ...] = (
         D,
         None,
         84,
-        r"^\s*(?:Caused by: |=> |Exception in thread \"[^\"]*\" )?"
+        # "=> ": the JUnit Platform console launcher's failure list
+        r"^\s*(?:=> )?(?:Caused by: |Exception in thread \"[^\"]*\" )?"
         r"(?P<exc>(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error|Failure))"
         r"(?:: (?P<msg>.*)| at (?P<file>[\w$]+\.(?:java|kt|scala|groovy)):(?P<line>\d+))?$",
         ("exception", "error:", "error\n", "error at ", "failure:", "failure\n"),

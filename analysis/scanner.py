@@ -844,7 +844,7 @@ class Scanner:
             return
         msg = (_group(match, "msg") or hit.text).strip()
         if rule.name in ("python.exception", "java.exception", "node.error", "phpunit.assert"):
-            msg = hit.text.strip().removeprefix("=> ")  # the JUnit Platform console's "=> exception: message"
+            msg = hit.text.strip().removeprefix("=> ")
         if rule.name == "rust.panic":
             msg = self._panic_message(hit, match) or msg
         if rule.name == "ginkgo.failed":
