@@ -236,6 +236,18 @@ RULES: tuple[Rule, ...] = (
         r"^::error(?: (?P<props>[^:]*))?::(?P<msg>.*)",
         "::error",
     ),
+    # yamllint's github format (its default under GitHub Actions): "::group::FILE", then per problem
+    # "::error file=F,line=L,col=C::L:C [rule] message" (``::warning`` for warnings, no "[rule]" for a syntax
+    # error), which the runner shows as "##[error]L:C [rule] message" under a "##[group]FILE" heading
+    _r(
+        "yamllint.github",
+        F,
+        K.LINT,
+        90,
+        r"^##\[(?P<sev>error|warning)\](?P<line>\d+):\d+ (?:\[(?P<code>[\w-]+)\] )?(?P<msg>\S.*)$",
+        ("##[error]", "##[warning]"),
+        starts=("##[",),
+    ),
     # a tool's own GitHub annotation (ruff/flake8 --output-format=github, eslint -f github, ...) as the runner
     # prints it in the log: "##[error]src/pkg/mod.py:15:49: E741 Ambiguous variable name: `l`"
     _r(
@@ -706,6 +718,15 @@ RULES: tuple[Rule, ...] = (
         r"|Failed to (?:download|build|fetch|resolve))",
         starts=("error",),
     ),
+    # ruff's full format: "F841 Local variable ..." (no "[*]" when there is no safe fix), then "  --> FILE:L:C"
+    _r(
+        "ruff.full_location",
+        F,
+        K.LINT,
+        89,
+        r"^\s*--> (?P<file>" + _PATH + r"\.pyi?):(?P<line>\d+):\d+\s*$",
+        "-->",
+    ),
     _r(
         "rustc.location",
         L,
@@ -938,6 +959,16 @@ RULES: tuple[Rule, ...] = (
         r"^\s+(?P<line>\d+):\d+\s+error\s+(?P<msg>.+?)\s+\((?P<code>[\w-]+)\)\s*$",
         "error",
         starts=tuple("0123456789"),
+    ),
+    # yamllint -f parsable: "FILE:L:C: [error] message (rule)"
+    _r(
+        "yamllint.parsable",
+        F,
+        K.LINT,
+        90,
+        r"^(?P<file>[^\s:]+\.ya?ml):(?P<line>\d+):\d+: \[(?P<sev>error|warning)\] "
+        r"(?P<msg>.+?)(?: \((?P<code>[\w-]+)\))?$",
+        (": [error]", ": [warning]"),
     ),
     _r(
         "eslint.error",
@@ -1237,6 +1268,16 @@ RULES: tuple[Rule, ...] = (
         after=3,
         starts=("In ",),
     ),
+    # shellcheck -f gcc: "FILE:L:C: warning: message [SC2086]" (any level fails shellcheck)
+    _r(
+        "shellcheck.gcc",
+        F,
+        K.LINT,
+        88,
+        r"^(?P<file>[^\s:]+):(?P<line>\d+):\d+: (?:error|warning|note|info|style): "
+        r"(?P<msg>.+ \[(?P<code>SC\d{4})\])\s*$",
+        ("[sc",),
+    ),
     _r(
         "shellcheck.check",
         D,
@@ -1254,6 +1295,16 @@ RULES: tuple[Rule, ...] = (
         88,
         r"^(?P<file>\S+\.kts?):(?P<line>\d+):\d+ (?P<msg>.+?) \((?P<code>[\w-]+:[\w-]+)\)\s*$",
         (".kt:", ".kts:"),
+    ),
+    # the Elixir compiler (1.14 and earlier): "** (CompileError) lib/shelf.ex:13: undefined function f/1 ..."
+    _r(
+        "elixirc.error",
+        F,
+        K.COMPILE,
+        93,
+        r"^\*\* \((?P<code>CompileError|SyntaxError|TokenMissingError|MismatchedDelimiterError|KeyError)\) "
+        r"(?P<file>[^\s:]+\.exs?):(?P<line>\d+)(?::\d+)?: (?P<msg>.+)$",
+        "** (",
     ),
     # ExUnit: the failing test's location and assertion under its "  1) test ... (Module)" heading
     # (test files only: compiler warnings print bare "lib/x.ex:16" locations too)
@@ -1447,6 +1498,25 @@ RULES: tuple[Rule, ...] = (
         r"packages due to).*)",
         ("could not", "no matching", "resolutionimpossible", "cannot install", "failed building wheel"),
     ),
+    # pip names where each requirement came from: "Collecting x==1.0 (from -r requirements.txt (line 4))",
+    # "Processing ./wheels/x-1.0-py3-none-any.whl (from -r requirements.txt (line 4))"
+    _r(
+        "pip.source",
+        Role.COMMAND,
+        None,
+        0,
+        r"^(?:Collecting|Processing|Requirement already satisfied:|Obtaining) (?P<pkg>\S+).*"
+        r"\(from -r (?P<file>[^\s()]+) \(line (?P<line>\d+)\)\)",
+        "(from -r ",
+    ),
+    _r(
+        "pip.python",
+        F,
+        K.DEPENDENCY,
+        93,
+        r"^(?:ERROR: )?(?P<msg>Package '(?P<pkg>[^']+)' requires a different Python: .*)$",
+        "requires a different python",
+    ),
     _r(
         "pip.followup",
         D,
@@ -1559,6 +1629,15 @@ RULES: tuple[Rule, ...] = (
     ),
     _r("shell.no_such_file", D, None, 70, r"No such file or directory", "no such file"),
     _r("shell.permission", D, None, 72, r": Permission denied$", "permission denied"),
+    # GNU make's error in a makefile: "Makefile:9: *** missing separator.  Stop."
+    _r(
+        "make.makefile",
+        F,
+        K.CONFIG,
+        90,
+        r"^(?P<file>(?:[^\s:]*/)?(?:GNUmakefile|[Mm]akefile|[^\s:/]+\.mk)):(?P<line>\d+): \*\*\* (?P<msg>.+?)\s*$",
+        "*** ",
+    ),
     _r("make.error", X, None, 62, r"^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* .*Error \d+", "*** "),
     _r("git.fatal", F, K.CONFIG, 86, r"^fatal: (?P<msg>.*)", "fatal:", weak=True),
     _r(

@@ -332,6 +332,7 @@ class Scanner:
         self._go_running = ""  # go test -v: the test an "=== RUN" line started
         self._go_details: dict[str, tuple[Hit, Match]] = {}  # its first "x_test.go:N: msg" line
         self._diffs: dict[str, int] = {}  # file -> first line a printed diff changes (formatters' --diff)
+        self._requirements: dict[str, tuple[str, int]] = {}  # pip: package -> the requirements file's line
         self._lines: list[str] = []
         self._first = 1
         self.total_lines = 0
@@ -392,6 +393,9 @@ class Scanner:
             return  # allowed to fail: awesome_bot lists these whatever their status
         if rule.name == "diff.hunk":
             self._hunk(number, match)
+            return
+        if rule.name == "pip.source":
+            self._requirement_source(match)
             return
         if rule.name == "go.run":
             self._go_running = _group(match, "test") or ""
@@ -583,6 +587,26 @@ class Scanner:
                 return
         elif name == "go.panic" and self._go_test_panicked(hit, message):
             return
+        elif name in ("yamllint.github", "yamllint.parsable"):
+            if _group(match, "sev") == "warning" and not _STRICT.search(f"{self.steps[hit.step]} {self._command}"):
+                return  # a warning fails yamllint only under --strict
+            file = file or self._group_heading(hit.line)
+            if file is None:
+                return
+            check = _group(match, "code")
+            message, plain = (f"{message} ({check})" if check else message), False
+        elif name == "ruff.full_location":
+            current = self._open
+            if current is not None and current.rule == "ruff.concise" and hit.line - current.last <= 1:
+                current.file, current.line = file, int(line_s) if line_s else None
+                current.add_evidence(hit.line, hit.line)
+                return
+            heading = _RUFF_HEADING.match(self._peek(hit.line - 1) or "")
+            if heading is None:
+                return  # another tool's "-->" (rustc's are .rs)
+            message, plain = heading.group(0).strip(), False
+        elif name in ("pip.python", "pip.resolution"):
+            file, line_s = self._requirement_line(message)
         elif name == "unittest.fail" and cls and cls.startswith("unittest.loader._FailedTest."):
             test = cls.removeprefix("unittest.loader._FailedTest.")  # the module that failed to import
         elif name == "unittest.fail" and test and _group(match, "sub"):
@@ -677,6 +701,8 @@ class Scanner:
         message = message.strip()[:MAX_MESSAGE]
         line_no = int(line_s) if line_s and line_s.isdigit() else None
         fp = fingerprint(tool, kind.value, test, message if not test else "", file if not test else None)
+        if name in _ONE_PER_LINE:  # a linter's problems: the same check on two lines is two problems
+            fp = f"{fp}:{line_s}"
         existing = self._by_fp.get(fp)
         if existing is not None:
             existing.count += 1
@@ -740,6 +766,38 @@ class Scanner:
             if text and not text.startswith(("##[", "$ ", "+ ", "> ", "travis_time:", "travis_fold:")):
                 return text
         return None
+
+    def _group_heading(self, number: int) -> str | None:
+        """The file a ``##[group]FILE`` heading (a tool's ``::group::FILE``) names above its problems."""
+        for k in range(1, 200):
+            previous = self._peek(number - k)
+            if previous is None or previous.startswith("##[endgroup]"):
+                return None
+            if previous.startswith("##[group]"):
+                path = previous.removeprefix("##[group]").strip()
+                return path if _PATH_LINE.match(path) else None
+        return None
+
+    def _requirement_source(self, match: Match) -> None:
+        """pip's "(from -r requirements.txt (line 4))": where a package was asked for."""
+        if len(self._requirements) >= MAX_FAILURES:
+            return
+        token = (_group(match, "pkg") or "").rsplit("/", 1)[-1]
+        if token.endswith((".whl", ".tar.gz", ".zip")):
+            token = token.split("-", 1)[0]  # a distribution file: "acme_io-1.4-py3-none-any.whl"
+        name = _pep503(_REQUIREMENT_NAME.match(token))
+        if name:
+            self._requirements[name] = (_group(match, "file") or "", int(_group(match, "line") or 0))
+
+    def _requirement_line(self, message: str) -> tuple[str | None, str | None]:
+        """The requirements file's line a pip failure is about: named in the message ("Cannot install -r
+        requirements.txt (line 4) and ..."), else where pip said the package it names came from."""
+        direct = _REQUIREMENT_REF.search(message)
+        if direct:
+            return direct.group("file"), direct.group("line")
+        named = _PIP_PACKAGE.search(message)
+        found = self._requirements.get(_pep503(_REQUIREMENT_NAME.match(named.group("pkg"))) if named else "")
+        return (found[0], str(found[1])) if found else (None, None)
 
     def _heading_path(self, number: int) -> str | None:
         """ESLint/stylelint print the file on its own line above its problems."""
@@ -1116,5 +1174,19 @@ for _i, _rule in enumerate(RULES):
         _GENERIC_MASK |= 1 << _i
 _COMPILER_BY_SUFFIX = {"hs": "ghc", "swift": "swiftc", "java": "javac", "kt": "kotlinc", "rs": "rustc", "go": "go"}
 _MINITEST_TEST = next(r for r in RULES if r.name == "minitest.test")
+_ONE_PER_LINE = {"shellcheck.in", "shellcheck.gcc", "yamllint.github", "yamllint.parsable"}
+_STRICT = compile_linear(r"(?:^|\s)(?:--strict|-s)(?:\s|$)")
+_RUFF_HEADING = compile_linear(r"^(?:error\[)?[A-Z]{1,4}\d{3,4}\]?:? \S.*$")
+_REQUIREMENT_NAME = compile_linear(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+_REQUIREMENT_REF = compile_linear(r"-r (?P<file>[^\s()]+) \(line (?P<line>\d+)\)")
+_PIP_PACKAGE = compile_linear(r"(?:requirement |Package '|found for )(?P<pkg>[A-Za-z0-9][\w.-]*)")
+_NAME_SEPARATORS = compile_linear(r"[-_.]+")
+
+
+def _pep503(found: Match | None) -> str:
+    """A distribution's normalized name (PEP 503): "Acme_IO" and "acme-io" are one package."""
+    return _NAME_SEPARATORS.sub("-", found.group(0)).lower() if found else ""
+
+
 _DOCKER_PROCESS = compile_linear(r'process "(?:/bin/(?:ba)?sh -c )?(.*?)" did not complete')
 _DOCKER_STEP_RULE = next(r for r in RULES if r.name == "docker.step")
