@@ -645,6 +645,16 @@ RULES: tuple[Rule, ...] = (
         r"\"Action\":\"fail\",\"Package\":\"(?P<pkg>[^\"]*)\",\"Test\":\"(?P<test>[^\"]+)\"",
         '"action":"fail"',
     ),
+    # go test -json: what a test logged ("Output":"    x_test.go:12: got 3, want 4\n"), keyed by its "Test"
+    _r(
+        "go.json_assert",
+        D,
+        None,
+        87,
+        r"\"Action\":\"output\",\"Package\":\"[^\"]*\",\"Test\":\"(?P<test>[^\"]+)\",\"Output\":\"(?:\s|\\t)+"
+        r"(?P<file>[\w./-]+_test\.go):(?P<line>\d+): (?P<msg>.*?)(?:\\n)?\"",
+        "_test.go:",
+    ),
     # go test -v: a test starts; what it logs until its "--- FAIL" is its own
     _r("go.run", Role.COMMAND, None, 0, r"^=== (?:RUN|CONT|PAUSE|NAME)\s+(?P<test>\S+)", "=== ", starts=("===",)),
     _r(
@@ -1726,6 +1736,16 @@ RULES: tuple[Rule, ...] = (
         r"^\s*\d+ - (?P<test>\S+) \((?P<msg>Failed|SEGFAULT|Timeout|Subprocess aborted|Child aborted"
         r"|Not Run|OTHER_FAULT|ILLEGAL|INTERRUPT|NUMERICAL|Exception)\)(?:\s+\S.*)?$",
         ("(failed)", "(segfault)", "(timeout)", "aborted)", "(not run)", "(other_fault)", "(illegal)", "(exception)"),
+    ),
+    # what a failed CTest test printed (--output-on-failure) below its "***Failed" line: a check's
+    # "path/test.cpp:12: message" (a C/C++ file and line opening the line, or after the program's name)
+    _r(
+        "ctest.output",
+        D,
+        None,
+        80,
+        r"^(?:[^\s:]+: )?(?P<file>[^\s:]+\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx)):(?P<line>\d+):(?:\d+:)? (?P<msg>\S.*)$",
+        (".c:", ".cc:", ".cpp:", ".cxx:", ".c++:", ".h:", ".hh:", ".hpp:", ".hxx:"),
     ),
     _r("tap.not_ok", F, K.TEST, 84, r"^\s*not ok \d+ (?:- )?(?P<test>.*)$", "not ok"),
     # Bazel: "FAIL: //pkg:target (see .../test.log)" and the summary's "//pkg:target   FAILED in 0.4s"

@@ -10,6 +10,7 @@ capped list of hits.
 from __future__ import annotations
 
 import functools
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -204,7 +205,17 @@ _RUST_FRAME_FUNC = compile_linear(r"^\s*\d+: (\S+)")  # a Rust backtrace names t
 _CODE_FRAME_LINE = compile_linear(r"^>?\s*\d+ \|")  # jest/vitest code frame: "> 12 |"
 _CSI = compile_linear(r"\x1b\[[0-?]*[ -/]*[@-~]")
 # details whose file:line is also a frame of the failure's stack
-_LOCATING_DETAILS = {"pytest.location", "vitest.location", "rust.panic", "go.assert", "ginkgo.location"}
+_LOCATING_DETAILS = {
+    "pytest.location",
+    "vitest.location",
+    "rust.panic",
+    "go.assert",
+    "go.json_assert",
+    "ginkgo.location",
+    "ctest.output",
+    "c.assert",
+}
+_CTEST_RULES = {"ctest.test", "ctest.summary"}
 _RUST_TEST_RULES = {"cargo.test", "cargo.terse", "cargo.stdout", "nextest.fail", "rust.panic"}
 
 
@@ -409,6 +420,8 @@ class Scanner:
                 self._docker.clear()
             self._docker[_group(match, "n") or ""] = (number, line)
             return
+        if rule.name == "ctest.output" and not self._in_ctest_output(number, step):
+            return  # a C/C++ file:line outside a failed CTest test's output: a compiler's note, a log line
         score = rule.score
         key = echo_key(line)
         seen = self._echo[key]
@@ -548,9 +561,14 @@ class Scanner:
                 test = cls
         message = _group(match, "msg", "msg2")
         plain = message is None or message.rstrip().endswith(":")  # a heading: its detail says more
+        if rule.name in _CTEST_RULES:
+            plain = True  # "Failed", "Subprocess aborted": what the test printed says why
         message = message or hit.text.strip().removeprefix("##[error]")
         file = _group(match, "file", "file2", "file3")
         line_s = _group(match, "line", "line2", "line3")
+        if rule.name == "c.assert" and self._in_ctest_output(hit.line, hit.step):
+            self._attach(self._open, hit, match)  # type: ignore[arg-type]  # checked by _in_ctest_output
+            return
         if rule.name == "c.assert":
             # a C test program's failing assert names the test function it sits in; library code's does not
             func = (_group(match, "func", "func2", "func3") or "").rstrip(")").split("(")[0].split()[-1:]
@@ -735,7 +753,7 @@ class Scanner:
         self._by_fp[fp] = opened
         self._open = opened
         self._adopt_loose(opened)
-        if name == "go.test" and test in self._go_details:
+        if name in ("go.test", "go.json_fail") and test in self._go_details:
             self._attach(opened, *self._go_details.pop(test))
             opened.evidence.sort()
         if name == "pytest.summary_failed" and self._pytest_lines:
@@ -766,6 +784,16 @@ class Scanner:
             if text and not text.startswith(("##[", "$ ", "+ ", "> ", "travis_time:", "travis_fold:")):
                 return text
         return None
+
+    def _in_ctest_output(self, number: int, step: int) -> bool:
+        """Whether the line is what a failed CTest test printed (--output-on-failure prints it right below)."""
+        current = self._open
+        return (
+            current is not None
+            and current.rule == "ctest.test"
+            and current.step == step
+            and 0 < number - current.last <= 40
+        )
 
     def _group_heading(self, number: int) -> str | None:
         """The file a ``##[group]FILE`` heading (a tool's ``::group::FILE``) names above its problems."""
@@ -870,6 +898,12 @@ class Scanner:
             if self._go_running not in self._go_details and len(self._go_details) < MAX_FAILURES:
                 self._go_details[self._go_running] = (hit, match)
             return
+        if rule.name == "go.json_assert":
+            # -json: the event names its test; the test's fail event comes later
+            test = _group(match, "test") or ""
+            if test not in self._go_details and len(self._go_details) < MAX_FAILURES:
+                self._go_details[test] = (hit, match)
+            return
         if rule.name == "docker.step_error":
             found = self._docker.get(_group(match, "n") or "")
             if found:
@@ -905,6 +939,10 @@ class Scanner:
             msg = hit.text.strip()
         if rule.name == "rust.panic":
             msg = self._panic_message(hit, match) or msg
+        if rule.name == "go.json_assert":
+            msg = _json_text(msg)
+        if rule.name == "c.assert":
+            msg = (_group(match, "msg", "msg2") or msg).strip()
         if rule.name == "ginkgo.failed":
             msg = self._ginkgo_message(hit, msg)
         if rule.name == "python.exception" and current.message.startswith("ImportError: Failed to import test module"):
@@ -1181,6 +1219,15 @@ _REQUIREMENT_NAME = compile_linear(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?
 _REQUIREMENT_REF = compile_linear(r"-r (?P<file>[^\s()]+) \(line (?P<line>\d+)\)")
 _PIP_PACKAGE = compile_linear(r"(?:requirement |Package '|found for )(?P<pkg>[A-Za-z0-9][\w.-]*)")
 _NAME_SEPARATORS = compile_linear(r"[-_.]+")
+
+
+def _json_text(escaped: str) -> str:
+    """A JSON string's text ("got \\"a\\"\\tx" -> 'got "a"<tab>x'); as printed when it does not decode."""
+    try:
+        decoded = json.loads(f'"{escaped}"')
+    except ValueError:
+        return escaped
+    return decoded.strip() if isinstance(decoded, str) else escaped
 
 
 def _pep503(found: Match | None) -> str:
