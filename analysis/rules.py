@@ -767,6 +767,16 @@ RULES: tuple[Rule, ...] = (
         "panicked",
         after=3,
     ),
+    # libtest: a #[should_panic] test that returned ("note: test did not panic as expected at src/lib.rs:28:8";
+    # the location since Rust 1.80)
+    _r(
+        "cargo.no_panic",
+        D,
+        None,
+        90,
+        r"^note: (?P<msg>test did not panic as expected)(?: at (?P<file>[^\s:]+\.rs):(?P<line>\d+):\d+)?\s*$",
+        "did not panic",
+    ),
     _r(
         "nextest.fail",
         F,

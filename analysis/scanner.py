@@ -214,6 +214,7 @@ _LOCATING_DETAILS = {
     "ginkgo.location",
     "ctest.output",
     "c.assert",
+    "cargo.no_panic",
 }
 _CTEST_RULES = {"ctest.test", "ctest.summary"}
 _RUST_TEST_RULES = {"cargo.test", "cargo.terse", "cargo.stdout", "nextest.fail", "rust.panic"}
@@ -1152,7 +1153,7 @@ class Scanner:
             return file, line, file, line
         if test is None and opened.rule in _RUST_TEST_RULES and file and line:
             # a panic inside a unit test's module: assert!/assert_eq! panics where the test asserted
-            if opened.message.startswith("assertion") or is_test_path(file):
+            if opened.message.startswith(("assertion", "test did not panic")) or is_test_path(file):
                 return file, line, file, line
         return file, line, (test.file if test else None), (test.line if test else None)
 

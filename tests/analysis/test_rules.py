@@ -160,6 +160,7 @@ CASES: list[tuple[str, str | None]] = [
     ("Processing ./wheels/acme_io-1.4-py3-none-any.whl (from -r requirements.txt (line 4))", "pip.source"),
     ("Collecting requests==2.99.0 (from -r requirements.txt (line 3))", "pip.source"),
     ("ERROR: Package 'acme-fast' requires a different Python: 3.11.7 not in '>=3.13'", "pip.python"),
+    ("note: test did not panic as expected at src/lib.rs:28:8", "cargo.no_panic"),
     (
         '{"Time":"2026-12-06T08:52:37.78Z","Action":"output","Package":"example.com/ratekit","Test":"TestAllow",'
         '"Output":"    limiter_test.go:7: Allow(3, 3) = false, want true\\n"}',
