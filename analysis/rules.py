@@ -1728,6 +1728,19 @@ RULES: tuple[Rule, ...] = (
         after=4,
     ),
     _r("prove.at", L, None, 84, r"^\s*#\s+at (?P<file>\S+) line (?P<line>\d+)\.\s*$", "#   at "),
+    # Test::More's got/expected diagnostics under a failed test ("#          got: '3'", "#     expected: '2'")
+    _r("prove.got", D, None, 80, r"^\s*#\s+(?P<msg>(?:got|expected): .*)$", ("got: ", "expected: "), starts=("#",)),
+    # Perl's die/warn without a trailing newline: "MESSAGE at lib/Csv/Lite.pm line 7." (", <FH> line 3." when a
+    # file was being read): where the code under test died
+    _r(
+        "perl.died",
+        D,
+        None,
+        86,
+        r"^(?P<msg>[^#\s].*?) at (?P<file>\S+\.(?:pm|pl|t|cgi|psgi)) line (?P<line>\d+)"
+        r"(?:, <[^>]*> (?:line|chunk) \d+)?\.$",
+        (".pm line ", ".pl line ", ".t line "),
+    ),
     # CTest: "1/3 Test #1: matrix_test ......***Failed  0.01 sec" and its summary "  1 - matrix_test (Failed)"
     _r(
         "ctest.test",

@@ -909,6 +909,10 @@ class Scanner:
             found = self._docker.get(_group(match, "n") or "")
             if found:
                 self._add(Hit(found[0], _DOCKER_STEP_RULE, 88, found[1], hit.step, 0, 0))
+        if rule.name == "perl.died":
+            # the test script died (Test::More's own diagnostics start with "#"): a failure of its own
+            self._perl_died(hit, match)
+            return
         if current is None or hit.line - current.last > ATTACH_DISTANCE or current.step != hit.step:
             self._orphan(hit, match)
             return
@@ -959,6 +963,9 @@ class Scanner:
         if rule.name in ("dotnet.error_message", "gtest.failure") and msg.endswith(("Message:", "Failure")):
             following = self._peek(hit.line + 1)
             msg = following.strip() if following else msg
+        if rule.name == "prove.got" and msg.startswith("expected:") and current.message.startswith("got:"):
+            current.message = f"{current.message}, {msg}"[:MAX_MESSAGE]
+            return
         if rule.name == "jest.expect" and current.details <= 3 and current.message.startswith("expect("):
             current.message = f"{current.message} | {msg}"[:MAX_MESSAGE]
             return
@@ -1050,6 +1057,35 @@ class Scanner:
             self._by_fp[fp] = opened
             self._open = opened
             self._adopt_loose(opened)
+
+    def _perl_died(self, hit: Hit, match: Match) -> None:
+        """A Perl test script that died ("MESSAGE at lib/X.pm line 7."): prove then names the script
+        ("t/split.t .. ", "Dubious, test returned 255"); the script is the failing unit, the die its fault."""
+        if len(self.failures) >= MAX_FAILURES:
+            return
+        script = None
+        for k in range(1, 12):
+            found = _PROVE_SCRIPT.match(self._peek(hit.line + k) or "")
+            if found:
+                script = found.group(1)
+                break
+        message = (_group(match, "msg") or hit.text).strip()[:MAX_MESSAGE]
+        tool = "prove" if script else "perl"
+        fp = fingerprint(tool, FailureKind.TEST.value, script, message if not script else "", None)
+        existing = self._by_fp.get(fp)
+        if existing is not None:
+            existing.count += 1
+            existing.add_evidence(hit.line, hit.line)
+            return
+        kind = FailureKind.TEST if script else FailureKind.CRASH
+        opened = _Open(kind, tool, message, script, None, None, hit.step, hit.line, hit.line, hit.score, hit.rule.name)
+        opened.plain = False
+        opened.add_evidence(hit.line, hit.line)
+        where = Frame(_group(match, "file") or "", int(_group(match, "line") or 0), True, self._block)
+        opened.add_frame(where, hit.line)
+        self.failures.append(opened)
+        self._by_fp[fp] = opened
+        self._open = opened
 
     def _adopt_pending(self, opened: _Open) -> None:
         pending, self._pending = self._pending, None
@@ -1213,6 +1249,7 @@ for _i, _rule in enumerate(RULES):
         _GENERIC_MASK |= 1 << _i
 _COMPILER_BY_SUFFIX = {"hs": "ghc", "swift": "swiftc", "java": "javac", "kt": "kotlinc", "rs": "rustc", "go": "go"}
 _MINITEST_TEST = next(r for r in RULES if r.name == "minitest.test")
+_PROVE_SCRIPT = compile_linear(r"^(\S+\.t) \.{2,}")
 _ONE_PER_LINE = {"shellcheck.in", "shellcheck.gcc", "yamllint.github", "yamllint.parsable"}
 _STRICT = compile_linear(r"(?:^|\s)(?:--strict|-s)(?:\s|$)")
 _RUFF_HEADING = compile_linear(r"^(?:error\[)?[A-Z]{1,4}\d{3,4}\]?:? \S.*$")

@@ -161,6 +161,9 @@ CASES: list[tuple[str, str | None]] = [
     ("Collecting requests==2.99.0 (from -r requirements.txt (line 3))", "pip.source"),
     ("ERROR: Package 'acme-fast' requires a different Python: 3.11.7 not in '>=3.13'", "pip.python"),
     ("note: test did not panic as expected at src/lib.rs:28:8", "cargo.no_panic"),
+    ("#          got: '3'", "prove.got"),
+    ("unterminated quote in 'a,\"b' at lib/Csv/Lite.pm line 7.", "perl.died"),
+    ("Can't locate object method \"new\" via package \"Csv\" at t/split.t line 9, <DATA> line 2.", "perl.died"),
     (
         '{"Time":"2026-12-06T08:52:37.78Z","Action":"output","Package":"example.com/ratekit","Test":"TestAllow",'
         '"Output":"    limiter_test.go:7: Allow(3, 3) = false, want true\\n"}',
