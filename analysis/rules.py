@@ -1134,7 +1134,8 @@ RULES: tuple[Rule, ...] = (
         D,
         None,
         84,
-        r"^\s*(?:Caused by: |Exception in thread \"[^\"]*\" )?"
+        # "=> ": the JUnit Platform console launcher's failure list
+        r"^\s*(?:=> )?(?:Caused by: |Exception in thread \"[^\"]*\" )?"
         r"(?P<exc>(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error|Failure))"
         r"(?:: (?P<msg>.*)| at (?P<file>[\w$]+\.(?:java|kt|scala|groovy)):(?P<line>\d+))?$",
         ("exception", "error:", "error\n", "error at ", "failure:", "failure\n"),
@@ -1417,6 +1418,9 @@ RULES: tuple[Rule, ...] = (
         after=1,
     ),
     _r("phpunit.assert", D, None, 90, r"^Failed asserting that (?P<msg>.*)", "failed asserting"),
+    # PHPUnit --testdox: what a "✘ test" failed with, inside its "│ " margin ("│ TypeError: ...", "│ Failed
+    # asserting that ..."); the margin's paths are frames (phpunit.frame)
+    _r("phpunit.testdox_detail", D, None, 88, r"^\s*│ (?P<msg>[^\s/│].*?)\s*$", "│ "),
     _r(
         "phpunit.tally",
         S,
@@ -1657,6 +1661,15 @@ RULES: tuple[Rule, ...] = (
         90,
         r"^(?P<file>(?:[^\s:]*/)?(?:GNUmakefile|[Mm]akefile|[^\s:/]+\.mk)):(?P<line>\d+): \*\*\* (?P<msg>.+?)\s*$",
         "*** ",
+    ),
+    # GNU make with no rule for a prerequisite: "make: *** No rule to make target 'x.o', needed by 'lib.a'.  Stop."
+    _r(
+        "make.no_rule",
+        F,
+        K.CONFIG,
+        88,
+        r"^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* (?P<msg>No rule to make target .*?)\s*$",
+        "no rule to make target",
     ),
     _r("make.error", X, None, 62, r"^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* .*Error \d+", "*** "),
     _r("git.fatal", F, K.CONFIG, 86, r"^fatal: (?P<msg>.*)", "fatal:", weak=True),

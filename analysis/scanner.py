@@ -421,6 +421,8 @@ class Scanner:
                 self._docker.clear()
             self._docker[_group(match, "n") or ""] = (number, line)
             return
+        if rule.name == "phpunit.testdox_detail" and (self._open is None or self._open.tool != "phpunit"):
+            return  # another tool's margin
         if rule.name == "ctest.output" and not self._in_ctest_output(number, step):
             return  # a C/C++ file:line outside a failed CTest test's output: a compiler's note, a log line
         score = rule.score
@@ -562,8 +564,8 @@ class Scanner:
                 test = cls
         message = _group(match, "msg", "msg2")
         plain = message is None or message.rstrip().endswith(":")  # a heading: its detail says more
-        if rule.name in _CTEST_RULES:
-            plain = True  # "Failed", "Subprocess aborted": what the test printed says why
+        if rule.name in _CTEST_RULES or rule.name == "junit5.source":
+            plain = True  # "Failed", "MethodSource [...]": what the test printed or threw says why
         message = message or hit.text.strip().removeprefix("##[error]")
         file = _group(match, "file", "file2", "file3")
         line_s = _group(match, "line", "line2", "line3")
@@ -706,6 +708,10 @@ class Scanner:
                     if not below.startswith(("expect(", "●", "at ")) and not _CODE_FRAME_LINE.match(below):
                         message, plain = below, False
                     break
+        if name == "jest.failed_test" and tool == "vitest" and test:
+            head, _, last = test.rstrip().rpartition(" ")
+            if head and _VITEST_DURATION.match(last):  # "suite > title 65ms" after the cross: vitest's duration, unbracketed
+                test = head.rstrip()
         if name == "jest.failed_test" and tool == "xctest" and test and ", " in test:
             # xcpretty: "✗ testParsesDates, XCTAssertEqual failed: ("1") is not equal to ("2")"
             test, reason = test.split(", ", 1)
@@ -941,7 +947,7 @@ class Scanner:
             return
         msg = (_group(match, "msg") or hit.text).strip()
         if rule.name in ("python.exception", "java.exception", "node.error", "phpunit.assert"):
-            msg = hit.text.strip()
+            msg = hit.text.strip().removeprefix("=> ")
         if rule.name == "rust.panic":
             msg = self._panic_message(hit, match) or msg
         if rule.name == "go.json_assert":
@@ -963,6 +969,16 @@ class Scanner:
         if rule.name in ("dotnet.error_message", "gtest.failure") and msg.endswith(("Message:", "Failure")):
             following = self._peek(hit.line + 1)
             msg = following.strip() if following else msg
+        if rule.name == "jest.expect" and msg.startswith("Expected:"):
+            below = (self._peek(hit.line + 1) or "").strip()
+            if below.startswith("Actual:"):  # minitest: "Expected: x" then "  Actual: y"
+                msg = f"{msg}, {below}"
+        if rule.name == "exunit.assertion" and msg.startswith("Assertion with"):
+            # ExUnit: "code:", "left:", "right:" below the assertion say what differed
+            below_lines = ((self._peek(hit.line + k) or "").strip() for k in (1, 2, 3))
+            values = [t for t in below_lines if t.startswith(("left:", "right:"))]
+            if values:
+                msg = f"{msg} ({', '.join(' '.join(v.split()) for v in values)})"
         if rule.name == "prove.got" and msg.startswith("expected:") and current.message.startswith("got:"):
             current.message = f"{current.message}, {msg}"[:MAX_MESSAGE]
             return
@@ -1249,6 +1265,7 @@ for _i, _rule in enumerate(RULES):
         _GENERIC_MASK |= 1 << _i
 _COMPILER_BY_SUFFIX = {"hs": "ghc", "swift": "swiftc", "java": "javac", "kt": "kotlinc", "rs": "rustc", "go": "go"}
 _MINITEST_TEST = next(r for r in RULES if r.name == "minitest.test")
+_VITEST_DURATION = compile_linear(r"^\d+(?:\.\d+)?m?s$")
 _PROVE_SCRIPT = compile_linear(r"^(\S+\.t) \.{2,}")
 _ONE_PER_LINE = {"shellcheck.in", "shellcheck.gcc", "yamllint.github", "yamllint.parsable"}
 _STRICT = compile_linear(r"(?:^|\s)(?:--strict|-s)(?:\s|$)")

@@ -162,6 +162,8 @@ CASES: list[tuple[str, str | None]] = [
     ("ERROR: Package 'acme-fast' requires a different Python: 3.11.7 not in '>=3.13'", "pip.python"),
     ("note: test did not panic as expected at src/lib.rs:28:8", "cargo.no_panic"),
     ("#          got: '3'", "prove.got"),
+    ("make: *** No rule to make target 'build/util.o', needed by 'build/lib.a'.  Stop.", "make.no_rule"),
+    ("   │ TypeError: Unsupported operand types: int + Money", "phpunit.testdox_detail"),
     ("unterminated quote in 'a,\"b' at lib/Csv/Lite.pm line 7.", "perl.died"),
     ("Can't locate object method \"new\" via package \"Csv\" at t/split.t line 9, <DATA> line 2.", "perl.died"),
     (
