@@ -1,11 +1,12 @@
 """Regenerate the corpus: run every ecosystem's generator, render each case as a job log, write the truth.
 
-``python -m benchmarks.corpus.build [--only ECOSYSTEM ...] [--workdir DIR] [--keep-going]``
+``python -m benchmarks.corpus.build [--only ECOSYSTEM ...] [--workdir DIR] [--keep-going] [--add-missing]``
 
 Each module in ``benchmarks/corpus/ecosystems/`` exposes ``cases(workdir, rng)`` (see ``model.py``). For every
 case this writes ``logs/<project>/<case>.log`` (the job log, BOM and all) and ``logs/<project>/<case>.json``
 (the truth, schema in README.md), and ``logs/<project>/project.json`` (the project's files and ecosystem).
-The projects an ecosystem yields are replaced whole. Progress goes to stderr.
+The projects an ecosystem yields are replaced whole; with ``--add-missing`` only the cases not committed yet
+are made and written, every committed file stays byte-identical (see ``additive.py``). Progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import ecosystems
+from . import additive, ecosystems
 from .gha_log import EvidenceNotFound, RenderedLog, locate, render, workspace_for
 from .model import RawCase, TruthFailure
 
@@ -97,8 +98,14 @@ def generate(name: str, workdir: Path) -> Iterator[RawCase]:
     yield from module.cases(target, rng)
 
 
-def build(names: Sequence[str], workdir: Path, out: Path, *, keep_going: bool) -> int:
+def committed(out: Path) -> set[tuple[str, str]]:
+    """The ``(project, case)`` pairs with a log and a truth file under ``out``."""
+    return {(log.parent.name, log.stem) for log in out.glob("*/*.log") if log.with_suffix(".json").exists()}
+
+
+def build(names: Sequence[str], workdir: Path, out: Path, *, keep_going: bool, add_missing: bool = False) -> int:
     failed = 0
+    additive.skip_committed(committed(out) if add_missing else None)
     for name in names:
         started, count = time.monotonic(), 0
         seen: set[str] = set()
@@ -107,7 +114,8 @@ def build(names: Sequence[str], workdir: Path, out: Path, *, keep_going: bool) -
             for case in generate(name, workdir):
                 if case.project not in seen:
                     seen.add(case.project)
-                    shutil.rmtree(out / case.project, ignore_errors=True)
+                    if not add_missing:
+                        shutil.rmtree(out / case.project, ignore_errors=True)
                 try:
                     _check(case)
                     write_case(case, cases_in, out)
@@ -135,13 +143,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="where projects are written and run (default: a temp dir)")
     parser.add_argument("--out", type=Path, default=LOGS, help=f"default: {LOGS}")
     parser.add_argument("--keep-going", action="store_true", help="skip a case or ecosystem that fails")
+    parser.add_argument("--add-missing", action="store_true",
+                        help="make only the cases not committed yet; leave committed logs byte-identical")
     args = parser.parse_args(argv)
     names = args.only or ecosystem_names()
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)
-        return 1 if build(names, args.workdir.resolve(), args.out, keep_going=args.keep_going) else 0
+        return 1 if build(names, args.workdir.resolve(), args.out, keep_going=args.keep_going,
+                          add_missing=args.add_missing) else 0
     with tempfile.TemporaryDirectory(prefix="ci-triage-corpus-") as tmp:
-        return 1 if build(names, Path(tmp), args.out, keep_going=args.keep_going) else 0
+        return 1 if build(names, Path(tmp), args.out, keep_going=args.keep_going, add_missing=args.add_missing) else 0
 
 
 if __name__ == "__main__":

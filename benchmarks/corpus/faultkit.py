@@ -20,11 +20,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from benchmarks.corpus.additive import wanted
 from benchmarks.corpus.model import HardNegative, Kind, RawCase, Step, TruthFailure, Variant
 
 _SWITCH = re.compile(r"\{\{([A-Z0-9_]+)\}\}")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 RECURRENCES: tuple[Variant, ...] = ("timestamps", "shifted", "data", "matrix", "verbose", "order", "extra")
+MIN_RECURRENCES = 3  # per root cause, hard negatives included (issue 15)
 
 
 def workspace(repo: str) -> str:
@@ -294,17 +296,45 @@ class Generator:
         for fault in self.project.faults:
             if fault.negative_of:
                 # A hard negative is a root cause of its own: it recurs too (never beside another fault).
-                yield self.case(Scenario((fault,), variant="negative"), f"{fault.key}--negative", negative=fault)
-                for variant in self.recurrences(fault, count=2, exclude=("extra",)):
-                    scenario = self.scenario(fault, variant)
-                    if scenario is not None:
-                        yield self.case(scenario, f"{fault.key}--{variant}")
+                if wanted(self.project.name, f"{fault.key}--negative"):
+                    yield self.case(Scenario((fault,), variant="negative"), f"{fault.key}--negative", negative=fault)
+                yield from self._recur(fault, self.recurrences(fault, count=2, exclude=("extra",)), ("extra",))
                 continue
-            yield self.case(Scenario((fault,)), fault.key)
-            for variant in self.recurrences(fault):
-                scenario = self.scenario(fault, variant)
-                if scenario is not None:
+            if wanted(self.project.name, fault.key):
+                yield self.case(Scenario((fault,)), fault.key)
+            yield from self._recur(fault, self.recurrences(fault), ())
+
+    def _recur(self, fault: Fault, variants: tuple[Variant, ...], exclude: tuple[Variant, ...]) -> Iterator[RawCase]:
+        """The recurrences ``variants`` of ``fault``, then more until it has ``MIN_RECURRENCES``.
+
+        The first draws come from the ecosystem's random stream (as the committed builds made them); the
+        top-up has a stream of its own, seeded by the root cause, so adding it left the earlier draws, and
+        every case made from them, unchanged.
+        """
+        made: list[Variant] = []
+        for variant in variants:
+            scenario = self.scenario(fault, variant)
+            if scenario is not None:
+                made.append(variant)
+                if wanted(self.project.name, f"{fault.key}--{variant}"):
                     yield self.case(scenario, f"{fault.key}--{variant}")
+        more = random.Random(f"{self.project.name}/{fault.key}/more")
+        pool: list[Variant] = [v for v in self.project.supported
+                               if v not in made and v not in exclude and v != "timestamps" and self.applies(fault, v)]
+        if "timestamps" not in made:
+            pool.append("timestamps")  # last: the weakest recurrence, only when nothing else is left
+        for variant in self._top_up(pool, MIN_RECURRENCES - len(made), more):
+            scenario = self.scenario(fault, variant, more)
+            if scenario is not None and wanted(self.project.name, f"{fault.key}--{variant}"):
+                yield self.case(scenario, f"{fault.key}--{variant}")
+
+    @staticmethod
+    def _top_up(pool: list[Variant], count: int, rng: random.Random) -> list[Variant]:
+        if count <= 0:
+            return []
+        stronger = [v for v in pool if v != "timestamps"]
+        chosen = rng.sample(stronger, k=min(count, len(stronger)))
+        return chosen + [v for v in pool if v == "timestamps"][: count - len(chosen)]
 
     def recurrences(self, fault: Fault, count: int = 3, exclude: tuple[Variant, ...] = ()) -> tuple[Variant, ...]:
         """``count`` recurrence variants for ``fault``: its own list, else drawn from what the project supports
@@ -316,26 +346,38 @@ class Generator:
         chosen = self.rng.sample(pool, k=min(count, len(pool)))
         return tuple(chosen) if len(chosen) == count else (*chosen, "timestamps")
 
-    def scenario(self, fault: Fault, variant: Variant) -> Scenario | None:
+    def applies(self, fault: Fault, variant: Variant) -> bool:
+        """Whether ``variant`` can recur ``fault`` (what ``scenario`` answers, without a random draw)."""
         if variant not in self.project.supported and variant != "timestamps":
+            return False
+        if variant == "data":
+            return len(fault.bad) > 1
+        if variant == "order":
+            return fault.kind == "test"  # test order only changes a test run
+        if variant == "extra":
+            return any(f.switch != fault.switch and not f.negative_of and f.group == fault.group
+                       for f in self.project.faults)
+        return True
+
+    def scenario(self, fault: Fault, variant: Variant, rng: random.Random | None = None) -> Scenario | None:
+        rng = rng or self.rng
+        if not self.applies(fault, variant):
             return None
         base = Scenario((fault,), variant=variant)
         if variant == "shifted":
-            return replace(base, shift=self.rng.randint(2, 6))
+            return replace(base, shift=rng.randint(2, 6))
         if variant == "data":
-            return replace(base, data=1) if len(fault.bad) > 1 else None
+            return replace(base, data=1)
         if variant == "verbose":
             return replace(base, verbose=True)
         if variant == "order":
-            if fault.kind != "test":
-                return None  # test order only changes a test run
-            return replace(base, seed=self.rng.randint(1, 99999))
+            return replace(base, seed=rng.randint(1, 99999))
         if variant == "matrix":
             return replace(base, matrix=True)
         if variant == "extra":
             others = [f for f in self.project.faults
                       if f.switch != fault.switch and not f.negative_of and f.group == fault.group]
-            return replace(base, faults=(fault, self.rng.choice(others))) if others else None
+            return replace(base, faults=(fault, rng.choice(others)))
         return base
 
 

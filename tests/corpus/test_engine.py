@@ -44,3 +44,12 @@ def test_tests_are_attributed_by_id_and_diagnostics_by_code_and_file() -> None:
     assert attribute([Finding(file="src/a.py", line=1, code="F401")], [lint], _tool(False))
     with pytest.raises(ValueError, match="no injected fault explains"):
         attribute([Finding(file="src/b.py", line=1, code="F401")], [lint], _tool(False))
+
+
+def test_the_third_recurrence_is_the_next_shuffled_choice_then_a_fallback() -> None:
+    from benchmarks.corpus.ecosystems._engine import _top_up
+
+    assert _top_up(["matrix", "shifted", "data"], 1) == ["data"]
+    assert _top_up(["matrix", "shifted"], 1) == ["timestamps"], "two choices only: timestamps, never a repeat"
+    assert _top_up(["timestamps", "verbose"], 1) == ["shifted"]
+    assert _top_up(["matrix", "shifted", "data"], 0) == []

@@ -239,7 +239,8 @@ def test_generator_makes_recurrences_and_negatives(tmp_path: Path) -> None:
             line = int(failure.evidence_text[0].split(":")[1])
             assert failure.fault_line == line, "the fault line is the line grep printed"
     assert sorted(by_cause["ini/port-zero"]) == sorted(["base", "data", "shifted", "verbose"])
-    assert by_cause["ini/host-zero"][0] == "negative" and len(by_cause["ini/host-zero"]) == 3
+    assert by_cause["ini/host-zero"][0] == "negative"
+    assert len(by_cause["ini/host-zero"]) == 4, "a hard negative and 3 recurrences of its own root cause"
     negative_case = next(c for c in made if c.variant == "negative")
     assert negative_case.negative_of == "ini/port-zero"
     assert negative_case.hard_negative == "same-message-other-place"
@@ -250,3 +251,30 @@ def test_message_of_a_json_test_event_is_its_output() -> None:
     assert faultkit._event_output(event) == "bucket_test.go:19: allowed 2 of 5"
     assert faultkit._event_output('{"Action":"fail","Test":"TestBucket/burst"}').startswith("{")
     assert faultkit._event_output("error[E0308]: mismatched types") == "error[E0308]: mismatched types"
+
+
+def test_an_additive_build_skips_committed_cases_and_keeps_the_draws(tmp_path: Path) -> None:
+    import random
+
+    from benchmarks.corpus import additive
+
+    files = {"conf/app.ini": "[app]\n{{SHIFT}}\nport = {{PORT}}\n"}
+    fault = Fault(key="port-zero", file="conf/app.ini", switch="PORT", bad=("0", "00"), tool="grep", kind="config",
+                  evidence=(r"^conf/app\.ini:\d+:port = 0+$",))
+    project = Project(name="ini", ecosystem="shell", files=files, defaults={"PORT": "80"}, faults=(fault,),
+                      supported=("timestamps", "shifted", "data", "verbose"))
+    ran: list[str] = []
+
+    def runner(root: Path, scenario: Scenario) -> list[Step]:
+        ran.append(scenario.variant)
+        return [faultkit.run("! grep -n -H -E '= 0+$' conf/app.ini", root, "ini")]
+
+    full = [c.case for c in faultkit.Generator(project, runner, tmp_path, random.Random(7)).cases()]
+    additive.skip_committed({("ini", "port-zero"), ("ini", full[1])})
+    try:
+        ran.clear()
+        added = [c.case for c in faultkit.Generator(project, runner, tmp_path, random.Random(7)).cases()]
+    finally:
+        additive.skip_committed(None)
+    assert added == [c for c in full if c not in ("port-zero", full[1])], "the same draws, committed ones skipped"
+    assert len(ran) == len(added), "no tool runs for a committed case"

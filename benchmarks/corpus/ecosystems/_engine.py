@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..additive import wanted
 from ..model import HardNegative, Kind, RawCase, Step, TruthFailure, Variant
 
 
@@ -215,12 +216,16 @@ def run_case(
 
 
 def project_cases(project: Project, workdir: Path, rng: random.Random) -> Iterator[RawCase]:
-    """The base case, two recurrences and (for negatives) the hard-negative case of every fault."""
+    """Every fault's first occurrence (its base case, or its hard-negative case) and three recurrences."""
     root = workdir / project.name
     by_id = {f.id: f for f in project.faults}
     files = tuple(sorted({*project.files, *project.extra_files}))
 
-    def case(name: str, fault: Fault, variant: Variant, faults: list[tuple[Fault, str]], **kw: object) -> RawCase:
+    def case(
+        name: str, fault: Fault, variant: Variant, faults: list[tuple[Fault, str]], **kw: object
+    ) -> RawCase | None:
+        if not wanted(project.name, name):
+            return None  # committed already (an additive build): the random draws above were taken all the same
         options = kw.pop("options", Options())
         assert isinstance(options, Options)
         shift = kw.pop("shift", 0)
@@ -247,14 +252,18 @@ def project_cases(project: Project, workdir: Path, rng: random.Random) -> Iterat
 
     for fault in project.faults:
         try:
-            yield from _fault_cases(case, project, fault, rng, by_id)
+            yield from (made for made in _fault_cases(case, project, fault, rng, by_id) if made is not None)
         except (ValueError, OSError, KeyError) as exc:  # one broken switch must not lose the others
             print(f"  ! {project.name}/{fault.id}: skipped: {exc}", file=sys.stderr)
 
 
 def _fault_cases(
-    case: Callable[..., RawCase], project: Project, fault: Fault, rng: random.Random, by_id: dict[str, Fault]
-) -> Iterator[RawCase]:
+    case: Callable[..., RawCase | None],
+    project: Project,
+    fault: Fault,
+    rng: random.Random,
+    by_id: dict[str, Fault],
+) -> Iterator[RawCase | None]:
     tool = project.tools[fault.tool]
     if fault.negative:
         kind, other = fault.negative
@@ -278,16 +287,31 @@ def _fault_cases(
     rng.shuffle(choices)
     for variant in sorted(choices[:2], key=lambda v: ("data", "extra").count(v)):
         yield _recurrence(case, project, fault, variant, rng, by_id)
+    # The third recurrence (issue 15: at least 3 per root cause) came later: it draws from a stream of its own,
+    # seeded by the root cause, so the two above, and every case after them, stay as committed.
+    more = random.Random(f"{project.name}/{fault.id}/more")
+    for variant in _top_up(choices, MIN_RECURRENCES - 2):
+        yield _recurrence(case, project, fault, variant, more, by_id)
+
+
+MIN_RECURRENCES = 3
+_FALLBACK: tuple[Variant, ...] = ("timestamps", "verbose", "shifted")
+
+
+def _top_up(choices: Sequence[Variant], count: int) -> list[Variant]:
+    """The next ``count`` recurrences of the shuffled ``choices`` after the first two (then the fallbacks)."""
+    rest = [*choices[2:], *(v for v in _FALLBACK if v not in choices)]
+    return rest[:count]
 
 
 def _recurrence(
-    case: Callable[..., RawCase],
+    case: Callable[..., RawCase | None],
     project: Project,
     fault: Fault,
     variant: Variant,
     rng: random.Random,
     by_id: dict[str, Fault],
-) -> RawCase:
+) -> RawCase | None:
     name = f"{fault.id}--{variant}"
     plain = [(fault, fault.replace)]
     if variant == "shifted":

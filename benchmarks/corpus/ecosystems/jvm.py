@@ -250,6 +250,171 @@ def _project() -> Project:
                    toolchain_version=tool_version("java -version", r'version "([\d.]+)"'))
 
 
+# --- jvm-shipping (held-out): parcel prices, javac and JUnit 5 --------------------------------------------
+
+SPKG = "src/main/java/com/acme/shipping"
+STPKG = "src/test/java/com/acme/shipping"
+SHIPPING_TEST_CLASS = "com.acme.shipping.RatesTest"
+
+RATES = """package com.acme.shipping;
+
+{{SHIFT}}
+public final class Rates {
+    private Rates() {}
+
+    /** Price in cents of a parcel of {@code grams} sent to {@code zone}. */
+    public static long price(int grams, Zone zone) {
+        if ({{WEIGHT_CHECK}}) {
+            throw new IllegalArgumentException("weight must be positive: " + grams);
+        }
+        long base = {{BASE}};
+        return {{ZONE}};
+    }
+
+    /** Started 500 g steps. */
+    public static int bracket(int grams) {
+        {{BRACKET}}
+    }
+}
+"""
+
+ZONE = """package com.acme.shipping;
+
+{{SHIFT}}
+public enum Zone {
+    DOMESTIC(100),
+    EUROPE({{EUROPE}}),
+    WORLD(250);
+
+    private final int percent;
+
+    Zone(int percent) {
+        this.percent = percent;
+    }
+
+    public int percent() {
+        return percent;
+    }
+}
+"""
+
+RATES_TEST = """package com.acme.shipping;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RatesTest {
+    @Test
+    void domesticSmallParcel() {
+        assertEquals(400L, Rates.price(300, Zone.DOMESTIC));
+    }
+
+    @Test
+    void europeAddsSurcharge() {
+        assertEquals(1120L, Rates.price(1200, Zone.EUROPE));
+    }
+
+    @Test
+    void rejectsEmptyParcel() {
+        assertThrows(IllegalArgumentException.class, () -> Rates.price(0, Zone.WORLD));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0} g")
+    @CsvSource({"1, 1", "500, 1", "501, 2"})
+    void bracketsRoundUp(int grams, int expected) {
+        assertEquals(expected, Rates.bracket(grams));
+    }
+}
+"""
+
+SHIPPING_DEFAULTS = {
+    "WEIGHT_CHECK": "grams <= 0",
+    "BASE": "400L + 150L * (bracket(grams) - 1)",
+    "ZONE": "base * zone.percent() / 100",
+    "BRACKET": "return (grams + 499) / 500;",
+    "EUROPE": "160",
+}
+
+
+def _ship(key: str, file: str, switch: str, bad: tuple[str, ...], method: str, message: str,
+          display: str | None = None, **kw: object) -> Fault:
+    shown = re.escape(f"{method}(int, int):{display}" if display else f"{method}()")
+    frame = rf"com\.acme\.shipping\.RatesTest\.{method}\(RatesTest\.java:\d+\)"
+    kw.setdefault("test_loc",
+                  rf"com\.acme\.shipping\.RatesTest\.{method}\((?P<file>RatesTest\.java):(?P<line>\d+)\)")
+    return Fault(key=key, file=file, switch=switch, bad=bad, tool="junit5", kind="test",
+                 test_id=f"{SHIPPING_TEST_CLASS}.{method}" + (f"[{display.split(']')[0][1:]}]" if display else ""),
+                 evidence=(rf"JUnit Jupiter:RatesTest:{shown}$", rf"=> {message}", frame),
+                 message=message, group="junit5", **kw)  # type: ignore[arg-type]
+
+
+def _ship_javac(key: str, switch: str, bad: tuple[str, ...], message: str, *detail: str, **kw: object) -> Fault:
+    return Fault(key=key, file=f"{SPKG}/Rates.java", switch=switch, bad=bad, tool="javac", kind="compile",
+                 evidence=(rf"^{SPKG}/Rates\.java:\d+: error: {message}", *detail, r"^\d+ errors?$"),
+                 message="error: ", group="javac", **kw)  # type: ignore[arg-type]
+
+
+SHIPPING_FAULTS: tuple[Fault, ...] = (
+    _ship("bracket-full-steps-only", f"{SPKG}/Rates.java", "BRACKET", ("return grams / 500 + 1;",), "bracketsRoundUp",
+          r"org\.opentest4j\.AssertionFailedError: expected: <1> but was: <2>", display="[2] 500 g"),
+    _ship("bracket-skips-first-gram", f"{SPKG}/Rates.java", "BRACKET", ("return Math.max(1, (grams + 498) / 500);",),
+          "bracketsRoundUp", r"org\.opentest4j\.AssertionFailedError: expected: <2> but was: <1>",
+          display="[3] 501 g", negative_of="bracket-full-steps-only", hard_negative="sibling-subtest"),
+    _ship("europe-rate-outdated", f"{SPKG}/Zone.java", "EUROPE", ("150", "175"), "europeAddsSurcharge",
+          r"org\.opentest4j\.AssertionFailedError: expected: <1120> but was: <(1050|1225)>"),
+    _ship("zone-percent-truncated", f"{SPKG}/Rates.java", "ZONE", ("base * (zone.percent() / 100)",),
+          "europeAddsSurcharge", r"org\.opentest4j\.AssertionFailedError: expected: <1120> but was: <700>",
+          negative_of="europe-rate-outdated", hard_negative="same-test-other-reason"),
+    _ship("empty-parcel-accepted", f"{SPKG}/Rates.java", "WEIGHT_CHECK", ("grams < 0", "grams < -1"),
+          "rejectsEmptyParcel",
+          r"org\.opentest4j\.AssertionFailedError: Expected java\.lang\.IllegalArgumentException to be thrown, "
+          r"but nothing was thrown\."),
+    _ship_javac("base-misspelled-bracket", "BASE",
+                ("400L + 150L * (braket(grams) - 1)", "400L + 150L * (brackets(grams) - 1)"),
+                r"cannot find symbol$", r"^\s+symbol:\s+method (braket|brackets)\(int\)$"),
+    _ship_javac("zone-misspelled-accessor", "ZONE", ("base * zone.percentage() / 100",), r"cannot find symbol$",
+                r"^\s+symbol:\s+method percentage\(\)$", negative_of="base-misspelled-bracket",
+                hard_negative="same-code-other-symbol"),
+    _ship_javac("bracket-returns-double", "BRACKET",
+                ("return (grams + 499) / 500.0;", "return Math.ceil(grams / 500.0);"),
+                r"incompatible types: possible lossy conversion from double to int$"),
+)
+
+
+def _shipping() -> Project:
+    files = {f"{SPKG}/Rates.java": RATES, f"{SPKG}/Zone.java": ZONE, f"{STPKG}/RatesTest.java": RATES_TEST}
+    return Project(name="jvm-shipping", ecosystem="jvm", files=files, defaults=SHIPPING_DEFAULTS,
+                   faults=SHIPPING_FAULTS, comment="//", job_name="test (17)", matrix_job_name="test (17)",
+                   supported=("timestamps", "shifted", "data", "verbose", "order", "extra"),
+                   toolchain_version=tool_version("java -version", r'version "([\d.]+)"'))
+
+
+def shipping_steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:
+    out = [run(f"javac --release 17 -d build/classes {SPKG}/*.java", root, repo, name="Run javac -d build/classes")]
+    if out[-1].exit_code:
+        return out
+    out.append(run(f"javac --release 17 -d build/test-classes -cp build/classes:{CONSOLE} {STPKG}/*.java", root,
+                   repo, name="Run javac -d build/test-classes"))
+    if out[-1].exit_code:
+        return out
+    flags = " --details=summary" if scenario.verbose else ""
+    if scenario.seed is not None:
+        flags += (" --config=junit.jupiter.testmethod.order.default=org.junit.jupiter.api.MethodOrderer\\$Random"
+                  f" --config=junit.jupiter.execution.order.random.seed={scenario.seed}")
+    out.append(run(f"java -jar {CONSOLE} -cp build/classes:build/test-classes --select-class {SHIPPING_TEST_CLASS} "
+                   f"--reports-dir build/test-results{flags}", root, repo))
+    report = root / "build/test-results/TEST-junit-jupiter.xml"
+    expected = {f.test_id for f in scenario.faults}
+    got = failed_in_report(report) if report.exists() else set()
+    if got != expected:
+        raise AssertionError(f"JUnit failed {sorted(got)}, injected {sorted(e or '' for e in expected)}")
+    return out
+
+
 def steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:
     release = "17"
     out = [run(f"javac --release {release} -d build/classes {PKG}/*.java", root, repo,
@@ -294,9 +459,13 @@ def failed_in_report(path: Path) -> set[str]:
 
 def projects() -> tuple[Project, ...]:
     """The ecosystem's projects (templates and faults), without running anything."""
-    return (_project(),)
+    return (_project(), _shipping())
 
 
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:
     project = _project()
     yield from Generator(project, lambda root, sc: steps(root, sc, project.name), workdir, rng).cases()
+    # A project added later draws from a stream of its own: the committed project's draws stay as they were.
+    shipping = _shipping()
+    yield from Generator(shipping, lambda root, sc: shipping_steps(root, sc, shipping.name), workdir,
+                         random.Random(f"corpus/jvm/{shipping.name}")).cases()

@@ -156,12 +156,147 @@ def _project() -> Project:
                    toolchain_version=tool_version("php --version", r"PHP (\d+\.\d+\.\d+)"))
 
 
+# --- php-semver (held-out): version parsing and ordering -------------------------------------------------
+
+VERSION_PHP = """<?php
+
+declare(strict_types=1);
+
+{{SHIFT}}
+final class Version
+{
+    public function __construct(
+        public readonly int $major,
+        public readonly int $minor,
+        public readonly int $patch,
+    ) {
+    }
+
+    public static function parse(string $text): Version
+    {
+        if (!preg_match({{PATTERN}}, $text, $m)) {
+            throw new InvalidArgumentException("not a version: $text");
+        }
+        return new Version((int) $m[1], (int) $m[2], (int) $m[3]);
+    }
+
+    public function compare(Version $other): int
+    {
+        return {{COMPARE}};
+    }
+
+    public function bumpMinor(): Version
+    {
+        return {{BUMP}};
+    }
+
+    public function __toString(): string
+    {
+        return sprintf('%d.%d.%d', $this->major, $this->minor, $this->patch);
+    }
+}
+"""
+
+VERSION_TEST_PHP = """<?php
+
+declare(strict_types=1);
+
+use PHPUnit\\Framework\\TestCase;
+
+final class VersionTest extends TestCase
+{
+    public function testParseAcceptsLeadingV(): void
+    {
+        $this->assertSame('1.2.3', (string) Version::parse('v1.2.3'));
+    }
+
+    public function testParseRejectsTwoParts(): void
+    {
+        $this->expectException(InvalidArgumentException::class);
+        Version::parse('1.2');
+    }
+
+    public function testBumpMinorResetsPatch(): void
+    {
+        $this->assertSame('1.3.0', (string) Version::parse('1.2.9')->bumpMinor());
+    }
+
+    /** @dataProvider comparisons */
+    public function testCompare(string $a, string $b, int $expected): void
+    {
+        $this->assertSame($expected, Version::parse($a)->compare(Version::parse($b)));
+    }
+
+    public static function comparisons(): array
+    {
+        return [
+            'minor before patch' => ['1.10.0', '1.9.9', 1],
+            'equal' => ['2.0.0', '2.0.0', 0],
+            'major first' => ['1.9.9', '2.0.0', -1],
+        ];
+    }
+}
+"""
+
+SEMVER_DEFAULTS = {
+    "PATTERN": "'/^v?(\\d+)\\.(\\d+)\\.(\\d+)$/'",
+    "COMPARE": "[$this->major, $this->minor, $this->patch] <=> [$other->major, $other->minor, $other->patch]",
+    "BUMP": "new Version($this->major, $this->minor + 1, 0)",
+}
+
+
+def _sv(key: str, switch: str, bad: tuple[str, ...], test: str, *lines: str, **kw: object) -> Fault:
+    t = re.escape(test)
+    lines = tuple(rf"^(\s*│ )?{line[1:]}" if line.startswith("^") else line for line in lines)
+    header = rf"(^\d+\) {t}( \(|$)|^ ✘ {re.escape(testdox_name(test))}$)"
+    kw.setdefault("test_loc", r"^(\s*│ )?/home/runner/work/php-semver/php-semver/(?P<file>tests/VersionTest\.php)"
+                              r":(?P<line>\d+)$")
+    return Fault(key=key, file="src/Version.php", switch=switch, bad=bad, tool="phpunit", kind="test", test_id=test,
+                 evidence=(header, *lines), group="phpunit", **kw)  # type: ignore[arg-type]
+
+
+SEMVER_FAULTS: tuple[Fault, ...] = (
+    _sv("parse-rejects-v-prefix", "PATTERN", ("'/^(\\d+)\\.(\\d+)\\.(\\d+)$/'", "'/^V?(\\d+)\\.(\\d+)\\.(\\d+)$/'"),
+        "VersionTest::testParseAcceptsLeadingV", r"^InvalidArgumentException: not a version: v1\.2\.3$"),
+    _sv("parse-accepts-two-parts", "PATTERN",
+        ("'/^v?(\\d+)\\.(\\d+)\\.?(\\d*)$/'", "'/^v?(\\d+)\\.(\\d*)\\.?(\\d*)$/'"),
+        "VersionTest::testParseRejectsTwoParts",
+        r'^Failed asserting that exception of type "InvalidArgumentException" is thrown\.$', test_loc=None),
+    _sv("bump-keeps-patch", "BUMP", ("new Version($this->major, $this->minor + 1, $this->patch)",
+                                     "new Version($this->major, $this->minor + 1, $this->patch % 2)"),
+        "VersionTest::testBumpMinorResetsPatch", r"^Failed asserting that two strings are identical\.$",
+        r"^-'1\.3\.0'$", r"^\+'1\.3\.[19]'$"),
+    _sv("bump-patch-as-string", "BUMP", ("new Version($this->major, $this->minor + 1, '0')",),
+        "VersionTest::testBumpMinorResetsPatch",
+        r"^TypeError: Version::__construct\(\): Argument #3 \(\$patch\) must be of type int, string given",
+        negative_of="bump-keeps-patch", hard_negative="same-test-other-reason"),
+    _sv("compare-as-strings", "COMPARE",
+        ("(string) $this <=> (string) $other", "strcmp((string) $this, (string) $other)"),
+        'VersionTest::testCompare with data set "minor before patch"',
+        r"^Failed asserting that -\d+ is identical to 1\.$"),
+    _sv("compare-skips-major", "COMPARE", ("[$this->minor, $this->patch] <=> [$other->minor, $other->patch]",),
+        'VersionTest::testCompare with data set "major first"', r"^Failed asserting that 1 is identical to -1\.$",
+        negative_of="compare-as-strings", hard_negative="sibling-subtest"),
+)
+
+
+def _semver() -> Project:
+    files = {"src/Version.php": VERSION_PHP, "tests/VersionTest.php": VERSION_TEST_PHP}
+    return Project(name="php-semver", ecosystem="php", files=files, defaults=SEMVER_DEFAULTS, faults=SEMVER_FAULTS,
+                   comment="//", job_name="phpunit (8.2)", matrix_job_name="phpunit (8.2)",
+                   supported=("timestamps", "shifted", "data", "verbose", "order", "extra"),
+                   toolchain_version=tool_version("php --version", r"PHP (\d+\.\d+\.\d+)"))
+
+
+BOOTSTRAP = {"php-money": "src/Money.php", "php-semver": "src/Version.php"}
+
+
 def steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:
     # testdox colours each path segment apart, which no path rewriting can follow: plain output there.
     flags = " --testdox" if scenario.verbose else " --colors=always"
     if scenario.seed is not None:
         flags += f" --order-by=random --random-order-seed={scenario.seed}"
-    ran = run(f"phpunit --bootstrap src/Money.php --log-junit junit.xml{flags} tests", root, repo,
+    ran = run(f"phpunit --bootstrap {BOOTSTRAP[repo]} --log-junit junit.xml{flags} tests", root, repo,
               name="Run phpunit")
     expected = {f.test_id for f in scenario.faults}
     got = failed_in_junit(root / "junit.xml")
@@ -181,9 +316,13 @@ def failed_in_junit(path: Path) -> set[str]:
 
 def projects() -> tuple[Project, ...]:
     """The ecosystem's projects (templates and faults), without running anything."""
-    return (_project(),)
+    return (_project(), _semver())
 
 
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:
     project = _project()
     yield from Generator(project, lambda root, sc: steps(root, sc, project.name), workdir, rng).cases()
+    # A project added later draws from a stream of its own: the committed project's draws stay as they were.
+    semver = _semver()
+    yield from Generator(semver, lambda root, sc: steps(root, sc, semver.name), workdir,
+                         random.Random(f"corpus/php/{semver.name}")).cases()

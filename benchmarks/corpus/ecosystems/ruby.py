@@ -161,6 +161,163 @@ def _project() -> Project:
                    toolchain_version=tool_version("ruby --version", r"ruby (\d+\.\d+\.\d+)"))
 
 
+# --- rb-tally (held-out): a vote counter, minitest and RSpec ---------------------------------------------
+
+TALLY_RB = """# frozen_string_literal: true
+
+{{SHIFT}}
+# Counts votes and ranks the options.
+class Tally
+  def initialize
+    @votes = Hash.new(0)
+  end
+
+  def vote(option, weight = 1)
+    {{GUARD}}
+    @votes[{{KEY}}] += weight
+    self
+  end
+
+  def count(option)
+    @votes[option.to_s.downcase]
+  end
+
+  def winner
+    {{WINNER}}
+  end
+
+  def ranking
+    {{RANKING}}
+  end
+
+  def share(option)
+    total = @votes.values.sum
+    return 0.0 if total.zero?
+
+    {{SHARE}}
+  end
+end
+"""
+
+TEST_TALLY_RB = """# frozen_string_literal: true
+
+require "minitest/autorun"
+require_relative "../lib/tally"
+
+class TestTally < Minitest::Test
+  def setup
+    @tally = Tally.new.vote("Red").vote("blue", 2).vote("red")
+  end
+
+  def test_count_ignores_case
+    assert_equal 2, @tally.count("RED")
+  end
+
+  def test_rejects_zero_weight
+    assert_raises(ArgumentError) { @tally.vote("green", 0) }
+  end
+
+  def test_share_is_a_percentage
+    assert_equal 50.0, Tally.new.vote("1").vote("2", 3).vote("1", 2).share("1")
+  end
+end
+"""
+
+TALLY_SPEC_RB = """# frozen_string_literal: true
+
+require_relative "../lib/tally"
+
+RSpec.describe Tally do
+  let(:tally) { Tally.new.vote("red", 3).vote("blue").vote("green", 2) }
+
+  describe "#ranking" do
+    it "orders options by votes" do
+      expect(tally.ranking).to eq(%w[red green blue])
+    end
+
+    it "breaks ties alphabetically" do
+      expect(Tally.new.vote("b").vote("a").ranking).to eq(%w[a b])
+    end
+  end
+
+  describe "#winner" do
+    it "is the option with most votes" do
+      expect(tally.winner).to eq("red")
+    end
+  end
+end
+"""
+
+TALLY_DEFAULTS = {
+    "GUARD": 'raise ArgumentError, "weight must be positive" unless weight.positive?',
+    "KEY": "option.to_s.downcase",
+    "WINNER": "@votes.max_by { |_option, n| n }&.first",
+    "RANKING": "@votes.sort_by { |option, n| [-n, option] }.map(&:first)",
+    "SHARE": "(100.0 * count(option) / total).round(1)",
+}
+
+
+def _tally_mt(key: str, switch: str, bad: tuple[str, ...], test: str, *lines: str, error: bool = False,
+              **kw: object) -> Fault:
+    head = rf"^TestTally#{test} \[test/test_tally\.rb:\d+\]:$" if not error else rf"^TestTally#{test}:$"
+    kw.setdefault("test_loc", rf"^TestTally#{test} \[(?P<file>test/test_tally\.rb):(?P<line>\d+)\]:$"
+                  if not error else r"^\s+(?P<file>test/test_tally\.rb):(?P<line>\d+):in")
+    return Fault(key=key, file="lib/tally.rb", switch=switch, bad=bad, tool="minitest", kind="test",
+                 test_id=f"TestTally#{test}", evidence=(rf"^\s+\d+\) {'Error' if error else 'Failure'}:$", head,
+                                                        *lines),
+                 group="minitest", **kw)  # type: ignore[arg-type]
+
+
+def _tally_rs(key: str, switch: str, bad: tuple[str, ...], example: str, *lines: str, **kw: object) -> Fault:
+    e = re.escape(example)
+    return Fault(key=key, file="lib/tally.rb", switch=switch, bad=bad, tool="rspec", kind="test",
+                 test_id=example, evidence=(rf"^\s+\d+\) {e}$", r"^\s+Failure/Error: ", *lines,
+                                            rf"^rspec \./spec/tally_spec\.rb:\d+ # {e}$"),
+                 test_loc=r"^\s+# \./(?P<file>spec/tally_spec\.rb):(?P<line>\d+):in ",
+                 group="rspec", **kw)  # type: ignore[arg-type]
+
+
+TALLY_FAULTS: tuple[Fault, ...] = (
+    _tally_mt("vote-keeps-case", "KEY", ("option.to_s", "option.to_s.upcase"), "test_count_ignores_case",
+              r"^Expected: 2$", r"^\s+Actual: [01]$"),
+    _tally_mt("guard-allows-zero", "GUARD",
+              ('raise ArgumentError, "weight must be positive" if weight.negative?',
+               'raise ArgumentError, "weight must be positive" if weight < -1'),
+              "test_rejects_zero_weight", r"^ArgumentError expected but nothing was raised\.$"),
+    _tally_mt("share-as-fraction", "SHARE",
+              ("(count(option).to_f / total).round(1)", "(100.0 * count(option) / total.succ).round(1)"),
+              "test_share_is_a_percentage", r"^Expected: 50\.0$", r"^\s+Actual: (0\.5|42\.9)$"),
+    _tally_mt("share-rounds-with-string", "SHARE", ('(100.0 * count(option) / total).round("1")',),
+              "test_share_is_a_percentage", r"^TypeError: no implicit conversion of String into Integer$",
+              error=True, negative_of="share-as-fraction", hard_negative="same-test-other-reason"),
+    _tally_rs("ranking-ascending", "RANKING",
+              ("@votes.sort_by { |option, n| [n, option] }.map(&:first)",
+               "@votes.min_by(3) { |option, n| [n, option] }.map(&:first)"),
+              "Tally#ranking orders options by votes", r'^\s+expected: \["red", "green", "blue"\]$',
+              r'^\s+got: \["blue", "green", "red"\]$'),
+    _tally_rs("ranking-ties-reversed", "RANKING", ("@votes.sort_by { |option, n| [n, option] }.map(&:first).reverse",),
+              "Tally#ranking breaks ties alphabetically", r'^\s+expected: \["a", "b"\]$',
+              r'^\s+got: \["b", "a"\]$', negative_of="ranking-ascending", hard_negative="sibling-subtest"),
+    _tally_rs("winner-last-voted", "WINNER", ("@votes.keys.last", "ranking.last"),
+              "Tally#winner is the option with most votes", r'^\s+expected: "red"$', r'^\s+got: "(green|blue)"$'),
+    _tally_rs("winner-misspelled-ranking", "WINNER", ("rankings.first",),
+              "Tally#winner is the option with most votes", r"^\s+NameError:$|^\s+NameError: ",
+              r"undefined local variable or method `rankings'", negative_of="winner-last-voted",
+              hard_negative="same-test-other-reason"),
+)
+
+
+def _tally() -> Project:
+    files = {"lib/tally.rb": TALLY_RB, "test/test_tally.rb": TEST_TALLY_RB, "spec/tally_spec.rb": TALLY_SPEC_RB}
+    return Project(name="rb-tally", ecosystem="ruby", files=files, defaults=TALLY_DEFAULTS, faults=TALLY_FAULTS,
+                   comment="#", job_name="test", matrix_job_name="test",
+                   supported=("timestamps", "shifted", "data", "verbose", "order", "extra"),
+                   toolchain_version=tool_version("ruby --version", r"ruby (\d+\.\d+\.\d+)"))
+
+
+MINITEST = {"rb-slugger": ("test/test_slugger.rb", "TestSlugger"), "rb-tally": ("test/test_tally.rb", "TestTally")}
+
+
 def steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:
     groups = {f.group for f in scenario.faults}
     if "rspec" in groups:
@@ -173,10 +330,11 @@ def steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:
         got = {e["full_description"] for e in report["examples"] if e["status"] == "failed"}
         _expect(scenario, got, "rspec")
         return [ran]
+    test_file, test_class = MINITEST[repo]
     seed = scenario.seed if scenario.seed is not None else 4242
     verbose = " -v" if scenario.verbose else ""
-    ran = run(f"ruby -Ilib test/test_slugger.rb --seed {seed}{verbose}", root, repo)
-    got = set(re.findall(r"^(TestSlugger#\w+)(?: \[|:$)", ran.output, re.M))
+    ran = run(f"ruby -Ilib {test_file} --seed {seed}{verbose}", root, repo)
+    got = set(re.findall(rf"^({test_class}#\w+)(?: \[|:$)", ran.output, re.M))
     _expect(scenario, got, "minitest")
     return [ran]
 
@@ -189,9 +347,13 @@ def _expect(scenario: Scenario, got: set[str], tool: str) -> None:
 
 def projects() -> tuple[Project, ...]:
     """The ecosystem's projects (templates and faults), without running anything."""
-    return (_project(),)
+    return (_project(), _tally())
 
 
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:
     project = _project()
     yield from Generator(project, lambda root, sc: steps(root, sc, project.name), workdir, rng).cases()
+    # A project added later draws from a stream of its own: the committed projects' draws stay as they were.
+    tally = _tally()
+    yield from Generator(tally, lambda root, sc: steps(root, sc, tally.name), workdir,
+                         random.Random(f"corpus/ruby/{tally.name}")).cases()

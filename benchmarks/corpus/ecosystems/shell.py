@@ -160,6 +160,124 @@ def _project() -> Project:
                    supported=("timestamps", "shifted", "data", "verbose", "extra"))
 
 
+# --- sh-backup (held-out): a snapshot script, shellcheck, yamllint ----------------------------------------
+
+BACKUP_SH = """#!/usr/bin/env bash
+# Copies the data folder into a named snapshot and prunes the old ones.
+set -euo pipefail
+{{SHIFT}}
+cd "$(dirname "$0")/.." || exit 1
+. scripts/common.sh
+
+SOURCE="data"
+{{TARGET}}
+STAMP="${1:?usage: backup.sh NAME}"
+{{MAKE}}
+{{COPY}}
+note "copied $(find "$TARGET/$STAMP" -type f | wc -l) files into $STAMP"
+{{PRUNE}}
+"""
+
+COMMON_SH = """#!/usr/bin/env bash
+# Helpers for the backup scripts.
+{{SHIFT}}
+note() {
+    {{NOTE}}
+}
+
+prune_old() {
+    {{PRUNE_FIND}}
+    note "pruned old snapshots in $1"
+}
+"""
+
+SCHEDULE_YAML = """---
+{{SHIFT}}
+backup:
+  {{CRON}}
+  keep: 7
+  paths:
+    - data
+notify:
+  {{EMAIL}}
+  on_failure: true
+"""
+
+BACKUP_DEFAULTS = {
+    "TARGET": 'TARGET="backups"',
+    "MAKE": 'mkdir -p "$TARGET/$STAMP"',
+    "COPY": 'cp -R "$SOURCE/." "$TARGET/$STAMP/"',
+    "PRUNE": 'prune_old "$TARGET"',
+    "NOTE": "printf '[backup] %s\\n' \"$*\"",
+    "PRUNE_FIND": "find \"$1\" -mindepth 1 -maxdepth 1 -type d -name 'old-*' -exec rm -rf {} +",
+    "CRON": 'cron: "0 3 * * *"',
+    "EMAIL": "email: ops@example.com",
+}
+
+
+def _byl(key: str, switch: str, bad: tuple[str, ...], rule: str, message: str, **kw: object) -> Fault:
+    return Fault(key=key, file="config/schedule.yaml", switch=switch, bad=bad, tool="yamllint", kind="lint",
+                 evidence=(rf"(\d+:\d+ \[{rule}\] {message}"
+                           rf"|config/schedule\.yaml:\d+:\d+: \[\w+\] {message} \({rule}\))",),
+                 message=rule, group="yamllint", **kw)  # type: ignore[arg-type]
+
+
+BACKUP_FAULTS: tuple[Fault, ...] = (
+    _bash("copy-missing-subfolder", "scripts/backup.sh", "COPY",
+          ('cp -R "$SOURCE/files/." "$TARGET/$STAMP/"', 'cp -R "src/." "$TARGET/$STAMP/"'),
+          r"^cp: cannot stat '(data/files|src)/\.': No such file or directory$"),
+    _bash("make-typo-mkdri", "scripts/backup.sh", "MAKE", ('mkdri -p "$TARGET/$STAMP"', 'mdkir -p "$TARGET/$STAMP"'),
+          r"^scripts/backup\.sh: line \d+: (mkdri|mdkir): command not found$"),
+    _bash("note-typo-prinf", "scripts/common.sh", "NOTE", ("prinf '[backup] %s\\n' \"$*\"",),
+          r"^scripts/common\.sh: line \d+: prinf: command not found$", negative_of="make-typo-mkdri",
+          hard_negative="same-message-other-place"),
+    _bash("target-unset-root", "scripts/backup.sh", "TARGET", ('TARGET="$BACKUP_ROOT"', 'TARGET="$BACKUPS_DIR"'),
+          r"^scripts/backup\.sh: line \d+: (BACKUP_ROOT|BACKUPS_DIR): unbound variable$"),
+    _bash("prune-unset-dir", "scripts/common.sh", "PRUNE_FIND",
+          ("find \"$dir\" -mindepth 1 -maxdepth 1 -type d -name 'old-*' -exec rm -rf {} +",),
+          r"^scripts/common\.sh: line \d+: dir: unbound variable$", negative_of="target-unset-root",
+          hard_negative="same-code-other-symbol"),
+    _sc("note-backtick-time", "scripts/common.sh", "NOTE",
+        ("printf '[backup %s] %s\\n' \"`date -u +%T`\" \"$*\"", "printf '[backup] %s %s\\n' \"`hostname`\" \"$*\""),
+        "SC2006", r"Use \$\(\.\.\.\) notation instead of legacy backticks `\.\.\.`\."),
+    _sc("copy-backtick-name", "scripts/backup.sh", "COPY", ('cp -R "$SOURCE/." "$TARGET/`basename "$STAMP"`/"',),
+        "SC2006", r"Use \$\(\.\.\.\) notation instead of legacy backticks `\.\.\.`\.",
+        negative_of="note-backtick-time", hard_negative="same-message-other-place"),
+    _sc("prune-wipes-target", "scripts/backup.sh", "PRUNE", ('rm -rf "$TARGET"/*', 'rm -rf "${TARGET}"/*'), "SC2115",
+        r'Use "\$\{var:\?\}" to ensure this never expands to /\* \.'),
+    _byl("cron-extra-spaces", "CRON", ('cron:  "0 3 * * *"', 'cron:   "30 2 * * *"'), "colons",
+         r"too many spaces after colon"),
+    _byl("email-duplicate-key", "EMAIL", ("email: ops@example.com\n  email: oncall@example.com",
+                                          "email: ops@example.com\n  email: backup-team@example.com"),
+         "key-duplicates", r'duplication of key "email" in mapping', line_offset=1),
+    _byl("cron-duplicate-keep", "CRON", ('cron: "0 3 * * *"\n  keep: 14',), "key-duplicates",
+         r'duplication of key "keep" in mapping', negative_of="email-duplicate-key",
+         hard_negative="same-code-other-symbol"),
+)
+
+
+def _backup() -> Project:
+    files = {"scripts/backup.sh": BACKUP_SH, "scripts/common.sh": COMMON_SH, "config/schedule.yaml": SCHEDULE_YAML,
+             "data/notes.txt": "shopping list\n", "data/todo.txt": "water the plants\n"}
+    return Project(name="sh-backup", ecosystem="shell", files=files, defaults=BACKUP_DEFAULTS, faults=BACKUP_FAULTS,
+                   comment="#", job_name="backup", matrix_job_name="backup", executable=("scripts/backup.sh",),
+                   supported=("timestamps", "shifted", "data", "verbose", "extra"))
+
+
+def backup_steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:
+    groups = {f.group for f in scenario.faults}
+    if "shellcheck" in groups:
+        fmt = " -f gcc" if scenario.verbose else ""
+        return [run(f"shellcheck{fmt} scripts/*.sh", root, repo)]
+    if "yamllint" in groups:
+        fmt = " -f parsable" if scenario.verbose else ""
+        return [run(f"yamllint --strict{fmt} config/", root, repo, {"GITHUB_WORKFLOW": "CI"})]
+    if not all(g.startswith("bash:") for g in groups):
+        raise ValueError(f"no step runs {groups}")
+    trace = "bash -x " if scenario.verbose else ""
+    return [run(f"{trace}scripts/backup.sh nightly", root, repo)]
+
+
 def steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:
     groups = {f.group for f in scenario.faults}
     if "shellcheck" in groups:
@@ -176,9 +294,13 @@ def steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:
 
 def projects() -> tuple[Project, ...]:
     """The ecosystem's projects (templates and faults), without running anything."""
-    return (_project(),)
+    return (_project(), _backup())
 
 
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:
     project = _project()
     yield from Generator(project, lambda root, sc: steps(root, sc, project.name), workdir, rng).cases()
+    # A project added later draws from a stream of its own: the committed project's draws stay as they were.
+    backup = _backup()
+    yield from Generator(backup, lambda root, sc: backup_steps(root, sc, backup.name), workdir,
+                         random.Random(f"corpus/shell/{backup.name}")).cases()

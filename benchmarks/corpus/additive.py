@@ -1,0 +1,40 @@
+"""Additive builds (``build --add-missing``): make only the cases that are not committed yet.
+
+A tool's output is not byte-stable from one run to the next (timings, temporary names), so regenerating a
+committed log changes it, and with it the figures measured on it. An additive build leaves every committed log
+byte-identical and runs the tools only for the cases missing from ``logs/``. The generators take the same
+random draws whether a case is skipped or made, so the cases it adds are the ones a full build would make.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+_committed: frozenset[tuple[str, str]] | None = None
+_plan: list[tuple[str, str]] | None = None  # planning: record every case asked about, make none
+
+
+def skip_committed(cases: Iterable[tuple[str, str]] | None) -> None:
+    """From now on, skip these ``(project, case)`` pairs (None: make every case, a full build)."""
+    global _committed
+    _committed = None if cases is None else frozenset(cases)
+
+
+def plan(on: bool) -> list[tuple[str, str]]:
+    """Start (``on``) or end a planning pass: generators make no case; returns the cases they asked about.
+
+    A plan shows which cases a build would make without running a tool: the random draws do not depend on
+    the runs, so the plan of a full build must name every committed case (tests/corpus checks that).
+    """
+    global _plan
+    asked = _plan or []
+    _plan = [] if on else None
+    return asked
+
+
+def wanted(project: str, case: str) -> bool:
+    """Whether a generator should run and yield this case."""
+    if _plan is not None:
+        _plan.append((project, case))
+        return False
+    return _committed is None or (project, case) not in _committed
