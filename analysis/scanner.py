@@ -710,7 +710,7 @@ class Scanner:
                     break
         if name == "jest.failed_test" and tool == "vitest" and test:
             head, _, last = test.rstrip().rpartition(" ")
-            if head and _VITEST_DURATION.match(last):  # "suite > title 65ms" after the cross: vitest's duration, unbracketed
+            if head and _VITEST_DURATION.match(last):  # vitest: "suite > title 65ms", no brackets
                 test = head.rstrip()
         if name == "jest.failed_test" and tool == "xctest" and test and ", " in test:
             # xcpretty: "✗ testParsesDates, XCTAssertEqual failed: ("1") is not equal to ("2")"
