@@ -329,8 +329,8 @@ RULES: tuple[Rule, ...] = (
     # Go goroutine dumps: a tab, the file, its line and the frame's offset
     _r("go.frame", Role.FRAME, None, 0, r"^\s+(?P<file>\S+\.go):(?P<line>\d+)(?: \+0x[0-9a-f]+)?\s*$", ".go:"),
     # PHPUnit's trace under a failure: the file and line alone, innermost call first (--testdox draws a
-    # "│ " margin before it)
-    _r("phpunit.frame", Role.FRAME, None, 0, r"^(?:\s*│\s*)?(?P<file>\S+\.php):(?P<line>\d+)\s*$", ".php:"),
+    # margin before it: "│ " plain, "╵ " with --colors, "┊ " beside a diff)
+    _r("phpunit.frame", Role.FRAME, None, 0, r"^(?:\s*[│╵┊]\s*)?(?P<file>\S+\.php):(?P<line>\d+)\s*$", ".php:"),
     # RSpec's backtrace under a failure: "# ./spec/calc_spec.rb:12:in 'block (2 levels) in <top>'"
     _r("rspec.frame", Role.FRAME, None, 0, r"^\s*# (?P<file>\S+\.rb):(?P<line>\d+)(?::in |\s*$)", ".rb:"),
     # --- timeouts, kills, crashes, resources ---
@@ -1418,9 +1418,9 @@ RULES: tuple[Rule, ...] = (
         after=1,
     ),
     _r("phpunit.assert", D, None, 90, r"^Failed asserting that (?P<msg>.*)", "failed asserting"),
-    # PHPUnit --testdox: what a "✘ test" failed with, inside its "│ " margin ("│ TypeError: ...", "│ Failed
-    # asserting that ..."); the margin's paths are frames (phpunit.frame)
-    _r("phpunit.testdox_detail", D, None, 88, r"^\s*│ (?P<msg>[^\s/│].*?)\s*$", "│ "),
+    # PHPUnit --testdox: what a "✘ test" failed with, inside its margin ("│ TypeError: ...", "├ Failed
+    # asserting that ..." with --colors); the margin's paths are frames (phpunit.frame)
+    _r("phpunit.testdox_detail", D, None, 88, r"^\s*[│├] (?P<msg>[^\s/│].*?)\s*$", ("│ ", "├ ")),
     _r(
         "phpunit.tally",
         S,

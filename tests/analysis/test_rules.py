@@ -164,6 +164,8 @@ CASES: list[tuple[str, str | None]] = [
     ("#          got: '3'", "prove.got"),
     ("make: *** No rule to make target 'build/util.o', needed by 'build/lib.a'.  Stop.", "make.no_rule"),
     ("   │ TypeError: Unsupported operand types: int + Money", "phpunit.testdox_detail"),
+    ("   ├ Failed asserting that 701 is identical to 700.", "phpunit.testdox_detail"),
+    ("   ╵ /home/runner/work/money/money/tests/MoneyTest.php:9", "phpunit.frame"),
     ("unterminated quote in 'a,\"b' at lib/Csv/Lite.pm line 7.", "perl.died"),
     ("Can't locate object method \"new\" via package \"Csv\" at t/split.t line 9, <DATA> line 2.", "perl.died"),
     (
