@@ -298,16 +298,19 @@ RULES: tuple[Rule, ...] = (
         r"\((?P<file>[\w$-]+\.(?:java|kt|kts|scala|groovy)):(?P<line>\d+)\)\s*$",
         (".java:", ".kt:", ".kts:", ".scala:", ".groovy:"),
     ),
-    # ExUnit's stacktrace, innermost first: "test/foo_test.exs:25: (test)", "lib/foo.ex:13: Foo.total/1" (a
-    # dependency's or Elixir's own frame is prefixed "(app 1.2.3) " and is never the repository's)
+    # ExUnit's stacktrace, innermost first: "test/foo_test.exs:25: (test)", "lib/foo.ex:13: Foo.total/1"; a
+    # module of an application is prefixed "(app 1.2.3) ": the project's own app's frames are the repository's
+    # (the scanner knows its name from mix's "Generated app app"), a dependency's or Elixir's never
     _r(
         "exunit.frame",
         Role.FRAME,
         None,
         0,
-        r"^\s+(?P<file>[\w./-]+\.exs?):(?P<line>\d+): (?P<func>\S.*)$",
+        r"^\s+(?:\((?P<app>\w+) [\w.+-]+\) )?(?P<file>[\w./-]+\.exs?):(?P<line>\d+): (?P<func>\S.*)$",
         (".ex:", ".exs:"),
     ),
+    # mix compiled the project's application: "Generated roman app" (an umbrella's apps: "==> roman" first)
+    _r("mix.generated", Role.COMMAND, None, 0, r"^Generated (?P<app>\w+) app\s*$", "generated "),
     # .NET: "at Ns.CalcTests.Adds() in /home/runner/work/r/r/tests/CalcTests.cs:line 12"
     _r(
         "dotnet.frame",
@@ -331,6 +334,16 @@ RULES: tuple[Rule, ...] = (
     # PHPUnit's trace under a failure: the file and line alone, innermost call first (--testdox draws a
     # margin before it: "│ " plain, "╵ " with --colors, "┊ " beside a diff)
     _r("phpunit.frame", Role.FRAME, None, 0, r"^(?:\s*[│╵┊]\s*)?(?P<file>\S+\.php):(?P<line>\d+)\s*$", ".php:"),
+    # Ruby's backtrace (minitest's "Error:" block, an uncaught exception's "from" lines), innermost call first:
+    # "/w/r/r/lib/tally.rb:7:in `add'" (Ruby 3.4: "in 'Tally#add'")
+    _r(
+        "ruby.frame",
+        Role.FRAME,
+        None,
+        0,
+        r"^\s+(?:from )?(?P<file>[^\s:#]+\.rb):(?P<line>\d+):in [`'](?P<func>[^'`]+)'\s*$",
+        (".rb:",),
+    ),
     # RSpec's backtrace under a failure: "# ./spec/calc_spec.rb:12:in 'block (2 levels) in <top>'"
     _r("rspec.frame", Role.FRAME, None, 0, r"^\s*# (?P<file>\S+\.rb):(?P<line>\d+)(?::in |\s*$)", ".rb:"),
     # --- timeouts, kills, crashes, resources ---

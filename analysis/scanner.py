@@ -345,6 +345,7 @@ class Scanner:
         self._go_details: dict[str, tuple[Hit, Match]] = {}  # its first "x_test.go:N: msg" line
         self._diffs: dict[str, int] = {}  # file -> first line a printed diff changes (formatters' --diff)
         self._requirements: dict[str, tuple[str, int]] = {}  # pip: package -> the requirements file's line
+        self._mix_apps: set[str] = set()  # Elixir: the applications mix compiled (the project's own)
         self._lines: list[str] = []
         self._first = 1
         self.total_lines = 0
@@ -408,6 +409,10 @@ class Scanner:
             return
         if rule.name == "pip.source":
             self._requirement_source(match)
+            return
+        if rule.name == "mix.generated":
+            if len(self._mix_apps) < 100:
+                self._mix_apps.add(_group(match, "app") or "")
             return
         if rule.name == "go.run":
             self._go_running = _group(match, "test") or ""
@@ -479,6 +484,9 @@ class Scanner:
             file = jvm_path(_group(match, "cls") or "", file)
             if file is None:
                 return
+        app = _group(match, "app")
+        if rule.name == "exunit.frame" and app and app not in self._mix_apps:
+            return  # a dependency's or Elixir's own module
         # Python prints the innermost call last, except faulthandler's dump ("line N in f", no comma)
         innermost_last = rule.name == "pytest.frame" or (
             rule.name == "python.frame" and _group(match, "sep") == ", in "
