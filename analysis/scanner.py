@@ -659,6 +659,8 @@ class Scanner:
             detail = " ".join(t.strip() for t in nearby if t.startswith("  ") and t.strip())
             if detail:
                 message, plain = detail, False
+        elif name == "generic.check_mark" and tool == "phpunit" and test and _TESTDOX.search(self.steps[hit.step]):
+            test = self._testdox_id(hit.line, test)
         elif name == "minitest.header":
             below = self._peek(hit.line + 1) or ""
             found = _MINITEST_TEST.pattern.match(below)
@@ -809,6 +811,28 @@ class Scanner:
             and current.step == step
             and 0 < number - current.last <= 40
         )
+
+    def _testdox_id(self, number: int, title: str) -> str:
+        """PHPUnit --testdox prints "Money" (MoneyTest without its suffix) above "✘ Add sums cents"
+        (testAddSumsCents): the id JUnit XML and the default printer give, for camelCase methods (PHPUnit's
+        convention; a test_snake_case method reads the same and is named as if it were camelCase)."""
+        title, data_set = title.strip(), ""
+        marker = title.find(" with data set ")
+        raw = self._lines[number - self._first] if 0 <= number - self._first < len(self._lines) else ""
+        if marker > 0:
+            title, data_set = title[:marker], title[marker:]
+        elif "\x1b[2m with \x1b[22m" in raw and " with " in title:  # --colors: "Keeps <dim>with</dim> <name>"
+            title, _, name = title.rpartition(" with ")
+            data_set = f" with data set {name}" if name.startswith("#") else f' with data set "{name}"'
+        method = "test" + "".join(word[:1].upper() + word[1:] for word in title.split())
+        for k in range(1, 200):
+            previous = self._peek(number - k)
+            if previous is None:
+                break
+            heading = _TESTDOX_CLASS.match(previous)
+            if heading:
+                return f"{heading.group(1).replace(' ', '')}Test::{method}{data_set}"
+        return f"{method}{data_set}"
 
     def _group_heading(self, number: int) -> str | None:
         """The file a ``##[group]FILE`` heading (a tool's ``::group::FILE``) names above its problems."""
@@ -1274,6 +1298,8 @@ for _i, _rule in enumerate(RULES):
 _COMPILER_BY_SUFFIX = {"hs": "ghc", "swift": "swiftc", "java": "javac", "kt": "kotlinc", "rs": "rustc", "go": "go"}
 _MINITEST_TEST = next(r for r in RULES if r.name == "minitest.test")
 _VITEST_DURATION = compile_linear(r"^\d+(?:\.\d+)?m?s$")
+_TESTDOX = compile_linear(r"(?:^|\s)--testdox(?:\s|$)")
+_TESTDOX_CLASS = compile_linear(r"^([A-Z][A-Za-z0-9]*(?: [A-Z][A-Za-z0-9]*)*)\s*$")  # "Money", "Invoice Totals"
 _PROVE_SCRIPT = compile_linear(r"^(\S+\.t) \.{2,}")
 _ONE_PER_LINE = {"shellcheck.in", "shellcheck.gcc", "yamllint.github", "yamllint.parsable"}
 _STRICT = compile_linear(r"(?:^|\s)(?:--strict|-s)(?:\s|$)")
