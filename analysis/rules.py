@@ -695,7 +695,7 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TEST,
         94,
-        r"^\s*• \[(?P<state>FAILED|PANICKED|TIMEDOUT|INTERRUPTED)\] \[[\d.]+ seconds?\]",
+        r"^\s*• \[(?P<state>FAILED|PANICKED|TIMEDOUT|INTERRUPTED|ABORTED)\] \[[\d.]+ seconds?\]",
         "• [",
         after=2,
     ),
@@ -704,18 +704,18 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TEST,
         90,
-        r"^\s*\[(?:FAIL|PANICKED|TIMEDOUT|INTERRUPTED)\] (?P<test>.*\[(?:It|BeforeEach|AfterEach|JustBeforeEach"
+        r"^\s*\[(?:FAIL|PANICKED!?|TIMEDOUT|INTERRUPTED|ABORTED)\] (?P<test>.*\[(?:It|BeforeEach|AfterEach|JustBeforeEach"
         r"|BeforeAll|AfterAll|BeforeSuite|AfterSuite|SynchronizedBeforeSuite|SynchronizedAfterSuite|DeferCleanup)"
         r"\] .*?)\s*$",
-        ("[fail] ", "[panicked] ", "[timedout] ", "[interrupted] "),
+        ("[fail] ", "[panicked] ", "[panicked!] ", "[timedout] ", "[interrupted] ", "[aborted] "),
     ),
     _r(
         "ginkgo.failed",
         D,
         None,
         90,
-        r"^\s*\[(?:FAILED|PANICKED|TIMEDOUT)\] (?P<msg>\S.*)$",
-        ("[failed] ", "[panicked] ", "[timedout] "),
+        r"^\s*\[(?:FAILED|PANICKED|TIMEDOUT|ABORTED)\] (?P<msg>\S.*)$",
+        ("[failed] ", "[panicked] ", "[timedout] ", "[aborted] "),
         after=4,
     ),
     _r(

@@ -311,6 +311,7 @@ CASES: list[tuple[str, str | None]] = [
     ("=== RUN   TestTable/one", "go.run"),
     ("• [FAILED] [0.002 seconds]", "ginkgo.spec"),
     ("  [FAIL] Calc Add [It] adds two numbers", "ginkgo.summary"),
+    ("  [PANICKED!] Calc Divide [It] divides by zero", "ginkgo.summary"),
     ("  [FAILED] Expected", "ginkgo.failed"),
     ("  In [It] at: /home/runner/work/gcalc/gcalc/calc_test.go:15 @ 03/04/26 09:15:02.123", "ginkgo.location"),
     ("     # ./spec/cart_spec.rb:14:in 'block (2 levels) in <top (required)>'", "rspec.frame"),
