@@ -19,6 +19,9 @@ computes (the CLI's own code path, in-process) at 100 and 30 lines is scored aga
   for the injected line whether or not it was printed, so its ceiling is how often it is printed; the
   ceilings of both (``... as text``: the target printed as ``name:line`` anywhere in the log) are reported
   beside them.
+- **paths in tree**: of the paths our failures name (``file``, ``test_file``), how many the project's file
+  list (``project.json``, what the git trees API lists) has, exactly or as the one path they end; the pipeline
+  drops the others, so an annotation never points at a missing file.
 - **same root cause** (pairwise P/R/F1): all logs of a part replayed through ``ci-triage replay`` (the same
   code, a temporary PostgreSQL) in the logs' time order, as one repository's history; two logs are predicted
   "same" when any of their failures share a pattern, truly "same" when any of their root causes are equal.
@@ -149,6 +152,26 @@ def found_location(failures: Iterable[dict[str, Any]], file: str, line: int, *, 
         if any(p and n == line and _suffix(str(p), file) for p, n in pairs):
             return True
     return False
+
+
+def _tree_figure(tally: Tally) -> dict[str, Any]:
+    return {"ratio": tally.ratio, "paths": tally.total}
+
+
+def project_tree(folder: Path) -> frozenset[str]:
+    """The project's repository-relative files (``project.json``), as the git trees API would list them."""
+    meta = folder / "project.json"
+    return frozenset(json.loads(meta.read_text()).get("files", [])) if meta.exists() else frozenset()
+
+
+def our_paths(answer: Answer) -> list[str]:
+    return [str(p) for f in answer.failures for p in (f.get("file"), f.get("test_file")) if p]
+
+
+def in_tree(path: str, tree: frozenset[str]) -> str | None:
+    from analysis.locations import in_tree as resolve
+
+    return resolve(path, tree)
 
 
 def mentions(lines: Sequence[str], needle: str) -> bool:
@@ -382,9 +405,16 @@ def measure(cases: Sequence[Case], *, replay: bool, misses: bool, wrong_pairs: b
     tallies: dict[str, dict[str, Tally]] = {w: defaultdict(Tally) for w in ("ours", "tail")}
     by_tool: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     missed: list[str] = []
+    trees: dict[str, frozenset[str]] = {}
     for case in cases:
         answer = ours(case)
         lines = log_lines(case.log)
+        tree = trees.setdefault(case.project, project_tree(case.log.parent))
+        for path in our_paths(answer):
+            ok = in_tree(path, tree) is not None
+            tallies["ours"]["paths in tree"].add(ok)
+            if not ok:
+                missed.append(f"{case.project}/{case.truth['case']}: path not in tree {path}")
         for failure in case.failures:
             mine: dict[str, dict[str, Tally]] = {"ours": by_tool[failure["tool"]], "tail": defaultdict(Tally)}
             problems = score(failure, lines, answer, mine)
@@ -397,6 +427,8 @@ def measure(cases: Sequence[Case], *, replay: bool, misses: bool, wrong_pairs: b
         "tail": {k: tallies["tail"][k].ratio for k in MEASURES},
         "items": {k: tallies["ours"][k].total for k in MEASURES},
         "unlocated": tallies["ours"]["unlocated"].total,  # failures the log locates nowhere: not in "where it broke"
+        # of the paths we report (file, test_file), how many the project's tree has: the pipeline drops the others
+        "paths in tree": _tree_figure(tallies["ours"]["paths in tree"]),
         "by_tool": {t: {k: v.ratio for k, v in sorted(m.items())} for t, m in sorted(by_tool.items())},
     }
     ordered = sorted(cases, key=lambda c: _first_stamp(c.log))
@@ -437,6 +469,8 @@ def print_table(name: str, report: dict[str, Any]) -> None:
     for key in MEASURES:
         print(f"{key:<22} {report['items'][key]:>6} {_cell(report['ours'][key])} {_cell(report['tail'][key])}")
     print(f"{'(unlocated, not counted)':<22} {report['unlocated']:>6}")
+    in_tree_figure = report["paths in tree"]
+    print(f"{'paths in tree':<22} {in_tree_figure['paths']:>6} {_cell(in_tree_figure['ratio'])}")
     mine, base = report.get("matching_ours"), report["matching_hash"]
     pairs = mine["pairs"] if mine else None
     mine_text = f"P {pairs['precision']:.3f} R {pairs['recall']:.3f} F1 {pairs['f1']:.3f}" if pairs else "(no replay)"
