@@ -704,8 +704,8 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TEST,
         90,
-        r"^\s*\[(?:FAIL|PANICKED!?|TIMEDOUT|INTERRUPTED|ABORTED)\] (?P<test>.*\[(?:It|BeforeEach|AfterEach|JustBeforeEach"
-        r"|BeforeAll|AfterAll|BeforeSuite|AfterSuite|SynchronizedBeforeSuite|SynchronizedAfterSuite|DeferCleanup)"
+        r"^\s*\[(?:FAIL|PANICKED!?|TIMEDOUT|INTERRUPTED|ABORTED)\] "
+        r"(?P<test>.*\[(?:It|BeforeEach|AfterEach|JustBeforeEach|BeforeAll|AfterAll|BeforeSuite|AfterSuite|SynchronizedBeforeSuite|SynchronizedAfterSuite|DeferCleanup)"
         r"\] .*?)\s*$",
         ("[fail] ", "[panicked] ", "[panicked!] ", "[timedout] ", "[interrupted] ", "[aborted] "),
     ),
