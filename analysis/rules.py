@@ -486,7 +486,17 @@ RULES: tuple[Rule, ...] = (
         unless=r"^_+ (?:coverage|summary|captured|warnings)\b",
         starts=("_",),
     ),
-    _r("pytest.assert", D, None, 92, r"^E {2,}(?P<msg>\S.*)", _line_start("e   "), after=1),
+    # ("E    1 / 1 (100%)" is PHPUnit's progress line: one test, in error)
+    _r(
+        "pytest.assert",
+        D,
+        None,
+        92,
+        r"^E {2,}(?P<msg>\S.*)",
+        _line_start("e   "),
+        after=1,
+        unless=r"^E +\d+ / \d+ \( *\d+%\)\s*$",
+    ),
     _r(
         "pytest.location",
         L,

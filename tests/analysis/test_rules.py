@@ -165,6 +165,7 @@ CASES: list[tuple[str, str | None]] = [
     ("make: *** No rule to make target 'build/util.o', needed by 'build/lib.a'.  Stop.", "make.no_rule"),
     ("   │ TypeError: Unsupported operand types: int + Money", "phpunit.testdox_detail"),
     ("   ├ Failed asserting that 701 is identical to 700.", "phpunit.testdox_detail"),
+    ("E                                                                   1 / 1 (100%)", None),
     ("    /home/runner/work/tally/tally/lib/tally.rb:7:in `fetch'", "ruby.frame"),
     ("Generated roman app", "mix.generated"),
     ("       (roman 0.1.0) lib/roman.ex:7: Roman.to_int/1", "exunit.frame"),
