@@ -1235,7 +1235,7 @@ class Scanner:
             line = None
         caller = _PHP_CALLED_IN.search(opened.message)
         if caller and repo_path(caller.group("file")):
-            # PHP's argument TypeError: the innermost frame is the callee's signature; the bad call is the fault
+            # PHP's argument errors: the innermost frame is the callee's signature; the bad call is the fault
             file, line = repo_path(caller.group("file")), int(caller.group("line"))
         if test is None and opened.kind is FailureKind.TEST and file and line and is_test_path(file):
             return file, line, file, line
@@ -1301,7 +1301,8 @@ for _i, _rule in enumerate(RULES):
         _GENERIC_MASK |= 1 << _i
 _COMPILER_BY_SUFFIX = {"hs": "ghc", "swift": "swiftc", "java": "javac", "kt": "kotlinc", "rs": "rustc", "go": "go"}
 _MINITEST_TEST = next(r for r in RULES if r.name == "minitest.test")
-_PHP_CALLED_IN = compile_linear(r", called in (?P<file>\S+) on line (?P<line>\d+)")
+# PHP's TypeError ("..., called in F on line N") and ArgumentCountError ("N passed in F on line N and ...")
+_PHP_CALLED_IN = compile_linear(r"(?:, called| passed) in (?P<file>\S+) on line (?P<line>\d+)")
 _VITEST_DURATION = compile_linear(r"^\d+(?:\.\d+)?m?s$")
 _TESTDOX = compile_linear(r"(?:^|\s)--testdox(?:\s|$)")
 _TESTDOX_CLASS = compile_linear(r"^([A-Z][A-Za-z0-9]*(?: [A-Z][A-Za-z0-9]*)*)\s*$")  # "Money", "Invoice Totals"
