@@ -374,6 +374,11 @@ class Scanner:
             return clean(self._lines[index])
         return None
 
+    def _raw_line(self, number: int) -> str:
+        """A line of the chunk at hand as the log printed it (colour codes kept), or ""."""
+        index = number - self._first
+        return self._lines[index] if 0 <= index < len(self._lines) else ""
+
     def _line(self, number: int, raw: str, mask: int) -> None:
         line = clean(raw)
         found = _first_rule(line, mask)
@@ -818,7 +823,7 @@ class Scanner:
         convention; a test_snake_case method reads the same and is named as if it were camelCase)."""
         title, data_set = title.strip(), ""
         marker = title.find(" with data set ")
-        raw = self._lines[number - self._first] if 0 <= number - self._first < len(self._lines) else ""
+        raw = self._raw_line(number)
         if marker > 0:
             title, data_set = title[:marker], title[marker:]
         elif "\x1b[2m with \x1b[22m" in raw and " with " in title:  # --colors: "Keeps <dim>with</dim> <name>"
