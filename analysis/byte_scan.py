@@ -217,6 +217,12 @@ class ByteScanner(Scanner):
             return
         self._apply(number, line, *found)
 
+    def _raw_line(self, number: int) -> str:
+        if self._lines:  # fed a decoded chunk (``Scanner.feed``)
+            return super()._raw_line(number)
+        index = number - self._first
+        return self._raw[index].decode("utf-8", "replace") if 0 <= index < len(self._raw) else ""
+
     def _peek(self, number: int) -> str | None:
         if self._lines:  # fed a decoded chunk (``Scanner.feed``)
             return super()._peek(number)
