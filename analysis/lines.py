@@ -68,6 +68,7 @@ def count_lines(text: str) -> int:
 
 
 def count_lines_bytes(data: bytes) -> int:
+    data = data.removeprefix(b"\xef\xbb\xbf")  # the analysis drops a leading BOM: a lone one is an empty log
     if not data:
         return 0
     breaks = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
