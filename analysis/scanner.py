@@ -21,6 +21,7 @@ from .lines import MAX_LINE_CHARS, Chunk, clean
 from .locations import Frame, is_test_path, jvm_path, pick, repo_path, test_frame
 from .normalize import echo_key, fingerprint
 from .regex import IGNORECASE, Match, compile_linear, escape
+from .repeats import Repeats
 from .rules import RULES, Role, Rule, is_excluded, kind_from_text
 from .types import Failure, FailureKind, LineRange
 
@@ -122,6 +123,10 @@ class _Open:
     details: int = 0
     count: int = 1
     frames: list[Frame] = field(default_factory=list)
+    repeats: Repeats = field(init=False)  # the repeats of its message folded into it, and their files
+
+    def __post_init__(self) -> None:
+        self.repeats = Repeats.first(self.file)
 
     def add_frame(self, frame: Frame, number: int) -> None:
         if len(self.frames) < MAX_FRAMES:
@@ -746,6 +751,7 @@ class Scanner:
         existing = self._by_fp.get(fp)
         if existing is not None:
             existing.count += 1
+            existing.repeats.add(file)
             existing.add_evidence(hit.line, hit.line + hit.after)
             self._open = existing
             hit.score -= ECHO_PENALTY // 2
@@ -1087,6 +1093,7 @@ class Scanner:
         existing = self._by_fp.get(fp)
         if existing is not None:
             existing.count += 1
+            existing.repeats.add(None)
             existing.add_evidence(hit.line, hit.line)
             hit.score -= ECHO_PENALTY // 2
             return
@@ -1210,6 +1217,7 @@ class Scanner:
         message = opened.message or opened.test_id or opened.kind.value
         tool = "test" if opened.tool == "numbered" else opened.tool
         file, line, test_file, test_line = self._locations(opened)
+        occurrences, files, file_count = opened.repeats.frozen(repo_path)
         return Failure(
             kind=opened.kind,
             tool=tool,
@@ -1222,6 +1230,9 @@ class Scanner:
             step=step.removeprefix("Run ") or None,
             test_file=test_file,
             test_line=test_line,
+            occurrences=occurrences,
+            files=files,
+            file_count=file_count,
         )
 
     @staticmethod

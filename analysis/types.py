@@ -53,6 +53,12 @@ class Failure:
     member: str | None = None  # file inside a run-logs zip, when the input was one
     test_file: str | None = None  # where the failing test asserted (its own frame); may equal file:line
     test_line: int | None = None
+    # Repeats of one message folded into this failure (``analysis.repeats``): how many lines the tool printed,
+    # the first distinct files with their counts (in log order) and how many distinct files in all. A failure
+    # seen once has occurrences 1 and no file list.
+    occurrences: int = 1
+    files: tuple[tuple[str, int], ...] = ()
+    file_count: int = 0
 
 
 @dataclass(frozen=True)

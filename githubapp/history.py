@@ -288,6 +288,9 @@ class HistoryService:
                     run=replace(context, job_name=failure.job or context.job_name),
                     excerpt=excerpt,
                     signature_key=sig.key,
+                    occurrences=failure.occurrences,
+                    files=failure.files,
+                    file_count=failure.file_count,
                 ),
             )
             pattern = await q.count_occurrence(

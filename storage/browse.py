@@ -154,7 +154,7 @@ async def run(conn: Conn, scope: Scope, run_id: int) -> Row | None:
 FAILURES = f"""
     SELECT f.id, f.installation_id, f.repository_id, f.pattern_id, f.run_id, f.run_attempt, f.job_id, f.job_name,
            f.head_sha, f.branch, f.pr_number, f.kind, f.tool, f.test_id, f.message, f.file, f.line,
-           f.test_file, f.test_line, f.how,
+           f.test_file, f.test_line, f.how, f.occurrences, f.file_count, f.repeated_in,
            f.similarity, f.seen_at, f.excerpt, f.verdict, f.verdict_reason,
            p.title AS pattern_title, p.status AS pattern_status,
            coalesce(r.full_name, e.full_name, '') AS full_name
@@ -187,6 +187,9 @@ def failure_json(row: asyncpg.Record, *, detail: bool = False) -> Row:
         "line": row["line"],
         "testFile": row["test_file"],
         "testLine": row["test_line"],
+        # repeats of the message the analysis folded into this failure: lines the tool printed, distinct files
+        "occurrences": row["occurrences"],
+        "fileCount": row["file_count"],
         "patternId": row["pattern_id"],
         "patternTitle": row["pattern_title"],
         "seenAt": _iso(row["seen_at"]),
@@ -195,6 +198,7 @@ def failure_json(row: asyncpg.Record, *, detail: bool = False) -> Row:
     }
     if detail:
         out["excerpt"] = row["excerpt"]
+        out["files"] = [{"path": str(path), "count": int(n)} for path, n in row["repeated_in"] or ()]
         similarity = float(row["similarity"])
         out["match"] = {"how": row["how"], "similarity": similarity if math.isfinite(similarity) else 0.0}
     return out
@@ -242,7 +246,7 @@ class Where:
 FAILURE_PAGE = """
     SELECT f.id, f.installation_id, f.repository_id, f.pattern_id, f.run_id, f.run_attempt, f.job_id, f.job_name,
            f.head_sha, f.branch, f.pr_number, f.kind, f.tool, f.test_id, f.message, f.file, f.line,
-           f.test_file, f.test_line, f.how,
+           f.test_file, f.test_line, f.how, f.occurrences, f.file_count, NULL::jsonb AS repeated_in,
            f.similarity, f.seen_at, NULL::text AS excerpt, f.verdict, f.verdict_reason,
            p.title AS pattern_title, p.status AS pattern_status,
            coalesce(r.full_name, e.full_name, '') AS full_name

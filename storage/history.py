@@ -359,6 +359,9 @@ class FailureRow:
     test_file: str | None = None
     test_line: int | None = None
     signature_key: str | None = None
+    occurrences: int = 1  # repeats of the message folded into the failure (``Failure.occurrences``)
+    files: tuple[tuple[str, int], ...] = ()  # their first files with counts
+    file_count: int = 0  # their distinct files in all
 
 
 async def insert_failure(conn: Conn, installation_id: int, row: FailureRow) -> int:
@@ -366,9 +369,10 @@ async def insert_failure(conn: Conn, installation_id: int, row: FailureRow) -> i
         """INSERT INTO failures (installation_id, repository_id, pattern_id, run_id, run_attempt, job_id,
                                  job_name, head_sha, branch, pr_number, kind, tool, test_id, message, file,
                                  line, fingerprint, text, excerpt, how, similarity, embedding, seen_at,
-                                 test_file, test_line, signature_key, run_number)
+                                 test_file, test_line, signature_key, run_number, occurrences, repeated_in,
+                                 file_count)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                   $21, $22, $23, $24, $25, $26, $27)
+                   $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)
            RETURNING id""",
         installation_id,
         row.repository_id,
@@ -397,6 +401,9 @@ async def insert_failure(conn: Conn, installation_id: int, row: FailureRow) -> i
         row.test_line,
         row.signature_key,
         row.run.run_number,
+        row.occurrences,
+        [list(f) for f in row.files] if row.files else None,
+        row.file_count,
     )
     return int(value)
 

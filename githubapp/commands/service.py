@@ -26,6 +26,7 @@ from ..deps import Deps
 from ..fixes.apply import apply_fix
 from ..fixes.gitdata import repo_url
 from ..fixes.llm import FixModel, ModelError
+from ..fixes.publish import publish_decision
 from ..fixes.redaction import redact_for_model
 from ..github.client import GitHubUnavailable
 from .authz import WHO_MAY, repository_access
@@ -60,6 +61,11 @@ class Invocation:
     key: str  # at most one execution per key
     comment_id: int | None = None
     head_sha: str | None = None
+    via: str | None = None  # where a decision was made, when not ``source``: dashboard | api
+
+    @property
+    def decided_via(self) -> str:
+        return self.via or self.source
 
 
 @dataclass(frozen=True)
@@ -297,7 +303,7 @@ async def execute(
     if name is CommandName.APPROVE:
         return await _approve(gh, deps, inv, command.fix_id or "", command.diff_hash)
     if name is CommandName.REJECT:
-        return await _reject(deps, inv, command.fix_id or "", command.reason)
+        return await _reject(gh, deps, inv, command.fix_id or "", command.reason)
     if name is CommandName.RETRY:
         return await _retry(gh, inv, before_write)
     if name is CommandName.EXPLAIN:
@@ -374,13 +380,21 @@ async def _approve(gh: GitHubAPI, deps: Deps, inv: Invocation, fix_id: str, diff
         await store.set_fix_status(
             deps.pool, inv.installation_id, fix.id, status=result.outcome, by=inv.actor, commit_sha=result.commit_sha
         )
+        await _publish(gh, deps, inv, fix.id, "approve")
         title = escaping.markdown_text(fix.title, limit=200)
         return Outcome("ok", f"fix {code(fix_id)} ({title}): {result.message}", fix_id, detail)
     finally:
         await deps.queue.delete(lock)
 
 
-async def _reject(deps: Deps, inv: Invocation, fix_id: str, reason: str | None) -> Outcome:
+async def _publish(gh: GitHubAPI, deps: Deps, inv: Invocation, fix_id: str, decision: str) -> None:
+    """The PR stops offering `/triage approve` for the decided fix and says who decided (comment and check run),
+    however it was decided; best effort (``publish_decision`` logs what GitHub refused)."""
+    row = await store.get_fix(deps.pool, inv.installation_id, fix_id)
+    await publish_decision(deps, row, decision, by=inv.actor, via=inv.decided_via, gh=gh)
+
+
+async def _reject(gh: GitHubAPI, deps: Deps, inv: Invocation, fix_id: str, reason: str | None) -> Outcome:
     fix, refusal = await _find_fix(deps, inv, fix_id)
     if fix is None:
         assert refusal is not None
@@ -390,6 +404,7 @@ async def _reject(deps: Deps, inv: Invocation, fix_id: str, reason: str | None) 
         deps.pool, inv.installation_id, fix.id, status="rejected", by=inv.actor, reason=clean_reason
     ):
         return Outcome("refused", f"fix {code(fix_id)} is already {fix.status.replace('_', ' ')}.", target=fix_id)
+    await _publish(gh, deps, inv, fix.id, "reject")
     said = f" Reason recorded: {code(clean_reason, 300)}." if clean_reason else ""
     return Outcome("ok", f"fix {code(fix_id)} rejected.{said}", fix_id, {"reason": clean_reason})
 

@@ -180,6 +180,7 @@ def rerun_items(rows: Sequence[dict[str, Any]], passed: RunSeen, *, failed_attem
             file=row.get("file"),
             line=row.get("line"),
             fingerprint=str(row.get("fingerprint") or ""),
+            **_repeats(row),
         )
         verdict, reason = _stored_verdict(row)
         links: tuple[Link, ...] = ()
@@ -189,6 +190,17 @@ def rerun_items(rows: Sequence[dict[str, Any]], passed: RunSeen, *, failed_attem
             links = (passed.link("passed: "),)
         out.append(TriagedFailure(failure, verdict, job_name=row.get("job"), reason=reason, links=links))
     return out
+
+
+def _repeats(row: dict[str, Any]) -> dict[str, Any]:
+    """The repeats a stored row says were folded into its failure (rows written before they were kept: none)."""
+    try:
+        occurrences = max(1, int(row.get("occurrences") or 1))
+        files = tuple((str(path), max(1, int(n))) for path, n in row.get("files") or ())
+        file_count = max(len(files), int(row.get("file_count") or 0))
+    except (TypeError, ValueError):
+        return {}
+    return {"occurrences": occurrences, "files": files, "file_count": file_count}
 
 
 def _kind(value: Any) -> FailureKind:
@@ -248,6 +260,15 @@ def summary_rows(items: Sequence[TriagedFailure], pattern_ids: Sequence[int | No
             "line": item.failure.line,
             "fingerprint": failure_fingerprint(item.failure),
             "generic": is_generic(item.failure),
+            **_repeat_fields(item.failure),
         }
         for item, pattern_id in zip(items, pattern_ids, strict=True)
     ]
+
+
+def _repeat_fields(failure: Failure) -> dict[str, Any]:
+    """A folded failure's true count and files, so a report rebuilt from the row still says them."""
+    if failure.occurrences < 2:
+        return {}
+    return {"occurrences": failure.occurrences, "files": [list(f) for f in failure.files],
+            "file_count": failure.file_count}

@@ -295,6 +295,9 @@ def _summary_row(g: Grouped, repo_name: str | None) -> str:
         verdict += " (quarantined)"
     why = md.table_cell(item.reason, limit=200) if item.reason and item.reason != message else ""
     at_md = md.inline_code(at, limit=120, in_table=True) if at else ""
+    if f.occurrences > 1:  # the analysis folded repeats of this message: say how many, and in how many files
+        others = f" in {plural(f.file_count, 'file')}" if f.file_count > 1 else ""
+        at_md += f" ({f.occurrences} times{others})"
     message_md = md.table_cell(message, limit=160) if message and message not in (at, f.test_id) else ""
     return f"| {verdict} | {what} | {at_md} | {message_md} | {jobs} | {why} |"
 

@@ -196,15 +196,16 @@ def _failure_block(g: Grouped, *, detailed: bool, repo_name: str | None) -> str:
     return line + (f"\n\n{excerpt}" if excerpt else "")
 
 
-def _listing(names: Sequence[str], *, shown: int, more: str) -> str:
+def _listing(names: Sequence[str], *, shown: int, more: str, total: int | None = None) -> str:
+    """The first ``shown`` names, then how many more (of ``total``, when more exist than ``names`` holds)."""
     listed = ", ".join(md.inline_code(n, limit=120) for n in names[:shown])
-    rest = len(names) - shown
+    rest = max(len(names), total or 0) - min(shown, len(names))
     return listed + (f" and {rest} more{more}" if rest > 0 else "")
 
 
 def _entry_block(entry: Entry, *, detailed: bool, report: TriageReport) -> str:
     """One pattern: what, how many, where (the first few files or tests), one message and one excerpt."""
-    if len(entry.members) == 1:
+    if len(entry.members) == 1 and entry.occurrences == 1:
         return _failure_block(entry.first, detailed=detailed, repo_name=report.run.repo_name)
     repo_name = report.run.repo_name
     item = entry.first.item
@@ -216,7 +217,8 @@ def _entry_block(entry: Entry, *, detailed: bool, report: TriageReport) -> str:
         line += "\n\nTests: " + _listing(tests, shown=LISTED, more=elsewhere)
     elif files:
         names = [f"{path} ({n})" if n > 1 else path for path, n in files]
-        line += "\n\nFiles: " + _listing(names, shown=LISTED, more=elsewhere)
+        total, _ = entry.file_count(repo_name)
+        line += "\n\nFiles: " + _listing(names, shown=LISTED, more=elsewhere, total=total)
     message = headline_of(item)
     if message:
         at = where(item.failure, repo_name)

@@ -1,7 +1,7 @@
 """What the sticky PR comment and the check run say once a suggested fix is decided (approved and committed, or
 rejected): the fix's offer to `/triage approve` is replaced by who decided what, when, and the commit; the check
 run loses the fix's "Apply fix" button and leads with the same line. Pure: the I/O is in
-``githubapp.web.fix_publish``.
+``githubapp.fixes.publish``.
 
 The comment's offer is the paragraph ``comment._fixes`` writes for the fix (the one naming
 ``/triage approve <id> <hash>`` or ``/triage reject <id>``); it is found by that text, so a comment written by
@@ -26,7 +26,7 @@ class FixDecision:
     decision: str  # approve | reject
     status: str | None  # the fix's status afterwards: applied, suggested_in_review, rejected, failed, ...
     by: str
-    via: str  # dashboard | api | comment
+    via: str  # dashboard | api | comment | check_run
     at: datetime
     commit_sha: str | None = None
     reason: str | None = None
@@ -36,7 +36,8 @@ def decision_line(d: FixDecision, *, commit_url: str | None = None) -> str:
     """One Markdown line: "✅ Fix `f1` was approved by @alice in the dashboard on 2026-12-06 and committed as
     abc1234." (untrusted parts escaped)."""
     who = md.escape_text("@" + d.by) if not d.by.startswith("api-key:") else md.inline_code(d.by, limit=40)
-    where = {"dashboard": " in the dashboard", "api": " through the API"}.get(d.via, "")
+    where = {"dashboard": " in the dashboard", "api": " through the API", "comment": " in a comment",
+             "check_run": " with the check run's button"}.get(d.via, "")
     when = d.at.strftime("%Y-%m-%d %H:%M UTC")
     fix = md.inline_code(d.fix_id, limit=40)
     if d.decision == "reject":

@@ -35,38 +35,46 @@ class Entry:
             seen.update(dict.fromkeys(g.jobs))
         return tuple(seen)
 
+    @property
+    def occurrences(self) -> int:
+        """What the tool printed: each failure counts the repeats of its message the analysis folded into it."""
+        return sum(g.item.failure.occurrences for g in self.members)
+
     def files(self, repo_name: str | None) -> list[tuple[str, int]]:
-        """Distinct files with their count of failures, in order of first appearance."""
+        """Distinct files with their count of failures, in order of first appearance (a folded failure lists
+        the first files of its repeats, ``Failure.files``)."""
         found: dict[str, int] = {}
         for g in self.members:
             f = g.item.failure
             path = f.file or f.test_file
-            if path:
-                shown = display_path(path, repo_name)
-                found[shown] = found.get(shown, 0) + 1
+            seen = f.files or (((path, f.occurrences),) if path else ())
+            for name, n in seen:
+                shown = display_path(name, repo_name)
+                found[shown] = found.get(shown, 0) + n
         return list(found.items())
+
+    def file_count(self, repo_name: str | None) -> tuple[int, bool]:
+        """(distinct files, exact): exact when every folded failure listed all its files; otherwise a lower bound
+        (the most files one message was repeated in, or the files listed, whichever is more)."""
+        listed = len(self.files(repo_name))
+        widest = max((g.item.failure.file_count for g in self.members), default=0)
+        exact = all(len(g.item.failure.files) >= g.item.failure.file_count for g in self.members)
+        return (listed, True) if exact else (max(listed, widest), False)
 
     def tests(self) -> list[str]:
         return list(dict.fromkeys(g.item.failure.test_id for g in self.members if g.item.failure.test_id))
 
-    @property
-    def folded(self) -> bool:
-        """The analysis folded repeats of one message into a failure (several evidence ranges): the count of
-        failures is then a count of distinct messages, not of the lines the tool printed."""
-        return any(g.item.failure.kind in PER_TOOL and len(g.item.failure.evidence) > 1 for g in self.members)
-
     def title(self, repo_name: str | None) -> str:
-        """"Type check (mypy): 204 errors in 37 files", "Test (pytest): 3 failures in 3 tests"."""
+        """"Type check (mypy): 307 errors in 40 files", "Test (pytest): 3 failures in 3 tests"."""
         f = self.first.item.failure
         noun = _NOUN.get(f.kind, "error")  # type: ignore[call-overload]
-        if self.folded:
-            return f"{kind_label(f)}: {plural(len(self.members), 'distinct ' + noun)}, some repeated"
-        count = plural(len(self.members), noun)
-        tests, files = self.tests(), self.files(repo_name)
+        count = plural(self.occurrences, noun)
+        tests = self.tests()
         if tests:
             return f"{kind_label(f)}: {count} in {plural(len(tests), 'test')}"
+        files, exact = self.file_count(repo_name)
         if files:
-            return f"{kind_label(f)}: {count} in {plural(len(files), 'file')}"
+            return f"{kind_label(f)}: {count} in {'' if exact else 'at least '}{plural(files, 'file')}"
         return f"{kind_label(f)}: {count}"
 
 

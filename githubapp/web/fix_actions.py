@@ -65,6 +65,7 @@ async def run_command(deps: Deps, principal: Principal, target: Target, command:
         actor=principal.actor,
         source="comment",  # the command service's vocabulary; the audit detail says dashboard or api
         key=f"{principal.kind}:{uuid.uuid4()}",
+        via=_via(principal),  # what the PR is told: "approved by @alice in the dashboard"
     )
     if principal.kind == "user":
         access = await repository_access(gh, deps.queue, installation_id=target.installation_id,
@@ -95,12 +96,8 @@ async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision
         notice = "approved" if decision == "approve" else "rejected"
     else:
         notice = result if result in NOTICES else "failed"
+    # the command service has told the PR (comment and check run) who decided, as it does for a comment
     row = await store.get_fix(deps.pool, target.installation_id, str(fix["id"]))
-    if result == "ok":
-        # The PR stops offering `/triage approve` for it and says who decided (comment and check run).
-        from .fix_publish import publish_decision
-
-        await publish_decision(deps, row, decision, by=principal.actor, via=_via(principal))
     await count(deps, "ci_triage_fix_decisions_total", decision=decision, result=notice, via=_via(principal))
     return Decision(notice, message, row.status if row else None)
 

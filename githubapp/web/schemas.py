@@ -179,6 +179,9 @@ FAILURE_PROPS: JSON = {
     "line": N_INT,
     "testFile": N_STR,
     "testLine": N_INT,
+    "occurrences": {**INT, "description": "How many times the tool printed this failure's message in the job "
+                    "(repeats folded into one failure, e.g. one mypy error in many files); 1 when printed once."},
+    "fileCount": {**INT, "description": "The distinct files of those repeats (0 when printed once)."},
     "patternId": N_INT,
     "patternTitle": N_STR,
     "seenAt": TIME,
@@ -213,6 +216,9 @@ FAILURE_DETAIL = obj(
     {
         **FAILURE_PROPS,
         "excerpt": N_STR,
+        "files": {"type": "array", "description": "The first files of the repeats (at most 100, in log order), "
+                  "each with how many times the message was printed in it.",
+                  "items": obj({"path": STR, "count": INT})},
         "match": obj({"how": STR, "similarity": NUM}),
         "snapshotLinks": {"type": "array", "items": ref("Link")},
         "pattern": nullable(ref("Pattern")),

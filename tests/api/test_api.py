@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from analysis.types import Failure, FailureKind, LineRange
 from githubapp.deps import Deps
+from githubapp.history import RunContext
 from storage import api_keys
 
 from .conftest import MakeDeps, asgi_client, new_key, run_body, seed_installation
@@ -508,3 +510,54 @@ async def test_changing_a_pattern_needs_write_permission_on_its_repositories(wor
     assert await post_as([shop], "mute") == 303  # a writer
     detail = (await world.client.get(f"/api/patterns/{pattern}", headers=world.auth())).json()
     assert detail["pattern"]["status"] == "muted"
+
+
+REPEAT_FILES = tuple((f"src/pkg/mod_{n:02}.py", 1 + n % 3) for n in range(100))
+
+
+def _folded_mypy() -> Failure:
+    return Failure(FailureKind.TYPE, "mypy", 'Name "undefined" is not defined  [name-defined]',
+                   file="src/pkg/mod_00.py", line=5, evidence=(LineRange(4, 4), LineRange(9, 9)),
+                   fingerprint=f"repeats-{uuid.uuid4().hex[:8]}", occurrences=307, files=REPEAT_FILES, file_count=140)
+
+
+async def _recorded_in_run(world: World, failures: list[Failure]) -> list[int]:
+    repo_id = world.inst_a * 10
+    run_id = 9_000_000 + int(uuid.uuid4().int % 1_000_000)
+    context = RunContext(run_id=run_id, run_attempt=1, job_id=run_id * 10, job_name="typecheck", head_sha="a" * 40,
+                         branch="feature/types")
+    await world.deps.services["history"].record_failures(world.inst_a, repo_id, failures, context)
+    rows = await world.deps.pool.fetch(
+        "SELECT id FROM failures WHERE installation_id = $1 AND run_id = $2 ORDER BY id", world.inst_a, run_id)
+    return [int(r["id"]) for r in rows]
+
+
+async def test_the_api_and_the_dashboard_say_the_true_count_and_list_the_files(world: World) -> None:
+    """A failure the analysis folded from repeats of one message (one mypy error in 140 files) keeps its true
+    count and files in the history: the API says them and the dashboard lists the files the PR comment leaves
+    out."""
+    once = Failure(FailureKind.LINT, "ruff", "F401 `os` imported but unused", file="src/app.py", line=1,
+                   fingerprint=f"once-{uuid.uuid4().hex[:8]}")
+    folded_id, once_id = await _recorded_in_run(world, [_folded_mypy(), once])
+    detail: dict[str, Any] = (await world.client.get(f"/api/failures/{folded_id}", headers=world.auth())).json()
+    assert (detail["occurrences"], detail["fileCount"]) == (307, 140)
+    assert detail["files"][:2] == [{"path": "src/pkg/mod_00.py", "count": 1}, {"path": "src/pkg/mod_01.py", "count": 2}]
+    assert len(detail["files"]) == 100
+    plain = (await world.client.get(f"/api/failures/{once_id}", headers=world.auth())).json()
+    assert (plain["occurrences"], plain["fileCount"], plain["files"]) == (1, 0, [])
+    listed = (await world.client.get("/api/failures", params={"repository": "org-a/shop"},
+                                     headers=world.auth())).json()
+    [row] = [f for f in listed["items"] if f["id"] == folded_id]
+    assert (row["occurrences"], row["fileCount"]) == (307, 140) and "files" not in row
+
+    from .conftest import sign_in
+
+    cookies = await sign_in(world.deps, login="carol", installations=[world.inst_a], repositories=[world.inst_a * 10])
+    async with asgi_client(world.deps) as browser:
+        browser.cookies.update(cookies)
+        page = (await browser.get(f"/failures/{folded_id}")).text
+        assert "Printed 307 times in 140 files" in page
+        assert "<code class=\"break\">src/pkg/mod_99.py</code>" in page and "and 40 more files" in page
+        listing = (await browser.get("/failures")).text
+        assert "307 times in 140 files" in listing
+        assert "Printed" not in (await browser.get(f"/failures/{once_id}")).text

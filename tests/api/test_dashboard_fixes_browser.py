@@ -18,38 +18,16 @@ pytestmark = pytest.mark.slow
 
 
 async def seed_triage_report(site: Site) -> tuple[int, int]:
-    """The PR's sticky comment and the run's check run as the pipeline publishes them for the site's fix
-    (rendered by the report modules, sent through the fake GitHub, recorded in the reports tables): their ids."""
+    """The PR's sticky comment and the run's check run as the pipeline publishes them for the site's fix."""
     from githubapp.github import github_of
-    from githubapp.report.check_run import CHECK_NAME, check_run_output
-    from githubapp.report.comment import sticky_comment
-    from githubapp.report.model import RunInfo, SuggestedFix, TriagedFailure, TriageReport, Verdict
     from storage import fixes as fix_store
-    from storage import reports
-    from tests.pipeline.factories import failure
+    from tests.support.triage_report import publish_triage_report
 
     fix = await fix_store.get_fix(site.deps.pool, site.installation_id, site.fix_id or "")
-    assert fix is not None and fix.pr_number is not None
-    run_id = 7_100_000 + site.installation_id % 1000
-    run = RunInfo(repo=fix.repo_full_name, run_id=run_id, attempt=1, workflow_name="CI", head_sha=fix.head_sha,
-                  head_branch=site.repo.branch, run_number=12, pr_numbers=(fix.pr_number,))
-    report = TriageReport(run=run, failures=(TriagedFailure(failure(1), Verdict.NEW, job_name="lint"),), fixes=(
-        SuggestedFix(fix.id, fix.title, fix.explanation, fix.confidence, fix.diff, fix.source),))
-    body, out = sticky_comment(report), check_run_output(report)
-    assert f"/triage approve {fix.id} " in body and any(a.identifier.startswith(f"fix:{fix.id}@") for a in out.actions)
+    assert fix is not None
     gh = github_of(site.deps).for_installation(site.installation_id)
-    base = f"/repos/{fix.repo_full_name}"
-    comment = await gh.post(f"{base}/issues/{fix.pr_number}/comments", data={"body": body})
-    check = await gh.post(f"{base}/check-runs", data={"name": CHECK_NAME, "head_sha": fix.head_sha,
-                                                      **out.requests(completed_at="2026-12-01T10:00:00Z")[0]})
-    async with site.deps.pool.acquire() as conn:
-        await reports.claim(conn, site.installation_id, site.repo_id, run_id=run_id, run_attempt=1, workflow_id=1,
-                            workflow_name="CI", head_sha=fix.head_sha, head_branch=site.repo.branch,
-                            pr_numbers=[fix.pr_number], status="failing")
-        await reports.set_check_run(conn, site.installation_id, run_id, 1, int(check["id"]))
-        await reports.save_comment(conn, site.installation_id, site.repo_id, fix.pr_number,
-                                   comment_id=int(comment["id"]), run_id=run_id, run_attempt=1, status="failing")
-    return int(comment["id"]), int(check["id"])
+    return await publish_triage_report(site.deps, gh, fix, branch=site.repo.branch,
+                                       run_id=7_100_000 + site.installation_id % 1000)
 
 
 async def test_approve_a_fix(site: Site, browser: Any, github: FakeGitHub) -> None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
+from analysis.attribution import RunSeen
 from analysis.engine import analyze_text
 from analysis.types import Failure, FailureKind, LineRange
-from githubapp.pipeline.assemble import excerpt_lines
+from githubapp.pipeline.assemble import excerpt_lines, rerun_items, summary_rows
 from githubapp.report.check_run import SUMMARY_MAX, TEXT_MAX, check_run_output
 from githubapp.report.cleaning import clean_excerpt, clean_line, headline
 from githubapp.report.comment import COMMENT_TARGET, sticky_comment
@@ -55,14 +57,19 @@ def _gha_log(output: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def mypy_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[TriagedFailure, ...]:
+def mypy_output(tmp_path_factory: pytest.TempPathFactory) -> str:
     root = _project(tmp_path_factory.mktemp("typed"))
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--cache-dir", str(root / ".cache"), "--no-color-output", "src"],
         cwd=root, capture_output=True, text=True, timeout=300, check=False,
     )
     assert done.returncode == 1 and "errors in 40 files" in done.stdout, done.stdout[-500:]
-    log = _gha_log(done.stdout)
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def mypy_run(mypy_output: str) -> tuple[TriagedFailure, ...]:
+    log = _gha_log(mypy_output)
     analysis = analyze_text(log)
     lines = log.splitlines()
     return tuple(
@@ -95,15 +102,21 @@ def _mypy_error(n: int) -> TriagedFailure:
                           job_name="typecheck")
 
 
-@pytest.mark.xfail(strict=True, reason="the analysis folds a real mypy run's repeated messages into 6 failures "
-                   "(12 evidence ranges each, the first file only): the report cannot name 307 errors in 40 files")
-def test_a_real_mypy_run_names_its_count_and_files(mypy_run: tuple[TriagedFailure, ...]) -> None:
-    """The Done-when of issue 20 on a real run: mypy printed "Found N errors in 40 files"; the comment should say
-    so and list the first files, as it does when every message differs (the test below)."""
+def test_a_real_mypy_run_names_its_count_and_files(mypy_output: str, mypy_run: tuple[TriagedFailure, ...]) -> None:
+    """The Done-when of issue 20 on a real run: mypy printed "Found N errors in 40 files", repeating each kind of
+    message in many files; the comment says so (the analysis folds the repeats but keeps their count and files)
+    and lists the first files, each with its count, in the order mypy printed them."""
+    found = mypy_output.strip().splitlines()[-1]
+    assert found.startswith("Found ")
+    errors = int(found.split()[1])
     body = sticky_comment(report(*mypy_run, dashboard_url=DASHBOARD))
     assert len(body) < COMMENT_TARGET
-    assert f"errors in {FILES} files" in body
-    assert "`src/pkg/mod_40.py" in body and "`src/pkg/mod_39.py" in body
+    assert f"Type check (mypy): {errors} errors in {FILES} files" in body
+    printed = list(dict.fromkeys(line.split(":")[0] for line in mypy_output.splitlines() if ": error:" in line))
+    for path in printed[:5]:
+        assert f"`{path} ({sum(line.startswith(path + ':') for line in mypy_output.splitlines())})`" in body
+    assert f"`{printed[5]}" not in body.split("First:")[0]
+    assert f"and {FILES - 5} more ([all on the dashboard]({DASHBOARD}))" in body
 
 
 def test_two_hundred_mypy_errors_name_the_tool_the_count_and_the_first_files() -> None:
@@ -233,3 +246,43 @@ def test_where_is_filled_from_a_file_and_line_the_message_names() -> None:
     assert "| Lint (ruff) | `src/app.py:3` |" in row
     hostile = Failure(FailureKind.UNKNOWN, "generic", "." * 5_000 + ":1 " + "a:" * 3_000, fingerprint="h")
     check_run_output(report(TriagedFailure(hostile, Verdict.NEW)))  # a word list, no regex to backtrack
+
+
+def _folded(n: int, files: int, listed: int) -> TriagedFailure:
+    """One mypy message repeated ``n`` times in ``files`` files, of which the analysis listed ``listed``."""
+    shown = tuple((f"src/gen/v{k}.py", 1) for k in range(listed))
+    f = Failure(FailureKind.TYPE, "mypy", 'Name "x" is not defined', file="src/gen/v0.py", line=3,
+                evidence=(LineRange(3, 3), LineRange(9, 9)), fingerprint="mx", job="typecheck", occurrences=n,
+                files=shown, file_count=files)
+    return TriagedFailure(f, Verdict.NEW, job_name="typecheck")
+
+
+def test_one_message_repeated_is_one_entry_with_its_count_even_alone() -> None:
+    body = sticky_comment(report(_folded(12, 7, 7), dashboard_url=DASHBOARD))
+    assert "Type check (mypy): 12 errors in 7 files" in body
+    assert f"and 2 more ([all on the dashboard]({DASHBOARD}))" in body
+    out = check_run_output(report(_folded(12, 7, 7), dashboard_url=DASHBOARD))
+    assert "`src/gen/v0.py:3` (12 times in 7 files)" in out.summary
+
+
+def test_files_beyond_the_listed_ones_are_counted_not_guessed() -> None:
+    """A failure lists its first files; when two messages each list part of theirs, the union is not the total:
+    the title says "at least", the listing counts the rest from the widest true total."""
+    other = _folded(40, 30, 30)
+    other = replace(other, failure=replace(other.failure, message="other", fingerprint="my",
+                                           evidence=(LineRange(20, 20),)))
+    body = sticky_comment(report(_folded(300, 150, 100), other, dashboard_url=DASHBOARD))
+    assert "Type check (mypy): 340 errors in at least 150 files" in body
+    assert "and 145 more" in body
+
+
+def test_a_stored_report_row_keeps_the_true_count_and_files() -> None:
+    """A re-run that passes rebuilds the earlier attempt's failures from the reports table's rows."""
+    item = _folded(12, 7, 7)
+    [row] = summary_rows([item], [None])
+    [back] = rerun_items([row], RunSeen(7, "f" * 40, "https://github.com/o/r/actions/runs/7", "CI", attempt=2),
+                         failed_attempt=1)
+    f = back.failure
+    assert (f.occurrences, f.files, f.file_count) == (12, item.failure.files, 7)
+    [plain] = summary_rows([triaged(1)], [None])
+    assert "occurrences" not in plain and rerun_items([plain], RunSeen(7, "f" * 40, "u", "CI"), failed_attempt=1)

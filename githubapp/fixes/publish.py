@@ -1,4 +1,5 @@
-"""After a fix is decided in the dashboard or through the API, the pull request says so: the sticky comment's
+"""After a fix is decided (a `/triage approve` or `reject` comment, the check run's "Apply fix" button, the
+dashboard or the API: the command service decides them all), the pull request says so: the sticky comment's
 offer to `/triage approve` becomes who decided what and when (with the commit), and the check run that offered
 the "Apply fix" button loses it and leads with the same line (``report.decisions`` writes the text).
 
@@ -12,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import gidgethub
+from gidgethub.abc import GitHubAPI
 
 from storage import reports
 
@@ -19,9 +21,9 @@ from ..deps import Deps
 from ..reload import current_settings
 from ..report.check_run import ACTION_EXPLAIN, ACTION_RERUN, CheckAction
 from ..report.decisions import FixDecision, check_run_after_decision, comment_after_decision, decision_line
-from .links import commit_url
+from ..web.links import commit_url  # pure: addresses only (no web app is imported)
 
-log = logging.getLogger("ci_triage.web.fixes")
+log = logging.getLogger("ci_triage.fixes.publish")
 
 # The buttons a triage check run with failures carries besides "Apply fix" (``check_run.actions_for``); GitHub's
 # check-run representation omits ``actions``, so these are what stays when the fix's button goes.
@@ -31,13 +33,18 @@ DEFAULT_ACTIONS = [
 ]
 
 
-async def publish_decision(deps: Deps, fix: Any, decision: str, *, by: str, via: str) -> list[str]:
+async def publish_decision(
+    deps: Deps, fix: Any, decision: str, *, by: str, via: str, gh: GitHubAPI | None = None
+) -> list[str]:
     """Amend the PR comment and check run for a decided ``fix`` (a ``storage.fixes.FixRow``, read after the
-    decision). Returns what was updated ("comment", "check run"), for the log and tests."""
+    decision) through ``gh`` (else a client for the fix's installation). Returns what was updated ("comment",
+    "check run"), for the log and tests."""
     if fix is None or fix.pr_number is None:
         return []
-    from ..github import github_of
+    if gh is None:
+        from ..github import github_of
 
+        gh = github_of(deps).for_installation(fix.installation_id)
     settings = current_settings(deps)
     owner, _, name = fix.repo_full_name.partition("/")
     line = decision_line(
@@ -45,7 +52,6 @@ async def publish_decision(deps: Deps, fix: Any, decision: str, *, by: str, via:
                     reason=fix.reason),
         commit_url=commit_url(settings.github_url, fix.repo_full_name, fix.commit_sha) if fix.commit_sha else None,
     )
-    gh = github_of(deps).for_installation(fix.installation_id)
     async with deps.pool.acquire() as conn:
         shown = await reports.get_comment(conn, fix.installation_id, fix.repository_id, fix.pr_number)
         report = await reports.get(conn, fix.installation_id, shown.run_id) if shown and shown.run_id else None
