@@ -23,7 +23,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from .api.auth import bearer_token
-from .deps import Deps
+from .deps import Deps, ServiceMissing
 from .web.triage_metrics import DEFINITIONS as TRIAGE_METRICS
 from .web.triage_metrics import gauges as triage_gauges
 
@@ -244,15 +244,17 @@ async def live_gauges(deps: Deps) -> dict[str, float]:
 
 
 def metrics_of(deps: Deps) -> Metrics:
-    metrics: Metrics = deps.services["metrics"]
+    metrics = deps.services.metrics
+    if metrics is None:
+        raise ServiceMissing("metrics")
     return metrics
 
 
 async def install_metrics(deps: Deps) -> None:
     metrics = Metrics(deps.queue, f"{deps.settings.queue_name}:metrics")
     metrics.start()
-    deps.services["metrics"] = metrics
-    deps.services["_closers"].append(metrics.stop)
+    deps.services.metrics = metrics
+    deps.services.closers.append(metrics.stop)
 
 
 def _authorized(request: Request, token: str | None) -> bool:

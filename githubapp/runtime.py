@@ -57,7 +57,7 @@ async def open_deps(settings: Settings, *, run_migrations: bool = True) -> Async
     try:
         yield deps
     finally:
-        for closer in reversed(deps.services.get("_closers", [])):
+        for closer in reversed(deps.services.closers):
             await closer()
         await http.aclose()
         await queue.aclose()

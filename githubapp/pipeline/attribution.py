@@ -24,6 +24,7 @@ from analysis.flakiness import FLAKY_SCORE
 from analysis.types import Failure, FailureKind
 from storage import attribution as q
 
+from ..conclusions import FAILED_JOB, PASSED
 from ..deps import Deps
 from ..github import GitHubClient
 from .triggers import RunRef
@@ -254,7 +255,7 @@ class Attributor:
             if isinstance(r, dict)
             and r.get("head_branch") == branch
             and r.get("event") not in PR_EVENTS
-            and r.get("conclusion") in ("success", "failure", "timed_out")
+            and r.get("conclusion") in PASSED | FAILED_JOB
             and isinstance(r.get("id"), int)
             and at_or_after(r, base)
         ]

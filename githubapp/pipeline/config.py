@@ -16,11 +16,12 @@ import yaml
 
 from analysis.regex import compile_linear
 
+from ..conclusions import CHECK_RUN_CONCLUSIONS as CONCLUSIONS
+
 _TEMPLATE_FIELD = compile_linear(r"\{([^{}]*)\}")
 
 CONFIG_PATH = ".github/ci-triage.yml"
 MAX_BYTES = 64 * 1024
-CONCLUSIONS = ("failure", "neutral", "success", "action_required")
 _EMAIL = compile_linear(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 _TEMPLATE_FIELDS = ("pr", "sha", "branch")
 

@@ -82,7 +82,7 @@ def describe(exc: Exception) -> str:
 
 
 async def _count(deps: Deps, triage: Triage, outcome: str, seconds: float) -> None:
-    metrics = deps.services.get("metrics")
+    metrics = deps.services.metrics
     if metrics is None:
         return
     kind = "job" if triage.partial else "run"

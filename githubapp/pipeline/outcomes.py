@@ -72,7 +72,7 @@ async def record_passing(deps: Deps, gh: GitHubClient, ref: RunRef) -> str:
         )
     if previous is None:
         return "nothing to resolve"
-    history = deps.services.get("history")
+    history = deps.services.history
     failed_tests = sorted({f["test_id"] for f in previous.failures if f.get("test_id")})
     same_sha = previous.head_sha == ref.head_sha
     if history is not None:

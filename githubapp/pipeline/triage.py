@@ -421,7 +421,7 @@ class Triage:
         self, findings: list[JobFindings], junit_failures: list[Failure], config: RepoConfig
     ) -> tuple[list[TriagedFailure], list[int | None], list[RecommendedTest], str | None]:
         ref = self.ref
-        history = self.deps.services.get("history")
+        history = self.deps.services.history
         pattern_ids: list[int | None] = []
         all_matches: list[Any] = []
         found: list[tuple[Failure, Any, tuple[str, ...], str | None, str | None, TestCounts | None]] = []
@@ -534,7 +534,7 @@ class Triage:
     async def record_base_run(self, base: RunRef) -> None:
         """A base-branch run GitHub told us about: its failed jobs' logs analysed and recorded like any run's
         (bounded: the first few failed jobs)."""
-        history = self.deps.services.get("history")
+        history = self.deps.services.history
         if history is None:
             return
         settings = self.deps.settings
@@ -724,7 +724,7 @@ class Triage:
             settings=self.deps.settings,
             http=self.deps.http,
             links=links,
-            metrics=self.deps.services.get("metrics"),
+            metrics=self.deps.services.metrics,
         )
 
 

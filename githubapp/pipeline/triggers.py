@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-FAILED = frozenset({"failure", "timed_out", "startup_failure"})
-FAILED_JOB = frozenset({"failure", "timed_out"})
-PASSED = frozenset({"success"})
+from ..conclusions import FAILED_JOB, FAILED_RUN, PASSED
 
 
 @dataclass(frozen=True)
@@ -126,7 +124,7 @@ def decide_run(payload: dict[str, Any]) -> Decision:
     if payload.get("action") != "completed" or not payload.get("installation"):
         return "ignore"
     conclusion = (payload.get("workflow_run") or {}).get("conclusion")
-    if conclusion in FAILED:
+    if conclusion in FAILED_RUN:
         return "triage"
     if conclusion in PASSED:
         return "passed"

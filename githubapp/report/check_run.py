@@ -14,6 +14,7 @@ from typing import Any
 
 from analysis.fixes.verify import short_hash, shown_whole
 
+from ..conclusions import CHECK_RUN_CONCLUSIONS as CONCLUSIONS
 from . import evidence as ev
 from . import markdown as md
 from .cleaning import clean_excerpt
@@ -54,7 +55,6 @@ ACTION_RERUN = "retry"
 ACTION_EXPLAIN = "explain"
 ACTION_APPROVE_PREFIX = "fix:"  # fix:<id>@<diff hash>: the button names the diff the check run shows
 
-CONCLUSIONS = ("failure", "neutral", "success", "action_required")
 _SEVERITY = {"success": 0, "neutral": 1, "action_required": 2, "failure": 3}
 
 

@@ -2,7 +2,7 @@
 
 The pipeline calls ``SnapshotService.capture_run`` (or ``snapshot_run`` which also resolves the preview URL and
 applies the rule "only a failed run with a preview is captured; a passing run only to seed a missing
-baseline"); the API's job calls ``capture_api``. ``deps.services["snapshots"]`` holds the instance.
+baseline"); the API's job calls ``capture_api``. ``deps.services.snapshots`` holds the instance.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from snapshot.guard import BlockedURL, Resolver
 from storage import snapshots as queries
 from storage.artifacts import ArtifactNotFound, ArtifactStore
 
-from ..artifacts import save_artifact
-from ..deps import Deps
+from ..artifacts import artifact_store, save_artifact
+from ..deps import Deps, ServiceMissing
 from .config import SnapshotConfig
 from .preview import PreviewURL, resolve_preview_url
 
@@ -365,16 +365,18 @@ class SnapshotService:
 
 async def install(deps: Deps) -> None:
     handle = BrowserHandle(deps.settings.chromium_path, sandbox=deps.settings.chromium_sandbox)
-    deps.services["snapshots"] = SnapshotService(
+    deps.services.snapshots = SnapshotService(
         pool=deps.pool,
-        store=deps.services["artifacts"],
+        store=artifact_store(deps),
         browser=handle.get,
         allow_hosts=deps.settings.snapshot_allow_hosts,
         link_ttl=deps.settings.artifact_link_ttl_seconds,
     )
-    deps.services.setdefault("_closers", []).append(handle.close)
+    deps.services.closers.append(handle.close)
 
 
 def snapshot_service(deps: Deps) -> SnapshotService:
-    service: SnapshotService = deps.services["snapshots"]
+    service = deps.services.snapshots
+    if service is None:
+        raise ServiceMissing("snapshots")
     return service

@@ -235,11 +235,11 @@ async def get_pattern(call: Call) -> JSON:
 
 
 async def search_patterns(call: Call) -> JSON:
-    history = call.deps.services.get("history")
+    history = call.deps.services.history
     if history is None:
         raise ApiError(503, "unavailable", "pattern history is not available")
     p = call.params
-    hits = []
+    hits: list[dict[str, Any]] = []
     for installation_id in call.principal.installations:
         for hit in await history.search(installation_id, p["q"], top_k=p["top_k"], threshold=p["threshold"]):
             if not math.isfinite(hit.similarity):
@@ -309,7 +309,7 @@ async def merge_pattern(call: Call) -> JSON:
 
 async def flaky_tests(deps: Deps, scope: Scope, principal: Principal, repository_id: int | None) -> list[JSON]:
     """Flake scores from the history, for one repository or every visible one (the 50 most recent)."""
-    history = deps.services.get("history")
+    history = deps.services.history
     if history is None:
         return []
     repos = await browse.repositories(deps.pool, scope)

@@ -249,8 +249,9 @@ async def record(
 ) -> JSON:
     """History matching, test outcomes, changed files, recommendations; the answer stored for replays."""
     pool = deps.pool
-    history = deps.services["history"]
-    from githubapp.history import RunContext
+    from githubapp.history import RunContext, history_of
+
+    history = history_of(deps)
 
     run_key = -run_id  # failures of ingested runs are recorded under -ci_runs.id (GitHub run ids are positive)
     context = RunContext(run_id=run_key, job_name=body["ci"], head_sha=body.get("commit"), branch=body.get("branch"),

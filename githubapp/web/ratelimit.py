@@ -177,8 +177,8 @@ def presented_secret(request: Request) -> str | None:
 
 
 def limiter_of(deps: Any) -> RateLimiter:
-    found = deps.services.get("api_rate_limiter")
+    found: RateLimiter | None = deps.services.api_rate_limiter
     if found is None:
         limit = Limit(deps.settings.api_rate_limit, deps.settings.api_rate_window_seconds)
-        found = deps.services["api_rate_limiter"] = RateLimiter(deps.queue, deps.settings.queue_name, limit)
-    return found  # type: ignore[no-any-return]
+        found = deps.services.api_rate_limiter = RateLimiter(deps.queue, deps.settings.queue_name, limit)
+    return found

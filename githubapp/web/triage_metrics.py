@@ -30,7 +30,7 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
 
 async def count(deps: Deps, name: str, **labels: object) -> None:
     """Best effort, like every metric: nothing happens when the metrics service is not installed."""
-    metrics: Any = deps.services.get("metrics")
+    metrics: Any = deps.services.metrics
     if metrics is not None:
         await metrics.incr(name, **labels)
 

@@ -219,7 +219,7 @@ async def test_links_are_fetchable_through_the_app(service: SnapshotService, ses
     installation = random.randint(10**9, 2 * 10**9)
     with serve_site() as site:
         [outcome] = await service.snapshot_run(run(False, SHA_RED, installation, 9), config_for(site.url))
-    deps = replace(session_deps, services={**session_deps.services, "artifacts": service.store})
+    deps = replace(session_deps, services=replace(session_deps.services, artifacts=service.store))
     app = create_app(deps.settings, deps=deps)
     async with (
         app.router.lifespan_context(app),
