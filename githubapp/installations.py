@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from .deliveries import Conn
+from .deps import Deps
 
 log = logging.getLogger("ci_triage.installations")
 
@@ -152,7 +153,6 @@ async def purge_deleted(pool: asyncpg.Pool, *, grace_days: int) -> dict[str, int
 
 async def purge_installations(ctx: dict[str, Any]) -> dict[str, int]:
     """Cron job: purge installations deleted longer ago than INSTALLATION_PURGE_DAYS."""
-    from .deps import Deps
 
     deps: Deps = ctx["deps"]
     return await purge_deleted(deps.pool, grace_days=deps.settings.installation_purge_days)

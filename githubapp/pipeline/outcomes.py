@@ -23,7 +23,6 @@ from ..report.check_run import ConclusionPolicy, check_run_output
 from ..report.comment import passing_comment
 from ..report.common import failure_name
 from ..report.model import PassingReport, TriagedFailure, TriageReport, Verdict
-from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
 from ..snapshots.service import snapshot_service
 from . import attribution as attributing
 from .assemble import rerun_items
@@ -188,14 +187,12 @@ async def seed_snapshot_baselines(deps: Deps, gh: GitHubClient, ref: RunRef) -> 
     """A passing run captures the preview routes that have no green baseline yet (snapshot feature)."""
     try:
         parsed = await load_repo_config(gh, deps.pool, ref)
-        config = parse_snapshot_config(parsed.raw.get("snapshot"))
-        if not config.enabled or not config.baseline:
+        config = parsed.config.snapshot
+        if not parsed.snapshot_valid or not config.enabled or not config.baseline:
             return
         await snapshot_service(deps).snapshot_run(
             snapshot_run_of(ref, passed=True),
             config,
         )
-    except SnapshotConfigError:
-        return  # reported by the next failing run's check run
     except Exception:
         log.exception("snapshot baseline capture failed")

@@ -35,10 +35,8 @@ from ..notify.service import notify
 from ..report.check_run import CheckRunOutput, ConclusionPolicy, check_run_output
 from ..report.comment import CommentPolicy, should_comment, sticky_comment
 from ..report.model import RecommendedTest, RunInfo, SuggestedFix, TriagedFailure, TriageReport
-from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
 from ..snapshots.report import check_run_images, snapshot_check_summary, snapshot_comment_section
-from ..snapshots.service import RunContext as SnapshotRun
-from ..snapshots.service import snapshot_service
+from ..snapshots.service import SnapshotRun, snapshot_service
 from ..web import live
 from ..web.links import run_page_url
 from . import attribution as attributing
@@ -202,7 +200,6 @@ class Triage:
         self.check_run_id: int | None = None
         self.reused_check_run = False
         self.matches: list[Any] = []  # history matches of every failure, for past fixes
-        self.config_errors: list[str] = []  # found by features that validate their own config section
         self.config: RepoConfig | None = None
         self.previous: db.ReportRow | None = None  # the earlier failing attempt's report, on a re-run
         self.jobs: list[dict[str, Any]] = []  # the run's jobs (newest attempt of each)
@@ -378,7 +375,7 @@ class Triage:
             run=run_info(ref),
             failures=tuple(items),
             problems=tuple(problems),
-            config_errors=tuple(str(e) for e in parsed.errors) + tuple(self.config_errors),
+            config_errors=tuple(str(e) for e in parsed.errors),
             failed_jobs=tuple(f.job.name for f in findings),
             recommended_tests=tuple(recommended),
             risk_level=risk,
@@ -648,15 +645,12 @@ class Triage:
         """The preview snapshot's report parts (comment, check-run details, images) when the run has a preview
         (the snapshot service decides); it never fails the triage."""
         ref = self.ref
-        try:
-            config = parse_snapshot_config(parsed.raw.get("snapshot"))
-        except SnapshotConfigError as exc:
-            self.config_errors.append(f"snapshot: {exc}")
-            return None
+        if not parsed.snapshot_valid:
+            return None  # the section's errors are in the check run
         try:
             outcomes = await snapshot_service(self.deps).snapshot_run(
                 snapshot_run_of(ref, passed=False),
-                config,
+                parsed.config.snapshot,
             )
         except Exception:
             log.exception("preview snapshot failed")

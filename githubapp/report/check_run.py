@@ -14,6 +14,7 @@ from typing import Any
 
 from analysis.fixes.verify import short_hash, shown_whole
 
+from .. import escaping
 from ..conclusions import CHECK_RUN_CONCLUSIONS as CONCLUSIONS
 from . import evidence as ev
 from . import markdown as md
@@ -410,7 +411,7 @@ def _fixes_block(report: TriageReport) -> str:
     if shown is not None and shown.diff:
         digest = short_hash(shown.diff)
         block += "\n\n" + md.details(
-            f"Diff of {md.html_text(shown.id)} ({digest}), applied by the Apply fix button",
+            f"Diff of {escaping.html_text(shown.id)} ({digest}), applied by the Apply fix button",
             md.code_block(shown.diff, lang="diff"),
         )
     return block + "\n\nApprove one with a PR comment `/triage approve <id> <hash>` (the hash beside its diff)."

@@ -57,11 +57,6 @@ def details(summary: str, body: str, *, open_: bool = False) -> str:
     return f"<details{attr}><summary>{summary}</summary>\n\n{body}\n\n</details>"
 
 
-def html_text(text: str, *, limit: int = 200) -> str:
-    """Untrusted text inside an HTML element such as ``<summary>``."""
-    return escaping.html_text(text, limit=limit)
-
-
 def trim_lines(lines: list[str], *, max_chars: int, line_limit: int = 400) -> tuple[list[str], int]:
     """Keep whole lines (each cut to ``line_limit``) while they fit in ``max_chars``; return kept, dropped."""
     kept: list[str] = []

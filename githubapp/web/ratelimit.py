@@ -17,6 +17,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..api.auth import presented_key
+from .triage_metrics import count
+
 log = logging.getLogger("ci_triage.ratelimit")
 
 
@@ -114,8 +117,6 @@ class ApiRateLimit:
 
     @staticmethod
     async def _refuse(deps: Any, limit: str, retry_after: int, scope: Scope, receive: Receive, send: Send) -> None:
-        from .triage_metrics import count
-
         await count(deps, "ci_triage_api_rate_limited_total", limit=limit)
         response = JSONResponse(
             {"error": "rate_limited", "message": "too many requests; slow down"},
@@ -171,8 +172,6 @@ def client_address(scope: Scope, networks: tuple[Network, ...] | None) -> str:
 
 
 def presented_secret(request: Request) -> str | None:
-    from ..api.auth import presented_key
-
     return presented_key(request)
 
 
