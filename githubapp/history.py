@@ -558,7 +558,7 @@ class HistoryService:
         dim = new.dim if new.local else await asyncio.to_thread(lambda: new.dim)
         counts = {"failures": 0, "patterns": 0}
         async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute("LOCK TABLE history_embedder IN EXCLUSIVE MODE")
+            await q.lock_embedder(conn)
             await q.untype_vectors(conn)
             for installation_id in await q.installations_with_patterns(conn):
                 after = 0

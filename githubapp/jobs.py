@@ -7,6 +7,8 @@ from typing import Any
 
 from arq.cron import CronJob, cron
 
+from storage import db
+
 from .artifacts import purge_expired_artifacts
 from .delivery_jobs import handle_delivery, prune_deliveries, sweep_deliveries
 from .deps import Deps
@@ -27,7 +29,7 @@ async def heartbeat(ctx: dict[str, Any]) -> str:
     """Round trip through Redis and the worker; used by readiness probes and tests of the queue path."""
     deps: Deps = ctx["deps"]
     async with deps.pool.acquire() as conn:
-        await conn.fetchval("SELECT 1")
+        await db.ping(conn)
     return "ok"
 
 

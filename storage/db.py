@@ -153,3 +153,8 @@ async def create_database(admin_dsn: str, name: str) -> None:
                 pass
     finally:
         await conn.close()
+
+
+async def ping(conn: asyncpg.Connection | asyncpg.Pool) -> None:
+    """One round trip to the server (readiness probes, the worker's heartbeat job)."""
+    await conn.fetchval("SELECT 1")

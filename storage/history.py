@@ -903,3 +903,17 @@ async def clear_signatures(conn: Conn) -> None:
     """Forget every signature (``rekey`` after the definition changed): schema maintenance across tenants."""
     await conn.execute("UPDATE patterns SET signature_key = NULL, scope_key = NULL, signature = NULL")
     await conn.execute("DELETE FROM pattern_fingerprints WHERE fingerprint LIKE 'sig:%'")
+
+
+async def lock_embedder(conn: Conn) -> None:
+    """Hold the embedder row until the transaction ends: writers wait, readers see one vector space."""
+    await conn.execute("LOCK TABLE history_embedder IN EXCLUSIVE MODE")
+
+
+async def pattern_titles(conn: Conn, installation_id: int, pattern_ids: list[int]) -> dict[int, str]:
+    rows = await conn.fetch(
+        "SELECT id, title FROM patterns WHERE installation_id = $1 AND id = ANY($2::bigint[])",
+        installation_id,
+        pattern_ids,
+    )
+    return {row["id"]: row["title"] for row in rows}

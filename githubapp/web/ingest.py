@@ -18,6 +18,7 @@ from analysis.regex import MULTILINE, compile_linear
 from analysis.types import Failure, FailureKind
 from githubapp.history import RunContext, history_of
 from storage import ci_runs
+from storage import history as history_db
 
 from ..analysis_pool import AnalysisFailed, Limits, run_isolated
 from ..deps import Deps
@@ -279,10 +280,8 @@ async def record(
                     match.resolution, "as_json") else None,
             }
     if similar:
-        rows = await pool.fetch("SELECT id, title FROM patterns WHERE installation_id = $1 AND id = ANY($2::bigint[])",
-                                installation_id, list(similar))
-        for row in rows:
-            similar[row["id"]]["title"] = row["title"]
+        for pattern_id, title in (await history_db.pattern_titles(pool, installation_id, list(similar))).items():
+            similar[pattern_id]["title"] = title
     response: JSON = {
         "id": body["id"],
         "runId": run_id,
