@@ -30,7 +30,8 @@ from .attribution import attempt_seen
 from .config import RepoConfig
 from .config_source import load_repo_config
 from .publish import conclude_check_run, upsert_comment
-from .triage import FORK_PR_EVENTS, prs_for_commit, run_info, snapshot_run_of
+from .triage import FORK_PR_EVENTS, prs_for_commit, run_info
+from .triage_steps import snapshot_run_of
 from .triggers import RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
