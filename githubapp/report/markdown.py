@@ -17,11 +17,6 @@ def clean_log_line(line: str) -> str:
     return cleaning.clean_line(line)
 
 
-def neutralize_mentions(text: str) -> str:
-    """``@user`` → ``@\u200duser``: GitHub then neither links nor notifies (``githubapp.escaping``)."""
-    return escaping.neutralise_mentions(text)
-
-
 def escape_text(text: str) -> str:
     """Untrusted text placed in Markdown prose: one line, literal, no mentions, no HTML."""
     return escaping.markdown_text(text)
