@@ -16,6 +16,7 @@ from .deps import Deps
 
 log = logging.getLogger("ci_triage.installations")
 
+
 def _account(installation: dict[str, Any]) -> tuple[str, str, int | None]:
     account = installation.get("account") or {}
     login = account.get("login") or account.get("slug") or account.get("name") or str(installation["id"])

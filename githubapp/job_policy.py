@@ -19,7 +19,10 @@ RECONCILE_TIMEOUT_SECONDS = 300
 NIGHTLY_TIMEOUT_SECONDS = 600
 RETENTION_TIMEOUT_SECONDS = 3600
 LONGEST_TIMEOUT_SECONDS = max(
-    JOB_TIMEOUT_SECONDS, SWEEP_TIMEOUT_SECONDS, RECONCILE_TIMEOUT_SECONDS, NIGHTLY_TIMEOUT_SECONDS,
+    JOB_TIMEOUT_SECONDS,
+    SWEEP_TIMEOUT_SECONDS,
+    RECONCILE_TIMEOUT_SECONDS,
+    NIGHTLY_TIMEOUT_SECONDS,
     RETENTION_TIMEOUT_SECONDS,
 )
 
@@ -39,7 +42,12 @@ def is_permanent(exc: BaseException) -> bool:
     # object was expected, a value PostgreSQL refuses (out of range, wrong type, NULL in a NOT NULL column).
     return isinstance(
         exc,
-        KeyError | TypeError | ValueError | AttributeError | asyncpg.DataError | asyncpg.NotNullViolationError
+        KeyError
+        | TypeError
+        | ValueError
+        | AttributeError
+        | asyncpg.DataError
+        | asyncpg.NotNullViolationError
         | asyncpg.CheckViolationError,
     )
 

@@ -14,8 +14,12 @@ UNFINISHED_OR_FAILED = ("pending", "queued", "running", "failed")
 _COUNTS: tuple[tuple[str, str, str, str], ...] = (
     ("ci_triage_patterns", "status", "patterns", "SELECT status AS label, count(*) AS n FROM patterns GROUP BY status"),
     ("ci_triage_fixes", "status", "fixes", "SELECT status AS label, count(*) AS n FROM fixes GROUP BY status"),
-    ("ci_triage_failures_last_24h", "kind", "failures",
-     "SELECT kind AS label, count(*) AS n FROM failures WHERE seen_at > now() - interval '1 day' GROUP BY kind"),
+    (
+        "ci_triage_failures_last_24h",
+        "kind",
+        "failures",
+        "SELECT kind AS label, count(*) AS n FROM failures WHERE seen_at > now() - interval '1 day' GROUP BY kind",
+    ),
 )
 
 

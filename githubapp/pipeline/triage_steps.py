@@ -125,8 +125,7 @@ async def analyze_logs(
             )
         except AnalysisFailed as exc:
             findings.extend(
-                JobFindings(job, problem=f"The log of job {job.name} could not be analysed: {exc}.")
-                for job in missing
+                JobFindings(job, problem=f"The log of job {job.name} could not be analysed: {exc}.") for job in missing
             )
     return findings
 
