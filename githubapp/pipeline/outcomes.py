@@ -29,7 +29,7 @@ from .assemble import rerun_items
 from .attribution import attempt_seen
 from .config import RepoConfig
 from .config_source import load_repo_config
-from .publish import conclude_check_run, upsert_comment
+from .publish import bot_login, conclude_check_run, upsert_comment
 from .triage import FORK_PR_EVENTS, prs_for_commit, run_info
 from .triage_steps import snapshot_run_of
 from .triggers import RunRef
@@ -132,7 +132,7 @@ async def record_passing(deps: Deps, gh: GitHubClient, ref: RunRef) -> str:
                 body,
                 status="passing",
                 create=False,
-                bot_login=f"{deps.settings.github_app_slug}[bot]" if deps.settings.github_app_slug else None,
+                bot_login=bot_login(deps.settings),
                 only_if_showing=previous.run_id,
             )
     async with deps.pool.acquire() as conn:

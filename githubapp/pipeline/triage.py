@@ -26,8 +26,7 @@ from storage import reports as db
 
 from ..deps import Deps
 from ..github import GitHubClient
-from ..report.check_run import CheckRunOutput, ConclusionPolicy, check_run_output
-from ..report.comment import CommentPolicy, should_comment, sticky_comment
+from ..report.check_run import ConclusionPolicy, check_run_output
 from ..report.model import RecommendedTest, RunInfo, TriagedFailure, TriageReport
 from ..web import live
 from ..web.links import run_page_url
@@ -38,17 +37,14 @@ from .config import ParsedConfig, RepoConfig
 from .config_source import load_repo_config
 from .logwork import JobFindings
 from .publish import (
-    complete_check_run,
     start_check_run,
-    supersede_check_run,
-    update_partial_check_run,
-    upsert_comment,
 )
 from .tree import repository_tree, within_tree
 from .triage_steps import (
     analyze_logs,
     fix_suggestions,
     preview_snapshot,
+    publish_report,
     quarantined_by_command,
     record_base_run,
     record_failed_tests,
@@ -357,7 +353,17 @@ class Triage:
             report, policy=ConclusionPolicy(**asdict(config.conclusion)), max_annotations=config.max_annotations
         )
         with self.watch.stage("report"):
-            written = await self.publish(report, out, config)
+            written = await publish_report(
+                self.deps,
+                self.gh,
+                ref,
+                self.check_run_id,
+                report,
+                out,
+                config,
+                partial=self.partial,
+                reused_check_run=self.reused_check_run,
+            )
         if not written:
             return "superseded"
         async with self.deps.pool.acquire() as conn:
@@ -496,45 +502,6 @@ class Triage:
                 "flaky",
             )
 
-    async def publish(self, report: TriageReport, out: CheckRunOutput, config: RepoConfig) -> bool:
-        ref = self.ref
-        assert self.check_run_id is not None
-        async with db.locked(self.deps.pool, "run", ref.installation_id, ref.run_id) as conn:
-            current = await db.get(conn, ref.installation_id, ref.run_id)
-            if current is None or current.run_attempt != ref.attempt or (self.partial and current.status != "partial"):
-                # A newer attempt (or the whole run's triage) owns the report now. A check run only this
-                # triage created must not stay "in progress" beside the newer one.
-                if current is None or current.check_run_id != self.check_run_id:
-                    await supersede_check_run(self.gh, ref, self.check_run_id)
-                return False
-            if self.partial:
-                await update_partial_check_run(self.gh, ref, self.check_run_id, out)
-            else:
-                await complete_check_run(self.gh, ref, self.check_run_id, out, skip_existing=self.reused_check_run)
-        policy = CommentPolicy(
-            enabled=config.comments.enabled,
-            skip_when_all_flaky=config.comments.skip_when_all_flaky,
-            update_on_success=config.comments.update_on_success,
-        )
-        if config.comments.enabled:
-            body = sticky_comment(report)
-            for pr_number in ref.pr_numbers:
-                await upsert_comment(
-                    self.gh,
-                    self.deps.pool,
-                    ref,
-                    pr_number,
-                    body,
-                    status="failing",
-                    create=should_comment(report, policy),
-                    bot_login=self.bot_login,
-                )
-        return True
-
-    @property
-    def bot_login(self) -> str | None:
-        slug = self.deps.settings.github_app_slug
-        return f"{slug}[bot]" if slug else None
 
 
 

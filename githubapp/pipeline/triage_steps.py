@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.types import Failure
+from storage import reports as db
 from storage.fixes import active_quarantines
 
 from ..analysis_pool import AnalysisFailed, Limits, run_isolated
@@ -20,6 +21,8 @@ from ..github import GitHubClient
 from ..history import HistoryService, RunContext, is_infra
 from ..notify.messages import Links
 from ..notify.service import notify
+from ..report.check_run import CheckRunOutput
+from ..report.comment import CommentPolicy, should_comment, sticky_comment
 from ..report.model import SuggestedFix, TriageReport
 from ..settings import Settings
 from ..snapshots.report import check_run_images, snapshot_check_summary, snapshot_comment_section
@@ -27,6 +30,13 @@ from ..snapshots.service import SnapshotRun, snapshot_service
 from . import fetch
 from .config import ParsedConfig, RepoConfig
 from .logwork import JobFindings, analyze_job_file, analyze_run_zip
+from .publish import (
+    bot_login,
+    complete_check_run,
+    supersede_check_run,
+    update_partial_check_run,
+    upsert_comment,
+)
 from .triggers import RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
@@ -266,6 +276,52 @@ async def preview_snapshot(deps: Deps, ref: RunRef, parsed: ParsedConfig) -> Sna
         snapshot_check_summary(outcomes) or None,
         tuple(check_run_images(outcomes)),
     )
+
+
+async def publish_report(
+    deps: Deps,
+    gh: GitHubClient,
+    ref: RunRef,
+    check_run_id: int,
+    report: TriageReport,
+    out: CheckRunOutput,
+    config: RepoConfig,
+    *,
+    partial: bool,
+    reused_check_run: bool,
+) -> bool:
+    """The check run, then the sticky comment on each PR; False (nothing written) when a newer attempt, or
+    the whole run's triage, owns the report now."""
+    async with db.locked(deps.pool, "run", ref.installation_id, ref.run_id) as conn:
+        current = await db.get(conn, ref.installation_id, ref.run_id)
+        if current is None or current.run_attempt != ref.attempt or (partial and current.status != "partial"):
+            # A check run only this triage created must not stay "in progress" beside the newer one.
+            if current is None or current.check_run_id != check_run_id:
+                await supersede_check_run(gh, ref, check_run_id)
+            return False
+        if partial:
+            await update_partial_check_run(gh, ref, check_run_id, out)
+        else:
+            await complete_check_run(gh, ref, check_run_id, out, skip_existing=reused_check_run)
+    policy = CommentPolicy(
+        enabled=config.comments.enabled,
+        skip_when_all_flaky=config.comments.skip_when_all_flaky,
+        update_on_success=config.comments.update_on_success,
+    )
+    if config.comments.enabled:
+        body = sticky_comment(report)
+        for pr_number in ref.pr_numbers:
+            await upsert_comment(
+                gh,
+                deps.pool,
+                ref,
+                pr_number,
+                body,
+                status="failing",
+                create=should_comment(report, policy),
+                bot_login=bot_login(deps.settings),
+            )
+    return True
 
 
 async def send_notifications(deps: Deps, ref: RunRef, report: TriageReport, config: RepoConfig) -> None:
