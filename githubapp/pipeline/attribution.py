@@ -27,11 +27,10 @@ from storage import attribution as q
 from ..conclusions import FAILED_JOB, PASSED
 from ..deps import Deps
 from ..github import GitHubClient
-from .triggers import RunRef
+from .triggers import PR_EVENTS, RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
 
-PR_EVENTS = ("pull_request", "pull_request_target")
 BASE_RUNS_LISTED = 10  # one page of the base branch's latest completed runs
 BASE_RUNS_USED = 3  # of those at or after the merge base, the newest few
 STREAK_RUNS = 50  # how far back a branch's failing streak is followed

@@ -30,9 +30,9 @@ from .attribution import attempt_seen
 from .config import RepoConfig
 from .config_source import load_repo_config
 from .publish import bot_login, conclude_check_run, upsert_comment
-from .triage import FORK_PR_EVENTS, prs_for_commit, run_info
+from .triage import prs_for_commit, run_info
 from .triage_steps import snapshot_run_of
-from .triggers import RunRef
+from .triggers import PR_EVENTS, RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
 COMPARE_FILES_MAX = 300  # GitHub's compare API lists at most 300 files
@@ -55,7 +55,7 @@ async def compare(gh: GitHubClient, ref: RunRef, base: str, head: str) -> tuple[
 
 
 async def record_passing(deps: Deps, gh: GitHubClient, ref: RunRef) -> str:
-    if not ref.pr_numbers and ref.event in FORK_PR_EVENTS:
+    if not ref.pr_numbers and ref.event in PR_EVENTS:
         ref = replace(ref, pr_numbers=await prs_for_commit(gh, ref))
     pr_number = ref.pr_number
     # Evidence for attribution: a pass on this commit (flaky evidence), and the end of a branch's failing streak.

@@ -51,13 +51,12 @@ from .triage_steps import (
     run_context,
     send_notifications,
 )
-from .triggers import RunRef, base_branch_of
+from .triggers import PR_EVENTS, RunRef, base_branch_of
 
 log = logging.getLogger("ci_triage.pipeline")
 
 STAGES = ("setup", "fetch", "analyze", "match", "fixes", "report")  # setup: repo config, check run in progress
 LOG_CONCURRENCY = 4
-FORK_PR_EVENTS = ("pull_request", "pull_request_target")
 
 
 class Stopwatch:
@@ -310,7 +309,7 @@ class Triage:
         with self.watch.stage("setup"):
             if self.partial or self.ref.workflow_id is None:
                 self.ref = ref = await complete_ref(self.gh, ref)  # a workflow_job payload lacks PRs and links
-            if not ref.pr_numbers and ref.event in FORK_PR_EVENTS:
+            if not ref.pr_numbers and ref.event in PR_EVENTS:
                 self.ref = ref = replace(ref, pr_numbers=await prs_for_commit(self.gh, ref))
             parsed: ParsedConfig = await load_repo_config(self.gh, self.deps.pool, ref)
             config = self.config = parsed.config

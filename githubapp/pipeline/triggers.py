@@ -7,6 +7,10 @@ from typing import Any, Literal
 
 from ..conclusions import FAILED_JOB, FAILED_RUN, PASSED
 
+# Runs triggered by a pull request: a fork's run names no PR in its payload, and such runs are not evidence of
+# their target branch's state.
+PR_EVENTS = ("pull_request", "pull_request_target")
+
 
 @dataclass(frozen=True)
 class RunRef:
