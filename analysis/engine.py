@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from .byte_scan import ByteChunk, ByteScanner, byte_chunks, byte_chunks_of
 from .excerpt import select
 from .lines import (
     Chunk,
@@ -21,7 +22,6 @@ from .lines import (
     count_lines_bytes,
 )
 from .restatements import drop_restatements
-from .scanner import Scanner
 from .types import Analysis, Failure
 
 DEFAULT_BUDGET = 100
@@ -42,26 +42,35 @@ def analyze_lines(lines: Iterable[str], *, budget: int = DEFAULT_BUDGET, byte_ca
 
 def analyze_bytes(data: bytes, *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP) -> Analysis:
     """Invalid UTF-8 becomes U+FFFD; a UTF-8 BOM is dropped. Over the cap: head and tail, middle skipped."""
+    split = _from_bytes if RAW_BYTES else chunks_from_bytes
     if len(data) <= byte_cap:
         # Within the cap as given: no cap while reading (decoding invalid bytes to U+FFFD may grow the text).
-        return _run(chunks_from_bytes(data), budget=budget, byte_cap=None)
+        return _run(split(data), budget=budget, byte_cap=None)
     head_end = _line_end(data, int(byte_cap * HEAD_SHARE))
     tail_start = _line_end(data, len(data) - (byte_cap - head_end))
     tail_first = 1 + count_lines_bytes(data[:tail_start])
 
-    def both() -> Iterator[Chunk]:
-        yield from chunks_from_bytes(data[:head_end])
-        yield from chunks_from_bytes(data[tail_start:], first_line=tail_first)
+    def both() -> Iterator[Chunk | ByteChunk]:
+        yield from split(data[:head_end])
+        yield from split(data[tail_start:], tail_first)
 
     skipped = count_lines_bytes(data[head_end:tail_start])
     return _run(both(), budget=budget, byte_cap=None, truncated=True, skipped_lines=skipped)
 
 
 def analyze_stream(
-    pieces: Iterable[bytes], *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP
+    pieces: Iterable[bytes],
+    *,
+    budget: int = DEFAULT_BUDGET,
+    byte_cap: int = DEFAULT_BYTE_CAP,
+    size: int | None = None,
 ) -> Analysis:
-    """Streaming bytes (e.g. 1 MB reads of a file): bounded memory; stops at ``byte_cap``."""
-    return _run(chunks_from_byte_pieces(pieces), budget=budget, byte_cap=byte_cap)
+    """Streaming bytes (e.g. 1 MB reads of a file): bounded memory; stops at ``byte_cap``. ``size``: the
+    input's length when known (decoded, it is at most 3 times as large: below a third of the cap, no chunk's
+    decoded size needs computing)."""
+    if size is not None and 3 * size <= byte_cap:
+        return _run(_pieces_split(pieces), budget=budget, byte_cap=None)
+    return _run(_pieces_split(pieces), budget=budget, byte_cap=byte_cap)
 
 
 def analyze_head_tail(
@@ -75,9 +84,9 @@ def analyze_head_tail(
     """An over-long log read in two parts (its start, its end); ``tail`` starts at input line
     ``tail_first_line`` and both parts end on a line break. The Analysis is marked truncated."""
 
-    def both() -> Iterator[Chunk]:
-        yield from chunks_from_byte_pieces(head)
-        yield from chunks_from_byte_pieces(tail, first_line=tail_first_line)
+    def both() -> Iterator[Chunk | ByteChunk]:
+        yield from _pieces_split(head)
+        yield from _pieces_split(tail, tail_first_line)
 
     return _run(both(), budget=budget, byte_cap=None, truncated=True, skipped_lines=skipped_lines)
 
@@ -98,8 +107,21 @@ def _line_end(data: bytes, position: int) -> int:
     return end
 
 
+# Raw input goes through the multi-pattern scan over bytes (``analysis.byte_scan``); False: every chunk is
+# decoded and scanned line by line (``Scanner.feed``), the reference the tests compare it with.
+RAW_BYTES = True
+
+
+def _from_bytes(data: bytes, first_line: int = 1) -> Iterator[ByteChunk]:
+    return byte_chunks_of(data, first_line)
+
+
+def _pieces_split(pieces: Iterable[bytes], first_line: int = 1) -> Iterator[Chunk] | Iterator[ByteChunk]:
+    return byte_chunks(pieces, first_line) if RAW_BYTES else chunks_from_byte_pieces(pieces, first_line)
+
+
 def _run(
-    chunks: Iterable[Chunk],
+    chunks: Iterable[Chunk | ByteChunk],
     *,
     budget: int,
     byte_cap: int | None,
@@ -107,14 +129,19 @@ def _run(
     skipped_lines: int = 0,
 ) -> Analysis:
     budget = max(0, budget)
-    scanner = Scanner()
+    scanner = ByteScanner()
     seen = 0
     for chunk in chunks:
-        if byte_cap is not None and seen + chunk.nbytes > byte_cap and seen > 0:
-            truncated = True
-            break
-        seen += chunk.nbytes
-        scanner.feed(chunk)
+        if byte_cap is not None:
+            size = chunk.nbytes
+            if seen + size > byte_cap and seen > 0:
+                truncated = True
+                break
+            seen += size
+        if isinstance(chunk, ByteChunk):
+            scanner.feed_bytes(chunk)
+        else:
+            scanner.feed(chunk)
     failures, hits = scanner.finish()
     failures = drop_restatements(failures)
     total = scanner.total_lines

@@ -176,3 +176,9 @@ def _to_re2(pattern: str) -> str:
         out.append(char)
         i += 1
     return "".join(out)
+
+
+def parse_tree(pattern: str, flags: int = 0) -> Any:
+    """Python's own parse tree of ``pattern`` as ``compile_linear`` reads it (ASCII classes), with the
+    opcodes module: for translating a pattern to another linear-time engine (``analysis.byte_patterns``)."""
+    return re._parser.parse(pattern, flags | re.ASCII), re._constants  # type: ignore[attr-defined]

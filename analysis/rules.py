@@ -236,6 +236,18 @@ RULES: tuple[Rule, ...] = (
         r"^::error(?: (?P<props>[^:]*))?::(?P<msg>.*)",
         "::error",
     ),
+    # yamllint's github format (its default under GitHub Actions): "::group::FILE", then per problem
+    # "::error file=F,line=L,col=C::L:C [rule] message" (``::warning`` for warnings, no "[rule]" for a syntax
+    # error), which the runner shows as "##[error]L:C [rule] message" under a "##[group]FILE" heading
+    _r(
+        "yamllint.github",
+        F,
+        K.LINT,
+        90,
+        r"^##\[(?P<sev>error|warning)\](?P<line>\d+):\d+ (?:\[(?P<code>[\w-]+)\] )?(?P<msg>\S.*)$",
+        ("##[error]", "##[warning]"),
+        starts=("##[",),
+    ),
     # a tool's own GitHub annotation (ruff/flake8 --output-format=github, eslint -f github, ...) as the runner
     # prints it in the log: "##[error]src/pkg/mod.py:15:49: E741 Ambiguous variable name: `l`"
     _r(
@@ -286,16 +298,19 @@ RULES: tuple[Rule, ...] = (
         r"\((?P<file>[\w$-]+\.(?:java|kt|kts|scala|groovy)):(?P<line>\d+)\)\s*$",
         (".java:", ".kt:", ".kts:", ".scala:", ".groovy:"),
     ),
-    # ExUnit's stacktrace, innermost first: "test/foo_test.exs:25: (test)", "lib/foo.ex:13: Foo.total/1" (a
-    # dependency's or Elixir's own frame is prefixed "(app 1.2.3) " and is never the repository's)
+    # ExUnit's stacktrace, innermost first: "test/foo_test.exs:25: (test)", "lib/foo.ex:13: Foo.total/1"; a
+    # module of an application is prefixed "(app 1.2.3) ": the project's own app's frames are the repository's
+    # (the scanner knows its name from mix's "Generated app app"), a dependency's or Elixir's never
     _r(
         "exunit.frame",
         Role.FRAME,
         None,
         0,
-        r"^\s+(?P<file>[\w./-]+\.exs?):(?P<line>\d+): (?P<func>\S.*)$",
+        r"^\s+(?:\((?P<app>\w+) [\w.+-]+\) )?(?P<file>[\w./-]+\.exs?):(?P<line>\d+): (?P<func>\S.*)$",
         (".ex:", ".exs:"),
     ),
+    # mix compiled the project's application: "Generated roman app" (an umbrella's apps: "==> roman" first)
+    _r("mix.generated", Role.COMMAND, None, 0, r"^Generated (?P<app>\w+) app\s*$", "generated "),
     # .NET: "at Ns.CalcTests.Adds() in /home/runner/work/r/r/tests/CalcTests.cs:line 12"
     _r(
         "dotnet.frame",
@@ -317,8 +332,18 @@ RULES: tuple[Rule, ...] = (
     # Go goroutine dumps: a tab, the file, its line and the frame's offset
     _r("go.frame", Role.FRAME, None, 0, r"^\s+(?P<file>\S+\.go):(?P<line>\d+)(?: \+0x[0-9a-f]+)?\s*$", ".go:"),
     # PHPUnit's trace under a failure: the file and line alone, innermost call first (--testdox draws a
-    # "│ " margin before it)
-    _r("phpunit.frame", Role.FRAME, None, 0, r"^(?:\s*│\s*)?(?P<file>\S+\.php):(?P<line>\d+)\s*$", ".php:"),
+    # margin before it: "│ " plain, "╵ " with --colors, "┊ " beside a diff)
+    _r("phpunit.frame", Role.FRAME, None, 0, r"^(?:\s*[│╵┊]\s*)?(?P<file>\S+\.php):(?P<line>\d+)\s*$", ".php:"),
+    # Ruby's backtrace (minitest's "Error:" block, an uncaught exception's "from" lines), innermost call first:
+    # "/w/r/r/lib/tally.rb:7:in `add'" (Ruby 3.4: "in 'Tally#add'")
+    _r(
+        "ruby.frame",
+        Role.FRAME,
+        None,
+        0,
+        r"^\s+(?:from )?(?P<file>[^\s:#]+\.rb):(?P<line>\d+):in [`'](?P<func>[^'`]+)'\s*$",
+        (".rb:",),
+    ),
     # RSpec's backtrace under a failure: "# ./spec/calc_spec.rb:12:in 'block (2 levels) in <top>'"
     _r("rspec.frame", Role.FRAME, None, 0, r"^\s*# (?P<file>\S+\.rb):(?P<line>\d+)(?::in |\s*$)", ".rb:"),
     # --- timeouts, kills, crashes, resources ---
@@ -461,7 +486,17 @@ RULES: tuple[Rule, ...] = (
         unless=r"^_+ (?:coverage|summary|captured|warnings)\b",
         starts=("_",),
     ),
-    _r("pytest.assert", D, None, 92, r"^E {2,}(?P<msg>\S.*)", _line_start("e   "), after=1),
+    # ("E    1 / 1 (100%)" is PHPUnit's progress line: one test, in error)
+    _r(
+        "pytest.assert",
+        D,
+        None,
+        92,
+        r"^E {2,}(?P<msg>\S.*)",
+        _line_start("e   "),
+        after=1,
+        unless=r"^E +\d+ / \d+ \( *\d+%\)\s*$",
+    ),
     _r(
         "pytest.location",
         L,
@@ -633,6 +668,16 @@ RULES: tuple[Rule, ...] = (
         r"\"Action\":\"fail\",\"Package\":\"(?P<pkg>[^\"]*)\",\"Test\":\"(?P<test>[^\"]+)\"",
         '"action":"fail"',
     ),
+    # go test -json: what a test logged ("Output":"    x_test.go:12: got 3, want 4\n"), keyed by its "Test"
+    _r(
+        "go.json_assert",
+        D,
+        None,
+        87,
+        r"\"Action\":\"output\",\"Package\":\"[^\"]*\",\"Test\":\"(?P<test>[^\"]+)\",\"Output\":\"(?:\s|\\t)+"
+        r"(?P<file>[\w./-]+_test\.go):(?P<line>\d+): (?P<msg>.*?)(?:\\n)?\"",
+        "_test.go:",
+    ),
     # go test -v: a test starts; what it logs until its "--- FAIL" is its own
     _r("go.run", Role.COMMAND, None, 0, r"^=== (?:RUN|CONT|PAUSE|NAME)\s+(?P<test>\S+)", "=== ", starts=("===",)),
     _r(
@@ -660,7 +705,7 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TEST,
         94,
-        r"^\s*• \[(?P<state>FAILED|PANICKED|TIMEDOUT|INTERRUPTED)\] \[[\d.]+ seconds?\]",
+        r"^\s*• \[(?P<state>FAILED|PANICKED|TIMEDOUT|INTERRUPTED|ABORTED)\] \[[\d.]+ seconds?\]",
         "• [",
         after=2,
     ),
@@ -669,18 +714,18 @@ RULES: tuple[Rule, ...] = (
         F,
         K.TEST,
         90,
-        r"^\s*\[(?:FAIL|PANICKED|TIMEDOUT|INTERRUPTED)\] (?P<test>.*\[(?:It|BeforeEach|AfterEach|JustBeforeEach"
-        r"|BeforeAll|AfterAll|BeforeSuite|AfterSuite|SynchronizedBeforeSuite|SynchronizedAfterSuite|DeferCleanup)"
+        r"^\s*\[(?:FAIL|PANICKED!?|TIMEDOUT|INTERRUPTED|ABORTED)\] "
+        r"(?P<test>.*\[(?:It|BeforeEach|AfterEach|JustBeforeEach|BeforeAll|AfterAll|BeforeSuite|AfterSuite|SynchronizedBeforeSuite|SynchronizedAfterSuite|DeferCleanup)"
         r"\] .*?)\s*$",
-        ("[fail] ", "[panicked] ", "[timedout] ", "[interrupted] "),
+        ("[fail] ", "[panicked] ", "[panicked!] ", "[timedout] ", "[interrupted] ", "[aborted] "),
     ),
     _r(
         "ginkgo.failed",
         D,
         None,
         90,
-        r"^\s*\[(?:FAILED|PANICKED|TIMEDOUT)\] (?P<msg>\S.*)$",
-        ("[failed] ", "[panicked] ", "[timedout] "),
+        r"^\s*\[(?:FAILED|PANICKED|TIMEDOUT|ABORTED)\] (?P<msg>\S.*)$",
+        ("[failed] ", "[panicked] ", "[timedout] ", "[aborted] "),
         after=4,
     ),
     _r(
@@ -705,6 +750,15 @@ RULES: tuple[Rule, ...] = (
         r"|build failed|failed to run custom build command|test run failed"
         r"|Failed to (?:download|build|fetch|resolve))",
         starts=("error",),
+    ),
+    # ruff's full format: "F841 Local variable ..." (no "[*]" when there is no safe fix), then "  --> FILE:L:C"
+    _r(
+        "ruff.full_location",
+        F,
+        K.LINT,
+        89,
+        r"^\s*--> (?P<file>" + _PATH + r"\.pyi?):(?P<line>\d+):\d+\s*$",
+        "-->",
     ),
     _r(
         "rustc.location",
@@ -735,6 +789,16 @@ RULES: tuple[Rule, ...] = (
         r"|'(?P<quoted>.*)', (?P<file2>[^\s:']+\.rs):(?P<line2>\d+):\d+\s*$|(?P<msg>.*))",
         "panicked",
         after=3,
+    ),
+    # libtest: a #[should_panic] test that returned ("note: test did not panic as expected at src/lib.rs:28:8";
+    # the location since Rust 1.80)
+    _r(
+        "cargo.no_panic",
+        D,
+        None,
+        90,
+        r"^note: (?P<msg>test did not panic as expected)(?: at (?P<file>[^\s:]+\.rs):(?P<line>\d+):\d+)?\s*$",
+        "did not panic",
     ),
     _r(
         "nextest.fail",
@@ -939,6 +1003,16 @@ RULES: tuple[Rule, ...] = (
         "error",
         starts=tuple("0123456789"),
     ),
+    # yamllint -f parsable: "FILE:L:C: [error] message (rule)"
+    _r(
+        "yamllint.parsable",
+        F,
+        K.LINT,
+        90,
+        r"^(?P<file>[^\s:]+\.ya?ml):(?P<line>\d+):\d+: \[(?P<sev>error|warning)\] "
+        r"(?P<msg>.+?)(?: \((?P<code>[\w-]+)\))?$",
+        (": [error]", ": [warning]"),
+    ),
     _r(
         "eslint.error",
         F,
@@ -1083,7 +1157,8 @@ RULES: tuple[Rule, ...] = (
         D,
         None,
         84,
-        r"^\s*(?:Caused by: |Exception in thread \"[^\"]*\" )?"
+        # "=> ": the JUnit Platform console launcher's failure list
+        r"^\s*(?:=> )?(?:Caused by: |Exception in thread \"[^\"]*\" )?"
         r"(?P<exc>(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error|Failure))"
         r"(?:: (?P<msg>.*)| at (?P<file>[\w$]+\.(?:java|kt|scala|groovy)):(?P<line>\d+))?$",
         ("exception", "error:", "error\n", "error at ", "failure:", "failure\n"),
@@ -1237,6 +1312,16 @@ RULES: tuple[Rule, ...] = (
         after=3,
         starts=("In ",),
     ),
+    # shellcheck -f gcc: "FILE:L:C: warning: message [SC2086]" (any level fails shellcheck)
+    _r(
+        "shellcheck.gcc",
+        F,
+        K.LINT,
+        88,
+        r"^(?P<file>[^\s:]+):(?P<line>\d+):\d+: (?:error|warning|note|info|style): "
+        r"(?P<msg>.+ \[(?P<code>SC\d{4})\])\s*$",
+        ("[sc",),
+    ),
     _r(
         "shellcheck.check",
         D,
@@ -1254,6 +1339,16 @@ RULES: tuple[Rule, ...] = (
         88,
         r"^(?P<file>\S+\.kts?):(?P<line>\d+):\d+ (?P<msg>.+?) \((?P<code>[\w-]+:[\w-]+)\)\s*$",
         (".kt:", ".kts:"),
+    ),
+    # the Elixir compiler (1.14 and earlier): "** (CompileError) lib/shelf.ex:13: undefined function f/1 ..."
+    _r(
+        "elixirc.error",
+        F,
+        K.COMPILE,
+        93,
+        r"^\*\* \((?P<code>CompileError|SyntaxError|TokenMissingError|MismatchedDelimiterError|KeyError)\) "
+        r"(?P<file>[^\s:]+\.exs?):(?P<line>\d+)(?::\d+)?: (?P<msg>.+)$",
+        "** (",
     ),
     # ExUnit: the failing test's location and assertion under its "  1) test ... (Module)" heading
     # (test files only: compiler warnings print bare "lib/x.ex:16" locations too)
@@ -1346,6 +1441,9 @@ RULES: tuple[Rule, ...] = (
         after=1,
     ),
     _r("phpunit.assert", D, None, 90, r"^Failed asserting that (?P<msg>.*)", "failed asserting"),
+    # PHPUnit --testdox: what a "✘ test" failed with, inside its margin ("│ TypeError: ...", "├ Failed
+    # asserting that ..." with --colors); the margin's paths are frames (phpunit.frame)
+    _r("phpunit.testdox_detail", D, None, 88, r"^\s*[│├] (?P<msg>[^\s/│].*?)\s*$", ("│ ", "├ ")),
     _r(
         "phpunit.tally",
         S,
@@ -1446,6 +1544,25 @@ RULES: tuple[Rule, ...] = (
         r"conflicting dependencies|Failed building wheel for|Could not install "
         r"packages due to).*)",
         ("could not", "no matching", "resolutionimpossible", "cannot install", "failed building wheel"),
+    ),
+    # pip names where each requirement came from: "Collecting x==1.0 (from -r requirements.txt (line 4))",
+    # "Processing ./wheels/x-1.0-py3-none-any.whl (from -r requirements.txt (line 4))"
+    _r(
+        "pip.source",
+        Role.COMMAND,
+        None,
+        0,
+        r"^(?:Collecting|Processing|Requirement already satisfied:|Obtaining) (?P<pkg>\S+).*"
+        r"\(from -r (?P<file>[^\s()]+) \(line (?P<line>\d+)\)\)",
+        "(from -r ",
+    ),
+    _r(
+        "pip.python",
+        F,
+        K.DEPENDENCY,
+        93,
+        r"^(?:ERROR: )?(?P<msg>Package '(?P<pkg>[^']+)' requires a different Python: .*)$",
+        "requires a different python",
     ),
     _r(
         "pip.followup",
@@ -1559,6 +1676,24 @@ RULES: tuple[Rule, ...] = (
     ),
     _r("shell.no_such_file", D, None, 70, r"No such file or directory", "no such file"),
     _r("shell.permission", D, None, 72, r": Permission denied$", "permission denied"),
+    # GNU make's error in a makefile: "Makefile:9: *** missing separator.  Stop."
+    _r(
+        "make.makefile",
+        F,
+        K.CONFIG,
+        90,
+        r"^(?P<file>(?:[^\s:]*/)?(?:GNUmakefile|[Mm]akefile|[^\s:/]+\.mk)):(?P<line>\d+): \*\*\* (?P<msg>.+?)\s*$",
+        "*** ",
+    ),
+    # GNU make with no rule for a prerequisite: "make: *** No rule to make target 'x.o', needed by 'lib.a'.  Stop."
+    _r(
+        "make.no_rule",
+        F,
+        K.CONFIG,
+        88,
+        r"^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* (?P<msg>No rule to make target .*?)\s*$",
+        "no rule to make target",
+    ),
     _r("make.error", X, None, 62, r"^(?:g?make|mingw32-make)(?:\[\d+\])?: \*\*\* .*Error \d+", "*** "),
     _r("git.fatal", F, K.CONFIG, 86, r"^fatal: (?P<msg>.*)", "fatal:", weak=True),
     _r(
@@ -1629,6 +1764,19 @@ RULES: tuple[Rule, ...] = (
         after=4,
     ),
     _r("prove.at", L, None, 84, r"^\s*#\s+at (?P<file>\S+) line (?P<line>\d+)\.\s*$", "#   at "),
+    # Test::More's got/expected diagnostics under a failed test ("#          got: '3'", "#     expected: '2'")
+    _r("prove.got", D, None, 80, r"^\s*#\s+(?P<msg>(?:got|expected): .*)$", ("got: ", "expected: "), starts=("#",)),
+    # Perl's die/warn without a trailing newline: "MESSAGE at lib/Csv/Lite.pm line 7." (", <FH> line 3." when a
+    # file was being read): where the code under test died
+    _r(
+        "perl.died",
+        D,
+        None,
+        86,
+        r"^(?P<msg>[^#\s].*?) at (?P<file>\S+\.(?:pm|pl|t|cgi|psgi)) line (?P<line>\d+)"
+        r"(?:, <[^>]*> (?:line|chunk) \d+)?\.$",
+        (".pm line ", ".pl line ", ".t line "),
+    ),
     # CTest: "1/3 Test #1: matrix_test ......***Failed  0.01 sec" and its summary "  1 - matrix_test (Failed)"
     _r(
         "ctest.test",
@@ -1647,6 +1795,16 @@ RULES: tuple[Rule, ...] = (
         r"^\s*\d+ - (?P<test>\S+) \((?P<msg>Failed|SEGFAULT|Timeout|Subprocess aborted|Child aborted"
         r"|Not Run|OTHER_FAULT|ILLEGAL|INTERRUPT|NUMERICAL|Exception)\)(?:\s+\S.*)?$",
         ("(failed)", "(segfault)", "(timeout)", "aborted)", "(not run)", "(other_fault)", "(illegal)", "(exception)"),
+    ),
+    # what a failed CTest test printed (--output-on-failure) below its "***Failed" line: a check's
+    # "path/test.cpp:12: message" (a C/C++ file and line opening the line, or after the program's name)
+    _r(
+        "ctest.output",
+        D,
+        None,
+        80,
+        r"^(?:[^\s:]+: )?(?P<file>[^\s:]+\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx)):(?P<line>\d+):(?:\d+:)? (?P<msg>\S.*)$",
+        (".c:", ".cc:", ".cpp:", ".cxx:", ".c++:", ".h:", ".hh:", ".hpp:", ".hxx:"),
     ),
     _r("tap.not_ok", F, K.TEST, 84, r"^\s*not ok \d+ (?:- )?(?P<test>.*)$", "not ok"),
     # Bazel: "FAIL: //pkg:target (see .../test.log)" and the summary's "//pkg:target   FAILED in 0.4s"

@@ -10,6 +10,7 @@ capped list of hits.
 from __future__ import annotations
 
 import functools
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -204,7 +205,18 @@ _RUST_FRAME_FUNC = compile_linear(r"^\s*\d+: (\S+)")  # a Rust backtrace names t
 _CODE_FRAME_LINE = compile_linear(r"^>?\s*\d+ \|")  # jest/vitest code frame: "> 12 |"
 _CSI = compile_linear(r"\x1b\[[0-?]*[ -/]*[@-~]")
 # details whose file:line is also a frame of the failure's stack
-_LOCATING_DETAILS = {"pytest.location", "vitest.location", "rust.panic", "go.assert", "ginkgo.location"}
+_LOCATING_DETAILS = {
+    "pytest.location",
+    "vitest.location",
+    "rust.panic",
+    "go.assert",
+    "go.json_assert",
+    "ginkgo.location",
+    "ctest.output",
+    "c.assert",
+    "cargo.no_panic",
+}
+_CTEST_RULES = {"ctest.test", "ctest.summary"}
 _RUST_TEST_RULES = {"cargo.test", "cargo.terse", "cargo.stdout", "nextest.fail", "rust.panic"}
 
 
@@ -332,6 +344,8 @@ class Scanner:
         self._go_running = ""  # go test -v: the test an "=== RUN" line started
         self._go_details: dict[str, tuple[Hit, Match]] = {}  # its first "x_test.go:N: msg" line
         self._diffs: dict[str, int] = {}  # file -> first line a printed diff changes (formatters' --diff)
+        self._requirements: dict[str, tuple[str, int]] = {}  # pip: package -> the requirements file's line
+        self._mix_apps: set[str] = set()  # Elixir: the applications mix compiled (the project's own)
         self._lines: list[str] = []
         self._first = 1
         self.total_lines = 0
@@ -359,6 +373,11 @@ class Scanner:
         if 0 <= index < len(self._lines):
             return clean(self._lines[index])
         return None
+
+    def _raw_line(self, number: int) -> str:
+        """A line of the chunk at hand as the log printed it (colour codes kept), or ""."""
+        index = number - self._first
+        return self._lines[index] if 0 <= index < len(self._lines) else ""
 
     def _line(self, number: int, raw: str, mask: int) -> None:
         line = clean(raw)
@@ -393,6 +412,13 @@ class Scanner:
         if rule.name == "diff.hunk":
             self._hunk(number, match)
             return
+        if rule.name == "pip.source":
+            self._requirement_source(match)
+            return
+        if rule.name == "mix.generated":
+            if len(self._mix_apps) < 100:
+                self._mix_apps.add(_group(match, "app") or "")
+            return
         if rule.name == "go.run":
             self._go_running = _group(match, "test") or ""
             self._open = None
@@ -405,6 +431,10 @@ class Scanner:
                 self._docker.clear()
             self._docker[_group(match, "n") or ""] = (number, line)
             return
+        if rule.name == "phpunit.testdox_detail" and (self._open is None or self._open.tool != "phpunit"):
+            return  # another tool's margin
+        if rule.name == "ctest.output" and not self._in_ctest_output(number, step):
+            return  # a C/C++ file:line outside a failed CTest test's output: a compiler's note, a log line
         score = rule.score
         key = echo_key(line)
         seen = self._echo[key]
@@ -459,6 +489,9 @@ class Scanner:
             file = jvm_path(_group(match, "cls") or "", file)
             if file is None:
                 return
+        app = _group(match, "app")
+        if rule.name == "exunit.frame" and app and app not in self._mix_apps:
+            return  # a dependency's or Elixir's own module
         # Python prints the innermost call last, except faulthandler's dump ("line N in f", no comma)
         innermost_last = rule.name == "pytest.frame" or (
             rule.name == "python.frame" and _group(match, "sep") == ", in "
@@ -544,9 +577,14 @@ class Scanner:
                 test = cls
         message = _group(match, "msg", "msg2")
         plain = message is None or message.rstrip().endswith(":")  # a heading: its detail says more
+        if rule.name in _CTEST_RULES or rule.name == "junit5.source":
+            plain = True  # "Failed", "MethodSource [...]": what the test printed or threw says why
         message = message or hit.text.strip().removeprefix("##[error]")
         file = _group(match, "file", "file2", "file3")
         line_s = _group(match, "line", "line2", "line3")
+        if rule.name == "c.assert" and self._in_ctest_output(hit.line, hit.step):
+            self._attach(self._open, hit, match)  # type: ignore[arg-type]  # checked by _in_ctest_output
+            return
         if rule.name == "c.assert":
             # a C test program's failing assert names the test function it sits in; library code's does not
             func = (_group(match, "func", "func2", "func3") or "").rstrip(")").split("(")[0].split()[-1:]
@@ -583,6 +621,26 @@ class Scanner:
                 return
         elif name == "go.panic" and self._go_test_panicked(hit, message):
             return
+        elif name in ("yamllint.github", "yamllint.parsable"):
+            if _group(match, "sev") == "warning" and not _STRICT.search(f"{self.steps[hit.step]} {self._command}"):
+                return  # a warning fails yamllint only under --strict
+            file = file or self._group_heading(hit.line)
+            if file is None:
+                return
+            check = _group(match, "code")
+            message, plain = (f"{message} ({check})" if check else message), False
+        elif name == "ruff.full_location":
+            current = self._open
+            if current is not None and current.rule == "ruff.concise" and hit.line - current.last <= 1:
+                current.file, current.line = file, int(line_s) if line_s else None
+                current.add_evidence(hit.line, hit.line)
+                return
+            heading = _RUFF_HEADING.match(self._peek(hit.line - 1) or "")
+            if heading is None:
+                return  # another tool's "-->" (rustc's are .rs)
+            message, plain = heading.group(0).strip(), False
+        elif name in ("pip.python", "pip.resolution"):
+            file, line_s = self._requirement_line(message)
         elif name == "unittest.fail" and cls and cls.startswith("unittest.loader._FailedTest."):
             test = cls.removeprefix("unittest.loader._FailedTest.")  # the module that failed to import
         elif name == "unittest.fail" and test and _group(match, "sub"):
@@ -606,6 +664,8 @@ class Scanner:
             detail = " ".join(t.strip() for t in nearby if t.startswith("  ") and t.strip())
             if detail:
                 message, plain = detail, False
+        elif name == "generic.check_mark" and tool == "phpunit" and test and _TESTDOX.search(self.steps[hit.step]):
+            test = self._testdox_id(hit.line, test)
         elif name == "minitest.header":
             below = self._peek(hit.line + 1) or ""
             found = _MINITEST_TEST.pattern.match(below)
@@ -663,6 +723,10 @@ class Scanner:
                     if not below.startswith(("expect(", "●", "at ")) and not _CODE_FRAME_LINE.match(below):
                         message, plain = below, False
                     break
+        if name == "jest.failed_test" and tool == "vitest" and test:
+            head, _, last = test.rstrip().rpartition(" ")
+            if head and _VITEST_DURATION.match(last):  # vitest: "suite > title 65ms", no brackets
+                test = head.rstrip()
         if name == "jest.failed_test" and tool == "xctest" and test and ", " in test:
             # xcpretty: "✗ testParsesDates, XCTAssertEqual failed: ("1") is not equal to ("2")"
             test, reason = test.split(", ", 1)
@@ -677,6 +741,8 @@ class Scanner:
         message = message.strip()[:MAX_MESSAGE]
         line_no = int(line_s) if line_s and line_s.isdigit() else None
         fp = fingerprint(tool, kind.value, test, message if not test else "", file if not test else None)
+        if name in _ONE_PER_LINE:  # a linter's problems: the same check on two lines is two problems
+            fp = f"{fp}:{line_s}"
         existing = self._by_fp.get(fp)
         if existing is not None:
             existing.count += 1
@@ -709,7 +775,7 @@ class Scanner:
         self._by_fp[fp] = opened
         self._open = opened
         self._adopt_loose(opened)
-        if name == "go.test" and test in self._go_details:
+        if name in ("go.test", "go.json_fail") and test in self._go_details:
             self._attach(opened, *self._go_details.pop(test))
             opened.evidence.sort()
         if name == "pytest.summary_failed" and self._pytest_lines:
@@ -740,6 +806,70 @@ class Scanner:
             if text and not text.startswith(("##[", "$ ", "+ ", "> ", "travis_time:", "travis_fold:")):
                 return text
         return None
+
+    def _in_ctest_output(self, number: int, step: int) -> bool:
+        """Whether the line is what a failed CTest test printed (--output-on-failure prints it right below)."""
+        current = self._open
+        return (
+            current is not None
+            and current.rule == "ctest.test"
+            and current.step == step
+            and 0 < number - current.last <= 40
+        )
+
+    def _testdox_id(self, number: int, title: str) -> str:
+        """PHPUnit --testdox prints "Money" (MoneyTest without its suffix) above "✘ Add sums cents"
+        (testAddSumsCents): the id JUnit XML and the default printer give, for camelCase methods (PHPUnit's
+        convention; a test_snake_case method reads the same and is named as if it were camelCase)."""
+        title, data_set = title.strip(), ""
+        marker = title.find(" with data set ")
+        raw = self._raw_line(number)
+        if marker > 0:
+            title, data_set = title[:marker], title[marker:]
+        elif "\x1b[2m with \x1b[22m" in raw and " with " in title:  # --colors: "Keeps <dim>with</dim> <name>"
+            title, _, name = title.rpartition(" with ")
+            data_set = f" with data set {name}" if name.startswith("#") else f' with data set "{name}"'
+        method = "test" + "".join(word[:1].upper() + word[1:] for word in title.split())
+        for k in range(1, 200):
+            previous = self._peek(number - k)
+            if previous is None:
+                break
+            heading = _TESTDOX_CLASS.match(previous)
+            if heading:
+                return f"{heading.group(1).replace(' ', '')}Test::{method}{data_set}"
+        return f"{method}{data_set}"
+
+    def _group_heading(self, number: int) -> str | None:
+        """The file a ``##[group]FILE`` heading (a tool's ``::group::FILE``) names above its problems."""
+        for k in range(1, 200):
+            previous = self._peek(number - k)
+            if previous is None or previous.startswith("##[endgroup]"):
+                return None
+            if previous.startswith("##[group]"):
+                path = previous.removeprefix("##[group]").strip()
+                return path if _PATH_LINE.match(path) else None
+        return None
+
+    def _requirement_source(self, match: Match) -> None:
+        """pip's "(from -r requirements.txt (line 4))": where a package was asked for."""
+        if len(self._requirements) >= MAX_FAILURES:
+            return
+        token = (_group(match, "pkg") or "").rsplit("/", 1)[-1]
+        if token.endswith((".whl", ".tar.gz", ".zip")):
+            token = token.split("-", 1)[0]  # a distribution file: "acme_io-1.4-py3-none-any.whl"
+        name = _pep503(_REQUIREMENT_NAME.match(token))
+        if name:
+            self._requirements[name] = (_group(match, "file") or "", int(_group(match, "line") or 0))
+
+    def _requirement_line(self, message: str) -> tuple[str | None, str | None]:
+        """The requirements file's line a pip failure is about: named in the message ("Cannot install -r
+        requirements.txt (line 4) and ..."), else where pip said the package it names came from."""
+        direct = _REQUIREMENT_REF.search(message)
+        if direct:
+            return direct.group("file"), direct.group("line")
+        named = _PIP_PACKAGE.search(message)
+        found = self._requirements.get(_pep503(_REQUIREMENT_NAME.match(named.group("pkg"))) if named else "")
+        return (found[0], str(found[1])) if found else (None, None)
 
     def _heading_path(self, number: int) -> str | None:
         """ESLint/stylelint print the file on its own line above its problems."""
@@ -812,10 +942,20 @@ class Scanner:
             if self._go_running not in self._go_details and len(self._go_details) < MAX_FAILURES:
                 self._go_details[self._go_running] = (hit, match)
             return
+        if rule.name == "go.json_assert":
+            # -json: the event names its test; the test's fail event comes later
+            test = _group(match, "test") or ""
+            if test not in self._go_details and len(self._go_details) < MAX_FAILURES:
+                self._go_details[test] = (hit, match)
+            return
         if rule.name == "docker.step_error":
             found = self._docker.get(_group(match, "n") or "")
             if found:
                 self._add(Hit(found[0], _DOCKER_STEP_RULE, 88, found[1], hit.step, 0, 0))
+        if rule.name == "perl.died":
+            # the test script died (Test::More's own diagnostics start with "#"): a failure of its own
+            self._perl_died(hit, match)
+            return
         if current is None or hit.line - current.last > ATTACH_DISTANCE or current.step != hit.step:
             self._orphan(hit, match)
             return
@@ -844,9 +984,13 @@ class Scanner:
             return
         msg = (_group(match, "msg") or hit.text).strip()
         if rule.name in ("python.exception", "java.exception", "node.error", "phpunit.assert"):
-            msg = hit.text.strip()
+            msg = hit.text.strip().removeprefix("=> ")
         if rule.name == "rust.panic":
             msg = self._panic_message(hit, match) or msg
+        if rule.name == "go.json_assert":
+            msg = _json_text(msg)
+        if rule.name == "c.assert":
+            msg = (_group(match, "msg", "msg2") or msg).strip()
         if rule.name == "ginkgo.failed":
             msg = self._ginkgo_message(hit, msg)
         if rule.name == "python.exception" and current.message.startswith("ImportError: Failed to import test module"):
@@ -862,6 +1006,19 @@ class Scanner:
         if rule.name in ("dotnet.error_message", "gtest.failure") and msg.endswith(("Message:", "Failure")):
             following = self._peek(hit.line + 1)
             msg = following.strip() if following else msg
+        if rule.name == "jest.expect" and msg.startswith("Expected:"):
+            below = (self._peek(hit.line + 1) or "").strip()
+            if below.startswith("Actual:"):  # minitest: "Expected: x" then "  Actual: y"
+                msg = f"{msg}, {below}"
+        if rule.name == "exunit.assertion" and msg.startswith("Assertion with"):
+            # ExUnit: "code:", "left:", "right:" below the assertion say what differed
+            below_lines = ((self._peek(hit.line + k) or "").strip() for k in (1, 2, 3))
+            values = [t for t in below_lines if t.startswith(("left:", "right:"))]
+            if values:
+                msg = f"{msg} ({', '.join(' '.join(v.split()) for v in values)})"
+        if rule.name == "prove.got" and msg.startswith("expected:") and current.message.startswith("got:"):
+            current.message = f"{current.message}, {msg}"[:MAX_MESSAGE]
+            return
         if rule.name == "jest.expect" and current.details <= 3 and current.message.startswith("expect("):
             current.message = f"{current.message} | {msg}"[:MAX_MESSAGE]
             return
@@ -953,6 +1110,35 @@ class Scanner:
             self._by_fp[fp] = opened
             self._open = opened
             self._adopt_loose(opened)
+
+    def _perl_died(self, hit: Hit, match: Match) -> None:
+        """A Perl test script that died ("MESSAGE at lib/X.pm line 7."): prove then names the script
+        ("t/split.t .. ", "Dubious, test returned 255"); the script is the failing unit, the die its fault."""
+        if len(self.failures) >= MAX_FAILURES:
+            return
+        script = None
+        for k in range(1, 12):
+            found = _PROVE_SCRIPT.match(self._peek(hit.line + k) or "")
+            if found:
+                script = found.group(1)
+                break
+        message = (_group(match, "msg") or hit.text).strip()[:MAX_MESSAGE]
+        tool = "prove" if script else "perl"
+        fp = fingerprint(tool, FailureKind.TEST.value, script, message if not script else "", None)
+        existing = self._by_fp.get(fp)
+        if existing is not None:
+            existing.count += 1
+            existing.add_evidence(hit.line, hit.line)
+            return
+        kind = FailureKind.TEST if script else FailureKind.CRASH
+        opened = _Open(kind, tool, message, script, None, None, hit.step, hit.line, hit.line, hit.score, hit.rule.name)
+        opened.plain = False
+        opened.add_evidence(hit.line, hit.line)
+        where = Frame(_group(match, "file") or "", int(_group(match, "line") or 0), True, self._block)
+        opened.add_frame(where, hit.line)
+        self.failures.append(opened)
+        self._by_fp[fp] = opened
+        self._open = opened
 
     def _adopt_pending(self, opened: _Open) -> None:
         pending, self._pending = self._pending, None
@@ -1052,11 +1238,15 @@ class Scanner:
             file, line = fault.file, fault.line
         elif file is None:
             line = None
+        caller = _PHP_CALLED_IN.search(opened.message)
+        if caller and repo_path(caller.group("file")):
+            # PHP's argument errors: the innermost frame is the callee's signature; the bad call is the fault
+            file, line = repo_path(caller.group("file")), int(caller.group("line"))
         if test is None and opened.kind is FailureKind.TEST and file and line and is_test_path(file):
             return file, line, file, line
         if test is None and opened.rule in _RUST_TEST_RULES and file and line:
             # a panic inside a unit test's module: assert!/assert_eq! panics where the test asserted
-            if opened.message.startswith("assertion") or is_test_path(file):
+            if opened.message.startswith(("assertion", "test did not panic")) or is_test_path(file):
                 return file, line, file, line
         return file, line, (test.file if test else None), (test.line if test else None)
 
@@ -1116,5 +1306,34 @@ for _i, _rule in enumerate(RULES):
         _GENERIC_MASK |= 1 << _i
 _COMPILER_BY_SUFFIX = {"hs": "ghc", "swift": "swiftc", "java": "javac", "kt": "kotlinc", "rs": "rustc", "go": "go"}
 _MINITEST_TEST = next(r for r in RULES if r.name == "minitest.test")
+# PHP's TypeError ("..., called in F on line N") and ArgumentCountError ("N passed in F on line N and ...")
+_PHP_CALLED_IN = compile_linear(r"(?:, called| passed) in (?P<file>\S+) on line (?P<line>\d+)")
+_VITEST_DURATION = compile_linear(r"^\d+(?:\.\d+)?m?s$")
+_TESTDOX = compile_linear(r"(?:^|\s)--testdox(?:\s|$)")
+_TESTDOX_CLASS = compile_linear(r"^([A-Z][A-Za-z0-9]*(?: [A-Z][A-Za-z0-9]*)*)\s*$")  # "Money", "Invoice Totals"
+_PROVE_SCRIPT = compile_linear(r"^(\S+\.t) \.{2,}")
+_ONE_PER_LINE = {"shellcheck.in", "shellcheck.gcc", "yamllint.github", "yamllint.parsable"}
+_STRICT = compile_linear(r"(?:^|\s)(?:--strict|-s)(?:\s|$)")
+_RUFF_HEADING = compile_linear(r"^(?:error\[)?[A-Z]{1,4}\d{3,4}\]?:? \S.*$")
+_REQUIREMENT_NAME = compile_linear(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+_REQUIREMENT_REF = compile_linear(r"-r (?P<file>[^\s()]+) \(line (?P<line>\d+)\)")
+_PIP_PACKAGE = compile_linear(r"(?:requirement |Package '|found for )(?P<pkg>[A-Za-z0-9][\w.-]*)")
+_NAME_SEPARATORS = compile_linear(r"[-_.]+")
+
+
+def _json_text(escaped: str) -> str:
+    """A JSON string's text ("got \\"a\\"\\tx" -> 'got "a"<tab>x'); as printed when it does not decode."""
+    try:
+        decoded = json.loads(f'"{escaped}"')
+    except ValueError:
+        return escaped
+    return decoded.strip() if isinstance(decoded, str) else escaped
+
+
+def _pep503(found: Match | None) -> str:
+    """A distribution's normalized name (PEP 503): "Acme_IO" and "acme-io" are one package."""
+    return _NAME_SEPARATORS.sub("-", found.group(0)).lower() if found else ""
+
+
 _DOCKER_PROCESS = compile_linear(r'process "(?:/bin/(?:ba)?sh -c )?(.*?)" did not complete')
 _DOCKER_STEP_RULE = next(r for r in RULES if r.name == "docker.step")

@@ -36,6 +36,8 @@ def routes() -> list[BaseRoute]:
 
 def middleware(settings: Settings) -> list[Middleware]:
     return [
+        # The webhook first: it needs none of the pages' and API's middleware (see githubapp/webhooks.py).
+        Middleware(webhooks.WebhookFastPath),
         # The setup page's form posts the App manifest to GitHub: the one origin besides ours a form may target.
         Middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://"), form_origin=settings.github_url),
         Middleware(ApiRateLimit),

@@ -57,7 +57,7 @@ def analyze_path(path: str | Path, *, budget: int = DEFAULT_BUDGET, byte_cap: in
         size = os.fstat(handle.fileno()).st_size
         handle.seek(0)
         if size <= byte_cap:
-            return analyze_stream(_pieces(handle), budget=budget, byte_cap=byte_cap)
+            return analyze_stream(_pieces(handle), budget=budget, byte_cap=byte_cap, size=size)
         return _head_and_tail(handle, size, budget=budget, byte_cap=byte_cap)
 
 

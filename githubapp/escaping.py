@@ -47,7 +47,7 @@ _BACKTICKS = compile_linear(r"`+")
 _PARAGRAPH_BREAK = compile_linear(r"\n[ \t]*\n")
 _NOT_LANG = compile_linear(r"[^A-Za-z0-9_+-]")  # a fence's info string keeps a language name only
 # git's trailer token (letters, digits, "-") at the start of a line, then optional blanks and ":".
-_TRAILER = compile_linear(r"^([ \t]*[A-Za-z0-9][A-Za-z0-9_-]*)([ \t]*:)")
+_TRAILER = compile_linear(r"^([ \t]*[A-Za-z0-9_-]+)([ \t]*:)")
 _SLACK_MENTION = compile_linear(r"@([A-Za-z0-9_\-])")
 
 

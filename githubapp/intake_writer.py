@@ -5,6 +5,11 @@ whatever has arrived, stores it with one multi-row ``INSERT ... ON CONFLICT DO N
 commit, one WAL flush) and enqueues the new ones in one Redis pipeline, then answers every waiting request.
 Nothing waits on purpose: a lone request is written at once; under load, requests that arrive while a batch
 is being written form the next batch, so the per-delivery cost falls as the load rises.
+
+Up to ``MAX_IN_FLIGHT`` batches are written at once, each on a connection of its own. With a single writer
+every request that arrived during a commit waited for that commit's fsync and then its own (two disk flushes
+of latency), and the process sat idle during each flush; with several, the next batch is inserted while the
+previous one is being flushed, and PostgreSQL folds commits that arrive during a flush into the next one.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from .queueing import enqueue_many
 log = logging.getLogger("ci_triage.webhooks")
 
 MAX_BATCH = 100
+MAX_IN_FLIGHT = 3  # batches written at once, each on a pool connection of its own
 ENQUEUE_TIMEOUT_SECONDS = 1.0
 
 _INSERT_MANY = """
@@ -48,30 +54,37 @@ class _Waiting:
     future: asyncio.Future[Written]
 
 
+class _Held:
+    """The connection one drain task writes on, taken when its first batch needs it."""
+
+    conn: asyncpg.pool.PoolConnectionProxy | None = None
+
+
 class DeliveryWriter:
-    def __init__(self, deps: Deps, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, deps: Deps, *, max_batch: int = MAX_BATCH, max_in_flight: int = MAX_IN_FLIGHT) -> None:
         self.deps = deps
         self.max_batch = max_batch
+        self.max_in_flight = max_in_flight
         self._waiting: list[_Waiting] = []
-        self._draining: asyncio.Task[None] | None = None
-        # One connection kept for the writer: a pool round trip resets the connection on every release.
-        self._conn: asyncpg.pool.PoolConnectionProxy | None = None
+        self._drains: set[asyncio.Task[None]] = set()
+        # Connections are kept between batches while a burst lasts (one once it is over, returned by ``close``):
+        # a pool round trip resets the connection on every release, a round trip per batch.
+        self._idle: list[asyncpg.pool.PoolConnectionProxy] = []
 
     async def close(self) -> None:
-        if self._draining is not None:
-            await asyncio.gather(self._draining, return_exceptions=True)
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
-            await self.deps.pool.release(conn)
+        if self._drains:
+            await asyncio.gather(*self._drains, return_exceptions=True)
+        while self._idle:
+            await self.deps.pool.release(self._idle.pop())
 
-    async def _fetch(self, query: str, *args: object) -> list[asyncpg.Record]:
-        if self._conn is None:
-            self._conn = await self.deps.pool.acquire()
+    async def _fetch(self, held: _Held, query: str, *args: object) -> list[asyncpg.Record]:
+        if held.conn is None:
+            held.conn = self._idle.pop() if self._idle else await self.deps.pool.acquire()
         try:
-            rows: list[asyncpg.Record] = await self._conn.fetch(query, *args)
+            rows: list[asyncpg.Record] = await held.conn.fetch(query, *args)
             return rows
         except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
-            conn, self._conn = self._conn, None
+            conn, held.conn = held.conn, None
             await self.deps.pool.release(conn)  # a broken connection is closed, not reused
             raise
 
@@ -79,21 +92,34 @@ class DeliveryWriter:
         """Store (and, if ``status`` is pending and the delivery is new, enqueue) one delivery."""
         future: asyncio.Future[Written] = asyncio.get_running_loop().create_future()
         self._waiting.append(_Waiting(delivery, status, future))
-        if self._draining is None or self._draining.done():
-            self._draining = asyncio.create_task(self._drain(), name="delivery-writer")
+        if len(self._drains) < self.max_in_flight:
+            task = asyncio.create_task(self._drain(), name="delivery-writer")
+            self._drains.add(task)
+            task.add_done_callback(self._drains.discard)  # also when cancelled before it started
         return await asyncio.shield(future)
 
     async def _drain(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
-            try:
-                await self._write_batch(batch)
-            except Exception as exc:  # every waiting request gets the error (answered 503, GitHub retries)
-                for item in batch:
-                    if not item.future.done():
-                        item.future.set_exception(exc)
+        me = asyncio.current_task()
+        held = _Held()
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
+                try:
+                    await self._write_batch(held, batch)
+                except Exception as exc:  # every waiting request gets the error (answered 503, GitHub retries)
+                    for item in batch:
+                        if not item.future.done():
+                            item.future.set_exception(exc)
+        finally:
+            # Before any await: a request arriving from now on must find room to start a drain of its own.
+            self._drains.discard(me)  # type: ignore[arg-type]
+            if held.conn is not None:
+                self._idle.append(held.conn)
+            if not self._drains:  # the burst is over: keep one connection, give the others back to the pool
+                while len(self._idle) > 1:
+                    await self.deps.pool.release(self._idle.pop())
 
-    async def _insert(self, batch: list[_Waiting]) -> set[str]:
+    async def _insert(self, held: _Held, batch: list[_Waiting]) -> set[str]:
         """Ids newly stored. A batch the database refuses (a NUL character in one payload) is stored row by
         row so one odd delivery does not fail the others."""
         columns = list(
@@ -114,7 +140,7 @@ class DeliveryWriter:
             )
         )
         try:
-            rows = await self._fetch(_INSERT_MANY, *(list(column) for column in columns))
+            rows = await self._fetch(held, _INSERT_MANY, *(list(column) for column in columns))
             return {row["id"] for row in rows}
         except (asyncpg.UntranslatableCharacterError, asyncpg.InvalidTextRepresentationError):
             stored: set[str] = set()
@@ -126,8 +152,8 @@ class DeliveryWriter:
                     item.future.set_exception(exc)
             return stored
 
-    async def _write_batch(self, batch: list[_Waiting]) -> None:
-        new_ids = await self._insert(batch)
+    async def _write_batch(self, held: _Held, batch: list[_Waiting]) -> None:
+        new_ids = await self._insert(held, batch)
         seen: set[str] = set()
         fresh: list[_Waiting] = []
         for item in batch:

@@ -7,8 +7,6 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from analysis.regex import compile_linear
@@ -30,13 +28,21 @@ def redact(text: str) -> str:
     return _SECRET_PATTERNS.sub(lambda m: m.group(0)[:4] + "…[redacted]", text)
 
 
-@contextmanager
-def log_context(**fields: Any) -> Iterator[None]:
-    token = _context.set({**_context.get(), **{k: v for k, v in fields.items() if v is not None}})
-    try:
-        yield
-    finally:
-        _context.reset(token)
+class log_context:
+    """Add ``fields`` (those not None) to every log line written inside the block.
+
+    A class rather than a ``@contextmanager`` generator: the webhook enters it on every request."""
+
+    __slots__ = ("_fields", "_token")
+
+    def __init__(self, **fields: Any) -> None:
+        self._fields = fields
+
+    def __enter__(self) -> None:
+        self._token = _context.set({**_context.get(), **{k: v for k, v in self._fields.items() if v is not None}})
+
+    def __exit__(self, *exc_info: object) -> None:
+        _context.reset(self._token)
 
 
 class JsonFormatter(logging.Formatter):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import logging
 import math
@@ -94,6 +95,12 @@ def series(name: str, labels: Mapping[str, object] | None = None) -> str:
     return f"{name}{{{inner}}}"
 
 
+@functools.lru_cache(maxsize=1024)
+def _series_cached(name: str, labels: tuple[tuple[str, object], ...]) -> str:
+    """``series`` for the few label sets a process records over and over (the webhook counts every request)."""
+    return series(name, dict(labels))
+
+
 def _le(bound: float) -> str:
     return "+Inf" if math.isinf(bound) else repr(bound)
 
@@ -115,7 +122,10 @@ class Metrics:
         self._flusher: asyncio.Task[None] | None = None
 
     async def incr(self, name: str, by: int = 1, **labels: object) -> None:
-        key = series(name, labels)
+        try:
+            key = _series_cached(name, tuple(labels.items()))
+        except TypeError:  # an unhashable label value
+            key = series(name, labels)
         self._counts[key] = self._counts.get(key, 0) + by
 
     async def set_gauge(self, name: str, value: float, **labels: object) -> None:

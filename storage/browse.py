@@ -172,6 +172,9 @@ def failure_json(row: asyncpg.Record, *, detail: bool = False) -> Row:
         "repositoryId": row["repository_id"],
         "repository": row["full_name"],
         "runId": abs(row["run_id"]) if row["run_id"] is not None else None,
+        # GitHub Actions runs only (their run id is positive; an ingested run's failures carry -ci_runs.id)
+        "runAttempt": row["run_attempt"] if (row["run_id"] or 0) > 0 else None,
+        "jobId": row["job_id"] if (row["run_id"] or 0) > 0 else None,
         "jobName": row["job_name"],
         "branch": row["branch"],
         "commit": row["head_sha"],

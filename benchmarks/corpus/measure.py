@@ -10,6 +10,18 @@ computes (the CLI's own code path, in-process) at 100 and 30 lines is scored aga
 - **fault file:line**: our failures include the fault's file (suffix match) and line.
 - **test file:line**: our failures include the test's assertion file and line (``test_file``/``test_line``
   when the extractor gives them, else ``file``/``line``).
+- **where it broke**: our ``file``/``line`` (the fault slot: "the deepest stack frame inside the repository")
+  equals the place the log lets a reader find. That is the injected fault's ``file:line`` when the log prints
+  it (``mentions``: a grep of the truth location, never our extractor), else the test's assertion site
+  (``test_file``/``test_line`` from the tool's own report: the deepest in-repository location it gives for an
+  assertion that failed in the test while the bug sits in the code), else the fault's location again (the
+  only one known; linters that print it their own way, eslint's stylish, reach it). **fault file:line** asks
+  for the injected line whether or not it was printed, so its ceiling is how often it is printed; the
+  ceilings of both (``... as text``: the target printed as ``name:line`` anywhere in the log) are reported
+  beside them.
+- **paths in tree**: of the paths our failures name (``file``, ``test_file``), how many the project's file
+  list (``project.json``, what the git trees API lists) has, exactly or as the one path they end; the pipeline
+  drops the others, so an annotation never points at a missing file.
 - **same root cause** (pairwise P/R/F1): all logs of a part replayed through ``ci-triage replay`` (the same
   code, a temporary PostgreSQL) in the logs' time order, as one repository's history; two logs are predicted
   "same" when any of their failures share a pattern, truly "same" when any of their root causes are equal.
@@ -142,6 +154,26 @@ def found_location(failures: Iterable[dict[str, Any]], file: str, line: int, *, 
     return False
 
 
+def _tree_figure(tally: Tally) -> dict[str, Any]:
+    return {"ratio": tally.ratio, "paths": tally.total}
+
+
+def project_tree(folder: Path) -> frozenset[str]:
+    """The project's repository-relative files (``project.json``), as the git trees API would list them."""
+    meta = folder / "project.json"
+    return frozenset(json.loads(meta.read_text()).get("files", [])) if meta.exists() else frozenset()
+
+
+def our_paths(answer: Answer) -> list[str]:
+    return [str(p) for f in answer.failures for p in (f.get("file"), f.get("test_file")) if p]
+
+
+def in_tree(path: str, tree: frozenset[str]) -> str | None:
+    from analysis.locations import in_tree as resolve
+
+    return resolve(path, tree)
+
+
 def mentions(lines: Sequence[str], needle: str) -> bool:
     """``needle`` (``name`` or ``file:line``) as a whole token: not ``test_stock.py:21`` for ``stock.py:2``."""
     pattern = re.compile(r"(^|[^\w.-])" + re.escape(needle) + r"(\D|$)")
@@ -176,7 +208,44 @@ MEASURES = (
     "fault file:line",
     "test file:line",
     "fault file:line as text",  # the fault printed as `file:line` anywhere in the log (tsc, stylish print it otherwise)
+    "where it broke",  # our file:line at the fault when the log prints it, else at the test's assertion site
+    "where it broke as text",  # that target printed as `file:line` anywhere in the log: the measure's ceiling
 )
+
+
+def _needle(file: str, line: int) -> str:
+    return f"{file.rsplit('/', 1)[-1]}:{line}"
+
+
+def printed(lines: Sequence[str], file: str, line: int) -> bool:
+    """Whether the log shows ``file:line`` in any of the forms tools print locations in (a grep of the truth
+    location, not our extractor): ``name:N`` (``mentions``), Python's ``name", line N``, bash's ``name: line N``,
+    Perl's ``name line N``, pip's ``name (line N)``, tsc's ``name(N,C)``, or the file as a heading (eslint's
+    stylish, yamllint's and shellcheck's groups) with a line starting ``N:C`` below it."""
+    name = re.escape(file.rsplit("/", 1)[-1])
+    inline = re.compile(rf"(^|[^\w.-]){name}(?::{line}(?:\D|$)|(?:\"?,|:)? \(?line {line}\b|\({line}[,)])")
+    heading = re.compile(rf"(^|[/\\\s\]]){name}\s*$")
+    row = re.compile(rf"^\s*(?:##\[\w+\])?{line}:\d+")
+    texts = [content(x) for x in lines]
+    for index, text in enumerate(texts):
+        if inline.search(text):
+            return True
+        if heading.search(text) and any(row.match(t) for t in texts[index + 1 : index + 60]):
+            return True
+    return False
+
+
+def where_it_broke(failure: dict[str, Any], lines: Sequence[str]) -> tuple[str, int] | None:
+    """The location a reader of this log can be shown: the injected fault when the log prints it (any form,
+    ``printed``), else the test's assertion site (the tool's report), else None: the log locates nothing (a
+    make rule with no line, a package the index lacks, an expected exception never thrown), and no location
+    is the right answer."""
+    fault = (str(failure["fault_file"]), int(failure["fault_line"]))
+    if printed(lines, *fault):
+        return fault
+    if failure.get("test_file") and failure.get("test_line"):
+        return str(failure["test_file"]), int(failure["test_line"])
+    return None
 
 
 def score(
@@ -202,7 +271,7 @@ def score(
     if failure.get("fault_file") and failure.get("fault_line"):
         ok = found_location(answer.failures, failure["fault_file"], failure["fault_line"], test=False)
         tallies["ours"]["fault file:line"].add(ok)
-        needle = f"{failure['fault_file'].rsplit('/', 1)[-1]}:{failure['fault_line']}"
+        needle = _needle(failure["fault_file"], failure["fault_line"])
         tallies["tail"]["fault file:line"].add(tail_mentions(lines, BUDGETS[0], needle))
         tallies["ours"]["fault file:line as text"].add(mentions(lines, needle))
         tallies["tail"]["fault file:line as text"].add(mentions(lines, needle))
@@ -211,10 +280,22 @@ def score(
     if failure.get("test_file") and failure.get("test_line"):
         ok = found_location(answer.failures, failure["test_file"], failure["test_line"], test=True)
         tallies["ours"]["test file:line"].add(ok)
-        needle = f"{failure['test_file'].rsplit('/', 1)[-1]}:{failure['test_line']}"
+        needle = _needle(failure["test_file"], failure["test_line"])
         tallies["tail"]["test file:line"].add(tail_mentions(lines, BUDGETS[0], needle))
         if not ok:
             misses.append(f"test {failure['test_file']}:{failure['test_line']}")
+    target = where_it_broke(failure, lines)
+    if target is None:
+        tallies["ours"]["unlocated"].add(True)
+        return misses
+    ok = found_location(answer.failures, *target, test=False)
+    tallies["ours"]["where it broke"].add(ok)
+    tallies["tail"]["where it broke"].add(tail_mentions(lines, BUDGETS[0], _needle(*target)))
+    tallies["ours"]["where it broke as text"].add(mentions(lines, _needle(*target)))
+    tallies["tail"]["where it broke as text"].add(mentions(lines, _needle(*target)))
+    if not ok:
+        ours_at = sorted({f"{f.get('file')}:{f.get('line')}" for f in answer.failures})
+        misses.append(f"where it broke {target[0]}:{target[1]} (ours {', '.join(ours_at)[:200]})")
     return misses
 
 
@@ -324,9 +405,16 @@ def measure(cases: Sequence[Case], *, replay: bool, misses: bool, wrong_pairs: b
     tallies: dict[str, dict[str, Tally]] = {w: defaultdict(Tally) for w in ("ours", "tail")}
     by_tool: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     missed: list[str] = []
+    trees: dict[str, frozenset[str]] = {}
     for case in cases:
         answer = ours(case)
         lines = log_lines(case.log)
+        tree = trees.setdefault(case.project, project_tree(case.log.parent))
+        for path in our_paths(answer):
+            ok = in_tree(path, tree) is not None
+            tallies["ours"]["paths in tree"].add(ok)
+            if not ok:
+                missed.append(f"{case.project}/{case.truth['case']}: path not in tree {path}")
         for failure in case.failures:
             mine: dict[str, dict[str, Tally]] = {"ours": by_tool[failure["tool"]], "tail": defaultdict(Tally)}
             problems = score(failure, lines, answer, mine)
@@ -338,6 +426,9 @@ def measure(cases: Sequence[Case], *, replay: bool, misses: bool, wrong_pairs: b
         "ours": {k: tallies["ours"][k].ratio for k in MEASURES},
         "tail": {k: tallies["tail"][k].ratio for k in MEASURES},
         "items": {k: tallies["ours"][k].total for k in MEASURES},
+        "unlocated": tallies["ours"]["unlocated"].total,  # failures the log locates nowhere: not in "where it broke"
+        # of the paths we report (file, test_file), how many the project's tree has: the pipeline drops the others
+        "paths in tree": _tree_figure(tallies["ours"]["paths in tree"]),
         "by_tool": {t: {k: v.ratio for k, v in sorted(m.items())} for t, m in sorted(by_tool.items())},
     }
     ordered = sorted(cases, key=lambda c: _first_stamp(c.log))
@@ -360,11 +451,26 @@ def _cell(value: float | None) -> str:
     return f"{value:>7.3f}" if value is not None else f"{'-':>7}"
 
 
+_SHORT = {  # the per-tool table's column heads
+    "evidence@100": "evid@100",
+    "evidence@30": "evid@30",
+    "tests named": "tests",
+    "fault file:line": "fault",
+    "test file:line": "test loc",
+    "fault file:line as text": "fault text",
+    "where it broke": "broke",
+    "where it broke as text": "broke text",
+}
+
+
 def print_table(name: str, report: dict[str, Any]) -> None:
     print(f"\n{name}: {report['logs']} logs, {report['failures']} failures")
     print(f"{'measure':<22} {'items':>6} {'ours':>7} {'tail':>7}")
     for key in MEASURES:
         print(f"{key:<22} {report['items'][key]:>6} {_cell(report['ours'][key])} {_cell(report['tail'][key])}")
+    print(f"{'(unlocated, not counted)':<22} {report['unlocated']:>6}")
+    in_tree_figure = report["paths in tree"]
+    print(f"{'paths in tree':<22} {in_tree_figure['paths']:>6} {_cell(in_tree_figure['ratio'])}")
     mine, base = report.get("matching_ours"), report["matching_hash"]
     pairs = mine["pairs"] if mine else None
     mine_text = f"P {pairs['precision']:.3f} R {pairs['recall']:.3f} F1 {pairs['f1']:.3f}" if pairs else "(no replay)"
@@ -377,9 +483,9 @@ def print_table(name: str, report: dict[str, Any]) -> None:
         f"{'hard-negative pairs':<22} {hard['pairs']}, wrongly matched: "
         f"ours {mine_hard}, hash {hard['wrongly_matched']}"
     )
-    print(f"{'per tool (ours)':<22} " + " ".join(f"{k:>15}" for k in MEASURES))
+    print(f"{'per tool (ours)':<22} " + " ".join(f"{_SHORT[k]:>11}" for k in MEASURES))
     for tool, values in report["by_tool"].items():
-        print(f"  {tool:<20} " + " ".join(f"{_cell(values.get(k)):>15}" for k in MEASURES))
+        print(f"  {tool:<20} " + " ".join(f"{_cell(values.get(k)):>11}" for k in MEASURES))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from analysis import ci_metrics
+from analysis.flakiness import FLAKY_SCORE
 from storage import browse, health_metrics
 from storage import fixes as fix_store
 from storage.browse import FailureFilter, Scope
@@ -308,7 +309,9 @@ async def flaky_tests(deps: Deps, scope: Scope, principal: Principal, repository
         suggested = {getattr(q, "test_id", None) for q in suggestions}
         quarantined = await active_quarantines(deps, repo["installationId"], repo["id"])
         for score in scores:
-            if score.score <= 0:
+            # Only tests at the flaky threshold are flaky (the level at which a failure is reported as flaky);
+            # a quarantined test stays listed whatever its score, so its quarantine can be ended.
+            if score.score < FLAKY_SCORE and score.test_id not in quarantined:
                 continue
             failures = int(getattr(score, "failures", 0))
             out.append(
@@ -373,11 +376,14 @@ async def compute_metrics(deps: Deps, scope: Scope, principal: Principal, reposi
                           days: int) -> JSON:
     until = datetime.now(UTC)
     since = until - timedelta(days=days)
+    # The series counts calendar days (UTC): from midnight ``days - 1`` days ago, so each bucket is one date.
+    series_start = until.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days - 1)
     pool = deps.pool
     runs = await health_metrics.run_points(pool, scope, repository_id, since)
     default_runs = await health_metrics.run_points(pool, scope, repository_id, since, default_branch_only=True)
     bucket = timedelta(days=1) if days <= 60 else timedelta(days=7)
-    series = ci_metrics.failure_rate_series(runs, start=since, end=until, bucket=bucket)
+    series_start = series_start if days <= 60 else since
+    series = ci_metrics.failure_rate_series(runs, start=series_start, end=until, bucket=bucket)
     recovery = ci_metrics.time_to_recovery(default_runs)
     hits = await health_metrics.pattern_hits(pool, scope, repository_id, since)
     fixes = ci_metrics.fix_rates(await health_metrics.fix_records(pool, scope, repository_id, since))

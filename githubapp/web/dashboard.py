@@ -11,21 +11,25 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from analysis.flakiness import FLAKY_SCORE
 from storage import attribution, browse, fix_queue
 from storage.browse import FailureFilter, Scope
 from storage.web_sessions import WebSession
 
 from ..deps import Deps
 from ..reload import current_settings
-from . import charts, fix_actions, live
-from .api import KINDS, compute_metrics, flaky_tests
+from ..report.cleaning import clean_excerpt, clean_line, headline
+from . import api_docs, charts, fix_actions, links, live
+from .api import KINDS, compute_metrics, document, flaky_tests
 from .openapi import FieldError, Param, ValidationFailed, decode_cursor, encode_cursor, parse_params
 from .principal import Principal
+from .resolutions import resolution_view
 from .sessions import csrf_ok, current_session, principal_of
 
 JSON = dict[str, Any]
@@ -42,6 +46,9 @@ def templates() -> Environment:
         _env.filters["when"] = _when
         _env.filters["pct"] = lambda v: NONE if v is None else f"{v:.0%}"
         _env.filters["duration"] = _duration
+        # Text from logs as a reader wants it: no escape codes (any notation), timestamps or runner markers.
+        _env.filters["clean"] = lambda text: "\n".join(clean_line(x) for x in str(text or "").splitlines())
+        _env.filters["headline"] = lambda text: headline(str(text or ""))
     return _env
 
 
@@ -64,9 +71,15 @@ def _duration(seconds: float | None) -> str:
 
 
 def render(request: Request, name: str, session: WebSession | None, status: int = 200, **context: Any) -> HTMLResponse:
+    github_url = current_settings(request.app.state.deps).github_url
     html = templates().get_template(name).render(
         request=request, session=session, csrf=session.csrf_token if session else "",
-        commands=fix_actions.available(), **context
+        commands=fix_actions.available(),
+        # GitHub's pages of a failure or run (run, job, pull request, commit) on the configured GitHub host
+        failure_links=lambda f: links.failure_links(github_url, f),
+        run_links=lambda r: links.ci_run_links(github_url, r),
+        github=links.GitHubPages(github_url),
+        **context
     )
     return HTMLResponse(html, status_code=status)
 
@@ -125,6 +138,21 @@ FAILURE_PARAMS = (
 )
 
 
+# What a filter field takes, said the way a person would (the parser's own messages quote schemas).
+FILTER_HINTS = {
+    "repository": "Choose a repository from the list.",
+    "branch": "A branch name of at most 500 characters.",
+    "kind": "Choose a kind from the list.",
+    "since": "A date like 2026-12-01.",
+    "until": "A date like 2026-12-01.",
+    "pattern": "A pattern number, like 42.",
+    "run": "A run number.",
+    "github_run": "A GitHub Actions run id (digits).",
+    "attempt": "A run attempt number.",
+    "cursor": "The link to older failures has expired; this is the first page.",
+}
+
+
 def _day(value: str | None, field: str) -> datetime | None:
     if not value:
         return None
@@ -132,6 +160,35 @@ def _day(value: str | None, field: str) -> datetime | None:
         return datetime.fromisoformat(value + "T00:00:00+00:00")
     except ValueError:
         raise ValidationFailed([FieldError(field, "must be a date (YYYY-MM-DD)")]) from None
+
+
+def parse_filters(query: QueryParams) -> tuple[JSON, dict[str, str], dict[str, str]]:
+    """(the valid filters, a message per invalid field, the raw values to show back in the form). An invalid
+    value is left out of the search and named beside its field, so the page still lists what it can."""
+    errors: dict[str, str] = {}
+    try:
+        params = parse_params(FAILURE_PARAMS, query, {})
+    except ValidationFailed as exc:
+        errors = {e.field: FILTER_HINTS.get(e.field, e.message) for e in exc.errors}
+        kept = QueryParams([(k, v) for k, v in query.multi_items() if k not in errors])
+        params = parse_params(FAILURE_PARAMS, kept, {})
+    for name in ("since", "until"):
+        try:
+            _day(params.get(name), name)
+        except ValidationFailed:
+            errors[name] = FILTER_HINTS[name]
+            params[name] = ""
+    if params.get("since") and params.get("until") and params["until"] <= params["since"]:
+        errors["until"] = "Must be after the From date."
+        params["until"] = ""
+    if params.get("cursor"):
+        try:
+            decode_cursor(params["cursor"], [datetime, int])
+        except ValidationFailed:
+            errors["cursor"] = FILTER_HINTS["cursor"]
+            params["cursor"] = ""
+    shown = {**{k: str(v or "") for k, v in params.items()}, **{k: query.get(k) or "" for k in errors}}
+    return params, errors, shown
 
 
 async def failure_page(deps: Deps, scope: Scope, params: JSON, *, repository_ids: list[int] | None) -> JSON:
@@ -167,8 +224,8 @@ async def overview(request: Request, deps: Deps, session: WebSession, principal:
     metrics = await compute_metrics(deps, scope, principal, None, 30)
     repos = await browse.repositories(deps.pool, scope)
     recent = await browse.failures(deps.pool, scope, FailureFilter(), after=None, limit=10)
-    chart = charts.line_chart([p["rate"] for p in metrics["failureRateSeries"]],
-                              label="Run failure rate per day, last 30 days")
+    chart = charts.line_chart(charts.rate_days(metrics["failureRateSeries"]),
+                              label="Run failure rate per day (UTC), last 30 days")
     return render(request, "overview.html", session, metrics=metrics, repositories=repos, recent=recent,
                   chart=chart, live=True)
 
@@ -182,26 +239,29 @@ async def repository(request: Request, deps: Deps, session: WebSession, principa
     repo = await browse.repository(deps.pool, scope, repository_id)
     if repo is None:
         return not_found(request, session, "repository")
-    params = parse_params(FAILURE_PARAMS, request.query_params, {})
+    params, errors, shown = parse_filters(request.query_params)
     metrics = await compute_metrics(deps, scope, principal, repository_id, 30)
     listing = await failure_page(deps, scope, params, repository_ids=[repository_id])
     runs = await browse.runs(deps.pool, scope, repository_ids=[repository_id], branch=None, conclusion=None,
                              after=None, limit=10)
-    chart = charts.line_chart([p["rate"] for p in metrics["failureRateSeries"]],
-                              label=f"Run failure rate per day of {repo['fullName']}, last 30 days")
-    return render(request, "repository.html", session, repo=repo, metrics=metrics, chart=chart, runs=runs,
-                  params=params, kinds=KINDS, **listing)
+    chart = charts.line_chart(charts.rate_days(metrics["failureRateSeries"]),
+                              label=f"Run failure rate per day (UTC) of {repo['fullName']}, last 30 days")
+    return render(request, "repository.html", session, status=422 if errors else 200, repo=repo, metrics=metrics,
+                  chart=chart, runs=runs, params=shown, errors=errors, kinds=KINDS, **listing)
 
 
 async def failures(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
-    params = parse_params(FAILURE_PARAMS, request.query_params, {})
+    params, errors, shown = parse_filters(request.query_params)
     repo_ids = None
+    repos = await browse.repositories(deps.pool, scope)
     if params.get("repository"):
         repo_ids = await browse.repository_ids_named(deps.pool, scope, params["repository"])
+        if not repo_ids:
+            errors["repository"] = FILTER_HINTS["repository"]
     listing = await failure_page(deps, scope, params, repository_ids=repo_ids)
-    repos = await browse.repositories(deps.pool, scope)
-    return render(request, "failures.html", session, params=params, kinds=KINDS, repositories=repos,
-                  live=not params.get("cursor"), **listing)
+    # An invalid filter answers 422 with the page itself: the form shows the message beside the field.
+    return render(request, "failures.html", session, status=422 if errors else 200, params=shown, errors=errors,
+                  kinds=KINDS, repositories=repos, live=not params.get("cursor"), **listing)
 
 
 async def failure(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
@@ -212,7 +272,17 @@ async def failure(request: Request, deps: Deps, session: WebSession, principal: 
     found = await browse.failure(deps.pool, scope, failure_id)
     if found is None:
         return not_found(request, session, "failure")
-    return render(request, "failure.html", session, failure=found)
+    excerpt = clean_excerpt(str(found.get("excerpt") or "").splitlines())
+    resolution = await _resolution(request, deps, scope, found["pattern"])
+    return render(request, "failure.html", session, failure=found, excerpt="\n".join(excerpt),
+                  resolution=resolution)
+
+
+async def _resolution(request: Request, deps: Deps, scope: Scope, pattern: JSON | None) -> Any:
+    if not pattern or not pattern.get("resolution"):
+        return None
+    names = {r["id"]: r["fullName"] for r in await browse.repositories(deps.pool, scope)}
+    return resolution_view(current_settings(deps).github_url, pattern["resolution"], names)
 
 
 async def pattern(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
@@ -248,8 +318,10 @@ async def pattern(request: Request, deps: Deps, session: WebSession, principal: 
         return RedirectResponse(f"/patterns/{pattern_id}", status_code=303)
     members = await browse.failures(deps.pool, scope, FailureFilter(pattern_id=pattern_id), after=None, limit=50)
     timeline = await browse.pattern_timeline(deps.pool, scope, pattern_id, days=30)
-    chart = charts.bar_chart([d["failures"] for d in timeline], label="Failures per day, last 30 days")
-    return render(request, "pattern.html", session, pattern=found, members=members, timeline=timeline, chart=chart)
+    chart = charts.bar_chart(charts.count_days(timeline), label="Failures of this pattern per day, last 30 days")
+    resolution = await _resolution(request, deps, scope, found)
+    return render(request, "pattern.html", session, pattern=found, members=members, timeline=timeline, chart=chart,
+                  resolution=resolution)
 
 
 async def flaky(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
@@ -264,14 +336,30 @@ async def flaky(request: Request, deps: Deps, session: WebSession, principal: Pr
         action = form.get("action")
         if repo is None or not test_id or action not in ("quarantine", "unquarantine"):
             raise ValidationFailed([FieldError("test", "no such test in your repositories")])
+        if action == "quarantine":
+            # Offered only at the flaky threshold: a regression is not quarantined from here.
+            listed = await flaky_tests(deps, scope, principal, repo["id"])
+            if not any(t["testId"] == test_id and t["score"] >= FLAKY_SCORE for t in listed):
+                raise ValidationFailed([FieldError("test", f"not flaky: its flake score is below {FLAKY_SCORE:.2f}")])
         target = fix_actions.Target(repo["installationId"], repo["id"], repo["fullName"])
         result, _ = await fix_actions.quarantine(deps, principal, target, test_id, days=14,
                                                        end=action == "unquarantine")
         return RedirectResponse(f"/flaky?{urlencode({'result': result, 'test': test_id})}", status_code=303)
     tests = await flaky_tests(deps, scope, principal, None)
     notice = QUARANTINE_NOTICES.get(request.query_params.get("result") or "")
-    return render(request, "flaky.html", session, tests=tests[:200], notice=notice,
+    return render(request, "flaky.html", session, tests=tests[:200], notice=notice, threshold=FLAKY_SCORE,
                   notice_test=request.query_params.get("test") if notice else None)
+
+
+async def api_reference(request: Request) -> Response:
+    """The API reference, from the OpenAPI document the API serves; public, like that document."""
+    deps: Deps = request.app.state.deps
+    session = await current_session(deps, request)
+    doc = document().render(current_settings(deps).public_url)
+    sections, schemas = api_docs.reference(doc)
+    return render(request, "api.html", session, info=doc["info"], sections=sections, schemas=schemas,
+                  describe=api_docs.describe,
+                  server=(doc.get("servers") or [{}])[0].get("url"))
 
 
 async def broken(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
@@ -281,14 +369,20 @@ async def broken(request: Request, deps: Deps, session: WebSession, principal: P
     return render(request, "broken.html", session, broken=rows)
 
 
+FIX_STATUSES = ("suggested", "applied", "suggested_in_review", "rejected", "failed", "all")
+
+
 async def fixes(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
     status = request.query_params.get("status") or "suggested"
-    if status not in ("suggested", "applied", "suggested_in_review", "rejected", "failed", "all"):
-        raise ValidationFailed([FieldError("status", "unknown status")])
+    filter_error = None
+    if status not in FIX_STATUSES:
+        # Said on the page, which shows the waiting fixes instead (a bad filter is not an error page)
+        filter_error = f"There is no status {status[:40]!r}; showing the fixes waiting for a decision."
+        status = "suggested"
     rows = await fix_queue.fixes(deps.pool, scope, status=None if status == "all" else status, limit=100)
-    shown: str = status
     notice = request.query_params.get("notice")
-    return render(request, "fixes.html", session, fixes=rows, status_filter=shown,
+    return render(request, "fixes.html", session, status=422 if filter_error else 200, fixes=rows,
+                  status_filter=status, filter_error=filter_error,
                   notice=fix_actions.NOTICES.get(notice or ""), notice_fix=request.query_params.get("fix"))
 
 
@@ -341,5 +435,6 @@ def routes() -> list[Route | Mount]:
         Route("/fixes", page(fixes), methods=["GET"]),
         Route("/fixes/{fix_id}/{decision}", page(decide_fix), methods=["POST"]),
         Route("/events", events, methods=["GET"]),
+        Route("/docs/api", api_reference, methods=["GET"]),
         Mount("/static", StaticFiles(packages=[("githubapp", "static")]), name="static"),
     ]

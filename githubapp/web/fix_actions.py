@@ -18,6 +18,7 @@ from githubapp.commands.service import Invocation, Outcome, execute
 from githubapp.github import github_of
 
 from ..deps import Deps
+from .fix_publish import publish_decision
 from .principal import Principal
 from .triage_metrics import count
 
@@ -96,6 +97,9 @@ async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision
     else:
         notice = result if result in NOTICES else "failed"
     row = await store.get_fix(deps.pool, target.installation_id, str(fix["id"]))
+    if result == "ok":
+        # The PR stops offering `/triage approve` for it and says who decided (comment and check run).
+        await publish_decision(deps, row, decision, by=principal.actor, via=_via(principal))
     await count(deps, "ci_triage_fix_decisions_total", decision=decision, result=notice, via=_via(principal))
     return Decision(notice, message, row.status if row else None)
 

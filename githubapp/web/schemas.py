@@ -165,6 +165,8 @@ FAILURE_PROPS: JSON = {
     "repositoryId": INT,
     "repository": STR,
     "runId": N_INT,
+    "runAttempt": {**N_INT, "description": "The GitHub Actions run attempt; null for runs from other CI systems."},
+    "jobId": {**N_INT, "description": "The GitHub Actions job id; null for runs from other CI systems."},
     "jobName": N_STR,
     "branch": N_STR,
     "commit": N_STR,

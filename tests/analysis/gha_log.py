@@ -36,7 +36,11 @@ def render(output: str, command: str, exit_code: int, start: datetime) -> str:
 
 def _as_runner_prints(line: str) -> str:
     """A workflow command a tool printed (``::error file=..,line=..::msg``) is shown as ``##[error]msg``, its
-    escaped line breaks as lines."""
+    escaped line breaks as lines; ``::group::title`` opens a ``##[group]title`` (``::endgroup::`` closes it)."""
+    if line.startswith("::group::"):
+        return "##[group]" + line.removeprefix("::group::")
+    if line.startswith("::endgroup::"):
+        return "##[endgroup]"
     for level in ("error", "warning", "notice"):
         if line.startswith(f"::{level} ") or line.startswith(f"::{level}::"):
             message = line.split("::", 2)[2]

@@ -99,6 +99,7 @@ class OAuthWeb:
     token: str = field(default_factory=lambda: "gho_" + secrets.token_hex(16))
     codes: dict[str, str] = field(default_factory=dict)
     exchanges: list[dict[str, str]] = field(default_factory=list)
+    pages_seen: list[str] = field(default_factory=list)
 
     def app(self) -> Starlette:
         async def authorize(request: Request) -> Response:
@@ -119,9 +120,25 @@ class OAuthWeb:
             self.codes.pop(str(form["code"]))
             return JSONResponse({"access_token": self.token, "token_type": "bearer", "scope": ""})
 
+        async def web_page(request: Request) -> Response:
+            """GitHub's web pages the dashboard links to (repository, pull request, commit, run, attempt, job),
+            by the shape of their address: a link of another shape, or with a malformed part, is a 404."""
+            self.pages_seen.append(request.url.path)
+            sha = request.path_params.get("sha")
+            if sha is not None and not (7 <= len(sha) <= 40 and all(c in "0123456789abcdef" for c in sha)):
+                return Response("no such commit", 404)
+            return Response(f"<!doctype html><title>GitHub: {request.url.path}</title>", 200, media_type="text/html")
+
+        repo = "/{owner:str}/{repo:str}"
         return Starlette(routes=[
             Route("/login/oauth/authorize", authorize),
             Route("/login/oauth/access_token", access_token, methods=["POST"]),
+            Route(repo, web_page),
+            Route(repo + "/pull/{number:int}", web_page),
+            Route(repo + "/commit/{sha:str}", web_page),
+            Route(repo + "/actions/runs/{run:int}", web_page),
+            Route(repo + "/actions/runs/{run:int}/attempts/{attempt:int}", web_page),
+            Route(repo + "/actions/runs/{run:int}/job/{job:int}", web_page),
         ])
 
 
@@ -199,6 +216,8 @@ class Site:
     repo_id: int
     fix_id: str | None
     shots: Path
+    github_web: OAuthWeb | None = None  # GitHub's web host (GITHUB_URL): OAuth and the pages the dashboard links to
+    full_name: str = ""
 
 
 def assert_decent_screenshot(path: Path) -> None:
@@ -273,6 +292,6 @@ async def site(make_deps: MakeDeps, github: FakeGitHub, oauth_web: tuple[OAuthWe
             body = run_body(f"ui-{i}", repository="jenkins/shop", branch=branch, failedTests=tests,
                             status="failed" if tests else "passed", snapshotLinks=links)
             assert (await api.post("/api/test-runs", json=body)).status_code == 200
-        yield Site(url, deps, key, installation_id, repo, repo_id, fix_id, tmp_path)
+        yield Site(url, deps, key, installation_id, repo, repo_id, fix_id, tmp_path, web, full_name)
 
 

@@ -72,6 +72,6 @@ async def test_the_broken_default_branch_view(deps: Deps) -> None:
         page = await client.get("/broken")
         assert page.status_code == 200
         assert 'href="https://github.com/org/app/actions/runs/2"><code>bbbbbbb</code>' in page.text
-        assert "<td>2</td>" in page.text and "ddddddd" not in page.text
+        assert '<td data-label="Failing runs">2</td>' in page.text and "ddddddd" not in page.text
         await run(mine, 5, "e" * 40, "success", 30)  # a green run closes it
         assert "No default branch is broken." in (await client.get("/broken")).text

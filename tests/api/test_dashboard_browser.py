@@ -30,7 +30,8 @@ async def test_navigate_filter_open_and_mute(site: Site, browser: Any) -> None:
     try:
         await sign_in(page, site)
         assert await page.get_by_role("heading", name="Overview").is_visible()
-        assert await page.locator("svg.chart").first.is_visible()
+        # Every seeded run finished today: one day of data draws no line, it says so
+        assert "Not enough data" in await page.locator(".chart-empty").first.inner_text()
         assert await page.get_by_role("link", name="jenkins/shop").is_visible()
         await page.screenshot(path=str(site.shots / "overview.png"))
         assert_decent_screenshot(site.shots / "overview.png")

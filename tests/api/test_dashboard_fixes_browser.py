@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from githubapp.report.markdown import escape_text
 from tests.support.fake_github import FakeGitHub
 
 from .conftest import Site, assert_decent_screenshot
@@ -16,10 +17,46 @@ pytest.importorskip("githubapp.commands.service", reason="the fixes feature is n
 pytestmark = pytest.mark.slow
 
 
+async def seed_triage_report(site: Site) -> tuple[int, int]:
+    """The PR's sticky comment and the run's check run as the pipeline publishes them for the site's fix
+    (rendered by the report modules, sent through the fake GitHub, recorded in the reports tables): their ids."""
+    from githubapp.github import github_of
+    from githubapp.report.check_run import CHECK_NAME, check_run_output
+    from githubapp.report.comment import sticky_comment
+    from githubapp.report.model import RunInfo, SuggestedFix, TriagedFailure, TriageReport, Verdict
+    from storage import fixes as fix_store
+    from storage import reports
+    from tests.pipeline.factories import failure
+
+    fix = await fix_store.get_fix(site.deps.pool, site.installation_id, site.fix_id or "")
+    assert fix is not None and fix.pr_number is not None
+    run_id = 7_100_000 + site.installation_id % 1000
+    run = RunInfo(repo=fix.repo_full_name, run_id=run_id, attempt=1, workflow_name="CI", head_sha=fix.head_sha,
+                  head_branch=site.repo.branch, run_number=12, pr_numbers=(fix.pr_number,))
+    report = TriageReport(run=run, failures=(TriagedFailure(failure(1), Verdict.NEW, job_name="lint"),), fixes=(
+        SuggestedFix(fix.id, fix.title, fix.explanation, fix.confidence, fix.diff, fix.source),))
+    body, out = sticky_comment(report), check_run_output(report)
+    assert f"/triage approve {fix.id} " in body and any(a.identifier.startswith(f"fix:{fix.id}@") for a in out.actions)
+    gh = github_of(site.deps).for_installation(site.installation_id)
+    base = f"/repos/{fix.repo_full_name}"
+    comment = await gh.post(f"{base}/issues/{fix.pr_number}/comments", data={"body": body})
+    check = await gh.post(f"{base}/check-runs", data={"name": CHECK_NAME, "head_sha": fix.head_sha,
+                                                      **out.requests(completed_at="2026-12-01T10:00:00Z")[0]})
+    async with site.deps.pool.acquire() as conn:
+        await reports.claim(conn, site.installation_id, site.repo_id, run_id=run_id, run_attempt=1, workflow_id=1,
+                            workflow_name="CI", head_sha=fix.head_sha, head_branch=site.repo.branch,
+                            pr_numbers=[fix.pr_number], status="failing")
+        await reports.set_check_run(conn, site.installation_id, run_id, 1, int(check["id"]))
+        await reports.save_comment(conn, site.installation_id, site.repo_id, fix.pr_number,
+                                   comment_id=int(comment["id"]), run_id=run_id, run_attempt=1, status="failing")
+    return int(comment["id"]), int(check["id"])
+
+
 async def test_approve_a_fix(site: Site, browser: Any, github: FakeGitHub) -> None:
     from storage import fixes as fix_store
 
     assert site.fix_id is not None
+    comment_id, check_run_id = await seed_triage_report(site)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     errors: list[str] = []
@@ -47,6 +84,14 @@ async def test_approve_a_fix(site: Site, browser: Any, github: FakeGitHub) -> No
                if e.action == "command.approve"]
     assert (entry.actor, entry.result, entry.detail["via"]) == ("alice", "ok", "dashboard")
     assert errors == []
+    # The PR no longer offers `/triage approve` for it: the comment and the check run say who approved it
+    body = github.comments[comment_id]["body"]
+    assert f"/triage approve {site.fix_id} " not in body
+    said = f"Fix `{site.fix_id}` was approved by {escape_text('@alice')} in the dashboard on "  # no ping
+    assert said in body and f"committed as [`{(row.commit_sha or '')[:7]}`](" in body, body
+    check = github.check_runs[check_run_id]
+    assert check["output"]["summary"].startswith("✅ " + said)
+    assert [a["identifier"] for a in check["actions"]] == ["retry", "explain"]  # the Apply fix button is gone
 
 
 async def test_a_reader_cannot_approve(site: Site, browser: Any) -> None:
@@ -66,3 +111,23 @@ async def test_a_reader_cannot_approve(site: Site, browser: Any) -> None:
         await context.close()
     row = await fix_store.get_fix(site.deps.pool, site.installation_id, site.fix_id or "")
     assert row is not None and row.status == "suggested"
+
+
+async def test_reject_a_fix_tells_the_pull_request(site: Site, browser: Any, github: FakeGitHub) -> None:
+    comment_id, check_run_id = await seed_triage_report(site)
+    context = await browser.new_context(viewport={"width": 390, "height": 800})
+    page = await context.new_page()
+    try:
+        await sign_in(page, site)
+        await page.goto(site.url + "/fixes")
+        await page.get_by_label("Reason").fill("we format by hand")
+        await page.get_by_role("button", name=f"Reject {site.fix_id}").click()
+        await page.locator("#notice").wait_for()
+        assert "rejected" in await page.locator("#notice").inner_text()
+    finally:
+        await context.close()
+    body = github.comments[comment_id]["body"]
+    assert f"/triage reject {site.fix_id}" not in body
+    assert f"Fix `{site.fix_id}` was rejected by {escape_text('@alice')} in the dashboard on " in body
+    assert "Reason: we format by hand" in body
+    assert github.check_runs[check_run_id]["output"]["summary"].startswith("🚫 ")

@@ -6,8 +6,12 @@ import asyncio
 import hashlib
 import hmac
 import json
+import urllib.parse
 import uuid
 
+import httpx
+
+from githubapp.app import create_app
 from githubapp.deps import Deps
 from tests.support.fixtures import WEBHOOK_SECRET
 
@@ -180,3 +184,66 @@ async def test_concurrent_burst_with_redeliveries(make_deps: MakeDeps) -> None:
     assert messages.count("accepted") == 41 and messages.count("duplicate delivery; already stored") == 4
     assert await deps.pool.fetchval("SELECT count(*) FROM deliveries WHERE id = ANY($1::text[])", ids) == 41
     assert await deps.queue.zcard(deps.settings.queue_name) == 41
+
+
+async def test_form_encoded_delivery_is_stored_as_its_payload_field(make_deps: MakeDeps) -> None:
+    """GitHub's other content type: the JSON document is the ``payload`` form field, signed as the whole body."""
+    deps = await make_deps()
+    document = json.dumps({"action": "completed", "installation": {"id": 82}, "repository": {"full_name": "o/r"}})
+    body = urllib.parse.urlencode({"payload": document}).encode()
+    delivery = str(uuid.uuid4())
+    headers = {**webhook_headers("workflow_run", body, WEBHOOK_SECRET, delivery),
+               "Content-Type": "application/x-www-form-urlencoded"}
+    async with asgi_client(deps) as client:
+        response = await client.post("/webhooks/github", content=body, headers=headers)
+        assert response.status_code == 202, response.text
+        no_field = urllib.parse.urlencode({"other": document}).encode()
+        form = "application/x-www-form-urlencoded"
+        refused = await client.post("/webhooks/github", content=no_field, headers={
+            **webhook_headers("workflow_run", no_field, WEBHOOK_SECRET), "Content-Type": form})
+        assert refused.status_code == 400
+    row = await deps.pool.fetchrow("SELECT action, installation_id, repository, payload FROM deliveries WHERE id = $1",
+                                   delivery)
+    assert (row["action"], row["installation_id"], row["repository"]) == ("completed", 82, "o/r")
+    assert row["payload"] == json.loads(document)
+
+
+async def test_webhook_answers_json_and_other_methods_get_405(make_deps: MakeDeps) -> None:
+    deps = await make_deps()
+    body = json.dumps({"zen": "fast"}).encode()
+    async with asgi_client(deps) as client:
+        response = await client.post("/webhooks/github", content=body,
+                                     headers=webhook_headers("ping", body, WEBHOOK_SECRET))
+        assert response.status_code == 200 and response.json() == {"message": "pong"}
+        assert response.headers["content-type"] == "application/json"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert int(response.headers["content-length"]) == len(response.content)
+        assert (await client.get("/webhooks/github")).status_code == 405
+
+
+async def test_what_orjson_refuses_is_decided_as_before(make_deps: MakeDeps) -> None:
+    """orjson is stricter than the standard library; such a body still gets the answer it got before: a
+    non-object 400, a document the database cannot store as jsonb (NaN) 503 (GitHub marks it failed)."""
+    deps = await make_deps()
+    async with asgi_client(deps) as client:
+        for body, status in ((b'[NaN]', 400), (b'{"n": NaN, "installation": {"id": 83}}', 503),
+                             (b'{"big": 123456789012345678901234567890, "installation": {"id": 84}}', 202)):
+            response = await client.post("/webhooks/github", content=body,
+                                         headers=webhook_headers("workflow_run", body, WEBHOOK_SECRET))
+            assert response.status_code == status, (body, response.text)
+
+
+async def test_webhook_behind_a_path_prefix(make_deps: MakeDeps) -> None:
+    """Under a proxy's root path the webhook is still taken by its fast path (and stored), as by the router."""
+    deps = await make_deps()
+    app = create_app(deps.settings, deps=deps)
+    app.state.deps = deps
+    body = json.dumps({"action": "completed", "installation": {"id": 85}}).encode()
+    delivery = str(uuid.uuid4())
+    transport = httpx.ASGITransport(app=app, root_path="/triage")
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.post("/triage/webhooks/github", content=body,
+                                     headers=webhook_headers("workflow_run", body, WEBHOOK_SECRET, delivery))
+    assert response.status_code == 202, response.text
+    assert "content-security-policy" not in response.headers  # the page middleware was not on its way
+    assert await deps.pool.fetchval("SELECT status FROM deliveries WHERE id = $1", delivery) == "pending"

@@ -1,0 +1,244 @@
+"""The extraction's candidate search: one Hyperscan database of every rule's pattern, scanned over the raw
+bytes of a chunk of log, says which lines some rule may match; only those lines are decoded and cleaned.
+
+Why Hyperscan rather than RE2's ``Set`` (both automata, linear in the text): measured on the log of
+``python -m benchmarks extract`` (2 cores shared with other work, so absolute figures are low), RE2's
+``Set.Match`` on each line of 10 MB took 0.17 s of CPU (59 MB/s, 1.9 µs a line through google-re2's
+binding) for the search alone, on lines already decoded, and it answers *which* patterns match a text, not
+*where*: one call per line is the only way to know which lines matched (one call on the whole 10 MB takes
+0.05 s and only says which patterns occur somewhere). Hyperscan reports (pattern, end offset) for every
+pattern in one pass over a whole chunk, in C: this table's database scans 20 MB of that log in 0.10-0.11 s
+(180-200 MB/s, with one Python callback per line and rule that matched), and lines never leave C unless a
+rule may match them. It also takes raw bytes, so nothing is decoded, lowercased or split beforehand.
+
+The wheel is pinned to ``hyperscan==0.6.0`` (Intel Hyperscan 5.4.2): the later wheels bundle Vectorscan
+5.4.11-5.4.12, and 5.4.12 drops matches when some expressions share a database (gradle's "N tests completed,
+N failed" beside phpunit's "N) Class::test" misses the phpunit line of a phpunit log).
+
+The database is built from the rule table (``analysis.rules.RULES``) at import, each pattern translated by
+``analysis.byte_patterns`` into expressions over raw bytes that match a superset of the lines the pattern
+matches once cleaned; a rule whose pattern cannot be translated is simply not filtered (its needles decide,
+as before). The compiled database (0.5-1 s to compile) is cached under ``~/.cache/ci-triage`` by a hash of its
+expressions, so a rule added to the table joins it with no other change.
+
+What the scan reports for each chunk (``Candidates``):
+
+- ``flags``: line index -> bit set of the rules whose translated pattern matched the line, scanned with its
+  CSI colour codes removed,
+- ``dirty``: lines where cleaning changes more than CSI codes and a runner timestamp (control bytes, other
+  escapes, colour codes that lost their ESC, ``gh run view`` columns; the caller adds over-long lines): the
+  caller cleans them and scans them again cleaned (``scan_clean``).
+
+Exactness: the rule a line gets is still decided by the per-line code (needles, ``starts``, regex,
+``unless``, exclusions) on the cleaned line; the database only skips lines and rules that cannot match.
+``tests/analysis/test_multipattern.py`` compares both paths on the golden cases and the corpora.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import hyperscan
+
+from .byte_patterns import Untranslatable, stamp_superset, translate
+from .lines import _STAMP as STAMP_PATTERN
+from .regex import compile_linear
+from .rules import RULES, Role
+
+# The runner timestamp ``analysis.lines.clean`` removes, without its ``gh run view`` columns (lines with
+# those are dirty): a prefix of every anchored expression, kept short.
+_COLUMNS = r"(?:[^\t]{1,200}\t[^\t]{0,200}\t)?"
+STAMP = STAMP_PATTERN.pattern.replace(_COLUMNS, "")
+RULE_COUNT = len(RULES)
+DIRTY_ID = RULE_COUNT
+# Scanned on the chunk with its CSI codes removed (``scan``): what cleaning would still change there.
+_DIRTY = (
+    rb"[\x00-\x08\x0b-\x1f\x7f][^\n]*$",  # control bytes (an ESC left: an escape other than CSI)
+    rb"(?:\xef\xbb\xbf|\xef\xbf\xbe)[^\n]*$",  # U+FEFF, U+FFFE
+    rb"^[^\t\n]+\x09[^\t\n]*\x09",  # ``gh run view --log`` columns before the timestamp
+    rb"\x5e\x5b\x5b[^\n]*$",  # "^[[": an escape printed in caret notation
+    rb"\x5b[0-9]{1,3}(?:\x3b[0-9]{1,3}){0,4}\x6d[^\n]*$",  # "[31m": a colour code that lost its ESC
+)
+# CSI colour codes, as the per-line needle pass and ``clean`` remove them; run over the joined coloured lines
+# of a chunk (about 1 MB at most), so Python's engine runs up to that length (the pattern is linear there:
+# its three classes are disjoint).
+CSI = compile_linear(r"\x1b\[[0-?]*[ -/]*[@-~]", fast_chars=1 << 21)
+GENERIC_MASK = sum(1 << i for i, rule in enumerate(RULES) if rule.role is Role.GENERIC)
+_PACK = 12  # bits of the id in a packed (offset, id) report
+assert DIRTY_ID < 1 << _PACK
+
+
+def _expressions() -> tuple[list[bytes], list[int], list[int], int]:
+    """Expressions, ids and flags of the database, and the mask of rules it cannot filter."""
+    stamp = stamp_superset(STAMP, STAMP_PATTERN.flags)
+    exprs: list[bytes] = []
+    ids: list[int] = []
+    flags: list[int] = []
+    unfiltered = 0
+    for index, rule in enumerate(RULES):
+        try:
+            texts, caseless = translate(rule.pattern.pattern, rule.pattern.flags, stamp)
+        except Untranslatable:
+            unfiltered |= 1 << index
+            continue
+        flag = hyperscan.HS_FLAG_MULTILINE | (hyperscan.HS_FLAG_CASELESS if caseless else 0)
+        for text in texts:
+            if "$" not in text:  # to the line's end: one report per line, not one per occurrence
+                text = f"(?:{text})[^\\n]*$"
+            exprs.append(text.encode("ascii"))
+            ids.append(index)
+            flags.append(flag)
+    for pattern in _DIRTY:
+        exprs.append(pattern)
+        ids.append(DIRTY_ID)
+        flags.append(hyperscan.HS_FLAG_MULTILINE)
+    return exprs, ids, flags, unfiltered
+
+
+def _compile(exprs: list[bytes], ids: list[int], flags: list[int]) -> tuple[hyperscan.Database, int]:
+    """Compile, dropping (to unfiltered) the rules Hyperscan rejects one by one; returns their mask."""
+    rejected = 0
+    while True:
+        db = hyperscan.Database()
+        try:
+            db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
+            return db, rejected
+        except hyperscan.error as exc:
+            bad = _first_rejected(exprs, ids, flags)
+            if bad is None:
+                raise exc
+            rejected |= 1 << bad
+            keep = [i for i, rule in enumerate(ids) if rule != bad]
+            exprs, ids, flags = [exprs[i] for i in keep], [ids[i] for i in keep], [flags[i] for i in keep]
+
+
+def _first_rejected(exprs: list[bytes], ids: list[int], flags: list[int]) -> int | None:
+    for expr, rule, flag in zip(exprs, ids, flags, strict=True):
+        try:
+            hyperscan.Database().compile(expressions=[expr], ids=[rule], elements=1, flags=[flag])
+        except hyperscan.error:
+            if rule < RULE_COUNT:
+                return rule
+            raise
+    return None
+
+
+def _cache_dir() -> Path | None:
+    """The user's own cache folder (never a shared one: a database file is loaded as it is), or None."""
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    except RuntimeError:  # no home directory: compile in each process
+        return None
+    return Path(base) / "ci-triage"
+
+
+def _load() -> tuple[hyperscan.Database, int]:
+    exprs, ids, flags, unfiltered = _expressions()
+    digest = hashlib.sha256()
+    for expr, rule, flag in zip(exprs, ids, flags, strict=True):
+        digest.update(b"%d %d %s\n" % (rule, flag, expr))
+    digest.update(hyperscan.__version__.encode() if hasattr(hyperscan, "__version__") else b"")
+    folder = _cache_dir()
+    if folder is None:
+        db, rejected = _compile(exprs, ids, flags)
+        return db, unfiltered | rejected
+    path = folder / f"rules-{digest.hexdigest()[:24]}.hsdb"
+    try:
+        blob = path.read_bytes()
+        rejected = int.from_bytes(blob[:64], "big")
+        return hyperscan.loadb(blob[64:], hyperscan.HS_MODE_BLOCK), unfiltered | rejected
+    except (OSError, hyperscan.error, ValueError):
+        pass
+    db, rejected = _compile(exprs, ids, flags)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+            handle.write(rejected.to_bytes(64, "big") + hyperscan.dumpb(db))
+        os.replace(handle.name, path)
+    except OSError:
+        pass  # a read-only home: compile again next time
+    return db, unfiltered | rejected
+
+
+_DB, UNFILTERED = _load()
+_LOCAL = threading.local()  # a scratch space serves one scan at a time: one per thread
+
+
+def _scratch() -> hyperscan.Scratch:
+    scratch = getattr(_LOCAL, "scratch", None)
+    if scratch is None:
+        scratch = _LOCAL.scratch = hyperscan.Scratch(_DB)
+    return scratch
+
+
+@dataclass
+class Candidates:
+    """What one scan of a chunk found; line indexes count from the chunk's first line (0)."""
+
+    flags: dict[int, int] = field(default_factory=dict)
+    dirty: set[int] = field(default_factory=set)
+
+
+def _reports(data: bytes) -> list[int]:
+    found: list[int] = []
+    append = found.append
+
+    def on_match(rule: int, start: int, end: int, flags: int, context: object) -> None:
+        append((end << _PACK) | rule)
+
+    _DB.scan(data, match_event_handler=on_match, scratch=_scratch())
+    found.sort()
+    return found
+
+
+def scan(data: bytes) -> Candidates:
+    """``data``: a chunk's lines joined by ``\\n`` (no other line break, no final one). Scanned once, with its
+    CSI codes removed (they hold no line break: line numbers stay). Lines longer than cleaning keeps
+    (``MAX_LINE_CHARS``) are the caller's to mark dirty."""
+    out = Candidates()
+    if not data:
+        return out
+    if b"\x1b" in data:
+        data = CSI.sub("", data.decode("latin-1")).encode("latin-1")
+    index = 0
+    last = 0
+    mask = (1 << _PACK) - 1
+    flags = out.flags
+    for packed in _reports(data):
+        rule = packed & mask
+        position = max(0, (packed >> _PACK) - 1)
+        if position > last:
+            index += data.count(b"\n", last, position)
+            last = position
+        if rule < RULE_COUNT:
+            flags[index] = flags.get(index, 0) | (1 << rule)
+        else:
+            out.dirty.add(index)
+    return out
+
+
+def scan_clean(lines: list[str]) -> list[int]:
+    """Rule bits for each of ``lines``, already cleaned (``analysis.lines.clean``): the translated patterns
+    hold on a cleaned line whatever its raw form was (colours, control bytes, a cut)."""
+    flags = [0] * len(lines)
+    if not lines:
+        return flags
+    data = "\n".join(lines).encode("utf-8", "surrogatepass")
+    index = 0
+    last = 0
+    mask = (1 << _PACK) - 1
+    for packed in _reports(data):
+        rule = packed & mask
+        if rule >= RULE_COUNT:
+            continue
+        position = max(0, (packed >> _PACK) - 1)
+        if position > last:
+            index += data.count(b"\n", last, position)
+            last = position
+        flags[index] |= 1 << rule
+    return flags
