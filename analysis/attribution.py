@@ -169,12 +169,6 @@ def attribute(failure: Failure, evidence: Evidence, *, flake_threshold: float) -
     )
 
 
-def attribute_all(
-    failures: Sequence[Failure], evidence: Sequence[Evidence], *, flake_threshold: float
-) -> list[Attribution]:
-    return [attribute(f, e, flake_threshold=flake_threshold) for f, e in zip(failures, evidence, strict=True)]
-
-
 # Test totals printed by common runners (the last one in a log wins). Each is linear: literal anchors,
 # bounded digit runs, no nested quantifiers.
 _PYTEST = compile_linear(r"^=+ (?P<body>\d+ [a-z]+(?:, \d+ [a-z]+)*) in [\d.]+s")

@@ -17,7 +17,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .embedding import Vectors
-from .regex import IGNORECASE, compile_linear
+from .normalize import normalize
+from .regex import compile_linear
 from .types import Failure
 
 # Calibrated by benchmarks/matching.py for hashing-v1-384 (docs/history.md); the seed systems used 0.85.
@@ -97,29 +98,8 @@ def cosine(a: Vectors, b: Vectors) -> float:
     return float(np.dot(a, b) / (na * nb))
 
 
-# A minimal mask used until (and unless) analysis.normalize is present; the engine's normalizer is richer.
-_VOLATILE = [
-    (compile_linear(r"\x1b\[[0-9;]*[A-Za-z]"), ""),
-    (compile_linear(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", IGNORECASE), "<uuid>"),
-    (compile_linear(r"\b0x[0-9a-f]+\b|\b[0-9a-f]{7,64}\b", IGNORECASE), "<hex>"),
-    (compile_linear(r"(/tmp|/var/folders|/private/var)/[^\s:'\"]+"), "<tmp>"),
-    (compile_linear(r"\d+(\.\d+)?"), "<n>"),
-]
-
-
-def _fallback_normalize(text: str) -> str:
-    for pattern, replacement in _VOLATILE:
-        text = pattern.sub(replacement, text)
-    return text
-
-
 def normalize_text(text: str) -> str:
-    try:
-        from .normalize import normalize  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return _fallback_normalize(text)
-    result: str = normalize(text)
-    return result
+    return normalize(text)
 
 
 # A quoted value with a space or a slash in it is data (a sentence, a list entry, a URL, a path): the same

@@ -6,18 +6,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
-from . import health
+from . import artifacts, health, metrics, setup_flow, webhooks
+from .api import snapshots as api_snapshots
 from .deps import Deps
 from .runtime import open_deps
 from .settings import Settings
+from .web import api as web_api
+from .web import dashboard, oauth
+from .web.ratelimit import ApiRateLimit
+from .web.security import SecurityHeaders
 
 
 def routes() -> list[BaseRoute]:
-    from . import artifacts, metrics, setup_flow, web, webhooks
-    from .api import snapshots as api_snapshots
-
     return [
         *health.routes,
         *webhooks.routes,
@@ -25,7 +28,19 @@ def routes() -> list[BaseRoute]:
         *setup_flow.routes,
         *artifacts.routes,
         *api_snapshots.routes,
-        *web.routes(),  # last: the dashboard serves "/"
+        *web_api.routes(),
+        *oauth.routes,
+        *dashboard.routes(),  # last: the dashboard serves "/"
+    ]
+
+
+def middleware(settings: Settings) -> list[Middleware]:
+    return [
+        # The webhook first: it needs none of the pages' and API's middleware (see githubapp/webhooks.py).
+        Middleware(webhooks.WebhookFastPath),
+        # The setup page's form posts the App manifest to GitHub: the one origin besides ours a form may target.
+        Middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://"), form_origin=settings.github_url),
+        Middleware(ApiRateLimit),
     ]
 
 
@@ -42,12 +57,6 @@ def create_app(settings: Settings, *, deps: Deps | None = None) -> Starlette:
             app.state.deps = opened
             yield
 
-    from starlette.middleware import Middleware
-
-    from . import web, webhooks
-
-    # The webhook first: it needs none of the pages' and API's middleware (see githubapp/webhooks.py).
-    middleware = [Middleware(webhooks.WebhookFastPath), *web.middleware(settings)]
-    app = Starlette(routes=routes(), lifespan=lifespan, middleware=middleware)
+    app = Starlette(routes=routes(), lifespan=lifespan, middleware=middleware(settings))
     app.state.settings = settings
     return app

@@ -1,4 +1,4 @@
-"""The artifact store of this process: opened from settings, attached as ``deps.services["artifacts"]``,
+"""The artifact store of this process: opened from settings, attached as ``deps.services.artifacts``,
 served under ``/artifacts/...`` (filesystem store, signed links), and expired by a daily retention job."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from storage.artifacts import (
     validate_key,
 )
 
-from .deps import Deps
+from .deps import Deps, ServiceMissing
 from .secret_key import derived_key
 from .settings import Settings
 
@@ -72,12 +72,14 @@ async def open_artifact_store(settings: Settings) -> ArtifactStore:
 
 async def install(deps: Deps) -> None:
     store = await open_artifact_store(deps.settings)
-    deps.services["artifacts"] = store
-    deps.services.setdefault("_closers", []).append(store.close)
+    deps.services.artifacts = store
+    deps.services.closers.append(store.close)
 
 
 def artifact_store(deps: Deps) -> ArtifactStore:
-    store: ArtifactStore = deps.services["artifacts"]
+    store = deps.services.artifacts
+    if store is None:
+        raise ServiceMissing("artifacts")
     return store
 
 
@@ -123,7 +125,7 @@ async def save_artifact(
 
 
 async def serve_artifact(request: Request) -> Response:
-    store = request.app.state.deps.services.get("artifacts")
+    store = request.app.state.deps.services.artifacts
     if not isinstance(store, FilesystemStore):
         return PlainTextResponse("artifacts are not served by this app", status_code=404)
     key = request.path_params["key"]

@@ -16,16 +16,15 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import asyncpg
-import gidgethub
 from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix
 from arq.worker import Retry
 from gidgethub.sansio import Event
 
 from . import deliveries, installations
 from .deps import Deps
-from .github import GitHubClient, GitHubUnavailable, RateLimited, github_of
+from .github import GitHubClient, github_of
 from .handlers import router
+from .job_policy import in_progress_ttl_ms, next_try_in
 from .logs import log_context, redact
 from .metrics import metrics_of
 
@@ -34,27 +33,6 @@ log = logging.getLogger("ci_triage.deliveries")
 LEASE_TTL_SECONDS = 20  # long enough to ride out an event loop blocked for a while by a CPU-heavy job
 LEASE_REFRESH_SECONDS = 5
 SWEEP_GRACE_SECONDS = 5.0  # a delivery younger than this may still be on its way to the queue
-RETRY_CAP_SECONDS = 15 * 60
-
-
-def retry_delay(job_try: int, base: float, cap: float = RETRY_CAP_SECONDS) -> float:
-    """Exponential backoff before try ``job_try + 1``: base, 2·base, 4·base ... capped."""
-    return float(min(cap, base * 2 ** max(0, job_try - 1)))
-
-
-def is_permanent(exc: BaseException) -> bool:
-    """Errors a retry cannot fix: GitHub's 4xx refusals (rate limits excepted), malformed payloads."""
-    if isinstance(exc, RateLimited | GitHubUnavailable | gidgethub.GitHubBroken):
-        return False
-    if isinstance(exc, gidgethub.BadRequest):
-        return exc.status_code not in (403, 408, 409, 429)
-    # A payload of the wrong shape fails the same way every time: a missing key, None or a str where an
-    # object was expected, a value PostgreSQL refuses (out of range, wrong type, NULL in a NOT NULL column).
-    return isinstance(
-        exc,
-        KeyError | TypeError | ValueError | AttributeError | asyncpg.DataError | asyncpg.NotNullViolationError
-        | asyncpg.CheckViolationError,
-    )
 
 
 def lease_key(deps: Deps, delivery_id: str) -> str:
@@ -147,30 +125,15 @@ async def _failed(deps: Deps, delivery: deliveries.Delivery, exc: Exception, job
     metrics = metrics_of(deps)
     await metrics.observe("ci_triage_job_duration_seconds", took, job="handle_delivery")
     error = redact(f"{type(exc).__name__}: {exc}")  # kept in the database: no token may slip through
-    final = is_permanent(exc) or job_try >= deps.settings.job_max_tries
+    delay = next_try_in(exc, job_try, max_tries=deps.settings.job_max_tries, base=deps.settings.job_retry_base_seconds)
+    final = delay is None
     await deliveries.fail_attempt(deps.pool, delivery.id, error, final=final)
     await metrics.incr("ci_triage_delivery_jobs_total", event=delivery.event, outcome="failed" if final else "retry")
-    if final:
+    if delay is None:
         log.error("delivery failed for good after %d tries: %s", job_try, error, exc_info=exc)
         return "failed"
-    delay = retry_delay(job_try, deps.settings.job_retry_base_seconds)
-    if isinstance(exc, RateLimited):
-        delay = max(delay, exc.retry_after)
     log.warning("delivery attempt %d failed, retrying in %.0f s: %s", job_try, delay, error)
     raise Retry(defer=delay) from exc
-
-
-def in_progress_ttl_ms() -> float:
-    """The lifetime arq gives its in-progress keys: the longest job timeout of the worker, plus 10 s."""
-    from .jobs import cron_jobs, job_functions  # the registry imports this module
-    from .worker import JOB_TIMEOUT_SECONDS
-
-    timeouts = [JOB_TIMEOUT_SECONDS]
-    for job in (*job_functions(), *cron_jobs()):
-        timeout = getattr(job, "timeout_s", None)
-        if timeout:
-            timeouts.append(timeout)
-    return (max(timeouts) + 10) * 1000.0
 
 
 async def _in_progress_age_ms(deps: Deps, job_id: str) -> float | None:

@@ -1,5 +1,5 @@
 """The history service: has this failed like this before, how often, where, how was it fixed, is it flaky,
-which tests should run. The pipeline calls it; ``install`` attaches it to ``deps.services["history"]``.
+which tests should run. The pipeline calls it; ``install`` attaches it to ``deps.services.history``.
 
 Every method takes the installation id first and passes it to every query: one installation's failures are
 never matched, listed or counted for another.
@@ -40,10 +40,9 @@ from analysis.signature import FailureSignature, signature
 from analysis.types import Failure, FailureKind
 from storage import history as q
 
-from .deps import Deps
+from .deps import Deps, ServiceMissing
 from .settings import Settings
 
-SERVICE_KEY = "history"
 EVIDENCE = 3  # earlier runs shown per "seen before" (and per "also in this PR's run")
 EVIDENCE_PAGE = 60  # failure rows read at a time for that evidence
 EVIDENCE_PAGES = 4  # at most this many pages: past them, occurrences beyond the rows read count as history
@@ -577,7 +576,7 @@ class HistoryService:
         dim = new.dim if new.local else await asyncio.to_thread(lambda: new.dim)
         counts = {"failures": 0, "patterns": 0}
         async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute("LOCK TABLE history_embedder IN EXCLUSIVE MODE")
+            await q.lock_embedder(conn)
             await q.untype_vectors(conn)
             for installation_id in await q.installations_with_patterns(conn):
                 after = 0
@@ -711,4 +710,11 @@ async def install(deps: Deps) -> None:
     service = HistoryService(
         deps.pool, embedder_from_settings(deps.settings), threshold=deps.settings.similarity_threshold
     )
-    deps.services[SERVICE_KEY] = service
+    deps.services.history = service
+
+
+def history_of(deps: Deps) -> HistoryService:
+    service = deps.services.history
+    if service is None:
+        raise ServiceMissing("history")
+    return service

@@ -1,4 +1,5 @@
-"""Installations and their repositories, kept current from installation* webhooks; purge after deletion."""
+"""Installations and their repositories, kept current from installation* webhooks; purge after deletion.
+The rows are written by ``storage.installations``; this module reads the webhook payloads."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Any
 
 import asyncpg
 
-from .deliveries import Conn
+from storage import installations as db
+from storage.installations import Conn
+
+from .deps import Deps
 
 log = logging.getLogger("ci_triage.installations")
 
@@ -22,52 +26,29 @@ def _account(installation: dict[str, Any]) -> tuple[str, str, int | None]:
 async def upsert_installation(conn: Conn, installation: dict[str, Any], *, deleted: bool = False) -> None:
     """Insert or refresh an installation from a webhook's ``installation`` object (full form)."""
     login, account_type, account_id = _account(installation)
-    suspended_at = installation.get("suspended_at")
-    await conn.execute(
-        """INSERT INTO installations (id, account_login, account_type, account_id, permissions, events,
-                                      suspended_at, deleted_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::text::timestamptz, CASE WHEN $8 THEN now() END)
-           ON CONFLICT (id) DO UPDATE SET
-               account_login = EXCLUDED.account_login, account_type = EXCLUDED.account_type,
-               account_id = EXCLUDED.account_id, permissions = EXCLUDED.permissions, events = EXCLUDED.events,
-               suspended_at = EXCLUDED.suspended_at,
-               deleted_at = CASE WHEN $8 THEN coalesce(installations.deleted_at, now()) END,
-               updated_at = now()""",
+    await db.upsert_installation(
+        conn,
         installation["id"],
-        login,
-        account_type,
-        account_id,
-        installation.get("permissions") or {},
-        list(installation.get("events") or []),
-        suspended_at,
-        deleted,
+        login=login,
+        account_type=account_type,
+        account_id=account_id,
+        permissions=installation.get("permissions") or {},
+        events=list(installation.get("events") or []),
+        suspended_at=installation.get("suspended_at"),
+        deleted=deleted,
     )
 
 
 async def ensure_installation(conn: Conn, installation_id: int, owner_login: str | None) -> None:
     """Make sure a row exists for an installation seen in any event (installed before we were listening)."""
-    await conn.execute(
-        """INSERT INTO installations (id, account_login) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING""",
-        installation_id,
-        owner_login or str(installation_id),
-    )
+    await db.ensure_installation(conn, installation_id, owner_login or str(installation_id))
 
 
 async def upsert_repositories(conn: Conn, installation_id: int, repositories: Iterable[dict[str, Any]]) -> int:
     count = 0
     for repo in repositories:
-        await conn.execute(
-            """INSERT INTO repositories (id, installation_id, full_name, private, default_branch)
-               VALUES ($1, $2, $3, $4, $5)
-               ON CONFLICT (id) DO UPDATE SET installation_id = EXCLUDED.installation_id,
-                   full_name = EXCLUDED.full_name, private = EXCLUDED.private,
-                   default_branch = coalesce(EXCLUDED.default_branch, repositories.default_branch),
-                   removed_at = NULL""",
-            repo["id"],
-            installation_id,
-            repo["full_name"],
-            bool(repo.get("private")),
-            repo.get("default_branch"),
+        await db.upsert_repository(
+            conn, installation_id, repo["id"], repo["full_name"], bool(repo.get("private")), repo.get("default_branch")
         )
         count += 1
     return count
@@ -76,83 +57,26 @@ async def upsert_repositories(conn: Conn, installation_id: int, repositories: It
 async def ensure_repository(conn: Conn, installation_id: int, repo: dict[str, Any]) -> None:
     """Record a repository seen in an event, without touching one we know already."""
     try:
-        await conn.execute(
-            """INSERT INTO repositories (id, installation_id, full_name, private, default_branch)
-               VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING""",
-            repo["id"],
-            installation_id,
-            repo["full_name"],
-            bool(repo.get("private")),
-            repo.get("default_branch"),
+        await db.insert_repository(
+            conn, installation_id, repo["id"], repo["full_name"], bool(repo.get("private")), repo.get("default_branch")
         )
     except asyncpg.PostgresError as exc:  # bookkeeping only; never fail a delivery over it
         log.warning("repository %s not recorded: %s", repo.get("full_name"), type(exc).__name__)
 
 
 async def remove_repositories(conn: Conn, installation_id: int, repository_ids: list[int]) -> None:
-    await conn.execute(
-        "UPDATE repositories SET removed_at = now() WHERE installation_id = $1 AND id = ANY($2::bigint[])",
-        installation_id,
-        repository_ids,
-    )
-
-
-async def tables_with_installation_id(conn: Conn) -> list[str]:
-    """Every table of this schema with an ``installation_id`` column: tables added later are covered too."""
-    rows = await conn.fetch(
-        """SELECT c.table_name FROM information_schema.columns c
-           JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-           WHERE c.table_schema = current_schema() AND c.column_name = 'installation_id'
-             AND t.table_type = 'BASE TABLE'
-           ORDER BY c.table_name"""
-    )
-    return [row["table_name"] for row in rows]
+    await db.remove_repositories(conn, installation_id, repository_ids)
 
 
 async def purge_deleted(pool: asyncpg.Pool, *, grace_days: int) -> dict[str, int]:
-    """Delete all data of installations deleted more than ``grace_days`` ago; rows deleted per table.
-
-    Tables are found by their ``installation_id`` column. Foreign keys between them may require an order we
-    do not know, so a delete refused by a foreign key is retried after the others (each under a savepoint).
-    """
-    deleted: dict[str, int] = {}
-    async with pool.acquire() as conn, conn.transaction():
-        ids = [
-            row["id"]
-            for row in await conn.fetch(
-                "SELECT id FROM installations WHERE deleted_at < now() - make_interval(days => $1) FOR UPDATE",
-                grace_days,
-            )
-        ]
-        if not ids:
-            return deleted
-        remaining = await tables_with_installation_id(conn)
-        for _ in range(len(remaining) + 1):
-            refused: list[str] = []
-            for table in remaining:
-                try:
-                    async with conn.transaction():
-                        status = await conn.execute(
-                            f'DELETE FROM "{table}" WHERE installation_id = ANY($1::bigint[])', ids
-                        )
-                    deleted[table] = deleted.get(table, 0) + int(status.split()[-1])
-                except asyncpg.ForeignKeyViolationError:
-                    refused.append(table)
-            if not refused or refused == remaining:
-                remaining = refused
-                break
-            remaining = refused
-        if remaining:
-            raise RuntimeError(f"cannot purge installations {ids}: foreign keys block {', '.join(remaining)}")
-        status = await conn.execute("DELETE FROM installations WHERE id = ANY($1::bigint[])", ids)
-        deleted["installations"] = int(status.split()[-1])
-    log.info("purged deleted installations %s: %s", ids, deleted)
+    """Delete all data of installations deleted more than ``grace_days`` ago; rows deleted per table."""
+    ids, deleted = await db.purge_deleted(pool, grace_days=grace_days)
+    if ids:
+        log.info("purged deleted installations %s: %s", ids, deleted)
     return deleted
 
 
 async def purge_installations(ctx: dict[str, Any]) -> dict[str, int]:
     """Cron job: purge installations deleted longer ago than INSTALLATION_PURGE_DAYS."""
-    from .deps import Deps
-
     deps: Deps = ctx["deps"]
     return await purge_deleted(deps.pool, grace_days=deps.settings.installation_purge_days)

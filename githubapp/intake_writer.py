@@ -183,8 +183,8 @@ class DeliveryWriter:
 
 
 def writer_of(deps: Deps) -> DeliveryWriter:
-    writer: DeliveryWriter | None = deps.services.get("delivery_writer")
+    writer = deps.services.delivery_writer
     if writer is None:
-        writer = deps.services["delivery_writer"] = DeliveryWriter(deps)
-        deps.services.setdefault("_closers", []).append(writer.close)
+        writer = deps.services.delivery_writer = DeliveryWriter(deps)
+        deps.services.closers.append(writer.close)
     return writer

@@ -5,26 +5,35 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from arq.cron import CronJob
+from arq.cron import CronJob, cron
 
+from storage import db
+
+from .artifacts import purge_expired_artifacts
+from .delivery_jobs import handle_delivery, prune_deliveries, sweep_deliveries
 from .deps import Deps
+from .installations import purge_installations
+from .job_policy import (
+    NIGHTLY_TIMEOUT_SECONDS,
+    RECONCILE_TIMEOUT_SECONDS,
+    RETENTION_TIMEOUT_SECONDS,
+    SWEEP_TIMEOUT_SECONDS,
+)
+from .pipeline.jobs import record_passing_run, triage_job, triage_run
+from .reconcile import reconcile_deliveries
+from .retention import purge_expired
+from .snapshots.jobs import capture_snapshot
 
 
 async def heartbeat(ctx: dict[str, Any]) -> str:
     """Round trip through Redis and the worker; used by readiness probes and tests of the queue path."""
     deps: Deps = ctx["deps"]
     async with deps.pool.acquire() as conn:
-        await conn.fetchval("SELECT 1")
+        await db.ping(conn)
     return "ok"
 
 
 def job_functions() -> Sequence[Callable[..., Any]]:
-    from .delivery_jobs import handle_delivery, prune_deliveries, sweep_deliveries
-    from .installations import purge_installations
-    from .pipeline.jobs import record_passing_run, triage_job, triage_run
-    from .reconcile import reconcile_deliveries
-    from .snapshots.jobs import capture_snapshot
-
     return [
         heartbeat,
         handle_delivery,
@@ -40,19 +49,13 @@ def job_functions() -> Sequence[Callable[..., Any]]:
 
 
 def cron_jobs() -> Sequence[CronJob]:
-    from arq.cron import cron
-
-    from .artifacts import purge_expired_artifacts
-    from .delivery_jobs import prune_deliveries, sweep_deliveries
-    from .installations import purge_installations
-    from .reconcile import reconcile_deliveries
-    from .retention import purge_expired
-
     return [
-        cron(sweep_deliveries, second={0, 15, 30, 45}, run_at_startup=True, timeout=120),
-        cron(reconcile_deliveries, minute=set(range(3, 60, 10)), second=0, timeout=300),
-        cron(purge_installations, hour=3, minute=47, second=0, timeout=600),
-        cron(prune_deliveries, hour=4, minute=7, second=0, timeout=600),
+        cron(sweep_deliveries, second={0, 15, 30, 45}, run_at_startup=True, timeout=SWEEP_TIMEOUT_SECONDS),
+        cron(reconcile_deliveries, minute=set(range(3, 60, 10)), second=0, timeout=RECONCILE_TIMEOUT_SECONDS),
+        cron(purge_installations, hour=3, minute=47, second=0, timeout=NIGHTLY_TIMEOUT_SECONDS),
+        cron(prune_deliveries, hour=4, minute=7, second=0, timeout=NIGHTLY_TIMEOUT_SECONDS),
         cron(purge_expired_artifacts, hour={3}, minute={17}, unique=True, run_at_startup=False),
-        cron(purge_expired, name="purge_expired", hour={4}, minute={27}, unique=True, timeout=3600),
+        cron(
+            purge_expired, name="purge_expired", hour={4}, minute={27}, unique=True, timeout=RETENTION_TIMEOUT_SECONDS
+        ),
     ]

@@ -23,10 +23,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from storage import gauges
+
 from .api.auth import bearer_token
-from .deps import Deps
+from .deps import Deps, ServiceMissing
 from .web.triage_metrics import DEFINITIONS as TRIAGE_METRICS
-from .web.triage_metrics import gauges as triage_gauges
 
 log = logging.getLogger("ci_triage.metrics")
 
@@ -239,30 +240,32 @@ async def live_gauges(deps: Deps) -> dict[str, float]:
         log.warning("queue depth unavailable: %s", type(exc).__name__)
     try:
         async with asyncio.timeout(2):
-            rows = await deps.pool.fetch(
-                "SELECT status, count(*) AS n FROM deliveries "
-                "WHERE status IN ('pending', 'queued', 'running', 'failed') GROUP BY status"
-            )
-        counts = {status: 0 for status in ("pending", "queued", "running", "failed")}
-        counts.update({row["status"]: row["n"] for row in rows})
+            counts = await gauges.delivery_counts(deps.pool)
         for status, n in counts.items():
             values[series("ci_triage_deliveries", {"status": status})] = float(n)
     except Exception as exc:
         log.warning("delivery counts unavailable: %s", type(exc).__name__)
-    values.update(await triage_gauges(deps))
+    try:  # a scrape must answer even when the database is slow
+        async with asyncio.timeout(2), deps.pool.acquire() as conn:
+            for name, labels, value in await gauges.triage_counts(conn):
+                values[series(name, labels)] = value
+    except Exception as exc:
+        log.warning("triage gauges unavailable: %s", type(exc).__name__)
     return values
 
 
 def metrics_of(deps: Deps) -> Metrics:
-    metrics: Metrics = deps.services["metrics"]
+    metrics = deps.services.metrics
+    if metrics is None:
+        raise ServiceMissing("metrics")
     return metrics
 
 
 async def install_metrics(deps: Deps) -> None:
     metrics = Metrics(deps.queue, f"{deps.settings.queue_name}:metrics")
     metrics.start()
-    deps.services["metrics"] = metrics
-    deps.services["_closers"].append(metrics.stop)
+    deps.services.metrics = metrics
+    deps.services.closers.append(metrics.stop)
 
 
 def _authorized(request: Request, token: str | None) -> bool:

@@ -19,6 +19,7 @@ from .app import create_app
 from .heartbeat import heartbeat_path, keep_beating
 from .runtime import backing_services, open_deps
 from .settings import Settings
+from .setup_flow import setup_link
 from .worker import build_worker, stop_gracefully
 
 log = logging.getLogger("ci_triage.processes")
@@ -91,7 +92,6 @@ async def run(settings: Settings, *, web: bool, worker: bool, on_ready: Callable
                     await asyncio.sleep(0.05)
                 on_ready(f"ci-triage listening on http://{resolved.host}:{resolved.port}")
             if not resolved.app_configured and web:
-                from .setup_flow import setup_link
 
                 on_ready(f"No GitHub App configured yet: open {setup_link(resolved)} to create one "
                          "(the link carries a one-time token: only its holder can create the App).")

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from storage import redeliveries
+
 from . import deliveries
 from .deps import Deps
 from .github import github_of
@@ -125,19 +127,6 @@ async def recent_deliveries(
     return items
 
 
-async def _cursor(deps: Deps) -> datetime | None:
-    found: datetime | None = await deps.pool.fetchval("SELECT delivered_at FROM reconcile_cursor WHERE id = 1")
-    return found
-
-
-async def _save_cursor(deps: Deps, when: datetime) -> None:
-    await deps.pool.execute(
-        """INSERT INTO reconcile_cursor (id, delivered_at) VALUES (1, $1)
-           ON CONFLICT (id) DO UPDATE SET delivered_at = EXCLUDED.delivered_at, updated_at = now()""",
-        when,
-    )
-
-
 async def reconcile_deliveries(ctx: dict[str, Any]) -> int:
     """The cron job: ask GitHub to redeliver what we missed. Returns how many were requested."""
     deps: Deps = ctx["deps"]
@@ -145,11 +134,10 @@ async def reconcile_deliveries(ctx: dict[str, Any]) -> int:
     if not settings.app_configured:
         return 0
     now = datetime.now(UTC)
-    items = await recent_deliveries(deps, now=now, back_to=await _cursor(deps))
+    items = await recent_deliveries(deps, now=now, back_to=await redeliveries.cursor(deps.pool))
     guids = sorted({str(item["guid"]) for item in items})
     stored = await deliveries.known_ids(deps.pool, guids)
-    rows = await deps.pool.fetch("SELECT guid, requests FROM webhook_redeliveries WHERE guid = ANY($1::text[])", guids)
-    requested = {row["guid"]: row["requests"] for row in rows}
+    requested = await redeliveries.requests_by_guid(deps.pool, guids)
     missed = find_missed(items, stored=stored, requested=requested)
     gh = github_of(deps).as_app()
     metrics = metrics_of(deps)
@@ -176,12 +164,8 @@ async def reconcile_deliveries(ctx: dict[str, Any]) -> int:
     answers = await asyncio.gather(*(ask(item) for item in chosen))
     asked = [item for item, ok in zip(chosen, answers, strict=True) if ok]
     unresolved.extend(item for item, ok in zip(chosen, answers, strict=True) if not ok)
-    await deps.pool.executemany(
-        """INSERT INTO webhook_redeliveries (guid, github_delivery_id, installation_id, event)
-           VALUES ($1, $2, $3, $4)
-           ON CONFLICT (guid) DO UPDATE SET requests = webhook_redeliveries.requests + 1,
-               github_delivery_id = EXCLUDED.github_delivery_id, last_requested_at = now()""",
-        [(item.guid, item.github_delivery_id, item.installation_id, item.event) for item in asked],
+    await redeliveries.record_requests(
+        deps.pool, [(item.guid, item.github_delivery_id, item.installation_id, item.event) for item in asked]
     )
     if asked:
         await metrics.incr("ci_triage_reconcile_redeliveries_total", by=len(asked), result="requested")
@@ -195,7 +179,7 @@ async def reconcile_deliveries(ctx: dict[str, Any]) -> int:
     newest = max((w for w in (_delivered_at(i) for i in items) if w is not None), default=None)
     cursor = min(marks) if marks else newest
     if cursor is not None:
-        await _save_cursor(deps, cursor)
+        await redeliveries.save_cursor(deps.pool, cursor)
     if missed:
         log.info("asked GitHub to redeliver %d of %d missed deliveries", done, len(missed))
     return done

@@ -3,14 +3,13 @@ FAILURE_RETENTION_DAYS (90). Pattern centroids and resolutions stay, so a rare f
 logs are gone.
 
 Other features that keep raw material (log archives, artifacts) register a hook in
-``deps.services["retention_hooks"]``: ``async hook(deps, logs_before, failures_before) -> dict[str, int]``;
+``deps.services.retention_hooks``: ``async hook(deps, logs_before, failures_before) -> dict[str, int]``;
 the nightly job calls each one and logs what it removed.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,8 +20,6 @@ from .deps import Deps
 
 log = logging.getLogger("ci_triage.retention")
 
-HOOKS_KEY = "retention_hooks"
-RetentionHook = Callable[[Deps, datetime, datetime], Awaitable[dict[str, int]]]
 
 
 def cutoffs(deps: Deps, now: datetime) -> tuple[datetime, datetime]:
@@ -57,7 +54,7 @@ async def purge_expired(ctx: dict[str, Any]) -> dict[str, int]:
     now = datetime.now(UTC)
     totals = await purge_history(deps, now=now)
     logs_before, failures_before = cutoffs(deps, now)
-    for hook in deps.services.get(HOOKS_KEY, []):
+    for hook in deps.services.retention_hooks:
         try:
             for key, count in (await hook(deps, logs_before, failures_before)).items():
                 totals[key] = totals.get(key, 0) + count

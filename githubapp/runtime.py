@@ -14,6 +14,7 @@ from storage import db
 
 from .backing import Backing, start_backing
 from .deps import Deps
+from .services import install_services  # feature services attach themselves to deps
 from .settings import Settings
 
 log = logging.getLogger("ci_triage.runtime")
@@ -51,13 +52,12 @@ async def open_deps(settings: Settings, *, run_migrations: bool = True) -> Async
     queue = await open_queue(settings)
     http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False)
     deps = Deps(settings=settings, pool=pool, queue=queue, http=http)
-    from .services import install_services  # feature services attach themselves to deps
 
     await install_services(deps)
     try:
         yield deps
     finally:
-        for closer in reversed(deps.services.get("_closers", [])):
+        for closer in reversed(deps.services.closers):
             await closer()
         await http.aclose()
         await queue.aclose()

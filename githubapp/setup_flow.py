@@ -41,6 +41,7 @@ from .github import github_of
 from .reload import current_settings
 from .settings import CREDENTIALS_FILE, Settings
 from .setup_token import TOKEN_FILE, discard_token, setup_token, token_matches
+from .web.dashboard import templates
 
 log = logging.getLogger("ci_triage.setup")
 
@@ -85,7 +86,6 @@ def _state_key(deps: Deps, state: str) -> str:
 def _page(request: Request, title: str, body: str, *, warning: str | None = None) -> HTMLResponse:
     """A page in the dashboard's layout and stylesheet (no inline style or script: the CSP allows neither).
     ``body`` is HTML whose variable parts the caller escaped."""
-    from .web.dashboard import templates
 
     page = templates().get_template("setup.html").render(
         request=request, session=None, title=title, body=Markup(body), warning=warning)  # noqa: S704 - escaped above

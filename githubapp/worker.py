@@ -8,9 +8,9 @@ from typing import Any
 from arq.worker import Worker, func
 
 from .deps import Deps
+from .job_policy import JOB_TIMEOUT_SECONDS
 from .jobs import cron_jobs, job_functions
 
-JOB_TIMEOUT_SECONDS = 600
 SHUTDOWN_GRACE_SECONDS = 60
 
 

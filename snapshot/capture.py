@@ -12,7 +12,7 @@ import contextlib
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -394,6 +394,4 @@ def _short_error(exc: BaseException) -> str:
 
 
 def _replace(capture: RouteCapture, **changes: Any) -> RouteCapture:
-    from dataclasses import replace
-
     return replace(capture, **changes)

@@ -14,6 +14,7 @@ import contextlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .guard import BlockedURL, Guard, IPAddress
 
@@ -164,8 +165,6 @@ class GuardedProxy:
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
     ) -> None:
-        from urllib.parse import urlsplit
-
         parts = urlsplit(target)
         if parts.scheme != "http" or not parts.hostname:
             return await _reply(writer, 400, "only absolute http:// targets are proxied")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 import asyncpg
+from pgvector.asyncpg import register_vector
 
 MIGRATION_LOCK_ID = 0x6369_7472  # "citr": one advisory lock shared by every replica that starts at once
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -52,8 +54,6 @@ def load_migrations() -> list[Migration]:
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
-    from pgvector.asyncpg import register_vector
-
     try:
         await register_vector(conn)
     except ValueError:
@@ -64,14 +64,10 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 
 
 def _json_dumps(value: Any) -> str:
-    import json
-
     return json.dumps(value, separators=(",", ":"), default=str)
 
 
 def _json_loads(value: str) -> Any:
-    import json
-
     return json.loads(value)
 
 
@@ -157,3 +153,8 @@ async def create_database(admin_dsn: str, name: str) -> None:
                 pass
     finally:
         await conn.close()
+
+
+async def ping(conn: asyncpg.Connection | asyncpg.Pool) -> None:
+    """One round trip to the server (readiness probes, the worker's heartbeat job)."""
+    await conn.fetchval("SELECT 1")

@@ -930,3 +930,17 @@ async def clear_signatures(conn: Conn, *, unless_version: str | None = None) -> 
         unless_version,
     )
     return int(done.split()[-1])
+
+
+async def lock_embedder(conn: Conn) -> None:
+    """Hold the embedder row until the transaction ends: writers wait, readers see one vector space."""
+    await conn.execute("LOCK TABLE history_embedder IN EXCLUSIVE MODE")
+
+
+async def pattern_titles(conn: Conn, installation_id: int, pattern_ids: list[int]) -> dict[int, str]:
+    rows = await conn.fetch(
+        "SELECT id, title FROM patterns WHERE installation_id = $1 AND id = ANY($2::bigint[])",
+        installation_id,
+        pattern_ids,
+    )
+    return {row["id"]: row["title"] for row in rows}

@@ -10,11 +10,11 @@ from .formatters import formatter_proposals
 from .snapshots import snapshot_proposals
 from .types import Proposal
 
-Rule = Callable[..., list[Proposal]]
+FixRule = Callable[..., list[Proposal]]  # not analysis.rules.Rule (a log-matching rule)
 
 # Each rule with substrings one of which every log it can act on contains: a C-speed scan that spares the
 # line-by-line parse of a 10 MB log that holds no diff, no snapshot and no missing module.
-RULES: tuple[tuple[tuple[str, ...], Rule], ...] = (
+RULES: tuple[tuple[tuple[str, ...], FixRule], ...] = (
     (("@@ -", "Diff in "), formatter_proposals),
     (("napshot",), snapshot_proposals),
     (("No module named", "Cannot find module", "Cannot find package"), dependency_proposals),

@@ -21,6 +21,7 @@ from storage import snapshots as queries
 from storage.api_keys import ApiKey
 
 from ..deps import Deps
+from ..snapshots.service import snapshot_service
 from .auth import api_key_required
 
 MAX_BODY_BYTES = 16 * 1024
@@ -133,7 +134,7 @@ async def get_snapshot(request: Request, key: ApiKey) -> Response:
         "httpStatus": summary.get("status"),
         "finalUrl": summary.get("final_url"),
         "links": {"self": f"/api/snapshots/{row['id']}"},
-        "artifacts": await deps.services["snapshots"].links(key.installation_id, snapshot_id),
+        "artifacts": await snapshot_service(deps).links(key.installation_id, snapshot_id),
         "console": {
             "errors": sum(1 for m in console if m.get("level") == "error"),
             "warnings": sum(1 for m in console if m.get("level") == "warning"),

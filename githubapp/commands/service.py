@@ -22,10 +22,11 @@ from analysis.regex import compile_linear
 from storage import fixes as store
 
 from .. import escaping
+from ..conclusions import FAILED_JOB
 from ..deps import Deps
 from ..fixes.apply import apply_fix
 from ..fixes.gitdata import repo_url
-from ..fixes.llm import FixModel, ModelError
+from ..fixes.llm import ModelError
 from ..fixes.publish import publish_decision
 from ..fixes.redaction import redact_for_model
 from ..github.client import GitHubUnavailable
@@ -43,7 +44,6 @@ from .parser import (
 
 log = logging.getLogger("ci_triage.commands")
 
-FAILED_CONCLUSIONS = ("failure", "timed_out")
 APPLY_LOCK_SECONDS = 300
 Result = Literal["ok", "denied", "refused", "failed"]
 
@@ -418,7 +418,7 @@ async def _retry(gh: GitHubAPI, inv: Invocation, before_write: BeforeWrite = _no
     if not head_sha:
         return Outcome("refused", "no pull request or commit to re-run.")
     runs: Any = await gh.getitem(f"{base}/actions/runs?head_sha={head_sha}&per_page=100")
-    failed = [r for r in runs.get("workflow_runs", []) if r.get("conclusion") in FAILED_CONCLUSIONS]
+    failed = [r for r in runs.get("workflow_runs", []) if r.get("conclusion") in FAILED_JOB]  # runs with logs
     if not failed:
         return Outcome("refused", f"no failed workflow run on the head commit `{head_sha[:7]}`; nothing to re-run.")
     latest = max(failed, key=lambda r: (str(r.get("created_at") or ""), int(r["id"])))
@@ -482,7 +482,7 @@ async def _explain(deps: Deps, inv: Invocation, wanted: str | None) -> Outcome:
         which = f" matching {code(wanted)}" if wanted and context else ""
         return Outcome("refused", f"no triaged failure{which} on this pull request yet.")
     text = describe_failure(failure)
-    model: FixModel | None = deps.services.get("fix_model")
+    model = deps.services.fix_model
     if model is not None:
         budget = Budget(prompt_tokens=3_000, answer_tokens=700)
         excerpt = redact_for_model(f"{failure.get('message')}\n{failure.get('excerpt') or ''}")

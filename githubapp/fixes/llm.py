@@ -74,9 +74,9 @@ def model_from_settings(settings: Settings) -> OpenAIFixModel | None:
 
 
 async def install_fix_model(deps: Deps) -> None:
-    """``deps.services["fix_model"]`` when an LLM is configured (OPENAI_BASE_URL/OPENAI_API_KEY + LLM_MODEL)."""
+    """``deps.services.fix_model`` when an LLM is configured (OPENAI_BASE_URL/OPENAI_API_KEY + LLM_MODEL)."""
     model = model_from_settings(deps.settings)
     if model is None:
         return
-    deps.services["fix_model"] = model
-    deps.services.setdefault("_closers", []).append(model.close)
+    deps.services.fix_model = model
+    deps.services.closers.append(model.close)

@@ -18,6 +18,7 @@ from gidgethub.abc import GitHubAPI
 from storage import reports
 
 from ..deps import Deps
+from ..github import github_of
 from ..reload import current_settings
 from ..report.check_run import ACTION_EXPLAIN, ACTION_RERUN, CheckAction
 from ..report.decisions import FixDecision, check_run_after_decision, comment_after_decision, decision_line
@@ -42,8 +43,6 @@ async def publish_decision(
     if fix is None or fix.pr_number is None:
         return []
     if gh is None:
-        from ..github import github_of
-
         gh = github_of(deps).for_installation(fix.installation_id)
     settings = current_settings(deps)
     owner, _, name = fix.repo_full_name.partition("/")

@@ -340,7 +340,7 @@ async def suggest_fixes(
 
     for proposal in proposals:
         await consider(proposal)
-    model: FixModel | None = deps.services.get("fix_model")
+    model = deps.services.fix_model
     if model is not None and jobs and max((s for s, _, _ in accepted), default=0.0) < LLM_WHEN_BEST_BELOW:
         llm = await _llm_proposal(model, files, jobs, budget)
         if llm is not None:

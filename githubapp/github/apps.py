@@ -1,4 +1,4 @@
-"""``GitHubApps``: the factory every feature uses (``deps.services["github"]``).
+"""``GitHubApps``: the factory every feature uses (``deps.services.github``).
 
 ``as_app()`` talks as the App (JWT), ``for_installation(id)`` as one installation (cached token),
 ``anonymous()`` without credentials (the manifest conversion). Settings are read at call time, so
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..deps import Deps
+from ..deps import Deps, ServiceMissing
 from ..metrics import Metrics
 from ..reload import current_settings
 from .auth import AppJwtSource, InstallationToken, InstallationTokenCache
@@ -55,8 +55,7 @@ class GitHubApps:
 
     @property
     def _metrics(self) -> Metrics | None:
-        metrics: Metrics | None = self.deps.services.get("metrics")
-        return metrics
+        return self.deps.services.metrics
 
     def app_jwt(self, *, stale: str | None = None) -> str:
         settings = current_settings(self.deps)
@@ -94,9 +93,11 @@ class GitHubApps:
 
 
 def github_of(deps: Deps) -> GitHubApps:
-    apps: GitHubApps = deps.services["github"]
+    apps = deps.services.github
+    if apps is None:
+        raise ServiceMissing("github")
     return apps
 
 
 async def install_github(deps: Deps) -> None:
-    deps.services["github"] = GitHubApps(deps)
+    deps.services.github = GitHubApps(deps)

@@ -13,12 +13,12 @@ from gidgethub.sansio import Event
 
 from storage import ci_runs
 
+from ..conclusions import FAILED_RUN, PASSED
 from ..deps import Deps
 
 router = Router()
 
-FAILED = frozenset({"failure", "timed_out", "startup_failure"})
-COUNTED = FAILED | {"success"}  # cancelled, skipped, neutral, action_required say nothing about health
+COUNTED = FAILED_RUN | PASSED  # cancelled, skipped, neutral, action_required say nothing about health
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def run_from_event(payload: dict[str, Any]) -> GitHubRun | None:
         client_id=f"{run['id']}:{run.get('run_attempt') or 1}",
         branch=run.get("head_branch"),
         head_sha=run.get("head_sha"),
-        conclusion="failure" if run["conclusion"] in FAILED else "success",
+        conclusion="failure" if run["conclusion"] in FAILED_RUN else "success",
         started_at=_time(run.get("run_started_at")) or _time(run.get("created_at")),
         finished_at=_time(run.get("updated_at")),
     )

@@ -11,13 +11,12 @@ from gidgethub.sansio import Event
 
 from storage.fixes import record_fix_outcomes
 
+from ..conclusions import FAILED_RUN, PASSED
 from ..deps import Deps
 
 log = logging.getLogger("ci_triage.fixes.outcomes")
 router = Router()
 
-PASSED = ("success",)
-FAILED = ("failure", "timed_out", "startup_failure")
 
 
 @router.register("workflow_run", action="completed")
@@ -25,7 +24,7 @@ async def on_run_completed(event: Event, gh: GitHubAPI, *, deps: Deps, **_: Any)
     run = event.data["workflow_run"]
     conclusion = run.get("conclusion")
     installation_id = (event.data.get("installation") or {}).get("id")
-    if conclusion not in PASSED + FAILED or installation_id is None:
+    if conclusion not in PASSED | FAILED_RUN or installation_id is None:
         return  # cancelled, skipped, neutral: says nothing about the fix; no installation: not ours to record
     marked = await record_fix_outcomes(
         deps.pool,

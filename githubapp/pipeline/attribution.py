@@ -24,13 +24,13 @@ from analysis.flakiness import FLAKY_SCORE
 from analysis.types import Failure, FailureKind
 from storage import attribution as q
 
+from ..conclusions import FAILED_JOB, PASSED
 from ..deps import Deps
 from ..github import GitHubClient
-from .triggers import RunRef
+from .triggers import PR_EVENTS, RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
 
-PR_EVENTS = ("pull_request", "pull_request_target")
 BASE_RUNS_LISTED = 10  # one page of the base branch's latest completed runs
 BASE_RUNS_USED = 3  # of those at or after the merge base, the newest few
 STREAK_RUNS = 50  # how far back a branch's failing streak is followed
@@ -254,7 +254,7 @@ class Attributor:
             if isinstance(r, dict)
             and r.get("head_branch") == branch
             and r.get("event") not in PR_EVENTS
-            and r.get("conclusion") in ("success", "failure", "timed_out")
+            and r.get("conclusion") in PASSED | FAILED_JOB
             and isinstance(r.get("id"), int)
             and at_or_after(r, base)
         ]

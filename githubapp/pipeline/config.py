@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
 import yaml
 
 from analysis.regex import compile_linear
+from snapshot.capture import Viewport
+
+from ..conclusions import CHECK_RUN_CONCLUSIONS as CONCLUSIONS
+from ..snapshots.config import MAX_ROUTES, SnapshotConfig
+from ..snapshots.preview import PreviewTemplateError, validate_template
 
 _TEMPLATE_FIELD = compile_linear(r"\{([^{}]*)\}")
 
 CONFIG_PATH = ".github/ci-triage.yml"
 MAX_BYTES = 64 * 1024
-CONCLUSIONS = ("failure", "neutral", "success", "action_required")
 _EMAIL = compile_linear(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 _TEMPLATE_FIELDS = ("pr", "sha", "branch")
 
@@ -66,23 +70,6 @@ CONCLUSION_KEYS = {"new": "new", "pre-existing": "pre_existing", "known": "pre_e
 
 
 @dataclass(frozen=True)
-class Viewport:
-    width: int = 1280
-    height: int = 720
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    enabled: bool = True
-    preview_url: str | None = None
-    routes: tuple[str, ...] = ("/",)
-    viewport: Viewport = Viewport()
-    wait_for_selector: str | None = None
-    timeout_seconds: int = 30
-    baseline: bool = True  # passing runs capture routes that have no green baseline yet
-
-
-@dataclass(frozen=True)
 class Notifications:
     slack: bool = False
     email: tuple[str, ...] = ()
@@ -112,11 +99,14 @@ class Junit:
     artifact: str | None = "*junit*"  # artifact name glob; null turns JUnit downloads off
 
 
+DEFAULT_SNAPSHOT = SnapshotConfig()  # frozen: one shared default
+
+
 @dataclass(frozen=True)
 class RepoConfig:
     comments: Comments = Comments()
     conclusion: Conclusion = Conclusion()
-    snapshot: Snapshot = Snapshot()
+    snapshot: SnapshotConfig = DEFAULT_SNAPSHOT
     notifications: Notifications = Notifications()
     thresholds: Thresholds = Thresholds()
     test_map: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (changed-file glob, tests) in file order
@@ -142,8 +132,12 @@ class RepoConfig:
 class ParsedConfig:
     config: RepoConfig
     errors: tuple[ConfigError, ...] = ()
-    # The file's top-level mapping as parsed, for features that validate their own section (snapshot).
-    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def snapshot_valid(self) -> bool:
+        """No error in the ``snapshot`` section: a preview is captured only as configured, never with a
+        default standing in for a value the file got wrong (the errors are in the check run)."""
+        return not any(e.path == "snapshot" or e.path.startswith("snapshot.") for e in self.errors)
 
 
 # --- a small declarative schema: each node turns raw YAML into a value or records an error -------------
@@ -230,7 +224,10 @@ def _preview_url(value: Any) -> str | None:
     for name in _TEMPLATE_FIELD.findall(url):
         if name not in _TEMPLATE_FIELDS:
             raise _Invalid(f"unknown placeholder {{{name}}}; use {', '.join('{' + f + '}' for f in _TEMPLATE_FIELDS)}")
-    return url
+    try:
+        return validate_template(url)
+    except PreviewTemplateError as exc:
+        raise _Invalid(str(exc)) from None
 
 
 def _route(value: Any) -> str:
@@ -403,11 +400,15 @@ def validate(raw: Any) -> ParsedConfig:
             "height": (_int(200, 4096), d.snapshot.viewport.height),
         },
     )
-    snapshot = Snapshot(
+    snapshot = SnapshotConfig(
         enabled=_field(snap_raw, "enabled", "snapshot", _bool, d.snapshot.enabled, errors),
         preview_url=_field(snap_raw, "preview_url", "snapshot", _preview_url, d.snapshot.preview_url, errors),
-        routes=_listed(snap_raw, "routes", "snapshot", _list(_route, max_items=10), d.snapshot.routes, errors)
-        or d.snapshot.routes,
+        routes=tuple(
+            dict.fromkeys(
+                _listed(snap_raw, "routes", "snapshot", _list(_route, max_items=MAX_ROUTES), d.snapshot.routes, errors)
+                or d.snapshot.routes
+            )
+        ),
         viewport=Viewport(**vp),
         wait_for_selector=_field(
             snap_raw,
@@ -417,8 +418,8 @@ def validate(raw: Any) -> ParsedConfig:
             d.snapshot.wait_for_selector,
             errors,
         ),
-        timeout_seconds=_field(
-            snap_raw, "timeout_seconds", "snapshot", _int(1, 120), d.snapshot.timeout_seconds, errors
+        timeout_seconds=float(
+            _field(snap_raw, "timeout_seconds", "snapshot", _int(1, 120), d.snapshot.timeout_seconds, errors)
         ),
         baseline=_field(snap_raw, "baseline", "snapshot", _bool, d.snapshot.baseline, errors),
     )
@@ -477,7 +478,7 @@ def validate(raw: Any) -> ParsedConfig:
         junit=Junit(**ju),
         max_annotations=an["max"],
     )
-    return ParsedConfig(config, tuple(errors), raw)
+    return ParsedConfig(config, tuple(errors))
 
 
 def parse_config(text: str | bytes | None) -> ParsedConfig:

@@ -16,13 +16,13 @@ from typing import Any
 
 import gidgethub
 
+from ..conclusions import FAILED_JOB
 from ..github import DownloadFailed, GitHubClient
 from .config import RepoConfig, matches
 from .triggers import RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
 
-FAILED_JOB_CONCLUSIONS = ("failure", "timed_out")
 GONE = (404, 410)
 LINK_ATTEMPTS = 2  # a fresh redirect when the first link expired before we used it
 JUNIT_MAX_BYTES = 50 * 1024 * 1024
@@ -89,7 +89,7 @@ def failed_jobs(jobs: list[dict[str, Any]], *, attempt: int, config: RepoConfig)
     out = []
     for raw in jobs:
         job = JobInfo.of(raw)
-        if job.conclusion not in FAILED_JOB_CONCLUSIONS or job.run_attempt != attempt:
+        if job.conclusion not in FAILED_JOB or job.run_attempt != attempt:
             continue
         if config.ignore.job(job.name):
             continue

@@ -10,9 +10,9 @@ from typing import Any
 import gidgethub
 from arq.worker import Retry
 
-from ..delivery_jobs import is_permanent, retry_delay
 from ..deps import Deps
 from ..github import RateLimited, github_of
+from ..job_policy import is_permanent, next_try_in
 from ..logs import log_context, redact
 from .outcomes import record_passing
 from .publish import fail_check_run
@@ -40,10 +40,8 @@ async def _run(ctx: dict[str, Any], ref: RunRef, only_job: int | None) -> str:
             return outcome
         except Exception as exc:
             job_try = int(ctx.get("job_try", 1))
-            if not permanent(exc) and job_try < deps.settings.job_max_tries:
-                delay = retry_delay(job_try, deps.settings.job_retry_base_seconds)
-                if isinstance(exc, RateLimited):
-                    delay = max(delay, exc.retry_after)
+            delay = _next_try_in(deps, exc, job_try)
+            if delay is not None:
                 log.warning(
                     "triage try %d failed, retrying in %.0f s: %s",
                     job_try,
@@ -69,6 +67,13 @@ def permanent(exc: BaseException) -> bool:
     return is_permanent(exc)
 
 
+def _next_try_in(deps: Deps, exc: BaseException, job_try: int) -> float | None:
+    settings = deps.settings
+    return next_try_in(
+        exc, job_try, max_tries=settings.job_max_tries, base=settings.job_retry_base_seconds, permanent=permanent
+    )
+
+
 def describe(exc: Exception) -> str:
     """What the check run says when triage gave up; never the exception text (it may carry URLs or tokens)."""
     status = getattr(exc, "status_code", None)
@@ -82,7 +87,7 @@ def describe(exc: Exception) -> str:
 
 
 async def _count(deps: Deps, triage: Triage, outcome: str, seconds: float) -> None:
-    metrics = deps.services.get("metrics")
+    metrics = deps.services.metrics
     if metrics is None:
         return
     kind = "job" if triage.partial else "run"
@@ -113,7 +118,8 @@ async def record_passing_run(ctx: dict[str, Any], ref: dict[str, Any]) -> str:
             return await record_passing(deps, gh, run)
         except Exception as exc:
             job_try = int(ctx.get("job_try", 1))
-            if not permanent(exc) and job_try < deps.settings.job_max_tries:
-                raise Retry(defer=retry_delay(job_try, deps.settings.job_retry_base_seconds)) from exc
+            delay = _next_try_in(deps, exc, job_try)
+            if delay is not None:
+                raise Retry(defer=delay) from exc
             log.error("recording a passing run failed: %s", redact(f"{type(exc).__name__}: {exc}"))
             return "failed"

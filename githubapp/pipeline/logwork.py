@@ -126,12 +126,6 @@ def analyze_run_zip(
     return list(by_job.values())
 
 
-def analyze_run_zip_file(
-    jobs: Sequence[JobInfo], path: str, *, budget: int, byte_cap: int, config: RepoConfig
-) -> list[JobFindings]:
-    return analyze_run_zip(jobs, Path(path).read_bytes(), budget=budget, byte_cap=byte_cap, config=config)
-
-
 def _job_of_member(member: str, names: Sequence[str]) -> str | None:
     """Zip members are ``<n>_<job>.txt`` or ``<job>/<n>_<step>.txt`` (names sanitized: no '/' or ':')."""
     for name in names:

@@ -23,16 +23,16 @@ from ..report.check_run import ConclusionPolicy, check_run_output
 from ..report.comment import passing_comment
 from ..report.common import failure_name
 from ..report.model import PassingReport, TriagedFailure, TriageReport, Verdict
-from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
 from ..snapshots.service import snapshot_service
 from . import attribution as attributing
 from .assemble import rerun_items
 from .attribution import attempt_seen
 from .config import RepoConfig
 from .config_source import load_repo_config
-from .publish import conclude_check_run, upsert_comment
-from .triage import FORK_PR_EVENTS, prs_for_commit, run_info, snapshot_run_of
-from .triggers import RunRef
+from .publish import bot_login, conclude_check_run, upsert_comment
+from .triage import prs_for_commit, run_info
+from .triage_steps import snapshot_run_of
+from .triggers import PR_EVENTS, RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
 COMPARE_FILES_MAX = 300  # GitHub's compare API lists at most 300 files
@@ -55,7 +55,7 @@ async def compare(gh: GitHubClient, ref: RunRef, base: str, head: str) -> tuple[
 
 
 async def record_passing(deps: Deps, gh: GitHubClient, ref: RunRef) -> str:
-    if not ref.pr_numbers and ref.event in FORK_PR_EVENTS:
+    if not ref.pr_numbers and ref.event in PR_EVENTS:
         ref = replace(ref, pr_numbers=await prs_for_commit(gh, ref))
     pr_number = ref.pr_number
     # Evidence for attribution: a pass on this commit (flaky evidence), and the end of a branch's failing streak.
@@ -72,7 +72,7 @@ async def record_passing(deps: Deps, gh: GitHubClient, ref: RunRef) -> str:
         )
     if previous is None:
         return "nothing to resolve"
-    history = deps.services.get("history")
+    history = deps.services.history
     failed_tests = sorted({f["test_id"] for f in previous.failures if f.get("test_id")})
     same_sha = previous.head_sha == ref.head_sha
     if history is not None:
@@ -132,7 +132,7 @@ async def record_passing(deps: Deps, gh: GitHubClient, ref: RunRef) -> str:
                 body,
                 status="passing",
                 create=False,
-                bot_login=f"{deps.settings.github_app_slug}[bot]" if deps.settings.github_app_slug else None,
+                bot_login=bot_login(deps.settings),
                 only_if_showing=previous.run_id,
             )
     async with deps.pool.acquire() as conn:
@@ -188,14 +188,12 @@ async def seed_snapshot_baselines(deps: Deps, gh: GitHubClient, ref: RunRef) -> 
     """A passing run captures the preview routes that have no green baseline yet (snapshot feature)."""
     try:
         parsed = await load_repo_config(gh, deps.pool, ref)
-        config = parse_snapshot_config(parsed.raw.get("snapshot"))
-        if not config.enabled or not config.baseline:
+        config = parsed.config.snapshot
+        if not parsed.snapshot_valid or not config.enabled or not config.baseline:
             return
         await snapshot_service(deps).snapshot_run(
             snapshot_run_of(ref, passed=True),
             config,
         )
-    except SnapshotConfigError:
-        return  # reported by the next failing run's check run
     except Exception:
         log.exception("snapshot baseline capture failed")

@@ -21,9 +21,15 @@ from storage import reports as db
 
 from ..report.check_run import CHECK_NAME, CheckRunOutput, in_progress_output
 from ..report.comment import find_sticky
+from ..settings import Settings
 from .triggers import RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
+
+
+def bot_login(settings: Settings) -> str | None:
+    """The App's user name on GitHub (``<slug>[bot]``): whose sticky comment is ours; None before setup."""
+    return f"{settings.github_app_slug}[bot]" if settings.github_app_slug else None
 
 
 def now_iso() -> str:

@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,22 +23,11 @@ from analysis.engine import parse_junit
 from analysis.types import Failure
 from storage import attribution as attribution_db
 from storage import reports as db
-from storage.fixes import active_quarantines
 
-from ..analysis_pool import AnalysisFailed, Limits, run_isolated
 from ..deps import Deps
-from ..fixes.suggest import FailedJob, PastFix, suggest_fixes
 from ..github import GitHubClient
-from ..history import RunContext, is_infra
-from ..notify.messages import Links
-from ..notify.service import notify
-from ..report.check_run import CheckRunOutput, ConclusionPolicy, check_run_output
-from ..report.comment import CommentPolicy, should_comment, sticky_comment
-from ..report.model import RecommendedTest, RunInfo, SuggestedFix, TriagedFailure, TriageReport
-from ..snapshots.config import SnapshotConfigError, parse_snapshot_config
-from ..snapshots.report import check_run_images, snapshot_check_summary, snapshot_comment_section
-from ..snapshots.service import RunContext as SnapshotRun
-from ..snapshots.service import snapshot_service
+from ..report.check_run import ConclusionPolicy, check_run_output
+from ..report.model import RecommendedTest, RunInfo, TriagedFailure, TriageReport
 from ..web import live
 from ..web.links import run_page_url
 from . import attribution as attributing
@@ -46,23 +35,28 @@ from . import fetch
 from .assemble import flake_score, passed_on_rerun, summary_rows, triage
 from .config import ParsedConfig, RepoConfig
 from .config_source import load_repo_config
-from .logwork import JobFindings, analyze_job_file, analyze_run_zip
+from .logwork import JobFindings
 from .publish import (
-    complete_check_run,
     start_check_run,
-    supersede_check_run,
-    update_partial_check_run,
-    upsert_comment,
 )
 from .tree import repository_tree, within_tree
-from .triggers import RunRef, base_branch_of
+from .triage_steps import (
+    analyze_logs,
+    fix_suggestions,
+    preview_snapshot,
+    publish_report,
+    quarantined_by_command,
+    record_base_run,
+    record_failed_tests,
+    run_context,
+    send_notifications,
+)
+from .triggers import PR_EVENTS, RunRef, base_branch_of
 
 log = logging.getLogger("ci_triage.pipeline")
 
 STAGES = ("setup", "fetch", "analyze", "match", "fixes", "report")  # setup: repo config, check run in progress
 LOG_CONCURRENCY = 4
-BASE_RUN_JOBS = 4  # failed jobs analysed per base-branch run fetched for attribution
-FORK_PR_EVENTS = ("pull_request", "pull_request_target")
 
 
 class Stopwatch:
@@ -78,18 +72,35 @@ class Stopwatch:
             self.seconds[name] += time.perf_counter() - started
 
 
-def snapshot_run_of(ref: RunRef, *, passed: bool) -> SnapshotRun:
-    """What the snapshot service needs to know about a run (a failing one compares, a passing one seeds)."""
-    return SnapshotRun(
-        ref.installation_id,
-        ref.repository_id,
-        ref.run_id,
-        ref.attempt,
-        ref.head_sha,
-        passed=passed,
-        pr_number=ref.pr_number,
-        branch=ref.head_branch,
-    )
+@dataclass
+class Collected:
+    """What fetching and analysing the logs found: each job's findings, problems to report, JUnit reports."""
+
+    findings: list[JobFindings]
+    problems: list[str]
+    junit: list[tuple[str, bytes]]  # (artifact file name, XML)
+
+
+@dataclass(frozen=True)
+class SeenFailure:
+    """One failure, its history match (None without history) and the job it was seen in."""
+
+    failure: Failure
+    match: Any
+    excerpt: tuple[str, ...]
+    job_name: str | None
+    job_url: str | None
+    counts: TestCounts | None
+
+
+@dataclass
+class Matched:
+    """The failures triaged against history, their patterns, and the tests recommended for the PR."""
+
+    items: list[TriagedFailure]
+    pattern_ids: list[int | None]
+    recommended: list[RecommendedTest]
+    risk: str | None
 
 
 async def _fetch_logs(
@@ -202,7 +213,6 @@ class Triage:
         self.check_run_id: int | None = None
         self.reused_check_run = False
         self.matches: list[Any] = []  # history matches of every failure, for past fixes
-        self.config_errors: list[str] = []  # found by features that validate their own config section
         self.config: RepoConfig | None = None
         self.previous: db.ReportRow | None = None  # the earlier failing attempt's report, on a re-run
         self.jobs: list[dict[str, Any]] = []  # the run's jobs (newest attempt of each)
@@ -253,7 +263,7 @@ class Triage:
                 await db.set_check_run(conn, ref.installation_id, ref.run_id, ref.attempt, self.check_run_id)
             return True
 
-    async def collect(self, config: RepoConfig) -> tuple[list[JobFindings], list[str], list[tuple[str, bytes]]]:
+    async def collect(self, config: RepoConfig) -> Collected:
         ref, settings = self.ref, self.deps.settings
         problems: list[str] = []
         with tempfile.TemporaryDirectory(prefix="ci-triage-logs-") as spool:
@@ -271,7 +281,9 @@ class Triage:
                 )
                 junit = [] if self.partial else await fetch.junit_reports(self.gh, ref, config.junit.artifact)
             with self.watch.stage("analyze"):
-                findings = await self.analyze(logs, missing, zip_data, config)
+                findings = await analyze_logs(
+                    self.deps.settings, self.ref, logs, missing, zip_data, config, partial=self.partial
+                )
         if missing and zip_data is None:
             problems.append(f"The logs of {', '.join(j.name for j in missing)} could not be downloaded.")
         if any(f.file or f.test_file for found in findings for f in found.failures):
@@ -289,63 +301,7 @@ class Triage:
                 )
         if not failed:
             problems.append("No failed job was found in this run (it may have failed before any job started).")
-        return findings, problems, junit
-
-    async def analyze(
-        self,
-        logs: Sequence[fetch.JobLog | None],
-        missing: Sequence[fetch.JobInfo],
-        zip_data: bytes | None,
-        config: RepoConfig,
-    ) -> list[JobFindings]:
-        """Each log in a limited child process, one after the other: a log that exceeds a limit or kills its
-        child is reported as not analysable, and the run's report goes on without it."""
-        settings = self.deps.settings
-        findings: list[JobFindings] = []
-        for got in logs:
-            if got is None:
-                continue
-            if got.path is None:
-                findings.append(JobFindings(got.job, problem=got.problem))
-                continue
-            try:
-                found = await run_isolated(
-                    analyze_job_file,
-                    got.job,
-                    str(got.path),
-                    budget=settings.excerpt_budget,
-                    byte_cap=settings.log_byte_cap,
-                    config=config,
-                    repo_name=self.ref.name,
-                    fix_rules=not self.partial,
-                    limits=Limits.of(settings),
-                )
-            except AnalysisFailed as exc:
-                log.warning("job %s: %s", got.job.id, exc.reason)
-                found = JobFindings(got.job, problem=f"The log of job {got.job.name} could not be analysed: {exc}.")
-            finally:
-                got.path.unlink(missing_ok=True)  # the log is read: only its findings stay
-            found.truncated = got.truncated
-            findings.append(found)
-        if missing and zip_data is not None:
-            try:
-                findings.extend(
-                    await run_isolated(
-                        analyze_run_zip,
-                        missing,
-                        zip_data,
-                        budget=settings.excerpt_budget,
-                        byte_cap=settings.log_byte_cap,
-                        config=config,
-                        limits=Limits.of(settings),
-                    )
-                )
-            except AnalysisFailed as exc:
-                findings.extend(
-                    JobFindings(job, problem=f"The log of job {job.name} could not be analysed: {exc}.")
-                    for job in missing
-                )
-        return findings
+        return Collected(findings, problems, junit)
 
     async def run(self) -> str:
         ref = self.ref
@@ -353,7 +309,7 @@ class Triage:
         with self.watch.stage("setup"):
             if self.partial or self.ref.workflow_id is None:
                 self.ref = ref = await complete_ref(self.gh, ref)  # a workflow_job payload lacks PRs and links
-            if not ref.pr_numbers and ref.event in FORK_PR_EVENTS:
+            if not ref.pr_numbers and ref.event in PR_EVENTS:
                 self.ref = ref = replace(ref, pr_numbers=await prs_for_commit(self.gh, ref))
             parsed: ParsedConfig = await load_repo_config(self.gh, self.deps.pool, ref)
             config = self.config = parsed.config
@@ -361,31 +317,32 @@ class Triage:
                 return "superseded"
         assert self.check_run_id is not None
         # The preview snapshot waits on a browser, not on the logs: it runs beside fetch and analysis.
-        snapshot_task = None if self.partial else asyncio.create_task(self.snapshot(parsed))
+        snapshot_task = None if self.partial else asyncio.create_task(preview_snapshot(self.deps, ref, parsed))
         try:
-            findings, problems, junit = await self.collect(config)
+            collected = await self.collect(config)
+            findings = collected.findings
             with self.watch.stage("analyze"):
-                junit_failures = await asyncio.to_thread(_junit_failures, junit, findings)
-            items, pattern_ids, recommended, risk = await self.match(findings, junit_failures, config)
-            await self.carry_passed_on_rerun(items, pattern_ids)
+                junit_failures = await asyncio.to_thread(_junit_failures, collected.junit, findings)
+            matched = await self.match(findings, junit_failures, config)
+            await self.carry_passed_on_rerun(matched.items, matched.pattern_ids)
             with self.watch.stage("fixes"):
-                fixes = [] if self.partial else await self.suggest_fixes(findings)
+                fixes = [] if self.partial else await fix_suggestions(self.deps, self.gh, ref, findings, self.matches)
             snapshot_parts = await snapshot_task if snapshot_task is not None else None
         finally:
             if snapshot_task is not None and not snapshot_task.done():
                 snapshot_task.cancel()  # triage failed meanwhile: do not leave the capture running
         report = TriageReport(
             run=run_info(ref),
-            failures=tuple(items),
-            problems=tuple(problems),
-            config_errors=tuple(str(e) for e in parsed.errors) + tuple(self.config_errors),
+            failures=tuple(matched.items),
+            problems=tuple(collected.problems),
+            config_errors=tuple(str(e) for e in parsed.errors),
             failed_jobs=tuple(f.job.name for f in findings),
-            recommended_tests=tuple(recommended),
-            risk_level=risk,
+            recommended_tests=tuple(matched.recommended),
+            risk_level=matched.risk,
             fixes=tuple(fixes),
-            snapshot_markdown=snapshot_parts[0] if snapshot_parts else None,
-            snapshot_summary=snapshot_parts[1] if snapshot_parts else None,
-            images=snapshot_parts[2] if snapshot_parts else (),
+            snapshot_markdown=snapshot_parts.markdown if snapshot_parts else None,
+            snapshot_summary=snapshot_parts.summary if snapshot_parts else None,
+            images=snapshot_parts.images if snapshot_parts else (),
             check_run_url=f"{self.deps.settings.github_url}/{ref.repo}/runs/{self.check_run_id}",
             dashboard_url=run_page_url(self.deps.settings.public_url, ref.repo, ref.run_id, ref.attempt),
             in_progress=self.partial,
@@ -395,7 +352,17 @@ class Triage:
             report, policy=ConclusionPolicy(**asdict(config.conclusion)), max_annotations=config.max_annotations
         )
         with self.watch.stage("report"):
-            written = await self.publish(report, out, config)
+            written = await publish_report(
+                self.deps,
+                self.gh,
+                ref,
+                self.check_run_id,
+                report,
+                out,
+                config,
+                partial=self.partial,
+                reused_check_run=self.reused_check_run,
+            )
         if not written:
             return "superseded"
         async with self.deps.pool.acquire() as conn:
@@ -406,27 +373,29 @@ class Triage:
                 ref.attempt,
                 status="partial" if self.partial else "failing",
                 conclusion=out.conclusion,
-                failures=summary_rows(items, pattern_ids),
+                failures=summary_rows(matched.items, matched.pattern_ids),
                 timings={**self.watch.seconds, "started_at": self.started_at},
             )
         if not self.partial:
-            await self.notify(report, config)
+            await send_notifications(self.deps, ref, report, config)
         log.info(
             "run triaged",
-            extra={"fields": {"failures": len(items), "conclusion": out.conclusion, "timings": self.watch.seconds}},
+            extra={
+                "fields": {"failures": len(matched.items), "conclusion": out.conclusion, "timings": self.watch.seconds}
+            },
         )
         return out.conclusion
 
     async def match(
         self, findings: list[JobFindings], junit_failures: list[Failure], config: RepoConfig
-    ) -> tuple[list[TriagedFailure], list[int | None], list[RecommendedTest], str | None]:
+    ) -> Matched:
         ref = self.ref
-        history = self.deps.services.get("history")
+        history = self.deps.services.history
         pattern_ids: list[int | None] = []
         all_matches: list[Any] = []
-        found: list[tuple[Failure, Any, tuple[str, ...], str | None, str | None, TestCounts | None]] = []
+        found: list[SeenFailure] = []
         with self.watch.stage("match"):
-            commanded = await self.quarantined_by_command()
+            commanded = await quarantined_by_command(self.deps, ref)
             if commanded:
                 config = replace(config, quarantine=config.quarantine + commanded)
             groups: list[
@@ -441,25 +410,23 @@ class Triage:
                         ref.installation_id,
                         ref.repository_id,
                         failures,
-                        _run_context(ref, job_id, job_name, excerpts),
+                        run_context(ref, job_id, job_name, excerpts),
                         default_branch=ref.default_branch,
                     )
                     all_matches.extend(matches)
                     self.matches.extend(matches)
                     await live.publish_failures(self.deps, ref.installation_id, ref.repository_id, ref.repo,
                                                 failures, matches)  # the dashboards' live list
-                    await self._record_outcomes(history, failures, job_name)
+                    await record_failed_tests(history, ref, failures, job_name)
                 for failure, match, excerpt in zip(failures, matches, excerpts, strict=True):
-                    found.append((failure, match, excerpt, job_name, job_url, counts))
+                    found.append(SeenFailure(failure, match, excerpt, job_name, job_url, counts))
                     pattern_ids.append(int(match.pattern_id) if match is not None else None)
             attributions = await self.attribute(found, pattern_ids, flake_rate=config.thresholds.flake_rate)
             items = [
-                triage(failure, match, config=config, excerpt=excerpt, job_name=job_name, job_url=job_url,
-                       repository_id=ref.repository_id, repo_url=f"{self.deps.settings.github_url}/{ref.repo}",
-                       attribution=attribution)
-                for (failure, match, excerpt, job_name, job_url, _), attribution in zip(
-                    found, attributions, strict=True
-                )
+                triage(seen.failure, seen.match, config=config, excerpt=seen.excerpt, job_name=seen.job_name,
+                       job_url=seen.job_url, repository_id=ref.repository_id,
+                       repo_url=f"{self.deps.settings.github_url}/{ref.repo}", attribution=attribution)
+                for seen, attribution in zip(found, attributions, strict=True)
             ]
             recommended: list[RecommendedTest] = []
             risk: str | None = None
@@ -470,11 +437,11 @@ class Triage:
                 )
                 recommended = [RecommendedTest(r.test_name, r.reason, float(r.confidence)) for r in recs.tests]
                 risk = str(recs.risk.value) if recs.tests else None
-        return items, pattern_ids, recommended, risk
+        return Matched(items, pattern_ids, recommended, risk)
 
     async def attribute(
         self,
-        found: Sequence[tuple[Failure, Any, tuple[str, ...], str | None, str | None, TestCounts | None]],
+        found: Sequence[SeenFailure],
         pattern_ids: Sequence[int | None],
         *,
         flake_rate: float,
@@ -486,20 +453,23 @@ class Triage:
             await attributing.record_run(self.deps, ref, conclusion="failure", analysed=True)
         attributor = attributing.Attributor(self.deps, self.gh, ref, self.record_base_run)
         result = await attributor.attribute(
-            [f[0] for f in found],
+            [f.failure for f in found],
             pattern_ids,
-            [flake_score(f[1], flake_rate=flake_rate) for f in found],
-            [f[5] for f in found],
+            [flake_score(f.match, flake_rate=flake_rate) for f in found],
+            [f.counts for f in found],
         )
         self.compared_branch = attributor.branch
         verdicts = [
-            (int(match.failure_id), a.verdict.value, a.reason)
-            for (_, match, *_rest), a in zip(found, result, strict=True)
-            if match is not None and getattr(match, "failure_id", None) is not None
+            (int(seen.match.failure_id), a.verdict.value, a.reason)
+            for seen, a in zip(found, result, strict=True)
+            if seen.match is not None and getattr(seen.match, "failure_id", None) is not None
         ]
         async with self.deps.pool.acquire() as conn:
             await attribution_db.set_verdicts(conn, ref.installation_id, verdicts)
         return result
+
+    async def record_base_run(self, base: RunRef) -> None:
+        await record_base_run(self.deps, self.gh, self.config or RepoConfig(), base)
 
     async def carry_passed_on_rerun(self, items: list[TriagedFailure], pattern_ids: list[int | None]) -> None:
         """A re-run of some jobs: failures of the earlier attempt whose job passed now join this report as
@@ -531,215 +501,7 @@ class Triage:
                 "flaky",
             )
 
-    async def record_base_run(self, base: RunRef) -> None:
-        """A base-branch run GitHub told us about: its failed jobs' logs analysed and recorded like any run's
-        (bounded: the first few failed jobs)."""
-        history = self.deps.services.get("history")
-        if history is None:
-            return
-        settings = self.deps.settings
-        config = self.config or RepoConfig()
-        jobs = await fetch.list_jobs(self.gh, base)
-        failed = fetch.failed_jobs(jobs, attempt=base.attempt, config=config)[:BASE_RUN_JOBS]
-        with tempfile.TemporaryDirectory(prefix="ci-triage-base-") as spool:
-            for job in failed:
-                try:
-                    got = await fetch.fetch_job_log(
-                        self.gh, base, job, max_bytes=settings.log_byte_cap, spool=Path(spool)
-                    )
-                except fetch.LogUnavailable:
-                    continue
-                if got.path is None:
-                    continue
-                try:
-                    analysed = await run_isolated(
-                        analyze_job_file,
-                        job,
-                        str(got.path),
-                        budget=settings.excerpt_budget,
-                        byte_cap=settings.log_byte_cap,
-                        config=config,
-                        repo_name=base.name,
-                        limits=Limits.of(settings),
-                    )
-                except AnalysisFailed as exc:
-                    log.warning("base run %s, job %s: %s", base.run_id, job.id, exc.reason)
-                    continue
-                finally:
-                    got.path.unlink(missing_ok=True)
-                if analysed.failures:
-                    await history.record_failures(
-                        base.installation_id,
-                        base.repository_id,
-                        analysed.failures,
-                        _run_context(base, job.id, job.name, analysed.excerpts),
-                        default_branch=base.default_branch,
-                    )
 
-    async def _record_outcomes(self, history: Any, failures: Sequence[Failure], job_name: str | None) -> None:
-        """Failed tests of this job run: evidence for flakiness when a later attempt passes."""
-        tests = sorted({f.test_id for f in failures if f.test_id})
-        if not tests:
-            return
-        ref = self.ref
-        await history.record_test_outcomes(
-            ref.installation_id,
-            ref.repository_id,
-            [(t, "failed") for t in tests],
-            head_sha=ref.head_sha,
-            run_id=ref.run_id,
-            run_attempt=ref.attempt,
-            job=job_name or "",
-            branch=ref.head_branch,
-            pr_number=ref.pr_number,
-            infra=is_infra(failures),
-        )
-
-    async def quarantined_by_command(self) -> tuple[str, ...]:
-        """Tests quarantined with ``/triage quarantine``, besides the config's list."""
-        async with self.deps.pool.acquire() as conn:
-            rows = await active_quarantines(conn, self.ref.installation_id, self.ref.repository_id)
-        return tuple(str(q.test_id) for q in rows)
-
-    async def suggest_fixes(self, findings: Sequence[JobFindings]) -> list[SuggestedFix]:
-        """Fix suggestions (history, rules, LLM; verified against the head commit); never fails the triage."""
-        jobs = [
-            FailedJob(f.analysis, f.text, f.job.name, proposals=f.proposals)
-            for f in findings
-            if f.analysis and f.analysis.failures
-        ]
-        if not jobs:
-            return []
-        ref = self.ref
-        past = [
-            PastFix(m.fingerprint or None, m.resolution.fixed_sha, ref.repo)
-            for m in self.matches
-            if m is not None and m.resolution is not None and m.resolution.fixed_sha
-        ]
-        try:
-            rows = await suggest_fixes(
-                self.gh,
-                self.deps,
-                installation_id=ref.installation_id,
-                repository_id=ref.repository_id,
-                repo_full_name=ref.repo,
-                pr_number=ref.pr_number,
-                head_sha=ref.head_sha,
-                jobs=jobs,
-                past_fixes=past,
-                max_fixes=3,
-            )
-        except Exception:  # a fix suggestion must never cost the report
-            log.exception("fix suggestions failed")
-            return []
-        return [
-            SuggestedFix(
-                id=r.id,
-                title=r.title,
-                explanation=r.explanation,
-                confidence=float(r.score),
-                diff=r.diff,
-                source=r.source,
-            )
-            for r in rows
-        ]
-
-    async def snapshot(self, parsed: ParsedConfig) -> tuple[str | None, str | None, tuple[dict[str, str], ...]] | None:
-        """The preview snapshot's report parts (comment, check-run details, images) when the run has a preview
-        (the snapshot service decides); it never fails the triage."""
-        ref = self.ref
-        try:
-            config = parse_snapshot_config(parsed.raw.get("snapshot"))
-        except SnapshotConfigError as exc:
-            self.config_errors.append(f"snapshot: {exc}")
-            return None
-        try:
-            outcomes = await snapshot_service(self.deps).snapshot_run(
-                snapshot_run_of(ref, passed=False),
-                config,
-            )
-        except Exception:
-            log.exception("preview snapshot failed")
-            return None
-        if not outcomes:
-            return None
-        return (
-            snapshot_comment_section(outcomes) or None,
-            snapshot_check_summary(outcomes) or None,
-            tuple(check_run_images(outcomes)),
-        )
-
-    async def publish(self, report: TriageReport, out: CheckRunOutput, config: RepoConfig) -> bool:
-        ref = self.ref
-        assert self.check_run_id is not None
-        async with db.locked(self.deps.pool, "run", ref.installation_id, ref.run_id) as conn:
-            current = await db.get(conn, ref.installation_id, ref.run_id)
-            if current is None or current.run_attempt != ref.attempt or (self.partial and current.status != "partial"):
-                # A newer attempt (or the whole run's triage) owns the report now. A check run only this
-                # triage created must not stay "in progress" beside the newer one.
-                if current is None or current.check_run_id != self.check_run_id:
-                    await supersede_check_run(self.gh, ref, self.check_run_id)
-                return False
-            if self.partial:
-                await update_partial_check_run(self.gh, ref, self.check_run_id, out)
-            else:
-                await complete_check_run(self.gh, ref, self.check_run_id, out, skip_existing=self.reused_check_run)
-        policy = CommentPolicy(
-            enabled=config.comments.enabled,
-            skip_when_all_flaky=config.comments.skip_when_all_flaky,
-            update_on_success=config.comments.update_on_success,
-        )
-        if config.comments.enabled:
-            body = sticky_comment(report)
-            for pr_number in ref.pr_numbers:
-                await upsert_comment(
-                    self.gh,
-                    self.deps.pool,
-                    ref,
-                    pr_number,
-                    body,
-                    status="failing",
-                    create=should_comment(report, policy),
-                    bot_login=self.bot_login,
-                )
-        return True
-
-    @property
-    def bot_login(self) -> str | None:
-        slug = self.deps.settings.github_app_slug
-        return f"{slug}[bot]" if slug else None
-
-    async def notify(self, report: TriageReport, config: RepoConfig) -> None:
-        if not (config.notifications.slack or config.notifications.email):
-            return
-        ref, url = self.ref, self.deps.settings.github_url
-        links = Links(
-            check_run=report.check_run_url,
-            pull_request=f"{url}/{ref.repo}/pull/{ref.pr_numbers[0]}" if ref.pr_numbers else None,
-            run=ref.html_url,
-        )
-        await notify(
-            report,
-            config.notifications,
-            settings=self.deps.settings,
-            http=self.deps.http,
-            links=links,
-            metrics=self.deps.services.get("metrics"),
-        )
-
-
-def _run_context(ref: RunRef, job_id: int, job_name: str | None, excerpts: Sequence[tuple[str, ...]]) -> RunContext:
-    return RunContext(
-        run_id=ref.run_id,
-        run_attempt=ref.attempt,
-        job_id=job_id,
-        job_name=job_name,
-        head_sha=ref.head_sha,
-        branch=ref.head_branch,
-        pr_number=ref.pr_number,
-        run_number=ref.run_number,
-        excerpts={i: "\n".join(e) for i, e in enumerate(excerpts) if e},
-    )
 
 
 def _junit_failures(reports: Sequence[tuple[str, bytes]], findings: Sequence[JobFindings]) -> list[Failure]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-FAILED = frozenset({"failure", "timed_out", "startup_failure"})
-FAILED_JOB = frozenset({"failure", "timed_out"})
-PASSED = frozenset({"success"})
+from ..conclusions import FAILED_JOB, FAILED_RUN, PASSED
+
+# Runs triggered by a pull request: a fork's run names no PR in its payload, and such runs are not evidence of
+# their target branch's state.
+PR_EVENTS = ("pull_request", "pull_request_target")
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def decide_run(payload: dict[str, Any]) -> Decision:
     if payload.get("action") != "completed" or not payload.get("installation"):
         return "ignore"
     conclusion = (payload.get("workflow_run") or {}).get("conclusion")
-    if conclusion in FAILED:
+    if conclusion in FAILED_RUN:
         return "triage"
     if conclusion in PASSED:
         return "passed"

@@ -14,6 +14,8 @@ from typing import Any
 
 from analysis.fixes.verify import short_hash, shown_whole
 
+from .. import escaping
+from ..conclusions import CHECK_RUN_CONCLUSIONS as CONCLUSIONS
 from . import evidence as ev
 from . import markdown as md
 from .cleaning import clean_excerpt
@@ -54,7 +56,6 @@ ACTION_RERUN = "retry"
 ACTION_EXPLAIN = "explain"
 ACTION_APPROVE_PREFIX = "fix:"  # fix:<id>@<diff hash>: the button names the diff the check run shows
 
-CONCLUSIONS = ("failure", "neutral", "success", "action_required")
 _SEVERITY = {"success": 0, "neutral": 1, "action_required": 2, "failure": 3}
 
 
@@ -413,7 +414,7 @@ def _fixes_block(report: TriageReport) -> str:
     if shown is not None and shown.diff:
         digest = short_hash(shown.diff)
         block += "\n\n" + md.details(
-            f"Diff of {md.html_text(shown.id)} ({digest}), applied by the Apply fix button",
+            f"Diff of {escaping.html_text(shown.id)} ({digest}), applied by the Apply fix button",
             md.code_block(shown.diff, lang="diff"),
         )
     return block + "\n\nApprove one with a PR comment `/triage approve <id> <hash>` (the hash beside its diff)."

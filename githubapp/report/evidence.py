@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from . import markdown as md
-from .common import date, plural
+from .common import date
 from .model import Evidence, Sighting, TriagedFailure
 
 
@@ -110,7 +110,3 @@ def same_change_md(runs: Sequence[Sighting]) -> str:
         f"[{md.escape_text(_run_label(s))}]({s.run_url})" if s.run_url else md.escape_text(_run_label(s)) for s in runs
     )
     return f"Also in {_own(runs)} {links}."
-
-
-def occurrences_plain(occurrences: int) -> str:
-    return plural(occurrences, "run")

@@ -17,11 +17,6 @@ def clean_log_line(line: str) -> str:
     return cleaning.clean_line(line)
 
 
-def neutralize_mentions(text: str) -> str:
-    """``@user`` → ``@\u200duser``: GitHub then neither links nor notifies (``githubapp.escaping``)."""
-    return escaping.neutralise_mentions(text)
-
-
 def escape_text(text: str) -> str:
     """Untrusted text placed in Markdown prose: one line, literal, no mentions, no HTML."""
     return escaping.markdown_text(text)
@@ -55,11 +50,6 @@ def details(summary: str, body: str, *, open_: bool = False) -> str:
     """
     attr = " open" if open_ else ""
     return f"<details{attr}><summary>{summary}</summary>\n\n{body}\n\n</details>"
-
-
-def html_text(text: str, *, limit: int = 200) -> str:
-    """Untrusted text inside an HTML element such as ``<summary>``."""
-    return escaping.html_text(text, limit=limit)
 
 
 def trim_lines(lines: list[str], *, max_chars: int, line_limit: int = 400) -> tuple[list[str], int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -101,7 +102,6 @@ def deployment_status_from_event(payload: dict[str, Any]) -> DeploymentStatus | 
     url = status.get("environment_url") or status.get("target_url") or None
     if url and not str(url).startswith(("http://", "https://")):
         url = None
-    from datetime import datetime
 
     created = status.get("created_at") or status.get("updated_at")
     created_at = datetime.fromisoformat(created.replace("Z", "+00:00")) if created else datetime.now().astimezone()

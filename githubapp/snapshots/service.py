@@ -2,7 +2,7 @@
 
 The pipeline calls ``SnapshotService.capture_run`` (or ``snapshot_run`` which also resolves the preview URL and
 applies the rule "only a failed run with a preview is captured; a passing run only to seed a missing
-baseline"); the API's job calls ``capture_api``. ``deps.services["snapshots"]`` holds the instance.
+baseline"); the API's job calls ``capture_api``. ``deps.services.snapshots`` holds the instance.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -24,8 +25,8 @@ from snapshot.guard import BlockedURL, Resolver
 from storage import snapshots as queries
 from storage.artifacts import ArtifactNotFound, ArtifactStore
 
-from ..artifacts import save_artifact
-from ..deps import Deps
+from ..artifacts import artifact_store, save_artifact
+from ..deps import Deps, ServiceMissing
 from .config import SnapshotConfig
 from .preview import PreviewURL, resolve_preview_url
 
@@ -38,7 +39,7 @@ BrowserProvider = Callable[[], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
-class RunContext:
+class SnapshotRun:
     installation_id: int
     repository_id: int
     run_id: int
@@ -67,7 +68,7 @@ class RouteOutcome:
 
 
 def should_capture(
-    run: RunContext, preview: PreviewURL | None, config: SnapshotConfig, *, routes_without_baseline: Sequence[str] = ()
+    run: SnapshotRun, preview: PreviewURL | None, config: SnapshotConfig, *, routes_without_baseline: Sequence[str] = ()
 ) -> tuple[str, ...]:
     """The routes to capture: all of them for a failed run with a preview; for a passing run only routes with
     no green baseline yet (and only when ``baseline`` is on); nothing without a preview."""
@@ -108,7 +109,7 @@ class SnapshotService:
 
     # --- the pipeline ---------------------------------------------------------------------------------------
 
-    async def snapshot_run(self, run: RunContext, config: SnapshotConfig) -> list[RouteOutcome]:
+    async def snapshot_run(self, run: SnapshotRun, config: SnapshotConfig) -> list[RouteOutcome]:
         """Resolve the preview, apply the capture rule, capture. A passing run with baselines captures nothing.
 
         Idempotent: when this run attempt was captured already (a retried job), those outcomes are returned
@@ -142,7 +143,7 @@ class SnapshotService:
         return await self.capture_run(run, preview.url, config, routes=routes)
 
     async def capture_run(
-        self, run: RunContext, preview_url: str, config: SnapshotConfig, *, routes: Sequence[str] | None = None
+        self, run: SnapshotRun, preview_url: str, config: SnapshotConfig, *, routes: Sequence[str] | None = None
     ) -> list[RouteOutcome]:
         """Capture ``routes`` (default: the config's) of ``preview_url`` for ``run``; failed runs get diffs."""
         routes = tuple(routes or config.routes)
@@ -293,7 +294,7 @@ class SnapshotService:
             }
         return found
 
-    async def previous_outcomes(self, run: RunContext) -> list[RouteOutcome]:
+    async def previous_outcomes(self, run: SnapshotRun) -> list[RouteOutcome]:
         rows = await queries.run_snapshots(self.pool, run.installation_id, run.run_id, run.run_attempt)
         outcomes = []
         for row in rows:
@@ -356,7 +357,6 @@ class SnapshotService:
 
     async def _capture_url(self, url: str, options: CaptureOptions) -> list[RouteCapture]:
         """A full URL (path and query kept) as one route of its own origin."""
-        from urllib.parse import urlsplit
 
         parts = urlsplit(url)
         route = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -365,16 +365,18 @@ class SnapshotService:
 
 async def install(deps: Deps) -> None:
     handle = BrowserHandle(deps.settings.chromium_path, sandbox=deps.settings.chromium_sandbox)
-    deps.services["snapshots"] = SnapshotService(
+    deps.services.snapshots = SnapshotService(
         pool=deps.pool,
-        store=deps.services["artifacts"],
+        store=artifact_store(deps),
         browser=handle.get,
         allow_hosts=deps.settings.snapshot_allow_hosts,
         link_ttl=deps.settings.artifact_link_ttl_seconds,
     )
-    deps.services.setdefault("_closers", []).append(handle.close)
+    deps.services.closers.append(handle.close)
 
 
 def snapshot_service(deps: Deps) -> SnapshotService:
-    service: SnapshotService = deps.services["snapshots"]
+    service = deps.services.snapshots
+    if service is None:
+        raise ServiceMissing("snapshots")
     return service

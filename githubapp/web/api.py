@@ -17,11 +17,15 @@ from starlette.routing import Route
 from analysis import ci_metrics
 from analysis.flakiness import FLAKY_SCORE
 from storage import browse, health_metrics
+from storage import fixes as fix_store
 from storage.browse import FailureFilter, Scope
 
+from ..api.auth import request_api_key
 from ..deps import Deps
+from . import fix_actions, fixes_api, ingest, snapshots_doc, triage_metrics
 from . import schemas as s
-from . import triage_metrics
+from .api_errors import ApiError, error_response, not_found
+from .fix_actions import Target, quarantine
 from .openapi import (
     Document,
     FieldError,
@@ -39,23 +43,6 @@ log = logging.getLogger("ci_triage.api")
 
 JSON = dict[str, Any]
 MAX_JSON_BODY = 1024 * 1024
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, error: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.error, self.message, self.headers = status, error, message, headers or {}
-
-
-def not_found(what: str = "object") -> ApiError:
-    return ApiError(404, "not_found", f"no such {what}")
-
-
-def error_response(exc: ApiError, detail: list[JSON] | None = None) -> JSONResponse:
-    body: JSON = {"error": exc.error, "message": exc.message}
-    if detail is not None:
-        body["detail"] = detail
-    return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 
 
 @dataclass
@@ -79,7 +66,6 @@ class Call:
 async def authenticate(deps: Deps, request: Request) -> Principal:
     """The API key's principal (githubapp.api.auth: Bearer or x-api-key, hashed keys); 401 with the same
     answer for missing, unknown and revoked keys."""
-    from ..api.auth import request_api_key
 
     key = await request_api_key(request)
     if key is None:
@@ -236,11 +222,11 @@ async def get_pattern(call: Call) -> JSON:
 
 
 async def search_patterns(call: Call) -> JSON:
-    history = call.deps.services.get("history")
+    history = call.deps.services.history
     if history is None:
         raise ApiError(503, "unavailable", "pattern history is not available")
     p = call.params
-    hits = []
+    hits: list[dict[str, Any]] = []
     for installation_id in call.principal.installations:
         for hit in await history.search(installation_id, p["q"], top_k=p["top_k"], threshold=p["threshold"]):
             if not math.isfinite(hit.similarity):
@@ -310,7 +296,7 @@ async def merge_pattern(call: Call) -> JSON:
 
 async def flaky_tests(deps: Deps, scope: Scope, principal: Principal, repository_id: int | None) -> list[JSON]:
     """Flake scores from the history, for one repository or every visible one (the 50 most recent)."""
-    history = deps.services.get("history")
+    history = deps.services.history
     if history is None:
         return []
     repos = await browse.repositories(deps.pool, scope)
@@ -347,18 +333,12 @@ async def flaky_tests(deps: Deps, scope: Scope, principal: Principal, repository
 
 
 async def active_quarantines(deps: Deps, installation_id: int, repository_id: int) -> dict[str, str]:
-    """Test id -> end of its quarantine (the fixes feature's table), when that feature is deployed."""
-    try:
-        import storage.fixes as fix_store
-    except ImportError:
-        return {}
+    """Test id -> end of its quarantine (the fixes feature's table)."""
     rows = await fix_store.active_quarantines(deps.pool, installation_id, repository_id)
     return {q.test_id: q.expires_at.isoformat() for q in rows}
 
 
 async def quarantine_target(call: Call) -> Any:
-    from .fix_actions import Target
-
     repos = await browse.repositories(call.deps.pool, call.scope)
     found = [r for r in repos if r["fullName"].lower() == call.body["repository"].lower()]
     if not found:
@@ -369,8 +349,6 @@ async def quarantine_target(call: Call) -> Any:
 
 def _quarantiner(end: bool) -> Callable[[Call], Awaitable[JSON]]:
     async def run(call: Call) -> JSON:
-        from .fix_actions import quarantine
-
         target = await quarantine_target(call)
         result, message = await quarantine(call.deps, call.principal, target, call.body["testName"],
                                            days=call.body.get("days", 14), end=end)
@@ -475,8 +453,6 @@ PATTERN_ID = Param("pattern_id", ID_SCHEMA, "Pattern id.", where="path")
 
 
 def operations() -> list[Operation]:
-    from . import fix_actions, fixes_api, ingest, snapshots_doc
-
     return [
         Operation("GET", "/api/repositories", "listRepositories", "Repositories visible to the key",
                   list_repositories, "repositories", s.page("Repository")),

@@ -11,6 +11,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import storage.fixes as store
+from githubapp.commands.authz import WHO_MAY, repository_access
+from githubapp.commands.parser import Command, CommandName
+from githubapp.commands.service import Invocation, Outcome, execute
+from githubapp.github import github_of
+
 from ..deps import Deps
 from .principal import Principal
 from .triage_metrics import count
@@ -51,10 +57,6 @@ class Target:
 async def run_command(deps: Deps, principal: Principal, target: Target, command: Any) -> tuple[str, str]:
     """Run one ``/triage`` command for ``principal``: (result, message), result one of ok, denied, refused,
     failed. A signed-in user needs the access a comment command needs; the decision is audited either way."""
-    import storage.fixes as store
-    from githubapp.commands.authz import WHO_MAY, repository_access
-    from githubapp.commands.service import Invocation, Outcome, execute
-    from githubapp.github import github_of
 
     gh = github_of(deps).for_installation(target.installation_id)
     inv = Invocation(
@@ -83,8 +85,6 @@ async def run_command(deps: Deps, principal: Principal, target: Target, command:
 async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision: str, *,
                  reason: str | None, diff_hash: str | None = None) -> Decision:
     """``diff_hash``: for approvals, the short hash of the diff the approver was shown (required)."""
-    import storage.fixes as store
-    from githubapp.commands.parser import Command, CommandName
 
     if decision not in ("approve", "reject"):
         return Decision("refused", f"unknown decision {decision!r}")
@@ -105,7 +105,6 @@ async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision
 async def quarantine(deps: Deps, principal: Principal, target: Target, test_id: str, *, days: int | None,
                      end: bool = False) -> tuple[str, str]:
     """``/triage quarantine <test> [days]`` (or ``unquarantine``) for a repository."""
-    from githubapp.commands.parser import Command, CommandName
 
     name = CommandName.UNQUARANTINE if end else CommandName.QUARANTINE
     return await run_command(deps, principal, target, Command(name, test_id=test_id, days=None if end else days))

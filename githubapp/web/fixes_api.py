@@ -9,6 +9,7 @@ from storage import fix_queue
 
 from . import fix_actions
 from . import schemas as s
+from .api_errors import not_found
 from .openapi import Operation, Param
 
 JSON = dict[str, Any]
@@ -23,8 +24,6 @@ async def list_fixes(call: Any) -> JSON:
 
 def _decider(decision: str) -> Any:
     async def decide(call: Any) -> JSON:
-        from .api import not_found
-
         found = await fix_queue.fix(call.deps.pool, call.scope, call.params["fix_id"])
         if found is None:
             raise not_found("fix")

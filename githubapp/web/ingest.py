@@ -13,14 +13,18 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
+from analysis import engine
 from analysis.regex import MULTILINE, compile_linear
 from analysis.types import Failure, FailureKind
+from githubapp.history import RunContext, history_of
 from storage import ci_runs
+from storage import history as history_db
 
 from ..analysis_pool import AnalysisFailed, Limits, run_isolated
 from ..deps import Deps
 from . import live, triage_metrics
 from . import schemas as s
+from .api_errors import ApiError
 from .openapi import FieldError, Operation, ValidationFailed
 
 JSON = dict[str, Any]
@@ -50,7 +54,6 @@ def junit_failures(reports: list[bytes]) -> list[Failure]:
 
 def _parse_junit(reports: list[bytes]) -> tuple[list[Failure], str | None]:
     """The reports' failures, or what is wrong with the first report that is not JUnit XML."""
-    from analysis import engine
 
     found: list[Failure] = []
     for index, xml in enumerate(reports):
@@ -64,7 +67,6 @@ def _parse_junit(reports: list[bytes]) -> tuple[list[Failure], str | None]:
 def failures_of(body: JSON, junit: list[Failure], *, excerpt_budget: int) -> tuple[list[Failure], dict[int, str], str]:
     """Failures from the failed tests given, JUnit reports and the log, without repeating a test; the excerpts
     by failure index and the log's one-line summary."""
-    from analysis import engine
 
     ci = body["ci"]
     failures: list[Failure] = []
@@ -122,8 +124,6 @@ def request_digest(body: JSON, files: list[bytes]) -> str:
 
 async def read_body(request: Request, deps: Deps) -> JSON:
     """JSON, or multipart with a ``metadata`` JSON field plus ``junit`` and ``log`` files (kept in the state)."""
-    from .api import ApiError
-
     limit = deps.settings.ingest_max_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -176,8 +176,6 @@ async def read_body(request: Request, deps: Deps) -> JSON:
 
 
 async def ingest(call: Any) -> JSON:
-    from .api import ApiError
-
     deps: Deps = call.deps
     body: JSON = call.body
     junit: list[bytes] = getattr(call.request.state, "junit", [])
@@ -249,8 +247,8 @@ async def record(
 ) -> JSON:
     """History matching, test outcomes, changed files, recommendations; the answer stored for replays."""
     pool = deps.pool
-    history = deps.services["history"]
-    from githubapp.history import RunContext
+
+    history = history_of(deps)
 
     run_key = -run_id  # failures of ingested runs are recorded under -ci_runs.id (GitHub run ids are positive)
     context = RunContext(run_id=run_key, job_name=body["ci"], head_sha=body.get("commit"), branch=body.get("branch"),
@@ -282,10 +280,8 @@ async def record(
                     match.resolution, "as_json") else None,
             }
     if similar:
-        rows = await pool.fetch("SELECT id, title FROM patterns WHERE installation_id = $1 AND id = ANY($2::bigint[])",
-                                installation_id, list(similar))
-        for row in rows:
-            similar[row["id"]]["title"] = row["title"]
+        for pattern_id, title in (await history_db.pattern_titles(pool, installation_id, list(similar))).items():
+            similar[pattern_id]["title"] = title
     response: JSON = {
         "id": body["id"],
         "runId": run_id,

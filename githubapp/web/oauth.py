@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from ..deps import Deps
 from ..reload import current_settings
+from .dashboard import render
 from .sessions import STATE_COOKIE, csrf_ok, current_session, end_session, secure_cookies, sign, start_session, unsign
 from .triage_metrics import count
 
@@ -36,7 +37,6 @@ def callback_url(deps: Deps) -> str:
 
 def _not_configured(request: Request, app_configured: bool) -> Response:
     """Guidance, not an error page: 200, since a non-2xx document is a console error in the browser."""
-    from .dashboard import render
 
     if app_configured:
         advice = ("The GitHub App has no OAuth client configured here: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET "

@@ -17,6 +17,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..api.auth import presented_key
+from .triage_metrics import count
+
 log = logging.getLogger("ci_triage.ratelimit")
 
 
@@ -114,8 +117,6 @@ class ApiRateLimit:
 
     @staticmethod
     async def _refuse(deps: Any, limit: str, retry_after: int, scope: Scope, receive: Receive, send: Send) -> None:
-        from .triage_metrics import count
-
         await count(deps, "ci_triage_api_rate_limited_total", limit=limit)
         response = JSONResponse(
             {"error": "rate_limited", "message": "too many requests; slow down"},
@@ -171,14 +172,12 @@ def client_address(scope: Scope, networks: tuple[Network, ...] | None) -> str:
 
 
 def presented_secret(request: Request) -> str | None:
-    from ..api.auth import presented_key
-
     return presented_key(request)
 
 
 def limiter_of(deps: Any) -> RateLimiter:
-    found = deps.services.get("api_rate_limiter")
+    found: RateLimiter | None = deps.services.api_rate_limiter
     if found is None:
         limit = Limit(deps.settings.api_rate_limit, deps.settings.api_rate_window_seconds)
-        found = deps.services["api_rate_limiter"] = RateLimiter(deps.queue, deps.settings.queue_name, limit)
-    return found  # type: ignore[no-any-return]
+        found = deps.services.api_rate_limiter = RateLimiter(deps.queue, deps.settings.queue_name, limit)
+    return found

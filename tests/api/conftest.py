@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from githubapp.app import create_app
+from githubapp.artifacts import artifact_store
 from githubapp.deps import Deps
 from githubapp.runtime import open_deps
 from githubapp.settings import Settings
@@ -273,7 +274,7 @@ async def site(make_deps: MakeDeps, github: FakeGitHub, oauth_web: tuple[OAuthWe
     ImageDraw.Draw(shot).text((30, 120), "Preview: login page", fill="#1b1f24")
     buffer = io.BytesIO()
     shot.save(buffer, format="PNG")
-    store = deps.services["artifacts"]
+    store = artifact_store(deps)
     shot_key = f"{installation_id}/ui/preview.png"
     await store.put(shot_key, buffer.getvalue(), content_type="image/png")
     links = [{"label": "preview screenshot", "url": await store.link(shot_key)}]

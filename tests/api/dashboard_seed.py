@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from analysis.types import Failure, FailureKind
-from githubapp.history import RunContext
+from githubapp.history import RunContext, history_of
 from storage import ci_runs
 from storage import history as history_store
 
@@ -46,7 +46,7 @@ class Seeded:
 
 async def seed_github_week(site: Site) -> Seeded:
     deps, inst, repo_id = site.deps, site.installation_id, site.repo_id
-    history = deps.services["history"]
+    history = history_of(deps)
     full_name = site.full_name
     pr_number = site.repo.pr_number if site.repo is not None else 7
     now = datetime.now(UTC)
@@ -98,7 +98,7 @@ async def seed_github_week(site: Site) -> Seeded:
 async def _seed_flakiness(site: Site, base_run: int) -> None:
     """A test that failed and passed on the same commits (flaky), and one that passed on a retry once but has
     failed on every commit since (a regression: a little flake evidence, far below the threshold)."""
-    history = site.deps.services["history"]
+    history = history_of(site.deps)
     now = datetime.now(UTC)
     rows = [
         (FLAKY_TEST, "s1", 1, "failed"), (FLAKY_TEST, "s1", 2, "passed"),

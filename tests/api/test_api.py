@@ -440,7 +440,7 @@ async def test_deployment_frequency_and_change_failure_rate(world: World) -> Non
 
 
 async def test_a_failed_ingestion_leaves_nothing_and_can_be_sent_again(world: World) -> None:
-    history = world.deps.services["history"]
+    history = world.deps.services.history
 
     class Broken:
         def __getattr__(self, name: str) -> Any:
@@ -450,12 +450,12 @@ async def test_a_failed_ingestion_leaves_nothing_and_can_be_sent_again(world: Wo
             raise RuntimeError("database went away")
 
     body = run_body("retry-1")
-    world.deps.services["history"] = Broken()
+    world.deps.services.history = Broken()  # type: ignore[assignment]
     try:
         with pytest.raises(RuntimeError):
             await ingest(world, body)
     finally:
-        world.deps.services["history"] = history
+        world.deps.services.history = history
     left = await world.deps.pool.fetchval(
         "SELECT count(*) FROM ci_runs WHERE installation_id = $1 AND client_id = 'retry-1'", world.inst_a)
     assert left == 0

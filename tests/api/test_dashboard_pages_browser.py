@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from analysis.flakiness import FLAKY_SCORE
+from githubapp.history import history_of
 
 from .conftest import Site, assert_decent_screenshot
 from .dashboard_seed import FLAKY_TEST, LONG_TOKEN, REGRESSION_TEST, Seeded, seed_github_week
@@ -219,7 +220,7 @@ async def test_bad_filters_are_named_on_the_page(site: Site, browser: Any) -> No
 
 async def test_only_flaky_tests_are_offered_for_quarantine(site: Site, browser: Any) -> None:
     await seed_github_week(site)
-    history = site.deps.services["history"]
+    history = history_of(site.deps)
     scores, _ = await history.flaky_tests(site.installation_id, site.repo_id)
     by_test = {s.test_id: s.score for s in scores}
     assert by_test[FLAKY_TEST] >= FLAKY_SCORE

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from gidgethub.httpx import GitHubAPI
 
-from githubapp.deps import Deps
+from githubapp.deps import Deps, Services
 from githubapp.fixes.llm import OpenAIFixModel
 from tests.support.fake_github import FakeGitHub
 from tests.support.payloads import load_payload
@@ -67,15 +67,15 @@ def llm_stub() -> Iterator[LLMStub]:
 
 @pytest.fixture
 async def deps(session_deps: Deps) -> AsyncIterator[Deps]:
-    """The session's real pool and Redis, with this test's own services dict."""
-    yield replace(session_deps, services={})
+    """The session's real pool and Redis, with this test's own services."""
+    yield replace(session_deps, services=Services())
 
 
 @pytest.fixture
 async def llm_deps(deps: Deps, llm_stub: LLMStub) -> AsyncIterator[Deps]:
     llm_stub.reset()
     model = OpenAIFixModel(base_url=llm_stub.base_url, api_key="sk-test-key-not-secret", model="stub-model")
-    deps.services["fix_model"] = model
+    deps.services.fix_model = model
     yield deps
     await model.close()
 

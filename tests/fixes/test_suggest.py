@@ -331,7 +331,7 @@ async def test_history_service_resolution_becomes_a_replayed_fix(
     from githubapp import history
 
     await history.install(deps)
-    service: history.HistoryService = deps.services["history"]
+    service = history.history_of(deps)
     failures = list(analyze_text(TEST_LOG).failures)
     await service.record_failures(
         installation_id, repo.repo_id, failures, history.RunContext(run_id=1, job_id=1, head_sha="bad1", pr_number=12)

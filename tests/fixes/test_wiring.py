@@ -9,7 +9,7 @@ from gidgethub.sansio import Event
 
 from analysis.quarantine import is_quarantined, split_quarantined
 from analysis.types import Failure, FailureKind
-from githubapp.deps import Deps
+from githubapp.deps import Deps, Services
 from githubapp.fixes.llm import OpenAIFixModel, install_fix_model
 from githubapp.handlers.comments import router
 from storage import fixes as store
@@ -46,11 +46,10 @@ def test_quarantine_patterns() -> None:
 
 async def test_fix_model_is_installed_only_when_configured(deps: Deps) -> None:
     await install_fix_model(deps)
-    assert "fix_model" not in deps.services
-    configured = replace(
-        deps, settings=replace(deps.settings, openai_base_url="http://127.0.0.1:9/v1", llm_model="m"), services={}
-    )
+    assert deps.services.fix_model is None
+    settings = replace(deps.settings, openai_base_url="http://127.0.0.1:9/v1", llm_model="m")
+    configured = replace(deps, settings=settings, services=Services())
     await install_fix_model(configured)
-    model = configured.services["fix_model"]
-    assert isinstance(model, OpenAIFixModel) and model.close in configured.services["_closers"]
+    model = configured.services.fix_model
+    assert isinstance(model, OpenAIFixModel) and model.close in configured.services.closers
     await model.close()

@@ -12,10 +12,10 @@ import pytest
 
 from analysis.embedding import HashingEmbedder
 from analysis.types import Failure, FailureKind
-from githubapp.deps import Deps
+from githubapp.deps import Deps, Services
 from githubapp.history import HistoryService, RunContext
 from githubapp.jobs import cron_jobs
-from githubapp.retention import HOOKS_KEY, purge_expired
+from githubapp.retention import purge_expired
 from githubapp.settings import Settings
 from storage import db
 from storage import history as q
@@ -42,7 +42,7 @@ OTHER = Failure(
 
 def _deps(pool: asyncpg.Pool, tmp_path: Path, **services: Any) -> Deps:
     settings = Settings(data_dir=tmp_path, log_retention_days=30, failure_retention_days=90)
-    return Deps(settings=settings, pool=pool, queue=None, http=None, services=dict(services))  # type: ignore[arg-type]
+    return Deps(settings=settings, pool=pool, queue=None, http=None, services=Services(**services))  # type: ignore[arg-type]
 
 
 async def test_retention_expires_logs_then_failures_but_keeps_patterns(
@@ -74,7 +74,7 @@ async def test_retention_expires_logs_then_failures_but_keeps_patterns(
         raise RuntimeError("store down")
 
     purged_at = datetime.now(UTC)  # NOW is the import time: a long suite runs this test many minutes later
-    totals = await purge_expired({"deps": _deps(history_pool, tmp_path, **{HOOKS_KEY: [broken_hook, hook]})})
+    totals = await purge_expired({"deps": _deps(history_pool, tmp_path, retention_hooks=[broken_hook, hook])})
     assert totals["failures"] >= 2 and totals["artifacts"] == 3 and totals["test_outcomes"] >= 1
     logs_before, failures_before = hook_calls[0]
     assert abs((purged_at - logs_before) - timedelta(days=30)) < timedelta(minutes=5)

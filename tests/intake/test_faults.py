@@ -172,7 +172,7 @@ async def test_worker_killed_mid_job_runs_it_again(make_deps: MakeDeps, base_set
 
 async def test_github_502_then_200_inside_a_delivery_job(make_deps: MakeDeps, github: FakeGitHub) -> None:
     deps = await make_deps(github_api_url=github.url)
-    deps.services["github"] = GitHubApps(deps, policy=RetryPolicy(backoff_base=0.01))
+    deps.services.github = GitHubApps(deps, policy=RetryPolicy(backoff_base=0.01))
     runs: list[dict[str, Any]] = []
 
     async def fetch_run(event: Any, gh: Any, *, deps: Any, **_: Any) -> None:

@@ -27,7 +27,7 @@ RUN = {"id": 5, "name": "CI", "status": "completed", "conclusion": "failure"}
 async def github_deps(make_deps: MakeDeps, github: FakeGitHub, **changes: object) -> tuple[Deps, GitHubApps]:
     deps = await make_deps(github_api_url=github.url, **changes)
     apps = GitHubApps(deps, policy=FAST)
-    deps.services["github"] = apps
+    deps.services.github = apps
     assert deps.settings.github_private_key is not None
     github.verify_app_jwt(deps.settings.github_private_key, 4242)
     return deps, apps

@@ -9,8 +9,12 @@ from typing import Any
 import gidgethub
 
 from githubapp import deliveries
-from githubapp.delivery_jobs import in_progress_ttl_ms, is_permanent, lease_key, requeue, retry_delay
+from githubapp.delivery_jobs import lease_key, requeue
 from githubapp.deps import Deps
+from githubapp.github import RateLimited
+from githubapp.job_policy import LONGEST_TIMEOUT_SECONDS, in_progress_ttl_ms, is_permanent, next_try_in, retry_delay
+from githubapp.jobs import cron_jobs, job_functions
+from githubapp.pipeline.jobs import permanent as triage_permanent
 from tests.support.fixtures import WEBHOOK_SECRET
 
 from .conftest import Calls, MakeDeps, asgi_client, run_worker, webhook_headers
@@ -36,6 +40,23 @@ def test_permanent_versus_transient() -> None:
     assert not is_permanent(gidgethub.BadRequest(gidgethub.http.HTTPStatus(429)))
     assert not is_permanent(gidgethub.GitHubBroken(gidgethub.http.HTTPStatus(502)))
     assert not is_permanent(ConnectionError())
+
+
+def test_one_retry_policy_waits_out_rate_limits_and_gives_up() -> None:
+    assert next_try_in(ConnectionError(), 1, max_tries=3, base=10) == 10
+    assert next_try_in(RateLimited(600, 429), 1, max_tries=3, base=10) == 600
+    assert next_try_in(RateLimited(1, 429), 2, max_tries=3, base=10) == 20
+    assert next_try_in(ConnectionError(), 3, max_tries=3, base=10) is None
+    assert next_try_in(KeyError("x"), 1, max_tries=3, base=10) is None
+    forbidden = gidgethub.BadRequest(gidgethub.http.HTTPStatus(403))
+    assert next_try_in(forbidden, 1, max_tries=3, base=10) == 10
+    assert next_try_in(forbidden, 1, max_tries=3, base=10, permanent=triage_permanent) is None
+
+
+def test_in_progress_ttl_covers_every_registered_job() -> None:
+    timeouts = [getattr(job, "timeout_s", None) or 0 for job in (*job_functions(), *cron_jobs())]
+    assert max(timeouts) == LONGEST_TIMEOUT_SECONDS
+    assert in_progress_ttl_ms() == (LONGEST_TIMEOUT_SECONDS + 10) * 1000
 
 
 async def test_delivery_dispatched_once_and_marked_done(make_deps: MakeDeps, counting_handler: Calls) -> None:

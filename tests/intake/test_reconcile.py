@@ -46,7 +46,7 @@ def test_find_missed_rules() -> None:
 
 async def test_reconcile_redelivers_missed_ones_bounded(make_deps: MakeDeps, github: FakeGitHub) -> None:
     deps = await make_deps(github_api_url=github.url, reconcile_max_redeliveries=2)
-    deps.services["github"] = GitHubApps(deps, policy=RetryPolicy(backoff_base=0.01))
+    deps.services.github = GitHubApps(deps, policy=RetryPolicy(backoff_base=0.01))
     assert deps.settings.github_private_key is not None
     github.verify_app_jwt(deps.settings.github_private_key, 4242)
     await deps.pool.execute("DELETE FROM reconcile_cursor")  # the App's one cursor: another test's is not ours
@@ -83,7 +83,7 @@ async def test_a_large_backlog_is_redelivered_without_loss(make_deps: MakeDeps, 
     """5,000 deliveries missed during an outage among 2,000 that arrived, spread over 40 hours: runs page back
     as far as needed and ask for more as the backlog grows, until every one is redelivered, each once."""
     deps = await make_deps(github_api_url=github.url)  # the default budget: 700 a run
-    deps.services["github"] = GitHubApps(deps, policy=RetryPolicy(backoff_base=0.01))
+    deps.services.github = GitHubApps(deps, policy=RetryPolicy(backoff_base=0.01))
     assert deps.settings.github_private_key is not None
     github.verify_app_jwt(deps.settings.github_private_key, 4242)
     await deps.pool.execute("DELETE FROM reconcile_cursor")  # the App's one cursor: another test's is not ours

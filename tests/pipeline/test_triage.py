@@ -335,7 +335,7 @@ async def test_a_preview_snapshot_is_part_of_the_report(
         return browser
 
     store = FilesystemStore(tmp_path / "artifacts", LinkSigner(b"k" * 32), "http://testserver/artifacts")
-    deps.services["snapshots"] = SnapshotService(
+    deps.services.snapshots = SnapshotService(
         pool=deps.pool, store=store, browser=provide, allow_hosts=("127.0.0.1",)
     )
     serve_repository(github)

@@ -54,7 +54,7 @@ async def api(
     deps = replace(
         session_deps,
         settings=replace(session_deps.settings, snapshot_allow_hosts=("127.0.0.1",)),
-        services={**session_deps.services, "artifacts": store, "snapshots": service},
+        services=replace(session_deps.services, artifacts=store, snapshots=service),
     )
     app = create_app(deps.settings, deps=deps)
     async with (

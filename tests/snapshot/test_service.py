@@ -8,10 +8,11 @@ import asyncpg
 import httpx
 import pytest
 
-from githubapp.snapshots.config import SnapshotConfig, SnapshotConfigError, parse_snapshot_config
+from githubapp.pipeline.config import validate
+from githubapp.snapshots.config import SnapshotConfig
 from githubapp.snapshots.preview import PreviewURL
 from githubapp.snapshots.report import check_run_images, snapshot_check_summary, snapshot_comment_section
-from githubapp.snapshots.service import RouteOutcome, RunContext, SnapshotService, should_capture
+from githubapp.snapshots.service import RouteOutcome, SnapshotRun, SnapshotService, should_capture
 from snapshot.capture import Viewport
 from storage.artifacts import FilesystemStore, LinkSigner
 
@@ -20,8 +21,8 @@ from .site import BOX, serve_site
 SHA_GREEN, SHA_RED = "a" * 40, "b" * 40
 
 
-def run(passed: bool, sha: str, installation: int, run_id: int) -> RunContext:
-    return RunContext(
+def run(passed: bool, sha: str, installation: int, run_id: int) -> SnapshotRun:
+    return SnapshotRun(
         installation_id=installation,
         repository_id=77,
         run_id=run_id,
@@ -50,7 +51,9 @@ def config_for(url: str, **changes: object) -> SnapshotConfig:
         "wait_for_selector": "#app:has-text('ready')",
         **changes,
     }
-    return parse_snapshot_config(section)
+    parsed = validate({"snapshot": section})
+    assert parsed.errors == ()
+    return parsed.config.snapshot
 
 
 async def test_failed_run_is_diffed_against_the_last_green_capture(
@@ -166,14 +169,17 @@ def test_disabled_config_captures_nothing() -> None:
     ],
 )
 def test_config_errors_name_the_key(section: dict[str, object], message: str) -> None:
-    with pytest.raises(SnapshotConfigError, match=message):
-        parse_snapshot_config(section)
+    parsed = validate({"snapshot": section})
+    assert not parsed.snapshot_valid
+    assert any(e.path.startswith("snapshot") and message in str(e) for e in parsed.errors), parsed.errors
 
 
 def test_config_defaults_and_values() -> None:
-    assert parse_snapshot_config(None).routes == ("/",)
-    config = parse_snapshot_config({"routes": ["/", "/a", "/"], "viewport": {"width": 800, "height": 600}})
-    assert config.routes == ("/", "/a") and config.viewport == Viewport(800, 600)
+    assert validate({}).config.snapshot == SnapshotConfig() and validate({}).snapshot_valid
+    assert SnapshotConfig().viewport == Viewport(1280, 800)  # docs/snapshots.md
+    parsed = validate({"snapshot": {"routes": ["/", "/a", "/"], "viewport": {"width": 800, "height": 600}}})
+    assert parsed.snapshot_valid
+    assert parsed.config.snapshot.routes == ("/", "/a") and parsed.config.snapshot.viewport == Viewport(800, 600)
 
 
 def test_report_escapes_page_text_and_handles_missing_baseline() -> None:
@@ -219,7 +225,7 @@ async def test_links_are_fetchable_through_the_app(service: SnapshotService, ses
     installation = random.randint(10**9, 2 * 10**9)
     with serve_site() as site:
         [outcome] = await service.snapshot_run(run(False, SHA_RED, installation, 9), config_for(site.url))
-    deps = replace(session_deps, services={**session_deps.services, "artifacts": service.store})
+    deps = replace(session_deps, services=replace(session_deps.services, artifacts=service.store))
     app = create_app(deps.settings, deps=deps)
     async with (
         app.router.lifespan_context(app),

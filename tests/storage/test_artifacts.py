@@ -133,7 +133,7 @@ async def test_save_artifact_keys_belong_to_the_installation(pool: asyncpg.Pool,
 @pytest.fixture
 async def served(session_deps: Deps, tmp_path) -> AsyncIterator[tuple[FilesystemStore, httpx.AsyncClient]]:  # type: ignore[no-untyped-def]
     store = FilesystemStore(tmp_path / "artifacts", LinkSigner(b"s" * 32), "http://testserver/artifacts")
-    deps = replace(session_deps, services={**session_deps.services, "artifacts": store})
+    deps = replace(session_deps, services=replace(session_deps.services, artifacts=store))
     app = create_app(deps.settings, deps=deps)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
@@ -202,7 +202,7 @@ async def test_retention_runs_as_a_daily_cron_job(session_deps: Deps, tmp_path) 
     [job] = [c for c in cron_jobs() if c.coroutine is purge_expired_artifacts]
     assert job.hour == {3} and job.minute == {17}
     store = FilesystemStore(tmp_path, LinkSigner(b"k" * 32), "http://testserver/artifacts")
-    deps = replace(session_deps, services={**session_deps.services, "artifacts": store})
+    deps = replace(session_deps, services=replace(session_deps.services, artifacts=store))
     inst = installation()
     saved = await save_artifact(
         deps.pool, store, installation_id=inst, key=f"{inst}/a.png", data=PNG, kind="screenshot"
