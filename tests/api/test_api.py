@@ -12,7 +12,7 @@ import pytest
 
 from analysis.types import Failure, FailureKind, LineRange
 from githubapp.deps import Deps
-from githubapp.history import RunContext
+from githubapp.history import RunContext, history_of
 from storage import api_keys
 
 from .conftest import MakeDeps, asgi_client, new_key, run_body, seed_installation
@@ -526,7 +526,7 @@ async def _recorded_in_run(world: World, failures: list[Failure]) -> list[int]:
     run_id = 9_000_000 + int(uuid.uuid4().int % 1_000_000)
     context = RunContext(run_id=run_id, run_attempt=1, job_id=run_id * 10, job_name="typecheck", head_sha="a" * 40,
                          branch="feature/types")
-    await world.deps.services["history"].record_failures(world.inst_a, repo_id, failures, context)
+    await history_of(world.deps).record_failures(world.inst_a, repo_id, failures, context)
     rows = await world.deps.pool.fetch(
         "SELECT id FROM failures WHERE installation_id = $1 AND run_id = $2 ORDER BY id", world.inst_a, run_id)
     return [int(r["id"]) for r in rows]
