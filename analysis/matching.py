@@ -138,9 +138,11 @@ class Resolution:
     changed_files: tuple[str, ...] = ()
     run_id: int | None = None
     resolved_at: datetime | None = None
+    by: str | None = None  # the login that pushed the passing commit
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "by": self.by,
             "fixed_sha": self.fixed_sha,
             "commits": list(self.commits),
             "pr_number": self.pr_number,
@@ -161,6 +163,7 @@ class Resolution:
             changed_files=tuple(data.get("changed_files") or ()),
             run_id=data.get("run_id"),
             resolved_at=datetime.fromisoformat(resolved) if resolved else None,
+            by=data.get("by") if isinstance(data.get("by"), str) else None,
         )
 
 

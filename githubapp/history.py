@@ -402,6 +402,7 @@ class HistoryService:
         changed_files: Sequence[str] = (),
         run_id: int | None = None,
         resolved_at: datetime | None = None,
+        by: str | None = None,
     ) -> list[int]:
         """A run passed after failures on the same PR (or branch): remember how, on those patterns."""
         if pr_number is None and branch is None:
@@ -420,6 +421,7 @@ class HistoryService:
                 changed_files=tuple(changed_files),
                 run_id=run_id,
                 resolved_at=resolved_at or _now(),
+                by=by,
             )
             data = {**resolution.as_json(), "failing_sha": failing, "repository_id": repository_id}
             await q.set_resolution(conn, installation_id, pattern_ids, data)

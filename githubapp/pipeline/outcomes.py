@@ -100,6 +100,7 @@ async def record_passing(deps: Deps, gh: GitHubClient, ref: RunRef) -> str:
                 commits=commits,
                 changed_files=files,
                 run_id=ref.run_id,
+                by=ref.actor,
             )
     config = (await load_repo_config(gh, deps.pool, ref)).config
     rerun = same_sha and previous.run_id == ref.run_id

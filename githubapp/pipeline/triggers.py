@@ -33,6 +33,7 @@ class RunRef:
     pr_numbers: tuple[int, ...] = ()
     base_branch: str | None = None  # the first PR's base branch (attribution compares with it)
     head_commit_at: str | None = None  # the head commit's ISO timestamp (orders a branch's runs)
+    actor: str | None = None  # the login whose push or event started the run (who fixed it, when it passes)
 
     @property
     def pr_number(self) -> int | None:
@@ -109,6 +110,7 @@ def run_ref(payload: dict[str, Any]) -> RunRef:
         pr_numbers=_pr_numbers(run, int(repo["id"])),
         base_branch=base_branch_of(run, int(repo["id"])),
         head_commit_at=(run.get("head_commit") or {}).get("timestamp"),
+        actor=(run.get("actor") or {}).get("login"),
     )
 
 

@@ -153,12 +153,13 @@ async def test_resolution_is_remembered_and_reported(service: HistoryService, in
         commits=["good2"],
         changed_files=["src/queue.py"],
         run_id=2,
+        by="alice",
     )
     assert updated == [m.pattern_id]
     [again] = await service.record_failures(installation, 1, [TIMEOUT])
     assert again.resolution is not None
     assert again.resolution.fixed_sha == "good2" and again.resolution.changed_files == ("src/queue.py",)
-    assert again.resolution.pr_number == 12
+    assert again.resolution.pr_number == 12 and again.resolution.by == "alice"  # who pushed the passing commit
     # Another installation's PR 12 resolution touches nothing of ours.
     assert await service.record_resolution(installation + 1, 1, fixed_sha="x", pr_number=12) == []
 

@@ -54,6 +54,7 @@ def test_run_ref_from_the_failure_payload() -> None:
     assert (ref.installation_id, ref.repo, ref.run_id, ref.attempt) == (42, "octo-org/octo-repo", 289782451, 1)
     assert ref.head_sha == "3484a3fb816e0859fd6e1cea078d76385ff50625"
     assert ref.workflow_id == 2823525 and ref.run_number == 163
+    assert ref.actor == "Codertocat"  # who started the run: a passing one records it as who fixed the failure
     # The example's pull request belongs to another repository id: it is not this repository's PR.
     assert ref.pr_numbers == ()
     assert run_job_id(ref) == "triage:42:289782451:1"
