@@ -35,7 +35,7 @@ from .normalize import normalize
 from .regex import IGNORECASE, LinearPattern, compile_linear
 from .types import Failure, FailureKind, LineRange
 
-VERSION = "s3"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
+VERSION = "s4"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
 
 # Kinds whose faults cross tests: a missing package or an unreachable host fails every test that needs it.
 CROSS_SUBJECT_KINDS = frozenset({FailureKind.INFRA, FailureKind.DEPENDENCY})
@@ -474,11 +474,14 @@ _COMPARISON = compile_linear(r"^\s*(\S[^\n]{0,200}?) (?:==|!=|<=|>=|<|>) ")
 # a diff's actual side: PHPUnit/minitest ``+++ Actual`` then ``+'x'``, jest/vitest ``+ Received`` then ``+ x``
 _ACTUAL_DIFF = compile_linear(r"^\s*(?:\+\+\+ Actual|\+ Received)\b")
 _ADDED = compile_linear(r"^\s*\+(?:[^+]|$)")
+_DIFF_BODY = compile_linear(r"^\s*(?:[-+ ]|@@)")  # a diff's line: added, removed, context, hunk header
 # where a failure's block starts in a runner's report: numbered (RSpec, minitest, PHPUnit, ExUnit), jest's
 # bullet, Go's and vitest's FAIL lines, pytest's and unittest's rules, libtest's ``---- name stdout ----``, TAP's
-# ``not ok``, googletest's ``[ RUN      ]``, PHPUnit's testdox ``✘ Name``
+# ``not ok``, googletest's ``[ RUN      ]``, PHPUnit's testdox ``✘ Name``, pytest's short summary ``FAILED
+# tests/a.py::t - ...`` (one line per test, after the last test's section)
 _NEXT_BLOCK = compile_linear(
-    r"^\s*(?:\d{1,4}\) |\u25cf |--- FAIL|FAIL |_{3,} |={3,} (?:FAIL|ERROR)|---- |not ok |\[ RUN |\u2718 )"
+    r"^\s*(?:\d{1,4}\) |\u25cf |--- FAIL|FAIL |_{3,} |={3,} (?:FAIL|ERROR)|---- |not ok |\[ RUN |\u2718 "
+    r"|(?:FAILED|ERROR) \S+::)"
 )
 _BOX = compile_linear(r"^\s*\u2502 ?")
 _NAME_PARTS = compile_linear(r"::|\s[\u203a>]\s|#")
@@ -515,6 +518,19 @@ def _own_block(test_id: str, lines: Sequence[str]) -> Sequence[str]:
     return lines
 
 
+def _diff_body(lines: Sequence[str]) -> list[str]:
+    """A diff's lines after its header: from the first non-blank one (jest leaves a blank line under ``+ Received``)
+    to the first blank or non-diff line after it."""
+    body: list[str] = []
+    for line in lines:
+        if not line.strip() and not body:
+            continue
+        if not line.strip() or not _DIFF_BODY.match(line):
+            break
+        body.append(line)
+    return body
+
+
 def actual_value(failure: Failure, detail: str) -> str | None:
     """What the failed assertion got, as printed (None when neither the message nor ``detail``, the failure's
     lines of the log, shows it)."""
@@ -538,7 +554,9 @@ def actual_value(failure: Failure, detail: str) -> str | None:
             if m:
                 return m.group(1).strip()
         if _ACTUAL_DIFF.match(line):
-            added = [x.strip() for x in block[index + 1 : index + 40] if _ADDED.match(x)][:8]
+            # the diff's own lines: it ends at the first line that is not one (PHPUnit's --testdox prints the
+            # failure again in its summary, with the same diff)
+            added = [x.strip() for x in _diff_body(block[index + 1 : index + 40]) if _ADDED.match(x)][:8]
             if added:
                 return "\n".join(added)
     return None
@@ -575,8 +593,15 @@ _EXIT_NOTE = compile_linear(  # the blanks before it are collapsed later
 )
 
 
+# Where shellcheck's formats print the rule code (the error type holds it): tty ``SC2086 (info): Double quote
+# ...``, gcc ``file:l:c: note: Double quote ... [SC2086]``. The template is the message, whichever format.
+_SHELLCHECK_CODE = compile_linear(r"^SC\d{4} \((?:error|warning|info|style)\): | \[SC\d{4}\]$")
+
+
 def _template(message: str, kind: FailureKind) -> str:
     lines = [line for line in message.strip().splitlines() if line.strip()][:6]
+    if lines:
+        lines[0] = _SHELLCHECK_CODE.sub("", lines[0].strip())
     text = "\n".join(lines)[:1500]
     text = _EXIT_NOTE.sub("", text)
     text = _FROM_VERSIONS.sub("(from versions: <V>)", text)
