@@ -405,10 +405,18 @@ _CC_DIAGNOSTICS: tuple[tuple[str, LinearPattern], ...] = tuple(
 )
 
 
+# A syntax error: gcc ``expected \u2018;\u2019 before \u2018rb\u2019`` quotes the token it stopped at (the next
+# statement's, whatever it is), clang ``expected ';' after expression``; what both say is the missing token.
+_CC_EXPECTED = compile_linear(r"^expected ['\u2018]([^'\u2019\s]{1,3})['\u2019] (?:before|after|at end of)\b")
+
+
 def _cc_diagnostic(tool: str, message: str) -> str | None:
     if tool != "cc":
         return None
     head = message.strip().split("\n", 1)[0][:400]
+    expected = _CC_EXPECTED.match(head)
+    if expected:
+        return "expected " + expected.group(1)
     return next((name for name, pattern in _CC_DIAGNOSTICS if pattern.search(head)), None)
 
 
@@ -712,7 +720,8 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
         identifiers=tuple(
             sorted(
                 {
-                    *_identifiers(failure.message, kind),
+                    # a syntax error's quotes are the token after the fault, not a name of it
+                    *(() if diagnostic and diagnostic.startswith("expected ") else _identifiers(failure.message, kind)),
                     *snapshot_identifiers(failure.message, detail or ""),
                     *detail_identifiers(failure, kind, detail or ""),
                     *assertion_identifiers(failure, kind, detail or ""),

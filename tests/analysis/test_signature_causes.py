@@ -424,6 +424,7 @@ def test_what_a_test_got_is_read_from_its_own_block(lines: list[str], test_id: s
         ("\u2018ringbuf\u2019 has no member named \u2018size\u2019", "no member named 'size' in 'ringbuf'"),
         ("implicit declaration of function \u2018rb_peek\u2019", "call to undeclared function 'rb_peek'"),
         ("\u2018cap\u2019 was not declared in this scope", "use of undeclared identifier 'cap'"),  # g++, clang++
+        ("expected \u2018;\u2019 before \u2018rb\u2019", "expected ';' after expression"),  # gcc quotes the next token
     ],
 )
 def test_one_diagnostic_through_gcc_and_clang_is_one_key(gcc: str, clang: str) -> None:
@@ -567,3 +568,11 @@ def test_ruff_full_and_github_formats_are_one_key() -> None:
     ).failures
     assert [signature(f).key for f in github] == [signature(f).key for f in full]
     assert len(github) == 1
+
+
+def test_a_syntax_error_missing_another_token_is_another_key() -> None:
+    semicolon = signature(
+        Failure(FailureKind.COMPILE, "gcc", "expected \u2018;\u2019 before \u2018rb\u2019", file="a.c")
+    )
+    paren = signature(Failure(FailureKind.COMPILE, "gcc", "expected \u2018)\u2019 before \u2018rb\u2019", file="a.c"))
+    assert semicolon.key != paren.key
