@@ -445,6 +445,35 @@ def consequence_identifiers(failure: Failure, kind: FailureKind, detail: str) ->
     return ()
 
 
+# --- where on its line a nameless lint diagnostic points ------------------------------------------------------
+
+# Some lint rules name nothing: yamllint's ``truthy value should be one of [false, true]`` or ``wrong indentation``,
+# go vet's printf check about an argument named alike. Two such faults in one file differ only by where they are.
+# The line moves with every edit above it; the column does not (it is where the offending token starts on its
+# line: yamllint's ``9:8``, every Go tool's ``file:line:col``), so it is the identity the log gives. Read from
+# ``detail`` (the failure's lines of the log), on the line that prints the failure's line and message.
+_BRACKET = compile_linear(r" [(\[]")
+_LINE_COLUMN = compile_linear(r"(?:^|[\s:\]])(\d{1,7}):(\d{1,4})(?:[:\s]|$)")
+
+
+def column_identifiers(failure: Failure, kind: FailureKind, detail: str, named: bool) -> tuple[str, ...]:
+    """``column:N`` for a lint diagnostic with no code and no name (``named`` False) when the log prints its
+    column beside its line."""
+    if kind is not FailureKind.LINT or named or failure.test_id or not failure.line or not detail:
+        return ()
+    # the message's words before any bracket: the scanner appends yamllint's rule, which its github format prints
+    # before the message (``##[error]3:16 [trailing-spaces] trailing spaces``)
+    head = _BRACKET.split(failure.message.strip().split("\n", 1)[0], 1)[0].strip()[:40]
+    for raw in detail.splitlines()[:200]:
+        line = clean(raw)
+        if not head or head not in line:
+            continue
+        for m in _LINE_COLUMN.finditer(line):
+            if int(m.group(1)) == failure.line:
+                return ("column:" + m.group(2),)
+    return ()
+
+
 # --- what a failed assertion got ---------------------------------------------------------------------------
 
 # Two faults failing one test at one assertion differ only in what the code returned: the test's name, its
@@ -712,23 +741,22 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
     tool = (failure.tool or "").lower()
     tool = _COMPILER_FAMILY.get(tool, tool)
     diagnostic = _cc_diagnostic(tool, failure.message)
+    identifiers = {
+        # a syntax error's quotes are the token after the fault, not a name of it
+        *(() if diagnostic and diagnostic.startswith("expected ") else _identifiers(failure.message, kind)),
+        *snapshot_identifiers(failure.message, detail or ""),
+        *detail_identifiers(failure, kind, detail or ""),
+        *assertion_identifiers(failure, kind, detail or ""),
+        *consequence_identifiers(failure, kind, detail or ""),
+    }
+    named = bool(identifiers or diagnostic or error_type or symbol)
+    identifiers.update(column_identifiers(failure, kind, detail or "", named))
     return FailureSignature(
         tool=tool,
         kind=kind.value,
         subject=_subject(failure, symbol if kind is not FailureKind.TEST else None),
         error_type=diagnostic or error_type,
-        identifiers=tuple(
-            sorted(
-                {
-                    # a syntax error's quotes are the token after the fault, not a name of it
-                    *(() if diagnostic and diagnostic.startswith("expected ") else _identifiers(failure.message, kind)),
-                    *snapshot_identifiers(failure.message, detail or ""),
-                    *detail_identifiers(failure, kind, detail or ""),
-                    *assertion_identifiers(failure, kind, detail or ""),
-                    *consequence_identifiers(failure, kind, detail or ""),
-                }
-            )
-        ),
+        identifiers=tuple(sorted(identifiers)),
         template=diagnostic or _template(failure.message, kind),
         generic=is_generic(failure),
     )

@@ -576,3 +576,36 @@ def test_a_syntax_error_missing_another_token_is_another_key() -> None:
     )
     paren = signature(Failure(FailureKind.COMPILE, "gcc", "expected \u2018)\u2019 before \u2018rb\u2019", file="a.c"))
     assert semicolon.key != paren.key
+
+
+# --- a lint rule that names nothing: its column ------------------------------------------------------------------
+
+
+def yamllint(line: int, column: int, *, parsable: bool = False) -> FailureSignature:
+    """yamllint's truthy rule, as its github format (``--format github``, under a ``##[group]FILE`` heading) or its
+    parsable format prints it."""
+    message = "truthy value should be one of [false, true] (truthy)"
+    printed = (
+        f"config/deploy.yaml:{line}:{column}: [warning] truthy value should be one of [false, true] (truthy)"
+        if parsable
+        else f"##[warning]{line}:{column} [truthy] truthy value should be one of [false, true]"
+    )
+    detail = ["##[group]config/deploy.yaml", printed, "##[endgroup]"]
+    failure = Failure(FailureKind.LINT, "yamllint", message, file="config/deploy.yaml", line=line)
+    return signature(failure, detail="\n".join(detail))
+
+
+def test_a_nameless_lint_rule_at_two_places_of_one_file_is_two_keys() -> None:
+    """``truthy value ...`` names no key: the column (where the value starts) tells two keys apart; the line, which
+    moves with every edit above, never counts."""
+    assert yamllint(9, 8).key != yamllint(12, 10).key
+    assert yamllint(9, 8).key == yamllint(12, 8).key  # lines added above
+    assert yamllint(9, 8).key == yamllint(9, 8, parsable=True).key  # the other output format
+
+
+def test_a_named_lint_diagnostic_keeps_no_column() -> None:
+    """A rule code or a quoted name is the identity: the column of a code's diagnostic is not part of it."""
+    detail = "scripts/lib.sh:8:15: note: Double quote to prevent globbing and word splitting. [SC2086]"
+    message = "Double quote to prevent globbing and word splitting. [SC2086]"
+    failure = Failure(FailureKind.LINT, "shellcheck", message, file="scripts/lib.sh", line=8)
+    assert not any(i.startswith("column:") for i in signature(failure, detail=detail).identifiers)
