@@ -568,6 +568,29 @@ def _diff_body(lines: Sequence[str]) -> list[str]:
     return body
 
 
+def diff_range(lines: Sequence[str], failure: Failure, *, reach: int = 40) -> LineRange | None:
+    """Where the diff a failure's message leaves out is in the log (1-based): a snapshot's
+    (``snapshot_diff_range``), else an assertion's ``+++ Actual`` (PHPUnit) or ``+ Received`` diff printed right
+    under the failure's evidence. What the assertion got is there, for a reader and for the signature."""
+    found = snapshot_diff_range(lines, failure, reach=reach)
+    if found is not None or not failure.test_id or not failure.evidence:
+        return found
+    start = failure.evidence[-1].end  # 1-based last evidence line = 0-based index of the line after it
+    window = [_BOX.sub("", clean(x).rstrip()) for x in lines[start : start + reach]]
+    header = next((i for i, x in enumerate(window[:8]) if _ACTUAL_DIFF.match(x)), None)
+    if header is None:
+        return None
+    last = header
+    for index in range(header + 1, len(window)):
+        line = window[index]
+        if not line.strip() and last == header:
+            continue  # jest leaves a blank line under its header
+        if not line.strip() or not _DIFF_BODY.match(line):
+            break
+        last = index
+    return LineRange(start + 1, start + last + 1) if last > header else None
+
+
 def actual_value(failure: Failure, detail: str) -> str | None:
     """What the failed assertion got, as printed (None when neither the message nor ``detail``, the failure's
     lines of the log, shows it)."""
