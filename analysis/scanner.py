@@ -643,9 +643,7 @@ class Scanner:
             heading = _RUFF_HEADING.match(self._peek(hit.line - 1) or "")
             if heading is None:
                 return  # another tool's "-->" (rustc's are .rs)
-            # the rule code apart, as ruff's concise and github formats print it (their rules drop it too): one
-            # message whichever format the project chose
-            message, plain = _RUFF_CODE.sub("", heading.group(0).strip()), False
+            message, plain = heading.group(0).strip(), False
         elif name in ("pip.python", "pip.resolution"):
             file, line_s = self._requirement_line(message)
         elif name == "unittest.fail" and cls and cls.startswith("unittest.loader._FailedTest."):
@@ -1328,7 +1326,6 @@ _PROVE_SCRIPT = compile_linear(r"^(\S+\.t) \.{2,}")
 _ONE_PER_LINE = {"shellcheck.in", "shellcheck.gcc", "yamllint.github", "yamllint.parsable"}
 _STRICT = compile_linear(r"(?:^|\s)(?:--strict|-s)(?:\s|$)")
 _RUFF_HEADING = compile_linear(r"^(?:error\[)?[A-Z]{1,4}\d{3,4}\]?:? \S.*$")
-_RUFF_CODE = compile_linear(r"^(?:error\[)?[A-Z]{1,4}\d{3,4}\]?:? (?:\[\*\] )?")
 _REQUIREMENT_NAME = compile_linear(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 _REQUIREMENT_REF = compile_linear(r"-r (?P<file>[^\s()]+) \(line (?P<line>\d+)\)")
 _PIP_PACKAGE = compile_linear(r"(?:requirement |Package '|found for )(?P<pkg>[A-Za-z0-9][\w.-]*)")

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .lines import clean
@@ -655,6 +655,7 @@ _EXIT_NOTE = compile_linear(  # the blanks before it are collapsed later
 
 # Where shellcheck's formats print the rule code (the error type holds it): tty ``SC2086 (info): Double quote
 # ...``, gcc ``file:l:c: note: Double quote ... [SC2086]``. The template is the message, whichever format.
+_RUFF_CODE = compile_linear(r"^(?:error\[)?[A-Z]{1,4}\d{3,4}\]?:? (?:\[\*\] )?")
 _SHELLCHECK_CODE = compile_linear(r"^SC\d{4} \((?:error|warning|info|style)\): | \[SC\d{4}\]$")
 
 
@@ -755,13 +756,17 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
         # identified by what it says, like any unrecognised failure: extraction calls the same line one or
         # the other depending on the step around it.
         kind = FailureKind.UNKNOWN
+    tool = (failure.tool or "").lower()
+    if tool == "ruff":
+        # ruff's full format heads its message with the rule code, its concise and github formats print the code
+        # apart (the extractor leaves it out): one message whichever format the project chose
+        failure = replace(failure, message=_RUFF_CODE.sub("", failure.message.lstrip()))
     error_type = _error_type(failure.message)
     if error_type in DEPENDENCY_ERRORS:
         # a missing module is a dependency fault whether the runner called it a test error or printed it alone:
         # one identity (identifiers, template) for both
         kind = FailureKind.DEPENDENCY
     symbol = symbol or enclosing_symbol(failure.message)
-    tool = (failure.tool or "").lower()
     tool = _COMPILER_FAMILY.get(tool, tool)
     diagnostic = _cc_diagnostic(tool, failure.message)
     identifiers = {
