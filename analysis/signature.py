@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .lines import clean
@@ -35,7 +35,7 @@ from .normalize import normalize
 from .regex import IGNORECASE, LinearPattern, compile_linear
 from .types import Failure, FailureKind, LineRange
 
-VERSION = "s3"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
+VERSION = "s4"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
 
 # Kinds whose faults cross tests: a missing package or an unreachable host fails every test that needs it.
 CROSS_SUBJECT_KINDS = frozenset({FailureKind.INFRA, FailureKind.DEPENDENCY})
@@ -405,10 +405,18 @@ _CC_DIAGNOSTICS: tuple[tuple[str, LinearPattern], ...] = tuple(
 )
 
 
+# A syntax error: gcc ``expected \u2018;\u2019 before \u2018rb\u2019`` quotes the token it stopped at (the next
+# statement's, whatever it is), clang ``expected ';' after expression``; what both say is the missing token.
+_CC_EXPECTED = compile_linear(r"^expected ['\u2018]([^'\u2019\s]{1,3})['\u2019] (?:before|after|at end of)\b")
+
+
 def _cc_diagnostic(tool: str, message: str) -> str | None:
     if tool != "cc":
         return None
     head = message.strip().split("\n", 1)[0][:400]
+    expected = _CC_EXPECTED.match(head)
+    if expected:
+        return "expected " + expected.group(1)
     return next((name for name, pattern in _CC_DIAGNOSTICS if pattern.search(head)), None)
 
 
@@ -434,6 +442,35 @@ def consequence_identifiers(failure: Failure, kind: FailureKind, detail: str) ->
         message = line[m.end() :]
         if message and not _UNUSED.search(message):
             return ("with:" + _template(message, kind),)
+    return ()
+
+
+# --- where on its line a nameless lint diagnostic points ------------------------------------------------------
+
+# Some lint rules name nothing: yamllint's ``truthy value should be one of [false, true]`` or ``wrong indentation``,
+# go vet's printf check about an argument named alike. Two such faults in one file differ only by where they are.
+# The line moves with every edit above it; the column does not (it is where the offending token starts on its
+# line: yamllint's ``9:8``, every Go tool's ``file:line:col``), so it is the identity the log gives. Read from
+# ``detail`` (the failure's lines of the log), on the line that prints the failure's line and message.
+_BRACKET = compile_linear(r" [(\[]")
+_LINE_COLUMN = compile_linear(r"(?:^|[\s:\]])(\d{1,7}):(\d{1,4})(?:[:\s]|$)")
+
+
+def column_identifiers(failure: Failure, kind: FailureKind, detail: str, named: bool) -> tuple[str, ...]:
+    """``column:N`` for a lint diagnostic with no code and no name (``named`` False) when the log prints its
+    column beside its line."""
+    if kind is not FailureKind.LINT or named or failure.test_id or not failure.line or not detail:
+        return ()
+    # the message's words before any bracket: the scanner appends yamllint's rule, which its github format prints
+    # before the message (``##[error]3:16 [trailing-spaces] trailing spaces``)
+    head = _BRACKET.split(failure.message.strip().split("\n", 1)[0], 1)[0].strip()[:40]
+    for raw in detail.splitlines()[:200]:
+        line = clean(raw)
+        if not head or head not in line:
+            continue
+        for m in _LINE_COLUMN.finditer(line):
+            if int(m.group(1)) == failure.line:
+                return ("column:" + m.group(2),)
     return ()
 
 
@@ -474,11 +511,14 @@ _COMPARISON = compile_linear(r"^\s*(\S[^\n]{0,200}?) (?:==|!=|<=|>=|<|>) ")
 # a diff's actual side: PHPUnit/minitest ``+++ Actual`` then ``+'x'``, jest/vitest ``+ Received`` then ``+ x``
 _ACTUAL_DIFF = compile_linear(r"^\s*(?:\+\+\+ Actual|\+ Received)\b")
 _ADDED = compile_linear(r"^\s*\+(?:[^+]|$)")
+_DIFF_BODY = compile_linear(r"^\s*(?:[-+ ]|@@)")  # a diff's line: added, removed, context, hunk header
 # where a failure's block starts in a runner's report: numbered (RSpec, minitest, PHPUnit, ExUnit), jest's
 # bullet, Go's and vitest's FAIL lines, pytest's and unittest's rules, libtest's ``---- name stdout ----``, TAP's
-# ``not ok``, googletest's ``[ RUN      ]``, PHPUnit's testdox ``✘ Name``
+# ``not ok``, googletest's ``[ RUN      ]``, PHPUnit's testdox ``✘ Name``, pytest's short summary ``FAILED
+# tests/a.py::t - ...`` (one line per test, after the last test's section)
 _NEXT_BLOCK = compile_linear(
-    r"^\s*(?:\d{1,4}\) |\u25cf |--- FAIL|FAIL |_{3,} |={3,} (?:FAIL|ERROR)|---- |not ok |\[ RUN |\u2718 )"
+    r"^\s*(?:\d{1,4}\) |\u25cf |--- FAIL|FAIL |_{3,} |={3,} (?:FAIL|ERROR)|---- |not ok |\[ RUN |\u2718 "
+    r"|(?:FAILED|ERROR) \S+::)"
 )
 _BOX = compile_linear(r"^\s*\u2502 ?")
 _NAME_PARTS = compile_linear(r"::|\s[\u203a>]\s|#")
@@ -515,6 +555,42 @@ def _own_block(test_id: str, lines: Sequence[str]) -> Sequence[str]:
     return lines
 
 
+def _diff_body(lines: Sequence[str]) -> list[str]:
+    """A diff's lines after its header: from the first non-blank one (jest leaves a blank line under ``+ Received``)
+    to the first blank or non-diff line after it."""
+    body: list[str] = []
+    for line in lines:
+        if not line.strip() and not body:
+            continue
+        if not line.strip() or not _DIFF_BODY.match(line):
+            break
+        body.append(line)
+    return body
+
+
+def diff_range(lines: Sequence[str], failure: Failure, *, reach: int = 40) -> LineRange | None:
+    """Where the diff a failure's message leaves out is in the log (1-based): a snapshot's
+    (``snapshot_diff_range``), else an assertion's ``+++ Actual`` (PHPUnit) or ``+ Received`` diff printed right
+    under the failure's evidence. What the assertion got is there, for a reader and for the signature."""
+    found = snapshot_diff_range(lines, failure, reach=reach)
+    if found is not None or not failure.test_id or not failure.evidence:
+        return found
+    start = failure.evidence[-1].end  # 1-based last evidence line = 0-based index of the line after it
+    window = [_BOX.sub("", clean(x).rstrip()) for x in lines[start : start + reach]]
+    header = next((i for i, x in enumerate(window[:8]) if _ACTUAL_DIFF.match(x)), None)
+    if header is None:
+        return None
+    last = header
+    for index in range(header + 1, len(window)):
+        line = window[index]
+        if not line.strip() and last == header:
+            continue  # jest leaves a blank line under its header
+        if not line.strip() or not _DIFF_BODY.match(line):
+            break
+        last = index
+    return LineRange(start + 1, start + last + 1) if last > header else None
+
+
 def actual_value(failure: Failure, detail: str) -> str | None:
     """What the failed assertion got, as printed (None when neither the message nor ``detail``, the failure's
     lines of the log, shows it)."""
@@ -538,7 +614,9 @@ def actual_value(failure: Failure, detail: str) -> str | None:
             if m:
                 return m.group(1).strip()
         if _ACTUAL_DIFF.match(line):
-            added = [x.strip() for x in block[index + 1 : index + 40] if _ADDED.match(x)][:8]
+            # the diff's own lines: it ends at the first line that is not one (PHPUnit's --testdox prints the
+            # failure again in its summary, with the same diff)
+            added = [x.strip() for x in _diff_body(block[index + 1 : index + 40]) if _ADDED.match(x)][:8]
             if added:
                 return "\n".join(added)
     return None
@@ -575,8 +653,16 @@ _EXIT_NOTE = compile_linear(  # the blanks before it are collapsed later
 )
 
 
+# Where shellcheck's formats print the rule code (the error type holds it): tty ``SC2086 (info): Double quote
+# ...``, gcc ``file:l:c: note: Double quote ... [SC2086]``. The template is the message, whichever format.
+_RUFF_CODE = compile_linear(r"^(?:error\[)?[A-Z]{1,4}\d{3,4}\]?:? (?:\[\*\] )?")
+_SHELLCHECK_CODE = compile_linear(r"^SC\d{4} \((?:error|warning|info|style)\): | \[SC\d{4}\]$")
+
+
 def _template(message: str, kind: FailureKind) -> str:
     lines = [line for line in message.strip().splitlines() if line.strip()][:6]
+    if lines:
+        lines[0] = _SHELLCHECK_CODE.sub("", lines[0].strip())
     text = "\n".join(lines)[:1500]
     text = _EXIT_NOTE.sub("", text)
     text = _FROM_VERSIONS.sub("(from versions: <V>)", text)
@@ -670,31 +756,35 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
         # identified by what it says, like any unrecognised failure: extraction calls the same line one or
         # the other depending on the step around it.
         kind = FailureKind.UNKNOWN
+    tool = (failure.tool or "").lower()
+    if tool == "ruff":
+        # ruff's full format heads its message with the rule code, its concise and github formats print the code
+        # apart (the extractor leaves it out): one message whichever format the project chose
+        failure = replace(failure, message=_RUFF_CODE.sub("", failure.message.lstrip()))
     error_type = _error_type(failure.message)
     if error_type in DEPENDENCY_ERRORS:
         # a missing module is a dependency fault whether the runner called it a test error or printed it alone:
         # one identity (identifiers, template) for both
         kind = FailureKind.DEPENDENCY
     symbol = symbol or enclosing_symbol(failure.message)
-    tool = (failure.tool or "").lower()
     tool = _COMPILER_FAMILY.get(tool, tool)
     diagnostic = _cc_diagnostic(tool, failure.message)
+    identifiers = {
+        # a syntax error's quotes are the token after the fault, not a name of it
+        *(() if diagnostic and diagnostic.startswith("expected ") else _identifiers(failure.message, kind)),
+        *snapshot_identifiers(failure.message, detail or ""),
+        *detail_identifiers(failure, kind, detail or ""),
+        *assertion_identifiers(failure, kind, detail or ""),
+        *consequence_identifiers(failure, kind, detail or ""),
+    }
+    named = bool(identifiers or diagnostic or error_type or symbol)
+    identifiers.update(column_identifiers(failure, kind, detail or "", named))
     return FailureSignature(
         tool=tool,
         kind=kind.value,
         subject=_subject(failure, symbol if kind is not FailureKind.TEST else None),
         error_type=diagnostic or error_type,
-        identifiers=tuple(
-            sorted(
-                {
-                    *_identifiers(failure.message, kind),
-                    *snapshot_identifiers(failure.message, detail or ""),
-                    *detail_identifiers(failure, kind, detail or ""),
-                    *assertion_identifiers(failure, kind, detail or ""),
-                    *consequence_identifiers(failure, kind, detail or ""),
-                }
-            )
-        ),
+        identifiers=tuple(sorted(identifiers)),
         template=diagnostic or _template(failure.message, kind),
         generic=is_generic(failure),
     )

@@ -159,7 +159,7 @@ async def replay_into(
     service: HistoryService, logs: Sequence[Path], *, installation_id: int, budget: int = 100
 ) -> list[ReplayResult]:
     from analysis.engine import analyze_bytes  # type: ignore[import-not-found, unused-ignore]
-    from analysis.signature import snapshot_diff_range
+    from analysis.signature import diff_range
 
     from .pipeline.assemble import excerpt_lines
     from .pipeline.locate import section
@@ -184,7 +184,7 @@ async def replay_into(
         excerpts = {}
         for number, failure in enumerate(failures):
             found = section(lines, failure)
-            around = found.lines if found else snapshot_diff_range(lines, failure)
+            around = found.lines if found else diff_range(lines, failure)
             excerpt = excerpt_lines(lines, failure, analysis, around=around)
             if excerpt:
                 excerpts[number] = "\n".join(excerpt)

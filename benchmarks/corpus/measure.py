@@ -1,7 +1,7 @@
 """Extraction and matching quality on the real-tool corpus, dev and held-out parts, beside naive baselines.
 
 ``python -m benchmarks.corpus.measure [--part dev|held-out] [--json PATH] [--no-replay] [--misses] [--false-pairs]
-[--threshold T]``
+[--missed-pairs] [--threshold T]``
 
 Per log (``logs/<project>/<case>.log`` with its truth ``<case>.json``), what ``ci-triage analyze --json``
 computes (the CLI's own code path, in-process) at 100 and 30 lines is scored against the truth:
@@ -399,11 +399,44 @@ def false_pairs(cases: Sequence[Case], replayed_failures: Sequence[list[dict[str
     return out
 
 
+def missed_pairs(cases: Sequence[Case], replayed_failures: Sequence[list[dict[str, Any]]]) -> list[str]:
+    """Pairs of one root cause predicted apart, grouped by that root cause, each log's failures of it (those whose
+    message the truth's message or test names) with their signatures: what to read to see which part of the
+    signature should have stayed the same."""
+    causes = [{f["root_cause"] for f in c.failures} for c in cases]
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for a, b in itertools.combinations(range(len(cases)), 2):
+        shared = causes[a] & causes[b]
+        if not shared or {int(f["pattern_id"]) for f in replayed_failures[a]} & {
+            int(f["pattern_id"]) for f in replayed_failures[b]
+        }:
+            continue
+        rows = [f"  {cases[a].truth['case']} x {cases[b].truth['case']}"]
+        for case, found in ((cases[a], replayed_failures[a]), (cases[b], replayed_failures[b])):
+            for f in found[:4]:
+                sig = f.get("signature") or {}
+                fields = {k: sig.get(k) for k in ("tool", "kind", "subject", "error_type", "identifiers")}
+                rows.append(f"    {case.truth['case']}: how={f['how']} {fields}")
+                rows.append(f"      template: {sig.get('template', '')[:200]!r}")
+        grouped["/".join(sorted(shared))].append("\n".join(rows))
+    out: list[str] = []
+    for cause, items in sorted(grouped.items(), key=lambda kv: -len(kv[1])):
+        out.append(f"{len(items)} missed pair(s): {cause}")
+        out.extend(items)
+    return out
+
+
 # --- report ----------------------------------------------------------------------------------------------
 
 
 def measure(
-    cases: Sequence[Case], *, replay: bool, misses: bool, wrong_pairs: bool = False, threshold: float | None = None
+    cases: Sequence[Case],
+    *,
+    replay: bool,
+    misses: bool,
+    wrong_pairs: bool = False,
+    lost_pairs: bool = False,
+    threshold: float | None = None,
 ) -> dict[str, Any]:
     tallies: dict[str, dict[str, Tally]] = {w: defaultdict(Tally) for w in ("ours", "tail")}
     by_tool: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
@@ -443,6 +476,8 @@ def measure(
         predicted = [{int(f["pattern_id"]) for f in fs} for fs in failures]
         if wrong_pairs:
             report["false_pairs"] = false_pairs(ordered, failures)
+        if lost_pairs:
+            report["missed_pairs"] = missed_pairs(ordered, failures)
         all_pairs, negative_pairs = pairwise(ordered, predicted)
         report["matching_ours"] = {"pairs": all_pairs.as_json(), "hard_negative_pairs": negative_pairs}
     if misses:
@@ -501,6 +536,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--false-pairs", action="store_true", help="list pairs wrongly predicted same, by cause (dev part only)"
     )
     parser.add_argument(
+        "--missed-pairs", action="store_true", help="list pairs of one root cause predicted apart (dev part only)"
+    )
+    parser.add_argument(
         "--threshold", type=float, default=None, help="similarity threshold of the replay (default: the service's)"
     )
     parser.add_argument("--logs", type=Path, default=LOGS, help=f"default: {LOGS}")
@@ -519,6 +557,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             replay=not args.no_replay,
             misses=args.misses and dev,
             wrong_pairs=args.false_pairs and dev,
+            lost_pairs=args.missed_pairs and dev,
             threshold=args.threshold,
         )
         out[part] = report
@@ -526,6 +565,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for miss in report.get("misses", []):
             print(f"  miss {miss}")
         for row in report.get("false_pairs", []):
+            print(row)
+        for row in report.get("missed_pairs", []):
             print(row)
     out["seconds"] = round(time.perf_counter() - started, 1)
     args.json.parent.mkdir(parents=True, exist_ok=True)

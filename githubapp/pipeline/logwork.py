@@ -16,7 +16,7 @@ from analysis.attribution import TestCounts, summary_counts
 from analysis.engine import analyze_bytes, analyze_zip
 from analysis.fixes.rules import rule_proposals
 from analysis.fixes.types import Proposal
-from analysis.signature import snapshot_diff_range
+from analysis.signature import diff_range
 from analysis.sparse_lines import SparseLines
 from analysis.types import Analysis, Failure
 
@@ -92,8 +92,8 @@ def analyze_job_log(
         found = section(lines, failure)
         located = with_location(lines, failure, repo_name=repo_name, found=found)
         findings.failures.append(replace(located, job=failure.job or job.name))
-        # a snapshot failure's message is one line: its diff is what a reader and the signature need
-        around = found.lines if found else snapshot_diff_range(lines, failure)
+        # a snapshot or assertion diff under a one-line message: what a reader and the signature need
+        around = found.lines if found else diff_range(lines, failure)
         findings.excerpts.append(excerpt_lines(lines, failure, analysis, around=around))
     findings.text = SparseLines.keep(lines, _quoted(analysis, len(lines)))
     del lines

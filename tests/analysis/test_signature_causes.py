@@ -424,6 +424,7 @@ def test_what_a_test_got_is_read_from_its_own_block(lines: list[str], test_id: s
         ("\u2018ringbuf\u2019 has no member named \u2018size\u2019", "no member named 'size' in 'ringbuf'"),
         ("implicit declaration of function \u2018rb_peek\u2019", "call to undeclared function 'rb_peek'"),
         ("\u2018cap\u2019 was not declared in this scope", "use of undeclared identifier 'cap'"),  # g++, clang++
+        ("expected \u2018;\u2019 before \u2018rb\u2019", "expected ';' after expression"),  # gcc quotes the next token
     ],
 )
 def test_one_diagnostic_through_gcc_and_clang_is_one_key(gcc: str, clang: str) -> None:
@@ -466,3 +467,145 @@ def test_phpunit_testdox_and_its_default_output_read_one_actual_value() -> None:
     boxed = failed_test("phpunit", "MoneyTest::testFormatPadsCents", message, testdox)
     assert boxed.key == phpunit("'EUR 12.5'").key
     assert boxed.key != phpunit("'EUR 12,05'").key
+
+
+def test_a_testdox_summary_repeating_the_diff_reads_the_diff_once() -> None:
+    """``--testdox`` lists the failure again under "Summary of non-successful tests", with the same diff: what the
+    assertion got is the first diff's added lines, not both diffs' (the verbose run and the default one agree)."""
+    box = [
+        "   \u2502 Failed asserting that two strings are identical.",
+        "   \u2502 --- Expected",
+        "   \u2502 +++ Actual",
+        "   \u2502 @@ @@",
+        "   \u2502 -'EUR 12.05'",
+        "   \u2502 +'EUR 12.5'",
+        "   \u2502",
+        "   \u2502 /home/runner/work/php-money/php-money/tests/MoneyTest.php:23",
+        "   \u2502",
+    ]
+    lines = ["Money", " \u2718 Format pads cents", *box, "", "Summary of non-successful tests:", "", "Money"]
+    lines += [" \u2718 Format pads cents", *box]
+    message = "Failed asserting that two strings are identical."
+    verbose = failed_test("phpunit", "MoneyTest::testFormatPadsCents", message, lines)
+    assert verbose.key == phpunit("'EUR 12.5'").key
+
+
+def test_another_tests_short_summary_line_lends_it_nothing() -> None:
+    """pytest's short summary (``FAILED id - message``) follows the last test's section: the assertion another
+    test printed there is not what this one got."""
+    lines = [
+        "___________________________ test_parse_price ___________________________",
+        "",
+        "    def test_parse_price() -> None:",
+        '>       assert parse_price(" $4.20 ") == Decimal("4.20")',
+        "E       decimal.InvalidOperation: [<class 'decimal.ConversionSyntax'>]",
+        "",
+        "src/inventory/pricing.py:25: InvalidOperation",
+        "======================== short test summary info ========================",
+        "FAILED tests/test_pricing.py::test_line_total[0.125-3-0.38] - AssertionError: assert Decimal('0.37') == "
+        "Decimal('0.38')",
+        "FAILED tests/test_pricing.py::test_parse_price - decimal.InvalidOperation: [<class "
+        "'decimal.ConversionSyntax'>]",
+    ]
+    message = "decimal.InvalidOperation: [<class 'decimal.ConversionSyntax'>]"
+    failure = Failure(FailureKind.TEST, "pytest", message, test_id="tests/test_pricing.py::test_parse_price")
+    assert actual_value(failure, "\n".join(lines)) is None
+
+
+@pytest.mark.parametrize(
+    ("tty", "gcc"),
+    [
+        (
+            "SC2086 (info): Double quote to prevent globbing and word splitting.",
+            "Double quote to prevent globbing and word splitting. [SC2086]",
+        ),
+        (
+            "SC2034 (warning): archve appears unused. Verify use (or export if used externally).",
+            "archve appears unused. Verify use (or export if used externally). [SC2034]",
+        ),
+    ],
+)
+def test_shellcheck_tty_and_gcc_formats_are_one_key(tty: str, gcc: str) -> None:
+    """shellcheck prints its rule code before the message (tty) or after it (``-f gcc``): one fault either way."""
+    a = signature(Failure(FailureKind.LINT, "shellcheck", tty, file="scripts/lib.sh", line=8))
+    b = signature(Failure(FailureKind.LINT, "shellcheck", gcc, file="scripts/lib.sh", line=11))
+    assert a.key == b.key
+
+
+def test_ruff_full_and_github_formats_are_one_key() -> None:
+    """ruff's ``--output-format=full`` heads a diagnostic with its code; ``github`` (and ``concise``) print the code
+    apart from the message: one message, one key."""
+
+    def log(lines: list[str]) -> bytes:
+        return "\n".join(STAMP + x for x in lines).encode()
+
+    github = analyze_bytes(
+        log(
+            [
+                "##[group]Run ruff check --output-format=github .",
+                "##[endgroup]",
+                "##[error]src/inventory/stock.py:18:9: F841 Local variable `previous` is assigned to but never used",
+                "##[error]Process completed with exit code 1.",
+            ]
+        )
+    ).failures
+    full = analyze_bytes(
+        log(
+            [
+                "##[group]Run ruff check --output-format=full .",
+                "##[endgroup]",
+                "F841 Local variable `previous` is assigned to but never used",
+                "  --> src/inventory/stock.py:18:9",
+                "   |",
+                "17 |     def remove(self, sku: str, quantity: int) -> None:",
+                "18 |         previous = self.levels",
+                "   |         ^^^^^^^^",
+                "   |",
+                "Found 1 error.",
+                "##[error]Process completed with exit code 1.",
+            ]
+        )
+    ).failures
+    assert [signature(f).key for f in github] == [signature(f).key for f in full]
+    assert len(github) == 1
+
+
+def test_a_syntax_error_missing_another_token_is_another_key() -> None:
+    semicolon = signature(
+        Failure(FailureKind.COMPILE, "gcc", "expected \u2018;\u2019 before \u2018rb\u2019", file="a.c")
+    )
+    paren = signature(Failure(FailureKind.COMPILE, "gcc", "expected \u2018)\u2019 before \u2018rb\u2019", file="a.c"))
+    assert semicolon.key != paren.key
+
+
+# --- a lint rule that names nothing: its column ------------------------------------------------------------------
+
+
+def yamllint(line: int, column: int, *, parsable: bool = False) -> FailureSignature:
+    """yamllint's truthy rule, as its github format (``--format github``, under a ``##[group]FILE`` heading) or its
+    parsable format prints it."""
+    message = "truthy value should be one of [false, true] (truthy)"
+    printed = (
+        f"config/deploy.yaml:{line}:{column}: [warning] truthy value should be one of [false, true] (truthy)"
+        if parsable
+        else f"##[warning]{line}:{column} [truthy] truthy value should be one of [false, true]"
+    )
+    detail = ["##[group]config/deploy.yaml", printed, "##[endgroup]"]
+    failure = Failure(FailureKind.LINT, "yamllint", message, file="config/deploy.yaml", line=line)
+    return signature(failure, detail="\n".join(detail))
+
+
+def test_a_nameless_lint_rule_at_two_places_of_one_file_is_two_keys() -> None:
+    """``truthy value ...`` names no key: the column (where the value starts) tells two keys apart; the line, which
+    moves with every edit above, never counts."""
+    assert yamllint(9, 8).key != yamllint(12, 10).key
+    assert yamllint(9, 8).key == yamllint(12, 8).key  # lines added above
+    assert yamllint(9, 8).key == yamllint(9, 8, parsable=True).key  # the other output format
+
+
+def test_a_named_lint_diagnostic_keeps_no_column() -> None:
+    """A rule code or a quoted name is the identity: the column of a code's diagnostic is not part of it."""
+    detail = "scripts/lib.sh:8:15: note: Double quote to prevent globbing and word splitting. [SC2086]"
+    message = "Double quote to prevent globbing and word splitting. [SC2086]"
+    failure = Failure(FailureKind.LINT, "shellcheck", message, file="scripts/lib.sh", line=8)
+    assert not any(i.startswith("column:") for i in signature(failure, detail=detail).identifiers)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.signature import FailureSignature, is_generic, signature, snapshot_diff_range
+from analysis.signature import FailureSignature, diff_range, is_generic, signature, snapshot_diff_range
 from analysis.types import Failure, FailureKind, LineRange
 
 STAMP = "2026-04-01T09:41:40.1234567Z "
@@ -195,3 +195,40 @@ def test_a_runner_status_line_alone_is_generic(test_id: str, message: str, gener
 )
 def test_a_closing_tally_is_generic(message: str, generic: bool) -> None:
     assert is_generic(Failure(FailureKind.UNKNOWN, "generic", message)) is generic
+
+
+def test_a_phpunit_diff_under_the_message_joins_the_excerpt() -> None:
+    """PHPUnit prints what the assertion got only in its ``--- Expected`` / ``+++ Actual`` diff, under the
+    one-line message: the excerpt takes the diff, so the signature can read it."""
+    lines = [
+        "There was 1 failure:",
+        "",
+        '1) MoneyTest::testAllocate with data set "weighted" (100, array(3, 1), array(75, 25))',
+        "Failed asserting that two arrays are identical.",
+        "--- Expected",
+        "+++ Actual",
+        "@@ @@",
+        " Array &0 (",
+        "-    0 => 75",
+        "-    1 => 25",
+        "+    0 => 50",
+        "+    1 => 50",
+        " )",
+        "",
+        "/home/runner/work/php-money/php-money/tests/MoneyTest.php:29",
+    ]
+    stamped = [STAMP + x for x in lines]
+    message = "Failed asserting that two arrays are identical."
+    failure = Failure(
+        FailureKind.TEST,
+        "phpunit",
+        message,
+        test_id='MoneyTest::testAllocate with data set "weighted"',
+        evidence=(LineRange(3, 4),),
+    )
+    found = diff_range(stamped, failure)
+    assert found == LineRange(5, 13)
+    excerpt = "\n".join(stamped[:4] + stamped[found.start - 1 : found.end])
+    assert "actual:+ 0 => 50 + 1 => 50" in signature(failure, detail=excerpt).identifiers
+    # no diff under the message: nothing added
+    assert diff_range([STAMP + x for x in lines[:4]] + [STAMP + "", STAMP + "FAILURES!"], failure) is None
