@@ -142,12 +142,21 @@ class _Open:
 
 
 def _group(match: Match, *names: str) -> str | None:
-    groups = match.groupdict()
+    """The first of the named groups that matched something (a name the pattern lacks counts as unmatched)."""
+    pattern = match.re
+    index = _GROUP_INDEX.get(pattern)
+    if index is None:  # once per pattern: building groupdict() on every call cost more than the lookups
+        index = _GROUP_INDEX[pattern] = dict(pattern.groupindex)
     for name in names:
-        value = groups.get(name)
-        if value:
-            return value
+        number = index.get(name)
+        if number is not None:
+            value = match.group(number)
+            if value:
+                return value  # type: ignore[no-any-return]
     return None
+
+
+_GROUP_INDEX: dict[object, dict[str, int]] = {}
 
 
 def _workflow_props(props: str | None) -> dict[str, str]:
@@ -199,6 +208,16 @@ _JUNIT5_INVOCATION = compile_linear(r"^\s*JUnit [\w ]+:.*:\[(\d+)\][^:]*$")
 def _junit5_invocation(heading: str) -> str:
     found = _JUNIT5_INVOCATION.match(heading)
     return f"[{found.group(1)}]" if found else ""
+
+
+@functools.lru_cache(maxsize=1024)  # a step's failures all ask about the same command
+def _tool_of(tool: str, command: str) -> str:
+    """The tool a rule's format belongs to, told apart by the words of the command that ran."""
+    command = command.lower()
+    for name in _TOOL_ALTERNATIVES[tool]:
+        if _TOOL_WORDS[name].search(command):
+            return _TOOL_NAMES.get(name, name)
+    return tool
 
 
 _RUST_FRAME_FUNC = compile_linear(r"^\s*\d+: (\S+)")  # a Rust backtrace names the function above its at-line
@@ -264,12 +283,17 @@ def _same_path(a: str, b: str) -> bool:
     return a == b or a.endswith("/" + b) or b.endswith("/" + a)
 
 
+@functools.lru_cache(maxsize=4096)  # each new test is compared with up to 200 earlier ones
+def _id_parts(test_id: str) -> tuple[str, ...]:
+    return tuple(p for p in _SPLIT_ID.split(test_id) if p)
+
+
 def _same_test(a: str, b: str, *, loose: bool = False) -> bool:
     """One test named two ways (``Class.test`` vs ``path::Class::test``; ``crate tests::x`` vs ``tests::x``).
     ``loose``: same tool, so a bare function name may match its full id."""
     if a == b:
         return True
-    pa, pb = [p for p in _SPLIT_ID.split(a) if p], [p for p in _SPLIT_ID.split(b) if p]
+    pa, pb = _id_parts(a), _id_parts(b)
     short, long = (pa, pb) if len(pa) <= len(pb) else (pb, pa)
     return len(short) >= (1 if loose else 2) and long[-len(short) :] == short
 
@@ -471,13 +495,9 @@ class Scanner:
             self.hits = sorted(keep, key=lambda h: h.line)
 
     def _tool(self, rule: Rule, step: int) -> str:
-        alternatives = _TOOL_ALTERNATIVES.get(rule.tool)
-        if alternatives:
-            command = f"{self.steps[step]} {self._command}".lower()
-            for name in alternatives:
-                if _TOOL_WORDS[name].search(command):
-                    return _TOOL_NAMES.get(name, name)
-        return rule.tool
+        if rule.tool not in _TOOL_ALTERNATIVES:
+            return rule.tool
+        return _tool_of(rule.tool, f"{self.steps[step]} {self._command}")
 
     # -- frames -----------------------------------------------------------------------------------------
     def _frame(self, number: int, rule: Rule, match: Match, step: int) -> None:
