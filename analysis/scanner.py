@@ -210,6 +210,22 @@ def _junit5_invocation(heading: str) -> str:
     return f"[{found.group(1)}]" if found else ""
 
 
+@functools.lru_cache(maxsize=2048)  # a repeated frame line comes back with its match (``ByteScanner._seen``)
+def _frame_fields(name: str, match: Match) -> tuple[str, int, bool, str, str | None] | None:
+    """What a frame line's match says: (file, line, innermost call first, function, application), or None
+    when it names no file:line or (JVM) no file of the repository's layout."""
+    file, line_s = _group(match, "file"), _group(match, "line")
+    if not file or not line_s:
+        return None
+    if name in ("jvm.frame", "junit5.frame"):
+        file = jvm_path(_group(match, "cls") or "", file)
+        if file is None:
+            return None
+    # Python prints the innermost call last, except faulthandler's dump ("line N in f", no comma)
+    innermost_last = name == "pytest.frame" or (name == "python.frame" and _group(match, "sep") == ", in ")
+    return file, int(line_s), not innermost_last, _group(match, "func") or "", _group(match, "app")
+
+
 @functools.lru_cache(maxsize=1024)  # a step's failures all ask about the same command
 def _tool_of(tool: str, command: str) -> str:
     """The tool a rule's format belongs to, told apart by the words of the command that ran."""
@@ -220,6 +236,7 @@ def _tool_of(tool: str, command: str) -> str:
     return tool
 
 
+_echo_key = functools.lru_cache(maxsize=4096)(echo_key)  # repeated lines: the same str, its hash kept
 _RUST_FRAME_FUNC = compile_linear(r"^\s*\d+: (\S+)")  # a Rust backtrace names the function above its at-line
 _CODE_FRAME_LINE = compile_linear(r"^>?\s*\d+ \|")  # jest/vitest code frame: "> 12 |"
 _CSI = compile_linear(r"\x1b\[[0-?]*[ -/]*[@-~]")
@@ -460,7 +477,7 @@ class Scanner:
         if rule.name == "ctest.output" and not self._in_ctest_output(number, step):
             return  # a C/C++ file:line outside a failed CTest test's output: a compiler's note, a log line
         score = rule.score
-        key = echo_key(line)
+        key = _echo_key(line)
         seen = self._echo[key]
         if len(self._echo) < 200_000 or seen:
             self._echo[key] = seen + 1
@@ -502,25 +519,16 @@ class Scanner:
     # -- frames -----------------------------------------------------------------------------------------
     def _frame(self, number: int, rule: Rule, match: Match, step: int) -> None:
         """A stack frame: it belongs to the open failure, or to the one a traceback's last line opens."""
-        file, line_s = _group(match, "file"), _group(match, "line")
-        if not file or not line_s:
+        fields = _frame_fields(rule.name, match)
+        if fields is None:
             return
-        if rule.name in ("jvm.frame", "junit5.frame"):
-            file = jvm_path(_group(match, "cls") or "", file)
-            if file is None:
-                return
-        app = _group(match, "app")
+        file, line_no, innermost_first, func, app = fields
         if rule.name == "exunit.frame" and app and app not in self._mix_apps:
             return  # a dependency's or Elixir's own module
-        # Python prints the innermost call last, except faulthandler's dump ("line N in f", no comma)
-        innermost_last = rule.name == "pytest.frame" or (
-            rule.name == "python.frame" and _group(match, "sep") == ", in "
-        )
-        func = _group(match, "func") or ""
         if rule.name == "node.frame" and file.endswith(".rs"):  # Rust names the function on the line above
             above = _RUST_FRAME_FUNC.match(self._peek(number - 1) or "")
             func = above.group(1) if above else func
-        frame = Frame(file, int(line_s), not innermost_last, self._block, func)
+        frame = Frame(file, line_no, innermost_first, self._block, func)
         current = self._open
         if current is not None and number - current.last <= ATTACH_DISTANCE and current.step == step:
             current.add_frame(frame, number)
