@@ -39,6 +39,11 @@ class ByteChunk:
         """UTF-8 size of its decoded text, as ``analysis.lines.Chunk.nbytes`` (invalid bytes become U+FFFD)."""
         if self.data.isascii():
             return self.raw_size
+        try:  # valid UTF-8 decodes and encodes back to itself: one pass, no copy back
+            self.data.decode("utf-8")
+            return self.raw_size
+        except UnicodeDecodeError:
+            pass
         extra = len(self.data.decode("utf-8", "replace").encode("utf-8")) - len(self.data)
         return self.raw_size + extra
 
