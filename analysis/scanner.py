@@ -146,6 +146,8 @@ def _group(match: Match, *names: str) -> str | None:
     pattern = match.re
     index = _GROUP_INDEX.get(pattern)
     if index is None:  # once per pattern: building groupdict() on every call cost more than the lookups
+        if len(_GROUP_INDEX) > 4096:  # patterns are compiled at import; a bound all the same
+            _GROUP_INDEX.clear()
         index = _GROUP_INDEX[pattern] = dict(pattern.groupindex)
     for name in names:
         number = index.get(name)
