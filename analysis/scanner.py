@@ -91,7 +91,7 @@ _TOOL_NAMES = {
 }
 
 
-@dataclass
+@dataclass(slots=True)  # one per matched line: no __dict__ to allocate (and for the collector to track)
 class Hit:
     line: int
     rule: Rule
