@@ -208,6 +208,8 @@ class ByteScanner(Scanner):
             }
             for index, bits in zip(cleaned, multipattern.scan_clean(list(cleaned.values())), strict=True):
                 flags[index] = bits
+            if not unfiltered:  # a dirty line no rule's pattern matches once cleaned: nothing to try
+                order = [index for index in order if flags.get(index) or index not in cleaned]
         for index in order:
             key = lines[index]
             edge = index in edges
