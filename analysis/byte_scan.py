@@ -16,12 +16,15 @@ from dataclasses import dataclass
 
 from . import multipattern
 from .lines import _STAMP_LINE, _STAMP_START, CHUNK_CHARS, MAX_LINE_CHARS, clean
-from .rules import RULES, is_excluded
+from .regex import Match
+from .rules import RULES, Rule, is_excluded
 from .scanner import Scanner, _first_rule
 
 _INDEX = {id(rule): index for index, rule in enumerate(RULES)}
 
 _BOM = b"\xef\xbb\xbf"
+SEEN_LINES = 1024  # forgotten past this, between chunks: far from spanning the benchmark's repeated copies
+SEEN_MAX_BYTES = 4 * MAX_LINE_CHARS  # longer lines are not kept (8 MB at most in all)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,11 @@ class ByteChunk:
         """UTF-8 size of its decoded text, as ``analysis.lines.Chunk.nbytes`` (invalid bytes become U+FFFD)."""
         if self.data.isascii():
             return self.raw_size
+        try:  # valid UTF-8 decodes and encodes back to itself: one pass, no copy back
+            self.data.decode("utf-8")
+            return self.raw_size
+        except UnicodeDecodeError:
+            pass
         extra = len(self.data.decode("utf-8", "replace").encode("utf-8")) - len(self.data)
         return self.raw_size + extra
 
@@ -165,6 +173,10 @@ class ByteScanner(Scanner):
     def __init__(self) -> None:
         super().__init__()
         self._raw: list[bytes] = []  # the chunk at hand, split
+        # A line seen before gets the same rule and match (or none): what the steps below decide is a function
+        # of its bytes alone, away from a chunk's edges. Logs repeat lines (stack frames, test tallies, retries):
+        # about half the picked lines of the data sets' logs repeat one of the last SEEN_LINES picked.
+        self._seen: dict[bytes, tuple[str, Rule, Match] | tuple[()]] = {}
 
     def feed_bytes(self, chunk: ByteChunk) -> None:
         data = chunk.data
@@ -179,16 +191,35 @@ class ByteScanner(Scanner):
         first_coloured = data.count(b"\n", 0, first_esc) if first_esc >= 0 else -1
         last_coloured = data.count(b"\n", 0, data.rfind(b"\x1b")) if first_esc >= 0 else -1
         last_line = len(lines) - 1
+        # lines whose needle samples depend on where they sit in the chunk: never answered from ``_seen``
+        edges = {0, last_line, first_coloured, last_coloured}
+        seen = self._seen
+        if len(seen) >= SEEN_LINES:  # between chunks only: the lines of one stay known throughout it
+            seen.clear()
         unfiltered = multipattern.UNFILTERED
         flags = found.flags
         order = sorted(flags.keys() | dirty)
         cleaned: dict[int, str] = {}
         if dirty:  # cleaning changes more than a timestamp there: the database looks at them cleaned
-            cleaned = {index: clean(lines[index].decode("utf-8", "replace")) for index in order if index in dirty}
+            cleaned = {
+                index: clean(lines[index].decode("utf-8", "replace"))
+                for index in order
+                if index in dirty and (index in edges or lines[index] not in seen)
+            }
             for index, bits in zip(cleaned, multipattern.scan_clean(list(cleaned.values())), strict=True):
                 flags[index] = bits
+            if not unfiltered:  # a dirty line no rule's pattern matches once cleaned: nothing to try
+                order = [index for index in order if flags.get(index) or index not in cleaned]
         for index in order:
-            raw = lines[index].decode("utf-8", "replace")
+            key = lines[index]
+            edge = index in edges
+            if not edge:
+                known = seen.get(key)
+                if known is not None:
+                    if known:
+                        self._apply(chunk.first + index, *known)
+                    continue
+            raw = key.decode("utf-8", "replace")
             lower = raw.lower()
             sample = _samples(lower, index == 0, index == last_line)
             stripped = raw
@@ -197,25 +228,32 @@ class ByteScanner(Scanner):
                 colour_free, stripped = _colour_free(raw, lower, index in dirty)
                 sample += "\x00" + _samples(colour_free, index == first_coloured, index == last_coloured)
             mask = _has_needles(flags.get(index, 0) | unfiltered, sample)
+            result: tuple[str, Rule, Match] | tuple[()] = ()
             if mask:
                 line = cleaned.get(index)
                 if line is None:
                     line = _strip_stamp(stripped)
-                self._filtered_line(chunk.first + index, line, mask, sample)
+                result = self._filtered_line(line, mask, sample)
+                if result:
+                    self._apply(chunk.first + index, *result)
+            if not edge and len(key) <= SEEN_MAX_BYTES:
+                seen[key] = result
         self._raw = []
         self.total_lines = chunk.first + last_line
 
-    def _filtered_line(self, number: int, line: str, mask: int, sample: str) -> None:
-        """``Scanner._line`` with the rules the database ruled out left out. A generic rule ruled out cannot
-        match, but the per-line path stops at the first generic rule its needles pick when the line is an
-        excluded one: so does this, when such a rule comes before the one found. ``line``: cleaned."""
+    @staticmethod
+    def _filtered_line(line: str, mask: int, sample: str) -> tuple[str, Rule, Match] | tuple[()]:
+        """``Scanner._line`` with the rules the database ruled out left out: (the cleaned ``line``, the rule,
+        its match) or () when none applies. A generic rule ruled out cannot match, but the per-line path
+        stops at the first generic rule its needles pick when the line is an excluded one: so does this,
+        when such a rule comes before the one found."""
         found = _first_rule(line, mask)
         if found is None:
-            return
+            return ()
         before = multipattern.GENERIC_MASK & ~mask & ((1 << _INDEX[id(found[0])]) - 1)
         if before and _has_needles(before, sample) and is_excluded(line):
-            return
-        self._apply(number, line, *found)
+            return ()
+        return line, *found
 
     def _raw_line(self, number: int) -> str:
         if self._lines:  # fed a decoded chunk (``Scanner.feed``)

@@ -92,7 +92,7 @@ _TOOL_NAMES = {
 }
 
 
-@dataclass
+@dataclass(slots=True)  # one per matched line: no __dict__ to allocate (and for the collector to track)
 class Hit:
     line: int
     rule: Rule
@@ -147,12 +147,23 @@ class _Open:
 
 
 def _group(match: Match, *names: str) -> str | None:
-    groups = match.groupdict()
+    """The first of the named groups that matched something (a name the pattern lacks counts as unmatched)."""
+    pattern = match.re
+    index = _GROUP_INDEX.get(pattern)
+    if index is None:  # once per pattern: building groupdict() on every call cost more than the lookups
+        if len(_GROUP_INDEX) > 4096:  # patterns are compiled at import; a bound all the same
+            _GROUP_INDEX.clear()
+        index = _GROUP_INDEX[pattern] = dict(pattern.groupindex)
     for name in names:
-        value = groups.get(name)
-        if value:
-            return value
+        number = index.get(name)
+        if number is not None:
+            value = match.group(number)
+            if value:
+                return value  # type: ignore[no-any-return]
     return None
+
+
+_GROUP_INDEX: dict[object, dict[str, int]] = {}
 
 
 def _workflow_props(props: str | None) -> dict[str, str]:
@@ -206,6 +217,33 @@ def _junit5_invocation(heading: str) -> str:
     return f"[{found.group(1)}]" if found else ""
 
 
+@functools.lru_cache(maxsize=2048)  # a repeated frame line comes back with its match (``ByteScanner._seen``)
+def _frame_fields(name: str, match: Match) -> tuple[str, int, bool, str, str | None] | None:
+    """What a frame line's match says: (file, line, innermost call first, function, application), or None
+    when it names no file:line or (JVM) no file of the repository's layout."""
+    file, line_s = _group(match, "file"), _group(match, "line")
+    if not file or not line_s:
+        return None
+    if name in ("jvm.frame", "junit5.frame"):
+        file = jvm_path(_group(match, "cls") or "", file)
+        if file is None:
+            return None
+    # Python prints the innermost call last, except faulthandler's dump ("line N in f", no comma)
+    innermost_last = name == "pytest.frame" or (name == "python.frame" and _group(match, "sep") == ", in ")
+    return file, int(line_s), not innermost_last, _group(match, "func") or "", _group(match, "app")
+
+
+@functools.lru_cache(maxsize=1024)  # a step's failures all ask about the same command
+def _tool_of(tool: str, command: str) -> str:
+    """The tool a rule's format belongs to, told apart by the words of the command that ran."""
+    command = command.lower()
+    for name in _TOOL_ALTERNATIVES[tool]:
+        if _TOOL_WORDS[name].search(command):
+            return _TOOL_NAMES.get(name, name)
+    return tool
+
+
+_echo_key = functools.lru_cache(maxsize=4096)(echo_key)  # repeated lines: the same str, its hash kept
 _RUST_FRAME_FUNC = compile_linear(r"^\s*\d+: (\S+)")  # a Rust backtrace names the function above its at-line
 _CODE_FRAME_LINE = compile_linear(r"^>?\s*\d+ \|")  # jest/vitest code frame: "> 12 |"
 _CSI = compile_linear(r"\x1b\[[0-?]*[ -/]*[@-~]")
@@ -269,12 +307,17 @@ def _same_path(a: str, b: str) -> bool:
     return a == b or a.endswith("/" + b) or b.endswith("/" + a)
 
 
+@functools.lru_cache(maxsize=4096)  # each new test is compared with up to 200 earlier ones
+def _id_parts(test_id: str) -> tuple[str, ...]:
+    return tuple(p for p in _SPLIT_ID.split(test_id) if p)
+
+
 def _same_test(a: str, b: str, *, loose: bool = False) -> bool:
     """One test named two ways (``Class.test`` vs ``path::Class::test``; ``crate tests::x`` vs ``tests::x``).
     ``loose``: same tool, so a bare function name may match its full id."""
     if a == b:
         return True
-    pa, pb = [p for p in _SPLIT_ID.split(a) if p], [p for p in _SPLIT_ID.split(b) if p]
+    pa, pb = _id_parts(a), _id_parts(b)
     short, long = (pa, pb) if len(pa) <= len(pb) else (pb, pa)
     return len(short) >= (1 if loose else 2) and long[-len(short) :] == short
 
@@ -441,7 +484,7 @@ class Scanner:
         if rule.name == "ctest.output" and not self._in_ctest_output(number, step):
             return  # a C/C++ file:line outside a failed CTest test's output: a compiler's note, a log line
         score = rule.score
-        key = echo_key(line)
+        key = _echo_key(line)
         seen = self._echo[key]
         if len(self._echo) < 200_000 or seen:
             self._echo[key] = seen + 1
@@ -476,36 +519,23 @@ class Scanner:
             self.hits = sorted(keep, key=lambda h: h.line)
 
     def _tool(self, rule: Rule, step: int) -> str:
-        alternatives = _TOOL_ALTERNATIVES.get(rule.tool)
-        if alternatives:
-            command = f"{self.steps[step]} {self._command}".lower()
-            for name in alternatives:
-                if _TOOL_WORDS[name].search(command):
-                    return _TOOL_NAMES.get(name, name)
-        return rule.tool
+        if rule.tool not in _TOOL_ALTERNATIVES:
+            return rule.tool
+        return _tool_of(rule.tool, f"{self.steps[step]} {self._command}")
 
     # -- frames -----------------------------------------------------------------------------------------
     def _frame(self, number: int, rule: Rule, match: Match, step: int) -> None:
         """A stack frame: it belongs to the open failure, or to the one a traceback's last line opens."""
-        file, line_s = _group(match, "file"), _group(match, "line")
-        if not file or not line_s:
+        fields = _frame_fields(rule.name, match)
+        if fields is None:
             return
-        if rule.name in ("jvm.frame", "junit5.frame"):
-            file = jvm_path(_group(match, "cls") or "", file)
-            if file is None:
-                return
-        app = _group(match, "app")
+        file, line_no, innermost_first, func, app = fields
         if rule.name == "exunit.frame" and app and app not in self._mix_apps:
             return  # a dependency's or Elixir's own module
-        # Python prints the innermost call last, except faulthandler's dump ("line N in f", no comma)
-        innermost_last = rule.name == "pytest.frame" or (
-            rule.name == "python.frame" and _group(match, "sep") == ", in "
-        )
-        func = _group(match, "func") or ""
         if rule.name == "node.frame" and file.endswith(".rs"):  # Rust names the function on the line above
             above = _RUST_FRAME_FUNC.match(self._peek(number - 1) or "")
             func = above.group(1) if above else func
-        frame = Frame(file, int(line_s), not innermost_last, self._block, func)
+        frame = Frame(file, line_no, innermost_first, self._block, func)
         current = self._open
         if current is not None and number - current.last <= ATTACH_DISTANCE and current.step == step:
             current.add_frame(frame, number)
