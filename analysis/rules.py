@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from .regex import IGNORECASE, LinearPattern, compile_linear
 from .types import FailureKind as K
@@ -46,6 +47,23 @@ class Rule:
     unless: LinearPattern | None = None
     weak: bool = False  # its failure only stands when nothing more specific was found in the log
     starts: tuple[str, ...] = ()  # the line, indentation aside, starts with one of these: checked before the regex
+    # How the scanner treats the rule's lines beyond its role: stated here so the scanner never asks for a name.
+    verdict: bool = False  # EXIT: the runner's own word that a step failed
+    says_why: bool = True  # DETAIL: its text can be the failure's message (not a heading like "Traceback")
+    locates: bool = False  # DETAIL: its file:line is also a frame of the failure's stack
+    innermost_last: bool = False  # its file:line or frames come outermost first (Python's order)
+    jvm_class: bool = False  # FRAME: the file is found from the frame's class name (``jvm_path``)
+    whole_line: bool = False  # DETAIL: the whole line is the message ("TypeError: x"), not just ``msg``
+    names_tool: str | None = None  # DETAIL: under a numbered failure list, the tool that prints it
+    opens_alone: K | None = None  # DETAIL with no failure open: opens one (this kind unless its words say)
+    waits_for_test: bool = False  # DETAIL with no failure open: kept for the test named just after it
+    one_per_line: bool = False  # a linter's problem: the same check on two lines is two problems
+    kind_from_message: bool = False  # FAILURE: its words say the kind better than ``kind``
+    heading: bool = False  # FAILURE: its text never says why ("Failed"): the first detail does
+    file_from_heading: bool = False  # FAILURE: the file is the path printed alone above the problems
+    heads_test_file: bool = False  # "FAIL file": the test file of the failing tests listed below it
+    under_test_file: bool = False  # a failing test whose file is the "FAIL file" heading above it
+    message: str | None = None  # FAILURE: a fixed message (the line itself says nothing a developer reads)
 
 
 def _r(
@@ -62,21 +80,22 @@ def _r(
     flags: int = 0,
     weak: bool = False,
     starts: tuple[str, ...] = (),
+    **behaviour: Any,  # the Rule's behaviour fields (``verdict``, ``locates``, ...): checked by Rule itself
 ) -> Rule:
-    tool = name.split(".", 1)[0]
     return Rule(
-        name,
-        tool,
-        role,
-        kind,
-        score,
-        compile_linear(pattern, flags),
-        (needles,) if isinstance(needles, str) else needles,
-        after,
-        before,
-        compile_linear(unless, flags) if unless else None,
-        weak,
-        starts,
+        name=name,
+        tool=name.split(".", 1)[0],
+        role=role,
+        kind=kind,
+        score=score,
+        pattern=compile_linear(pattern, flags),
+        needles=(needles,) if isinstance(needles, str) else needles,
+        after=after,
+        before=before,
+        unless=compile_linear(unless, flags) if unless else None,
+        weak=weak,
+        starts=starts,
+        **behaviour,
     )
 
 
@@ -225,6 +244,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^##\[error\](?P<msg>Process completed with exit code (?P<code>\d+)\.?)",
         needles="exit code",
         before=3,
+        verdict=True,
     ),
     _r(
         name="actions.workflow_error",
@@ -245,6 +265,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^##\[(?P<sev>error|warning)\](?P<line>\d+):\d+ (?:\[(?P<code>[\w-]+)\] )?(?P<msg>\S.*)$",
         needles=("##[error]", "##[warning]"),
         starts=("##[",),
+        one_per_line=True,
     ),
     # a tool's own GitHub annotation (ruff/flake8 --output-format=github, eslint -f github, ...) as the runner
     # prints it in the log: "##[error]src/pkg/mod.py:15:49: E741 Ambiguous variable name: `l`"
@@ -283,6 +304,7 @@ RULES: tuple[Rule, ...] = (
         score=0,
         pattern=r"^(?P<file>[^\s:'\"()\[\]]+\.py):(?P<line>\d+): (?:in (?P<func>\S+))?\s*$",
         needles=(".py:",),
+        innermost_last=True,
     ),
     # JVM: "at com.example.ShapesTest.area(ShapesTest.java:14)" (a module prefix "java.base/" allowed)
     _r(
@@ -293,6 +315,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\s*at (?:[\w.-]+(?:@[\w.-]+)?/+)*(?P<cls>[\w$]+(?:\.[\w$]+)*)\.(?P<func>[\w$<>-]+)"
         r"\((?P<file>[\w$-]+\.(?:java|kt|kts|scala|groovy)):(?P<line>\d+)\)",
         needles=(*_line_start("at ", indent=16), "\tat "),
+        jvm_class=True,
     ),
     # JUnit Platform console launcher's traces: the frame without "at " ("   com.example.FooTest.m(FooTest.java:21)")
     _r(
@@ -303,6 +326,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\s+(?:[\w.-]+(?:@[\w.-]+)?/+)?(?P<cls>[\w$]+(?:\.[\w$]+)+)\.(?P<func>[\w$<>-]+)"
         r"\((?P<file>[\w$-]+\.(?:java|kt|kts|scala|groovy)):(?P<line>\d+)\)\s*$",
         needles=(".java:", ".kt:", ".kts:", ".scala:", ".groovy:"),
+        jvm_class=True,
     ),
     # ExUnit's stacktrace, innermost first: "test/foo_test.exs:25: (test)", "lib/foo.ex:13: Foo.total/1"; a
     # module of an application is prefixed "(app 1.2.3) ": the project's own app's frames are the repository's
@@ -530,6 +554,7 @@ RULES: tuple[Rule, ...] = (
         needles=_line_start("e   "),
         after=1,
         unless=r"^E +\d+ / \d+ \( *\d+%\)\s*$",
+        waits_for_test=True,
     ),
     _r(
         name="pytest.location",
@@ -545,6 +570,8 @@ RULES: tuple[Rule, ...] = (
         + r"|Failed|AssertionError|assert)\b"
         r"|(?:[A-Za-z_]\w*\.)*[A-Z]\w*(?:\s*$|: ))",
         needles=(".py:",),
+        locates=True,
+        innermost_last=True,
     ),
     _r(
         name="pytest.tally",
@@ -600,6 +627,7 @@ RULES: tuple[Rule, ...] = (
         score=60,
         pattern=r"^\s*Traceback \(most recent call last\):",
         needles="traceback",
+        says_why=False,
     ),
     _r(
         name="python.exception",
@@ -609,6 +637,8 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^(?P<exc>" + _PY_EXC + r")(?:: (?P<msg>.*))?$",
         needles=("error:", "error\n", "exception:", "exception\n", "systemexit", "interrupt", "failure:", "warning:"),
         unless=r"^" + _JVM_ROOT,
+        whole_line=True,
+        opens_alone=K.UNKNOWN,
     ),
     # --- jest / vitest / mocha / node ---
     _r(
@@ -620,6 +650,7 @@ RULES: tuple[Rule, ...] = (
         needles="●",
         after=2,
         unless=r"^\s*● Console\b",
+        under_test_file=True,
     ),
     _r(
         name="vitest.fail",
@@ -638,6 +669,7 @@ RULES: tuple[Rule, ...] = (
         score=82,
         pattern=r"^\s*\u276f (?:\S+ )?(?P<file>\S+\.[cm]?[jt]sx?):(?P<line>\d+):\d+\s*$",
         needles="\u276f",
+        locates=True,
     ),
     _r(
         name="jest.file",
@@ -647,6 +679,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\s*FAIL\s+(?P<file>\S+\.(?:[cm]?[jt]sx?|vue|svelte))\b",
         needles="fail",
         starts=("FAIL",),
+        heads_test_file=True,
     ),
     _r(
         name="jest.failed_test",
@@ -658,6 +691,7 @@ RULES: tuple[Rule, ...] = (
         # lychee marks a dead link "✗ [404] https://...": a link checker's line, not a test
         unless=r"No solution found|Failed to (?:download|build|fetch|resolve)|\bdependencies\b"
         r"|^\s*✗ \[(?:\d{3}|ERR|ERROR|TIMEOUT)\] (?:https?|file)://",
+        under_test_file=True,
     ),
     _r(
         name="jest.matcher",
@@ -675,6 +709,8 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\s*(?:Expected|Received)(?: [\w ]{1,25})?:\s+\S",
         needles=("expected", "received"),
         after=1,
+        names_tool="mocha",
+        waits_for_test=True,
     ),
     _r(
         name="jest.no_tests",
@@ -700,6 +736,7 @@ RULES: tuple[Rule, ...] = (
         score=86,
         pattern=r"^(?P<test>\S+) failed to pass within \d+ retr",
         needles="failed to pass",
+        under_test_file=True,
     ),
     _r(name="mocha.tally", role=Role.SUMMARY, kind=None, score=86, pattern=r"^\s*\d+ failing\b", needles="failing"),
     _r(
@@ -709,6 +746,9 @@ RULES: tuple[Rule, ...] = (
         score=82,
         pattern=r"^\s*(?P<exc>(?:Assertion|Type|Reference|Syntax|Range)?Error(?: \[\w+\])?): (?P<msg>.*)",
         needles=("error: ", "error ["),
+        whole_line=True,
+        names_tool="mocha",
+        opens_alone=K.UNKNOWN,
     ),
     # --- go ---
     _r(
@@ -750,6 +790,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"\"Action\":\"output\",\"Package\":\"[^\"]*\",\"Test\":\"(?P<test>[^\"]+)\",\"Output\":\"(?:\s|\\t)+"
         r"(?P<file>[\w./-]+_test\.go):(?P<line>\d+): (?P<msg>.*?)(?:\\n)?\"",
         needles="_test.go:",
+        locates=True,
     ),
     # go test -v: a test starts; what it logs until its "--- FAIL" is its own
     _r(
@@ -768,6 +809,8 @@ RULES: tuple[Rule, ...] = (
         score=87,
         pattern=r"^\s+(?P<file>[\w./-]+_test\.go):(?P<line>\d+): (?P<msg>.*)",
         needles="_test.go:",
+        locates=True,
+        waits_for_test=True,
     ),
     _r(
         name="go.pkg_fail",
@@ -824,6 +867,7 @@ RULES: tuple[Rule, ...] = (
         score=84,
         pattern=r"^\s*In \[\w+\] at: (?P<file>\S+\.go):(?P<line>\d+)",
         needles="] at: ",
+        locates=True,
     ),
     # --- rust: rustc, cargo test, nextest, trybuild ---
     _r(
@@ -893,6 +937,9 @@ RULES: tuple[Rule, ...] = (
         r"|'(?P<quoted>.*)', (?P<file2>[^\s:']+\.rs):(?P<line2>\d+):\d+\s*$|(?P<msg>.*))",
         needles="panicked",
         after=3,
+        locates=True,
+        opens_alone=K.CRASH,
+        waits_for_test=True,
     ),
     # libtest: a #[should_panic] test that returned ("note: test did not panic as expected at src/lib.rs:28:8";
     # the location since Rust 1.80)
@@ -903,6 +950,7 @@ RULES: tuple[Rule, ...] = (
         score=90,
         pattern=r"^note: (?P<msg>test did not panic as expected)(?: at (?P<file>[^\s:]+\.rs):(?P<line>\d+):\d+)?\s*$",
         needles="did not panic",
+        locates=True,
     ),
     _r(
         name="nextest.fail",
@@ -1002,6 +1050,7 @@ RULES: tuple[Rule, ...] = (
         r"|^(?P<msg2>Assertion failed: .*?),? \(?(?:function (?P<func2>\S+), file (?P<file2>\S+), line (?P<line2>\d+)\."
         r"|(?P<file3>[^\s:]+): (?P<func3>[^:]+): (?P<line3>\d+)\))\s*$",
         needles=("assertion ",),
+        locates=True,
     ),
     _r(
         name="gcc.error",
@@ -1128,6 +1177,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\s+(?P<line>\d+):\d+\s+error\s+(?P<msg>.+?)\s+\((?P<code>[\w-]+)\)\s*$",
         needles="error",
         starts=tuple("0123456789"),
+        file_from_heading=True,
     ),
     # yamllint -f parsable: "FILE:L:C: [error] message (rule)"
     _r(
@@ -1138,6 +1188,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^(?P<file>[^\s:]+\.ya?ml):(?P<line>\d+):\d+: \[(?P<sev>error|warning)\] "
         r"(?P<msg>.+?)(?: \((?P<code>[\w-]+)\))?$",
         needles=(": [error]", ": [warning]"),
+        one_per_line=True,
     ),
     _r(
         name="eslint.error",
@@ -1147,6 +1198,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\s+(?P<line>\d+):\d+\s+error\s+(?P<msg>.+?)\s{2,}(?P<code>[\w@/-]+)$",
         needles="error",
         starts=tuple("0123456789"),
+        file_from_heading=True,
     ),
     _r(
         name="eslint.tally",
@@ -1163,6 +1215,7 @@ RULES: tuple[Rule, ...] = (
         score=86,
         pattern=r"^\s+(?P<line>\d+):\d+\s+✖\s+(?P<msg>.+)$",
         needles="✖",
+        file_from_heading=True,
     ),
     _r(
         name="typecheck.tally",
@@ -1270,6 +1323,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\s*MethodSource \[className = '(?P<cls>[\w.$]+)', methodName = '(?P<test>[\w$]+)'",
         needles="methodsource [",
         after=1,
+        heading=True,
     ),
     _r(
         name="maven.build_failure",
@@ -1297,6 +1351,7 @@ RULES: tuple[Rule, ...] = (
         needles="failed to execute goal",
         after=1,
         weak=True,
+        kind_from_message=True,
     ),
     _r(
         name="maven.compilation",
@@ -1323,6 +1378,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\* What went wrong:",
         needles="what went wrong",
         after=3,
+        says_why=False,
     ),
     _r(
         name="gradle.task_failed",
@@ -1358,6 +1414,8 @@ RULES: tuple[Rule, ...] = (
         r"(?P<exc>(?:[a-z_]\w*\.)+[A-Z]\w*(?:Exception|Error|Failure))"
         r"(?:: (?P<msg>.*)| at (?P<file>[\w$]+\.(?:java|kt|scala|groovy)):(?P<line>\d+))?$",
         needles=("exception", "error:", "error\n", "error at ", "failure:", "failure\n"),
+        whole_line=True,
+        opens_alone=K.UNKNOWN,
     ),
     _r(
         name="scalatest.failed",
@@ -1384,6 +1442,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^(?P<file>[^\s:]+\.(?:cc|cpp|cxx|c|h|hpp)):(?P<line>\d+): (?:Failure|error: .*)$",
         needles=(": failure", ": error: "),
         after=3,
+        waits_for_test=True,
     ),
     _r(
         name="gtest.tally",
@@ -1515,6 +1574,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^Diff in (?P<file>\S+?\.rs)(?: at line (?P<line>\d+)|:(?P<line2>\d+)):\s*$",
         needles="diff in ",
         after=8,
+        message="not formatted as rustfmt formats it (run cargo fmt)",
     ),
     _r(
         name="actionlint.error",
@@ -1543,6 +1603,7 @@ RULES: tuple[Rule, ...] = (
         needles=" line ",
         after=3,
         starts=("In ",),
+        one_per_line=True,
     ),
     # shellcheck -f gcc: "FILE:L:C: warning: message [SC2086]" (any level fails shellcheck)
     _r(
@@ -1553,6 +1614,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^(?P<file>[^\s:]+):(?P<line>\d+):\d+: (?:error|warning|note|info|style): "
         r"(?P<msg>.+ \[(?P<code>SC\d{4})\])\s*$",
         needles=("[sc",),
+        one_per_line=True,
     ),
     _r(
         name="shellcheck.check",
@@ -1718,6 +1780,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\s*Failure/Error: (?P<msg>.*)",
         needles="failure/error",
         after=2,
+        names_tool="rspec",
     ),
     _r(
         name="rspec.rerun",
@@ -1753,6 +1816,9 @@ RULES: tuple[Rule, ...] = (
         score=90,
         pattern=r"^Failed asserting that (?P<msg>.*)",
         needles="failed asserting",
+        whole_line=True,
+        names_tool="phpunit",
+        waits_for_test=True,
     ),
     # PHPUnit --testdox: what a "✘ test" failed with, inside its margin ("│ TypeError: ...", "├ Failed
     # asserting that ..." with --colors); the margin's paths are frames (phpunit.frame)
@@ -1920,6 +1986,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^(?:ERROR: )?(?P<msg>(?:No matching distribution found for|ResolutionImpossible"
         r"|Could not build wheels for).*)",
         needles=("no matching", "resolutionimpossible", "could not build wheels"),
+        opens_alone=K.DEPENDENCY,
     ),
     _r(
         name="poetry.solver",
@@ -1977,6 +2044,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^(?:ERROR|error): (?P<msg>failed to (?:solve|build).*)",
         needles="failed to",
         weak=True,
+        kind_from_message=True,
     ),
     _r(
         name="docker.step_error",
@@ -1985,6 +2053,7 @@ RULES: tuple[Rule, ...] = (
         score=88,
         pattern=r"^#(?P<n>\d+) ERROR: (?P<msg>.*)",
         needles="error:",
+        says_why=False,
     ),
     _r(
         name="docker.summary",
@@ -1993,6 +2062,7 @@ RULES: tuple[Rule, ...] = (
         score=80,
         pattern=r"^ERROR \[(?P<stage>[^\]]+)\] (?P<cmd>.*)",
         needles="error [",
+        says_why=False,
     ),
     _r(
         name="docker.legacy",
@@ -2002,6 +2072,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^The command '(?P<cmd>.*)' returned a non-zero code: (?P<code>\d+)",
         needles="returned a non-zero code",
         weak=True,
+        kind_from_message=True,
     ),
     # --- shell, make, git, Travis ---
     # bash running a script: "./scripts/release.sh: line 6: helmfile-lint: command not found"
@@ -2087,6 +2158,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^fatal: (?P<msg>.*)",
         needles="fatal:",
         weak=True,
+        kind_from_message=True,
     ),
     _r(
         name="travis.exit",
@@ -2096,6 +2168,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^The command \"(?P<cmd>.*)\" (?:failed and )?exited with (?P<code>[1-9]\d*)\.",
         needles="exited with",
         before=4,
+        verdict=True,
     ),
     _r(
         name="npm.script",
@@ -2115,6 +2188,7 @@ RULES: tuple[Rule, ...] = (
         r"|ERROR: script returned exit code \d+)",
         needles=("marked build as failure", "finished: ", "script returned exit code"),
         before=4,
+        verdict=True,
     ),
     _r(
         name="travis.step",
@@ -2207,6 +2281,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\s*\d+/\d+ Test\s+#\d+: (?P<test>\S+) \.*\s*(?:Subprocess aborted|Child aborted)?\*\*\*"
         r"(?P<msg>Failed|Exception: .*?|Timeout|Not Run)\s+[\d.]+ sec\s*$",
         needles="***",
+        heading=True,
     ),
     _r(
         name="ctest.summary",
@@ -2225,6 +2300,7 @@ RULES: tuple[Rule, ...] = (
             "(illegal)",
             "(exception)",
         ),
+        heading=True,
     ),
     # what a failed CTest test printed (--output-on-failure) below its "***Failed" line: a check's
     # "path/test.cpp:12: message" (a C/C++ file and line opening the line, or after the program's name)
@@ -2236,6 +2312,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^(?:[^\s:]+: )?(?P<file>[^\s:]+\.(?:c|cc|cpp|cxx|c\+\+|h|hh|hpp|hxx)):"
         r"(?P<line>\d+):(?:\d+:)? (?P<msg>\S.*)$",
         needles=(".c:", ".cc:", ".cpp:", ".cxx:", ".c++:", ".h:", ".hh:", ".hpp:", ".hxx:"),
+        locates=True,
     ),
     _r(
         name="tap.not_ok",

@@ -188,16 +188,8 @@ _PLAYWRIGHT_TITLE = compile_linear(
     r"^(?P<project>\[[^\]]+\] \u203a )?(?P<file>\S+?\.\w+):(?P<line>\d+):\d+ \u203a (?P<rest>.+?)[\s\u2500]*$"
 )
 _CHECKED_DOCUMENT = compile_linear(r"\bawesome_bot\s+(?:-\S+\s+)*([\w./-]+\.(?:md|markdown|org|txt|rst|html?))\b")
-_DETAIL_TOOL = {
-    "rspec.failure_error": "rspec",
-    "node.error": "mocha",
-    "jest.expect": "mocha",
-    "phpunit.assert": "phpunit",
-}
 _LINTING = compile_linear(r"\b(?:vet|lint|golangci-lint|staticcheck|revive)\b")
 _PATH_LINE = compile_linear(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]+)*\.\w+$")
-_VERDICTS = {"actions.exit", "travis.exit", "jenkins.exit"}  # the runner's own word that a step failed
-_NOT_A_MESSAGE = {"python.traceback", "gradle.what_went_wrong", "docker.step_error", "docker.summary"}
 Search = Callable[[str], "Match | None"]
 _SPLIT_ID = compile_linear(r"::|[ ./>\u203a]+")
 _NPM_PREFIX = compile_linear(r"^npm (?:ERR!|error) ")
@@ -218,18 +210,19 @@ def _junit5_invocation(heading: str) -> str:
 
 
 @functools.lru_cache(maxsize=2048)  # a repeated frame line comes back with its match (``ByteScanner._seen``)
-def _frame_fields(name: str, match: Match) -> tuple[str, int, bool, str, str | None] | None:
+def _frame_fields(rule: Rule, match: Match) -> tuple[str, int, bool, str, str | None] | None:
     """What a frame line's match says: (file, line, innermost call first, function, application), or None
     when it names no file:line or (JVM) no file of the repository's layout."""
     file, line_s = _group(match, "file"), _group(match, "line")
     if not file or not line_s:
         return None
-    if name in ("jvm.frame", "junit5.frame"):
+    if rule.jvm_class:
         file = jvm_path(_group(match, "cls") or "", file)
         if file is None:
             return None
     # Python prints the innermost call last, except faulthandler's dump ("line N in f", no comma)
-    innermost_last = name == "pytest.frame" or (name == "python.frame" and _group(match, "sep") == ", in ")
+    # (a ``sep`` group is Python's: ", in " in a traceback, " in " in faulthandler's dump)
+    innermost_last = rule.innermost_last or _group(match, "sep") == ", in "
     return file, int(line_s), not innermost_last, _group(match, "func") or "", _group(match, "app")
 
 
@@ -247,19 +240,6 @@ _echo_key = functools.lru_cache(maxsize=4096)(echo_key)  # repeated lines: the s
 _RUST_FRAME_FUNC = compile_linear(r"^\s*\d+: (\S+)")  # a Rust backtrace names the function above its at-line
 _CODE_FRAME_LINE = compile_linear(r"^>?\s*\d+ \|")  # jest/vitest code frame: "> 12 |"
 _CSI = compile_linear(r"\x1b\[[0-?]*[ -/]*[@-~]")
-# details whose file:line is also a frame of the failure's stack
-_LOCATING_DETAILS = {
-    "pytest.location",
-    "vitest.location",
-    "rust.panic",
-    "go.assert",
-    "go.json_assert",
-    "ginkgo.location",
-    "ctest.output",
-    "c.assert",
-    "cargo.no_panic",
-}
-_CTEST_RULES = {"ctest.test", "ctest.summary"}
 _RUST_TEST_RULES = {"cargo.test", "cargo.terse", "cargo.stdout", "nextest.fail", "rust.panic"}
 
 
@@ -494,7 +474,7 @@ class Scanner:
         self._rule_count[(rule.name, step)] = count + 1
         score -= min(24, 3 * count)  # the first lines of a cascade say most
         hit = Hit(number, rule, score, line, step, rule.after, rule.before)
-        if rule.name in ("jest.file", "vitest.file"):
+        if rule.heads_test_file:
             self._test_file = (number, _group(match, "file") or "")
             self._add(hit)
             return
@@ -506,7 +486,7 @@ class Scanner:
                 self._block += 1
             self._detail(hit, match)
         elif role is Role.EXIT:
-            if rule.name in _VERDICTS:
+            if rule.verdict:
                 self.failed_steps.add(step)
             self._open = None
             hit.context = self._last_output(number)
@@ -526,7 +506,7 @@ class Scanner:
     # -- frames -----------------------------------------------------------------------------------------
     def _frame(self, number: int, rule: Rule, match: Match, step: int) -> None:
         """A stack frame: it belongs to the open failure, or to the one a traceback's last line opens."""
-        fields = _frame_fields(rule.name, match)
+        fields = _frame_fields(rule, match)
         if fields is None:
             return
         file, line_no, innermost_first, func, app = fields
@@ -612,7 +592,7 @@ class Scanner:
                 test = cls
         message = _group(match, "msg", "msg2")
         plain = message is None or message.rstrip().endswith(":")  # a heading: its detail says more
-        if rule.name in _CTEST_RULES or rule.name == "junit5.source":
+        if rule.heading:
             plain = True  # "Failed", "MethodSource [...]": what the test printed or threw says why
         message = message or hit.text.strip().removeprefix("##[error]")
         file = _group(match, "file", "file2", "file3")
@@ -635,7 +615,7 @@ class Scanner:
             if props.get("title"):
                 message = f"{props['title']}: {message}"
             kind = kind_from_text(message, FailureKind.UNKNOWN)
-        elif name in ("maven.goal", "git.fatal", "docker.failed_to_solve", "docker.legacy"):
+        elif rule.kind_from_message:
             kind = kind_from_text(message, kind)
         elif name == "npm.code":
             code = _group(match, "code") or ""
@@ -682,8 +662,8 @@ class Scanner:
             test = f"{test} {_group(match, 'sub')}"  # a subtest: its parameters name it
         elif name == "annotation.error" and tool in ("mypy", "pyright", "tsc"):
             kind = FailureKind.TYPE
-        elif name == "rustfmt.diff":
-            message, plain = "not formatted as rustfmt formats it (run cargo fmt)", False
+        elif rule.message is not None:
+            message, plain = rule.message, False
         elif name == "common_test.config_failed":
             reason = (self._peek(hit.line + 1) or "").strip()
             if reason.startswith("Reason:"):
@@ -745,9 +725,9 @@ class Scanner:
             if spec:  # "[chromium] > tests/a.spec.ts:12:5 > suite > title" (U+203A): the id without line numbers
                 file, line_s = spec.group("file"), spec.group("line")
                 test = f"{spec.group('project')}{file} \u203a {spec.group('rest')}"
-        elif name in ("eslint.error", "stylelint.error", "yamllint.error") and file is None:
+        elif rule.file_from_heading and file is None:
             file = self._heading_path(hit.line)
-        elif name in ("jest.test", "jest.failed_test", "jest.retries") and self._test_file and not file:
+        elif rule.under_test_file and self._test_file and not file:
             if hit.line - self._test_file[0] < 400:
                 file = self._test_file[1]
         if name == "jest.test" and plain:
@@ -776,7 +756,7 @@ class Scanner:
         message = message.strip()[:MAX_MESSAGE]
         line_no = int(line_s) if line_s and line_s.isdigit() else None
         fp = fingerprint(tool, kind.value, test, message if not test else "", file if not test else None)
-        if name in _ONE_PER_LINE:  # a linter's problems: the same check on two lines is two problems
+        if rule.one_per_line:  # a linter's problems: the same check on two lines is two problems
             fp = f"{fp}:{line_s}"
         existing = self._by_fp.get(fp)
         if existing is not None:
@@ -1004,22 +984,21 @@ class Scanner:
         current.add_evidence(hit.line, hit.line + hit.after)
         where = _group(match, "file", "file2")
         line_s = _group(match, "line", "line2")
-        if where and line_s and rule.name in _LOCATING_DETAILS:
+        if where and line_s and rule.locates:
             # a traceback's last frame (pytest), vitest's "> file:L:C", a panic's location: innermost first
-            innermost_last = rule.name == "pytest.location"
-            current.add_frame(Frame(where, int(line_s), not innermost_last, self._block), hit.line)
+            current.add_frame(Frame(where, int(line_s), not rule.innermost_last, self._block), hit.line)
         if where and current.line is None and (current.file is None or _same_path(current.file, where)):
             current.file = where
             current.line = int(line_s) if line_s else None
         if rule.role is Role.LOCATION:
             return
         current.details += 1
-        if current.tool == "numbered" and rule.name in _DETAIL_TOOL:
-            current.tool = _DETAIL_TOOL[rule.name]
-        if rule.name in _NOT_A_MESSAGE:
+        if current.tool == "numbered" and rule.names_tool:
+            current.tool = rule.names_tool
+        if not rule.says_why:
             return
         msg = (_group(match, "msg") or hit.text).strip()
-        if rule.name in ("python.exception", "java.exception", "node.error", "phpunit.assert"):
+        if rule.whole_line:
             msg = hit.text.strip().removeprefix("=> ")
         if rule.name == "rust.panic":
             msg = self._panic_message(hit, match) or msg
@@ -1089,37 +1068,13 @@ class Scanner:
                 text = hit.text.strip().split(": ", 1)[-1].strip()
                 self._pytest_lines.append((text, Frame(where, int(line_s), True, self._block)))
             return
-        if rule.name in (
-            "go.assert",
-            "pytest.assert",
-            "jest.expect",
-            "rust.panic",
-            "phpunit.assert",
-            "gtest.failure",
-        ):
+        if rule.waits_for_test:
             self._pending = (hit, match)
-            if rule.name != "rust.panic":
-                return
-        if rule.name not in (
-            "python.exception",
-            "java.exception",
-            "node.error",
-            "rust.panic",
-            "pip.followup",
-        ):
+        if rule.opens_alone is None:
             return
         message = hit.text.strip()
-        default = {"rust.panic": FailureKind.CRASH, "pip.followup": FailureKind.DEPENDENCY}.get(
-            rule.name, FailureKind.UNKNOWN
-        )
-        kind = kind_from_text(message, default)
-        tool = {
-            "python.exception": "python",
-            "java.exception": "java",
-            "node.error": "node",
-            "pip.followup": "pip",
-        }
-        fp = fingerprint(tool.get(rule.name, "rust"), kind.value, None, message, None)
+        kind = kind_from_text(message, rule.opens_alone)
+        fp = fingerprint(rule.tool, kind.value, None, message, None)
         existing = self._by_fp.get(fp)
         if existing is not None:
             existing.count += 1
@@ -1130,7 +1085,7 @@ class Scanner:
         if len(self.failures) < MAX_FAILURES:
             opened = _Open(
                 kind,
-                tool.get(rule.name, "rust"),
+                rule.tool,
                 message[:MAX_MESSAGE],
                 None,
                 None,
@@ -1200,7 +1155,7 @@ class Scanner:
                     hit.score += STEP_BONUS
                 elif hit.step > last_failing or len(self.steps) > 2:
                     hit.score -= OTHER_STEP_PENALTY
-        exits = [h for h in self.hits if h.rule.name in _VERDICTS] or [h for h in self.hits if h.rule.role is Role.EXIT]
+        exits = [h for h in self.hits if h.rule.verdict] or [h for h in self.hits if h.rule.role is Role.EXIT]
         if exits:
             exits[-1].score += VERDICT_BONUS  # where the job gave up: the lines before it explain why
         kept = self._drop_echoes(self.failures)
@@ -1353,7 +1308,6 @@ _VITEST_DURATION = compile_linear(r"^\d+(?:\.\d+)?m?s$")
 _TESTDOX = compile_linear(r"(?:^|\s)--testdox(?:\s|$)")
 _TESTDOX_CLASS = compile_linear(r"^([A-Z][A-Za-z0-9]*(?: [A-Z][A-Za-z0-9]*)*)\s*$")  # "Money", "Invoice Totals"
 _PROVE_SCRIPT = compile_linear(r"^(\S+\.t) \.{2,}")
-_ONE_PER_LINE = {"shellcheck.in", "shellcheck.gcc", "yamllint.github", "yamllint.parsable"}
 _STRICT = compile_linear(r"(?:^|\s)(?:--strict|-s)(?:\s|$)")
 _RUFF_HEADING = compile_linear(r"^(?:error\[)?[A-Z]{1,4}\d{3,4}\]?:? \S.*$")
 _REQUIREMENT_NAME = compile_linear(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
