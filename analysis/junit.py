@@ -11,9 +11,10 @@ import xml.parsers.expat
 from dataclasses import dataclass, field
 
 from .excerpt import select
+from .kinds import kind_from_text
 from .normalize import fingerprint
 from .regex import compile_linear
-from .rules import Role, Rule, kind_from_text
+from .rules import Role, Rule
 from .scanner import Hit
 from .types import Analysis, Failure, FailureKind, LineRange
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from . import refine as hooks
+from .refine import Refine
 from .regex import IGNORECASE, LinearPattern, compile_linear
 from .types import FailureKind as K
 
@@ -64,6 +66,7 @@ class Rule:
     heads_test_file: bool = False  # "FAIL file": the test file of the failing tests listed below it
     under_test_file: bool = False  # a failing test whose file is the "FAIL file" heading above it
     message: str | None = None  # FAILURE: a fixed message (the line itself says nothing a developer reads)
+    refine: Refine | None = None  # FAILURE: reads what the format says beyond the line (``analysis.refine``)
 
 
 def _r(
@@ -253,6 +256,7 @@ RULES: tuple[Rule, ...] = (
         score=90,
         pattern=r"^::error(?: (?P<props>[^:]*))?::(?P<msg>.*)",
         needles="::error",
+        refine=hooks.workflow_command,
     ),
     # yamllint's github format (its default under GitHub Actions): "::group::FILE", then per problem
     # "::error file=F,line=L,col=C::L:C [rule] message" (``::warning`` for warnings, no "[rule]" for a syntax
@@ -266,6 +270,7 @@ RULES: tuple[Rule, ...] = (
         needles=("##[error]", "##[warning]"),
         starts=("##[",),
         one_per_line=True,
+        refine=hooks.yamllint,
     ),
     # a tool's own GitHub annotation (ruff/flake8 --output-format=github, eslint -f github, ...) as the runner
     # prints it in the log: "##[error]src/pkg/mod.py:15:49: E741 Ambiguous variable name: `l`"
@@ -277,6 +282,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^##\[error\](?P<file>[^\s:]+\.\w+):(?P<line>\d+)(?::\d+)?: "
         r"(?:(?P<code>[A-Z]{1,4}\d{2,4}) )?(?P<msg>\S.*)$",
         needles="##[error]",
+        refine=hooks.annotation,
     ),
     _r(
         name="actions.error",
@@ -543,6 +549,7 @@ RULES: tuple[Rule, ...] = (
         after=1,
         unless=r"^_+ (?:coverage|summary|captured|warnings)\b",
         starts=("_",),
+        refine=hooks.pytest_section,
     ),
     # ("E    1 / 1 (100%)" is PHPUnit's progress line: one test, in error)
     _r(
@@ -611,6 +618,7 @@ RULES: tuple[Rule, ...] = (
         needles=("fail:", "error:"),
         after=1,
         starts=("FAIL:", "ERROR:"),
+        refine=hooks.unittest_fail,
     ),
     _r(
         name="unittest.tally",
@@ -651,6 +659,7 @@ RULES: tuple[Rule, ...] = (
         after=2,
         unless=r"^\s*● Console\b",
         under_test_file=True,
+        refine=hooks.jest_test,
     ),
     _r(
         name="vitest.fail",
@@ -692,6 +701,7 @@ RULES: tuple[Rule, ...] = (
         unless=r"No solution found|Failed to (?:download|build|fetch|resolve)|\bdependencies\b"
         r"|^\s*✗ \[(?:\d{3}|ERR|ERROR|TIMEOUT)\] (?:https?|file)://",
         under_test_file=True,
+        refine=hooks.failed_test_mark,
     ),
     _r(
         name="jest.matcher",
@@ -780,6 +790,7 @@ RULES: tuple[Rule, ...] = (
         score=94,
         pattern=r"\"Action\":\"fail\",\"Package\":\"(?P<pkg>[^\"]*)\",\"Test\":\"(?P<test>[^\"]+)\"",
         needles='"action":"fail"',
+        refine=hooks.go_json_fail,
     ),
     # go test -json: what a test logged ("Output":"    x_test.go:12: got 3, want 4\n"), keyed by its "Test"
     _r(
@@ -840,6 +851,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\s*• \[(?P<state>FAILED|PANICKED|TIMEDOUT|INTERRUPTED|ABORTED)\] \[[\d.]+ seconds?\]",
         needles="• [",
         after=2,
+        refine=hooks.ginkgo_spec,
     ),
     _r(
         name="ginkgo.summary",
@@ -1026,6 +1038,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\[ERROR\] (?P<file>\S+\.(?:java|kt|scala|groovy)):\[(?P<line>\d+),\d+\] (?P<msg>.*)",
         needles="error",
         starts=("[ERROR] ",),
+        refine=hooks.maven_compile,
     ),
     # XCTest's own output (swift test, xcodebuild without xcpretty): "-[Module.Class test]" on macOS,
     # "Class.test" with swift-corelibs-xctest on Linux
@@ -1051,6 +1064,7 @@ RULES: tuple[Rule, ...] = (
         r"|(?P<file3>[^\s:]+): (?P<func3>[^:]+): (?P<line3>\d+)\))\s*$",
         needles=("assertion ",),
         locates=True,
+        refine=hooks.c_assert,
     ),
     _r(
         name="gcc.error",
@@ -1060,6 +1074,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^(?P<file>[^\s:]+\.\w+):(?P<line>\d+):(?:\d+:)? (?:fatal )?error:(?: (?P<msg>.*)|\s*$)",
         needles="error:",
         after=2,
+        refine=hooks.gcc_format,
     ),
     _r(
         name="eslint.unix",
@@ -1113,6 +1128,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^CMake Error(?: at (?P<file>[^\s:]+):(?P<line>\d+))?.*",
         needles="cmake error",
         after=2,
+        refine=hooks.cmake,
     ),
     _r(
         name="ruff.error",
@@ -1166,6 +1182,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^(?:\.\.?/)?(?P<file>[^\s:]+\.go):(?P<line>\d+):(?:\d+:)? (?P<msg>.*)",
         needles=".go:",
         unless=r"_test\.go:\d+: ",
+        refine=hooks.go_build,
     ),
     # yamllint (parsable columns, the rule in parentheses; its file heads the block like eslint's). Warnings
     # do not fail a yamllint run unless --strict, so only errors open failures.
@@ -1189,6 +1206,7 @@ RULES: tuple[Rule, ...] = (
         r"(?P<msg>.+?)(?: \((?P<code>[\w-]+)\))?$",
         needles=(": [error]", ": [warning]"),
         one_per_line=True,
+        refine=hooks.yamllint,
     ),
     _r(
         name="eslint.error",
@@ -1425,6 +1443,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^(?:\[info\] )?\s*- (?P<test>.+?) \*\*\* FAILED \*\*\*",
         needles="*** failed ***",
         after=1,
+        refine=hooks.scalatest_failed,
     ),
     _r(
         name="gtest.failed",
@@ -1478,6 +1497,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^(?P<test>\w+_SUITE:(?:init|end)_per_\w+) failed\s*$",
         needles="_suite:",
         after=10,
+        refine=hooks.common_test_config,
     ),
     _r(
         name="xcpretty.error",
@@ -1684,6 +1704,7 @@ RULES: tuple[Rule, ...] = (
         score=86,
         pattern=r"^\s*\d+\. \[L(?P<line>\d+)\] (?P<msg>(?P<code>-?\d{1,3}|[A-Za-z]\w*) https?://\S+.*?)\s*$",
         needles="[l",
+        refine=hooks.awesome_bot_link,
     ),
     # "> White listed:" lists links that may fail; "> Links" (after "Issues :-(") the ones that failed the build
     _r(
@@ -1876,6 +1897,7 @@ RULES: tuple[Rule, ...] = (
         needles=_line_start(*(f"{n}) " for n in range(1, 100)), indent=6),
         after=3,
         unless=r"^\s*\d+\) (?:Run|Step|Task)\b",
+        refine=hooks.numbered_failure,
     ),
     # --- package managers ---
     _r(
@@ -1888,6 +1910,7 @@ RULES: tuple[Rule, ...] = (
         after=3,
         unless=r"code (?:1|ELIFECYCLE)\s*$",
         weak=True,
+        refine=hooks.npm_code,
     ),
     _r(
         name="npm.missing_script",
@@ -2321,6 +2344,7 @@ RULES: tuple[Rule, ...] = (
         score=84,
         pattern=r"^\s*not ok \d+ (?:- )?(?P<test>.*)$",
         needles="not ok",
+        refine=hooks.tap_not_ok,
     ),
     # Bazel: "FAIL: //pkg:target (see .../test.log)" and the summary's "//pkg:target   FAILED in 0.4s"
     _r(
@@ -2388,30 +2412,3 @@ RULES: tuple[Rule, ...] = (
         flags=IGNORE_CASE,
     ),
 )
-
-# Failure kinds that a generic or exit line should take from what the message says.
-KIND_HINTS: tuple[tuple[LinearPattern, K], ...] = (
-    (compile_linear(r"timed? ?out|timeout|exceeded the maximum", IGNORECASE), K.TIMEOUT),
-    (compile_linear(r"out of memory|segmentation|sigsegv|core dumped|exit code 13[79]\b|killed", IGNORECASE), K.CRASH),
-    (
-        compile_linear(
-            r"network|connection|resolve host|econn|etimedout|50[234]\b|rate limit|no space left", IGNORECASE
-        ),
-        K.INFRA,
-    ),
-    (
-        compile_linear(
-            r"dependenc|resolv|version solving|no matching distribution|could not find artifact", IGNORECASE
-        ),
-        K.DEPENDENCY,
-    ),
-    (compile_linear(r"syntax error|compil|cannot find symbol|undefined reference", IGNORECASE), K.COMPILE),
-    (compile_linear(r"\btests?\b|assert", IGNORECASE), K.TEST),
-)
-
-
-def kind_from_text(text: str, default: K = K.UNKNOWN) -> K:
-    for pattern, kind in KIND_HINTS:
-        if pattern.search(text):
-            return kind
-    return default

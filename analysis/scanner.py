@@ -17,12 +17,15 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
+from .kinds import kind_from_text
 from .lines import MAX_LINE_CHARS, Chunk, clean
 from .locations import Frame, is_test_path, jvm_path, pick, repo_path, test_frame
 from .normalize import echo_key, fingerprint
+from .refine import Draft, heading_path
+from .refine import group as _group
 from .regex import IGNORECASE, Match, compile_linear, escape
 from .repeats import Repeats
-from .rules import RULES, Role, Rule, is_excluded, kind_from_text
+from .rules import RULES, Role, Rule, is_excluded
 from .types import Failure, FailureKind, LineRange
 
 MAX_HITS = 20_000  # pruned to half, keeping the best, when reached
@@ -146,56 +149,13 @@ class _Open:
         self.last = max(self.last, end)
 
 
-def _group(match: Match, *names: str) -> str | None:
-    """The first of the named groups that matched something (a name the pattern lacks counts as unmatched)."""
-    pattern = match.re
-    index = _GROUP_INDEX.get(pattern)
-    if index is None:  # once per pattern: building groupdict() on every call cost more than the lookups
-        if len(_GROUP_INDEX) > 4096:  # patterns are compiled at import; a bound all the same
-            _GROUP_INDEX.clear()
-        index = _GROUP_INDEX[pattern] = dict(pattern.groupindex)
-    for name in names:
-        number = index.get(name)
-        if number is not None:
-            value = match.group(number)
-            if value:
-                return value  # type: ignore[no-any-return]
-    return None
-
-
-_GROUP_INDEX: dict[object, dict[str, int]] = {}
-
-
-def _workflow_props(props: str | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for part in (props or "").split(","):
-        key, _, value = part.partition("=")
-        if value:
-            out[key.strip()] = value.strip()
-    return out
-
-
-def _unescape_command(text: str) -> str:
-    return text.replace("%0D", "").replace("%0A", "\n").replace("%3A", ":").replace("%2C", ",").replace("%25", "%")
-
-
 _CI_ROOT = compile_linear(
     r"^(?:/home/runner/work/[^/]+/[^/]+/|/Users/runner/work/[^/]+/[^/]+/|[A-Z]:\\a\\[^\\]+\\[^\\]+\\"
     r"|/__w/[^/]+/[^/]+/|/github/workspace/|/home/travis/build/[^/]+/[^/]+/|/builds/[^/]+/[^/]+/"
     r"|/home/circleci/project/|/var/lib/jenkins/workspace/[^/]+/|/app/|\./)"
 )
-_PLAYWRIGHT_TITLE = compile_linear(
-    r"^(?P<project>\[[^\]]+\] \u203a )?(?P<file>\S+?\.\w+):(?P<line>\d+):\d+ \u203a (?P<rest>.+?)[\s\u2500]*$"
-)
-_CHECKED_DOCUMENT = compile_linear(r"\bawesome_bot\s+(?:-\S+\s+)*([\w./-]+\.(?:md|markdown|org|txt|rst|html?))\b")
-_LINTING = compile_linear(r"\b(?:vet|lint|golangci-lint|staticcheck|revive)\b")
-_PATH_LINE = compile_linear(r"^(?:[A-Za-z]:\\|/|\.{0,2}/?)?[\w@.+-]+(?:[/\\][\w@.+-]+)*\.\w+$")
 Search = Callable[[str], "Match | None"]
 _SPLIT_ID = compile_linear(r"::|[ ./>\u203a]+")
-_NPM_PREFIX = compile_linear(r"^npm (?:ERR!|error) ")
-_SBT_INFO = compile_linear(r"^\[info\]\s*")
-_SCALA_WHERE = compile_linear(r"\((?P<file>[\w$]+\.scala):(?P<line>\d+)\)$")
-_JAVAC_SYMBOL = compile_linear(r"^(?:\[ERROR\])?\s+symbol:")
 _NUMBERED = compile_linear(r"^\s*(\d+)\)")
 _EXIT_CODE = compile_linear(r"exit(?:ed)? (?:with )?(?:code|status) (\d+)")
 # The JUnit Platform console launcher heads a failure with its display-name path ("JUnit Jupiter:FooTest:
@@ -238,7 +198,6 @@ def _tool_of(tool: str, command: str) -> str:
 
 _echo_key = functools.lru_cache(maxsize=4096)(echo_key)  # repeated lines: the same str, its hash kept
 _RUST_FRAME_FUNC = compile_linear(r"^\s*\d+: (\S+)")  # a Rust backtrace names the function above its at-line
-_CODE_FRAME_LINE = compile_linear(r"^>?\s*\d+ \|")  # jest/vitest code frame: "> 12 |"
 _CSI = compile_linear(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _RUST_TEST_RULES = {"cargo.test", "cargo.terse", "cargo.stdout", "nextest.fail", "rust.panic"}
 
@@ -600,50 +559,30 @@ class Scanner:
         if rule.name == "c.assert" and self._in_ctest_output(hit.line, hit.step):
             self._attach(self._open, hit, match)  # type: ignore[arg-type]  # checked by _in_ctest_output
             return
-        if rule.name == "c.assert":
-            # a C test program's failing assert names the test function it sits in; library code's does not
-            func = (_group(match, "func", "func2", "func3") or "").rstrip(")").split("(")[0].split()[-1:]
-            test = func[0] if func and file and is_test_path(repo_path(file) or file) else None
         kind = rule.kind or FailureKind.UNKNOWN
         tool = self._tool(rule, hit.step)
         name = rule.name
-        if name == "actions.workflow_error":
-            props = _workflow_props(_group(match, "props"))
-            file = props.get("file") or file
-            line_s = props.get("line") or line_s
-            message = _unescape_command(message)
-            if props.get("title"):
-                message = f"{props['title']}: {message}"
-            kind = kind_from_text(message, FailureKind.UNKNOWN)
-        elif rule.kind_from_message:
+        if rule.refine is not None:
+            command = f"{self.steps[hit.step]} {self._command}"
+            draft = Draft(hit.line, command, self._peek, kind, tool, message, plain, test, file, line_s)
+            if not rule.refine(draft, match):
+                return
+            kind, tool, message, plain = draft.kind, draft.tool, draft.message, draft.plain
+            test, file, line_s = draft.test, draft.file, draft.line
+        if rule.kind_from_message:
             kind = kind_from_text(message, kind)
-        elif name == "npm.code":
-            code = _group(match, "code") or ""
-            following = self._peek(hit.line + 1) or ""
-            detail = _NPM_PREFIX.sub("", following).strip()
-            message, plain = (f"{code}: {detail}" if detail else code), False
-            kind = kind_from_text(code + " " + detail, FailureKind.DEPENDENCY)
-            if code.upper() in ("ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "ECONNREFUSED"):
-                kind = FailureKind.INFRA
-        elif name == "go.json_fail":  # the event's JSON says nothing a developer reads: say it as go test -v does
-            message = f"--- FAIL: {test} ({_group(match, 'pkg')})"
+        elif rule.message is not None:
+            message, plain = rule.message, False
+        elif rule.file_from_heading and file is None:
+            file = heading_path(self._peek, hit.line)
+        elif rule.under_test_file and self._test_file and not file:
+            if hit.line - self._test_file[0] < 400:
+                file = self._test_file[1]
         elif name in ("black.would_reformat", "ruff.would_reformat") and file:
             changed = self._diffs.get(repo_path(file) or "")
             line_s = str(changed) if changed else line_s
-        elif name == "ginkgo.spec":
-            test = (self._peek(hit.line + 1) or "").strip() or None
-            if test is None:
-                return
         elif name == "go.panic" and self._go_test_panicked(hit, message):
             return
-        elif name in ("yamllint.github", "yamllint.parsable"):
-            if _group(match, "sev") == "warning" and not _STRICT.search(f"{self.steps[hit.step]} {self._command}"):
-                return  # a warning fails yamllint only under --strict
-            file = file or self._group_heading(hit.line)
-            if file is None:
-                return
-            check = _group(match, "code")
-            message, plain = (f"{message} ({check})" if check else message), False
         elif name == "ruff.full_location":
             current = self._open
             if current is not None and current.rule == "ruff.concise" and hit.line - current.last <= 1:
@@ -656,29 +595,6 @@ class Scanner:
             message, plain = heading.group(0).strip(), False
         elif name in ("pip.python", "pip.resolution"):
             file, line_s = self._requirement_line(message)
-        elif name == "unittest.fail" and cls and cls.startswith("unittest.loader._FailedTest."):
-            test = cls.removeprefix("unittest.loader._FailedTest.")  # the module that failed to import
-        elif name == "unittest.fail" and test and _group(match, "sub"):
-            test = f"{test} {_group(match, 'sub')}"  # a subtest: its parameters name it
-        elif name == "annotation.error" and tool in ("mypy", "pyright", "tsc"):
-            kind = FailureKind.TYPE
-        elif rule.message is not None:
-            message, plain = rule.message, False
-        elif name == "common_test.config_failed":
-            reason = (self._peek(hit.line + 1) or "").strip()
-            if reason.startswith("Reason:"):
-                message, plain = reason, False
-        elif name == "awesome_bot.link" and file is None:
-            # "[L296]" is a line of the document the step checks: ``awesome_bot README.md ...``
-            checked = _CHECKED_DOCUMENT.search(f"{self.steps[hit.step]} {self._command}")
-            file = checked.group(1) if checked else None
-        elif name == "go.build" and _LINTING.search(f"{self.steps[hit.step]} {self._command}"):
-            kind, tool = FailureKind.LINT, "go vet"
-        elif name == "cmake.error":
-            nearby = [self._peek(hit.line + k) or "" for k in (1, 2)]
-            detail = " ".join(t.strip() for t in nearby if t.startswith("  ") and t.strip())
-            if detail:
-                message, plain = detail, False
         elif name == "generic.check_mark" and tool == "phpunit" and test and _TESTDOX.search(self.steps[hit.step]):
             test = self._testdox_id(hit.line, test)
         elif name == "minitest.header":
@@ -689,65 +605,6 @@ class Scanner:
                 return
             test = f"{found.group('cls')}#{found.group('test')}"
             file, line_s, message, plain = found.group("file"), found.group("line"), below.strip(), True
-        elif name == "scalatest.failed":
-            below = _SBT_INFO.sub("", self._peek(hit.line + 1) or "").strip()
-            if below:
-                message, plain = below, False
-                where = _SCALA_WHERE.search(below)
-                if where:
-                    file, line_s = where.group("file"), where.group("line")
-        elif name == "tap.not_ok":
-            fields: dict[str, str] = {}
-            for k in range(1, 10):
-                below = (self._peek(hit.line + k) or "").strip()
-                if below in ("...", "") or below.startswith(("ok ", "not ok ")):
-                    break
-                key, _, value = below.partition(":")
-                if key in ("expected", "actual", "message") and value.strip():
-                    fields[key] = value.strip()
-            if fields:
-                message, plain = ", ".join(f"{k}: {v}" for k, v in fields.items()), False
-        elif name == "gcc.error":
-            tool = _COMPILER_BY_SUFFIX.get((file or "").rsplit(".", 1)[-1].lower(), tool)
-            below = (self._peek(hit.line + 1) or "").strip()
-            if plain and below:  # GHC puts the message on the lines below ``file:line:col: error:``
-                message, plain = below, False
-        elif name == "maven.compile":
-            following = self._peek(hit.line + 1) or ""
-            if _JAVAC_SYMBOL.match(following):
-                message = f"{message} ({following.removeprefix('[ERROR]').strip()})"
-        elif name == "pytest.section" and test and test.startswith("ERROR collecting "):
-            # a module that fails to import: the module is the failing unit, its import line the location
-            file = test = test.removeprefix("ERROR collecting ").strip()
-        elif name == "numbered.failure" and test:
-            test = self._numbered_title(hit, test)
-            spec = _PLAYWRIGHT_TITLE.match(test)
-            if spec:  # "[chromium] > tests/a.spec.ts:12:5 > suite > title" (U+203A): the id without line numbers
-                file, line_s = spec.group("file"), spec.group("line")
-                test = f"{spec.group('project')}{file} \u203a {spec.group('rest')}"
-        elif rule.file_from_heading and file is None:
-            file = self._heading_path(hit.line)
-        elif rule.under_test_file and self._test_file and not file:
-            if hit.line - self._test_file[0] < 400:
-                file = self._test_file[1]
-        if name == "jest.test" and plain:
-            # "● suite > title", a blank line, then what the test threw ("unknown sku kiwi", "TypeError: ...")
-            for k in (1, 2, 3):
-                below = (self._peek(hit.line + k) or "").strip()
-                if below:
-                    if not below.startswith(("expect(", "●", "at ")) and not _CODE_FRAME_LINE.match(below):
-                        message, plain = below, False
-                    break
-        if name == "jest.failed_test" and tool == "vitest" and test:
-            head, _, last = test.rstrip().rpartition(" ")
-            if head and _VITEST_DURATION.match(last):  # vitest: "suite > title 65ms", no brackets
-                test = head.rstrip()
-        if name == "jest.failed_test" and tool == "xctest" and test and ", " in test:
-            # xcpretty: "✗ testParsesDates, XCTAssertEqual failed: ("1") is not equal to ("2")"
-            test, reason = test.split(", ", 1)
-            message, plain = reason, False
-        if name == "jest.test" and test and test.startswith("Test suite failed to run"):
-            test, kind = None, FailureKind.CONFIG
         if test:
             test = test.strip()[:300]
             merged = self._merge_test(test, message, plain, hit, file, line_s)
@@ -798,20 +655,6 @@ class Scanner:
             self._adopt_pytest_line(opened, message)
         self._adopt_pending(opened)
 
-    def _numbered_title(self, hit: Hit, first: str) -> str:
-        """Mocha prints a failing test's title over several indented lines, the last ending with ':'."""
-        parts = [first.rstrip(":")]
-        if first.endswith(":"):
-            return parts[0]
-        for k in range(1, 5):
-            following = self._peek(hit.line + k)
-            if following is None or not following.strip() or not following.startswith("  "):
-                break
-            parts.append(following.strip().rstrip(":"))
-            if following.rstrip().endswith(":"):
-                return " ".join(parts)
-        return parts[0]
-
     def _last_output(self, number: int) -> str | None:
         for k in range(1, 4):
             previous = self._peek(number - k)
@@ -855,17 +698,6 @@ class Scanner:
                 return f"{heading.group(1).replace(' ', '')}Test::{method}{data_set}"
         return f"{method}{data_set}"
 
-    def _group_heading(self, number: int) -> str | None:
-        """The file a ``##[group]FILE`` heading (a tool's ``::group::FILE``) names above its problems."""
-        for k in range(1, 200):
-            previous = self._peek(number - k)
-            if previous is None or previous.startswith("##[endgroup]"):
-                return None
-            if previous.startswith("##[group]"):
-                path = previous.removeprefix("##[group]").strip()
-                return path if _PATH_LINE.match(path) else None
-        return None
-
     def _requirement_source(self, match: Match) -> None:
         """pip's "(from -r requirements.txt (line 4))": where a package was asked for."""
         if len(self._requirements) >= MAX_FAILURES:
@@ -886,17 +718,6 @@ class Scanner:
         named = _PIP_PACKAGE.search(message)
         found = self._requirements.get(_pep503(_REQUIREMENT_NAME.match(named.group("pkg"))) if named else "")
         return (found[0], str(found[1])) if found else (None, None)
-
-    def _heading_path(self, number: int) -> str | None:
-        """ESLint/stylelint print the file on its own line above its problems."""
-        for k in range(1, 60):
-            previous = self._peek(number - k)
-            if previous is None:
-                return None
-            text = previous.strip()
-            if text and not previous.startswith((" ", "\t")) and _PATH_LINE.match(text):
-                return text
-        return None
 
     def _merge_test(self, test: str, message: str, plain: bool, hit: Hit, file: str | None, line_s: str | None) -> bool:
         """A test reported twice (section then summary, nextest then libtest, ``N)`` list then details)."""
@@ -1300,15 +1121,12 @@ _GENERIC_MASK = 0
 for _i, _rule in enumerate(RULES):
     if _rule.role is Role.GENERIC:
         _GENERIC_MASK |= 1 << _i
-_COMPILER_BY_SUFFIX = {"hs": "ghc", "swift": "swiftc", "java": "javac", "kt": "kotlinc", "rs": "rustc", "go": "go"}
 _MINITEST_TEST = next(r for r in RULES if r.name == "minitest.test")
 # PHP's TypeError ("..., called in F on line N") and ArgumentCountError ("N passed in F on line N and ...")
 _PHP_CALLED_IN = compile_linear(r"(?:, called| passed) in (?P<file>\S+) on line (?P<line>\d+)")
-_VITEST_DURATION = compile_linear(r"^\d+(?:\.\d+)?m?s$")
 _TESTDOX = compile_linear(r"(?:^|\s)--testdox(?:\s|$)")
 _TESTDOX_CLASS = compile_linear(r"^([A-Z][A-Za-z0-9]*(?: [A-Z][A-Za-z0-9]*)*)\s*$")  # "Money", "Invoice Totals"
 _PROVE_SCRIPT = compile_linear(r"^(\S+\.t) \.{2,}")
-_STRICT = compile_linear(r"(?:^|\s)(?:--strict|-s)(?:\s|$)")
 _RUFF_HEADING = compile_linear(r"^(?:error\[)?[A-Z]{1,4}\d{3,4}\]?:? \S.*$")
 _REQUIREMENT_NAME = compile_linear(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 _REQUIREMENT_REF = compile_linear(r"-r (?P<file>[^\s()]+) \(line (?P<line>\d+)\)")
