@@ -8,6 +8,7 @@ opens nothing after all. Hooks keep no state: what needs the scanner's memory of
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -340,3 +341,88 @@ def failed_test_mark(d: Draft, match: Match) -> bool:
         d.test, reason = d.test.split(", ", 1)
         d.message, d.plain = reason, False
     return True
+
+
+# -- details: what a detail line says, read on from the line (``Rule.describe``) -------------------------
+Describe = Callable[[str, Match, Peek, int], str]  # (the line's message, match, peek, line number) -> message
+
+
+def rust_panic(msg: str, match: Match, peek: Peek, number: int) -> str:
+    """What a Rust panic says: the quoted message (before 1.73) or the line below the location, with an
+    assertion's ``left:``/``right:`` values."""
+    quoted = group(match, "quoted")
+    if quoted:
+        return quoted
+    if not group(match, "file"):
+        return msg
+    following = (peek(number + 1) or "").strip()
+    if not following:
+        return msg
+    values = []
+    for k in (2, 3):
+        below = (peek(number + k) or "").strip()
+        if below.startswith(("left:", "right:")):
+            values.append(below)
+    return f"{following} ({', '.join(values)})" if values else following
+
+
+def json_text(msg: str, match: Match, peek: Peek, number: int) -> str:
+    """A JSON string's text ("got \\"a\\"\\tx" -> 'got "a"<tab>x'); as printed when it does not decode."""
+    try:
+        decoded = json.loads(f'"{msg}"')
+    except ValueError:
+        return msg
+    return decoded.strip() if isinstance(decoded, str) else msg
+
+
+def c_assert_message(msg: str, match: Match, peek: Peek, number: int) -> str:
+    """assert()'s own words, without the program, file and function around them."""
+    return (group(match, "msg", "msg2") or msg).strip()
+
+
+def gomega(msg: str, match: Match, peek: Peek, number: int) -> str:
+    """Gomega's message runs over lines ("Expected", "<int>: 3", "to equal", "<int>: 4") until "In [It] at:"."""
+    parts = [msg.strip()]
+    for k in range(1, 7):
+        below = (peek(number + k) or "").strip()
+        if not below or below.startswith(("In [", "---")):
+            break
+        parts.append(below)
+    return " ".join(parts)
+
+
+def node_assert(msg: str, match: Match, peek: Peek, number: int) -> str:
+    """node's assert: "Expected values to be strictly equal:", a blank line, "4 !== 5"."""
+    if msg.endswith(":"):
+        for k in (1, 2, 3):
+            below = (peek(number + k) or "").strip()
+            if below:
+                return f"{msg} {below}"
+    return msg
+
+
+def message_below(msg: str, match: Match, peek: Peek, number: int) -> str:
+    """A heading ("Error Message:", gtest's "Failure") whose text is the next line."""
+    if msg.endswith(("Message:", "Failure")):
+        following = peek(number + 1)
+        return following.strip() if following else msg
+    return msg
+
+
+def expected_actual(msg: str, match: Match, peek: Peek, number: int) -> str:
+    """minitest: "Expected: x" then "  Actual: y"."""
+    if msg.startswith("Expected:"):
+        below = (peek(number + 1) or "").strip()
+        if below.startswith("Actual:"):
+            return f"{msg}, {below}"
+    return msg
+
+
+def exunit_assertion(msg: str, match: Match, peek: Peek, number: int) -> str:
+    """ExUnit: "code:", "left:", "right:" below the assertion say what differed."""
+    if msg.startswith("Assertion with"):
+        below_lines = ((peek(number + k) or "").strip() for k in (1, 2, 3))
+        values = [t for t in below_lines if t.startswith(("left:", "right:"))]
+        if values:
+            return f"{msg} ({', '.join(' '.join(v.split()) for v in values)})"
+    return msg

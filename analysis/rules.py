@@ -16,7 +16,7 @@ from enum import Enum
 from typing import Any
 
 from . import refine as hooks
-from .refine import Refine
+from .refine import Describe, Refine
 from .regex import IGNORECASE, LinearPattern, compile_linear
 from .types import FailureKind as K
 
@@ -67,6 +67,7 @@ class Rule:
     under_test_file: bool = False  # a failing test whose file is the "FAIL file" heading above it
     message: str | None = None  # FAILURE: a fixed message (the line itself says nothing a developer reads)
     refine: Refine | None = None  # FAILURE: reads what the format says beyond the line (``analysis.refine``)
+    describe: Describe | None = None  # DETAIL: its message read on from the line (``analysis.refine``)
 
 
 def _r(
@@ -721,6 +722,7 @@ RULES: tuple[Rule, ...] = (
         after=1,
         names_tool="mocha",
         waits_for_test=True,
+        describe=hooks.expected_actual,
     ),
     _r(
         name="jest.no_tests",
@@ -759,6 +761,7 @@ RULES: tuple[Rule, ...] = (
         whole_line=True,
         names_tool="mocha",
         opens_alone=K.UNKNOWN,
+        describe=hooks.node_assert,
     ),
     # --- go ---
     _r(
@@ -802,6 +805,7 @@ RULES: tuple[Rule, ...] = (
         r"(?P<file>[\w./-]+_test\.go):(?P<line>\d+): (?P<msg>.*?)(?:\\n)?\"",
         needles="_test.go:",
         locates=True,
+        describe=hooks.json_text,
     ),
     # go test -v: a test starts; what it logs until its "--- FAIL" is its own
     _r(
@@ -871,6 +875,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\s*\[(?:FAILED|PANICKED|TIMEDOUT|ABORTED)\] (?P<msg>\S.*)$",
         needles=("[failed] ", "[panicked] ", "[timedout] ", "[aborted] "),
         after=4,
+        describe=hooks.gomega,
     ),
     _r(
         name="ginkgo.location",
@@ -952,6 +957,7 @@ RULES: tuple[Rule, ...] = (
         locates=True,
         opens_alone=K.CRASH,
         waits_for_test=True,
+        describe=hooks.rust_panic,
     ),
     # libtest: a #[should_panic] test that returned ("note: test did not panic as expected at src/lib.rs:28:8";
     # the location since Rust 1.80)
@@ -1065,6 +1071,7 @@ RULES: tuple[Rule, ...] = (
         needles=("assertion ",),
         locates=True,
         refine=hooks.c_assert,
+        describe=hooks.c_assert_message,
     ),
     _r(
         name="gcc.error",
@@ -1462,6 +1469,7 @@ RULES: tuple[Rule, ...] = (
         needles=(": failure", ": error: "),
         after=3,
         waits_for_test=True,
+        describe=hooks.message_below,
     ),
     _r(
         name="gtest.tally",
@@ -1695,6 +1703,7 @@ RULES: tuple[Rule, ...] = (
         score=86,
         pattern=r"^\s+(?P<msg>(?:Assertion with \S+ failed|Expected truthy, got \S+|\*\* \(\w[\w.]*\) .*))$",
         needles=("assertion with", "expected truthy", "** ("),
+        describe=hooks.exunit_assertion,
     ),
     # --- link checkers: a dead link fails a docs or awesome-list build with no error word on its line ---
     _r(
@@ -1775,6 +1784,7 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\s*Error Message:\s*$",
         needles="error message",
         after=1,
+        describe=hooks.message_below,
     ),
     _r(
         name="dotnet.tally",

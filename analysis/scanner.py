@@ -10,7 +10,6 @@ capped list of hits.
 from __future__ import annotations
 
 import functools
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -509,16 +508,6 @@ class Scanner:
         current.add_evidence(hit.line, hit.line + hit.after)
         return True
 
-    def _ginkgo_message(self, hit: Hit, first: str) -> str:
-        """Gomega's message runs over lines ("Expected", "<int>: 3", "to equal", "<int>: 4") until "In [It] at:"."""
-        parts = [first.strip()]
-        for k in range(1, 7):
-            below = (self._peek(hit.line + k) or "").strip()
-            if not below or below.startswith(("In [", "---")):
-                break
-            parts.append(below)
-        return " ".join(parts)
-
     def _hunk(self, number: int, match: Match) -> None:
         """The first hunk of a file's diff: its start plus the context lines before the first change."""
         header = (self._peek(number - 2) or "").strip()
@@ -821,37 +810,11 @@ class Scanner:
         msg = (_group(match, "msg") or hit.text).strip()
         if rule.whole_line:
             msg = hit.text.strip().removeprefix("=> ")
-        if rule.name == "rust.panic":
-            msg = self._panic_message(hit, match) or msg
-        if rule.name == "go.json_assert":
-            msg = _json_text(msg)
-        if rule.name == "c.assert":
-            msg = (_group(match, "msg", "msg2") or msg).strip()
-        if rule.name == "ginkgo.failed":
-            msg = self._ginkgo_message(hit, msg)
+        if rule.describe is not None:
+            msg = rule.describe(msg, match, self._peek, hit.line)
         if rule.name == "python.exception" and current.message.startswith("ImportError: Failed to import test module"):
             current.message = msg[:MAX_MESSAGE]  # unittest: the import's own error says why
             return
-        if rule.name == "node.error" and msg.endswith(":"):
-            # node's assert: "Expected values to be strictly equal:", a blank line, "4 !== 5"
-            for k in (1, 2, 3):
-                below = (self._peek(hit.line + k) or "").strip()
-                if below:
-                    msg = f"{msg} {below}"
-                    break
-        if rule.name in ("dotnet.error_message", "gtest.failure") and msg.endswith(("Message:", "Failure")):
-            following = self._peek(hit.line + 1)
-            msg = following.strip() if following else msg
-        if rule.name == "jest.expect" and msg.startswith("Expected:"):
-            below = (self._peek(hit.line + 1) or "").strip()
-            if below.startswith("Actual:"):  # minitest: "Expected: x" then "  Actual: y"
-                msg = f"{msg}, {below}"
-        if rule.name == "exunit.assertion" and msg.startswith("Assertion with"):
-            # ExUnit: "code:", "left:", "right:" below the assertion say what differed
-            below_lines = ((self._peek(hit.line + k) or "").strip() for k in (1, 2, 3))
-            values = [t for t in below_lines if t.startswith(("left:", "right:"))]
-            if values:
-                msg = f"{msg} ({', '.join(' '.join(v.split()) for v in values)})"
         if rule.name == "prove.got" and msg.startswith("expected:") and current.message.startswith("got:"):
             current.message = f"{current.message}, {msg}"[:MAX_MESSAGE]
             return
@@ -860,24 +823,6 @@ class Scanner:
             return
         if current.plain and msg:
             current.message, current.plain = msg[:MAX_MESSAGE], False
-
-    def _panic_message(self, hit: Hit, match: Match) -> str | None:
-        """What a Rust panic says: the quoted message (before 1.73) or the line below the location, with an
-        assertion's ``left:``/``right:`` values."""
-        quoted = _group(match, "quoted")
-        if quoted:
-            return quoted
-        if not _group(match, "file"):
-            return None
-        following = (self._peek(hit.line + 1) or "").strip()
-        if not following:
-            return None
-        values = []
-        for k in (2, 3):
-            below = (self._peek(hit.line + k) or "").strip()
-            if below.startswith(("left:", "right:")):
-                values.append(below)
-        return f"{following} ({', '.join(values)})" if values else following
 
     def _orphan(self, hit: Hit, match: Match) -> None:
         """A detail with no failure open: a crash of its own, or the message of a test named just after."""
@@ -1132,15 +1077,6 @@ _REQUIREMENT_NAME = compile_linear(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?
 _REQUIREMENT_REF = compile_linear(r"-r (?P<file>[^\s()]+) \(line (?P<line>\d+)\)")
 _PIP_PACKAGE = compile_linear(r"(?:requirement |Package '|found for )(?P<pkg>[A-Za-z0-9][\w.-]*)")
 _NAME_SEPARATORS = compile_linear(r"[-_.]+")
-
-
-def _json_text(escaped: str) -> str:
-    """A JSON string's text ("got \\"a\\"\\tx" -> 'got "a"<tab>x'); as printed when it does not decode."""
-    try:
-        decoded = json.loads(f'"{escaped}"')
-    except ValueError:
-        return escaped
-    return decoded.strip() if isinstance(decoded, str) else escaped
 
 
 def _pep503(found: Match | None) -> str:
