@@ -1,11 +1,17 @@
 """Rule tables: which log lines explain a failure, in the tools' real output formats.
 
 Shaped like Treeherder's log parser: exclusions are checked first, then rules in table order; the first
-rule that matches a line wins. Every rule names the lowercase ``needles`` of which at least one must occur
-in the raw line, so the scanner runs a rule's regex only on the few lines one multi-needle pass picked.
+rule that matches a line wins. The rules are grouped by ecosystem (``PYTEST``, ``GO``, ``JVM``, ...) and
+``RULES`` at the end states the groups' priority order, in one place. Every rule names the lowercase
+``needles`` of which at least one must occur in the raw line, so the scanner runs a rule's regex only on the
+few lines one multi-needle pass picked.
 
 Patterns run on a cleaned line (no colours or timestamps, leading indentation kept). Named groups fill the
 Failure: ``test``, ``file``, ``line``, ``msg``, ``code``, ``cmd``.
+
+A rule describes itself: keyword arguments, and what the scanner does with its lines beyond its role as
+flags (``verdict``, ``locates``, ``opens_alone``...) and hooks (``refine``, ``describe``, in
+``analysis/refine.py``), so the scanner does not branch on rule names.
 """
 
 from __future__ import annotations
@@ -204,8 +210,8 @@ _PY_EXC = r"(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt|Warn
 _JVM_ROOT = r"(?:java|javax|jdk|kotlin|kotlinx|scala|groovy|org|com|io|net|hudson|jenkins|android|akka)\."
 _PATH = r"[^\s:'\"()\[\]]+"
 
-RULES: tuple[Rule, ...] = (
-    # --- GitHub Actions runner markers and workflow commands ---
+# GitHub Actions runner markers and workflow commands
+RUNNER: tuple[Rule, ...] = (
     _r(
         name="actions.step",
         role=Role.STEP,
@@ -293,7 +299,10 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^##\[error\](?P<msg>.+)",
         needles="##[error]",
     ),
-    # --- stack frames (scored 0: they locate a failure, the excerpt keeps them through its anchors) ---
+)
+
+# Stack frames (scored 0: they locate a failure, the excerpt keeps them through its anchors)
+FRAMES: tuple[Rule, ...] = (
     # Python tracebacks; faulthandler prints "line N in f" without the comma, innermost call first
     _r(
         name="python.frame",
@@ -411,7 +420,10 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\s*# (?P<file>\S+\.rb):(?P<line>\d+)(?::in |\s*$)",
         needles=".rb:",
     ),
-    # --- timeouts, kills, crashes, resources ---
+)
+
+# Timeouts, kills, crashes, resources
+RESOURCES: tuple[Rule, ...] = (
     _r(
         name="travis.stalled",
         role=Role.FAILURE,
@@ -530,7 +542,10 @@ RULES: tuple[Rule, ...] = (
         ),
         unless=r"^\s*(?:WARNING|WARN|warn)\b.*Retrying",
     ),
-    # --- pytest ---
+)
+
+# Pytest
+PYTEST: tuple[Rule, ...] = (
     _r(
         name="pytest.summary_failed",
         role=Role.FAILURE,
@@ -607,7 +622,10 @@ RULES: tuple[Rule, ...] = (
         needles=("failures", "errors", "short test summary"),
         starts=("=",),
     ),
-    # --- unittest / Python tracebacks ---
+)
+
+# Unittest / Python tracebacks
+PYTHON: tuple[Rule, ...] = (
     _r(
         name="unittest.fail",
         role=Role.FAILURE,
@@ -649,7 +667,10 @@ RULES: tuple[Rule, ...] = (
         whole_line=True,
         opens_alone=K.UNKNOWN,
     ),
-    # --- jest / vitest / mocha / node ---
+)
+
+# Jest / vitest / mocha / node
+JAVASCRIPT: tuple[Rule, ...] = (
     _r(
         name="jest.test",
         role=Role.FAILURE,
@@ -763,7 +784,10 @@ RULES: tuple[Rule, ...] = (
         opens_alone=K.UNKNOWN,
         describe=hooks.node_assert,
     ),
-    # --- go ---
+)
+
+# Go
+GO: tuple[Rule, ...] = (
     _r(
         name="go.test",
         role=Role.FAILURE,
@@ -886,7 +910,10 @@ RULES: tuple[Rule, ...] = (
         needles="] at: ",
         locates=True,
     ),
-    # --- rust: rustc, cargo test, nextest, trybuild ---
+)
+
+# Rust: rustc, cargo test, nextest, trybuild
+RUST: tuple[Rule, ...] = (
     _r(
         name="rustc.error",
         role=Role.FAILURE,
@@ -998,7 +1025,10 @@ RULES: tuple[Rule, ...] = (
         needles="error",
         starts=("error:",),
     ),
-    # --- TypeScript, MSBuild/C#, javac, gcc/clang, go build, linters with file:line[:col] ---
+)
+
+# TypeScript, MSBuild/C#, javac, gcc/clang, go build, linters with file:line[:col]
+COMPILERS_AND_LINTERS: tuple[Rule, ...] = (
     _r(
         name="tsc.error",
         role=Role.FAILURE,
@@ -1250,7 +1280,10 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^Found \d+ errors?(?: in \d+ files?)?(?: \(checked \d+ source files?\))?\.?|^Found \d+ errors? in ",
         needles=_line_start("found ", indent=0),
     ),
-    # --- formatters ---
+)
+
+# Formatters
+FORMATTERS: tuple[Rule, ...] = (
     # a unified diff's hunk (black --diff, ruff format --diff): the first line a formatter would change
     _r(
         name="diff.hunk",
@@ -1302,7 +1335,10 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^diff -u (?P<file>\S+)\.orig \S+$",
         needles="diff -u",
     ),
-    # --- Maven / Surefire / Gradle / JVM ---
+)
+
+# Maven / Surefire / Gradle / JVM
+JVM: tuple[Rule, ...] = (
     _r(
         name="surefire.test",
         role=Role.FAILURE,
@@ -1584,7 +1620,10 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\d+ files? inspected, [1-9]\d* offenses? detected",
         needles="offense",
     ),
-    # --- repository linters: workflows, Dockerfiles, shell scripts, Kotlin, Terraform, Markdown, rustfmt ---
+)
+
+# Repository linters: workflows, Dockerfiles, shell scripts, Kotlin, Terraform, Markdown, rustfmt
+REPOSITORY_LINTERS: tuple[Rule, ...] = (
     _r(
         name="markdownlint.rule",
         role=Role.FAILURE,
@@ -1705,7 +1744,10 @@ RULES: tuple[Rule, ...] = (
         needles=("assertion with", "expected truthy", "** ("),
         describe=hooks.exunit_assertion,
     ),
-    # --- link checkers: a dead link fails a docs or awesome-list build with no error word on its line ---
+)
+
+# Link checkers: a dead link fails a docs or awesome-list build with no error word on its line
+LINK_CHECKERS: tuple[Rule, ...] = (
     _r(
         name="awesome_bot.link",
         role=Role.FAILURE,
@@ -1757,7 +1799,10 @@ RULES: tuple[Rule, ...] = (
         r"|image \S+ does not have an alt attribute|\S+ is not an HTTPS link).*?)\s*$",
         needles=("external link", "internally linking", "does not have an alt", "not an https link"),
     ),
-    # --- .NET ---
+)
+
+# .NET
+DOTNET: tuple[Rule, ...] = (
     _r(
         name="dotnet.test",
         role=Role.FAILURE,
@@ -1802,7 +1847,10 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\s*Build FAILED\.",
         needles="build failed",
     ),
-    # --- RSpec / PHPUnit / mocha numbered failures ---
+)
+
+# RSpec / PHPUnit / mocha numbered failures
+NUMBERED_LISTS: tuple[Rule, ...] = (
     _r(
         name="rspec.failure_error",
         role=Role.DETAIL,
@@ -1909,7 +1957,10 @@ RULES: tuple[Rule, ...] = (
         unless=r"^\s*\d+\) (?:Run|Step|Task)\b",
         refine=hooks.numbered_failure,
     ),
-    # --- package managers ---
+)
+
+# Package managers
+PACKAGE_MANAGERS: tuple[Rule, ...] = (
     _r(
         name="npm.code",
         role=Role.FAILURE,
@@ -2060,7 +2111,10 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^(?P<msg>Could not find gem .*|Bundler could not find .*)",
         needles="could not find",
     ),
-    # --- docker ---
+)
+
+# Docker
+DOCKER: tuple[Rule, ...] = (
     _r(
         name="docker.step",
         role=Role.DOCKER_STEP,
@@ -2107,7 +2161,10 @@ RULES: tuple[Rule, ...] = (
         weak=True,
         kind_from_message=True,
     ),
-    # --- shell, make, git, Travis ---
+)
+
+# Shell, make, git, Travis
+SHELL_AND_CI: tuple[Rule, ...] = (
     # bash running a script: "./scripts/release.sh: line 6: helmfile-lint: command not found"
     _r(
         name="bash.not_found",
@@ -2382,7 +2439,10 @@ RULES: tuple[Rule, ...] = (
         pattern=r"^\s*(?:✗|✘|✖|❌|\[-\]|\[FAIL\]|FAIL:?)\s+(?P<test>\S.*)$",
         needles=("✗", "✘", "✖", "❌", "[-]", "[fail]", "fail"),
     ),
-    # --- fallbacks: strong (line starts like an error), then any error word ---
+)
+
+# Fallbacks: strong (line starts like an error), then any error word
+FALLBACKS: tuple[Rule, ...] = (
     _r(
         name="generic.error_prefix",
         role=Role.GENERIC,
@@ -2421,4 +2481,31 @@ RULES: tuple[Rule, ...] = (
         ),
         flags=IGNORE_CASE,
     ),
+)
+
+# THE priority order, in one place: exclusions aside, the first rule of this table that matches a line wins
+# (``scanner._first_rule``), and the one-pass engine (``multipattern``) and the byte scanner number the rules
+# by their place here. Specific formats come before the generic ones that would also match them: the runner's
+# own markers, stack frames and resource failures first, then each ecosystem's tools, the build tools and
+# shells that run them, and the catch-all fallbacks last.
+RULES: tuple[Rule, ...] = (
+    *RUNNER,
+    *FRAMES,
+    *RESOURCES,
+    *PYTEST,
+    *PYTHON,
+    *JAVASCRIPT,
+    *GO,
+    *RUST,
+    *COMPILERS_AND_LINTERS,
+    *FORMATTERS,
+    *JVM,
+    *REPOSITORY_LINTERS,
+    *LINK_CHECKERS,
+    *DOTNET,
+    *NUMBERED_LISTS,
+    *PACKAGE_MANAGERS,
+    *DOCKER,
+    *SHELL_AND_CI,
+    *FALLBACKS,
 )
