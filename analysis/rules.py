@@ -72,6 +72,11 @@ class Rule:
     heads_test_file: bool = False  # "FAIL file": the test file of the failing tests listed below it
     under_test_file: bool = False  # a failing test whose file is the "FAIL file" heading above it
     message: str | None = None  # FAILURE: a fixed message (the line itself says nothing a developer reads)
+    under_tool: str | None = None  # a detail only of this tool's open failure (another tool's margin otherwise)
+    in_ctest_output: bool = False  # DETAIL only in a failed CTest test's output (a compiler note elsewhere)
+    starts_trace: bool = False  # DETAIL: a new stack trace starts ("Traceback ..."): its frames are one block
+    project_apps_only: bool = False  # FRAME: kept only in an application mix compiled (the project's own)
+    names_docker_step: bool = False  # DETAIL: "#12 ERROR: ...": BuildKit's step #12 is evidence
     refine: Refine | None = None  # FAILURE: reads what the format says beyond the line (``analysis.refine``)
     describe: Describe | None = None  # DETAIL: its message read on from the line (``analysis.refine``)
 
@@ -354,6 +359,7 @@ FRAMES: tuple[Rule, ...] = (
         score=0,
         pattern=r"^\s+(?:\((?P<app>\w+) [\w.+-]+\) )?(?P<file>[\w./-]+\.exs?):(?P<line>\d+): (?P<func>\S.*)$",
         needles=(".ex:", ".exs:"),
+        project_apps_only=True,
     ),
     # mix compiled the project's application: "Generated roman app" (an umbrella's apps: "==> roman" first)
     _r(
@@ -655,6 +661,7 @@ PYTHON: tuple[Rule, ...] = (
         pattern=r"^\s*Traceback \(most recent call last\):",
         needles="traceback",
         says_why=False,
+        starts_trace=True,
     ),
     _r(
         name="python.exception",
@@ -1908,6 +1915,7 @@ NUMBERED_LISTS: tuple[Rule, ...] = (
         score=88,
         pattern=r"^\s*[│├] (?P<msg>[^\s/│].*?)\s*$",
         needles=("│ ", "├ "),
+        under_tool="phpunit",
     ),
     _r(
         name="phpunit.tally",
@@ -2141,6 +2149,7 @@ DOCKER: tuple[Rule, ...] = (
         pattern=r"^#(?P<n>\d+) ERROR: (?P<msg>.*)",
         needles="error:",
         says_why=False,
+        names_docker_step=True,
     ),
     _r(
         name="docker.summary",
@@ -2403,6 +2412,7 @@ SHELL_AND_CI: tuple[Rule, ...] = (
         r"(?P<line>\d+):(?:\d+:)? (?P<msg>\S.*)$",
         needles=(".c:", ".cc:", ".cpp:", ".cxx:", ".c++:", ".h:", ".hh:", ".hpp:", ".hxx:"),
         locates=True,
+        in_ctest_output=True,
     ),
     _r(
         name="tap.not_ok",

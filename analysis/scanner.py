@@ -417,9 +417,9 @@ class Scanner:
                 self._docker.clear()
             self._docker[_group(match, "n") or ""] = (number, line)
             return
-        if rule.name == "phpunit.testdox_detail" and (self._open is None or self._open.tool != "phpunit"):
+        if rule.under_tool and (self._open is None or self._open.tool != rule.under_tool):
             return  # another tool's margin
-        if rule.name == "ctest.output" and not self._in_ctest_output(number, step):
+        if rule.in_ctest_output and not self._in_ctest_output(number, step):
             return  # a C/C++ file:line outside a failed CTest test's output: a compiler's note, a log line
         score = rule.score
         key = _echo_key(line)
@@ -440,7 +440,7 @@ class Scanner:
             self._block += 1
             self._failure(hit, match)
         elif role in (Role.DETAIL, Role.LOCATION):
-            if rule.name == "python.traceback" or (rule.name == "java.exception" and "Caused by:" in line):
+            if rule.starts_trace or (rule.name == "java.exception" and "Caused by:" in line):
                 self._block += 1
             self._detail(hit, match)
         elif role is Role.EXIT:
@@ -468,7 +468,7 @@ class Scanner:
         if fields is None:
             return
         file, line_no, innermost_first, func, app = fields
-        if rule.name == "exunit.frame" and app and app not in self._mix_apps:
+        if rule.project_apps_only and app and app not in self._mix_apps:
             return  # a dependency's or Elixir's own module
         if rule.name == "node.frame" and file.endswith(".rs"):  # Rust names the function on the line above
             above = _RUST_FRAME_FUNC.match(self._peek(number - 1) or "")
@@ -774,7 +774,7 @@ class Scanner:
             if test not in self._go_details and len(self._go_details) < MAX_FAILURES:
                 self._go_details[test] = (hit, match)
             return
-        if rule.name == "docker.step_error":
+        if rule.names_docker_step:
             found = self._docker.get(_group(match, "n") or "")
             if found:
                 self._add(Hit(found[0], _DOCKER_STEP_RULE, 88, found[1], hit.step, 0, 0))
