@@ -77,6 +77,9 @@ class Rule:
     starts_trace: bool = False  # DETAIL: a new stack trace starts ("Traceback ..."): its frames are one block
     project_apps_only: bool = False  # FRAME: kept only in an application mix compiled (the project's own)
     names_docker_step: bool = False  # DETAIL: "#12 ERROR: ...": BuildKit's step #12 is evidence
+    crash_names_test: bool = False  # FAILURE: the crash's innermost test function is the failing test
+    # a failing test whose panic locates it: assert!/assert_eq! panic where the test asserted (Rust)
+    asserts_where_tested: bool = False
     refine: Refine | None = None  # FAILURE: reads what the format says beyond the line (``analysis.refine``)
     describe: Describe | None = None  # DETAIL: its message read on from the line (``analysis.refine``)
 
@@ -502,6 +505,7 @@ RESOURCES: tuple[Rule, ...] = (
         after=3,
         # ``mono --version`` lists "SIGSEGV: altstack" (how it handles signals) among its features
         unless=r"\bulimit\b|--disable|-fsanitize|(?i:\bskip)|^\s*SIGSEGV:\s+altstack\s*$",
+        crash_names_test=True,
     ),
     _r(
         name="infra.disk",
@@ -960,6 +964,7 @@ RUST: tuple[Rule, ...] = (
         pattern=r"^test (?P<test>\S+) \.\.\. (?:FAILED|mismatch|error)",
         needles=("failed", "mismatch", "error"),
         starts=("test ",),
+        asserts_where_tested=True,
     ),
     # cargo test -q (libtest's terse format) names each failing test as it finishes
     _r(
@@ -969,6 +974,7 @@ RUST: tuple[Rule, ...] = (
         score=92,
         pattern=r"^(?P<test>[\w:]+) --- FAILED\s*$",
         needles="--- failed",
+        asserts_where_tested=True,
     ),
     _r(
         name="cargo.stdout",
@@ -978,6 +984,7 @@ RUST: tuple[Rule, ...] = (
         pattern=r"^---- (?P<test>\S+) stdout ----$",
         needles="stdout ----",
         after=2,
+        asserts_where_tested=True,
     ),
     _r(
         name="rust.panic",
@@ -992,6 +999,7 @@ RUST: tuple[Rule, ...] = (
         opens_alone=K.CRASH,
         waits_for_test=True,
         describe=hooks.rust_panic,
+        asserts_where_tested=True,
     ),
     # libtest: a #[should_panic] test that returned ("note: test did not panic as expected at src/lib.rs:28:8";
     # the location since Rust 1.80)
@@ -1013,6 +1021,7 @@ RUST: tuple[Rule, ...] = (
         r"(?:\(\s*\d+/\d+\) )?(?P<test>.+?)\s*$",
         needles=("fail", "sigsegv", "sigabrt", "timeout"),
         starts=("FAIL", "SIGSEGV", "SIGABRT", "TIMEOUT", "LEAK-FAIL"),
+        asserts_where_tested=True,
     ),
     _r(
         name="cargo.tally",

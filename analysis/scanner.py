@@ -118,7 +118,7 @@ class _Open:
     first: int
     last: int
     score: int
-    rule: str
+    rule: Rule  # the rule whose line opened it
     weak: bool = False
     plain: bool = True  # message is just the matched line: the first detail says it better
     evidence: list[list[int]] = field(default_factory=list)
@@ -198,7 +198,6 @@ def _tool_of(tool: str, command: str) -> str:
 _echo_key = functools.lru_cache(maxsize=4096)(echo_key)  # repeated lines: the same str, its hash kept
 _RUST_FRAME_FUNC = compile_linear(r"^\s*\d+: (\S+)")  # a Rust backtrace names the function above its at-line
 _CSI = compile_linear(r"\x1b\[[0-?]*[ -/]*[@-~]")
-_RUST_TEST_RULES = {"cargo.test", "cargo.terse", "cargo.stdout", "nextest.fail", "rust.panic"}
 
 
 def _colour_free_masks(lower: str, masks: dict[int, int]) -> None:
@@ -502,7 +501,7 @@ class Scanner:
     def _go_test_panicked(self, hit: Hit, message: str) -> bool:
         """"--- FAIL: TestX" then "panic: ...": the panic is that test's message, its goroutine dump its frames."""
         current = self._open
-        if current is None or current.rule != "go.test" or not current.plain or hit.line - current.last > 3:
+        if current is None or current.rule.name != "go.test" or not current.plain or hit.line - current.last > 3:
             return False
         current.message, current.plain = message.strip()[:MAX_MESSAGE], False
         current.add_evidence(hit.line, hit.line + hit.after)
@@ -574,7 +573,7 @@ class Scanner:
             return
         elif name == "ruff.full_location":
             current = self._open
-            if current is not None and current.rule == "ruff.concise" and hit.line - current.last <= 1:
+            if current is not None and current.rule.name == "ruff.concise" and hit.line - current.last <= 1:
                 current.file, current.line = file, int(line_s) if line_s else None
                 current.add_evidence(hit.line, hit.line)
                 return
@@ -626,7 +625,7 @@ class Scanner:
             hit.line,
             hit.line,
             hit.score,
-            name,
+            rule,
             weak=rule.weak,
             plain=plain,
         )
@@ -660,7 +659,7 @@ class Scanner:
         current = self._open
         return (
             current is not None
-            and current.rule == "ctest.test"
+            and current.rule.name == "ctest.test"
             and current.step == step
             and 0 < number - current.last <= 40
         )
@@ -716,13 +715,13 @@ class Scanner:
                 continue
             if not failure.test_id:
                 # pytest: ``ERROR tests/test_io.py`` repeats the collection error of that file
-                if failure.rule == "pytest.section" and failure.file == test:
+                if failure.rule.name == "pytest.section" and failure.file == test:
                     failure.add_evidence(hit.line, hit.line)
                     failure.count += 1
                     return True
                 continue
             same = _same_test(failure.test_id, test, loose=failure.tool == self._tool(hit.rule, hit.step))
-            if not same and number and failure.rule == "numbered.failure":
+            if not same and number and failure.rule.name == "numbered.failure":
                 previous = _NUMBERED.match(failure.message)
                 same = previous is not None and previous.group(1) == number.group(1)
             if not same:
@@ -860,7 +859,7 @@ class Scanner:
                 hit.line,
                 hit.line,
                 hit.score,
-                rule.name,
+                rule,
                 plain=False,
             )
             opened.add_evidence(hit.line, hit.line)
@@ -889,7 +888,7 @@ class Scanner:
             existing.add_evidence(hit.line, hit.line)
             return
         kind = FailureKind.TEST if script else FailureKind.CRASH
-        opened = _Open(kind, tool, message, script, None, None, hit.step, hit.line, hit.line, hit.score, hit.rule.name)
+        opened = _Open(kind, tool, message, script, None, None, hit.step, hit.line, hit.line, hit.score, hit.rule)
         opened.plain = False
         opened.add_evidence(hit.line, hit.line)
         where = Frame(_group(match, "file") or "", int(_group(match, "line") or 0), True, self._block)
@@ -946,7 +945,7 @@ class Scanner:
         ]
         # Ginkgo's suite runs inside one "go test" function: its "--- FAIL: TestSuite" says nothing more
         ginkgo_steps = {f.step for f in kept if f.tool == "ginkgo"}
-        kept = [f for f in kept if not (f.rule == "go.test" and f.plain and f.step in ginkgo_steps)]
+        kept = [f for f in kept if not (f.rule.name == "go.test" and f.plain and f.step in ginkgo_steps)]
         # a Go parent test fails because its subtest did; what it printed belongs to the subtest
         go = [f for f in kept if f.tool == "go" and f.test_id]
         parents = set()
@@ -991,7 +990,7 @@ class Scanner:
         """(file, line, test_file, test_line): the fault is the innermost frame inside the repository, else
         the file:line the tool printed; the test's line is its innermost frame in a test file."""
         fault, test = pick(opened.frames)
-        if opened.rule == "crash.segfault":  # faulthandler: the test function the crash happened in
+        if opened.rule.crash_names_test:  # faulthandler: the test function the crash happened in
             test = test_frame(opened.frames) or test
             if test is not None and opened.test_id is None and test.func:
                 opened.test_id = f"{test.file}::{test.func}"
@@ -1006,7 +1005,7 @@ class Scanner:
             file, line = repo_path(caller.group("file")), int(caller.group("line"))
         if test is None and opened.kind is FailureKind.TEST and file and line and is_test_path(file):
             return file, line, file, line
-        if test is None and opened.rule in _RUST_TEST_RULES and file and line:
+        if test is None and opened.rule.asserts_where_tested and file and line:
             # a panic inside a unit test's module: assert!/assert_eq! panics where the test asserted
             if opened.message.startswith(("assertion", "test did not panic")) or is_test_path(file):
                 return file, line, file, line
