@@ -1353,6 +1353,17 @@ FORMATTERS: tuple[Rule, ...] = (
     ),
 )
 
+# minitest's "Class#test [file:line]": the scanner reads it below a "Failure:" heading (``minitest.header``)
+MINITEST_TEST = _r(
+    name="minitest.test",
+    role=Role.FAILURE,
+    kind=K.TEST,
+    score=94,
+    pattern=r"^(?P<cls>[\w:]+)#(?P<test>\w+)(?: \[(?P<file>[^\]:\s]+):(?P<line>\d+)\])?:?\s*$",
+    needles=(),  # tried on the line after a ``Failure:``/``Error:`` heading, never on its own
+    after=1,
+)
+
 # Maven / Surefire / Gradle / JVM
 JVM: tuple[Rule, ...] = (
     _r(
@@ -1593,15 +1604,7 @@ JVM: tuple[Rule, ...] = (
         pattern=r"^\s*(?P<test>[\w./:-]+) FAILED\s*$",
         needles="failed",
     ),
-    _r(
-        name="minitest.test",
-        role=Role.FAILURE,
-        kind=K.TEST,
-        score=94,
-        pattern=r"^(?P<cls>[\w:]+)#(?P<test>\w+)(?: \[(?P<file>[^\]:\s]+):(?P<line>\d+)\])?:?\s*$",
-        needles=(),  # tried on the line after a ``Failure:``/``Error:`` heading, never on its own
-        after=1,
-    ),
+    MINITEST_TEST,
     _r(
         name="minitest.header",
         role=Role.FAILURE,
@@ -2130,16 +2133,17 @@ PACKAGE_MANAGERS: tuple[Rule, ...] = (
     ),
 )
 
-# Docker
+# Docker; a BuildKit step header is also the evidence the scanner adds for a failed step
+DOCKER_STEP = _r(
+    name="docker.step",
+    role=Role.DOCKER_STEP,
+    kind=None,
+    score=0,
+    pattern=r"^#(?P<n>\d+) \[[^\]]+\] (?P<cmd>\S.*)",
+    needles=("] run ", "] copy ", "] add ", "] from "),
+)
 DOCKER: tuple[Rule, ...] = (
-    _r(
-        name="docker.step",
-        role=Role.DOCKER_STEP,
-        kind=None,
-        score=0,
-        pattern=r"^#(?P<n>\d+) \[[^\]]+\] (?P<cmd>\S.*)",
-        needles=("] run ", "] copy ", "] add ", "] from "),
-    ),
+    DOCKER_STEP,
     _r(
         name="docker.failed_to_solve",
         role=Role.FAILURE,

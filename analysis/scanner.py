@@ -24,7 +24,7 @@ from .refine import Draft, heading_path
 from .refine import group as _group
 from .regex import IGNORECASE, Match, compile_linear, escape
 from .repeats import Repeats
-from .rules import RULES, Role, Rule, is_excluded
+from .rules import DOCKER_STEP, MINITEST_TEST, RULES, Role, Rule, is_excluded
 from .types import Failure, FailureKind, LineRange
 
 MAX_HITS = 20_000  # pruned to half, keeping the best, when reached
@@ -587,9 +587,9 @@ class Scanner:
             test = self._testdox_id(hit.line, test)
         elif name == "minitest.header":
             below = self._peek(hit.line + 1) or ""
-            found = _MINITEST_TEST.pattern.match(below)
+            found = MINITEST_TEST.pattern.match(below)
             if found is None:
-                hit.rule = _MINITEST_TEST  # only a heading: keep the line as evidence, open nothing
+                hit.rule = MINITEST_TEST  # only a heading: keep the line as evidence, open nothing
                 return
             test = f"{found.group('cls')}#{found.group('test')}"
             file, line_s, message, plain = found.group("file"), found.group("line"), below.strip(), True
@@ -751,12 +751,12 @@ class Scanner:
         for number, text in reversed(list(self._docker.values())):
             command = text.split("] ", 1)[-1].removeprefix("RUN ").strip()
             if wanted and command.startswith(wanted):
-                self._add(Hit(number, _DOCKER_STEP_RULE, 88, text, step, 0, 0))
+                self._add(Hit(number, DOCKER_STEP, 88, text, step, 0, 0))
                 failure.add_evidence(number, number)
                 failure.evidence.sort()
                 return
         number, text = next(reversed(self._docker.values()))
-        self._add(Hit(number, _DOCKER_STEP_RULE, 66, text, step, 0, 0))
+        self._add(Hit(number, DOCKER_STEP, 66, text, step, 0, 0))
 
     # -- details ----------------------------------------------------------------------------------------
     def _detail(self, hit: Hit, match: Match) -> None:
@@ -776,7 +776,7 @@ class Scanner:
         if rule.names_docker_step:
             found = self._docker.get(_group(match, "n") or "")
             if found:
-                self._add(Hit(found[0], _DOCKER_STEP_RULE, 88, found[1], hit.step, 0, 0))
+                self._add(Hit(found[0], DOCKER_STEP, 88, found[1], hit.step, 0, 0))
         if rule.name == "perl.died":
             # the test script died (Test::More's own diagnostics start with "#"): a failure of its own
             self._perl_died(hit, match)
@@ -1065,7 +1065,6 @@ _GENERIC_MASK = 0
 for _i, _rule in enumerate(RULES):
     if _rule.role is Role.GENERIC:
         _GENERIC_MASK |= 1 << _i
-_MINITEST_TEST = next(r for r in RULES if r.name == "minitest.test")
 # PHP's TypeError ("..., called in F on line N") and ArgumentCountError ("N passed in F on line N and ...")
 _PHP_CALLED_IN = compile_linear(r"(?:, called| passed) in (?P<file>\S+) on line (?P<line>\d+)")
 _TESTDOX = compile_linear(r"(?:^|\s)--testdox(?:\s|$)")
@@ -1084,4 +1083,3 @@ def _pep503(found: Match | None) -> str:
 
 
 _DOCKER_PROCESS = compile_linear(r'process "(?:/bin/(?:ba)?sh -c )?(.*?)" did not complete')
-_DOCKER_STEP_RULE = next(r for r in RULES if r.name == "docker.step")
