@@ -426,3 +426,24 @@ def exunit_assertion(msg: str, match: Match, peek: Peek, number: int) -> str:
         if values:
             return f"{msg} ({', '.join(' '.join(v.split()) for v in values)})"
     return msg
+
+
+# -- details: how a detail's message joins the open failure's (``Rule.joins``) ----------------------------
+# (the failure's message, details attached so far, the detail's message) -> the failure's new message, or None
+# when the detail says nothing to join (the first detail's message then replaces a plain one)
+Join = Callable[[str, int, str], "str | None"]
+
+
+def import_error(current: str, details: int, msg: str) -> str | None:
+    """unittest: "ImportError: Failed to import test module" - the import's own error says why."""
+    return msg if current.startswith("ImportError: Failed to import test module") else None
+
+
+def got_expected(current: str, details: int, msg: str) -> str | None:
+    """Test::More: "got: '3'" then "expected: '2'" are one message."""
+    return f"{current}, {msg}" if msg.startswith("expected:") and current.startswith("got:") else None
+
+
+def matcher_values(current: str, details: int, msg: str) -> str | None:
+    """jest: the matcher ("expect(received).toBe(expected)") and its first values are one message."""
+    return f"{current} | {msg}" if details <= 3 and current.startswith("expect(") else None

@@ -22,7 +22,7 @@ from enum import Enum
 from typing import Any
 
 from . import refine as hooks
-from .refine import Describe, Refine
+from .refine import Describe, Join, Refine
 from .regex import IGNORECASE, LinearPattern, compile_linear
 from .types import FailureKind as K
 
@@ -82,6 +82,7 @@ class Rule:
     asserts_where_tested: bool = False
     refine: Refine | None = None  # FAILURE: reads what the format says beyond the line (``analysis.refine``)
     describe: Describe | None = None  # DETAIL: its message read on from the line (``analysis.refine``)
+    joins: Join | None = None  # DETAIL: how its message joins the open failure's (``analysis.refine``)
 
 
 def _r(
@@ -677,6 +678,7 @@ PYTHON: tuple[Rule, ...] = (
         unless=r"^" + _JVM_ROOT,
         whole_line=True,
         opens_alone=K.UNKNOWN,
+        joins=hooks.import_error,
     ),
 )
 
@@ -755,6 +757,7 @@ JAVASCRIPT: tuple[Rule, ...] = (
         names_tool="mocha",
         waits_for_test=True,
         describe=hooks.expected_actual,
+        joins=hooks.matcher_values,
     ),
     _r(
         name="jest.no_tests",
@@ -2372,6 +2375,7 @@ SHELL_AND_CI: tuple[Rule, ...] = (
         pattern=r"^\s*#\s+(?P<msg>(?:got|expected): .*)$",
         needles=("got: ", "expected: "),
         starts=("#",),
+        joins=hooks.got_expected,
     ),
     # Perl's die/warn without a trailing newline: "MESSAGE at lib/Csv/Lite.pm line 7." (", <FH> line 3." when a
     # file was being read): where the code under test died

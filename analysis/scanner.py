@@ -811,14 +811,9 @@ class Scanner:
             msg = hit.text.strip().removeprefix("=> ")
         if rule.describe is not None:
             msg = rule.describe(msg, match, self._peek, hit.line)
-        if rule.name == "python.exception" and current.message.startswith("ImportError: Failed to import test module"):
-            current.message = msg[:MAX_MESSAGE]  # unittest: the import's own error says why
-            return
-        if rule.name == "prove.got" and msg.startswith("expected:") and current.message.startswith("got:"):
-            current.message = f"{current.message}, {msg}"[:MAX_MESSAGE]
-            return
-        if rule.name == "jest.expect" and current.details <= 3 and current.message.startswith("expect("):
-            current.message = f"{current.message} | {msg}"[:MAX_MESSAGE]
+        joined = rule.joins(current.message, current.details, msg) if rule.joins is not None else None
+        if joined is not None:
+            current.message = joined[:MAX_MESSAGE]
             return
         if current.plain and msg:
             current.message, current.plain = msg[:MAX_MESSAGE], False

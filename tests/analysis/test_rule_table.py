@@ -49,7 +49,7 @@ def test_behaviour_sits_on_rules_of_the_role_that_uses_it() -> None:
             assert rule.role is Role.FAILURE, rule.name
         if rule.verdict:
             assert rule.role is Role.EXIT, rule.name
-        if rule.opens_alone is not None or rule.waits_for_test or not rule.says_why or rule.whole_line:
+        if rule.opens_alone is not None or rule.waits_for_test or not rule.says_why or rule.whole_line or rule.joins:
             assert rule.role is Role.DETAIL, rule.name
         if rule.describe is not None:  # a detail, or a failure that attaches to an open one (C assert in CTest)
             assert rule.role in (Role.DETAIL, Role.FAILURE), rule.name
