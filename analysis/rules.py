@@ -41,6 +41,16 @@ class Role(Enum):
     FRAME = "frame"  # one frame of a stack trace or traceback: where the open failure's code ran
 
 
+class Record(Enum):
+    """What a line that says nothing wrong tells the scanner to remember for the lines after it."""
+
+    LINK_SECTION = "link_section"  # awesome_bot's "> White listed" / "> Links" heading the link lines below
+    DIFF_HUNK = "diff_hunk"  # a unified diff's hunk: the first line a formatter would change
+    REQUIREMENT_SOURCE = "requirement_source"  # pip: the requirements file's line a package came from
+    MIX_APP = "mix_app"  # mix compiled this application: the project's own
+    GO_TEST_RUN = "go_test_run"  # go test -v: the test whose log the lines below are
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
@@ -83,6 +93,8 @@ class Rule:
     refine: Refine | None = None  # FAILURE: reads what the format says beyond the line (``analysis.refine``)
     describe: Describe | None = None  # DETAIL: its message read on from the line (``analysis.refine``)
     joins: Join | None = None  # DETAIL: how its message joins the open failure's (``analysis.refine``)
+    records: Record | None = None  # its line is remembered for later lines, nothing more
+    white_listed_passes: bool = False  # awesome_bot's link: under "> White listed" it may fail
 
 
 def _r(
@@ -373,6 +385,7 @@ FRAMES: tuple[Rule, ...] = (
         score=0,
         pattern=r"^Generated (?P<app>\w+) app\s*$",
         needles="generated ",
+        records=Record.MIX_APP,
     ),
     # .NET: "at Ns.CalcTests.Adds() in /home/runner/work/r/r/tests/CalcTests.cs:line 12"
     _r(
@@ -854,6 +867,7 @@ GO: tuple[Rule, ...] = (
         pattern=r"^=== (?:RUN|CONT|PAUSE|NAME)\s+(?P<test>\S+)",
         needles="=== ",
         starts=("===",),
+        records=Record.GO_TEST_RUN,
     ),
     _r(
         name="go.assert",
@@ -1312,6 +1326,7 @@ FORMATTERS: tuple[Rule, ...] = (
         pattern=r"^@@ -(?P<line>\d+)(?:,\d+)? \+\d+(?:,\d+)? @@",
         needles="@@ -",
         starts=("@@",),
+        records=Record.DIFF_HUNK,
     ),
     _r(
         name="black.would_reformat",
@@ -1778,6 +1793,7 @@ LINK_CHECKERS: tuple[Rule, ...] = (
         pattern=r"^\s*\d+\. \[L(?P<line>\d+)\] (?P<msg>(?P<code>-?\d{1,3}|[A-Za-z]\w*) https?://\S+.*?)\s*$",
         needles="[l",
         refine=hooks.awesome_bot_link,
+        white_listed_passes=True,
     ),
     # "> White listed:" lists links that may fail; "> Links" (after "Issues :-(") the ones that failed the build
     _r(
@@ -1787,6 +1803,7 @@ LINK_CHECKERS: tuple[Rule, ...] = (
         score=0,
         pattern=r"^> (?P<cmd>White listed|Links|Dupes):?\s*$",
         needles="> ",
+        records=Record.LINK_SECTION,
     ),
     _r(
         name="awesome_bot.tally",
@@ -2076,6 +2093,7 @@ PACKAGE_MANAGERS: tuple[Rule, ...] = (
         pattern=r"^(?:Collecting|Processing|Requirement already satisfied:|Obtaining) (?P<pkg>\S+).*"
         r"\(from -r (?P<file>[^\s()]+) \(line (?P<line>\d+)\)\)",
         needles="(from -r ",
+        records=Record.REQUIREMENT_SOURCE,
     ),
     _r(
         name="pip.python",

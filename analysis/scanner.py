@@ -24,7 +24,7 @@ from .refine import Draft, heading_path
 from .refine import group as _group
 from .regex import IGNORECASE, Match, compile_linear, escape
 from .repeats import Repeats
-from .rules import DOCKER_STEP, MINITEST_TEST, RULES, Role, Rule, is_excluded
+from .rules import DOCKER_STEP, MINITEST_TEST, RULES, Record, Role, Rule, is_excluded
 from .types import Failure, FailureKind, LineRange
 
 MAX_HITS = 20_000  # pruned to half, keeping the best, when reached
@@ -389,25 +389,11 @@ class Scanner:
         if role is Role.FRAME:
             self._frame(number, rule, match, step)
             return
-        if rule.name == "awesome_bot.section":
-            self._link_section = (_group(match, "cmd") or "").lower()
+        if rule.records is not None:
+            self._record(rule.records, number, match)
             return
-        if rule.name == "awesome_bot.link" and self._link_section == "white listed":
+        if rule.white_listed_passes and self._link_section == "white listed":
             return  # allowed to fail: awesome_bot lists these whatever their status
-        if rule.name == "diff.hunk":
-            self._hunk(number, match)
-            return
-        if rule.name == "pip.source":
-            self._requirement_source(match)
-            return
-        if rule.name == "mix.generated":
-            if len(self._mix_apps) < 100:
-                self._mix_apps.add(_group(match, "app") or "")
-            return
-        if rule.name == "go.run":
-            self._go_running = _group(match, "test") or ""
-            self._open = None
-            return
         if role is Role.COMMAND:
             self._command = (_group(match, "cmd") or "").strip()[:200]
             return
@@ -448,6 +434,21 @@ class Scanner:
             self._open = None
             hit.context = self._last_output(number)
         self._add(hit)
+
+    def _record(self, what: Record, number: int, match: Match) -> None:
+        """A line that says nothing wrong but what later lines need: remember it."""
+        if what is Record.LINK_SECTION:
+            self._link_section = (_group(match, "cmd") or "").lower()
+        elif what is Record.DIFF_HUNK:
+            self._hunk(number, match)
+        elif what is Record.REQUIREMENT_SOURCE:
+            self._requirement_source(match)
+        elif what is Record.MIX_APP:
+            if len(self._mix_apps) < 100:
+                self._mix_apps.add(_group(match, "app") or "")
+        elif what is Record.GO_TEST_RUN:
+            self._go_running = _group(match, "test") or ""
+            self._open = None
 
     def _add(self, hit: Hit) -> None:
         self.hits.append(hit)

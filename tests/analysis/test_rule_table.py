@@ -55,6 +55,8 @@ def test_behaviour_sits_on_rules_of_the_role_that_uses_it() -> None:
             assert rule.role in (Role.DETAIL, Role.FAILURE), rule.name
         if rule.jvm_class or rule.project_apps_only:
             assert rule.role is Role.FRAME, rule.name
+        if rule.records is not None:
+            assert rule.role is Role.COMMAND, rule.name
 
 
 def _draft(command: str, lines: dict[int, str], message: str) -> Draft:
