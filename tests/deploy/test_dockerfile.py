@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from githubapp import healthcheck
-from githubapp.cli import build_parser
+from githubapp.cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -157,7 +157,7 @@ def test_entrypoint_is_ci_triage_with_real_commands(parsed: tuple[dict[str, str]
     assert cmd[0] in commands
     assert {"web", "worker", "migrate"} <= commands
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["ci-triage"] == "githubapp.cli:main"
+    assert scripts["ci-triage"] == "githubapp.cli.main:main"
 
 
 def test_chromium_for_playwright_is_inside(parsed: tuple[dict[str, str], list[Stage]]) -> None:

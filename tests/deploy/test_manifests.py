@@ -18,7 +18,7 @@ import yaml
 
 from githubapp import healthcheck
 from githubapp.app import create_app
-from githubapp.cli import build_parser
+from githubapp.cli.main import build_parser
 from githubapp.settings import Settings
 
 from .kustomize import KustomizeError, Resource, pod_specs, render, split_image
