@@ -9,9 +9,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
-from . import artifacts, health, metrics, setup_flow, webhooks
+from . import artifacts, setup_flow, webhooks
 from .api import snapshots as api_snapshots
 from .deps import Deps
+from .observability import health, metrics
 from .runtime import open_deps
 from .settings import Settings
 from .web import api as web_api

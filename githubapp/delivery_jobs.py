@@ -25,8 +25,8 @@ from .deps import Deps
 from .github import GitHubClient, github_of
 from .handlers import router
 from .job_policy import in_progress_ttl_ms, next_try_in
-from .logs import log_context, redact
-from .metrics import metrics_of
+from .observability.logs import log_context, redact
+from .observability.metrics import metrics_of
 
 log = logging.getLogger("ci_triage.deliveries")
 

@@ -29,7 +29,7 @@ from storage import redeliveries
 from . import deliveries
 from .deps import Deps
 from .github import github_of
-from .metrics import metrics_of
+from .observability.metrics import metrics_of
 from .reload import current_settings
 from .webhooks import HANDLED_EVENTS
 

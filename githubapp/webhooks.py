@@ -27,8 +27,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from . import deliveries
 from .deps import Deps
 from .intake_writer import writer_of
-from .logs import log_context
-from .metrics import metrics_of
+from .observability.logs import log_context
+from .observability.metrics import metrics_of
 from .reload import current_settings
 from .signatures import signature_valid
 

@@ -21,7 +21,7 @@ from analysis.embedding import Embedder, HashingEmbedder
 from analysis.matching import DEFAULT_THRESHOLD, Match
 from analysis.types import Failure
 
-from ..history import HistoryService, RunContext, embedder_from_settings, rekey_all
+from ..history.service import HistoryService, RunContext, embedder_from_settings, rekey_all
 from ..settings import Settings
 
 REPLAY_INSTALLATION = 0  # replay writes as this installation (and repository) unless told otherwise

@@ -21,7 +21,7 @@ def _settings() -> Settings:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from ..logs import configure_logging
+    from ..observability.logs import configure_logging
     from ..processes import run
 
     configure_logging(settings.log_level)

@@ -13,7 +13,7 @@ from arq.worker import Retry
 from ..deps import Deps
 from ..github import RateLimited, github_of
 from ..job_policy import is_permanent, next_try_in
-from ..logs import log_context, redact
+from ..observability.logs import log_context, redact
 from .outcomes import record_passing
 from .publish import fail_check_run
 from .triage import Triage

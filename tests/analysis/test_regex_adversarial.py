@@ -31,7 +31,7 @@ SCANNED = (
     "githubapp/pipeline",
     "githubapp/web/ingest.py",
     "githubapp/escaping.py",
-    "githubapp/logs.py",
+    "githubapp/observability/logs.py",
     "githubapp/cli/analyze.py",
 )
 REGEX_MODULES = {"re", "regex", "re2", "sre_compile", "sre_parse"}

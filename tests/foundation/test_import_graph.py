@@ -26,7 +26,7 @@ ALLOWED_FUNCTION_LEVEL: dict[tuple[str, str], str] = {
     ("githubapp.cli.deliveries", "*"): _CLI,
     ("githubapp.cli.history", "*"): _CLI,
     ("githubapp.fixes.llm", "openai"): "optional heavy dependency: only with an LLM endpoint configured",
-    ("githubapp.history", "openai"): "optional heavy dependency: only with an embedding endpoint configured",
+    ("githubapp.history.service", "openai"): "optional heavy dependency: only with an embedding endpoint configured",
     ("storage.artifacts", "aiobotocore"): "optional heavy dependency: only with S3 configured",
     ("storage.artifacts", "botocore"): "optional heavy dependency: only with S3 configured",
     ("snapshot.browser", "playwright"): "heavy dependency: loaded when the first capture starts Chromium",

@@ -13,7 +13,7 @@ import pytest
 from analysis.embedding import HashingEmbedder
 from analysis.types import Failure, FailureKind
 from githubapp.deps import Deps, Services
-from githubapp.history import HistoryService, RunContext
+from githubapp.history.service import HistoryService, RunContext
 from githubapp.jobs import cron_jobs
 from githubapp.retention import purge_expired
 from githubapp.settings import Settings

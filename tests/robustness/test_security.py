@@ -8,7 +8,7 @@ import secrets
 
 import pytest
 
-from githubapp.logs import JsonFormatter, redact
+from githubapp.observability.logs import JsonFormatter, redact
 from githubapp.signatures import sign, signature_valid
 
 JWT = ("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiI0MjQyIiwiaWF0IjoxNzAwMDAwMDAwfQ"
