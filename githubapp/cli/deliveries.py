@@ -27,8 +27,8 @@ def _print_table(rows: list[Any]) -> None:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from .. import deliveries
-    from ..delivery_jobs import retry_delivery
+    from ..intake import deliveries
+    from ..intake.delivery_jobs import retry_delivery
     from ..runtime import backing_services, open_deps
 
     async with backing_services(settings) as resolved, open_deps(resolved) as deps:

@@ -148,7 +148,7 @@ async def test_a_burst_of_deliveries_is_processed_exactly_once(
 ) -> None:
     """Deliveries spread over both webs, each duplicate sent to the other web right behind it (GitHub
     redelivering while the first is in flight): one row and one processing per delivery id."""
-    pytest.importorskip("githubapp.webhooks", reason="the webhook intake is not on this branch yet")
+    pytest.importorskip("githubapp.intake.webhooks", reason="the webhook intake is not on this branch yet")
     answer_background_calls(github, private_key_pem)
     deliveries = [workflow_run_delivery(i) for i in range(BURST)]
     sends = []

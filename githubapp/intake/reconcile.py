@@ -26,10 +26,10 @@ from typing import Any
 
 from storage import redeliveries
 
+from ..deps import Deps
+from ..github import github_of
+from ..observability.metrics import metrics_of
 from . import deliveries
-from .deps import Deps
-from .github import github_of
-from .observability.metrics import metrics_of
 from .reload import current_settings
 from .webhooks import HANDLED_EVENTS
 
