@@ -23,9 +23,9 @@ from gidgethub.sansio import Event
 from ..deps import Deps
 from ..github import GitHubClient, github_of
 from ..handlers import router
-from ..job_policy import in_progress_ttl_ms, next_try_in
 from ..observability.logs import log_context, redact
 from ..observability.metrics import metrics_of
+from ..worker.policy import in_progress_ttl_ms, next_try_in
 from . import deliveries, installations
 
 log = logging.getLogger("ci_triage.deliveries")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from githubapp import healthcheck
 from githubapp.cli.main import build_parser
+from githubapp.worker import healthcheck
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,7 +143,7 @@ def test_healthcheck_runs_our_module(parsed: tuple[dict[str, str], list[Stage]])
     checks = runtime.all("HEALTHCHECK")
     assert len(checks) == 1
     command = checks[0].args.split("CMD", 1)[1].strip()
-    assert json.loads(command) == ["python", "-m", "githubapp.healthcheck"]
+    assert json.loads(command) == ["python", "-m", "githubapp.worker.healthcheck"]
     assert "--interval=" in checks[0].args and "--timeout=" in checks[0].args
 
 

@@ -19,7 +19,7 @@ from githubapp.handlers import router
 from githubapp.intake.signatures import sign
 from githubapp.runtime import open_deps
 from githubapp.settings import Settings
-from githubapp.worker import build_worker
+from githubapp.worker.arq_worker import build_worker
 from tests.support.fixtures import WEBHOOK_SECRET
 from tests.support.services import REPO_ROOT
 
