@@ -72,9 +72,9 @@ WORKDIR /var/lib/ci-triage
 VOLUME ["/var/lib/ci-triage"]
 EXPOSE 8000
 # Web and serve answer GET /health; a worker or migrate container has no HTTP port and counts as healthy
-# while its process runs (see githubapp/healthcheck.py).
+# while its process runs (see githubapp/worker/healthcheck.py).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-m", "githubapp.healthcheck"]
+    CMD ["python", "-m", "githubapp.worker.healthcheck"]
 # tini as PID 1 reaps Chromium's child processes and forwards SIGTERM for a graceful stop.
 ENTRYPOINT ["/usr/bin/tini", "--", "ci-triage"]
 CMD ["serve"]

@@ -34,7 +34,7 @@ GOAL_RSS_MB = 200.0
 
 _CHILD = """
 import sys
-from githubapp.cli_analyze import analyze_path
+from githubapp.cli.analyze import analyze_path
 analysis = analyze_path(sys.argv[1], budget=100, byte_cap=int(sys.argv[2]))
 print(len(analysis.failures), analysis.total_lines, analysis.truncated)
 """

@@ -239,9 +239,9 @@ def calibrate(
 
 
 async def replay_groups(groups: list[Group], threshold: float) -> dict[str, dict[str, dict[str, Counts]]]:
-    """The real path: githubapp.history_cli.replay per group, one installation per group.
+    """The real path: githubapp.cli.history.replay per group, one installation per group.
     Returns mode -> corpus -> split -> counts."""
-    from githubapp.history_cli import replay, temporary_database
+    from githubapp.cli.history import replay, temporary_database
 
     results: dict[str, dict[str, dict[str, Counts]]] = {}
     async with temporary_database() as url:

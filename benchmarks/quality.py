@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from analysis import render
-from githubapp.cli_analyze import analyze_path
+from githubapp.cli.analyze import analyze_path
 
 from .datasets import LOADERS, Case, dataset_root, external_dir, held_out, skipped_note
 

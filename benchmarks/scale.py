@@ -66,7 +66,7 @@ class Result:
 
 
 def intake_present() -> bool:
-    return importlib.util.find_spec("githubapp.webhooks") is not None
+    return importlib.util.find_spec("githubapp.intake.webhooks") is not None
 
 
 def _private_key() -> str:

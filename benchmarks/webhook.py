@@ -260,7 +260,7 @@ def row(name: str, result: Result) -> str:
 
 async def run(seconds: float, rate: float, concurrency: int, *, rounds: int = 3, async_commit: bool = False) -> int:
     body = payload()
-    from githubapp.signatures import sign
+    from githubapp.intake.signatures import sign
     from storage.embedded_pg import free_port
 
     signature = sign(body, SECRET)

@@ -9,9 +9,11 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
-from . import artifacts, health, metrics, setup_flow, webhooks
+from . import artifacts
 from .api import snapshots as api_snapshots
 from .deps import Deps
+from .intake import setup_flow, webhooks
+from .observability import health, metrics
 from .runtime import open_deps
 from .settings import Settings
 from .web import api as web_api
@@ -36,7 +38,7 @@ def routes() -> list[BaseRoute]:
 
 def middleware(settings: Settings) -> list[Middleware]:
     return [
-        # The webhook first: it needs none of the pages' and API's middleware (see githubapp/webhooks.py).
+        # The webhook first: it needs none of the pages' and API's middleware (see githubapp/intake/webhooks.py).
         Middleware(webhooks.WebhookFastPath),
         # The setup page's form posts the App manifest to GitHub: the one origin besides ours a form may target.
         Middleware(SecurityHeaders, hsts=settings.public_url.startswith("https://"), form_origin=settings.github_url),

@@ -18,9 +18,9 @@ if TYPE_CHECKING:  # the services import Deps themselves; the types are only nam
 
     from .fixes.llm import FixModel
     from .github.apps import GitHubApps
-    from .history import HistoryService
-    from .intake_writer import DeliveryWriter
-    from .metrics import Metrics
+    from .history.service import HistoryService
+    from .intake.writer import DeliveryWriter
+    from .observability.metrics import Metrics
     from .snapshots.service import SnapshotService
     from .web.ratelimit import RateLimiter
 

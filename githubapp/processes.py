@@ -14,13 +14,13 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.applications import Starlette
 
-from . import public_url
 from .app import create_app
-from .heartbeat import heartbeat_path, keep_beating
+from .intake import public_url
+from .intake.setup_flow import setup_link
 from .runtime import backing_services, open_deps
 from .settings import Settings
-from .setup_flow import setup_link
-from .worker import build_worker, stop_gracefully
+from .worker.arq_worker import build_worker, stop_gracefully
+from .worker.heartbeat import heartbeat_path, keep_beating
 
 log = logging.getLogger("ci_triage.processes")
 

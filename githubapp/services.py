@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from . import artifacts, history
+from . import artifacts
 from .deps import Deps
 from .fixes.llm import install_fix_model
 from .github.apps import install_github
-from .metrics import install_metrics
+from .history import service as history
+from .observability.metrics import install_metrics
 from .snapshots import service as snapshots
 
 

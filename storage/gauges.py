@@ -1,4 +1,4 @@
-"""Counts read at scrape time for the /metrics gauges (githubapp.metrics names and exposes them)."""
+"""Counts read at scrape time for the /metrics gauges (githubapp.observability.metrics names and exposes them)."""
 
 from __future__ import annotations
 

@@ -111,7 +111,7 @@ class Answer:
 
 def ours(case: Case) -> Answer:
     from analysis import render
-    from githubapp.cli_analyze import analyze_path
+    from githubapp.cli.analyze import analyze_path
 
     answer = Answer()
     for budget in BUDGETS:
@@ -363,7 +363,7 @@ def _first_stamp(path: Path) -> str:
 
 async def replayed(cases: Sequence[Case], threshold: float | None = None) -> list[list[dict[str, Any]]]:
     """Each log's replayed failures (pattern id, how it matched, signature, message)."""
-    from githubapp.history_cli import replay
+    from githubapp.cli.history import replay
 
     results = await replay([c.log for c in cases], threshold=threshold)
     return [list(r.failures) for r in results]

@@ -6,9 +6,9 @@ import posixpath
 
 from analysis.regex import IGNORECASE, compile_linear
 
-from ..logs import redact
+from ..observability.logs import redact
 
-# Beyond githubapp.logs.redact (GitHub tokens, PEM keys, token=/password= assignments).
+# Beyond githubapp.observability.logs.redact (GitHub tokens, PEM keys, token=/password= assignments).
 _MORE_SECRETS = compile_linear(
     r"(AKIA|ASIA)[0-9A-Z]{16}"  # AWS access key ids
     r"|sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}"  # OpenAI / Anthropic style API keys

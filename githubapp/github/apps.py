@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..deps import Deps, ServiceMissing
-from ..metrics import Metrics
-from ..reload import current_settings
+from ..intake.reload import current_settings
+from ..observability.metrics import Metrics
 from .auth import AppJwtSource, InstallationToken, InstallationTokenCache
 from .client import GitHubClient, RetryPolicy
 

@@ -30,7 +30,7 @@ import httpx
 from gidgethub import sansio
 from uritemplate import variable
 
-from ..metrics import Metrics
+from ..observability.metrics import Metrics
 
 REQUESTER = "ci-triage"
 API_VERSION = "2022-11-28"  # the REST API version this client is written against (X-GitHub-Api-Version)

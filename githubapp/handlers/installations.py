@@ -8,8 +8,8 @@ from gidgethub.abc import GitHubAPI
 from gidgethub.routing import Router
 from gidgethub.sansio import Event
 
-from .. import installations
 from ..deps import Deps
+from ..intake import installations
 
 router = Router()
 

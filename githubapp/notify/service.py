@@ -9,7 +9,7 @@ from typing import Protocol
 
 import httpx
 
-from ..logs import redact
+from ..observability.logs import redact
 from ..pipeline.config import Notifications
 from ..report.model import TriageReport
 from ..settings import Settings
@@ -20,7 +20,7 @@ log = logging.getLogger("ci_triage.notify")
 
 
 class Counts(Protocol):
-    """The metrics recorder (``githubapp.metrics.Metrics``)."""
+    """The metrics recorder (``githubapp.observability.metrics.Metrics``)."""
 
     async def incr(self, name: str, by: int = 1, **labels: object) -> None: ...
 

@@ -12,8 +12,8 @@ from arq.worker import Retry
 
 from ..deps import Deps
 from ..github import RateLimited, github_of
-from ..job_policy import is_permanent, next_try_in
-from ..logs import log_context, redact
+from ..observability.logs import log_context, redact
+from ..worker.policy import is_permanent, next_try_in
 from .outcomes import record_passing
 from .publish import fail_check_run
 from .triage import Triage

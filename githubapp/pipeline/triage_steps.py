@@ -18,7 +18,7 @@ from ..analysis_pool import AnalysisFailed, Limits, run_isolated
 from ..deps import Deps
 from ..fixes.suggest import FailedJob, PastFix, suggest_fixes
 from ..github import GitHubClient
-from ..history import HistoryService, RunContext, is_infra
+from ..history.service import HistoryService, RunContext, is_infra
 from ..notify.messages import Links
 from ..notify.service import notify
 from ..report.check_run import CheckRunOutput

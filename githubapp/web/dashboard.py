@@ -23,7 +23,7 @@ from storage.browse import FailureFilter, Scope
 from storage.web_sessions import WebSession
 
 from ..deps import Deps
-from ..reload import current_settings
+from ..intake.reload import current_settings
 from ..report.cleaning import clean_excerpt, clean_line, headline
 from . import api_docs, charts, fix_actions, links, live
 from .api import KINDS, compute_metrics, document, flaky_tests

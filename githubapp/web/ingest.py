@@ -16,7 +16,7 @@ from starlette.requests import Request
 from analysis import engine
 from analysis.regex import MULTILINE, compile_linear
 from analysis.types import Failure, FailureKind
-from githubapp.history import RunContext, history_of
+from githubapp.history.service import RunContext, history_of
 from storage import ci_runs
 from storage import history as history_db
 

@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..deps import Deps
-from ..reload import current_settings
+from ..intake.reload import current_settings
 from .dashboard import render
 from .sessions import STATE_COOKIE, csrf_ok, current_session, end_session, secure_cookies, sign, start_session, unsign
 from .triage_metrics import count

@@ -1,6 +1,7 @@
 """The triage metrics on /metrics (the intake feature's Prometheus endpoint and Redis-backed counters):
-API traffic, ingestion, fix decisions and sign-ins as counters; patterns, fixes and recent failures and runs
-as gauges read from the database at scrape time (``githubapp.metrics.live_gauges``, ``storage.gauges``)."""
+API traffic, ingestion, fix decisions and sign-ins as counters; patterns, fixes and recent failures and
+runs as gauges read from the database at scrape time (``githubapp.observability.metrics.live_gauges``,
+``storage.gauges``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from ..deps import Deps
 
 log = logging.getLogger("ci_triage.triage_metrics")
 
-# name -> (kind, help), merged into githubapp.metrics.METRICS
+# name -> (kind, help), merged into githubapp.observability.metrics.METRICS
 DEFINITIONS: dict[str, tuple[str, str]] = {
     "ci_triage_api_requests_total": ("counter", "REST API requests by operation and HTTP status."),
     "ci_triage_api_rate_limited_total": ("counter", "API requests refused with 429, by limit (key or address)."),

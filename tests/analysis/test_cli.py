@@ -1,4 +1,4 @@
-"""``ci-triage analyze``: the real command through ``githubapp.cli.main``."""
+"""``ci-triage analyze``: the real command through ``githubapp.cli.main.main``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from githubapp.cli import main
+from githubapp.cli.main import main
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -107,7 +107,7 @@ def test_junit_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
 def test_over_long_file_is_read_in_head_and_tail_like_bytes(tmp_path: Path) -> None:
     """The CLI reads a big file from disk in two parts; the result equals the in-memory analysis."""
     from analysis.engine import analyze_bytes
-    from githubapp.cli_analyze import analyze_path
+    from githubapp.cli.analyze import analyze_path
 
     data = b"".join(b"progress %d\r\n" % i for i in range(30_000)) + (GOLDEN / "pytest_gha.log").read_bytes()
     path = tmp_path / "big.log"

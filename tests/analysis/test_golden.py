@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from analysis import render
-from githubapp.cli_analyze import analyze_path, to_json
+from githubapp.cli.analyze import analyze_path, to_json
 
 GOLDEN = Path(__file__).parent / "golden"
 BUDGET = 10

@@ -31,8 +31,8 @@ SCANNED = (
     "githubapp/pipeline",
     "githubapp/web/ingest.py",
     "githubapp/escaping.py",
-    "githubapp/logs.py",
-    "githubapp/cli_analyze.py",
+    "githubapp/observability/logs.py",
+    "githubapp/cli/analyze.py",
 )
 REGEX_MODULES = {"re", "regex", "re2", "sre_compile", "sre_parse"}
 LONG_CHARS = 100_000

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from analysis.types import Failure, FailureKind
-from githubapp.history import RunContext, history_of
+from githubapp.history.service import RunContext, history_of
 from storage import ci_runs
 from storage import history as history_store
 

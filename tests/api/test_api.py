@@ -12,7 +12,7 @@ import pytest
 
 from analysis.types import Failure, FailureKind, LineRange
 from githubapp.deps import Deps
-from githubapp.history import RunContext, history_of
+from githubapp.history.service import RunContext, history_of
 from storage import api_keys
 
 from .conftest import MakeDeps, asgi_client, new_key, run_body, seed_installation

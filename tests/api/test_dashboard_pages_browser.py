@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from analysis.flakiness import FLAKY_SCORE
-from githubapp.history import history_of
+from githubapp.history.service import history_of
 
 from .conftest import Site, assert_decent_screenshot
 from .dashboard_seed import FLAKY_TEST, LONG_TOKEN, REGRESSION_TEST, Seeded, seed_github_week

@@ -10,7 +10,7 @@ import httpx
 from analysis.embedding import HashingEmbedder
 from analysis.types import Failure, FailureKind
 from githubapp.deps import Deps
-from githubapp.history import HistoryService, RunContext
+from githubapp.history.service import HistoryService, RunContext
 from githubapp.web.links import run_page_url
 
 from .conftest import seed_installation, sign_in

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from githubapp.app import create_app
+from githubapp.intake.setup_token import TOKEN_FILE
 from githubapp.settings import CREDENTIALS_FILE
-from githubapp.setup_token import TOKEN_FILE
 from tests.support.fake_github import FakeGitHub
 from tests.support.services import free_port
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from githubapp import healthcheck
-from githubapp.cli import build_parser
+from githubapp.cli.main import build_parser
+from githubapp.worker import healthcheck
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,7 +143,7 @@ def test_healthcheck_runs_our_module(parsed: tuple[dict[str, str], list[Stage]])
     checks = runtime.all("HEALTHCHECK")
     assert len(checks) == 1
     command = checks[0].args.split("CMD", 1)[1].strip()
-    assert json.loads(command) == ["python", "-m", "githubapp.healthcheck"]
+    assert json.loads(command) == ["python", "-m", "githubapp.worker.healthcheck"]
     assert "--interval=" in checks[0].args and "--timeout=" in checks[0].args
 
 
@@ -157,7 +157,7 @@ def test_entrypoint_is_ci_triage_with_real_commands(parsed: tuple[dict[str, str]
     assert cmd[0] in commands
     assert {"web", "worker", "migrate"} <= commands
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["ci-triage"] == "githubapp.cli:main"
+    assert scripts["ci-triage"] == "githubapp.cli.main:main"
 
 
 def test_chromium_for_playwright_is_inside(parsed: tuple[dict[str, str], list[Stage]]) -> None:
@@ -199,18 +199,23 @@ def test_the_image_gets_every_package_and_no_clutter(parsed: tuple[dict[str, str
 
 def test_files_the_code_reads_beside_its_packages_are_copied(parsed: tuple[dict[str, str], list[Stage]]) -> None:
     """The image runs the project from /app, like the repository; a file the code opens relative to the
-    repository root (``Path(__file__).parents[1] / "app.yml"``) must be copied there too."""
+    repository root (``Path(__file__).parents[2] / "app.yml"``) must be copied there too."""
     copied = {w.rstrip("/") for stage in parsed[1] for c in stage.all("COPY") if "--from=" not in c.args
               for w in c.exec_form()[:-1]}
     runtime = parsed[1][-1]
     runtime_copies = {tuple(c.exec_form()[-2:]) for c in runtime.all("COPY") if "--from=" in c.args}
     assert ("/app", "/app") in runtime_copies and ("/opt/venv", "/opt/venv") in runtime_copies
-    pattern = re.compile(r"parents\[1\]\s*/\s*[\"']([^\"']+)[\"']")
+    pattern = re.compile(r"parents\[(\d+)\]\s*/\s*[\"']([^\"']+)[\"']")
+    found: list[str] = []
     for package in ("githubapp", "analysis", "storage", "snapshot"):
         for source in (ROOT / package).rglob("*.py"):
-            for name in pattern.findall(source.read_text()):
+            for depth, name in pattern.findall(source.read_text()):
+                if source.resolve().parents[int(depth)] != ROOT.resolve():
+                    continue  # relative to something else than the repository root
+                found.append(name)
                 top = name.split("/")[0]
                 assert top in copied, f"{source.relative_to(ROOT)} reads {name}: COPY it into the image"
+    assert "app.yml" in found  # the walk sees the /setup manifest (else this test proves nothing)
 
 
 def test_dockerignore_matcher_follows_docker_rules() -> None:

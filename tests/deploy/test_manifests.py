@@ -16,10 +16,10 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from githubapp import healthcheck
 from githubapp.app import create_app
-from githubapp.cli import build_parser
+from githubapp.cli.main import build_parser
 from githubapp.settings import Settings
+from githubapp.worker import healthcheck
 
 from .kustomize import KustomizeError, Resource, pod_specs, render, split_image
 
@@ -225,9 +225,9 @@ def test_worker_liveness_runs_the_heartbeat_check() -> None:
     worker = named(rendered("example"), "Deployment", "ci-triage-worker")
     probe = worker["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]
     command = probe["exec"]["command"]
-    assert command[:3] == ["python", "-m", "githubapp.healthcheck"]
+    assert command[:3] == ["python", "-m", "githubapp.worker.healthcheck"]
     assert command[3:] == ["--command", "worker"]
-    assert healthcheck.main.__module__ == "githubapp.healthcheck"  # the module the probe runs
+    assert healthcheck.main.__module__ == "githubapp.worker.healthcheck"  # the module the probe runs
 
 
 def test_metrics_are_refused_at_the_edge() -> None:

@@ -328,7 +328,7 @@ async def test_history_service_resolution_becomes_a_replayed_fix(
     installation_id: int,
 ) -> None:
     """The real HistoryService: a failure fixed on PR 12 by commit c9 is offered again when it recurs."""
-    from githubapp import history
+    from githubapp.history import service as history
 
     await history.install(deps)
     service = history.history_of(deps)

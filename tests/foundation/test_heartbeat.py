@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from githubapp import healthcheck
-from githubapp.heartbeat import beat, heartbeat_path, keep_beating, staleness
+from githubapp.worker import healthcheck
+from githubapp.worker.heartbeat import beat, heartbeat_path, keep_beating, staleness
 
 
 def test_fresh_stale_missing_and_garbled(tmp_path: Path) -> None:

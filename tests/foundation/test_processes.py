@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from githubapp.heartbeat import heartbeat_path, staleness
+from githubapp.worker.heartbeat import heartbeat_path, staleness
 from storage.embedded_pg import EmbeddedPostgres
 from tests.support.services import REPO_ROOT, free_port
 

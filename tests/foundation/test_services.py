@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from githubapp.deps import Deps
-from githubapp.worker import build_worker
+from githubapp.worker.arq_worker import build_worker
 from storage import db
 
 

@@ -13,10 +13,10 @@ import pytest
 from analysis.embedding import HashingEmbedder
 from analysis.types import Failure, FailureKind
 from githubapp.deps import Deps, Services
-from githubapp.history import HistoryService, RunContext
-from githubapp.jobs import cron_jobs
-from githubapp.retention import purge_expired
+from githubapp.history.service import HistoryService, RunContext
 from githubapp.settings import Settings
+from githubapp.worker.registry import cron_jobs
+from githubapp.worker.retention import purge_expired
 from storage import db
 from storage import history as q
 from storage.embedded_pg import EmbeddedPostgres

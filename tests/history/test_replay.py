@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("analysis.engine")  # the extraction engine (issue 4) lands separately
 
-from githubapp.cli import main
+from githubapp.cli.main import main
 
 LOGIN = """\
 ============================= test session starts ==============================

@@ -13,8 +13,8 @@ from analysis.embedding import HashingEmbedder
 from analysis.engine import analyze_bytes
 from analysis.matching import How
 from analysis.types import Failure, FailureKind
-from githubapp.history import HistoryService, RunContext, rekey_all
-from githubapp.history_cli import replay_into
+from githubapp.cli.history import replay_into
+from githubapp.history.service import HistoryService, RunContext, rekey_all
 
 CASES = Path(__file__).parent / "cases"
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

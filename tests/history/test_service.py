@@ -12,7 +12,7 @@ import pytest
 from analysis.embedding import HashingEmbedder
 from analysis.matching import How
 from analysis.types import Failure, FailureKind
-from githubapp.history import HistoryService, RunContext
+from githubapp.history.service import HistoryService, RunContext
 from storage import history as q
 
 TIMEOUT = Failure(

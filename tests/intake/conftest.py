@@ -16,10 +16,10 @@ import pytest
 from githubapp.app import create_app
 from githubapp.deps import Deps
 from githubapp.handlers import router
+from githubapp.intake.signatures import sign
 from githubapp.runtime import open_deps
 from githubapp.settings import Settings
-from githubapp.signatures import sign
-from githubapp.worker import build_worker
+from githubapp.worker.arq_worker import build_worker
 from tests.support.fixtures import WEBHOOK_SECRET
 from tests.support.services import REPO_ROOT
 

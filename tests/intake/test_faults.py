@@ -15,11 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
-from githubapp import deliveries, delivery_jobs
 from githubapp.backing import RedisChild, redis_server_binary
-from githubapp.delivery_jobs import lease_key
 from githubapp.github import GitHubApps, RetryPolicy
 from githubapp.handlers import router
+from githubapp.intake import deliveries, delivery_jobs
+from githubapp.intake.delivery_jobs import lease_key
 from githubapp.settings import Settings
 from tests.support.fake_github import FakeGitHub
 from tests.support.fixtures import WEBHOOK_SECRET

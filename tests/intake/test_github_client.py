@@ -14,7 +14,7 @@ from githubapp.deps import Deps
 from githubapp.github import GitHubApps, GitHubUnavailable, RateLimited, RetryPolicy
 from githubapp.github.auth import InstallationToken, InstallationTokenCache, app_jwt
 from githubapp.github.client import GitHubClient, rate_limit_wait
-from githubapp.metrics import metrics_of
+from githubapp.observability.metrics import metrics_of
 from tests.support.fake_github import FakeGitHub
 from tests.support.services import free_port
 

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from githubapp.deps import Deps
-from githubapp.installations import purge_deleted
+from githubapp.intake.installations import purge_deleted
 from storage.installations import tables_with_installation_id
 from tests.support.fixtures import WEBHOOK_SECRET
 from tests.support.payloads import load_payload

@@ -1,4 +1,4 @@
-"""The delivery writer's group commit with several batches in flight (githubapp/intake_writer.py)."""
+"""The delivery writer's group commit with several batches in flight (githubapp/intake/writer.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import asyncio
 import random
 import uuid
 
-from githubapp import deliveries
-from githubapp.intake_writer import DeliveryWriter
+from githubapp.intake import deliveries
+from githubapp.intake.writer import DeliveryWriter
 
 from .conftest import MakeDeps
 

@@ -8,13 +8,13 @@ from typing import Any
 
 import gidgethub
 
-from githubapp import deliveries
-from githubapp.delivery_jobs import lease_key, requeue
 from githubapp.deps import Deps
 from githubapp.github import RateLimited
-from githubapp.job_policy import LONGEST_TIMEOUT_SECONDS, in_progress_ttl_ms, is_permanent, next_try_in, retry_delay
-from githubapp.jobs import cron_jobs, job_functions
+from githubapp.intake import deliveries
+from githubapp.intake.delivery_jobs import lease_key, requeue
 from githubapp.pipeline.jobs import permanent as triage_permanent
+from githubapp.worker.policy import LONGEST_TIMEOUT_SECONDS, in_progress_ttl_ms, is_permanent, next_try_in, retry_delay
+from githubapp.worker.registry import cron_jobs, job_functions
 from tests.support.fixtures import WEBHOOK_SECRET
 
 from .conftest import Calls, MakeDeps, asgi_client, run_worker, webhook_headers

@@ -7,7 +7,7 @@ import re
 
 from redis.asyncio import Redis
 
-from githubapp.metrics import Metrics, render, series
+from githubapp.observability.metrics import Metrics, render, series
 from tests.support.fixtures import WEBHOOK_SECRET
 
 from .conftest import MakeDeps, asgi_client, webhook_headers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from githubapp.public_url import unreachable_reason, warning
+from githubapp.intake.public_url import unreachable_reason, warning
 
 
 @pytest.mark.parametrize(("url", "reason"), [

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from githubapp.intake.signatures import sign
 from githubapp.settings import Settings
-from githubapp.signatures import sign
 from tests.support.fixtures import WEBHOOK_SECRET
 from tests.support.payloads import EXAMPLES, EXTRA
 from tests.support.services import REPO_ROOT, free_port, wait_for_port

@@ -8,9 +8,9 @@ import re
 import stat
 import uuid
 
+from githubapp.intake.setup_flow import load_manifest
+from githubapp.intake.setup_token import TOKEN_FILE, setup_token
 from githubapp.settings import CREDENTIALS_FILE
-from githubapp.setup_flow import load_manifest
-from githubapp.setup_token import TOKEN_FILE, setup_token
 from tests.support.fake_github import FakeGitHub
 
 from .conftest import MakeDeps, asgi_client, webhook_headers

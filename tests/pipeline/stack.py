@@ -21,7 +21,7 @@ from githubapp.app import create_app
 from githubapp.deps import Deps
 from githubapp.runtime import open_deps
 from githubapp.settings import Settings
-from githubapp.worker import build_worker, stop_gracefully
+from githubapp.worker.arq_worker import build_worker, stop_gracefully
 from tests.support.payloads import sign
 from tests.support.services import free_port
 

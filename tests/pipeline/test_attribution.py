@@ -20,7 +20,7 @@ import pytest
 from githubapp.deps import Deps
 from githubapp.pipeline.jobs import record_passing_run, triage_run
 from githubapp.pipeline.triggers import RunRef
-from githubapp.retention import purge_history
+from githubapp.worker.retention import purge_history
 from storage import attribution as attribution_db
 from tests.support.fake_github import FakeGitHub
 from tests.support.github_repo import RepoModel

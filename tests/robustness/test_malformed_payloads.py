@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from arq.worker import Retry
 
-from githubapp import deliveries
-from githubapp.delivery_jobs import handle_delivery
-from githubapp.webhooks import HANDLED_EVENTS
+from githubapp.intake import deliveries
+from githubapp.intake.delivery_jobs import handle_delivery
+from githubapp.intake.webhooks import HANDLED_EVENTS
 from tests.intake.conftest import MakeDeps
 from tests.support.payloads import all_payloads
 

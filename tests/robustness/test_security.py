@@ -8,8 +8,8 @@ import secrets
 
 import pytest
 
-from githubapp.logs import JsonFormatter, redact
-from githubapp.signatures import sign, signature_valid
+from githubapp.intake.signatures import sign, signature_valid
+from githubapp.observability.logs import JsonFormatter, redact
 
 JWT = ("eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiI0MjQyIiwiaWF0IjoxNzAwMDAwMDAwfQ"
        ".c2lnbmF0dXJlLXBhcnQtb2YtdGhlLXRva2VuLXRoYXQtaXMtbG9uZw")

@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from githubapp.app import create_app
-from githubapp.cli import main as cli_main
+from githubapp.cli.main import main as cli_main
 from githubapp.deps import Deps
 from githubapp.snapshots.service import SnapshotService
-from githubapp.worker import build_worker
+from githubapp.worker.arq_worker import build_worker
 from storage import api_keys
 from storage.artifacts import FilesystemStore, LinkSigner
 

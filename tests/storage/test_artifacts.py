@@ -197,7 +197,7 @@ def test_secret_key_is_generated_once_with_mode_0600(tmp_path) -> None:  # type:
 
 async def test_retention_runs_as_a_daily_cron_job(session_deps: Deps, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from githubapp.artifacts import purge_expired_artifacts
-    from githubapp.jobs import cron_jobs
+    from githubapp.worker.registry import cron_jobs
 
     [job] = [c for c in cron_jobs() if c.coroutine is purge_expired_artifacts]
     assert job.hour == {3} and job.minute == {17}

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from .settings import Settings, SettingsError
+from ..settings import Settings, SettingsError
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -21,8 +21,8 @@ def _settings() -> Settings:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from .logs import configure_logging
-    from .processes import run
+    from ..observability.logs import configure_logging
+    from ..processes import run
 
     configure_logging(settings.log_level)
     web, worker = {"serve": (True, True), "web": (True, False), "worker": (False, True)}[args.command]
@@ -33,7 +33,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     from storage import db
 
-    from .runtime import backing_services
+    from ..runtime import backing_services
 
     async def go() -> list[str]:
         async with backing_services(settings) as resolved:
@@ -68,14 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extensions() -> Sequence[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Subcommands contributed by feature modules (each exposes ``register(subparsers)``)."""
-    from . import apikeys_cli, cli_analyze, deliveries_cli, history_cli
+    from . import analyze, apikeys, deliveries, history
 
-    return [
-        deliveries_cli.register,
-        apikeys_cli.register,
-        cli_analyze.register,
-        history_cli.register,
-    ]
+    return [deliveries.register, apikeys.register, analyze.register, history.register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         from storage.db import DatabaseError
 
-        from .backing import BackingServiceError
+        from ..backing import BackingServiceError
 
         if isinstance(exc, DatabaseError | BackingServiceError):
             print(f"ci-triage: {exc}", file=sys.stderr)

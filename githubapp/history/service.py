@@ -40,8 +40,8 @@ from analysis.signature import FailureSignature, signature
 from analysis.types import Failure, FailureKind
 from storage import history as q
 
-from .deps import Deps, ServiceMissing
-from .settings import Settings
+from ..deps import Deps, ServiceMissing
+from ..settings import Settings
 
 EVIDENCE = 3  # earlier runs shown per "seen before" (and per "also in this PR's run")
 EVIDENCE_PAGE = 60  # failure rows read at a time for that evidence

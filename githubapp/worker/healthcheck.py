@@ -1,8 +1,8 @@
 """Container health check (Dockerfile ``HEALTHCHECK``, the worker's Kubernetes liveness probe):
-``python -m githubapp.healthcheck``.
+``python -m githubapp.worker.healthcheck``.
 
 ``serve`` and ``web`` must answer ``GET /health`` on their port. ``serve`` and ``worker`` must also have a
-fresh heartbeat (``githubapp.heartbeat``: the worker's event loop still turns). ``migrate`` and other one-shot
+fresh heartbeat (``githubapp.worker.heartbeat``: the worker's event loop still turns). ``migrate`` and other one-shot
 commands pass while PID 1 runs (Docker only runs the check in a running container).
 """
 
@@ -16,8 +16,8 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..settings import Settings, SettingsError
 from .heartbeat import heartbeat_path, staleness
-from .settings import Settings, SettingsError
 
 HTTP_COMMANDS = frozenset({"serve", "web"})
 WORKER_COMMANDS = frozenset({"serve", "worker"})
@@ -52,7 +52,9 @@ def check(url: str, *, timeout: float = 3.0) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m githubapp.healthcheck", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m githubapp.worker.healthcheck", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument(
         "--command", choices=sorted(HTTP_COMMANDS | WORKER_COMMANDS), help="what to check (default: PID 1's command)"
     )

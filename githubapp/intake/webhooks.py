@@ -24,13 +24,13 @@ import orjson
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..deps import Deps
+from ..observability.logs import log_context
+from ..observability.metrics import metrics_of
 from . import deliveries
-from .deps import Deps
-from .intake_writer import writer_of
-from .logs import log_context
-from .metrics import metrics_of
 from .reload import current_settings
 from .signatures import signature_valid
+from .writer import writer_of
 
 log = logging.getLogger("ci_triage.webhooks")
 

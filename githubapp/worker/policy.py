@@ -8,7 +8,7 @@ from collections.abc import Callable
 import asyncpg
 import gidgethub
 
-from .github.client import GitHubUnavailable, RateLimited
+from ..github.client import GitHubUnavailable, RateLimited
 
 RETRY_CAP_SECONDS = 15 * 60
 

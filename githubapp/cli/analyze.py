@@ -30,7 +30,7 @@ from analysis.lines import Chunk, chunks_from_byte_pieces, chunks_from_bytes, cl
 from analysis.regex import compile_linear
 from analysis.types import Analysis, LineRange
 
-from .settings import Settings
+from ..settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

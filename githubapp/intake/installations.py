@@ -12,7 +12,7 @@ import asyncpg
 from storage import installations as db
 from storage.installations import Conn
 
-from .deps import Deps
+from ..deps import Deps
 
 log = logging.getLogger("ci_triage.installations")
 

@@ -21,8 +21,8 @@ from analysis.embedding import Embedder, HashingEmbedder
 from analysis.matching import DEFAULT_THRESHOLD, Match
 from analysis.types import Failure
 
-from .history import HistoryService, RunContext, embedder_from_settings, rekey_all
-from .settings import Settings
+from ..history.service import HistoryService, RunContext, embedder_from_settings, rekey_all
+from ..settings import Settings
 
 REPLAY_INSTALLATION = 0  # replay writes as this installation (and repository) unless told otherwise
 
@@ -161,9 +161,9 @@ async def replay_into(
     from analysis.engine import analyze_bytes  # type: ignore[import-not-found, unused-ignore]
     from analysis.signature import diff_range
 
-    from .pipeline.assemble import excerpt_lines
-    from .pipeline.locate import section
-    from .pipeline.logwork import log_lines
+    from ..pipeline.assemble import excerpt_lines
+    from ..pipeline.locate import section
+    from ..pipeline.logwork import log_lines
 
     first_input: dict[int, str] = {}  # pattern id -> the first log it appeared in
     results: list[ReplayResult] = []
@@ -261,7 +261,7 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
 async def _service(settings: Settings) -> AsyncIterator[HistoryService]:
     from storage import db
 
-    from .runtime import backing_services
+    from ..runtime import backing_services
 
     async with backing_services(settings) as resolved:
         assert resolved.database_url is not None

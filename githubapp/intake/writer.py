@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from ..deps import Deps
 from . import deliveries
-from .deps import Deps
 from .queueing import enqueue_many
 
 log = logging.getLogger("ci_triage.webhooks")

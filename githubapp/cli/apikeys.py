@@ -9,13 +9,13 @@ from typing import TypeVar
 
 from storage import api_keys, db
 
-from .settings import Settings
+from ..settings import Settings
 
 T = TypeVar("T")
 
 
 def _with_db(settings: Settings, work: Callable[[db.Pool], Awaitable[T]]) -> T:
-    from .runtime import backing_services
+    from ..runtime import backing_services
 
     async def go() -> T:
         async with backing_services(settings) as resolved:

@@ -16,7 +16,7 @@ from typing import Any
 from storage import attribution
 from storage import history as q
 
-from .deps import Deps
+from ..deps import Deps
 
 log = logging.getLogger("ci_triage.retention")
 

@@ -9,20 +9,20 @@ from arq.cron import CronJob, cron
 
 from storage import db
 
-from .artifacts import purge_expired_artifacts
-from .delivery_jobs import handle_delivery, prune_deliveries, sweep_deliveries
-from .deps import Deps
-from .installations import purge_installations
-from .job_policy import (
+from ..artifacts import purge_expired_artifacts
+from ..deps import Deps
+from ..intake.delivery_jobs import handle_delivery, prune_deliveries, sweep_deliveries
+from ..intake.installations import purge_installations
+from ..intake.reconcile import reconcile_deliveries
+from ..pipeline.jobs import record_passing_run, triage_job, triage_run
+from ..snapshots.jobs import capture_snapshot
+from .policy import (
     NIGHTLY_TIMEOUT_SECONDS,
     RECONCILE_TIMEOUT_SECONDS,
     RETENTION_TIMEOUT_SECONDS,
     SWEEP_TIMEOUT_SECONDS,
 )
-from .pipeline.jobs import record_passing_run, triage_job, triage_run
-from .reconcile import reconcile_deliveries
 from .retention import purge_expired
-from .snapshots.jobs import capture_snapshot
 
 
 async def heartbeat(ctx: dict[str, Any]) -> str:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from .deps import Deps
-from .settings import Settings, SettingsError
+from ..deps import Deps
+from ..settings import Settings, SettingsError
 
 log = logging.getLogger("ci_triage.reload")
 

@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from storage.db import pending_migrations
 
-from .deps import Deps
+from ..deps import Deps
 
 
 async def alive(request: Request) -> JSONResponse:

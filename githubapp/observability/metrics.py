@@ -25,9 +25,9 @@ from starlette.routing import Route
 
 from storage import gauges
 
-from .api.auth import bearer_token
-from .deps import Deps, ServiceMissing
-from .web.triage_metrics import DEFINITIONS as TRIAGE_METRICS
+from ..api.auth import bearer_token
+from ..deps import Deps, ServiceMissing
+from ..web.triage_metrics import DEFINITIONS as TRIAGE_METRICS
 
 log = logging.getLogger("ci_triage.metrics")
 

@@ -35,17 +35,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ..deps import Deps
+from ..github import github_of
+from ..settings import CREDENTIALS_FILE, Settings
+from ..web.dashboard import templates
 from . import public_url
-from .deps import Deps
-from .github import github_of
 from .reload import current_settings
-from .settings import CREDENTIALS_FILE, Settings
 from .setup_token import TOKEN_FILE, discard_token, setup_token, token_matches
-from .web.dashboard import templates
 
 log = logging.getLogger("ci_triage.setup")
 
-MANIFEST_PATH = Path(__file__).resolve().parents[1] / "app.yml"
+MANIFEST_PATH = Path(__file__).resolve().parents[2] / "app.yml"
 STATE_COOKIE = "ci_triage_setup_state"
 TOKEN_COOKIE = "ci_triage_setup_token"  # noqa: S105 - a cookie name
 STATE_TTL_SECONDS = 3600

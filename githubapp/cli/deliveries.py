@@ -1,6 +1,6 @@
 """``ci-triage deliveries [--failed]`` lists stored webhook deliveries; ``... retry ID`` re-runs one.
 
-The rest of the CLI lives in ``cli.py``; this module only registers its subcommand.
+The rest of the CLI lives in ``cli/main.py``; this module only registers its subcommand.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import argparse
 import asyncio
 from typing import Any
 
-from .settings import Settings
+from ..settings import Settings
 
 
 def _print_table(rows: list[Any]) -> None:
@@ -27,9 +27,9 @@ def _print_table(rows: list[Any]) -> None:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from . import deliveries
-    from .delivery_jobs import retry_delivery
-    from .runtime import backing_services, open_deps
+    from ..intake import deliveries
+    from ..intake.delivery_jobs import retry_delivery
+    from ..runtime import backing_services, open_deps
 
     async with backing_services(settings) as resolved, open_deps(resolved) as deps:
         if args.action == "retry":

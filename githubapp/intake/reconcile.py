@@ -26,17 +26,17 @@ from typing import Any
 
 from storage import redeliveries
 
+from ..deps import Deps
+from ..github import github_of
+from ..observability.metrics import metrics_of
 from . import deliveries
-from .deps import Deps
-from .github import github_of
-from .metrics import metrics_of
 from .reload import current_settings
 from .webhooks import HANDLED_EVENTS
 
 log = logging.getLogger("ci_triage.reconcile")
 
 LOOKBACK = timedelta(hours=48)  # GitHub keeps deliveries for 3 days and redelivers only within that window
-RUN_INTERVAL = timedelta(minutes=10)  # the cron schedule of reconcile_deliveries (githubapp/jobs.py)
+RUN_INTERVAL = timedelta(minutes=10)  # the cron schedule of reconcile_deliveries (githubapp/worker/registry.py)
 CURSOR_SLACK = timedelta(minutes=5)  # delivered_at is not strictly ordered: page a little past the cursor
 MAX_PAGES = 2_000  # a safety stop (200,000 deliveries), far beyond 48 hours of any installation we know
 MAX_REQUESTS_PER_GUID = 3

@@ -7,9 +7,9 @@ from typing import Any
 
 from arq.worker import Worker, func
 
-from .deps import Deps
-from .job_policy import JOB_TIMEOUT_SECONDS
-from .jobs import cron_jobs, job_functions
+from ..deps import Deps
+from .policy import JOB_TIMEOUT_SECONDS
+from .registry import cron_jobs, job_functions
 
 SHUTDOWN_GRACE_SECONDS = 60
 

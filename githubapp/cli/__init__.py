@@ -1,0 +1,1 @@
+"""The ``ci-triage`` command: ``main`` wires the subcommands, one module per group of them."""

@@ -1,0 +1,1 @@
+"""Failure history: has this failed like this before, how often, where, how was it fixed, is it flaky."""
