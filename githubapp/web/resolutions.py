@@ -67,7 +67,7 @@ def resolution_view(
     run_link_url = run_url(github_url, repo, run) if repo and run else None
     files = [str(f) for f in resolution.get("changed_files") or [] if isinstance(f, str)]
     commits = resolution.get("commits")
-    by = resolution.get("by") or resolution.get("author")  # newer writers may record who pushed the fix
+    by = resolution.get("by")  # the login that pushed the passing commit (analysis.matching.Resolution.by)
     description = resolution.get("description")
     return ResolutionView(
         repository=repo,
