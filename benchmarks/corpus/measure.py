@@ -426,6 +426,31 @@ def missed_pairs(cases: Sequence[Case], replayed_failures: Sequence[list[dict[st
     return out
 
 
+def pairs_by_tool(cases: Sequence[Case], replayed_failures: Sequence[list[dict[str, Any]]]) -> dict[str, Any]:
+    """Where the pairwise errors are, as counts only: a false pair under the tool its shared pattern's signature
+    names and how the later log joined it (``signature`` or ``similarity``), a missed pair under its root cause's
+    tool in the truth. What a part's figures come from, without reading its logs."""
+    causes = [{f["root_cause"] for f in c.failures} for c in cases]
+    tools = [{f["root_cause"]: f["tool"] for f in c.failures} for c in cases]
+    false: dict[str, int] = defaultdict(int)
+    missed: dict[str, int] = defaultdict(int)
+    for a, b in itertools.combinations(range(len(cases)), 2):
+        shared = causes[a] & causes[b]
+        mine = {int(f["pattern_id"]): f for f in replayed_failures[a]}
+        joined = [(mine[int(f["pattern_id"])], f) for f in replayed_failures[b] if int(f["pattern_id"]) in mine]
+        if joined and not shared:
+            first, later = joined[0]
+            tool = (first.get("signature") or {}).get("tool") or "?"
+            how = "signature" if later["how"] == "signature" or first["how"] == "signature" else str(later["how"])
+            false[f"{tool} ({how})"] += 1
+        elif shared and not joined:
+            missed[tools[a][sorted(shared)[0]]] += 1
+    return {
+        "false": dict(sorted(false.items(), key=lambda kv: -kv[1])),
+        "missed": dict(sorted(missed.items(), key=lambda kv: -kv[1])),
+    }
+
+
 # --- report ----------------------------------------------------------------------------------------------
 
 
@@ -479,7 +504,11 @@ def measure(
         if lost_pairs:
             report["missed_pairs"] = missed_pairs(ordered, failures)
         all_pairs, negative_pairs = pairwise(ordered, predicted)
-        report["matching_ours"] = {"pairs": all_pairs.as_json(), "hard_negative_pairs": negative_pairs}
+        report["matching_ours"] = {
+            "pairs": all_pairs.as_json(),
+            "hard_negative_pairs": negative_pairs,
+            "errors_by_tool": pairs_by_tool(ordered, failures),
+        }
     if misses:
         report["misses"] = missed
     return report
@@ -521,6 +550,10 @@ def print_table(name: str, report: dict[str, Any]) -> None:
         f"{'hard-negative pairs':<22} {hard['pairs']}, wrongly matched: "
         f"ours {mine_hard}, hash {hard['wrongly_matched']}"
     )
+    if mine:
+        errors = mine["errors_by_tool"]
+        print(f"{'false pairs by tool':<22} " + ", ".join(f"{k} {v}" for k, v in errors["false"].items()))
+        print(f"{'missed pairs by tool':<22} " + ", ".join(f"{k} {v}" for k, v in errors["missed"].items()))
     print(f"{'per tool (ours)':<22} " + " ".join(f"{_SHORT[k]:>11}" for k in MEASURES))
     for tool, values in report["by_tool"].items():
         print(f"  {tool:<20} " + " ".join(f"{_cell(values.get(k)):>11}" for k in MEASURES))
