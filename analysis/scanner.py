@@ -41,7 +41,8 @@ OTHER_STEP_PENALTY = 15  # hits in steps that passed, once we know which one fai
 VERDICT_BONUS = 20  # the last exit line of the log
 
 
-def _build_automaton() -> tuple[ahocorasick.Automaton, list[int]]:
+@functools.cache  # the per-line path's only (``Scanner.feed``): raw bytes go through ``analysis.multipattern``
+def _automaton() -> tuple[ahocorasick.Automaton, list[int]]:
     needles: dict[str, int] = {}
     for index, rule in enumerate(RULES):
         for needle in rule.needles:
@@ -60,8 +61,6 @@ def _build_automaton() -> tuple[ahocorasick.Automaton, list[int]]:
     automaton.make_automaton()
     return automaton, masks
 
-
-_AUTOMATON, _MASKS = _build_automaton()
 
 # Tools that print the same format; the command that ran tells them apart.
 _TOOL_ALTERNATIVES: dict[str, tuple[str, ...]] = {
@@ -218,12 +217,13 @@ def _colour_free_masks(lower: str, masks: dict[int, int]) -> None:
 
 def _needle_masks(lower: str, masks: dict[int, int]) -> None:
     """OR into ``masks`` (line index in the chunk -> rule bits) the rules whose needles occur on each line."""
+    automaton, needle_masks = _automaton()
     index = 0
     last = 0
-    for end, needle in _AUTOMATON.iter(lower):
+    for end, needle in automaton.iter(lower):
         index += lower.count("\n", last, end)
         last = end
-        masks[index] = masks.get(index, 0) | _MASKS[needle]
+        masks[index] = masks.get(index, 0) | needle_masks[needle]
 
 
 def _merged(ranges: list[list[int]], last_line: int) -> tuple[LineRange, ...]:
