@@ -141,6 +141,7 @@ def _has_needles(bits: int, text: str) -> int:
 
 
 _CSI_LINE = multipattern.CSI.engine_for(MAX_LINE_CHARS)
+_CARET_LINE = multipattern.CARET.engine_for(MAX_LINE_CHARS)
 
 
 def _strip_stamp(line: str) -> str:
@@ -227,6 +228,8 @@ class ByteScanner(Scanner):
             if coloured:  # and again without CSI codes, among the coloured lines of the chunk
                 colour_free, stripped = _colour_free(raw, lower, index in dirty)
                 sample += "\x00" + _samples(colour_free, index == first_coloured, index == last_coloured)
+            if "^[[" in raw and index not in dirty:  # colours in caret notation (and no ESC): as the scan did
+                stripped = _CARET_LINE.sub("", raw)
             mask = _has_needles(flags.get(index, 0) | unfiltered, sample)
             result: tuple[str, Rule, Match] | tuple[()] = ()
             if mask:

@@ -24,7 +24,7 @@ expressions, so a rule added to the table joins it with no other change.
 What the scan reports for each chunk (``Candidates``):
 
 - ``flags``: line index -> bit set of the rules whose translated pattern matched the line, scanned with its
-  CSI colour codes removed,
+  colour codes removed (CSI codes, and those in caret notation on lines without an ESC),
 - ``dirty``: lines where cleaning changes more than CSI codes and a runner timestamp (control bytes, other
   escapes, colour codes that lost their ESC, ``gh run view`` columns; the caller adds over-long lines): the
   caller cleans them and scans them again cleaned (``scan_clean``).
@@ -79,6 +79,11 @@ _NONZERO = rb"(?:errors?|failures?|failed)[:=] ?[1-9][^\n]*$"
 # of a chunk (about 1 MB at most), so Python's engine runs up to that length (the pattern is linear there:
 # its three classes are disjoint).
 CSI = compile_linear(r"\x1b\[[0-?]*[ -/]*[@-~]", fast_chars=1 << 21)
+# Colour codes printed in caret notation (``^[[32mPASSED^[[0m``: pytest-xdist through some runners), removed
+# before the scan as ``analysis.lines.clean`` removes them, so such a line is not dirty. Removed apart from CSI
+# codes (one alternation of both is 3-4x slower on a chunk): the two passes remove what ``clean``'s one pass
+# does on a line that has only one kind; a line with both is left dirty (``_carets_beside_escapes``).
+CARET = compile_linear(r"\^\[\[[0-?]*[ -/]*[@-~]", fast_chars=1 << 21)
 GENERIC_MASK = sum(1 << i for i, rule in enumerate(RULES) if rule.role is Role.GENERIC)
 _PACK = 12  # bits of the id in a packed (offset, id) report
 assert NONZERO_TALLY_ID < 1 << _PACK
@@ -211,15 +216,39 @@ def _reports(data: bytes) -> list[int]:
     return found
 
 
+def _carets_beside_escapes(data: bytes) -> list[int]:
+    """Indexes of the lines that hold both a caret-notation code and an ESC: dirty (see ``CARET``)."""
+    found: list[int] = []
+    index = 0
+    counted = 0
+    at = data.find(b"^[[")
+    while at >= 0:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        end = len(data) if end < 0 else end
+        if data.find(b"\x1b", start, end) >= 0:
+            index += data.count(b"\n", counted, start)
+            counted = start
+            found.append(index)
+        at = data.find(b"^[[", end)
+    return found
+
+
 def scan(data: bytes) -> Candidates:
     """``data``: a chunk's lines joined by ``\\n`` (no other line break, no final one). Scanned once, with its
-    CSI codes removed (they hold no line break: line numbers stay). Lines longer than cleaning keeps
+    colour codes removed (``CARET``, ``CSI``; they hold no line break: line numbers stay). Lines longer than cleaning keeps
     (``MAX_LINE_CHARS``) are the caller's to mark dirty."""
     out = Candidates()
     if not data:
         return out
+    mixed: list[int] = []
+    if b"^[[" in data:
+        if b"\x1b" in data:
+            mixed = _carets_beside_escapes(data)
+        data = CARET.sub("", data.decode("latin-1")).encode("latin-1")
     if b"\x1b" in data:
         data = CSI.sub("", data.decode("latin-1")).encode("latin-1")
+    out.dirty.update(mixed)
     index = 0
     last = 0
     mask = (1 << _PACK) - 1

@@ -167,10 +167,26 @@ def _junit5_invocation(heading: str) -> str:
     return f"[{found.group(1)}]" if found else ""
 
 
-@functools.lru_cache(maxsize=2048)  # a repeated frame line comes back with its match (``ByteScanner._seen``)
-def _frame_fields(rule: Rule, match: Match) -> tuple[str, int, bool, str, str | None] | None:
+FrameFields = tuple[str, int, bool, str, str | None] | None
+# A repeated frame line comes back with its match object (``ByteScanner._seen``): keyed by that object (its
+# hash is its identity; a Rule's, a frozen dataclass's, hashes every field), which only its rule produces.
+_FRAME_FIELDS: dict[Match, FrameFields] = {}
+
+
+def _frame_fields(rule: Rule, match: Match) -> FrameFields:
     """What a frame line's match says: (file, line, innermost call first, function, application), or None
     when it names no file:line or (JVM) no file of the repository's layout."""
+    try:
+        return _FRAME_FIELDS[match]
+    except KeyError:
+        pass
+    if len(_FRAME_FIELDS) >= 2048:
+        _FRAME_FIELDS.clear()
+    fields = _FRAME_FIELDS[match] = _read_frame(rule, match)
+    return fields
+
+
+def _read_frame(rule: Rule, match: Match) -> FrameFields:
     file, line_s = _group(match, "file"), _group(match, "line")
     if not file or not line_s:
         return None
