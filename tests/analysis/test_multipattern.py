@@ -101,6 +101,10 @@ def _dress(text: str, rng: random.Random) -> Iterator[str]:
             line = line + " " + "x" * rng.choice((1990, 2100))
         elif style == 8:
             line = "\ufeff" + line
+        elif style in (9, 10):  # colours in caret notation (pytest-xdist through some runners), with an ESC too
+            for word in _WORDS:
+                line = line.replace(word, f"^[[1m{word}^[[0m", 1)
+            line = f"^[[32m{line}" if style == 9 else f"^[[33m\x1b[1m{line}\x1b[0m"
         yield line
 
 
@@ -145,3 +149,43 @@ def test_a_translation_matches_a_superset() -> None:
     db.scan("x\n#  src/é.py:12: boom\nsrc/a.py:x: no".encode(), match_event_handler=lambda *a: found.append(a[2]))
     assert found and not caseless
     assert all(end <= len("x\n#  src/é.py:12: boom".encode()) for end in found)
+
+
+_TALLIES = (
+    "[INFO] Tests run: 12, Failures: 0, Errors: 0, Skipped: 1, Time elapsed: 0.5 s - in org.example.FooTest",
+    "Tests run: 3, Failures: 0, Errors: 2, Skipped: 0",
+    "Tests run: 3, Failures: 2, Errors: 0, Skipped: 0",
+    "errors=0 failures=1",
+    "failures: 0 then ERROR: disk full",
+    "error: 0.5 s",
+    "ERRORS: 0",
+    "2026-11-24T10:00:00.0000000Z Failed: 0",
+    "2026-11-24T10:00:00.0000000ZFailures: 0",
+    "\x1b[32mTests run: 4, Failures: 0\x1b[0m, Errors: 0",
+    "^[[32mTests run: 4, Failures: 0^[[0m, Errors: 0",
+    "Tests run: 4, Failures: 0, Errors: 0 \x07 error",
+    "build\tRun tests\t2026-11-24T10:00:00.0000000Z Failures: 0, Errors: 0",
+    "[ERROR] Tests run: 4, Failures: 0, Errors: 0",
+    "FAILED: 0",
+    "failed=0.",
+    "Error: failures=0",
+)
+
+
+def test_tallies_of_zero_decided_in_the_database_as_per_line() -> None:
+    """Lines with a zero tally and no non-zero one, which only fallbacks may match, never leave the database;
+    any other tally line is tried as before: both paths agree on each, among other lines and alone."""
+    lines = [f"{tally}{suffix}" for tally in _TALLIES for suffix in ("", " failed", ", Errors: 1")]
+    for line in lines:
+        _same(f"step\n{line}\nnext\n".encode())
+    _same(("\n".join(lines) + "\n").encode() * 3)
+    assert multipattern.scan(_TALLIES[0].encode()).flags == {}
+    assert multipattern.scan(_TALLIES[1].encode()).flags != {}
+
+
+def test_caret_notation_colours_are_not_dirt() -> None:
+    """``^[[32m`` codes go before the scan like CSI codes; a line with both kinds is left dirty (cleaned first)."""
+    assert multipattern.scan(b"^[[32mPASSED^[[0m tests/test_x.py::test_a").dirty == set()
+    assert multipattern.scan(b"ok\n^[[31m\x1b[1mFAILED^[[0m x\nok").dirty == {1}
+    for line in ("^[[31mFAILED^[[0m tests/test_x.py::test_a - assert 1 == 2", "^\x1b[0m[[31mError: x", "^[^[[0m[31m"):
+        _same(f"{line}\n\x1b[1m{line}\n".encode())
