@@ -189,9 +189,9 @@ class ByteScanner(Scanner):
             dirty.update(i for i, line in enumerate(lines) if len(line) > MAX_LINE_CHARS)
         # the first and the last coloured line: the per-line path's second needle pass joins coloured lines
         first_esc = data.find(b"\x1b")
-        first_coloured = data.count(b"\n", 0, first_esc) if first_esc >= 0 else -1
-        last_coloured = data.count(b"\n", 0, data.rfind(b"\x1b")) if first_esc >= 0 else -1
         last_line = len(lines) - 1
+        first_coloured = data.count(b"\n", 0, first_esc) if first_esc >= 0 else -1
+        last_coloured = last_line - data.count(b"\n", data.rfind(b"\x1b")) if first_esc >= 0 else -1
         # lines whose needle samples depend on where they sit in the chunk: never answered from ``_seen``
         edges = {0, last_line, first_coloured, last_coloured}
         seen = self._seen

@@ -18,8 +18,9 @@ N failed" beside phpunit's "N) Class::test" misses the phpunit line of a phpunit
 The database is built from the rule table (``analysis.rules.RULES``) at import, each pattern translated by
 ``analysis.byte_patterns`` into expressions over raw bytes that match a superset of the lines the pattern
 matches once cleaned; a rule whose pattern cannot be translated is simply not filtered (its needles decide,
-as before). The compiled database (0.5-1 s to compile) is cached under ``~/.cache/ci-triage`` by a hash of its
-expressions, so a rule added to the table joins it with no other change.
+as before). The compiled database (0.5-1 s to compile) is cached under ``~/.cache/ci-triage`` by a hash of what
+its expressions are made from (the patterns and the translating code), so a rule added to the table joins it
+with no other change.
 
 What the scan reports for each chunk (``Candidates``):
 
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -45,6 +47,7 @@ from pathlib import Path
 
 import hyperscan
 
+from . import byte_patterns, regex
 from .byte_patterns import Untranslatable, stamp_superset, translate
 from .lines import _STAMP as STAMP_PATTERN
 from .regex import compile_linear
@@ -157,32 +160,44 @@ def _cache_dir() -> Path | None:
     return Path(base) / "ci-triage"
 
 
-def _load() -> tuple[hyperscan.Database, int]:
-    exprs, ids, flags, unfiltered = _expressions()
+def _source_digest() -> str:
+    """What the expressions are a function of: the rules' patterns, the timestamp's, the code that translates
+    them (this module, ``byte_patterns``, ``regex``'s parser) and the interpreter and Hyperscan versions. A
+    cached database is found by this digest, so start-up translates no pattern (0.1 s of CPU a process)."""
     digest = hashlib.sha256()
-    for expr, rule, flag in zip(exprs, ids, flags, strict=True):
-        digest.update(b"%d %d %s\n" % (rule, flag, expr))
-    digest.update(hyperscan.__version__.encode() if hasattr(hyperscan, "__version__") else b"")
+    for pattern in [rule.pattern for rule in RULES] + [STAMP_PATTERN]:
+        digest.update(b"%d %s\n" % (pattern.flags, pattern.pattern.encode("utf-8", "surrogatepass")))
+    for module in (__file__, byte_patterns.__file__, regex.__file__):
+        digest.update(Path(module).read_bytes() if module else b"")
+    digest.update(sys.version.encode())
+    digest.update(getattr(hyperscan, "__version__", "").encode())
+    return digest.hexdigest()[:24]
+
+
+def _load() -> tuple[hyperscan.Database, int]:
+    """The database and the mask of the rules it does not filter: from the cache, else compiled (and cached)."""
     folder = _cache_dir()
-    if folder is None:
-        db, rejected = _compile(exprs, ids, flags)
-        return db, unfiltered | rejected
-    path = folder / f"rules-{digest.hexdigest()[:24]}.hsdb"
-    try:
-        blob = path.read_bytes()
-        rejected = int.from_bytes(blob[:64], "big")
-        return hyperscan.loadb(blob[64:], hyperscan.HS_MODE_BLOCK), unfiltered | rejected
-    except (OSError, hyperscan.error, ValueError):
-        pass
+    path = folder / f"rules-{_source_digest()}.hsdb" if folder is not None else None
+    if path is not None:
+        try:
+            blob = path.read_bytes()
+            unfiltered = int.from_bytes(blob[:64], "big")
+            return hyperscan.loadb(blob[64:], hyperscan.HS_MODE_BLOCK), unfiltered
+        except (OSError, hyperscan.error, ValueError):
+            pass
+    exprs, ids, flags, unfiltered = _expressions()
     db, rejected = _compile(exprs, ids, flags)
+    unfiltered |= rejected
+    if path is None:
+        return db, unfiltered
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-            handle.write(rejected.to_bytes(64, "big") + hyperscan.dumpb(db))
+            handle.write(unfiltered.to_bytes(64, "big") + hyperscan.dumpb(db))
         os.replace(handle.name, path)
     except OSError:
         pass  # a read-only home: compile again next time
-    return db, unfiltered | rejected
+    return db, unfiltered
 
 
 _DB, UNFILTERED = _load()
@@ -236,8 +251,8 @@ def _carets_beside_escapes(data: bytes) -> list[int]:
 
 def scan(data: bytes) -> Candidates:
     """``data``: a chunk's lines joined by ``\\n`` (no other line break, no final one). Scanned once, with its
-    colour codes removed (``CARET``, ``CSI``; they hold no line break: line numbers stay). Lines longer than cleaning keeps
-    (``MAX_LINE_CHARS``) are the caller's to mark dirty."""
+    colour codes removed (``CARET``, ``CSI``; they hold no line break: line numbers stay). Lines longer than
+    cleaning keeps (``MAX_LINE_CHARS``) are the caller's to mark dirty."""
     out = Candidates()
     if not data:
         return out
@@ -254,11 +269,12 @@ def scan(data: bytes) -> Candidates:
     mask = (1 << _PACK) - 1
     flags = out.flags
     tallies: dict[int, int] = {}
+    count = data.count
     for packed in _reports(data):
         rule = packed & mask
-        position = max(0, (packed >> _PACK) - 1)
+        position = (packed >> _PACK) - 1  # the line's last byte (no expression matches an empty string)
         if position > last:
-            index += data.count(b"\n", last, position)
+            index += count(b"\n", last, position)
             last = position
         if rule < RULE_COUNT:
             flags[index] = flags.get(index, 0) | (1 << rule)
@@ -287,7 +303,7 @@ def scan_clean(lines: list[str]) -> list[int]:
         rule = packed & mask
         if rule >= RULE_COUNT:  # dirt, tallies: this line is already cleaned
             continue
-        position = max(0, (packed >> _PACK) - 1)
+        position = (packed >> _PACK) - 1
         if position > last:
             index += data.count(b"\n", last, position)
             last = position
