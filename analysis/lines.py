@@ -47,6 +47,8 @@ def clean(line: str) -> str:
         line = _ANSI_LINE.sub("", line)
     if line[:1] in _STAMP_START or "\t" in line:
         line = _STAMP_LINE.sub("", line, count=1)
+    if line.isprintable():  # every character the pattern removes is not (a C loop, 10x cheaper than a search)
+        return line
     return _CONTROL_LINE.sub("", line) if _CONTROL_LINE.search(line) else line
 
 

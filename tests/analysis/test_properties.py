@@ -93,3 +93,17 @@ def test_normalize_is_total_and_idempotent(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once
     assert len(fingerprint("tool", "test", None, text)) == 16
+
+
+_CONTROL_CHARS = [chr(c) for c in (*range(0x20), 0x7F, 0x85, 0xA0, 0x2028, 0xFEFF, 0xFFFE, 0xFFFD)]
+
+
+@given(st.lists(st.one_of(st.sampled_from(_CONTROL_CHARS), st.text(max_size=5)), max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_clean_removes_control_characters_as_its_pattern_does(parts: list[str]) -> None:
+    """``clean`` skips the control-character pattern on a printable line: the same as always running it."""
+    from analysis.lines import _ANSI_LINE, _CONTROL_LINE, _STAMP_LINE, clean
+
+    line = "".join(parts)
+    reference = _STAMP_LINE.sub("", _ANSI_LINE.sub("", line[:2000]), count=1)
+    assert clean(line) == _CONTROL_LINE.sub("", reference)
