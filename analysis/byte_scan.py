@@ -78,15 +78,14 @@ class ByteChunker:
             self._at_start = False
             data = data.removeprefix(_BOM)
         visible = len(data) - _held_back(data)  # what the text path has decoded so far
-        cut = max(data.rfind(b"\n", 0, visible), data.rfind(b"\r", 0, visible))
+        cut = _last_break(data, visible)
         if cut == visible - 1 and cut >= 0 and data[cut] == 13:
-            cut -= 1  # the \r may be the first half of a \r\n split across pieces
-            cut = max(data.rfind(b"\n", 0, cut + 1), data.rfind(b"\r", 0, cut + 1))
+            cut = _last_break(data, cut)  # the \r may be the first half of a \r\n split across pieces
         if cut < 0:
             self._pending = data
             return
         self._pending = data[cut + 1 :]
-        yield self._chunk(data[: cut + 1])
+        yield self._chunk(data, cut + 1)
 
     def close(self) -> Iterator[ByteChunk]:
         if self._at_start and self._pending:
@@ -94,15 +93,27 @@ class ByteChunker:
         self._at_start = False
         if self._pending:
             data, self._pending = self._pending, b""
-            yield self._chunk(data)
+            yield self._chunk(data, len(data))
 
-    def _chunk(self, raw: bytes) -> ByteChunk:
-        data = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in raw else raw
-        if data.endswith(b"\n"):
-            data = data[:-1]
-        chunk = ByteChunk(self._next, data, len(raw))
-        self._next += data.count(b"\n") + 1
+    def _chunk(self, data: bytes, size: int) -> ByteChunk:
+        """The first ``size`` bytes of ``data``, without their final line break, breaks normalised: one copy."""
+        end = size
+        if end and data[end - 1] == 10:
+            end -= 2 if end > 1 and data[end - 2] == 13 else 1
+        elif end and data[end - 1] == 13:
+            end -= 1
+        body = data[:end]
+        if b"\r" in body:
+            body = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        chunk = ByteChunk(self._next, body, size)
+        self._next += body.count(b"\n") + 1
         return chunk
+
+
+def _last_break(data: bytes, end: int) -> int:
+    """Index of the last line break (LF or CR) before ``end``, or -1; a CR is looked for after the last LF only."""
+    newline = data.rfind(b"\n", 0, end)
+    return max(newline, data.rfind(b"\r", newline + 1, end))
 
 
 def byte_chunks(pieces: Iterable[bytes], first_line: int = 1) -> Iterator[ByteChunk]:
