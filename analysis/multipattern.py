@@ -160,24 +160,41 @@ def _cache_dir() -> Path | None:
     return Path(base) / "ci-triage"
 
 
-def _source_digest() -> str:
+def _source_digest() -> str | None:
     """What the expressions are a function of: the rules' patterns, the timestamp's, the code that translates
     them (this module, ``byte_patterns``, ``regex``'s parser) and the interpreter and Hyperscan versions. A
-    cached database is found by this digest, so start-up translates no pattern (0.1 s of CPU a process)."""
+    cached database is found by this digest, so start-up translates no pattern (0.1 s of CPU a process).
+    None when the code cannot be read (a frozen build): then the database is found by its expressions."""
     digest = hashlib.sha256()
     for pattern in [rule.pattern for rule in RULES] + [STAMP_PATTERN]:
         digest.update(b"%d %s\n" % (pattern.flags, pattern.pattern.encode("utf-8", "surrogatepass")))
-    for module in (__file__, byte_patterns.__file__, regex.__file__):
-        digest.update(Path(module).read_bytes() if module else b"")
+    try:
+        for module in (__file__, byte_patterns.__file__, regex.__file__):
+            digest.update(Path(module or "").read_bytes())
+    except OSError:
+        return None
     digest.update(sys.version.encode())
     digest.update(getattr(hyperscan, "__version__", "").encode())
     return digest.hexdigest()[:24]
 
 
+def _expressions_digest(exprs: list[bytes], ids: list[int], flags: list[int]) -> str:
+    digest = hashlib.sha256()
+    for expr, rule, flag in zip(exprs, ids, flags, strict=True):
+        digest.update(b"%d %d %s\n" % (rule, flag, expr))
+    digest.update(getattr(hyperscan, "__version__", "").encode())
+    return "x" + digest.hexdigest()[:23]
+
+
 def _load() -> tuple[hyperscan.Database, int]:
     """The database and the mask of the rules it does not filter: from the cache, else compiled (and cached)."""
     folder = _cache_dir()
-    path = folder / f"rules-{_source_digest()}.hsdb" if folder is not None else None
+    key = _source_digest()
+    translated = None
+    if key is None:
+        translated = _expressions()
+        key = _expressions_digest(*translated[:3])
+    path = folder / f"rules-{key}.hsdb" if folder is not None else None
     if path is not None:
         try:
             blob = path.read_bytes()
@@ -185,7 +202,7 @@ def _load() -> tuple[hyperscan.Database, int]:
             return hyperscan.loadb(blob[64:], hyperscan.HS_MODE_BLOCK), unfiltered
         except (OSError, hyperscan.error, ValueError):
             pass
-    exprs, ids, flags, unfiltered = _expressions()
+    exprs, ids, flags, unfiltered = translated or _expressions()
     db, rejected = _compile(exprs, ids, flags)
     unfiltered |= rejected
     if path is None:
