@@ -140,8 +140,10 @@ TOOL_ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "jest": ("vitest", "jest", "xcodebuild", "xcpretty", "swift test"),  # xcpretty marks XCTest failures "✗" too
     "black": ("black", "ruff"),
     "numbered": ("playwright", "mocha", "rspec", "phpunit", "karma", "jasmine", "mix test"),
-    "annotation": ("ruff", "flake8", "pylint", "mypy", "pyright", "eslint", "stylelint", "golangci-lint", "tsc",
-                   "shellcheck", "actionlint", "rubocop", "markdownlint", "hadolint"),
+    "annotation": (
+        *("ruff", "flake8", "pylint", "mypy", "pyright", "eslint", "stylelint", "golangci-lint", "tsc"),
+        *("shellcheck", "actionlint", "rubocop", "markdownlint", "hadolint"),
+    ),
     "node": ("mocha", "jest", "vitest", "node"),
     "generic": ("pytest", "jest", "mocha", "rspec", "phpunit", "go test", "cargo", "npm", "pnpm", "yarn"),
 }

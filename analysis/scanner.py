@@ -65,9 +65,7 @@ _AUTOMATON, _MASKS = _build_automaton()
 
 # A tool's name as a word of the step's command ("ruff" in "uv run ruff check", not in "ruff-lsp").
 _TOOL_WORDS = {
-    name: compile_linear(rf"(?:^|[^\w-]){escape(name)}(?:$|[^\w-])")
-    for rule in RULES
-    for name in rule.tools
+    name: compile_linear(rf"(?:^|[^\w-]){escape(name)}(?:$|[^\w-])") for rule in RULES for name in rule.tools
 }
 _TOOL_NAMES = {
     "go test": "go",
