@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..api.auth import presented_key
+from .api.auth import presented_key
 from .triage_metrics import count
 
 log = logging.getLogger("ci_triage.ratelimit")

@@ -1,21 +1,22 @@
 """API-key authentication for ``/api/...``: ``Authorization: Bearer <key>`` or ``x-api-key: <key>``.
 
 Keys are looked up by their prefix and compared by sha256 in constant time (``storage.api_keys``); the key
-itself is never stored or logged. Use ``api_key_required`` on endpoints: they receive the ``ApiKey``, whose
-``installation_id`` scopes every query they make.
+itself is never stored or logged. The one policy: a missing, unknown or revoked key gets the same ``401`` (with
+``WWW-Authenticate: Bearer``), so an answer never tells which keys exist; a live key without the operation's
+scope gets ``403 insufficient_scope`` (``endpoint``).
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 
-from storage.api_keys import ApiKey, authenticate
+from storage.api_keys import ApiKey
+from storage.api_keys import authenticate as find_key
 
-Endpoint = Callable[[Request, ApiKey], Awaitable[Response]]
+from .errors import ApiError
+from .principal import Principal
+
+UNAUTHORIZED_MESSAGE = "a valid API key is required (Authorization: Bearer KEY or x-api-key: KEY)"
 
 
 def bearer_token(request: Request) -> str | None:
@@ -29,38 +30,22 @@ def presented_key(request: Request) -> str | None:
     return bearer_token(request) or api_key or None
 
 
-def unauthorized(message: str) -> JSONResponse:
-    return JSONResponse(
-        {"error": "unauthorized", "message": message},
-        status_code=401,
-        headers={"WWW-Authenticate": 'Bearer realm="ci-triage"'},
-    )
-
-
 async def request_api_key(request: Request) -> ApiKey | None:
     secret = presented_key(request)
     if secret is None:
         return None
-    key: ApiKey | None = await authenticate(request.app.state.deps.pool, secret)
+    key: ApiKey | None = await find_key(request.app.state.deps.pool, secret)
     return key
 
 
-def api_key_required(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
-    """Any live key may read; other methods need the ``ingest`` scope (snapshots are sent like test runs)."""
+def unauthorized() -> ApiError:
+    return ApiError(401, "unauthorized", UNAUTHORIZED_MESSAGE, {"WWW-Authenticate": 'Bearer realm="ci-triage"'})
 
-    @functools.wraps(endpoint)
-    async def wrapper(request: Request) -> Response:
-        if presented_key(request) is None:
-            return unauthorized("send an API key as 'Authorization: Bearer <key>' or 'x-api-key: <key>'")
-        key = await request_api_key(request)
-        if key is None:
-            return unauthorized("unknown or revoked API key")
-        scope = "read" if request.method in ("GET", "HEAD") else "ingest"
-        if not key.allows(scope):
-            return JSONResponse(
-                {"error": "insufficient_scope", "message": f"this API key lacks the {scope!r} scope"},
-                status_code=403,
-            )
-        return await endpoint(request, key)
 
-    return wrapper
+async def authenticate(request: Request) -> Principal:
+    """The API key's principal: its installation, every repository of it, and its scopes."""
+    key = await request_api_key(request)
+    if key is None:
+        raise unauthorized()
+    return Principal(kind="key", actor=f"api-key:{key.id}", installations=(key.installation_id,), key_id=key.id,
+                     scopes=key.scopes)

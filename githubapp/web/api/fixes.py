@@ -1,5 +1,5 @@
-"""Fixes in the API: the queue of suggested fixes, and approve/reject under the same rules as the
-`/triage approve` comment command (``fix_actions``)."""
+"""Fixes in the API (``/api/fixes``): the queue of suggested fixes, and approve/reject under the same rules as the
+`/triage approve` comment command (``githubapp.web.fix_actions``, shared with the dashboard)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 
 from storage import fix_queue
 
-from . import fix_actions
+from .. import fix_actions
 from . import schemas as s
-from .api_errors import not_found
+from .errors import not_found
 from .openapi import Operation, Param
 
 JSON = dict[str, Any]

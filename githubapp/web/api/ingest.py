@@ -20,11 +20,11 @@ from githubapp.history.service import RunContext, history_of
 from storage import ci_runs
 from storage import history as history_db
 
-from ..analysis_pool import AnalysisFailed, Limits, run_isolated
-from ..deps import Deps
-from . import live, triage_metrics
+from ...analysis_pool import AnalysisFailed, Limits, run_isolated
+from ...deps import Deps
+from .. import live, triage_metrics
 from . import schemas as s
-from .api_errors import ApiError
+from .errors import ApiError
 from .openapi import FieldError, Operation, ValidationFailed
 
 JSON = dict[str, Any]

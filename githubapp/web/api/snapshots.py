@@ -1,94 +1,111 @@
-"""``POST /api/snapshots`` and ``GET /api/snapshots/{id}``: snapshots for other CI systems (API key).
+"""``POST /api/snapshots`` and ``GET /api/snapshots/{id}``: browser snapshots for other CI systems.
 
 Asynchronous: the POST validates, records the request and enqueues the ``capture_snapshot`` job, answering
 ``202`` with the id at once; the GET reports ``queued | running | done | failed`` and, once done, fresh
-expiring links to the screenshot, HTML, HAR and console log.
+expiring links to the screenshot, HTML, HAR and console log. Served like every operation (``endpoint``); the
+body is read as JSON whatever its content type, as it always was, and is at most 16 KiB.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse
 
 from snapshot.capture import Viewport
 from snapshot.guard import BlockedURL, Guard
 from storage import snapshots as queries
-from storage.api_keys import ApiKey
 
-from ..deps import Deps
-from ..snapshots.service import snapshot_service
-from .auth import api_key_required
+from ...deps import Deps
+from ...snapshots.service import snapshot_service
+from . import schemas as s
+from .call import JSON, Call
+from .endpoint import parse_json
+from .errors import ApiError, not_found
+from .openapi import FieldError, Operation, Param, ValidationFailed
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_URL_CHARS = 2048
+MAX_TEST_RUN_ID_CHARS = 200
+
+# Viewport's own bounds (snapshot.capture), so that the document says what a capture accepts.
+VIEWPORT = {**s.obj({"width": {"type": "integer", "minimum": 200, "maximum": 4096},
+                     "height": {"type": "integer", "minimum": 200, "maximum": 4096}}, required=[]),
+            "type": ["object", "null"]}
+REQUEST = s.obj(
+    {
+        "url": {"type": "string", "minLength": 1, "maxLength": MAX_URL_CHARS,
+                "description": "http(s) URL to capture."},
+        "viewport": VIEWPORT,
+        "waitForSelector": {"type": ["string", "null"], "minLength": 1, "maxLength": 500},
+        "testRunId": {"type": ["string", "integer", "null"], "maxLength": MAX_TEST_RUN_ID_CHARS},
+    },
+    required=["url"],
+)
+LINKS = {"type": "object", "properties": {"self": s.STR}, "required": ["self"]}
+ACCEPTED = s.obj({"id": s.STR, "status": s.STR, "testRunId": s.N_STR, "links": LINKS})
+SNAPSHOT = {
+    "type": "object",
+    "properties": {
+        "id": s.STR,
+        "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+        "url": s.STR,
+        "testRunId": s.N_STR,
+        "createdAt": s.TIME,
+        "finishedAt": s.N_TIME,
+        "error": s.N_STR,
+        "httpStatus": s.N_INT,
+        "finalUrl": s.N_STR,
+        "links": LINKS,
+        "artifacts": {"type": "object"},
+        "console": {"type": "object", "properties": {"errors": s.INT, "warnings": s.INT}},
+        "pageErrors": {"type": "array"},
+        "failedRequests": {"type": "array"},
+        "blocked": {"type": "array"},
+        "notes": {"type": "array"},
+    },
+    "required": ["id", "status", "url", "links"],
+}
 
 
-def _error(status: int, error: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": error, "message": message}, status_code=status)
+async def read_request(request: Request, deps: Deps) -> Any:
+    return await parse_json(request, MAX_BODY_BYTES)
 
 
-class _Invalid(ValueError):
-    pass
-
-
-def parse_request(body: Any) -> dict[str, Any]:
-    """Validate the JSON body: ``{url, viewport?: {width, height}, waitForSelector?, testRunId?}``."""
-    if not isinstance(body, dict):
-        raise _Invalid("the body must be a JSON object")
-    unknown = sorted(set(body) - {"url", "viewport", "waitForSelector", "testRunId"})
-    if unknown:
-        raise _Invalid(f"unknown field(s): {', '.join(unknown)}")
-    url = body.get("url")
-    if not isinstance(url, str) or not url or len(url) > MAX_URL_CHARS:
-        raise _Invalid(f"url: an http(s) URL of at most {MAX_URL_CHARS} characters is required")
-    viewport_raw = body.get("viewport") or {}
-    if not isinstance(viewport_raw, dict):
-        raise _Invalid("viewport: expected {width, height}")
+def capture_options(body: JSON) -> JSON:
+    """What the schema cannot say about a valid body: ``{url, viewport, waitForSelector, testRunId}`` with
+    defaults filled in and the test run id as a string."""
+    raw_viewport = body.get("viewport") or {}
     try:
-        width, height = viewport_raw.get("width", 1280), viewport_raw.get("height", 800)
-        if not isinstance(width, int) or not isinstance(height, int) or isinstance(width | height, bool):
-            raise ValueError("width and height must be integers")
-        viewport = Viewport(width, height)
+        viewport = Viewport(int(raw_viewport.get("width", 1280)), int(raw_viewport.get("height", 800)))
     except ValueError as exc:
-        raise _Invalid(f"viewport: {exc}") from None
+        raise ValidationFailed([FieldError("viewport", str(exc))]) from None
     selector = body.get("waitForSelector")
-    if selector is not None and (not isinstance(selector, str) or not selector.strip() or len(selector) > 500):
-        raise _Invalid("waitForSelector: a CSS selector of at most 500 characters")
+    if selector is not None and not selector.strip():
+        raise ValidationFailed([FieldError("waitForSelector", "must not be blank")])
     test_run_id = body.get("testRunId")
-    if test_run_id is not None and (not isinstance(test_run_id, str | int) or len(str(test_run_id)) > 200):
-        raise _Invalid("testRunId: a string of at most 200 characters")
+    if test_run_id is not None and len(str(test_run_id)) > MAX_TEST_RUN_ID_CHARS:
+        raise ValidationFailed([FieldError("testRunId", f"is longer than {MAX_TEST_RUN_ID_CHARS} characters")])
     return {
-        "url": url.strip(),
+        "url": body["url"].strip(),
         "viewport": {"width": viewport.width, "height": viewport.height},
         "waitForSelector": selector,
         "testRunId": str(test_run_id) if test_run_id is not None else None,
     }
 
 
-@api_key_required
-async def create_snapshot(request: Request, key: ApiKey) -> Response:
-    deps: Deps = request.app.state.deps
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        return _error(413, "too_large", f"the body exceeds {MAX_BODY_BYTES} bytes")
-    try:
-        fields = parse_request(json.loads(raw or b"null"))
-    except json.JSONDecodeError:
-        return _error(400, "invalid_json", "the body is not JSON")
-    except _Invalid as exc:
-        return _error(422, "invalid_request", str(exc))
+async def create_snapshot(call: Call) -> JSONResponse:
+    deps, installation_id = call.deps, call.principal.installations[0]
+    fields = capture_options(call.body)
     try:  # refuse internal targets now, with the reason; the worker checks again when it captures
         await Guard(deps.settings.snapshot_allow_hosts).check_url(fields["url"])
     except BlockedURL as exc:
-        return _error(422, "url_refused", exc.reason)
+        raise ApiError(422, "url_refused", exc.reason) from None
     snapshot_id = await queries.create_snapshot(
         deps.pool,
-        installation_id=key.installation_id,
+        installation_id=installation_id,
         source="api",
         url=fields["url"],
         test_run_id=fields["testRunId"],
@@ -96,13 +113,13 @@ async def create_snapshot(request: Request, key: ApiKey) -> Response:
     )
     try:
         await deps.queue.enqueue_job(
-            "capture_snapshot", key.installation_id, str(snapshot_id), _job_id=f"snapshot:{snapshot_id}"
+            "capture_snapshot", installation_id, str(snapshot_id), _job_id=f"snapshot:{snapshot_id}"
         )
     except Exception:  # Redis down: say so rather than leave a request that never runs
         await queries.finish_snapshot(
-            deps.pool, key.installation_id, snapshot_id, status="failed", summary=None, error="queue unavailable"
+            deps.pool, installation_id, snapshot_id, status="failed", summary=None, error="queue unavailable"
         )
-        return _error(503, "queue_unavailable", "the job queue is unavailable; retry later")
+        raise ApiError(503, "queue_unavailable", "the job queue is unavailable; retry later") from None
     location = f"/api/snapshots/{snapshot_id}"
     return JSONResponse(
         {"id": str(snapshot_id), "status": "queued", "testRunId": fields["testRunId"], "links": {"self": location}},
@@ -111,19 +128,18 @@ async def create_snapshot(request: Request, key: ApiKey) -> Response:
     )
 
 
-@api_key_required
-async def get_snapshot(request: Request, key: ApiKey) -> Response:
-    deps: Deps = request.app.state.deps
+async def get_snapshot(call: Call) -> JSON:
+    deps, installation_id = call.deps, call.principal.installations[0]
     try:
-        snapshot_id = uuid.UUID(request.path_params["id"])
+        snapshot_id = uuid.UUID(call.params["id"])
     except ValueError:
-        return _error(404, "not_found", "no such snapshot")
-    row = await queries.get_snapshot(deps.pool, key.installation_id, snapshot_id)
+        raise not_found("snapshot") from None
+    row = await queries.get_snapshot(deps.pool, installation_id, snapshot_id)
     if row is None:
-        return _error(404, "not_found", "no such snapshot")
+        raise not_found("snapshot")
     summary = row["summary"] or {}
     console = summary.get("console", [])
-    body: dict[str, Any] = {
+    return {
         "id": str(row["id"]),
         "status": row["status"],
         "url": row["url"],
@@ -134,7 +150,7 @@ async def get_snapshot(request: Request, key: ApiKey) -> Response:
         "httpStatus": summary.get("status"),
         "finalUrl": summary.get("final_url"),
         "links": {"self": f"/api/snapshots/{row['id']}"},
-        "artifacts": await snapshot_service(deps).links(key.installation_id, snapshot_id),
+        "artifacts": await snapshot_service(deps).links(installation_id, snapshot_id),
         "console": {
             "errors": sum(1 for m in console if m.get("level") == "error"),
             "warnings": sum(1 for m in console if m.get("level") == "warning"),
@@ -144,10 +160,16 @@ async def get_snapshot(request: Request, key: ApiKey) -> Response:
         "blocked": summary.get("blocked", []),
         "notes": summary.get("notes", []),
     }
-    return JSONResponse(body)
 
 
-routes = [
-    Route("/api/snapshots", create_snapshot, methods=["POST"]),
-    Route("/api/snapshots/{id}", get_snapshot, methods=["GET"]),
-]
+def operations() -> list[Operation]:
+    return [
+        Operation("POST", "/api/snapshots", "createSnapshot", "Capture a page with a headless browser (async)",
+                  create_snapshot, "snapshots", ACCEPTED, body=REQUEST, status=202, scope="ingest",
+                  reader=read_request, extra_responses=(503,),
+                  description="Answers 202 at once with the snapshot id; GET it until `status` is done or "
+                  "failed. Private and internal addresses are refused (422) unless allowed by the operator."),
+        Operation("GET", "/api/snapshots/{id}", "getSnapshot", "A snapshot's status, findings and artifact links",
+                  get_snapshot, "snapshots", SNAPSHOT,
+                  params=(Param("id", {"type": "string"}, "Snapshot id.", where="path"),)),
+    ]
