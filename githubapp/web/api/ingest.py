@@ -24,6 +24,7 @@ from ...analysis_pool import AnalysisFailed, Limits, run_isolated
 from ...deps import Deps
 from .. import live, triage_metrics
 from . import schemas as s
+from .call import Call
 from .errors import ApiError
 from .openapi import FieldError, Operation, ValidationFailed
 
@@ -175,7 +176,7 @@ async def read_body(request: Request, deps: Deps) -> JSON:
     return body
 
 
-async def ingest(call: Any) -> JSON:
+async def ingest(call: Call) -> JSON:
     deps: Deps = call.deps
     body: JSON = call.body
     junit: list[bytes] = getattr(call.request.state, "junit", [])
