@@ -43,6 +43,13 @@ class Role(Enum):
     FRAME = "frame"  # one frame of a stack trace or traceback: where the open failure's code ran
 
 
+class TestLog(Enum):
+    """Which test a detail printed before its test's fail line belongs to (``go test``)."""
+
+    RUNNING = "running"  # the test an "=== RUN" line started (-v), when one runs
+    NAMED = "named"  # the test its ``test`` group names (-json's output events)
+
+
 class Record(Enum):
     """What a line that says nothing wrong tells the scanner to remember for the lines after it."""
 
@@ -53,7 +60,7 @@ class Record(Enum):
     GO_TEST_RUN = "go_test_run"  # go test -v: the test whose log the lines below are
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # each rule is one object: identity is equality, and a cache key hashes fast
 class Rule:
     name: str
     tool: str
@@ -97,6 +104,51 @@ class Rule:
     joins: Join | None = None  # DETAIL: how its message joins the open failure's (``analysis.refine``)
     records: Record | None = None  # its line is remembered for later lines, nothing more
     white_listed_passes: bool = False  # awesome_bot's link: under "> White listed" it may fail
+    # the tools that print this format: the words of the command that ran say which (``TOOL_ALTERNATIVES``)
+    tools: tuple[str, ...] = ()
+    # What a rule's line does with the scanner's memory of earlier lines (the open failure, what it kept):
+    chains_causes: bool = False  # DETAIL: a "Caused by:" line starts a new stack trace (a chained cause)
+    rust_func_above: bool = False  # FRAME: a Rust backtrace's "at src/x.rs:N" names its function the line above
+    invocation_above: bool = False  # FAILURE: the display name above numbers a parametrized invocation ("[2]")
+    class_colons: bool = False  # FAILURE: its test id is "Class::method" (PHPUnit), not "Class.method"
+    output_below: bool = False  # FAILURE: a failed CTest test: what it printed right below is its detail
+    detail_in_output: bool = False  # FAILURE: in an ``output_below`` test's output, that test's detail instead
+    line_from_diff: bool = False  # FAILURE: a formatter's "would reformat F": the first line its printed diff changes
+    takes_panic: bool = False  # FAILURE: a test heading whose panic, printed right below, is its message
+    panic_of_test: bool = False  # FAILURE: a panic: the message of a ``takes_panic`` test just above, if open
+    located_below: bool = False  # FAILURE: a location line right below it (``locates_above``) gives its file:line
+    locates_above: bool = False  # FAILURE: "--> file:line": locates the ``located_below`` failure above, else
+    # opens one for the code heading above it (ruff's full format)
+    from_requirements: bool = False  # FAILURE: at the requirements file's line its package came from (pip)
+    testdox_title: bool = False  # FAILURE: under PHPUnit's --testdox, "✘ Title" names ClassTest::testTitle
+    test_below: Rule | None = None  # FAILURE: only a heading: the line below, matching this rule, names the test
+    finds_docker_step: bool = False  # FAILURE: the BuildKit step whose command failed is evidence
+    test_log: TestLog | None = None  # DETAIL: kept for the test it belongs to, whose fail line comes later
+    adopts_test_log: bool = False  # FAILURE: what ``test_log`` details kept for its test is its detail
+    kept_for_summary: bool = False  # LOCATION with no failure open: kept for the summary line repeating its text
+    adopts_kept_location: bool = False  # FAILURE: a ``kept_for_summary`` location with its message is its frame
+    numbered: bool = False  # FAILURE: an "N) title" list entry; a later "N)" entry is the same failure
+    repeated_by_file: bool = False  # FAILURE: a file's collection error: a later test id naming the file repeats it
+    keeps_merged_id: bool = False  # FAILURE: merged into a test reported before, it keeps that report's id
+    names_merged_tool: bool = False  # FAILURE: merged into a test reported before, its tool names the failure
+    script_died: bool = False  # DETAIL: a test script died: a failure of the script the harness names below
+    yields_to: str | None = None  # FAILURE: a plain one is dropped where this tool reported failures in its step
+
+
+# Tools that print the same format, by the tool a rule's name gives: the command that ran tells them apart.
+TOOL_ALTERNATIVES: dict[str, tuple[str, ...]] = {
+    "ruff": ("flake8", "ruff", "pycodestyle", "pyflakes"),
+    "gcc": ("clang", "gcc", "g++", "cc", "javac", "swiftc", "nvcc"),
+    "jest": ("vitest", "jest", "xcodebuild", "xcpretty", "swift test"),  # xcpretty marks XCTest failures "✗" too
+    "black": ("black", "ruff"),
+    "numbered": ("playwright", "mocha", "rspec", "phpunit", "karma", "jasmine", "mix test"),
+    "annotation": (
+        *("ruff", "flake8", "pylint", "mypy", "pyright", "eslint", "stylelint", "golangci-lint", "tsc"),
+        *("shellcheck", "actionlint", "rubocop", "markdownlint", "hadolint"),
+    ),
+    "node": ("mocha", "jest", "vitest", "node"),
+    "generic": ("pytest", "jest", "mocha", "rspec", "phpunit", "go test", "cargo", "npm", "pnpm", "yarn"),
+}
 
 
 def _r(
@@ -115,9 +167,10 @@ def _r(
     starts: tuple[str, ...] = (),
     **behaviour: Any,  # the Rule's behaviour fields (``verdict``, ``locates``, ...): checked by Rule itself
 ) -> Rule:
+    tool = name.split(".", 1)[0]
     return Rule(
         name=name,
-        tool=name.split(".", 1)[0],
+        tool=tool,
         role=role,
         kind=kind,
         score=score,
@@ -128,6 +181,7 @@ def _r(
         unless=compile_linear(unless, flags) if unless else None,
         weak=weak,
         starts=starts,
+        tools=TOOL_ALTERNATIVES.get(tool, ()),
         **behaviour,
     )
 
@@ -426,6 +480,7 @@ FRAMES: tuple[Rule, ...] = (
         score=0,
         pattern=r"^\s*at (?:(?:async |new )?[^()\s][^()]* \()?(?P<file>[^\s()]+?):(?P<line>\d+)(?::\d+)?\)?\s*$",
         needles=(*_line_start("at ", indent=16), "\tat "),
+        rust_func_above=True,
     ),
     # Go goroutine dumps: a tab, the file, its line and the frame's offset
     _r(
@@ -600,6 +655,7 @@ PYTEST: tuple[Rule, ...] = (
         pattern=r"^(?P<sev>FAILED|ERROR) (?P<test>[^\s:]+\.py(?:::[^\s\[]+(?:\[.*?\])?)*)(?: - (?P<msg>.*))?$",
         needles=("failed", "error"),
         starts=("FAILED ", "ERROR "),
+        adopts_kept_location=True,
     ),
     _r(
         name="pytest.section",
@@ -612,6 +668,7 @@ PYTEST: tuple[Rule, ...] = (
         unless=r"^_+ (?:coverage|summary|captured|warnings)\b",
         starts=("_",),
         refine=hooks.pytest_section,
+        repeated_by_file=True,
     ),
     # ("E    1 / 1 (100%)" is PHPUnit's progress line: one test, in error)
     _r(
@@ -641,6 +698,7 @@ PYTEST: tuple[Rule, ...] = (
         needles=(".py:",),
         locates=True,
         innermost_last=True,
+        kept_for_summary=True,
     ),
     _r(
         name="pytest.tally",
@@ -846,6 +904,9 @@ GO: tuple[Rule, ...] = (
         needles="fail",
         after=2,
         starts=("--- FAIL",),
+        takes_panic=True,
+        adopts_test_log=True,
+        yields_to="ginkgo",
     ),
     # gotestsum's failure headings ("=== FAIL: ./pkg TestX (0.00s)") and `go test -json`'s fail events (test2json
     # writes Time, Action, Package, Test in that order)
@@ -867,6 +928,7 @@ GO: tuple[Rule, ...] = (
         pattern=r"\"Action\":\"fail\",\"Package\":\"(?P<pkg>[^\"]*)\",\"Test\":\"(?P<test>[^\"]+)\"",
         needles='"action":"fail"',
         refine=hooks.go_json_fail,
+        adopts_test_log=True,
     ),
     # go test -json: what a test logged ("Output":"    x_test.go:12: got 3, want 4\n"), keyed by its "Test"
     _r(
@@ -879,6 +941,7 @@ GO: tuple[Rule, ...] = (
         needles="_test.go:",
         locates=True,
         describe=hooks.json_text,
+        test_log=TestLog.NAMED,
     ),
     # go test -v: a test starts; what it logs until its "--- FAIL" is its own
     _r(
@@ -900,6 +963,7 @@ GO: tuple[Rule, ...] = (
         needles="_test.go:",
         locates=True,
         waits_for_test=True,
+        test_log=TestLog.RUNNING,
     ),
     _r(
         name="go.pkg_fail",
@@ -918,6 +982,7 @@ GO: tuple[Rule, ...] = (
         pattern=r"^panic: (?P<msg>.*)",
         needles="panic",
         after=2,
+        panic_of_test=True,
     ),
     # Ginkgo v2: "• [FAILED] [0.01 seconds]", the spec's name on the next line; "[FAILED] message" and
     # "In [It] at: file:line" under it; the summary's "[FAIL] name" repeats it
@@ -986,6 +1051,7 @@ RUST: tuple[Rule, ...] = (
         score=89,
         pattern=r"^\s*--> (?P<file>" + _PATH + r"\.pyi?):(?P<line>\d+):\d+\s*$",
         needles="-->",
+        locates_above=True,
     ),
     _r(
         name="rustc.location",
@@ -1004,6 +1070,7 @@ RUST: tuple[Rule, ...] = (
         needles=("failed", "mismatch", "error"),
         starts=("test ",),
         asserts_where_tested=True,
+        keeps_merged_id=True,
     ),
     # cargo test -q (libtest's terse format) names each failing test as it finishes
     _r(
@@ -1157,6 +1224,7 @@ COMPILERS_AND_LINTERS: tuple[Rule, ...] = (
         locates=True,
         refine=hooks.c_assert,
         describe=hooks.c_assert_message,
+        detail_in_output=True,
     ),
     _r(
         name="gcc.error",
@@ -1239,6 +1307,7 @@ COMPILERS_AND_LINTERS: tuple[Rule, ...] = (
         score=89,
         pattern=r"^(?:error\[)?(?P<code>[A-Z]{1,4}\d{3,4})\]?:? (?:\[\*\] )?(?P<msg>.+)$",
         needles=("[*]", "error["),
+        located_below=True,
     ),
     _r(
         name="pylint.error",
@@ -1357,6 +1426,7 @@ FORMATTERS: tuple[Rule, ...] = (
         score=90,
         pattern=r"^would reformat (?P<file>\S.*)$",
         needles="would reformat",
+        line_from_diff=True,
     ),
     _r(
         name="ruff.would_reformat",
@@ -1365,6 +1435,7 @@ FORMATTERS: tuple[Rule, ...] = (
         score=90,
         pattern=r"^Would reformat: (?P<file>\S.*)$",
         needles="would reformat",
+        line_from_diff=True,
     ),
     _r(
         name="format.tally",
@@ -1452,6 +1523,7 @@ JVM: tuple[Rule, ...] = (
         needles="methodsource [",
         after=1,
         heading=True,
+        invocation_above=True,
     ),
     _r(
         name="maven.build_failure",
@@ -1544,6 +1616,7 @@ JVM: tuple[Rule, ...] = (
         needles=("exception", "error:", "error\n", "error at ", "failure:", "failure\n"),
         whole_line=True,
         opens_alone=K.UNKNOWN,
+        chains_causes=True,
     ),
     _r(
         name="scalatest.failed",
@@ -1653,6 +1726,7 @@ JVM: tuple[Rule, ...] = (
         pattern=r"^\s*(?:\d+\) )?(?:Failure|Error):\s*$",
         needles=("failure:", "error:"),
         after=2,
+        test_below=MINITEST_TEST,
     ),
     _r(
         name="minitest.assertion",
@@ -1929,6 +2003,7 @@ NUMBERED_LISTS: tuple[Rule, ...] = (
         score=93,
         pattern=r"^rspec (?P<file>\./\S+?):(?P<line>\d+) # (?P<test>.*)$",
         needles="rspec ",
+        names_merged_tool=True,
     ),
     _r(
         name="rspec.tally",
@@ -1948,6 +2023,7 @@ NUMBERED_LISTS: tuple[Rule, ...] = (
         pattern=r"^\d+\) (?P<cls>[\w\\]+)::(?P<test>\w+(?: with data set (?:#\d+|\"[^\"]*\"))?)(?: \(.*\))?$",
         needles="::",
         after=1,
+        class_colons=True,
     ),
     _r(
         name="phpunit.assert",
@@ -2018,6 +2094,7 @@ NUMBERED_LISTS: tuple[Rule, ...] = (
         after=3,
         unless=r"^\s*\d+\) (?:Run|Step|Task)\b",
         refine=hooks.numbered_failure,
+        numbered=True,
     ),
 )
 
@@ -2104,6 +2181,7 @@ PACKAGE_MANAGERS: tuple[Rule, ...] = (
         r"conflicting dependencies|Failed building wheel for|Could not install "
         r"packages due to).*)",
         needles=("could not", "no matching", "resolutionimpossible", "cannot install", "failed building wheel"),
+        from_requirements=True,
     ),
     # pip names where each requirement came from: "Collecting x==1.0 (from -r requirements.txt (line 4))",
     # "Processing ./wheels/x-1.0-py3-none-any.whl (from -r requirements.txt (line 4))"
@@ -2124,6 +2202,7 @@ PACKAGE_MANAGERS: tuple[Rule, ...] = (
         score=93,
         pattern=r"^(?:ERROR: )?(?P<msg>Package '(?P<pkg>[^']+)' requires a different Python: .*)$",
         needles="requires a different python",
+        from_requirements=True,
     ),
     _r(
         name="pip.followup",
@@ -2196,6 +2275,7 @@ DOCKER: tuple[Rule, ...] = (
         needles="failed to",
         weak=True,
         kind_from_message=True,
+        finds_docker_step=True,
     ),
     _r(
         name="docker.step_error",
@@ -2225,6 +2305,7 @@ DOCKER: tuple[Rule, ...] = (
         needles="returned a non-zero code",
         weak=True,
         kind_from_message=True,
+        finds_docker_step=True,
     ),
 )
 
@@ -2427,6 +2508,7 @@ SHELL_AND_CI: tuple[Rule, ...] = (
         pattern=r"^(?P<msg>[^#\s].*?) at (?P<file>\S+\.(?:pm|pl|t|cgi|psgi)) line (?P<line>\d+)"
         r"(?:, <[^>]*> (?:line|chunk) \d+)?\.$",
         needles=(".pm line ", ".pl line ", ".t line "),
+        script_died=True,
     ),
     # CTest: "1/3 Test #1: matrix_test ......***Failed  0.01 sec" and its summary "  1 - matrix_test (Failed)"
     _r(
@@ -2438,6 +2520,7 @@ SHELL_AND_CI: tuple[Rule, ...] = (
         r"(?P<msg>Failed|Exception: .*?|Timeout|Not Run)\s+[\d.]+ sec\s*$",
         needles="***",
         heading=True,
+        output_below=True,
     ),
     _r(
         name="ctest.summary",
@@ -2505,6 +2588,7 @@ SHELL_AND_CI: tuple[Rule, ...] = (
         score=78,
         pattern=r"^\s*(?:✗|✘|✖|❌|\[-\]|\[FAIL\]|FAIL:?)\s+(?P<test>\S.*)$",
         needles=("✗", "✘", "✖", "❌", "[-]", "[fail]", "fail"),
+        testdox_title=True,
     ),
 )
 

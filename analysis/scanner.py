@@ -24,7 +24,7 @@ from .refine import Draft, heading_path
 from .refine import group as _group
 from .regex import IGNORECASE, Match, compile_linear, escape
 from .repeats import Repeats
-from .rules import DOCKER_STEP, MINITEST_TEST, RULES, Record, Role, Rule, is_excluded
+from .rules import DOCKER_STEP, RULES, Record, Role, Rule, TestLog, is_excluded
 from .types import Failure, FailureKind, LineRange
 
 MAX_HITS = 20_000  # pruned to half, keeping the best, when reached
@@ -62,23 +62,9 @@ def _automaton() -> tuple[ahocorasick.Automaton, list[int]]:
     return automaton, masks
 
 
-# Tools that print the same format; the command that ran tells them apart.
-_TOOL_ALTERNATIVES: dict[str, tuple[str, ...]] = {
-    "ruff": ("flake8", "ruff", "pycodestyle", "pyflakes"),
-    "gcc": ("clang", "gcc", "g++", "cc", "javac", "swiftc", "nvcc"),
-    "jest": ("vitest", "jest", "xcodebuild", "xcpretty", "swift test"),  # xcpretty marks XCTest failures "✗" too
-    "black": ("black", "ruff"),
-    "numbered": ("playwright", "mocha", "rspec", "phpunit", "karma", "jasmine", "mix test"),
-    "annotation": ("ruff", "flake8", "pylint", "mypy", "pyright", "eslint", "stylelint", "golangci-lint", "tsc",
-                   "shellcheck", "actionlint", "rubocop", "markdownlint", "hadolint"),
-    "node": ("mocha", "jest", "vitest", "node"),
-    "generic": ("pytest", "jest", "mocha", "rspec", "phpunit", "go test", "cargo", "npm", "pnpm", "yarn"),
-}
 # A tool's name as a word of the step's command ("ruff" in "uv run ruff check", not in "ruff-lsp").
 _TOOL_WORDS = {
-    name: compile_linear(rf"(?:^|[^\w-]){escape(name)}(?:$|[^\w-])")
-    for names in _TOOL_ALTERNATIVES.values()
-    for name in names
+    name: compile_linear(rf"(?:^|[^\w-]){escape(name)}(?:$|[^\w-])") for rule in RULES for name in rule.tools
 }
 _TOOL_NAMES = {
     "go test": "go",
@@ -201,10 +187,10 @@ def _read_frame(rule: Rule, match: Match) -> FrameFields:
 
 
 @functools.lru_cache(maxsize=1024)  # a step's failures all ask about the same command
-def _tool_of(tool: str, command: str) -> str:
+def _tool_of(tool: str, alternatives: tuple[str, ...], command: str) -> str:
     """The tool a rule's format belongs to, told apart by the words of the command that ran."""
     command = command.lower()
-    for name in _TOOL_ALTERNATIVES[tool]:
+    for name in alternatives:
         if _TOOL_WORDS[name].search(command):
             return _TOOL_NAMES.get(name, name)
     return tool
@@ -441,7 +427,7 @@ class Scanner:
             self._block += 1
             self._failure(hit, match)
         elif role in (Role.DETAIL, Role.LOCATION):
-            if rule.starts_trace or (rule.name == "java.exception" and "Caused by:" in line):
+            if rule.starts_trace or (rule.chains_causes and "Caused by:" in line):
                 self._block += 1
             self._detail(hit, match)
         elif role is Role.EXIT:
@@ -473,9 +459,9 @@ class Scanner:
             self.hits = sorted(keep, key=lambda h: h.line)
 
     def _tool(self, rule: Rule, step: int) -> str:
-        if rule.tool not in _TOOL_ALTERNATIVES:
+        if not rule.tools:
             return rule.tool
-        return _tool_of(rule.tool, f"{self.steps[step]} {self._command}")
+        return _tool_of(rule.tool, rule.tools, f"{self.steps[step]} {self._command}")
 
     # -- frames -----------------------------------------------------------------------------------------
     def _frame(self, number: int, rule: Rule, match: Match, step: int) -> None:
@@ -486,7 +472,7 @@ class Scanner:
         file, line_no, innermost_first, func, app = fields
         if rule.project_apps_only and app and app not in self._mix_apps:
             return  # a dependency's or Elixir's own module
-        if rule.name == "node.frame" and file.endswith(".rs"):  # Rust names the function on the line above
+        if rule.rust_func_above and file.endswith(".rs"):  # Rust names the function on the line above
             above = _RUST_FRAME_FUNC.match(self._peek(number - 1) or "")
             func = above.group(1) if above else func
         frame = Frame(file, line_no, innermost_first, self._block, func)
@@ -518,7 +504,7 @@ class Scanner:
     def _go_test_panicked(self, hit: Hit, message: str) -> bool:
         """"--- FAIL: TestX" then "panic: ...": the panic is that test's message, its goroutine dump its frames."""
         current = self._open
-        if current is None or current.rule.name != "go.test" or not current.plain or hit.line - current.last > 3:
+        if current is None or not current.rule.takes_panic or not current.plain or hit.line - current.last > 3:
             return False
         current.message, current.plain = message.strip()[:MAX_MESSAGE], False
         current.add_evidence(hit.line, hit.line + hit.after)
@@ -545,10 +531,10 @@ class Scanner:
         rule = hit.rule
         test = _group(match, "test", "test2")
         cls = _group(match, "cls", "cls2")
-        if test and rule.name == "junit5.source":
+        if test and rule.invocation_above:
             test += _junit5_invocation(self._peek(hit.line - 1) or "")
         if test and cls:
-            if rule.tool == "phpunit":
+            if rule.class_colons:
                 test = f"{cls}::{test}"
             elif not cls.endswith(f".{test}"):
                 test = f"{cls}.{test}"
@@ -561,12 +547,11 @@ class Scanner:
         message = message or hit.text.strip().removeprefix("##[error]")
         file = _group(match, "file", "file2", "file3")
         line_s = _group(match, "line", "line2", "line3")
-        if rule.name == "c.assert" and self._in_ctest_output(hit.line, hit.step):
+        if rule.detail_in_output and self._in_ctest_output(hit.line, hit.step):
             self._attach(self._open, hit, match)  # type: ignore[arg-type]  # checked by _in_ctest_output
             return
         kind = rule.kind or FailureKind.UNKNOWN
         tool = self._tool(rule, hit.step)
-        name = rule.name
         if rule.refine is not None:
             command = f"{self.steps[hit.step]} {self._command}"
             draft = Draft(hit.line, command, self._peek, kind, tool, message, plain, test, file, line_s)
@@ -583,14 +568,14 @@ class Scanner:
         elif rule.under_test_file and self._test_file and not file:
             if hit.line - self._test_file[0] < 400:
                 file = self._test_file[1]
-        elif name in ("black.would_reformat", "ruff.would_reformat") and file:
+        elif rule.line_from_diff and file:
             changed = self._diffs.get(repo_path(file) or "")
             line_s = str(changed) if changed else line_s
-        elif name == "go.panic" and self._go_test_panicked(hit, message):
+        elif rule.panic_of_test and self._go_test_panicked(hit, message):
             return
-        elif name == "ruff.full_location":
+        elif rule.locates_above:
             current = self._open
-            if current is not None and current.rule.name == "ruff.concise" and hit.line - current.last <= 1:
+            if current is not None and current.rule.located_below and hit.line - current.last <= 1:
                 current.file, current.line = file, int(line_s) if line_s else None
                 current.add_evidence(hit.line, hit.line)
                 return
@@ -598,15 +583,15 @@ class Scanner:
             if heading is None:
                 return  # another tool's "-->" (rustc's are .rs)
             message, plain = heading.group(0).strip(), False
-        elif name in ("pip.python", "pip.resolution"):
+        elif rule.from_requirements:
             file, line_s = self._requirement_line(message)
-        elif name == "generic.check_mark" and tool == "phpunit" and test and _TESTDOX.search(self.steps[hit.step]):
+        elif rule.testdox_title and tool == "phpunit" and test and _TESTDOX.search(self.steps[hit.step]):
             test = self._testdox_id(hit.line, test)
-        elif name == "minitest.header":
+        elif rule.test_below is not None:
             below = self._peek(hit.line + 1) or ""
-            found = MINITEST_TEST.pattern.match(below)
+            found = rule.test_below.pattern.match(below)
             if found is None:
-                hit.rule = MINITEST_TEST  # only a heading: keep the line as evidence, open nothing
+                hit.rule = rule.test_below  # only a heading: keep the line as evidence, open nothing
                 return
             test = f"{found.group('cls')}#{found.group('test')}"
             file, line_s, message, plain = found.group("file"), found.group("line"), below.strip(), True
@@ -647,16 +632,16 @@ class Scanner:
             plain=plain,
         )
         opened.add_evidence(hit.line, hit.line + hit.after)
-        if name.startswith("docker.") and self._docker:
+        if rule.finds_docker_step and self._docker:
             self._docker_evidence(opened, message)
         self.failures.append(opened)
         self._by_fp[fp] = opened
         self._open = opened
         self._adopt_loose(opened)
-        if name in ("go.test", "go.json_fail") and test in self._go_details:
+        if rule.adopts_test_log and test in self._go_details:
             self._attach(opened, *self._go_details.pop(test))
             opened.evidence.sort()
-        if name == "pytest.summary_failed" and self._pytest_lines:
+        if rule.adopts_kept_location and self._pytest_lines:
             self._adopt_pytest_line(opened, message)
         self._adopt_pending(opened)
 
@@ -676,7 +661,7 @@ class Scanner:
         current = self._open
         return (
             current is not None
-            and current.rule.name == "ctest.test"
+            and current.rule.output_below
             and current.step == step
             and 0 < number - current.last <= 40
         )
@@ -726,29 +711,29 @@ class Scanner:
 
     def _merge_test(self, test: str, message: str, plain: bool, hit: Hit, file: str | None, line_s: str | None) -> bool:
         """A test reported twice (section then summary, nextest then libtest, ``N)`` list then details)."""
-        number = _NUMBERED.match(hit.text) if hit.rule.name == "numbered.failure" else None
+        number = _NUMBERED.match(hit.text) if hit.rule.numbered else None
         for failure in reversed(self.failures[-200:]):
             if failure.step != hit.step:
                 continue
             if not failure.test_id:
                 # pytest: ``ERROR tests/test_io.py`` repeats the collection error of that file
-                if failure.rule.name == "pytest.section" and failure.file == test:
+                if failure.rule.repeated_by_file and failure.file == test:
                     failure.add_evidence(hit.line, hit.line)
                     failure.count += 1
                     return True
                 continue
             same = _same_test(failure.test_id, test, loose=failure.tool == self._tool(hit.rule, hit.step))
-            if not same and number and failure.rule.name == "numbered.failure":
+            if not same and number and failure.rule.numbered:
                 previous = _NUMBERED.match(failure.message)
                 same = previous is not None and previous.group(1) == number.group(1)
             if not same:
                 continue
-            if len(test) > len(failure.test_id) and hit.rule.name != "cargo.test":
+            if len(test) > len(failure.test_id) and not hit.rule.keeps_merged_id:
                 failure.test_id = test
             if failure.plain and not plain:
                 failure.message, failure.plain = message[:MAX_MESSAGE], False
-            if hit.rule.tool == "rspec" or failure.tool == "numbered":
-                failure.tool = self._tool(hit.rule, hit.step) if hit.rule.tool != "numbered" else failure.tool
+            if hit.rule.names_merged_tool or failure.tool == "numbered":
+                failure.tool = self._tool(hit.rule, hit.step) if not hit.rule.numbered else failure.tool
             if file and not failure.file:
                 failure.file = file
             if line_s and line_s.isdigit() and failure.line is None:
@@ -779,12 +764,12 @@ class Scanner:
     def _detail(self, hit: Hit, match: Match) -> None:
         rule = hit.rule
         current = self._open
-        if rule.name == "go.assert" and self._go_running:
+        if rule.test_log is TestLog.RUNNING and self._go_running:
             # -v prints a test's log before its "--- FAIL" line: keep it for that test
             if self._go_running not in self._go_details and len(self._go_details) < MAX_FAILURES:
                 self._go_details[self._go_running] = (hit, match)
             return
-        if rule.name == "go.json_assert":
+        if rule.test_log is TestLog.NAMED:
             # -json: the event names its test; the test's fail event comes later
             test = _group(match, "test") or ""
             if test not in self._go_details and len(self._go_details) < MAX_FAILURES:
@@ -794,7 +779,7 @@ class Scanner:
             found = self._docker.get(_group(match, "n") or "")
             if found:
                 self._add(Hit(found[0], DOCKER_STEP, 88, found[1], hit.step, 0, 0))
-        if rule.name == "perl.died":
+        if rule.script_died:
             # the test script died (Test::More's own diagnostics start with "#"): a failure of its own
             self._perl_died(hit, match)
             return
@@ -838,7 +823,7 @@ class Scanner:
     def _orphan(self, hit: Hit, match: Match) -> None:
         """A detail with no failure open: a crash of its own, or the message of a test named just after."""
         rule = hit.rule
-        if rule.name == "pytest.location":
+        if rule.kept_for_summary:
             # --tb=line: "path:line: message" per failure, before the summary names their tests
             where, line_s = _group(match, "file"), _group(match, "line")
             if where and line_s and len(self._pytest_lines) < MAX_FAILURES:
@@ -956,8 +941,8 @@ class Scanner:
             if not (f.tool == "crash" and any(o.step == f.step and 0 <= f.first - o.first <= 40 for o in ooms))
         ]
         # Ginkgo's suite runs inside one "go test" function: its "--- FAIL: TestSuite" says nothing more
-        ginkgo_steps = {f.step for f in kept if f.tool == "ginkgo"}
-        kept = [f for f in kept if not (f.rule.name == "go.test" and f.plain and f.step in ginkgo_steps)]
+        reported = {(f.tool, f.step) for f in kept}
+        kept = [f for f in kept if not (f.rule.yields_to and f.plain and (f.rule.yields_to, f.step) in reported)]
         # a Go parent test fails because its subtest did; what it printed belongs to the subtest
         go = [f for f in kept if f.tool == "go" and f.test_id]
         parents = set()

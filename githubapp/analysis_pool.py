@@ -34,7 +34,7 @@ T = TypeVar("T")
 
 # Loaded once in the forkserver, so a child starts with them (the pipeline's, the fix rules' and
 # ingestion's entry points and everything they import).
-PRELOAD = ("analysis.engine", "analysis.fixes.rules", "githubapp.pipeline.logwork", "githubapp.web.ingest")
+PRELOAD = ("analysis.engine", "analysis.fixes.rules", "githubapp.pipeline.logwork", "githubapp.web.api.ingest")
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,13 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 from . import artifacts
-from .api import snapshots as api_snapshots
 from .deps import Deps
 from .intake import setup_flow, webhooks
 from .observability import health, metrics
 from .runtime import open_deps
 from .settings import Settings
-from .web import api as web_api
 from .web import dashboard, oauth
+from .web.api import table as api_table
 from .web.ratelimit import ApiRateLimit
 from .web.security import SecurityHeaders
 
@@ -29,8 +28,7 @@ def routes() -> list[BaseRoute]:
         *metrics.routes,
         *setup_flow.routes,
         *artifacts.routes,
-        *api_snapshots.routes,
-        *web_api.routes(),
+        *api_table.routes(),
         *oauth.routes,
         *dashboard.routes(),  # last: the dashboard serves "/"
     ]

@@ -1,8 +1,12 @@
 """Missed deliveries: GitHub never redelivers on its own, so we ask it to.
 
 Periodically list the App's recent webhook deliveries (``GET /app/hook/deliveries``, newest first, cursor
-pagination through the Link header), find those that failed and that we never stored (the server was down,
-answered 5xx, timed out ...), and ask GitHub to redeliver each (``POST /app/hook/deliveries/{id}/attempts``).
+pagination through the Link header), find those that we never stored, and ask GitHub to redeliver each
+(``POST /app/hook/deliveries/{id}/attempts``): those whose every attempt failed (the server was down, answered
+5xx, timed out ...), and those we acknowledged more than ``ACKNOWLEDGED_GRACE`` ago yet do not hold. The
+second kind is what a PostgreSQL crash takes when intake commits without waiting for the disk
+(``INTAKE_SYNCHRONOUS_COMMIT=off``, at most the last ~0.6 s of acknowledged deliveries) or what a database
+restored from a backup lacks: GitHub still has them, so they are not lost.
 
 Nothing is lost to a window: each run pages back to where the previous run left unresolved work (the oldest
 missed delivery not yet stored nor given up on, kept in ``reconcile_cursor``; the lookback on the first run),
@@ -40,6 +44,9 @@ RUN_INTERVAL = timedelta(minutes=10)  # the cron schedule of reconcile_deliverie
 CURSOR_SLACK = timedelta(minutes=5)  # delivered_at is not strictly ordered: page a little past the cursor
 MAX_PAGES = 2_000  # a safety stop (200,000 deliveries), far beyond 48 hours of any installation we know
 MAX_REQUESTS_PER_GUID = 3
+# An acknowledged delivery is committed before its answer is sent (or, with asynchronous commit, within
+# PostgreSQL's wal_writer_delay x 3): one still missing after this long was lost, not in flight.
+ACKNOWLEDGED_GRACE = timedelta(minutes=5)
 REQUESTS_IN_FLIGHT = 8
 
 
@@ -63,17 +70,23 @@ def find_missed(
     stored: set[str],
     requested: Mapping[str, int],
     handled_events: frozenset[str] = HANDLED_EVENTS,
+    now: datetime | None = None,
 ) -> list[Missed]:
-    """Deliveries to ask for again: every attempt of the GUID failed, we never stored it, and we have not
-    asked too often. The latest attempt of each GUID is the one redelivered; oldest GUIDs first."""
+    """Deliveries to ask for again: we never stored the GUID, and either every attempt of it failed or the
+    last one we acknowledged is older than ``ACKNOWLEDGED_GRACE``; and we have not asked too often. The latest
+    attempt of each GUID is the one redelivered; oldest GUIDs first."""
+    lost_before = (now or datetime.now(UTC)) - ACKNOWLEDGED_GRACE
     by_guid: dict[str, list[Mapping[str, Any]]] = {}
     for item in items:
         by_guid.setdefault(str(item["guid"]), []).append(item)
     missed: list[tuple[int, str, Missed]] = []
     for guid, attempts in by_guid.items():
         latest = max(attempts, key=lambda a: (str(a.get("delivered_at")), int(a["id"])))
-        if any(_succeeded(a) for a in attempts) or guid in stored:
+        if guid in stored:
             continue
+        acknowledged = [_delivered_at(a) for a in attempts if _succeeded(a)]
+        if any(when is None or when > lost_before for when in acknowledged):
+            continue  # acknowledged recently (or at an unknown time): still being written, or not ours to judge
         if latest.get("event") not in handled_events or requested.get(guid, 0) >= MAX_REQUESTS_PER_GUID:
             continue
         first_seen = min(str(a.get("delivered_at")) for a in attempts)
@@ -138,7 +151,7 @@ async def reconcile_deliveries(ctx: dict[str, Any]) -> int:
     guids = sorted({str(item["guid"]) for item in items})
     stored = await deliveries.known_ids(deps.pool, guids)
     requested = await redeliveries.requests_by_guid(deps.pool, guids)
-    missed = find_missed(items, stored=stored, requested=requested)
+    missed = find_missed(items, stored=stored, requested=requested, now=now)
     gh = github_of(deps).as_app()
     metrics = metrics_of(deps)
     oldest = min((_parse(m.first_seen) for m in missed if m.first_seen), default=None)

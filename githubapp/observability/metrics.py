@@ -25,8 +25,8 @@ from starlette.routing import Route
 
 from storage import gauges
 
-from ..api.auth import bearer_token
 from ..deps import Deps, ServiceMissing
+from ..web.api.auth import bearer_token
 from ..web.triage_metrics import DEFINITIONS as TRIAGE_METRICS
 
 log = logging.getLogger("ci_triage.metrics")

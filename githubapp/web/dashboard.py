@@ -25,10 +25,14 @@ from storage.web_sessions import WebSession
 from ..deps import Deps
 from ..intake.reload import current_settings
 from ..report.cleaning import clean_excerpt, clean_line, headline
-from . import api_docs, charts, fix_actions, links, live
-from .api import KINDS, compute_metrics, document, flaky_tests
-from .openapi import FieldError, Param, ValidationFailed, decode_cursor, encode_cursor, parse_params
-from .principal import Principal
+from . import charts, fix_actions, links, live
+from .api import reference
+from .api.failures import KINDS
+from .api.flaky import flaky_tests
+from .api.metrics import compute_metrics
+from .api.openapi import FieldError, Param, ValidationFailed, decode_cursor, encode_cursor, parse_params
+from .api.principal import Principal
+from .api.table import document
 from .resolutions import resolution_view
 from .sessions import csrf_ok, current_session, principal_of
 
@@ -356,9 +360,9 @@ async def api_reference(request: Request) -> Response:
     deps: Deps = request.app.state.deps
     session = await current_session(deps, request)
     doc = document().render(current_settings(deps).public_url)
-    sections, schemas = api_docs.reference(doc)
+    sections, schemas = reference.reference(doc)
     return render(request, "api.html", session, info=doc["info"], sections=sections, schemas=schemas,
-                  describe=api_docs.describe,
+                  describe=reference.describe,
                   server=(doc.get("servers") or [{}])[0].get("url"))
 
 

@@ -18,7 +18,7 @@ from githubapp.commands.service import Invocation, Outcome, execute
 from githubapp.github import github_of
 
 from ..deps import Deps
-from .principal import Principal
+from .api.principal import Principal
 from .triage_metrics import count
 
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..api.auth import presented_key
+from .api.auth import presented_key
 from .triage_metrics import count
 
 log = logging.getLogger("ci_triage.ratelimit")
@@ -73,7 +73,7 @@ class RateLimiter:
 
 
 class ApiRateLimit:
-    """ASGI middleware limiting every /api request (this feature's and other features' endpoints alike) per
+    """ASGI middleware limiting every /api request (every operation of ``githubapp.web.api``) per
     real client address and per presented API key, before any handler runs. The key is counted by a hash of
     what was presented, so limiting needs no database lookup. The client address is the peer's, or, when the
     peer is a trusted proxy (TRUSTED_PROXIES), the nearest untrusted hop of X-Forwarded-For: clients behind

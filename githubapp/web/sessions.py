@@ -16,7 +16,7 @@ from storage.web_sessions import WebSession
 
 from ..deps import Deps
 from ..secret_key import derived_key
-from .principal import Principal
+from .api.principal import Principal
 
 COOKIE = "ci_triage_session"
 STATE_COOKIE = "ci_triage_oauth_state"

@@ -29,7 +29,7 @@ SCANNED = (
     "githubapp/commands",
     "githubapp/fixes",
     "githubapp/pipeline",
-    "githubapp/web/ingest.py",
+    "githubapp/web/api/ingest.py",
     "githubapp/escaping.py",
     "githubapp/observability/logs.py",
     "githubapp/cli/analyze.py",

@@ -57,6 +57,36 @@ def test_behaviour_sits_on_rules_of_the_role_that_uses_it() -> None:
             assert rule.role is Role.FRAME, rule.name
         if rule.records is not None:
             assert rule.role is Role.COMMAND, rule.name
+        if rule.chains_causes or rule.test_log is not None or rule.script_died:
+            assert rule.role is Role.DETAIL, rule.name
+        if rule.kept_for_summary:
+            assert rule.role is Role.LOCATION, rule.name
+        if rule.rust_func_above:
+            assert rule.role is Role.FRAME, rule.name
+        failure_only = (
+            rule.invocation_above,
+            rule.class_colons,
+            rule.output_below,
+            rule.detail_in_output,
+            rule.line_from_diff,
+            rule.takes_panic,
+            rule.panic_of_test,
+            rule.located_below,
+            rule.locates_above,
+            rule.from_requirements,
+            rule.testdox_title,
+            rule.test_below is not None,
+            rule.finds_docker_step,
+            rule.adopts_test_log,
+            rule.adopts_kept_location,
+            rule.numbered,
+            rule.repeated_by_file,
+            rule.keeps_merged_id,
+            rule.names_merged_tool,
+            rule.yields_to is not None,
+        )
+        if any(failure_only):
+            assert rule.role is Role.FAILURE, rule.name
 
 
 def _draft(command: str, lines: dict[int, str], message: str) -> Draft:

@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from githubapp.report.decisions import FixDecision, check_run_after_decision, comment_after_decision, decision_line
-from githubapp.web import api_docs, charts
-from githubapp.web.api import document
+from githubapp.web import charts
+from githubapp.web.api import reference
+from githubapp.web.api.table import document
 from githubapp.web.links import ci_run_links, failure_links, run_page_url
 from githubapp.web.resolutions import resolution_view
 
@@ -78,14 +79,14 @@ def test_charts_have_axes_dates_tooltips_and_say_when_data_is_thin() -> None:
 
 def test_the_api_reference_covers_every_operation_and_schema() -> None:
     doc = document().render("https://t.example")
-    sections, schemas = api_docs.reference(doc)
+    sections, schemas = reference.reference(doc)
     shown = {(op.method, op.path) for s in sections for op in s.operations}
     assert shown == {(m.upper(), p) for p, item in doc["paths"].items() for m in item}
     assert {s.name for s in schemas} == set(doc["components"]["schemas"])
     failures = next(op for s in sections for op in s.operations if op.path == "/api/failures")
     assert failures.authenticated and any(p.name == "kind" and "one of" in p.type for p in failures.parameters)
-    assert str(api_docs.type_of({"$ref": "#/components/schemas/Failure"})) == '<a href="#schema-Failure">Failure</a>'
-    assert str(api_docs.describe("use `<b>` & more")) == "use <code>&lt;b&gt;</code> &amp; more"
+    assert str(reference.type_of({"$ref": "#/components/schemas/Failure"})) == '<a href="#schema-Failure">Failure</a>'
+    assert str(reference.describe("use `<b>` & more")) == "use <code>&lt;b&gt;</code> &amp; more"
 
 
 def test_a_decided_fix_replaces_its_offer_and_its_button() -> None:

@@ -31,17 +31,33 @@ def attempt(guid: str, status_code: int, *, event: str = "workflow_run", minutes
 
 
 def test_find_missed_rules() -> None:
-    lost, recovered, stored, unhandled, asked = (str(uuid.uuid4()) for _ in range(5))
+    lost, recovered, stored, unhandled, asked, writing = (str(uuid.uuid4()) for _ in range(6))
     items = [
         attempt(lost, 502, minutes_ago=9), attempt(lost, 0, minutes_ago=3, redelivery=True),  # failed twice
-        attempt(recovered, 500, minutes_ago=8), attempt(recovered, 202, minutes_ago=7, redelivery=True),
+        attempt(recovered, 500, minutes_ago=8), attempt(recovered, 202, minutes_ago=1, redelivery=True),
         attempt(stored, 504),  # timed out at GitHub's end, but we did store it
         attempt(unhandled, 502, event="push"),  # we would only ignore it
         attempt(asked, 502),  # asked for too often already
+        attempt(writing, 202, minutes_ago=2),  # acknowledged moments ago: its commit may still be on its way
     ]
     missed = find_missed(items, stored={stored}, requested={asked: MAX_REQUESTS_PER_GUID})
     assert [m.guid for m in missed] == [lost]
     assert missed[0].github_delivery_id == items[1]["id"]  # the latest attempt is redelivered
+
+
+def test_acknowledged_deliveries_we_do_not_hold_are_asked_for_again() -> None:
+    """What a PostgreSQL crash takes from an asynchronous commit (or a restored backup lacks): GitHub had a 202
+    from us, we have no row. Past the grace period it was lost, not in flight, and GitHub still has it."""
+    lost, kept, recent, unhandled = (str(uuid.uuid4()) for _ in range(4))
+    items = [
+        attempt(lost, 202, minutes_ago=11),
+        attempt(kept, 202, minutes_ago=12),
+        attempt(recent, 202, minutes_ago=1),
+        attempt(unhandled, 202, minutes_ago=30, event="push"),
+    ]
+    missed = find_missed(items, stored={kept}, requested={})
+    assert [m.guid for m in missed] == [lost]
+    assert find_missed(items, stored={kept}, requested={}, now=datetime.now(UTC) - timedelta(minutes=8)) == []
 
 
 async def test_reconcile_redelivers_missed_ones_bounded(make_deps: MakeDeps, github: FakeGitHub) -> None:
@@ -96,6 +112,11 @@ async def test_a_large_backlog_is_redelivered_without_loss(make_deps: MakeDeps, 
         items.append(item)
     missed = {item["guid"] for item in items if item["status_code"] == 502}
     assert len(missed) == 5_000
+    async with deps.pool.acquire() as conn, conn.transaction():  # the 2,000 that arrived are ours
+        for item in items:
+            if item["status_code"] == 202:
+                await deliveries.record(conn, deliveries.IncomingDelivery(item["guid"], "workflow_run",
+                                                                          "completed", 7, "octo/demo", "{}"))
     github.paginate("/app/hook/deliveries", items, default_per_page=100)
     github.on("POST", ATTEMPTS, status=202, json={})
     by_id = {item["id"]: item["guid"] for item in items}

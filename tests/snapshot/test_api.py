@@ -1,4 +1,5 @@
-"""API keys (storage, auth helper, CLI) and POST/GET /api/snapshots through the app, Redis and a worker."""
+"""API keys (storage, auth helper, CLI) and POST/GET /api/snapshots through the app, Redis and a worker
+(the errors of the one API stack: githubapp.web.api.endpoint)."""
 
 import random
 from collections.abc import AsyncIterator
@@ -109,11 +110,11 @@ async def test_snapshot_api_round_trip(api: tuple[httpx.AsyncClient, Deps], pool
         ({"url": "http://169.254.169.254/latest/meta-data/"}, 422, "url_refused"),
         ({"url": "http://10.0.0.1/"}, 422, "url_refused"),
         ({"url": "file:///etc/passwd"}, 422, "url_refused"),
-        ({"url": "http://127.0.0.1/", "viewport": {"width": 10, "height": 10}}, 422, "invalid_request"),
-        ({"url": "http://127.0.0.1/", "viewport": {"width": "wide"}}, 422, "invalid_request"),
-        ({"url": "http://127.0.0.1/", "extra": 1}, 422, "invalid_request"),
-        ({}, 422, "invalid_request"),
-        ([1, 2], 422, "invalid_request"),
+        ({"url": "http://127.0.0.1/", "viewport": {"width": 10, "height": 10}}, 422, "validation"),
+        ({"url": "http://127.0.0.1/", "viewport": {"width": "wide"}}, 422, "validation"),
+        ({"url": "http://127.0.0.1/", "extra": 1}, 422, "validation"),
+        ({}, 422, "validation"),
+        ([1, 2], 422, "validation"),
     ],
 )
 async def test_snapshot_api_rejects_bad_requests(

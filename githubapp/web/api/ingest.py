@@ -20,11 +20,12 @@ from githubapp.history.service import RunContext, history_of
 from storage import ci_runs
 from storage import history as history_db
 
-from ..analysis_pool import AnalysisFailed, Limits, run_isolated
-from ..deps import Deps
-from . import live, triage_metrics
+from ...analysis_pool import AnalysisFailed, Limits, run_isolated
+from ...deps import Deps
+from .. import live, triage_metrics
 from . import schemas as s
-from .api_errors import ApiError
+from .call import Call
+from .errors import ApiError
 from .openapi import FieldError, Operation, ValidationFailed
 
 JSON = dict[str, Any]
@@ -175,7 +176,7 @@ async def read_body(request: Request, deps: Deps) -> JSON:
     return body
 
 
-async def ingest(call: Any) -> JSON:
+async def ingest(call: Call) -> JSON:
     deps: Deps = call.deps
     body: JSON = call.body
     junit: list[bytes] = getattr(call.request.state, "junit", [])

@@ -1,15 +1,17 @@
-"""Fixes in the API: the queue of suggested fixes, and approve/reject under the same rules as the
-`/triage approve` comment command (``fix_actions``)."""
+"""Fixes in the API (``/api/fixes``): the queue of suggested fixes, and approve/reject under the same rules as the
+`/triage approve` comment command (``githubapp.web.fix_actions``, shared with the dashboard)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from storage import fix_queue
 
-from . import fix_actions
+from .. import fix_actions
 from . import schemas as s
-from .api_errors import not_found
+from .call import Call
+from .errors import not_found
 from .openapi import Operation, Param
 
 JSON = dict[str, Any]
@@ -17,13 +19,13 @@ STATUSES = ["suggested", "applied", "suggested_in_review", "rejected", "failed"]
 FIX_ID = Param("fix_id", {"type": "string", "pattern": "^[0-9a-f]{8}$"}, "Fix id (8 hex digits).", where="path")
 
 
-async def list_fixes(call: Any) -> JSON:
+async def list_fixes(call: Call) -> JSON:
     rows = await fix_queue.fixes(call.deps.pool, call.scope, status=call.params["status"], limit=call.params["limit"])
     return {"items": rows, "nextCursor": None}
 
 
-def _decider(decision: str) -> Any:
-    async def decide(call: Any) -> JSON:
+def _decider(decision: str) -> Callable[[Call], Awaitable[JSON]]:
+    async def decide(call: Call) -> JSON:
         found = await fix_queue.fix(call.deps.pool, call.scope, call.params["fix_id"])
         if found is None:
             raise not_found("fix")

@@ -1,5 +1,6 @@
 """Who is asking: an API key (one installation, every repository) or a signed-in GitHub user (the
-installations and repositories GitHub says they can access). Every query is scoped by one of these."""
+installations and repositories GitHub says they can access). Every query is scoped by one of these.
+Keys become principals in ``auth``, dashboard users in ``githubapp.web.sessions``."""
 
 from __future__ import annotations
 

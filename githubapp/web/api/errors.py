@@ -1,5 +1,5 @@
-"""The API's error answer, ``{"error": code, "message": text}``, shared by ``web.api`` and the modules of its
-operations (ingest, fixes)."""
+"""The API's one error answer, ``{"error": code, "message": text, "detail"?: [{field, message}]}``: every
+operation raises ``ApiError`` (or ``openapi.ValidationFailed``) and ``endpoint`` turns it into this."""
 
 from __future__ import annotations
 

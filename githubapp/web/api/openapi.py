@@ -40,9 +40,7 @@ class Operation:
     multipart: JSON | None = None  # schema of a multipart/form-data alternative
     status: int = 200
     optional_body: bool = False  # an empty body means {}
-    routed: bool = True  # False: documented here, served by another feature's route
     reader: Callable[..., Awaitable[Any]] | None = None  # reads the body itself (JSON or multipart)
-    authenticated: bool = True
     extra_responses: tuple[int, ...] = ()
     description: str = ""
     scope: str | None = None  # the API key scope it needs; None: read for GET, triage:write otherwise
@@ -260,10 +258,8 @@ class Document:
             if op.multipart is not None:
                 content["multipart/form-data"] = {"schema": op.multipart}
             out["requestBody"] = {"required": not op.optional_body, "content": content}
-        statuses = {422, 429, *op.extra_responses}
-        if op.authenticated:
-            statuses.add(401)
-            out["security"] = [{"bearer": []}, {"apiKey": []}]
+        statuses = {401, 422, 429, *op.extra_responses}  # every operation needs an API key (``auth``)
+        out["security"] = [{"bearer": []}, {"apiKey": []}]
         if op.body is not None:
             statuses |= {400, 413, 415}
         if any(p.where == "path" for p in op.params):

@@ -1,1 +1,0 @@
-"""The REST API (``/api/...``) for other CI systems and the dashboard; API-key authentication in ``auth``."""
