@@ -36,7 +36,7 @@ async def run(runs: int) -> int:
     from snapshot.browser import CHROMIUM_ARGS
     from snapshot.capture import CaptureLimits, CaptureOptions, Snapshotter, Viewport
     from snapshot.diff import pixel_diff
-    from tests.snapshot.site import serve_site
+    from tests.support.preview_site import serve_site
     from tests.support.services import chromium_path
 
     viewport = Viewport(1280, 800)

@@ -212,7 +212,7 @@ class Site:
     deps: Deps
     key: str
     installation_id: int
-    repo: Any  # tests.fixes.git_model.GitModel when the fixes feature is deployed, else None
+    repo: Any  # tests.support.git_model.GitModel when the fixes feature is deployed, else None
     repo_id: int
     fix_id: str | None
     shots: Path
@@ -245,7 +245,7 @@ async def site(make_deps: MakeDeps, github: FakeGitHub, oauth_web: tuple[OAuthWe
     if fix_actions.available():  # a GitHub repository served by the fake, with a fix to approve
         from analysis.fixes.patch import unified_diff
         from storage import fixes as fix_store
-        from tests.fixes.git_model import GitModel
+        from tests.support.git_model import GitModel
 
         repo = GitModel(github, repo_id=repo_id, permissions={"alice": ("write", "write")})
         repo.commit({"src/app.py": "import os\nx=1\ny = 2\n"}, message="initial")

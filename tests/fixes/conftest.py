@@ -14,9 +14,9 @@ from gidgethub.httpx import GitHubAPI
 from githubapp.deps import Deps, Services
 from githubapp.fixes.llm import OpenAIFixModel
 from tests.support.fake_github import FakeGitHub
+from tests.support.git_model import GitModel
 from tests.support.payloads import load_payload
 
-from .git_model import GitModel
 from .llm_stub import LLMStub
 
 _installations = itertools.count(70_000)

@@ -20,10 +20,10 @@ from githubapp.commands.service import (
 from githubapp.deps import Deps
 from storage import fixes as store
 from tests.support.fake_github import Call, FakeGitHub, Reply
+from tests.support.git_model import GitModel
 from tests.support.payloads import load_payload
 
 from .conftest import comment_payload
-from .git_model import GitModel
 from .test_commands_service import FORMAT_DIFF, approve_text, git_writes, replies, stored_fix
 
 COMMENTS = "/repos/{owner}/{repo}/issues/{issue_number}/comments"

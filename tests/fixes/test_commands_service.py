@@ -11,10 +11,10 @@ from githubapp.commands.service import handle_issue_comment, handle_requested_ac
 from githubapp.deps import Deps
 from storage import fixes as store
 from tests.support.fake_github import FakeGitHub
+from tests.support.git_model import GitModel
 from tests.support.payloads import load_payload
 
 from .conftest import comment_payload
-from .git_model import GitModel
 
 GIT_WRITES = (
     ("POST", "/repos/{owner}/{repo}/git/blobs"),

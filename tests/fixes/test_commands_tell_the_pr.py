@@ -16,11 +16,11 @@ from githubapp.deps import Deps
 from githubapp.report.markdown import escape_text
 from storage import fixes as store
 from tests.support.fake_github import FakeGitHub
+from tests.support.git_model import GitModel
 from tests.support.payloads import load_payload
 from tests.support.triage_report import publish_triage_report
 
 from .conftest import comment_payload
-from .git_model import GitModel
 from .test_commands_service import FORMAT_DIFF, approve_text, stored_fix
 
 _runs = itertools.count(7_300_000)

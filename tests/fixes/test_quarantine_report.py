@@ -13,10 +13,10 @@ from githubapp.commands.service import handle_issue_comment
 from githubapp.deps import Deps
 from githubapp.runtime import open_deps
 from tests.support.fake_github import FakeGitHub
+from tests.support.git_model import GitModel
 from tests.support.github_repo import RepoModel
 
 from .conftest import comment_payload
-from .git_model import GitModel
 
 triggers = pytest.importorskip("githubapp.pipeline.triggers", reason="needs the triage pipeline")
 jobs = pytest.importorskip("githubapp.pipeline.jobs", reason="needs the triage pipeline")

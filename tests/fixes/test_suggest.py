@@ -15,9 +15,9 @@ from githubapp.deps import Deps
 from githubapp.fixes.suggest import FailedJob, PastFix, suggest_fixes
 from storage import fixes as store
 from tests.support.fake_github import FakeGitHub
+from tests.support.git_model import GitModel
 
 from .conftest import comment_payload
-from .git_model import GitModel
 from .llm_stub import LLMStub
 from .test_commands_service import approve_text
 

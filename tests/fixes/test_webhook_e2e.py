@@ -22,10 +22,10 @@ from storage import fixes as store
 from tests.intake.conftest import asgi_client, run_worker, webhook_headers
 from tests.support.fake_github import FakeGitHub
 from tests.support.fixtures import WEBHOOK_SECRET
+from tests.support.git_model import GitModel
 from tests.support.payloads import load_payload
 
 from .conftest import comment_payload
-from .git_model import GitModel
 from .test_commands_service import approve_text
 
 FORMAT_DIFF = unified_diff("import os\nx=1\ny = 2\n", "import os\nx = 1\ny = 2\n", "src/app.py")

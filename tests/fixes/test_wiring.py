@@ -14,9 +14,9 @@ from githubapp.fixes.llm import OpenAIFixModel, install_fix_model
 from githubapp.handlers.comments import router
 from storage import fixes as store
 from tests.support.fake_github import FakeGitHub
+from tests.support.git_model import GitModel
 
 from .conftest import comment_payload
-from .git_model import GitModel
 
 
 async def test_router_dispatches_comment_commands(

@@ -8,8 +8,8 @@ from typing import Any
 from githubapp.deps import Deps
 from githubapp.pipeline.jobs import triage_run
 from githubapp.pipeline.triggers import RunRef
-from tests.fixes.git_model import GitModel
 from tests.support.fake_github import FakeGitHub
+from tests.support.git_model import GitModel
 from tests.support.github_repo import RepoModel
 
 RUFF_LOG = "\n".join(

@@ -162,7 +162,7 @@ async def test_a_job_log_is_streamed_not_held(deps: Deps, github: FakeGitHub) ->
 async def test_fix_proposals_cross_back_from_the_child() -> None:
     from analysis.fixes.rules import rule_proposals
     from analysis.fixes.verify import materialise
-    from tests.fixes.test_rules import JEST_LOG, SNAP, gha
+    from tests.unit.analysis.fixes.test_rules import JEST_LOG, SNAP, gha
 
     path = "src/__tests__/__snapshots__/Link.test.js.snap"
     log = JEST_LOG + gha("E   ModuleNotFoundError: No module named 'yaml'")

@@ -15,8 +15,7 @@ from githubapp.pipeline.triggers import RunRef
 from githubapp.report.check_run import check_run_output
 from githubapp.report.comment import MARKER
 from tests.support.fake_github import FakeGitHub
-
-from .factories import report, triaged
+from tests.support.report_factories import report, triaged
 
 _ids = count(7_000_000)
 

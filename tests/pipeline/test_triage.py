@@ -16,9 +16,9 @@ from githubapp.deps import Deps
 from githubapp.pipeline.jobs import record_passing_run, triage_job, triage_run
 from githubapp.pipeline.triggers import RunRef
 from tests.support.fake_github import Call, FakeGitHub, Reply
+from tests.support.receivers import http_receiver
 
 from .gha import job_log, pytest_failure_output
-from .receivers import http_receiver
 from .test_end_to_end import OWNER, PR, REPO, serve_repository, serve_run
 
 _installations = count(990_000)
@@ -329,7 +329,7 @@ async def test_a_preview_snapshot_is_part_of_the_report(
 ) -> None:
     from githubapp.snapshots.service import SnapshotService
     from storage.artifacts import FilesystemStore, LinkSigner
-    from tests.snapshot.site import serve_site
+    from tests.support.preview_site import serve_site
 
     async def provide():  # type: ignore[no-untyped-def]
         return browser

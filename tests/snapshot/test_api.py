@@ -16,8 +16,7 @@ from githubapp.snapshots.service import SnapshotService
 from githubapp.worker.arq_worker import build_worker
 from storage import api_keys
 from storage.artifacts import FilesystemStore, LinkSigner
-
-from .site import serve_site
+from tests.support.preview_site import serve_site
 
 
 def new_installation() -> int:

@@ -10,8 +10,7 @@ from PIL import Image
 from snapshot.capture import CaptureLimits, CaptureOptions, Snapshotter, Viewport
 from snapshot.diff import compare
 from snapshot.guard import BlockedURL
-
-from .site import BOX, serve_site
+from tests.support.preview_site import BOX, serve_site
 
 VIEWPORT = Viewport(400, 300)
 FAST = CaptureLimits(attempts=2, backoff_s=0.1, attempt_timeout_s=15, network_idle_timeout_s=3)

@@ -15,8 +15,7 @@ from githubapp.snapshots.report import check_run_images, snapshot_check_summary,
 from githubapp.snapshots.service import RouteOutcome, SnapshotRun, SnapshotService, should_capture
 from snapshot.capture import Viewport
 from storage.artifacts import FilesystemStore, LinkSigner
-
-from .site import BOX, serve_site
+from tests.support.preview_site import BOX, serve_site
 
 SHA_GREEN, SHA_RED = "a" * 40, "b" * 40
 

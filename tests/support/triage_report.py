@@ -12,7 +12,7 @@ from githubapp.report.comment import sticky_comment
 from githubapp.report.model import RunInfo, SuggestedFix, TriagedFailure, TriageReport, Verdict
 from storage import reports
 from storage.fixes import FixRow
-from tests.pipeline.factories import failure
+from tests.support.report_factories import failure
 
 
 async def publish_triage_report(deps: Deps, gh: Any, fix: FixRow, *, branch: str, run_id: int) -> tuple[int, int]:

@@ -11,8 +11,7 @@ from githubapp.report.check_run import check_run_output
 from githubapp.report.common import group
 from githubapp.report.model import TriagedFailure, TriageReport, Verdict
 from githubapp.report.verdicts import broken_since_md, evidence_md
-
-from .factories import RUN, failure, report
+from tests.support.report_factories import RUN, failure, report
 
 PASSED = RunSeen(7, "f" * 40, "https://github.com/o/r/actions/runs/7", "CI attempt 2", attempt=2)
 

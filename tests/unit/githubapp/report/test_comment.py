@@ -23,8 +23,7 @@ from githubapp.report.model import (
     TriagedFailure,
     Verdict,
 )
-
-from .factories import RUN, history, report, triaged
+from tests.support.report_factories import RUN, history, report, triaged
 
 render = MarkdownIt("commonmark", {"html": True}).enable("table").render
 

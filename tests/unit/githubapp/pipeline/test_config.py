@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from githubapp.pipeline.config import MAX_BYTES, Conclusion, ConfigError, RepoConfig, parse_config
+from tests.support.services import REPO_ROOT
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "pipeline.md"
+DOCS = REPO_ROOT / "docs" / "pipeline.md"
 
 
 def example_from_docs() -> str:

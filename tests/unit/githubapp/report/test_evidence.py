@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 from githubapp.report.check_run import check_run_output
 from githubapp.report.comment import sticky_comment
 from githubapp.report.model import Evidence, Sighting, Verdict
-
-from .factories import EARLIER, history, report, triaged
+from tests.support.report_factories import EARLIER, history, report, triaged
 
 OWN = Sighting(
     run_id=30433600,

@@ -13,9 +13,8 @@ from githubapp.notify.service import notify
 from githubapp.pipeline.config import Notifications
 from githubapp.report.model import Verdict
 from githubapp.settings import Settings
-
-from .factories import report, triaged
-from .receivers import http_receiver, smtp_server
+from tests.support.receivers import http_receiver, smtp_server
+from tests.support.report_factories import report, triaged
 
 LINKS = Links(
     check_run="https://github.com/o/r/runs/1",

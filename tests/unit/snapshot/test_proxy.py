@@ -5,8 +5,7 @@ import base64
 
 from snapshot.guard import Guard
 from snapshot.proxy import GuardedProxy
-
-from .site import serve_site
+from tests.support.preview_site import serve_site
 
 
 def _auth(proxy: GuardedProxy) -> bytes:

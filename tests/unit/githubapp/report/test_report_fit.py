@@ -22,8 +22,7 @@ from githubapp.report.comment import COMMENT_TARGET, sticky_comment
 from githubapp.report.common import group, kind_label
 from githubapp.report.model import TriagedFailure, Verdict
 from githubapp.web.links import run_page_url
-
-from .factories import RUN, report, triaged
+from tests.support.report_factories import RUN, report, triaged
 
 render = MarkdownIt("commonmark", {"html": True}).enable("table").render
 DASHBOARD = run_page_url("https://triage.example.com", RUN.repo, RUN.run_id, RUN.attempt)

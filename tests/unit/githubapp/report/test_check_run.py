@@ -16,8 +16,7 @@ from githubapp.report.check_run import (
     conclusion_for,
 )
 from githubapp.report.model import Resolution, SuggestedFix, Verdict
-
-from .factories import history, report, triaged
+from tests.support.report_factories import history, report, triaged
 
 
 @pytest.mark.parametrize(
