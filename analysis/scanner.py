@@ -169,7 +169,7 @@ def _junit5_invocation(heading: str) -> str:
 
 
 @functools.lru_cache(maxsize=2048)  # a repeated frame line comes back with its match (``ByteScanner._seen``)
-def _frame_fields(rule: Rule, match: Match) -> tuple[str, int, bool, str, str | None] | None:
+def frame_fields(rule: Rule, match: Match) -> tuple[str, int, bool, str, str | None] | None:
     """What a frame line's match says: (file, line, innermost call first, function, application), or None
     when it names no file:line or (JVM) no file of the repository's layout."""
     file, line_s = _group(match, "file"), _group(match, "line")
@@ -464,7 +464,7 @@ class Scanner:
     # -- frames -----------------------------------------------------------------------------------------
     def _frame(self, number: int, rule: Rule, match: Match, step: int) -> None:
         """A stack frame: it belongs to the open failure, or to the one a traceback's last line opens."""
-        fields = _frame_fields(rule, match)
+        fields = frame_fields(rule, match)
         if fields is None:
             return
         file, line_no, innermost_first, func, app = fields

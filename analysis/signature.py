@@ -33,9 +33,11 @@ from typing import Any
 from .lines import clean
 from .normalize import normalize
 from .regex import IGNORECASE, LinearPattern, compile_linear
+from .source_line import code_identifiers
+from .throw_site import thrown_identifiers
 from .types import Failure, FailureKind, LineRange
 
-VERSION = "s4"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
+VERSION = "s5"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
 
 # Kinds whose faults cross tests: a missing package or an unreachable host fails every test that needs it.
 CROSS_SUBJECT_KINDS = frozenset({FailureKind.INFRA, FailureKind.DEPENDENCY})
@@ -57,22 +59,34 @@ class FailureSignature:
     identifiers: tuple[str, ...]  # sorted "role:value" pairs
     template: str
     generic: bool = False
+    # What only some output formats print about the faulting code (sorted "role:value": the offending source
+    # line, the frame that threw, the assertion): it tells two faults apart when both logs print it, and is no
+    # identity when one does not (``--show-source`` on, then off, is one fault). See ``refines``.
+    refinements: tuple[str, ...] = ()
 
     @property
     def cross_subject(self) -> bool:
         return self.kind in CROSS_SUBJECT_KINDS or self.error_type in DEPENDENCY_ERRORS
 
     @property
-    def key(self) -> str:
-        """Identity: the same key is the same fault (an infra or dependency fault whichever test it failed)."""
+    def base_key(self) -> str:
+        """Identity without the refinements: the fault as a log that prints no code would name it."""
         subject = "*" if self.cross_subject else self.subject
         return _digest(
             VERSION, "key", self.tool, self.kind, subject, self.error_type, *self.identifiers, "|", self.template
         )
 
     @property
+    def key(self) -> str:
+        """Identity: the same key is the same fault (an infra or dependency fault whichever test it failed)."""
+        if not self.refinements:
+            return self.base_key
+        return _digest(VERSION, "refined", self.base_key, *self.refinements)
+
+    @property
     def scope(self) -> str:
-        """Compatibility class: similarity is only compared within one scope."""
+        """Compatibility class: similarity is only compared within one scope (and between refinements that
+        do not conflict, ``refines``)."""
         subject = "*" if self.cross_subject else self.subject
         # a missing module is a dependency fault whether the runner called it a test error or printed it alone
         kind = FailureKind.DEPENDENCY.value if self.error_type in DEPENDENCY_ERRORS else self.kind
@@ -80,18 +94,25 @@ class FailureSignature:
 
     def compatible(self, other: FailureSignature) -> bool:
         """Whether a failure with ``other``'s signature may be matched to one with this one by similarity."""
-        return not self.generic and not other.generic and self.scope == other.scope
+        return (
+            not self.generic
+            and not other.generic
+            and self.scope == other.scope
+            and not conflicting(self.refinements, other.refinements)
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
             "version": VERSION,
             "key": self.key,
+            "base_key": self.base_key,
             "scope": self.scope,
             "tool": self.tool,
             "kind": self.kind,
             "subject": self.subject,
             "error_type": self.error_type,
             "identifiers": list(self.identifiers),
+            "refinements": list(self.refinements),
             "template": self.template,
             "generic": self.generic,
         }
@@ -106,7 +127,23 @@ class FailureSignature:
             identifiers=tuple(str(i) for i in data.get("identifiers", ())),
             template=str(data.get("template", "")),
             generic=bool(data.get("generic", False)),
+            refinements=tuple(str(i) for i in data.get("refinements", ()) or ()),
         )
+
+
+def conflicting(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Whether two sets of refinements name different code for one role (both print the offending line and
+    the lines differ): two faults. A role only one side prints says nothing."""
+    mine = _by_role(a)
+    return any(role in mine and mine[role] != value for role, value in _by_role(b).items())
+
+
+def _by_role(refinements: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for item in refinements:
+        role, _, value = item.partition(":")
+        found.setdefault(role, value)
+    return found
 
 
 def _digest(*parts: str) -> str:
@@ -787,4 +824,13 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
         identifiers=tuple(sorted(identifiers)),
         template=diagnostic or _template(failure.message, kind),
         generic=is_generic(failure),
+        refinements=tuple(sorted({*code_identifiers(failure, kind, detail or ""), *_site(failure, kind, detail)})),
     )
+
+
+def _site(failure: Failure, kind: FailureKind, detail: str | None) -> tuple[str, ...]:
+    """Where a failing test's exception was thrown, from its own lines of ``detail`` (``analysis.throw_site``)."""
+    if kind is not FailureKind.TEST or not failure.test_id or not detail:
+        return ()
+    block = _own_block(failure.test_id, [clean(x) for x in detail.splitlines()[:300]])
+    return thrown_identifiers(_error_type(failure.message), block)
