@@ -396,13 +396,15 @@ FRAMES: tuple[Rule, ...] = (
         pattern=r"^\s*at \S.* in (?P<file>\S+?\.(?:cs|fs|vb)):line (?P<line>\d+)\s*$",
         needles=_line_start("at ", indent=16),
     ),
-    # node (jest, mocha, vitest's stack, plain node) and Rust backtraces: "at f (path:L:C)", "at path:L:C"
+    # node (jest, mocha, vitest's stack, plain node) and Rust backtraces: "at f (path:L:C)", "at path:L:C" (the
+    # function, when named, is where a test's exception was thrown: ``analysis.throw_site``)
     _r(
         name="node.frame",
         role=Role.FRAME,
         kind=None,
         score=0,
-        pattern=r"^\s*at (?:(?:async |new )?[^()\s][^()]* \()?(?P<file>[^\s()]+?):(?P<line>\d+)(?::\d+)?\)?\s*$",
+        pattern=r"^\s*at (?:(?:async |new )?(?P<func>[^()\s][^()]*) \()?(?P<file>[^\s()]+?):(?P<line>\d+)(?::\d+)?"
+        r"\)?\s*$",
         needles=(*_line_start("at ", indent=16), "\tat "),
     ),
     # Go goroutine dumps: a tab, the file, its line and the frame's offset

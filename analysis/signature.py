@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .assertion_site import asserted_identifiers
 from .lines import clean
 from .normalize import normalize
 from .regex import IGNORECASE, LinearPattern, compile_linear
@@ -829,8 +830,13 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
 
 
 def _site(failure: Failure, kind: FailureKind, detail: str | None) -> tuple[str, ...]:
-    """Where a failing test's exception was thrown, from its own lines of ``detail`` (``analysis.throw_site``)."""
-    if kind is not FailureKind.TEST or not failure.test_id or not detail:
+    """For a failed test, from its own lines of ``detail``: where its exception was thrown
+    (``analysis.throw_site``) and which of its assertions failed (``analysis.assertion_site``)."""
+    if failure.kind is not FailureKind.TEST or not detail:
         return ()
-    block = _own_block(failure.test_id, [clean(x) for x in detail.splitlines()[:300]])
-    return thrown_identifiers(_error_type(failure.message), block)
+    lines = [clean(x) for x in detail.splitlines()[:300]]
+    block = _own_block(failure.test_id, lines) if failure.test_id else lines
+    asserted = asserted_identifiers(failure.file, failure.line, failure.test_id or "", lines, block)
+    if kind is not FailureKind.TEST:
+        return asserted
+    return (*thrown_identifiers(_error_type(failure.message), block), *asserted)

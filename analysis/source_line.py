@@ -39,17 +39,16 @@ _SPACE = compile_linear(r"\s+")
 _REACH = 7  # lines between a location and its snippet: rustc's ``-->`` and ``|`` lines, a blank, a note
 
 
-def _places(failure: Failure) -> tuple[str, ...]:
-    """How a tool names the failure's file and line: ``x.rs:3`` (gcc, rustc, javac, mypy, flake8, elixirc),
+def places(file: str | None, line: int | None) -> tuple[str, ...]:
+    """How a tool names a file and line: ``x.rs:3`` (gcc, rustc, javac, mypy, flake8, elixirc, googletest),
     ``x.ts(3,`` (tsc without --pretty), ``x.sh line 3`` (shellcheck's tty format, Perl)."""
-    base = (failure.file or "").replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    if not base or not failure.line:
+    base = (file or "").replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    if not base or not line:
         return ()
-    n = failure.line
-    return (f"{base}:{n}", f"{base}({n},", f"{base} line {n}")
+    return (f"{base}:{line}", f"{base}({line},", f"{base} line {line}")
 
 
-def _names_place(line: str, places: Sequence[str]) -> bool:
+def names_place(line: str, places: Sequence[str]) -> bool:
     text = line.replace("\\", "/")
     for place in places:
         at = text.find(place)
@@ -102,13 +101,13 @@ def mask_code(code: str) -> str:
 def offending_line(failure: Failure, detail: str) -> str | None:
     """The code the tool printed for the failure's ``file:line`` in ``detail`` (the failure's lines of the log),
     as printed; None when the log does not show it."""
-    places = _places(failure)
-    if not places or not detail:
+    spots = places(failure.file, failure.line)
+    if not spots or not detail:
         return None
     lines = [clean(x).rstrip() for x in detail.splitlines()[:400]]
     number = failure.line or 0
     for anchor, line in enumerate(lines):
-        if not _names_place(line, places):
+        if not names_place(line, spots):
             continue
         code = _gutter_code(lines, anchor, number)
         if code is None:

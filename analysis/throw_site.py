@@ -32,6 +32,11 @@ _NEXT_FAILURE = compile_linear(r"^\s*(?:JUnit (?:Jupiter|Vintage):|\[ERROR\] \S.
 _GO_FUNC = compile_linear(r"^\s*((?:[\w.-]+/)*[\w.-]+\.(?:\(\*?\w+\)\.)?[\w.]+)\((?:[^()\n]*)\)\s*$")
 _RUST_FUNC = compile_linear(r"^\s*\d+: (\S+)")
 # Error types that are an assertion's, not an exception's: where they are thrown is the test's own assertion.
+# pytest's long tracebacks (its default): each frame's source from its ``def`` line, then ``path:N: in func``; the
+# innermost ends ``path:N: KeyError`` instead, its function named only by the ``def`` above it; ``_ _ _`` parts them.
+_PYTEST_RAISED = compile_linear(r"^([^\s:'\"()\[\]]+\.py):(\d+): [A-Za-z_][\w.]*$")
+_PYTEST_DEF = compile_linear(r"^\s{4}(?:async\s+)?def (\w+)\(")
+_PYTEST_SEPARATOR = compile_linear(r"^(?:_ ){10}")
 _ASSERTION = compile_linear(r"(?i)assert|comparison|expectation|^expect\.")
 _FRAME_RULES = tuple(r for r in FRAMES if r.name != "mix.generated")
 
@@ -40,6 +45,7 @@ def frames(lines: Sequence[str]) -> list[Frame]:
     """The stack frames among ``lines`` (one failure's), in printed order, blocks counted as the scanner does."""
     found: list[Frame] = []
     block = 0
+    defined = ""  # the function whose source pytest's long traceback shows
     for index, raw in enumerate(lines[:400]):
         line = clean(raw)
         if _NEW_TRACE.match(line):
@@ -47,6 +53,17 @@ def frames(lines: Sequence[str]) -> list[Frame]:
             continue
         if found and _NEXT_FAILURE.match(line):
             break
+        if _PYTEST_SEPARATOR.match(line):
+            defined = ""
+            continue
+        named = _PYTEST_DEF.match(line)
+        if named:
+            defined = named.group(1)
+            continue
+        raised = _PYTEST_RAISED.match(line)
+        if raised:
+            found.append(Frame(raised.group(1), int(raised.group(2)), False, block, defined))
+            continue
         for rule in _FRAME_RULES:
             m = rule.pattern.search(line)
             if not m:
@@ -55,10 +72,12 @@ def frames(lines: Sequence[str]) -> list[Frame]:
             if fields is None:
                 break
             file, number, innermost_first, func, _app = fields
+            if not func and file.endswith(".py"):
+                func = defined
             if not func and index:
                 above = clean(lines[index - 1])
-                named = (_GO_FUNC if file.endswith(".go") else _RUST_FUNC if file.endswith(".rs") else None)
-                hit = named.match(above) if named else None
+                reader = _GO_FUNC if file.endswith(".go") else _RUST_FUNC if file.endswith(".rs") else None
+                hit = reader.match(above) if reader else None
                 func = hit.group(1) if hit else ""
             found.append(Frame(file, number, innermost_first, block, func))
             break
