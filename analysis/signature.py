@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .assertion_site import asserted_identifiers
+from .assertion_site import asserted_identifiers, expected_identifiers
 from .lines import clean
 from .normalize import normalize
 from .regex import IGNORECASE, LinearPattern, compile_linear
@@ -815,6 +815,7 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
         *assertion_identifiers(failure, kind, detail or ""),
         *consequence_identifiers(failure, kind, detail or ""),
     }
+    refinements = tuple(sorted({*code_identifiers(failure, kind, detail or ""), *_site(failure, kind, detail)}))
     named = bool(identifiers or diagnostic or error_type or symbol)
     identifiers.update(column_identifiers(failure, kind, detail or "", named))
     return FailureSignature(
@@ -824,8 +825,9 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
         error_type=diagnostic or error_type,
         identifiers=tuple(sorted(identifiers)),
         template=diagnostic or _template(failure.message, kind),
-        generic=is_generic(failure),
-        refinements=tuple(sorted({*code_identifiers(failure, kind, detail or ""), *_site(failure, kind, detail)})),
+        # a runner's bare heading (Catch2's "FAILED:" under CTest) says nothing, the assertion printed below it does
+        generic=is_generic(failure) and not refinements,
+        refinements=refinements,
     )
 
 
@@ -839,4 +841,8 @@ def _site(failure: Failure, kind: FailureKind, detail: str | None) -> tuple[str,
     asserted = asserted_identifiers(failure.file, failure.line, failure.test_id or "", lines, block)
     if kind is not FailureKind.TEST:
         return asserted
-    return (*thrown_identifiers(_error_type(failure.message), block), *asserted)
+    return (
+        *thrown_identifiers(_error_type(failure.message), block),
+        *asserted,
+        *expected_identifiers(failure.message, block),
+    )

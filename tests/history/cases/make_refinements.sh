@@ -142,3 +142,11 @@ pl() { printf "use strict; use warnings;\nuse Test::More tests => 2;\nuse lib 'l
 pl '["a","c"]' '"a,b"'; run prove-unnamed-a csvlite $L prove -l t
 pl '["a","b"]' '"a;b"'; run prove-unnamed-b csvlite $L prove -l t
 pl '["a","c"]' '"a,b"'; sed -i '2i # a note' $L/t/csv.t; run prove-unnamed-a-shifted csvlite $L prove -l t
+# --- CTest + Catch2 (Debian catch2, v2): two REQUIREs of one test case
+C=$WORK/catch2; rm -rf $C; mkdir -p $C
+printf 'cmake_minimum_required(VERSION 3.14)\nproject(matrix CXX)\nset(CMAKE_CXX_STANDARD 17)\nenable_testing()\nadd_executable(matrix_test matrix_test.cpp)\nadd_test(NAME matrix_test COMMAND matrix_test)\n' > $C/CMakeLists.txt
+c2() { printf '#define CATCH_CONFIG_MAIN\n#include <catch2/catch.hpp>\nstatic int rows(int n) { return %s; }\nstatic int cols(int n) { return %s; }\nTEST_CASE("matrix shape") {\n    REQUIRE(rows(2) == 2);\n    REQUIRE(cols(3) == 3);\n}\n' "$1" "$2" > $C/matrix_test.cpp; }
+c2ct() { cmake -S $C -B $C/build > /dev/null && cmake --build $C/build > /dev/null && run "$1" matrix $C ctest --test-dir build --output-on-failure; }
+c2 'n + 1' 'n'; c2ct ctest-catch2-a
+c2 'n' 'n - 1'; c2ct ctest-catch2-b
+c2 'n + 1' 'n'; shift_down $C/matrix_test.cpp "// a note"; c2ct ctest-catch2-a-shifted

@@ -1,0 +1,179 @@
+"""What the log prints about the faulting code itself refines a failure's identity (issue 17): the offending
+source line under a compiler's or linter's diagnostic, the frame that threw a test's exception, the assertion that
+failed. On real tool output (``cases/make_refinements.sh``): the same message at two places is two faults, the
+fault moved down by an edit above it is one, and a log that does not print the code is compatible with either."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis.engine import analyze_bytes
+from analysis.signature import FailureSignature, conflicting, diff_range, signature
+from analysis.source_line import mask_code
+from analysis.types import Failure, FailureKind
+from githubapp.pipeline.assemble import excerpt_lines
+from githubapp.pipeline.locate import section
+from githubapp.pipeline.logwork import log_lines
+
+CASES = Path(__file__).parent / "cases"
+
+
+def refined(name: str) -> FailureSignature:
+    """The first specific failure's signature, with its excerpt made as the pipeline makes it."""
+    data = (CASES / f"{name}.log").read_bytes()
+    analysis = analyze_bytes(data)
+    lines = log_lines(data)
+    for failure in analysis.failures:
+        found = section(lines, failure)
+        around = found.lines if found else diff_range(lines, failure)
+        sig = signature(failure, detail="\n".join(excerpt_lines(lines, failure, analysis, around=around)))
+        if not sig.generic:
+            return sig
+    raise AssertionError(f"{name}: no specific failure")
+
+
+CASE_ROLES = [
+    ("rustc", "code"),  # mismatched types in two functions
+    ("gcc", "code"),  # expected ';' in two functions
+    ("javac", "code"),  # cannot find symbol in two methods
+    ("flake8", "code"),  # E225 in two functions (--show-source)
+    ("surefire-npe", "thrown"),  # one test, an NPE thrown in two methods
+    ("pytest-keyerror", "thrown"),  # one test, a KeyError raised in two functions
+    ("node-typeerror", "thrown"),  # one test, a TypeError thrown in two functions
+    ("ctest-gtest", "asserted"),  # two EXPECT_EQ of one googletest test under CTest
+    ("ctest-catch2", "asserted"),  # two REQUIREs of one Catch2 test case under CTest
+    ("prove-unnamed", "asserted"),  # two unnamed Test::More assertions of one .t file
+]
+
+
+@pytest.mark.parametrize(("case", "role"), CASE_ROLES)
+def test_two_faults_that_read_alike_are_told_apart_by_their_code(case: str, role: str) -> None:
+    a, b = refined(f"{case}-a"), refined(f"{case}-b")
+    assert any(r.startswith(role + ":") for r in a.refinements), a.refinements
+    assert a.key != b.key
+    assert conflicting(a.refinements, b.refinements)
+    assert not a.compatible(b)
+
+
+@pytest.mark.parametrize(("case", "role"), CASE_ROLES)
+def test_a_fault_moved_by_edits_above_it_keeps_its_identity(case: str, role: str) -> None:
+    a, moved = refined(f"{case}-a"), refined(f"{case}-a-shifted")
+    assert a.compatible(moved) and a.base_key == moved.base_key
+    if case != "pytest-keyerror":  # --tb=short there: no "> statement" line, the thrown frame alone
+        assert a.key == moved.key and a.refinements == moved.refinements
+
+
+def test_the_line_number_is_never_part_of_the_code() -> None:
+    a, moved = refined("rustc-a"), refined("rustc-a-shifted")
+    assert a.refinements == ("code:let scale: u32 = <Q>;",) == moved.refinements
+
+
+def test_a_log_that_prints_no_code_is_compatible_with_either_place() -> None:
+    """flake8 without --show-source names the same fault with no code: one base key, no conflict."""
+    plain, a, b = refined("flake8-a-plain"), refined("flake8-a"), refined("flake8-b")
+    assert plain.refinements == ()
+    assert plain.key == plain.base_key == a.base_key == b.base_key
+    assert plain.compatible(a) and plain.compatible(b)
+
+
+def test_code_is_read_only_where_the_log_prints_it_for_the_failures_place() -> None:
+    """A snippet printed for another line (a note, another error) is not the failure's code."""
+    detail = "\n".join(
+        [
+            "src/ring.c:9:5: error: expected ';' before 'return'",
+            "    9 |     b[0] = v",
+            "      |             ^",
+            "src/ring.c:20:5: note: declared here",
+            "   20 | int pop(int *b)",
+        ]
+    )
+    at_9 = Failure(FailureKind.COMPILE, "gcc", "expected ';' before 'return'", file="src/ring.c", line=9)
+    at_20 = Failure(FailureKind.COMPILE, "gcc", "expected ';' before 'return'", file="src/ring.c", line=20)
+    elsewhere = Failure(FailureKind.COMPILE, "gcc", "expected ';' before 'return'", file="src/ring.c", line=30)
+    assert signature(at_9, detail=detail).refinements == ("code:b[<N>] = v",)
+    assert signature(at_20, detail=detail).refinements == ("code:int pop(int *b)",)
+    assert signature(elsewhere, detail=detail).refinements == ()
+
+
+@pytest.mark.parametrize(
+    ("file", "line", "lines", "code"),
+    [
+        # javac, clang without line numbers: the line under the diagnostic, then its caret
+        (
+            "Invoice.java",
+            3,
+            ["Invoice.java:3: error: cannot find symbol", "    int n = items.size();", "       ^"],
+            None,
+        ),
+        # mypy --pretty
+        (
+            "a.py",
+            4,
+            ["a.py:4: error: Incompatible types in assignment  [assignment]", '    x: int = "a"', "    ^~~"],
+            None,
+        ),
+        # tsc --pretty: a blank line, the numbered line, its tildes
+        (
+            "src/a.ts",
+            7,
+            ["src/a.ts:7:7 - error TS2322: Type 'string'.", "", "7 const x: number = 'a';", "  ~"],
+            "const x: number = <Q>;",
+        ),
+        # shellcheck's tty format
+        (
+            "deploy.sh",
+            5,
+            ["In deploy.sh line 5:", "cd $DIR", "   ^--^ SC2086 (info): Double quote to prevent globbing."],
+            None,
+        ),
+        # Elixir 1.15+: the snippet above its location
+        (
+            "lib/shelf.ex",
+            3,
+            [
+                'error: undefined variable "totl"',
+                "    \u2502",
+                "  3 \u2502     totl + 1",
+                "    \u2502     ^^^^",
+                "    \u2502",
+                "    \u2514\u2500 lib/shelf.ex:3:5: Shelf.total/1",
+            ],
+            "totl + <N>",
+        ),
+    ],
+)
+def test_each_documented_snippet_format_is_read(file: str, line: int, lines: list[str], code: str | None) -> None:
+    failure = Failure(FailureKind.LINT, "tool", "message", file=file, line=line)
+    expected = code if code is not None else mask_code(lines[1])
+    assert signature(failure, detail="\n".join(lines)).refinements == ("code:" + expected,)
+
+
+def test_a_data_change_inside_a_literal_keeps_the_code() -> None:
+    assert mask_code('    let w: u32 = "10";') == mask_code('let w: u32   = "20";') == "let w: u32 = <Q>;"
+
+
+def _replayed(capsys: pytest.CaptureFixture[str], *names: str) -> list[int]:
+    """Each log's first specific failure's pattern, replayed in order through the real service and database."""
+    from githubapp.cli.main import main
+
+    assert main(["replay", "--json", *(str(CASES / f"{n}.log") for n in names)]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    return [next(f["pattern_id"] for f in o["failures"] if not f["signature"]["generic"]) for o in out]
+
+
+def test_history_joins_a_log_without_code_and_keeps_two_codes_apart(capsys: pytest.CaptureFixture[str]) -> None:
+    """The fault logged first without its code, then with it, is one pattern (which learns the code); the same
+    message at another place, its code printed, is not (by key or by similarity)."""
+    plain, a, moved, b, plain_again = _replayed(
+        capsys, "flake8-a-plain", "flake8-a", "flake8-a-shifted", "flake8-b", "flake8-a-plain"
+    )
+    assert plain == a == moved == plain_again
+    assert b != a
+
+
+def test_history_keeps_two_throw_sites_of_one_test_apart(capsys: pytest.CaptureFixture[str]) -> None:
+    a, b, moved = _replayed(capsys, "surefire-npe-a", "surefire-npe-b", "surefire-npe-a-shifted")
+    assert a == moved and b != a
