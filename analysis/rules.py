@@ -426,6 +426,16 @@ FRAMES: tuple[Rule, ...] = (
         pattern=r"^(?:\s*[│╵┊]\s*)?(?P<file>\S+\.php):(?P<line>\d+)\s*$",
         needles=".php:",
     ),
+    # PHP's own stack trace (an uncaught exception's "Stack trace:", debug_print_backtrace), innermost call first:
+    # "#0 /w/r/r/src/Money.php(12): Acme\Money->add(Object(Acme\Money))"
+    _r(
+        name="php.trace_frame",
+        role=Role.FRAME,
+        kind=None,
+        score=0,
+        pattern=r"^\s*#\d{1,4} (?P<file>\S+\.php)\((?P<line>\d+)\): (?P<func>[\w\\]+(?:->|::)?\w*)\(",
+        needles=(".php(",),
+    ),
     # Ruby's backtrace (minitest's "Error:" block, an uncaught exception's "from" lines), innermost call first:
     # "/w/r/r/lib/tally.rb:7:in `add'" (Ruby 3.4: "in 'Tally#add'")
     _r(

@@ -14,6 +14,16 @@ like with like:
   symbols a compiler or linter quotes. One differing identifier is another fault;
 - **template**: the message with volatile values (numbers, data in quotes, versions, temp paths) masked.
 
+What the log prints about the faulting code itself *refines* it (``refinements``, sorted ``role:value``): the
+offending source line a compiler or linter prints under its diagnostic (``code:``, ``analysis.source_line``), the
+function and file of the deepest repository frame that threw a test's exception (``thrown:``,
+``analysis.throw_site``), the failed assertion and what it expected (``asserted:``, ``expected:``,
+``analysis.assertion_site``). Two failures whose refinements give one role two values are two faults; a role only
+one side prints says nothing, since whether a tool prints its snippet or stack is a flag (``--show-source``,
+``--pretty``, ``--tb=line``), not the fault. ``base_key`` is the identity without them; history joins a refined
+failure to the pattern owning its ``key``, else to the one owning its ``base_key`` or nearest in its scope when
+their refinements do not conflict.
+
 Line numbers are never part of it. ``key`` (all of it) is the identity: the same key is the same pattern.
 ``scope`` (all but the template) is compatibility: history compares a failure by similarity only with patterns
 of the same scope. Infra and dependency failures leave the test out of their scope: one missing package or one
@@ -842,7 +852,7 @@ def _site(failure: Failure, kind: FailureKind, detail: str | None) -> tuple[str,
     if kind is not FailureKind.TEST:
         return asserted
     return (
-        *thrown_identifiers(_error_type(failure.message), block),
+        *thrown_identifiers(_error_type(failure.message), block, message=failure.message),
         *asserted,
         *expected_identifiers(failure.message, block),
     )

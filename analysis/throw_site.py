@@ -29,7 +29,7 @@ _NEW_TRACE = compile_linear(r"^\s*(?:Traceback \(most recent call last\)|Caused 
 _NEXT_FAILURE = compile_linear(r"^\s*(?:JUnit (?:Jupiter|Vintage):|\[ERROR\] \S.*<<< (?:ERROR|FAILURE)!|\d{1,4}\) \S)")
 # Go names a frame's function on the line above its file (``main.parse(...)``, ``pkg.(*T).M(0x1)``), Rust's
 # backtrace too (``   3: crate::grid::at``)
-_GO_FUNC = compile_linear(r"^\s*((?:[\w.-]+/)*[\w.-]+\.(?:\(\*?\w+\)\.)?[\w.]+)\((?:[^()\n]*)\)\s*$")
+_GO_FUNC = compile_linear(r"^\s{0,8}([\w./*()-]{1,300})\([^()\n]{0,300}\)\s*$")
 _RUST_FUNC = compile_linear(r"^\s*\d+: (\S+)")
 # Error types that are an assertion's, not an exception's: where they are thrown is the test's own assertion.
 # pytest's long tracebacks (its default): each frame's source from its ``def`` line, then ``path:N: in func``; the
@@ -38,6 +38,7 @@ _PYTEST_RAISED = compile_linear(r"^([^\s:'\"()\[\]]+\.py):(\d+): [A-Za-z_][\w.]*
 _PYTEST_DEF = compile_linear(r"^\s{4}(?:async\s+)?def (\w+)\(")
 _PYTEST_SEPARATOR = compile_linear(r"^(?:_ ){10}")
 _ASSERTION = compile_linear(r"(?i)assert|comparison|expectation|^expect\.")
+_PANIC = compile_linear(r"^panic: |\bpanicked at\b")  # Go's and Rust's
 _FRAME_RULES = tuple(r for r in FRAMES if r.name != "mix.generated")
 
 
@@ -84,13 +85,17 @@ def frames(lines: Sequence[str]) -> list[Frame]:
     return found
 
 
-def thrown_identifiers(error_type: str, lines: Sequence[str], *, repo_name: str | None = None) -> tuple[str, ...]:
+def thrown_identifiers(
+    error_type: str, lines: Sequence[str], *, message: str = "", repo_name: str | None = None
+) -> tuple[str, ...]:
     """``thrown:<function>@<file>`` of the deepest frame inside the repository in ``lines`` (a failing test's own
-    lines of the log), for an error that is not an assertion's; nothing when no frame is printed."""
-    if not lines or (error_type and _ASSERTION.search(error_type)):
+    lines of the log), for an exception (``error_type`` names its class) or a panic; nothing for an assertion's
+    failure (its frame is the test's own) or when no frame is printed."""
+    exception = bool(error_type) and not _ASSERTION.search(error_type)
+    if not lines or not (exception or error_type == "panic" or _PANIC.search(message[:300])):
         return ()
     fault, _test = pick(frames(lines), repo_name=repo_name)
     if fault is None:
         return ()
-    func = fault.func.split("(", 1)[0].strip()
+    func = fault.func.strip()
     return (f"thrown:{func}@{fault.file}",)

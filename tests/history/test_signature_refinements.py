@@ -177,3 +177,62 @@ def test_history_joins_a_log_without_code_and_keeps_two_codes_apart(capsys: pyte
 def test_history_keeps_two_throw_sites_of_one_test_apart(capsys: pytest.CaptureFixture[str]) -> None:
     a, b, moved = _replayed(capsys, "surefire-npe-a", "surefire-npe-b", "surefire-npe-a-shifted")
     assert a == moved and b != a
+
+
+# Documented stack formats of runtimes not installed here (constructed, one per format): the innermost frame of the
+# repository's code, innermost first (Go, Ruby, PHP, Rust, Elixir) or last (Python).
+W = "/home/runner/work/app/app/"
+STACKS = {
+    "go": [
+        "--- FAIL: TestAllow (0.00s)",
+        "panic: runtime error: index out of range [3] with length 3 [recovered]",
+        "goroutine 7 [running]:",
+        "testing.tRunner.func1.2({0x5a1b20, 0xc000014150})",
+        "\t/opt/hostedtoolcache/go/1.22.1/x64/src/testing/testing.go:1631 +0x24a",
+        "github.com/acme/rl.(*Limiter).{func}(...)",
+        f"\t{W}limiter.go:{{line}} +0x1d",
+        "github.com/acme/rl.TestAllow(0xc0000a6820)",
+        f"\t{W}limiter_test.go:12 +0x45",
+    ],
+    "ruby": [
+        "  1) Error:",
+        "TallyTest#test_add:",
+        "NoMethodError: undefined method `+' for nil",
+        f"    {W}lib/tally.rb:{{line}}:in '{{func}}'",
+        f"    {W}test/tally_test.rb:8:in 'test_add'",
+    ],
+    "php": [
+        "PHP Fatal error:  Uncaught TypeError: Acme\\Version::parse(): Argument #1 must be of type string",
+        "Stack trace:",
+        f"#0 {W}src/Version.php({{line}}): Acme\\Version->{{func}}(NULL)",
+        f"#1 {W}tests/VersionTest.php(14): Acme\\Version->bump()",
+        "#2 {main}",
+    ],
+    "rust": [
+        "---- tests::area stdout ----",
+        "thread 'tests::area' panicked at src/grid.rs:40:9:",
+        "called `Option::unwrap()` on a `None` value",
+        "stack backtrace:",
+        "   0: rust_begin_unwind",
+        "             at /rustc/abc/library/std/src/panicking.rs:652:5",
+        "   1: floorplan::grid::{func}",
+        "             at ./src/grid.rs:{line}:21",
+        "   2: floorplan::tests::area",
+        "             at ./src/lib.rs:30:9",
+    ],
+}
+
+
+@pytest.mark.parametrize("runtime", sorted(STACKS))
+def test_the_throwing_frame_is_read_from_each_documented_stack(runtime: str) -> None:
+    from analysis.throw_site import thrown_identifiers
+
+    def thrown(func: str, line: int) -> tuple[str, ...]:
+        lines = [x.replace("{func}", func).replace("{line}", str(line)) for x in STACKS[runtime]]
+        return thrown_identifiers("TypeError", lines)
+
+    first = thrown("widen", 12)
+    assert first and first[0].startswith("thrown:") and "widen" in first[0]
+    assert thrown("widen", 19) == first  # moved by an edit above it
+    assert thrown("narrow", 12) != first  # another function of the same file
+    assert thrown_identifiers("AssertionFailedError", STACKS[runtime]) == ()  # an assertion's own site is the test's
