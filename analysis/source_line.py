@@ -19,7 +19,7 @@ The line number is never part of it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from .lines import clean
 from .normalize import normalize
@@ -36,6 +36,8 @@ _NUMBERED = compile_linear(r"^\s*(\d{1,7}) (.*)$")  # tsc --pretty: "3 const x =
 _STRING = compile_linear(r"\"(?:[^\"\\\n]|\\.){0,400}\"|'(?:[^'\\\n]|\\.){0,400}'|`[^`\n]{0,400}`")
 _NUMBER = compile_linear(r"\b\d+(?:[.,_]\d+)*(?:e[-+]?\d+)?\b")
 _SPACE = compile_linear(r"\s+")
+_WORD = compile_linear(r"[A-Za-z_$][\w$]*")
+_SYMBOL_LINE = compile_linear(r"^\s+symbol:\s+(?:\w+\s+)?([A-Za-z_$][\w$]*)")  # javac: "  symbol:   method prise()"
 _REACH = 7  # lines between a location and its snippet: rustc's ``-->`` and ``|`` lines, a blank, a note
 
 
@@ -91,16 +93,20 @@ def _marked_code(lines: Sequence[str], anchor: int, number: int) -> str | None:
     return None
 
 
-def mask_code(code: str) -> str:
+def mask_code(code: str, names: Collection[str] = ()) -> str:
     """A line of code as an identity: blanks collapsed, string literals and numbers masked (the data a fault's
-    recurrence may carry), temp paths and ids masked as everywhere (``analysis.normalize``)."""
+    recurrence may carry), temp paths and ids masked as everywhere (``analysis.normalize``), and the ``names``
+    the diagnostic itself names (``<S>``): its message and identifiers hold them, and a recurrence retyping the
+    typo (``prise()``, then ``cost()``) is the same fault at the same place."""
     text = _STRING.sub("<Q>", normalize(code.strip()))
+    if names:
+        text = _WORD.sub(lambda m: "<S>" if m.group(0) in names else m.group(0), text)
     return _SPACE.sub(" ", _NUMBER.sub("<N>", text)).strip()[:200]
 
 
-def offending_line(failure: Failure, detail: str) -> str | None:
+def offending_line(failure: Failure, detail: str) -> tuple[str, list[str]] | None:
     """The code the tool printed for the failure's ``file:line`` in ``detail`` (the failure's lines of the log),
-    as printed; None when the log does not show it."""
+    as printed, with the lines just below it (javac's ``symbol:``); None when the log does not show it."""
     spots = places(failure.file, failure.line)
     if not spots or not detail:
         return None
@@ -113,7 +119,7 @@ def offending_line(failure: Failure, detail: str) -> str | None:
         if code is None:
             code = _marked_code(lines, anchor, number)
         if code is not None and code.strip():
-            return code
+            return code, lines[anchor + 1 : anchor + 1 + _REACH]
     return None
 
 
@@ -121,8 +127,11 @@ def code_identifiers(failure: Failure, kind: FailureKind, detail: str) -> tuple[
     """``code:<text>`` for a compile, type or lint failure whose offending line the log prints."""
     if kind not in CODE_KINDS or failure.test_id:
         return ()
-    code = offending_line(failure, detail)
-    if code is None:
+    found = offending_line(failure, detail)
+    if found is None:
         return ()
-    text = mask_code(code)
+    code, below = found
+    names = set(_WORD.findall(failure.message.strip().split("\n", 1)[0][:400]))
+    names.update(m.group(1) for m in map(_SYMBOL_LINE.match, below) if m)
+    text = mask_code(code, names)
     return ("code:" + text,) if text else ()

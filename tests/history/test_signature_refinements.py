@@ -236,3 +236,26 @@ def test_the_throwing_frame_is_read_from_each_documented_stack(runtime: str) -> 
     assert thrown("widen", 19) == first  # moved by an edit above it
     assert thrown("narrow", 12) != first  # another function of the same file
     assert thrown_identifiers("AssertionFailedError", STACKS[runtime]) == ()  # an assertion's own site is the test's
+
+
+def test_the_name_a_diagnostic_names_is_masked_in_its_code() -> None:
+    """javac's typo retyped another way (``prise()``, then ``cost()``) is one fault at one place: the name the
+    diagnostic names (its ``symbol:`` line, its message's words) is masked in the code; the code around it stays."""
+
+    def javac(typo: str, statement: str) -> FailureSignature:
+        detail = "\n".join(
+            [
+                "Invoice.java:12: error: cannot find symbol",
+                f"            {statement.format(typo)}",
+                "                           ^",
+                f"  symbol:   method {typo}()",
+                "  location: variable item of type LineItem",
+            ]
+        )
+        failure = Failure(FailureKind.COMPILE, "javac", "cannot find symbol", file="Invoice.java", line=12)
+        return signature(failure, detail=detail)
+
+    prise = javac("prise", "sum += item.{}() * item.quantity();")
+    assert prise.refinements == ("code:sum += item.<S>() * item.quantity();",)
+    assert javac("cost", "sum += item.{}() * item.quantity();").key == prise.key
+    assert javac("prise", "return item.{}();").key != prise.key
