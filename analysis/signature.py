@@ -825,7 +825,8 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
         *assertion_identifiers(failure, kind, detail or ""),
         *consequence_identifiers(failure, kind, detail or ""),
     }
-    refinements = tuple(sorted({*code_identifiers(failure, kind, detail or ""), *_site(failure, kind, detail)}))
+    code = code_identifiers(failure, kind, detail or "", identifiers)
+    refinements = tuple(sorted({*code, *_site(failure, kind, detail)}))
     named = bool(identifiers or diagnostic or error_type or symbol)
     identifiers.update(column_identifiers(failure, kind, detail or "", named))
     return FailureSignature(

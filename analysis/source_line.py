@@ -123,15 +123,18 @@ def offending_line(failure: Failure, detail: str) -> tuple[str, list[str]] | Non
     return None
 
 
-def code_identifiers(failure: Failure, kind: FailureKind, detail: str) -> tuple[str, ...]:
-    """``code:<text>`` for a compile, type or lint failure whose offending line the log prints."""
+def code_identifiers(
+    failure: Failure, kind: FailureKind, detail: str, identifiers: Collection[str] = ()
+) -> tuple[str, ...]:
+    """``code:<text>`` for a compile, type or lint failure whose offending line the log prints; the names its
+    ``identifiers`` (``role:value``) and javac's ``symbol:`` line give are masked in it."""
     if kind not in CODE_KINDS or failure.test_id:
         return ()
     found = offending_line(failure, detail)
     if found is None:
         return ()
     code, below = found
-    names = set(_WORD.findall(failure.message.strip().split("\n", 1)[0][:400]))
+    names = {i.split(":", 1)[1] for i in identifiers if ":" in i}
     names.update(m.group(1) for m in map(_SYMBOL_LINE.match, below) if m)
     text = mask_code(code, names)
     return ("code:" + text,) if text else ()
