@@ -34,10 +34,15 @@ _TAP_EXPECTED = compile_linear(r"^\s*#\s+(?:expected:|\$expected\S{0,200} =) (\S
 _PYTEST_STATEMENT = compile_linear(r"^>\s+(\S.{0,300})$")
 _CODE_FRAME = compile_linear(r"^\s*>\s*\d+ \|\s?(.{1,300})$")
 _SPACE = compile_linear(r"\s+")
-# What an assertion expected: the test's own value, the same whatever the code under test returned. JUnit/opentest4j
-# ``expected: <x> but was: <y>`` (AssertJ ``expected: x``), a line of its own elsewhere: jest/vitest ``Expected: x``,
-# minitest ``Expected: x``, RSpec ``expected: x``, Test::More ``#     expected: 'x'``, ExUnit/Rust ``right: x``.
-_EXPECTED_INLINE = compile_linear(r"\bexpected: ?<(.{0,200}?)> but was: ?<")
+# What an assertion expected: the test's own value, the same whatever the code under test returned. JUnit's
+# ``expected: <x> but was: <y>``; a check's own words (``expected 4, got 5``, Go's ``got 5, want 4`` and ``F(2) =
+# 5, want 4``); a line of its own: jest/vitest ``Expected: x``, minitest ``Expected: x``, RSpec ``expected: x``,
+# Test::More ``#     expected: 'x'``, ExUnit/Rust ``right: x``.
+_EXPECTED_INLINE = (
+    compile_linear(r"\bexpected: ?<(.{0,200}?)> but was: ?<"),
+    compile_linear(r"\b[Ee]xpected:? ([^\s,;][^,;]{0,200}?)[,;]? (?:but )?(?:got|was|actual|received)\b"),
+    compile_linear(r"[,;] want:? (\S.{0,200})$"),
+)
 _EXPECTED_LINE = compile_linear(r"^\s*(?:#\s+)?(?:Expected|expected|right)(?: value)?\s{0,20}:\s+(\S.{0,200})$")
 _REACH = 8
 
@@ -81,8 +86,7 @@ def expected_identifiers(message: str, block: Sequence[str]) -> tuple[str, ...]:
     """``expected:<value>`` for a failed assertion whose expected value the runner prints: in its message, else on
     a line of the failing test's own lines (``block``, clean)."""
     head = message.strip().split("\n", 1)[0][:500]
-    m = _EXPECTED_INLINE.search(head)
-    value = m.group(1) if m else None
+    value = next((m.group(1) for m in (p.search(head) for p in _EXPECTED_INLINE) if m), None)
     if value is None:
         value = next((m.group(1) for m in map(_EXPECTED_LINE.match, block[:80]) if m), None)
     text = _text(value) if value else ""

@@ -259,3 +259,37 @@ def test_the_name_a_diagnostic_names_is_masked_in_its_code() -> None:
     assert prise.refinements == ("code:sum += item.<S>() * item.quantity();",)
     assert javac("cost", "sum += item.{}() * item.quantity();").key == prise.key
     assert javac("prise", "return item.{}();").key != prise.key
+
+
+@pytest.mark.parametrize(
+    ("message", "lines", "expected"),
+    [
+        ("org.opentest4j.AssertionFailedError: expected: <3.8> but was: <3.79>", [], "3.8"),
+        ("matrix_test.cpp:12: FAIL: expected 4, got 5", [], "4"),  # a CTest program's own check
+        ("Add(2, 2) = 5, want 4", [], "4"),  # Go's testing convention
+        ("expect(received).toBe(expected) // Object.is equality", ["", "Expected: 90", "Received: 81"], "90"),
+        ("got: 'a;b'", ["#          got: 'a;b'", "#     expected: 'a,b'"], "'a,b'"),  # Test::More
+        ("Assertion with == failed", ["code:  assert add(2, 2) == 4", "left:  5", "right: 4"], "4"),  # ExUnit
+    ],
+)
+def test_what_an_assertion_expected_is_read_from_each_runners_form(
+    message: str, lines: list[str], expected: str
+) -> None:
+    """The expected value is the test's own: two assertions of one test differ by it, while the code under test
+    returning another wrong value (a ``--data`` recurrence) changes only the actual one."""
+    from analysis.assertion_site import expected_identifiers
+
+    assert expected_identifiers(message, lines) == ("expected:" + expected,)
+    other = [x.replace(expected, expected + "0") for x in lines]
+    assert expected_identifiers(message.replace(expected, expected + "0"), other) != ("expected:" + expected,)
+
+
+def test_an_assertion_is_told_apart_within_one_test_and_kept_when_its_value_changes() -> None:
+    def junit(expected: str, actual: str) -> FailureSignature:
+        message = f"org.opentest4j.AssertionFailedError: expected: <{expected}> but was: <{actual}>"
+        return signature(
+            Failure(FailureKind.TEST, "junit5", message, test_id="com.acme.ShippingTest.cost"), detail=message
+        )
+
+    assert conflicting(junit("3.8", "3.79").refinements, junit("25.5", "3.79").refinements)
+    assert junit("3.8", "3.79").refinements == junit("3.8", "4.0").refinements == ("expected:3.8",)
