@@ -7,7 +7,8 @@ runner's wording and often the values read alike. Runners print the assertion in
   followed by ``Which is: value`` when it is not a literal), or ``Value of: expr``, or ``Expected: (a) < (b),
   actual: 1 vs 2``;
 - Catch2: the macro with its expression, ``REQUIRE( rows(2) == 2 )``, under the test's location;
-- Test::More: ``#   Failed test 'name'`` names the assertion (a prove failure's test is the ``.t`` file); an
+- Test::More: a script that died is told by how many assertions ran before (``# Looks like your test exited with
+  255 just after 3.``); ``#   Failed test 'name'`` names the assertion (a prove failure's test is the ``.t`` file); an
   unnamed one is told by what it expected (``#     expected: 'a,b'``, ``$expected->[0] = 'a'``), the test's own
   value;
 - pytest: the failing test's statement, marked ``>`` in its section; jest/vitest: the code frame's ``> 12 |`` line.
@@ -30,6 +31,10 @@ _GTEST_VALUE_OF = compile_linear(r"^\s*Value of: (\S.{0,300})$")
 _GTEST_COMPARISON = compile_linear(r"^\s*Expected: (\(.{1,300}\)), actual: ")
 _CATCH2 = compile_linear(r"^\s*((?:REQUIRE|CHECK)(?:_FALSE|_THAT|_THROWS\w*|_NOTHROW)?\( .{1,300} \))\s*$")
 _TAP_FAILED = compile_linear(r"^\s*#\s+Failed test (?:'(.{1,300})'|at \S+ line \d+\.)\s*$")
+# A test script that died: Test::More counts the assertions that ran before it ("just after 3"): which one it died in
+_TAP_DIED = compile_linear(
+    r"^\s*# Looks like your test exited with \d+ (?:just after (\d+)|before it could output anything)\."
+)
 _TAP_EXPECTED = compile_linear(r"^\s*#\s+(?:expected:|\$expected\S{0,200} =) (\S.{0,300})$")
 _PYTEST_STATEMENT = compile_linear(r"^>\s+(\S.{0,300})$")
 _CODE_FRAME = compile_linear(r"^\s*>\s*\d+ \|\s?(.{1,300})$")
@@ -82,6 +87,18 @@ def _test_more(lines: Sequence[str], test_id: str, spots: Sequence[str]) -> str 
     return None
 
 
+def _died_after(lines: Sequence[str], spots: Sequence[str]) -> str | None:
+    """A Perl test script that died where the failure's place names (``... at lib/X.pm line 7.``): the number of
+    assertions Test::More saw before it, the position of the one it died in."""
+    for index, text in enumerate(lines):
+        if names_place(text, spots):
+            for below in lines[index + 1 : index + 4]:
+                m = _TAP_DIED.match(below)
+                if m:
+                    return "died after " + (m.group(1) or "0")
+    return None
+
+
 def expected_identifiers(message: str, block: Sequence[str]) -> tuple[str, ...]:
     """``expected:<value>`` for a failed assertion whose expected value the runner prints: in its message, else on
     a line of the failing test's own lines (``block``, clean)."""
@@ -106,6 +123,8 @@ def asserted_identifiers(
             found = _googletest(lines[index : index + _REACH])
             if found:
                 break
+    if found is None and spots:
+        found = _died_after(lines, spots)
     if found is None:
         found = _googletest(block) or _test_more(block, test_id, spots)
     if found is None:

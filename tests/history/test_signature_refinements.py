@@ -46,6 +46,7 @@ CASE_ROLES = [
     ("ctest-gtest", "asserted"),  # two EXPECT_EQ of one googletest test under CTest
     ("ctest-catch2", "asserted"),  # two REQUIREs of one Catch2 test case under CTest
     ("prove-unnamed", "asserted"),  # two unnamed Test::More assertions of one .t file
+    ("prove-died", "asserted"),  # a script dying with one message in its first or its second assertion
 ]
 
 

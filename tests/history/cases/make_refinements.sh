@@ -150,3 +150,9 @@ c2ct() { cmake -S $C -B $C/build > /dev/null && cmake --build $C/build > /dev/nu
 c2 'n + 1' 'n'; c2ct ctest-catch2-a
 c2 'n' 'n - 1'; c2ct ctest-catch2-b
 c2 'n + 1' 'n'; shift_down $C/matrix_test.cpp "// a note"; c2ct ctest-catch2-a-shifted
+# --- prove: a script dying with one message in the first or the second assertion
+printf "use strict; use warnings;\nuse Test::More tests => 3;\nuse lib 'lib';\nuse Csv;\nis(Csv::field(\"a,b\", 0), \"a\", 'first field');\nis(Csv::field(\"a,b\", 1), \"b\", 'second field');\nok(1, 'loads');\n" > $L/t/csv.t
+die_in() { printf 'package Csv;\nsub field {\n    my ($l, $i) = @_;\n    my @f = split /,/, $l;\n    die "no such field" if %s;\n    return $f[$i];\n}\n1;\n' "$1" > $L/lib/Csv.pm; }
+die_in '$i == 0'; run prove-died-a csvlite $L prove -l t
+die_in '$i == 1'; run prove-died-b csvlite $L prove -l t
+die_in '$i == 0'; sed -i '2i # a note' $L/lib/Csv.pm; run prove-died-a-shifted csvlite $L prove -l t
