@@ -472,13 +472,15 @@ FRAMES: tuple[Rule, ...] = (
         pattern=r"^\s*at \S.* in (?P<file>\S+?\.(?:cs|fs|vb)):line (?P<line>\d+)\s*$",
         needles=_line_start("at ", indent=16),
     ),
-    # node (jest, mocha, vitest's stack, plain node) and Rust backtraces: "at f (path:L:C)", "at path:L:C"
+    # node (jest, mocha, vitest's stack, plain node) and Rust backtraces: "at f (path:L:C)", "at path:L:C" (the
+    # function, when named, is where a test's exception was thrown: ``analysis.throw_site``)
     _r(
         name="node.frame",
         role=Role.FRAME,
         kind=None,
         score=0,
-        pattern=r"^\s*at (?:(?:async |new )?[^()\s][^()]* \()?(?P<file>[^\s()]+?):(?P<line>\d+)(?::\d+)?\)?\s*$",
+        pattern=r"^\s*at (?:(?:async |new )?(?P<func>[^()\s][^()]*) \()?(?P<file>[^\s()]+?):(?P<line>\d+)(?::\d+)?"
+        r"\)?\s*$",
         needles=(*_line_start("at ", indent=16), "\tat "),
         rust_func_above=True,
     ),
@@ -500,6 +502,16 @@ FRAMES: tuple[Rule, ...] = (
         score=0,
         pattern=r"^(?:\s*[│╵┊]\s*)?(?P<file>\S+\.php):(?P<line>\d+)\s*$",
         needles=".php:",
+    ),
+    # PHP's own stack trace (an uncaught exception's "Stack trace:", debug_print_backtrace), innermost call first:
+    # "#0 /w/r/r/src/Money.php(12): Acme\Money->add(Object(Acme\Money))"
+    _r(
+        name="php.trace_frame",
+        role=Role.FRAME,
+        kind=None,
+        score=0,
+        pattern=r"^\s*#\d{1,4} (?P<file>\S+\.php)\((?P<line>\d+)\): (?P<func>[\w\\]+(?:->|::)?\w*)\(",
+        needles=(".php(",),
     ),
     # Ruby's backtrace (minitest's "Error:" block, an uncaught exception's "from" lines), innermost call first:
     # "/w/r/r/lib/tally.rb:7:in `add'" (Ruby 3.4: "in 'Tally#add'")

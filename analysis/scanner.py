@@ -159,7 +159,7 @@ FrameFields = tuple[str, int, bool, str, str | None] | None
 _FRAME_FIELDS: dict[Match, FrameFields] = {}
 
 
-def _frame_fields(rule: Rule, match: Match) -> FrameFields:
+def frame_fields(rule: Rule, match: Match) -> FrameFields:
     """What a frame line's match says: (file, line, innermost call first, function, application), or None
     when it names no file:line or (JVM) no file of the repository's layout."""
     try:
@@ -466,7 +466,7 @@ class Scanner:
     # -- frames -----------------------------------------------------------------------------------------
     def _frame(self, number: int, rule: Rule, match: Match, step: int) -> None:
         """A stack frame: it belongs to the open failure, or to the one a traceback's last line opens."""
-        fields = _frame_fields(rule, match)
+        fields = frame_fields(rule, match)
         if fields is None:
             return
         file, line_no, innermost_first, func, app = fields

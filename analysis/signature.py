@@ -14,6 +14,16 @@ like with like:
   symbols a compiler or linter quotes. One differing identifier is another fault;
 - **template**: the message with volatile values (numbers, data in quotes, versions, temp paths) masked.
 
+What the log prints about the faulting code itself *refines* it (``refinements``, sorted ``role:value``): the
+offending source line a compiler or linter prints under its diagnostic (``code:``, ``analysis.source_line``), the
+function and file of the deepest repository frame that threw a test's exception (``thrown:``,
+``analysis.throw_site``), the failed assertion and what it expected (``asserted:``, ``expected:``,
+``analysis.assertion_site``). Two failures whose refinements give one role two values are two faults; a role only
+one side prints says nothing, since whether a tool prints its snippet or stack is a flag (``--show-source``,
+``--pretty``, ``--tb=line``), not the fault. ``base_key`` is the identity without them; history joins a refined
+failure to the pattern owning its ``key``, else to the one owning its ``base_key`` or nearest in its scope when
+their refinements do not conflict.
+
 Line numbers are never part of it. ``key`` (all of it) is the identity: the same key is the same pattern.
 ``scope`` (all but the template) is compatibility: history compares a failure by similarity only with patterns
 of the same scope. Infra and dependency failures leave the test out of their scope: one missing package or one
@@ -30,12 +40,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .assertion_site import asserted_identifiers, expected_identifiers
 from .lines import clean
 from .normalize import normalize
 from .regex import IGNORECASE, LinearPattern, compile_linear
+from .source_line import code_identifiers
+from .throw_site import thrown_identifiers
 from .types import Failure, FailureKind, LineRange
 
-VERSION = "s4"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
+VERSION = "s5"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
 
 # Kinds whose faults cross tests: a missing package or an unreachable host fails every test that needs it.
 CROSS_SUBJECT_KINDS = frozenset({FailureKind.INFRA, FailureKind.DEPENDENCY})
@@ -57,22 +70,34 @@ class FailureSignature:
     identifiers: tuple[str, ...]  # sorted "role:value" pairs
     template: str
     generic: bool = False
+    # What only some output formats print about the faulting code (sorted "role:value": the offending source
+    # line, the frame that threw, the assertion): it tells two faults apart when both logs print it, and is no
+    # identity when one does not (``--show-source`` on, then off, is one fault). See ``refines``.
+    refinements: tuple[str, ...] = ()
 
     @property
     def cross_subject(self) -> bool:
         return self.kind in CROSS_SUBJECT_KINDS or self.error_type in DEPENDENCY_ERRORS
 
     @property
-    def key(self) -> str:
-        """Identity: the same key is the same fault (an infra or dependency fault whichever test it failed)."""
+    def base_key(self) -> str:
+        """Identity without the refinements: the fault as a log that prints no code would name it."""
         subject = "*" if self.cross_subject else self.subject
         return _digest(
             VERSION, "key", self.tool, self.kind, subject, self.error_type, *self.identifiers, "|", self.template
         )
 
     @property
+    def key(self) -> str:
+        """Identity: the same key is the same fault (an infra or dependency fault whichever test it failed)."""
+        if not self.refinements:
+            return self.base_key
+        return _digest(VERSION, "refined", self.base_key, *self.refinements)
+
+    @property
     def scope(self) -> str:
-        """Compatibility class: similarity is only compared within one scope."""
+        """Compatibility class: similarity is only compared within one scope (and between refinements that
+        do not conflict, ``refines``)."""
         subject = "*" if self.cross_subject else self.subject
         # a missing module is a dependency fault whether the runner called it a test error or printed it alone
         kind = FailureKind.DEPENDENCY.value if self.error_type in DEPENDENCY_ERRORS else self.kind
@@ -80,18 +105,25 @@ class FailureSignature:
 
     def compatible(self, other: FailureSignature) -> bool:
         """Whether a failure with ``other``'s signature may be matched to one with this one by similarity."""
-        return not self.generic and not other.generic and self.scope == other.scope
+        return (
+            not self.generic
+            and not other.generic
+            and self.scope == other.scope
+            and not conflicting(self.refinements, other.refinements)
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
             "version": VERSION,
             "key": self.key,
+            "base_key": self.base_key,
             "scope": self.scope,
             "tool": self.tool,
             "kind": self.kind,
             "subject": self.subject,
             "error_type": self.error_type,
             "identifiers": list(self.identifiers),
+            "refinements": list(self.refinements),
             "template": self.template,
             "generic": self.generic,
         }
@@ -106,7 +138,23 @@ class FailureSignature:
             identifiers=tuple(str(i) for i in data.get("identifiers", ())),
             template=str(data.get("template", "")),
             generic=bool(data.get("generic", False)),
+            refinements=tuple(str(i) for i in data.get("refinements", ()) or ()),
         )
+
+
+def conflicting(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Whether two sets of refinements name different code for one role (both print the offending line and
+    the lines differ): two faults. A role only one side prints says nothing."""
+    mine = _by_role(a)
+    return any(role in mine and mine[role] != value for role, value in _by_role(b).items())
+
+
+def _by_role(refinements: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for item in refinements:
+        role, _, value = item.partition(":")
+        found.setdefault(role, value)
+    return found
 
 
 def _digest(*parts: str) -> str:
@@ -777,6 +825,8 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
         *assertion_identifiers(failure, kind, detail or ""),
         *consequence_identifiers(failure, kind, detail or ""),
     }
+    code = code_identifiers(failure, kind, detail or "", identifiers)
+    refinements = tuple(sorted({*code, *_site(failure, kind, detail)}))
     named = bool(identifiers or diagnostic or error_type or symbol)
     identifiers.update(column_identifiers(failure, kind, detail or "", named))
     return FailureSignature(
@@ -786,5 +836,24 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
         error_type=diagnostic or error_type,
         identifiers=tuple(sorted(identifiers)),
         template=diagnostic or _template(failure.message, kind),
-        generic=is_generic(failure),
+        # a runner's bare heading (Catch2's "FAILED:" under CTest) says nothing, the assertion printed below it does
+        generic=is_generic(failure) and not refinements,
+        refinements=refinements,
+    )
+
+
+def _site(failure: Failure, kind: FailureKind, detail: str | None) -> tuple[str, ...]:
+    """For a failed test, from its own lines of ``detail``: where its exception was thrown
+    (``analysis.throw_site``) and which of its assertions failed (``analysis.assertion_site``)."""
+    if failure.kind is not FailureKind.TEST or not detail:
+        return ()
+    lines = [clean(x) for x in detail.splitlines()[:300]]
+    block = _own_block(failure.test_id, lines) if failure.test_id else lines
+    asserted = asserted_identifiers(failure.file, failure.line, failure.test_id or "", lines, block)
+    if kind is not FailureKind.TEST:
+        return asserted
+    return (
+        *thrown_identifiers(_error_type(failure.message), block, message=failure.message),
+        *asserted,
+        *expected_identifiers(failure.message, block),
     )

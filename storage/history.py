@@ -6,6 +6,7 @@ module only reads and writes rows.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -179,6 +180,41 @@ async def create_pattern(
         signature,
     )
     return int(value)
+
+
+async def pattern_refinements(conn: Conn, installation_id: int, pattern_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The refinements (``FailureSignature.refinements``) each pattern's signature holds: the code its members
+    printed, which another failure's code must not contradict to join it."""
+    if not pattern_ids:
+        return {}
+    rows = await conn.fetch(
+        """SELECT id, signature->'refinements' AS refinements FROM patterns
+           WHERE installation_id = $1 AND id = ANY($2::bigint[])""",
+        installation_id,
+        list(pattern_ids),
+    )
+    return {int(r["id"]): [str(x) for x in (_json_list(r["refinements"]))] for r in rows}
+
+
+def _json_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = json.loads(value)
+    return list(value) if isinstance(value, list) else []
+
+
+async def set_pattern_refinements(
+    conn: Conn, installation_id: int, pattern_id: int, refinements: Sequence[str]
+) -> None:
+    """A member printed code its pattern's signature did not know yet: the pattern holds it from now on."""
+    await conn.execute(
+        """UPDATE patterns SET signature = jsonb_set(signature, '{refinements}', $3::jsonb)
+           WHERE installation_id = $1 AND id = $2 AND signature IS NOT NULL""",
+        installation_id,
+        pattern_id,
+        list(refinements),  # the pool's jsonb codec encodes it
+    )
 
 
 async def add_fingerprint(conn: Conn, installation_id: int, fingerprint: str, pattern_id: int) -> None:

@@ -36,7 +36,7 @@ from analysis.matching import (
 )
 from analysis.recommend import Recommendation, Risk
 from analysis.signature import VERSION as SIGNATURE_VERSION
-from analysis.signature import FailureSignature, signature
+from analysis.signature import FailureSignature, conflicting, signature
 from analysis.types import Failure, FailureKind
 from storage import history as q
 
@@ -202,7 +202,7 @@ class HistoryService:
         async with conn.transaction():
             # The lock first: a retried job racing its first attempt must see that attempt's row, and two
             # workers assigning one new signature must create one pattern.
-            await q.lock_fingerprint(conn, installation_id, sig.key)
+            await q.lock_fingerprint(conn, installation_id, sig.base_key)
             if context.run_id is not None and context.job_id is not None:
                 earlier = await q.recorded_failure(
                     conn,
@@ -225,11 +225,16 @@ class HistoryService:
                         sig_json,
                     )
             await q.set_ef_search(conn)
-            owner = None if sig.generic else await q.fingerprint_owner(conn, installation_id, _key(sig))
+            owner = None if sig.generic else await self._owner(conn, installation_id, sig)
             nearest = (
                 []
                 if sig.generic
-                else await q.nearest_patterns(conn, installation_id, vector, self.candidates, scope_key=sig.scope)
+                else await self._compatible(
+                    conn,
+                    installation_id,
+                    sig,
+                    await q.nearest_patterns(conn, installation_id, vector, self.candidates, scope_key=sig.scope),
+                )
             )
             decision = decide(owner, [Candidate(p, s) for p, s in nearest], self.threshold, generic=sig.generic)
             if decision.pattern_id is None:
@@ -263,7 +268,7 @@ class HistoryService:
                 )
             counted.add(pattern_id)
             if not sig.generic:
-                await q.add_fingerprint(conn, installation_id, _key(sig), pattern_id)
+                await _own_keys(conn, installation_id, sig, pattern_id, created=decision.pattern_id is None)
             failure_id = await q.insert_failure(
                 conn,
                 installation_id,
@@ -303,6 +308,28 @@ class HistoryService:
                 count=count,
             )
         return _match(failure_id, pattern, decision.how, decision.similarity, fingerprint, sig_json)
+
+    async def _owner(self, conn: q.Conn, installation_id: int, sig: FailureSignature) -> int | None:
+        """The pattern owning the signature's key; else, for a failure whose log printed its code, the pattern
+        owning the key without it when that pattern's code does not contradict this one's (one fault, logged
+        once without the code and once with it)."""
+        owner = await q.fingerprint_owner(conn, installation_id, _key(sig))
+        if owner is not None or not sig.refinements:
+            return owner
+        base = await q.fingerprint_owner(conn, installation_id, "sig:" + sig.base_key)
+        if base is None:
+            return None
+        known = await q.pattern_refinements(conn, installation_id, [base])
+        return None if conflicting(known.get(base, []), sig.refinements) else base
+
+    async def _compatible(
+        self, conn: q.Conn, installation_id: int, sig: FailureSignature, nearest: list[tuple[int, float]]
+    ) -> list[tuple[int, float]]:
+        """The candidates whose code does not contradict the failure's (the scope says the rest)."""
+        if not sig.refinements or not nearest:
+            return nearest
+        known = await q.pattern_refinements(conn, installation_id, [p for p, _ in nearest])
+        return [(p, s) for p, s in nearest if not conflicting(known.get(p, []), sig.refinements)]
 
     async def _with_evidence(
         self,
@@ -630,6 +657,23 @@ async def rekey_stale(conn: q.Conn) -> int:
         return await rekey(conn)
 
 
+async def _own_keys(
+    conn: q.Conn, installation_id: int, sig: FailureSignature, pattern_id: int, *, created: bool
+) -> None:
+    """The pattern owns the failure's key and, when it was made for it, the key without its code (so a log of
+    the same fault that prints no code finds it). A joined pattern learns the code it did not know."""
+    await q.add_fingerprint(conn, installation_id, _key(sig), pattern_id)
+    if not sig.refinements:
+        return
+    await q.add_fingerprint(conn, installation_id, "sig:" + sig.base_key, pattern_id)
+    if not created:
+        known = (await q.pattern_refinements(conn, installation_id, [pattern_id])).get(pattern_id, [])
+        roles = {r.partition(":")[0] for r in known}
+        learned = [r for r in sig.refinements if r.partition(":")[0] not in roles]
+        if learned:
+            await q.set_pattern_refinements(conn, installation_id, pattern_id, sorted([*known, *learned]))
+
+
 def _key(sig: FailureSignature) -> str:
     """The signature's row in ``pattern_fingerprints`` (beside the engine fingerprints of older versions)."""
     return "sig:" + sig.key
@@ -659,7 +703,7 @@ async def rekey(conn: q.Conn, *, batch: int = 500) -> int:
                     sig_json["scope"] = None
                 await q.set_pattern_signature(conn, r["installation_id"], r["id"], sig_json)
                 if not sig.generic:
-                    await q.add_fingerprint(conn, r["installation_id"], _key(sig), r["id"])
+                    await _own_keys(conn, r["installation_id"], sig, r["id"], created=True)
         done += len(rows)
     return done
 

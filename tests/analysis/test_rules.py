@@ -171,6 +171,7 @@ CASES: list[tuple[str, str | None]] = [
     ("       (roman 0.1.0) lib/roman.ex:7: Roman.to_int/1", "exunit.frame"),
     ("\tfrom /home/runner/work/tally/tally/lib/tally.rb:7:in 'Tally#add'", "ruby.frame"),
     ("   ╵ /home/runner/work/money/money/tests/MoneyTest.php:9", "phpunit.frame"),
+    ("#0 /home/runner/work/semver/semver/src/Version.php(12): Acme\\Version->bump('x')", "php.trace_frame"),
     ("unterminated quote in 'a,\"b' at lib/Csv/Lite.pm line 7.", "perl.died"),
     ("Can't locate object method \"new\" via package \"Csv\" at t/split.t line 9, <DATA> line 2.", "perl.died"),
     (
