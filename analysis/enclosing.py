@@ -29,6 +29,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .regex import LinearPattern, compile_linear
+from .signature import enclosing_symbol
+from .types import Failure, FailureKind
 
 MAX_LINE_CHARS = 400  # of a line or a joined header: definitions are short, minified code is not read
 HEADER_LINES = 8  # a definition's header (signature) spread over at most this many lines
@@ -220,6 +222,22 @@ _BY_NAME: dict[str, _Family] = {
     **dict.fromkeys(("Rakefile", "Gemfile", "Guardfile", "Vagrantfile"), _RUBY),
 }
 _MAKEFILES = frozenset({"Makefile", "makefile", "GNUmakefile"})
+
+
+# Kinds whose subject is the file and the symbol (a failing test is its own subject, the test).
+SYMBOL_KINDS = frozenset({FailureKind.COMPILE, FailureKind.TYPE, FailureKind.LINT})
+
+
+def wants_symbol(failure: Failure) -> bool:
+    """Whether the failure's signature needs the symbol from the source: a compile, type or lint error at a
+    file and line whose log does not name its function (gcc's ``In function 'x':`` does)."""
+    return (
+        failure.kind in SYMBOL_KINDS
+        and not failure.test_id
+        and bool(failure.file)
+        and bool(failure.line)
+        and enclosing_symbol(failure.message) is None
+    )
 
 
 def symbol_at(path: str, text: str, line: int) -> str | None:
