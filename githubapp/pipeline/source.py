@@ -192,13 +192,15 @@ class DirectorySource:
 
 
 class MappingSource:
-    """Files given as a mapping of path to text (a generated tree, tests)."""
+    """Files given as a mapping of path to text (a generated tree, tests); ``paths`` may list more files than
+    have a text (the repository's whole tree)."""
 
-    def __init__(self, files: Mapping[str, str]) -> None:
+    def __init__(self, files: Mapping[str, str], *, paths: Collection[str] | None = None) -> None:
         self.files = files
+        self._paths = paths if paths is not None else files.keys()
 
     async def paths(self) -> Collection[str] | None:
-        return self.files.keys()
+        return self._paths
 
     async def read(self, path: str) -> str | None:
         return self.files.get(path)
