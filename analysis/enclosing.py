@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .regex import LinearPattern, compile_linear
+from .regex import IGNORECASE, LinearPattern, compile_linear
 from .signature import enclosing_symbol
 from .types import Failure, FailureKind
 
@@ -228,14 +228,26 @@ _MAKEFILES = frozenset({"Makefile", "makefile", "GNUmakefile"})
 SYMBOL_KINDS = frozenset({FailureKind.COMPILE, FailureKind.TYPE, FailureKind.LINT})
 
 
+# A formatter judges a whole file (``would reformat x``; the line a ``--diff`` run gives is its first hunk, where
+# a change starts, not what is wrong): its fault is the file, whether or not the run printed a diff.
+_FORMATTERS = frozenset(
+    "black ruff-format gofmt goimports rustfmt prettier clang-format shfmt ktfmt scalafmt swiftformat yapf "
+    "autopep8 isort dprint mix-format".split()
+)
+_FORMAT_VERDICT = compile_linear(r"\bwould reformat\b|\bnot formatted\b|\bcode style issues\b", IGNORECASE)
+
+
 def wants_symbol(failure: Failure) -> bool:
     """Whether the failure's signature needs the symbol from the source: a compile, type or lint error at a
-    file and line whose log does not name its function (gcc's ``In function 'x':`` does)."""
+    file and line whose log does not name its function (gcc's ``In function 'x':`` does); not a formatter's
+    verdict on a whole file."""
     return (
         failure.kind in SYMBOL_KINDS
         and not failure.test_id
         and bool(failure.file)
         and bool(failure.line)
+        and (failure.tool or "").lower() not in _FORMATTERS
+        and not _FORMAT_VERDICT.search(failure.message[:MAX_LINE_CHARS])
         and enclosing_symbol(failure.message) is None
     )
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.enclosing import symbol_at
+from analysis.enclosing import symbol_at, wants_symbol
+from analysis.types import Failure, FailureKind
 
 
 def line_of(text: str, needle: str) -> int:
@@ -555,3 +556,30 @@ def test_long_and_hostile_lines_stay_cheap() -> None:
     assert symbol_at("a.go", text, 2) is None
     yaml = "a:\n" + "  - " * 20_000 + "b: 1\n"
     symbol_at("a.yaml", yaml, 2)  # answers (whatever it is) without backtracking
+
+
+def failure(**changes: object) -> Failure:
+    values: dict[str, object] = dict(
+        kind=FailureKind.LINT,
+        tool="go vet",
+        message="fmt.Errorf format %d has arg value of wrong type string",
+        file="config.go",
+        line=12,
+    )
+    values.update(changes)
+    return Failure(**values)  # type: ignore[arg-type]
+
+
+def test_which_failures_want_a_symbol_from_the_source() -> None:
+    assert wants_symbol(failure())
+    assert wants_symbol(failure(kind=FailureKind.TYPE, tool="mypy"))
+    assert not wants_symbol(failure(line=None))  # nothing to look up
+    assert not wants_symbol(failure(file=None))
+    assert not wants_symbol(failure(kind=FailureKind.TEST, test_id="TestParse"))  # a test is its own subject
+    assert not wants_symbol(failure(kind=FailureKind.DEPENDENCY))
+    # the log named it: gcc's "In function" context is the symbol already
+    assert not wants_symbol(failure(tool="gcc", message="ring.c: In function 'ring_push':\nerror: x undeclared"))
+    # a formatter's verdict is on the whole file, whether or not its run printed a diff (and a hunk's line)
+    assert not wants_symbol(failure(tool="black", message="would reformat src/inventory/stock.py"))
+    assert not wants_symbol(failure(tool="ruff", message="Would reformat: src/inventory/stock.py"))
+    assert wants_symbol(failure(tool="ruff", message="F401 `os` imported but unused"))
