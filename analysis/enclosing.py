@@ -64,8 +64,7 @@ def _joined(groups: Sequence[str | None]) -> str | None:
 
 
 def _definition(pattern: str, name: Callable[[Sequence[str | None]], str | None] = _first) -> _Definition:
-    # RE2 whatever the length: some of these have nested quantifiers Python's engine would backtrack on
-    return _Definition(compile_linear(pattern, fast_chars=0), name)
+    return _Definition(compile_linear(pattern), name)
 
 
 # Words that start a control statement or an expression: never a definition's first word, nor its name.
@@ -148,15 +147,28 @@ _OBJECTS = _Family(  # Java, Kotlin, C#, PHP, Scala, Swift, Dart, Groovy
 _C = _Family(
     (
         _definition(r"^(?:template\s*<[^{};]{0,200}>\s*)?(?:class|struct|union|namespace)\s+([A-Za-z_][\w:]*)"),
-        # a function definition: [return type] [Class::]name(...) [const] {
-        _definition(
-            r"^(?:template\s*<[^{};]{0,200}>\s*)?(?:[\w:<>,*&~]+[\s*&]+){0,8}((?:[A-Za-z_]\w*::)*~?[A-Za-z_]\w*)\s*\("
-        ),
+        # a function definition: [return type] [Class::]name(...) [const] {: the name is the last word before
+        # the first parenthesis, after nothing but a type's characters (``_c_function``)
+        _definition(r"^(?:template\s*<[^{};()]{0,200}>\s*)?([\w:<>,*&~ \t]{1,300})\(", lambda g: _c_function(g[0])),
     ),
     braces=True,
     closers=("}", ")"),
     comments=("//", "/*", "*", "#"),
 )
+
+
+def _c_function(head: str | None) -> str | None:
+    """``[type] [Class::]name`` -> ``[Class::]name`` (the head of a C/C++ definition before its ``(``)."""
+    text = (head or "").rstrip()
+    start = len(text)
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_:~"):
+        start -= 1
+    name = text[start:].lstrip(":")
+    if not name or not (name[0].isalpha() or name[0] in "_~") or name.endswith(":"):
+        return None
+    return name
+
+
 _RUST = _Family(
     (
         _definition(
