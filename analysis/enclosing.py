@@ -266,19 +266,35 @@ def wants_symbol(failure: Failure) -> bool:
 
 def symbol_at(path: str, text: str, line: int) -> str | None:
     """The symbol ``line`` (1-based) of the file ``path`` with contents ``text`` belongs to, or None."""
-    lines = text.splitlines()
-    if not 1 <= line <= len(lines):
-        return None
-    name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension in ("yml", "yaml"):
-        found = yaml_key_path(lines, line - 1)
-    elif name in _MAKEFILES or extension == "mk":
-        found = make_target(lines, line - 1)
-    else:
-        family = _BY_NAME.get(name) or _BY_EXTENSION.get(extension)
-        found = _enclosing(lines, line - 1, family) if family else None
-    return found[:MAX_SYMBOL_CHARS] if found else None
+    return SourceFile(path, text).symbol_at(line)
+
+
+class SourceFile:
+    """One file's text, split once, for the symbols of many of its lines (a linter's errors in one file)."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.name = path.replace("\\", "/").rsplit("/", 1)[-1]
+        self.lines = text.splitlines()
+        extension = self.name.rsplit(".", 1)[-1].lower() if "." in self.name else ""
+        self.yaml = extension in ("yml", "yaml")
+        self.make = self.name in _MAKEFILES or extension == "mk"
+        self.family = None if self.yaml or self.make else _BY_NAME.get(self.name) or _BY_EXTENSION.get(extension)
+        self._inert: set[int] | None = None
+
+    def symbol_at(self, line: int) -> str | None:
+        if not 1 <= line <= len(self.lines):
+            return None
+        if self.yaml:
+            found = yaml_key_path(self.lines, line - 1)
+        elif self.make:
+            found = make_target(self.lines, line - 1)
+        elif self.family is not None:
+            if self._inert is None:
+                self._inert = _inert_lines(self.lines, self.family)
+            found = _enclosing(self.lines, line - 1, self.family, self._inert)
+        else:
+            found = None
+        return found[:MAX_SYMBOL_CHARS] if found else None
 
 
 # --- code ---------------------------------------------------------------------------------------------------
@@ -296,9 +312,9 @@ def _indent(line: str) -> int:
     return width
 
 
-def _enclosing(lines: Sequence[str], index: int, family: _Family) -> str | None:
-    """The definitions around ``lines[index]`` (0-based), outermost first, joined by ``.``."""
-    inert = _inert_lines(lines, family)
+def _enclosing(lines: Sequence[str], index: int, family: _Family, inert: set[int]) -> str | None:
+    """The definitions around ``lines[index]`` (0-based), outermost first, joined by ``.`` (``inert``: the lines
+    inside multi-line strings and heredocs)."""
     target = lines[index]
     stripped = target.strip()
     if not stripped:

@@ -28,7 +28,7 @@ from urllib.parse import quote
 import httpx
 from gidgethub import GitHubException
 
-from analysis.enclosing import symbol_at, wants_symbol
+from analysis.enclosing import SourceFile, wants_symbol
 from analysis.locations import in_tree
 from analysis.types import Failure
 
@@ -60,18 +60,19 @@ async def symbols_of(failures: Sequence[Failure], files: SourceFiles | None, *, 
     if files is None or not wanted or max_files <= 0:
         return {}
     tree = await files.paths()
-    texts: dict[str, str | None] = {}
+    sources: dict[str, SourceFile | None] = {}
     found: dict[int, str] = {}
     for index, failure in wanted:
         path = in_tree(failure.file, tree)
         if path is None or failure.line is None:
             continue
-        if path not in texts:
-            if len(texts) >= max_files:
+        if path not in sources:
+            if len(sources) >= max_files:
                 continue
-            texts[path] = await files.read(path)
-        text = texts[path]
-        symbol = symbol_at(path, text, failure.line) if text else None
+            text = await files.read(path)
+            sources[path] = SourceFile(path, text) if text else None
+        source = sources[path]
+        symbol = source.symbol_at(failure.line) if source is not None else None
         if symbol:
             found[index] = symbol
     return found

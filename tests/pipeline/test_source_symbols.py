@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from analysis.types import Failure, FailureKind
 from githubapp.deps import Deps
 from githubapp.pipeline.jobs import triage_run
+from githubapp.pipeline.source import MappingSource, symbols_by_job, symbols_of
 from githubapp.pipeline.triggers import RunRef
 from tests.support.fake_github import FakeGitHub
 
@@ -105,3 +107,32 @@ async def test_a_file_over_the_size_cap_is_not_requested(deps: Deps, github: Fak
     await triage_with(deps, github, big, large, 4)
     assert [row["symbol"] for row in await recorded(deps, big)] == [None]
     assert source_calls(github) == before
+
+
+def lint(path: str, line: int, tool: str = "yamllint") -> Failure:
+    return Failure(kind=FailureKind.LINT, tool=tool, message="wrong indentation", file=path, line=line)
+
+
+class Counting(MappingSource):
+    """A mapping whose reads are counted (and one path that fails to read)."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        super().__init__(files)
+        self.reads: list[str] = []
+
+    async def read(self, path: str) -> str | None:
+        self.reads.append(path)
+        return await super().read(path)
+
+
+async def test_symbols_of_reads_each_file_once_within_the_budget() -> None:
+    files = Counting({f"k{i}.yaml": PORTS_FIRST for i in range(4)})
+    jobs = [
+        [lint("k0.yaml", 4), lint("k0.yaml", 6), lint("k1.yaml", 4)],
+        [lint("k2.yaml", 4), lint("k3.yaml", 4), lint("gone.yaml", 4)],
+    ]
+    found = await symbols_by_job(jobs, files, max_files=3)
+    assert found == [{0: "service.ports[]", 1: "service.regions[]", 2: "service.ports[]"}, {0: "service.ports[]"}]
+    assert files.reads == ["k0.yaml", "k1.yaml", "k2.yaml"]  # k3 is over the budget; gone.yaml is not in the tree
+    assert await symbols_by_job(jobs, None, max_files=3) == [{}, {}]
+    assert await symbols_of(jobs[0], files, max_files=0) == {}
