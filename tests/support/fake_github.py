@@ -11,6 +11,7 @@ test forgot to say what GitHub returns.
     github.on("GET", "/repos/{owner}/{repo}/actions/runs/{run_id}", json={"id": 5, ...})
     github.paginate("/repos/octo/demo/actions/runs/5/jobs", jobs)      # {total_count, jobs}, Link headers
     github.job_logs("octo", "demo", 7, "log text")                     # 302 to an expiring blob URL
+    github.files("octo", "demo", sha, {"src/app.py": "x = 1\n"})      # the commit's tree and its contents API
     github.fail_next("POST", "/repos/{owner}/{repo}/check-runs", status=502)
     assert github.calls_to("POST", "/repos/{owner}/{repo}/check-runs")[0].json["name"] == "ci-triage"
 """
