@@ -73,7 +73,7 @@ _CONTROL = frozenset(
     "new delete typeof sizeof await yield assert match loop when using lock fixed synchronized select go "
     "defer guard in of is as and or not static_assert decltype alignof".split()
 )
-_NOT_NAMES = _CONTROL | {"function", "func", "fn", "def", "lambda"}
+_NOT_NAMES = _CONTROL | {"function", "func", "fn", "def", "lambda", "async", "super", "this"}
 _MODIFIERS = (
     r"(?:(?:@[\w.]+(?:\([^()]{0,200}\))?|public|protected|private|internal|static|final|abstract|synchronized"
     r"|native|default|override|virtual|async|sealed|extern|unsafe|partial|readonly|open|suspend|inline"

@@ -193,6 +193,12 @@ describe("Calendar", () => {
   it("loads", async () => {
     expect(1).toBe(1);
   });
+  test(
+    "parses",
+    async () => {
+      expect(2).toBe(2);
+    },
+  );
 });
 
 const table = {
@@ -217,6 +223,7 @@ const table = {
         ("console.log", "Calendar.handler"),
         ("private days", "Calendar"),
         ("expect(1)", None),  # test callbacks are not named definitions
+        ("expect(2)", None),  # nor an arrow function on a line of its own
         ("return a + b", "add"),
         ("return a - b", "sub"),
         ("import", None),
