@@ -38,6 +38,7 @@ from .triggers import RunRef
 
 log = logging.getLogger(__name__)
 
+CONTENTS = "/repos/{owner}/{repo}/contents/"
 CACHE_BYTES = 16 * 1024 * 1024  # texts kept by blob sha, per process
 _texts: OrderedDict[str, str] = OrderedDict()
 _cached_bytes = 0
@@ -118,12 +119,11 @@ class GitHubSource:
                 return _texts[sha]
         if not _safe(path):
             return None
+        # GET /repos/{owner}/{repo}/contents/{path}{?ref}: the path's slashes stay (each part quoted)
+        url = CONTENTS + "/".join(quote(part, safe="") for part in path.split("/")) + "{?ref}"
         try:
             body = await self.gh.getitem(
-                "/repos/{owner}/{repo}/contents/"
-                + "/".join(quote(part, safe="") for part in path.split("/"))
-                + "{?ref}",
-                url_vars={"owner": self.ref.owner, "repo": self.ref.name, "ref": self.ref.head_sha},
+                url, url_vars={"owner": self.ref.owner, "repo": self.ref.name, "ref": self.ref.head_sha}
             )
         except (GitHubException, httpx.HTTPError) as exc:
             log.info("source of %s unavailable: %s", path, exc)
