@@ -145,6 +145,9 @@ class Settings:
 
     log_byte_cap: int = 64 * 1024 * 1024
     excerpt_budget: int = 100
+    # source files read per run for the symbol a compile/type/lint error is in (pipeline.source), and their size cap
+    source_files_per_run: int = 8
+    source_file_max_bytes: int = 512 * 1024
     analysis_cpu_seconds: int = 120  # per log, in the analysis child process
     analysis_memory_mb: int = 2048
     similarity_threshold: float = 0.97  # calibrated: benchmarks/matching.py, docs/history.md
@@ -217,6 +220,8 @@ class Settings:
             snapshot_allow_hosts=_csv(env, "SNAPSHOT_ALLOW_HOSTS"),
             log_byte_cap=_int(env, "LOG_BYTE_CAP", 64 * 1024 * 1024, minimum=1024),
             excerpt_budget=_int(env, "EXCERPT_BUDGET", 100, minimum=5),
+            source_files_per_run=_int(env, "SOURCE_FILES_PER_RUN", 8, minimum=0),
+            source_file_max_bytes=_int(env, "SOURCE_FILE_MAX_BYTES", 512 * 1024, minimum=1024),
             analysis_cpu_seconds=_int(env, "ANALYSIS_CPU_SECONDS", 120, minimum=1),
             analysis_memory_mb=_int(env, "ANALYSIS_MEMORY_MB", 2048, minimum=64),
             similarity_threshold=_float(env, "SIMILARITY_THRESHOLD", 0.97),

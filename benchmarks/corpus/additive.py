@@ -8,10 +8,11 @@ random draws whether a case is skipped or made, so the cases it adds are the one
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 _committed: frozenset[tuple[str, str]] | None = None
 _plan: list[tuple[str, str]] | None = None  # planning: record every case asked about, make none
+_sources: dict[tuple[str, str], dict[str, str]] | None = None  # a source pass: each case's faulted files
 
 
 def skip_committed(cases: Iterable[tuple[str, str]] | None) -> None:
@@ -32,8 +33,25 @@ def plan(on: bool) -> list[tuple[str, str]]:
     return asked
 
 
-def wanted(project: str, case: str) -> bool:
-    """Whether a generator should run and yield this case."""
+def sources(on: bool) -> dict[tuple[str, str], dict[str, str]]:
+    """Start (``on``) or end a source pass: generators make no case and run no tool; each case's project files
+    with its faults switched on (what the repository held at that log's commit) are kept; returns them.
+
+    The corpus replay reads them as the pipeline reads a run's source through the GitHub API (the symbol a
+    compile, type or lint error is in)."""
+    global _sources
+    found = _sources or {}
+    _sources = {} if on else None
+    return found
+
+
+def wanted(project: str, case: str, source: Callable[[], Mapping[str, str]] | None = None) -> bool:
+    """Whether a generator should run and yield this case. ``source``: the case's faulted files, asked for
+    during a source pass only (``sources``)."""
+    if _sources is not None:
+        if source is not None:
+            _sources[(project, case)] = dict(source())
+        return False
     if _plan is not None:
         _plan.append((project, case))
         return False

@@ -296,13 +296,18 @@ class Generator:
         for fault in self.project.faults:
             if fault.negative_of:
                 # A hard negative is a root cause of its own: it recurs too (never beside another fault).
-                if wanted(self.project.name, f"{fault.key}--negative"):
-                    yield self.case(Scenario((fault,), variant="negative"), f"{fault.key}--negative", negative=fault)
+                negative = Scenario((fault,), variant="negative")
+                if wanted(self.project.name, f"{fault.key}--negative", self._files(negative)):
+                    yield self.case(negative, f"{fault.key}--negative", negative=fault)
                 yield from self._recur(fault, self.recurrences(fault, count=2, exclude=("extra",)), ("extra",))
                 continue
-            if wanted(self.project.name, fault.key):
+            if wanted(self.project.name, fault.key, self._files(Scenario((fault,)))):
                 yield self.case(Scenario((fault,)), fault.key)
             yield from self._recur(fault, self.recurrences(fault), ())
+
+    def _files(self, scenario: Scenario) -> Callable[[], dict[str, str]]:
+        """The scenario's files, rendered when asked (a source pass, ``additive.sources``)."""
+        return lambda: render(self.project, scenario)
 
     def _recur(self, fault: Fault, variants: tuple[Variant, ...], exclude: tuple[Variant, ...]) -> Iterator[RawCase]:
         """The recurrences ``variants`` of ``fault``, then more until it has ``MIN_RECURRENCES``.
@@ -316,7 +321,7 @@ class Generator:
             scenario = self.scenario(fault, variant)
             if scenario is not None:
                 made.append(variant)
-                if wanted(self.project.name, f"{fault.key}--{variant}"):
+                if wanted(self.project.name, f"{fault.key}--{variant}", self._files(scenario)):
                     yield self.case(scenario, f"{fault.key}--{variant}")
         more = random.Random(f"{self.project.name}/{fault.key}/more")
         pool: list[Variant] = [v for v in self.project.supported
@@ -325,7 +330,7 @@ class Generator:
             pool.append("timestamps")  # last: the weakest recurrence, only when nothing else is left
         for variant in self._top_up(pool, MIN_RECURRENCES - len(made), more):
             scenario = self.scenario(fault, variant, more)
-            if scenario is not None and wanted(self.project.name, f"{fault.key}--{variant}"):
+            if scenario is not None and wanted(self.project.name, f"{fault.key}--{variant}", self._files(scenario)):
                 yield self.case(scenario, f"{fault.key}--{variant}")
 
     @staticmethod

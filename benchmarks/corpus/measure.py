@@ -46,9 +46,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .split import part_of
+
+if TYPE_CHECKING:
+    from githubapp.cli.history import SourceProvider
 
 HERE = Path(__file__).resolve().parent
 LOGS = HERE / "logs"
@@ -361,12 +364,37 @@ def _first_stamp(path: Path) -> str:
         return handle.readline().decode("utf-8", "replace").lstrip("\ufeff")[:28]
 
 
-async def replayed(cases: Sequence[Case], threshold: float | None = None) -> list[list[dict[str, Any]]]:
-    """Each log's replayed failures (pattern id, how it matched, signature, message)."""
+async def replayed(
+    cases: Sequence[Case], threshold: float | None = None, *, source: bool = True
+) -> list[list[dict[str, Any]]]:
+    """Each log's replayed failures (pattern id, how it matched, signature, message). ``source``: each log
+    replayed with its case's files at that commit (``sources.faulted_trees``), as the pipeline reads a run's
+    source for the symbols of compile, type and lint errors."""
     from githubapp.cli.history import replay
 
-    results = await replay([c.log for c in cases], threshold=threshold)
+    provider: SourceProvider | None = None
+    if source:
+        provider = case_sources(cases)
+    results = await replay([c.log for c in cases], threshold=threshold, source=provider)
     return [list(r.failures) for r in results]
+
+
+def case_sources(cases: Sequence[Case]) -> SourceProvider:
+    """A replay's source provider: a log -> its case's files (the project's file list, the generated texts)."""
+    from githubapp.pipeline.source import MappingSource
+
+    from .sources import faulted_trees
+
+    trees = faulted_trees()
+    by_log: dict[Path, MappingSource] = {}
+    listed: dict[Path, frozenset[str]] = {}
+    for case in cases:
+        files = trees.get((case.project, case.log.stem))
+        if files is None:
+            continue  # no generator here for its ecosystem: replayed without a source, as a run GitHub could not give
+        tree = listed.setdefault(case.log.parent, project_tree(case.log.parent))
+        by_log[case.log] = MappingSource(files, paths=tree | files.keys())
+    return by_log.get
 
 
 def false_pairs(cases: Sequence[Case], replayed_failures: Sequence[list[dict[str, Any]]]) -> list[str]:
@@ -462,6 +490,7 @@ def measure(
     wrong_pairs: bool = False,
     lost_pairs: bool = False,
     threshold: float | None = None,
+    source: bool = True,
 ) -> dict[str, Any]:
     tallies: dict[str, dict[str, Tally]] = {w: defaultdict(Tally) for w in ("ours", "tail")}
     by_tool: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
@@ -497,7 +526,7 @@ def measure(
     all_pairs, negative_pairs = pairwise(ordered, hashes)
     report["matching_hash"] = {"pairs": all_pairs.as_json(), "hard_negative_pairs": negative_pairs}
     if replay:
-        failures = asyncio.run(replayed(ordered, threshold))
+        failures = asyncio.run(replayed(ordered, threshold, source=source))
         predicted = [{int(f["pattern_id"]) for f in fs} for fs in failures]
         if wrong_pairs:
             report["false_pairs"] = false_pairs(ordered, failures)
@@ -508,6 +537,8 @@ def measure(
             "pairs": all_pairs.as_json(),
             "hard_negative_pairs": negative_pairs,
             "errors_by_tool": pairs_by_tool(ordered, failures),
+            # failures whose signature has a symbol read from the case's files (compile/type/lint errors)
+            "symbols_from_source": sum(1 for found in failures for f in found if f.get("symbol")),
         }
     if misses:
         report["misses"] = missed
@@ -554,6 +585,7 @@ def print_table(name: str, report: dict[str, Any]) -> None:
         errors = mine["errors_by_tool"]
         print(f"{'false pairs by tool':<22} " + ", ".join(f"{k} {v}" for k, v in errors["false"].items()))
         print(f"{'missed pairs by tool':<22} " + ", ".join(f"{k} {v}" for k, v in errors["missed"].items()))
+        print(f"{'symbols from source':<22} {mine.get('symbols_from_source', 0)} failures")
     print(f"{'per tool (ours)':<22} " + " ".join(f"{_SHORT[k]:>11}" for k in MEASURES))
     for tool, values in report["by_tool"].items():
         print(f"  {tool:<20} " + " ".join(f"{_cell(values.get(k)):>11}" for k in MEASURES))
@@ -574,6 +606,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--threshold", type=float, default=None, help="similarity threshold of the replay (default: the service's)"
     )
+    parser.add_argument(
+        "--no-source",
+        action="store_true",
+        help="replay the logs alone, without each case's files (no symbols for compile/type/lint errors)",
+    )
     parser.add_argument("--logs", type=Path, default=LOGS, help=f"default: {LOGS}")
     args = parser.parse_args(argv)
     cases = load(args.logs)
@@ -592,6 +629,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             wrong_pairs=args.false_pairs and dev,
             lost_pairs=args.missed_pairs and dev,
             threshold=args.threshold,
+            source=not args.no_source,
         )
         out[part] = report
         print_table(part, report)

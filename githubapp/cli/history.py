@@ -8,7 +8,7 @@ import json
 import shutil
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,9 +22,13 @@ from analysis.matching import DEFAULT_THRESHOLD, Match
 from analysis.types import Failure
 
 from ..history.service import HistoryService, RunContext, embedder_from_settings, rekey_all
+from ..pipeline.source import DirectorySource, SourceFiles, symbols_of
+from ..pipeline.tree import within_tree
 from ..settings import Settings
 
 REPLAY_INSTALLATION = 0  # replay writes as this installation (and repository) unless told otherwise
+# A log -> its repository's files at that log's commit (None: unknown), read as the pipeline reads a run's source.
+SourceProvider = Callable[[Path], SourceFiles | None]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,6 +45,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--threshold", type=float, default=None, help=f"similarity threshold (default {DEFAULT_THRESHOLD})")
     p.add_argument("--installation-id", type=int, default=REPLAY_INSTALLATION)
     p.add_argument("--budget", type=int, default=100, help="excerpt line budget of the analysis")
+    p.add_argument(
+        "--source",
+        type=Path,
+        metavar="DIR",
+        help="a checkout of the repository at the logs' commit: compile, type and lint errors get the symbol their "
+        "line is in (function, YAML key, make target) from it, as the App reads it through the GitHub API",
+    )
     p.set_defaults(handler=cmd_replay)
 
     p = sub.add_parser("patterns", help="query the failure history", description="query the failure history")
@@ -128,8 +139,10 @@ async def replay(
     embedder: Embedder | None = None,
     installation_id: int = REPLAY_INSTALLATION,
     budget: int = 100,
+    source: SourceProvider | None = None,
 ) -> list[ReplayResult]:
-    """The replay path shared by the CLI and benchmarks/matching.py."""
+    """The replay path shared by the CLI and benchmarks/matching.py. ``source``: each log's repository files
+    at its commit, for the symbols of compile, type and lint errors (none: the logs alone)."""
     from storage import db
 
     async with _database(database_url) as url:
@@ -141,7 +154,7 @@ async def replay(
                 embedder or HashingEmbedder(),
                 threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
             )
-            return await replay_into(service, logs, installation_id=installation_id, budget=budget)
+            return await replay_into(service, logs, installation_id=installation_id, budget=budget, source=source)
         finally:
             await pool.close()
 
@@ -156,7 +169,13 @@ async def _database(url: str | None) -> AsyncIterator[str]:
 
 
 async def replay_into(
-    service: HistoryService, logs: Sequence[Path], *, installation_id: int, budget: int = 100
+    service: HistoryService,
+    logs: Sequence[Path],
+    *,
+    installation_id: int,
+    budget: int = 100,
+    source: SourceProvider | None = None,
+    source_files: int = Settings.source_files_per_run,
 ) -> list[ReplayResult]:
     from analysis.engine import analyze_bytes  # type: ignore[import-not-found, unused-ignore]
     from analysis.signature import diff_range
@@ -178,6 +197,11 @@ async def replay_into(
             continue
         analysis = analyze_bytes(data, budget=budget)
         failures: list[Failure] = list(analysis.failures)
+        files = source(path) if source is not None else None
+        if files is not None:  # as the pipeline: paths resolved in the commit's tree, then the symbols read
+            tree = await files.paths()
+            failures = [within_tree(f, frozenset(tree) if tree is not None else None) for f in failures]
+        symbols = await symbols_of(failures, files, max_files=source_files)
         # each failure's excerpt as the pipeline makes it (its test's section and evidence): the signature reads
         # what the message leaves out there (a snapshot's diff)
         lines = log_lines(data)
@@ -188,9 +212,15 @@ async def replay_into(
             excerpt = excerpt_lines(lines, failure, analysis, around=around)
             if excerpt:
                 excerpts[number] = "\n".join(excerpt)
-        context = RunContext(run_id=index + 1, job_id=1, seen_at=start + timedelta(seconds=index), excerpts=excerpts)
+        context = RunContext(
+            run_id=index + 1,
+            job_id=1,
+            seen_at=start + timedelta(seconds=index),
+            excerpts=excerpts,
+            symbols=symbols,
+        )
         matches: list[Match] = await service.record_failures(installation_id, installation_id, failures, context)
-        for failure, match in zip(failures, matches, strict=True):
+        for number, (failure, match) in enumerate(zip(failures, matches, strict=True)):
             result.failures.append(
                 {
                     "test_id": failure.test_id,
@@ -203,6 +233,7 @@ async def replay_into(
                     # None when new, or when known from before this replay (--database-url)
                     "matched_input": first_input.get(match.pattern_id) if match.known else None,
                     "signature": match.signature,
+                    "symbol": symbols.get(number),
                     "earlier": [o.as_json() for o in match.earlier],
                 }
             )
@@ -237,6 +268,10 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     if missing:
         print(f"ci-triage replay: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
+    if args.source is not None and not args.source.is_dir():
+        print(f"ci-triage replay: --source {args.source}: not a directory", file=sys.stderr)
+        return 2
+    checkout = DirectorySource(args.source, max_bytes=settings.source_file_max_bytes) if args.source else None
     results = asyncio.run(
         replay(
             args.logs,
@@ -244,6 +279,7 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
             threshold=args.threshold,
             installation_id=args.installation_id,
             budget=args.budget,
+            source=(lambda _log: checkout) if checkout is not None else None,
         )
     )
     if args.json:

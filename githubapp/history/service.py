@@ -54,6 +54,8 @@ class RunContext(q.RunWhere):
 
     seen_at: datetime | None = None
     excerpts: Mapping[int, str] = field(default_factory=dict)  # failure index -> raw log lines
+    # failure index -> the symbol its line is in, read from the source at the run's commit (pipeline.source)
+    symbols: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -166,8 +168,19 @@ class HistoryService:
             branch = default_branch or await q.default_branch(conn, installation_id, repository_id)
             for index, (failure, text, vector) in enumerate(zip(failures, texts, vectors, strict=True)):
                 excerpt = context.excerpts.get(index)
+                symbol = context.symbols.get(index)
                 match = await self._record_one(
-                    conn, installation_id, repository_id, failure, text, vector, context, seen_at, excerpt, counted
+                    conn,
+                    installation_id,
+                    repository_id,
+                    failure,
+                    text,
+                    vector,
+                    context,
+                    seen_at,
+                    excerpt,
+                    counted,
+                    symbol=symbol,
                 )
                 matches.append(
                     await self._with_evidence(conn, installation_id, repository_id, match, context, seen_at, branch)
@@ -195,9 +208,11 @@ class HistoryService:
         seen_at: datetime,
         excerpt: str | None,
         counted: set[int],
+        *,
+        symbol: str | None = None,
     ) -> Match:
         fingerprint = failure_fingerprint(failure)
-        sig = signature(failure, detail=excerpt)
+        sig = signature(failure, symbol=symbol, detail=excerpt)
         sig_json = sig.as_json()
         async with conn.transaction():
             # The lock first: a retried job racing its first attempt must see that attempt's row, and two
@@ -295,6 +310,7 @@ class HistoryService:
                     occurrences=failure.occurrences,
                     files=failure.files,
                     file_count=failure.file_count,
+                    symbol=symbol,
                 ),
             )
             pattern = await q.count_occurrence(
@@ -696,8 +712,9 @@ async def rekey(conn: q.Conn, *, batch: int = 500) -> int:
                     file=r["file"],
                     line=r["line"],
                 )
-                # the stored excerpt tells what the message leaves out (a snapshot's diff, what an assertion got)
-                sig = signature(failure, detail=r["excerpt"])
+                # the stored excerpt tells what the message leaves out (a snapshot's diff, what an assertion got),
+                # the stored symbol where in the source the line was
+                sig = signature(failure, symbol=r["symbol"], detail=r["excerpt"])
                 sig_json = sig.as_json()
                 if sig.generic:
                     sig_json["scope"] = None

@@ -39,6 +39,7 @@ class JobFindings:
     text: SparseLines | str = ""  # the lines quoted by reports and fix suggestions, at their numbers
     proposals: tuple[Proposal, ...] | None = None  # the fix rules' proposals, when they ran with the analysis
     counts: TestCounts | None = None  # the job's test totals, when its log printed them (mass failures)
+    symbols: dict[int, str] = field(default_factory=dict)  # failure index -> its symbol from the source (source.py)
 
 
 def log_lines(data: bytes | str) -> list[str]:

@@ -1,12 +1,14 @@
 """The repository's files at the run's commit (``GET /repos/{o}/{r}/git/trees/{sha}?recursive=1``), cached
 per commit, so a failure's locations name only files that exist: no annotation on a path the repository
-does not have. A tree GitHub truncated (very large repositories) or could not give is not used."""
+does not have. A tree GitHub truncated (very large repositories) or could not give is not used. The same
+tree gives each file's blob sha and size, for reading the source (``pipeline.source``)."""
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from gidgethub import GitHubException
 
@@ -19,11 +21,30 @@ from .triggers import RunRef
 log = logging.getLogger(__name__)
 
 CACHE_COMMITS = 128
-_cache: OrderedDict[tuple[int, str], frozenset[str] | None] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class Tree:
+    paths: frozenset[str]
+    blobs: Mapping[str, tuple[str, int]]  # path -> (blob sha, size in bytes)
+
+
+_cache: OrderedDict[tuple[int, str], Tree | None] = OrderedDict()
 
 
 async def repository_tree(gh: GitHubClient, ref: RunRef) -> frozenset[str] | None:
     """Every blob path at ``ref.head_sha``, or None when GitHub does not give the whole tree."""
+    tree = await _tree(gh, ref)
+    return tree.paths if tree is not None else None
+
+
+async def repository_blobs(gh: GitHubClient, ref: RunRef) -> Mapping[str, tuple[str, int]] | None:
+    """Every blob at ``ref.head_sha``: path -> (sha, size); None when GitHub does not give the whole tree."""
+    tree = await _tree(gh, ref)
+    return tree.blobs if tree is not None else None
+
+
+async def _tree(gh: GitHubClient, ref: RunRef) -> Tree | None:
     key = (ref.repository_id, ref.head_sha)
     if key in _cache:
         _cache.move_to_end(key)
@@ -38,7 +59,12 @@ async def repository_tree(gh: GitHubClient, ref: RunRef) -> frozenset[str] | Non
         return None  # not cached: a later run may get it
     tree = None
     if isinstance(body, dict) and not body.get("truncated"):
-        tree = frozenset(str(e["path"]) for e in body.get("tree") or () if e.get("type") == "blob" and e.get("path"))
+        blobs = {
+            str(e["path"]): (str(e.get("sha") or ""), int(e.get("size") or 0))
+            for e in body.get("tree") or ()
+            if e.get("type") == "blob" and e.get("path")
+        }
+        tree = Tree(frozenset(blobs), blobs)
     _cache[key] = tree
     while len(_cache) > CACHE_COMMITS:
         _cache.popitem(last=False)

@@ -39,6 +39,7 @@ from .logwork import JobFindings
 from .publish import (
     start_check_run,
 )
+from .source import GitHubSource, symbols_by_job
 from .tree import repository_tree, within_tree
 from .triage_steps import (
     analyze_logs,
@@ -291,6 +292,13 @@ class Triage:
                 tree = await repository_tree(self.gh, ref)
             for found in findings:
                 found.failures = [within_tree(f, tree) for f in found.failures]
+        with self.watch.stage("fetch"):  # the symbols compile/type/lint errors are in, from the source
+            source = GitHubSource(self.gh, ref, max_bytes=settings.source_file_max_bytes)
+            symbols = await symbols_by_job(
+                [found.failures for found in findings], source, max_files=settings.source_files_per_run
+            )
+        for found, found_symbols in zip(findings, symbols, strict=True):
+            found.symbols = found_symbols
         for found in findings:
             if found.problem:
                 problems.append(found.problem)
@@ -399,18 +407,21 @@ class Triage:
             if commanded:
                 config = replace(config, quarantine=config.quarantine + commanded)
             groups: list[
-                tuple[int, str | None, str | None, list[Failure], list[tuple[str, ...]], TestCounts | None]
-            ] = [(f.job.id, f.job.name, f.job.html_url, f.failures, f.excerpts, f.counts) for f in findings]
+                tuple[
+                    int, str | None, str | None, list[Failure], list[tuple[str, ...]], TestCounts | None,
+                    dict[int, str],
+                ]
+            ] = [(f.job.id, f.job.name, f.job.html_url, f.failures, f.excerpts, f.counts, f.symbols) for f in findings]
             if junit_failures:
-                groups.append((0, None, None, junit_failures, [()] * len(junit_failures), None))
-            for job_id, job_name, job_url, failures, excerpts, counts in groups:
+                groups.append((0, None, None, junit_failures, [()] * len(junit_failures), None, {}))
+            for job_id, job_name, job_url, failures, excerpts, counts, symbols in groups:
                 matches: Sequence[Any] = [None] * len(failures)
                 if history is not None and failures:
                     matches = await history.record_failures(
                         ref.installation_id,
                         ref.repository_id,
                         failures,
-                        run_context(ref, job_id, job_name, excerpts),
+                        run_context(ref, job_id, job_name, excerpts, symbols),
                         default_branch=ref.default_branch,
                     )
                     all_matches.extend(matches)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from .publish import (
     update_partial_check_run,
     upsert_comment,
 )
+from .source import GitHubSource, symbols_of
 from .triggers import RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
@@ -53,8 +54,15 @@ class SnapshotParts:
     images: tuple[dict[str, str], ...]
 
 
-def run_context(ref: RunRef, job_id: int, job_name: str | None, excerpts: Sequence[tuple[str, ...]]) -> RunContext:
-    """Where a job's failures were seen, for the history."""
+def run_context(
+    ref: RunRef,
+    job_id: int,
+    job_name: str | None,
+    excerpts: Sequence[tuple[str, ...]],
+    symbols: Mapping[int, str] | None = None,
+) -> RunContext:
+    """Where a job's failures were seen, for the history (``symbols``: failure index -> its symbol from the
+    source)."""
     return RunContext(
         run_id=ref.run_id,
         run_attempt=ref.attempt,
@@ -65,6 +73,7 @@ def run_context(ref: RunRef, job_id: int, job_name: str | None, excerpts: Sequen
         pr_number=ref.pr_number,
         run_number=ref.run_number,
         excerpts={i: "\n".join(e) for i, e in enumerate(excerpts) if e},
+        symbols=dict(symbols or {}),
     )
 
 
@@ -174,11 +183,17 @@ async def record_base_run(deps: Deps, gh: GitHubClient, config: RepoConfig, base
             finally:
                 got.path.unlink(missing_ok=True)
             if analysed.failures:
+                # the base run's source, so its failures get the signatures this run's would
+                symbols = await symbols_of(
+                    analysed.failures,
+                    GitHubSource(gh, base, max_bytes=settings.source_file_max_bytes),
+                    max_files=settings.source_files_per_run,
+                )
                 await history.record_failures(
                     base.installation_id,
                     base.repository_id,
                     analysed.failures,
-                    run_context(base, job.id, job.name, analysed.excerpts),
+                    run_context(base, job.id, job.name, analysed.excerpts, symbols),
                     default_branch=base.default_branch,
                 )
 

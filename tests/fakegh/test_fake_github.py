@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -9,6 +11,7 @@ import httpx
 import pytest
 
 from tests.support.fake_github import Call, FakeGitHub, Reply
+from tests.support.openapi_responses import assert_valid_response
 
 TOKEN = {"Authorization": "token ghs_testtoken"}
 REPO = "/repos/octo/demo"
@@ -331,3 +334,24 @@ async def test_serves_a_commits_tree(github: FakeGitHub, http: httpx.AsyncClient
     assert blobs == ["README.md", "src/app.py", "tests/test_app.py"] and deep["truncated"] is False
     missing = await http.get(f"/repos/octo/demo/git/trees/{'b' * 40}", params={"recursive": "1"})
     assert missing.status_code == 404
+
+
+async def test_serves_files_at_a_commit_as_the_contents_api_does(github: FakeGitHub, http: httpx.AsyncClient) -> None:
+    sha = "c" * 40
+    github.files("octo", "demo", sha, {"config/deploy.yaml": "ports:\n  - 80\n", "src/app.py": "x = 1\n" * 50})
+    tree = (await http.get(f"/repos/octo/demo/git/trees/{sha}", params={"recursive": "1"})).json()
+    listed = {e["path"]: e for e in tree["tree"] if e["type"] == "blob"}
+    assert listed["config/deploy.yaml"]["size"] == len("ports:\n  - 80\n")
+    # the tree's blob sha is git's object id (``git hash-object``), the one the contents API answers
+    assert listed["config/deploy.yaml"]["sha"] == hashlib.sha1(b"blob 14\0ports:\n  - 80\n").hexdigest()
+    response = await http.get(f"{REPO}/contents/src/app.py", params={"ref": sha})
+    body = response.json()
+    assert response.status_code == 200 and body["type"] == "file" and body["encoding"] == "base64"
+    assert base64.b64decode(body["content"]).decode() == "x = 1\n" * 50
+    assert body["sha"] == listed["src/app.py"]["sha"] and body["size"] == listed["src/app.py"]["size"]
+    assert_valid_response("GET", "/repos/{owner}/{repo}/contents/{path}", body)
+    assert (await http.get(f"{REPO}/contents/src/app.py", params={"ref": "d" * 40})).status_code == 404
+    assert github.violations == []
+    # a path nobody set up is still the test's omission, as for any operation
+    assert (await http.get(f"{REPO}/contents/src/missing.py", params={"ref": sha})).status_code == 404
+    assert len(github.take_violations()) == 1

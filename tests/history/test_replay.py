@@ -73,6 +73,7 @@ def test_replay_json_marks_the_rerun_known_and_the_other_fault_new(
         "how",
         "matched_input",
         "signature",
+        "symbol",
         "earlier",
     }
     assert f1["signature"]["tool"] == "pytest" and f1["signature"]["subject"].startswith("test:")
@@ -114,3 +115,41 @@ def test_replay_decides_a_log_by_its_primary_failure_not_by_setup_noise(
     assert not c["known"] and c["pattern_id"] not in {a["pattern_id"]}
     # the chatter is not a failure of its own once a real failure is there
     assert all("command not found" not in f["message"] for f in b["failures"] + c["failures"])
+
+
+CONFIG_GO = """package confkit
+
+import "fmt"
+
+func (c *Config) Validate() error {
+\treturn fmt.Errorf("bad port %d", "validate")
+}
+
+func (c *Config) Save(path string) error {
+\treturn fmt.Errorf("cannot save %d", path)
+}
+"""
+
+
+def test_replay_source_gives_lint_errors_their_symbol(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    (checkout / "config.go").write_text(CONFIG_GO)
+    logs = []
+    for name, line in (("validate", 6), ("save", 10)):
+        log = tmp_path / f"{name}.log"
+        log.write_text(
+            f"# example.com/confkit\n./config.go:{line}:10: fmt.Errorf format %d has arg value of wrong type string\n"
+        )
+        logs.append(str(log))
+    assert main(["replay", "--json", "--source", str(checkout), *logs]) == 0
+    a, b = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert [a["failures"][0]["symbol"], b["failures"][0]["symbol"]] == ["Config.Validate", "Config.Save"]
+    assert a["failures"][0]["signature"]["subject"] == "file:config.go#Config.Validate"
+    assert not b["known"] and b["pattern_id"] != a["pattern_id"]
+    # the logs alone cannot tell the two functions apart
+    assert main(["replay", "--json", *logs]) == 0
+    a, b = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert a["failures"][0]["symbol"] is None and b["known"] and b["pattern_id"] == a["pattern_id"]
+    assert main(["replay", "--source", str(tmp_path / "nowhere"), *logs]) == 2
+    assert "not a directory" in capsys.readouterr().err

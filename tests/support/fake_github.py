@@ -11,6 +11,7 @@ test forgot to say what GitHub returns.
     github.on("GET", "/repos/{owner}/{repo}/actions/runs/{run_id}", json={"id": 5, ...})
     github.paginate("/repos/octo/demo/actions/runs/5/jobs", jobs)      # {total_count, jobs}, Link headers
     github.job_logs("octo", "demo", 7, "log text")                     # 302 to an expiring blob URL
+    github.files("octo", "demo", sha, {"src/app.py": "x = 1\n"})      # the commit's tree and its contents API
     github.fail_next("POST", "/repos/{owner}/{repo}/check-runs", status=502)
     assert github.calls_to("POST", "/repos/{owner}/{repo}/check-runs")[0].json["name"] == "ci-triage"
 """
@@ -18,6 +19,7 @@ test forgot to say what GitHub returns.
 from __future__ import annotations
 
 import base64
+import hashlib
 import inspect
 import itertools
 import json as jsonlib
@@ -175,6 +177,7 @@ class FakeGitHub:
             self.annotations: dict[int, list[dict[str, Any]]] = {}
             self.comments: dict[int, dict[str, Any]] = {}
             self.trees: dict[tuple[str, str, str], tuple[list[str], bool]] = {}  # (owner, repo, sha) -> paths
+            self.contents: dict[tuple[str, str, str], dict[str, bytes]] = {}  # (owner, repo, sha) -> path -> bytes
             self.bot_login = "ci-triage[bot]"
             self.manifests: dict[str, dict[str, Any]] = {}  # code -> manifest posted to .../settings/apps/new
             self.manifest_posts: list[dict[str, Any]] = []  # every manifest form post: path, state, manifest
@@ -376,6 +379,18 @@ class FakeGitHub:
         """The repository's files at a commit, as ``GET .../git/trees/{sha}?recursive=1`` lists them."""
         with self._lock:
             self.trees[(owner, repo, sha)] = (list(paths), truncated)
+
+    def files(self, owner: str, repo: str, sha: str, files: Mapping[str, str | bytes], *,
+              truncated: bool = False) -> None:
+        """The repository's files with their contents at a commit: the tree lists them (with their git blob
+        sha and size) and ``GET .../contents/{path}?ref={sha}`` serves each one (a path's own answer, so it
+        beats a test's catch-all ``on("GET", ".../contents/{path}", ...)``); at another ref: 404."""
+        encoded = {path: text.encode() if isinstance(text, str) else text for path, text in files.items()}
+        with self._lock:
+            self.trees[(owner, repo, sha)] = (list(encoded), truncated)
+            self.contents[(owner, repo, sha)] = encoded
+            for path in encoded:
+                self.on("GET", f"/repos/{owner}/{repo}/contents/{path}", lambda call, _: self._get_contents(call))
 
     def add_comment(self, owner: str, repo: str, issue_number: int, body: str, *, login: str = "octocat",
                     user_type: str = "User") -> dict[str, Any]:
@@ -793,6 +808,7 @@ class FakeGitHub:
         if found is None:
             return _not_found()
         paths, truncated = found
+        contents = self.contents.get((p["owner"], p["repo"], p["tree_sha"]), {})
         entries: dict[str, dict[str, Any]] = {}
         recursive = call.query.get("recursive") not in (None, "", "0", "false")
         for path in paths:
@@ -803,15 +819,36 @@ class FakeGitHub:
             for depth in range(1, len(parts)):
                 directory = "/".join(parts[:depth])
                 entries.setdefault(directory, {"path": directory, "mode": "040000", "type": "tree"})
-            entries[path] = {"path": path, "mode": "100644", "type": "blob", "size": 1}
+            entries[path] = {"path": path, "mode": "100644", "type": "blob", "size": len(contents.get(path, b"x"))}
         base = f"{self.url}/repos/{p['owner']}/{p['repo']}/git"
         tree = []
-        for _, entry in sorted(entries.items()):
-            sha = secrets.token_hex(20)
+        for path, entry in sorted(entries.items()):
+            sha = _blob_sha(contents[path]) if path in contents else secrets.token_hex(20)
             kind = "trees" if entry["type"] == "tree" else "blobs"
             tree.append({**entry, "sha": sha, "url": f"{base}/{kind}/{sha}"})
         return Reply(200, {"sha": p["tree_sha"], "url": f"{base}/trees/{p['tree_sha']}", "tree": tree,
                            "truncated": truncated})
+
+    def _get_contents(self, call: Call) -> Reply:
+        """A file at ``ref`` (a commit given to ``files``) as the contents API serves it: base64 in lines of 60.
+        Unknown commit or path: 404. (No ``ref``, the default branch: set it up with ``on``.)"""
+        p = call.params
+        files = self.contents.get((p["owner"], p["repo"], call.query.get("ref", "")))
+        data = files.get(p["path"]) if files is not None else None
+        if data is None:
+            return _not_found()
+        encoded = base64.b64encode(data).decode()
+        api = f"{self.url}/repos/{p['owner']}/{p['repo']}"
+        sha = _blob_sha(data)
+        html = f"https://github.com/{p['owner']}/{p['repo']}/blob/{call.query['ref']}/{p['path']}"
+        git = f"{api}/git/blobs/{sha}"
+        return Reply(200, {
+            "type": "file", "encoding": "base64", "size": len(data), "name": p["path"].rsplit("/", 1)[-1],
+            "path": p["path"], "content": "\n".join(encoded[i:i + 60] for i in range(0, len(encoded), 60)) + "\n",
+            "sha": sha, "url": f"{api}/contents/{p['path']}?ref={call.query['ref']}", "git_url": git,
+            "html_url": html, "download_url": None,
+            "_links": {"self": f"{api}/contents/{p['path']}?ref={call.query['ref']}", "git": git, "html": html},
+        })
 
     def _delete_comment(self, call: Call) -> Reply:
         comment = self._find_comment(call)
@@ -872,6 +909,11 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
     """A model record without its private `_` keys, deep enough that callers cannot mutate the model."""
     copy: dict[str, Any] = jsonlib.loads(jsonlib.dumps({k: v for k, v in record.items() if k[0] != "_"}))
     return copy
+
+
+def _blob_sha(data: bytes) -> str:
+    """Git's object id of a blob: what trees list and the contents API answers as ``sha``."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def _not_found() -> Reply:

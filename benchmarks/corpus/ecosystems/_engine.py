@@ -113,8 +113,23 @@ def _line_of(text: str, needle: str, original: str) -> int:
 
 def write_project(project: Project, root: Path, faults: Sequence[tuple[Fault, str]], shift: int) -> list[Injected]:
     """Write the tree with ``faults`` switched on; ``shift`` unrelated lines above each fault's file."""
+    files, injected = faulted_files(project, faults, shift)
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
+    for rel, body in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(body)
+    if project.prepare:
+        project.prepare(root)
+    return injected
+
+
+def faulted_files(
+    project: Project, faults: Sequence[tuple[Fault, str]], shift: int
+) -> tuple[dict[str, str], list[Injected]]:
+    """The project's files with ``faults`` switched on (``shift`` unrelated lines above each fault), and where
+    each fault landed."""
     files = dict(project.files)
     injected: list[Injected] = []
     for fault, text in faults:
@@ -128,13 +143,7 @@ def write_project(project: Project, root: Path, faults: Sequence[tuple[Fault, st
             files[fault.file] = _insert_after_header(body, fault.shift_with * shift)
     for fault, text in faults:
         injected.append(Injected(fault, text, fault.file, _line_of(files[fault.file], text, fault.find)))
-    for rel, body in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(body)
-    if project.prepare:
-        project.prepare(root)
-    return injected
+    return files, injected
 
 
 def _insert_after_header(body: str, lines: str) -> str:
@@ -224,8 +233,12 @@ def project_cases(project: Project, workdir: Path, rng: random.Random) -> Iterat
     def case(
         name: str, fault: Fault, variant: Variant, faults: list[tuple[Fault, str]], **kw: object
     ) -> RawCase | None:
-        if not wanted(project.name, name):
-            return None  # committed already (an additive build): the random draws above were taken all the same
+        shift_of = kw.get("shift", 0)
+        assert isinstance(shift_of, int)
+        if not wanted(project.name, name, lambda: faulted_files(project, faults, shift_of)[0]):
+            # committed already (an additive build), or a planning or source pass: the random draws above were
+            # taken all the same
+            return None
         options = kw.pop("options", Options())
         assert isinstance(options, Options)
         shift = kw.pop("shift", 0)
