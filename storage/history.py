@@ -947,6 +947,11 @@ async def set_pattern_signature(conn: Conn, installation_id: int, pattern_id: in
     )
 
 
+async def lock_rekey(conn: Conn) -> None:
+    """Serialize re-keying signatures across processes (workers starting together) until the transaction ends."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('ci-triage:rekey', 0))")
+
+
 async def clear_signatures(conn: Conn, *, unless_version: str | None = None) -> int:
     """Forget signatures (``rekey`` after the definition changed): every one, or those not of ``unless_version``
     (``signature->>'version'``); schema maintenance across tenants. Returns how many patterns lost theirs."""

@@ -27,7 +27,8 @@ def _print_table(rows: list[Any]) -> None:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from ..intake import deliveries
+    from storage import deliveries
+
     from ..intake.delivery_jobs import retry_delivery
     from ..runtime import backing_services, open_deps
 

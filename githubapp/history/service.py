@@ -658,7 +658,7 @@ class HistoryService:
 async def rekey_all(pool: asyncpg.Pool) -> int:
     """Recompute every pattern's signature (after ``analysis.signature.VERSION`` changed), in one transaction."""
     async with pool.acquire() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('ci-triage:rekey', 0))")
+        await q.lock_rekey(conn)
         await q.clear_signatures(conn)
         return await rekey(conn)
 
@@ -668,7 +668,7 @@ async def rekey_stale(conn: q.Conn) -> int:
     and give patterns without one theirs, in one transaction (workers starting together wait for the first).
     Patterns, counts and resolutions stay; only keys and scopes change. Returns the number of patterns keyed."""
     async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('ci-triage:rekey', 0))")
+        await q.lock_rekey(conn)
         await q.clear_signatures(conn, unless_version=SIGNATURE_VERSION)
         return await rekey(conn)
 

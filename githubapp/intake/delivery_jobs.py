@@ -20,13 +20,15 @@ from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_pre
 from arq.worker import Retry
 from gidgethub.sansio import Event
 
+from storage import deliveries
+
 from ..deps import Deps
 from ..github import GitHubClient, github_of
 from ..handlers import router
 from ..observability.logs import log_context, redact
 from ..observability.metrics import metrics_of
 from ..worker.policy import in_progress_ttl_ms, next_try_in
-from . import deliveries, installations
+from . import installations
 
 log = logging.getLogger("ci_triage.deliveries")
 

@@ -28,12 +28,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from storage import redeliveries
+from storage import deliveries, redeliveries
 
 from ..deps import Deps
 from ..github import github_of
 from ..observability.metrics import metrics_of
-from . import deliveries
 from .reload import current_settings
 from .webhooks import HANDLED_EVENTS
 

@@ -24,10 +24,11 @@ import orjson
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from storage import deliveries
+
 from ..deps import Deps
 from ..observability.logs import log_context
 from ..observability.metrics import metrics_of
-from . import deliveries
 from .reload import current_settings
 from .signatures import signature_valid
 from .writer import writer_of
@@ -114,6 +115,23 @@ def parse_payload(body: bytes, content_type: str) -> tuple[str, dict[str, Any]] 
     return (text, payload) if isinstance(payload, dict) else None
 
 
+def describe(payload: Any) -> tuple[str | None, int | None, str | None]:
+    """(action, installation id, repository full name) of a webhook payload; absent parts are None."""
+    if not isinstance(payload, dict):
+        return None, None, None
+    action = payload.get("action")
+    installation = payload.get("installation")
+    repository = payload.get("repository")
+    installation_id = installation.get("id") if isinstance(installation, dict) else None
+    full_name = repository.get("full_name") if isinstance(repository, dict) else None
+    return (
+        action if isinstance(action, str) else None,
+        # bool is an int, and an id beyond BIGINT would make the INSERT fail: neither is an installation id
+        installation_id if type(installation_id) is int and 0 < installation_id < 2**63 else None,
+        full_name if isinstance(full_name, str) else None,
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def _encoded(status: int, message: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The two ASGI messages answering ``{"message": message}`` with ``status``, encoded once."""
@@ -182,7 +200,7 @@ async def receive_delivery(scope: Scope, receive: Receive, send: Send) -> None:
         if event == "ping":
             return await _answer(send, 200, "pong", deps, event, "ping")
 
-        action, installation_id, repository = deliveries.describe(payload)
+        action, installation_id, repository = describe(payload)
         incoming = deliveries.IncomingDelivery(delivery_id, event, action, installation_id, repository, text)
         handled = event in HANDLED_EVENTS
         with log_context(installation_id=installation_id, repository=repository):

@@ -1,8 +1,9 @@
 """Group commit for the webhook: concurrent requests share one INSERT and one Redis round trip.
 
 Each webhook request hands its delivery to the process's ``DeliveryWriter`` and waits. The writer takes
-whatever has arrived, stores it with one multi-row ``INSERT ... ON CONFLICT DO NOTHING`` (one round trip, one
-commit, one WAL flush) and enqueues the new ones in one Redis pipeline, then answers every waiting request.
+whatever has arrived, stores it with one multi-row ``INSERT ... ON CONFLICT DO NOTHING``
+(``storage.deliveries.record_many``: one round trip, one commit, one WAL flush) and enqueues the new ones in
+one Redis pipeline, then answers every waiting request.
 Nothing waits on purpose: a lone request is written at once; under load, requests that arrive while a batch
 is being written form the next batch, so the per-delivery cost falls as the load rises.
 
@@ -20,8 +21,9 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from storage import deliveries
+
 from ..deps import Deps
-from . import deliveries
 from .queueing import enqueue_many
 
 log = logging.getLogger("ci_triage.webhooks")
@@ -29,17 +31,6 @@ log = logging.getLogger("ci_triage.webhooks")
 MAX_BATCH = 100
 MAX_IN_FLIGHT = 3  # batches written at once, each on a pool connection of its own
 ENQUEUE_TIMEOUT_SECONDS = 1.0
-
-_INSERT_MANY = """
-INSERT INTO deliveries (id, event, action, installation_id, repository, payload, status)
-SELECT d.id, d.event, d.action, d.installation_id, d.repository, d.payload::jsonb, d.status
-FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
-     AS d(id, event, action, installation_id, repository, payload, status)
-ORDER BY d.id  -- replicas inserting overlapping batches take row locks in one order: no deadlock
-ON CONFLICT (id) DO NOTHING
-RETURNING id
-"""
-
 
 @dataclass(frozen=True)
 class Written:
@@ -77,12 +68,11 @@ class DeliveryWriter:
         while self._idle:
             await self.deps.pool.release(self._idle.pop())
 
-    async def _fetch(self, held: _Held, query: str, *args: object) -> list[asyncpg.Record]:
+    async def _record_many(self, held: _Held, batch: list[_Waiting]) -> set[str]:
         if held.conn is None:
             held.conn = self._idle.pop() if self._idle else await self.deps.pool.acquire()
         try:
-            rows: list[asyncpg.Record] = await held.conn.fetch(query, *args)
-            return rows
+            return await deliveries.record_many(held.conn, [(w.delivery, w.status) for w in batch])
         except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError):
             conn, held.conn = held.conn, None
             await self.deps.pool.release(conn)  # a broken connection is closed, not reused
@@ -122,26 +112,8 @@ class DeliveryWriter:
     async def _insert(self, held: _Held, batch: list[_Waiting]) -> set[str]:
         """Ids newly stored. A batch the database refuses (a NUL character in one payload) is stored row by
         row so one odd delivery does not fail the others."""
-        columns = list(
-            zip(
-                *(
-                    (
-                        w.delivery.id,
-                        w.delivery.event,
-                        w.delivery.action,
-                        w.delivery.installation_id,
-                        w.delivery.repository,
-                        w.delivery.body,
-                        w.status,
-                    )
-                    for w in batch
-                ),
-                strict=True,
-            )
-        )
         try:
-            rows = await self._fetch(held, _INSERT_MANY, *(list(column) for column in columns))
-            return {row["id"] for row in rows}
+            return await self._record_many(held, batch)
         except (asyncpg.UntranslatableCharacterError, asyncpg.InvalidTextRepresentationError):
             stored: set[str] = set()
             for item in batch:

@@ -7,7 +7,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from githubapp.intake import deliveries
+from storage import deliveries
 from tests.support.services import REPO_ROOT
 
 from .conftest import MakeDeps, process_env

@@ -18,9 +18,10 @@ import pytest
 from githubapp.backing import RedisChild, redis_server_binary
 from githubapp.github import GitHubApps, RetryPolicy
 from githubapp.handlers import router
-from githubapp.intake import deliveries, delivery_jobs
+from githubapp.intake import delivery_jobs
 from githubapp.intake.delivery_jobs import lease_key
 from githubapp.settings import Settings
+from storage import deliveries
 from tests.support.fake_github import FakeGitHub
 from tests.support.fixtures import WEBHOOK_SECRET
 from tests.support.payloads import load_payload

@@ -6,8 +6,8 @@ import asyncio
 import random
 import uuid
 
-from githubapp.intake import deliveries
 from githubapp.intake.writer import DeliveryWriter
+from storage import deliveries
 
 from .conftest import MakeDeps
 

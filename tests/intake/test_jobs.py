@@ -10,11 +10,11 @@ import gidgethub
 
 from githubapp.deps import Deps
 from githubapp.github import RateLimited
-from githubapp.intake import deliveries
 from githubapp.intake.delivery_jobs import lease_key, requeue
 from githubapp.pipeline.jobs import permanent as triage_permanent
 from githubapp.worker.policy import LONGEST_TIMEOUT_SECONDS, in_progress_ttl_ms, is_permanent, next_try_in, retry_delay
 from githubapp.worker.registry import cron_jobs, job_functions
+from storage import deliveries
 from tests.support.fixtures import WEBHOOK_SECRET
 
 from .conftest import Calls, MakeDeps, asgi_client, run_worker, webhook_headers

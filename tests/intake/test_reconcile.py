@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from githubapp.github import GitHubApps, RetryPolicy
-from githubapp.intake import deliveries
 from githubapp.intake.reconcile import MAX_REQUESTS_PER_GUID, find_missed, reconcile_deliveries
+from storage import deliveries
 from tests.support.fake_github import FakeGitHub
 
 from .conftest import MakeDeps

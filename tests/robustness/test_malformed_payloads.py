@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from arq.worker import Retry
 
-from githubapp.intake import deliveries
 from githubapp.intake.delivery_jobs import handle_delivery
-from githubapp.intake.webhooks import HANDLED_EVENTS
+from githubapp.intake.webhooks import HANDLED_EVENTS, describe
+from storage import deliveries
 from tests.intake.conftest import MakeDeps
 from tests.support.payloads import all_payloads
 
@@ -63,7 +63,7 @@ async def test_malformed_payloads_end_done_or_failed_at_once(make_deps: MakeDeps
     for event, name, example in handled_examples():
         for what, payload in variants(example):
             delivery_id = str(uuid.uuid4())
-            action, installation_id, repository = deliveries.describe(payload)
+            action, installation_id, repository = describe(payload)
             await deliveries.record(deps.pool, deliveries.IncomingDelivery(
                 delivery_id, event, action, installation_id, repository, json.dumps(payload)))
             tried += 1
