@@ -22,7 +22,7 @@ from ..github import github_of
 from ..intake.reload import current_settings
 from ..report.check_run import ACTION_EXPLAIN, ACTION_RERUN, CheckAction
 from ..report.decisions import FixDecision, check_run_after_decision, comment_after_decision, decision_line
-from ..web.links import commit_url  # pure: addresses only (no web app is imported)
+from ..report.links import commit_url
 
 log = logging.getLogger("ci_triage.fixes.publish")
 

@@ -26,10 +26,10 @@ from storage import reports as db
 
 from ..deps import Deps
 from ..github import GitHubClient
+from ..notify import live
 from ..report.check_run import ConclusionPolicy, check_run_output
+from ..report.links import run_page_url
 from ..report.model import RecommendedTest, RunInfo, TriagedFailure, TriageReport
-from ..web import live
-from ..web.links import run_page_url
 from . import attribution as attributing
 from . import fetch
 from .assemble import flake_score, passed_on_rerun, summary_rows, triage

@@ -24,8 +24,9 @@ from storage.web_sessions import WebSession
 
 from ..deps import Deps
 from ..intake.reload import current_settings
+from ..report import links
 from ..report.cleaning import clean_excerpt, clean_line, headline
-from . import charts, fix_actions, links, live
+from . import charts, fix_actions, live
 from .api import reference
 from .api.failures import KINDS
 from .api.flaky import flaky_tests

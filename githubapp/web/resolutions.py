@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .links import Link, commit_url, pull_url, run_url
+from ..report.links import Link, commit_url, pull_url, run_url
 
 FILES_SHOWN = 10
 

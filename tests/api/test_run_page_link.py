@@ -1,4 +1,4 @@
-"""The address the check run's ``details_url`` and the PR comment give (``githubapp.web.links.run_page_url``)
+"""The address the check run's ``details_url`` and the PR comment give (``githubapp.report.links.run_page_url``)
 answers with that run attempt's failures, and only the signed-in user's."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from analysis.embedding import HashingEmbedder
 from analysis.types import Failure, FailureKind
 from githubapp.deps import Deps
 from githubapp.history.service import HistoryService, RunContext
-from githubapp.web.links import run_page_url
+from githubapp.report.links import run_page_url
 
 from .conftest import seed_installation, sign_in
 

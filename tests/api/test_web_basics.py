@@ -219,7 +219,7 @@ async def test_failures_are_published_per_installation(deps: Deps) -> None:
     from types import SimpleNamespace
 
     from analysis.types import Failure, FailureKind
-    from githubapp.web import live
+    from githubapp.notify import live
 
     pubsub = deps.queue.pubsub()
     await pubsub.subscribe(live.channel(deps, 31))

@@ -175,6 +175,18 @@ def test_allow_list_is_current() -> None:
     assert sorted(set(ALLOWED_FUNCTION_LEVEL) - present) == []
 
 
+def test_triage_and_fixes_do_not_import_the_web_app() -> None:
+    """``pipeline`` and ``fixes`` run in the worker: what they share with the dashboard (links, live updates)
+    lives in ``report`` and ``notify``, never in ``web`` (the HTTP handlers)."""
+    below = ("githubapp.pipeline", "githubapp.fixes")
+    found = sorted(
+        f"{f.importer}:{f.line} imports {f.imported}"
+        for f in all_imports()
+        if f.importer.startswith(below) and (f.imported == "githubapp.web" or f.imported.startswith("githubapp.web."))
+    )
+    assert found == []
+
+
 def test_the_graph_is_read() -> None:
     """The walker sees both kinds of import and resolves relative ones (else the tests above prove nothing)."""
     found = {(f.importer, f.imported, f.function_level) for f in all_imports()}

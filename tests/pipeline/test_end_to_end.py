@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from githubapp.web.links import run_page_url
+from githubapp.report.links import run_page_url
 from storage import reports as db
 from tests.support.fake_github import FakeGitHub
 from tests.support.github_repo import RepoModel

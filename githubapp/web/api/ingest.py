@@ -22,7 +22,8 @@ from storage import history as history_db
 
 from ...analysis_pool import AnalysisFailed, Limits, run_isolated
 from ...deps import Deps
-from .. import live, triage_metrics
+from ...notify import live
+from .. import triage_metrics
 from . import schemas as s
 from .call import Call
 from .errors import ApiError

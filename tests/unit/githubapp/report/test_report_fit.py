@@ -20,8 +20,8 @@ from githubapp.report.check_run import SUMMARY_MAX, TEXT_MAX, check_run_output
 from githubapp.report.cleaning import clean_excerpt, clean_line, headline
 from githubapp.report.comment import COMMENT_TARGET, sticky_comment
 from githubapp.report.common import group, kind_label
+from githubapp.report.links import run_page_url
 from githubapp.report.model import TriagedFailure, Verdict
-from githubapp.web.links import run_page_url
 from tests.support.report_factories import RUN, report, triaged
 
 render = MarkdownIt("commonmark", {"html": True}).enable("table").render

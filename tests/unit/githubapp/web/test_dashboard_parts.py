@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from githubapp.report.decisions import FixDecision, check_run_after_decision, comment_after_decision, decision_line
+from githubapp.report.links import ci_run_links, failure_links, run_page_url
 from githubapp.web import charts
 from githubapp.web.api import reference
 from githubapp.web.api.table import document
-from githubapp.web.links import ci_run_links, failure_links, run_page_url
 from githubapp.web.resolutions import resolution_view
 
 GH = "http://github.test"

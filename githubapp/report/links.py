@@ -1,6 +1,7 @@
 """Addresses of dashboard pages, for what ci-triage sends to GitHub (the check run's ``details_url``, the PR
 comment's links), and of GitHub's own pages (run, job, pull request, commit) the dashboard links to. Pure: the
-routes themselves are in ``dashboard``; ``github_url`` is the configured GitHub web host (``GITHUB_URL``)."""
+routes themselves are in ``githubapp/web/dashboard``; ``github_url`` is the configured GitHub web host
+(``GITHUB_URL``)."""
 
 from __future__ import annotations
 
