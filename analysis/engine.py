@@ -1,4 +1,5 @@
-"""Public entry points: a job log (text, lines, bytes), a run-logs zip or JUnit XML in, an Analysis out.
+"""Public entry points: a job log (text, lines, bytes) in, an Analysis out (a run-logs zip: ``runlogs``; JUnit
+XML: ``junit``).
 
 All functions are pure and stream: memory stays bounded by the chunk size and the capped hit list,
 whatever the log's size. A log larger than ``byte_cap`` is analysed in part (its head and, when the whole
@@ -22,7 +23,8 @@ from .lines import (
     count_lines_bytes,
 )
 from .restatements import drop_restatements
-from .types import Analysis, Failure
+from .summary import summarize
+from .types import Analysis
 
 DEFAULT_BUDGET = 100
 DEFAULT_BYTE_CAP = 64 * 1024 * 1024
@@ -150,55 +152,12 @@ def _run(
     return Analysis(tuple(failures), excerpt, summary, total_lines=total, truncated=truncated)
 
 
-def summarize(failures: Iterable[Failure], *, truncated: bool = False, skipped_lines: int = 0) -> str:
-    items = list(failures)
-    if not items:
-        text = "no failure found"
-    else:
-        by_kind: dict[str, set[str]] = {}
-        for failure in items:
-            by_kind.setdefault(failure.kind.value, set()).add(failure.tool)
-        kinds = ", ".join(f"{kind} ({', '.join(sorted(tools))})" for kind, tools in by_kind.items())
-        first = items[0]
-        where = f" in {first.test_id}" if first.test_id else (f" at {first.file}" if first.file else "")
-        text = f"{len(items)} failure{'s' if len(items) != 1 else ''}: {kinds}; first: {first.tool}{where}: "
-        text += first.message.splitlines()[0][:200] if first.message else ""
-    if truncated:
-        text += f" [log truncated: {skipped_lines} lines not analysed]" if skipped_lines else " [log truncated]"
-    return text
-
-
 __all__ = [
     "analyze_bytes",
     "analyze_head_tail",
     "analyze_lines",
     "analyze_stream",
     "analyze_text",
-    "analyze_zip",
     "count_lines",
     "count_lines_bytes",
-    "looks_like_junit",
-    "parse_junit",
-    "summarize",
 ]
-
-
-def looks_like_junit(data: bytes) -> bool:
-    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return (head.startswith(b"<?xml") and (b"<testsuite" in data[:4096] or b"<testcase" in data[:65536])) or (
-        head.startswith((b"<testsuites", b"<testsuite"))
-    )
-
-
-def parse_junit(xml: bytes) -> list[Failure]:
-    from .junit import parse_junit as parse
-
-    return parse(xml)
-
-
-def analyze_zip(data: bytes, *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP) -> Analysis:
-    """A run-logs zip (one ``<n>_<job>.txt`` per job, ``<job>/<n>_<step>.txt`` per step) or an artifact zip
-    of JUnit XML files. Failures name their member and job; the members that failed share the budget."""
-    from .runlogs import analyze_archive
-
-    return analyze_archive(data, budget=budget, byte_cap=byte_cap)

@@ -16,6 +16,7 @@ from .normalize import fingerprint
 from .regex import compile_linear
 from .rules import Role, Rule
 from .scanner import Hit
+from .summary import summarize
 from .types import Analysis, Failure, FailureKind, LineRange
 
 _OUTCOMES = {"failure": FailureKind.TEST, "error": FailureKind.TEST}
@@ -39,6 +40,13 @@ class _Case:
     outcome_line: int = 0
     end: int = 0
     text: list[str] = field(default_factory=list)
+
+
+def looks_like_junit(data: bytes) -> bool:
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return (head.startswith(b"<?xml") and (b"<testsuite" in data[:4096] or b"<testcase" in data[:65536])) or (
+        head.startswith((b"<testsuites", b"<testsuite"))
+    )
 
 
 def parse_junit(xml_bytes: bytes) -> list[Failure]:
@@ -132,8 +140,6 @@ def _failure(case: _Case) -> Failure:
 
 
 def analyze_junit(xml_bytes: bytes, *, budget: int = 100) -> Analysis:
-    from .engine import summarize
-
     failures, total = _parse(xml_bytes)
     hits: list[Hit] = []
     for rank, failure in enumerate(failures):

@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import IO
 
-from .engine import analyze_bytes, analyze_stream, looks_like_junit, summarize
-from .junit import JUnitError, analyze_junit
+from .engine import DEFAULT_BUDGET, DEFAULT_BYTE_CAP, analyze_bytes, analyze_stream
+from .junit import JUnitError, analyze_junit, looks_like_junit
 from .regex import compile_linear
+from .summary import summarize
 from .types import Analysis, Failure, LineRange
 
 MAX_MEMBERS = 2000
@@ -34,7 +35,9 @@ def _job_name(member: str) -> tuple[str, str | None]:
     return parts[-2], _ORDINAL.sub("", stem)
 
 
-def analyze_archive(data: bytes, *, budget: int, byte_cap: int) -> Analysis:
+def analyze_zip(data: bytes, *, budget: int = DEFAULT_BUDGET, byte_cap: int = DEFAULT_BYTE_CAP) -> Analysis:
+    """A run-logs zip (one ``<n>_<job>.txt`` per job, ``<job>/<n>_<step>.txt`` per step) or an artifact zip
+    of JUnit XML files. Failures name their member and job; the members that failed share the budget."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:

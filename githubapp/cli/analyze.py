@@ -21,13 +21,12 @@ from analysis.engine import (
     analyze_bytes,
     analyze_head_tail,
     analyze_stream,
-    analyze_zip,
     line_end,
-    looks_like_junit,
 )
-from analysis.junit import analyze_junit
+from analysis.junit import analyze_junit, looks_like_junit
 from analysis.lines import Chunk, chunks_from_byte_pieces, chunks_from_bytes, clean, count_lines_pieces
 from analysis.regex import compile_linear
+from analysis.runlogs import analyze_zip
 from analysis.types import Analysis, LineRange
 
 from ..settings import Settings

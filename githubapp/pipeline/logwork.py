@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from analysis.attribution import TestCounts, summary_counts
-from analysis.engine import analyze_bytes, analyze_zip
+from analysis.engine import analyze_bytes
 from analysis.fixes.rules import rule_proposals
 from analysis.fixes.types import Proposal
+from analysis.runlogs import analyze_zip
 from analysis.signature import diff_range
 from analysis.sparse_lines import SparseLines
 from analysis.types import Analysis, Failure

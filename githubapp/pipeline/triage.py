@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.attribution import Attribution, TestCounts
-from analysis.engine import parse_junit
+from analysis.junit import parse_junit
 from analysis.types import Failure
 from storage import attribution as attribution_db
 from storage import reports as db

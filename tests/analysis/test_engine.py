@@ -7,9 +7,10 @@ import zipfile
 
 import pytest
 
-from analysis.engine import analyze_bytes, analyze_lines, analyze_text, analyze_zip, parse_junit
-from analysis.junit import JUnitError
+from analysis.engine import analyze_bytes, analyze_lines, analyze_text
+from analysis.junit import JUnitError, parse_junit
 from analysis.normalize import fingerprint, normalize
+from analysis.runlogs import analyze_zip
 from analysis.types import FailureKind, LineRange
 
 PYTEST_TAIL = (

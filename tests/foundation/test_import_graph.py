@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("githubapp", "analysis", "storage", "snapshot")
 
 _CLI = "CLI start-up: a subcommand's modules load when it runs (`ci-triage --help` reads 0.25 s of code, not 4 s)"
-_ENGINE = "cycle left: analysis.engine is being rewritten in another branch; engine <-> junit <-> runlogs next round"
 
 # (importing module, imported module or "*") -> why the import stays inside a function. Keep this list short.
 ALLOWED_FUNCTION_LEVEL: dict[tuple[str, str], str] = {
@@ -30,12 +29,7 @@ ALLOWED_FUNCTION_LEVEL: dict[tuple[str, str], str] = {
     ("storage.artifacts", "aiobotocore"): "optional heavy dependency: only with S3 configured",
     ("storage.artifacts", "botocore"): "optional heavy dependency: only with S3 configured",
     ("snapshot.browser", "playwright"): "heavy dependency: loaded when the first capture starts Chromium",
-    ("analysis.engine", "analysis.junit"): _ENGINE,
-    ("analysis.engine", "analysis.runlogs"): _ENGINE,
-    ("analysis.junit", "analysis.engine"): _ENGINE,
 }
-# Edges left out of the cycle check (each also allowed above, with its reason).
-CYCLES_LEFT = {key for key, reason in ALLOWED_FUNCTION_LEVEL.items() if reason == _ENGINE}
 
 
 @dataclass(frozen=True)
@@ -153,7 +147,7 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 def test_no_import_cycles() -> None:
     edges: dict[str, set[str]] = {}
     for found in all_imports():
-        if found.internal and (found.importer, found.imported) not in CYCLES_LEFT:
+        if found.internal:
             edges.setdefault(found.importer, set()).update(edges_of(found))
     assert cycles(edges) == []
 

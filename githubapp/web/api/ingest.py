@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from analysis import engine
+from analysis.junit import parse_junit
 from analysis.regex import MULTILINE, compile_linear
 from analysis.types import Failure, FailureKind
 from githubapp.history.service import RunContext, history_of
@@ -60,7 +61,7 @@ def _parse_junit(reports: list[bytes]) -> tuple[list[Failure], str | None]:
     found: list[Failure] = []
     for index, xml in enumerate(reports):
         try:
-            found += engine.parse_junit(xml)
+            found += parse_junit(xml)
         except ValueError as exc:  # analysis.junit.JUnitError
             return [], f"file {index + 1}: {exc}"
     return found, None

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from analysis.engine import analyze_zip
+from analysis.runlogs import analyze_zip
 
 FAIL_LOG = b"2024-01-01T00:00:00.0000000Z ##[error]Process completed with exit code 1.\n"
 JUNIT = (b'<?xml version="1.0"?><testsuite name="s" tests="1" failures="1">'
