@@ -294,13 +294,6 @@ def translate(pattern: str, flags: int, stamp: str | None) -> tuple[list[str], b
     return sorted(set(out)), caseless
 
 
-def stamp_expression(pattern: str, flags: int = 0) -> str:
-    """The runner-timestamp pattern as one expression to put right after a ``^``."""
-    tree, _ = parse_tree(pattern, flags)
-    variants, _ = Translator(None).seq(list(tree), last=False)
-    return "|".join(v.text.removeprefix("^") for v in variants)
-
-
 def stamp_superset(pattern: str, flags: int = 0) -> str:
     """A run of the bytes the runner-timestamp pattern can match, as one class: matches wherever the pattern
     does (a timestamp is such a run) and is far cheaper for Hyperscan than the pattern, as a prefix of every

@@ -37,7 +37,6 @@ class _Case:
     outcome: str | None = None
     message: str = ""
     type: str = ""
-    outcome_line: int = 0
     end: int = 0
     text: list[str] = field(default_factory=list)
 
@@ -84,7 +83,6 @@ def _parse(xml_bytes: bytes) -> tuple[list[Failure], int]:
             case.outcome = tag
             case.message = attrs.get("message", "")
             case.type = attrs.get("type", "")
-            case.outcome_line = line
             collecting = True
 
     def end(tag: str) -> None:

@@ -105,10 +105,6 @@ class Chunker:
             text, self._pending = self._pending, ""
             yield self._chunk(text, final=True)
 
-    @property
-    def next_line(self) -> int:
-        return self._next
-
     def _chunk(self, raw: str, *, final: bool) -> Chunk:
         nbytes = len(raw.encode("utf-8", "surrogatepass"))
         text = raw.replace("\r\n", "\n").replace("\r", "\n")

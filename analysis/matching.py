@@ -91,13 +91,6 @@ def mean_centroid(vectors: Vectors) -> Vectors:
     return mean.astype(np.float32)
 
 
-def cosine(a: Vectors, b: Vectors) -> float:
-    na, nb = float(np.linalg.norm(a)), float(np.linalg.norm(b))
-    if na == 0 or nb == 0:
-        return 0.0
-    return float(np.dot(a, b) / (na * nb))
-
-
 def normalize_text(text: str) -> str:
     return normalize(text)
 

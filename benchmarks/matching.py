@@ -301,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     logchunks = found / "logchunks" if found else None
     if logchunks is None:
         print(skipped_note("logchunks", external_dir(args.datasets)) + "; the dev corpus alone")
-    from analysis.engine import analyze_bytes  # type: ignore[import-not-found, unused-ignore]
+    from analysis.engine import analyze_bytes
 
     report: dict[str, Any] = {}
     embedder = HashingEmbedder()

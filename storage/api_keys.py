@@ -10,7 +10,7 @@ from datetime import datetime
 
 import asyncpg
 
-from .snapshots import Conn
+from .db import Conn
 
 # What a key may do. read: browse; ingest: send runs and snapshots from other CI systems; triage:write: mute,
 # pin, merge patterns and quarantine tests; fixes:write: approve or reject fixes, i.e. push to PR branches.

@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeAlias
 
 import asyncpg
 
-Conn: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+from .db import Connection as Conn
 
 PR_EVENTS = ["pull_request", "pull_request_target"]  # runs of a PR's head, whatever its branch is called
 # A branch's runs are ordered by their head commit's time; the completion time stands in when it is unknown.

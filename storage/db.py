@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
 from pgvector.asyncpg import register_vector
@@ -16,6 +16,9 @@ MIGRATION_LOCK_ID = 0x6369_7472  # "citr": one advisory lock shared by every rep
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 Pool = asyncpg.Pool
+# What a query runs on: the pool (one statement, any connection) or one connection (a transaction, a lock).
+Conn: TypeAlias = asyncpg.Pool | asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+Connection: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 
 
 class DatabaseError(RuntimeError):

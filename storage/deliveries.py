@@ -11,14 +11,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any
 
 import asyncpg
 
-Conn: TypeAlias = asyncpg.Pool | asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+from .db import Conn
 
 LAST_ERROR_MAX_CHARS = 4000
-UNFINISHED = ("pending", "queued", "running")
 
 
 @dataclass(frozen=True)

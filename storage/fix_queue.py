@@ -6,7 +6,8 @@ from typing import Any
 
 from analysis.fixes.verify import short_hash, shown_whole
 
-from .browse import SCOPED, Conn, Scope
+from .browse import SCOPED, Scope
+from .db import Conn
 
 
 def fix_json(row: Any) -> dict[str, Any]:

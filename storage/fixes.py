@@ -8,11 +8,12 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeAlias
+from typing import Any
 
 import asyncpg
 
-DB: TypeAlias = asyncpg.Pool | asyncpg.Connection
+from .db import Conn
+
 FIX_ID_ATTEMPTS = 8
 
 
@@ -77,7 +78,7 @@ class FixRow:
 
 
 async def save_fix(
-    db: DB,
+    db: Conn,
     *,
     installation_id: int,
     repository_id: int,
@@ -136,12 +137,12 @@ async def save_fix(
     raise RuntimeError("could not allocate a unique fix id")
 
 
-async def get_fix(db: DB, installation_id: int, fix_id: str) -> FixRow | None:
+async def get_fix(db: Conn, installation_id: int, fix_id: str) -> FixRow | None:
     row = await db.fetchrow("SELECT * FROM fixes WHERE installation_id = $1 AND id = $2", installation_id, fix_id)
     return FixRow.from_record(row) if row else None
 
 
-async def fixes_for_pr(db: DB, installation_id: int, repository_id: int, pr_number: int) -> list[FixRow]:
+async def fixes_for_pr(db: Conn, installation_id: int, repository_id: int, pr_number: int) -> list[FixRow]:
     rows = await db.fetch(
         "SELECT * FROM fixes WHERE installation_id = $1 AND repository_id = $2 AND pr_number = $3"
         " ORDER BY created_at DESC, score DESC",
@@ -153,7 +154,7 @@ async def fixes_for_pr(db: DB, installation_id: int, repository_id: int, pr_numb
 
 
 async def set_fix_status(
-    db: DB,
+    db: Conn,
     installation_id: int,
     fix_id: str,
     *,
@@ -179,7 +180,7 @@ async def set_fix_status(
     return result.endswith(" 1")
 
 
-async def record_fix_outcomes(db: DB, installation_id: int, repository_id: int, head_sha: str, passed: bool) -> int:
+async def record_fix_outcomes(db: Conn, installation_id: int, repository_id: int, head_sha: str, passed: bool) -> int:
     """A run on a commit ci-triage made marks that commit's fixes worked or failed; returns how many changed.
 
     A commit has one run per workflow: any failing run marks the fix failed, even after another passed;
@@ -203,7 +204,7 @@ class RulePerformance:
     failed: int
 
 
-async def rule_performance(db: DB, installation_id: int) -> dict[str, RulePerformance]:
+async def rule_performance(db: Conn, installation_id: int) -> dict[str, RulePerformance]:
     rows = await db.fetch(
         """SELECT source || ':' || rule AS key, count(*) FILTER (WHERE outcome = 'worked') AS worked,
                   count(*) FILTER (WHERE outcome = 'failed') AS failed
@@ -213,7 +214,7 @@ async def rule_performance(db: DB, installation_id: int) -> dict[str, RulePerfor
     return {r["key"]: RulePerformance(r["worked"], r["failed"]) for r in rows}
 
 
-async def failed_diff_hashes(db: DB, installation_id: int, hashes: Sequence[str]) -> set[str]:
+async def failed_diff_hashes(db: Conn, installation_id: int, hashes: Sequence[str]) -> set[str]:
     """Which of these diffs were applied before and did not fix the failure."""
     rows = await db.fetch(
         "SELECT DISTINCT diff_hash FROM fixes WHERE installation_id = $1 AND diff_hash = ANY($2::text[])"
@@ -245,7 +246,7 @@ class SourceStats:
 
 
 async def fix_stats(
-    db: DB,
+    db: Conn,
     installation_id: int,
     *,
     repository_id: int | None = None,
@@ -295,7 +296,7 @@ class Busy:
 
 
 async def claim_execution(
-    db: DB,
+    db: Conn,
     installation_id: int,
     source: str,
     key: str,
@@ -336,7 +337,7 @@ async def claim_execution(
 
 
 async def record_command_outcome(
-    db: DB, installation_id: int, source: str, key: str, index: str, outcome: dict[str, Any]
+    db: Conn, installation_id: int, source: str, key: str, index: str, outcome: dict[str, Any]
 ) -> None:
     """What one command of a claimed execution did (or that it started a write whose effect is unknown)."""
     await db.execute(
@@ -351,7 +352,7 @@ async def record_command_outcome(
     )
 
 
-async def record_reply(db: DB, installation_id: int, source: str, key: str, url: str) -> None:
+async def record_reply(db: Conn, installation_id: int, source: str, key: str, url: str) -> None:
     await db.execute(
         """UPDATE command_executions SET reply_url = $4, updated_at = now()
            WHERE installation_id = $1 AND source = $2 AND key = $3""",
@@ -362,7 +363,7 @@ async def record_reply(db: DB, installation_id: int, source: str, key: str, url:
     )
 
 
-async def finish_execution(db: DB, installation_id: int, source: str, key: str) -> None:
+async def finish_execution(db: Conn, installation_id: int, source: str, key: str) -> None:
     await db.execute(
         """UPDATE command_executions SET state = 'done', lease_until = NULL, updated_at = now()
            WHERE installation_id = $1 AND source = $2 AND key = $3""",
@@ -372,7 +373,7 @@ async def finish_execution(db: DB, installation_id: int, source: str, key: str) 
     )
 
 
-async def release_execution(db: DB, installation_id: int, source: str, key: str) -> None:
+async def release_execution(db: Conn, installation_id: int, source: str, key: str) -> None:
     """End the lease of a claim whose commands failed on a transient error, so the retried job takes it over
     at once (what finished stays recorded)."""
     await db.execute(
@@ -385,7 +386,7 @@ async def release_execution(db: DB, installation_id: int, source: str, key: str)
 
 
 async def audit(
-    db: DB,
+    db: Conn,
     *,
     installation_id: int,
     repository_id: int | None,
@@ -422,7 +423,7 @@ class AuditEntry:
     created_at: datetime
 
 
-async def audit_entries(db: DB, installation_id: int, *, limit: int = 100) -> list[AuditEntry]:
+async def audit_entries(db: Conn, installation_id: int, *, limit: int = 100) -> list[AuditEntry]:
     rows = await db.fetch(
         "SELECT * FROM audit_log WHERE installation_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
         installation_id,
@@ -446,7 +447,7 @@ class Quarantine:
 
 
 async def quarantine_test(
-    db: DB,
+    db: Conn,
     *,
     installation_id: int,
     repository_id: int,
@@ -479,7 +480,7 @@ async def quarantine_test(
     return Quarantine(row["test_id"], row["created_by"], row["created_at"], row["expires_at"])
 
 
-async def end_quarantine(db: DB, *, installation_id: int, repository_id: int, test_id: str, by: str) -> bool:
+async def end_quarantine(db: Conn, *, installation_id: int, repository_id: int, test_id: str, by: str) -> bool:
     result: str = await db.execute(
         """UPDATE quarantines SET ended_at = now(), ended_by = $4
            WHERE installation_id = $1 AND repository_id = $2 AND test_id = $3 AND ended_at IS NULL
@@ -492,7 +493,7 @@ async def end_quarantine(db: DB, *, installation_id: int, repository_id: int, te
     return result.endswith(" 1")
 
 
-async def active_quarantines(db: DB, installation_id: int, repository_id: int) -> list[Quarantine]:
+async def active_quarantines(db: Conn, installation_id: int, repository_id: int) -> list[Quarantine]:
     """Tests quarantined now in this repository (for reports: their failures do not block)."""
     rows = await db.fetch(
         """SELECT test_id, created_by, created_at, expires_at FROM quarantines
@@ -508,7 +509,7 @@ async def active_quarantines(db: DB, installation_id: int, repository_id: int) -
 
 
 async def save_context(
-    db: DB,
+    db: Conn,
     *,
     installation_id: int,
     repository_id: int,
@@ -530,7 +531,7 @@ async def save_context(
 
 
 async def latest_context(
-    db: DB,
+    db: Conn,
     installation_id: int,
     repository_id: int,
     pr_number: int,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .browse import Conn
+from .db import Conn
 
 Gauge = tuple[str, dict[str, Any], float]  # metric name, labels, value
 

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from analysis.ci_metrics import DeploymentStatus, FixRecord, PatternHit, RunPoint
 
-from .browse import Conn, Scope
+from .browse import Scope
 from .browse import scoped as _scoped
+from .db import Conn
 
 
 async def _table_exists(conn: Conn, name: str) -> bool:

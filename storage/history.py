@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeAlias
+from typing import Any
 
 import asyncpg
 import numpy as np
@@ -20,7 +20,7 @@ from analysis.embedding import Vectors
 from analysis.flakiness import Outcome, TestOutcome
 from analysis.matching import Occurrence
 
-Conn: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
+from .db import Connection as Conn
 
 HNSW_INDEXES = {
     "failures_embedding_hnsw": "failures USING hnsw (embedding vector_cosine_ops)",

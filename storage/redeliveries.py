@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from .browse import Conn
+from .db import Conn
 
 
 async def cursor(conn: Conn) -> datetime | None:

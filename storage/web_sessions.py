@@ -6,11 +6,8 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeAlias
 
-import asyncpg
-
-Conn: TypeAlias = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy | asyncpg.Pool
+from .db import Conn
 
 
 @dataclass(frozen=True)

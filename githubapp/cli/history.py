@@ -177,7 +177,7 @@ async def replay_into(
     source: SourceProvider | None = None,
     source_files: int = Settings.source_files_per_run,
 ) -> list[ReplayResult]:
-    from analysis.engine import analyze_bytes  # type: ignore[import-not-found, unused-ignore]
+    from analysis.engine import analyze_bytes
     from analysis.signature import diff_range
 
     from ..pipeline.assemble import excerpt_lines

@@ -97,6 +97,3 @@ class InstallationTokenCache:
             minted = await self._mint(installation_id)
             self._tokens[installation_id] = minted
             return minted.token
-
-    def forget(self, installation_id: int) -> None:
-        self._tokens.pop(installation_id, None)

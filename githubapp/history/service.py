@@ -39,6 +39,7 @@ from analysis.signature import VERSION as SIGNATURE_VERSION
 from analysis.signature import FailureSignature, conflicting, signature
 from analysis.types import Failure, FailureKind
 from storage import history as q
+from storage.db import Connection
 
 from ..deps import Deps, ServiceMissing
 from ..settings import Settings
@@ -198,7 +199,7 @@ class HistoryService:
 
     async def _record_one(
         self,
-        conn: q.Conn,
+        conn: Connection,
         installation_id: int,
         repository_id: int,
         failure: Failure,
@@ -349,7 +350,7 @@ class HistoryService:
 
     async def _with_evidence(
         self,
-        conn: q.Conn,
+        conn: Connection,
         installation_id: int,
         repository_id: int,
         match: Match,
@@ -536,7 +537,7 @@ class HistoryService:
 
     async def _flake_scores(
         self,
-        conn: q.Conn,
+        conn: Connection,
         installation_id: int,
         repository_id: int,
         test_ids: Sequence[str] | None,
@@ -663,7 +664,7 @@ async def rekey_all(pool: asyncpg.Pool) -> int:
         return await rekey(conn)
 
 
-async def rekey_stale(conn: q.Conn) -> int:
+async def rekey_stale(conn: Connection) -> int:
     """On start: recompute the signatures of another version than this code's (``analysis.signature.VERSION``)
     and give patterns without one theirs, in one transaction (workers starting together wait for the first).
     Patterns, counts and resolutions stay; only keys and scopes change. Returns the number of patterns keyed."""
@@ -695,7 +696,7 @@ def _key(sig: FailureSignature) -> str:
     return "sig:" + sig.key
 
 
-async def rekey(conn: q.Conn, *, batch: int = 500) -> int:
+async def rekey(conn: Connection, *, batch: int = 500) -> int:
     """Give every pattern without one its signature (patterns made before signatures existed), computed from
     its representative failure, else from the pattern's own kind, tool, test and title. Nothing is merged or
     deleted: when two old patterns have one signature, the older owns the key and the other stays reachable by

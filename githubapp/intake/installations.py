@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 
 from storage import installations as db
-from storage.installations import Conn
+from storage.db import Conn
 
 from ..deps import Deps
 

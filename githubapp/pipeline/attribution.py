@@ -142,7 +142,6 @@ class Attributor:
         self.record_base_run = record_base_run
         self.branch = compared_branch(ref)
         self.push = not is_pull_request_run(ref)
-        self.asked_github = False
 
     async def attribute(
         self,
@@ -230,7 +229,6 @@ class Attributor:
         """The latest completed runs of this workflow on the base branch, analysed and recorded."""
         ref, branch = self.ref, self.branch
         assert branch is not None and ref.workflow_id is not None
-        self.asked_github = True
         try:
             data = await self.gh.getitem(
                 "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs{?branch,status,exclude_pull_requests,per_page}",

@@ -12,7 +12,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from storage import snapshots as queries
-from storage.snapshots import Conn, DeploymentStatus
+from storage.db import Conn
+from storage.snapshots import DeploymentStatus
 
 PLACEHOLDERS = ("pr", "sha", "branch")
 _DNS_LABEL_MAX = 63

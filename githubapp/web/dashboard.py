@@ -79,7 +79,6 @@ def render(request: Request, name: str, session: WebSession | None, status: int 
     github_url = current_settings(request.app.state.deps).github_url
     html = templates().get_template(name).render(
         request=request, session=session, csrf=session.csrf_token if session else "",
-        commands=fix_actions.available(),
         # GitHub's pages of a failure or run (run, job, pull request, commit) on the configured GitHub host
         failure_links=lambda f: links.failure_links(github_url, f),
         run_links=lambda r: links.ci_run_links(github_url, r),
@@ -331,8 +330,6 @@ async def pattern(request: Request, deps: Deps, session: WebSession, principal: 
 
 async def flaky(request: Request, deps: Deps, session: WebSession, principal: Principal, scope: Scope) -> Response:
     if request.method == "POST":
-        if not fix_actions.available():
-            return not_found(request, session, "action")
         form = await request.form()
         raw_id = str(form.get("repository_id") or "")
         repo_id = int(raw_id) if raw_id.lstrip("-").isdigit() and len(raw_id) < 20 else 0
@@ -393,8 +390,6 @@ async def fixes(request: Request, deps: Deps, session: WebSession, principal: Pr
 
 async def decide_fix(request: Request, deps: Deps, session: WebSession, principal: Principal,
                      scope: Scope) -> Response:
-    if not fix_actions.available():
-        return not_found(request, session, "action")
     fix_id = request.path_params["fix_id"]
     found = await fix_queue.fix(deps.pool, scope, fix_id) if len(fix_id) <= 16 else None
     if found is None:

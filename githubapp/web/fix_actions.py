@@ -6,7 +6,6 @@ Every decision, allowed or denied, goes to the audit log like a comment command.
 
 from __future__ import annotations
 
-import importlib.util
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -34,16 +33,10 @@ NOTICES = {
 }
 
 
-def available() -> bool:
-    """Whether the fixes feature (its command service) is deployed in this build."""
-    return importlib.util.find_spec("githubapp.commands") is not None
-
-
 @dataclass(frozen=True)
 class Decision:
     notice: str  # a key of NOTICES
     message: str  # the command service's explanation (Markdown)
-    fix_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,9 +90,8 @@ async def decide(deps: Deps, principal: Principal, fix: dict[str, Any], decision
     else:
         notice = result if result in NOTICES else "failed"
     # the command service has told the PR (comment and check run) who decided, as it does for a comment
-    row = await store.get_fix(deps.pool, target.installation_id, str(fix["id"]))
     await count(deps, "ci_triage_fix_decisions_total", decision=decision, result=notice, via=_via(principal))
-    return Decision(notice, message, row.status if row else None)
+    return Decision(notice, message)
 
 
 async def quarantine(deps: Deps, principal: Principal, target: Target, test_id: str, *, days: int | None,

@@ -24,15 +24,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from analysis.fixes.patch import unified_diff
 from githubapp.app import create_app
 from githubapp.artifacts import artifact_store
 from githubapp.deps import Deps
 from githubapp.runtime import open_deps
 from githubapp.settings import Settings
-from githubapp.web import fix_actions
 from githubapp.web.sessions import COOKIE, sign, start_session
 from storage import api_keys
+from storage import fixes as fix_store
 from tests.support.fake_github import FakeGitHub
+from tests.support.git_model import GitModel
 from tests.support.services import free_port
 
 MakeDeps = Callable[..., Awaitable[Deps]]
@@ -212,9 +214,9 @@ class Site:
     deps: Deps
     key: str
     installation_id: int
-    repo: Any  # tests.support.git_model.GitModel when the fixes feature is deployed, else None
+    repo: GitModel  # the repository the fake GitHub serves, with a pull request
     repo_id: int
-    fix_id: str | None
+    fix_id: str  # a suggested fix on that pull request
     shots: Path
     github_web: OAuthWeb | None = None  # GitHub's web host (GITHUB_URL): OAuth and the pages the dashboard links to
     full_name: str = ""
@@ -240,26 +242,21 @@ async def site(make_deps: MakeDeps, github: FakeGitHub, oauth_web: tuple[OAuthWe
     deps = await make_deps(github_api_url=github.url, github_url=web_url, github_client_id=web.client_id,
                            github_client_secret=web.client_secret, public_url=url)
     installation_id = 5_000_000 + int(uuid.uuid4().int % 1_000_000)
-    repo, fix_id = None, None
     repo_id, full_name = installation_id * 10, "octo/demo"
-    if fix_actions.available():  # a GitHub repository served by the fake, with a fix to approve
-        from analysis.fixes.patch import unified_diff
-        from storage import fixes as fix_store
-        from tests.support.git_model import GitModel
-
-        repo = GitModel(github, repo_id=repo_id, permissions={"alice": ("write", "write")})
-        repo.commit({"src/app.py": "import os\nx=1\ny = 2\n"}, message="initial")
-        repo.serve()
-        full_name = repo.full_name
-        fix = await fix_store.save_fix(
-            deps.pool, installation_id=installation_id, repository_id=repo_id, repo_full_name=full_name,
-            pr_number=repo.pr_number, head_sha=repo.head, source="rule", rule="ruff-format",
-            title="Apply `ruff format`", explanation="The lint job failed on formatting; this is ruff's output.",
-            confidence=0.9, score=0.9,
-            diff=unified_diff("import os\nx=1\ny = 2\n", "import os\nx = 1\ny = 2\n", "src/app.py"),
-            fingerprint="fp",
-        )
-        fix_id = fix.id
+    # a GitHub repository served by the fake, with a fix to approve
+    repo = GitModel(github, repo_id=repo_id, permissions={"alice": ("write", "write")})
+    repo.commit({"src/app.py": "import os\nx=1\ny = 2\n"}, message="initial")
+    repo.serve()
+    full_name = repo.full_name
+    fix = await fix_store.save_fix(
+        deps.pool, installation_id=installation_id, repository_id=repo_id, repo_full_name=full_name,
+        pr_number=repo.pr_number, head_sha=repo.head, source="rule", rule="ruff-format",
+        title="Apply `ruff format`", explanation="The lint job failed on formatting; this is ruff's output.",
+        confidence=0.9, score=0.9,
+        diff=unified_diff("import os\nx=1\ny = 2\n", "import os\nx = 1\ny = 2\n", "src/app.py"),
+        fingerprint="fp",
+    )
+    fix_id = fix.id
     await seed_installation(deps, installation_id, "octo", {repo_id: full_name})
     key, _ = await new_key(deps, installation_id)
 

@@ -314,7 +314,6 @@ async def test_flaky_tests_by_impact(world: World) -> None:
 
 
 async def test_quarantine_through_the_api(world: World) -> None:
-    pytest.importorskip("githubapp.commands.service", reason="the fixes feature is not merged yet")
     await seed_flaky(world)
     done = await world.client.post("/api/flaky-tests/quarantine", headers=world.auth(),
                                    json={"repository": "jenkins/flaky", "testName": "Net.retries", "days": 7})
@@ -334,7 +333,6 @@ async def test_quarantine_through_the_api(world: World) -> None:
 
 
 async def test_fix_queue_and_reject_through_the_api(world: World) -> None:
-    pytest.importorskip("githubapp.commands.service", reason="the fixes feature is not merged yet")
     from storage import fixes as fix_store
 
     repo_id = world.inst_a * 10

@@ -13,7 +13,6 @@ from tests.support.fake_github import FakeGitHub
 from .conftest import Site, assert_decent_screenshot
 from .test_dashboard_browser import sign_in
 
-pytest.importorskip("githubapp.commands.service", reason="the fixes feature is not merged yet")
 pytestmark = pytest.mark.slow
 
 

@@ -148,7 +148,6 @@ async def test_a_burst_of_deliveries_is_processed_exactly_once(
 ) -> None:
     """Deliveries spread over both webs, each duplicate sent to the other web right behind it (GitHub
     redelivering while the first is in flight): one row and one processing per delivery id."""
-    pytest.importorskip("githubapp.intake.webhooks", reason="the webhook intake is not on this branch yet")
     answer_background_calls(github, private_key_pem)
     deliveries = [workflow_run_delivery(i) for i in range(BURST)]
     sends = []
@@ -190,9 +189,6 @@ async def test_failed_runs_on_one_pr_get_one_check_run_each_and_one_comment(
     """Failed runs of one PR, each delivered twice (once to each web, at the same moment) and triaged
     concurrently by both workers: one "CI Triage" check run per commit, one sticky comment on the PR, one
     history pattern that counted every run once."""
-    pytest.importorskip("githubapp.pipeline", reason="the triage pipeline is not on this branch yet")
-    pytest.importorskip("analysis.engine", reason="the extraction engine is not on this branch yet")
-    pytest.importorskip("githubapp.history.service", reason="the history service is not on this branch yet")
     from storage import reports
     from tests.pipeline.gha import job_log, pytest_failure_output
     from tests.pipeline.test_end_to_end import OWNER, PR, REPO, run_payload, serve_repository, serve_run

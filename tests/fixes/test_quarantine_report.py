@@ -11,15 +11,13 @@ from gidgethub.httpx import GitHubAPI
 
 from githubapp.commands.service import handle_issue_comment
 from githubapp.deps import Deps
+from githubapp.pipeline import jobs, triggers
 from githubapp.runtime import open_deps
 from tests.support.fake_github import FakeGitHub
 from tests.support.git_model import GitModel
 from tests.support.github_repo import RepoModel
 
 from .conftest import comment_payload
-
-triggers = pytest.importorskip("githubapp.pipeline.triggers", reason="needs the triage pipeline")
-jobs = pytest.importorskip("githubapp.pipeline.jobs", reason="needs the triage pipeline")
 
 PYTEST_LOG = "\n".join(
     f"2026-04-23T04:08:{i:02d}.0000000Z {line}"

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("analysis.engine")  # the extraction engine (issue 4) lands separately
-
 from githubapp.cli.main import main
 
 LOGIN = """\

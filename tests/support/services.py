@@ -17,7 +17,6 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from githubapp.backing import RedisChild
 from storage.embedded_pg import EmbeddedPostgres
 from storage.embedded_pg import free_port as free_port  # one helper for the app and the tests
 
@@ -65,12 +64,6 @@ def start_postgres(root: Path) -> EmbeddedPostgres:
     pg = EmbeddedPostgres(root)
     pg.start()
     return pg
-
-
-def start_redis(root: Path) -> RedisChild:
-    child = RedisChild(root)
-    child.start()
-    return child
 
 
 @dataclass

@@ -53,8 +53,6 @@ def operations() -> list[Operation]:
             ),
         ),
     ]
-    if not fix_actions.available():
-        return listing
     return [
         *listing,
         Operation(

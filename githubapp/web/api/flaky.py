@@ -1,5 +1,5 @@
 """Flaky tests by impact (``GET /api/flaky-tests``, also the dashboard's flaky page and the metrics), and
-``/triage quarantine`` through the API when the fixes feature's command service is deployed."""
+``/triage quarantine`` through the API, by the fixes feature's command service."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from storage import fixes as fix_store
 from storage.browse import Scope
 
 from ...deps import Deps
-from .. import fix_actions
 from ..fix_actions import Target, quarantine
 from . import schemas as s
 from .call import JSON, LIMIT, REPOSITORY, Call, iso_or_none, repository_ids
@@ -98,12 +97,12 @@ def operations() -> list[Operation]:
     return [
         Operation("GET", "/api/flaky-tests", "listFlakyTests", "Flaky tests by impact", list_flaky, "flaky-tests",
                   s.page("FlakyTest"), params=(REPOSITORY, LIMIT)),
-        *(quarantine_operations() if fix_actions.available() else []),
+        *quarantine_operations(),
     ]
 
 
 def quarantine_operations() -> list[Operation]:
-    """``/triage quarantine`` through the API: only with the fixes feature's command service."""
+    """``/triage quarantine`` through the API, by the fixes feature's command service."""
     return [
         Operation("POST", "/api/flaky-tests/quarantine", "quarantineTest",
                   "Quarantine a test: its failures stop counting against pull requests", _quarantiner(False),

@@ -33,9 +33,6 @@ class Principal:
             return True
         return all(r < 0 or r in self.writable for r in repository_ids)
 
-    def sees_installation(self, installation_id: int) -> bool:
-        return installation_id in self.installations
-
     def sees_repository(self, installation_id: int, repository_id: int) -> bool:
         if installation_id not in self.installations:
             return False
