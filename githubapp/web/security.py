@@ -14,7 +14,6 @@ _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action {form_action}; frame-ancestors 'none'"
 )
-CSP = _CSP.format(form_action="'self'")  # the policy when no other origin is allowed
 
 
 def origin(url: str) -> str | None:
@@ -38,7 +37,6 @@ _OTHER_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 )
-HEADERS: tuple[tuple[bytes, bytes], ...] = ((b"content-security-policy", CSP.encode()), *_OTHER_HEADERS)
 
 
 class SecurityHeaders:
