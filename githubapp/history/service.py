@@ -326,7 +326,7 @@ class HistoryService:
             )
         return _match(failure_id, pattern, decision.how, decision.similarity, fingerprint, sig_json)
 
-    async def _owner(self, conn: q.Conn, installation_id: int, sig: FailureSignature) -> int | None:
+    async def _owner(self, conn: Connection, installation_id: int, sig: FailureSignature) -> int | None:
         """The pattern owning the signature's key; else, for a failure whose log printed its code, the pattern
         owning the key without it when that pattern's code does not contradict this one's (one fault, logged
         once without the code and once with it)."""
@@ -340,7 +340,7 @@ class HistoryService:
         return None if conflicting(known.get(base, []), sig.refinements) else base
 
     async def _compatible(
-        self, conn: q.Conn, installation_id: int, sig: FailureSignature, nearest: list[tuple[int, float]]
+        self, conn: Connection, installation_id: int, sig: FailureSignature, nearest: list[tuple[int, float]]
     ) -> list[tuple[int, float]]:
         """The candidates whose code does not contradict the failure's (the scope says the rest)."""
         if not sig.refinements or not nearest:
@@ -675,7 +675,7 @@ async def rekey_stale(conn: Connection) -> int:
 
 
 async def _own_keys(
-    conn: q.Conn, installation_id: int, sig: FailureSignature, pattern_id: int, *, created: bool
+    conn: Connection, installation_id: int, sig: FailureSignature, pattern_id: int, *, created: bool
 ) -> None:
     """The pattern owns the failure's key and, when it was made for it, the key without its code (so a log of
     the same fault that prints no code finds it). A joined pattern learns the code it did not know."""
