@@ -4,9 +4,9 @@ Periodically list the App's recent webhook deliveries (``GET /app/hook/deliverie
 pagination through the Link header), find those that we never stored, and ask GitHub to redeliver each
 (``POST /app/hook/deliveries/{id}/attempts``): those whose every attempt failed (the server was down, answered
 5xx, timed out ...), and those we acknowledged more than ``ACKNOWLEDGED_GRACE`` ago yet do not hold. The
-second kind is what a PostgreSQL crash takes when intake commits without waiting for the disk
-(``INTAKE_SYNCHRONOUS_COMMIT=off``, at most the last ~0.6 s of acknowledged deliveries) or what a database
-restored from a backup lacks: GitHub still has them, so they are not lost.
+second kind is what a database restored from a backup lacks (the deliveries acknowledged since that backup),
+or what a crash took from a disk that acknowledged a flush it had not made: GitHub still has them, so they
+are not lost.
 
 Nothing is lost to a window: each run pages back to where the previous run left unresolved work (the oldest
 missed delivery not yet stored nor given up on, kept in ``reconcile_cursor``; the lookback on the first run),
@@ -43,8 +43,8 @@ RUN_INTERVAL = timedelta(minutes=10)  # the cron schedule of reconcile_deliverie
 CURSOR_SLACK = timedelta(minutes=5)  # delivered_at is not strictly ordered: page a little past the cursor
 MAX_PAGES = 2_000  # a safety stop (200,000 deliveries), far beyond 48 hours of any installation we know
 MAX_REQUESTS_PER_GUID = 3
-# An acknowledged delivery is committed before its answer is sent (or, with asynchronous commit, within
-# PostgreSQL's wal_writer_delay x 3): one still missing after this long was lost, not in flight.
+# An acknowledged delivery is committed before its answer is sent: one still missing after this long was lost
+# (a restored backup), not in flight.
 ACKNOWLEDGED_GRACE = timedelta(minutes=5)
 REQUESTS_IN_FLIGHT = 8
 
