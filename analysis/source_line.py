@@ -15,6 +15,11 @@ stays the same when edits above it move it to another line. Tools print it in th
 prints it for the failure's ``file:line`` (a note's or another error's snippet is not the fault's), and returns
 its whitespace-normalised text with volatile values (string literals, numbers, temp paths) masked: ``code:<text>``.
 The line number is never part of it.
+
+A tool that prints no code (go vet, tsc without ``--pretty``, mypy, eslint's stylish format) leaves the line to
+the repository: the caller may give the failure's line as the file has it at the run's commit (``source``, read
+by the pipeline, ``githubapp.pipeline.source``), and it is masked the same way, so a log that prints the line
+and the file agree on one ``code:`` value.
 """
 
 from __future__ import annotations
@@ -124,15 +129,18 @@ def offending_line(failure: Failure, detail: str) -> tuple[str, list[str]] | Non
 
 
 def code_identifiers(
-    failure: Failure, kind: FailureKind, detail: str, identifiers: Collection[str] = ()
+    failure: Failure, kind: FailureKind, detail: str, identifiers: Collection[str] = (), source: str | None = None
 ) -> tuple[str, ...]:
-    """``code:<text>`` for a compile, type or lint failure whose offending line the log prints; the names its
-    ``identifiers`` (``role:value``) and javac's ``symbol:`` line give are masked in it."""
+    """``code:<text>`` for a compile, type or lint failure whose offending line the log prints, else whose line
+    ``source`` gives (the failure's line in the repository's file); the names its ``identifiers``
+    (``role:value``) and javac's ``symbol:`` line give are masked in it."""
     if kind not in CODE_KINDS or failure.test_id:
         return ()
     found = offending_line(failure, detail)
     if found is None:
-        return ()
+        if source is None or not source.strip():
+            return ()
+        found = source, []  # what the log would have printed: the same masking below
     code, below = found
     names = {i.split(":", 1)[1] for i in identifiers if ":" in i}
     names.update(m.group(1) for m in map(_SYMBOL_LINE.match, below) if m)

@@ -9,7 +9,7 @@ from typing import Any
 from analysis.types import Failure, FailureKind
 from githubapp.deps import Deps
 from githubapp.pipeline.jobs import triage_run
-from githubapp.pipeline.source import MappingSource, symbols_by_job, symbols_of
+from githubapp.pipeline.source import MappingSource, sites_by_job, sites_of
 from githubapp.pipeline.triggers import RunRef
 from tests.support.fake_github import FakeGitHub
 
@@ -125,14 +125,20 @@ class Counting(MappingSource):
         return await super().read(path)
 
 
-async def test_symbols_of_reads_each_file_once_within_the_budget() -> None:
+async def test_sites_of_reads_each_file_once_within_the_budget() -> None:
     files = Counting({f"k{i}.yaml": PORTS_FIRST for i in range(4)})
     jobs = [
-        [lint("k0.yaml", 4), lint("k0.yaml", 6), lint("k1.yaml", 4)],
+        [lint("k0.yaml", 4), lint("k0.yaml", 6), lint("k1.yaml", 4), lint("k1.yaml", 40)],
         [lint("k2.yaml", 4), lint("k3.yaml", 4), lint("gone.yaml", 4)],
     ]
-    found = await symbols_by_job(jobs, files, max_files=3)
-    assert found == [{0: "service.ports[]", 1: "service.regions[]", 2: "service.ports[]"}, {0: "service.ports[]"}]
+    found = await sites_by_job(jobs, files, max_files=3)
+    assert [f.symbols for f in found] == [
+        {0: "service.ports[]", 1: "service.regions[]", 2: "service.ports[]"},
+        {0: "service.ports[]"},
+    ]
+    # a YAML line is its key path (the symbol) and data: no code line
+    assert [f.lines for f in found] == [{}, {}]
     assert files.reads == ["k0.yaml", "k1.yaml", "k2.yaml"]  # k3 is over the budget; gone.yaml is not in the tree
-    assert await symbols_by_job(jobs, None, max_files=3) == [{}, {}]
-    assert await symbols_of(jobs[0], files, max_files=0) == {}
+    assert [(f.symbols, f.lines) for f in await sites_by_job(jobs, None, max_files=3)] == [({}, {}), ({}, {})]
+    nothing = await sites_of(jobs[0], files, max_files=0)
+    assert (nothing.symbols, nothing.lines) == ({}, {})
