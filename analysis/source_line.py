@@ -14,7 +14,8 @@ stays the same when edits above it move it to another line. Tools print it in th
 ``code_identifiers`` reads that line from the failure's own lines of the log (its excerpt), only where the log
 prints it for the failure's ``file:line`` (a note's or another error's snippet is not the fault's), and returns
 its whitespace-normalised text with volatile values (string literals, numbers, temp paths) masked: ``code:<text>``.
-The line number is never part of it.
+A format string (``"bad port %d"``, ``"{} items"``) is no data but the code's own template, the very thing a
+printf check judges: it stays (its numbers masked). The line number is never part of it.
 
 A tool that prints no code (go vet, tsc without ``--pretty``, mypy, eslint's stylish format) leaves the line to
 the repository: the caller may give the failure's line as the file has it at the run's commit (``source``, read
@@ -25,6 +26,7 @@ and the file agree on one ``code:`` value.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from .lines import clean
 from .normalize import normalize
@@ -98,12 +100,22 @@ def _marked_code(lines: Sequence[str], anchor: int, number: int) -> str | None:
     return None
 
 
+# a printf verb (``%d``, ``%-8.2f``, ``%v``) or a brace placeholder (``{}``, ``{0}``, ``{name}``, ``{:>8}``)
+_FORMAT_VERB = compile_linear(r"%[-+# 0]{0,4}\d{0,3}(?:\.\d{1,3})?[a-zA-Z]|\{\w{0,40}(?::[^{}\n]{0,20})?\}")
+
+
+def _literal(m: Any) -> str:
+    """A string literal as code: a format string is the code's own template (what a printf check judges), kept;
+    any other literal is data, masked."""
+    return m.group(0) if _FORMAT_VERB.search(m.group(0)) else "<Q>"
+
+
 def mask_code(code: str, names: Collection[str] = ()) -> str:
-    """A line of code as an identity: blanks collapsed, string literals and numbers masked (the data a fault's
-    recurrence may carry), temp paths and ids masked as everywhere (``analysis.normalize``), and the ``names``
-    the diagnostic itself names (``<S>``): its message and identifiers hold them, and a recurrence retyping the
+    """A line of code as an identity: blanks collapsed, string literals (but format strings) and numbers masked
+    (the data a fault's recurrence may carry), temp paths and ids masked as everywhere (``analysis.normalize``),
+    and the ``names`` the diagnostic itself names (``<S>``): its message and identifiers hold them, and a recurrence retyping the
     typo (``prise()``, then ``cost()``) is the same fault at the same place."""
-    text = _STRING.sub("<Q>", normalize(code.strip()))
+    text = _STRING.sub(_literal, normalize(code.strip()))
     if names:
         text = _WORD.sub(lambda m: "<S>" if m.group(0) in names else m.group(0), text)
     return _SPACE.sub(" ", _NUMBER.sub("<N>", text)).strip()[:200]
