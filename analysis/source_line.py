@@ -113,8 +113,8 @@ def _literal(m: Any) -> str:
 def mask_code(code: str, names: Collection[str] = ()) -> str:
     """A line of code as an identity: blanks collapsed, string literals (but format strings) and numbers masked
     (the data a fault's recurrence may carry), temp paths and ids masked as everywhere (``analysis.normalize``),
-    and the ``names`` the diagnostic itself names (``<S>``): its message and identifiers hold them, and a recurrence retyping the
-    typo (``prise()``, then ``cost()``) is the same fault at the same place."""
+    and the ``names`` the diagnostic itself names (``<S>``): its message and identifiers hold them, and a
+    recurrence retyping the typo (``prise()``, then ``cost()``) is the same fault at the same place."""
     text = _STRING.sub(_literal, normalize(code.strip()))
     if names:
         text = _WORD.sub(lambda m: "<S>" if m.group(0) in names else m.group(0), text)
