@@ -49,7 +49,7 @@ from .source_line import code_identifiers
 from .throw_site import thrown_identifiers
 from .types import Failure, FailureKind, LineRange
 
-VERSION = "s5"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
+VERSION = "s6"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
 
 # Kinds whose faults cross tests: a missing package or an unreachable host fails every test that needs it.
 CROSS_SUBJECT_KINDS = frozenset({FailureKind.INFRA, FailureKind.DEPENDENCY})
