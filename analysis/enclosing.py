@@ -270,7 +270,8 @@ def symbol_at(path: str, text: str, line: int) -> str | None:
 
 
 class SourceFile:
-    """One file's text, split once, for the symbols of many of its lines (a linter's errors in one file)."""
+    """One file's text, split once, for the symbols (and texts) of many of its lines (a linter's errors in one
+    file)."""
 
     def __init__(self, path: str, text: str) -> None:
         self.name = path.replace("\\", "/").rsplit("/", 1)[-1]
@@ -280,6 +281,14 @@ class SourceFile:
         self.make = self.name in _MAKEFILES or extension == "mk"
         self.family = None if self.yaml or self.make else _BY_NAME.get(self.name) or _BY_EXTENSION.get(extension)
         self._inert: set[int] | None = None
+
+    def line_at(self, line: int) -> str | None:
+        """The text of ``line`` (1-based), cut to ``MAX_LINE_CHARS``: the offending code of an error at it when
+        the log prints none (``analysis.source_line``). None outside the file, on a blank line, and in YAML: a
+        YAML line is a key, which the symbol's key path already names, and a value, which is the data."""
+        if self.yaml or not 1 <= line <= len(self.lines) or not self.lines[line - 1].strip():
+            return None
+        return self.lines[line - 1][:MAX_LINE_CHARS]
 
     def symbol_at(self, line: int) -> str | None:
         if not 1 <= line <= len(self.lines):

@@ -15,7 +15,8 @@ like with like:
 - **template**: the message with volatile values (numbers, data in quotes, versions, temp paths) masked.
 
 What the log prints about the faulting code itself *refines* it (``refinements``, sorted ``role:value``): the
-offending source line a compiler or linter prints under its diagnostic (``code:``, ``analysis.source_line``), the
+offending source line a compiler or linter prints under its diagnostic, or when it prints none the failure's line
+as the repository's file has it at the run's commit (``code:``, ``analysis.source_line``), the
 function and file of the deepest repository frame that threw a test's exception (``thrown:``,
 ``analysis.throw_site``), the failed assertion and what it expected (``asserted:``, ``expected:``,
 ``analysis.assertion_site``). Two failures whose refinements give one role two values are two faults; a role only
@@ -48,7 +49,7 @@ from .source_line import code_identifiers
 from .throw_site import thrown_identifiers
 from .types import Failure, FailureKind, LineRange
 
-VERSION = "s5"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
+VERSION = "s6"  # bump when the signature's definition changes: stored keys are recomputed (``ci-triage rekey``)
 
 # Kinds whose faults cross tests: a missing package or an unreachable host fails every test that needs it.
 CROSS_SUBJECT_KINDS = frozenset({FailureKind.INFRA, FailureKind.DEPENDENCY})
@@ -795,9 +796,12 @@ def enclosing_symbol(context: str) -> str | None:
     return found
 
 
-def signature(failure: Failure, *, symbol: str | None = None, detail: str | None = None) -> FailureSignature:
+def signature(
+    failure: Failure, *, symbol: str | None = None, detail: str | None = None, code_line: str | None = None
+) -> FailureSignature:
     """The failure's signature. ``symbol``: the enclosing function when the caller knows it; ``detail``: the
-    failure's own lines of the log (its excerpt), which tell one snapshot diff from another."""
+    failure's own lines of the log (its excerpt), which tell one snapshot diff from another; ``code_line``: the
+    failure's line as the repository's file has it, the offending code when the log prints none."""
     kind = failure.kind
     if kind is FailureKind.TEST and not failure.test_id:
         # A "test" failure that names no test (a Java exception in a test step, a collection error) is
@@ -825,7 +829,7 @@ def signature(failure: Failure, *, symbol: str | None = None, detail: str | None
         *assertion_identifiers(failure, kind, detail or ""),
         *consequence_identifiers(failure, kind, detail or ""),
     }
-    code = code_identifiers(failure, kind, detail or "", identifiers)
+    code = code_identifiers(failure, kind, detail or "", identifiers, source=code_line)
     refinements = tuple(sorted({*code, *_site(failure, kind, detail)}))
     named = bool(identifiers or diagnostic or error_type or symbol)
     identifiers.update(column_identifiers(failure, kind, detail or "", named))

@@ -14,12 +14,19 @@ stays the same when edits above it move it to another line. Tools print it in th
 ``code_identifiers`` reads that line from the failure's own lines of the log (its excerpt), only where the log
 prints it for the failure's ``file:line`` (a note's or another error's snippet is not the fault's), and returns
 its whitespace-normalised text with volatile values (string literals, numbers, temp paths) masked: ``code:<text>``.
-The line number is never part of it.
+A format string (``"bad port %d"``, ``"{} items"``) is no data but the code's own template, the very thing a
+printf check judges: it stays (its numbers masked). The line number is never part of it.
+
+A tool that prints no code (go vet, tsc without ``--pretty``, mypy, eslint's stylish format) leaves the line to
+the repository: the caller may give the failure's line as the file has it at the run's commit (``source``, read
+by the pipeline, ``githubapp.pipeline.source``), and it is masked the same way, so a log that prints the line
+and the file agree on one ``code:`` value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
 from .lines import clean
 from .normalize import normalize
@@ -93,12 +100,22 @@ def _marked_code(lines: Sequence[str], anchor: int, number: int) -> str | None:
     return None
 
 
+# a printf verb (``%d``, ``%-8.2f``, ``%v``) or a brace placeholder (``{}``, ``{0}``, ``{name}``, ``{:>8}``)
+_FORMAT_VERB = compile_linear(r"%[-+# 0]{0,4}\d{0,3}(?:\.\d{1,3})?[a-zA-Z]|\{\w{0,40}(?::[^{}\n]{0,20})?\}")
+
+
+def _literal(m: Any) -> str:
+    """A string literal as code: a format string is the code's own template (what a printf check judges), kept;
+    any other literal is data, masked."""
+    return m.group(0) if _FORMAT_VERB.search(m.group(0)) else "<Q>"
+
+
 def mask_code(code: str, names: Collection[str] = ()) -> str:
-    """A line of code as an identity: blanks collapsed, string literals and numbers masked (the data a fault's
-    recurrence may carry), temp paths and ids masked as everywhere (``analysis.normalize``), and the ``names``
-    the diagnostic itself names (``<S>``): its message and identifiers hold them, and a recurrence retyping the
-    typo (``prise()``, then ``cost()``) is the same fault at the same place."""
-    text = _STRING.sub("<Q>", normalize(code.strip()))
+    """A line of code as an identity: blanks collapsed, string literals (but format strings) and numbers masked
+    (the data a fault's recurrence may carry), temp paths and ids masked as everywhere (``analysis.normalize``),
+    and the ``names`` the diagnostic itself names (``<S>``): its message and identifiers hold them, and a
+    recurrence retyping the typo (``prise()``, then ``cost()``) is the same fault at the same place."""
+    text = _STRING.sub(_literal, normalize(code.strip()))
     if names:
         text = _WORD.sub(lambda m: "<S>" if m.group(0) in names else m.group(0), text)
     return _SPACE.sub(" ", _NUMBER.sub("<N>", text)).strip()[:200]
@@ -124,15 +141,18 @@ def offending_line(failure: Failure, detail: str) -> tuple[str, list[str]] | Non
 
 
 def code_identifiers(
-    failure: Failure, kind: FailureKind, detail: str, identifiers: Collection[str] = ()
+    failure: Failure, kind: FailureKind, detail: str, identifiers: Collection[str] = (), source: str | None = None
 ) -> tuple[str, ...]:
-    """``code:<text>`` for a compile, type or lint failure whose offending line the log prints; the names its
-    ``identifiers`` (``role:value``) and javac's ``symbol:`` line give are masked in it."""
+    """``code:<text>`` for a compile, type or lint failure whose offending line the log prints, else whose line
+    ``source`` gives (the failure's line in the repository's file); the names its ``identifiers``
+    (``role:value``) and javac's ``symbol:`` line give are masked in it."""
     if kind not in CODE_KINDS or failure.test_id:
         return ()
     found = offending_line(failure, detail)
     if found is None:
-        return ()
+        if source is None or not source.strip():
+            return ()
+        found = source, []  # what the log would have printed: the same masking below
     code, below = found
     names = {i.split(":", 1)[1] for i in identifiers if ":" in i}
     names.update(m.group(1) for m in map(_SYMBOL_LINE.match, below) if m)

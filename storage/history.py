@@ -399,6 +399,7 @@ class FailureRow:
     files: tuple[tuple[str, int], ...] = ()  # their first files with counts
     file_count: int = 0  # their distinct files in all
     symbol: str | None = None  # the enclosing symbol read from the source (analysis.enclosing), part of the signature
+    code_line: str | None = None  # the failure's line as the source has it (analysis.source_line), ditto
 
 
 async def insert_failure(conn: Conn, installation_id: int, row: FailureRow) -> int:
@@ -407,9 +408,9 @@ async def insert_failure(conn: Conn, installation_id: int, row: FailureRow) -> i
                                  job_name, head_sha, branch, pr_number, kind, tool, test_id, message, file,
                                  line, fingerprint, text, excerpt, how, similarity, embedding, seen_at,
                                  test_file, test_line, signature_key, run_number, occurrences, repeated_in,
-                                 file_count, symbol)
+                                 file_count, symbol, code_line)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                   $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
+                   $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)
            RETURNING id""",
         installation_id,
         row.repository_id,
@@ -442,6 +443,7 @@ async def insert_failure(conn: Conn, installation_id: int, row: FailureRow) -> i
         [list(f) for f in row.files] if row.files else None,
         row.file_count,
         row.symbol,
+        row.code_line,
     )
     return int(value)
 
@@ -926,7 +928,7 @@ async def unkeyed_patterns(conn: Conn, *, limit: int) -> list[asyncpg.Record]:
         await conn.fetch(
             """SELECT p.id, p.installation_id, p.kind, p.tool, p.title, p.test_id,
                       f.kind AS f_kind, f.tool AS f_tool, f.test_id AS f_test_id, f.message, f.file, f.line,
-                      f.excerpt, f.symbol
+                      f.excerpt, f.symbol, f.code_line
                FROM patterns p
                LEFT JOIN failures f ON f.installation_id = p.installation_id AND f.id = p.representative_failure_id
                WHERE p.signature_key IS NULL ORDER BY p.id LIMIT $1""",

@@ -539,6 +539,8 @@ def measure(
             "errors_by_tool": pairs_by_tool(ordered, failures),
             # failures whose signature has a symbol read from the case's files (compile/type/lint errors)
             "symbols_from_source": sum(1 for found in failures for f in found if f.get("symbol")),
+            # and whose line's text was read there (the offending code when the log prints none)
+            "lines_from_source": sum(1 for found in failures for f in found if f.get("code_line")),
         }
     if misses:
         report["misses"] = missed
@@ -586,6 +588,7 @@ def print_table(name: str, report: dict[str, Any]) -> None:
         print(f"{'false pairs by tool':<22} " + ", ".join(f"{k} {v}" for k, v in errors["false"].items()))
         print(f"{'missed pairs by tool':<22} " + ", ".join(f"{k} {v}" for k, v in errors["missed"].items()))
         print(f"{'symbols from source':<22} {mine.get('symbols_from_source', 0)} failures")
+        print(f"{'lines from source':<22} {mine.get('lines_from_source', 0)} failures")
     print(f"{'per tool (ours)':<22} " + " ".join(f"{_SHORT[k]:>11}" for k in MEASURES))
     for tool, values in report["by_tool"].items():
         print(f"  {tool:<20} " + " ".join(f"{_cell(values.get(k)):>11}" for k in MEASURES))

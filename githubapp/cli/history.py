@@ -22,7 +22,7 @@ from analysis.matching import DEFAULT_THRESHOLD, Match
 from analysis.types import Failure
 
 from ..history.service import HistoryService, RunContext, embedder_from_settings, rekey_all
-from ..pipeline.source import DirectorySource, SourceFiles, symbols_of
+from ..pipeline.source import DirectorySource, SourceFiles, sites_of
 from ..pipeline.tree import within_tree
 from ..settings import Settings
 
@@ -50,7 +50,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         type=Path,
         metavar="DIR",
         help="a checkout of the repository at the logs' commit: compile, type and lint errors get the symbol their "
-        "line is in (function, YAML key, make target) from it, as the App reads it through the GitHub API",
+        "line is in (function, YAML key, make target) and, when the log prints none, the line's code from it, as the "
+        "App reads it through the GitHub API",
     )
     p.set_defaults(handler=cmd_replay)
 
@@ -142,7 +143,7 @@ async def replay(
     source: SourceProvider | None = None,
 ) -> list[ReplayResult]:
     """The replay path shared by the CLI and benchmarks/matching.py. ``source``: each log's repository files
-    at its commit, for the symbols of compile, type and lint errors (none: the logs alone)."""
+    at its commit, for the symbols and lines of compile, type and lint errors (none: the logs alone)."""
     from storage import db
 
     async with _database(database_url) as url:
@@ -198,10 +199,10 @@ async def replay_into(
         analysis = analyze_bytes(data, budget=budget)
         failures: list[Failure] = list(analysis.failures)
         files = source(path) if source is not None else None
-        if files is not None:  # as the pipeline: paths resolved in the commit's tree, then the symbols read
+        if files is not None:  # as the pipeline: paths resolved in the commit's tree, then the symbols and lines read
             tree = await files.paths()
             failures = [within_tree(f, frozenset(tree) if tree is not None else None) for f in failures]
-        symbols = await symbols_of(failures, files, max_files=source_files)
+        sites = await sites_of(failures, files, max_files=source_files)
         # each failure's excerpt as the pipeline makes it (its test's section and evidence): the signature reads
         # what the message leaves out there (a snapshot's diff)
         lines = log_lines(data)
@@ -217,7 +218,8 @@ async def replay_into(
             job_id=1,
             seen_at=start + timedelta(seconds=index),
             excerpts=excerpts,
-            symbols=symbols,
+            symbols=sites.symbols,
+            code_lines=sites.lines,
         )
         matches: list[Match] = await service.record_failures(installation_id, installation_id, failures, context)
         for number, (failure, match) in enumerate(zip(failures, matches, strict=True)):
@@ -233,7 +235,8 @@ async def replay_into(
                     # None when new, or when known from before this replay (--database-url)
                     "matched_input": first_input.get(match.pattern_id) if match.known else None,
                     "signature": match.signature,
-                    "symbol": symbols.get(number),
+                    "symbol": sites.symbols.get(number),
+                    "code_line": sites.lines.get(number),
                     "earlier": [o.as_json() for o in match.earlier],
                 }
             )

@@ -57,6 +57,8 @@ class RunContext(q.RunWhere):
     excerpts: Mapping[int, str] = field(default_factory=dict)  # failure index -> raw log lines
     # failure index -> the symbol its line is in, read from the source at the run's commit (pipeline.source)
     symbols: Mapping[int, str] = field(default_factory=dict)
+    # failure index -> its line's text in that source: the offending code when the log prints none
+    code_lines: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,7 @@ class HistoryService:
                     excerpt,
                     counted,
                     symbol=symbol,
+                    code_line=context.code_lines.get(index),
                 )
                 matches.append(
                     await self._with_evidence(conn, installation_id, repository_id, match, context, seen_at, branch)
@@ -211,9 +214,10 @@ class HistoryService:
         counted: set[int],
         *,
         symbol: str | None = None,
+        code_line: str | None = None,
     ) -> Match:
         fingerprint = failure_fingerprint(failure)
-        sig = signature(failure, symbol=symbol, detail=excerpt)
+        sig = signature(failure, symbol=symbol, detail=excerpt, code_line=code_line)
         sig_json = sig.as_json()
         async with conn.transaction():
             # The lock first: a retried job racing its first attempt must see that attempt's row, and two
@@ -312,6 +316,7 @@ class HistoryService:
                     files=failure.files,
                     file_count=failure.file_count,
                     symbol=symbol,
+                    code_line=code_line,
                 ),
             )
             pattern = await q.count_occurrence(
@@ -714,8 +719,8 @@ async def rekey(conn: Connection, *, batch: int = 500) -> int:
                     line=r["line"],
                 )
                 # the stored excerpt tells what the message leaves out (a snapshot's diff, what an assertion got),
-                # the stored symbol where in the source the line was
-                sig = signature(failure, symbol=r["symbol"], detail=r["excerpt"])
+                # the stored symbol and code line what the source had there
+                sig = signature(failure, symbol=r["symbol"], detail=r["excerpt"], code_line=r["code_line"])
                 sig_json = sig.as_json()
                 if sig.generic:
                     sig_json["scope"] = None

@@ -25,6 +25,7 @@ from .assemble import excerpt_lines
 from .config import RepoConfig
 from .fetch import JobInfo
 from .locate import section, with_location
+from .source import SourceSites
 
 QUOTED_TAIL_LINES = 150  # a fix suggestion's excerpt falls back on the log's end
 
@@ -40,7 +41,7 @@ class JobFindings:
     text: SparseLines | str = ""  # the lines quoted by reports and fix suggestions, at their numbers
     proposals: tuple[Proposal, ...] | None = None  # the fix rules' proposals, when they ran with the analysis
     counts: TestCounts | None = None  # the job's test totals, when its log printed them (mass failures)
-    symbols: dict[int, str] = field(default_factory=dict)  # failure index -> its symbol from the source (source.py)
+    sites: SourceSites = field(default_factory=SourceSites)  # failure index -> its symbol and line from the source
 
 
 def log_lines(data: bytes | str) -> list[str]:

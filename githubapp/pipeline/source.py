@@ -1,16 +1,19 @@
-"""The symbol a compile, type or lint error's line is in, read from the repository's source at the run's commit.
+"""The symbol a compile, type or lint error's line is in, and that line's text, read from the repository's source
+at the run's commit.
 
 A signature's subject for such an error is its file and the enclosing symbol (``analysis.signature``): the
 same go vet message in two functions of one file is two faults, the same yamllint message under two keys of
 one YAML file too. The log rarely says which (gcc's ``In function 'x':`` does); the file at the run's head
-commit does (``analysis.enclosing.symbol_at``). ``symbols_of`` reads the files the failures point at from a
+commit does (``analysis.enclosing.symbol_at``). The line's text is the offending code when the log prints none
+(go vet, tsc, mypy without ``--pretty``): the same message at two lines of one function is two faults when the
+lines differ (``analysis.source_line``). ``sites_of`` reads the files the failures point at from a
 ``SourceFiles``: the GitHub API for a run (``GitHubSource``), a checkout (``DirectorySource``, ``ci-triage
 replay --source``) or a mapping (the corpus replay, tests).
 
 Bounded and best effort: at most ``max_files`` files per run, none larger than ``max_bytes`` (the tree lists
 sizes, so a larger file is not even requested), texts cached by blob sha (a file unchanged across commits is
 fetched once per process), and any trouble (404, 5xx, a rate limit, a tree GitHub truncated, binary or
-non-UTF-8 content) is no symbol for that failure, never a failed triage.
+non-UTF-8 content) is no symbol nor line for that failure, never a failed triage.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import logging
 import os
 from collections import OrderedDict
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
@@ -54,15 +58,23 @@ class SourceFiles(Protocol):
         """The text of ``path`` (a path of ``paths()``), or None when it cannot be had."""
 
 
-async def symbols_of(failures: Sequence[Failure], files: SourceFiles | None, *, max_files: int) -> dict[int, str]:
-    """Index of each failure (among ``failures``) whose source gave a symbol -> that symbol. Only the failures
-    ``analysis.enclosing.wants_symbol`` names, from at most ``max_files`` distinct files."""
+@dataclass
+class SourceSites:
+    """What the source says about failures' lines, by failure index (among the failures given)."""
+
+    symbols: dict[int, str] = field(default_factory=dict)  # the symbol the line is in (``analysis.enclosing``)
+    lines: dict[int, str] = field(default_factory=dict)  # the line's text: the offending code a log may not print
+
+
+async def sites_of(failures: Sequence[Failure], files: SourceFiles | None, *, max_files: int) -> SourceSites:
+    """The symbols and texts of the lines of the failures ``analysis.enclosing.wants_symbol`` names, from at
+    most ``max_files`` distinct files."""
     wanted = [(index, f) for index, f in enumerate(failures) if wants_symbol(f)]
+    found = SourceSites()
     if files is None or not wanted or max_files <= 0:
-        return {}
+        return found
     tree = await files.paths()
     sources: dict[str, SourceFile | None] = {}
-    found: dict[int, str] = {}
     for index, failure in wanted:
         path = in_tree(failure.file, tree)
         if path is None or failure.line is None:
@@ -73,23 +85,34 @@ async def symbols_of(failures: Sequence[Failure], files: SourceFiles | None, *, 
             text = await files.read(path)
             sources[path] = SourceFile(path, text) if text else None
         source = sources[path]
-        symbol = source.symbol_at(failure.line) if source is not None else None
+        if source is None:
+            continue
+        symbol = source.symbol_at(failure.line)
         if symbol:
-            found[index] = symbol
+            found.symbols[index] = symbol
+        line = source.line_at(failure.line)
+        if line:
+            found.lines[index] = line
     return found
 
 
-async def symbols_by_job(
+async def sites_by_job(
     groups: Sequence[Sequence[Failure]], files: SourceFiles | None, *, max_files: int
-) -> list[dict[int, str]]:
-    """``symbols_of`` for a run's jobs (each a list of failures) within one budget of ``max_files``."""
+) -> list[SourceSites]:
+    """``sites_of`` for a run's jobs (each a list of failures) within one budget of ``max_files``."""
     everything = [failure for group in groups for failure in group]
-    found = await symbols_of(everything, files, max_files=max_files)
-    out: list[dict[int, str]] = []
+    found = await sites_of(everything, files, max_files=max_files)
+    out: list[SourceSites] = []
     start = 0
     for group in groups:
-        out.append({i - start: s for i, s in found.items() if start <= i < start + len(group)})
-        start += len(group)
+        end = start + len(group)
+        out.append(
+            SourceSites(
+                symbols={i - start: s for i, s in found.symbols.items() if start <= i < end},
+                lines={i - start: s for i, s in found.lines.items() if start <= i < end},
+            )
+        )
+        start = end
     return out
 
 

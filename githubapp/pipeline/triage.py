@@ -39,7 +39,7 @@ from .logwork import JobFindings
 from .publish import (
     start_check_run,
 )
-from .source import GitHubSource, symbols_by_job
+from .source import GitHubSource, SourceSites, sites_by_job
 from .tree import repository_tree, within_tree
 from .triage_steps import (
     analyze_logs,
@@ -292,13 +292,13 @@ class Triage:
                 tree = await repository_tree(self.gh, ref)
             for found in findings:
                 found.failures = [within_tree(f, tree) for f in found.failures]
-        with self.watch.stage("fetch"):  # the symbols compile/type/lint errors are in, from the source
+        with self.watch.stage("fetch"):  # the symbols compile/type/lint errors are in and their lines, from the source
             source = GitHubSource(self.gh, ref, max_bytes=settings.source_file_max_bytes)
-            symbols = await symbols_by_job(
+            sites = await sites_by_job(
                 [found.failures for found in findings], source, max_files=settings.source_files_per_run
             )
-        for found, found_symbols in zip(findings, symbols, strict=True):
-            found.symbols = found_symbols
+        for found, found_sites in zip(findings, sites, strict=True):
+            found.sites = found_sites
         for found in findings:
             if found.problem:
                 problems.append(found.problem)
@@ -409,19 +409,19 @@ class Triage:
             groups: list[
                 tuple[
                     int, str | None, str | None, list[Failure], list[tuple[str, ...]], TestCounts | None,
-                    dict[int, str],
+                    SourceSites,
                 ]
-            ] = [(f.job.id, f.job.name, f.job.html_url, f.failures, f.excerpts, f.counts, f.symbols) for f in findings]
+            ] = [(f.job.id, f.job.name, f.job.html_url, f.failures, f.excerpts, f.counts, f.sites) for f in findings]
             if junit_failures:
-                groups.append((0, None, None, junit_failures, [()] * len(junit_failures), None, {}))
-            for job_id, job_name, job_url, failures, excerpts, counts, symbols in groups:
+                groups.append((0, None, None, junit_failures, [()] * len(junit_failures), None, SourceSites()))
+            for job_id, job_name, job_url, failures, excerpts, counts, sites in groups:
                 matches: Sequence[Any] = [None] * len(failures)
                 if history is not None and failures:
                     matches = await history.record_failures(
                         ref.installation_id,
                         ref.repository_id,
                         failures,
-                        run_context(ref, job_id, job_name, excerpts, symbols),
+                        run_context(ref, job_id, job_name, excerpts, sites),
                         default_branch=ref.default_branch,
                     )
                     all_matches.extend(matches)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from .publish import (
     update_partial_check_run,
     upsert_comment,
 )
-from .source import GitHubSource, symbols_of
+from .source import GitHubSource, SourceSites, sites_of
 from .triggers import RunRef
 
 log = logging.getLogger("ci_triage.pipeline")
@@ -59,10 +59,9 @@ def run_context(
     job_id: int,
     job_name: str | None,
     excerpts: Sequence[tuple[str, ...]],
-    symbols: Mapping[int, str] | None = None,
+    sites: SourceSites | None = None,
 ) -> RunContext:
-    """Where a job's failures were seen, for the history (``symbols``: failure index -> its symbol from the
-    source)."""
+    """Where a job's failures were seen, for the history (``sites``: the symbols and lines the source gave)."""
     return RunContext(
         run_id=ref.run_id,
         run_attempt=ref.attempt,
@@ -73,7 +72,8 @@ def run_context(
         pr_number=ref.pr_number,
         run_number=ref.run_number,
         excerpts={i: "\n".join(e) for i, e in enumerate(excerpts) if e},
-        symbols=dict(symbols or {}),
+        symbols=dict(sites.symbols) if sites else {},
+        code_lines=dict(sites.lines) if sites else {},
     )
 
 
@@ -184,7 +184,7 @@ async def record_base_run(deps: Deps, gh: GitHubClient, config: RepoConfig, base
                 got.path.unlink(missing_ok=True)
             if analysed.failures:
                 # the base run's source, so its failures get the signatures this run's would
-                symbols = await symbols_of(
+                sites = await sites_of(
                     analysed.failures,
                     GitHubSource(gh, base, max_bytes=settings.source_file_max_bytes),
                     max_files=settings.source_files_per_run,
@@ -193,7 +193,7 @@ async def record_base_run(deps: Deps, gh: GitHubClient, config: RepoConfig, base
                     base.installation_id,
                     base.repository_id,
                     analysed.failures,
-                    run_context(base, job.id, job.name, analysed.excerpts, symbols),
+                    run_context(base, job.id, job.name, analysed.excerpts, sites),
                     default_branch=base.default_branch,
                 )
 

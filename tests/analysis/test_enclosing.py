@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.enclosing import symbol_at, wants_symbol
+from analysis.enclosing import MAX_LINE_CHARS, SourceFile, symbol_at, wants_symbol
 from analysis.types import Failure, FailureKind
 
 
@@ -590,3 +590,13 @@ def test_which_failures_want_a_symbol_from_the_source() -> None:
     assert not wants_symbol(failure(tool="black", message="would reformat src/inventory/stock.py"))
     assert not wants_symbol(failure(tool="ruff", message="Would reformat: src/inventory/stock.py"))
     assert wants_symbol(failure(tool="ruff", message="F401 `os` imported but unused"))
+
+
+def test_a_lines_text_is_its_code_except_blank_outside_or_yaml() -> None:
+    go = SourceFile("pkg/config.go", 'package x\n\nfunc f() error {\n\treturn fmt.Errorf("%d", "x")\n}\n')
+    assert go.line_at(4) == '\treturn fmt.Errorf("%d", "x")'  # as the file has it: the signature masks it
+    assert go.line_at(2) is None and go.line_at(0) is None and go.line_at(6) is None
+    assert SourceFile("a.py", "x = '" + "y" * 1000 + "'\n").line_at(1) == ("x = '" + "y" * 1000)[:MAX_LINE_CHARS]
+    # a YAML line is a key (the symbol's key path) and a value (data): no code
+    assert SourceFile("deploy.yaml", "service:\n  host: db\n").line_at(2) is None
+    assert SourceFile("Makefile", "build:\n\tgo build ./...\n").line_at(2) == "\tgo build ./..."

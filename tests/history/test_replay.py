@@ -72,6 +72,7 @@ def test_replay_json_marks_the_rerun_known_and_the_other_fault_new(
         "matched_input",
         "signature",
         "symbol",
+        "code_line",
         "earlier",
     }
     assert f1["signature"]["tool"] == "pytest" and f1["signature"]["subject"].startswith("test:")

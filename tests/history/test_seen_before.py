@@ -268,7 +268,7 @@ async def test_signatures_of_an_older_version_are_rekeyed_on_start_from_the_stor
     [again] = await restarted.record_failures(installation, 1, [fault], later)
     assert again.pattern_id == old.pattern_id and again.how is How.SIGNATURE and again.known
     assert again.signature is not None and 'actual:"post2"' in again.signature["identifiers"]
-    # what the assertion expected refines the recomputed key (signature s5): the rekeyed pattern owns it
+    # what the assertion expected refines the recomputed key (signature s5 on): the rekeyed pattern owns it
     assert (
         again.signature["refinements"] == ['expected:"post-3"']
         and again.signature["key"] != again.signature["base_key"]

@@ -294,3 +294,27 @@ def test_an_assertion_is_told_apart_within_one_test_and_kept_when_its_value_chan
 
     assert conflicting(junit("3.8", "3.79").refinements, junit("25.5", "3.79").refinements)
     assert junit("3.8", "3.79").refinements == junit("3.8", "4.0").refinements == ("expected:3.8",)
+
+
+def test_a_format_string_is_code_other_literals_are_data() -> None:
+    # a printf or brace template is the code's own text (what go vet's printf check judges); a plain literal is data
+    assert mask_code('return fmt.Errorf("bad port %d", value)') == 'return fmt.Errorf("bad port %d", value)'
+    assert mask_code('log.info("took {:>8} ms", t)') == 'log.info("took {:><N>} ms", t)'  # numbers: data
+    assert mask_code('fmt.Errorf("bad port %d", v)') != mask_code('fmt.Errorf("bad timeout %d", v)')
+    assert mask_code('name = "port 8080"') == "name = <Q>"
+
+
+def test_the_repositorys_line_is_the_code_a_log_that_prints_it_gives() -> None:
+    """A tool that prints no code (go vet) takes the line from the repository's file, masked alike: the same
+    ``code:`` as a log that prints it, and the log's own snippet wins when it has one."""
+    failure = Failure(FailureKind.LINT, "flake8", "E225 missing whitespace around operator", file="app/x.py", line=3)
+    printed = "\n".join(["app/x.py:3:10: E225 missing whitespace around operator", "    total=price * 2", "         ^"])
+    from_log = signature(failure, detail=printed)
+    from_source = signature(failure, code_line="\ttotal=price * 2  ")
+    assert from_log.refinements == from_source.refinements == ("code:total=price * <N>",)
+    assert from_log.key == from_source.key
+    assert signature(failure, detail=printed, code_line="other = 1").refinements == from_log.refinements
+    assert signature(failure).refinements == ()
+    # a test's failure is its test, never a line of code
+    test = Failure(FailureKind.TEST, "pytest", "assert 1 == 2", test_id="t.py::test_x", file="t.py", line=3)
+    assert signature(test, code_line="assert total == 2").refinements == ()

@@ -1,6 +1,7 @@
-"""The symbol of a lint error read from the repository's source at the run's commit, through the fake GitHub's
-tree and contents API: it tells apart the same message under two keys and survives a move; a file GitHub
-cannot give (404, 5xx, too large) is no symbol, never a failed triage."""
+"""The symbol of a lint error, and its line's text, read from the repository's source at the run's commit,
+through the fake GitHub's tree and contents API: the symbol tells apart the same message under two keys, the
+line the same go vet message on two lines of one function, and both survive a move; a file GitHub cannot give
+(404, 5xx, too large) is no symbol, never a failed triage."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from analysis.types import Failure, FailureKind
 from githubapp.deps import Deps
 from githubapp.pipeline.jobs import triage_run
-from githubapp.pipeline.source import MappingSource, symbols_by_job, symbols_of
+from githubapp.pipeline.source import MappingSource, sites_by_job, sites_of
 from githubapp.pipeline.triggers import RunRef
 from tests.support.fake_github import FakeGitHub
 
@@ -41,7 +42,7 @@ def source_calls(github: FakeGitHub) -> int:
 async def recorded(deps: Deps, r: RunRef) -> list[dict[str, Any]]:
     async with deps.pool.acquire() as conn:
         rows = await conn.fetch(
-            """SELECT f.symbol, f.pattern_id, p.signature->>'subject' AS subject FROM failures f
+            """SELECT f.symbol, f.code_line, f.pattern_id, p.signature->>'subject' AS subject FROM failures f
                JOIN patterns p ON p.installation_id = f.installation_id AND p.id = f.pattern_id
                WHERE f.installation_id = $1 AND f.run_id = $2""",
             r.installation_id,
@@ -71,6 +72,47 @@ async def test_the_symbol_from_the_source_tells_two_keys_apart_and_follows_a_mov
         (PATH, other.head_sha),
         (PATH, moved.head_sha),
     }
+
+
+GO_PATH = "config.go"
+VET = "fmt.Errorf format %d has arg value of wrong type string"
+
+
+def config_go(shift: int = 0) -> str:
+    """One function whose two ``case`` arms pass a string to ``%d``: go vet says the same of both lines."""
+    return (
+        "package confkit\n\nimport \"fmt\"\n\n"
+        + "// note\n" * shift
+        + "func Set(key, value string) error {\n\tswitch key {\n"
+        + '\tcase "port":\n\t\treturn fmt.Errorf("bad port %d", value)\n'
+        + '\tcase "timeout":\n\t\treturn fmt.Errorf("bad timeout %d", value)\n'
+        + "\t}\n\treturn nil\n}\n"
+    )
+
+
+async def vet_with(deps: Deps, github: FakeGitHub, r: RunRef, text: str, needle: str) -> dict[str, Any]:
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if needle in row)
+    github.files(OWNER, REPO, r.head_sha, {GO_PATH: text, "go.mod": "module example.com/confkit\n"})
+    serve_run(github, r.run_id, job_log(("# example.com/confkit", f"./{GO_PATH}:{line}:10: {VET}")))
+    assert await triage_run(ctx(deps), r.as_job_arg()) == "failure"
+    [row] = await recorded(deps, r)
+    return row
+
+
+async def test_the_line_from_the_source_tells_two_lines_of_one_function_apart_and_follows_a_move(
+    deps: Deps, github: FakeGitHub
+) -> None:
+    serve_repository(github)
+    installation = ref().installation_id
+    port, timeout, moved = (ref(installation_id=installation) for _ in range(3))
+    a = await vet_with(deps, github, port, config_go(), "bad port")
+    b = await vet_with(deps, github, timeout, config_go(), "bad timeout")
+    c = await vet_with(deps, github, moved, config_go(shift=3), "bad port")
+    assert a["symbol"] == b["symbol"] == c["symbol"] == "Set"  # one function: the symbol alone is no help
+    assert a["code_line"] == c["code_line"] == '\t\treturn fmt.Errorf("bad port %d", value)'
+    assert b["code_line"] == '\t\treturn fmt.Errorf("bad timeout %d", value)'
+    assert b["pattern_id"] != a["pattern_id"]  # the same message in one function, another line: another fault
+    assert c["pattern_id"] == a["pattern_id"]  # moved three lines down: the same fault
 
 
 async def test_a_file_seen_before_is_not_fetched_again(deps: Deps, github: FakeGitHub) -> None:
@@ -125,14 +167,20 @@ class Counting(MappingSource):
         return await super().read(path)
 
 
-async def test_symbols_of_reads_each_file_once_within_the_budget() -> None:
+async def test_sites_of_reads_each_file_once_within_the_budget() -> None:
     files = Counting({f"k{i}.yaml": PORTS_FIRST for i in range(4)})
     jobs = [
-        [lint("k0.yaml", 4), lint("k0.yaml", 6), lint("k1.yaml", 4)],
+        [lint("k0.yaml", 4), lint("k0.yaml", 6), lint("k1.yaml", 4), lint("k1.yaml", 40)],
         [lint("k2.yaml", 4), lint("k3.yaml", 4), lint("gone.yaml", 4)],
     ]
-    found = await symbols_by_job(jobs, files, max_files=3)
-    assert found == [{0: "service.ports[]", 1: "service.regions[]", 2: "service.ports[]"}, {0: "service.ports[]"}]
+    found = await sites_by_job(jobs, files, max_files=3)
+    assert [f.symbols for f in found] == [
+        {0: "service.ports[]", 1: "service.regions[]", 2: "service.ports[]"},
+        {0: "service.ports[]"},
+    ]
+    # a YAML line is its key path (the symbol) and data: no code line
+    assert [f.lines for f in found] == [{}, {}]
     assert files.reads == ["k0.yaml", "k1.yaml", "k2.yaml"]  # k3 is over the budget; gone.yaml is not in the tree
-    assert await symbols_by_job(jobs, None, max_files=3) == [{}, {}]
-    assert await symbols_of(jobs[0], files, max_files=0) == {}
+    assert [(f.symbols, f.lines) for f in await sites_by_job(jobs, None, max_files=3)] == [({}, {}), ({}, {})]
+    nothing = await sites_of(jobs[0], files, max_files=0)
+    assert (nothing.symbols, nothing.lines) == ({}, {})
