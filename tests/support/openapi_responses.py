@@ -41,3 +41,8 @@ def response_errors(method: str, template: str, value: Any, *, status: int = 200
         f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
         for error in validator.iter_errors(value)
     ][:10]
+
+
+def assert_valid_response(method: str, template: str, value: Any, *, status: int = 200) -> None:
+    problems = response_errors(method, template, value, status=status)
+    assert not problems, f"{method} {template} answer is not what GitHub documents: {problems}"
