@@ -100,8 +100,10 @@ def _marked_code(lines: Sequence[str], anchor: int, number: int) -> str | None:
     return None
 
 
-# a printf verb (``%d``, ``%-8.2f``, ``%v``) or a brace placeholder (``{}``, ``{0}``, ``{name}``, ``{:>8}``)
-_FORMAT_VERB = compile_linear(r"%[-+# 0]{0,4}\d{0,3}(?:\.\d{1,3})?[a-zA-Z]|\{\w{0,40}(?::[^{}\n]{0,20})?\}")
+# a printf verb (``%d``, ``%-8.2f``, ``%v``): the template a format check (go vet's printf, gcc's -Wformat,
+# pylint's logging-format) judges against its arguments. Brace placeholders are left out: ``{name}``, ``${x}`` and
+# ``#{x}`` interpolate data far more often than they template a checked format.
+_FORMAT_VERB = compile_linear(r"%[-+# 0]{0,4}\d{0,3}(?:\.\d{1,3})?[a-zA-Z]")
 
 
 def _literal(m: Any) -> str:

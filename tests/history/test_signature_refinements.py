@@ -297,9 +297,12 @@ def test_an_assertion_is_told_apart_within_one_test_and_kept_when_its_value_chan
 
 
 def test_a_format_string_is_code_other_literals_are_data() -> None:
-    # a printf or brace template is the code's own text (what go vet's printf check judges); a plain literal is data
+    # a printf template is the code's own text (what go vet's printf check judges); a plain literal is data, and so
+    # is a brace template, which interpolates data (``${x}``, ``#{x}``, f-strings) more often than it is checked
     assert mask_code('return fmt.Errorf("bad port %d", value)') == 'return fmt.Errorf("bad port %d", value)'
-    assert mask_code('log.info("took {:>8} ms", t)') == 'log.info("took {:><N>} ms", t)'  # numbers: data
+    assert mask_code('log.Printf("took %8d ms", t)') == 'log.Printf("took %8d ms", t)'  # a verb's width is its own
+    assert mask_code('echo "deploying ${version} to {region}"') == "echo <Q>"
+    assert mask_code('raise ValueError(f"bad port {port}")') == mask_code('raise ValueError(f"bad host {host}")')
     assert mask_code('fmt.Errorf("bad port %d", v)') != mask_code('fmt.Errorf("bad timeout %d", v)')
     assert mask_code('name = "port 8080"') == "name = <Q>"
 
