@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from analysis.embedding import HashingEmbedder
+from githubapp.history.service import HistoryService
 from storage import db
 from storage.embedded_pg import EmbeddedPostgres
 from tests.support.services import unique_name
@@ -39,3 +41,9 @@ async def history_pool(history_url: str) -> AsyncIterator[asyncpg.Pool]:
 def installation() -> int:
     """A fresh installation id per test: tests share a database but never each other's history."""
     return 1_000_000 + next(_ids) * 1000
+
+
+@pytest.fixture
+def service(history_pool: asyncpg.Pool) -> HistoryService:
+    """History at the calibrated default threshold, on the folder's own database."""
+    return HistoryService(history_pool, HashingEmbedder())

@@ -20,11 +20,6 @@ CASES = Path(__file__).parent / "cases"
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def service(history_pool: asyncpg.Pool) -> HistoryService:
-    return HistoryService(history_pool, HashingEmbedder())  # the calibrated default threshold
-
-
 def failures(name: str) -> list[Failure]:
     return list(analyze_bytes((CASES / f"{name}.log").read_bytes()).failures)
 

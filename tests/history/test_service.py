@@ -45,11 +45,6 @@ IMPORT = Failure(
 )
 
 
-@pytest.fixture
-def service(history_pool: asyncpg.Pool) -> HistoryService:
-    return HistoryService(history_pool, HashingEmbedder())  # the calibrated default threshold
-
-
 async def test_first_failure_makes_a_new_pattern(service: HistoryService, installation: int) -> None:
     [m] = await service.record_failures(installation, 1, [TIMEOUT])
     assert m.how is How.NEW and not m.known

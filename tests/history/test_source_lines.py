@@ -6,19 +6,13 @@ failure)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import asyncpg
-import pytest
 
-from analysis.embedding import HashingEmbedder
 from githubapp.cli.history import replay_into
 from githubapp.history.service import HistoryService, rekey_all
-from githubapp.pipeline.source import MappingSource, SourceFiles
-from tests.pipeline.gha import job_log
-
-MESSAGE = "fmt.Errorf format %d has arg value of wrong type string"
+from tests.history.go_vet_source import line_of, sources, vet_log
 
 
 def config_go(shift: int = 0) -> str:
@@ -36,26 +30,6 @@ def config_go(shift: int = 0) -> str:
         "\treturn nil\n"
         "}\n"
     )
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(i for i, row in enumerate(text.splitlines(), 1) if needle in row)
-
-
-def vet_log(tmp_path: Path, name: str, line: int) -> Path:
-    path = tmp_path / f"{name}.log"
-    path.write_bytes(job_log(("# example.com/confkit", f"./config.go:{line}:10: {MESSAGE}")))
-    return path
-
-
-@pytest.fixture
-def service(history_pool: asyncpg.Pool) -> HistoryService:
-    return HistoryService(history_pool, HashingEmbedder())
-
-
-def sources(trees: dict[str, str]) -> Callable[[Path], SourceFiles | None]:
-    """Each log's commit: ``config.go`` as ``trees[log stem]``."""
-    return lambda log: MappingSource({"config.go": trees[log.stem], "go.mod": "module example.com/confkit\n"})
 
 
 async def test_same_message_on_two_lines_of_one_function_is_two_patterns_and_a_moved_one_matches(
