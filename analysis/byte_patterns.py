@@ -122,28 +122,29 @@ def _nullable(op: Any, arg: Any) -> bool:
     return False
 
 
-def _has_end(op: Any, arg: Any) -> bool:
+_ENDS = frozenset({C.AT_END, C.AT_END_STRING})
+_STARTS = frozenset({C.AT_BEGINNING, C.AT_BEGINNING_STRING, C.AT_BOUNDARY, C.AT_NON_BOUNDARY})
+
+
+def _has_anchor(op: Any, arg: Any, anchors: frozenset[Any]) -> bool:
+    """Whether the node holds one of ``anchors`` (``AT`` codes) anywhere inside it."""
     if op is C.AT:
-        return arg in (C.AT_END, C.AT_END_STRING)
+        return arg in anchors
     if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
-        return any(_has_end(o, a) for o, a in arg[2])
+        return any(_has_anchor(o, a, anchors) for o, a in arg[2])
     if op is C.SUBPATTERN:
-        return any(_has_end(o, a) for o, a in arg[3])
+        return any(_has_anchor(o, a, anchors) for o, a in arg[3])
     if op is C.BRANCH:
-        return any(_has_end(o, a) for branch in arg[1] for o, a in branch)
+        return any(_has_anchor(o, a, anchors) for branch in arg[1] for o, a in branch)
     return False
+
+
+def _has_end(op: Any, arg: Any) -> bool:
+    return _has_anchor(op, arg, _ENDS)
 
 
 def _has_start(op: Any, arg: Any) -> bool:
-    if op is C.AT:
-        return arg in (C.AT_BEGINNING, C.AT_BEGINNING_STRING, C.AT_BOUNDARY, C.AT_NON_BOUNDARY)
-    if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
-        return any(_has_start(o, a) for o, a in arg[2])
-    if op is C.SUBPATTERN:
-        return any(_has_start(o, a) for o, a in arg[3])
-    if op is C.BRANCH:
-        return any(_has_start(o, a) for branch in arg[1] for o, a in branch)
-    return False
+    return _has_anchor(op, arg, _STARTS)
 
 
 class Translator:
