@@ -460,7 +460,14 @@ def pairs_by_tool(cases: Sequence[Case], replayed_failures: Sequence[list[dict[s
     tool in the truth. What a part's figures come from, without reading its logs."""
     causes = [{f["root_cause"] for f in c.failures} for c in cases]
     tools = [{f["root_cause"]: f["tool"] for f in c.failures} for c in cases]
+    negatives = {  # a hard negative's root cause -> (its kind, the root cause it must not match)
+        f["root_cause"]: (c.truth["hard_negative"], c.truth["negative_of"])
+        for c in cases
+        if c.truth.get("hard_negative")
+        for f in c.failures
+    }
     false: dict[str, int] = defaultdict(int)
+    false_kinds: dict[str, int] = defaultdict(int)
     missed: dict[str, int] = defaultdict(int)
     for a, b in itertools.combinations(range(len(cases)), 2):
         shared = causes[a] & causes[b]
@@ -471,12 +478,25 @@ def pairs_by_tool(cases: Sequence[Case], replayed_failures: Sequence[list[dict[s
             tool = (first.get("signature") or {}).get("tool") or "?"
             how = "signature" if later["how"] == "signature" or first["how"] == "signature" else str(later["how"])
             false[f"{tool} ({how})"] += 1
+            false_kinds[_negative_kind(causes[a], causes[b], negatives)] += 1
         elif shared and not joined:
             missed[tools[a][sorted(shared)[0]]] += 1
     return {
         "false": dict(sorted(false.items(), key=lambda kv: -kv[1])),
         "missed": dict(sorted(missed.items(), key=lambda kv: -kv[1])),
+        "false_kinds": dict(sorted(false_kinds.items(), key=lambda kv: -kv[1])),
     }
+
+
+def _negative_kind(first: set[str], second: set[str], negatives: dict[str, tuple[str, str]]) -> str:
+    """The hard-negative kind a false pair falls under (a negative joined the cause it imitates), else
+    ``unrelated``."""
+    for mine, theirs in ((first, second), (second, first)):
+        for cause in mine:
+            kind, negative_of = negatives.get(cause, ("", ""))
+            if negative_of in theirs:
+                return kind
+    return "unrelated"
 
 
 # --- report ----------------------------------------------------------------------------------------------
@@ -586,6 +606,7 @@ def print_table(name: str, report: dict[str, Any]) -> None:
     if mine:
         errors = mine["errors_by_tool"]
         print(f"{'false pairs by tool':<22} " + ", ".join(f"{k} {v}" for k, v in errors["false"].items()))
+        print(f"{'false pairs by kind':<22} " + ", ".join(f"{k} {v}" for k, v in errors["false_kinds"].items()))
         print(f"{'missed pairs by tool':<22} " + ", ".join(f"{k} {v}" for k, v in errors["missed"].items()))
         print(f"{'symbols from source':<22} {mine.get('symbols_from_source', 0)} failures")
         print(f"{'lines from source':<22} {mine.get('lines_from_source', 0)} failures")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
-from benchmarks.corpus.measure import Answer, Tally, printed, score, where_it_broke
+from benchmarks.corpus.measure import Answer, Case, Tally, pairs_by_tool, printed, score, where_it_broke
 
 STAMP = "2026-03-04T09:15:02.0000000Z "
 
@@ -73,3 +74,27 @@ def test_score_counts_our_file_line_at_the_target_and_sets_unlocated_apart() -> 
     score(_failure(), _log("nothing located here"), right, tallies)
     assert tallies["ours"]["unlocated"].total == 1
     assert tallies["ours"]["where it broke"].total == 2
+
+
+def _case(name: str, cause: str, tool: str, **truth: object) -> Case:
+    return Case(Path(name), {"case": name, "failures": [{"root_cause": cause, "tool": tool}], **truth})
+
+
+def test_false_pairs_are_counted_by_tool_and_by_the_hard_negative_kind_they_fall_under() -> None:
+    cases = [
+        _case("a", "p/port", "go-test"),
+        _case("b", "p/host", "go-test", hard_negative="same-test-other-reason", negative_of="p/port"),
+        _case("c", "p/vet", "go-vet"),
+        _case("d", "p/port", "go-test"),
+    ]
+    sig = {"signature": {"tool": "go"}, "how": "signature"}
+    found = [
+        [{"pattern_id": 1, **sig}],
+        [{"pattern_id": 1, **sig}],  # joined the cause it imitates: a false pair of that kind
+        [{"pattern_id": 1, **sig}],  # joined two causes it has nothing to do with
+        [{"pattern_id": 2, **sig}],  # the recurrence of a and the pair it misses
+    ]
+    errors = pairs_by_tool(cases, found)
+    assert errors["false"] == {"go (signature)": 3}
+    assert errors["false_kinds"] == {"unrelated": 2, "same-test-other-reason": 1}
+    assert errors["missed"] == {"go-test": 1}
