@@ -76,6 +76,8 @@ _MASKS: tuple[tuple[LinearPattern, str | Callable[[Match], str]], ...] = tuple(
         (r"[ \t]+", " ", 0),
     )
 )
+_TIMESTAMP_MASKS = _MASKS[1:3]
+_VALUE_MASKS = tuple(m for m in _MASKS if m[1] != "<N>" and "port " not in m[0].pattern)
 _NAMED_NUMBER = compile_linear(r"\b(pid|process|thread|port|seed|worker|gw)([ :=#]*)\d+\b", IGNORECASE)
 # ":12:5" after a name or ")" first (the character before it kept), then "(12,5)", "line 12", "[12,5]":
 # their spans never overlap, so two passes remove what one pass with a lookbehind did.
@@ -84,12 +86,21 @@ _LINE_REF = compile_linear(r"\(\d+,\d+\)|\bline \d+\b|\[\d+,\d+\]")
 _DIGITS = compile_linear(r"\d+")
 
 
-def normalize(text: str) -> str:
-    """Text with volatile tokens masked (timestamps, durations, ids, temp paths, addresses, pids, seeds)."""
+def normalize(text: str, *, numbers: bool = True) -> str:
+    """Text with volatile tokens masked (timestamps, durations, ids, temp paths, addresses, pids, seeds).
+    ``numbers=False`` keeps plain numbers (ports, counts, long values): in a value a test got, they are what
+    the code computed, not noise of the run."""
     text = _NAMED_NUMBER.sub(lambda m: f"{m.group(1)}{m.group(2)}<{m.group(1).upper()}>", text)
-    for pattern, repl in _MASKS:
+    for pattern, repl in _MASKS if numbers else _VALUE_MASKS:
         text = pattern.sub(repl, text)
     return text.strip()
+
+
+def mask_timestamps(text: str) -> str:
+    """Only the timestamps masked: before anything reads ``:00:00`` in one as a line reference."""
+    for pattern, repl in _TIMESTAMP_MASKS:
+        text = pattern.sub(repl, text)
+    return text
 
 
 def _stable(text: str) -> str:

@@ -46,6 +46,22 @@ def test_the_same_assertion_getting_another_value_is_another_key(a: str, b: str)
     assert sa.key != sb.key and not sa.compatible(sb)
 
 
+def _junit(actual: str) -> FailureSignature:
+    message = f"org.opentest4j.AssertionFailedError: expected: <1000> but was: <{actual}>"
+    return signature(Failure(FailureKind.TEST, "junit5", message, test_id="com.acme.QuoteTest.totalForBulk"))
+
+
+def test_a_long_number_the_assertion_got_is_the_fault_s_not_noise() -> None:
+    """``but was: <1250>`` and ``but was: <1500>``: what the code computed, kept however many digits it has;
+    what a run prints differently every time (a timestamp, a duration, an address) is still masked."""
+    assert "actual:1250" in _junit("1250").identifiers
+    assert _junit("1250").key != _junit("1500").key
+    assert _junit("1250").key == _junit("1250").key
+    assert _junit("2026-03-01T10:00:00Z").key == _junit("2026-04-02T11:30:00Z").key
+    assert _junit("Quote@0x7f3a21").key == _junit("Quote@0x55c0de").key
+    assert _junit("took 1250ms").key == _junit("took 980ms").key
+
+
 @pytest.mark.parametrize(
     ("a", "b", "why"),
     [
