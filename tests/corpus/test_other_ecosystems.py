@@ -278,3 +278,11 @@ def test_an_additive_build_skips_committed_cases_and_keeps_the_draws(tmp_path: P
         additive.skip_committed(None)
     assert added == [c for c in full if c not in ("port-zero", full[1])], "the same draws, committed ones skipped"
     assert len(ran) == len(added), "no tool runs for a committed case"
+
+
+def test_perl_tap_reader_names_subtests_deaths_and_unnamed_checks() -> None:
+    from benchmarks.corpus.ecosystems._perl_inifile import failed_in_tap
+
+    tap = "# Subtest: as_bool\n    1..0\nnot ok 1 - No tests run for subtest \"as_bool\"\n" \
+          "    not ok 2 - inner check\nnot ok 2 - as_int\nok 3 - as_list\nnot ok 4\n"
+    assert failed_in_tap("t/values.t", tap) == {"t/values.t::as_bool", "t/values.t::as_int", None}

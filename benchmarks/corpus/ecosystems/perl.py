@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from benchmarks.corpus.ecosystems import _perl_inifile
 from benchmarks.corpus.faultkit import Fault, Generator, Project, Scenario, run
 from benchmarks.corpus.model import RawCase, Step
 
@@ -146,9 +147,12 @@ def steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:
 
 def projects() -> tuple[Project, ...]:
     """The ecosystem's projects (templates and faults), without running anything."""
-    return (_project(),)
+    return (_project(), _perl_inifile.project())
 
 
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:
     project = _project()
     yield from Generator(project, lambda root, sc: steps(root, sc, project.name), workdir, rng).cases()
+    # The development project comes after, on the same random stream: the draws above stay the same.
+    inifile = _perl_inifile.project()
+    yield from Generator(inifile, lambda root, sc: _perl_inifile.steps(root, sc, inifile.name), workdir, rng).cases()
