@@ -132,6 +132,8 @@ class Rule:
     keeps_merged_id: bool = False  # FAILURE: merged into a test reported before, it keeps that report's id
     names_merged_tool: bool = False  # FAILURE: merged into a test reported before, its tool names the failure
     script_died: bool = False  # DETAIL: a test script died: a failure of the script the harness names below
+    # FAILURE: a subtest's failures are printed indented under it, then its own at the outer indent (Test::More)
+    subtests_indented: bool = False
     yields_to: str | None = None  # FAILURE: a plain one is dropped where this tool reported failures in its step
 
 
@@ -2490,6 +2492,7 @@ SHELL_AND_CI: tuple[Rule, ...] = (
         pattern=r"^\s*#\s+Failed test (?:'(?P<test>.*)'|at (?P<file>\S+) line (?P<line>\d+)\.)\s*$",
         needles="failed test",
         after=4,
+        subtests_indented=True,
     ),
     _r(
         name="prove.at",
@@ -2511,14 +2514,15 @@ SHELL_AND_CI: tuple[Rule, ...] = (
         joins=hooks.got_expected,
     ),
     # Perl's die/warn without a trailing newline: "MESSAGE at lib/Csv/Lite.pm line 7." (", <FH> line 3." when a
-    # file was being read): where the code under test died
+    # file was being read): where the code under test died; the compiler's errors end where the parser gave up
+    # instead (", near "TEXT"", ", at end of line", ", at EOF"), and a compilation that failed is a fault of its own
     _r(
         name="perl.died",
         role=Role.DETAIL,
         kind=None,
         score=86,
         pattern=r"^(?P<msg>[^#\s].*?) at (?P<file>\S+\.(?:pm|pl|t|cgi|psgi)) line (?P<line>\d+)"
-        r"(?:, <[^>]*> (?:line|chunk) \d+)?\.$",
+        r"(?:, <[^>]*> (?:line|chunk) \d+)?(?:\.|, near \S.*|, at end of line|, at EOF)$",
         needles=(".pm line ", ".pl line ", ".t line "),
         script_died=True,
     ),

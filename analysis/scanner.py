@@ -110,6 +110,7 @@ class _Open:
     details: int = 0
     count: int = 1
     frames: list[Frame] = field(default_factory=list)
+    indent: int = 0  # the opening line's leading blanks (a Test::More subtest's failures are indented under it)
     repeats: Repeats = field(init=False)  # the repeats of its message folded into it, and their files
 
     def __post_init__(self) -> None:
@@ -226,6 +227,34 @@ def _needle_masks(lower: str, masks: dict[int, int]) -> None:
         index += lower.count("\n", last, end)
         last = end
         masks[index] = masks.get(index, 0) | needle_masks[needle]
+
+
+def _fold_subtests(failures: list[_Open]) -> list[_Open]:
+    """Test::More prints a subtest's failures indented under it, then the subtest's own ``Failed test 'name'`` at
+    the outer indent, which says only that one inside failed: the inside failures are the subtest's (named
+    ``subtest > assertion``, as Test::More's own nesting reads), the outer line their evidence."""
+    out: list[_Open] = []
+    folded: set[int] = set()
+    for failure in failures:
+        inside = []
+        if failure.rule.subtests_indented:
+            for earlier in reversed(out):
+                if not earlier.rule.subtests_indented or earlier.step != failure.step:
+                    break
+                if earlier.indent <= failure.indent:
+                    break
+                inside.append(earlier)
+        if not inside:
+            out.append(failure)
+            continue
+        for child in inside:
+            if id(child) not in folded:  # a nested subtest's failures are named under the innermost subtest
+                named = [x for x in (failure.test_id, child.test_id) if x]
+                child.test_id = " > ".join(named) if named else None
+                folded.add(id(child))
+            for start, end in failure.evidence:
+                child.add_evidence(start, end)
+    return out
 
 
 def _merged(ranges: list[list[int]], last_line: int) -> tuple[LineRange, ...]:
@@ -630,6 +659,7 @@ class Scanner:
             rule,
             weak=rule.weak,
             plain=plain,
+            indent=len(hit.text) - len(hit.text.lstrip()),
         )
         opened.add_evidence(hit.line, hit.line + hit.after)
         if rule.finds_docker_step and self._docker:
@@ -870,13 +900,26 @@ class Scanner:
         ("t/split.t .. ", "Dubious, test returned 255"); the script is the failing unit, the die its fault."""
         if len(self.failures) >= MAX_FAILURES:
             return
+        message = (_group(match, "msg") or hit.text).strip()[:MAX_MESSAGE]
+        current = self._open
+        if (
+            current is not None
+            and current.kind is FailureKind.COMPILE
+            and current.tool == "perl"
+            and current.step == hit.step
+            and 0 < hit.line - current.last <= 1
+        ):
+            current.add_evidence(hit.line, hit.line)  # the rest of one compilation's errors, and its abort
+            return
+        if self._perl_compile_error(hit.line, message):
+            self._perl_compile(hit, match, message)
+            return
         script = None
         for k in range(1, 12):
             found = _PROVE_SCRIPT.match(self._peek(hit.line + k) or "")
             if found:
                 script = found.group(1)
                 break
-        message = (_group(match, "msg") or hit.text).strip()[:MAX_MESSAGE]
         tool = "prove" if script else "perl"
         fp = fingerprint(tool, FailureKind.TEST.value, script, message if not script else "", None)
         existing = self._by_fp.get(fp)
@@ -890,6 +933,42 @@ class Scanner:
         opened.add_evidence(hit.line, hit.line)
         where = Frame(_group(match, "file") or "", int(_group(match, "line") or 0), True, self._block)
         opened.add_frame(where, hit.line)
+        self.failures.append(opened)
+        self._by_fp[fp] = opened
+        self._open = opened
+
+    def _perl_compile_error(self, number: int, message: str) -> bool:
+        """Whether a Perl error opens a compilation that failed: perl prints the compiler's errors in source
+        order, then ``Compilation failed in require``, ``BEGIN failed--compilation aborted`` or ``Execution of X
+        aborted due to compilation errors.`` (perldiag). A missing module ends the same way; it is a dependency."""
+        if _PERL_ABORT.match(message) or message.startswith("Can't locate "):
+            return False
+        for k in range(1, 12):
+            below = self._peek(number + k) or ""
+            if _PERL_ABORT.match(below):
+                return True
+            if _PROVE_SCRIPT.match(below):
+                return False
+        return False
+
+    def _perl_compile(self, hit: Hit, match: Match, message: str) -> None:
+        """The first error of a compilation: the fault (the others follow from it); one failure however many
+        test scripts loaded the module, not a test failure of each."""
+        file = _group(match, "file")
+        line_s = _group(match, "line")
+        fp = fingerprint("perl", FailureKind.COMPILE.value, None, message, file)
+        existing = self._by_fp.get(fp)
+        if existing is not None:
+            existing.count += 1
+            existing.add_evidence(hit.line, hit.line)
+            self._open = existing
+            return
+        opened = _Open(
+            FailureKind.COMPILE, "perl", message, None, file, int(line_s) if line_s else None,
+            hit.step, hit.line, hit.line, hit.score, hit.rule,
+        )
+        opened.plain = False
+        opened.add_evidence(hit.line, hit.line)
         self.failures.append(opened)
         self._by_fp[fp] = opened
         self._open = opened
@@ -957,7 +1036,7 @@ class Scanner:
                     child.file, child.line = child.file or parent.file, child.line or parent.line
                     for start, end in parent.evidence:
                         child.add_evidence(start, end)
-        return [f for f in kept if id(f) not in parents]
+        return _fold_subtests([f for f in kept if id(f) not in parents])
 
     def _freeze(self, opened: _Open) -> Failure:
         step = self.steps[opened.step] if opened.step < len(self.steps) else ""
@@ -1067,6 +1146,10 @@ _PHP_CALLED_IN = compile_linear(r"(?:, called| passed) in (?P<file>\S+) on line 
 _TESTDOX = compile_linear(r"(?:^|\s)--testdox(?:\s|$)")
 _TESTDOX_CLASS = compile_linear(r"^([A-Z][A-Za-z0-9]*(?: [A-Z][A-Za-z0-9]*)*)\s*$")  # "Money", "Invoice Totals"
 _PROVE_SCRIPT = compile_linear(r"^(\S+\.t) \.{2,}")
+_PERL_ABORT = compile_linear(
+    r"^(?:Compilation failed in require|BEGIN failed--compilation aborted|Execution of \S+ aborted due to "
+    r"compilation errors\.|\S+ had compilation errors\.)"
+)
 _RUFF_HEADING = compile_linear(r"^(?:error\[)?[A-Z]{1,4}\d{3,4}\]?:? \S.*$")
 _REQUIREMENT_NAME = compile_linear(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 _REQUIREMENT_REF = compile_linear(r"-r (?P<file>[^\s()]+) \(line (?P<line>\d+)\)")
