@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from benchmarks.corpus.ecosystems import _rust_ledger
 from benchmarks.corpus.faultkit import Fault, Generator, Project, Scenario, run, tool_version
 from benchmarks.corpus.model import RawCase, Step
 
@@ -284,9 +285,13 @@ def check(scenario: Scenario, ran: Sequence[Step]) -> None:
 
 def projects() -> tuple[Project, ...]:
     """The ecosystem's projects (templates and faults), without running anything."""
-    return (_geometry_project(),)
+    return (_geometry_project(), _rust_ledger.project())
 
 
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:
     project = _geometry_project()
     yield from Generator(project, lambda root, sc: steps(root, sc, project.name), workdir, rng, check).cases()
+    # Added after rs-floorplan, so that project's random draws (and its committed cases) stay the same.
+    ledger = _rust_ledger.project()
+    yield from Generator(ledger, lambda root, sc: _rust_ledger.steps(root, sc, ledger.name), workdir, rng,
+                         _rust_ledger.check).cases()
