@@ -79,8 +79,7 @@ def _test_more(lines: Sequence[str], test_id: str, spots: Sequence[str]) -> str 
     at = [(i, m) for i, m in failed if any(names_place(x, spots) for x in lines[i : i + 3])] if spots else []
     index, m = (at or failed)[0]
     if m.group(1):
-        named = m.group(1) == test_id or test_id.endswith(" > " + m.group(1))  # a subtest's: "subtest > name"
-        return None if named else m.group(1)  # the test already is that assertion
+        return None if m.group(1) == test_id else m.group(1)  # the test already is that assertion
     for below in lines[index + 1 : index + 6]:
         expected = _TAP_EXPECTED.match(below)
         if expected:

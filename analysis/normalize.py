@@ -77,7 +77,7 @@ _MASKS: tuple[tuple[LinearPattern, str | Callable[[Match], str]], ...] = tuple(
     )
 )
 _TIMESTAMP_MASKS = _MASKS[1:3]
-_VALUE_MASKS = tuple(m for m in _MASKS if m[1] != "<N>" and "port " not in m[0].pattern)
+_VALUE_MASKS = tuple(m for m in _MASKS if m[1] != "<N>")  # ports stay masked: the OS picks them
 _NAMED_NUMBER = compile_linear(r"\b(pid|process|thread|port|seed|worker|gw)([ :=#]*)\d+\b", IGNORECASE)
 # ":12:5" after a name or ")" first (the character before it kept), then "(12,5)", "line 12", "[12,5]":
 # their spans never overlap, so two passes remove what one pass with a lookbehind did.

@@ -231,8 +231,8 @@ def _needle_masks(lower: str, masks: dict[int, int]) -> None:
 
 def _fold_subtests(failures: list[_Open]) -> list[_Open]:
     """Test::More prints a subtest's failures indented under it, then the subtest's own ``Failed test 'name'`` at
-    the outer indent, which says only that one inside failed: the inside failures are the subtest's (named
-    ``subtest > assertion``, as Test::More's own nesting reads), the outer line their evidence."""
+    the outer indent, which says only that one inside failed: the inside failures are the subtest's (its name is
+    their test, as TAP counts it; their own ``Failed test`` names the assertion), the outer line their evidence."""
     out: list[_Open] = []
     folded: set[int] = set()
     for failure in failures:
@@ -248,9 +248,8 @@ def _fold_subtests(failures: list[_Open]) -> list[_Open]:
             out.append(failure)
             continue
         for child in inside:
-            if id(child) not in folded:  # a nested subtest's failures are named under the innermost subtest
-                named = [x for x in (failure.test_id, child.test_id) if x]
-                child.test_id = " > ".join(named) if named else None
+            if id(child) not in folded:  # a nested subtest's failures are the innermost subtest's
+                child.test_id = failure.test_id or child.test_id
                 folded.add(id(child))
             for start, end in failure.evidence:
                 child.add_evidence(start, end)

@@ -580,13 +580,16 @@ def _sentence(method: str) -> str:
     return words.replace("_", " ").strip().lower()
 
 
-def _own_block(test_id: str, lines: Sequence[str]) -> Sequence[str]:
+def _own_block(test_id: str, lines: Sequence[str], message: str = "") -> Sequence[str]:
     """The failure's own lines of a report listing several: from the heading naming its test (else the first
     line naming it: the last part of its id, that part without its class, as ExUnit prints ``test x
     (ShelfTest)`` for ``ShelfTest.test x``, or its testdox sentence, as PHPUnit's ``--testdox`` prints ``✘
-    Format pads cents`` for ``testFormatPadsCents``) to the next heading that names another test."""
+    Format pads cents`` for ``testFormatPadsCents``) to the next heading that names another test. When that
+    block does not hold the failure's ``message`` (a Test::More subtest names itself after the failures inside
+    it), the lines from the message to the next line opening like it."""
     last = _NAME_PARTS.split(test_id)[-1].strip()
     lowered = [x.lower() for x in lines]
+    block = lines
     for name, texts in (
         (last, lines),
         (last.split(".", 1)[-1], lines),
@@ -600,8 +603,20 @@ def _own_block(test_id: str, lines: Sequence[str]) -> Sequence[str]:
             (i for i in range(start + 1, len(texts)) if _NEXT_BLOCK.match(texts[i]) and name not in texts[i]),
             len(texts),
         )
-        return lines[start:end]
-    return lines
+        block = lines[start:end]
+        break
+    head = message.strip().split("\n", 1)[0].strip()
+    if not head or block is lines or any(head in x for x in block):
+        return block
+    at = next((i for i, x in enumerate(lines) if head in x), None)
+    if at is None:
+        return block
+    opening = head[:12]
+    end = next(
+        (i for i in range(at + 1, len(lines)) if _NEXT_BLOCK.match(lines[i]) or lines[i].strip().startswith(opening)),
+        len(lines),
+    )
+    return lines[at:end]
 
 
 def _diff_body(lines: Sequence[str]) -> list[str]:
@@ -647,7 +662,7 @@ def actual_value(failure: Failure, detail: str) -> str | None:
     lines = [_BOX.sub("", clean(x).rstrip()) for x in detail.splitlines()[:300]] if detail else []
     # the extractor joins a runner's detail lines to the message with " | " (jest's Expected/Received)
     head = [part for line in failure.message.splitlines()[:6] for part in line.split(" | ")]
-    block = [*head, *(_own_block(failure.test_id or "", lines) if lines else [])]
+    block = [*head, *(_own_block(failure.test_id or "", lines, failure.message) if lines else [])]
     for line in block[:80]:
         m = _ACTUAL_LINE.match(line)
         if m:
@@ -857,7 +872,7 @@ def _site(failure: Failure, kind: FailureKind, detail: str | None) -> tuple[str,
     if failure.kind is not FailureKind.TEST or not detail:
         return ()
     lines = [clean(x) for x in detail.splitlines()[:300]]
-    block = _own_block(failure.test_id, lines) if failure.test_id else lines
+    block = _own_block(failure.test_id, lines, failure.message) if failure.test_id else lines
     asserted = asserted_identifiers(failure.file, failure.line, failure.test_id or "", lines, block)
     if kind is not FailureKind.TEST:
         return asserted

@@ -149,10 +149,18 @@ def test_what_a_run_changes_keeps_one_key() -> None:
     assert jest("3").key == jest("3", verbose=True).key == jest("3", stamp=STAMP).key
     assert minitest('"big_news"').key == minitest('"big_news"', first='"hi!"').key
     assert exunit('%{"a" => 0}').key == exunit('%{"a" => 0}', trace=True).key
-    # volatile values inside what the assertion got: durations, temp paths, long numbers (ids, ports)
+    # volatile values inside what the assertion got: durations, temp paths, pids, ports, addresses
     assert rspec('"took 12ms"').key == rspec('"took 340ms"').key
     assert rspec('"/tmp/pytest-of-runner/x1/out.txt"').key == rspec('"/tmp/pytest-of-runner/x9/out.txt"').key
-    assert jest("1048576").key == jest("2097152").key
+    assert rspec('"pid 4121 exited"').key == rspec('"pid 977 exited"').key
+    assert rspec('"localhost:43121"').key == rspec('"localhost:38877"').key
+    assert jest("[Object 0x7f3a21bb]").key == jest("[Object 0x55c0de01]").key
+
+
+def test_a_number_the_assertion_got_is_kept_however_long() -> None:
+    """What the code computed is the fault's, short or long (signature s7): 1048576 and 2097152 are two faults."""
+    assert jest("1048576").key != jest("2097152").key
+    assert jest("1048576").key == jest("1048576", stamp=STAMP).key
 
 
 @pytest.mark.parametrize(
