@@ -711,6 +711,9 @@ def assertion_identifiers(failure: Failure, kind: FailureKind, detail: str) -> t
 
 _VERSION = compile_linear(r"(==|>=|<=|~=|!=|@\^?|@~)v?\d[\w.+-]*")
 _FROM_VERSIONS = compile_linear(r"\(from versions: [^)]*\)")
+# perl's search path in "Can't locate X.pm in @INC (... ) (@INC contains: ...)": the machine's, not the fault's
+# (5.38 says "@INC entries checked")
+_PERL_INC = compile_linear(r"\(@INC (?:contains|entries checked): [^)]*\)")
 _QUOTED = compile_linear(r"'[^'\n]{0,400}'|\"[^\"\n]{0,400}\"|`[^`\n]{0,400}`|\u2018[^\u2019\n]{0,400}\u2019")
 _QUOTED_DATA = compile_linear(r"'[^'\n]*[\s/][^'\n]*'|\"[^\"\n]*[\s/][^\"\n]*\"|`[^`\n]*[\s/][^`\n]*`")
 _NUMBER = compile_linear(r"-?\b\d+(?:[.,]\d+)*(?:e[-+]?\d+)?\b")
@@ -734,6 +737,7 @@ def _template(message: str, kind: FailureKind) -> str:
     text = "\n".join(lines)[:1500]
     text = _EXIT_NOTE.sub("", text)
     text = _FROM_VERSIONS.sub("(from versions: <V>)", text)
+    text = _PERL_INC.sub("(@INC: <PATHS>)", text)
     text = _VERSION.sub(r"\1<V>", text)
     # line references first: normalize masks a two-digit one as a port would be (``Makefile:12:`` -> ``:<N>:``);
     # timestamps before them, whose ``:30:00`` is no line reference

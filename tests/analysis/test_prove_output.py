@@ -122,3 +122,17 @@ def test_a_missing_module_stays_a_dependency_not_a_compile_error() -> None:
     )
     found = failures(COMPILE.format(errors=missing))
     assert found and all(f.kind is not FailureKind.COMPILE for f in found)
+
+
+def test_perl_s_search_path_is_the_machine_s_not_the_fault_s() -> None:
+    def template(inc: str) -> str:
+        message = (
+            "Can't locate Text/Trim.pm in @INC (you may need to install the Text::Trim module) "
+            f"({inc}) at t/a.t line 3."
+        )
+        return signature(Failure(FailureKind.TEST, "prove", message, test_id="t/a.t")).template
+
+    perl536 = "@INC contains: /home/runner/work/a/a/lib /etc/perl /usr/local/lib/x86_64-linux-gnu/perl/5.36.0"
+    perl538 = "@INC entries checked: /home/runner/work/a/a/lib /etc/perl /usr/local/lib/x86_64-linux-gnu/perl/5.38.2"
+    assert template(perl536) == template(perl538)
+    assert "text/trim.pm" in template(perl536)
