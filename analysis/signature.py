@@ -533,7 +533,8 @@ def column_identifiers(failure: Failure, kind: FailureKind, detail: str, named: 
 # kotlin.test ``Expected <x>, actual <y>.``; chai/vitest ``expected 'y' to be 'x'``; PHPUnit ``Failed asserting
 # that y is identical to x`` or its diff's ``+++ Actual`` side; pytest's ``assert y == x``, unittest's
 # ``AssertionError: y != x``, node's ``y !== x``; Go's ``Name = y, want x`` / ``got y, want x`` / ``expected x,
-# got y``; Catch2's ``with expansion:`` then ``y == x``; a diff under ``+ Received``.
+# got y`` / any ``... y, want x`` (Go's test comments put what a test got right before what it wants); Catch2's
+# ``with expansion:`` then ``y == x``; a diff under ``+ Received``.
 _ACTUAL_LINE = compile_linear(
     r"^\s*(?:#\s{1,20})?(?:Received(?: value| string| array| object| number| message)?|Actual|actual|got|left"
     r"|but was|Which is)\s{0,20}:\s+(\S[^\n]{0,300})$"
@@ -553,6 +554,8 @@ _ACTUAL_INLINE: tuple[LinearPattern, ...] = tuple(
         r"\bgot:? ([^\n]{1,200}?)[,;]? want:? ",
         r" = ([^\n=]{1,200}?)[,;] want:? ",
         r"\b(?:expected|want|wanted):? [^\n]{1,200}?[,;] (?:but )?got:? ([^\n]{1,200})$",
+        # Go's convention names what it got right before the want ("Allow() returned false, want true")
+        r"(?:^|\s)([^\s=:][^\s]{0,199})[,;] want:? ",
     )
 )
 _EXPANSION = compile_linear(r"^\s*with expansion:\s*$")

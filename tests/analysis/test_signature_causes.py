@@ -185,6 +185,8 @@ def test_a_number_the_assertion_got_is_kept_however_long() -> None:
         ("Not equal:", ["            \texpected: 3", "            \tactual  : 4"], "4"),
         ("expected: 4", [" but was: 3"], "3"),
         ("expected 4, got 3", [], "3"),  # Go's other convention
+        ("--- FAIL: TestAllow (0.00s)", ["    limiter_test.go:31: Allow() returned false, want true"], "false"),
+        ("--- FAIL: TestRefill (0.00s)", ["    bucket_test.go:9: tokens after refill: 3; want 5"], "3"),
         ("REQUIRE( area(r) == 13 )", ["with expansion:", "  12 == 13"], "12"),  # Catch2
     ],
 )
