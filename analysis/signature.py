@@ -859,6 +859,9 @@ def signature(
     code = code_identifiers(failure, kind, detail or "", identifiers, source=code_line)
     refinements = tuple(sorted({*code, *_site(failure, kind, detail)}))
     named = bool(identifiers or diagnostic or error_type or symbol)
+    template = diagnostic or _template(failure.message, kind)
+    if code and symbol and kind is FailureKind.COMPILE:
+        identifiers, template = _placed(identifiers, template)
     identifiers.update(column_identifiers(failure, kind, detail or "", named))
     return FailureSignature(
         tool=tool,
@@ -866,11 +869,22 @@ def signature(
         subject=_subject(failure, symbol if kind is not FailureKind.TEST else None),
         error_type=diagnostic or error_type,
         identifiers=tuple(sorted(identifiers)),
-        template=diagnostic or _template(failure.message, kind),
+        template=template,
         # a runner's bare heading (Catch2's "FAILED:" under CTest) says nothing, the assertion printed below it does
         generic=is_generic(failure) and not refinements,
         refinements=refinements,
     )
+
+
+def _placed(identifiers: set[str], template: str) -> tuple[set[str], str]:
+    """A compile error known by its place (the function it is in, the offending line with the names it names
+    masked): the names it quotes are the typo, retyped another way next time (``totl`` for ``total``, then
+    ``tota``), so they leave its identity; what kind of name it is (the template around them) stays. Another
+    name broken elsewhere is another place: another function or another line."""
+    names = {i.split(":", 1)[1] for i in identifiers if i.startswith("symbol:")}
+    for name in sorted(names, key=len, reverse=True):
+        template = template.replace(name.lower(), "<name>")
+    return {i for i in identifiers if not i.startswith("symbol:")}, template
 
 
 def _site(failure: Failure, kind: FailureKind, detail: str | None) -> tuple[str, ...]:

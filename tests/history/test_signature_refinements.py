@@ -262,6 +262,34 @@ def test_the_name_a_diagnostic_names_is_masked_in_its_code() -> None:
     assert javac("prise", "return item.{}();").key != prise.key
 
 
+def test_a_typo_known_by_its_place_is_one_fault_however_it_is_retyped() -> None:
+    """rustc's ``cannot find value `totl``` then ``tota`` in one function at one line: the name the diagnostic
+    quotes is the typo; the function the source says it is in and the offending line (the name masked) are the
+    place. The same typo in another function, or on another line, is another fault; without the function (no
+    source), the name stays in the identity."""
+
+    def rustc(typo: str, statement: str, symbol: str | None = "Ledger.total") -> FailureSignature:
+        detail = "\n".join(
+            [
+                f"error[E0425]: cannot find value `{typo}` in this scope",
+                "  --> src/ledger.rs:30:9",
+                "   |",
+                f"30 |         {statement.format(typo)}",
+                "   |         ^^^^ help: a local variable with a similar name exists: `total`",
+            ]
+        )
+        message = f"cannot find value `{typo}` in this scope"
+        failure = Failure(FailureKind.COMPILE, "rustc", message, file="src/ledger.rs", line=30)
+        return signature(failure, detail=detail, symbol=symbol)
+
+    totl = rustc("totl", "{} + amount")
+    assert totl.key == rustc("tota", "{} + amount").key
+    assert not [i for i in totl.identifiers if i.startswith("symbol:")]
+    assert rustc("totl", "{} + amount", symbol="Ledger.balance").key != totl.key  # another function
+    assert rustc("totl", "{} - fee").key != totl.key  # another line of it
+    assert rustc("totl", "{} + amount", symbol=None).key != rustc("tota", "{} + amount", symbol=None).key
+
+
 @pytest.mark.parametrize(
     ("message", "lines", "expected"),
     [
