@@ -286,3 +286,29 @@ def test_perl_tap_reader_names_subtests_deaths_and_unnamed_checks() -> None:
     tap = "# Subtest: as_bool\n    1..0\nnot ok 1 - No tests run for subtest \"as_bool\"\n" \
           "    not ok 2 - inner check\nnot ok 2 - as_int\nok 3 - as_list\nnot ok 4\n"
     assert failed_in_tap("t/values.t", tap) == {"t/values.t::as_bool", "t/values.t::as_int", None}
+
+
+def test_go_invoice_json_fault_reads_the_test_events() -> None:
+    from benchmarks.corpus.ecosystems import _go_invoice
+
+    project = _go_invoice.project()
+    fault = next(f for f in project.faults if f.key == "subtotal-skips-last-line")
+    event = '{"Time":"2026-12-06T14:07:29.3Z","Action":"output","Package":"example.com/invoice/invoice",' \
+            '"Test":"TestTotals","Output":'
+    output = (f'{event}"    invoice_test.go:26: Subtotal() = 12750, want 16748\\n"}}\n'
+              f'{event}"    invoice_test.go:29: Tax() = 2550, want 3350\\n"}}\n'
+              f'{event}"--- FAIL: TestTotals (0.00s)\\n"}}\n')
+    truth = truth_for(project, Scenario((fault,)), fault, output)
+    assert truth.message == "invoice_test.go:26: Subtotal() = 12750, want 16748"
+    assert (truth.test_file, truth.test_line) == ("invoice/invoice_test.go", 26)
+    assert len(truth.evidence_text) == 2
+
+
+def test_go_invoice_timeout_reports_no_failed_test() -> None:
+    from benchmarks.corpus.ecosystems import _go_invoice
+
+    project = _go_invoice.project()
+    fault = next(f for f in project.faults if f.key == "next-relocks-mutex")
+    output = "=== RUN   TestNext\npanic: test timed out after 10s\n\nFAIL\texample.com/invoice/seq\t10.015s\nFAIL\n"
+    _go_invoice.check(Scenario((fault,)), [Step("Run go test", "go test -v -timeout=10s ./...", output, 1)])
+    assert "\t" in _go_invoice.MONEY_GO and "\n    " not in _go_invoice.MONEY_GO, "Go's tabs"

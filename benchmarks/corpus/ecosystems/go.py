@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from benchmarks.corpus.ecosystems import _go_invoice
 from benchmarks.corpus.faultkit import Fault, Generator, Project, Scenario, run, tool_version
 from benchmarks.corpus.model import RawCase, Step
 
@@ -431,7 +432,7 @@ def check(scenario: Scenario, ran: Sequence[Step]) -> None:
 
 def projects() -> tuple[Project, ...]:
     """The ecosystem's projects (templates and faults), without running anything."""
-    return (_confkit(), _ratelimit())
+    return (_confkit(), _ratelimit(), _go_invoice.project())
 
 
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:
@@ -440,3 +441,7 @@ def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:
         def runner(root: Path, sc: Scenario, p: Project = project, j: bool = json_report) -> Sequence[Step]:
             return steps(root, sc, p.name, j, cache)
         yield from Generator(project, runner, workdir, rng, check).cases()
+    # Added after go-ratelimit, so that project's random draws (and its committed cases) stay the same.
+    invoice = _go_invoice.project()
+    yield from Generator(invoice, lambda root, sc: _go_invoice.steps(root, sc, invoice.name, cache), workdir, rng,
+                         _go_invoice.check).cases()
