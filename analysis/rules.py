@@ -132,6 +132,7 @@ class Rule:
     keeps_merged_id: bool = False  # FAILURE: merged into a test reported before, it keeps that report's id
     names_merged_tool: bool = False  # FAILURE: merged into a test reported before, its tool names the failure
     script_died: bool = False  # DETAIL: a test script died: a failure of the script the harness names below
+    takes_over_test_log: bool = False  # DETAIL kept for a test: replaces what it logged before (a panic ends it)
     # FAILURE: a subtest's failures are printed indented under it, then its own at the outer indent (Test::More)
     subtests_indented: bool = False
     yields_to: str | None = None  # FAILURE: a plain one is dropped where this tool reported failures in its step
@@ -955,6 +956,31 @@ GO: tuple[Rule, ...] = (
         needles="_test.go:",
         locates=True,
         describe=hooks.json_text,
+        test_log=TestLog.NAMED,
+    ),
+    # go test -json: a panic in a test ("Output":"panic: assignment to entry in nil map [recovered]\n") and the
+    # goroutine dump's frames under it ("Output":"\t/…/invoice.go:56 +0x1e5\n"), keyed by its "Test": what
+    # -v prints under the test's "--- FAIL", wrapped by test2json
+    _r(
+        name="go.json_panic",
+        role=Role.DETAIL,
+        kind=None,
+        score=90,
+        pattern=r"\"Action\":\"output\",\"Package\":\"[^\"]*\",\"Test\":\"(?P<test>[^\"]+)\",\"Output\":\"panic: "
+        r"(?P<msg>.*?)(?: \[recovered\])?(?:\\n)?\"",
+        needles='"output":"panic: ',
+        describe=hooks.json_text,
+        test_log=TestLog.NAMED,
+        takes_over_test_log=True,
+    ),
+    _r(
+        name="go.json_frame",
+        role=Role.FRAME,
+        kind=None,
+        score=0,
+        pattern=r"\"Action\":\"output\",\"Package\":\"[^\"]*\",\"Test\":\"(?P<test>[^\"]+)\",\"Output\":\"\\t"
+        r"(?P<file>[^\"\s]+\.go):(?P<line>\d+)(?: \+0x[0-9a-f]+)?(?:\\n)?\"",
+        needles=('.go:',),
         test_log=TestLog.NAMED,
     ),
     # go test -v: a test starts; what it logs until its "--- FAIL" is its own

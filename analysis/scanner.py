@@ -358,6 +358,7 @@ class Scanner:
         self._pytest_lines: list[tuple[str, Frame]] = []  # pytest --tb=line locations, by message
         self._go_running = ""  # go test -v: the test an "=== RUN" line started
         self._go_details: dict[str, tuple[Hit, Match]] = {}  # its first "x_test.go:N: msg" line
+        self._go_frames: dict[str, list[Frame]] = {}  # -json: a test's goroutine dump, before its fail event
         self._diffs: dict[str, int] = {}  # file -> first line a printed diff changes (formatters' --diff)
         self._requirements: dict[str, tuple[str, int]] = {}  # pip: package -> the requirements file's line
         self._mix_apps: set[str] = set()  # Elixir: the applications mix compiled (the project's own)
@@ -504,6 +505,12 @@ class Scanner:
             above = _RUST_FRAME_FUNC.match(self._peek(number - 1) or "")
             func = above.group(1) if above else func
         frame = Frame(file, line_no, innermost_first, self._block, func)
+        if rule.test_log is TestLog.NAMED:  # -json: the test's fail event comes after its dump
+            test = _group(match, "test") or ""
+            frames = self._go_frames.setdefault(test, []) if len(self._go_frames) < MAX_FAILURES else []
+            if len(frames) < MAX_FRAMES:
+                frames.append(frame)
+            return
         current = self._open
         if current is not None and number - current.last <= ATTACH_DISTANCE and current.step == step:
             current.add_frame(frame, number)
@@ -534,7 +541,8 @@ class Scanner:
         current = self._open
         if current is None or not current.rule.takes_panic or not current.plain or hit.line - current.last > 3:
             return False
-        current.message, current.plain = message.strip()[:MAX_MESSAGE], False
+        # " [recovered]": testing's deferred handler re-panicked, as always for a test; -json reads alike
+        current.message, current.plain = message.strip().removesuffix(" [recovered]")[:MAX_MESSAGE], False
         current.add_evidence(hit.line, hit.line + hit.after)
         return True
 
@@ -670,6 +678,9 @@ class Scanner:
         if rule.adopts_test_log and test in self._go_details:
             self._attach(opened, *self._go_details.pop(test))
             opened.evidence.sort()
+        if rule.adopts_test_log and test in self._go_frames:
+            for frame in self._go_frames.pop(test):
+                opened.add_frame(frame, opened.last)
         if rule.adopts_kept_location and self._pytest_lines:
             self._adopt_pytest_line(opened, message)
         self._adopt_pending(opened)
@@ -801,7 +812,7 @@ class Scanner:
         if rule.test_log is TestLog.NAMED:
             # -json: the event names its test; the test's fail event comes later
             test = _group(match, "test") or ""
-            if test not in self._go_details and len(self._go_details) < MAX_FAILURES:
+            if (test not in self._go_details or rule.takes_over_test_log) and len(self._go_details) < MAX_FAILURES:
                 self._go_details[test] = (hit, match)
             return
         if rule.names_docker_step:

@@ -57,8 +57,10 @@ def test_behaviour_sits_on_rules_of_the_role_that_uses_it() -> None:
             assert rule.role is Role.FRAME, rule.name
         if rule.records is not None:
             assert rule.role is Role.COMMAND, rule.name
-        if rule.chains_causes or rule.test_log is not None or rule.script_died:
+        if rule.chains_causes or rule.script_died or rule.takes_over_test_log:
             assert rule.role is Role.DETAIL, rule.name
+        if rule.test_log is not None:  # kept for its test until its fail line: what it logged, its stack
+            assert rule.role in (Role.DETAIL, Role.FRAME), rule.name
         if rule.kept_for_summary:
             assert rule.role is Role.LOCATION, rule.name
         if rule.rust_func_above:

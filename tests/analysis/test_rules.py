@@ -179,6 +179,16 @@ CASES: list[tuple[str, str | None]] = [
         '"Output":"    limiter_test.go:7: Allow(3, 3) = false, want true\\n"}',
         "go.json_assert",
     ),
+    (
+        '{"Time":"2026-12-06T14:07:41.84Z","Action":"output","Package":"example.com/invoice/invoice","Test":"TestSummary",'
+        '"Output":"panic: assignment to entry in nil map [recovered]\\n"}',
+        "go.json_panic",
+    ),
+    (
+        '{"Time":"2026-12-06T14:07:41.84Z","Action":"output","Package":"example.com/invoice/invoice","Test":"TestSummary",'
+        '"Output":"\\t/home/runner/work/go-invoice/go-invoice/invoice/invoice.go:56 +0x1e5\\n"}',
+        "go.json_frame",
+    ),
     ("/home/runner/work/vm/vm/tests/test_vec.cpp:12: CHECK_EQ(dot(a, b, 3), 32) failed: 14 != 32", "ctest.output"),
     ("/w/Tests/WidgetTests/DateParserTests.swift:41: error: -[WidgetTests.DateParserTests testParses] : "
      'XCTAssertEqual failed: ("1") is not equal to ("2")', "xctest.failure"),
