@@ -31,7 +31,7 @@ _WORKSPACE = compile_linear(
 _OUTSIDE = compile_linear(
     r"(?:^|/)(?:site-packages|dist-packages|node_modules|\.venv|venv|\.tox|\.nox|__pycache__|\.cargo|\.rustup"
     r"|hostedtoolcache|pkg/mod|\.m2|\.gradle|target/debug/build|_virtualenv)/"
-    r"|^(?:rustc/|library/(?:std|core|alloc|test)/|node:)"
+    r"|^(?:rustc/|library/(?:std|core|alloc|test)/|node:|_testmain\.go/)"  # go test's generated main
 )
 _DRIVE_URL = compile_linear(r"^/[A-Za-z]:/")  # file:///D:/a/...
 _DRIVE = compile_linear(r"^[A-Za-z]:/")

@@ -132,6 +132,8 @@ class Rule:
     keeps_merged_id: bool = False  # FAILURE: merged into a test reported before, it keeps that report's id
     names_merged_tool: bool = False  # FAILURE: merged into a test reported before, its tool names the failure
     script_died: bool = False  # DETAIL: a test script died: a failure of the script the harness names below
+    # FAILURE: the test it is about is the one running (go test: -v's last "=== RUN", 1.21's "running tests:")
+    names_running_test: bool = False
     takes_over_test_log: bool = False  # DETAIL kept for a test: replaces what it logged before (a panic ends it)
     # FAILURE: a subtest's failures are printed indented under it, then its own at the outer indent (Test::More)
     subtests_indented: bool = False
@@ -556,6 +558,7 @@ RESOURCES: tuple[Rule, ...] = (
         pattern=r"^panic: (?P<msg>test timed out after \S+)",
         needles="timed out",
         after=2,
+        names_running_test=True,
     ),
     _r(
         name="timeout.generic",

@@ -536,6 +536,16 @@ class Scanner:
                 del self._pytest_lines[index]
                 return
 
+    def _running_test(self, number: int) -> str | None:
+        """The test a timeout stopped: the one go 1.21+ lists under ``running tests:`` (the first, when several
+        run in parallel), else the last one -v's ``=== RUN`` started."""
+        for k in range(1, 3):
+            if _GO_RUNNING_HEADING.match(self._peek(number + k) or ""):
+                below = _GO_RUNNING_TEST.match(self._peek(number + k + 1) or "")
+                if below:
+                    return below.group(1)
+        return self._go_running or None
+
     def _go_test_panicked(self, hit: Hit, message: str) -> bool:
         """"--- FAIL: TestX" then "panic: ...": the panic is that test's message, its goroutine dump its frames."""
         current = self._open
@@ -631,6 +641,8 @@ class Scanner:
                 return
             test = f"{found.group('cls')}#{found.group('test')}"
             file, line_s, message, plain = found.group("file"), found.group("line"), below.strip(), True
+        if rule.names_running_test and not test:
+            test = self._running_test(hit.line)
         if test:
             test = test.strip()[:300]
             merged = self._merge_test(test, message, plain, hit, file, line_s)
@@ -1155,6 +1167,8 @@ for _i, _rule in enumerate(RULES):
 _PHP_CALLED_IN = compile_linear(r"(?:, called| passed) in (?P<file>\S+) on line (?P<line>\d+)")
 _TESTDOX = compile_linear(r"(?:^|\s)--testdox(?:\s|$)")
 _TESTDOX_CLASS = compile_linear(r"^([A-Z][A-Za-z0-9]*(?: [A-Z][A-Za-z0-9]*)*)\s*$")  # "Money", "Invoice Totals"
+_GO_RUNNING_HEADING = compile_linear(r"^\s+running tests:\s*$")
+_GO_RUNNING_TEST = compile_linear(r"^\s+(Test\S*|Example\S*|Fuzz\S*) \(")
 _PROVE_SCRIPT = compile_linear(r"^(\S+\.t) \.{2,}")
 _PERL_ABORT = compile_linear(
     r"^(?:Compilation failed in require|BEGIN failed--compilation aborted|Execution of \S+ aborted due to "
