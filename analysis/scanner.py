@@ -538,12 +538,20 @@ class Scanner:
 
     def _running_test(self, number: int) -> str | None:
         """The test a timeout stopped: the one go 1.21+ lists under ``running tests:`` (the first, when several
-        run in parallel), else the last one -v's ``=== RUN`` started."""
+        run in parallel), else the test function in the goroutine dump below (``pkg.TestNext(0xc0000a01a0)``),
+        else the last one -v's ``=== RUN`` started."""
         for k in range(1, 3):
             if _GO_RUNNING_HEADING.match(self._peek(number + k) or ""):
                 below = _GO_RUNNING_TEST.match(self._peek(number + k + 1) or "")
                 if below:
                     return below.group(1)
+        for k in range(1, 200):
+            text = self._peek(number + k)
+            if text is None:
+                break
+            found = _GO_TEST_FRAME.match(text)
+            if found:
+                return found.group(1)
         return self._go_running or None
 
     def _go_test_panicked(self, hit: Hit, message: str) -> bool:
@@ -1168,6 +1176,7 @@ _PHP_CALLED_IN = compile_linear(r"(?:, called| passed) in (?P<file>\S+) on line 
 _TESTDOX = compile_linear(r"(?:^|\s)--testdox(?:\s|$)")
 _TESTDOX_CLASS = compile_linear(r"^([A-Z][A-Za-z0-9]*(?: [A-Z][A-Za-z0-9]*)*)\s*$")  # "Money", "Invoice Totals"
 _GO_RUNNING_HEADING = compile_linear(r"^\s+running tests:\s*$")
+_GO_TEST_FRAME = compile_linear(r"^[\w./-]+\.((?:Test|Example|Fuzz)\w*)\(")
 _GO_RUNNING_TEST = compile_linear(r"^\s+(Test\S*|Example\S*|Fuzz\S*) \(")
 _PROVE_SCRIPT = compile_linear(r"^(\S+\.t) \.{2,}")
 _PERL_ABORT = compile_linear(

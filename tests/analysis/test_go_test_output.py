@@ -97,3 +97,8 @@ def test_a_timeout_names_the_test_go_lists_as_running() -> None:
     head = ["panic: test timed out after 10s", "\trunning tests:", "\t\tTestNext (10s)", ""]
     (only,) = analyze_bytes(_timeout(head)).failures
     assert only.test_id == "TestNext"
+
+
+def test_without_v_a_timeout_names_the_test_function_in_its_goroutine_dump() -> None:
+    (only,) = analyze_bytes(_timeout(["panic: test timed out after 10s"])).failures
+    assert only.test_id == "TestNext"
