@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
-from benchmarks.corpus.faultkit import Fault, Project, Scenario, run, tool_version
+from benchmarks.corpus.faultkit import Fault, Project, Scenario, tool_version
 from benchmarks.corpus.model import Step
 
 NAME = "go-invoice"
@@ -610,30 +609,10 @@ def project() -> Project:
                    toolchain_version=tool_version("go version", r"go(\d+\.\d+(?:\.\d+)?)"))
 
 
-def steps(root: Path, scenario: Scenario, repo: str, cache: Path) -> Sequence[Step]:
-    """go.py's steps (build, vet, test), with the workflow's ``-timeout`` on go test; -json for the invoice
-    package's test faults."""
-    env = {"GOCACHE": str(cache / "build"), "GOPATH": str(cache / "gopath"), "GOFLAGS": "-mod=mod",
-           "GOTOOLCHAIN": "local", "CGO_ENABLED": "0"}
-    if scenario.matrix:
-        env["GOARCH"] = "386"
-    out = [run("go build -v ./...", root, repo, env)]
-    if out[-1].exit_code:
-        return out
-    out.append(run("go vet ./...", root, repo, env))
-    if out[-1].exit_code:
-        return out
-    json_report = any(f.group == JSON_GROUP for f in scenario.faults)
-    flags = ["-v"] if not scenario.verbose else []
-    if json_report:
-        flags = ["-json"]
-        if scenario.verbose:
-            flags.append("-count=1")
-    if scenario.seed is not None:
-        flags.append(f"-shuffle={scenario.seed}")
-    flags.append(f"-timeout={TIMEOUT}")
-    out.append(run(f"go test {' '.join(flags)} ./...", root, repo, env))
-    return out
+def json_report(scenario: Scenario) -> bool:
+    """The invoice package's test faults run under ``go test -json`` (go.py's steps, with the workflow's
+    ``-timeout``)."""
+    return any(f.group == JSON_GROUP for f in scenario.faults)
 
 
 def check(scenario: Scenario, ran: Sequence[Step]) -> None:

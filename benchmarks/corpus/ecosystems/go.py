@@ -390,7 +390,10 @@ def _ratelimit() -> Project:
                    toolchain_version=tool_version("go version", r"go(\d+\.\d+(?:\.\d+)?)"))
 
 
-def steps(root: Path, scenario: Scenario, repo: str, json_report: bool, cache: Path) -> Sequence[Step]:
+def steps(
+    root: Path, scenario: Scenario, repo: str, json_report: bool, cache: Path, timeout: str | None = None
+) -> Sequence[Step]:
+    """go build, go vet, go test (-v, or -json; ``timeout``: the workflow's ``-timeout``), as a CI job runs them."""
     env = {"GOCACHE": str(cache / "build"), "GOPATH": str(cache / "gopath"), "GOFLAGS": "-mod=mod",
            "GOTOOLCHAIN": "local", "CGO_ENABLED": "0"}
     if scenario.matrix:
@@ -408,6 +411,8 @@ def steps(root: Path, scenario: Scenario, repo: str, json_report: bool, cache: P
             flags.append("-count=1")
     if scenario.seed is not None:
         flags.append(f"-shuffle={scenario.seed}")
+    if timeout:
+        flags.append(f"-timeout={timeout}")
     out.append(run(f"go test {' '.join(flags)} ./...".replace("  ", " "), root, repo, env))
     return out
 
@@ -443,5 +448,8 @@ def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:
         yield from Generator(project, runner, workdir, rng, check).cases()
     # Added after go-ratelimit, so that project's random draws (and its committed cases) stay the same.
     invoice = _go_invoice.project()
-    yield from Generator(invoice, lambda root, sc: _go_invoice.steps(root, sc, invoice.name, cache), workdir, rng,
-                         _go_invoice.check).cases()
+
+    def invoice_runner(root: Path, sc: Scenario) -> Sequence[Step]:
+        return steps(root, sc, invoice.name, _go_invoice.json_report(sc), cache, timeout=_go_invoice.TIMEOUT)
+
+    yield from Generator(invoice, invoice_runner, workdir, rng, _go_invoice.check).cases()
