@@ -8,11 +8,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from benchmarks.corpus.ecosystems import _cpp_textstats
 from benchmarks.corpus.faultkit import Fault, Generator, Project, Scenario, run
 from benchmarks.corpus.model import RawCase, Step
 
-TOOLS = ("gcc", "clang", "ld", "make", "g++", "ctest")
-APT = ("build-essential", "clang", "cmake")
+TOOLS = ("gcc", "clang", "ld", "make", "g++", "ctest", "cmake")
+APT = ("build-essential", "clang", "cmake", "libgtest-dev")
 
 RINGBUF_H = """#ifndef RINGBUF_H
 #define RINGBUF_H
@@ -491,7 +492,7 @@ def matrix_steps(root: Path, scenario: Scenario, repo: str) -> Sequence[Step]:
 
 def projects() -> tuple[Project, ...]:
     """The ecosystem's projects (templates and faults), without running anything."""
-    return (_ringbuf(), _matrix())
+    return (_ringbuf(), _matrix(), _cpp_textstats.project())
 
 
 def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:
@@ -509,6 +510,15 @@ def cases(workdir: Path, rng: random.Random) -> Iterator[RawCase]:
         return ran
 
     yield from Generator(matrix, matrix_runner, workdir, rng).cases()
+    # cpp-textstats (dev) after the held-out project, on the same random stream: its draws are unchanged.
+    textstats = _cpp_textstats.project()
+
+    def textstats_runner(root: Path, sc: Scenario) -> Sequence[Step]:
+        ran = _cpp_textstats.steps(root, sc, textstats.name)
+        _cpp_textstats.check(root, sc, ran)
+        return ran
+
+    yield from Generator(textstats, textstats_runner, workdir, rng).cases()
 
 
 def failed_from_junit(path: Path) -> set[str]:
