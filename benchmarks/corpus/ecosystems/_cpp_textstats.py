@@ -41,7 +41,7 @@ add_library(textstats
 target_include_directories(textstats PUBLIC include)
 target_compile_options(textstats PRIVATE -Wall -Wextra)
 
-find_package(GTest REQUIRED)
+{{GTEST_PKG}}
 include(GoogleTest)
 enable_testing()
 
@@ -170,11 +170,11 @@ void Counter::add_all(const std::vector<std::string>& words) {
 
 std::size_t Counter::count(const std::string& word) const {
     const auto it = counts_.find(word);
-    return it == counts_.end() ? 0 : it->second;
+    {{COUNT}}
 }
 
 std::size_t Counter::total() const {
-    return total_;
+    {{TOTAL_GET}}
 }
 
 std::size_t Counter::distinct() const {
@@ -206,7 +206,7 @@ double mean_length(const std::vector<std::string>& words) {
     {{EMPTY}}
     std::size_t letters = 0;
     for (const auto& w : words) {
-        letters += w.size();
+        {{LETTERS}}
     }
     return {{MEAN}};
 }
@@ -256,7 +256,7 @@ std::string {{PERCENT_NAME}}(double ratio) {
     return out.str();
 }
 
-std::string format_report(const Counter& counter, std::size_t n) {
+std::string {{REPORT_NAME}}(const Counter& counter, std::size_t n) {
     std::ostringstream out;
     const auto top = counter.top(n);
     for (std::size_t i = 0; {{LOOP}}; ++i) {
@@ -323,7 +323,7 @@ TEST(Counter, CountsWords) {
 TEST(Counter, TopOrdersByCount) {
     Counter c;
     c.add_all({"b", "the", "a", "the", "b", "the"});
-    const std::vector<std::pair<std::string, std::size_t>> expected{{"the", 3}, {"b", 2}};
+    const std::vector<std::pair<std::string, std::size_t>> expected{ {"the", 3}, {"b", 2} };
     EXPECT_EQ(c.top(2), expected);
 }
 
@@ -393,6 +393,11 @@ DEFAULTS = {
     "FULL": "if (ratio > 1.0) ratio = 1.0;",
     "ZERO": "if (ratio < 0.0) ratio = 0.0;",
     "LOOP": "i < top.size()",
+    "GTEST_PKG": "find_package(GTest REQUIRED)",
+    "COUNT": "return it == counts_.end() ? 0 : it->second;",
+    "TOTAL_GET": "return total_;",
+    "LETTERS": "letters += w.size();",
+    "REPORT_NAME": "format_report",
 }
 
 FILES = {"CMakeLists.txt": CMAKELISTS, "include/textstats/tokenize.hpp": TOKENIZE_HPP,
@@ -531,12 +536,34 @@ FAULTS: tuple[Fault, ...] = (
     # the linker (cmake --build: test_format calls percent)
     _ld("percent-renamed", "PERCENT_NAME", ("percentage", "to_percent"), r"textstats::percent\[abi:cxx11\]\(double\)"),
     # CMake (cmake -S . -B build)
+    Fault(key="cmake-gtest-package-misnamed", file="CMakeLists.txt", switch="GTEST_PKG",
+          bad=("find_package(GTests REQUIRED)", "find_package(GoogleTest REQUIRED)"), tool="cmake", kind="config",
+          evidence=(r"^CMake Error at CMakeLists\.txt:\d+ \(find_package\):$",
+                    r'^\s+By not providing "Find(GTests|GoogleTest)\.cmake" in CMAKE_MODULE_PATH this project',
+                    r'^\s+Could not find a package configuration file provided by "(GTests|GoogleTest)"'),
+          message=r"^CMake Error", group="cmake-package"),
     Fault(key="cmake-missing-source", file="CMakeLists.txt", switch="SOURCES",
           bad=("src/format.cpp\n    src/report.cpp", "src/format.cpp\n    src/wordfreq.cpp"), tool="cmake",
           kind="config", line_offset=1,
           evidence=(r"^CMake Error at CMakeLists\.txt:\d+ \(add_library\):$", r"^  Cannot find source file:$",
                     r"^\s+src/(report|wordfreq)\.cpp$"),
           message=r"^CMake Error", group="cmake"),
+    # hard negatives added with the second batch: another symbol, another TEST of a suite, another value
+    _ld("report-renamed", "REPORT_NAME", ("format_text_report", "write_report"),
+        r"textstats::format_report\[abi:cxx11\]\(textstats::Counter const&, unsigned long\)",
+        negative_of="percent-renamed", hard_negative="same-code-other-symbol"),
+    _gxx("total-getter-no-member", STATS, "TOTAL_GET", ("return this->sum_;", "return this->totals;"),
+         r"'const class textstats::Counter' has no member named '(sum_|totals)'",
+         negative_of="total-no-member", hard_negative="same-code-other-symbol"),
+    _test("count-of-missing-word-is-one", STATS, "COUNT",
+          ("return it == counts_.end() ? 1 : it->second;", "return it == counts_.end() ? counts_.size() : it->second;"),
+          "Counter.CountsWords", "tests/test_stats.cpp", _EQ, r"^\s*(\d+: )?\s+c\.count\(\"missing\"\)$",
+          r"Which is: (1|3)$", negative_of="top-sorted-ascending", hard_negative="sibling-subtest"),
+    _test("mean-length-counts-words", STATS, "LETTERS", ("letters += 1;", "letters += w.empty() ? 0 : 1;"),
+          "Stats.MeanLength", "tests/test_stats.cpp",
+          r"The difference between textstats::mean_length\(words\) and 2\.3333 is [\d.]+, which exceeds 1e-3, "
+          r"where$", r"textstats::mean_length\(words\) evaluates to 1,$",
+          negative_of="mean-length-off-by-one", hard_negative="same-test-other-reason"),
 )
 
 
