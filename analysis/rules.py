@@ -1684,7 +1684,8 @@ JVM: tuple[Rule, ...] = (
         role=Role.DETAIL,
         kind=None,
         score=88,
-        pattern=r"^(?P<file>[^\s:]+\.(?:cc|cpp|cxx|c|h|hpp)):(?P<line>\d+): (?:Failure|error: .*)$",
+        # googletest says "unknown file" where no assertion is: an exception thrown in the test body
+        pattern=r"^(?:(?P<file>[^\s:]+\.(?:cc|cpp|cxx|c|h|hpp)):(?P<line>\d+)|unknown file): (?:Failure|error: .*)$",
         needles=(": failure", ": error: "),
         after=3,
         waits_for_test=True,

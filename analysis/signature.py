@@ -554,6 +554,9 @@ _ACTUAL_INLINE: tuple[LinearPattern, ...] = tuple(
         r"\bgot:? ([^\n]{1,200}?)[,;]? want:? ",
         r" = ([^\n=]{1,200}?)[,;] want:? ",
         r"\b(?:expected|want|wanted):? [^\n]{1,200}?[,;] (?:but )?got:? ([^\n]{1,200})$",
+        # googletest's EXPECT_NEAR: "The difference between f(x) and 2.5 is 1.5, which exceeds 0.01, where" then
+        # "f(x) evaluates to 1," (what the code computed), "2.5 evaluates to 2.5, and", "0.01 evaluates to 0.01."
+        r"^\S[^\n]{0,200}? evaluates to ([^\n]{1,200}?),$",
         # Go's convention names what it got right before the want ("Allow() returned false, want true")
         r"(?:^|\s)([^\s=:][^\s]{0,199})[,;] want:? ",
     )

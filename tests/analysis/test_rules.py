@@ -117,6 +117,7 @@ CASES: list[tuple[str, str | None]] = [
     ("[info] - parses quoted fields *** FAILED ***", "scalatest.failed"),
     ("[  FAILED  ] CodecTest.Decode (1 ms)", "gtest.failed"),
     ("/w/test/codec_test.cpp:42: Failure", "gtest.failure"),
+    ("unknown file: Failure", "gtest.failure"),  # an exception thrown in the test body
     ("[  FAILED  ] 1 test, listed below:", "gtest.tally"),
     ("[  ERROR   ] 9 errors, listed below:", "busted.tally"),
     ("inet_SUITE:t_gethostnative failed on line 696", "common_test.failed"),

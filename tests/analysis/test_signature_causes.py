@@ -188,6 +188,11 @@ def test_a_number_the_assertion_got_is_kept_however_long() -> None:
         ("--- FAIL: TestAllow (0.00s)", ["    limiter_test.go:31: Allow() returned false, want true"], "false"),
         ("--- FAIL: TestRefill (0.00s)", ["    bucket_test.go:9: tokens after refill: 3; want 5"], "3"),
         ("REQUIRE( area(r) == 13 )", ["with expansion:", "  12 == 13"], "12"),  # Catch2
+        (  # googletest's EXPECT_NEAR
+            "The difference between mean(w) and 2.5 is 1.5, which exceeds 1e-3, where",
+            ["mean(w) evaluates to 1,", "2.5 evaluates to 2.5, and", "1e-3 evaluates to 0.001."],
+            "1",
+        ),
     ],
 )
 def test_what_the_assertion_got_is_read_where_each_runner_prints_it(
