@@ -1678,6 +1678,7 @@ JVM: tuple[Rule, ...] = (
         score=95,
         pattern=r"^\[  FAILED  \] (?P<test>[\w/.]+(?:\.\w+|/\d+)+)(?:, where .*)?(?: \(\d+ ms\))?$",
         needles="[  failed  ]",
+        detail_in_output=True,  # under CTest, the test CTest names (by its parameter's value, not its index)
     ),
     _r(
         name="gtest.failure",
@@ -2562,7 +2563,8 @@ SHELL_AND_CI: tuple[Rule, ...] = (
         role=Role.FAILURE,
         kind=K.TEST,
         score=92,
-        pattern=r"^\s*\d+/\d+ Test\s+#\d+: (?P<test>\S+) \.*\s*(?:Subprocess aborted|Child aborted)?\*\*\*"
+        # a name may hold blanks: gtest_discover_tests names a parameterized test by its value, "Suite.T/(1, "a")"
+        pattern=r"^\s*\d+/\d+ Test\s+#\d+: (?P<test>\S.*?) \.*\s*(?:Subprocess aborted|Child aborted)?\*\*\*"
         r"(?P<msg>Failed|Exception: .*?|Timeout|Not Run)\s+[\d.]+ sec\s*$",
         needles="***",
         heading=True,
@@ -2573,7 +2575,7 @@ SHELL_AND_CI: tuple[Rule, ...] = (
         role=Role.FAILURE,
         kind=K.TEST,
         score=88,
-        pattern=r"^\s*\d+ - (?P<test>\S+) \((?P<msg>Failed|SEGFAULT|Timeout|Subprocess aborted|Child aborted"
+        pattern=r"^\s*\d+ - (?P<test>\S.*?) \((?P<msg>Failed|SEGFAULT|Timeout|Subprocess aborted|Child aborted"
         r"|Not Run|OTHER_FAULT|ILLEGAL|INTERRUPT|NUMERICAL|Exception)\)(?:\s+\S.*)?$",
         needles=(
             "(failed)",

@@ -52,3 +52,22 @@ def test_expect_near_s_computed_value_tells_two_faults_apart() -> None:
 
     assert near("1") == near("1")
     assert near("1") != near("1.75")
+
+
+def test_a_parameterized_test_is_named_as_ctest_names_it_once() -> None:
+    """gtest_discover_tests names a TEST_P by its parameter's value, blanks and quotes included; googletest's own
+    ``[  FAILED  ]`` line under it names it by index: one failure, CTest's name."""
+    test = 'Ratios/PercentTest.Formats/(1, "100.0%")'
+    data = _log(
+        f"{ROOT}/tests/test_format.cpp:14: Failure",
+        "Expected equality of these values:",
+        "  textstats::percent(ratio)",
+        '    Which is: "100%"',
+        "  expected",
+        '    Which is: "100.0%"',
+        test=test,
+    )
+    by_index = b'[  FAILED  ] Ratios/PercentTest.Formats/2, where GetParam() = (1, "100.0%")'
+    data = data.replace(f"[  FAILED  ] {test} (0 ms)".encode(), by_index)
+    (only,) = analyze_bytes(data).failures
+    assert (only.test_id, only.file, only.line) == (test, "tests/test_format.cpp", 14)

@@ -225,6 +225,8 @@ CASES: list[tuple[str, str | None]] = [
     ("1/3 Test #1: matrix_test ......................***Failed    0.01 sec", "ctest.test"),
     ("2/3 Test #2: vec_test .........................Subprocess aborted***Exception:   0.02 sec", "ctest.test"),
     ("\t  1 - matrix_test (Failed)", "ctest.summary"),
+    ('14/14 Test #14: Ratios/PercentTest.Formats/(1, "100.0%") ......***Failed    0.00 sec', "ctest.test"),
+    ('\t 14 - Ratios/PercentTest.Formats/(1, "100.0%") (Failed)', "ctest.summary"),
     ("\t  2 - vec_test (Subprocess aborted)", "ctest.summary"),
     ('1) MoneyTest::testAllocate with data set "thirds" (100, array(1, 1, 1), array(34, 33, 33))', "phpunit.test"),
     ("   │ /home/runner/work/money/money/tests/MoneyTest.php:23", "phpunit.frame"),
