@@ -324,12 +324,24 @@ def _identifiers(message: str, kind: FailureKind) -> tuple[str, ...]:
             value = m.group(1)
             if not _DIGITISH.fullmatch(value) and value not in named:
                 found.add("symbol:" + value)
+    if kind is FailureKind.COMPILE:
+        found.update("symbol:" + m.group(1) for m in (p.search(head) for p in _UNQUOTED_NAMES) if m)
     elif kind is FailureKind.UNKNOWN:  # an unrecognised line: only a quoted bare name counts (`os`, 'numpy')
         found.update("symbol:" + m.group(1) for m in _QUOTED_BARE_NAME.finditer(head) if m.group(1) not in named)
     return tuple(sorted(found))
 
 
 _DIGITISH = compile_linear(r"[\d.:/-]+")
+# Compilers that name what they cannot find without quoting it: Go ``undefined: dur``, ``x declared and not
+# used``; Elixir ``undefined function values_sum/2``.
+_UNQUOTED_NAMES = tuple(
+    compile_linear(p)
+    for p in (
+        r"^undefined: ([A-Za-z_]\w{0,79}(?:\.[A-Za-z_]\w{0,79})?)$",
+        r"^([A-Za-z_]\w{0,79}) declared (?:and|but) not used",
+        r"\bundefined function ([a-z_]\w{0,79}[?!]?)/\d+",
+    )
+)
 _QUOTED_BARE_NAME = compile_linear(r"[`'\u2018]([A-Za-z_][\w.]{0,79})[`'\u2019]")
 
 

@@ -291,6 +291,22 @@ def test_a_typo_known_by_its_place_is_one_fault_however_it_is_retyped() -> None:
 
 
 @pytest.mark.parametrize(
+    ("tool", "message", "code"),
+    [
+        ("go", "undefined: {}", "cfg.Timeout = {}"),  # go build names it unquoted; the line from the source
+        ("elixirc", "undefined function {}/1 (expected Shelf to define such a function)", "Enum.map(items, &{}/1)"),
+    ],
+)
+def test_an_unquoted_typo_known_by_its_place_is_one_fault(tool: str, message: str, code: str) -> None:
+    def sig(typo: str, symbol: str = "Parse") -> FailureSignature:
+        failure = Failure(FailureKind.COMPILE, tool, message.format(typo), file="src/config.x", line=47)
+        return signature(failure, symbol=symbol, code_line=code.format(typo))
+
+    assert sig("dur").key == sig("timeout").key
+    assert sig("dur").key != sig("dur", symbol="Load").key
+
+
+@pytest.mark.parametrize(
     ("message", "lines", "expected"),
     [
         ("org.opentest4j.AssertionFailedError: expected: <3.8> but was: <3.79>", [], "3.8"),
