@@ -566,6 +566,13 @@ _ACTUAL_INLINE: tuple[LinearPattern, ...] = tuple(
         r"\bgot:? ([^\n]{1,200}?)[,;]? want:? ",
         r" = ([^\n=]{1,200}?)[,;] want:? ",
         r"\b(?:expected|want|wanted):? [^\n]{1,200}?[,;] (?:but )?got:? ([^\n]{1,200})$",
+        # C and C++ checks that print both values: Boost.Test "check f(x) == 32 has failed [14 != 32]", glog and
+        # abseil "Check failed: f(x) == 32 (14 vs. 32)", doctest "values: CHECK( 14 == 32 )", a project's own
+        # CHECK_EQ macro "CHECK_EQ(f(x), 32) failed: 14 != 32"
+        r" has failed \[([^\n\]]{1,200}?) (?:!=|==|<=|>=|<|>) ",
+        r"\bCheck failed: [^\n]{1,200}? \(([^\n]{1,200}?) vs\. ",
+        r"\bvalues: [A-Z_]{2,30}\( ([^\n]{1,200}?) (?:==|!=|<=|>=|<|>) ",
+        r"\b(?:failed|FAILED|FAIL):? ([^\s\n][^\n]{0,200}?) != ",
         # googletest's EXPECT_NEAR: "The difference between f(x) and 2.5 is 1.5, which exceeds 0.01, where" then
         # "f(x) evaluates to 1," (what the code computed), "2.5 evaluates to 2.5, and", "0.01 evaluates to 0.01."
         r"^\S[^\n]{0,200}? evaluates to ([^\n]{1,200}?),$",

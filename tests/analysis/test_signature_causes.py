@@ -188,6 +188,10 @@ def test_a_number_the_assertion_got_is_kept_however_long() -> None:
         ("--- FAIL: TestAllow (0.00s)", ["    limiter_test.go:31: Allow() returned false, want true"], "false"),
         ("--- FAIL: TestRefill (0.00s)", ["    bucket_test.go:9: tokens after refill: 3; want 5"], "3"),
         ("REQUIRE( area(r) == 13 )", ["with expansion:", "  12 == 13"], "12"),  # Catch2
+        ('error: in "vec/dot": check dot(a, b, 3) == 32 has failed [14 != 32]', [], "14"),  # Boost.Test
+        ("F1206 vec.cc:12] Check failed: dot(a, b, 3) == 32 (14 vs. 32)", [], "14"),  # glog, abseil
+        ("vec.cpp:12: ERROR: CHECK( dot(a, b, 3) == 32 ) is NOT correct!", ["  values: CHECK( 14 == 32 )"], "14"),
+        ("tests/test_vec.cpp:12: CHECK_EQ(dot(a, b, 3), 32) failed: 14 != 32", [], "14"),  # a project's own macro
         (  # googletest's EXPECT_NEAR
             "The difference between mean(w) and 2.5 is 1.5, which exceeds 1e-3, where",
             ["mean(w) evaluates to 1,", "2.5 evaluates to 2.5, and", "1e-3 evaluates to 0.001."],
