@@ -8,7 +8,9 @@ from typing import Any, Protocol
 
 from analysis.attribution import Attribution, Link, RunSeen, is_generic
 from analysis.flakiness import FLAKY_SCORE, FlakeStatus
+from analysis.match_basis import match_basis
 from analysis.matching import failure_fingerprint
+from analysis.signature import FailureSignature
 from analysis.types import Analysis, Failure, FailureKind, LineRange
 
 from ..report.common import failure_name
@@ -103,12 +105,17 @@ def sightings(occurrences: Sequence[Any], *, repository_id: int | None, repo_url
 
 
 def evidence(match: MatchLike, *, repository_id: int | None, repo_url: str | None) -> Evidence:
-    """Why the failure is "seen before": how it matched and the earlier runs behind it."""
+    """Why the failure is "seen before": how it matched, what the signature it matched by rests on, and the
+    earlier runs behind it."""
+    sig = getattr(match, "signature", None)
+    basis = match_basis(FailureSignature.from_json(sig)) if isinstance(sig, dict) and sig.get("tool") else None
     return Evidence(
         how=str(getattr(match, "how", "signature")),
         similarity=float(match.similarity),
         pattern_title=str(getattr(match, "pattern_title", "")),
         earlier=sightings(getattr(match, "earlier", ()), repository_id=repository_id, repo_url=repo_url),
+        basis=basis.words if basis else "",
+        thin=basis.thin if basis else False,
     )
 
 

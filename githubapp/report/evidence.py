@@ -12,10 +12,11 @@ from .model import Evidence, Sighting, TriagedFailure
 
 
 def why(evidence: Evidence) -> str:
-    """How the failure matched, in a few words."""
+    """How the failure matched, in a few words: by similarity, or by signature and what that rests on (a thin
+    one, a test whose log shows nothing that tells its faults apart, says so)."""
     if evidence.how == "similar":
         return f"similarity {evidence.similarity:.2f} with a compatible pattern"
-    return "same signature"
+    return f"same signature: {evidence.basis}" if evidence.basis else "same signature"
 
 
 def _run_label(s: Sighting) -> str:
@@ -89,7 +90,7 @@ def why_cell(item: TriagedFailure) -> str:
     h = item.history
     if h is None or h.evidence is None:
         return "—"
-    return md.table_cell(why(h.evidence), limit=80)
+    return md.table_cell(why(h.evidence), limit=110)
 
 
 def _own(runs: Sequence[Sighting]) -> str:

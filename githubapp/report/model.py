@@ -46,6 +46,8 @@ class Evidence:
     similarity: float
     pattern_title: str = ""
     earlier: tuple[Sighting, ...] = ()
+    basis: str = ""  # what a match by signature rests on (analysis.match_basis), "" when unknown
+    thin: bool = False  # nothing in the log tells two faults of that test apart: a weaker claim, said so
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from githubapp.pipeline.assemble import evidence
 from githubapp.report.check_run import check_run_output
 from githubapp.report.comment import sticky_comment
 from githubapp.report.model import Evidence, Sighting, Verdict
@@ -57,3 +58,24 @@ def test_a_branch_without_a_pr_and_another_repository_are_said_plainly() -> None
     assert "Seen before (same signature): run #12 in another repository 2026-01-09; run #13 on `" in out.text
     body = sticky_comment(report(item))
     assert "run #13 on `x<img src=y>@\u200dadmin`" in body  # a code span: no HTML, the mention neutralised
+
+
+def test_a_match_by_signature_says_what_it_rests_on_and_a_thin_one_says_so() -> None:
+    thin = "only the same test and message: nothing in the log tells its faults apart"
+    weak = replace(history(2), evidence=Evidence("signature", 1.0, "t", (EARLIER,), basis=thin, thin=True))
+    item = replace(triaged(1, Verdict.NEW), history=weak)
+    out = check_run_output(report(item))
+    assert f"Seen before (same signature: {thin}): [run #540](" in out.text
+    assert f"Seen before (same signature: {thin}): run #540" in out.annotations[0]["message"]
+    assert f"| same signature: {thin} |" in sticky_comment(report(item))
+
+
+def test_evidence_reads_the_basis_from_the_signature_the_history_matched_by() -> None:
+    class Match:
+        how, similarity, pattern_title, earlier = "signature", 1.0, "t", ()
+        signature = {"tool": "go", "kind": "test", "subject": "test:TestCoupon", "identifiers": ["actual:nil"]}
+
+    found = evidence(Match(), repository_id=1, repo_url=None)  # type: ignore[arg-type]
+    assert found.thin and found.basis.startswith("only the same test and message")
+    Match.signature = {}
+    assert evidence(Match(), repository_id=1, repo_url=None).basis == ""  # type: ignore[arg-type]
