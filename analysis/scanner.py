@@ -29,6 +29,7 @@ from .types import Failure, FailureKind, LineRange
 
 MAX_HITS = 20_000  # pruned to half, keeping the best, when reached
 MAX_FAILURES = 500
+MAX_DUMP_READS = 20  # go timeouts whose goroutine dump is read for the test they stopped
 MAX_STEPS = 5_000
 ATTACH_DISTANCE = 80  # a detail further than this from its failure's last line starts afresh
 MAX_MESSAGE = 500
@@ -359,6 +360,7 @@ class Scanner:
         self._go_running = ""  # go test -v: the test an "=== RUN" line started
         self._go_details: dict[str, tuple[Hit, Match]] = {}  # its first "x_test.go:N: msg" line
         self._go_frames: dict[str, list[Frame]] = {}  # -json: a test's goroutine dump, before its fail event
+        self._dump_reads = 0  # goroutine dumps read for the test a timeout stopped
         self._diffs: dict[str, int] = {}  # file -> first line a printed diff changes (formatters' --diff)
         self._requirements: dict[str, tuple[str, int]] = {}  # pip: package -> the requirements file's line
         self._mix_apps: set[str] = set()  # Elixir: the applications mix compiled (the project's own)
@@ -545,13 +547,15 @@ class Scanner:
                 below = _GO_RUNNING_TEST.match(self._peek(number + k + 1) or "")
                 if below:
                     return below.group(1)
-        for k in range(1, 200):
-            text = self._peek(number + k)
-            if text is None:
-                break
-            found = _GO_TEST_FRAME.match(text)
-            if found:
-                return found.group(1)
+        if self._dump_reads < MAX_DUMP_READS:  # a log of nothing but timeout lines must not read each one's 200
+            self._dump_reads += 1
+            for k in range(1, 200):
+                text = self._peek(number + k)
+                if text is None:
+                    break
+                found = _GO_TEST_FRAME.match(text)
+                if found:
+                    return found.group(1)
         return self._go_running or None
 
     def _go_test_panicked(self, hit: Hit, message: str) -> bool:
@@ -941,15 +945,10 @@ class Scanner:
         ):
             current.add_evidence(hit.line, hit.line)  # the rest of one compilation's errors, and its abort
             return
-        if self._perl_compile_error(hit.line, message):
+        aborted, script = self._perl_below(hit.line)
+        if aborted and not _PERL_ABORT.match(message) and not message.startswith("Can't locate "):
             self._perl_compile(hit, match, message)
             return
-        script = None
-        for k in range(1, 12):
-            found = _PROVE_SCRIPT.match(self._peek(hit.line + k) or "")
-            if found:
-                script = found.group(1)
-                break
         tool = "prove" if script else "perl"
         fp = fingerprint(tool, FailureKind.TEST.value, script, message if not script else "", None)
         existing = self._by_fp.get(fp)
@@ -967,19 +966,19 @@ class Scanner:
         self._by_fp[fp] = opened
         self._open = opened
 
-    def _perl_compile_error(self, number: int, message: str) -> bool:
-        """Whether a Perl error opens a compilation that failed: perl prints the compiler's errors in source
-        order, then ``Compilation failed in require``, ``BEGIN failed--compilation aborted`` or ``Execution of X
-        aborted due to compilation errors.`` (perldiag). A missing module ends the same way; it is a dependency."""
-        if _PERL_ABORT.match(message) or message.startswith("Can't locate "):
-            return False
+    def _perl_below(self, number: int) -> tuple[bool, str | None]:
+        """What follows a Perl error, in one look at the next lines: whether a compilation ends there (perl prints
+        the compiler's errors in source order, then ``Compilation failed in require``, ``BEGIN
+        failed--compilation aborted`` or ``Execution of X aborted due to compilation errors.``: perldiag), and
+        the test script prove names below it. A missing module ends the same way; it is a dependency."""
+        aborted = False
         for k in range(1, 12):
             below = self._peek(number + k) or ""
-            if _PERL_ABORT.match(below):
-                return True
-            if _PROVE_SCRIPT.match(below):
-                return False
-        return False
+            aborted = aborted or bool(_PERL_ABORT.match(below))
+            found = _PROVE_SCRIPT.match(below)
+            if found:
+                return aborted, found.group(1)
+        return aborted, None
 
     def _perl_compile(self, hit: Hit, match: Match, message: str) -> None:
         """The first error of a compilation: the fault (the others follow from it); one failure however many
