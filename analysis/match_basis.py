@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .signature import FailureSignature
+from .signature import FailureSignature, by_role
 
 # A value an assertion got that any fault of it gets alike: one bit, or nothing at all.
 _ONE_BIT = frozenset({"nil", "<nil>", "null", "none", "undefined", "true", "false", "''", '""', "[]", "{}", "()"})
@@ -23,18 +23,10 @@ class Basis:
     thin: bool  # the log shows nothing that tells two faults of that test (or place) apart
 
 
-def _roles(items: tuple[str, ...]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for item in items:
-        role, _, value = item.partition(":")
-        found.setdefault(role, value)
-    return found
-
-
 def match_basis(sig: FailureSignature) -> Basis:
     """The parts of ``sig`` a match on it rests on, most telling first."""
-    refined = _roles(sig.refinements)
-    named = _roles(sig.identifiers)
+    refined = by_role(sig.refinements)
+    named = by_role(sig.identifiers)
     if sig.kind == "test" and sig.subject.startswith("test:"):
         parts = ["same test"]
         if "thrown" in refined:

@@ -951,20 +951,11 @@ class Scanner:
             return
         tool = "prove" if script else "perl"
         fp = fingerprint(tool, FailureKind.TEST.value, script, message if not script else "", None)
-        existing = self._by_fp.get(fp)
-        if existing is not None:
-            existing.count += 1
-            existing.add_evidence(hit.line, hit.line)
-            return
         kind = FailureKind.TEST if script else FailureKind.CRASH
-        opened = _Open(kind, tool, message, script, None, None, hit.step, hit.line, hit.line, hit.score, hit.rule)
-        opened.plain = False
-        opened.add_evidence(hit.line, hit.line)
-        where = Frame(_group(match, "file") or "", int(_group(match, "line") or 0), True, self._block)
-        opened.add_frame(where, hit.line)
-        self.failures.append(opened)
-        self._by_fp[fp] = opened
-        self._open = opened
+        opened = self._perl_failure(hit, fp, kind, tool, message, script, None, None)
+        if not opened.frames:  # where the script died: its first die
+            where = Frame(_group(match, "file") or "", int(_group(match, "line") or 0), True, self._block)
+            opened.add_frame(where, hit.line)
 
     def _perl_below(self, number: int) -> tuple[bool, str | None]:
         """What follows a Perl error, in one look at the next lines: whether a compilation ends there (perl prints
@@ -986,21 +977,33 @@ class Scanner:
         file = _group(match, "file")
         line_s = _group(match, "line")
         fp = fingerprint("perl", FailureKind.COMPILE.value, None, message, file)
+        line = int(line_s) if line_s else None
+        self._open = self._perl_failure(hit, fp, FailureKind.COMPILE, "perl", message, None, file, line)
+
+    def _perl_failure(
+        self,
+        hit: Hit,
+        fp: str,
+        kind: FailureKind,
+        tool: str,
+        message: str,
+        test: str | None,
+        file: str | None,
+        line: int | None,
+    ) -> _Open:
+        """The failure a Perl error is: the one its fingerprint already has, counted once more, else a new one."""
         existing = self._by_fp.get(fp)
         if existing is not None:
             existing.count += 1
             existing.add_evidence(hit.line, hit.line)
-            self._open = existing
-            return
-        opened = _Open(
-            FailureKind.COMPILE, "perl", message, None, file, int(line_s) if line_s else None,
-            hit.step, hit.line, hit.line, hit.score, hit.rule,
-        )
+            return existing
+        opened = _Open(kind, tool, message, test, file, line, hit.step, hit.line, hit.line, hit.score, hit.rule)
         opened.plain = False
         opened.add_evidence(hit.line, hit.line)
         self.failures.append(opened)
         self._by_fp[fp] = opened
         self._open = opened
+        return opened
 
     def _adopt_pending(self, opened: _Open) -> None:
         pending, self._pending = self._pending, None

@@ -146,13 +146,14 @@ class FailureSignature:
 def conflicting(a: Sequence[str], b: Sequence[str]) -> bool:
     """Whether two sets of refinements name different code for one role (both print the offending line and
     the lines differ): two faults. A role only one side prints says nothing."""
-    mine = _by_role(a)
-    return any(role in mine and mine[role] != value for role, value in _by_role(b).items())
+    mine = by_role(a)
+    return any(role in mine and mine[role] != value for role, value in by_role(b).items())
 
 
-def _by_role(refinements: Sequence[str]) -> dict[str, str]:
+def by_role(items: Sequence[str]) -> dict[str, str]:
+    """``role:value`` items by role (the first value of each)."""
     found: dict[str, str] = {}
-    for item in refinements:
+    for item in items:
         role, _, value = item.partition(":")
         found.setdefault(role, value)
     return found
