@@ -217,6 +217,48 @@ async def set_pattern_refinements(
     )
 
 
+async def pattern_loci(conn: Conn, installation_id: int, pattern_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The change loci (``analysis.change_loci``) each pattern's members were broken by, where any was known."""
+    if not pattern_ids:
+        return {}
+    rows = await conn.fetch(
+        """SELECT id, change_loci FROM patterns
+           WHERE installation_id = $1 AND id = ANY($2::bigint[]) AND change_loci IS NOT NULL""",
+        installation_id,
+        list(pattern_ids),
+    )
+    return {int(r["id"]): list(r["change_loci"]) for r in rows}
+
+
+async def pattern_of_loci(conn: Conn, installation_id: int, signature_key: str, loci: Sequence[str]) -> int | None:
+    """The oldest pattern of this signature key whose changes touched one of ``loci``."""
+    value = await conn.fetchval(
+        """SELECT id FROM patterns
+           WHERE installation_id = $1 AND signature_key = $2 AND change_loci && $3::text[]
+           ORDER BY id LIMIT 1""",
+        installation_id,
+        signature_key,
+        list(loci),
+    )
+    return int(value) if value is not None else None
+
+
+async def add_pattern_loci(
+    conn: Conn, installation_id: int, pattern_id: int, loci: Sequence[str], *, limit: int = 500
+) -> None:
+    """A member's change loci join its pattern's (at most ``limit``: a pattern's places are few)."""
+    await conn.execute(
+        """UPDATE patterns SET change_loci = (
+               SELECT array_agg(l ORDER BY l) FROM (
+                   SELECT DISTINCT unnest(coalesce(change_loci, '{}') || $3::text[]) AS l LIMIT $4) AS merged)
+           WHERE installation_id = $1 AND id = $2""",
+        installation_id,
+        pattern_id,
+        list(loci),
+        limit,
+    )
+
+
 async def add_fingerprint(conn: Conn, installation_id: int, fingerprint: str, pattern_id: int) -> None:
     await conn.execute(
         """INSERT INTO pattern_fingerprints (installation_id, fingerprint, pattern_id) VALUES ($1, $2, $3)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from ..regex import MULTILINE, compile_linear
+from ..change_loci import HUNK_HEADER
+from ..regex import compile_linear
 from .patch import split_lines
 
 _FENCE_RUN = compile_linear(r"`{3,}")
 
-_HUNK = compile_linear(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", MULTILINE)
 
 
 def commentable_lines(pr_file_patch: str) -> set[int]:
@@ -23,7 +23,7 @@ def commentable_lines(pr_file_patch: str) -> set[int]:
     current = 0
     in_hunk = False
     for raw in pr_file_patch.split("\n"):
-        header = _HUNK.match(raw)
+        header = HUNK_HEADER.match(raw)
         if header:
             current = int(header.group(1))
             in_hunk = True

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 _committed: frozenset[tuple[str, str]] | None = None
 _plan: list[tuple[str, str]] | None = None  # planning: record every case asked about, make none
 _sources: dict[tuple[str, str], dict[str, str]] | None = None  # a source pass: each case's faulted files
+_clean: dict[str, dict[str, str]] = {}  # a source pass: each project's files with no fault on (the base commit)
 
 
 def skip_committed(cases: Iterable[tuple[str, str]] | None) -> None:
@@ -43,6 +44,18 @@ def sources(on: bool) -> dict[tuple[str, str], dict[str, str]]:
     found = _sources or {}
     _sources = {} if on else None
     return found
+
+
+def clean(project: str, source: Callable[[], Mapping[str, str]]) -> None:
+    """A project's files with no fault switched on (what its cases' changes are made against), kept during a
+    source pass only."""
+    if _sources is not None:
+        _clean[project] = dict(source())
+
+
+def clean_trees() -> dict[str, dict[str, str]]:
+    """The projects' fault-free files kept by source passes so far."""
+    return dict(_clean)
 
 
 def wanted(project: str, case: str, source: Callable[[], Mapping[str, str]] | None = None) -> bool:

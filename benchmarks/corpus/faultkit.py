@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from benchmarks.corpus.additive import wanted
+from benchmarks.corpus.additive import clean, wanted
 from benchmarks.corpus.model import HardNegative, Kind, RawCase, Step, TruthFailure, Variant
 
 _SWITCH = re.compile(r"\{\{([A-Z0-9_]+)\}\}")
@@ -293,6 +293,7 @@ class Generator:
         )
 
     def cases(self) -> Iterator[RawCase]:
+        clean(self.project.name, self._files(Scenario(())))
         for fault in self.project.faults:
             if fault.negative_of:
                 # A hard negative is a root cause of its own: it recurs too (never beside another fault).

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 from .split import part_of
 
 if TYPE_CHECKING:
-    from githubapp.cli.history import SourceProvider
+    from githubapp.cli.history import ChangeProvider, SourceProvider
 
 HERE = Path(__file__).resolve().parent
 LOGS = HERE / "logs"
@@ -373,20 +373,24 @@ async def replayed(
     from githubapp.cli.history import replay
 
     provider: SourceProvider | None = None
+    changes: ChangeProvider | None = None
     if source:
-        provider = case_sources(cases)
-    results = await replay([c.log for c in cases], threshold=threshold, source=provider)
+        provider, changes = case_sources(cases)
+    results = await replay([c.log for c in cases], threshold=threshold, source=provider, changes=changes)
     return [list(r.failures) for r in results]
 
 
-def case_sources(cases: Sequence[Case]) -> SourceProvider:
-    """A replay's source provider: a log -> its case's files (the project's file list, the generated texts)."""
+def case_sources(cases: Sequence[Case]) -> tuple[SourceProvider, ChangeProvider]:
+    """A replay's source and change providers: a log -> its case's files (the project's file list, the generated
+    texts), and the lines its change touched against the project's fault-free files (a pull request's diff)."""
     from githubapp.pipeline.source import MappingSource
 
-    from .sources import faulted_trees
+    from .sources import changed_lines, clean_trees, faulted_trees
 
     trees = faulted_trees()
+    clean = clean_trees()
     by_log: dict[Path, MappingSource] = {}
+    changed: dict[Path, dict[str, frozenset[int]]] = {}
     listed: dict[Path, frozenset[str]] = {}
     for case in cases:
         files = trees.get((case.project, case.log.stem))
@@ -394,7 +398,9 @@ def case_sources(cases: Sequence[Case]) -> SourceProvider:
             continue  # no generator here for its ecosystem: replayed without a source, as a run GitHub could not give
         tree = listed.setdefault(case.log.parent, project_tree(case.log.parent))
         by_log[case.log] = MappingSource(files, paths=tree | files.keys())
-    return by_log.get
+        if case.project in clean:
+            changed[case.log] = changed_lines(files, clean[case.project])
+    return by_log.get, changed.get
 
 
 def false_pairs(cases: Sequence[Case], replayed_failures: Sequence[list[dict[str, Any]]]) -> list[str]:

@@ -17,11 +17,14 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from analysis.change_loci import changed_between
+
 from . import additive, build
 
 
 def faulted_trees(names: Sequence[str] | None = None) -> dict[tuple[str, str], dict[str, str]]:
-    """``(project, case)`` -> that case's files (path -> text), for the ecosystems ``names`` (default: all)."""
+    """``(project, case)`` -> that case's files (path -> text), for the ecosystems ``names`` (default: all).
+    The projects' fault-free files are kept too (``clean_trees``): a case's change is made against them."""
     found: dict[tuple[str, str], dict[str, str]] = {}
     with tempfile.TemporaryDirectory(prefix="ci-triage-corpus-sources-") as tmp:
         for name in names or build.ecosystem_names():
@@ -33,4 +36,20 @@ def faulted_trees(names: Sequence[str] | None = None) -> dict[tuple[str, str], d
                 print(f"corpus sources: {name} skipped ({type(exc).__name__})", file=sys.stderr)
             finally:
                 found.update(additive.sources(False))
+    return found
+
+
+def clean_trees() -> dict[str, dict[str, str]]:
+    """project -> its files with no fault on, for the projects ``faulted_trees`` has rebuilt so far."""
+    return additive.clean_trees()
+
+
+def changed_lines(case_files: dict[str, str], clean: dict[str, str]) -> dict[str, frozenset[int]]:
+    """The lines a case's change touched (its faults switched on, its shift), by file: as a pull request's
+    files would list them against the fault-free commit."""
+    found: dict[str, frozenset[int]] = {}
+    for path, text in case_files.items():
+        before = clean.get(path)
+        if before != text:
+            found[path] = changed_between(before, text)
     return found

@@ -8,7 +8,7 @@ import json
 import shutil
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,11 +17,13 @@ from typing import Any
 
 import asyncpg
 
+from analysis.change_loci import diff_changes
 from analysis.embedding import Embedder, HashingEmbedder
 from analysis.matching import DEFAULT_THRESHOLD, Match
 from analysis.types import Failure
 
 from ..history.service import HistoryService, RunContext, embedder_from_settings, rekey_all
+from ..pipeline.changes import PullChange, change_loci
 from ..pipeline.source import DirectorySource, SourceFiles, sites_of
 from ..pipeline.tree import within_tree
 from ..settings import Settings
@@ -29,6 +31,8 @@ from ..settings import Settings
 REPLAY_INSTALLATION = 0  # replay writes as this installation (and repository) unless told otherwise
 # A log -> its repository's files at that log's commit (None: unknown), read as the pipeline reads a run's source.
 SourceProvider = Callable[[Path], SourceFiles | None]
+# A log -> the lines its run's change touched, by file (None: unknown): where a thin test failure's fault is.
+ChangeProvider = Callable[[Path], Mapping[str, frozenset[int]] | None]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,6 +56,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="a checkout of the repository at the logs' commit: compile, type and lint errors get the symbol their "
         "line is in (function, YAML key, make target) and, when the log prints none, the line's code from it, as the "
         "App reads it through the GitHub API",
+    )
+    p.add_argument(
+        "--diff",
+        type=Path,
+        metavar="FILE",
+        help="the logs' change as a unified diff (git diff's output), with --source at its new side: a test failure "
+        "whose log cannot tell its faults apart is told apart by the functions the change touched, as the App reads "
+        "them from a pull request's files",
     )
     p.set_defaults(handler=cmd_replay)
 
@@ -141,9 +153,11 @@ async def replay(
     installation_id: int = REPLAY_INSTALLATION,
     budget: int = 100,
     source: SourceProvider | None = None,
+    changes: ChangeProvider | None = None,
 ) -> list[ReplayResult]:
     """The replay path shared by the CLI and benchmarks/matching.py. ``source``: each log's repository files
-    at its commit, for the symbols and lines of compile, type and lint errors (none: the logs alone)."""
+    at its commit, for the symbols and lines of compile, type and lint errors (none: the logs alone);
+    ``changes``: the lines each log's change touched, for where it touched the code (``analysis.change_loci``)."""
     from storage import db
 
     async with _database(database_url) as url:
@@ -155,7 +169,9 @@ async def replay(
                 embedder or HashingEmbedder(),
                 threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
             )
-            return await replay_into(service, logs, installation_id=installation_id, budget=budget, source=source)
+            return await replay_into(
+                service, logs, installation_id=installation_id, budget=budget, source=source, changes=changes
+            )
         finally:
             await pool.close()
 
@@ -177,6 +193,7 @@ async def replay_into(
     budget: int = 100,
     source: SourceProvider | None = None,
     source_files: int = Settings.source_files_per_run,
+    changes: ChangeProvider | None = None,
 ) -> list[ReplayResult]:
     from analysis.engine import analyze_bytes
     from analysis.signature import diff_range
@@ -213,7 +230,10 @@ async def replay_into(
             excerpt = excerpt_lines(lines, failure, analysis, around=around)
             if excerpt:
                 excerpts[number] = "\n".join(excerpt)
+        changed = changes(path) if changes is not None else None
+        loci = await change_loci(PullChange(tuple(changed), changed), files, max_files=source_files) if changed else ()
         context = RunContext(
+            change_loci=loci,
             run_id=index + 1,
             job_id=1,
             seen_at=start + timedelta(seconds=index),
@@ -275,6 +295,13 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
         print(f"ci-triage replay: --source {args.source}: not a directory", file=sys.stderr)
         return 2
     checkout = DirectorySource(args.source, max_bytes=settings.source_file_max_bytes) if args.source else None
+    changed = None
+    if args.diff is not None:
+        try:
+            changed = diff_changes(args.diff.read_text(encoding="utf-8", errors="replace"))
+        except OSError as exc:
+            print(f"ci-triage replay: --diff {args.diff}: {exc.strerror}", file=sys.stderr)
+            return 2
     results = asyncio.run(
         replay(
             args.logs,
@@ -283,6 +310,7 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
             installation_id=args.installation_id,
             budget=args.budget,
             source=(lambda _log: checkout) if checkout is not None else None,
+            changes=(lambda _log: changed) if changed else None,
         )
     )
     if args.json:

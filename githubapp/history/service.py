@@ -18,6 +18,7 @@ import asyncpg
 import numpy as np
 
 from analysis import flakiness, recommend
+from analysis.change_loci import UNKNOWN, apart
 from analysis.embedding import Embedder, HashingEmbedder, OpenAIEmbedder, Vectors
 from analysis.flakiness import FlakeScore, Outcome, QuarantineSuggestion, TestOutcome
 from analysis.matching import (
@@ -59,6 +60,9 @@ class RunContext(q.RunWhere):
     symbols: Mapping[int, str] = field(default_factory=dict)
     # failure index -> its line's text in that source: the offending code when the log prints none
     code_lines: Mapping[int, str] = field(default_factory=dict)
+    # where the run's change touched the code (analysis.change_loci), when known: tells a test failure's faults
+    # apart where its log cannot
+    change_loci: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,13 @@ class HistoryService:
         counted: set[int] = set()  # patterns already counted in this call (a run's repeats are one occurrence)
         async with self.pool.acquire() as conn:
             branch = default_branch or await q.default_branch(conn, installation_id, repository_id)
+            flakes = await self._flake_scores(
+                conn,
+                installation_id,
+                repository_id,
+                [f.test_id for f in failures if f.test_id],
+                default_branch=default_branch,
+            )
             for index, (failure, text, vector) in enumerate(zip(failures, texts, vectors, strict=True)):
                 excerpt = context.excerpts.get(index)
                 symbol = context.symbols.get(index)
@@ -185,17 +196,11 @@ class HistoryService:
                     counted,
                     symbol=symbol,
                     code_line=context.code_lines.get(index),
+                    flaky=bool(failure.test_id and (score := flakes.get(failure.test_id)) and score.flaky),
                 )
                 matches.append(
                     await self._with_evidence(conn, installation_id, repository_id, match, context, seen_at, branch)
                 )
-            flakes = await self._flake_scores(
-                conn,
-                installation_id,
-                repository_id,
-                [f.test_id for f in failures if f.test_id],
-                default_branch=default_branch,
-            )
         return [
             _with_flake(m, flakes.get(f.test_id)) if f.test_id else m for m, f in zip(matches, failures, strict=True)
         ]
@@ -215,10 +220,15 @@ class HistoryService:
         *,
         symbol: str | None = None,
         code_line: str | None = None,
+        flaky: bool = False,
     ) -> Match:
         fingerprint = failure_fingerprint(failure)
         sig = signature(failure, symbol=symbol, detail=excerpt, code_line=code_line)
         sig_json = sig.as_json()
+        # A test failure is told apart by where its run's change touched the code (what its log often cannot
+        # say); not a known flaky test's, whose failures no change explains.
+        placed = sig.kind == "test" and not sig.generic
+        loci = context.change_loci if placed and not flaky else ()
         async with conn.transaction():
             # The lock first: a retried job racing its first attempt must see that attempt's row, and two
             # workers assigning one new signature must create one pattern.
@@ -245,7 +255,7 @@ class HistoryService:
                         sig_json,
                     )
             await q.set_ef_search(conn)
-            owner = None if sig.generic else await self._owner(conn, installation_id, sig)
+            owner = None if sig.generic else await self._owner(conn, installation_id, sig, loci)
             nearest = (
                 []
                 if sig.generic
@@ -254,6 +264,7 @@ class HistoryService:
                     installation_id,
                     sig,
                     await q.nearest_patterns(conn, installation_id, vector, self.candidates, scope_key=sig.scope),
+                    loci,
                 )
             )
             decision = decide(owner, [Candidate(p, s) for p, s in nearest], self.threshold, generic=sig.generic)
@@ -289,6 +300,8 @@ class HistoryService:
             counted.add(pattern_id)
             if not sig.generic:
                 await _own_keys(conn, installation_id, sig, pattern_id, created=decision.pattern_id is None)
+            if placed:  # a member whose change is unknown: the pattern is never told apart by place again
+                await q.add_pattern_loci(conn, installation_id, pattern_id, loci or (UNKNOWN,))
             failure_id = await q.insert_failure(
                 conn,
                 installation_id,
@@ -331,27 +344,43 @@ class HistoryService:
             )
         return _match(failure_id, pattern, decision.how, decision.similarity, fingerprint, sig_json)
 
-    async def _owner(self, conn: Connection, installation_id: int, sig: FailureSignature) -> int | None:
+    async def _owner(
+        self, conn: Connection, installation_id: int, sig: FailureSignature, loci: Sequence[str] = ()
+    ) -> int | None:
         """The pattern owning the signature's key; else, for a failure whose log printed its code, the pattern
         owning the key without it when that pattern's code does not contradict this one's (one fault, logged
-        once without the code and once with it)."""
+        once without the code and once with it). With ``loci`` (a test failure whose change is known): not a
+        pattern broken by changes elsewhere, but the pattern of that key whose changes touched these places."""
         owner = await q.fingerprint_owner(conn, installation_id, _key(sig))
-        if owner is not None or not sig.refinements:
+        if owner is None and sig.refinements:
+            base = await q.fingerprint_owner(conn, installation_id, "sig:" + sig.base_key)
+            if base is not None:
+                known = await q.pattern_refinements(conn, installation_id, [base])
+                owner = None if conflicting(known.get(base, []), sig.refinements) else base
+        if owner is None or not loci:
             return owner
-        base = await q.fingerprint_owner(conn, installation_id, "sig:" + sig.base_key)
-        if base is None:
-            return None
-        known = await q.pattern_refinements(conn, installation_id, [base])
-        return None if conflicting(known.get(base, []), sig.refinements) else base
+        changed = await q.pattern_loci(conn, installation_id, [owner])
+        if not apart(changed.get(owner, ()), loci):
+            return owner
+        return await q.pattern_of_loci(conn, installation_id, sig.key, loci)
 
     async def _compatible(
-        self, conn: Connection, installation_id: int, sig: FailureSignature, nearest: list[tuple[int, float]]
+        self,
+        conn: Connection,
+        installation_id: int,
+        sig: FailureSignature,
+        nearest: list[tuple[int, float]],
+        loci: Sequence[str] = (),
     ) -> list[tuple[int, float]]:
-        """The candidates whose code does not contradict the failure's (the scope says the rest)."""
-        if not sig.refinements or not nearest:
-            return nearest
-        known = await q.pattern_refinements(conn, installation_id, [p for p, _ in nearest])
-        return [(p, s) for p, s in nearest if not conflicting(known.get(p, []), sig.refinements)]
+        """The candidates whose code does not contradict the failure's (the scope says the rest), and with
+        ``loci``, not broken by changes elsewhere."""
+        if sig.refinements and nearest:
+            known = await q.pattern_refinements(conn, installation_id, [p for p, _ in nearest])
+            nearest = [(p, s) for p, s in nearest if not conflicting(known.get(p, []), sig.refinements)]
+        if loci and nearest:
+            changed = await q.pattern_loci(conn, installation_id, [p for p, _ in nearest])
+            nearest = [(p, s) for p, s in nearest if not apart(changed.get(p, ()), loci)]
+        return nearest
 
     async def _with_evidence(
         self,

@@ -18,6 +18,9 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import httpx
+from gidgethub import GitHubException
+
 from analysis.attribution import Attribution, TestCounts
 from analysis.junit import parse_junit
 from analysis.types import Failure
@@ -33,6 +36,7 @@ from ..report.model import RecommendedTest, RunInfo, TriagedFailure, TriageRepor
 from . import attribution as attributing
 from . import fetch
 from .assemble import flake_score, passed_on_rerun, summary_rows, triage
+from .changes import PullChange, change_loci, pull_change
 from .config import ParsedConfig, RepoConfig
 from .config_source import load_repo_config
 from .logwork import JobFindings
@@ -169,19 +173,6 @@ async def prs_for_commit(gh: GitHubClient, ref: RunRef) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
-async def _pr_files(gh: GitHubClient, ref: RunRef, pr_number: int, *, limit: int = 3000) -> list[str]:
-    files = gh.getiter(
-        "/repos/{owner}/{repo}/pulls/{pull_number}/files{?per_page}",
-        url_vars={"owner": ref.owner, "repo": ref.name, "pull_number": str(pr_number), "per_page": "100"},
-    )
-    out: list[str] = []
-    async for entry in files:
-        out.append(str(entry["filename"]))
-        if len(out) >= limit:
-            break
-    return out
-
-
 def _test_map(config: RepoConfig) -> dict[str, Any] | None:
     """The config's ``glob: [tests]`` map in the history service's feature format."""
     if not config.test_map:
@@ -217,6 +208,8 @@ class Triage:
         self.config: RepoConfig | None = None
         self.previous: db.ReportRow | None = None  # the earlier failing attempt's report, on a re-run
         self.jobs: list[dict[str, Any]] = []  # the run's jobs (newest attempt of each)
+        self.change: PullChange | None = None  # the pull request's files and changed lines
+        self.change_loci: tuple[str, ...] = ()  # where its change touched the code (analysis.change_loci)
         self.compared_branch: str | None = None  # the base branch (or pushed branch) failures were compared with
 
     @property
@@ -276,9 +269,7 @@ class Triage:
                 logs = await _fetch_logs(self.gh, ref, failed, settings.log_byte_cap, Path(spool))
                 missing = [job for job, got in zip(failed, logs, strict=True) if got is None]
                 zip_data = (
-                    await fetch.fetch_run_logs_zip(self.gh, ref, max_bytes=settings.log_byte_cap)
-                    if missing
-                    else None
+                    await fetch.fetch_run_logs_zip(self.gh, ref, max_bytes=settings.log_byte_cap) if missing else None
                 )
                 junit = [] if self.partial else await fetch.junit_reports(self.gh, ref, config.junit.artifact)
             with self.watch.stage("analyze"):
@@ -299,6 +290,13 @@ class Triage:
             )
         for found, found_sites in zip(findings, sites, strict=True):
             found.sites = found_sites
+        if ref.pr_numbers and not self.partial and self.deps.services.history is not None:
+            with self.watch.stage("fetch"):  # where the change touched the code: what tells thin test failures apart
+                try:
+                    self.change = await pull_change(self.gh, ref, ref.pr_numbers[0])
+                    self.change_loci = await change_loci(self.change, source, max_files=settings.source_files_per_run)
+                except (GitHubException, httpx.HTTPError) as exc:
+                    log.info("the pull request's files are unavailable: %s", exc)
         for found in findings:
             if found.problem:
                 problems.append(found.problem)
@@ -394,9 +392,7 @@ class Triage:
         )
         return out.conclusion
 
-    async def match(
-        self, findings: list[JobFindings], junit_failures: list[Failure], config: RepoConfig
-    ) -> Matched:
+    async def match(self, findings: list[JobFindings], junit_failures: list[Failure], config: RepoConfig) -> Matched:
         ref = self.ref
         history = self.deps.services.history
         pattern_ids: list[int | None] = []
@@ -408,7 +404,12 @@ class Triage:
                 config = replace(config, quarantine=config.quarantine + commanded)
             groups: list[
                 tuple[
-                    int, str | None, str | None, list[Failure], list[tuple[str, ...]], TestCounts | None,
+                    int,
+                    str | None,
+                    str | None,
+                    list[Failure],
+                    list[tuple[str, ...]],
+                    TestCounts | None,
                     SourceSites,
                 ]
             ] = [(f.job.id, f.job.name, f.job.html_url, f.failures, f.excerpts, f.counts, f.sites) for f in findings]
@@ -421,28 +422,38 @@ class Triage:
                         ref.installation_id,
                         ref.repository_id,
                         failures,
-                        run_context(ref, job_id, job_name, excerpts, sites),
+                        run_context(ref, job_id, job_name, excerpts, sites, change_loci=self.change_loci),
                         default_branch=ref.default_branch,
                     )
                     all_matches.extend(matches)
                     self.matches.extend(matches)
-                    await live.publish_failures(self.deps, ref.installation_id, ref.repository_id, ref.repo,
-                                                failures, matches)  # the dashboards' live list
+                    await live.publish_failures(
+                        self.deps, ref.installation_id, ref.repository_id, ref.repo, failures, matches
+                    )  # the dashboards' live list
                     await record_failed_tests(history, ref, failures, job_name)
                 for failure, match, excerpt in zip(failures, matches, excerpts, strict=True):
                     found.append(SeenFailure(failure, match, excerpt, job_name, job_url, counts))
                     pattern_ids.append(int(match.pattern_id) if match is not None else None)
             attributions = await self.attribute(found, pattern_ids, flake_rate=config.thresholds.flake_rate)
             items = [
-                triage(seen.failure, seen.match, config=config, excerpt=seen.excerpt, job_name=seen.job_name,
-                       job_url=seen.job_url, repository_id=ref.repository_id,
-                       repo_url=f"{self.deps.settings.github_url}/{ref.repo}", attribution=attribution)
+                triage(
+                    seen.failure,
+                    seen.match,
+                    config=config,
+                    excerpt=seen.excerpt,
+                    job_name=seen.job_name,
+                    job_url=seen.job_url,
+                    repository_id=ref.repository_id,
+                    repo_url=f"{self.deps.settings.github_url}/{ref.repo}",
+                    attribution=attribution,
+                )
                 for seen, attribution in zip(found, attributions, strict=True)
             ]
             recommended: list[RecommendedTest] = []
             risk: str | None = None
             if history is not None and ref.pr_numbers and not self.partial:
-                changed = await _pr_files(self.gh, ref, ref.pr_numbers[0])
+                change = self.change or await pull_change(self.gh, ref, ref.pr_numbers[0])
+                changed = list(change.files)
                 recs = await history.recommend_tests(
                     ref.installation_id, ref.repository_id, changed, test_map=_test_map(config), matches=all_matches
                 )
@@ -511,8 +522,6 @@ class Triage:
                 [(item.failure.fingerprint, item.reason) for item in carried if item.failure.fingerprint],
                 "flaky",
             )
-
-
 
 
 def _junit_failures(reports: Sequence[tuple[str, bytes]], findings: Sequence[JobFindings]) -> list[Failure]:

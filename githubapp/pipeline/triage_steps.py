@@ -60,8 +60,11 @@ def run_context(
     job_name: str | None,
     excerpts: Sequence[tuple[str, ...]],
     sites: SourceSites | None = None,
+    *,
+    change_loci: tuple[str, ...] = (),
 ) -> RunContext:
-    """Where a job's failures were seen, for the history (``sites``: the symbols and lines the source gave)."""
+    """Where a job's failures were seen, for the history (``sites``: the symbols and lines the source gave;
+    ``change_loci``: where the run's change touched the code)."""
     return RunContext(
         run_id=ref.run_id,
         run_attempt=ref.attempt,
@@ -74,6 +77,7 @@ def run_context(
         excerpts={i: "\n".join(e) for i, e in enumerate(excerpts) if e},
         symbols=dict(sites.symbols) if sites else {},
         code_lines=dict(sites.lines) if sites else {},
+        change_loci=change_loci,
     )
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..additive import wanted
+from ..additive import clean, wanted
 from ..model import HardNegative, Kind, RawCase, Step, TruthFailure, Variant
 
 
@@ -226,6 +226,7 @@ def run_case(
 
 def project_cases(project: Project, workdir: Path, rng: random.Random) -> Iterator[RawCase]:
     """Every fault's first occurrence (its base case, or its hard-negative case) and three recurrences."""
+    clean(project.name, lambda: faulted_files(project, [], 0)[0])
     root = workdir / project.name
     by_id = {f.id: f for f in project.faults}
     files = tuple(sorted({*project.files, *project.extra_files}))

@@ -1,0 +1,143 @@
+"""Where a change touched the code: the evidence beyond the log for a failure whose log cannot tell its faults apart.
+
+A test failure whose log shows only the test and a fixed message (``expected error, got nil``: a *thin* signature,
+``analysis.match_basis``) reads the same for every fault of that assertion; one whose log shows the value the
+code got reads the same for every fault that computes that value. What the log lacks, the change that made the
+test fail has: two pull requests that broke one test by editing two different functions are two faults,
+whatever the log says (unless the test is flaky: then no change explains it).
+
+A change's *loci* are the symbols its changed lines are in (``analysis.enclosing``: ``path#symbol``); a file
+changed only outside any symbol (imports, top-level constants, comments between declarations) is a locus as a
+whole (``path``). Two changes whose loci are both known and share none did not break the test the same way.
+
+Pure: the caller supplies the diff (GitHub's ``patch`` of a pull request's file, or two texts) and the files'
+texts at the change's head.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Iterable, Mapping
+
+from .enclosing import SourceFile
+from .regex import MULTILINE, compile_linear
+
+HUNK_HEADER = compile_linear(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", MULTILINE)
+# A pattern member whose change is not known (a push, a run whose pull request's files could not be read, a known
+# flaky test, whose failures no change explains): its pattern is never told apart by place.
+UNKNOWN = "*"
+MAX_LOCI = 200  # a change touching more than this many symbols is a rewrite: its first loci, sorted, stand for it
+
+
+def changed_lines(patch: str) -> frozenset[int]:
+    """Right-side (new) line numbers a unified diff adds or changes; a removal with nothing added in its place
+    counts at the line now where it was (its function lost a line there)."""
+    found: set[int] = set()
+    current = 0
+    in_hunk = False
+    removed = False
+    for raw in patch.split("\n"):
+        header = HUNK_HEADER.match(raw)
+        if header:
+            if removed:
+                found.add(max(current, 1))
+            current, in_hunk, removed = int(header.group(1)), True, False
+            continue
+        if not in_hunk or raw.startswith("\\"):
+            continue
+        if raw.startswith("-"):
+            removed = True
+            continue
+        if raw.startswith("+"):
+            found.add(current)
+        elif removed:
+            found.add(current)
+        removed = False
+        current += 1
+    if removed and in_hunk:
+        found.add(max(current, 1))
+    return frozenset(found)
+
+
+def diff_changes(diff: str) -> dict[str, frozenset[int]]:
+    """Each file of a multi-file unified diff (``git diff``'s output) -> its changed lines (``changed_lines``);
+    a deleted file maps to no lines (a locus as a whole)."""
+    found: dict[str, frozenset[int]] = {}
+    path: str | None = None
+    hunks: list[str] = []
+    old_path: str | None = None
+
+    def close() -> None:
+        if path is not None:
+            found[path] = changed_lines("\n".join(hunks))
+        elif old_path is not None:  # +++ /dev/null: the file was deleted
+            found[old_path] = frozenset()
+
+    for raw in diff.split("\n"):
+        if raw.startswith("--- ") and not hunks:
+            close()
+            name = raw[4:].split("\t")[0]
+            old_path, path, hunks = (None if name == "/dev/null" else name.removeprefix("a/")), None, []
+        elif raw.startswith("+++ ") and not hunks:
+            name = raw[4:].split("\t")[0]
+            path = None if name == "/dev/null" else name.removeprefix("b/")
+        elif raw.startswith("diff "):  # git diff's "diff --git a/x b/x", diff -ru's "diff -ru x y"
+            close()
+            old_path, path, hunks = None, None, []
+        elif path is not None or old_path is not None:
+            if raw.startswith("@@") or hunks:
+                hunks.append(raw)
+    close()
+    return found
+
+
+def changed_between(old: str | None, new: str) -> frozenset[int]:
+    """The lines of ``new`` a change from ``old`` added or changed (``changed_lines`` of their diff); every line
+    of a new file."""
+    new_lines = new.splitlines()
+    if old is None:
+        return frozenset(range(1, len(new_lines) + 1))
+    found: set[int] = set()
+    matcher = difflib.SequenceMatcher(None, old.splitlines(), new_lines, autojunk=False)
+    for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if tag == "delete":
+            found.add(min(j1 + 1, max(len(new_lines), 1)))
+        else:
+            found.update(range(j1 + 1, j2 + 1))
+    return frozenset(found)
+
+
+def file_loci(path: str, text: str | None, lines: Iterable[int]) -> set[str]:
+    """The loci of one file's changed ``lines``: ``path#symbol`` for each symbol a line is in; the file as a
+    whole when none is (or its text, hence its symbols, cannot be had)."""
+    symbols: set[str] = set()
+    if text:
+        source = SourceFile(path, text)
+        for line in lines:
+            symbol = source.symbol_at(line)
+            if symbol:
+                symbols.add(f"{path}#{symbol}")
+    return symbols or {path}
+
+
+def loci(changed: Mapping[str, Collection[int]], texts: Mapping[str, str | None]) -> tuple[str, ...]:
+    """A change's loci, sorted (at most ``MAX_LOCI``): ``changed`` maps each changed file to its changed lines
+    (empty: a deletion, a rename or a binary file, a locus as a whole), ``texts`` the files' texts at the head."""
+    found: set[str] = set()
+    for path, lines in changed.items():
+        found |= file_loci(path, texts.get(path), lines) if lines else {path}
+    return tuple(sorted(found)[:MAX_LOCI])
+
+
+def apart(mine: Collection[str], theirs: Collection[str]) -> bool:
+    """Two changes known to have touched different code: both loci known, none shared."""
+    if not mine or not theirs or UNKNOWN in mine or UNKNOWN in theirs:
+        return False
+    return not set(mine) & set(theirs)
+
+
+def shared(mine: Collection[str], theirs: Collection[str]) -> tuple[str, ...]:
+    """The places both changes touched, sorted."""
+    return tuple(sorted((set(mine) & set(theirs)) - {UNKNOWN}))
