@@ -9,6 +9,7 @@ same, so the report says so (``thin``) instead of claiming more than the log doe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .signature import FailureSignature, by_role
@@ -23,8 +24,24 @@ class Basis:
     thin: bool  # the log shows nothing that tells two faults of that test (or place) apart
 
 
-def match_basis(sig: FailureSignature) -> Basis:
-    """The parts of ``sig`` a match on it rests on, most telling first."""
+def match_basis(sig: FailureSignature, same_change: Sequence[str] = ()) -> Basis:
+    """The parts of ``sig`` a match on it rests on, most telling first; ``same_change``: the places
+    (``analysis.change_loci``) this failure's change and the pattern's earlier ones both touched, evidence beyond
+    the log that makes even a thin match one fault."""
+    basis = _from_log(sig)
+    if not same_change:
+        return basis
+    # a symbol (path#symbol) is code the change touched; a whole file is only the same file
+    where = "code" if any("#" in place for place in same_change) else "file"
+    touched = f"the change touched the same {where}: " + ", ".join(same_change[:3])
+    touched += " …" if len(same_change) > 3 else ""
+    if basis.thin:
+        what = basis.words.split(":", 1)[0]  # "only the same test and message"
+        return Basis(f"{what} in the log, and {touched}", False)
+    return Basis(f"{basis.words}, and {touched}", False)
+
+
+def _from_log(sig: FailureSignature) -> Basis:
     refined = by_role(sig.refinements)
     named = by_role(sig.identifiers)
     if sig.kind == "test" and sig.subject.startswith("test:"):

@@ -108,6 +108,7 @@ class ReplayResult:
     input: str
     failures: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    change_loci: tuple[str, ...] = ()  # where the log's change touched the code (--diff), when known
 
     @property
     def primary(self) -> dict[str, Any] | None:
@@ -122,6 +123,8 @@ class ReplayResult:
             "matched_input": primary["matched_input"] if primary else None,
             "failures": self.failures,
         }
+        if self.change_loci:
+            out["change_loci"] = list(self.change_loci)
         if self.error:
             out["error"] = self.error
         return out
@@ -232,6 +235,7 @@ async def replay_into(
                 excerpts[number] = "\n".join(excerpt)
         changed = changes(path) if changes is not None else None
         loci = await change_loci(PullChange(tuple(changed), changed), files, max_files=source_files) if changed else ()
+        result.change_loci = loci
         context = RunContext(
             change_loci=loci,
             run_id=index + 1,

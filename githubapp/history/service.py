@@ -18,7 +18,7 @@ import asyncpg
 import numpy as np
 
 from analysis import flakiness, recommend
-from analysis.change_loci import UNKNOWN, apart
+from analysis.change_loci import UNKNOWN, apart, shared
 from analysis.embedding import Embedder, HashingEmbedder, OpenAIEmbedder, Vectors
 from analysis.flakiness import FlakeScore, Outcome, QuarantineSuggestion, TestOutcome
 from analysis.matching import (
@@ -300,7 +300,12 @@ class HistoryService:
             counted.add(pattern_id)
             if not sig.generic:
                 await _own_keys(conn, installation_id, sig, pattern_id, created=decision.pattern_id is None)
-            if placed:  # a member whose change is unknown: the pattern is never told apart by place again
+            same_change: tuple[str, ...] = ()  # the places this change and the pattern's earlier ones share
+            if placed:
+                if loci and decision.pattern_id is not None:
+                    before = await q.pattern_loci(conn, installation_id, [pattern_id])
+                    same_change = shared(before.get(pattern_id, ()), loci)
+                # a member whose change is unknown: the pattern is never told apart by place again
                 await q.add_pattern_loci(conn, installation_id, pattern_id, loci or (UNKNOWN,))
             failure_id = await q.insert_failure(
                 conn,
@@ -342,7 +347,8 @@ class HistoryService:
                 failure_id=failure_id,
                 count=count,
             )
-        return _match(failure_id, pattern, decision.how, decision.similarity, fingerprint, sig_json)
+        match = _match(failure_id, pattern, decision.how, decision.similarity, fingerprint, sig_json)
+        return replace(match, extra={"same_change": list(same_change)}) if same_change else match
 
     async def _owner(
         self, conn: Connection, installation_id: int, sig: FailureSignature, loci: Sequence[str] = ()

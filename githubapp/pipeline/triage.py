@@ -209,6 +209,7 @@ class Triage:
         self.previous: db.ReportRow | None = None  # the earlier failing attempt's report, on a re-run
         self.jobs: list[dict[str, Any]] = []  # the run's jobs (newest attempt of each)
         self.change: PullChange | None = None  # the pull request's files and changed lines
+        self.change_failed = False  # GitHub could not list them
         self.change_loci: tuple[str, ...] = ()  # where its change touched the code (analysis.change_loci)
         self.compared_branch: str | None = None  # the base branch (or pushed branch) failures were compared with
 
@@ -291,12 +292,10 @@ class Triage:
         for found, found_sites in zip(findings, sites, strict=True):
             found.sites = found_sites
         if ref.pr_numbers and not self.partial and self.deps.services.history is not None:
-            with self.watch.stage("fetch"):  # where the change touched the code: what tells thin test failures apart
-                try:
-                    self.change = await pull_change(self.gh, ref, ref.pr_numbers[0])
-                    self.change_loci = await change_loci(self.change, source, max_files=settings.source_files_per_run)
-                except (GitHubException, httpx.HTTPError) as exc:
-                    log.info("the pull request's files are unavailable: %s", exc)
+            with self.watch.stage("fetch"):  # where the change touched the code: what tells test failures apart
+                change = await self.pull_change()
+                if change is not None:
+                    self.change_loci = await change_loci(change, source, max_files=settings.source_files_per_run)
         for found in findings:
             if found.problem:
                 problems.append(found.problem)
@@ -452,14 +451,25 @@ class Triage:
             recommended: list[RecommendedTest] = []
             risk: str | None = None
             if history is not None and ref.pr_numbers and not self.partial:
-                change = self.change or await pull_change(self.gh, ref, ref.pr_numbers[0])
-                changed = list(change.files)
+                change = await self.pull_change()
+                changed = list(change.files) if change is not None else []
                 recs = await history.recommend_tests(
                     ref.installation_id, ref.repository_id, changed, test_map=_test_map(config), matches=all_matches
                 )
                 recommended = [RecommendedTest(r.test_name, r.reason, float(r.confidence)) for r in recs.tests]
                 risk = str(recs.risk.value) if recs.tests else None
         return Matched(items, pattern_ids, recommended, risk)
+
+    async def pull_change(self) -> PullChange | None:
+        """The pull request's files and changed lines, listed once; None when GitHub cannot list them (the report
+        goes out without what needs them: the change's places, the tests ranked by the files)."""
+        if self.change is None and not self.change_failed and self.ref.pr_numbers:
+            try:
+                self.change = await pull_change(self.gh, self.ref, self.ref.pr_numbers[0])
+            except (GitHubException, httpx.HTTPError) as exc:
+                self.change_failed = True
+                log.info("the pull request's files are unavailable: %s", exc)
+        return self.change
 
     async def attribute(
         self,

@@ -152,3 +152,24 @@ def test_replay_source_gives_lint_errors_their_symbol(tmp_path: Path, capsys: py
     assert a["failures"][0]["symbol"] is None and b["known"] and b["pattern_id"] == a["pattern_id"]
     assert main(["replay", "--source", str(tmp_path / "nowhere"), *logs]) == 2
     assert "not a directory" in capsys.readouterr().err
+
+
+def test_replay_diff_gives_the_change_its_places(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    (checkout / "config.go").write_text(CONFIG_GO)
+    diff = tmp_path / "change.diff"
+    diff.write_text(
+        "diff --git a/config.go b/config.go\n--- a/config.go\n+++ b/config.go\n"
+        "@@ -9,3 +9,3 @@ func (c *Config) Save(path string) error {\n"
+        '-\treturn fmt.Errorf("cannot save %s", path)\n+\treturn fmt.Errorf("cannot save %d", path)\n }\n'
+    )
+    log = tmp_path / "test.log"
+    log.write_text(
+        "=== RUN   TestSave\n    config_test.go:12: expected error, got nil\n--- FAIL: TestSave (0.00s)\nFAIL\n"
+    )
+    assert main(["replay", "--json", "--source", str(checkout), "--diff", str(diff), str(log)]) == 0
+    [out] = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert out["change_loci"] == ["config.go#Config.Save"]
+    assert main(["replay", "--diff", str(tmp_path / "none.diff"), str(log)]) == 2
+    assert "--diff" in capsys.readouterr().err

@@ -215,7 +215,11 @@ async def test_failure_seen_before_then_passing(stack: Stack, github: FakeGitHub
     await stack.deliver("workflow_run", run_payload(installation, 9004, sha4, pr=3))
     await triaged(stack, installation, 9004)
     body = github.issue_comments(OWNER, REPO, 3)[0]["body"]
-    why = "| same signature: same test, same assertion, same value got |"  # what the match rests on
+    # what the match rests on: the log, and both PRs changed src/app.py (no patch listed: the file as a whole)
+    why = (
+        "| same signature: same test, same assertion, same value got,"
+        " and the change touched the same file: src/app.py |"
+    )
     assert "### 🔁 Seen before" in body and why in body, body
     assert f"](https://github.com/{OWNER}/{REPO}/actions/runs/9002) on [PR #2](" in body
     assert "| 3 |" in body and "`3333333` changed `src/app.py`" in body, body

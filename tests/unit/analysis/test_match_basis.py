@@ -38,3 +38,16 @@ def test_a_compile_error_says_where_it_matched() -> None:
     assert match_basis(sig).words == "same E0425, in the same function, on the same code"
     dependency = FailureSignature("pytest", "dependency", "", "ModuleNotFoundError", ("module:yaml",), "t")
     assert match_basis(dependency).words == "same ModuleNotFoundError, same module yaml"
+
+
+def test_the_same_change_makes_a_thin_match_one_fault_and_says_where() -> None:
+    thin = _sig("test", "test:TestCoupon", ("actual:nil",))
+    basis = match_basis(thin, ["invoice/coupon.go#lookup"])
+    assert not basis.thin
+    assert basis.words == "only the same test and message in the log, and the change touched the same code: " + (
+        "invoice/coupon.go#lookup"
+    )
+    full = match_basis(_sig("test", "test:TestTotals", ("actual:12750",)), ["a.go#f", "b.go#g", "c.go#h", "d.go#i"])
+    assert full.words == "same test, same value got, and the change touched the same code: a.go#f, b.go#g, c.go#h …"
+    whole = match_basis(thin, ["src/app.py"])
+    assert whole.words.endswith("and the change touched the same file: src/app.py")
