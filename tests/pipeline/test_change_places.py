@@ -10,8 +10,8 @@ from typing import Any
 from githubapp.deps import Deps
 from githubapp.pipeline.jobs import triage_run
 from githubapp.pipeline.triggers import RunRef
-from tests.analysis.test_change_loci import COUPON_GO
 from tests.support.fake_github import FakeGitHub
+from tests.unit.analysis.test_change_loci import COUPON_GO
 
 from .gha import job_log
 from .test_end_to_end import OWNER, REPO, serve_repository, serve_run
