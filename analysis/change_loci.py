@@ -17,10 +17,13 @@ texts at the change's head.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 
 from .enclosing import SourceFile
 from .regex import MULTILINE, compile_linear
+from .source_line import mask_code
 
 HUNK_HEADER = compile_linear(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", MULTILINE)
 # A pattern member whose change is not known (a push, a run whose pull request's files could not be read, a known
@@ -129,6 +132,43 @@ def loci(changed: Mapping[str, Collection[int]], texts: Mapping[str, str | None]
     for path, lines in changed.items():
         found |= file_loci(path, texts.get(path), lines) if lines else {path}
     return tuple(sorted(found)[:MAX_LOCI])
+
+
+def changed_code(changed: Mapping[str, Collection[int]], texts: Mapping[str, str | None]) -> tuple[str, ...]:
+    """The changed lines themselves, inside symbols (``path#symbol@<digest of the line's text>``), sorted (at most
+    ``MAX_LOCI``): finer than the loci, for joining rather than parting. Two changes that wrote the same line in
+    the same function made the same edit, wherever the line now sits and whatever data it carries (numbers and
+    string literals masked as in a printed offending line: ``analysis.source_line.mask_code``). A line outside
+    any symbol (a comment between declarations, an import), or with no letter or digit (a closing brace), says
+    nothing of the fault: left out."""
+    found: set[str] = set()
+    for path, lines in changed.items():
+        text = texts.get(path)
+        if not text or not lines:
+            continue
+        source = SourceFile(path, text)
+        for line in lines:
+            row = source.line_at(line)
+            symbol = source.symbol_at(line)
+            if symbol and row and any(c.isalnum() for c in row):
+                # its data masked as a printed offending line's is (analysis.source_line.mask_code): the same edit
+                # carrying other data (a recurrence's other constant) is the same edit
+                digest = hashlib.sha256(mask_code(row).encode()).hexdigest()[:16]
+                found.add(f"{path}#{symbol}@{digest}")
+    return tuple(sorted(found)[:MAX_LOCI])
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where a change touched the code: the symbols (``loci``, for telling faults apart) and the changed lines in
+    them (``changed_code``, for telling one fault on other data)."""
+
+    functions: tuple[str, ...] = ()
+    lines: tuple[str, ...] = ()
+
+
+def places(changed: Mapping[str, Collection[int]], texts: Mapping[str, str | None]) -> Places:
+    return Places(loci(changed, texts), changed_code(changed, texts))
 
 
 def apart(mine: Collection[str], theirs: Collection[str]) -> bool:

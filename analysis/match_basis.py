@@ -24,11 +24,12 @@ class Basis:
     thin: bool  # the log shows nothing that tells two faults of that test (or place) apart
 
 
-def match_basis(sig: FailureSignature, same_change: Sequence[str] = ()) -> Basis:
+def match_basis(sig: FailureSignature, same_change: Sequence[str] = (), *, other_value: bool = False) -> Basis:
     """The parts of ``sig`` a match on it rests on, most telling first; ``same_change``: the places
     (``analysis.change_loci``) this failure's change and the pattern's earlier ones both touched, evidence beyond
-    the log that makes even a thin match one fault."""
-    basis = _from_log(sig)
+    the log that makes even a thin match one fault; ``other_value``: the pattern's members got another value
+    (matched by the place alone, the same assertion on other data)."""
+    basis = _from_log(sig, other_value=other_value)
     if not same_change:
         return basis
     # a symbol (path#symbol) is code the change touched; a whole file is only the same file
@@ -41,7 +42,7 @@ def match_basis(sig: FailureSignature, same_change: Sequence[str] = ()) -> Basis
     return Basis(f"{basis.words}, and {touched}", False)
 
 
-def _from_log(sig: FailureSignature) -> Basis:
+def _from_log(sig: FailureSignature, *, other_value: bool = False) -> Basis:
     refined = by_role(sig.refinements)
     named = by_role(sig.identifiers)
     if sig.kind == "test" and sig.subject.startswith("test:"):
@@ -53,7 +54,9 @@ def _from_log(sig: FailureSignature) -> Basis:
         if "expected" in refined:
             parts.append("same expected value")
         actual = named.get("actual")
-        if actual is not None and actual.strip().lower() not in _ONE_BIT:
+        if actual is not None and other_value:
+            parts.append("another value got")
+        elif actual is not None and actual.strip().lower() not in _ONE_BIT:
             parts.append("same value got")
         elif "thrown" not in refined:
             what = "test and assertion" if "asserted" in refined else "test and message"

@@ -120,6 +120,19 @@ async def fingerprint_owner(conn: Conn, installation_id: int, fingerprint: str) 
     return int(value) if value is not None else None
 
 
+async def first_owner(conn: Conn, installation_id: int, fingerprints: Sequence[str]) -> int | None:
+    """The oldest pattern owning any of ``fingerprints``."""
+    if not fingerprints:
+        return None
+    value = await conn.fetchval(
+        """SELECT pattern_id FROM pattern_fingerprints
+           WHERE installation_id = $1 AND fingerprint = ANY($2::text[]) ORDER BY pattern_id LIMIT 1""",
+        installation_id,
+        list(fingerprints),
+    )
+    return int(value) if value is not None else None
+
+
 async def nearest_patterns(
     conn: Conn, installation_id: int, vector: Vectors, k: int = 5, *, scope_key: str | None = None
 ) -> list[tuple[int, float]]:

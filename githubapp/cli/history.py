@@ -17,13 +17,13 @@ from typing import Any
 
 import asyncpg
 
-from analysis.change_loci import diff_changes
+from analysis.change_loci import Places, diff_changes
 from analysis.embedding import Embedder, HashingEmbedder
 from analysis.matching import DEFAULT_THRESHOLD, Match
 from analysis.types import Failure
 
 from ..history.service import HistoryService, RunContext, embedder_from_settings, rekey_all
-from ..pipeline.changes import PullChange, change_loci
+from ..pipeline.changes import PullChange, change_places
 from ..pipeline.source import DirectorySource, SourceFiles, sites_of
 from ..pipeline.tree import within_tree
 from ..settings import Settings
@@ -234,10 +234,15 @@ async def replay_into(
             if excerpt:
                 excerpts[number] = "\n".join(excerpt)
         changed = changes(path) if changes is not None else None
-        loci = await change_loci(PullChange(tuple(changed), changed), files, max_files=source_files) if changed else ()
-        result.change_loci = loci
+        change = (
+            await change_places(PullChange(tuple(changed), changed), files, max_files=source_files)
+            if changed
+            else Places()
+        )
+        result.change_loci = change.functions
         context = RunContext(
-            change_loci=loci,
+            change_loci=change.functions,
+            change_lines=change.lines,
             run_id=index + 1,
             job_id=1,
             seen_at=start + timedelta(seconds=index),

@@ -63,6 +63,8 @@ class RunContext(q.RunWhere):
     # where the run's change touched the code (analysis.change_loci), when known: tells a test failure's faults
     # apart where its log cannot
     change_loci: tuple[str, ...] = ()
+    # the changed lines in those symbols (analysis.change_loci.changed_code): one fault on other data
+    change_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,7 @@ class HistoryService:
         # say); not a known flaky test's, whose failures no change explains.
         placed = sig.kind == "test" and not sig.generic
         loci = context.change_loci if placed and not flaky else ()
+        lines = context.change_lines if loci else ()
         async with conn.transaction():
             # The lock first: a retried job racing its first attempt must see that attempt's row, and two
             # workers assigning one new signature must create one pattern.
@@ -255,7 +258,9 @@ class HistoryService:
                         sig_json,
                     )
             await q.set_ef_search(conn)
-            owner = None if sig.generic else await self._owner(conn, installation_id, sig, loci)
+            owner, by_place = (
+                (None, False) if sig.generic else await self._owner(conn, installation_id, sig, loci, lines)
+            )
             nearest = (
                 []
                 if sig.generic
@@ -307,6 +312,8 @@ class HistoryService:
                     same_change = shared(before.get(pattern_id, ()), loci)
                 # a member whose change is unknown: the pattern is never told apart by place again
                 await q.add_pattern_loci(conn, installation_id, pattern_id, loci or (UNKNOWN,))
+                for key in _place_keys(sig, lines):
+                    await q.add_fingerprint(conn, installation_id, key, pattern_id)
             failure_id = await q.insert_failure(
                 conn,
                 installation_id,
@@ -348,27 +355,42 @@ class HistoryService:
                 count=count,
             )
         match = _match(failure_id, pattern, decision.how, decision.similarity, fingerprint, sig_json)
-        return replace(match, extra={"same_change": list(same_change)}) if same_change else match
+        if not same_change:
+            return match
+        # by place: the pattern's members got another value, so "same value got" is not what it rests on
+        return replace(match, extra={"same_change": list(same_change), "other_value": by_place})
 
     async def _owner(
-        self, conn: Connection, installation_id: int, sig: FailureSignature, loci: Sequence[str] = ()
-    ) -> int | None:
+        self,
+        conn: Connection,
+        installation_id: int,
+        sig: FailureSignature,
+        loci: Sequence[str] = (),
+        lines: Sequence[str] = (),
+    ) -> tuple[int | None, bool]:
         """The pattern owning the signature's key; else, for a failure whose log printed its code, the pattern
         owning the key without it when that pattern's code does not contradict this one's (one fault, logged
         once without the code and once with it). With ``loci`` (a test failure whose change is known): not a
-        pattern broken by changes elsewhere, but the pattern of that key whose changes touched these places."""
+        pattern broken by changes elsewhere, but the pattern of that key whose changes touched these places; else
+        the pattern of that test and assertion that got another value after a change that wrote one of these
+        ``lines`` (the same edit, fed other data). Returns (pattern, whether it was found by the edit alone)."""
         owner = await q.fingerprint_owner(conn, installation_id, _key(sig))
         if owner is None and sig.refinements:
             base = await q.fingerprint_owner(conn, installation_id, "sig:" + sig.base_key)
             if base is not None:
                 known = await q.pattern_refinements(conn, installation_id, [base])
                 owner = None if conflicting(known.get(base, []), sig.refinements) else base
-        if owner is None or not loci:
-            return owner
-        changed = await q.pattern_loci(conn, installation_id, [owner])
-        if not apart(changed.get(owner, ()), loci):
-            return owner
-        return await q.pattern_of_loci(conn, installation_id, sig.key, loci)
+        if not loci:
+            return owner, False
+        if owner is not None:
+            changed = await q.pattern_loci(conn, installation_id, [owner])
+            if not apart(changed.get(owner, ()), loci):
+                return owner, False
+            owner = await q.pattern_of_loci(conn, installation_id, sig.key, loci)
+            if owner is not None:
+                return owner, False
+        by_place = await q.first_owner(conn, installation_id, _place_keys(sig, lines))
+        return by_place, by_place is not None
 
     async def _compatible(
         self,
@@ -729,6 +751,19 @@ async def _own_keys(
         learned = [r for r in sig.refinements if r.partition(":")[0] not in roles]
         if learned:
             await q.set_pattern_refinements(conn, installation_id, pattern_id, sorted([*known, *learned]))
+
+
+MAX_PLACE_KEYS = 20  # changed lines a member registers for its pattern (its change's first ones, sorted)
+
+
+def _place_keys(sig: FailureSignature, lines: Sequence[str]) -> list[str]:
+    """A test failure whose log shows the value its code got, without that value, at each line its change wrote
+    (``analysis.change_loci.changed_code``): the same assertion failing on other data after the same edit of the
+    same function is the same fault. (Another edit of that function may be another fault: its value tells.)"""
+    if not lines or not any(i.startswith("actual:") for i in sig.identifiers):
+        return []
+    valueless = replace(sig, identifiers=tuple(i for i in sig.identifiers if not i.startswith("actual:"))).key
+    return [f"at:{valueless}|{line}" for line in lines[:MAX_PLACE_KEYS]]
 
 
 def _key(sig: FailureSignature) -> str:

@@ -108,9 +108,12 @@ def evidence(match: MatchLike, *, repository_id: int | None, repo_url: str | Non
     """Why the failure is "seen before": how it matched, what the signature it matched by rests on, and the
     earlier runs behind it."""
     sig = getattr(match, "signature", None)
-    same_change = (getattr(match, "extra", None) or {}).get("same_change") or ()
+    extra = getattr(match, "extra", None) or {}
+    same_change = extra.get("same_change") or ()
     basis = (
-        match_basis(FailureSignature.from_json(sig), [str(p) for p in same_change])
+        match_basis(
+            FailureSignature.from_json(sig), [str(p) for p in same_change], other_value=bool(extra.get("other_value"))
+        )
         if isinstance(sig, dict) and sig.get("tool")
         else None
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import httpx
 from gidgethub import GitHubException
 
-from analysis.change_loci import changed_lines, loci
+from analysis.change_loci import Places, changed_lines, places
 
 from ..github import GitHubClient
 from .source import SourceFiles
@@ -52,9 +52,9 @@ async def pull_change(gh: GitHubClient, ref: RunRef, pr_number: int, *, limit: i
     return PullChange(tuple(files), lines)
 
 
-async def change_loci(change: PullChange, source: SourceFiles | None, *, max_files: int) -> tuple[str, ...]:
-    """The change's loci: the symbols its changed lines are in, read from at most ``max_files`` files of
-    ``source`` (the run's head); the files not read count as whole files. Empty when nothing changed."""
+async def change_places(change: PullChange, source: SourceFiles | None, *, max_files: int) -> Places:
+    """Where the change touched the code: the symbols its changed lines are in and those lines, read from at most
+    ``max_files`` files of ``source`` (the run's head); the files not read count as whole files."""
     texts: dict[str, str | None] = {}
     if source is not None and max_files > 0:
         try:
@@ -66,4 +66,4 @@ async def change_loci(change: PullChange, source: SourceFiles | None, *, max_fil
                     texts[path] = await source.read(path)
         except (GitHubException, httpx.HTTPError) as exc:  # best effort: the files not read are whole files
             log.info("source for the change's loci unavailable: %s", exc)
-    return loci(change.lines, texts)
+    return places(change.lines, texts)

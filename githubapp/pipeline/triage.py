@@ -22,6 +22,7 @@ import httpx
 from gidgethub import GitHubException
 
 from analysis.attribution import Attribution, TestCounts
+from analysis.change_loci import Places
 from analysis.junit import parse_junit
 from analysis.types import Failure
 from storage import attribution as attribution_db
@@ -36,7 +37,7 @@ from ..report.model import RecommendedTest, RunInfo, TriagedFailure, TriageRepor
 from . import attribution as attributing
 from . import fetch
 from .assemble import flake_score, passed_on_rerun, summary_rows, triage
-from .changes import PullChange, change_loci, pull_change
+from .changes import PullChange, change_places, pull_change
 from .config import ParsedConfig, RepoConfig
 from .config_source import load_repo_config
 from .logwork import JobFindings
@@ -210,7 +211,7 @@ class Triage:
         self.jobs: list[dict[str, Any]] = []  # the run's jobs (newest attempt of each)
         self.change: PullChange | None = None  # the pull request's files and changed lines
         self.change_failed = False  # GitHub could not list them
-        self.change_loci: tuple[str, ...] = ()  # where its change touched the code (analysis.change_loci)
+        self.change_places = Places()  # where its change touched the code (analysis.change_loci)
         self.compared_branch: str | None = None  # the base branch (or pushed branch) failures were compared with
 
     @property
@@ -295,7 +296,7 @@ class Triage:
             with self.watch.stage("fetch"):  # where the change touched the code: what tells test failures apart
                 change = await self.pull_change()
                 if change is not None:
-                    self.change_loci = await change_loci(change, source, max_files=settings.source_files_per_run)
+                    self.change_places = await change_places(change, source, max_files=settings.source_files_per_run)
         for found in findings:
             if found.problem:
                 problems.append(found.problem)
@@ -421,7 +422,7 @@ class Triage:
                         ref.installation_id,
                         ref.repository_id,
                         failures,
-                        run_context(ref, job_id, job_name, excerpts, sites, change_loci=self.change_loci),
+                        run_context(ref, job_id, job_name, excerpts, sites, change=self.change_places),
                         default_branch=ref.default_branch,
                     )
                     all_matches.extend(matches)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from analysis.change_loci import Places
 from analysis.types import Failure
 from storage import reports as db
 from storage.fixes import active_quarantines
@@ -61,10 +62,10 @@ def run_context(
     excerpts: Sequence[tuple[str, ...]],
     sites: SourceSites | None = None,
     *,
-    change_loci: tuple[str, ...] = (),
+    change: Places | None = None,
 ) -> RunContext:
     """Where a job's failures were seen, for the history (``sites``: the symbols and lines the source gave;
-    ``change_loci``: where the run's change touched the code)."""
+    ``change``: where the run's change touched the code)."""
     return RunContext(
         run_id=ref.run_id,
         run_attempt=ref.attempt,
@@ -77,7 +78,8 @@ def run_context(
         excerpts={i: "\n".join(e) for i, e in enumerate(excerpts) if e},
         symbols=dict(sites.symbols) if sites else {},
         code_lines=dict(sites.lines) if sites else {},
-        change_loci=change_loci,
+        change_loci=change.functions if change else (),
+        change_lines=change.lines if change else (),
     )
 
 

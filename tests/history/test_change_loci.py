@@ -4,6 +4,7 @@ change nobody knows (a push, a known flaky test) never splits a pattern."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from analysis.types import Failure, FailureKind
@@ -102,3 +103,29 @@ async def test_places_stay_within_an_installation(service: HistoryService, insta
     mine, _ = await record(service, installation, THIN, run(1, LOOKUP))
     theirs, known = await record(service, installation + 1, THIN, run(2, LOOKUP))
     assert theirs != mine and not known
+
+
+async def test_one_edit_fed_other_data_is_one_fault_and_another_edit_of_that_function_is_not(
+    service: HistoryService, installation: int
+) -> None:
+    def got(value: int) -> Failure:
+        message = f"invoice_test.go:52: Discount = {value}, want 0"
+        return Failure(FailureKind.TEST, "go-test", message, test_id="TestRejectedCouponKeepsTotal")
+
+    edit = ("invoice/coupon.go#Invoice.ApplyCoupon@aaaa",)
+    other_edit = ("invoice/coupon.go#Invoice.ApplyCoupon@bbbb",)
+
+    def changed(n: int, lines: tuple[str, ...]) -> RunContext:
+        return replace(run(n, APPLY), change_lines=lines)
+
+    first, _ = await record(service, installation, got(2000), changed(1, edit))
+    # the same edit on other data: the code got another value, at the same line of the same function
+    [m] = await service.record_failures(installation, 1, [got(1500)], changed(2, edit))
+    assert (m.pattern_id, m.known) == (first, True)
+    assert m.extra == {"same_change": list(APPLY), "other_value": True}
+    # another edit of that function getting another value: another fault, as its value says
+    other, known = await record(service, installation, got(900), changed(3, other_edit))
+    assert other != first and not known
+    # the log alone (no change known) still tells values apart
+    alone, known = await record(service, installation, got(1200), run(4))
+    assert alone not in (first, other) and not known

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from analysis.change_loci import (
     UNKNOWN,
+    Places,
     apart,
     changed_between,
+    changed_code,
     changed_lines,
     diff_changes,
     file_loci,
     loci,
+    places,
     shared,
 )
 
@@ -146,3 +149,24 @@ def test_apart_needs_both_changes_known_and_none_shared() -> None:
     assert not apart([], ["a.go#g"]) and not apart(["a.go#f"], [])
     # a pattern with a member whose change was unknown (a push, a flaky test) is never told apart by place
     assert not apart(["a.go#f", UNKNOWN], ["a.go#g"])
+
+
+def test_the_changed_code_is_each_edited_line_in_its_function_with_its_data_masked() -> None:
+    one = COUPON_GO.replace("inv.Discount = c.Percent", "inv.Discount = c.Percent * 2")
+    other_data = COUPON_GO.replace("inv.Discount = c.Percent", "inv.Discount = c.Percent * 3")
+    shifted = other_data.replace('import "errors"\n', 'import "errors"\n\n// release notes\n')
+    another = COUPON_GO.replace("\t\treturn err\n", "\t\treturn nil\n")
+    codes = [
+        changed_code({"invoice/coupon.go": changed_between(COUPON_GO, text)}, {"invoice/coupon.go": text})
+        for text in (one, other_data, shifted, another)
+    ]
+    assert len(codes[0]) == 1 and codes[0][0].startswith("invoice/coupon.go#Invoice.ApplyCoupon@")
+    assert codes[0] == codes[1] == codes[2]  # other data, then moved down by a comment outside any function
+    assert codes[3] != codes[0] and codes[3][0].startswith("invoice/coupon.go#Invoice.ApplyCoupon@")
+    # a closing brace or a file GitHub could not give says nothing
+    braced = COUPON_GO.replace("\treturn nil\n}\n", "\treturn nil\n}\n}\n")
+    assert changed_code({"a.go": changed_between(COUPON_GO, braced)}, {"a.go": braced}) == ()
+    assert changed_code({"a.go": {3}}, {}) == ()
+    assert places({"invoice/coupon.go": changed_between(COUPON_GO, one)}, {"invoice/coupon.go": one}) == Places(
+        ("invoice/coupon.go#Invoice.ApplyCoupon",), codes[0]
+    )

@@ -51,3 +51,6 @@ def test_the_same_change_makes_a_thin_match_one_fault_and_says_where() -> None:
     assert full.words == "same test, same value got, and the change touched the same code: a.go#f, b.go#g, c.go#h …"
     whole = match_basis(thin, ["src/app.py"])
     assert whole.words.endswith("and the change touched the same file: src/app.py")
+    # joined by the same edit on other data: what the code got differs, and the words say so
+    other = match_basis(_sig("test", "test:TestTotals", ("actual:12750",)), ["a.go#f"], other_value=True)
+    assert other.words == "same test, another value got, and the change touched the same code: a.go#f"

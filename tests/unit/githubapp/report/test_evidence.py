@@ -79,3 +79,16 @@ def test_evidence_reads_the_basis_from_the_signature_the_history_matched_by() ->
     assert found.thin and found.basis.startswith("only the same test and message")
     Match.signature = {}
     assert evidence(Match(), repository_id=1, repo_url=None).basis == ""  # type: ignore[arg-type]
+
+
+def test_the_places_a_fork_named_cannot_ping_or_break_the_report() -> None:
+    # a fork's PR names its files and functions: the places in "the change touched the same code" are its words
+    basis = "same test, same value got, and the change touched the same code: @octo-org/admins.yml#<img src=x>|x"
+    sig = Evidence("signature", 1.0, "AssertionError", (EARLIER,), basis=basis)
+    item = replace(triaged(1, Verdict.NEW), history=replace(history(3), evidence=sig))
+    body = sticky_comment(report(item))
+    text = check_run_output(report(item)).text
+    for out in (body, text):
+        assert "@octo-org/admins" not in out and "<img" not in out
+    row = next(line for line in body.splitlines() if "the change touched the same code" in line)
+    assert row.replace("\\|", "").count("|") == 6  # five cells: the table still stands
