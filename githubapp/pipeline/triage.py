@@ -24,7 +24,7 @@ from gidgethub import GitHubException
 from analysis.attribution import Attribution, TestCounts
 from analysis.change_loci import Places
 from analysis.junit import parse_junit
-from analysis.types import Failure
+from analysis.types import Failure, FailureKind
 from storage import attribution as attribution_db
 from storage import reports as db
 
@@ -292,7 +292,8 @@ class Triage:
             )
         for found, found_sites in zip(findings, sites, strict=True):
             found.sites = found_sites
-        if ref.pr_numbers and not self.partial and self.deps.services.history is not None:
+        tests_failed = bool(junit) or any(f.kind is FailureKind.TEST for found in findings for f in found.failures)
+        if ref.pr_numbers and not self.partial and self.deps.services.history is not None and tests_failed:
             with self.watch.stage("fetch"):  # where the change touched the code: what tells test failures apart
                 change = await self.pull_change()
                 if change is not None:
