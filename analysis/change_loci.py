@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from .enclosing import SourceFile
@@ -29,7 +29,11 @@ HUNK_HEADER = compile_linear(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", MULTILI
 # A pattern member whose change is not known (a push, a run whose pull request's files could not be read, a known
 # flaky test, whose failures no change explains): its pattern is never told apart by place.
 UNKNOWN = "*"
-MAX_LOCI = 200  # a change touching more than this many symbols is a rewrite: its first loci, sorted, stand for it
+MAX_LOCI = 200  # a change touching more places than this is a rewrite: too large to tell anything apart
+# Reading a changed line's symbol walks up to its definition: a file longer than this, or an edit of more lines
+# of one file than this, is read as a whole file (a fork may send either to make the worker walk for minutes).
+MAX_SOURCE_LINES = 4000
+MAX_LINES_PER_FILE = 40
 
 
 def changed_lines(patch: str) -> frozenset[int]:
@@ -112,26 +116,36 @@ def changed_between(old: str | None, new: str) -> frozenset[int]:
     return frozenset(found)
 
 
-def file_loci(path: str, text: str | None, lines: Iterable[int]) -> set[str]:
+def file_loci(path: str, text: str | None, lines: Collection[int]) -> set[str]:
     """The loci of one file's changed ``lines``: ``path#symbol`` for each symbol a line is in; the file as a
-    whole when none is (or its text, hence its symbols, cannot be had)."""
+    whole when none is, or when its symbols cannot be read (its text cannot be had, or is too large to read
+    within bounds: ``MAX_SOURCE_LINES``, ``MAX_LINES_PER_FILE``)."""
+    source = _source(path, text, lines)
     symbols: set[str] = set()
-    if text:
-        source = SourceFile(path, text)
-        for line in lines:
+    if source is not None:
+        for line in sorted(lines):
             symbol = source.symbol_at(line)
             if symbol:
                 symbols.add(f"{path}#{symbol}")
     return symbols or {path}
 
 
+def _source(path: str, text: str | None, lines: Collection[int]) -> SourceFile | None:
+    """The file, when its symbols may be read for these lines within bounds: finding a line's symbol walks up to
+    its definition, so a huge file, or a huge edit of one (which a fork may send), is read as a whole instead."""
+    if not text or not lines or len(lines) > MAX_LINES_PER_FILE or text.count("\n") > MAX_SOURCE_LINES:
+        return None
+    return SourceFile(path, text)
+
+
 def loci(changed: Mapping[str, Collection[int]], texts: Mapping[str, str | None]) -> tuple[str, ...]:
-    """A change's loci, sorted (at most ``MAX_LOCI``): ``changed`` maps each changed file to its changed lines
-    (empty: a deletion, a rename or a binary file, a locus as a whole), ``texts`` the files' texts at the head."""
+    """A change's loci, sorted: ``changed`` maps each changed file to its changed lines (empty: a deletion, a
+    rename or a binary file, a locus as a whole), ``texts`` the files' texts at the head. A change touching more
+    than ``MAX_LOCI`` places is too large to tell anything apart: ``(UNKNOWN,)``."""
     found: set[str] = set()
     for path, lines in changed.items():
-        found |= file_loci(path, texts.get(path), lines) if lines else {path}
-    return tuple(sorted(found)[:MAX_LOCI])
+        found |= file_loci(path, texts.get(path), lines)
+    return tuple(sorted(found)) if len(found) <= MAX_LOCI else (UNKNOWN,)
 
 
 def changed_code(changed: Mapping[str, Collection[int]], texts: Mapping[str, str | None]) -> tuple[str, ...]:
@@ -140,14 +154,13 @@ def changed_code(changed: Mapping[str, Collection[int]], texts: Mapping[str, str
     the same function made the same edit, wherever the line now sits and whatever data it carries (numbers and
     string literals masked as in a printed offending line: ``analysis.source_line.mask_code``). A line outside
     any symbol (a comment between declarations, an import), or with no letter or digit (a closing brace), says
-    nothing of the fault: left out."""
+    nothing of the fault: left out, as is every line of a file too large to read within bounds."""
     found: set[str] = set()
     for path, lines in changed.items():
-        text = texts.get(path)
-        if not text or not lines:
+        source = _source(path, texts.get(path), lines)
+        if source is None:
             continue
-        source = SourceFile(path, text)
-        for line in lines:
+        for line in sorted(lines):
             row = source.line_at(line)
             symbol = source.symbol_at(line)
             if symbol and row and any(c.isalnum() for c in row):
@@ -171,13 +184,22 @@ def places(changed: Mapping[str, Collection[int]], texts: Mapping[str, str | Non
     return Places(loci(changed, texts), changed_code(changed, texts))
 
 
+def _overlap(a: str, b: str) -> bool:
+    """One place, or one file of which one side knows no symbol (somewhere in it, perhaps the other's)."""
+    if a == b:
+        return True
+    file_a, _, symbol_a = a.partition("#")
+    file_b, _, symbol_b = b.partition("#")
+    return file_a == file_b and not (symbol_a and symbol_b)
+
+
 def apart(mine: Collection[str], theirs: Collection[str]) -> bool:
-    """Two changes known to have touched different code: both loci known, none shared."""
+    """Two changes known to have touched different code: both loci known, none overlapping."""
     if not mine or not theirs or UNKNOWN in mine or UNKNOWN in theirs:
         return False
-    return not set(mine) & set(theirs)
+    return not any(_overlap(a, b) for a in mine for b in theirs)
 
 
 def shared(mine: Collection[str], theirs: Collection[str]) -> tuple[str, ...]:
-    """The places both changes touched, sorted."""
-    return tuple(sorted((set(mine) & set(theirs)) - {UNKNOWN}))
+    """The places both changes touched (a whole file where one side knows no symbol in it), sorted."""
+    return tuple(sorted({b for a in mine for b in theirs if _overlap(a, b)} - {UNKNOWN}))

@@ -243,17 +243,19 @@ async def pattern_loci(conn: Conn, installation_id: int, pattern_ids: Sequence[i
     return {int(r["id"]): list(r["change_loci"]) for r in rows}
 
 
-async def pattern_of_loci(conn: Conn, installation_id: int, signature_key: str, loci: Sequence[str]) -> int | None:
-    """The oldest pattern of this signature key whose changes touched one of ``loci``."""
-    value = await conn.fetchval(
-        """SELECT id FROM patterns
-           WHERE installation_id = $1 AND signature_key = $2 AND change_loci && $3::text[]
-           ORDER BY id LIMIT 1""",
+async def loci_of_key(
+    conn: Conn, installation_id: int, signature_key: str, *, limit: int = 50
+) -> list[tuple[int, list[str]]]:
+    """The patterns of one signature key with the change loci known for them, oldest first (a thin test failure's
+    key may have several: one per place its faults were changed)."""
+    rows = await conn.fetch(
+        """SELECT id, change_loci FROM patterns
+           WHERE installation_id = $1 AND signature_key = $2 AND change_loci IS NOT NULL ORDER BY id LIMIT $3""",
         installation_id,
         signature_key,
-        list(loci),
+        limit,
     )
-    return int(value) if value is not None else None
+    return [(int(r["id"]), list(r["change_loci"])) for r in rows]
 
 
 async def add_pattern_loci(

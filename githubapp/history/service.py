@@ -386,7 +386,8 @@ class HistoryService:
             changed = await q.pattern_loci(conn, installation_id, [owner])
             if not apart(changed.get(owner, ()), loci):
                 return owner, False
-            owner = await q.pattern_of_loci(conn, installation_id, sig.key, loci)
+            kin = await q.loci_of_key(conn, installation_id, sig.key)
+            owner = next((pattern for pattern, known in kin if not apart(known, loci)), None)
             if owner is not None:
                 return owner, False
         by_place = await q.first_owner(conn, installation_id, _place_keys(sig, lines))

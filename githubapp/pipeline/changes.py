@@ -9,6 +9,7 @@ that cannot be read, count as whole files), and any trouble is no loci, never a 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -66,4 +67,5 @@ async def change_places(change: PullChange, source: SourceFiles | None, *, max_f
                     texts[path] = await source.read(path)
         except (GitHubException, httpx.HTTPError) as exc:  # best effort: the files not read are whole files
             log.info("source for the change's loci unavailable: %s", exc)
-    return places(change.lines, texts)
+    # bounded (analysis.change_loci's limits), yet many files' symbols: off the event loop the worker shares
+    return await asyncio.to_thread(places, change.lines, texts)
