@@ -18,6 +18,7 @@ non-UTF-8 content) is no symbol nor line for that failure, never a failed triage
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import logging
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 
 CONTENTS = "/repos/{owner}/{repo}/contents/"
 CACHE_BYTES = 16 * 1024 * 1024  # texts kept by blob sha, per process
+MAX_LINES_PER_FILE = 200  # distinct lines of one file whose symbol is read per run (each walks up to its definition)
 _texts: OrderedDict[str, str] = OrderedDict()
 _cached_bytes = 0
 
@@ -74,23 +76,42 @@ async def sites_of(failures: Sequence[Failure], files: SourceFiles | None, *, ma
     if files is None or not wanted or max_files <= 0:
         return found
     tree = await files.paths()
-    sources: dict[str, SourceFile | None] = {}
+    texts: dict[str, str | None] = {}
+    places: list[tuple[int, str, int]] = []  # (failure index, path, line)
     for index, failure in wanted:
         path = in_tree(failure.file, tree)
         if path is None or failure.line is None:
             continue
-        if path not in sources:
-            if len(sources) >= max_files:
+        if path not in texts:
+            if len(texts) >= max_files:
                 continue
-            text = await files.read(path)
-            sources[path] = SourceFile(path, text) if text else None
-        source = sources[path]
-        if source is None:
-            continue
-        symbol = source.symbol_at(failure.line)
+            texts[path] = await files.read(path)
+        if texts[path]:
+            places.append((index, path, failure.line))
+    # a symbol walks up to its definition: many errors deep in a long function are CPU work, off the event loop
+    return await asyncio.to_thread(_read_sites, places, texts)
+
+
+def _read_sites(places: Sequence[tuple[int, str, int]], texts: Mapping[str, str | None]) -> SourceSites:
+    """The symbols and texts of ``places``, at most ``MAX_LINES_PER_FILE`` distinct lines of a file (a log may
+    name thousands; the first ones get theirs), each line read once."""
+    found = SourceSites()
+    sources: dict[str, SourceFile] = {}
+    read: dict[tuple[str, int], tuple[str | None, str | None]] = {}
+    per_file: dict[str, int] = {}
+    for index, path, number in places:
+        key = (path, number)
+        if key not in read:
+            if per_file.get(path, 0) >= MAX_LINES_PER_FILE:
+                continue
+            per_file[path] = per_file.get(path, 0) + 1
+            source = sources.get(path)
+            if source is None:
+                source = sources[path] = SourceFile(path, texts[path] or "")
+            read[key] = (source.symbol_at(number), source.line_at(number))
+        symbol, line = read[key]
         if symbol:
             found.symbols[index] = symbol
-        line = source.line_at(failure.line)
         if line:
             found.lines[index] = line
     return found

@@ -10,7 +10,7 @@ from typing import Any
 from analysis.types import Failure, FailureKind
 from githubapp.deps import Deps
 from githubapp.pipeline.jobs import triage_run
-from githubapp.pipeline.source import MappingSource, sites_by_job, sites_of
+from githubapp.pipeline.source import MAX_LINES_PER_FILE, MappingSource, sites_by_job, sites_of
 from githubapp.pipeline.triggers import RunRef
 from tests.support.fake_github import FakeGitHub
 
@@ -184,3 +184,16 @@ async def test_sites_of_reads_each_file_once_within_the_budget() -> None:
     assert [(f.symbols, f.lines) for f in await sites_by_job(jobs, None, max_files=3)] == [({}, {}), ({}, {})]
     nothing = await sites_of(jobs[0], files, max_files=0)
     assert (nothing.symbols, nothing.lines) == ({}, {})
+
+
+async def test_a_log_naming_thousands_of_lines_of_a_long_function_is_read_within_bounds() -> None:
+    # a fork controls both the log and the source: 3,000 errors deep in a 12,000-line function would make each
+    # symbol walk up 12,000 lines; the first MAX_LINES_PER_FILE distinct lines get theirs, each read once
+    body = "def handler():\n" + "".join(f"    x{i} = {i}\n" for i in range(12000))
+    errors = [
+        Failure(FailureKind.LINT, "flake8", "F841 local variable is assigned to but never used", file="big.py", line=n)
+        for n in range(9000, 12000)
+    ]
+    found = await sites_of(errors + errors[:1], MappingSource({"big.py": body}), max_files=1)
+    assert set(found.symbols.values()) == {"handler"}
+    assert sorted(found.symbols) == [*range(MAX_LINES_PER_FILE), len(errors)]  # the repeated line: read once
