@@ -258,9 +258,8 @@ class HistoryService:
                         sig_json,
                     )
             await q.set_ef_search(conn)
-            owner, by_place = (
-                (None, False) if sig.generic else await self._owner(conn, installation_id, sig, loci, lines)
-            )
+            found = Owner() if sig.generic else await self._owner(conn, installation_id, sig, loci, lines)
+            owner, by_place = found.pattern, found.by_place
             nearest = (
                 []
                 if sig.generic
@@ -355,10 +354,13 @@ class HistoryService:
                 count=count,
             )
         match = _match(failure_id, pattern, decision.how, decision.similarity, fingerprint, sig_json)
+        if decision.pattern_id is None and found.apart_from is not None:
+            # kept apart by its change alone: the pattern it would have joined, for the report to show
+            return replace(match, extra={"apart_from": found.apart_from, "apart_places": list(found.apart_places)})
         if not same_change:
             return match
         # by place: the pattern's members got another value, so "same value got" is not what it rests on
-        return replace(match, extra={"same_change": list(same_change), "other_value": by_place})
+        return replace(match, extra={"same_places": list(same_change), "other_value": by_place})
 
     async def _owner(
         self,
@@ -367,13 +369,13 @@ class HistoryService:
         sig: FailureSignature,
         loci: Sequence[str] = (),
         lines: Sequence[str] = (),
-    ) -> tuple[int | None, bool]:
+    ) -> Owner:
         """The pattern owning the signature's key; else, for a failure whose log printed its code, the pattern
         owning the key without it when that pattern's code does not contradict this one's (one fault, logged
         once without the code and once with it). With ``loci`` (a test failure whose change is known): not a
         pattern broken by changes elsewhere, but the pattern of that key whose changes touched these places; else
         the pattern of that test and assertion that got another value after a change that wrote one of these
-        ``lines`` (the same edit, fed other data). Returns (pattern, whether it was found by the edit alone)."""
+        ``lines`` (the same edit, fed other data)."""
         owner = await q.fingerprint_owner(conn, installation_id, _key(sig))
         if owner is None and sig.refinements:
             base = await q.fingerprint_owner(conn, installation_id, "sig:" + sig.base_key)
@@ -381,17 +383,21 @@ class HistoryService:
                 known = await q.pattern_refinements(conn, installation_id, [base])
                 owner = None if conflicting(known.get(base, []), sig.refinements) else base
         if not loci:
-            return owner, False
+            return Owner(owner)
+        parted: tuple[int, tuple[str, ...]] | None = None
         if owner is not None:
-            changed = await q.pattern_loci(conn, installation_id, [owner])
-            if not apart(changed.get(owner, ()), loci):
-                return owner, False
+            changed = (await q.pattern_loci(conn, installation_id, [owner])).get(owner, [])
+            if not apart(changed, loci):
+                return Owner(owner)
+            parted = owner, tuple(p for p in changed if p != UNKNOWN)
             kin = await q.loci_of_key(conn, installation_id, sig.key)
             owner = next((pattern for pattern, known in kin if not apart(known, loci)), None)
             if owner is not None:
-                return owner, False
+                return Owner(owner)
         by_place = await q.first_owner(conn, installation_id, _place_keys(sig, lines))
-        return by_place, by_place is not None
+        if by_place is not None:
+            return Owner(by_place, by_place=True)
+        return Owner(apart_from=parted[0], apart_places=parted[1][:3]) if parted else Owner()
 
     async def _compatible(
         self,
@@ -424,7 +430,28 @@ class HistoryService:
         """The earlier runs behind the match, split into history and this change's own runs. ``known`` ("seen
         before") holds only with history: a repeat within this run, or in this PR's earlier runs, is not."""
         if match.how in (How.NEW, How.GENERIC):
-            return replace(match, known=False)
+            apart_from = match.extra.get("apart_from")
+            if apart_from is None:
+                return replace(match, known=False)
+            # kept apart by its change: the other pattern's runs, shown as such (never as "seen before")
+            page = await q.earlier_occurrences(
+                conn,
+                installation_id,
+                int(apart_from),
+                run_id=context.run_id,
+                run_attempt=context.run_attempt,
+                before=seen_at,
+                strictly=False,
+                limit=EVIDENCE_PAGE,
+            )
+            elsewhere, _ = split(
+                page,
+                repository_id=repository_id,
+                pr_number=context.pr_number,
+                branch=context.branch,
+                default_branch=default_branch,
+            )
+            return replace(match, known=False, extra={**match.extra, "apart_earlier": elsewhere[:EVIDENCE]})
         earlier: list[Occurrence] = []
         before, strictly = seen_at, False
         for _ in range(EVIDENCE_PAGES):
@@ -752,6 +779,16 @@ async def _own_keys(
         learned = [r for r in sig.refinements if r.partition(":")[0] not in roles]
         if learned:
             await q.set_pattern_refinements(conn, installation_id, pattern_id, sorted([*known, *learned]))
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The pattern a failure joins by its signature (None: none), and how it was found."""
+
+    pattern: int | None = None
+    by_place: bool = False  # by the edit alone: its members got another value
+    apart_from: int | None = None  # the pattern of its key it would have joined, had its change not been elsewhere
+    apart_places: tuple[str, ...] = ()  # where that pattern's changes touched the code
 
 
 MAX_PLACE_KEYS = 20  # changed lines a member registers for its pattern (its change's first ones, sorted)

@@ -14,7 +14,7 @@ from analysis.signature import FailureSignature
 from analysis.types import Analysis, Failure, FailureKind, LineRange
 
 from ..report.common import failure_name
-from ..report.model import Evidence, History, Resolution, Sighting, TriagedFailure, Verdict
+from ..report.model import Apart, Evidence, History, Resolution, Sighting, TriagedFailure, Verdict
 from .config import RepoConfig
 
 EXCERPT_LINES = 40
@@ -109,7 +109,7 @@ def evidence(match: MatchLike, *, repository_id: int | None, repo_url: str | Non
     earlier runs behind it."""
     sig = getattr(match, "signature", None)
     extra = getattr(match, "extra", None) or {}
-    same_change = extra.get("same_change") or ()
+    same_change = extra.get("same_places") or ()
     basis = (
         match_basis(
             FailureSignature.from_json(sig), [str(p) for p in same_change], other_value=bool(extra.get("other_value"))
@@ -125,6 +125,17 @@ def evidence(match: MatchLike, *, repository_id: int | None, repo_url: str | Non
         basis=basis.words if basis else "",
         thin=basis.thin if basis else False,
     )
+
+
+def kept_apart(match: MatchLike, *, repository_id: int | None, repo_url: str | None) -> Apart | None:
+    """The runs of the same test failing the same way that the history kept apart because their change touched
+    other code (``history.service``): not "seen before", shown so a reader can judge."""
+    extra = getattr(match, "extra", None) or {}
+    earlier = extra.get("apart_earlier") or ()
+    if not earlier or getattr(match, "known", False):
+        return None
+    places = tuple(str(p) for p in extra.get("apart_places") or ())
+    return Apart(sightings(earlier, repository_id=repository_id, repo_url=repo_url), places)
 
 
 def flake_score(match: MatchLike | None, *, flake_rate: float) -> float | None:
@@ -175,6 +186,7 @@ def triage(
         same_change=sightings(getattr(match, "this_change", ()), repository_id=repository_id, repo_url=repo_url)
         if match is not None
         else (),
+        apart=kept_apart(match, repository_id=repository_id, repo_url=repo_url) if match is not None else None,
         reason=attribution.reason if attribution is not None else "",
         links=attribution.links if attribution is not None else (),
         since=attribution.since if attribution is not None else None,

@@ -176,6 +176,8 @@ def _history_sentence(item: TriagedFailure, *, markdown: bool = False) -> str:
     runs are links and everything else is escaped."""
     h = item.history
     own = (ev.same_change_md if markdown else ev.same_change_plain)(item.same_change)
+    kept = (ev.apart_md if markdown else ev.apart_plain)(item.apart)
+    own = " ".join(part for part in (kept, own) if part)
     if h is None:
         return own
     evidence = (ev.evidence_md if markdown else ev.evidence_plain)(item)

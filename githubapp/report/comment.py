@@ -189,6 +189,9 @@ def _failure_block(g: Grouped, *, detailed: bool, repo_name: str | None) -> str:
     own = ev.same_change_md(item.same_change)
     if own:
         line += f"\n{own}"
+    kept = ev.apart_md(item.apart)
+    if kept:
+        line += f"\n{kept}"
     evidence = evidence_md(item)
     if evidence:
         line += f"\n\n{evidence}"

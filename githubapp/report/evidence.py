@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from . import markdown as md
 from .common import date
-from .model import Evidence, Sighting, TriagedFailure
+from .model import Apart, Evidence, Sighting, TriagedFailure
 
 
 def why(evidence: Evidence) -> str:
@@ -111,3 +111,30 @@ def same_change_md(runs: Sequence[Sighting]) -> str:
         f"[{md.escape_text(_run_label(s))}]({s.run_url})" if s.run_url else md.escape_text(_run_label(s)) for s in runs
     )
     return f"Also in {_own(runs)} {links}."
+
+
+def _elsewhere(places: Sequence[str]) -> str:
+    shown = ", ".join(places[:3]) + (" …" if len(places) > 3 else "")
+    return f"after a change to other code ({shown})" if shown else "after a change to other code"
+
+
+def apart_plain(apart: Apart | None) -> str:
+    """The same failure kept apart by where the changes touched the code, for annotations (plain text)."""
+    if apart is None or not apart.earlier:
+        return ""
+    runs = "; ".join(sighting_plain(s) for s in apart.earlier)
+    return (
+        f"Not seen before: this test failed the same way in {runs}, {_elsewhere(apart.places)}; "
+        "this change touched other code."
+    )
+
+
+def apart_md(apart: Apart | None) -> str:
+    """The same, for the check run's details and the PR comment: the runs linked, the places escaped."""
+    if apart is None or not apart.earlier:
+        return ""
+    runs = "; ".join(sighting_md(s) for s in apart.earlier)
+    return (
+        f"Not seen before: this test failed the same way in {runs}, "
+        f"{md.escape_text(_elsewhere(apart.places))}; this change touched other code."
+    )

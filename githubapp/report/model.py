@@ -51,6 +51,15 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Apart:
+    """The same test failed the same way before, after a change to other code: another fault by where the
+    changes touched the code, so not "seen before"; shown so a reader can judge."""
+
+    earlier: tuple[Sighting, ...]
+    places: tuple[str, ...] = ()  # where those earlier changes touched the code
+
+
+@dataclass(frozen=True)
 class History:
     pattern_id: str
     similarity: float
@@ -76,6 +85,7 @@ class TriagedFailure:
     reason: str = ""  # why the verdict, one line
     links: tuple[Link, ...] = ()  # the evidence: the base-branch run, the passing attempt
     since: RunSeen | None = None  # pre-existing: the first failing run of the streak history knows
+    apart: Apart | None = None  # the same failure after a change to other code: shown, never claimed
 
     @property
     def key(self) -> str:

@@ -45,12 +45,16 @@ async def test_two_faults_of_one_test_changed_in_two_functions_are_two_patterns(
 ) -> None:
     for failure in (THIN, VALUED):
         first, _ = await record(service, installation, failure, run(1, LOOKUP))
-        other, known = await record(service, installation, failure, run(2, APPLY))
+        [m] = await service.record_failures(installation, 1, [failure], run(2, APPLY))
+        other, known = m.pattern_id, m.known
         assert other != first and not known
+        # kept apart by its change alone: the report is told which pattern, where it was changed, and its runs
+        assert m.extra["apart_from"] == first and m.extra["apart_places"] == list(LOOKUP)
+        assert [o.run_id for o in m.extra["apart_earlier"]] == [5001]
         # each fault again, in a change that touched its function among others: seen before, its own pattern
         [m] = await service.record_failures(installation, 1, [failure], run(3, (*APPLY, "invoice/tax.go#rate")))
         assert (m.pattern_id, m.known) == (other, True)
-        assert m.extra["same_change"] == list(APPLY)  # what the report says the match rests on, beyond the log
+        assert m.extra["same_places"] == list(APPLY)  # what the report says the match rests on, beyond the log
         back, known = await record(service, installation, failure, run(4, LOOKUP))
         assert (back, known) == (first, True)
         installation += 1
@@ -122,7 +126,7 @@ async def test_one_edit_fed_other_data_is_one_fault_and_another_edit_of_that_fun
     # the same edit on other data: the code got another value, at the same line of the same function
     [m] = await service.record_failures(installation, 1, [got(1500)], changed(2, edit))
     assert (m.pattern_id, m.known) == (first, True)
-    assert m.extra == {"same_change": list(APPLY), "other_value": True}
+    assert m.extra == {"same_places": list(APPLY), "other_value": True}
     # another edit of that function getting another value: another fault, as its value says
     other, known = await record(service, installation, got(900), changed(3, other_edit))
     assert other != first and not known

@@ -75,6 +75,9 @@ async def test_two_pull_requests_breaking_one_test_in_two_functions_are_two_faul
     first = await triage_pr(deps, github, accepted, ACCEPTED)
     other = await triage_pr(deps, github, swallowed, SWALLOWED)
     assert other != first  # the same test and words; the change was in another function
+    body = github.issue_comments(OWNER, REPO, 32)[0]["body"]  # shown, never claimed
+    assert "Not seen before: this test failed the same way in [run #7](" in body and "on [PR #31](" in body
+    assert f"after a change to other code ({PATH}#lookup); this change touched other code." in body
     assert await triage_pr(deps, github, again, ACCEPTED) == first  # the same fault in a third PR: seen before
     async with deps.pool.acquire() as conn:
         places = await conn.fetchval(

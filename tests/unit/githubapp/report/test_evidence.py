@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from githubapp.pipeline.assemble import evidence
 from githubapp.report.check_run import check_run_output
 from githubapp.report.comment import sticky_comment
-from githubapp.report.model import Evidence, Sighting, Verdict
+from githubapp.report.model import Apart, Evidence, Sighting, Verdict
 from tests.support.report_factories import EARLIER, history, report, triaged
 
 OWN = Sighting(
@@ -92,3 +92,22 @@ def test_the_places_a_fork_named_cannot_ping_or_break_the_report() -> None:
         assert "@octo-org/admins" not in out and "<img" not in out
     row = next(line for line in body.splitlines() if "the change touched the same code" in line)
     assert row.replace("\\|", "").count("|") == 6  # five cells: the table still stands
+
+
+def test_a_failure_kept_apart_by_its_change_shows_the_other_runs_without_claiming_them() -> None:
+    apart = Apart((EARLIER,), ("invoice/coupon.go#lookup",))
+    item = replace(triaged(1, Verdict.NEW), apart=apart)
+    body = sticky_comment(report(item))
+    assert "### 🔁 Seen before" not in body
+    assert (
+        "Not seen before: this test failed the same way in [run #540]"
+        "(https://github.com/octo-org/hello-world/actions/runs/30433001) on "
+        "[PR #1](https://github.com/octo-org/hello-world/pull/1) 2026-02-03, after a change to other code "
+        "(invoice/coupon.go#lookup); this change touched other code." in body
+    )
+    out = check_run_output(report(item))
+    assert "Not seen before: this test failed the same way in [run #540](" in out.text
+    assert (
+        "Not seen before: this test failed the same way in run #540 on PR #1 2026-02-03, after a change to other "
+        "code (invoice/coupon.go#lookup); this change touched other code." in out.annotations[0]["message"]
+    )
