@@ -434,25 +434,36 @@ class HistoryService:
             if apart_from is None:
                 return replace(match, known=False)
             # kept apart by its change: the other pattern's runs, shown as such (never as "seen before")
-            page = await q.earlier_occurrences(
-                conn,
-                installation_id,
-                int(apart_from),
-                run_id=context.run_id,
-                run_attempt=context.run_attempt,
-                before=seen_at,
-                strictly=False,
-                limit=EVIDENCE_PAGE,
-            )
-            elsewhere, _ = split(
-                page,
-                repository_id=repository_id,
-                pr_number=context.pr_number,
-                branch=context.branch,
-                default_branch=default_branch,
+            elsewhere, _, _ = await self._runs(
+                conn, installation_id, repository_id, int(apart_from), context, seen_at, default_branch
             )
             return replace(match, known=False, extra={**match.extra, "apart_earlier": elsewhere[:EVIDENCE]})
+        history, own, stored = await self._runs(
+            conn, installation_id, repository_id, match.pattern_id, context, seen_at, default_branch
+        )
+        # Failures expire before patterns do: occurrences beyond the rows still stored are history too.
+        expired = match.occurrences - len(history) - len(own) - 1 > 0 and not stored
+        return replace(
+            match,
+            known=bool(history) or expired,
+            earlier=tuple(history[:EVIDENCE]),
+            this_change=tuple(own[:EVIDENCE]),
+        )
+
+    async def _runs(
+        self,
+        conn: Connection,
+        installation_id: int,
+        repository_id: int,
+        pattern_id: int,
+        context: RunContext,
+        seen_at: datetime,
+        default_branch: str | None,
+    ) -> tuple[list[Occurrence], list[Occurrence], bool]:
+        """A pattern's earlier runs, latest first: (history, this change's own runs, whether any row is stored)."""
         earlier: list[Occurrence] = []
+        history: list[Occurrence] = []
+        own: list[Occurrence] = []
         before, strictly = seen_at, False
         for _ in range(EVIDENCE_PAGES):
             # a page of failure rows, latest first; a run that repeated the pattern many times (this PR's
@@ -460,7 +471,7 @@ class HistoryService:
             page = await q.earlier_occurrences(
                 conn,
                 installation_id,
-                match.pattern_id,
+                pattern_id,
                 run_id=context.run_id,
                 run_attempt=context.run_attempt,
                 before=before,
@@ -480,14 +491,7 @@ class HistoryService:
             if len(page) < EVIDENCE_PAGE or len(history) >= EVIDENCE:
                 break
             before, strictly = page[-1].seen_at, True
-        # Failures expire before patterns do: occurrences beyond the rows still stored are history too.
-        expired = match.occurrences - len(history) - len(own) - 1 > 0 and not earlier
-        return replace(
-            match,
-            known=bool(history) or expired,
-            earlier=tuple(history[:EVIDENCE]),
-            this_change=tuple(own[:EVIDENCE]),
-        )
+        return history, own, bool(earlier)
 
     async def search(
         self, installation_id: int, text: str, *, top_k: int = 5, threshold: float = 0.0
