@@ -116,18 +116,36 @@ def changed_between(old: str | None, new: str) -> frozenset[int]:
     return frozenset(found)
 
 
-def file_loci(path: str, text: str | None, lines: Collection[int]) -> set[str]:
-    """The loci of one file's changed ``lines``: ``path#symbol`` for each symbol a line is in; the file as a
-    whole when none is, or when its symbols cannot be read (its text cannot be had, or is too large to read
-    within bounds: ``MAX_SOURCE_LINES``, ``MAX_LINES_PER_FILE``)."""
-    source = _source(path, text, lines)
+@dataclass(frozen=True)
+class Places:
+    """Where a change touched the code: the symbols (``loci``, for telling faults apart) and the changed lines in
+    them (``changed_code``, for telling one fault on other data)."""
+
+    functions: tuple[str, ...] = ()
+    lines: tuple[str, ...] = ()
+
+
+def _file_places(path: str, text: str | None, lines: Collection[int]) -> tuple[set[str], set[str]]:
+    """One file's loci and changed code, each line's symbol read once: ``path#symbol`` for each symbol a line is
+    in (the file as a whole when none is, or when its symbols cannot be read: its text cannot be had, or is too
+    large to read within bounds, ``MAX_SOURCE_LINES`` and ``MAX_LINES_PER_FILE``), and ``path#symbol@<digest>`` for
+    each such line with a letter or digit in it."""
     symbols: set[str] = set()
+    code: set[str] = set()
+    source = _source(path, text, lines)
     if source is not None:
         for line in sorted(lines):
             symbol = source.symbol_at(line)
-            if symbol:
-                symbols.add(f"{path}#{symbol}")
-    return symbols or {path}
+            if not symbol:
+                continue
+            symbols.add(f"{path}#{symbol}")
+            row = source.line_at(line)
+            if row and any(c.isalnum() for c in row):
+                # its data masked as a printed offending line's is (analysis.source_line.mask_code): the same edit
+                # carrying other data (a recurrence's other constant) is the same edit
+                digest = hashlib.sha256(mask_code(row).encode()).hexdigest()[:16]
+                code.add(f"{path}#{symbol}@{digest}")
+    return symbols or {path}, code
 
 
 def _source(path: str, text: str | None, lines: Collection[int]) -> SourceFile | None:
@@ -138,50 +156,38 @@ def _source(path: str, text: str | None, lines: Collection[int]) -> SourceFile |
     return SourceFile(path, text)
 
 
-def loci(changed: Mapping[str, Collection[int]], texts: Mapping[str, str | None]) -> tuple[str, ...]:
-    """A change's loci, sorted: ``changed`` maps each changed file to its changed lines (empty: a deletion, a
-    rename or a binary file, a locus as a whole), ``texts`` the files' texts at the head. A change touching more
-    than ``MAX_LOCI`` places is too large to tell anything apart: ``(UNKNOWN,)``."""
-    found: set[str] = set()
-    for path, lines in changed.items():
-        found |= file_loci(path, texts.get(path), lines)
-    return tuple(sorted(found)) if len(found) <= MAX_LOCI else (UNKNOWN,)
-
-
-def changed_code(changed: Mapping[str, Collection[int]], texts: Mapping[str, str | None]) -> tuple[str, ...]:
-    """The changed lines themselves, inside symbols (``path#symbol@<digest of the line's text>``), sorted (at most
-    ``MAX_LOCI``): finer than the loci, for joining rather than parting. Two changes that wrote the same line in
-    the same function made the same edit, wherever the line now sits and whatever data it carries (numbers and
-    string literals masked as in a printed offending line: ``analysis.source_line.mask_code``). A line outside
-    any symbol (a comment between declarations, an import), or with no letter or digit (a closing brace), says
-    nothing of the fault: left out, as is every line of a file too large to read within bounds."""
-    found: set[str] = set()
-    for path, lines in changed.items():
-        source = _source(path, texts.get(path), lines)
-        if source is None:
-            continue
-        for line in sorted(lines):
-            row = source.line_at(line)
-            symbol = source.symbol_at(line)
-            if symbol and row and any(c.isalnum() for c in row):
-                # its data masked as a printed offending line's is (analysis.source_line.mask_code): the same edit
-                # carrying other data (a recurrence's other constant) is the same edit
-                digest = hashlib.sha256(mask_code(row).encode()).hexdigest()[:16]
-                found.add(f"{path}#{symbol}@{digest}")
-    return tuple(sorted(found)[:MAX_LOCI])
-
-
-@dataclass(frozen=True)
-class Places:
-    """Where a change touched the code: the symbols (``loci``, for telling faults apart) and the changed lines in
-    them (``changed_code``, for telling one fault on other data)."""
-
-    functions: tuple[str, ...] = ()
-    lines: tuple[str, ...] = ()
+def file_loci(path: str, text: str | None, lines: Collection[int]) -> set[str]:
+    """The loci of one file's changed ``lines`` (``_file_places``)."""
+    return _file_places(path, text, lines)[0]
 
 
 def places(changed: Mapping[str, Collection[int]], texts: Mapping[str, str | None]) -> Places:
-    return Places(loci(changed, texts), changed_code(changed, texts))
+    """A change's loci and changed code, sorted: ``changed`` maps each changed file to its changed lines (empty: a
+    deletion, a rename or a binary file, a locus as a whole), ``texts`` the files' texts at the head. A change
+    touching more than ``MAX_LOCI`` places is too large to tell anything apart: loci ``(UNKNOWN,)``.
+
+    The changed code is finer than the loci, for joining rather than parting: two changes that wrote the same line
+    in the same function made the same edit, wherever the line now sits and whatever data it carries. A line outside
+    any symbol (a comment between declarations, an import), or with no letter or digit (a closing brace), says
+    nothing of the fault: left out, as is every line of a file too large to read within bounds."""
+    functions: set[str] = set()
+    code: set[str] = set()
+    for path, lines in changed.items():
+        mine, edited = _file_places(path, texts.get(path), lines)
+        functions |= mine
+        code |= edited
+    loci = tuple(sorted(functions)) if len(functions) <= MAX_LOCI else (UNKNOWN,)
+    return Places(loci, tuple(sorted(code)[:MAX_LOCI]))
+
+
+def loci(changed: Mapping[str, Collection[int]], texts: Mapping[str, str | None]) -> tuple[str, ...]:
+    """A change's loci (``places``)."""
+    return places(changed, texts).functions
+
+
+def changed_code(changed: Mapping[str, Collection[int]], texts: Mapping[str, str | None]) -> tuple[str, ...]:
+    """A change's edited lines inside symbols, ``path#symbol@<digest>`` (``places``)."""
+    return places(changed, texts).lines
 
 
 def _overlap(a: str, b: str) -> bool:
