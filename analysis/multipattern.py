@@ -266,13 +266,9 @@ def _carets_beside_escapes(data: bytes) -> list[int]:
     return found
 
 
-def scan(data: bytes) -> Candidates:
-    """``data``: a chunk's lines joined by ``\\n`` (no other line break, no final one). Scanned once, with its
-    colour codes removed (``CARET``, ``CSI``; they hold no line break: line numbers stay). Lines longer than
-    cleaning keeps (``MAX_LINE_CHARS``) are the caller's to mark dirty."""
-    out = Candidates()
-    if not data:
-        return out
+def colour_free(data: bytes) -> tuple[bytes, list[int]]:
+    """``data`` with its colour codes removed (``CARET``, then ``CSI``), and the indexes of the lines that held
+    both kinds (dirty). The codes hold no line break: line numbers stay."""
     mixed: list[int] = []
     if b"^[[" in data:
         if b"\x1b" in data:
@@ -280,6 +276,23 @@ def scan(data: bytes) -> Candidates:
         data = CARET.sub("", data.decode("latin-1")).encode("latin-1")
     if b"\x1b" in data:
         data = CSI.sub("", data.decode("latin-1")).encode("latin-1")
+    return data, mixed
+
+
+def engine_only(data: bytes) -> None:
+    """The database's scan of ``data`` with no report handled: what the C engine alone costs (the benchmark's
+    stages, ``benchmarks.extract_stages``)."""
+    _DB.scan(data, scratch=_scratch())
+
+
+def scan(data: bytes) -> Candidates:
+    """``data``: a chunk's lines joined by ``\\n`` (no other line break, no final one). Scanned once, with its
+    colour codes removed (``CARET``, ``CSI``; they hold no line break: line numbers stay). Lines longer than
+    cleaning keeps (``MAX_LINE_CHARS``) are the caller's to mark dirty."""
+    out = Candidates()
+    if not data:
+        return out
+    data, mixed = colour_free(data)
     out.dirty.update(mixed)
     index = 0
     last = 0

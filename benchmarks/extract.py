@@ -7,7 +7,12 @@ of its needles and its pattern's literals run together (long runs that end where
 fails, dense runs of error words, the same coloured, timestamped, cut by control bytes), and the hostile
 lines of issue 19. Each measurement runs in a fresh subprocess (``ci-triage analyze``'s own code path, one
 core) and reads its peak RSS from ``resource.getrusage(RUSAGE_CHILDREN)``.
-``python -m benchmarks extract [--size-mb N] [--adversarial-mb N] [--keep] [--baseline DIR] [--rounds N]``
+``python -m benchmarks extract [--size-mb N] [--adversarial-mb N] [--keep] [--baseline DIR] [--rounds N]
+[--stages]``
+
+``--stages`` also times the analysis of the real log stage by stage in a fresh process
+(``benchmarks.extract_stages``): the chunking, the candidate search, Hyperscan's own scan and the Python that
+reads the matched lines, and the throughput the design could reach were every byte-level step free.
 
 ``--baseline DIR`` runs the same measurement on another checkout (``git worktree add DIR <commit>``) in the
 same run, alternating with this one, and prints the ratio of the best CPU times: a loaded machine moves
@@ -146,6 +151,18 @@ def _report(
     return rss
 
 
+def _stages(log: Path) -> str:
+    from . import extract_stages
+
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.extract_stages", str(log)],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"stages failed: {done.stderr.strip()}")
+    return extract_stages.report(extract_stages.from_json(done.stdout), GOAL_MB_S)
+
+
 def _run(cmd: Sequence[str], cwd: Path = ROOT) -> tuple[float, float, float, str]:
     """Wall seconds, CPU seconds and peak RSS (MB) of the child, and its stdout.
 
@@ -168,6 +185,7 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the generated logs")
     parser.add_argument("--baseline", type=Path, help="another checkout to measure alternately (same logs)")
     parser.add_argument("--rounds", type=int, default=1, help="measurements of each checkout (best counts)")
+    parser.add_argument("--stages", action="store_true", help="also time the analysis stage by stage")
     args = parser.parse_args(list(argv))
     workdir = Path(tempfile.mkdtemp(prefix="ci-triage-bench-"))
     try:
@@ -176,6 +194,9 @@ def main(argv: Sequence[str] = ()) -> int:
         best, baseline_runs, grep = _measure(log, size, args.rounds, args.baseline)
         where = f" ({workdir})" if args.keep else ""
         _report(f"real logs{where}", size / 1e6, best, grep, GOAL_MB_S, baseline_runs, args.baseline)
+        if args.stages:
+            print()
+            print(_stages(log))
         if args.adversarial_mb > 0:
             hostile = workdir / "adversarial.log"
             size = build_adversarial_log(hostile, args.adversarial_mb * 1024 * 1024)
