@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import numpy as np
-
 from . import multipattern
 from .lines import _STAMP_LINE, _STAMP_START, CHUNK_CHARS, MAX_LINE_CHARS, clean
 from .regex import Match
@@ -129,37 +127,6 @@ def byte_chunks_of(data: bytes, first_line: int = 1) -> Iterator[ByteChunk]:
     return byte_chunks((data[i : i + CHUNK_CHARS] for i in range(0, len(data), CHUNK_CHARS)), first_line)
 
 
-class ChunkLines:
-    """A chunk's lines by index, cut from its bytes only when asked for: the line breaks are found in C, and
-    only the lines the database picked and the neighbours rules read become ``bytes`` (``data.split`` made
-    one object for each of a chunk's ten thousand lines, of which about one in ten is read)."""
-
-    __slots__ = ("data", "_breaks", "_offsets")
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self._offsets = np.flatnonzero(np.frombuffer(data, np.uint8) == 10)
-        self._breaks: list[int] = self._offsets.tolist()
-
-    def __len__(self) -> int:
-        return len(self._breaks) + 1
-
-    def __getitem__(self, index: int) -> bytes:
-        breaks = self._breaks
-        start = breaks[index - 1] + 1 if index else 0
-        return self.data[start : breaks[index] if index < len(breaks) else len(self.data)]
-
-    def longer_than(self, size: int) -> list[int]:
-        """Indexes of the lines of more than ``size`` bytes."""
-        if len(self.data) <= size:
-            return []
-        bounds = np.concatenate(([-1], self._offsets, [len(self.data)]))
-        return np.flatnonzero(np.diff(bounds) - 1 > size).tolist()  # type: ignore[no-any-return]
-
-
-_NO_LINES = ChunkLines(b"")
-
-
 def _samples(lower: str, first: bool, last: bool) -> str:
     """The line as the per-line path's needle pass sees it within its chunk: a needle counts for the line its
     last character is on (a line break counts for the line it ends); the chunk's first line has no line
@@ -217,7 +184,7 @@ class ByteScanner(Scanner):
 
     def __init__(self) -> None:
         super().__init__()
-        self._raw = _NO_LINES  # the chunk at hand
+        self._raw: list[bytes] = []  # the chunk at hand, split
         # A line seen before gets the same rule and match (or none): what the steps below decide is a function
         # of its bytes alone, away from a chunk's edges. Logs repeat lines (stack frames, test tallies, retries):
         # about half the picked lines of the data sets' logs repeat one of the last SEEN_LINES picked.
@@ -225,11 +192,12 @@ class ByteScanner(Scanner):
 
     def feed_bytes(self, chunk: ByteChunk) -> None:
         data = chunk.data
-        lines = ChunkLines(data)
+        lines = data.split(b"\n")
         self._raw, self._first = lines, chunk.first
         found = multipattern.scan(data)
         dirty = found.dirty
-        dirty.update(lines.longer_than(MAX_LINE_CHARS))  # cleaning cuts them (bytes >= characters): every rule
+        if max(map(len, lines)) > MAX_LINE_CHARS:  # cleaning cuts them (bytes >= characters): try every rule
+            dirty.update(i for i, line in enumerate(lines) if len(line) > MAX_LINE_CHARS)
         # the first and the last coloured line: the per-line path's second needle pass joins coloured lines
         first_esc = data.find(b"\x1b")
         last_line = len(lines) - 1
@@ -284,7 +252,7 @@ class ByteScanner(Scanner):
                     self._apply(chunk.first + index, *result)
             if not edge and len(key) <= SEEN_MAX_BYTES:
                 seen[key] = result
-        self._raw = _NO_LINES
+        self._raw = []
         self.total_lines = chunk.first + last_line
 
     @staticmethod
